@@ -1,0 +1,45 @@
+# stepgrad: `make demo` sets up and works the classic example; `make test` sets up and runs every test.
+# Both create .venv and install what they need from scratch (Debian packages too, when run as root).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stepgrad-installed
+# torch is pinned: 2.13.0 (CPU) is the build this machine has on disk; any other downloads gigabytes.
+TORCH := torch==2.13.0
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test bench lint typecheck system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/stepgrad classic
+
+# Chromium drives the browser tests; pdflatex compiles the LaTeX derivation.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdflatex >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium texlive-latex-base texlive-latex-recommended >/dev/null; \
+		else \
+			echo "make test: chromium and pdflatex are missing; install them with: sudo apt-get install chromium texlive-latex-base texlive-latex-recommended"; \
+		fi; \
+	fi
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

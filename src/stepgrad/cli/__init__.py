@@ -1,0 +1,1 @@
+"""The ``stepgrad`` command line: thin commands over the library."""

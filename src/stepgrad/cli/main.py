@@ -1,0 +1,71 @@
+"""``stepgrad`` entry point: a click group whose commands are imported only when run.
+
+Each command lives in its own module under ``stepgrad.cli``; ``COMMANDS`` maps a
+command name to ``module:function`` so ``stepgrad --help`` and a command start
+fast (no NumPy-heavy or optional imports until a command needs them).
+User mistakes (``StepgradError``) become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from stepgrad.errors import StepgradError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module under stepgrad.cli, one-line help shown by `stepgrad --help`)
+    "classic": ("explain_cmd:classic", "Work the classic example step by step."),
+    "explain": ("explain_cmd:explain", "Explain one training step of a network, number by number."),
+    "init": ("init_cmd:init", "Write the classic example's network file as a starting point."),
+    "train": ("train_cmd:train", "Train a network and print its progress."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        target = COMMANDS[name][0]
+        module_name, _, attribute = target.partition(":")
+        module = importlib.import_module(f"stepgrad.cli.{module_name}")
+        command: click.Command = getattr(module, attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from COMMANDS, so `stepgrad --help` imports no command module.
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="stepgrad")
+def cli() -> None:
+    """stepgrad: backpropagation you can check by hand."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI; a ``StepgradError`` becomes ``stepgrad: error: …`` and exit code 2."""
+    try:
+        return cli.main(args=argv, prog_name="stepgrad", standalone_mode=False)
+    except StepgradError as error:
+        click.echo(f"stepgrad: error: {error.one_line()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("stepgrad: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("stepgrad: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,73 @@
+"""A trace's numbers under the derivation's names (``out_h1``, ``dE_total/dw5``, ``w5+`` …).
+
+This only looks values up in the trace; it computes nothing. The names are
+the public vocabulary of ../shared/DESIGN.md:
+
+* ``i1``, ``target_o1``, ``w1``, ``b1`` (the inputs, targets and parameters);
+* ``net_h1``, ``out_h1``, ``E_o1``, ``E_total``;
+* ``dE_total/dout_o1``, ``dout_o1/dnet_o1``, ``delta_o1``;
+* ``dE_o1/dout_h1`` (what output o1 sends back to h1) and ``dE_total/dout_h1``;
+* for each weight ``dnet_o1/dw5``, ``dE_total/dw5``, ``w5+``;
+* for each bias ``dE_total/db1`` and, when it trains, ``b1+``;
+* after the update ``out_o1+``, ``E_o1+`` and ``E_total+``.
+
+Per-sample names (everything up to the gradients) are those of the chosen
+sample; ``w5+``, ``b1+`` and the ``+`` errors are those of the whole step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stepgrad.core.trace import Trace
+
+
+def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
+    """Every named value of ``sample`` in ``trace``, in the order a person works the example."""
+    names = trace.names
+    values: dict[str, float] = {}
+    for i, name in enumerate(names.inputs):
+        values[name] = float(trace.inputs[sample, i])
+    outputs = names.neurons[-1]
+    for k, name in enumerate(outputs):
+        values[f"target_{name}"] = float(trace.targets[sample, k])
+    for weight in names.all_weights():
+        values[weight.name] = float(trace.network.layers[weight.layer].weights[weight.neuron, weight.source])
+    for bias in names.all_biases():
+        values[bias.name] = float(trace.network.layers[bias.layer].bias[bias.index])
+
+    for layer_index, layer in enumerate(trace.layers):
+        for j, neuron in enumerate(names.neurons[layer_index]):
+            values[f"net_{neuron}"] = float(layer.net[sample, j])
+            values[f"out_{neuron}"] = float(layer.out[sample, j])
+    for k, name in enumerate(outputs):
+        values[f"E_{name}"] = float(trace.error_terms[sample, k])
+    values["E_total"] = float(trace.error_total[sample])
+
+    for layer_index in reversed(range(len(trace.layers))):
+        layer = trace.layers[layer_index]
+        neurons = names.neurons[layer_index]
+        for j, neuron in enumerate(neurons):
+            if layer.contributions is not None:
+                for k, next_neuron in enumerate(names.neurons[layer_index + 1]):
+                    values[f"dE_{next_neuron}/dout_{neuron}"] = float(layer.contributions[sample, k, j])
+            values[f"dE_total/dout_{neuron}"] = float(layer.dE_dout[sample, j])
+            values[f"dout_{neuron}/dnet_{neuron}"] = float(layer.dout_dnet[sample, j])
+            values[f"delta_{neuron}"] = float(layer.delta[sample, j])
+            for i, weight in enumerate(names.weights[layer_index][j]):
+                values[f"dnet_{neuron}/d{weight}"] = float(layer.a_prev[sample, i])
+                values[f"dE_total/d{weight}"] = float(layer.grad_w_per_sample[sample, j, i])
+        for k, bias in enumerate(names.biases[layer_index]):
+            values[f"dE_total/d{bias}"] = float(layer.grad_b_per_sample[sample, k])
+
+    for weight in names.all_weights():
+        values[f"{weight.name}+"] = float(trace.layers[weight.layer].weights_new[weight.neuron, weight.source])
+    for bias in names.all_biases():
+        if trace.network.layers[bias.layer].trains_bias:
+            values[f"{bias.name}+"] = float(trace.layers[bias.layer].bias_new[bias.index])
+    for k, name in enumerate(outputs):
+        values[f"out_{name}+"] = float(trace.out_new[sample, k])
+        values[f"E_{name}+"] = float(trace.error_terms_new[sample, k])
+    values["E_total+"] = float(trace.error_total_new[sample])
+    return values

@@ -1,0 +1,5 @@
+"""Derivations: a trace turned into the ordered steps a person works by hand."""
+
+from stepgrad.explain.step import Derivation, Step, format_number
+
+__all__ = ["Derivation", "Step", "format_number"]

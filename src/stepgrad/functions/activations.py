@@ -1,0 +1,166 @@
+"""Activation functions, each with its value, its derivative and its formula.
+
+Every activation maps a net input ``net`` to an output ``out``. The derivative
+is given in the form a derivation shows it: for the logistic function
+``dout/dnet = out·(1−out)``, written with ``out`` rather than ``net``.
+
+All functions work elementwise on arrays of any shape, except softmax, which
+normalises over the last axis (the neurons of a layer). All are numerically
+stable for net inputs of ±1000 and emit no NumPy warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function.
+
+    Attributes:
+        name: registry key, also the name used in network files and the CLI.
+        value: ``out = f(net)``.
+        derivative: ``dout/dnet`` as a function of ``(net, out)``; for softmax
+            it is the diagonal of the Jacobian, ``out·(1−out)``.
+        formula: ``out = f(net)`` as plain text.
+        formula_latex: the same in LaTeX.
+        derivative_formula: ``dout/dnet`` as plain text, in the derivation's form.
+        derivative_latex: the same in LaTeX.
+        elementwise: False only for softmax, whose outputs depend on the whole layer.
+    """
+
+    name: str
+    value: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]
+    formula: str
+    formula_latex: str
+    derivative_formula: str
+    derivative_latex: str
+    elementwise: bool = True
+
+
+def sigmoid(net: Array) -> Array:
+    """Logistic function ``1 / (1 + e^(−net))``, stable for any sign of ``net``."""
+    net = np.asarray(net, dtype=np.float64)
+    # e^(−|net|) never overflows; pick the algebraically equal form for each sign.
+    exp_neg_abs = np.exp(-np.abs(net))
+    return np.where(net >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs))
+
+
+def softmax(net: Array) -> Array:
+    """``out_k = e^(net_k) / Σ_j e^(net_j)`` over the last axis, shifted by the max for stability."""
+    net = np.asarray(net, dtype=np.float64)
+    shifted = net - np.max(net, axis=-1, keepdims=True)
+    exp_shifted = np.exp(shifted)
+    return exp_shifted / np.sum(exp_shifted, axis=-1, keepdims=True)
+
+
+def log_softmax(net: Array) -> Array:
+    """``log out_k = net_k − log Σ_j e^(net_j)`` (log-sum-exp), stable for any net input."""
+    net = np.asarray(net, dtype=np.float64)
+    shifted = net - np.max(net, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def log_sigmoid(net: Array) -> Array:
+    """``log σ(net) = −log(1 + e^(−net))``, stable: ``min(net, 0) − log1p(e^(−|net|))``."""
+    net = np.asarray(net, dtype=np.float64)
+    return np.minimum(net, 0.0) - np.log1p(np.exp(-np.abs(net)))
+
+
+def _relu(net: Array) -> Array:
+    return np.maximum(net, 0.0)
+
+
+def _relu_derivative(net: Array, out: Array) -> Array:
+    # The derivative at exactly 0 is taken as 0, as PyTorch does.
+    return (net > 0).astype(np.float64)
+
+
+def _leaky_relu(net: Array) -> Array:
+    return np.where(net > 0, net, LEAKY_SLOPE * net)
+
+
+def _leaky_relu_derivative(net: Array, out: Array) -> Array:
+    return np.where(net > 0, 1.0, LEAKY_SLOPE)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation(
+        name="sigmoid",
+        value=sigmoid,
+        derivative=lambda net, out: out * (1.0 - out),
+        formula="out = 1 / (1 + e^(−net))",
+        formula_latex=r"out = \frac{1}{1 + e^{-net}}",
+        derivative_formula="out·(1 − out)",
+        derivative_latex=r"out(1 - out)",
+    ),
+    "tanh": Activation(
+        name="tanh",
+        value=lambda net: np.tanh(np.asarray(net, dtype=np.float64)),
+        derivative=lambda net, out: 1.0 - out * out,
+        formula="out = tanh(net)",
+        formula_latex=r"out = \tanh(net)",
+        derivative_formula="1 − out²",
+        derivative_latex=r"1 - out^{2}",
+    ),
+    "relu": Activation(
+        name="relu",
+        value=_relu,
+        derivative=_relu_derivative,
+        formula="out = max(0, net)",
+        formula_latex=r"out = \max(0, net)",
+        derivative_formula="1 if net > 0 else 0",
+        derivative_latex=r"\begin{cases}1 & net > 0\\ 0 & net \le 0\end{cases}",
+    ),
+    "leaky_relu": Activation(
+        name="leaky_relu",
+        value=_leaky_relu,
+        derivative=_leaky_relu_derivative,
+        formula=f"out = net if net > 0 else {LEAKY_SLOPE}·net",
+        formula_latex=rf"out = \begin{{cases}}net & net > 0\\ {LEAKY_SLOPE}\,net & net \le 0\end{{cases}}",
+        derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE}",
+        derivative_latex=rf"\begin{{cases}}1 & net > 0\\ {LEAKY_SLOPE} & net \le 0\end{{cases}}",
+    ),
+    "linear": Activation(
+        name="linear",
+        value=lambda net: np.asarray(net, dtype=np.float64).copy(),
+        derivative=lambda net, out: np.ones_like(out),
+        formula="out = net",
+        formula_latex=r"out = net",
+        derivative_formula="1",
+        derivative_latex="1",
+    ),
+    "softmax": Activation(
+        name="softmax",
+        value=softmax,
+        derivative=lambda net, out: out * (1.0 - out),
+        formula="out_k = e^(net_k) / Σ_j e^(net_j)",
+        formula_latex=r"out_k = \frac{e^{net_k}}{\sum_j e^{net_j}}",
+        derivative_formula="out_k·(1 − out_k) on the diagonal, −out_k·out_j off it",
+        derivative_latex=r"out_k(\delta_{kj} - out_j)",
+        elementwise=False,
+    ),
+}
+
+ALIASES: dict[str, str] = {"logistic": "sigmoid", "identity": "linear", "leakyrelu": "leaky_relu"}
+
+
+def get_activation(name: str) -> Activation:
+    """Look up an activation by name or alias; raise ``KeyError`` for an unknown one."""
+    key = ALIASES.get(name.lower(), name.lower())
+    return ACTIVATIONS[key]
+
+
+def activation_names() -> list[str]:
+    """Every accepted activation name, aliases included (for CLI choices and messages)."""
+    return sorted([*ACTIVATIONS, *ALIASES])

@@ -1,0 +1,171 @@
+"""Loss functions: per-output error terms ``E_k`` whose sum is ``E_total``.
+
+Every loss here is written as ``E_total = Σ_k E_k`` over the output neurons of
+one sample, so the derivation can show each ``E_o1``, ``E_o2`` on its own. The
+gradient ``dE_total/dout_k`` is given in the derivation's form (for the classic
+loss, ``−(target − out)``).
+
+Two pairs have a simpler, stabler combined form that the core uses directly:
+sigmoid with binary cross-entropy and softmax with cross-entropy, where
+``delta_k = out_k − target_k`` and the error is computed from ``net`` by
+log-sum-exp, so saturated outputs give finite errors and no warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stepgrad.functions.activations import log_sigmoid, log_softmax
+
+Array = NDArray[np.float64]
+
+# Smallest output a logarithm is taken of when a loss is not paired with its
+# natural activation (e.g. cross-entropy on a ReLU output that is exactly 0).
+_LOG_FLOOR = np.finfo(np.float64).tiny
+
+
+@dataclass(frozen=True)
+class PairedForm:
+    """The combined form of a loss and the output activation it pairs with.
+
+    Attributes:
+        terms_from_net: ``E_k`` as a function of ``(target, net)``, stable.
+        delta_formula: ``delta_k`` in plain text, e.g. ``out − target``.
+        delta_latex: the same in LaTeX.
+    """
+
+    terms_from_net: Callable[[Array, Array], Array]
+    delta_formula: str = "out − target"
+    delta_latex: str = r"out - target"
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss function.
+
+    Attributes:
+        name: registry key, as used in network files and the CLI.
+        terms: ``E_k`` for each output, ``(target, out) -> (..., n_out)``.
+        gradient: ``dE_total/dout_k``, ``(target, out) -> (..., n_out)``.
+        formula: ``E_k`` as plain text.
+        formula_latex: the same in LaTeX.
+        gradient_formula: ``dE_total/dout_k`` as plain text.
+        gradient_latex: the same in LaTeX.
+        paired: combined forms keyed by output activation name.
+    """
+
+    name: str
+    terms: Callable[[Array, Array], Array]
+    gradient: Callable[[Array, Array], Array]
+    formula: str
+    formula_latex: str
+    gradient_formula: str
+    gradient_latex: str
+    paired: dict[str, PairedForm] = field(default_factory=dict)
+
+
+def _safe_log(values: Array) -> Array:
+    return np.log(np.maximum(values, _LOG_FLOOR))
+
+
+def _half_squared_terms(target: Array, out: Array) -> Array:
+    return 0.5 * (target - out) ** 2
+
+
+def _mse_terms(target: Array, out: Array) -> Array:
+    return (target - out) ** 2 / out.shape[-1]
+
+
+def _mse_gradient(target: Array, out: Array) -> Array:
+    return 2.0 * (out - target) / out.shape[-1]
+
+
+def _bce_terms(target: Array, out: Array) -> Array:
+    return -(target * _safe_log(out) + (1.0 - target) * _safe_log(1.0 - out))
+
+
+def _bce_gradient(target: Array, out: Array) -> Array:
+    # dE/dout = (out − t) / (out·(1 − out)); the floor keeps saturated outputs finite.
+    return (out - target) / np.maximum(out * (1.0 - out), _LOG_FLOOR)
+
+
+def _bce_terms_from_net(target: Array, net: Array) -> Array:
+    # log(1 − σ(net)) = log σ(−net)
+    return -(target * log_sigmoid(net) + (1.0 - target) * log_sigmoid(-net))
+
+
+def _ce_terms(target: Array, out: Array) -> Array:
+    return -target * _safe_log(out)
+
+
+def _ce_gradient(target: Array, out: Array) -> Array:
+    return -target / np.maximum(out, _LOG_FLOOR)
+
+
+def _ce_terms_from_net(target: Array, net: Array) -> Array:
+    return -target * log_softmax(net)
+
+
+LOSSES: dict[str, Loss] = {
+    "half_squared_error": Loss(
+        name="half_squared_error",
+        terms=_half_squared_terms,
+        gradient=lambda target, out: out - target,
+        formula="E = ½(target − out)²",
+        formula_latex=r"E = \tfrac{1}{2}(target - out)^{2}",
+        gradient_formula="−(target − out)",
+        gradient_latex=r"-(target - out)",
+    ),
+    "mse": Loss(
+        name="mse",
+        terms=_mse_terms,
+        gradient=_mse_gradient,
+        formula="E = (target − out)² / n",
+        formula_latex=r"E = \frac{(target - out)^{2}}{n}",
+        gradient_formula="−2(target − out) / n",
+        gradient_latex=r"-\frac{2(target - out)}{n}",
+    ),
+    "binary_cross_entropy": Loss(
+        name="binary_cross_entropy",
+        terms=_bce_terms,
+        gradient=_bce_gradient,
+        formula="E = −[target·ln(out) + (1 − target)·ln(1 − out)]",
+        formula_latex=r"E = -\left[target \ln(out) + (1 - target)\ln(1 - out)\right]",
+        gradient_formula="(out − target) / (out·(1 − out))",
+        gradient_latex=r"\frac{out - target}{out(1 - out)}",
+        paired={"sigmoid": PairedForm(terms_from_net=_bce_terms_from_net)},
+    ),
+    "cross_entropy": Loss(
+        name="cross_entropy",
+        terms=_ce_terms,
+        gradient=_ce_gradient,
+        formula="E = −target·ln(out)",
+        formula_latex=r"E = -target \ln(out)",
+        gradient_formula="−target / out",
+        gradient_latex=r"-\frac{target}{out}",
+        paired={"softmax": PairedForm(terms_from_net=_ce_terms_from_net)},
+    ),
+}
+
+ALIASES: dict[str, str] = {
+    "squared_error": "half_squared_error",
+    "sse": "half_squared_error",
+    "bce": "binary_cross_entropy",
+    "ce": "cross_entropy",
+    "categorical_cross_entropy": "cross_entropy",
+}
+
+
+def get_loss(name: str) -> Loss:
+    """Look up a loss by name or alias; raise ``KeyError`` for an unknown one."""
+    key = ALIASES.get(name.lower(), name.lower())
+    return LOSSES[key]
+
+
+def loss_names() -> list[str]:
+    """Every accepted loss name, aliases included."""
+    return sorted([*LOSSES, *ALIASES])
