@@ -24,7 +24,7 @@ BiasMode = Literal["shared", "per_neuron", "none"]
 BIAS_MODES: tuple[BiasMode, ...] = ("shared", "per_neuron", "none")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layer:
     """One layer of neurons.
 
@@ -43,6 +43,18 @@ class Layer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "weights", np.array(self.weights, dtype=np.float64, ndmin=2))
         object.__setattr__(self, "bias", np.array(self.bias, dtype=np.float64).reshape(-1))
+
+    def __eq__(self, other: object) -> bool:
+        """Exact equality of every number and setting."""
+        if not isinstance(other, Layer):
+            return NotImplemented
+        return (
+            np.array_equal(self.weights, other.weights)
+            and np.array_equal(self.bias, other.bias)
+            and (self.activation, self.train_bias) == (other.activation, other.train_bias)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def n_out(self) -> int:
@@ -115,7 +127,7 @@ class Network:
         return replace(self, layers=layers)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Setup:
     """What a network file holds: a network, its training data and learning rate.
 
@@ -136,6 +148,19 @@ class Setup:
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", np.array(self.inputs, dtype=np.float64, ndmin=2))
         object.__setattr__(self, "targets", np.array(self.targets, dtype=np.float64, ndmin=2))
+
+    def __eq__(self, other: object) -> bool:
+        """Exact equality of the network, the data and the learning rate (not the source)."""
+        if not isinstance(other, Setup):
+            return NotImplemented
+        return (
+            self.network == other.network
+            and np.array_equal(self.inputs, other.inputs)
+            and np.array_equal(self.targets, other.targets)
+            and self.learning_rate == other.learning_rate
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def n_samples(self) -> int:
