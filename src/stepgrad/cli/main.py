@@ -18,10 +18,15 @@ from stepgrad.errors import StepgradError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module under stepgrad.cli, one-line help shown by `stepgrad --help`)
+    "check": ("check_cmd:check", "Check your own numbers against the exact step and diagnose the mistake."),
     "classic": ("explain_cmd:classic", "Work the classic example step by step."),
+    "exercise": ("exercise_cmd:exercise", "Generate hand-friendly exercises with question sheets and answer keys."),
     "explain": ("explain_cmd:explain", "Explain one training step of a network, number by number."),
+    "grade": ("grade_cmd:grade", "Check a class's answer files against an exercise; write CSV and Markdown."),
     "init": ("init_cmd:init", "Write the classic example's network file as a starting point."),
     "train": ("train_cmd:train", "Train a network and print its progress."),
+    "viz": ("viz_cmd:viz", "Watch a network learn in an interactive page on localhost."),
+    "sweep": ("sweep_cmd:sweep", "Train many networks at once and report how many converge."),
 }
 
 

@@ -353,8 +353,10 @@ def setup_to_dict(setup: Setup, meta: Mapping[str, Any] | None = None) -> dict[s
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        number = float(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        number = value
         if not math.isfinite(number):
             raise StepgradError(f"cannot save the non-finite number {number!r}")
         return repr(number)

@@ -1,0 +1,40 @@
+"""The report as GitHub Markdown: a table of values, the first wrong step and the diagnosis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stepgrad.check.formats.common import STATUS_WORDS, diagnosis_lines, difference, number, summary
+from stepgrad.check.report import STATUS_MARKS, CheckReport
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report: CheckReport, **options: Any) -> str:
+    """Markdown with one table row per value: mark, name, given, expected, difference, note."""
+    lines = [
+        f"# Check of {_cell(report.source)}",
+        "",
+        f"Network: {report.network}",
+        "",
+        f"**{summary(report)}**",
+        "",
+        "| | value | given | expected | difference | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for check in report.values:
+        note = check.note or STATUS_WORDS[check.status]
+        lines.append(
+            f"| {STATUS_MARKS[check.status]} | `{check.name}` | {check.text} | {number(check.expected)} "
+            f"| {difference(check)} | {_cell(note)} |"
+        )
+    diagnoses = diagnosis_lines(report)
+    if diagnoses:
+        lines += ["", f"## Diagnosis of `{report.first_wrong}`", ""]
+        for title, paragraph in diagnoses:
+            lines += [f"**{title}.** {paragraph}", ""]
+    if report.missing:
+        lines += ["", f"Not answered ({len(report.missing)}): " + ", ".join(f"`{n}`" for n in report.missing)]
+    return "\n".join(lines).rstrip() + "\n"

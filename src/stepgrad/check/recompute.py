@@ -1,0 +1,482 @@
+"""Every step of a training step as a rule on named values: ``name ← f(inputs)``, once.
+
+The expected values always come from the core's ``Trace``. This table exists for
+the two things the trace cannot do: recompute a step from the *learner's own*
+earlier values ("follows from your earlier error", rounding), and recompute it
+under a *wrong* rule (the diagnosis). Both use the same rules: a mistake is
+these rules with one ``Rules`` field swapped (see ``stepgrad.check.mistakes``).
+
+A ``StepRule`` reads scalars by name, e.g. ``net_h1 ← w1·i1 + w2·i2 + b1`` has
+inputs ``(w1, w2, i1, i2, b1)``. The functions and their derivatives come from
+the registries of ``stepgrad.functions``; the forward pass after the update
+uses ``stepgrad.core.forward``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stepgrad.core.propagation import bias_vector, layer_forward
+from stepgrad.core.trace import Trace
+from stepgrad.functions import Activation, Loss, get_activation, get_loss
+from stepgrad.network.model import Network
+from stepgrad.network.naming import Names
+
+Evaluate = Callable[[Sequence[float]], float]
+
+
+@dataclass(frozen=True)
+class StepRule:
+    """How one named value is computed from others.
+
+    Attributes:
+        name: the value computed (``delta_o1``).
+        kind: which ``Rules`` field built it (``output_delta``); mistakes swap kinds.
+        inputs: the names it reads, in the order ``evaluate`` takes them.
+        evaluate: the step itself, on the inputs' values.
+        formula: the rule in words of the derivation (``dE_total/dout_o1 · dout_o1/dnet_o1``).
+    """
+
+    name: str
+    kind: str
+    inputs: tuple[str, ...]
+    evaluate: Evaluate
+    formula: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need to know about the network besides the values.
+
+    Attributes:
+        network: the network before the step.
+        names: its names.
+        learning_rate: ``η``.
+        leaves: the given numbers of the sample: inputs, targets, weights, biases.
+        batch_offsets: per parameter, ``mean gradient − this sample's gradient``: the other
+            samples' share of the update (all 0 for one sample), taken from the trace.
+    """
+
+    network: Network
+    names: Names
+    learning_rate: float
+    leaves: dict[str, float]
+    batch_offsets: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_trace(cls, trace: Trace, sample: int = 0) -> Context:
+        """The context of ``trace``'s sample ``sample``."""
+        values = trace.values(sample)
+        names = trace.names
+        leaf_names = [*names.inputs, *(f"target_{o}" for o in names.neurons[-1])]
+        leaf_names += [w.name for w in names.all_weights()] + [b.name for b in names.all_biases()]
+        offsets: dict[str, float] = {}
+        if trace.batch_size > 1:
+            for w in names.all_weights():
+                mean = float(trace.layers[w.layer].grad_w[w.neuron, w.source])
+                offsets[w.name] = mean - values[f"dE_total/d{w.name}"]
+            for b in names.all_biases():
+                offsets[b.name] = float(trace.layers[b.layer].grad_b[b.index]) - values[f"dE_total/d{b.name}"]
+        return cls(trace.network, names, trace.learning_rate, {name: values[name] for name in leaf_names}, offsets)
+
+    def activation(self, layer: int) -> Activation:
+        """The activation of ``layer``."""
+        return get_activation(self.network.layers[layer].activation)
+
+    @property
+    def loss(self) -> Loss:
+        """The network's loss."""
+        return get_loss(self.network.loss)
+
+    def neuron(self, layer: int, j: int) -> str:
+        """Name of neuron ``j`` of ``layer`` (``h1``, ``o2``)."""
+        return self.names.neurons[layer][j]
+
+    def source(self, layer: int, i: int) -> str:
+        """The value name of input ``i`` of ``layer``: ``i1`` or the previous layer's ``out_h1``."""
+        return self.names.inputs[i] if layer == 0 else f"out_{self.names.neurons[layer - 1][i]}"
+
+    def bias_input(self, layer: int, j: int) -> str | None:
+        """The bias name neuron ``j`` of ``layer`` adds, if any."""
+        return self.names.bias_of(layer, j)
+
+    @property
+    def outputs(self) -> list[str]:
+        """The output neurons' names."""
+        return self.names.neurons[-1]
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """``target_o1, target_o2, …``."""
+        return tuple(f"target_{o}" for o in self.outputs)
+
+    @property
+    def out_names(self) -> tuple[str, ...]:
+        """``out_o1, out_o2, …``."""
+        return tuple(f"out_{o}" for o in self.outputs)
+
+
+def _vector(values: Sequence[float]) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- the correct rules
+def net_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``net_j = Σ_i w_ji·a_i + b``."""
+    weights = tuple(ctx.names.weights[layer][j])
+    sources = tuple(ctx.source(layer, i) for i in range(len(weights)))
+    bias = ctx.bias_input(layer, j)
+    n = len(weights)
+
+    def evaluate(x: Sequence[float]) -> float:
+        total = float(np.dot(x[:n], x[n : 2 * n]))
+        return total + (x[2 * n] if bias else 0.0)
+
+    terms = " + ".join(f"{w}·{s}" for w, s in zip(weights, sources, strict=True)) + (f" + {bias}" if bias else "")
+    inputs = (*weights, *sources, *((bias,) if bias else ()))
+    return StepRule(f"net_{ctx.neuron(layer, j)}", "net", inputs, evaluate, terms)
+
+
+def out_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``out_j = f(net_j)``; softmax reads the whole layer's nets."""
+    activation = ctx.activation(layer)
+    name = f"out_{ctx.neuron(layer, j)}"
+    if activation.elementwise:
+        return StepRule(
+            name,
+            "out",
+            (f"net_{ctx.neuron(layer, j)}",),
+            lambda x: float(activation.value(_vector(x))[0]),
+            f"{activation.name}(net_{ctx.neuron(layer, j)})",
+        )
+    nets = tuple(f"net_{n}" for n in ctx.names.neurons[layer])
+    return StepRule(name, "out", nets, lambda x: float(activation.value(_vector(x))[j]), f"softmax(net)[{j + 1}]")
+
+
+def error_rule(ctx: Context, k: int) -> StepRule:
+    """``E_o = loss(target, out)`` for output ``k``."""
+    loss, count = ctx.loss, len(ctx.outputs)
+    return StepRule(
+        f"E_{ctx.outputs[k]}",
+        "error",
+        (*ctx.targets, *ctx.out_names),
+        lambda x: float(loss.terms(_vector(x[:count]), _vector(x[count:]))[k]),
+        loss.formula,
+    )
+
+
+def error_total_rule(ctx: Context) -> StepRule:
+    """``E_total = Σ_o E_o``."""
+    terms = tuple(f"E_{o}" for o in ctx.outputs)
+    return StepRule("E_total", "error_total", terms, lambda x: float(sum(x)), " + ".join(terms))
+
+
+def output_dE_dout_rule(ctx: Context, k: int) -> StepRule:
+    """``dE_total/dout_o`` from the loss's gradient."""
+    loss, count = ctx.loss, len(ctx.outputs)
+    return StepRule(
+        f"dE_total/dout_{ctx.outputs[k]}",
+        "output_dE_dout",
+        (*ctx.targets, *ctx.out_names),
+        lambda x: float(loss.gradient(_vector(x[:count]), _vector(x[count:]))[k]),
+        loss.gradient_formula,
+    )
+
+
+def dout_dnet_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``dout/dnet`` in the activation's derivation form, from ``(net, out)``."""
+    activation = ctx.activation(layer)
+    neuron = ctx.neuron(layer, j)
+    return StepRule(
+        f"dout_{neuron}/dnet_{neuron}",
+        "dout_dnet",
+        (f"net_{neuron}", f"out_{neuron}"),
+        lambda x: float(activation.derivative(_vector(x[:1]), _vector(x[1:]))[0]),
+        activation.derivative_formula,
+    )
+
+
+def output_delta_rule(ctx: Context, k: int) -> StepRule:
+    """``delta_o = dE/dout_o · dout_o/dnet_o``; ``out − target`` for the paired losses; softmax's Jacobian."""
+    activation, loss = ctx.activation(len(ctx.network.layers) - 1), ctx.loss
+    neuron = ctx.outputs[k]
+    name = f"delta_{neuron}"
+    if activation.name in loss.paired:
+        return StepRule(
+            name, "output_delta", (f"out_{neuron}", f"target_{neuron}"), lambda x: x[0] - x[1], "out − target"
+        )
+    if activation.elementwise:
+        return StepRule(
+            name,
+            "output_delta",
+            (f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}"),
+            lambda x: x[0] * x[1],
+            f"dE_total/dout_{neuron} · dout_{neuron}/dnet_{neuron}",
+        )
+    count = len(ctx.outputs)
+    gradients = tuple(f"dE_total/dout_{o}" for o in ctx.outputs)
+
+    def softmax_delta(x: Sequence[float]) -> float:
+        # delta_k = out_k·(g_k − Σ_j g_j·out_j)
+        g, out = _vector(x[:count]), _vector(x[count:])
+        return float(out[k] * (g[k] - np.dot(g, out)))
+
+    return StepRule(name, "output_delta", (*gradients, *ctx.out_names), softmax_delta, "out_k·(g_k − Σ_j g_j·out_j)")
+
+
+def contribution_rule(ctx: Context, layer: int, k: int, j: int) -> StepRule:
+    """``dE_k/dout_j = delta_k · w_kj``, what neuron ``k`` of ``layer + 1`` sends back to ``j``."""
+    upper, neuron = ctx.neuron(layer + 1, k), ctx.neuron(layer, j)
+    weight = ctx.names.weights[layer + 1][k][j]
+    return StepRule(
+        f"dE_{upper}/dout_{neuron}",
+        "contribution",
+        (f"delta_{upper}", weight),
+        lambda x: x[0] * x[1],
+        f"delta_{upper} · {weight}",
+    )
+
+
+def hidden_dE_dout_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``dE_total/dout_j = Σ_k dE_k/dout_j``."""
+    neuron = ctx.neuron(layer, j)
+    terms = tuple(f"dE_{upper}/dout_{neuron}" for upper in ctx.names.neurons[layer + 1])
+    return StepRule(f"dE_total/dout_{neuron}", "hidden_dE_dout", terms, lambda x: float(sum(x)), " + ".join(terms))
+
+
+def hidden_delta_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``delta_j = dE_total/dout_j · dout_j/dnet_j``."""
+    neuron = ctx.neuron(layer, j)
+    inputs = (f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}")
+    return StepRule(f"delta_{neuron}", "hidden_delta", inputs, lambda x: x[0] * x[1], " · ".join(inputs))
+
+
+def dnet_dw_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
+    """``dnet_j/dw_ji = a_i``, the input the weight multiplies."""
+    weight, source = ctx.names.weights[layer][j][i], ctx.source(layer, i)
+    return StepRule(f"dnet_{ctx.neuron(layer, j)}/d{weight}", "dnet_dw", (source,), lambda x: x[0], source)
+
+
+def grad_w_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
+    """``dE_total/dw = delta_j · dnet_j/dw``."""
+    neuron, weight = ctx.neuron(layer, j), ctx.names.weights[layer][j][i]
+    inputs = (f"delta_{neuron}", f"dnet_{neuron}/d{weight}")
+    return StepRule(f"dE_total/d{weight}", "grad_w", inputs, lambda x: x[0] * x[1], " · ".join(inputs))
+
+
+def grad_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
+    """``dE_total/db = delta_j``; a shared bias sums its layer's deltas."""
+    bias = ctx.names.biases[layer][index]
+    neurons = ctx.names.neurons[layer]
+    deltas = tuple(f"delta_{n}" for n in neurons) if len(ctx.names.biases[layer]) == 1 else (f"delta_{neurons[index]}",)
+    return StepRule(f"dE_total/d{bias}", "grad_b", deltas, lambda x: float(sum(x)), " + ".join(deltas))
+
+
+def _update(ctx: Context, parameter: str, kind: str) -> StepRule:
+    # With several samples the update uses the batch mean; the other samples' share comes from the trace.
+    eta, offset = ctx.learning_rate, ctx.batch_offsets.get(parameter, 0.0)
+    return StepRule(
+        f"{parameter}+",
+        kind,
+        (parameter, f"dE_total/d{parameter}"),
+        lambda x: x[0] - eta * (x[1] + offset),
+        f"{parameter} − η·dE_total/d{parameter}" + (" (batch mean)" if offset else ""),
+    )
+
+
+def update_w_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
+    """``w+ = w − η·dE_total/dw``."""
+    return _update(ctx, ctx.names.weights[layer][j][i], "update")
+
+
+def update_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
+    """``b+ = b − η·dE_total/db``."""
+    return _update(ctx, ctx.names.biases[layer][index], "update")
+
+
+def out_new_rule(ctx: Context, k: int) -> StepRule:
+    """``out_o+``: the forward pass of the updated network (``stepgrad.core.propagation.layer_forward``)."""
+    network = ctx.network
+    weights_at = [(w.layer, w.neuron, w.source) for w in ctx.names.all_weights()]
+    biases_at = [(b.layer, b.index) for b in ctx.names.all_biases()]
+    bias_inputs = [f"{b.name}+" if network.layers[b.layer].trains_bias else b.name for b in ctx.names.all_biases()]
+    inputs = (*(f"{w.name}+" for w in ctx.names.all_weights()), *bias_inputs, *ctx.names.inputs)
+    activations = [get_activation(layer.activation) for layer in network.layers]
+    n_w, n_b = len(weights_at), len(biases_at)
+
+    def evaluate(x: Sequence[float]) -> float:
+        weights = [np.empty_like(layer.weights) for layer in network.layers]
+        biases = [np.empty_like(layer.bias) for layer in network.layers]
+        for (layer, neuron, source), value in zip(weights_at, x[:n_w], strict=True):
+            weights[layer][neuron, source] = value
+        for (layer, index), value in zip(biases_at, x[n_w : n_w + n_b], strict=True):
+            biases[layer][index] = value
+        a_prev = _vector(x[n_w + n_b :])[None, :]
+        for w, b, activation in zip(weights, biases, activations, strict=True):
+            a_prev = layer_forward(a_prev, w, bias_vector(b, w.shape[0]), activation).out
+        return float(a_prev[0, k])
+
+    return StepRule(f"out_{ctx.outputs[k]}+", "out_new", inputs, evaluate, "the forward pass with the updated weights")
+
+
+def error_new_rule(ctx: Context, k: int) -> StepRule:
+    """``E_o+ = loss(target, out_o+)``."""
+    loss, count = ctx.loss, len(ctx.outputs)
+    outs = tuple(f"{name}+" for name in ctx.out_names)
+    return StepRule(
+        f"E_{ctx.outputs[k]}+",
+        "error_new",
+        (*ctx.targets, *outs),
+        lambda x: float(loss.terms(_vector(x[:count]), _vector(x[count:]))[k]),
+        loss.formula,
+    )
+
+
+def error_total_new_rule(ctx: Context) -> StepRule:
+    """``E_total+ = Σ_o E_o+``."""
+    terms = tuple(f"E_{o}+" for o in ctx.outputs)
+    return StepRule("E_total+", "error_total_new", terms, lambda x: float(sum(x)), " + ".join(terms))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rule builders of every kind of step; a mistake replaces one field."""
+
+    net: Callable[[Context, int, int], StepRule] = net_rule
+    out: Callable[[Context, int, int], StepRule] = out_rule
+    error: Callable[[Context, int], StepRule] = error_rule
+    error_total: Callable[[Context], StepRule] = error_total_rule
+    output_dE_dout: Callable[[Context, int], StepRule] = output_dE_dout_rule
+    dout_dnet: Callable[[Context, int, int], StepRule] = dout_dnet_rule
+    output_delta: Callable[[Context, int], StepRule] = output_delta_rule
+    contribution: Callable[[Context, int, int, int], StepRule] = contribution_rule
+    hidden_dE_dout: Callable[[Context, int, int], StepRule] = hidden_dE_dout_rule
+    hidden_delta: Callable[[Context, int, int], StepRule] = hidden_delta_rule
+    dnet_dw: Callable[[Context, int, int, int], StepRule] = dnet_dw_rule
+    grad_w: Callable[[Context, int, int, int], StepRule] = grad_w_rule
+    grad_b: Callable[[Context, int, int], StepRule] = grad_b_rule
+    update_w: Callable[[Context, int, int, int], StepRule] = update_w_rule
+    update_b: Callable[[Context, int, int], StepRule] = update_b_rule
+    out_new: Callable[[Context, int], StepRule] = out_new_rule
+    error_new: Callable[[Context, int], StepRule] = error_new_rule
+    error_total_new: Callable[[Context], StepRule] = error_total_new_rule
+
+
+CORRECT = Rules()
+
+Table = dict[str, StepRule]
+
+
+def build_table(ctx: Context, rules: Rules = CORRECT) -> Table:
+    """Every computed name of the step with its rule (the leaves, inputs/targets/parameters, have none)."""
+    rules_list: list[StepRule] = []
+    names = ctx.names
+    count = len(ctx.network.layers)
+    for layer in range(count):
+        for j in range(len(names.neurons[layer])):
+            rules_list += [rules.net(ctx, layer, j), rules.out(ctx, layer, j)]
+    rules_list += [rules.error(ctx, k) for k in range(len(ctx.outputs))] + [rules.error_total(ctx)]
+    for layer in reversed(range(count)):
+        for j in range(len(names.neurons[layer])):
+            if layer == count - 1:
+                rules_list.append(rules.output_dE_dout(ctx, j))
+            else:
+                rules_list += [rules.contribution(ctx, layer, k, j) for k in range(len(names.neurons[layer + 1]))]
+                rules_list.append(rules.hidden_dE_dout(ctx, layer, j))
+            rules_list.append(rules.dout_dnet(ctx, layer, j))
+            rules_list.append(rules.output_delta(ctx, j) if layer == count - 1 else rules.hidden_delta(ctx, layer, j))
+            for i in range(len(names.weights[layer][j])):
+                rules_list += [rules.dnet_dw(ctx, layer, j, i), rules.grad_w(ctx, layer, j, i)]
+        rules_list += [rules.grad_b(ctx, layer, index) for index in range(len(names.biases[layer]))]
+    for weight in names.all_weights():
+        rules_list.append(rules.update_w(ctx, weight.layer, weight.neuron, weight.source))
+    for bias in names.all_biases():
+        if ctx.network.layers[bias.layer].trains_bias:
+            rules_list.append(rules.update_b(ctx, bias.layer, bias.index))
+    rules_list += [rules.out_new(ctx, k) for k in range(len(ctx.outputs))]
+    rules_list += [rules.error_new(ctx, k) for k in range(len(ctx.outputs))] + [rules.error_total_new(ctx)]
+    return {rule.name: rule for rule in rules_list}
+
+
+def _safe(rule: StepRule, x: Sequence[float]) -> float:
+    # A learner's values can be anything (an out of 1.5 under cross-entropy): no warnings, NaN means "no match".
+    with np.errstate(all="ignore"):
+        try:
+            return float(rule.evaluate(x))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return float("nan")
+
+
+@dataclass
+class World:
+    """Every value as someone who wrote ``given`` would have it: what they wrote, else computed from it.
+
+    ``uncertainty`` follows the rounding of the written values through the rules
+    (first order: the change of the rule's result when one input moves by its
+    half-unit), so "follows from your values" allows exactly the rounding the
+    learner's own numbers carry.
+
+    Attributes:
+        table: the rules (correct or with a mistake swapped in).
+        leaves: the network's given numbers.
+        given: the written values, ``name -> (value, half_unit)``.
+    """
+
+    table: Table
+    leaves: Mapping[str, float]
+    given: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    _values: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _uncertainties: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+
+    def value(self, name: str) -> float:
+        """The value of ``name`` in this world."""
+        if name in self.given:
+            return self.given[name][0]
+        if name not in self._values:
+            rule = self.table.get(name)
+            self._values[name] = self.leaves[name] if rule is None else self.follow(name)[0]
+        return self._values[name]
+
+    def uncertainty(self, name: str) -> float:
+        """How far ``value(name)`` may be off because of the rounding of the written values."""
+        if name in self.given:
+            return self.given[name][1]
+        if name not in self.table:
+            return 0.0
+        if name not in self._uncertainties:
+            self._uncertainties[name] = self.follow(name)[1]
+        return self._uncertainties[name]
+
+    def follow(self, name: str) -> tuple[float, float]:
+        """``name``'s rule applied to this world's inputs (ignoring a written ``name``), and its uncertainty."""
+        rule = self.table[name]
+        x = [self.value(source) for source in rule.inputs]
+        base = _safe(rule, x)
+        spread = 0.0
+        for position, source in enumerate(rule.inputs):
+            step = self.uncertainty(source)
+            if step > 0:
+                moved = [
+                    _safe(rule, [*x[:position], x[position] + sign * step, *x[position + 1 :]]) for sign in (1, -1)
+                ]
+                spread += max(abs(value - base) for value in moved)
+        return base, spread
+
+    def closure(self, name: str) -> list[str]:
+        """The names ``name`` is computed from in this world, through values that were not written."""
+        seen: list[str] = []
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            rule = self.table.get(current)
+            if rule is None:
+                continue
+            for source in rule.inputs:
+                if source not in seen:
+                    seen.append(source)
+                    if source not in self.given:
+                        stack.append(source)
+        return seen

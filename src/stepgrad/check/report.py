@@ -1,0 +1,135 @@
+"""The result of checking a learner's answers: one ``ValueCheck`` per value and a diagnosis.
+
+Data only; ``stepgrad.check.formats`` renders it (text, json, markdown, html) and
+``CheckReport._repr_html_`` shows it in Jupyter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Status = Literal["right", "rounding", "follows", "wrong", "unknown"]
+
+#: Statuses that count as correct.
+CORRECT_STATUSES: tuple[Status, ...] = ("right", "rounding")
+STATUS_MARKS: dict[str, str] = {"right": "✓", "rounding": "✓", "follows": "✗", "wrong": "✗", "unknown": "?"}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A known mistake that reproduces a wrong value.
+
+    Attributes:
+        mistake: the mistake's registry name (``gradient_added``).
+        title: one line naming it.
+        explanation: one paragraph.
+        step: the derivation step where the wrong rule was applied (``dE_total/dout_o1``).
+        value: what the mistaken rule gives, from the learner's earlier values.
+    """
+
+    mistake: str
+    title: str
+    explanation: str
+    step: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """One written value, checked.
+
+    Attributes:
+        name: the derivation's name (or the written name when unknown).
+        written: the name as written.
+        text: the number as written.
+        given: the number.
+        decimals: its decimals.
+        status: ``right``, ``rounding`` (right up to the learner's own rounding), ``follows``
+            (wrong only because an earlier value was), ``wrong`` or ``unknown`` (name not known).
+        expected: the exact value (None for unknown names).
+        from_own_values: the step recomputed from the learner's own earlier values (None for leaves).
+        note: a sentence about rounding, the earlier error or the name.
+        suggestions: the closest known names, for an unknown name.
+        diagnoses: known mistakes that reproduce a wrong value, most direct first.
+        location: where it was written (``line 4``).
+    """
+
+    name: str
+    written: str
+    text: str
+    given: float
+    decimals: int
+    status: Status
+    expected: float | None = None
+    from_own_values: float | None = None
+    note: str = ""
+    suggestions: tuple[str, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    location: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the value counts as right."""
+        return self.status in CORRECT_STATUSES
+
+    @property
+    def difference(self) -> float | None:
+        """``given − expected``."""
+        return None if self.expected is None else self.given - self.expected
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every checked value in derivation order, the first wrong step and its diagnosis.
+
+    Attributes:
+        source: the answer file (or ``<answers>``).
+        network: a short description of the network checked against.
+        values: the checks, in the order a person works the example; unknown names last.
+        first_wrong: the first value wrong on its own (not following from an earlier error).
+        diagnoses: the diagnoses of ``first_wrong``.
+        missing: the names the derivation computes that were not answered.
+    """
+
+    source: str
+    network: str
+    values: tuple[ValueCheck, ...]
+    first_wrong: str | None
+    diagnoses: tuple[Diagnosis, ...]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when every written value is right (exit code 0)."""
+        return all(check.ok for check in self.values)
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """``(right, checked)``."""
+        return sum(check.ok for check in self.values), len(self.values)
+
+    def check(self, name: str) -> ValueCheck:
+        """The check of value ``name``; ``KeyError`` when it was not written."""
+        for candidate in self.values:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: every field, numbers at full precision."""
+        right, checked = self.score
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["score"] = {"right": right, "checked": checked}
+        return data
+
+    def render(self, fmt: str = "text", **options: Any) -> str:
+        """The report in ``fmt`` (``text``, ``json``, ``markdown``, ``html``)."""
+        from stepgrad.check.formats import render_report
+
+        return render_report(self, fmt, **options)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the HTML report as a fragment."""
+        return self.render("html", fragment=True)

@@ -1,0 +1,146 @@
+"""``stepgrad sweep``: train many networks at once and report how many converge.
+
+All networks train together along a leading "network" axis (one NumPy call per layer
+per update for the whole ensemble). Each differs in its seed (initial weights and
+shuffling), and optionally in its learning rate.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+from stepgrad.cli.train_cmd import default_head, parse_batch_size, parse_layers
+from stepgrad.errors import StepgradError
+from stepgrad.training.optimizers import optimizer_names
+
+
+def parse_rates(text: str) -> list[float]:
+    """``"0.5"`` or ``"0.1,0.5,1"``: one learning rate for all networks or a list cycled over them."""
+    try:
+        rates = [float(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError as error:
+        raise StepgradError(f"--lr takes numbers separated by commas; got {text!r}") from error
+    if not rates or min(rates) <= 0:
+        raise StepgradError(f"--lr needs positive learning rates; got {text!r}")
+    return rates
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", default="xor", show_default=True, help="Data set name or .csv file.")
+@click.option("--target", help="The CSV column to predict.")
+@click.option("--samples", "n_samples", type=int, default=None)
+@click.option("--noise", type=float, default=0.0, show_default=True)
+@click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
+@click.option("--activation", default="sigmoid", show_default=True)
+@click.option("--output-activation", default=None)
+@click.option("--loss", default=None, help="Default: half_squared_error for 0/1 targets with a sigmoid output.")
+@click.option("--nets", type=int, default=1000, show_default=True, help="Number of networks.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Network k uses seed SEED + k.")
+@click.option(
+    "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
+)
+@click.option(
+    "--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True
+)
+@click.option("--epochs", type=int, default=2000, show_default=True)
+@click.option("--batch-size", default="full", show_default=True)
+@click.option(
+    "--converged-below",
+    type=float,
+    default=None,
+    help="Count a network as converged when its loss is below this (default: 100% accuracy).",
+)
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a histogram of the final losses.")
+@click.option("--no-progress", is_flag=True)
+def sweep(**options: Any) -> None:
+    """Train many networks at once and report how many converge."""
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    from stepgrad.data import load_dataset
+    from stepgrad.training import Progress, fit_ensemble
+
+    if options["nets"] < 1:
+        raise StepgradError("--nets must be at least 1")
+    if options["epochs"] < 1:
+        raise StepgradError("--epochs must be at least 1")
+    dataset = load_dataset(options["data"], options["target"], options["n_samples"], options["noise"], options["seed"])
+    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 2, dataset.n_outputs]
+    if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
+        raise StepgradError(
+            f"--layers {','.join(map(str, sizes))} does not fit {dataset.name}: it has {dataset.n_inputs} inputs "
+            f"and {dataset.n_outputs} target column(s)"
+        )
+    if options["plot"]:
+        from stepgrad.cli.train_cmd import _check_folder
+
+        _check_folder(options["plot"])
+    rates = parse_rates(options["rates"])
+    seeds = [options["seed"] + k for k in range(options["nets"])]
+    per_net = [rates[k % len(rates)] for k in range(options["nets"])]
+    if dataset.task == "classification" and dataset.n_outputs == 1 and options["loss"] is None:
+        output_activation, loss = options["output_activation"] or "sigmoid", "half_squared_error"
+    else:
+        head, head_loss = default_head(dataset.task, dataset.n_outputs)
+        loss = options["loss"] or head_loss
+        output_activation = options["output_activation"] or (head if options["loss"] is None else None)
+    callbacks = [] if options["no_progress"] else [Progress()]
+    started = time.perf_counter()
+    result = fit_ensemble(
+        sizes,
+        dataset.inputs,
+        dataset.targets,
+        seeds=seeds,
+        learning_rates=per_net,
+        activation=options["activation"],
+        output_activation=output_activation,
+        loss=loss,
+        optimizer=options["optimizer"],
+        epochs=options["epochs"],
+        batch_size=parse_batch_size(options["batch_size"]),
+        task=dataset.task,
+        callbacks=callbacks,
+    )
+    elapsed = time.perf_counter() - started
+    converged = result.converged(options["converged_below"])
+    criterion = (
+        f"loss < {options['converged_below']:g}"
+        if options["converged_below"] is not None
+        else ("100% training accuracy" if result.accuracy is not None else "loss < 0.01")
+    )
+    table = Table(
+        title=f"Sweep: {options['nets']} networks {'-'.join(map(str, sizes))} on {dataset.name}", show_header=False
+    )
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_row("training", f"{options['optimizer']}, {options['epochs']} epochs, lr {options['rates']}, {loss}")
+    table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
+    if result.diverged.any():
+        table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; kept their last good weights)")
+    quantiles = np.quantile(result.loss, [0.0, 0.1, 0.5, 0.9, 1.0])
+    for label, value in zip(("min", "10%", "median", "90%", "max"), quantiles, strict=True):
+        table.add_row(f"final loss {label}", f"{value:.4g}")
+
+    if len(rates) > 1:
+        for rate in rates:
+            chosen = np.asarray(per_net) == rate
+            table.add_row(
+                f"lr {rate:g}",
+                f"converged {converged[chosen].mean():.1%}, median loss {np.median(result.loss[chosen]):.4g}",
+            )
+    table.add_row("time", f"{elapsed:.2f} s")
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(table)
+    if options["plot"]:
+        from stepgrad.plots import sweep_histogram
+
+        sweep_histogram(
+            options["plot"],
+            result.loss,
+            f"Final loss of {result.size} networks {'-'.join(map(str, sizes))} on {dataset.name}",
+        )
+        console.print(f"wrote the histogram {options['plot']}")

@@ -1,0 +1,313 @@
+"""``stepgrad train``: repeat the classic update on a network file, or train on a data set.
+
+Two forms:
+
+* ``stepgrad train [FILE] --steps N`` repeats the gradient step N times on the file's
+  sample(s) (the classic example without FILE) and prints the error every so often and the
+  final outputs. ``--hidden-deltas-from updated`` runs the classic mistake (the published errata).
+* ``stepgrad train --data NAME|file.csv …`` builds a network from ``--layers`` and trains it
+  with a progress bar, then prints a summary table; ``--save`` writes a model file that
+  ``stepgrad explain`` reads, ``--plot`` a figure. Ctrl-C stops cleanly and still saves.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from stepgrad.errors import StepgradError
+from stepgrad.training.optimizers import optimizer_names
+from stepgrad.training.schedules import schedule_names
+
+
+def parse_layers(text: str) -> list[int]:
+    """``"2,8,8,1"`` → ``[2, 8, 8, 1]``."""
+    try:
+        sizes = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError as error:
+        raise StepgradError(f"--layers takes whole numbers separated by commas, like 2,8,1; got {text!r}") from error
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise StepgradError(f"--layers needs at least an input and an output size, all positive; got {text!r}")
+    return sizes
+
+
+def parse_batch_size(text: str) -> int | None:
+    """A positive integer, or ``full`` for the whole data set (None)."""
+    if text.lower() in ("full", "all"):
+        return None
+    try:
+        size = int(text)
+    except ValueError as error:
+        raise StepgradError(f"--batch-size takes a positive integer or 'full'; got {text!r}") from error
+    if size < 1:
+        raise StepgradError(f"--batch-size must be at least 1; got {size}")
+    return size
+
+
+def default_head(task: str, n_outputs: int) -> tuple[str, str]:
+    """Output activation and loss that suit the data: sigmoid+BCE, softmax+CE, or linear+MSE."""
+    if task == "regression":
+        return "linear", "mse"
+    if n_outputs == 1:
+        return "sigmoid", "binary_cross_entropy"
+    return "softmax", "cross_entropy"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--steps", type=int, default=None, help="Repeat the update N times on FILE's sample(s) (default 10000).")
+@click.option("--every", type=int, default=None, help="With --steps: print the error every K steps (default N/10).")
+@click.option(
+    "--hidden-deltas-from",
+    type=click.Choice(["original", "updated"]),
+    default="original",
+    show_default=True,
+    help="With --steps: 'updated' runs the classic mistake that produced the published errata.",
+)
+@click.option(
+    "--data",
+    help="Data set name (classic, xor, circle, xor2d, gauss, spiral, plane, multigauss, iris, digits) or a .csv file.",
+)
+@click.option("--target", help="The CSV column to predict (default: the last column).")
+@click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
+@click.option("--noise", type=float, default=0.0, show_default=True, help="Noise of a generated data set (0 … 1).")
+@click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
+@click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
+@click.option("--output-activation", default=None, help="Output activation (default suits the data).")
+@click.option("--loss", default=None, help="Loss (default suits the data).")
+@click.option("--bias", type=click.Choice(["per_neuron", "shared", "none"]), default="per_neuron", show_default=True)
+@click.option(
+    "--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True
+)
+@click.option("--lr", "learning_rate", type=float, default=0.1, show_default=True, help="Learning rate η.")
+@click.option("--momentum", type=float, default=0.9, show_default=True, help="μ for momentum and nesterov.")
+@click.option("--epochs", type=int, default=100, show_default=True)
+@click.option(
+    "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the weights, the shuffling and the data.")
+@click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ on the weights.")
+@click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
+@click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
+@click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
+@click.option("--save", type=click.Path(dir_okay=False), default=None, help="Write the trained model (TOML or .json).")
+@click.option("--checkpoint-every", type=int, default=None, help="With --save: also save every N epochs.")
+@click.option(
+    "--plot", type=click.Path(dir_okay=False), default=None, help="Write loss curves (and the decision boundary)."
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--no-compiled", is_flag=True, help="Always use the NumPy path (no numba).")
+def train(
+    file: str | None, steps: int | None, every: int | None, hidden_deltas_from: str, data: str | None, **options: Any
+) -> None:
+    """Train a network and print its progress."""
+    if data is None:
+        if options["save"] is None and options["plot"] is None:
+            repeat_file(file, 10_000 if steps is None else steps, every, hidden_deltas_from, options["no_progress"])
+            return
+        raise StepgradError("--save and --plot need --data (with FILE, use --steps)")
+    if file is not None:
+        raise StepgradError("give either FILE (with --steps) or --data, not both")
+    if steps is not None:
+        raise StepgradError("--steps repeats the update on a network file; with --data use --epochs")
+    train_on_data(data, **options)
+
+
+def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_from: str, no_progress: bool) -> None:
+    """``stepgrad train [FILE] --steps N``: the error every so often, then the final outputs."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from stepgrad.explain.step import format_number
+    from stepgrad.network import classic_setup, network_names
+    from stepgrad.training.loops import repeat_steps
+
+    if steps < 1:
+        raise StepgradError("--steps must be at least 1")
+    if file is None:
+        setup = classic_setup()
+    else:
+        from stepgrad.network.files import load_setup
+
+        setup = load_setup(file)
+    interval = every if every is not None else max(steps // 10, 1)
+    if interval < 1:
+        raise StepgradError("--every must be at least 1")
+    out = Console(highlight=False, soft_wrap=True)
+    source = setup.source or file or "network"
+    out.print(
+        f"Training {source}: {setup.n_samples} sample(s), η = {format_number(setup.learning_rate)}, {steps} steps"
+        + (
+            " — hidden deltas through the UPDATED output weights (the classic mistake)"
+            if hidden_deltas_from == "updated"
+            else ""
+        )
+    )
+    progress = Progress(
+        TextColumn("step"),
+        MofNCompleteColumn(),
+        BarColumn(),
+        TextColumn("{task.fields[error]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=no_progress,
+    )
+
+    def report(step: int, error: float) -> None:
+        progress.update(task, completed=step, error=f"E_total {error:.6g}")
+        out.print(f"step {step:>{len(str(steps))}}  E_total = {format_number(error, 10)}")
+
+    with progress:
+        task = progress.add_task("steps", total=steps, error="")
+        result = repeat_steps(setup, steps, hidden_deltas_from, interval, report)
+    names = network_names(result.network)
+    out.print(f"After {steps} steps: E_total = {result.error:.5g} ({result.error:.13f})")
+    for sample in range(result.outputs.shape[0]):
+        prefix = f"sample {sample + 1}: " if result.outputs.shape[0] > 1 else ""
+        values = ", ".join(
+            f"out_{name} = {format_number(float(value), 9)} (target {format_number(float(target), 9)})"
+            for name, value, target in zip(
+                names.neurons[-1], result.outputs[sample], setup.targets[sample], strict=True
+            )
+        )
+        out.print(prefix + values)
+    if hidden_deltas_from == "updated":
+        out.print("These are the published summary's figures; the correct rule (the default) gives the exact values.")
+
+
+def train_on_data(data: str, **options: Any) -> None:
+    """``stepgrad train --data …``: build, train with a progress bar, summarise, save, plot."""
+    from rich.console import Console
+
+    from stepgrad.data import load_dataset
+    from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
+    from stepgrad.training.loops import seed_streams, split_validation
+    from stepgrad.training.model_files import save_model
+
+    dataset = load_dataset(data, options["target"], options["n_samples"], options["noise"], options["seed"])
+    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
+    if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
+        raise StepgradError(
+            f"--layers {','.join(map(str, sizes))} does not fit the data: {dataset.name} has "
+            f"{dataset.n_inputs} inputs and {dataset.n_outputs} target column(s), so use "
+            f"{dataset.n_inputs},…,{dataset.n_outputs}"
+        )
+    head_activation, head_loss = default_head(dataset.task, dataset.n_outputs)
+    loss = options["loss"] or head_loss
+    output_activation = options["output_activation"] or (head_activation if options["loss"] is None else None)
+    batch_size = parse_batch_size(options["batch_size"])
+    for name in ("epochs", "early_stopping", "checkpoint_every"):
+        if options[name] is not None and options[name] < 1:
+            raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
+    if options["checkpoint_every"] and not options["save"]:
+        raise StepgradError("--checkpoint-every needs --save")
+    for path in (options["save"], options["plot"]):
+        _check_folder(path)
+    network = create_network(
+        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
+    )
+    x, y, validation = dataset.inputs, dataset.targets, None
+    if options["validation_split"] is not None:
+        x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
+        validation = (x_val, y_val)
+    history = History()
+    callbacks: list[Any] = [history]
+    if options["early_stopping"]:
+        callbacks.append(EarlyStopping(patience=options["early_stopping"]))
+    if options["save"] and options["checkpoint_every"]:
+        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"]))
+    if not options["no_progress"]:
+        callbacks.append(Progress())
+    training = make_training(
+        network,
+        x,
+        y,
+        optimizer=options["optimizer"],
+        learning_rate=options["learning_rate"],
+        epochs=options["epochs"],
+        batch_size=batch_size,
+        seed=options["seed"],
+        schedule=options["schedule"],
+        weight_decay=options["weight_decay"],
+        momentum=options["momentum"],
+        validation=validation,
+        task=dataset.task,
+        callbacks=callbacks,
+        use_compiled=not options["no_compiled"],
+    )
+    out = Console(highlight=False, soft_wrap=True)
+    started = time.perf_counter()
+    interrupted = False
+    try:
+        training.run()
+    except KeyboardInterrupt:
+        interrupted = True
+    elapsed = time.perf_counter() - started
+    if training.stop_reason and training.diverged is True:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
+    out.print(summary_table(dataset.name, sizes, training, elapsed, interrupted))
+    if options["save"]:
+        save_model(training, options["save"], meta={"data": dataset.name, "seed": options["seed"]})
+        out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
+    if options["plot"] and training.history:
+        from stepgrad.plots import training_figure
+
+        training_figure(options["plot"], history.as_dict(), training.current_network(), dataset.inputs, dataset.targets)
+        out.print(f"wrote the figure {options['plot']}")
+    if interrupted:
+        Console(stderr=True).print("stepgrad: interrupted")
+        sys.exit(130)
+
+
+def _check_folder(path: str | None) -> None:
+    """Fail before training, not after, when an output's folder is missing."""
+    if path is None:
+        return
+    from pathlib import Path
+
+    folder = Path(path).parent
+    if str(folder) and not folder.is_dir():
+        raise StepgradError("the folder does not exist", path)
+
+
+def summary_table(name: str, sizes: list[int], training: Any, elapsed: float, interrupted: bool) -> Any:
+    """A rich table: data, network, optimizer, epochs, final loss/accuracy, time, why it stopped."""
+    from rich.table import Table
+
+    table = Table(title="Training summary", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    layers = training.network.layers
+    table.add_row("data", f"{name} ({training.n_samples} training samples)")
+    table.add_row(
+        "network",
+        f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",
+    )
+    table.add_row(
+        "optimizer", f"{training.optimizer.name}  η = {training.learning_rate:g}  batch {training.effective_batch}"
+    )
+    table.add_row("epochs", f"{training.epoch} of {training.epochs}  ({training.updates} updates)")
+    if training.history:
+        last = training.history[-1]
+        table.add_row("loss", f"{last.loss:.6g}")
+        if training.diverged is True:
+            from stepgrad.training.metrics import evaluate
+
+            kept = evaluate(training.params, training.functions, training.inputs, training.targets, training.task)[0]
+            table.add_row("loss of the kept weights", f"{float(kept):.6g}")
+        if last.accuracy is not None:
+            table.add_row("accuracy", f"{last.accuracy:.2%}")
+        if last.val_loss is not None:
+            table.add_row("validation loss", f"{last.val_loss:.6g}")
+        if last.val_accuracy is not None:
+            table.add_row("validation accuracy", f"{last.val_accuracy:.2%}")
+    table.add_row("time", f"{elapsed:.2f} s")
+    if interrupted:
+        table.add_row("stopped", "interrupted (Ctrl-C)")
+    elif training.stop_reason:
+        table.add_row("stopped", training.stop_reason)
+    return table

@@ -1,0 +1,131 @@
+"""Hand-friendly exercise networks from a seed.
+
+Every number has two decimals, and a candidate is kept only when the step is
+pleasant to work by hand: net inputs of sigmoid/tanh neurons stay in
+``[−2.5, 2.5]`` (away from saturation, so ``out·(1 − out)`` is not tiny), ReLU
+net inputs are clearly positive or negative (never at the kink), and every
+weight's gradient is visible at 4 decimals somewhere in the network. The same
+``(seed, variant)`` always gives the same exercise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepgrad.core import train_step
+from stepgrad.errors import StepgradError
+from stepgrad.network.model import BiasMode, Layer, Network, Setup
+
+_SATURATING = ("sigmoid", "tanh", "softmax")
+_MAX_TRIES = 2000
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """What kind of exercise to make.
+
+    Attributes:
+        layers: ``[n_inputs, n_hidden…, n_outputs]``.
+        activation: the hidden layers' activation.
+        output_activation: the output layer's (None: softmax for cross_entropy, sigmoid for
+            binary_cross_entropy, else ``activation``).
+        loss: the loss.
+        bias: ``shared``, ``per_neuron`` or ``none``.
+        train_bias: whether biases are updated.
+        learning_rate: ``η``.
+    """
+
+    layers: tuple[int, ...] = (2, 2, 2)
+    activation: str = "sigmoid"
+    output_activation: str | None = None
+    loss: str = "half_squared_error"
+    bias: BiasMode = "shared"
+    train_bias: bool = False
+    learning_rate: float = 0.5
+
+    @property
+    def output(self) -> str:
+        """The output layer's activation."""
+        if self.output_activation:
+            return self.output_activation
+        return {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(self.loss, self.activation)
+
+
+def _two_decimals(rng: np.random.Generator, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform numbers with two decimals in ``[low, high]``, never 0."""
+    values = np.round(rng.uniform(low, high, size=shape), 2)
+    return np.where(values == 0.0, 0.05, values)
+
+
+def _targets(rng: np.random.Generator, spec: ExerciseSpec, n_out: int) -> list[float]:
+    if spec.output == "softmax":
+        return list(np.eye(n_out)[rng.integers(n_out)])
+    if spec.output == "tanh":
+        return list(_two_decimals(rng, -0.9, 0.9, (n_out,)))
+    if spec.output in ("relu", "leaky_relu", "linear"):
+        return list(_two_decimals(rng, 0.05, 1.5, (n_out,)))
+    return list(_two_decimals(rng, 0.01, 0.99, (n_out,)))
+
+
+def _candidate(rng: np.random.Generator, spec: ExerciseSpec) -> Setup:
+    sizes = spec.layers
+    layers = []
+    for index in range(1, len(sizes)):
+        activation = spec.output if index == len(sizes) - 1 else spec.activation
+        weights = _two_decimals(rng, -0.8, 0.8, (sizes[index], sizes[index - 1]))
+        bias_count = {"shared": 1, "per_neuron": sizes[index], "none": 0}[spec.bias]
+        bias = _two_decimals(rng, -0.5, 0.6, (bias_count,))
+        layers.append(Layer(weights=weights, bias=bias, activation=activation, train_bias=spec.train_bias))
+    network = Network(layers=tuple(layers), loss=spec.loss)
+    inputs = list(_two_decimals(rng, 0.05, 0.95, (sizes[0],)))
+    inputs_array, targets_array = np.array([inputs]), np.array([_targets(rng, spec, sizes[-1])])
+    return Setup(network, inputs_array, targets_array, spec.learning_rate, source="exercise")
+
+
+def hand_friendly(setup: Setup) -> bool:
+    """True when every net input is in a pleasant range and the update is visible at 4 decimals."""
+    s = setup
+    trace = train_step(s.network, s.inputs, s.targets, s.learning_rate)
+    for layer, layer_trace in zip(s.network.layers, trace.layers, strict=True):
+        net = layer_trace.net
+        if layer.activation in _SATURATING and np.any(np.abs(net) > 2.5):
+            return False
+        if layer.activation in ("relu", "leaky_relu") and np.any(np.abs(net) < 0.05):
+            return False
+        if layer.activation == "relu" and np.all(net <= 0):
+            return False  # a dead layer passes no gradient back
+        if np.max(np.abs(layer_trace.grad_w)) < 5e-4:
+            return False
+    return trace.loss_new < trace.loss  # the step should help, as a textbook example does
+
+
+def generate_setup(seed: int, spec: ExerciseSpec | None = None, variant: int = 0) -> Setup:
+    """The exercise for ``(seed, variant)``: same arguments, same numbers."""
+    chosen = spec or ExerciseSpec()
+    if len(chosen.layers) < 2 or min(chosen.layers) < 1:
+        raise StepgradError(f"layers must be at least 'inputs,outputs' with sizes ≥ 1, got {list(chosen.layers)}")
+    rng = np.random.default_rng([seed, variant])
+    for _ in range(_MAX_TRIES):
+        setup = _candidate(rng, chosen)
+        if hand_friendly(setup):
+            return setup
+    raise StepgradError(f"found no hand-friendly network for {chosen} in {_MAX_TRIES} tries")
+
+
+def generate_setups(seed: int, spec: ExerciseSpec | None = None, count: int = 1) -> list[Setup]:
+    """``count`` distinct exercises; variant ``k`` is the same whatever ``count`` is."""
+    from stepgrad.network.files import setup_to_dict
+
+    setups: list[Setup] = []
+    seen: list[dict[str, object]] = []
+    variant = 0
+    while len(setups) < count:
+        setup = generate_setup(seed, spec, variant)
+        variant += 1
+        data = setup_to_dict(setup)
+        if data not in seen:
+            seen.append(data)
+            setups.append(setup)
+    return setups

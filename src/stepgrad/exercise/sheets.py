@@ -1,0 +1,177 @@
+"""The pages of an exercise: question sheet (Markdown, HTML), blank answers template, answer key.
+
+The sheet lists the given numbers and every value to compute, grouped the way
+the derivation works; the key is the full derivation rendered by
+``stepgrad.render``; the template lists every asked name with a blank value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from html import escape
+
+from stepgrad.check.compare import Checker
+from stepgrad.check.recompute import Table
+from stepgrad.functions import get_activation, get_loss
+from stepgrad.network.model import Setup
+
+SECTIONS: dict[str, str] = {
+    "net": "Forward pass",
+    "out": "Forward pass",
+    "error": "Errors",
+    "error_total": "Errors",
+    "update": "Updates",
+    "out_new": "After the update",
+    "error_new": "After the update",
+    "error_total_new": "After the update",
+}
+BACKWARD = "Backward pass"
+
+
+def asked_sections(asked: list[str], table: Table) -> list[tuple[str, list[str]]]:
+    """The asked names grouped into the derivation's sections, in order."""
+    grouped: list[tuple[str, list[str]]] = []
+    for name in asked:
+        section = SECTIONS.get(table[name].kind, BACKWARD)
+        if not grouped or grouped[-1][0] != section:
+            grouped.append((section, []))
+        grouped[-1][1].append(name)
+    return grouped
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace("-", "−")
+
+
+@dataclass
+class Exercise:
+    """One exercise: its setup and the pages made from it.
+
+    Attributes:
+        setup: the network, its one sample and learning rate.
+        title: e.g. ``Exercise 1 (seed 7)``.
+    """
+
+    setup: Setup
+    title: str = "Exercise"
+
+    @cached_property
+    def checker(self) -> Checker:
+        """The checker (and so the trace and the asked names) of this exercise."""
+        return Checker(self.setup)
+
+    @property
+    def asked(self) -> list[str]:
+        """Every value the learner computes, in derivation order."""
+        return self.checker.asked()
+
+    def given_rows(self) -> list[tuple[str, str, str]]:
+        """``(name, value, what it is)`` for every given number."""
+        trace = self.checker.trace
+        names, values = trace.names, self.checker.expected
+        rows = [(name, _number(values[name]), "input") for name in names.inputs]
+        rows += [(f"target_{o}", _number(values[f"target_{o}"]), f"target of {o}") for o in names.neurons[-1]]
+        for weight in names.all_weights():
+            edge = f"{names.sources(weight.layer)[weight.source]} → {names.neurons[weight.layer][weight.neuron]}"
+            rows.append((weight.name, _number(values[weight.name]), edge))
+        for bias in names.all_biases():
+            layer = self.setup.network.layers[bias.layer]
+            neurons = names.neurons[bias.layer]
+            into = ", ".join(neurons) if len(names.biases[bias.layer]) == 1 else neurons[bias.index]
+            state = "trained" if layer.trains_bias else "frozen"
+            rows.append((bias.name, _number(values[bias.name]), f"bias of {into} ({state})"))
+        return rows
+
+    def description(self) -> list[str]:
+        """Sentences describing the network and the task."""
+        network = self.setup.network
+        layers = ", ".join(
+            f"layer {index + 1}: {layer.n_out} {layer.activation} neuron{'s' if layer.n_out > 1 else ''} "
+            f"({get_activation(layer.activation).formula})"
+            for index, layer in enumerate(network.layers)
+        )
+        loss = get_loss(network.loss)
+        return [
+            f"A network with {network.n_inputs} inputs; {layers}.",
+            f"Error: {network.loss}, {loss.formula}, summed over the outputs: E_total = Σ E_o.",
+            f"Do one step of gradient descent with learning rate η = {_number(self.setup.learning_rate)}: "
+            "w+ = w − η·dE_total/dw, every gradient computed with the weights before the update.",
+            "Give every value to 4 decimals; carrying your own rounded values forward is fine.",
+        ]
+
+    # ------------------------------------------------------------------ pages
+    def diagram_svg(self) -> str:
+        """The network diagram, labelled with the given numbers (from ``stepgrad.render.diagram``)."""
+        from stepgrad.render.diagram import network_svg
+
+        return network_svg(self.setup.network, values=None)
+
+    def question_markdown(self, diagram_file: str = "network.svg") -> str:
+        """The question sheet in Markdown; the diagram is the SVG file beside it."""
+        lines = [f"# {self.title}", "", *self.description(), "", f"![the network]({diagram_file})", ""]
+        lines += ["## Given", "", "| name | value | what |", "|---|---|---|"]
+        lines += [f"| `{name}` | {value} | {what} |" for name, value, what in self.given_rows()]
+        lines += ["", "## Compute", ""]
+        for section, names in asked_sections(self.asked, self.checker.table):
+            lines.append(f"**{section}:** " + ", ".join(f"`{name}`" for name in names))
+            lines.append("")
+        lines.append(
+            "Write your values into `answers.txt` and check them with `stepgrad check network.toml answers.txt`."
+        )
+        return "\n".join(lines) + "\n"
+
+    def question_html(self) -> str:
+        """The question sheet as one self-contained HTML page, the SVG diagram inline."""
+        rows = "".join(
+            f"<tr><td><code>{escape(name)}</code></td><td>{escape(value)}</td><td>{escape(what)}</td></tr>"
+            for name, value, what in self.given_rows()
+        )
+        sections = "".join(
+            f"<h3>{escape(section)}</h3><p>" + ", ".join(f"<code>{escape(n)}</code>" for n in names) + "</p>"
+            for section, names in asked_sections(self.asked, self.checker.table)
+        )
+        text = "".join(f"<p>{escape(sentence)}</p>" for sentence in self.description())
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{escape(self.title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:60rem;"
+            "margin:2rem auto}} td{{padding:0.15rem 0.6rem;border-bottom:1px solid #ddd}}</style></head><body>\n"
+            f"<h1>{escape(self.title)}</h1>{text}\n<figure>{self.diagram_svg()}</figure>\n"
+            f"<h2>Given</h2><table><tr><th>name</th><th>value</th><th>what</th></tr>{rows}</table>\n"
+            f"<h2>Compute</h2>{sections}\n</body></html>\n"
+        )
+
+    def answers_template(self, values: dict[str, float] | None = None) -> str:
+        """The answers file: every asked name with a blank value (or ``values``, for the key)."""
+        lines = [
+            f"# {self.title}: your answers, one `name = value` per line (4 decimals is fine).",
+            "# Leave a line blank if you did not compute it. Check with:",
+            "#   stepgrad check network.toml answers.txt",
+        ]
+        for section, names in asked_sections(self.asked, self.checker.table):
+            lines += ["", f"# {section}"]
+            lines += [f"{name} = {repr(values[name]) if values else ''}".rstrip() for name in names]
+        return "\n".join(lines) + "\n"
+
+    def key_values(self) -> str:
+        """The answers file filled in with the exact values."""
+        return self.answers_template(self.checker.expected)
+
+    def key(self, fmt: str) -> str:
+        """The answer key: the full derivation rendered in ``fmt`` (``markdown``, ``html``)."""
+        from stepgrad.explain.derivation import explain
+        from stepgrad.render import render
+
+        return render(explain(self.checker.trace), fmt)
+
+    def moodle(self) -> str:
+        """The Moodle XML quiz of this exercise."""
+        from stepgrad.exercise.moodle import moodle_quiz
+
+        given = "".join(
+            f"<tr><td>{escape(name)}</td><td>{escape(value)}</td><td>{escape(what)}</td></tr>"
+            for name, value, what in self.given_rows()
+        )
+        given_html = "".join(f"<p>{escape(s)}</p>" for s in self.description()[:3]) + f"<table>{given}</table>"
+        formulas = {name: self.checker.table[name].formula for name in self.asked}
+        return moodle_quiz(self.title, self.asked, self.checker.expected, given_html, formulas)

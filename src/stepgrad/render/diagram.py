@@ -1,0 +1,284 @@
+"""The network drawn as SVG: inputs, neurons, biases and every weight, named and labelled.
+
+``diagram_layout`` places the nodes (the web page reuses it); ``network_svg``
+draws them. Connections are coloured by the weight's sign (blue positive, red
+negative) and their width grows with ``|w|``. A shared bias is one node per
+layer feeding each of its neurons; per-neuron biases are written next to their
+neuron. Beyond ``LABELLED_LAYER_SIZE`` neurons per layer the per-edge labels
+are dropped (each edge keeps a ``<title>`` tooltip with its name and value).
+
+The output is deterministic: coordinates are rounded and nodes and edges are
+written in forward order, so it can be compared as a golden string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Set
+from dataclasses import dataclass
+from html import escape
+
+from stepgrad.explain.step import format_number
+from stepgrad.network.model import Network
+from stepgrad.network.naming import network_names
+
+NODE_RADIUS = 26
+BIAS_RADIUS = 18
+COLUMN_GAP = 260
+ROW_GAP = 130
+MARGIN_X = 90
+MARGIN_TOP = 50
+MARGIN_BOTTOM = 40
+LABELLED_LAYER_SIZE = 4
+# Approximate advance of one character of a 12px label, for the white box behind it.
+LABEL_CHAR_WIDTH = 7.0
+
+POSITIVE = "#1f5fa8"
+NEGATIVE = "#c0392b"
+NEUTRAL = "#7f8c8d"
+HIGHLIGHT = "#e67e22"
+
+
+@dataclass(frozen=True)
+class NodePosition:
+    """A node of the drawing: ``name`` (``i1``, ``h1``, ``o1``, ``b1``) at ``(x, y)``.
+
+    ``kind`` is ``input``, ``neuron``, ``output`` or ``bias``; ``column`` counts from the inputs (0).
+    """
+
+    name: str
+    kind: str
+    column: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class DiagramLayout:
+    """Where everything goes: node positions by name, and the drawing's size in pixels."""
+
+    nodes: dict[str, NodePosition]
+    width: float
+    height: float
+    edge_labels: bool
+
+
+def diagram_layout(network: Network) -> DiagramLayout:
+    """Node positions of ``network``: one column per layer, each column centred vertically.
+
+    A shared bias of layer ``l`` sits in the column of the layer's sources, below them.
+    """
+    names = network_names(network)
+    columns = [names.inputs, *names.neurons]
+    rows = max(len(column) for column in columns)
+    centre = MARGIN_TOP + NODE_RADIUS + (rows - 1) * ROW_GAP / 2
+    bias_y = MARGIN_TOP + NODE_RADIUS + rows * ROW_GAP - ROW_GAP / 4
+    has_shared_bias = any(layer.bias_mode == "shared" for layer in network.layers)
+    lowest = bias_y if has_shared_bias else centre + (rows - 1) * ROW_GAP / 2
+    # Under the lowest node: its radius and up to three lines of values.
+    height = lowest + NODE_RADIUS + 3 * 15 + MARGIN_BOTTOM
+    nodes: dict[str, NodePosition] = {}
+    for column, column_names in enumerate(columns):
+        x = MARGIN_X + column * COLUMN_GAP
+        top = centre - (len(column_names) - 1) * ROW_GAP / 2
+        kind = "input" if column == 0 else ("output" if column == len(columns) - 1 else "neuron")
+        for row, name in enumerate(column_names):
+            nodes[name] = NodePosition(name, kind, column, x, round(top + row * ROW_GAP, 1))
+        if column < len(network.layers) and network.layers[column].bias_mode == "shared":
+            bias_name = names.biases[column][0]
+            # Off the source column, so the bias's edges stay clear of the weight labels.
+            nodes[bias_name] = NodePosition(bias_name, "bias", column, x + COLUMN_GAP * 0.35, round(bias_y, 1))
+    width = 2 * MARGIN_X + (len(columns) - 1) * COLUMN_GAP
+    edge_labels = max(network.sizes) <= LABELLED_LAYER_SIZE
+    return DiagramLayout(nodes=nodes, width=width, height=height, edge_labels=edge_labels)
+
+
+def _num(value: float) -> str:
+    """A coordinate as SVG text: one decimal, no trailing ``.0``."""
+    text = f"{round(value, 1):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _text(x: float, y: float, content: str, css_class: str, extra: str = "") -> str:
+    return f'<text x="{_num(x)}" y="{_num(y)}" class="{css_class}"{extra}>{escape(content)}</text>'
+
+
+Box = tuple[float, float, float, float]
+# Where along a connection (from its source) a weight label may sit, in order of preference.
+LABEL_POSITIONS = (0.3, 0.5, 0.22, 0.4, 0.62, 0.7, 0.15)
+
+
+def _node_box(node: NodePosition, value_lines: list[str]) -> Box:
+    """The area a node and the ``value_lines`` written under it cover: ``(left, top, right, bottom)``."""
+    radius = BIAS_RADIUS if node.kind == "bias" else NODE_RADIUS
+    half_width = max([radius] + [LABEL_CHAR_WIDTH * len(line) / 2 for line in value_lines])
+    return (node.x - half_width, node.y - radius, node.x + half_width, node.y + radius + 4 + 15 * len(value_lines))
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_label(
+    source: NodePosition, target: NodePosition, box_width: float, occupied: list[Box]
+) -> tuple[float, float]:
+    """The first position along the edge where its label's box overlaps nothing placed yet.
+
+    Falls back to the first preference when every position collides.
+    """
+    candidates = [
+        (source.x + (target.x - source.x) * t, source.y + (target.y - source.y) * t) for t in LABEL_POSITIONS
+    ]
+    for x, y in candidates:
+        box = (x - box_width / 2, y - 11, x + box_width / 2, y + 11)
+        if not any(_overlaps(box, other) for other in occupied):
+            return x, y
+    return candidates[0]
+
+
+def _value_lines(
+    node: NodePosition, network: Network, values: Mapping[str, float], fmt: Callable[[float], str]
+) -> list[str]:
+    """The lines written under a node: a bias's value, an input's value, a neuron's net and out."""
+    if node.kind == "bias":
+        layer = network.layers[node.column]
+        frozen = "" if layer.trains_bias else " (frozen)"
+        return [f"{node.name} = {fmt(float(layer.bias[0]))}{frozen}"]
+    if node.kind == "input":
+        return [f"{node.name} = {fmt(values[node.name])}"] if node.name in values else []
+    lines = []
+    if f"net_{node.name}" in values:
+        lines.append(f"net = {fmt(values[f'net_{node.name}'])}")
+        lines.append(f"out = {fmt(values[f'out_{node.name}'])}")
+    if f"target_{node.name}" in values:
+        lines.append(f"target = {fmt(values[f'target_{node.name}'])}")
+    return lines
+
+
+def _per_neuron_bias_labels(
+    network: Network, nodes: Mapping[str, NodePosition], fmt: Callable[[float], str]
+) -> list[tuple[tuple[str, str], float, float, Box]]:
+    """``+ b3 = 0.1`` above and left of each neuron with its own bias: ((text, name), x, y, box)."""
+    names = network_names(network)
+    labels = []
+    for bias in names.all_biases():
+        layer = network.layers[bias.layer]
+        if layer.bias_mode != "per_neuron":
+            continue
+        neuron = nodes[names.neurons[bias.layer][bias.index]]
+        text = f"+ {bias.name} = {fmt(float(layer.bias[bias.index]))}"
+        x, y = neuron.x - 6, neuron.y - NODE_RADIUS - 6
+        width = LABEL_CHAR_WIDTH * len(text)
+        labels.append(((text, bias.name), x, y, (x - width, y - 13, x, y + 3)))
+    return labels
+
+
+def network_svg(
+    network: Network,
+    values: Mapping[str, float] | None = None,
+    precision: int = 4,
+    highlight: Set[str] = frozenset(),
+    standalone: bool = True,
+) -> str:
+    """``network`` as an SVG string.
+
+    Args:
+        network: the network to draw (weights and biases are read from it).
+        values: named values (``trace.values(sample)``); when given, each neuron shows its
+            ``net`` and ``out``, each input its value and each output its target.
+        precision: significant digits of the numbers shown.
+        highlight: names of neurons, inputs, weights and biases to draw in the highlight colour.
+        standalone: include the ``xmlns`` attribute (needed for a ``.svg`` file or a data URI;
+            inline SVG in HTML does without it).
+    """
+    names = network_names(network)
+    layout = diagram_layout(network)
+    nodes = layout.nodes
+    weights = {
+        weight.name: float(network.layers[weight.layer].weights[weight.neuron, weight.source])
+        for weight in names.all_weights()
+    }
+    largest = max((abs(w) for w in weights.values()), default=0.0) or 1.0
+
+    def fmt(value: float) -> str:
+        return format_number(value, precision)
+
+    xmlns = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
+    parts = [
+        f'<svg{xmlns} class="stepgrad-network" viewBox="0 0 {_num(layout.width)} {_num(layout.height)}" '
+        f'width="{_num(layout.width)}" height="{_num(layout.height)}" role="img" '
+        f'aria-label="network diagram">',
+        "<style>"
+        "text{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:13px;fill:#222}"
+        ".node-name{font-size:15px;font-weight:bold;text-anchor:middle;dominant-baseline:central}"
+        ".node-value{font-size:12px;text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+        ".weight-label{font-size:12px;text-anchor:middle;dominant-baseline:central}"
+        ".label-box{fill:#fff;fill-opacity:0.92;stroke:#ccc;stroke-width:0.6}"
+        ".bias-label{font-size:12px;text-anchor:end;paint-order:stroke;stroke:#fff;stroke-width:4px}"
+        ".input circle{fill:#eef3f8}.neuron circle{fill:#fdf6e3}.output circle{fill:#eaf5ea}"
+        ".bias circle{fill:#f2f2f2}circle{stroke:#333;stroke-width:1.5}"
+        f".highlight circle{{stroke:{HIGHLIGHT};stroke-width:4}}"
+        "</style>",
+    ]
+
+    # Edges first, so nodes and labels are drawn over them.
+    labels: list[str] = []
+    values = values or {}
+    occupied = [_node_box(node, _value_lines(node, network, values, fmt)) for node in nodes.values()]
+    bias_labels = _per_neuron_bias_labels(network, nodes, fmt)
+    occupied.extend(box for _, _, _, box in bias_labels)
+    for weight in names.all_weights():
+        source = nodes[names.sources(weight.layer)[weight.source]]
+        target = nodes[names.neurons[weight.layer][weight.neuron]]
+        value = weights[weight.name]
+        colour = HIGHLIGHT if weight.name in highlight else (
+            POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL
+        )
+        sign = "positive" if value > 0 else "negative" if value < 0 else "zero"
+        stroke_width = 1.0 + 4.0 * abs(value) / largest
+        label = f"{weight.name} = {fmt(value)}"
+        parts.append(
+            f'<line class="weight {sign}" data-name="{weight.name}" x1="{_num(source.x + NODE_RADIUS)}" '
+            f'y1="{_num(source.y)}" x2="{_num(target.x - NODE_RADIUS)}" y2="{_num(target.y)}" '
+            f'stroke="{colour}" stroke-width="{_num(stroke_width)}"><title>{escape(label)}</title></line>'
+        )
+        if layout.edge_labels:
+            box_width = LABEL_CHAR_WIDTH * len(label) + 8
+            x, y = _place_label(source, target, box_width, occupied)
+            occupied.append((x - box_width / 2, y - 9, x + box_width / 2, y + 9))
+            labels.append(
+                f'<rect class="label-box" x="{_num(x - box_width / 2)}" y="{_num(y - 9)}" '
+                f'width="{_num(box_width)}" height="18" rx="4"/>'
+            )
+            labels.append(_text(x, y, label, "weight-label", f' data-name="{weight.name}" fill="{colour}"'))
+
+    for layer_index, layer in enumerate(network.layers):
+        if layer.bias_mode != "shared":
+            continue
+        bias_name = names.biases[layer_index][0]
+        bias = nodes[bias_name]
+        colour = HIGHLIGHT if bias_name in highlight else NEUTRAL
+        for neuron in names.neurons[layer_index]:
+            target = nodes[neuron]
+            parts.append(
+                f'<line class="bias-edge" data-name="{bias_name}" x1="{_num(bias.x)}" y1="{_num(bias.y)}" '
+                f'x2="{_num(target.x - NODE_RADIUS)}" y2="{_num(target.y)}" stroke="{colour}" '
+                f'stroke-width="1.2" stroke-dasharray="5 4"/>'
+            )
+    parts.extend(labels)
+
+    for node in nodes.values():
+        css = f"{node.kind} highlight" if node.name in highlight else node.kind
+        radius = BIAS_RADIUS if node.kind == "bias" else NODE_RADIUS
+        parts.append(f'<g class="{css}" data-name="{node.name}">')
+        parts.append(f'<circle cx="{_num(node.x)}" cy="{_num(node.y)}" r="{radius}"/>')
+        parts.append(_text(node.x, node.y, node.name, "node-name"))
+        for line, text in enumerate(_value_lines(node, network, values, fmt)):
+            parts.append(_text(node.x, node.y + radius + 16 + 15 * line, text, "node-value"))
+        parts.append("</g>")
+
+    for name, x, y, _ in bias_labels:
+        text, bias_name = name
+        colour = HIGHLIGHT if bias_name in highlight else "#222"
+        parts.append(_text(x, y, text, "bias-label", f' data-name="{bias_name}" fill="{colour}"'))
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,173 @@
+"""A derivation as a complete LaTeX document (``article`` + ``amsmath``) that compiles with pdflatex.
+
+Each step is a paragraph headed by its title and name, then one ``align*``:
+``lhs = formula``, ``= numbers``, ``= result``. Long right-hand sides are cut
+into several lines at their top-level ``+``/``−`` signs so nothing runs into
+the margin. Only packages from texlive-latex-base/-recommended are used.
+"""
+
+from __future__ import annotations
+
+from stepgrad.explain.step import Derivation, Step
+from stepgrad.network.naming import network_names
+from stepgrad.render.math_text import break_sum, latex_number, step_lhs, step_rhs
+
+# Visible characters per line of an align* row in an 11pt article with 2.2 cm margins.
+LINE_WIDTH = 62
+# Rows per table of values (two values per row); a table never breaks across pages.
+VALUE_ROWS = 32
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "%": r"\%",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "−": r"\ensuremath{-}",
+    "·": r"\ensuremath{\cdot}",
+    "×": r"\ensuremath{\times}",
+    "→": r"\ensuremath{\to}",
+    "←": r"\ensuremath{\leftarrow}",
+    "≈": r"\ensuremath{\approx}",
+    "≠": r"\ensuremath{\neq}",
+    "≤": r"\ensuremath{\leq}",
+    "≥": r"\ensuremath{\geq}",
+    "∂": r"\ensuremath{\partial}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "∑": r"\ensuremath{\sum}",
+    "η": r"\ensuremath{\eta}",
+    "δ": r"\ensuremath{\delta}",
+    "σ": r"\ensuremath{\sigma}",
+    "½": r"\ensuremath{\tfrac{1}{2}}",
+    "²": r"\textsuperscript{2}",
+    "⁺": r"\textsuperscript{+}",
+    "…": r"\ldots{}",
+    "–": "--",
+    "—": "---",
+    "“": "``",
+    "”": "''",
+    "’": "'",
+    "∞": r"\ensuremath{\infty}",
+}
+
+
+def escape_text(text: str) -> str:
+    """``text`` for LaTeX's text mode: special characters escaped, known symbols as math.
+
+    Other non-ASCII characters become ``?`` so the document always compiles.
+    """
+    escaped = []
+    for char in text:
+        if char in _TEXT_ESCAPES:
+            escaped.append(_TEXT_ESCAPES[char])
+        elif ord(char) < 128:
+            escaped.append(char)
+        else:
+            escaped.append("?")
+    return "".join(escaped)
+
+
+def name_tt(name: str) -> str:
+    """A value's name in typewriter type, breakable after ``/`` (``dE\\_total/\\allowbreak dw5``)."""
+    return r"\texttt{" + escape_text(name).replace("/", r"/\allowbreak{}") + "}"
+
+
+def _rows(first: str, rhs: str) -> list[str]:
+    """``first &= rhs`` as align rows, the rhs cut into lines of ``LINE_WIDTH`` visible characters."""
+    pieces = break_sum(rhs, LINE_WIDTH)
+    rows = [f"{first} &= {pieces[0]}"]
+    rows.extend(rf"&\quad {piece}" for piece in pieces[1:])
+    return rows
+
+
+def render_step(step: Step, precision: int = 9) -> str:
+    """One step: a paragraph heading, then lhs = formula = numbers = result in one ``align*``."""
+    lhs = step_lhs(step)
+    rows = _rows(lhs, step_rhs(step))
+    rows.extend(_rows("", step.substituted_latex(precision)))
+    rows.append(f"&= {latex_number(step.value, precision)}")
+    note = f"\n{escape_text(step.note)}\n" if step.note else ""
+    return (
+        rf"\paragraph{{{escape_text(step.title)}}} ({name_tt(step.name)}){note}"
+        "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+    )
+
+
+def _network_table(derivation: Derivation, precision: int) -> str:
+    """The weights and biases with where they sit (``w1``: i1 → h1)."""
+    network = derivation.trace.network
+    names = network_names(network)
+    rows = []
+    for weight in names.all_weights():
+        source = names.sources(weight.layer)[weight.source]
+        target = names.neurons[weight.layer][weight.neuron]
+        value = float(network.layers[weight.layer].weights[weight.neuron, weight.source])
+        rows.append(f"{name_tt(weight.name)} & {escape_text(source)} $\\to$ {escape_text(target)} & "
+                    f"${latex_number(value, precision)}$ \\\\")
+    for bias in names.all_biases():
+        layer = network.layers[bias.layer]
+        neurons = names.neurons[bias.layer]
+        feeds = ", ".join(neurons) if layer.bias_mode == "shared" else neurons[bias.index]
+        frozen = "" if layer.trains_bias else " (frozen)"
+        value = float(layer.bias[bias.index])
+        rows.append(f"{name_tt(bias.name)} & bias of {escape_text(feeds)}{frozen} & "
+                    f"${latex_number(value, precision)}$ \\\\")
+    return _tabular("lll", "parameter & connects & value", rows)
+
+
+def _tabular(columns: str, header: str, rows: list[str]) -> str:
+    """A centred ``booktabs`` table (single-pass: no longtable, which needs a second pdflatex run)."""
+    return (
+        f"\\begin{{center}}\n\\begin{{tabular}}{{{columns}}}\n\\toprule\n{header} \\\\\n\\midrule\n"
+        + "\n".join(rows)
+        + "\n\\bottomrule\n\\end{tabular}\n\\end{center}"
+    )
+
+
+def _values_table(derivation: Derivation, precision: int) -> str:
+    """Every named value, two name/value pairs per row, in tables of ``VALUE_ROWS`` rows."""
+    cells = [f"{name_tt(name)} & ${latex_number(value, precision)}$" for name, value in derivation.values.items()]
+    tables = []
+    for start in range(0, len(cells), 2 * VALUE_ROWS):
+        chunk = cells[start : start + 2 * VALUE_ROWS]
+        half = (len(chunk) + 1) // 2
+        left, right = chunk[:half], chunk[half:]
+        rows = [f"{a} & \\quad & {b} \\\\" for a, b in zip(left, [*right, " & "], strict=False)]
+        tables.append(_tabular("lrclr", "name & value & & name & value", rows))
+    return "\n".join(tables)
+
+
+def render_latex(derivation: Derivation, precision: int = 9) -> str:
+    """The whole derivation as a LaTeX document, numbers to ``precision`` significant digits."""
+    body = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage{lmodern}",
+        r"\usepackage[margin=2.2cm]{geometry}",
+        r"\usepackage{amsmath}",
+        r"\usepackage{booktabs}",
+                r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}",
+        r"\setlength{\parskip}{4pt}",
+        rf"\title{{{escape_text(derivation.title)}}}",
+        r"\author{stepgrad}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        "",
+    ]
+    body.extend(f"{escape_text(note)}\n" for note in derivation.notes)
+    body.extend([r"\section*{The network}", _network_table(derivation, precision), ""])
+    for section, steps in derivation.sections():
+        body.extend([rf"\section{{{escape_text(section)}}}", ""])
+        for step in steps:
+            body.extend([render_step(step, precision), ""])
+    body.extend([r"\section*{All values}", _values_table(derivation, precision), "", r"\end{document}", ""])
+    return "\n".join(body)

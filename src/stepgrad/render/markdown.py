@@ -1,0 +1,70 @@
+"""A derivation as GitHub Markdown: headings per section, ``$$…$$`` math, the diagram as an image.
+
+Each step is its title, then three display equations: the formula, the formula
+with the numbers put in, and the result. The network diagram is the SVG of
+``stepgrad.render.diagram`` embedded as a base64 data URI, which keeps the file
+self-contained (GitHub draws inline ``<svg>`` poorly).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from stepgrad.explain.step import Derivation, Step, format_number
+from stepgrad.render.diagram import network_svg
+from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
+
+
+def diagram_image(derivation: Derivation, precision: int = 4) -> str:
+    """The network diagram as an ``<img>`` tag with the SVG in a data URI."""
+    svg = network_svg(derivation.trace.network, derivation.values, precision=precision)
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="The network: inputs, neurons, weights and biases" src="data:image/svg+xml;base64,{encoded}">'
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text safe in Markdown: characters that start emphasis or links escaped."""
+    for char in "\\`*_[]<>|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _display(latex: str) -> str:
+    return f"$$\n{latex}\n$$"
+
+
+def render_step(step: Step, precision: int = 9) -> str:
+    """One step: its title and name, formula, substituted formula and result."""
+    lhs = step_lhs(step)
+    lines = [
+        f"### {_markdown_text(step.title)}",
+        "",
+        f"`{step.name}`" + (f": {_markdown_text(step.note)}" if step.note else ""),
+        "",
+        _display(f"{lhs} = {step_rhs(step)}"),
+        "",
+        _display(f"= {step.substituted_latex(precision)}"),
+        "",
+        f"**Result:** ${lhs} = {latex_number(step.value, precision)}$",
+    ]
+    return "\n".join(lines)
+
+
+def values_table(derivation: Derivation, precision: int = 9) -> str:
+    """Every named value as a two-column Markdown table."""
+    rows = ["| name | value |", "|---|---:|"]
+    rows.extend(f"| `{name}` | {format_number(value, precision)} |" for name, value in derivation.values.items())
+    return "\n".join(rows)
+
+
+def render_markdown(derivation: Derivation, precision: int = 9) -> str:
+    """The whole derivation as Markdown, numbers to ``precision`` significant digits."""
+    parts = [f"# {_markdown_text(derivation.title)}", ""]
+    parts.extend(f"> {_markdown_text(note)}\n" for note in derivation.notes)
+    parts.extend(["## The network", "", diagram_image(derivation), ""])
+    for section, steps in derivation.sections():
+        parts.extend([f"## {_markdown_text(section)}", ""])
+        for step in steps:
+            parts.extend([render_step(step, precision), ""])
+    parts.extend(["## All values", "", values_table(derivation, precision), ""])
+    return "\n".join(parts)

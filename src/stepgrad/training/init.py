@@ -1,0 +1,96 @@
+"""New networks from layer sizes, with initial weights suited to the activation.
+
+* Xavier/Glorot (uniform), for sigmoid, tanh, linear, softmax:
+  ``w ~ U(−a, a)`` with ``a = √(6 / (n_in + n_out))``  (Glorot & Bengio, 2010).
+* He/Kaiming (normal), for relu and leaky_relu: ``w ~ N(0, 2 / n_in)``  (He et al., 2015).
+
+Biases start at 0. Randomness only comes from the ``rng`` passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stepgrad.errors import StepgradError
+from stepgrad.functions import activation_names, get_activation, get_loss, loss_names
+from stepgrad.network.model import BIAS_MODES, BiasMode, Layer, Network
+
+Array = NDArray[np.float64]
+Initializer = Callable[[int, int, np.random.Generator], Array]
+
+
+def xavier_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> Array:
+    """``(n_out, n_in)`` from ``U(−a, a)``, ``a = √(6/(n_in + n_out))``."""
+    limit = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-limit, limit, size=(n_out, n_in))
+
+
+def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> Array:
+    """``(n_out, n_in)`` from ``N(0, 2/n_in)``."""
+    return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
+
+
+INITIALIZERS: dict[str, Initializer] = {"xavier": xavier_uniform, "glorot": xavier_uniform, "he": he_normal}
+
+
+def initializer_for(activation: str) -> str:
+    """He for the rectifiers, Xavier/Glorot otherwise."""
+    return "he" if get_activation(activation).name in ("relu", "leaky_relu") else "xavier"
+
+
+def create_network(
+    sizes: Sequence[int],
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    loss: str = "half_squared_error",
+    bias: BiasMode = "per_neuron",
+    rng: np.random.Generator | None = None,
+    init: str | None = None,
+    train_bias: bool = True,
+) -> Network:
+    """A network ``sizes = [n_inputs, n_hidden…, n_outputs]`` with seeded initial weights.
+
+    Args:
+        sizes: the number of neurons per layer, inputs first; at least two entries.
+        activation: hidden layers' activation.
+        output_activation: the output layer's activation (default: ``activation``, or softmax
+            for cross_entropy).
+        loss: the loss name.
+        bias: ``per_neuron``, ``shared`` or ``none``; biases start at 0.
+        rng: the random generator (``numpy.random.default_rng(seed)``); default seed 0.
+        init: ``xavier``/``glorot`` or ``he``; default chosen per layer's activation.
+        train_bias: whether biases are trained.
+    """
+    if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
+        raise StepgradError(f"layer sizes must be at least two positive numbers, got {list(sizes)}")
+    for name in (activation, output_activation):
+        if name is not None and name.lower() not in activation_names():
+            raise StepgradError(f"unknown activation {name!r}; choose one of {', '.join(activation_names())}")
+    if loss.lower() not in loss_names():
+        raise StepgradError(f"unknown loss {loss!r}; choose one of {', '.join(loss_names())}")
+    if bias not in BIAS_MODES:
+        raise StepgradError(f"unknown bias mode {bias!r}; choose one of {', '.join(BIAS_MODES)}")
+    if init is not None and init not in INITIALIZERS:
+        raise StepgradError(f"unknown initialiser {init!r}; choose one of {', '.join(INITIALIZERS)}")
+    loss_name = get_loss(loss).name
+    if output_activation is None:
+        output_activation = "softmax" if loss_name == "cross_entropy" else activation
+    if get_activation(output_activation).name == "softmax" and loss_name != "cross_entropy":
+        raise StepgradError("softmax output needs the cross_entropy loss")
+    if activation.lower() == "softmax":
+        raise StepgradError("softmax is for the output layer only; pick another hidden activation")
+    generator = rng if rng is not None else np.random.default_rng(0)
+    layers = []
+    count = len(sizes) - 1
+    for index in range(count):
+        n_in, n_out = int(sizes[index]), int(sizes[index + 1])
+        name = output_activation if index == count - 1 else activation
+        weights = INITIALIZERS[init or initializer_for(name)](n_in, n_out, generator)
+        n_bias = {"per_neuron": n_out, "shared": 1, "none": 0}[bias]
+        layers.append(
+            Layer(weights=weights, bias=np.zeros(n_bias), activation=get_activation(name).name, train_bias=train_bias)
+        )
+    return Network(layers=tuple(layers), loss=loss_name)

@@ -1,0 +1,55 @@
+"""Trained models saved as network files (same TOML/JSON schema), so ``stepgrad explain`` reads them.
+
+The file carries the trained weights, one training sample (so ``explain`` has a step to work)
+and the learning rate; ``[meta]`` records how it was trained. Written atomically through
+``stepgrad.network.files.save_setup``; floats are written with ``repr`` and read back exactly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from stepgrad.network.model import Network, Setup
+from stepgrad.training.loops import Training
+
+
+def model_setup(network: Network, inputs: Any, targets: Any, learning_rate: float) -> Setup:
+    """A ``Setup`` holding ``network`` and the first sample of ``inputs``/``targets``."""
+    x = np.array(inputs, dtype=np.float64, ndmin=2)[:1]
+    y = np.array(targets, dtype=np.float64, ndmin=2)[:1]
+    return Setup(network=network, inputs=x, targets=y, learning_rate=float(learning_rate))
+
+
+def save_network(
+    network: Network,
+    path: str | os.PathLike[str],
+    inputs: Any,
+    targets: Any,
+    learning_rate: float,
+    meta: Mapping[str, Any] | None = None,
+) -> None:
+    """Save ``network`` with one sample to ``path`` (``.json`` → JSON, otherwise TOML)."""
+    from stepgrad.network.files import save_setup
+
+    header = "A network trained by stepgrad; `stepgrad explain` on this file works one step of it."
+    save_setup(model_setup(network, inputs, targets, learning_rate), path, meta=meta, header=header)
+
+
+def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
+    """Save the network of a training run (the first network of an ensemble) with its state in ``meta``."""
+    rate = training.learning_rate if np.ndim(training.learning_rate) == 0 else training.learning_rate[0]
+    details: dict[str, Any] = {
+        "optimizer": training.optimizer.name,
+        "epochs_trained": training.epoch,
+        "batch_size": training.effective_batch,
+    }
+    if training.history:
+        loss = training.history[-1].loss
+        if np.ndim(loss) == 0 and np.isfinite(loss):
+            details["final_loss"] = float(loss)
+    details.update(meta or {})
+    save_network(training.current_network(), path, training.inputs, training.targets, float(rate), details)

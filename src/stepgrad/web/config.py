@@ -1,0 +1,195 @@
+"""What a page may ask for: a run's configuration, its validation and the caps.
+
+The same fields travel in the page's URL (``?data=circle&layers=4,2&lr=0.03``) and in
+the ``config`` message, so a link reproduces a setup. ``parse_config`` checks every field
+and raises ``ConfigError`` with a sentence the page shows as is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from stepgrad.errors import StepgradError
+
+# Datasets the page offers besides the 2-D generators of ``stepgrad.data``.
+CLASSIC = "classic"  # the classic worked example: its network, its one training pair
+FILE = "file"  # the network file given on the command line
+HIDDEN_ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear")
+PAGE_OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one tab from exhausting the server.
+
+    Attributes:
+        max_neurons: neurons in one hidden layer.
+        max_layers: hidden layers.
+        max_points: samples in a dataset.
+        max_message_bytes: size of one WebSocket message.
+        messages_per_second: sustained rate of messages of one tab (a burst of as many is allowed).
+        max_sessions: open tabs at once.
+        step_through_neurons: the widest layer step-through mode explains.
+    """
+
+    max_neurons: int = 8
+    max_layers: int = 6
+    max_points: int = 1000
+    max_message_bytes: int = 16_384
+    messages_per_second: float = 120.0
+    max_sessions: int = 64
+    step_through_neurons: int = 4
+
+
+class ConfigError(StepgradError):
+    """A configuration the page asked for is invalid or over a cap."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class VizConfig:
+    """One run's setup.
+
+    Attributes:
+        data: dataset name (``circle``, ``xor2d`` …), ``classic`` or ``file``.
+        points: number of samples generated.
+        noise: the dataset's noise level.
+        split: fraction of the samples used for training (the rest is the test set).
+        layers: neurons per hidden layer.
+        activation: hidden layers' activation.
+        optimizer: ``sgd``, ``momentum`` or ``adam``.
+        learning_rate: ``η``.
+        batch_size: samples per update.
+        seed: seeds the data, the initial weights and the shuffling.
+    """
+
+    data: str = "circle"
+    points: int = 500
+    noise: float = 0.1
+    split: float = 0.5
+    layers: tuple[int, ...] = (4, 2)
+    activation: str = "tanh"
+    optimizer: str = "sgd"
+    learning_rate: float = 0.3
+    batch_size: int = 10
+    seed: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (``layers`` as a list)."""
+        values = asdict(self)
+        values["layers"] = list(self.layers)
+        return values
+
+    def data_key(self) -> tuple[Any, ...]:
+        """The fields that decide the samples: a change regenerates the data."""
+        return (self.data, self.points, self.noise, self.split, self.seed)
+
+    def network_key(self) -> tuple[Any, ...]:
+        """The fields that decide the network's shape and initial weights."""
+        return (self.data, self.layers, self.activation, self.seed)
+
+
+# URL-style short names accepted as aliases of the fields.
+ALIASES = {"act": "activation", "opt": "optimizer", "lr": "learning_rate", "batch": "batch_size", "n": "points"}
+
+
+def _number(name: str, raw: Any, low: float, high: float, integer: bool = False) -> float:
+    if isinstance(raw, bool):
+        raise ConfigError(f"{name} must be a number")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {str(raw)[:40]!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number")
+    if integer and value != int(value):
+        raise ConfigError(f"{name} must be a whole number")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {value:g}", "cap")
+    return value
+
+
+def _layers(raw: Any, limits: Limits) -> tuple[int, ...]:
+    if isinstance(raw, str):
+        parts = [p for p in raw.replace(" ", "").split(",") if p != ""]
+    elif isinstance(raw, list | tuple):
+        parts = list(raw)
+    else:
+        raise ConfigError("layers must be a list of neuron counts")
+    if len(parts) > limits.max_layers:
+        raise ConfigError(f"at most {limits.max_layers} hidden layers", "cap")
+    sizes = tuple(int(_number("neurons per layer", p, 1, 1e9, integer=True)) for p in parts)
+    if any(n > limits.max_neurons for n in sizes):
+        raise ConfigError(f"at most {limits.max_neurons} neurons per layer", "cap")
+    return sizes
+
+
+def parse_config(
+    values: Mapping[str, Any], datasets: tuple[str, ...], limits: Limits, base: VizConfig | None = None
+) -> VizConfig:
+    """A validated config: ``values`` (fields or their URL aliases) over ``base``.
+
+    Raises:
+        ConfigError: unknown field, wrong type, value out of range or over a cap.
+    """
+    config = base or VizConfig()
+    changes: dict[str, Any] = {}
+    known = {f for f in VizConfig.__dataclass_fields__}
+    for key, raw in values.items():
+        name = ALIASES.get(key, key)
+        if name not in known:
+            raise ConfigError(f"unknown setting {str(key)[:40]!r}")
+        if name == "data":
+            if raw not in datasets:
+                raise ConfigError(f"unknown dataset {str(raw)[:40]!r}; choose one of {', '.join(datasets)}")
+            changes[name] = raw
+        elif name == "activation":
+            if raw not in HIDDEN_ACTIVATIONS:
+                raise ConfigError(
+                    f"unknown activation {str(raw)[:40]!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}"
+                )
+            changes[name] = raw
+        elif name == "optimizer":
+            if raw not in PAGE_OPTIMIZERS:
+                raise ConfigError(f"unknown optimizer {str(raw)[:40]!r}; choose one of {', '.join(PAGE_OPTIMIZERS)}")
+            changes[name] = raw
+        elif name == "layers":
+            changes[name] = _layers(raw, limits)
+        elif name == "points":
+            changes[name] = int(_number("points", raw, 10, limits.max_points, integer=True))
+        elif name == "noise":
+            changes[name] = _number("noise", raw, 0.0, 1.0)
+        elif name == "split":
+            changes[name] = _number("train/test split", raw, 0.1, 0.9)
+        elif name == "learning_rate":
+            changes[name] = _number("learning rate", raw, 1e-6, 10.0)
+        elif name == "batch_size":
+            changes[name] = int(_number("batch size", raw, 1, limits.max_points, integer=True))
+        elif name == "seed":
+            changes[name] = int(_number("seed", raw, 0, 2**31 - 1, integer=True))
+    return replace(config, **changes)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The choices the page's controls offer, sent with every ``ready`` message."""
+
+    datasets: tuple[str, ...]
+    activations: tuple[str, ...] = HIDDEN_ACTIVATIONS
+    optimizers: tuple[str, ...] = PAGE_OPTIMIZERS
+    limits: Limits = field(default_factory=Limits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "datasets": list(self.datasets),
+            "activations": list(self.activations),
+            "optimizers": list(self.optimizers),
+            "limits": asdict(self.limits),
+        }

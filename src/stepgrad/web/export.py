@@ -1,0 +1,70 @@
+"""A self-contained replay page: a recorded training run that plays without a server.
+
+The page is ``static/replay.html`` with the stylesheet, the drawing code and the replay
+code put inline and the run as JSON (the ``ready`` message and one ``frame`` per recorded
+point): no request leaves the page, so it works from ``file://``, offline, on slides.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from stepgrad.network import Setup
+from stepgrad.web.config import Limits, VizConfig
+from stepgrad.web.session import Session
+
+
+def record_run(
+    config: VizConfig, frames: int, limits: Limits, file_setup: Setup | None = None, every: int = 2
+) -> dict[str, Any]:
+    """Train a session and keep ``frames`` frames, one after every ``every`` training frames.
+
+    Returns:
+        ``{"ready": …, "frames": [frame 0, …]}`` (frame 0 is the initial network).
+    """
+    session = Session(limits, file_setup)
+    ready = session.configure(config, given=set(config.to_dict()))
+    recorded = [ready["frame"]]
+    for _ in range(frames):
+        for _ in range(every):
+            frame = session.train_frame()
+        recorded.append(frame)
+    ready = dict(ready)
+    ready.pop("frame")
+    return {"ready": ready, "frames": recorded}
+
+
+def _inline_json(data: Any) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</script>`` can end it early)."""
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
+
+
+def export_html(
+    config: VizConfig, frames: int = 100, limits: Limits | None = None, file_setup: Setup | None = None
+) -> str:
+    """The replay page of a run with ``config``, as one HTML string."""
+    from stepgrad.web.app import static_root
+
+    root = static_root()
+    run = record_run(config, frames, limits or Limits(), file_setup)
+    template = (root / "replay.html").read_text(encoding="utf-8")
+    pieces = {
+        "/*STYLE*/": (root / "style.css").read_text(encoding="utf-8"),
+        "/*DRAW*/": (root / "draw.js").read_text(encoding="utf-8"),
+        "/*REPLAY*/": (root / "replay.js").read_text(encoding="utf-8"),
+        "/*RUN*/": _inline_json(run),
+    }
+    for marker, text in pieces.items():
+        template = template.replace(marker, text.replace("</script", "<\\/script"), 1)
+    return template
+
+
+def write_export(path: Path, config: VizConfig, frames: int = 100, file_setup: Setup | None = None) -> int:
+    """Write the replay page to ``path`` atomically; returns its size in bytes."""
+    from stepgrad.network.files import write_atomic
+
+    html = export_html(config, frames, Limits(), file_setup)
+    write_atomic(path, html)
+    return len(html.encode("utf-8"))

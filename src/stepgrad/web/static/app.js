@@ -1,0 +1,480 @@
+/* stepgrad live page: controls, the URL, the WebSocket session, step-through mode.
+   The server trains and explains; this file only sends requests and draws the replies. */
+"use strict";
+
+(function () {
+  const D = window.StepgradDraw;
+  const $ = (id) => document.getElementById(id);
+  // URL names of the configuration fields (the server accepts both).
+  const SHORT = { data: "data", points: "points", noise: "noise", split: "split", layers: "layers", activation: "act",
+    optimizer: "opt", learning_rate: "lr", batch_size: "batch", seed: "seed" };
+  const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10];
+  const BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100];
+  const PLAY_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
+  const PAUSE_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
+  const IN_FLIGHT = 2; // train requests outstanding while playing: the next frame is computed while one is drawn
+
+  let ws = null;
+  let seq = 0;
+  const pending = new Map(); // seq -> message type, until its reply arrives
+  let ready = null;
+  let frame = null;
+  let network = null;
+  let history = [];
+  let playing = false;
+  let inflight = 0;
+  let drawScheduled = false;
+  let dirty = false;
+  const drawTimes = [];
+  let derivation = null;
+  let stale = false;
+  let stepIndex = 0;
+  let chainWanted = null;
+  const stats = { framesReceived: 0, framesDrawn: 0, updatesPerSecond: 0, loss: null };
+  window.stepgradStats = stats;
+
+  // ------------------------------------------------------------------ messages
+  let messageTimer = null;
+  function say(text, kind) {
+    const box = $("message");
+    box.textContent = text;
+    box.className = "message " + (kind || "info");
+    box.hidden = false;
+    clearTimeout(messageTimer);
+    messageTimer = setTimeout(() => { box.hidden = true; }, 6000);
+  }
+
+  function send(type, fields) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    seq += 1;
+    pending.set(seq, type);
+    ws.send(JSON.stringify(Object.assign({ type: type, seq: seq }, fields || {})));
+    return true;
+  }
+
+  function sendConfig(values) {
+    send("config", { config: values });
+  }
+
+  // ------------------------------------------------------------------ URL
+  function urlConfig() {
+    const params = new URLSearchParams(location.search);
+    const values = {};
+    for (const [key, value] of params) values[key] = value;
+    return values;
+  }
+
+  function queryOf(config) {
+    const parts = [];
+    for (const key in SHORT) {
+      if (!(key in config)) continue;
+      const value = Array.isArray(config[key]) ? config[key].join(",") : String(config[key]);
+      parts.push(SHORT[key] + "=" + encodeURIComponent(value).replace(/%2C/g, ","));
+    }
+    return parts.join("&");
+  }
+
+  // ------------------------------------------------------------------ controls
+  function fillSelect(select, values, current, label) {
+    const list = values.slice();
+    if (current !== undefined && !list.some((v) => String(v) === String(current))) list.push(current);
+    if (typeof current === "number") list.sort((a, b) => a - b);
+    select.textContent = "";
+    for (const v of list) {
+      const option = document.createElement("option");
+      option.value = String(v);
+      option.textContent = label ? label(v) : String(v);
+      select.appendChild(option);
+    }
+    select.value = String(current);
+  }
+
+  function fixedNetwork() {
+    return ready && (ready.config.data === "classic" || ready.config.data === "file");
+  }
+
+  function showConfig() {
+    const c = ready.config;
+    const o = ready.options;
+    fillSelect($("data"), o.datasets, c.data);
+    fillSelect($("act"), o.activations, c.activation);
+    fillSelect($("opt"), o.optimizers, c.optimizer);
+    fillSelect($("lr"), LEARNING_RATES, c.learning_rate);
+    fillSelect($("batch"), BATCH_SIZES, c.batch_size);
+    $("noise").value = c.noise;
+    $("noise-out").textContent = c.noise;
+    $("split").value = c.split;
+    $("split-out").textContent = Math.round(c.split * 100) + "%";
+    $("seed").value = c.seed;
+    const fixed = fixedNetwork();
+    for (const id of ["act", "noise", "split", "seed", "reseed", "add-layer", "remove-layer"]) $(id).disabled = fixed;
+    $("data-hint").textContent = c.data === "classic"
+      ? "The classic worked example: its network, its weights and its one training pair are fixed."
+      : c.data === "file" ? "The network file given on the command line: its network and samples are fixed." : "";
+    $("layer-count").textContent = c.layers.length + (c.layers.length === 1 ? " hidden layer" : " hidden layers");
+    const query = queryOf(c);
+    if (location.search !== "?" + query) history_replace("?" + query);
+    $("export").href = "/export?" + query;
+    $("sample").max = Math.max(0, (ready.points.train.length || 1) - 1);
+  }
+
+  function history_replace(search) {
+    window.history.replaceState(null, "", location.pathname + search);
+  }
+
+  function layerButtons() {
+    const box = $("layer-buttons");
+    box.textContent = "";
+    const c = ready.config;
+    const sizes = ready.network.sizes;
+    const width = Math.max($("net").clientWidth || 560, 320);
+    const pad = 46;
+    c.layers.forEach((count, l) => {
+      const group = document.createElement("div");
+      group.className = "layer-group";
+      const x = pad + ((l + 1) * (width - 2 * pad)) / (sizes.length - 1);
+      group.style.left = x - 38 + "px";
+      const minus = document.createElement("button");
+      minus.className = "mini";
+      minus.textContent = "−";
+      minus.title = "Remove a neuron from layer " + (l + 1);
+      minus.dataset.layer = String(l);
+      minus.dataset.action = "remove-neuron";
+      const plus = document.createElement("button");
+      plus.className = "mini";
+      plus.textContent = "+";
+      plus.title = "Add a neuron to layer " + (l + 1);
+      plus.dataset.layer = String(l);
+      plus.dataset.action = "add-neuron";
+      const text = document.createElement("span");
+      text.textContent = count;
+      minus.disabled = plus.disabled = fixedNetwork();
+      group.append(minus, text, plus);
+      box.appendChild(group);
+    });
+  }
+
+  function changeLayers(layers) {
+    sendConfig({ layers: layers.join(",") });
+  }
+
+  function wireControls() {
+    const on = (id, key, parse) => $(id).addEventListener("change", (event) => {
+      const values = {};
+      values[key] = parse ? parse(event.target.value) : event.target.value;
+      sendConfig(values);
+    });
+    on("data", "data");
+    on("act", "activation");
+    on("opt", "optimizer");
+    on("lr", "learning_rate", Number);
+    on("batch", "batch_size", Number);
+    on("noise", "noise", Number);
+    on("split", "split", Number);
+    on("seed", "seed", Number);
+    $("noise").addEventListener("input", (e) => { $("noise-out").textContent = e.target.value; });
+    $("split").addEventListener("input", (e) => { $("split-out").textContent = Math.round(e.target.value * 100) + "%"; });
+    $("reseed").addEventListener("click", () => sendConfig({ seed: Math.floor(Math.random() * 100000) }));
+    $("show-test").addEventListener("change", () => { dirty = true; scheduleDraw(); });
+    $("play").addEventListener("click", () => setPlaying(!playing));
+    $("step").addEventListener("click", () => { setPlaying(false); if (send("train")) inflight += 1; });
+    $("reset").addEventListener("click", () => send("reset"));
+    $("add-layer").addEventListener("click", () => {
+      const layers = ready.config.layers.slice();
+      if (layers.length >= ready.options.limits.max_layers) {
+        say("At most " + ready.options.limits.max_layers + " hidden layers.", "cap");
+        return;
+      }
+      layers.push(layers.length ? layers[layers.length - 1] : 2);
+      changeLayers(layers);
+    });
+    $("remove-layer").addEventListener("click", () => {
+      const layers = ready.config.layers.slice();
+      if (!layers.length) return;
+      layers.pop();
+      changeLayers(layers);
+    });
+    $("layer-buttons").addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button) return;
+      const layers = ready.config.layers.slice();
+      const l = Number(button.dataset.layer);
+      if (button.dataset.action === "add-neuron") {
+        if (layers[l] >= ready.options.limits.max_neurons) {
+          say("At most " + ready.options.limits.max_neurons + " neurons per layer.", "cap");
+          return;
+        }
+        layers[l] += 1;
+      } else {
+        if (layers[l] <= 1) {
+          say("A layer needs at least one neuron; remove the layer instead.", "cap");
+          return;
+        }
+        layers[l] -= 1;
+      }
+      changeLayers(layers);
+    });
+    $("explain").addEventListener("click", () => {
+      const sample = Math.max(0, Math.floor(Number($("sample").value) || 0));
+      send("explain", { sample: sample });
+    });
+    $("prev-step").addEventListener("click", () => showStep(stepIndex - 1));
+    $("next-step").addEventListener("click", () => showStep(stepIndex + 1));
+    $("close-steps").addEventListener("click", clearDerivation);
+    document.addEventListener("keydown", (event) => {
+      if (!derivation || /INPUT|SELECT|TEXTAREA/.test(event.target.tagName)) return;
+      if (event.key === "ArrowRight") showStep(stepIndex + 1);
+      if (event.key === "ArrowLeft") showStep(stepIndex - 1);
+    });
+    window.addEventListener("resize", () => { if (ready) buildDiagram(); });
+  }
+
+  function setPlaying(value) {
+    playing = value;
+    $("play").innerHTML = playing ? PAUSE_ICON : PLAY_ICON;
+    $("play").classList.toggle("playing", playing);
+    $("play").setAttribute("aria-label", playing ? "pause" : "play");
+    pump();
+  }
+
+  function pump() {
+    while (playing && inflight < IN_FLIGHT) {
+      if (!send("train")) break;
+      inflight += 1;
+    }
+  }
+
+  // ------------------------------------------------------------------ drawing
+  function buildDiagram() {
+    network = D.buildNetwork($("net"), ready, onWeight);
+    layerButtons();
+    if (frame) network.update(frame);
+    if (derivation) showStep(stepIndex);
+  }
+
+  function scheduleDraw() {
+    if (drawScheduled) return;
+    drawScheduled = true;
+    requestAnimationFrame(draw);
+  }
+
+  function draw(now) {
+    drawScheduled = false;
+    if (!dirty || !frame || !ready) return;
+    dirty = false;
+    network.update(frame);
+    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked);
+    D.drawLossChart($("loss-chart"), history);
+    $("epoch").textContent = frame.epoch < 10 && frame.epoch % 1 !== 0 ? frame.epoch.toFixed(2) : String(Math.floor(frame.epoch));
+    $("loss-train").textContent = D.formatValue(frame.loss.train);
+    $("loss-test").textContent = D.formatValue(frame.loss.test);
+    stats.framesDrawn += 1;
+    drawTimes.push(now);
+    while (drawTimes.length && drawTimes[0] < now - 1000) drawTimes.shift();
+    pump(); // ask for the next frames only once this one is on screen: never faster than the page draws
+  }
+
+  setInterval(() => {
+    const now = performance.now();
+    while (drawTimes.length && drawTimes[0] < now - 1000) drawTimes.shift();
+    stats.updatesPerSecond = drawTimes.length;
+    $("ups").textContent = String(drawTimes.length);
+  }, 250);
+
+  function onFrame(next) {
+    frame = next;
+    stats.framesReceived += 1;
+    stats.loss = next.loss.train;
+    const last = history[history.length - 1];
+    if (!last || last.updates !== next.updates) {
+      history.push({ epoch: next.epoch, updates: next.updates, train: next.loss.train, test: next.loss.test });
+      if (history.length > 1500) history = history.filter((_, k) => k % 2 === 0 || k === history.length - 1);
+    }
+    if (next.loss.train === null && playing) {
+      setPlaying(false);
+      say("The training diverged (the loss is no longer a number). Lower the learning rate and reset.", "cap");
+    }
+    if (derivation && next.updates !== derivation.updates) markStale();
+    dirty = true;
+    scheduleDraw();
+  }
+
+  function onReady(message) {
+    const structureChanged = !ready || JSON.stringify(ready.network) !== JSON.stringify(message.network)
+      || ready.plane !== message.plane || JSON.stringify(ready.domain) !== JSON.stringify(message.domain);
+    ready = message;
+    if (message.frame.updates === 0) history = [];
+    showConfig();
+    $("boundary-box").hidden = !ready.plane;
+    D.drawLegend($("legend"), ready);
+    $("no-plane").hidden = ready.plane;
+    $("stepper").classList.toggle("unavailable", !ready.step_through);
+    $("explain").disabled = !ready.step_through;
+    $("stepper-hint").textContent = ready.step_through
+      ? "Every number comes from stepgrad's explain layer: the forward pass, the errors, the output and hidden layers, the updates and the new error."
+      : "Step-through mode is for networks with at most " + ready.options.limits.step_through_neurons
+        + " neurons per layer (inputs and outputs included). Remove neurons to use it.";
+    if (structureChanged || !network) {
+      clearDerivation();
+      frame = message.frame;
+      buildDiagram();
+    }
+    document.body.dataset.state = "ready";
+    onFrame(message.frame);
+  }
+
+  // ------------------------------------------------------------------ step-through
+  function clearDerivation() {
+    derivation = null;
+    stale = false;
+    $("step-card").hidden = true;
+    $("step-list").textContent = "";
+    $("chain").hidden = true;
+    $("step-count").textContent = "";
+    for (const id of ["prev-step", "next-step", "close-steps"]) $(id).disabled = true;
+    if (network) network.highlight([]);
+  }
+
+  function markStale() {
+    if (stale) return;
+    stale = true;
+    $("step-note").textContent = "The weights have changed since this derivation; press Explain for the current ones.";
+  }
+
+  function onDerivation(message) {
+    derivation = message;
+    derivation.updates = frame ? frame.updates : 0;
+    stale = false;
+    const list = $("step-list");
+    list.textContent = "";
+    let section = null;
+    let group = null;
+    message.steps.forEach((step, k) => {
+      if (step.section !== section) {
+        section = step.section;
+        const heading = document.createElement("div");
+        heading.className = "list-section";
+        heading.textContent = section;
+        list.appendChild(heading);
+        group = document.createElement("div");
+        group.className = "chips";
+        list.appendChild(group);
+      }
+      const chip = document.createElement("button");
+      chip.className = "chip";
+      chip.dataset.name = step.name;
+      chip.dataset.index = String(k);
+      chip.textContent = step.name;
+      chip.addEventListener("click", () => showStep(k));
+      group.appendChild(chip);
+    });
+    for (const id of ["prev-step", "next-step", "close-steps"]) $(id).disabled = false;
+    $("stepper-hint").textContent = message.notes.join(" ");
+    showStep(0);
+    if (chainWanted) {
+      send("chain", { weight: chainWanted });
+      chainWanted = null;
+    }
+  }
+
+  function showStep(k) {
+    if (!derivation) return;
+    const steps = derivation.steps;
+    stepIndex = Math.max(0, Math.min(steps.length - 1, k));
+    const step = steps[stepIndex];
+    $("step-card").hidden = false;
+    $("step-section").textContent = step.section;
+    $("step-title").textContent = step.title;
+    $("step-result").textContent = step.name + " = " + step.value;
+    $("step-formula").textContent = step.formula;
+    $("step-substituted").textContent = "= " + step.substituted + " = " + step.value;
+    $("step-note").textContent = stale ? "The weights have changed since this derivation; press Explain for the current ones." : step.note || "";
+    $("step-count").textContent = "step " + (stepIndex + 1) + " of " + steps.length;
+    $("prev-step").disabled = stepIndex === 0;
+    $("next-step").disabled = stepIndex === steps.length - 1;
+    for (const chip of $("step-list").querySelectorAll(".chip")) {
+      chip.classList.toggle("current", Number(chip.dataset.index) === stepIndex);
+    }
+    if (network) network.highlight(step.involves);
+  }
+
+  function onWeight(name) {
+    if (!ready.step_through) {
+      say("The chain rule of a weight is shown in step-through mode, for networks with at most "
+        + ready.options.limits.step_through_neurons + " neurons per layer.", "cap");
+      return;
+    }
+    if (!derivation || stale) {
+      chainWanted = name;
+      send("explain", { sample: Math.max(0, Math.floor(Number($("sample").value) || 0)) });
+    } else {
+      send("chain", { weight: name });
+    }
+  }
+
+  function onChain(message) {
+    $("chain").hidden = false;
+    $("chain-title").textContent = "Chain rule for " + message.weight;
+    const list = $("chain-steps");
+    list.textContent = "";
+    for (const step of message.steps) {
+      const item = document.createElement("li");
+      const head = document.createElement("div");
+      head.className = "chain-result";
+      head.textContent = step.name + " = " + step.value;
+      const formula = document.createElement("div");
+      formula.className = "step-formula";
+      formula.textContent = step.formula;
+      const numbers = document.createElement("div");
+      numbers.className = "step-formula numbers";
+      numbers.textContent = "= " + step.substituted + " = " + step.value;
+      item.append(head, formula, numbers);
+      list.appendChild(item);
+    }
+    const names = new Set();
+    for (const step of message.steps) for (const n of step.involves) names.add(n);
+    if (network) network.highlight(Array.from(names));
+    $("chain").scrollIntoView({ block: "nearest" });
+  }
+
+  // ------------------------------------------------------------------ connection
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(scheme + location.host + "/ws");
+    ws.addEventListener("open", () => {
+      sendConfig(urlConfig());
+    });
+    ws.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      const type = message.seq !== undefined ? pending.get(message.seq) : undefined;
+      if (message.seq !== undefined) pending.delete(message.seq);
+      if (type === "train") inflight = Math.max(0, inflight - 1);
+      if (message.type === "ready") onReady(message);
+      else if (message.type === "frame") onFrame(message);
+      else if (message.type === "derivation") onDerivation(message);
+      else if (message.type === "chain") onChain(message);
+      else if (message.type === "error") {
+        say(message.message, message.code === "cap" || message.code === "rate" ? "cap" : "error");
+        if (message.code === "rate") {
+          // A dropped request gets no reply: stop, forget what was outstanding, let the user go on.
+          setPlaying(false);
+          inflight = 0;
+          pending.clear();
+        }
+        if (!ready && message.code !== "rate") {
+          // The URL asked for something impossible: say so and start from the defaults instead.
+          say("This link's setup was refused (" + message.message + "); starting from the defaults.", "cap");
+          history_replace("");
+          sendConfig({});
+        }
+      }
+    });
+    ws.addEventListener("close", () => {
+      setPlaying(false);
+      say("The connection to the stepgrad server is closed. Start `stepgrad viz` again and reload.", "error");
+    });
+  }
+
+  wireControls();
+  connect();
+})();

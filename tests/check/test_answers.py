@@ -1,0 +1,115 @@
+"""Reading answer files in every format, and the one-line errors for unusable ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from stepgrad.check.answers import parse_answers, read_answers
+from stepgrad.check.names import NameIndex, name_key
+from stepgrad.core import train_step
+from stepgrad.errors import StepgradError
+from stepgrad.network import classic_setup
+
+
+def test_decimals_follow_the_written_text() -> None:
+    answers = parse_answers("a = 0.5933\nb: 8.2167e-2\nc = 1\nd = −0.25\ne = .5\n", "f")
+    assert [(a.written, a.value, a.decimals) for a in answers] == [
+        ("a", 0.5933, 4),
+        ("b", 0.082167, 6),
+        ("c", 1.0, 0),
+        ("d", -0.25, 2),
+        ("e", 0.5, 1),
+    ]
+    assert answers[0].half_unit == pytest.approx(0.00005)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text"),
+    [
+        (".toml", 'out_h1 = 0.5933\n"w5+" = 0.3589\n"dE_total/dw5" = 0.0822\n'),
+        (".json", '{"out_h1": 0.5933, "w5+": "0.3589", "dE_total/dw5": 0.0822}'),
+        (".csv", "name,value\nout_h1,0.5933\nw5+,0.3589\ndE_total/dw5,0.0822\n"),
+        (".txt", "out_h1 = 0.5933\nw5+: 0.3589   # after the update\ndE_total/dw5 = 0.0822\n"),
+        (".toml", "out_h1 = 0.5933\nw5+ = 0.3589\ndE_total/dw5 = 0.0822\n"),  # not TOML: read as lines
+    ],
+)
+def test_every_format_reads_the_same_answers(tmp_path, suffix: str, text: str) -> None:
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(text)
+    answers = read_answers(path)
+    assert [(a.written, a.text, a.decimals) for a in answers] == [
+        ("out_h1", "0.5933", 4),
+        ("w5+", "0.3589", 4),
+        ("dE_total/dw5", "0.0822", 4),
+    ]
+
+
+def test_blank_values_are_unanswered() -> None:
+    assert parse_answers("out_h1 =\nw5+ = 0.3589\n# comment\n\n", "f")[0].written == "w5+"
+    assert parse_answers('{"out_h1": null, "w1+": ""}', "f", "json") == []
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text", "message"),
+    [
+        (".txt", "out_h1 = 0.59\nout_h1 = 0.6\n", "answers.txt: line 2: 'out_h1' is given twice"),
+        (".json", '{"w5+": 0.35, "w5+": 0.36}', "answers.json: line 1: 'w5+' is given twice"),
+        (".txt", "out_h1 = about 0.6\n", "answers.txt: line 1: 'about 0.6' is not a number"),
+        (".csv", "out_h1,0.59,3\n", "answers.csv: line 1: expected 'name,value', found 3 columns"),
+        (".json", '{"out_h1": 0.59,', "answers.json: line 1: not valid JSON: Expecting property name enclosed"),
+        (".txt", "just some words\n", "answers.txt: line 1: expected 'name = value' or 'name: value'"),
+        (".json", '{"out_h1": NaN}', "answers.json: line 1: 'NaN' is not a number"),
+        (".toml", 'w = "x"\n[[w]]\n', "answers.toml: not valid TOML"),
+    ],
+)
+def test_unusable_files_give_one_clear_line(tmp_path, suffix: str, text: str, message: str) -> None:
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(text)
+    with pytest.raises(StepgradError) as caught:
+        read_answers(path)
+    line = str(caught.value)
+    assert "\n" not in line
+    assert message in line
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("w5_new", "w5+"),
+        ("w5'", "w5+"),
+        ("new_w5", "w5+"),
+        ("W5 new", "w5+"),
+        ("dEtotal/dw5", "dE_total/dw5"),
+        ("dE/dw5", "dE_total/dw5"),
+        ("∂E_total/∂w5", "dE_total/dw5"),
+        ("Etotal", "E_total"),
+        ("E_total_after", "E_total+"),
+        ("E_total'", "E_total+"),
+        ("δ_o1", "delta_o1"),
+        ("out_{h1}", "out_h1"),
+        ("outh1", "out_h1"),
+        ("out_o1_new", "out_o1+"),
+        ("dE_o2/dout_h1", "dE_o2/dout_h1"),
+        ("dout_o1/dnet_o1", "dout_o1/dnet_o1"),
+    ],
+)
+def test_common_spellings_resolve(written: str, canonical: str) -> None:
+    setup = classic_setup()
+    values = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
+    assert NameIndex(values).resolve(written) == canonical
+
+
+def test_keys_do_not_merge_different_names() -> None:
+    setup = classic_setup()
+    values = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
+    keys = [name_key(name) for name in values]
+    assert len(set(keys)) == len(keys)
+
+
+def test_unknown_names_get_the_closest_known_ones() -> None:
+    setup = classic_setup()
+    values = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
+    index = NameIndex(values)
+    assert index.resolve("outt_h1") is None
+    assert index.closest("outt_h1")[0] == "out_h1"
+    assert "delta_o1" in index.closest("detla_o1")

@@ -1,0 +1,143 @@
+"""Hand-built answer files for the mistakes on other networks: tanh, ReLU, softmax + cross-entropy,
+per-neuron trained biases. The correct numbers come from the core's trace; the wrong rule is applied
+here by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from stepgrad.check import check_answers
+from stepgrad.core import train_step
+from stepgrad.network import Layer, Network, Setup
+
+from .conftest import lines
+
+
+def _setup(network: Network, inputs: list[float], targets: list[float], eta: float = 0.5) -> Setup:
+    return Setup(network, [inputs], [targets], eta, source="test network")
+
+
+def tanh_setup() -> Setup:
+    hidden = Layer([[0.15, -0.20], [0.35, 0.30]], [0.10, -0.05], "tanh", train_bias=True)
+    output = Layer([[0.40, -0.45], [0.50, 0.55]], [0.20, 0.30], "sigmoid", train_bias=True)
+    return _setup(Network((hidden, output), "half_squared_error"), [0.60, 0.90], [0.10, 0.80])
+
+
+def relu_setup() -> Setup:
+    # h2 has a negative net input (0.05·(−0.5) + 0.9·(−0.6) + 0.1 < 0): its derivative is 0.
+    hidden = Layer([[0.30, 0.40], [-0.50, -0.60]], [0.10], "relu", train_bias=False)
+    output = Layer([[0.40, 0.45], [-0.30, 0.55]], [0.20], "sigmoid", train_bias=False)
+    return _setup(Network((hidden, output), "half_squared_error"), [0.50, 0.90], [0.20, 0.70])
+
+
+def softmax_setup() -> Setup:
+    hidden = Layer([[0.15, 0.25], [0.20, -0.30], [0.40, 0.10]], [0.10], "sigmoid", train_bias=False)
+    output = Layer([[0.30, -0.20, 0.50], [0.10, 0.40, -0.30]], [0.05, -0.05], "softmax", train_bias=True)
+    return _setup(Network((hidden, output), "cross_entropy"), [0.70, 0.20], [0.0, 1.0])
+
+
+def values_of(setup: Setup) -> dict[str, float]:
+    return train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
+
+
+def first_diagnosis(write, setup: Setup, answers: dict[str, float]) -> tuple[str | None, list[str]]:
+    report = check_answers(write("answers.txt", lines(answers)), setup)
+    return report.first_wrong, [d.mistake for d in report.diagnoses]
+
+
+def test_tanh_derivative_as_logistic(write) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    out = v["out_h1"]
+    answers = {"net_h1": v["net_h1"], "out_h1": out, "dout_h1/dnet_h1": out * (1 - out)}
+    assert first_diagnosis(write, setup, answers) == ("dout_h1/dnet_h1", ["tanh_derivative_mixup"])
+
+
+def test_tanh_derivative_of_net(write) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    answers = {"net_h2": v["net_h2"], "out_h2": v["out_h2"], "dout_h2/dnet_h2": 1 - v["net_h2"] ** 2}
+    first, diagnoses = first_diagnosis(write, setup, answers)
+    assert first == "dout_h2/dnet_h2"
+    assert diagnoses[0] == "tanh_derivative_mixup"
+
+
+def test_relu_derivative_taken_as_one_for_a_negative_net(write) -> None:
+    setup = relu_setup()
+    v = values_of(setup)
+    assert v["net_h2"] < 0 and v["dout_h2/dnet_h2"] == 0.0
+    answers = {"net_h2": v["net_h2"], "out_h2": v["out_h2"], "dout_h2/dnet_h2": 1.0}
+    assert first_diagnosis(write, setup, answers) == ("dout_h2/dnet_h2", ["relu_derivative_mixup"])
+
+
+def test_softmax_delta_written_as_logistic(write) -> None:
+    setup = softmax_setup()
+    v = values_of(setup)
+    out1, out2 = v["out_o1"], v["out_o2"]
+    # delta = dE/dout · out(1 − out) with dE/dout = −t/out: 0 for o1 (t = 0), out2 − 1 for o2 (t = 1)
+    answers = {
+        "out_o1": out1,
+        "out_o2": out2,
+        "dE_total/dout_o2": -1 / out2,
+        "dout_o1/dnet_o1": out1 * (1 - out1),
+        "delta_o1": 0.0,
+    }
+    assert first_diagnosis(write, setup, answers) == ("delta_o1", ["softmax_as_logistic"])
+
+
+def test_softmax_delta_written_as_the_squared_error_logistic_delta(write) -> None:
+    setup = softmax_setup()
+    v = values_of(setup)
+    out2 = v["out_o2"]
+    answers = {"out_o2": out2, "delta_o2": (out2 - 1.0) * out2 * (1 - out2)}
+    assert first_diagnosis(write, setup, answers) == ("delta_o2", ["softmax_as_logistic"])
+
+
+def test_softmax_sign_flipped_delta(write) -> None:
+    setup = softmax_setup()
+    v = values_of(setup)
+    answers = {"out_o1": v["out_o1"], "delta_o1": 0.0 - v["out_o1"]}
+    first, diagnoses = first_diagnosis(write, setup, answers)
+    assert (first, diagnoses[0]) == ("delta_o1", "sign_flipped")
+
+
+@pytest.mark.parametrize(
+    ("mistake", "bias_new"),
+    [
+        ("gradient_added", lambda b, g: b + 0.5 * g),
+        ("learning_rate_forgotten", lambda b, g: b - g),
+    ],
+)
+def test_per_neuron_trained_bias_updates(write, mistake: str, bias_new) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    answers = {"delta_h2": v["delta_h2"], "dE_total/db2": v["dE_total/db2"], "b2+": bias_new(-0.05, v["dE_total/db2"])}
+    first, diagnoses = first_diagnosis(write, setup, answers)
+    assert first == "b2+"
+    assert diagnoses[0] == mistake
+
+
+def test_per_neuron_bias_left_out(write) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    answers = {"out_h1": v["out_h1"], "out_h2": v["out_h2"], "net_o2": 0.50 * v["out_h1"] + 0.55 * v["out_h2"]}
+    assert first_diagnosis(write, setup, answers) == ("net_o2", ["bias_left_out"])
+
+
+def test_sign_flip_and_one_output_on_a_tanh_network(write) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    flipped = {"out_o2": v["out_o2"], "dE_total/dout_o2": 0.80 - v["out_o2"]}
+    assert first_diagnosis(write, setup, flipped)[1][0] == "sign_flipped"
+    one = {"delta_o1": v["delta_o1"], "delta_o2": v["delta_o2"], "dE_total/dout_h2": v["delta_o2"] * 0.55}
+    first, diagnoses = first_diagnosis(write, setup, one)
+    assert first == "dE_total/dout_h2" and diagnoses[0] == "one_output_only"
+
+
+def test_mse_factor_two(write) -> None:
+    setup = tanh_setup()
+    network = Network(setup.network.layers, "mse")
+    setup = Setup(network, setup.inputs, setup.targets, 0.5)
+    v = values_of(setup)
+    answers = {"out_o1": v["out_o1"], "dE_total/dout_o1": 2 * v["dE_total/dout_o1"]}
+    assert first_diagnosis(write, setup, answers) == ("dE_total/dout_o1", ["factor_two"])

@@ -1,0 +1,171 @@
+"""Divergence guard, early stopping, validation split, schedules, initialisers, model files."""
+
+import math
+
+import numpy as np
+import pytest
+
+from stepgrad.data import load_dataset
+from stepgrad.errors import StepgradError
+from stepgrad.network.files import load_setup
+from stepgrad.training import (
+    create_network,
+    fit,
+    get_schedule,
+    make_training,
+    predict,
+    predict_proba,
+    save_model,
+    split_validation,
+)
+from stepgrad.training.gradients import Functions, sample_losses
+from stepgrad.training.params import params_of
+
+
+def test_divergence_keeps_the_last_weights_with_a_finite_loss() -> None:
+    data = load_dataset("plane", n_samples=30)
+    network = create_network([2, 8, 1], "tanh", "linear", "mse", rng=np.random.default_rng(0))
+    kwargs = dict(learning_rate=1e8, epochs=50, batch_size=None)
+    training = make_training(network, data.inputs, data.targets, **kwargs)
+    training.run()
+    assert training.diverged is True
+    assert "NaN or infinite" in training.stop_reason
+    kept = training.params
+    assert all(np.isfinite(a).all() for a in kept.arrays())
+    loss = float(np.mean(sample_losses(kept, Functions.of(network), data.inputs, data.targets)))
+    assert math.isfinite(loss)
+    # Replaying the same number of updates by hand gives exactly the kept weights,
+    # and the weights one update later have a NaN/inf loss.
+    replay = make_training(network, data.inputs, data.targets, **kwargs)
+    for _ in range(training.updates):
+        replay.update(data.inputs, data.targets, 1e8)
+    for a, b in zip(replay.params.arrays(), kept.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    replay.update(data.inputs, data.targets, 1e8)
+    with np.errstate(all="ignore"):
+        after = np.mean(sample_losses(replay.params, Functions.of(network), data.inputs, data.targets))
+    assert not np.isfinite(after)
+
+
+def test_early_stopping_restores_the_best_validation_weights() -> None:
+    data = load_dataset("gauss", n_samples=60, noise=0.5, seed=1)
+    network = create_network([2, 16, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1))
+    result = fit(
+        network,
+        data.inputs,
+        data.targets,
+        optimizer="adam",
+        learning_rate=0.05,
+        epochs=400,
+        batch_size=8,
+        validation_split=0.3,
+        early_stopping=5,
+    )
+    assert result.stop_reason is not None and "early stopping" in result.stop_reason
+    val = [float(v) for v in result.history.val_loss]
+    best = int(np.argmin(val))
+    assert len(val) == best + 1 + 5
+    _, _, x_val, y_val = split_validation(data.inputs, data.targets, 0.3, 0)
+    restored = float(np.mean(sample_losses(params_of(result.network), Functions.of(network), x_val, y_val)))
+    assert restored == pytest.approx(val[best], rel=1e-12)
+
+
+def test_validation_split_is_seeded_and_disjoint() -> None:
+    x = np.arange(20.0).reshape(10, 2)
+    y = np.arange(10.0).reshape(10, 1)
+    a = split_validation(x, y, 0.3, seed=4)
+    b = split_validation(x, y, 0.3, seed=4)
+    for left, right in zip(a, b, strict=True):
+        np.testing.assert_array_equal(left, right)
+    assert a[0].shape == (7, 2) and a[2].shape == (3, 2)
+    assert sorted(np.concatenate([a[1], a[3]]).ravel().tolist()) == list(range(10))
+    with pytest.raises(StepgradError):
+        split_validation(x, y, 1.5)
+
+
+def test_schedules() -> None:
+    assert get_schedule("constant").factor(7, 10) == 1.0
+    assert get_schedule("step", gamma=0.1, step_size=3).factor(7, 10) == pytest.approx(0.01)
+    cosine = get_schedule("cosine")
+    assert cosine.factor(0, 10) == 1.0
+    assert cosine.factor(5, 10) == pytest.approx(0.5)
+    assert cosine.factor(10, 10) == pytest.approx(0.0, abs=1e-15)
+    with pytest.raises(StepgradError):
+        get_schedule("linear")
+
+
+def test_schedule_changes_the_learning_rate_per_epoch() -> None:
+    data = load_dataset("xor")
+    network = create_network([2, 2, 1], rng=np.random.default_rng(0))
+    training = make_training(
+        network,
+        data.inputs,
+        data.targets,
+        learning_rate=0.8,
+        epochs=4,
+        batch_size=None,
+        schedule=get_schedule("step", gamma=0.5, step_size=2),
+    )
+    training.run()
+    assert [log.learning_rate for log in training.history] == [0.8, 0.8, 0.4, 0.4]
+
+
+def test_initialisers_are_seeded_and_scaled() -> None:
+    a = create_network([100, 200, 3], activation="relu", output_activation="sigmoid", rng=np.random.default_rng(9))
+    b = create_network([100, 200, 3], activation="relu", output_activation="sigmoid", rng=np.random.default_rng(9))
+    np.testing.assert_array_equal(a.layers[0].weights, b.layers[0].weights)
+    # He: variance 2/n_in
+    assert np.var(a.layers[0].weights) == pytest.approx(2 / 100, rel=0.05)
+    # Xavier for the sigmoid output: U(−√(6/203), √(6/203))
+    limit = math.sqrt(6 / 203)
+    assert np.abs(a.layers[1].weights).max() <= limit
+    assert np.abs(a.layers[1].weights).max() > 0.9 * limit
+    assert a.layers[0].bias.tolist() == [0.0] * 200
+    softmax = create_network([4, 3], loss="cross_entropy")
+    assert softmax.layers[-1].activation == "softmax"
+    with pytest.raises(StepgradError):
+        create_network([2, 2], output_activation="softmax", loss="mse")
+    with pytest.raises(StepgradError):
+        create_network([2])
+
+
+def test_predict_and_predict_proba() -> None:
+    data = load_dataset("iris")
+    network = create_network([4, 8, 3], "tanh", loss="cross_entropy", rng=np.random.default_rng(0))
+    result = fit(network, data.inputs, data.targets, optimizer="adam", learning_rate=0.02, epochs=30, batch_size=16)
+    proba = predict_proba(result.network, data.inputs)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+    labels = predict(result.network, data.inputs)
+    assert labels.shape == (150,)
+    accuracy = float(np.mean(labels == np.argmax(data.targets, axis=1)))
+    assert accuracy > 0.9
+    assert accuracy == pytest.approx(result.history.accuracy[-1], abs=0.1)
+
+
+def test_model_file_round_trips_exactly(tmp_path) -> None:
+    data = load_dataset("circle", n_samples=40, noise=0.1)
+    network = create_network([2, 5, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(2))
+    training = make_training(network, data.inputs, data.targets, learning_rate=0.3, epochs=3, batch_size=4)
+    training.run()
+    for name in ("model.toml", "model.json"):
+        path = tmp_path / name
+        save_model(training, path)
+        setup = load_setup(path)
+        for a, b in zip(setup.network.layers, training.current_network().layers, strict=True):
+            np.testing.assert_array_equal(a.weights, b.weights)
+            np.testing.assert_array_equal(a.bias, b.bias)
+            assert a.activation == b.activation
+        assert setup.network.loss == "binary_cross_entropy"
+        np.testing.assert_array_equal(setup.inputs, data.inputs[:1])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.toml"]  # no temp files left
+
+
+def test_bad_arguments_are_stepgrad_errors() -> None:
+    data = load_dataset("xor")
+    network = create_network([2, 2, 1])
+    with pytest.raises(StepgradError, match="2 inputs"):
+        make_training(create_network([3, 2, 1]), data.inputs, data.targets)
+    with pytest.raises(StepgradError, match="unknown optimizer"):
+        make_training(network, data.inputs, data.targets, optimizer="rmsprop")
+    with pytest.raises(StepgradError):
+        make_training(network, data.inputs, data.targets, batch_size=0)

@@ -1,0 +1,228 @@
+"""The application over HTTP and WebSocket: static files, Host/Origin checks, sessions, bad messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+import stepgrad
+from stepgrad.web.app import confined_path, create_app, static_root
+from stepgrad.web.config import Limits
+
+HOSTS = ("testserver", "127.0.0.1", "localhost")
+
+
+def client_for(limits: Limits | None = None) -> TestClient:
+    return TestClient(create_app(limits=limits, allowed_hosts=HOSTS))
+
+
+class Tab:
+    """One page's WebSocket: numbered messages, JSON replies."""
+
+    def __init__(self, ws) -> None:  # type: ignore[no-untyped-def]
+        self.ws = ws
+        self.seq = 0
+
+    def ask(self, type_: str, **fields: object) -> dict:
+        self.seq += 1
+        self.ws.send_text(json.dumps({"type": type_, "seq": self.seq, **fields}))
+        return json.loads(self.ws.receive_text())
+
+    def raw(self, text: str) -> dict:
+        self.ws.send_text(text)
+        return json.loads(self.ws.receive_text())
+
+
+# ---------------------------------------------------------------- static files
+def test_static_root_is_the_installed_package_folder() -> None:
+    root = static_root()
+    assert root == Path(stepgrad.__file__).parent / "web" / "static"
+    assert {"index.html", "app.js", "draw.js", "style.css", "replay.html", "replay.js"} <= {
+        p.name for p in root.iterdir()
+    }
+
+
+def test_static_files_are_served_with_their_type_and_a_strict_policy() -> None:
+    with client_for() as client:
+        response = client.get("/static/app.js")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.text == (static_root() / "app.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2fapp.py",
+        "/static/%2e%2e%2f%2e%2e%2f__init__.py",
+        "/static/%2Fetc%2Fpasswd",
+        "/static/..%5capp.py",
+        "/static/",
+        "/static/nothing.js",
+    ],
+)
+def test_static_paths_cannot_escape_the_folder(path: str) -> None:
+    with client_for() as client:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "import" not in response.text
+
+
+def test_confined_path_refuses_links_out_and_unknown_types(tmp_path: Path) -> None:
+    root = tmp_path / "static"
+    root.mkdir()
+    (root / "page.html").write_text("ok")
+    (tmp_path / "secret.html").write_text("secret")
+    (root / "escape.html").symlink_to(tmp_path / "secret.html")
+    (root / "notes.txt").write_text("text")
+    assert confined_path(root, "page.html") == (root / "page.html").resolve()
+    for requested in ("escape.html", "../secret.html", "notes.txt", "/page.html", "page.html\x00.js", "a//page.html"):
+        assert confined_path(root, requested) is None, requested
+
+
+# ---------------------------------------------------------------- Host / Origin
+def test_index_redirects_to_the_url_of_the_starting_configuration() -> None:
+    with client_for() as client:
+        response = client.get("/", follow_redirects=False)
+        assert response.status_code == 302
+        assert response.headers["location"].startswith("/?data=circle&points=500")
+        page = client.get(response.headers["location"])
+        assert page.status_code == 200 and "<title>stepgrad" in page.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"host": "evil.example"},
+        {"host": "evil.example:8000"},
+        {"host": "127.0.0.1.evil.example"},
+        {"host": "localhost", "origin": "http://evil.example"},
+        {"host": "localhost", "origin": "null"},
+        {"host": "localhost", "origin": "file://"},
+    ],
+)
+def test_foreign_host_or_origin_is_refused(headers: dict[str, str]) -> None:
+    with client_for() as client:
+        response = client.get("/static/app.js", headers=headers)
+        assert response.status_code == 403
+
+
+def test_local_host_and_origin_with_ports_are_accepted() -> None:
+    with client_for() as client:
+        headers = {"host": "127.0.0.1:8123", "origin": "http://localhost:8123"}
+        assert client.get("/health", headers=headers).json() == {"status": "ok", "sessions": 0}
+
+
+def test_websocket_from_a_foreign_origin_is_refused() -> None:
+    with client_for() as client, pytest.raises(WebSocketDisconnect) as caught:  # noqa: SIM117
+        with client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
+            ws.receive_text()
+    assert caught.value.code == 1008
+
+
+# ---------------------------------------------------------------- sessions
+def test_a_session_configures_trains_and_is_freed_on_close() -> None:
+    app = create_app(allowed_hosts=HOSTS)
+    with TestClient(app) as client:
+        with client.websocket_connect("/ws") as ws:
+            tab = Tab(ws)
+            ready = tab.ask("config", config={"data": "circle", "layers": "3"})
+            assert ready["type"] == "ready" and ready["network"]["sizes"] == [2, 3, 1]
+            assert app.registry is not None and len(app.registry) == 1
+            first = tab.ask("train")
+            second = tab.ask("train")
+            assert (first["type"], first["frame"], second["frame"]) == ("frame", 1, 2)
+            assert second["loss"]["train"] < ready["frame"]["loss"]["train"]
+        assert client.get("/health").json()["sessions"] == 0
+
+
+def test_export_link_downloads_a_replay_of_the_query_setup() -> None:
+    with client_for() as client:
+        response = client.get("/export?data=gauss&layers=2&seed=4")
+        assert response.status_code == 200
+        assert "attachment" in response.headers["content-disposition"]
+        assert '"sizes":[2,2,1]' in response.text and '"seed":4' in response.text
+        assert client.get("/export?layers=99").status_code == 400
+
+
+def test_messages_before_config_are_out_of_order() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        reply = Tab(ws).ask("train")
+        assert reply["type"] == "error" and reply["code"] == "order"
+
+
+def _script(tab: Tab) -> list[dict]:
+    """The same session steps, for comparing a disturbed session with a clean one."""
+    replies = [tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})]
+    replies += [tab.ask("train") for _ in range(3)]
+    return replies
+
+
+def test_bad_messages_are_rejected_and_change_nothing_here_or_elsewhere() -> None:
+    with client_for() as client:
+        with client.websocket_connect("/ws") as clean_ws:
+            expected = _script(Tab(clean_ws))
+        with client.websocket_connect("/ws") as bad_ws, client.websocket_connect("/ws") as good_ws:
+            bad, good = Tab(bad_ws), Tab(good_ws)
+            bad.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+            before = bad.ask("train")
+            replies = [
+                bad.raw("{oops"),
+                bad.raw(json.dumps({"type": "train", "seq": 1})),  # seq goes backwards
+                bad.raw(json.dumps({"type": "train", "seq": 99, "padding": "x" * 50_000})),
+                bad.raw(json.dumps({"type": "config", "seq": 100, "config": {"layers": "40"}})),
+                bad.raw(json.dumps({"type": "selfdestruct", "seq": 101})),
+                bad.raw(json.dumps([1, 2, 3])),
+            ]
+            assert [r["code"] for r in replies] == ["invalid", "order", "too_large", "cap", "invalid", "invalid"]
+            assert "at most 8 neurons" in replies[3]["message"]
+            bad.seq = 101
+            after = bad.ask("train")
+            assert after["frame"] == before["frame"] + 1  # nothing in between changed the session
+            assert after["weights"] != before["weights"]
+            assert _script(good) == expected
+
+
+def test_explain_and_chain_over_the_websocket() -> None:
+    pytest.importorskip("stepgrad.explain.derivation")
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        tab.ask("config", config={"data": "classic"})
+        assert tab.ask("chain", weight="w5")["code"] == "order"
+        derivation = tab.ask("explain", sample=0)
+        values = {step["name"]: step["value"] for step in derivation["steps"]}
+        assert values["out_o1"] == "0.75136507" and values["w5+"] == "0.35891648"
+        chain = tab.ask("chain", weight="w5")
+        assert chain["type"] == "chain" and chain["steps"][-1]["name"] == "w5+"
+
+
+def test_too_many_tabs_get_a_clear_message() -> None:
+    limits = Limits(max_sessions=2)
+    with (
+        client_for(limits) as client,
+        client.websocket_connect("/ws"),
+        client.websocket_connect("/ws"),
+        client.websocket_connect("/ws") as third,
+    ):
+        reply = json.loads(third.receive_text())
+        assert reply["code"] == "cap" and "too many open tabs" in reply["message"]
+
+
+def test_message_flood_is_cut_by_the_rate_limit() -> None:
+    with client_for(Limits(messages_per_second=5)) as client, client.websocket_connect("/ws") as ws:
+        for seq in range(1, 31):
+            ws.send_text(json.dumps({"type": "config", "seq": seq, "config": {"points": 20}}))
+        replies = []
+        # The 5 allowed messages are answered, then one rate warning; the rest are dropped silently.
+        for _ in range(6):
+            replies.append(json.loads(ws.receive_text()))
+        kinds = [r["type"] for r in replies]
+        assert kinds.count("ready") >= 5
+        assert replies[-1]["code"] == "rate" and "too many messages" in replies[-1]["message"]

@@ -1,0 +1,157 @@
+"""A session trains with the engine and describes exactly what it computed."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+from stepgrad.core import predict
+from stepgrad.training.gradients import batch_gradients
+from stepgrad.training.init import create_network
+from stepgrad.web.config import ConfigError, Limits, VizConfig
+from stepgrad.web.session import BOUNDARY_SIZE, Session, encode_map
+
+
+def decode(map_: dict) -> np.ndarray:
+    data = np.frombuffer(base64.b64decode(map_["data"]), dtype=np.uint8).reshape(map_["rows"], map_["cols"])
+    return map_["lo"] + data / 255.0 * (map_["hi"] - map_["lo"])
+
+
+def test_encode_map_round_trips_to_a_255th_of_the_range() -> None:
+    values = np.random.default_rng(3).uniform(-2.0, 5.0, size=(7, 9))
+    encoded = encode_map(values)
+    assert (encoded["lo"], encoded["hi"]) == (values.min(), values.max())
+    assert np.max(np.abs(decode(encoded) - values)) <= 7.0 / 255.0 / 2 + 1e-12
+
+
+def test_new_session_starts_from_the_seeded_network_of_the_engine() -> None:
+    session = Session(Limits())
+    ready = session.configure(VizConfig(layers=(3,), activation="tanh", seed=5))
+    expected = create_network(
+        [2, 3, 1],
+        activation="tanh",
+        output_activation="sigmoid",
+        loss="binary_cross_entropy",
+        rng=np.random.default_rng(5),
+    )
+    assert ready["network"]["sizes"] == [2, 3, 1]
+    assert ready["network"]["weights"][0][1] == ["w3", "w4"]
+    for sent, layer in zip(ready["frame"]["weights"], expected.layers, strict=True):
+        assert np.array_equal(np.array(sent), layer.weights)
+
+
+def test_full_batch_sgd_frame_is_one_engine_update() -> None:
+    session = Session(Limits())
+    session.configure(VizConfig(points=100, split=0.5, layers=(2,), batch_size=50, learning_rate=0.7))
+    split = session.split
+    before = session.params
+    result = batch_gradients(before, session.functions, split.train_inputs, split.train_targets)
+    frame = session.train_frame()
+    assert frame["updates"] == 1 and frame["epoch"] == 1.0
+    for sent, w, grad in zip(frame["weights"], before.weights, result.grads.weights, strict=True):
+        assert np.allclose(np.array(sent), w - 0.7 * grad, rtol=0, atol=1e-15)
+
+
+def test_training_on_circle_makes_the_loss_fall() -> None:
+    session = Session(Limits())
+    first = session.configure(VizConfig(data="circle"))["frame"]["loss"]
+    for _ in range(40):
+        frame = session.train_frame()
+    assert frame["loss"]["train"] < 0.5 * first["train"]
+    assert frame["loss"]["test"] < 0.5 * first["test"]
+
+
+def test_boundary_is_the_network_output_over_the_grid() -> None:
+    session = Session(Limits())
+    session.configure(VizConfig(data="xor2d", layers=(4,)))
+    frame = session.train_frame()
+    boundary = frame["maps"]["boundary"]
+    assert (boundary["rows"], boundary["cols"]) == (BOUNDARY_SIZE, BOUNDARY_SIZE)
+    outputs = predict(session.current_network(), session.grid())[:, 0].reshape(BOUNDARY_SIZE, BOUNDARY_SIZE)
+    assert np.max(np.abs(decode(boundary) - outputs)) <= 0.5 / 255 + 1e-12
+    x_lo, _, _, y_hi = session.split.domain
+    assert np.array_equal(session.grid()[0], [x_lo, y_hi])  # top-left pixel: smallest x, largest y
+    neurons = frame["maps"]["neurons"]
+    assert [len(layer) for layer in neurons] == [4, 1]
+
+
+def test_reset_restores_the_initial_weights_and_epoch() -> None:
+    session = Session(Limits())
+    start = session.configure(VizConfig())["frame"]
+    session.train_frame()
+    again = session.reset()["frame"]
+    assert again["weights"] == start["weights"] and again["updates"] == 0
+
+
+def test_changing_only_the_learning_rate_keeps_the_weights() -> None:
+    session = Session(Limits())
+    session.configure(VizConfig())
+    trained = session.train_frame()
+    ready = session.configure(VizConfig(learning_rate=0.01))
+    assert ready["frame"]["weights"] == trained["weights"] and ready["frame"]["updates"] == trained["updates"]
+    ready = session.configure(VizConfig(learning_rate=0.01, layers=(3,)))
+    assert ready["frame"]["updates"] == 0
+
+
+def test_classic_takes_its_network_rate_and_sample() -> None:
+    session = Session(Limits())
+    ready = session.configure(VizConfig(data="classic"), given={"data"})
+    assert ready["config"]["learning_rate"] == 0.5 and ready["config"]["layers"] == [2]
+    assert ready["step_through"] is True and ready["plane"] is False
+    assert ready["frame"]["weights"] == [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]]
+    assert ready["frame"]["values"][2][0] == pytest.approx(0.75136507, abs=5e-9)
+
+
+def test_step_through_is_refused_for_wide_networks() -> None:
+    session = Session(Limits())
+    session.configure(VizConfig(layers=(5,)))
+    with pytest.raises(ConfigError, match="at most 4 neurons"):
+        session.explain(0)
+
+
+def test_chain_before_explain_is_out_of_order() -> None:
+    session = Session(Limits())
+    session.configure(VizConfig(data="classic"), given={"data"})
+    with pytest.raises(ConfigError) as caught:
+        session.chain("w5")
+    assert caught.value.code == "order"
+
+
+def test_classic_derivation_and_chain_rule_come_from_the_explain_layer() -> None:
+    derivation_module = pytest.importorskip("stepgrad.explain.derivation")
+    session = Session(Limits())
+    session.configure(VizConfig(data="classic"), given={"data"})
+    message = session.explain(0)
+    steps = {step["name"]: step for step in message["steps"]}
+    assert steps["out_o1"]["value"] == "0.75136507"
+    assert steps["w5+"]["value"] == "0.35891648"
+    assert "h1" in steps["out_h1"]["involves"]
+    chain = session.chain("w5")
+    names = [step["name"] for step in chain["steps"]]
+    assert "dE_total/dw5" in names and names[-1] == "w5+"
+    factors = {"dE_total/dout_o1", "dout_o1/dnet_o1", "dnet_o1/dw5"}
+    assert factors <= set(names) or "delta_o1" in names
+    assert all(name.startswith("d") for name in names[:-1])  # derivatives only, then the update
+    assert derivation_module is not None
+
+
+def test_a_network_file_is_offered_as_dataset_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from stepgrad.network import Layer, Network, Setup
+    from stepgrad.network.files import load_setup, save_setup
+
+    network = Network(
+        layers=(Layer(weights=[[0.1, -0.2, 0.3]], bias=[0.0], activation="tanh"), Layer(weights=[[0.5]], bias=[0.1])),
+        loss="half_squared_error",
+    )
+    path = tmp_path / "net.toml"
+    save_setup(Setup(network=network, inputs=[[1, 2, 3], [0, 1, 0]], targets=[[0.2], [0.7]], learning_rate=0.25), path)
+    session = Session(Limits(), file_setup=load_setup(path))
+    assert "file" in session.datasets()
+    ready = session.configure(VizConfig(data="file"), given={"data"})
+    assert ready["network"]["sizes"] == [3, 1, 1] and ready["plane"] is False
+    assert ready["config"]["learning_rate"] == 0.25 and ready["config"]["batch_size"] == 2
+    frame = session.train_frame()
+    assert frame["updates"] == 1 and frame["loss"]["test"] is None
+    assert frame["values"][0] == [1.0, 2.0, 3.0]
