@@ -125,3 +125,12 @@ def test_unknown_names_are_reported_with_suggestions_and_make_it_not_ok(write) -
     assert "out_h1" in unknown.suggestions
     assert not report.ok
     assert report.check("out_h1").status == "right"
+
+
+def test_the_published_error_after_the_update_is_diagnosed_as_the_updated_weights_mistake(write) -> None:
+    # The published summary's erratum: 0.291027924 instead of the exact 0.291027774.
+    report = check_answers(write("a.txt", "E_total+ = 0.291027924\n"))
+    assert report.first_wrong == "E_total+"
+    assert report.diagnoses[0].mistake == "updated_output_weights"
+    assert report.diagnoses[0].step == "dE_o1/dout_h1"
+    assert "It reproduces your value (0.29102792" in report.render("markdown")

@@ -40,8 +40,8 @@ def values_of(setup: Setup) -> dict[str, float]:
     return train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
 
 
-def first_diagnosis(write, setup: Setup, answers: dict[str, float]) -> tuple[str | None, list[str]]:
-    report = check_answers(write("answers.txt", lines(answers)), setup)
+def first_diagnosis(write, setup: Setup, answers: dict[str, float], decimals: int = 4) -> tuple[str | None, list[str]]:
+    report = check_answers(write("answers.txt", lines(answers, decimals)), setup)
     return report.first_wrong, [d.mistake for d in report.diagnoses]
 
 
@@ -141,3 +141,18 @@ def test_mse_factor_two(write) -> None:
     v = values_of(setup)
     answers = {"out_o1": v["out_o1"], "dE_total/dout_o1": 2 * v["dE_total/dout_o1"]}
     assert first_diagnosis(write, setup, answers) == ("dE_total/dout_o1", ["factor_two"])
+
+
+def test_updated_weights_wrong_index_and_logistic_of_net_on_a_tanh_network(write) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    base = {"delta_o1": v["delta_o1"], "delta_o2": v["delta_o2"], "w5+": v["w5+"], "w7+": v["w7+"]}
+    # the update moves w7 by only 2e-4 here: the difference shows from the 6th decimal on
+    updated = {**base, "dE_o2/dout_h1": v["delta_o2"] * v["w7+"]}
+    assert first_diagnosis(write, setup, updated)[1] == []  # right to 4 decimals
+    assert first_diagnosis(write, setup, updated, decimals=8)[1][0] == "updated_output_weights"
+    # w6 (h2→o1, −0.45) where w7 (h1→o2, 0.50) belongs
+    index = {**base, "dE_o2/dout_h1": v["delta_o2"] * -0.45}
+    assert first_diagnosis(write, setup, index)[1][0] == "wrong_weight_index"
+    net = {"net_o1": v["net_o1"], "out_o1": v["out_o1"], "dout_o1/dnet_o1": v["net_o1"] * (1 - v["net_o1"])}
+    assert first_diagnosis(write, setup, net) == ("dout_o1/dnet_o1", ["logistic_derivative_of_net"])

@@ -108,3 +108,11 @@ def test_the_rounding_note_names_the_exact_rounding(tmp_path) -> None:
     check = report.check("out_o1")
     assert check.status == "rounding"
     assert "rounds to 0.7514" in check.note
+
+
+def test_full_precision_values_from_another_program_are_right(tmp_path) -> None:
+    # A learner's own float64 code: same numbers up to the last bits.
+    values = Checker(classic_setup()).expected
+    path = tmp_path / "a.json"
+    path.write_text("{" + ", ".join(f'"{n}": {values[n] * (1 + 3e-16)!r}' for n in ("out_h1", "w5+", "E_total+")) + "}")
+    assert check_answers(path).ok

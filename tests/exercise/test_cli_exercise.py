@@ -61,7 +61,8 @@ def test_key_passes_check_and_template_is_empty(exercises: Path) -> None:
     assert result.returncode == 0, result.stdout
     assert "values right; everything you wrote is right" in result.stdout
     key_md = (folder / "key.md").read_text()
-    assert "w5" in key_md and "delta" in key_md
+    assert key_md.startswith("# Answer key: Exercise 2 (seed 7)")
+    assert "w5" in key_md and "delta_o1" in key_md
 
 
 def test_grade_writes_csv_and_markdown(exercises: Path, tmp_path: Path) -> None:

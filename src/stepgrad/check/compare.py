@@ -27,12 +27,18 @@ from stepgrad.errors import StepgradError
 from stepgrad.explain.step import format_number
 from stepgrad.network.model import Setup
 
-# Floating-point slack on top of the written rounding (values near a rounding boundary).
-_FLOAT_SLACK = 1e-12
+# Slack on top of the written rounding: values near a rounding boundary, and values a learner's own
+# program printed with 17 digits in a different order of operations (about 10 significant digits count).
+_FLOAT_SLACK = 1e-10
 
 
 def _within(given: float, target: float, tolerance: float) -> bool:
     return abs(given - target) <= tolerance + _FLOAT_SLACK * max(1.0, abs(given))
+
+
+def _digits(decimals: int) -> int:
+    """Significant digits to show a recomputed value with: enough to see a difference in the last written one."""
+    return max(6, decimals + 2)
 
 
 def describe_network(setup: Setup) -> str:
@@ -194,6 +200,7 @@ class Checker:
                 return "right", None, ""
             return "wrong", None, f"the network's {name} is {format_number(exact)}"
         own, spread = world.follow(name)
+        digits = _digits(answer.decimals)
         upstream_wrong = any(tainted(source) for source in rule.inputs)  # type: ignore[operator]
         if _within(answer.value, exact, half):
             return "right", own, ""
@@ -204,7 +211,7 @@ class Checker:
                     own,
                     (
                         f"follows from your earlier error: from your values, {name} = {rule.formula} "
-                        f"= {format_number(own, 6)}"
+                        f"= {format_number(own, digits)}"
                     ),
                 )
             rounded = round(exact, answer.decimals)
@@ -212,11 +219,11 @@ class Checker:
                 "rounding",
                 own,
                 (
-                    f"right for your rounded earlier values ({format_number(own, 6)}); "
+                    f"right for your rounded earlier values ({format_number(own, digits)}); "
                     f"the exact value {format_number(exact)} rounds to {rounded:.{answer.decimals}f}"
                 ),
             )
-        return "wrong", own, f"from your earlier values, {name} = {rule.formula} = {format_number(own, 6)}"
+        return "wrong", own, f"from your earlier values, {name} = {rule.formula} = {format_number(own, digits)}"
 
     def diagnose(
         self, name: str, given: dict[str, tuple[float, float]], worlds: dict[int, World] | None = None

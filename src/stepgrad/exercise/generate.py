@@ -106,6 +106,8 @@ def generate_setup(seed: int, spec: ExerciseSpec | None = None, variant: int = 0
     chosen = spec or ExerciseSpec()
     if len(chosen.layers) < 2 or min(chosen.layers) < 1:
         raise StepgradError(f"layers must be at least 'inputs,outputs' with sizes ≥ 1, got {list(chosen.layers)}")
+    if chosen.activation == "softmax" and len(chosen.layers) > 2:
+        raise StepgradError("softmax is for the output layer only: choose another --activation for hidden layers")
     rng = np.random.default_rng([seed, variant])
     for _ in range(_MAX_TRIES):
         setup = _candidate(rng, chosen)

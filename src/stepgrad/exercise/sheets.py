@@ -159,10 +159,10 @@ class Exercise:
 
     def key(self, fmt: str) -> str:
         """The answer key: the full derivation rendered in ``fmt`` (``markdown``, ``html``)."""
-        from stepgrad.explain.derivation import explain
+        from stepgrad.explain.derivation import explain_setup
         from stepgrad.render import render
 
-        return render(explain(self.checker.trace), fmt)
+        return render(explain_setup(self.setup, title=f"Answer key: {self.title}"), fmt)
 
     def moodle(self) -> str:
         """The Moodle XML quiz of this exercise."""

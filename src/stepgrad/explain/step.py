@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,11 @@ def format_operand_latex(value: float, precision: int = 9) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def _fill(template: str, operands: dict[str, float], write: Callable[[float], str]) -> str:
+    """Replace each ``{name}`` whose name is an operand; other braces (LaTeX groups) stay."""
+    return _PLACEHOLDER.sub(lambda m: write(operands[m.group(1)]) if m.group(1) in operands else m.group(0), template)
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a derivation.
@@ -68,7 +74,8 @@ class Step:
         formula: the symbolic formula as plain text, ``net_h1 = w1·i1 + w2·i2 + b1·1``.
         formula_latex: the same in LaTeX.
         substitution: the right-hand side with ``{name}`` placeholders for the numbers.
-        substitution_latex: the same in LaTeX (placeholders as in ``substitution``).
+        substitution_latex: the same in LaTeX (placeholders as in ``substitution``; a
+            brace group whose content is not an operand name is LaTeX and stays).
         value: the result, full precision.
         operands: the numbers the placeholders name.
         involves: the neurons, weights and biases the step touches (for highlighting).
@@ -89,13 +96,11 @@ class Step:
 
     def substituted(self, precision: int = 9) -> str:
         """The formula's right-hand side with the numbers put in, as plain text."""
-        return _PLACEHOLDER.sub(lambda m: format_operand(self.operands[m.group(1)], precision), self.substitution)
+        return _fill(self.substitution, self.operands, lambda value: format_operand(value, precision))
 
     def substituted_latex(self, precision: int = 9) -> str:
         """The formula's right-hand side with the numbers put in, as LaTeX."""
-        return _PLACEHOLDER.sub(
-            lambda m: format_operand_latex(self.operands[m.group(1)], precision), self.substitution_latex
-        )
+        return _fill(self.substitution_latex, self.operands, lambda value: format_operand_latex(value, precision))
 
 
 @dataclass(frozen=True)

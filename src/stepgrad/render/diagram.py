@@ -27,7 +27,7 @@ COLUMN_GAP = 260
 ROW_GAP = 130
 MARGIN_X = 90
 MARGIN_TOP = 50
-MARGIN_BOTTOM = 40
+MARGIN_BOTTOM = 16
 LABELLED_LAYER_SIZE = 4
 # Approximate advance of one character of a 12px label, for the white box behind it.
 LABEL_CHAR_WIDTH = 7.0
@@ -73,9 +73,11 @@ def diagram_layout(network: Network) -> DiagramLayout:
     centre = MARGIN_TOP + NODE_RADIUS + (rows - 1) * ROW_GAP / 2
     bias_y = MARGIN_TOP + NODE_RADIUS + rows * ROW_GAP - ROW_GAP / 4
     has_shared_bias = any(layer.bias_mode == "shared" for layer in network.layers)
-    lowest = bias_y if has_shared_bias else centre + (rows - 1) * ROW_GAP / 2
-    # Under the lowest node: its radius and up to three lines of values.
-    height = lowest + NODE_RADIUS + 3 * 15 + MARGIN_BOTTOM
+    # Under the lowest nodes: their radius and the lines of values (three under an output).
+    bottoms = [centre + (rows - 1) * ROW_GAP / 2 + NODE_RADIUS + 4 + 15 * 3]
+    if has_shared_bias:
+        bottoms.append(bias_y + BIAS_RADIUS + 4 + 15)
+    height = max(bottoms) + MARGIN_BOTTOM
     nodes: dict[str, NodePosition] = {}
     for column, column_names in enumerate(columns):
         x = MARGIN_X + column * COLUMN_GAP
@@ -208,15 +210,20 @@ def network_svg(
         f'width="{_num(layout.width)}" height="{_num(layout.height)}" role="img" '
         f'aria-label="network diagram">',
         "<style>"
-        "text{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:13px;fill:#222}"
-        ".node-name{font-size:15px;font-weight:bold;text-anchor:middle;dominant-baseline:central}"
-        ".node-value{font-size:12px;text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:3px}"
-        ".weight-label{font-size:12px;text-anchor:middle;dominant-baseline:central}"
-        ".label-box{fill:#fff;fill-opacity:0.92;stroke:#ccc;stroke-width:0.6}"
-        ".bias-label{font-size:12px;text-anchor:end;paint-order:stroke;stroke:#fff;stroke-width:4px}"
-        ".input circle{fill:#eef3f8}.neuron circle{fill:#fdf6e3}.output circle{fill:#eaf5ea}"
-        ".bias circle{fill:#f2f2f2}circle{stroke:#333;stroke-width:1.5}"
-        f".highlight circle{{stroke:{HIGHLIGHT};stroke-width:4}}"
+        # Inline SVG styles apply to the whole HTML page: every rule is scoped to this drawing.
+        ".stepgrad-network text{font-family:'DejaVu Sans',Verdana,sans-serif;font-size:13px;fill:#222}"
+        ".stepgrad-network .node-name{font-size:15px;font-weight:bold;text-anchor:middle;"
+        "dominant-baseline:central}"
+        ".stepgrad-network .node-value{font-size:12px;text-anchor:middle;paint-order:stroke;stroke:#fff;"
+        "stroke-width:3px}"
+        ".stepgrad-network .weight-label{font-size:12px;text-anchor:middle;dominant-baseline:central}"
+        ".stepgrad-network .label-box{fill:#fff;fill-opacity:0.92;stroke:#ccc;stroke-width:0.6}"
+        ".stepgrad-network .bias-label{font-size:12px;text-anchor:end;paint-order:stroke;stroke:#fff;"
+        "stroke-width:4px}"
+        ".stepgrad-network .input circle{fill:#eef3f8}.stepgrad-network .neuron circle{fill:#fdf6e3}"
+        ".stepgrad-network .output circle{fill:#eaf5ea}.stepgrad-network .bias circle{fill:#f2f2f2}"
+        ".stepgrad-network circle{stroke:#333;stroke-width:1.5}"
+        f".stepgrad-network .highlight circle{{stroke:{HIGHLIGHT};stroke-width:4}}"
         "</style>",
     ]
 

@@ -14,8 +14,8 @@ from stepgrad.render.math_text import break_sum, latex_number, step_lhs, step_rh
 
 # Visible characters per line of an align* row in an 11pt article with 2.2 cm margins.
 LINE_WIDTH = 62
-# Rows per table of values (two values per row); a table never breaks across pages.
-VALUE_ROWS = 32
+# Rows per table (a tabular never breaks across pages, so long tables are cut into several).
+TABLE_ROWS = 40
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -119,7 +119,10 @@ def _network_table(derivation: Derivation, precision: int) -> str:
         value = float(layer.bias[bias.index])
         rows.append(f"{name_tt(bias.name)} & bias of {escape_text(feeds)}{frozen} & "
                     f"${latex_number(value, precision)}$ \\\\")
-    return _tabular("lll", "parameter & connects & value", rows)
+    return "\n".join(
+        _tabular("llr", "parameter & connects & value", rows[start : start + TABLE_ROWS])
+        for start in range(0, len(rows), TABLE_ROWS)
+    )
 
 
 def _tabular(columns: str, header: str, rows: list[str]) -> str:
@@ -132,11 +135,11 @@ def _tabular(columns: str, header: str, rows: list[str]) -> str:
 
 
 def _values_table(derivation: Derivation, precision: int) -> str:
-    """Every named value, two name/value pairs per row, in tables of ``VALUE_ROWS`` rows."""
+    """Every named value, two name/value pairs per row, in tables of ``TABLE_ROWS`` rows."""
     cells = [f"{name_tt(name)} & ${latex_number(value, precision)}$" for name, value in derivation.values.items()]
     tables = []
-    for start in range(0, len(cells), 2 * VALUE_ROWS):
-        chunk = cells[start : start + 2 * VALUE_ROWS]
+    for start in range(0, len(cells), 2 * TABLE_ROWS):
+        chunk = cells[start : start + 2 * TABLE_ROWS]
         half = (len(chunk) + 1) // 2
         left, right = chunk[:half], chunk[half:]
         rows = [f"{a} & \\quad & {b} \\\\" for a, b in zip(left, [*right, " & "], strict=False)]

@@ -368,7 +368,12 @@ class Session:
             "steps": [step_to_dict(step) for step in self.derivation.steps],
             "notes": [
                 f"One gradient-descent step (η = {format_number(self.config.learning_rate)}) on training sample "
-                f"{sample}, from the current weights.",
+                f"{sample}, from the current weights."
+                + (
+                    ""
+                    if self.config.optimizer == "sgd"
+                    else f" (The run trains with {self.config.optimizer}, which uses these same gradients.)"
+                ),
                 *self.derivation.notes,
             ],
         }

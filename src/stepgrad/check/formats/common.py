@@ -51,10 +51,12 @@ def diagnosis_lines(report: CheckReport) -> list[tuple[str, str]]:
                 "`stepgrad explain`: the formula with the numbers put in shows where it differs.",
             )
         ]
+    written = next((check for check in report.values if check.name == report.first_wrong), None)
+    digits = max(6, written.decimals + 2) if written else 6
     lines = []
     for rank, diagnosis in enumerate(report.diagnoses):
         pointer = (
-            f" It reproduces your value ({format_number(diagnosis.value, 6)}); "
+            f" It reproduces your value ({format_number(diagnosis.value, digits)}); "
             f"see the step {diagnosis.step} of the derivation."
         )
         title = diagnosis.title if rank == 0 else f"Or, equally consistent with your numbers: {diagnosis.title}"

@@ -377,6 +377,11 @@
     }
   }
 
+  /* "= 0.4 − 0.5 · 0.0821 = 0.3589", without repeating a value that needs no arithmetic. */
+  function withNumbers(step) {
+    return step.substituted === step.value ? "= " + step.value : "= " + step.substituted + " = " + step.value;
+  }
+
   function showStep(k) {
     if (!derivation) return;
     const steps = derivation.steps;
@@ -387,7 +392,7 @@
     $("step-title").textContent = step.title;
     $("step-result").textContent = step.name + " = " + step.value;
     $("step-formula").textContent = step.formula;
-    $("step-substituted").textContent = "= " + step.substituted + " = " + step.value;
+    $("step-substituted").textContent = withNumbers(step);
     $("step-note").textContent = stale ? "The weights have changed since this derivation; press Explain for the current ones." : step.note || "";
     $("step-count").textContent = "step " + (stepIndex + 1) + " of " + steps.length;
     $("prev-step").disabled = stepIndex === 0;
@@ -427,7 +432,7 @@
       formula.textContent = step.formula;
       const numbers = document.createElement("div");
       numbers.className = "step-formula numbers";
-      numbers.textContent = "= " + step.substituted + " = " + step.value;
+      numbers.textContent = withNumbers(step);
       item.append(head, formula, numbers);
       list.appendChild(item);
     }

@@ -1,0 +1,93 @@
+"""Timing, thread settings and the Markdown tables every task shares."""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def best_time(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """The fastest of ``repeats`` runs in seconds (the least disturbed by other processes), and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def blas_threads() -> int:
+    """The number of threads NumPy's BLAS uses (threadpoolctl, installed with scikit-learn)."""
+    from threadpoolctl import threadpool_info
+
+    counts = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
+    return max(counts) if counts else 1
+
+
+def match_torch_threads() -> int:
+    """Give PyTorch the thread count NumPy's BLAS uses, so both multiply with the same cores."""
+    import torch
+
+    threads = blas_threads()
+    torch.set_num_threads(threads)
+    return threads
+
+
+def format_seconds(seconds: float) -> str:
+    """``1.23 s``, ``45.6 ms`` or ``789 µs``."""
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+@dataclass
+class Row:
+    """One runner's line of a task table: its time and what it computed (for the check column)."""
+
+    runner: str
+    seconds: float
+    check: str = ""
+    goal: float | None = None  # stepgrad ÷ this runner must be at most this
+    stepgrad: bool = False  # a stepgrad variant: the other rows get a ratio column for it
+
+
+@dataclass
+class TaskResult:
+    """A task's rows; the stepgrad rows (``stepgrad=True``, else the first) are compared with every row."""
+
+    task: str
+    description: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unit: str = "time"
+    table: str | None = None  # a task's own table, in place of the standard one
+
+    def markdown(self) -> str:
+        """The task's table: time, ratio stepgrad ÷ runner, goal and whether it is met."""
+        lines = [f"### {self.task}", "", self.description, ""]
+        if self.table is not None:
+            lines.append(self.table)
+            lines.extend(["", *(f"- {note}" for note in self.notes)] if self.notes else [])
+            return "\n".join(lines) + "\n"
+        variants = [row for row in self.rows if row.stepgrad] or self.rows[:1]
+        ratio_heads = " | ".join(f"{v.runner.split(' (')[0]} ÷ runner" for v in variants)
+        lines += [
+            f"| runner | {self.unit} | {ratio_heads} | goal | met | check |",
+            "|---|---:|" + "---:|" * len(variants) + "---:|:---:|---|",
+        ]
+        for row in self.rows:
+            ratios = [v.seconds / row.seconds for v in variants]
+            goal = f"≤ {row.goal:g}" if row.goal is not None else ""
+            met = ""
+            if row.goal is not None:
+                met = " / ".join("yes" if r <= row.goal else "**no**" for r in ratios)
+            cells = " | ".join("" if row is v else f"{r:.3g}" for r, v in zip(ratios, variants, strict=True))
+            lines.append(f"| {row.runner} | {format_seconds(row.seconds)} | {cells} | {goal} | {met} | {row.check} |")
+        lines.extend(["", *(f"- {note}" for note in self.notes)] if self.notes else [])
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,128 @@
+"""``stepgrad explain`` and ``stepgrad classic``: one training step worked out number by number."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from stepgrad.render import FILE_SUFFIXES, format_names
+
+if TYPE_CHECKING:
+    from stepgrad.network.model import Setup
+
+OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam"]
+
+
+def _options(function: click.decorators.FC) -> click.decorators.FC:
+    decorators = [
+        click.option("--format", "fmt", type=click.Choice(format_names()), default=None,
+                     help="Output format (default: text, or from -o's suffix)."),
+        click.option("--precision", type=click.IntRange(1, 17), default=9, show_default=True,
+                     help="Significant digits of the numbers in formulas."),
+        click.option("--sample", type=click.IntRange(1), default=1, show_default=True,
+                     help="Which sample of the file to work through (1 = the first)."),
+        click.option("--hidden-deltas-from", type=click.Choice(["original", "updated"]), default="original",
+                     show_default=True,
+                     help="'updated' reproduces the classic mistake (and the published errata)."),
+        click.option("--optimizer", type=click.Choice(OPTIMIZER_CHOICES), default=None,
+                     help="Explain one update of this optimizer (buffers, moments, bias correction)."),
+        click.option("--step", "update_number", type=click.IntRange(1), default=2, show_default=True,
+                     help="With --optimizer: which update to explain (earlier ones fill the buffers)."),
+        click.option("--momentum", type=float, default=None, help="With --optimizer momentum|nesterov: μ."),
+        click.option("--weight-decay", type=float, default=None, help="With --optimizer: L2 weight decay λ."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                     help="Write to this file (atomically) instead of the terminal."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _run(
+    path: str | None,
+    fmt: str | None,
+    precision: int,
+    sample: int,
+    hidden_deltas_from: str,
+    optimizer: str | None,
+    update_number: int,
+    momentum: float | None,
+    weight_decay: float | None,
+    output: str | None,
+) -> None:
+    from stepgrad.explain.derivation import explain_setup
+    from stepgrad.render import render
+
+    fmt = fmt or _format_from_suffix(output)
+    setup = load_setup_or_classic(path)
+    if optimizer is not None:
+        from stepgrad.explain.optimizer_steps import optimizer_derivation
+
+        hyper = {key: value for key, value in (("momentum", momentum), ("weight_decay", weight_decay))
+                 if value is not None}
+        derivation = optimizer_derivation(optimizer, setup=setup, step=update_number, **hyper)
+    else:
+        derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
+    if fmt == "text" and output is None and sys.stdout.isatty():
+        from rich.console import Console
+
+        from stepgrad.render.text import print_derivation
+
+        # Colour and the terminal's width (up to 100) on a TTY; plain 80 columns otherwise (render_text).
+        print_derivation(derivation, Console(highlight=False, width=min(Console().width, 100)), precision)
+        return
+    emit(render(derivation, fmt, precision=precision), output)
+
+
+def load_setup_or_classic(path: str | None) -> Setup:
+    """The network file at ``path``, or the classic example when no path is given."""
+    if path is None:
+        from stepgrad.network.classic import classic_setup
+
+        return classic_setup()
+    from stepgrad.network.files import load_setup
+
+    return load_setup(path)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it atomically to ``output`` and say so on stderr."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from stepgrad.network.files import write_atomic
+
+    write_atomic(output, text)
+    click.echo(f"wrote {Path(output)}", err=True)
+
+
+def _format_from_suffix(output: str | None) -> str:
+    if output:
+        for name, suffix in FILE_SUFFIXES.items():
+            if output.endswith(suffix) or (name == "markdown" and output.endswith(".markdown")):
+                return name
+        if output.endswith(".htm"):
+            return "html"
+    return "text"
+
+
+@click.command()
+@click.argument("network_file", required=False, type=click.Path(dir_okay=True))
+@_options
+def explain(network_file: str | None, **options: object) -> None:
+    """Explain one training step of NETWORK_FILE (default: the classic example), number by number.
+
+    The derivation follows the order a person works it: forward pass, errors, the output layer's
+    chain rule for every weight, each hidden layer, the biases, and the error after the update.
+    """
+    _run(network_file, **options)  # type: ignore[arg-type]
+
+
+@click.command()
+@_options
+def classic(**options: object) -> None:
+    """Work the classic example (2-2-2 logistic network, one training pair) step by step."""
+    _run(None, **options)  # type: ignore[arg-type]

@@ -1,0 +1,38 @@
+"""``stepgrad init``: write the classic example's network file as a starting point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stepgrad.errors import StepgradError
+
+HEADER = """stepgrad network file: the classic worked example of backpropagation.
+Edit the numbers, then run: stepgrad explain {name}
+
+inputs/targets: one training sample (or `samples = [[..], ..]` with `targets = [[..], ..]`).
+[[layer]]: one table per layer, first hidden layer first; sizes are read off `weights`
+  (one row per neuron, one column per input).
+bias: a number is shared by the layer, a list gives one per neuron, no `bias` means none.
+train_bias: false keeps the biases frozen (the classic example); the default is true.
+activation: sigmoid (logistic), tanh, relu, leaky_relu, linear, softmax (output layer, with cross_entropy).
+loss: half_squared_error (Σ ½(target − out)²), mse, binary_cross_entropy, cross_entropy."""
+
+
+@click.command()
+@click.argument("path", required=False, default="network.toml", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default=None,
+              help="File format (default: from the suffix, else TOML).")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init(path: str, fmt: str | None, force: bool) -> None:
+    """Write the classic example's network file to PATH (default: network.toml)."""
+    from stepgrad.network.classic import classic_setup
+    from stepgrad.network.files import save_setup
+
+    if fmt == "json" and not path.endswith(".json"):
+        path = str(Path(path).with_suffix(".json"))
+    if Path(path).exists() and not force:
+        raise StepgradError("already exists; use --force to overwrite it", path)
+    save_setup(classic_setup(), path, header=HEADER.format(name=path))
+    click.echo(f"wrote {path}: the classic example. Next: stepgrad explain {path}")

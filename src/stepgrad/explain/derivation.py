@@ -1,0 +1,441 @@
+"""Turn a trace into the steps a person works by hand, in the order they work them.
+
+1. Forward pass: ``net`` and ``out`` of every neuron, layer by layer.
+2. Total error: ``E_o`` of each output and ``E_total``.
+3. Output layer: ``dE_total/dout_o``, ``dout_o/dnet_o``, ``delta_o``; for every weight
+   ``dnet_o/dw``, the chain-rule product ``dE_total/dw`` and the update ``w+``.
+4. Hidden layers, from the last to the first: what each neuron of the next layer
+   sends back (``dE_o1/dout_h1 = delta_o1·w5``), their sum, ``dout_h/dnet_h``,
+   ``delta_h``, and for every weight the chain and the update.
+5. Biases: ``dE_total/db`` (the sum of the layer's deltas for a shared bias) and ``b+``.
+6. The error after the update: ``out_o+`` and ``E_total+``.
+
+Every value is read from the trace (``trace.values(sample)``); nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stepgrad.core.step import train_step
+from stepgrad.core.trace import HiddenDeltasFrom, Trace
+from stepgrad.errors import StepgradError
+from stepgrad.explain.notation import (
+    activation_template,
+    derivative_template,
+    error_gradient_template,
+    error_template,
+    latex_name,
+)
+from stepgrad.explain.step import Derivation, Step
+from stepgrad.functions import get_activation, get_loss
+
+if TYPE_CHECKING:
+    from stepgrad.network.model import Setup
+    from stepgrad.network.naming import Names
+
+FORWARD = "Forward pass"
+TOTAL_ERROR = "Total error"
+OUTPUT_LAYER = "Backward pass: output layer"
+BIASES = "Backward pass: biases"
+AFTER = "Error after the update"
+AFTER_FORWARD = "the forward pass again, with the updated weights and biases"
+
+UPDATE_NOTE = (
+    "The new weights are only used from the next step on: every gradient of this step, the hidden "
+    "layers' included, is computed with the original weights."
+)
+ERRATA_NOTE = (
+    "This derivation reproduces a known mistake on purpose: the hidden deltas are computed with the "
+    "already-updated output weights (w+) instead of the original ones. It is how the classic "
+    "example's published summary got 0.291027924 after one update; the correct rule gives 0.291027774."
+)
+
+
+def _placeholders(template: str, names: list[str], write: dict[str, str]) -> str:
+    for name in names:
+        template = template.replace("{" + name + "}", write[name])
+    return template
+
+
+class _Builder:
+    """Collects steps; each step's formulas are made from one template with placeholders."""
+
+    def __init__(self, values: dict[str, float]) -> None:
+        self.values = values
+        self.steps: list[Step] = []
+
+    def add(
+        self,
+        name: str,
+        section: str,
+        title: str,
+        template: tuple[str, str],
+        operands: list[str],
+        involves: tuple[str, ...] = (),
+        note: str = "",
+    ) -> None:
+        """Add the step ``name = template`` whose placeholders are ``operands``."""
+        text, latex = template
+        formula = f"{name} = " + _placeholders(text, operands, {o: o for o in operands})
+        formula_latex = f"{latex_name(name)} = " + _placeholders(latex, operands, {o: latex_name(o) for o in operands})
+        self.steps.append(
+            Step(
+                name=name,
+                section=section,
+                title=title,
+                formula=formula,
+                formula_latex=formula_latex,
+                substitution=text,
+                substitution_latex=latex,
+                value=self.values[name],
+                operands={operand: self.values[operand] for operand in operands},
+                involves=involves,
+                note=note,
+            )
+        )
+
+
+def _product(names: list[str]) -> tuple[str, str]:
+    return " · ".join("{" + n + "}" for n in names), r" \cdot ".join("{" + n + "}" for n in names)
+
+
+def _sum(names: list[str]) -> tuple[str, str]:
+    return " + ".join("{" + n + "}" for n in names), " + ".join("{" + n + "}" for n in names)
+
+
+def explain(
+    trace: Trace, sample: int = 0, title: str = "Backpropagation, step by step", notes: tuple[str, ...] = ()
+) -> Derivation:
+    """The derivation of ``trace``'s step, following sample ``sample``."""
+    if not 0 <= sample < trace.batch_size:
+        raise StepgradError(f"sample {sample + 1} does not exist: the step has {trace.batch_size} sample(s)")
+    values = trace.values(sample)
+    names = trace.names
+    network = trace.network
+    builder = _Builder(values)
+    loss = get_loss(network.loss)
+    output_activation = get_activation(network.layers[-1].activation)
+    paired = output_activation.name in loss.paired
+    n_layers = len(network.layers)
+    outputs = names.neurons[-1]
+    # A batch step updates with the batch mean ⟨dE_total/dw⟩ of each gradient, read from the trace.
+    batch_means = _batch_mean_gradients(trace) if trace.batch_size > 1 else {}
+    builder.values = {**values, **batch_means, "η": trace.learning_rate}
+
+    # 1. Forward pass: net then out of each neuron (softmax needs the whole layer's nets first)
+    for layer_index, layer in enumerate(network.layers):
+        sources = names.sources(layer_index)
+        source_values = sources if layer_index == 0 else [f"out_{s}" for s in sources]
+        neurons = names.neurons[layer_index]
+        layer_nets = [f"net_{n}" for n in neurons]
+        for j, neuron in enumerate(neurons):
+            _net_step(builder, names, layer_index, j, neuron, sources, source_values)
+            if layer.activation != "softmax":
+                _out_step(builder, layer.activation, neuron, layer_nets)
+        if layer.activation == "softmax":
+            for neuron in neurons:
+                _out_step(builder, layer.activation, neuron, layer_nets)
+
+    # 2. Total error
+    for output in outputs:
+        builder.add(
+            f"E_{output}",
+            TOTAL_ERROR,
+            f"Error of {output}",
+            error_template(loss.name, f"target_{output}", f"out_{output}", len(outputs)),
+            [f"target_{output}", f"out_{output}"],
+            involves=(output,),
+        )
+    builder.add(
+        "E_total",
+        TOTAL_ERROR,
+        "Total error",
+        _sum([f"E_{o}" for o in outputs]),
+        [f"E_{o}" for o in outputs],
+        involves=tuple(outputs),
+    )
+
+    # 3. and 4. Backward pass, output layer first
+    for layer_index in reversed(range(n_layers)):
+        layer = network.layers[layer_index]
+        neurons = names.neurons[layer_index]
+        is_output = layer_index == n_layers - 1
+        section = OUTPUT_LAYER if is_output else _hidden_section(layer_index, n_layers)
+        sources = names.sources(layer_index)
+        source_values = sources if layer_index == 0 else [f"out_{s}" for s in sources]
+        for j, neuron in enumerate(neurons):
+            dE_dout, dout_dnet, delta = f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}", f"delta_{neuron}"
+            if is_output:
+                builder.add(
+                    dE_dout,
+                    section,
+                    f"How much the total error changes with the output of {neuron}",
+                    error_gradient_template(loss.name, f"target_{neuron}", f"out_{neuron}", len(outputs)),
+                    [f"target_{neuron}", f"out_{neuron}"],
+                    involves=(neuron,),
+                )
+            else:
+                _hidden_error(builder, trace, layer_index, j, neuron, section)
+            if layer.activation != "softmax" or not paired:
+                builder.add(
+                    dout_dnet,
+                    section,
+                    f"How much the output of {neuron} changes with its net input",
+                    derivative_template(layer.activation, f"net_{neuron}", f"out_{neuron}"),
+                    _derivative_operands(layer.activation, neuron),
+                    involves=(neuron,),
+                )
+            if is_output and paired:
+                builder.add(
+                    delta,
+                    section,
+                    f"Delta of {neuron}: {output_activation.name} with {loss.name} simplifies",
+                    ("{" + f"out_{neuron}" + "} − {" + f"target_{neuron}" + "}",
+                     "{" + f"out_{neuron}" + "} - {" + f"target_{neuron}" + "}"),
+                    [f"out_{neuron}", f"target_{neuron}"],
+                    involves=(neuron,),
+                    note=(
+                        f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet collapses to out − target for "
+                        f"{output_activation.name} outputs with {loss.name}; it stays exact where the separate "
+                        "factors would overflow."
+                    ),
+                )
+            else:
+                builder.add(
+                    delta,
+                    section,
+                    f"Delta of {neuron} (the node delta)",
+                    _product([dE_dout, dout_dnet]),
+                    [dE_dout, dout_dnet],
+                    involves=(neuron,),
+                    note=f"delta_{neuron} = dE_total/dnet_{neuron}, the delta rule's common factor.",
+                )
+            chain = [delta] if paired and is_output else [dE_dout, dout_dnet]
+            for i, weight in enumerate(names.weights[layer_index][j]):
+                dnet_dw, grad = f"dnet_{neuron}/d{weight}", f"dE_total/d{weight}"
+                used = f"⟨{grad}⟩" if batch_means else grad
+                builder.add(
+                    dnet_dw,
+                    section,
+                    f"How much the net input of {neuron} changes with {weight}",
+                    ("{" + source_values[i] + "}", "{" + source_values[i] + "}"),
+                    [source_values[i]],
+                    involves=(neuron, sources[i], weight),
+                )
+                builder.add(
+                    grad,
+                    section,
+                    f"Gradient of {weight} (chain rule)",
+                    _product([*chain, dnet_dw]),
+                    [*chain, dnet_dw],
+                    involves=(neuron, sources[i], weight),
+                    note=f"Delta rule: dE_total/d{weight} = delta_{neuron} · {source_values[i]}.",
+                )
+                builder.add(
+                    f"{weight}+",
+                    section,
+                    f"Updated {weight}",
+                    ("{" + weight + "} − {η} · {" + used + "}", "{" + weight + r"} - {η} \cdot {" + used + "}"),
+                    [weight, "η", used],
+                    involves=(weight,),
+                    note=UPDATE_NOTE if not any(step.name.endswith("+") for step in builder.steps) else "",
+                )
+
+    # 5. Biases
+    for bias in names.all_biases():
+        layer = network.layers[bias.layer]
+        neurons = names.neurons[bias.layer]
+        fed = neurons if layer.bias_mode == "shared" else [neurons[bias.index]]
+        deltas = [f"delta_{n}" for n in fed]
+        frozen = "" if layer.trains_bias else f" {bias.name} is frozen in this network, so it is not updated."
+        builder.add(
+            f"dE_total/d{bias.name}",
+            BIASES,
+            f"Gradient of {bias.name}",
+            _sum(deltas),
+            deltas,
+            involves=(bias.name, *fed),
+            note=(
+                f"dnet/d{bias.name} = 1 for every neuron {bias.name} feeds, so its gradient is "
+                + ("the sum of their deltas." if len(fed) > 1 else "that neuron's delta.")
+                + frozen
+            ),
+        )
+        if layer.trains_bias:
+            bias_used = f"⟨dE_total/d{bias.name}⟩" if batch_means else f"dE_total/d{bias.name}"
+            builder.add(
+                f"{bias.name}+",
+                BIASES,
+                f"Updated {bias.name}",
+                (
+                    "{" + bias.name + "} − {η} · {" + bias_used + "}",
+                    "{" + bias.name + r"} - {η} \cdot {" + bias_used + "}",
+                ),
+                [bias.name, "η", bias_used],
+                involves=(bias.name,),
+            )
+
+    # 6. After the update
+    for output in outputs:
+        builder.add(
+            f"out_{output}+",
+            AFTER,
+            f"Output of {output} after the update (forward pass with the new weights)",
+            (AFTER_FORWARD, rf"\text{{{AFTER_FORWARD}}}"),
+            [],
+            involves=(output,),
+        )
+        builder.add(
+            f"E_{output}+",
+            AFTER,
+            f"Error of {output} after the update",
+            error_template(loss.name, f"target_{output}", f"out_{output}+", len(outputs)),
+            [f"target_{output}", f"out_{output}+"],
+            involves=(output,),
+        )
+    builder.add(
+        "E_total+",
+        AFTER,
+        "Total error after the update",
+        _sum([f"E_{o}+" for o in outputs]),
+        [f"E_{o}+" for o in outputs],
+        involves=tuple(outputs),
+        note="Compare with E_total before the update: the step lowered the error.",
+    )
+
+    all_notes = list(notes)
+    if trace.hidden_deltas_from == "updated":
+        all_notes.append(ERRATA_NOTE)
+    if trace.batch_size > 1:
+        all_notes.append(
+            f"The step uses a batch of {trace.batch_size} samples; the values shown follow sample {sample + 1}, "
+            "while the updates use the batch mean of each gradient, written ⟨dE_total/dw⟩."
+        )
+    return Derivation(
+        trace=trace, sample=sample, steps=tuple(builder.steps), values=values, title=title, notes=tuple(all_notes)
+    )
+
+
+def _net_step(
+    builder: _Builder, names: Names, layer_index: int, j: int, neuron: str, sources: list[str], source_values: list[str]
+) -> None:
+    """``net = Σ w·input + b·1``."""
+    weights = names.weights[layer_index][j]
+    operands = [item for pair in zip(weights, source_values, strict=True) for item in pair]
+    text_terms = [f"{{{w}}}·{{{s}}}" for w, s in zip(weights, source_values, strict=True)]
+    latex_terms = [rf"{{{w}}} \cdot {{{s}}}" for w, s in zip(weights, source_values, strict=True)]
+    bias = names.bias_of(layer_index, j)
+    if bias is not None:
+        operands.append(bias)
+        text_terms.append(f"{{{bias}}}·1")
+        latex_terms.append(rf"{{{bias}}} \cdot 1")
+    builder.add(
+        f"net_{neuron}",
+        FORWARD,
+        f"Net input of {neuron}",
+        (" + ".join(text_terms), " + ".join(latex_terms)),
+        operands,
+        involves=(neuron, *sources, *weights, *([bias] if bias else [])),
+    )
+
+
+def _out_step(builder: _Builder, activation: str, neuron: str, layer_nets: list[str]) -> None:
+    """``out = f(net)``."""
+    builder.add(
+        f"out_{neuron}",
+        FORWARD,
+        f"Output of {neuron} ({activation})",
+        activation_template(activation, f"net_{neuron}", f"out_{neuron}", layer_nets),
+        layer_nets if activation == "softmax" else [f"net_{neuron}"],
+        involves=(neuron,),
+    )
+
+
+def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
+    """``⟨dE_total/dw5⟩``: the batch mean of each gradient, the one the update uses (``LayerTrace.grad_w``)."""
+    means: dict[str, float] = {}
+    for weight in trace.names.all_weights():
+        means[f"⟨dE_total/d{weight.name}⟩"] = float(trace.layers[weight.layer].grad_w[weight.neuron, weight.source])
+    for bias in trace.names.all_biases():
+        means[f"⟨dE_total/d{bias.name}⟩"] = float(trace.layers[bias.layer].grad_b[bias.index])
+    return means
+
+
+def _derivative_operands(activation: str, neuron: str) -> list[str]:
+    """What ``dout/dnet`` is written in: ``out`` (sigmoid, tanh, softmax), ``net`` (ReLUs), nothing (linear)."""
+    if activation in ("sigmoid", "tanh", "softmax"):
+        return [f"out_{neuron}"]
+    if activation in ("relu", "leaky_relu"):
+        return [f"net_{neuron}"]
+    return []
+
+
+def _hidden_section(layer_index: int, n_layers: int) -> str:
+    if n_layers == 2:
+        return "Backward pass: hidden layer"
+    return f"Backward pass: hidden layer {layer_index + 1}"
+
+
+def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neuron: str, section: str) -> None:
+    """``dE_k/dout_h = delta_k · w_kh`` for each neuron k fed by ``neuron``, then their sum."""
+    names = trace.names
+    next_neurons = names.neurons[layer_index + 1]
+    updated = trace.hidden_deltas_from == "updated"
+    contributions = []
+    for k, next_neuron in enumerate(next_neurons):
+        weight = names.weights[layer_index + 1][k][j]
+        weight_operand = f"{weight}+" if updated else weight
+        name = f"dE_{next_neuron}/dout_{neuron}"
+        contributions.append(name)
+        builder.add(
+            name,
+            section,
+            f"What {next_neuron} sends back to {neuron}",
+            _product([f"delta_{next_neuron}", weight_operand]),
+            [f"delta_{next_neuron}", weight_operand],
+            involves=(neuron, next_neuron, weight),
+            note=(
+                "Mistaken on purpose: this uses the already-updated weight." if updated
+                else f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · dnet_{next_neuron}/dout_{neuron} "
+                f"= delta_{next_neuron} · {weight} (the original {weight})."
+            ),
+        )
+    builder.add(
+        f"dE_total/dout_{neuron}",
+        section,
+        f"How much the total error changes with the output of {neuron}",
+        _sum(contributions),
+        contributions,
+        involves=(neuron, *next_neurons),
+        note=f"{neuron} affects the total error through every neuron it feeds.",
+    )
+
+
+def explain_setup(
+    setup: Setup,
+    sample: int = 0,
+    hidden_deltas_from: HiddenDeltasFrom = "original",
+    title: str | None = None,
+) -> Derivation:
+    """Work one training step of ``setup`` on sample ``sample`` alone (a batch of one)."""
+    if setup.n_samples == 0:
+        raise StepgradError(
+            "the network file has no sample to work through: add inputs and targets", setup.source
+        )
+    if not 0 <= sample < setup.n_samples:
+        raise StepgradError(f"sample {sample + 1} does not exist: the file has {setup.n_samples}", setup.source)
+    trace = train_step(
+        setup.network,
+        setup.inputs[sample : sample + 1],
+        setup.targets[sample : sample + 1],
+        setup.learning_rate,
+        hidden_deltas_from=hidden_deltas_from,
+    )
+    heading = title or f"Backpropagation, step by step: {setup.source or 'network'}"
+    notes = (
+        ()
+        if setup.n_samples == 1
+        else (f"Sample {sample + 1} of {setup.n_samples} in the file; this step trains on that sample alone.",)
+    )
+    return explain(trace, sample=0, title=heading, notes=notes)

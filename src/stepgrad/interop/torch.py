@@ -1,0 +1,168 @@
+"""A ``Network`` as a ``torch.nn.Sequential`` and back, and checking a real PyTorch step.
+
+``to_torch(network)`` builds ``Linear`` + activation modules (float64) whose outputs equal
+stepgrad's; ``from_torch(sequential, loss=…)`` reads such a model back. A shared bias (one
+number per layer, the classic ``b1``) becomes a ``Linear`` bias with that number in every
+neuron; a frozen bias (``train_bias=False``) becomes a bias with ``requires_grad=False``.
+
+``verify_torch_step`` (in ``stepgrad.interop.torch_step``) records one real PyTorch training
+step and compares it with stepgrad's trace, value by value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from stepgrad.errors import StepgradError
+from stepgrad.functions import get_activation
+from stepgrad.network.model import Layer, Network
+
+if TYPE_CHECKING:
+    import torch as torch_module
+
+# stepgrad activation name -> torch.nn module class name
+TORCH_ACTIVATIONS: dict[str, str] = {
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "ReLU",
+    "leaky_relu": "LeakyReLU",
+    "softmax": "Softmax",
+    "linear": "Identity",
+}
+
+
+def _activation_module(name: str) -> torch_module.nn.Module:
+    import torch
+
+    canonical = get_activation(name).name
+    if canonical == "leaky_relu":
+        from stepgrad.functions.activations import LEAKY_SLOPE
+
+        return torch.nn.LeakyReLU(LEAKY_SLOPE)
+    if canonical == "softmax":
+        return torch.nn.Softmax(dim=-1)
+    return getattr(torch.nn, TORCH_ACTIVATIONS[canonical])()
+
+
+def to_torch(network: Network) -> torch_module.nn.Sequential:
+    """``Linear, activation, Linear, activation, …`` in float64 with the network's numbers.
+
+    ``Linear.weight`` is ``(n_out, n_in)`` like stepgrad's weights, so ``w1`` is ``[0].weight[0, 0]``.
+    A layer without bias gets ``bias=False``; a frozen bias ``requires_grad=False``.
+    """
+    import torch
+
+    modules: list[torch.nn.Module] = []
+    for layer in network.layers:
+        linear = torch.nn.Linear(layer.n_in, layer.n_out, bias=layer.bias.size > 0, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(layer.weights))
+            if linear.bias is not None:
+                linear.bias.copy_(torch.from_numpy(layer.bias_vector))
+                linear.bias.requires_grad_(layer.train_bias)
+        modules.extend([linear, _activation_module(layer.activation)])
+    return torch.nn.Sequential(*modules)
+
+
+def activation_name(module: Any) -> str | None:
+    """The stepgrad activation a module computes, or None if it is not one.
+
+    A custom module can say which it computes with a ``stepgrad_activation`` attribute.
+    """
+    declared = getattr(module, "stepgrad_activation", None)
+    if declared is not None:
+        return str(get_activation(declared).name)
+    kind = type(module).__name__
+    if kind == "LeakyReLU":
+        from stepgrad.functions.activations import LEAKY_SLOPE
+
+        if abs(float(module.negative_slope) - LEAKY_SLOPE) > 1e-15:
+            raise StepgradError(f"LeakyReLU slope {module.negative_slope} is not stepgrad's {LEAKY_SLOPE}")
+        return "leaky_relu"
+    if kind == "Softmax" and module.dim not in (-1, 1, None):
+        raise StepgradError(f"Softmax over dim {module.dim}: stepgrad normalises over the neurons (dim=-1)")
+    for name, torch_name in TORCH_ACTIVATIONS.items():
+        if kind == torch_name:
+            return name
+    return None
+
+
+def split_layers(sequential: Any) -> list[tuple[Any, Any | None, str]]:
+    """``(Linear, activation module or None, activation name)`` per layer of a Sequential.
+
+    A ``Linear`` not followed by an activation is linear (``out = net``).
+    """
+    modules = list(sequential)
+    layers: list[tuple[Any, Any | None, str]] = []
+    index = 0
+    while index < len(modules):
+        module = modules[index]
+        if type(module).__name__ != "Linear":
+            raise StepgradError(
+                f"module {index} ({type(module).__name__}) is not a Linear layer where one was expected; "
+                "stepgrad reads Linear layers each followed by at most one activation",
+                location=f"module {index}",
+            )
+        following = modules[index + 1] if index + 1 < len(modules) else None
+        name = activation_name(following) if following is not None else None
+        if name is None:
+            layers.append((module, None, "linear"))
+            index += 1
+        else:
+            layers.append((module, following, name))
+            index += 2
+    if not layers:
+        raise StepgradError("the Sequential has no Linear layer")
+    return layers
+
+
+def from_torch(
+    sequential: Any,
+    loss: str = "half_squared_error",
+    output_activation: str | None = None,
+    shared_bias: bool | Sequence[bool] = False,
+) -> Network:
+    """The ``Network`` of a ``Sequential`` of ``Linear`` and activation modules.
+
+    Args:
+        sequential: ``Linear`` layers, each followed by at most one activation module
+            (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU(0.01)``, ``Softmax(dim=-1)``, ``Identity``,
+            or a module with a ``stepgrad_activation`` attribute).
+        loss: the stepgrad loss name the network is trained with.
+        output_activation: the output layer's activation when the model leaves it to the loss
+            (``softmax`` for ``CrossEntropyLoss``, ``sigmoid`` for ``BCEWithLogitsLoss``).
+        shared_bias: read a layer's bias as one shared number (all its entries must be equal):
+            True for every layer, or one flag per layer.
+    """
+    parts = split_layers(sequential)
+    shared = [shared_bias] * len(parts) if isinstance(shared_bias, bool) else list(shared_bias)
+    layers = []
+    for position, (linear, _, name) in enumerate(parts):
+        weights = linear.weight.detach().double().cpu().numpy().copy()
+        if not linear.weight.requires_grad:
+            raise StepgradError("stepgrad trains every weight; this layer's weights are frozen",
+                                location=f"layer {position + 1}")
+        bias = np.zeros(0) if linear.bias is None else linear.bias.detach().double().cpu().numpy().copy()
+        train_bias = linear.bias is not None and bool(linear.bias.requires_grad)
+        if shared[position] and bias.size > 1:
+            if not np.all(bias == bias[0]):
+                raise StepgradError("shared_bias=True but the bias entries differ", location=f"layer {position + 1}")
+            bias = bias[:1]
+        layers.append(Layer(weights, bias, name, train_bias=train_bias or bias.size == 0))
+    if output_activation is not None:
+        if layers[-1].activation != "linear":
+            raise StepgradError(f"the model already ends in {layers[-1].activation}; "
+                                f"cannot add {output_activation} for the loss")
+        last = layers[-1]
+        layers[-1] = Layer(last.weights, last.bias, get_activation(output_activation).name, last.train_bias)
+    return Network(tuple(layers), loss)
+
+
+def verify_torch_step(*args: Any, **kwargs: Any) -> Any:
+    """See ``stepgrad.interop.torch_step.verify_torch_step``."""
+    from stepgrad.interop.torch_step import verify_torch_step as verify
+
+    return verify(*args, **kwargs)

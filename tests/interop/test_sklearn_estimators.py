@@ -1,0 +1,67 @@
+"""``StepgradClassifier`` / ``StepgradRegressor`` pass scikit-learn's own estimator checks and learn."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.datasets import load_iris, make_regression
+from sklearn.utils.estimator_checks import check_estimator
+
+from stepgrad.core import predict as core_predict
+from stepgrad.interop.sklearn import StepgradClassifier, StepgradRegressor
+
+# Checks skipped by scikit-learn itself in this environment (not by us): check_array_api_input
+# (needs SCIPY_ARRAY_API=1) and check_*_data_not_an_array (needs pandas). We skip none.
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+@pytest.mark.parametrize("estimator", [StepgradClassifier(), StepgradRegressor()], ids=lambda e: type(e).__name__)
+def test_check_estimator_passes(estimator) -> None:
+    results = check_estimator(estimator, on_fail=None)
+    failed = {r["check_name"]: repr(r["exception"]) for r in results if r["status"] == "failed"}
+    assert failed == {}
+    assert len([r for r in results if r["status"] == "passed"]) > 40
+
+
+def test_classifier_learns_iris_and_keeps_label_names() -> None:
+    data = load_iris()
+    x = (data.data - data.data.mean(axis=0)) / data.data.std(axis=0)
+    y = np.array(data.target_names)[data.target]  # string labels
+    clf = StepgradClassifier(hidden_layer_sizes=(8,), max_iter=60, random_state=0).fit(x, y)
+    assert set(clf.classes_) == {"setosa", "versicolor", "virginica"}
+    assert clf.score(x, y) > 0.93
+    proba = clf.predict_proba(x)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+    # the estimator's probabilities are the stepgrad network's outputs
+    np.testing.assert_allclose(proba, core_predict(clf.network_, x), atol=1e-12)
+    assert clf.network_.sizes == [4, 8, 3]
+    assert clf.n_iter_ == 60 and clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_binary_classifier_has_one_sigmoid_output() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (120, 2))
+    y = (x[:, 0] + x[:, 1] > 0).astype(int) * 5  # labels 0 and 5
+    clf = StepgradClassifier(max_iter=40, random_state=1).fit(x, y)
+    assert clf.network_.layers[-1].activation == "sigmoid" and clf.network_.loss == "binary_cross_entropy"
+    assert clf.score(x, y) > 0.95
+    assert set(clf.predict(x)) <= {0, 5}
+
+
+def test_same_random_state_same_model() -> None:
+    x, y = make_regression(n_samples=50, n_features=3, noise=0.1, random_state=0)
+    a = StepgradRegressor(random_state=3, max_iter=5).fit(x, y).predict(x)
+    b = StepgradRegressor(random_state=3, max_iter=5).fit(x, y).predict(x)
+    c = StepgradRegressor(random_state=4, max_iter=5).fit(x, y).predict(x)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_regressor_fits_a_linear_target_and_several_outputs() -> None:
+    x, y = make_regression(n_samples=200, n_features=4, n_targets=2, noise=0.01, random_state=0)
+    y = y / y.std(axis=0)
+    reg = StepgradRegressor(hidden_layer_sizes=(16,), max_iter=80, random_state=0).fit(x, y)
+    assert reg.predict(x).shape == (200, 2)
+    assert reg.score(x, y) > 0.97
+    assert reg.network_.layers[-1].activation == "linear" and reg.network_.loss == "mse"

@@ -1,0 +1,205 @@
+"""``to_torch`` / ``from_torch`` and ``verify_torch_step`` against real PyTorch."""
+
+import numpy as np
+import pytest
+
+from stepgrad.core import predict
+from stepgrad.errors import StepgradError
+from stepgrad.network import Layer, Network, classic_network
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+from stepgrad.interop.torch import from_torch, to_torch, verify_torch_step  # noqa: E402
+
+CLASSIC_X = [[0.05, 0.10]]
+CLASSIC_T = [[0.01, 0.99]]
+
+
+def random_network(activations, bias_modes, sizes, loss="half_squared_error", seed=0) -> Network:
+    rng = np.random.default_rng(seed)
+    layers = []
+    for n_in, n_out, activation, mode in zip(sizes[:-1], sizes[1:], activations, bias_modes, strict=True):
+        count = {"shared": 1, "per_neuron": n_out, "none": 0}[mode]
+        layers.append(Layer(rng.normal(0, 1, (n_out, n_in)), rng.normal(0, 1, count), activation))
+    return Network(tuple(layers), loss)
+
+
+@pytest.mark.parametrize(
+    ("activations", "bias_modes"),
+    [
+        (["sigmoid", "sigmoid"], ["shared", "shared"]),
+        (["tanh", "relu", "softmax"], ["per_neuron", "none", "per_neuron"]),
+        (["leaky_relu", "linear", "sigmoid"], ["none", "shared", "per_neuron"]),
+    ],
+)
+def test_to_torch_gives_identical_outputs(activations, bias_modes) -> None:
+    sizes = [3, 5, 4, 3][: len(activations) + 1]
+    network = random_network(activations, bias_modes, sizes)
+    x = np.random.default_rng(1).normal(0, 2, (7, 3))
+    model = to_torch(network)
+    with torch.no_grad():
+        out = model(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(out, predict(network, x), rtol=0, atol=1e-14)
+
+
+def test_from_torch_reads_back_the_network() -> None:
+    network = random_network(["tanh", "sigmoid"], ["per_neuron", "shared"], [2, 3, 2], loss="mse")
+    back = from_torch(to_torch(network), loss="mse")
+    assert [layer.activation for layer in back.layers] == ["tanh", "sigmoid"]
+    np.testing.assert_array_equal(back.layers[0].weights, network.layers[0].weights)
+    np.testing.assert_array_equal(back.layers[0].bias, network.layers[0].bias)
+    # the shared bias came out as the same number in each neuron; shared_bias=True folds it back
+    np.testing.assert_array_equal(back.layers[1].bias, np.repeat(network.layers[1].bias, 2))
+    shared = from_torch(to_torch(network), loss="mse", shared_bias=[False, True])
+    np.testing.assert_array_equal(shared.layers[1].bias, network.layers[1].bias)
+    with pytest.raises(StepgradError, match="entries differ"):
+        from_torch(to_torch(network), shared_bias=True)
+
+
+def test_from_torch_frozen_bias_and_final_linear_layer() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 4))
+    model[0].bias.requires_grad_(False)
+    network = from_torch(model, loss="cross_entropy", output_activation="softmax")
+    assert network.layers[0].train_bias is False
+    assert [layer.activation for layer in network.layers] == ["relu", "softmax"]
+
+
+def test_from_torch_rejects_what_stepgrad_cannot_read() -> None:
+    with pytest.raises(StepgradError, match="not a Linear"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(), torch.nn.Linear(2, 1)))
+    with pytest.raises(StepgradError, match="slope"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU(0.2)))
+
+
+def classic_step_parts(lr=0.5):
+    model = to_torch(classic_network())
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=lr)
+    x = torch.tensor(CLASSIC_X, dtype=torch.float64)
+    t = torch.tensor(CLASSIC_T, dtype=torch.float64)
+    return model, x, t, optimizer
+
+
+def test_classic_step_in_torch_agrees_with_stepgrad_value_by_value() -> None:
+    model, x, t, optimizer = classic_step_parts()
+    report = verify_torch_step(model, x, t, "half_squared_error", optimizer)
+    assert report.ok, report.to_text()
+    values = {c.name: c for c in report.comparisons}
+    # every named value of the derivation that PyTorch can record is compared
+    for name in ["net_h1", "out_o2", "E_total", "dE_total/dout_o1", "delta_o1", "delta_h2", "dE_total/dw5",
+                 "dE_total/dw1", "w5+", "w1+", "E_total+"]:
+        assert name in values
+    assert len(report.comparisons) == 34
+    # the classic tutorial's numbers, as PyTorch computed them
+    assert values["out_o1"].torch == pytest.approx(0.75136507, abs=1e-8)
+    assert values["w5+"].torch == pytest.approx(0.35891648, abs=1e-8)
+    assert values["w1+"].torch == pytest.approx(0.149780716, abs=1e-9)
+    assert report.to_text().endswith("all 34 values agree\n")
+    # the step really ran: the model's weights are the updated ones
+    assert float(model[2].weight.detach()[0, 0]) == pytest.approx(0.35891648, abs=1e-8)
+
+
+def test_batch_with_cross_entropy_class_indices() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 3)).double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
+    x = torch.randn(5, 4, dtype=torch.float64)
+    labels = torch.tensor([0, 2, 1, 2, 0])
+    report = verify_torch_step(model, x, labels, torch.nn.CrossEntropyLoss(), optimizer)
+    assert report.ok, report.to_text()
+    names = [c.name for c in report.comparisons]
+    assert "delta_o3 [4]" in names and "b1+" in names and "E_total (batch mean)" in names
+
+
+def test_float32_model_with_logits_loss() -> None:
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    x = torch.randn(8, 2)
+    t = (x[:, :1] * x[:, 1:] > 0).float()
+    report = verify_torch_step(model, x, t, torch.nn.BCEWithLogitsLoss(), optimizer)
+    assert report.ok, report.to_text()
+    assert report.rtol == 1e-4
+
+
+class WrongSigmoidFunction(torch.autograd.Function):
+    """A custom layer whose backward forgets the (1 − out) factor."""
+
+    @staticmethod
+    def forward(ctx, net):
+        out = torch.sigmoid(net)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (out,) = ctx.saved_tensors
+        return grad_out * out  # should be out * (1 − out)
+
+
+class WrongSigmoid(torch.nn.Module):
+    stepgrad_activation = "sigmoid"
+
+    def forward(self, net):
+        return WrongSigmoidFunction.apply(net)
+
+
+def test_a_wrong_custom_backward_is_found_at_the_hidden_deltas() -> None:
+    model, x, t, optimizer = classic_step_parts()
+    model[1] = WrongSigmoid()
+    report = verify_torch_step(model, x, t, "half_squared_error", optimizer)
+    assert not report.ok
+    assert report.first_mismatch.name == "delta_h1"
+    assert report.first_mismatch.stage == "backward"
+    assert all(c.agrees for c in report.comparisons if c.stage == "forward")
+    assert {c.name for c in report.mismatches} >= {"delta_h1", "delta_h2", "dE_total/dw1", "w1+"}
+    # the output layer is untouched by the bug
+    assert {"delta_o1", "dE_total/dw5", "w5+"}.isdisjoint(c.name for c in report.mismatches)
+    assert "custom autograd.Function" in report.to_text()
+
+
+def test_a_loop_that_backpropagates_twice_is_found_at_the_gradients() -> None:
+    def step(model, x, t, loss, optimizer):
+        optimizer.zero_grad()
+        loss(model(x), t).backward()
+        value = loss(model(x), t)
+        value.backward()  # accumulates: every gradient doubles
+        optimizer.step()
+        return value
+
+    model, x, t, optimizer = classic_step_parts()
+    report = verify_torch_step(model, x, t, "half_squared_error", optimizer, step=step)
+    assert report.first_mismatch.name == "dE_total/dw5"
+    grad = {c.name: c for c in report.comparisons}["dE_total/dw5"]
+    assert grad.torch == pytest.approx(2 * grad.stepgrad, rel=1e-12)
+    text = report.to_text()
+    assert "17 disagree; the first is dE_total/dw5 (gradient)" in text
+    assert "missing zero_grad" in text
+
+
+def test_an_optimizer_that_steps_twice_is_found_at_the_update() -> None:
+    def step(model, x, t, loss, optimizer):
+        optimizer.zero_grad()
+        value = loss(model(x), t)
+        value.backward()
+        optimizer.step()
+        optimizer.step()
+        return value
+
+    model, x, t, optimizer = classic_step_parts()
+    report = verify_torch_step(model, x, t, "half_squared_error", optimizer, step=step)
+    assert report.first_mismatch.stage == "update"
+    assert report.first_mismatch.name == "w1+"
+
+
+def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
+    model, x, t, _ = classic_step_parts()
+    params = [p for p in model.parameters() if p.requires_grad]
+    with pytest.raises(StepgradError, match="plain SGD"):
+        verify_torch_step(model, x, t, "half_squared_error", torch.optim.Adam(params))
+    with pytest.raises(StepgradError, match="plain SGD"):
+        verify_torch_step(model, x, t, "half_squared_error", torch.optim.SGD(params, lr=0.1, momentum=0.9))
+    with pytest.raises(StepgradError, match="reduction"):
+        verify_torch_step(model, x, t, torch.nn.MSELoss(reduction="sum"), torch.optim.SGD(params, lr=0.1))
+    with pytest.raises(StepgradError, match="averages over outputs"):
+        verify_torch_step(model, x, t, torch.nn.BCELoss(), torch.optim.SGD(params, lr=0.1))

@@ -1,0 +1,147 @@
+"""The numba kernels of ``stepgrad.training.compiled`` equal the NumPy reference to 1e-12.
+
+The reference is ``stepgrad.core.train_step`` (the traced engine), one sample at a time for
+``online_sgd`` and on each mini-batch for ``minibatch_sgd``.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from stepgrad.core import train_step
+from stepgrad.network import Layer, Network, classic_network
+
+pytest.importorskip("numba")
+compiled = pytest.importorskip("stepgrad.training.compiled")
+
+# (hidden activation, output activation, loss, bias mode of every layer, train the bias)
+CASES = [
+    ("sigmoid", "sigmoid", "half_squared_error", "shared", True),
+    ("tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True),
+    ("relu", "softmax", "cross_entropy", "per_neuron", True),
+    ("leaky_relu", "linear", "mse", "none", True),
+    ("sigmoid", "softmax", "mse", "shared", True),  # softmax without its paired loss: the Jacobian
+    ("tanh", "sigmoid", "cross_entropy", "per_neuron", False),  # cross-entropy without softmax
+    ("sigmoid", "softmax", "binary_cross_entropy", "per_neuron", True),  # BCE without sigmoid
+    ("softmax", "sigmoid", "half_squared_error", "per_neuron", True),  # softmax as a hidden layer
+]
+
+
+def random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng) -> Network:
+    layers = []
+    for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        count = {"shared": 1, "per_neuron": n_out, "none": 0}[bias_mode]
+        activation = output if index == len(sizes) - 2 else hidden
+        layers.append(Layer(rng.normal(0, 0.8, (n_out, n_in)), rng.normal(0, 0.5, count), activation, train_bias))
+    return Network(tuple(layers), loss)
+
+
+def targets_for(output: str, loss: str, rng, n: int, n_out: int) -> np.ndarray:
+    if loss == "cross_entropy":
+        return np.eye(n_out)[rng.integers(0, n_out, n)]
+    return rng.uniform(0, 1, (n, n_out))
+
+
+def kernel_arguments(network: Network, inputs, targets, order, learning_rate):
+    return (
+        [layer.weights.copy() for layer in network.layers],
+        [layer.bias.copy() for layer in network.layers],
+        [layer.activation for layer in network.layers],
+        [layer.train_bias for layer in network.layers],
+        network.loss,
+        inputs,
+        targets,
+        np.asarray(order, dtype=np.int64),
+        learning_rate,
+    )
+
+
+@pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES)
+def test_online_sgd_equals_core_train_step(hidden, output, loss, bias_mode, train_bias) -> None:
+    rng = np.random.default_rng(7)
+    sizes = [3, 4, 3, 3]
+    network = random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng)
+    inputs = rng.normal(0, 1, (6, sizes[0]))
+    targets = targets_for(output, loss, rng, 6, sizes[-1])
+    order = rng.integers(0, 6, 25)
+    result = compiled.online_sgd(*kernel_arguments(network, inputs, targets, order, 0.3))
+
+    reference_losses = []
+    for s in order:
+        trace = train_step(network, inputs[s], targets[s], 0.3)
+        reference_losses.append(trace.loss)
+        network = trace.network_new
+    np.testing.assert_allclose(result.losses, reference_losses, rtol=0, atol=1e-12)
+    for layer, w, b in zip(network.layers, result.weights, result.biases, strict=True):
+        np.testing.assert_allclose(w, layer.weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(b, layer.bias, rtol=0, atol=1e-12)
+
+
+def test_classic_network_ten_thousand_updates_equal_numpy() -> None:
+    network = classic_network()
+    inputs, targets = np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]])
+    result = compiled.online_sgd(*kernel_arguments(network, inputs, targets, np.zeros(10_000), 0.5))
+    for _ in range(10_000):
+        network = train_step(network, inputs, targets, 0.5).network_new
+    for layer, w, b in zip(network.layers, result.weights, result.biases, strict=True):
+        np.testing.assert_allclose(w, layer.weights, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(b, layer.bias)  # frozen
+    # The classic example's well-known result: the error falls from 0.2984 to about 3.5e-5.
+    assert result.losses[0] == pytest.approx(0.298371109, abs=1e-9)
+    assert result.losses[-1] == pytest.approx(3.51e-5, rel=1e-2)
+
+
+def test_online_sgd_leaves_its_arguments_unchanged() -> None:
+    network = classic_network()
+    arguments = kernel_arguments(network, np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]]), [0, 0, 0], 0.5)
+    before = [w.copy() for w in arguments[0]]
+    result = compiled.online_sgd(*arguments)
+    for original, kept, new in zip(before, arguments[0], result.weights, strict=True):
+        np.testing.assert_array_equal(original, kept)
+        assert not np.array_equal(original, new)
+
+
+def test_supports_names_only_what_the_kernel_implements() -> None:
+    assert compiled.supports(["sigmoid", "softmax"], "cross_entropy")
+    assert not compiled.supports(["sigmoid", "swish"], "mse")
+    assert not compiled.supports(["sigmoid"], "hinge")
+    with pytest.raises(ValueError, match="does not support"):
+        compiled.online_sgd([np.ones((1, 1))], [np.ones(1)], ["swish"], [True], "mse", np.ones((1, 1)),
+                            np.ones((1, 1)), np.zeros(1, dtype=np.int64), 0.1)
+
+
+@pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES)
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_minibatch_sgd_equals_core_train_step_per_batch(hidden, output, loss, bias_mode, train_bias, batch_size):
+    rng = np.random.default_rng(11)
+    sizes = [3, 5, 3]
+    network = random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng)
+    inputs = rng.normal(0, 1, (10, sizes[0]))
+    targets = targets_for(output, loss, rng, 10, sizes[-1])
+    order = np.concatenate([rng.permutation(10), rng.permutation(10)])  # two epochs; batches 4, 4, 4, 4, 4
+    result = compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.3), batch_size)
+
+    reference_losses = []
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        trace = train_step(network, inputs[batch], targets[batch], 0.3)
+        reference_losses.extend(trace.error_total)
+        network = trace.network_new
+    np.testing.assert_allclose(result.losses, reference_losses, rtol=0, atol=1e-12)
+    for layer, w, b in zip(network.layers, result.weights, result.biases, strict=True):
+        np.testing.assert_allclose(w, layer.weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(b, layer.bias, rtol=0, atol=1e-12)
+
+
+def test_minibatch_sgd_last_batch_may_be_shorter() -> None:
+    rng = np.random.default_rng(3)
+    network = random_network([2, 3, 1], "tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True, rng)
+    inputs, targets = rng.normal(0, 1, (7, 2)), rng.integers(0, 2, (7, 1)).astype(float)
+    order = np.arange(7)
+    result = compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 5)
+    network = train_step(network, inputs[:5], targets[:5], 0.5).network_new
+    network = train_step(network, inputs[5:], targets[5:], 0.5).network_new  # the 2 left over: their own mean
+    np.testing.assert_allclose(result.weights[0], network.layers[0].weights, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="batch_size"):
+        compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 0)
