@@ -22,6 +22,7 @@ def derivation_document(derivation: Derivation, precision: int = 9) -> dict[str,
     return {
         "title": derivation.title,
         "notes": list(derivation.notes),
+        "sample": derivation.sample,
         "learning_rate": trace.learning_rate,
         "hidden_deltas_from": trace.hidden_deltas_from,
         "network": network_to_dict(trace.network),
