@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks.common import Row, TaskResult, best_time
+from benchmarks.common import Row, TaskResult, race
 
 EPOCHS, BATCH, RATE, HIDDEN = 20, 32, 0.1, 128
 
@@ -84,16 +84,18 @@ def run_sklearn(x, y, x_test, y_test) -> float:
 
 def run(quick: bool) -> TaskResult:
     data = load()
-    repeats = 2 if quick else 4
-    rows = []
-    for label, runner, goal, variant in [
+    repeats = 2 if quick else 5
+    runners = [
         ("stepgrad `fit` (NumPy loop)", run_stepgrad, None, True),
         ("stepgrad kernel (numba `minibatch_sgd`, one call per epoch)", run_stepgrad_kernel, None, True),
         ("PyTorch eager (float64)", run_torch, 0.4, False),
         ("scikit-learn MLPClassifier", run_sklearn, 0.4, False),
-    ]:
-        seconds, acc = best_time(lambda runner=runner: runner(*data), repeats)
-        rows.append(Row(label, seconds, f"test accuracy {acc:.3f}", goal, stepgrad=variant))
+    ]
+    timings = race([lambda runner=runner: runner(*data) for _, runner, _, _ in runners], repeats)
+    rows = [
+        Row(label, seconds, f"test accuracy {acc:.3f}", goal, stepgrad=variant)
+        for (label, _, goal, variant), (seconds, acc) in zip(runners, timings, strict=True)
+    ]
     result = TaskResult(
         task="digits",
         description=f"64-{HIDDEN}-10 ReLU + softmax cross-entropy, batch {BATCH}, SGD η = {RATE}, {EPOCHS} epochs "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.common import Row, TaskResult, best_time, format_seconds
+from benchmarks.common import Row, TaskResult, format_seconds, race
 
 SAMPLES, INPUTS, OUTPUTS, BATCH, RATE = 10_000, 784, 10, 128, 0.01
 
@@ -67,7 +67,7 @@ def run_torch(hidden: int, x: np.ndarray, labels: np.ndarray) -> float:
 
 def run(quick: bool) -> TaskResult:
     hiddens = [32, 256, 1024] if quick else [32, 64, 128, 256, 512, 1024]
-    repeats = 1 if quick else 3
+    repeats = 1 if quick else 4
     x, labels = data()
     run_stepgrad_kernel(32, x[:256], labels[:256])  # load the compiled kernel before timing
     run_torch(32, x, labels)  # and warm PyTorch up
@@ -78,9 +78,9 @@ def run(quick: bool) -> TaskResult:
     ]
     rows = []
     for hidden in hiddens:
-        stepgrad_s, _ = best_time(lambda hidden=hidden: run_stepgrad(hidden, x, labels), repeats)
-        kernel_s, _ = best_time(lambda hidden=hidden: run_stepgrad_kernel(hidden, x, labels), repeats)
-        torch_s, _ = best_time(lambda hidden=hidden: run_torch(hidden, x, labels), repeats)
+        runs = [run_stepgrad, run_stepgrad_kernel, run_torch]
+        timings = race([lambda run=run, hidden=hidden: run(hidden, x, labels) for run in runs], repeats)
+        stepgrad_s, kernel_s, torch_s = (seconds for seconds, _ in timings)
         flops = flops_per_epoch(hidden)
         ratio, kernel_ratio = stepgrad_s / torch_s, kernel_s / torch_s
         met = " / ".join("yes" if r <= 1.1 else "**no**" for r in (ratio, kernel_ratio))

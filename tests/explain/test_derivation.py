@@ -42,8 +42,14 @@ PUBLISHED = {
     "w4+": "0.29950229",
 }
 
-SECTION_ORDER = ["Forward pass", "Total error", "Backward pass: output layer", "Backward pass: hidden", "Backward pass: biases",
-                 "Error after the update"]
+SECTION_ORDER = [
+    "Forward pass",
+    "Total error",
+    "Backward pass: output layer",
+    "Backward pass: hidden",
+    "Backward pass: biases",
+    "Error after the update",
+]
 
 
 def _last_digit(text: str) -> float:
@@ -142,7 +148,7 @@ def _evaluate(substituted: str) -> float:
         .replace("e^(", "exp(").replace("ln(", "log(").replace("[", "(").replace("]", ")")
     )
     expression = re.sub(r"(\d)\(", r"\1*(", expression)  # −2(t − o) → -2*(t - o)
-    return float(eval(expression, {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max}))  # noqa: S307
+    return float(eval(expression, {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max}))
 
 
 def _assert_formulas_match_values(derivation: Derivation) -> None:
@@ -252,3 +258,17 @@ def test_latex_substitution_keeps_latex_groups(classic: Derivation) -> None:
     step = classic.step("out_h1")
     assert step.formula_latex == r"out_{h1} = \frac{1}{1 + e^{-net_{h1}}}"
     assert step.substituted_latex(9) == r"\frac{1}{1 + e^{-0.3775}}"
+
+
+def test_activation_aliases_use_the_registry_formula() -> None:
+    setup = classic_setup()
+    layers = tuple(
+        Layer(weights=layer.weights, bias=layer.bias, activation="logistic", train_bias=True)
+        for layer in setup.network.layers
+    )
+    derivation = explain_setup(Setup(Network(layers), setup.inputs, setup.targets, 0.5))
+    assert derivation.step("out_h1").formula == "out_h1 = 1 / (1 + e^(−net_h1))"
+    # Trained shared biases: the sum of the layer's deltas, then the update.
+    assert derivation.step("dE_total/db1").formula == "dE_total/db1 = delta_h1 + delta_h2"
+    assert derivation.step("b1+").formula == "b1+ = b1 − η · dE_total/db1"
+    assert derivation.step("b1+").value == derivation.values["b1+"]

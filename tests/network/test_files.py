@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +153,32 @@ def test_saving_non_finite_weights_is_refused_and_leaves_nothing(tmp_path: Path)
 def test_toml_header_becomes_comments() -> None:
     text = setup_to_toml(classic_setup(), header="The classic example\nline two")
     assert text.startswith("# The classic example\n# line two\n")
+
+
+def test_write_atomic_writes_into_devices_instead_of_replacing_them(tmp_path: Path) -> None:
+    script = "from stepgrad.network.files import write_atomic; write_atomic('/dev/stdout', 'through the device\\n')"
+    log = tmp_path / "log.txt"
+    log.write_text("kept\n")
+    with open(log, "a") as stream:
+        subprocess.run([sys.executable, "-c", script], stdout=stream, check=True)
+    piped = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert piped.stdout == "through the device\n"
+    assert log.read_text() == "kept\nthrough the device\n"
+    assert Path("/dev/stdout").is_symlink()
+    write_atomic("/dev/null", "nothing")
+    assert Path("/dev/null").is_char_device()
+
+
+def test_write_atomic_refuses_a_directory_and_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(StepgradError, match="is a directory"):
+        write_atomic(tmp_path, "x")
+    with pytest.raises(StepgradError, match="the folder does not exist"):
+        write_atomic(tmp_path / "missing" / "x.toml", "x")
+
+
+def test_write_atomic_replaces_the_file_a_link_points_to(tmp_path: Path) -> None:
+    (tmp_path / "real.toml").write_text("old")
+    (tmp_path / "link.toml").symlink_to(tmp_path / "real.toml")
+    write_atomic(tmp_path / "link.toml", "new")
+    assert (tmp_path / "link.toml").is_symlink()
+    assert (tmp_path / "real.toml").read_text() == "new"

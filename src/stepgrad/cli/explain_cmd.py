@@ -93,10 +93,16 @@ def emit(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
+    target = Path(output)
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a FIFO: write into it; renaming a file over it would replace the device.
+        with open(target, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
     from stepgrad.network.files import write_atomic
 
-    write_atomic(output, text)
-    click.echo(f"wrote {Path(output)}", err=True)
+    write_atomic(target, text)
+    click.echo(f"wrote {target}", err=True)
 
 
 def _format_from_suffix(output: str | None) -> str:

@@ -124,18 +124,20 @@ def explain(
     builder.values = {**values, **batch_means, "η": trace.learning_rate}
 
     # 1. Forward pass: net then out of each neuron (softmax needs the whole layer's nets first)
-    for layer_index, layer in enumerate(network.layers):
+    # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
+    activation_of = [get_activation(layer.activation).name for layer in network.layers]
+    for layer_index, activation in enumerate(activation_of):
         sources = names.sources(layer_index)
         source_values = sources if layer_index == 0 else [f"out_{s}" for s in sources]
         neurons = names.neurons[layer_index]
         layer_nets = [f"net_{n}" for n in neurons]
         for j, neuron in enumerate(neurons):
             _net_step(builder, names, layer_index, j, neuron, sources, source_values)
-            if layer.activation != "softmax":
-                _out_step(builder, layer.activation, neuron, layer_nets)
-        if layer.activation == "softmax":
+            if activation != "softmax":
+                _out_step(builder, activation, neuron, layer_nets)
+        if activation == "softmax":
             for neuron in neurons:
-                _out_step(builder, layer.activation, neuron, layer_nets)
+                _out_step(builder, activation, neuron, layer_nets)
 
     # 2. Total error
     for output in outputs:
@@ -177,13 +179,13 @@ def explain(
                 )
             else:
                 _hidden_error(builder, trace, layer_index, j, neuron, section)
-            if layer.activation != "softmax" or not paired:
+            if activation_of[layer_index] != "softmax" or not paired:
                 builder.add(
                     dout_dnet,
                     section,
                     f"How much the output of {neuron} changes with its net input",
-                    derivative_template(layer.activation, f"net_{neuron}", f"out_{neuron}"),
-                    _derivative_operands(layer.activation, neuron),
+                    derivative_template(activation_of[layer_index], f"net_{neuron}", f"out_{neuron}"),
+                    _derivative_operands(activation_of[layer_index], neuron),
                     involves=(neuron,),
                 )
             if is_output and paired:
@@ -301,7 +303,7 @@ def explain(
         _sum([f"E_{o}+" for o in outputs]),
         [f"E_{o}+" for o in outputs],
         involves=tuple(outputs),
-        note="Compare with E_total before the update: the step lowered the error.",
+        note="Compare with E_total before the update: a step that is small enough lowers the error.",
     )
 
     all_notes = list(notes)
@@ -397,8 +399,8 @@ def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neu
             involves=(neuron, next_neuron, weight),
             note=(
                 "Mistaken on purpose: this uses the already-updated weight." if updated
-                else f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · dnet_{next_neuron}/dout_{neuron} "
-                f"= delta_{next_neuron} · {weight} (the original {weight})."
+                else f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · "
+                f"dnet_{next_neuron}/dout_{neuron} = delta_{next_neuron} · {weight} (the original {weight})."
             ),
         )
     builder.add(

@@ -391,9 +391,37 @@ def setup_to_toml(setup: Setup, meta: Mapping[str, Any] | None = None, header: s
     return "\n".join(lines) + "\n"
 
 
+def _follow_links(path: Path) -> tuple[Path, bool]:
+    """The file ``path`` finally names, and whether the way there passed a kernel file system.
+
+    ``/dev/stdout`` → ``/proc/self/fd/1`` → a pipe or a terminal: such paths are written
+    into, never replaced.
+    """
+    special = False
+    for _ in range(40):
+        path = Path(os.path.abspath(path))
+        special = special or path.parts[1:2] in (("proc",), ("dev",), ("sys",))
+        if not path.is_symlink():
+            break
+        path = path.parent / os.readlink(path)
+    return path, special
+
+
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file beside it, fsync, then rename."""
-    target = Path(path)
+    """Write ``text`` to ``path`` atomically: a temporary file beside it, fsync, then rename.
+
+    A symbolic link is followed, so the file it points to is replaced, not the link.
+    A path that is not a regular file (``/dev/null``, ``/dev/stdout``, a pipe) is
+    written straight into: renaming over it would replace the device with a file.
+    """
+    target, special = _follow_links(Path(path))
+    if special or (target.exists() and not target.is_file()):
+        if target.is_dir():
+            raise StepgradError("is a directory", str(path))
+        # Append: a shell's `>> log` behind /dev/stdout must not be truncated.
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(text)
+        return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise StepgradError("the folder does not exist", str(path))

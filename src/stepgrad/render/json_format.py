@@ -52,7 +52,7 @@ def render_json(derivation: Derivation, precision: int = 9) -> str:
 
 
 def _finite(value: Any) -> Any:
-    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
         return None
     if isinstance(value, dict):
         return {key: _finite(item) for key, item in value.items()}

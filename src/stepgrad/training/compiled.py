@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -65,7 +66,7 @@ def _log_sigmoid(net: float) -> float:
     return min(net, 0.0) - math.log1p(math.exp(-abs(net)))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _activate(code: int, net: Array, out: Array) -> None:
     """``out = f(net)`` for one sample's layer, ``(n_out,)``."""
     n = net.shape[0]
@@ -94,7 +95,7 @@ def _activate(code: int, net: Array, out: Array) -> None:
             out[j] = x
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _backprop_activation(code: int, net: Array, out: Array, dE_dout: Array, delta: Array) -> None:
     """``delta = dE/dout · dout/dnet``; softmax through its Jacobian: ``out_k(g_k − Σ_j g_j out_j)``."""
     n = net.shape[0]
@@ -119,7 +120,7 @@ def _backprop_activation(code: int, net: Array, out: Array, dE_dout: Array, delt
         delta[j] = dE_dout[j] * d
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _output_delta(loss: int, code: int, target: Array, net: Array, out: Array, delta: Array, dE_dout: Array) -> float:
     """Fill ``delta`` of the output layer and return ``E_total = Σ_o E_o`` of the sample."""
     n = out.shape[0]
@@ -160,6 +161,109 @@ def _output_delta(loss: int, code: int, target: Array, net: Array, out: Array, d
 
 
 # --------------------------------------------------------------------------- online kernel
+@numba.njit(cache=True, inline="always")
+def _sample_pass(
+    params: Array,
+    w_start: NDArray[np.int64],
+    b_start: NDArray[np.int64],
+    n_in: NDArray[np.int64],
+    n_out: NDArray[np.int64],
+    n_bias: NDArray[np.int64],
+    codes: NDArray[np.int64],
+    unit_start: NDArray[np.int64],
+    loss: int,
+    x: Array,
+    target: Array,
+    net: Array,
+    out: Array,
+    delta: Array,
+    dE_dout: Array,
+) -> float:
+    """Forward and backward pass of one sample: fills every layer's ``net``, ``out`` and ``delta``
+    (one after the other in flat buffers) and returns the sample's ``E_total``."""
+    n_layers = n_in.shape[0]
+    # forward: net_l = a_{l-1} · W_lᵀ + b_l, out_l = f_l(net_l)
+    for layer in range(n_layers):
+        u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
+        m, n = n_out[layer], n_in[layer]
+        for j in range(m):
+            total = 0.0
+            row = w0 + j * n
+            if layer == 0:
+                for i in range(n):
+                    total += x[i] * params[row + i]
+            else:
+                p0 = unit_start[layer - 1]
+                for i in range(n):
+                    total += out[p0 + i] * params[row + i]
+            if n_bias[layer] == 1:
+                total += params[b0]
+            elif n_bias[layer] > 1:
+                total += params[b0 + j]
+            net[u0 + j] = total
+        _activate(codes[layer], net[u0 : u0 + m], out[u0 : u0 + m])
+    # output delta and E_total of the sample
+    last = n_layers - 1
+    u0, m = unit_start[last], n_out[last]
+    error = _output_delta(
+        loss, codes[last], target, net[u0 : u0 + m], out[u0 : u0 + m], delta[u0 : u0 + m], dE_dout[u0 : u0 + m]
+    )
+    # hidden deltas through the ORIGINAL next-layer weights (before any update of this step)
+    for layer in range(n_layers - 2, -1, -1):
+        u0, m = unit_start[layer], n_out[layer]
+        u1, m1, w1 = unit_start[layer + 1], n_out[layer + 1], w_start[layer + 1]
+        for j in range(m):
+            total = 0.0
+            for q in range(m1):
+                total += delta[u1 + q] * params[w1 + q * m + j]
+            dE_dout[u0 + j] = total
+        _backprop_activation(
+            codes[layer], net[u0 : u0 + m], out[u0 : u0 + m], dE_dout[u0 : u0 + m], delta[u0 : u0 + m]
+        )
+    return error
+
+
+@numba.njit(cache=True, inline="always")
+def _add_gradient(
+    target: Array,
+    scale: float,
+    w_start: NDArray[np.int64],
+    b_start: NDArray[np.int64],
+    n_in: NDArray[np.int64],
+    n_out: NDArray[np.int64],
+    n_bias: NDArray[np.int64],
+    train_bias: NDArray[np.bool_],
+    unit_start: NDArray[np.int64],
+    x: Array,
+    out: Array,
+    delta: Array,
+) -> None:
+    """``target += scale · dE/dθ`` of one sample: ``dE/dw = delta · a_prev``, ``dE/db = delta``
+    (``Σ_j delta_j`` for a shared bias). With ``target = params`` and ``scale = −η`` it is the update."""
+    for layer in range(n_in.shape[0]):
+        u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
+        m, n = n_out[layer], n_in[layer]
+        for j in range(m):
+            step = scale * delta[u0 + j]
+            row = w0 + j * n
+            if layer == 0:
+                for i in range(n):
+                    target[row + i] += step * x[i]
+            else:
+                p0 = unit_start[layer - 1]
+                for i in range(n):
+                    target[row + i] += step * out[p0 + i]
+        if train_bias[layer] and n_bias[layer] > 0:
+            if n_bias[layer] == 1 and m > 1:
+                shared = 0.0
+                for j in range(m):
+                    shared += delta[u0 + j]
+                target[b0] += scale * shared
+            else:
+                for j in range(m):
+                    target[b0 + j] += scale * delta[u0 + j]
+
+
 @numba.njit(cache=True)
 def _online_kernel(
     params: Array,
@@ -179,96 +283,87 @@ def _online_kernel(
     losses: Array,
 ) -> None:
     """``len(order)`` online SGD updates of ``params`` in place; ``losses[k]`` before update k."""
-    n_layers = n_in.shape[0]
-    n_units = unit_start[n_layers]
+    n_units = unit_start[n_in.shape[0]]
     net = np.empty(n_units)  # every layer's net, one after the other
     out = np.empty(n_units)
     delta = np.empty(n_units)
     dE_dout = np.empty(n_units)
     for k in range(order.shape[0]):
         s = order[k]
-        # forward: net_l = a_{l-1} · W_lᵀ + b_l, out_l = f_l(net_l)
-        for layer in range(n_layers):
-            u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
-            m, n = n_out[layer], n_in[layer]
-            for j in range(m):
-                total = 0.0
-                row = w0 + j * n
-                if layer == 0:
-                    for i in range(n):
-                        total += inputs[s, i] * params[row + i]
-                else:
-                    p0 = unit_start[layer - 1]
-                    for i in range(n):
-                        total += out[p0 + i] * params[row + i]
-                if n_bias[layer] == 1:
-                    total += params[b0]
-                elif n_bias[layer] > 1:
-                    total += params[b0 + j]
-                net[u0 + j] = total
-            _activate(codes[layer], net[u0 : u0 + m], out[u0 : u0 + m])
-        # output delta and E_total of the sample
-        last = n_layers - 1
-        u0, m = unit_start[last], n_out[last]
-        losses[k] = _output_delta(
-            loss,
-            codes[last],
-            targets[s],
-            net[u0 : u0 + m],
-            out[u0 : u0 + m],
-            delta[u0 : u0 + m],
-            dE_dout[u0 : u0 + m],
+        losses[k] = _sample_pass(
+            params, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs[s], targets[s],
+            net, out, delta, dE_dout,
         )
-        # hidden deltas through the ORIGINAL next-layer weights (before any update of this step)
-        for layer in range(n_layers - 2, -1, -1):
-            u0, m = unit_start[layer], n_out[layer]
-            u1, m1, w1 = unit_start[layer + 1], n_out[layer + 1], w_start[layer + 1]
-            for j in range(m):
-                total = 0.0
-                for q in range(m1):
-                    total += delta[u1 + q] * params[w1 + q * m + j]
-                dE_dout[u0 + j] = total
-            _backprop_activation(
-                codes[layer], net[u0 : u0 + m], out[u0 : u0 + m], dE_dout[u0 : u0 + m], delta[u0 : u0 + m]
-            )
-        # update: w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
-        for layer in range(n_layers):
-            u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
-            m, n = n_out[layer], n_in[layer]
-            for j in range(m):
-                step = learning_rate * delta[u0 + j]
-                row = w0 + j * n
-                if layer == 0:
-                    for i in range(n):
-                        params[row + i] -= step * inputs[s, i]
-                else:
-                    p0 = unit_start[layer - 1]
-                    for i in range(n):
-                        params[row + i] -= step * out[p0 + i]
-            if train_bias[layer] and n_bias[layer] > 0:
-                if n_bias[layer] == 1 and m > 1:
-                    shared = 0.0
-                    for j in range(m):
-                        shared += delta[u0 + j]
-                    params[b0] -= learning_rate * shared
-                else:
-                    for j in range(m):
-                        params[b0 + j] -= learning_rate * delta[u0 + j]
+        # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
+        _add_gradient(
+            params, -learning_rate, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs[s], out,
+            delta,
+        )
+
+
+@numba.njit(cache=True)
+def _ensemble_kernel(
+    params: Array,
+    w_start: NDArray[np.int64],
+    b_start: NDArray[np.int64],
+    n_in: NDArray[np.int64],
+    n_out: NDArray[np.int64],
+    n_bias: NDArray[np.int64],
+    codes: NDArray[np.int64],
+    train_bias: NDArray[np.bool_],
+    unit_start: NDArray[np.int64],
+    loss: int,
+    inputs: Array,
+    targets: Array,
+    learning_rates: Array,
+    steps: int,
+    losses: Array,
+) -> None:
+    """``steps`` full-batch steps of each network ``params[k]`` in turn (they are independent);
+    ``losses[k, t]`` is network k's batch-mean ``E_total`` before step t."""
+    n_units = unit_start[n_in.shape[0]]
+    net = np.empty(n_units)
+    out = np.empty(n_units)
+    delta = np.empty(n_units)
+    dE_dout = np.empty(n_units)
+    grad = np.empty(params.shape[1])
+    batch = inputs.shape[0]
+    for k in range(params.shape[0]):
+        theta = params[k]
+        for t in range(steps):
+            grad[:] = 0.0
+            total = 0.0
+            for s in range(batch):
+                total += _sample_pass(
+                    theta, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs[s], targets[s],
+                    net, out, delta, dE_dout,
+                )
+                _add_gradient(
+                    grad, 1.0, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs[s], out, delta
+                )
+            losses[k, t] = total / batch
+            # θ+ = θ − η_k · (Σ_samples dE/dθ) / B, every gradient from the weights before the step
+            for p in range(theta.shape[0]):
+                theta[p] -= learning_rates[k] * (grad[p] / batch)
 
 
 class _Packed:
     """The flat layout of a network's parameters (see the module docstring)."""
 
     def __init__(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
-        self.n_out = np.array([w.shape[0] for w in weights], dtype=np.int64)
-        self.n_in = np.array([w.shape[1] for w in weights], dtype=np.int64)
-        self.n_bias = np.array([b.shape[0] for b in biases], dtype=np.int64)
+        # An ensemble's arrays carry a leading network axis: (N, n_out, n_in), (N, n_bias).
+        self.lead: tuple[int, ...] = tuple(weights[0].shape[:-2])
+        self.n_out = np.array([w.shape[-2] for w in weights], dtype=np.int64)
+        self.n_in = np.array([w.shape[-1] for w in weights], dtype=np.int64)
+        self.n_bias = np.array([b.shape[-1] for b in biases], dtype=np.int64)
         sizes = [size for pair in zip(self.n_out * self.n_in, self.n_bias, strict=True) for size in pair]
         starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.w_start = np.ascontiguousarray(starts[0:-1:2])
         self.b_start = np.ascontiguousarray(starts[1::2])
         self.unit_start = np.concatenate([[0], np.cumsum(self.n_out)]).astype(np.int64)
-        self.params = np.concatenate([a.ravel() for pair in zip(weights, biases, strict=True) for a in pair])
+        self.params = np.concatenate(
+            [np.reshape(a, (*self.lead, -1)) for pair in zip(weights, biases, strict=True) for a in pair], axis=-1
+        )
 
     def unpack(self) -> tuple[list[Array], list[Array]]:
         """New weight and bias arrays from the flat vector."""
@@ -276,8 +371,8 @@ class _Packed:
         for layer in range(self.n_in.shape[0]):
             w0, b0 = int(self.w_start[layer]), int(self.b_start[layer])
             m, n, nb = int(self.n_out[layer]), int(self.n_in[layer]), int(self.n_bias[layer])
-            weights.append(self.params[w0 : w0 + m * n].reshape(m, n).copy())
-            biases.append(self.params[b0 : b0 + nb].copy())
+            weights.append(self.params[..., w0 : w0 + m * n].reshape(*self.lead, m, n).copy())
+            biases.append(self.params[..., b0 : b0 + nb].copy())
         return weights, biases
 
 
@@ -447,3 +542,69 @@ def minibatch_sgd(
     )
     new_weights, new_biases = packed.unpack()
     return OnlineSGDResult(new_weights, new_biases, losses)
+
+
+class EnsembleResult(NamedTuple):
+    """What ``ensemble_full_batch_sgd`` returns.
+
+    Attributes:
+        weights: per layer ``(N, n_out, n_in)``.
+        biases: per layer ``(N, n_bias)``.
+        losses: ``(N, steps)`` each network's batch-mean ``E_total`` before each step.
+    """
+
+    weights: list[Array]
+    biases: list[Array]
+    losses: Array
+
+
+def ensemble_full_batch_sgd(
+    weights: Sequence[Array],
+    biases: Sequence[Array],
+    activations: Sequence[str],
+    train_bias: Sequence[bool],
+    loss: str,
+    inputs: Array,
+    targets: Array,
+    learning_rates: Array,
+    steps: int,
+) -> EnsembleResult:
+    """``steps`` full-batch SGD steps of ``N`` independent networks of one shape.
+
+    Args:
+        weights: per layer ``(N, n_out, n_in)``, the ensemble's stacked weights.
+        biases: per layer ``(N, n_bias)``.
+        activations, train_bias, loss: as for ``online_sgd``.
+        inputs: ``(B, n_inputs)``, the whole batch, shared by every network.
+        targets: ``(B, n_outputs)``.
+        learning_rates: ``(N,)`` each network's ``η``.
+        steps: number of steps.
+
+    Each step is ``θ+ = θ − η_k · mean_B dE/dθ``, what ``stepgrad.training`` does for a full
+    batch; the networks run one after the other, each through all its steps, in one call.
+    """
+    codes, loss_code = _codes(activations, loss)
+    packed = _Packed(weights, biases)
+    if len(packed.lead) != 1:
+        raise ValueError("ensemble weights need one leading network axis: (N, n_out, n_in)")
+    rates = np.broadcast_to(np.asarray(learning_rates, dtype=np.float64), packed.lead).copy()
+    losses = np.empty((packed.lead[0], steps))
+    _ensemble_kernel(
+        packed.params,
+        packed.w_start,
+        packed.b_start,
+        packed.n_in,
+        packed.n_out,
+        packed.n_bias,
+        codes,
+        np.array(train_bias, dtype=np.bool_),
+        packed.unit_start,
+        loss_code,
+        np.ascontiguousarray(inputs, dtype=np.float64),
+        np.ascontiguousarray(targets, dtype=np.float64),
+        rates,
+        int(steps),
+        losses,
+    )
+    new_weights, new_biases = packed.unpack()
+    return EnsembleResult(new_weights, new_biases, losses)

@@ -1,0 +1,125 @@
+"""``stepgrad explain``, ``classic`` and ``init`` run as subprocesses on real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STEPGRAD = [str(Path(sys.executable).parent / "stepgrad")]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*STEPGRAD, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_classic_prints_the_worked_example() -> None:
+    result = run("classic")
+    assert result.returncode == 0, result.stderr
+    assert "Net input of h1\n  net_h1 = w1·i1 + w2·i2 + b1·1\n" in result.stdout
+    assert "= 0.291027774\n" in result.stdout  # E_total+ with the original weights
+    assert "\x1b[" not in result.stdout  # no colour in a pipe
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_explain_without_a_file_is_the_classic_example_in_json() -> None:
+    result = run("explain", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["values"]["w5+"] == pytest.approx(0.35891648, abs=1e-8)
+    assert document["values"]["E_total+"] == pytest.approx(0.291027774, abs=1e-9)
+
+
+def test_hidden_deltas_from_updated_reproduces_the_errata() -> None:
+    result = run("classic", "--format", "json", "--hidden-deltas-from", "updated")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["values"]["E_total+"] == pytest.approx(0.291027924, abs=1e-9)
+    assert any("already-updated" in note for note in document["notes"])
+
+
+def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
+    out = tmp_path / "classic.json"
+    result = run("explain", "--format", "json", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["values"]["out_h1"] == pytest.approx(0.593269992, abs=1e-9)
+    text_out = tmp_path / "classic.txt"
+    assert run("classic", "-o", str(text_out), "--precision", "4").returncode == 0
+    assert "= 0.5933\n" in text_out.read_text()
+
+
+def test_init_writes_a_file_explain_reads(tmp_path: Path) -> None:
+    result = run("init", "net.toml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "net.toml").read_text()
+    assert text.startswith("# ") and "[[layer]]" in text and "train_bias = false" in text
+    from_file = json.loads(run("explain", "net.toml", "--format", "json", cwd=tmp_path).stdout)
+    classic = json.loads(run("explain", "--format", "json").stdout)
+    assert from_file["values"] == classic["values"]
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    (tmp_path / "net.toml").write_text("keep me\n")
+    result = run("init", "net.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--force" in result.stderr
+    assert (tmp_path / "net.toml").read_text() == "keep me\n"
+    assert run("init", "net.toml", "--force", cwd=tmp_path).returncode == 0
+    assert "[[layer]]" in (tmp_path / "net.toml").read_text()
+
+
+def test_init_json(tmp_path: Path) -> None:
+    assert run("init", "net.json", "--format", "json", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "net.json").read_text())["learning_rate"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ("inputs = [0.05, \n", "line"),
+        ('inputs = [0.05, 0.1]\ntargets = [0.01]\n[[layer]]\nactivation = "sigmoid"\nweights = [[0.1, 0.2]]\n'
+         'loss = "nope"\n', "bad.toml"),
+    ],
+)
+def test_bad_file_gives_one_line_and_exit_2(tmp_path: Path, content: str | None, expected: str) -> None:
+    path = tmp_path / "bad.toml"
+    if content is not None:
+        path.write_text(content)
+    result = run("explain", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("stepgrad: error: ") and result.stderr.count("\n") == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_output_to_a_device_writes_into_it() -> None:
+    # -o /dev/stdout must not rename a temporary file over the device.
+    result = run("explain", "--format", "json", "-o", "/dev/stdout")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["values"]["E_total"] == pytest.approx(0.298371109, abs=1e-9)
+    assert not Path("/dev/stdout").resolve().is_file()
+
+
+def test_sample_out_of_range_exits_2() -> None:
+    result = run("classic", "--sample", "2")
+    assert result.returncode == 2
+    assert "sample 2" in result.stderr
+
+
+def test_explain_does_not_import_heavy_modules(tmp_path: Path) -> None:
+    code = (
+        "import sys; from stepgrad.cli.main import main\n"
+        "sys.argv = ['stepgrad', 'explain', '--format', 'json', '-o', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('torch', 'matplotlib', 'sklearn', 'numba', 'starlette', 'rich')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    command = [sys.executable, "-c", code, str(tmp_path / "out.json")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
