@@ -21,24 +21,6 @@ def run_stepgrad(steps: int) -> float:
     return float(np.mean(result.converged()))
 
 
-def run_stepgrad_kernel(steps: int) -> float:
-    """The same networks (``seeded_network``) trained by one call of the compiled ensemble kernel."""
-    from stepgrad.training import seeded_network
-    from stepgrad.training.compiled import ensemble_full_batch_sgd
-    from stepgrad.training.gradients import Functions, forward
-    from stepgrad.training.params import Params
-
-    networks = [seeded_network([2, 4, 1], seed, "sigmoid", loss="half_squared_error") for seed in range(NETS)]
-    weights = [np.stack([n.layers[i].weights for n in networks]) for i in range(2)]
-    biases = [np.stack([n.layers[i].bias for n in networks]) for i in range(2)]
-    result = ensemble_full_batch_sgd(
-        weights, biases, ["sigmoid", "sigmoid"], [True, True], "half_squared_error", XOR_INPUTS, XOR_TARGETS,
-        np.full(NETS, RATE), steps,
-    )
-    out = forward(Params(tuple(result.weights), tuple(result.biases)), Functions.of(networks[0]), XOR_INPUTS)[-1].out
-    return float(np.mean(np.all((out > 0.5) == XOR_TARGETS, axis=(1, 2))))
-
-
 def run_torch(steps: int) -> float:
     import torch
 
@@ -69,9 +51,8 @@ def run_torch(steps: int) -> float:
 def run(quick: bool) -> TaskResult:
     steps = 500 if quick else STEPS
     repeats = 1 if quick else 3
-    run_stepgrad_kernel(2)  # load the compiled kernel before timing
-    (stepgrad_s, converged), (kernel_s, kernel_converged), (torch_s, torch_converged) = race(
-        [lambda: run_stepgrad(steps), lambda: run_stepgrad_kernel(steps), lambda: run_torch(steps)], repeats
+    (stepgrad_s, converged), (torch_s, torch_converged) = race(
+        [lambda: run_stepgrad(steps), lambda: run_torch(steps)], repeats
     )
     result = TaskResult(
         task="xor-ensemble",
@@ -81,8 +62,6 @@ def run(quick: bool) -> TaskResult:
         rows=[
             Row("stepgrad `fit_ensemble` (NumPy, leading network axis)", stepgrad_s, f"{converged:.1%} converged",
                 stepgrad=True),
-            Row("stepgrad kernel (numba `ensemble_full_batch_sgd`, one call)", kernel_s,
-                f"{kernel_converged:.1%} converged", stepgrad=True),
             Row("PyTorch batched (`baddbmm`, float64)", torch_s, f"{torch_converged:.1%} converged", goal=0.5),
         ],
     )

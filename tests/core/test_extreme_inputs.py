@@ -32,8 +32,14 @@ def test_softmax_of_huge_inputs() -> None:
 
 @pytest.mark.parametrize(
     ("activation", "loss"),
-    [("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"), ("sigmoid", "half_squared_error"),
-     ("tanh", "mse"), ("relu", "mse"), ("linear", "half_squared_error")],
+    [
+        ("sigmoid", "binary_cross_entropy"),
+        ("softmax", "cross_entropy"),
+        ("sigmoid", "half_squared_error"),
+        ("tanh", "mse"),
+        ("relu", "mse"),
+        ("linear", "half_squared_error"),
+    ],
 )
 def test_training_step_on_saturated_network_is_finite(activation: str, loss: str) -> None:
     network = Network(

@@ -9,7 +9,6 @@ from hypothesis import assume, given
 from stepgrad.core import check_gradients, forward, train_step
 from stepgrad.core.gradcheck import analytic_gradients
 from stepgrad.network import Network
-
 from support.strategies import network_problems
 
 KINKED = {"relu", "leaky_relu"}
@@ -75,7 +74,7 @@ def torch_gradients(torch, network: Network, inputs: np.ndarray, targets: np.nda
         for value in w.grad.reshape(-1).tolist():
             weight_number += 1
             gradients[f"w{weight_number}"] = value
-        for value in ([] if b.grad is None else b.grad.reshape(-1).tolist()):
+        for value in [] if b.grad is None else b.grad.reshape(-1).tolist():
             bias_number += 1
             gradients[f"b{bias_number}"] = value
     return gradients

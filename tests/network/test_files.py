@@ -91,24 +91,40 @@ def test_model_without_samples_round_trips(tmp_path: Path) -> None:
         ("inputs = [0.05, 0.10]\ntargets = = 3\n", "net.toml: line 2: invalid TOML"),
         ("inputs = [0.05, 0.10\n", "net.toml: line 1: invalid TOML: Unclosed array"),
         (CLASSIC_TOML.replace('"logistic"', '"sigmod"'), "net.toml: line 11: layer 2: unknown activation 'sigmod'"),
-        (CLASSIC_TOML.replace("[[0.40, 0.45], [0.50, 0.55]]", "[[0.40, 0.45, 1.0], [0.50, 0.55, 1.0]]"),
-         "net.toml: line 12: layer 2: weights rows have 3 numbers but the previous layer has 2 neurons"),
-        (CLASSIC_TOML.replace("[[0.15, 0.20], [0.25, 0.30]]", "[[0.15, 0.20], [0.25]]"),
-         "net.toml: line 7: layer 1: weights row 2 has 1 numbers, row 1 has 2"),
-        (CLASSIC_TOML.replace("targets = [0.01, 0.99]", "targets = [0.01]"),
-         "net.toml: line 2: targets: targets has 1 numbers but the network has 2 outputs"),
+        (
+            CLASSIC_TOML.replace("[[0.40, 0.45], [0.50, 0.55]]", "[[0.40, 0.45, 1.0], [0.50, 0.55, 1.0]]"),
+            "net.toml: line 12: layer 2: weights rows have 3 numbers but the previous layer has 2 neurons",
+        ),
+        (
+            CLASSIC_TOML.replace("[[0.15, 0.20], [0.25, 0.30]]", "[[0.15, 0.20], [0.25]]"),
+            "net.toml: line 7: layer 1: weights row 2 has 1 numbers, row 1 has 2",
+        ),
+        (
+            CLASSIC_TOML.replace("targets = [0.01, 0.99]", "targets = [0.01]"),
+            "net.toml: line 2: targets: targets has 1 numbers but the network has 2 outputs",
+        ),
         (CLASSIC_TOML.replace('"half_squared_error"', '"hinge"'), "net.toml: line 4: unknown loss 'hinge'"),
-        (CLASSIC_TOML.replace('"logistic"', '"softmax"'),
-         "net.toml: line 11: layer 2: softmax needs loss = \"cross_entropy\""),
+        (
+            CLASSIC_TOML.replace('"logistic"', '"softmax"'),
+            'net.toml: line 11: layer 2: softmax needs loss = "cross_entropy"',
+        ),
         (CLASSIC_TOML.replace("bias = 0.35", "bias = nan"), "net.toml: line 8: layer 1: bias must be a finite number"),
-        (CLASSIC_TOML.replace("bias = 0.35", "bias = [0.35, 0.1, 0.2]"),
-         "net.toml: line 8: layer 1: bias has 3 numbers for 2 neurons"),
-        (CLASSIC_TOML.replace("learning_rate", "learnig_rate"),
-         "net.toml: line 3: unknown field 'learnig_rate' (did you mean 'learning_rate'?)"),
-        (CLASSIC_TOML.replace("train_bias = false", 'train_bias = "no"', 1),
-         "net.toml: line 9: layer 1: train_bias must be true or false"),
-        (CLASSIC_TOML.replace("inputs = [0.05, 0.10]", "inputs = [0.05, 0.10, 0.2]"),
-         "net.toml: line 1: inputs: inputs has 3 numbers but the first layer's weights take 2 inputs"),
+        (
+            CLASSIC_TOML.replace("bias = 0.35", "bias = [0.35, 0.1, 0.2]"),
+            "net.toml: line 8: layer 1: bias has 3 numbers for 2 neurons",
+        ),
+        (
+            CLASSIC_TOML.replace("learning_rate", "learnig_rate"),
+            "net.toml: line 3: unknown field 'learnig_rate' (did you mean 'learning_rate'?)",
+        ),
+        (
+            CLASSIC_TOML.replace("train_bias = false", 'train_bias = "no"', 1),
+            "net.toml: line 9: layer 1: train_bias must be true or false",
+        ),
+        (
+            CLASSIC_TOML.replace("inputs = [0.05, 0.10]", "inputs = [0.05, 0.10, 0.2]"),
+            "net.toml: line 1: inputs: inputs has 3 numbers but the first layer's weights take 2 inputs",
+        ),
     ],
 )
 def test_bad_files_give_one_line_with_file_line_and_field(tmp_path: Path, text: str, expected: str) -> None:

@@ -146,31 +146,3 @@ def test_minibatch_sgd_last_batch_may_be_shorter() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 0)
 
-
-@pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES[:4])
-def test_ensemble_full_batch_sgd_equals_each_network_trained_alone(hidden, output, loss, bias_mode, train_bias):
-    rng = np.random.default_rng(5)
-    networks = [random_network([2, 4, 2], hidden, output, loss, bias_mode, train_bias, rng) for _ in range(3)]
-    inputs = rng.normal(0, 1, (4, 2))
-    targets = targets_for(output, loss, rng, 4, 2)
-    rates = np.array([0.5, 0.1, 1.0])
-    result = compiled.ensemble_full_batch_sgd(
-        [np.stack([n.layers[i].weights for n in networks]) for i in range(2)],
-        [np.stack([n.layers[i].bias for n in networks]) for i in range(2)],
-        [hidden, output],
-        [train_bias, train_bias],
-        loss,
-        inputs,
-        targets,
-        rates,
-        30,
-    )
-    assert result.weights[0].shape == (3, 4, 2) and result.losses.shape == (3, 30)
-    for k, network in enumerate(networks):
-        for t in range(30):
-            trace = train_step(network, inputs, targets, rates[k])
-            assert result.losses[k, t] == pytest.approx(trace.loss, abs=1e-12)
-            network = trace.network_new
-        for i, layer in enumerate(network.layers):
-            np.testing.assert_allclose(result.weights[i][k], layer.weights, rtol=0, atol=1e-12)
-            np.testing.assert_allclose(result.biases[i][k], layer.bias, rtol=0, atol=1e-12)

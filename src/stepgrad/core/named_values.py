@@ -55,11 +55,11 @@ def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
             values[f"dE_total/dout_{neuron}"] = float(layer.dE_dout[sample, j])
             values[f"dout_{neuron}/dnet_{neuron}"] = float(layer.dout_dnet[sample, j])
             values[f"delta_{neuron}"] = float(layer.delta[sample, j])
-            for i, weight in enumerate(names.weights[layer_index][j]):
-                values[f"dnet_{neuron}/d{weight}"] = float(layer.a_prev[sample, i])
-                values[f"dE_total/d{weight}"] = float(layer.grad_w_per_sample[sample, j, i])
-        for k, bias in enumerate(names.biases[layer_index]):
-            values[f"dE_total/d{bias}"] = float(layer.grad_b_per_sample[sample, k])
+            for i, weight_name in enumerate(names.weights[layer_index][j]):
+                values[f"dnet_{neuron}/d{weight_name}"] = float(layer.a_prev[sample, i])
+                values[f"dE_total/d{weight_name}"] = float(layer.grad_w_per_sample[sample, j, i])
+        for k, bias_name in enumerate(names.biases[layer_index]):
+            values[f"dE_total/d{bias_name}"] = float(layer.grad_b_per_sample[sample, k])
 
     for weight in names.all_weights():
         values[f"{weight.name}+"] = float(trace.layers[weight.layer].weights_new[weight.neuron, weight.source])

@@ -14,12 +14,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.core.propagation import (
     LayerForward,
+    backprop_through_activation,
     bias_gradient,
     error_terms,
     hidden_contributions,
     layer_forward,
     output_delta,
-    backprop_through_activation,
     sgd_step,
 )
 from stepgrad.core.trace import HiddenDeltasFrom, LayerTrace, Trace

@@ -6,6 +6,8 @@ rate 0.5, one training pair (0.05, 0.10) → (0.01, 0.99).
 
 from __future__ import annotations
 
+import numpy as np
+
 from stepgrad.network.model import Layer, Network, Setup
 
 CLASSIC_INPUTS = [0.05, 0.10]
@@ -15,8 +17,12 @@ CLASSIC_LEARNING_RATE = 0.5
 
 def classic_network() -> Network:
     """The classic example's network: w1..w8 = 0.15 … 0.55, b1 = 0.35, b2 = 0.60, frozen."""
-    hidden = Layer(weights=[[0.15, 0.20], [0.25, 0.30]], bias=[0.35], activation="sigmoid", train_bias=False)
-    output = Layer(weights=[[0.40, 0.45], [0.50, 0.55]], bias=[0.60], activation="sigmoid", train_bias=False)
+    hidden = Layer(
+        weights=np.array([[0.15, 0.20], [0.25, 0.30]]), bias=np.array([0.35]), activation="sigmoid", train_bias=False
+    )
+    output = Layer(
+        weights=np.array([[0.40, 0.45], [0.50, 0.55]]), bias=np.array([0.60]), activation="sigmoid", train_bias=False
+    )
     return Network(layers=(hidden, output), loss="half_squared_error")
 
 
@@ -24,8 +30,8 @@ def classic_setup() -> Setup:
     """The classic network with its one training pair and learning rate 0.5."""
     return Setup(
         network=classic_network(),
-        inputs=[CLASSIC_INPUTS],
-        targets=[CLASSIC_TARGETS],
+        inputs=np.array([CLASSIC_INPUTS]),
+        targets=np.array([CLASSIC_TARGETS]),
         learning_rate=CLASSIC_LEARNING_RATE,
         source="classic example",
     )

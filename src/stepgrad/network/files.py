@@ -52,7 +52,7 @@ class _Locator:
         self.is_toml = is_toml
 
     def top(self, key: str) -> str | None:
-        pattern = re.compile(rf'^\s*{re.escape(key)}\s*=' if self.is_toml else rf'"{re.escape(key)}"\s*:')
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=" if self.is_toml else rf'"{re.escape(key)}"\s*:')
         for number, line in enumerate(self.lines, start=1):
             if pattern.search(line):
                 if self.is_toml and self._in_layer_section(number):
@@ -199,7 +199,7 @@ def _parse_layer(
         if index != count - 1:
             fail("softmax is for the output layer only", "activation")
         if loss_name != "cross_entropy":
-            fail(f"softmax needs loss = \"cross_entropy\", the file has {loss_name!r}", "activation")
+            fail(f'softmax needs loss = "cross_entropy", the file has {loss_name!r}', "activation")
 
     if "weights" not in raw:
         fail("weights missing: one row per neuron, one column per input")
@@ -210,8 +210,7 @@ def _parse_layer(
             fail(f"weights row {row_number} has {len(row)} numbers, row 1 has {width}", "weights")
     if n_in is not None and width != n_in:
         fail(
-            f"weights rows have {width} numbers but the previous layer has {n_in} neurons "
-            f"(one column per input)",
+            f"weights rows have {width} numbers but the previous layer has {n_in} neurons (one column per input)",
             "weights",
         )
 
@@ -306,7 +305,9 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise StepgradError(f"invalid JSON: {error.msg} (column {error.colno})", source, f"line {error.lineno}") from None
+        raise StepgradError(
+            f"invalid JSON: {error.msg} (column {error.colno})", source, f"line {error.lineno}"
+        ) from None
     except ValueError as error:
         raise StepgradError(f"invalid JSON: {error}", source) from None
     if not isinstance(document, dict):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -66,22 +65,23 @@ def _log_sigmoid(net: float) -> float:
     return min(net, 0.0) - math.log1p(math.exp(-abs(net)))
 
 
+# The helpers read and write ``n`` entries from ``start`` of flat buffers (no array views: in the
+# innermost loop, making views costs more than the arithmetic).
 @numba.njit(cache=True, inline="always")
-def _activate(code: int, net: Array, out: Array) -> None:
-    """``out = f(net)`` for one sample's layer, ``(n_out,)``."""
-    n = net.shape[0]
+def _activate(code: int, net: Array, out: Array, start: int, n: int) -> None:
+    """``out = f(net)`` for one sample's layer: entries ``start … start + n − 1``."""
     if code == SOFTMAX:
-        top = net[0]
-        for j in range(1, n):
+        top = net[start]
+        for j in range(start + 1, start + n):
             top = max(top, net[j])
         total = 0.0
-        for j in range(n):
+        for j in range(start, start + n):
             out[j] = math.exp(net[j] - top)
             total += out[j]
-        for j in range(n):
+        for j in range(start, start + n):
             out[j] /= total
         return
-    for j in range(n):
+    for j in range(start, start + n):
         x = net[j]
         if code == SIGMOID:
             out[j] = _sigmoid(x)
@@ -96,17 +96,16 @@ def _activate(code: int, net: Array, out: Array) -> None:
 
 
 @numba.njit(cache=True, inline="always")
-def _backprop_activation(code: int, net: Array, out: Array, dE_dout: Array, delta: Array) -> None:
+def _backprop_activation(code: int, net: Array, out: Array, dE_dout: Array, delta: Array, start: int, n: int) -> None:
     """``delta = dE/dout · dout/dnet``; softmax through its Jacobian: ``out_k(g_k − Σ_j g_j out_j)``."""
-    n = net.shape[0]
     if code == SOFTMAX:
         weighted = 0.0
-        for j in range(n):
+        for j in range(start, start + n):
             weighted += dE_dout[j] * out[j]
-        for j in range(n):
+        for j in range(start, start + n):
             delta[j] = out[j] * (dE_dout[j] - weighted)
         return
-    for j in range(n):
+    for j in range(start, start + n):
         if code == SIGMOID:
             d = out[j] * (1.0 - out[j])
         elif code == TANH:
@@ -121,42 +120,54 @@ def _backprop_activation(code: int, net: Array, out: Array, dE_dout: Array, delt
 
 
 @numba.njit(cache=True, inline="always")
-def _output_delta(loss: int, code: int, target: Array, net: Array, out: Array, delta: Array, dE_dout: Array) -> float:
-    """Fill ``delta`` of the output layer and return ``E_total = Σ_o E_o`` of the sample."""
-    n = out.shape[0]
+def _output_delta(
+    loss: int,
+    code: int,
+    targets: Array,
+    row: int,
+    net: Array,
+    out: Array,
+    delta: Array,
+    dE_dout: Array,
+    start: int,
+    n: int,
+) -> float:
+    """Fill the output layer's ``delta`` (entries ``start …``) for target ``targets[row]`` and
+    return ``E_total = Σ_o E_o`` of the sample."""
     total = 0.0
     if loss == BCE and code == SIGMOID:
         for k in range(n):
-            total += -(target[k] * _log_sigmoid(net[k]) + (1.0 - target[k]) * _log_sigmoid(-net[k]))
-            delta[k] = out[k] - target[k]
+            t, x = targets[row, k], net[start + k]
+            total += -(t * _log_sigmoid(x) + (1.0 - t) * _log_sigmoid(-x))
+            delta[start + k] = out[start + k] - t
         return total
     if loss == CE and code == SOFTMAX:
-        top = net[0]
+        top = net[start]
         for k in range(1, n):
-            top = max(top, net[k])
+            top = max(top, net[start + k])
         log_sum = 0.0
         for k in range(n):
-            log_sum += math.exp(net[k] - top)
+            log_sum += math.exp(net[start + k] - top)
         log_sum = math.log(log_sum)
         for k in range(n):
-            total += -target[k] * ((net[k] - top) - log_sum)
-            delta[k] = out[k] - target[k]
+            total += -targets[row, k] * ((net[start + k] - top) - log_sum)
+            delta[start + k] = out[start + k] - targets[row, k]
         return total
     for k in range(n):
-        t, o = target[k], out[k]
+        t, o = targets[row, k], out[start + k]
         if loss == HALF_SQUARED:
             total += 0.5 * (t - o) ** 2
-            dE_dout[k] = o - t
+            dE_dout[start + k] = o - t
         elif loss == MSE:
             total += (t - o) ** 2 / n
-            dE_dout[k] = 2.0 * (o - t) / n
+            dE_dout[start + k] = 2.0 * (o - t) / n
         elif loss == BCE:
             total += -(t * math.log(max(o, LOG_FLOOR)) + (1.0 - t) * math.log(max(1.0 - o, LOG_FLOOR)))
-            dE_dout[k] = (o - t) / max(o * (1.0 - o), LOG_FLOOR)
+            dE_dout[start + k] = (o - t) / max(o * (1.0 - o), LOG_FLOOR)
         else:
             total += -t * math.log(max(o, LOG_FLOOR))
-            dE_dout[k] = -t / max(o, LOG_FLOOR)
-    _backprop_activation(code, net, out, dE_dout, delta)
+            dE_dout[start + k] = -t / max(o, LOG_FLOOR)
+    _backprop_activation(code, net, out, dE_dout, delta, start, n)
     return total
 
 
@@ -172,14 +183,15 @@ def _sample_pass(
     codes: NDArray[np.int64],
     unit_start: NDArray[np.int64],
     loss: int,
-    x: Array,
-    target: Array,
+    inputs: Array,
+    targets: Array,
+    s: int,
     net: Array,
     out: Array,
     delta: Array,
     dE_dout: Array,
 ) -> float:
-    """Forward and backward pass of one sample: fills every layer's ``net``, ``out`` and ``delta``
+    """Forward and backward pass of sample ``s``: fills every layer's ``net``, ``out`` and ``delta``
     (one after the other in flat buffers) and returns the sample's ``E_total``."""
     n_layers = n_in.shape[0]
     # forward: net_l = a_{l-1} · W_lᵀ + b_l, out_l = f_l(net_l)
@@ -191,7 +203,7 @@ def _sample_pass(
             row = w0 + j * n
             if layer == 0:
                 for i in range(n):
-                    total += x[i] * params[row + i]
+                    total += inputs[s, i] * params[row + i]
             else:
                 p0 = unit_start[layer - 1]
                 for i in range(n):
@@ -201,13 +213,11 @@ def _sample_pass(
             elif n_bias[layer] > 1:
                 total += params[b0 + j]
             net[u0 + j] = total
-        _activate(codes[layer], net[u0 : u0 + m], out[u0 : u0 + m])
+        _activate(codes[layer], net, out, u0, m)
     # output delta and E_total of the sample
     last = n_layers - 1
     u0, m = unit_start[last], n_out[last]
-    error = _output_delta(
-        loss, codes[last], target, net[u0 : u0 + m], out[u0 : u0 + m], delta[u0 : u0 + m], dE_dout[u0 : u0 + m]
-    )
+    error = _output_delta(loss, codes[last], targets, s, net, out, delta, dE_dout, u0, m)
     # hidden deltas through the ORIGINAL next-layer weights (before any update of this step)
     for layer in range(n_layers - 2, -1, -1):
         u0, m = unit_start[layer], n_out[layer]
@@ -217,9 +227,7 @@ def _sample_pass(
             for q in range(m1):
                 total += delta[u1 + q] * params[w1 + q * m + j]
             dE_dout[u0 + j] = total
-        _backprop_activation(
-            codes[layer], net[u0 : u0 + m], out[u0 : u0 + m], dE_dout[u0 : u0 + m], delta[u0 : u0 + m]
-        )
+        _backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m)
     return error
 
 
@@ -234,11 +242,12 @@ def _add_gradient(
     n_bias: NDArray[np.int64],
     train_bias: NDArray[np.bool_],
     unit_start: NDArray[np.int64],
-    x: Array,
+    inputs: Array,
+    s: int,
     out: Array,
     delta: Array,
 ) -> None:
-    """``target += scale · dE/dθ`` of one sample: ``dE/dw = delta · a_prev``, ``dE/db = delta``
+    """``target += scale · dE/dθ`` of sample ``s``: ``dE/dw = delta · a_prev``, ``dE/db = delta``
     (``Σ_j delta_j`` for a shared bias). With ``target = params`` and ``scale = −η`` it is the update."""
     for layer in range(n_in.shape[0]):
         u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
@@ -248,7 +257,7 @@ def _add_gradient(
             row = w0 + j * n
             if layer == 0:
                 for i in range(n):
-                    target[row + i] += step * x[i]
+                    target[row + i] += step * inputs[s, i]
             else:
                 p0 = unit_start[layer - 1]
                 for i in range(n):
@@ -291,67 +300,21 @@ def _online_kernel(
     for k in range(order.shape[0]):
         s = order[k]
         losses[k] = _sample_pass(
-            params, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs[s], targets[s],
+            params, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs, targets, s,
             net, out, delta, dE_dout,
         )
         # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
         _add_gradient(
-            params, -learning_rate, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs[s], out,
+            params, -learning_rate, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs, s, out,
             delta,
         )
-
-
-@numba.njit(cache=True)
-def _ensemble_kernel(
-    params: Array,
-    w_start: NDArray[np.int64],
-    b_start: NDArray[np.int64],
-    n_in: NDArray[np.int64],
-    n_out: NDArray[np.int64],
-    n_bias: NDArray[np.int64],
-    codes: NDArray[np.int64],
-    train_bias: NDArray[np.bool_],
-    unit_start: NDArray[np.int64],
-    loss: int,
-    inputs: Array,
-    targets: Array,
-    learning_rates: Array,
-    steps: int,
-    losses: Array,
-) -> None:
-    """``steps`` full-batch steps of each network ``params[k]`` in turn (they are independent);
-    ``losses[k, t]`` is network k's batch-mean ``E_total`` before step t."""
-    n_units = unit_start[n_in.shape[0]]
-    net = np.empty(n_units)
-    out = np.empty(n_units)
-    delta = np.empty(n_units)
-    dE_dout = np.empty(n_units)
-    grad = np.empty(params.shape[1])
-    batch = inputs.shape[0]
-    for k in range(params.shape[0]):
-        theta = params[k]
-        for t in range(steps):
-            grad[:] = 0.0
-            total = 0.0
-            for s in range(batch):
-                total += _sample_pass(
-                    theta, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs[s], targets[s],
-                    net, out, delta, dE_dout,
-                )
-                _add_gradient(
-                    grad, 1.0, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs[s], out, delta
-                )
-            losses[k, t] = total / batch
-            # θ+ = θ − η_k · (Σ_samples dE/dθ) / B, every gradient from the weights before the step
-            for p in range(theta.shape[0]):
-                theta[p] -= learning_rates[k] * (grad[p] / batch)
 
 
 class _Packed:
     """The flat layout of a network's parameters (see the module docstring)."""
 
     def __init__(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
-        # An ensemble's arrays carry a leading network axis: (N, n_out, n_in), (N, n_bias).
+        # Arrays with a leading network axis, (N, n_out, n_in) and (N, n_bias), pack to (N, P).
         self.lead: tuple[int, ...] = tuple(weights[0].shape[:-2])
         self.n_out = np.array([w.shape[-2] for w in weights], dtype=np.int64)
         self.n_in = np.array([w.shape[-1] for w in weights], dtype=np.int64)
@@ -462,15 +425,17 @@ def _minibatch_kernel(
                 net += params[b0 : b0 + m]
             out = np.empty_like(net)
             for r in range(rows):
-                _activate(codes[layer], net[r], out[r])
+                _activate(codes[layer], net.reshape(-1), out.reshape(-1), r * m, m)
             nets.append(net)
             outs.append(out)
         deltas = [np.empty((0, 0))] * n_layers
         delta = np.empty_like(nets[last])
         dE_dout = np.empty_like(nets[last])
+        m = n_out[last]
         for r in range(rows):
             losses[start + r] = _output_delta(
-                loss, codes[last], target[r], nets[last][r], outs[last + 1][r], delta[r], dE_dout[r]
+                loss, codes[last], target, r, nets[last].reshape(-1), outs[last + 1].reshape(-1),
+                delta.reshape(-1), dE_dout.reshape(-1), r * m, m,
             )
         deltas[last] = delta
         for layer in range(last - 1, -1, -1):
@@ -480,7 +445,10 @@ def _minibatch_kernel(
             hidden_dE_dout = np.dot(deltas[layer + 1], weights_next)  # Σ_k delta_k · w_kj, ORIGINAL weights
             delta = np.empty_like(hidden_dE_dout)
             for r in range(rows):
-                _backprop_activation(codes[layer], nets[layer][r], outs[layer + 1][r], hidden_dE_dout[r], delta[r])
+                _backprop_activation(
+                    codes[layer], nets[layer].reshape(-1), outs[layer + 1].reshape(-1), hidden_dE_dout.reshape(-1),
+                    delta.reshape(-1), r * m, m,
+                )
             deltas[layer] = delta
         for layer in range(n_layers):
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
@@ -543,68 +511,3 @@ def minibatch_sgd(
     new_weights, new_biases = packed.unpack()
     return OnlineSGDResult(new_weights, new_biases, losses)
 
-
-class EnsembleResult(NamedTuple):
-    """What ``ensemble_full_batch_sgd`` returns.
-
-    Attributes:
-        weights: per layer ``(N, n_out, n_in)``.
-        biases: per layer ``(N, n_bias)``.
-        losses: ``(N, steps)`` each network's batch-mean ``E_total`` before each step.
-    """
-
-    weights: list[Array]
-    biases: list[Array]
-    losses: Array
-
-
-def ensemble_full_batch_sgd(
-    weights: Sequence[Array],
-    biases: Sequence[Array],
-    activations: Sequence[str],
-    train_bias: Sequence[bool],
-    loss: str,
-    inputs: Array,
-    targets: Array,
-    learning_rates: Array,
-    steps: int,
-) -> EnsembleResult:
-    """``steps`` full-batch SGD steps of ``N`` independent networks of one shape.
-
-    Args:
-        weights: per layer ``(N, n_out, n_in)``, the ensemble's stacked weights.
-        biases: per layer ``(N, n_bias)``.
-        activations, train_bias, loss: as for ``online_sgd``.
-        inputs: ``(B, n_inputs)``, the whole batch, shared by every network.
-        targets: ``(B, n_outputs)``.
-        learning_rates: ``(N,)`` each network's ``η``.
-        steps: number of steps.
-
-    Each step is ``θ+ = θ − η_k · mean_B dE/dθ``, what ``stepgrad.training`` does for a full
-    batch; the networks run one after the other, each through all its steps, in one call.
-    """
-    codes, loss_code = _codes(activations, loss)
-    packed = _Packed(weights, biases)
-    if len(packed.lead) != 1:
-        raise ValueError("ensemble weights need one leading network axis: (N, n_out, n_in)")
-    rates = np.broadcast_to(np.asarray(learning_rates, dtype=np.float64), packed.lead).copy()
-    losses = np.empty((packed.lead[0], steps))
-    _ensemble_kernel(
-        packed.params,
-        packed.w_start,
-        packed.b_start,
-        packed.n_in,
-        packed.n_out,
-        packed.n_bias,
-        codes,
-        np.array(train_bias, dtype=np.bool_),
-        packed.unit_start,
-        loss_code,
-        np.ascontiguousarray(inputs, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.float64),
-        rates,
-        int(steps),
-        losses,
-    )
-    new_weights, new_biases = packed.unpack()
-    return EnsembleResult(new_weights, new_biases, losses)
