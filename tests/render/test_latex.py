@@ -31,7 +31,7 @@ def compile_pdf(source: str, directory: Path) -> tuple[subprocess.CompletedProce
 
 
 def test_escape_text_handles_names_and_symbols() -> None:
-    assert escape_text("dE_total/dw5") == r"dE\_total/dw5"
+    assert escape_text("dE_total/dw5") == r"dE\_total/\allowbreak{}dw5"
     assert escape_text("w5+") == "w5+"
     assert escape_text("50% & $x#") == r"50\% \& \$x\#"
     escaped = escape_text("E = ½(t − o)², η·δ → ∂E/∂w, snow☃")

@@ -16,7 +16,7 @@ from importlib import resources
 
 from stepgrad.explain.step import Derivation, Step, format_number
 from stepgrad.render.diagram import network_svg
-from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
+from stepgrad.render.math_text import latex_number, shows_numbers, step_lhs, step_rhs
 
 VALUE_COLUMNS = 3
 _MATHML_NAMESPACE = ' xmlns="http://www.w3.org/1998/Math/MathML"'
@@ -51,6 +51,11 @@ def anchor(prefix: str, name: str) -> str:
     return prefix + "-" + re.sub(r"[^A-Za-z0-9_-]", "-", name.replace("+", "plus"))
 
 
+def _spaced(latex: str) -> str:
+    """A right-hand side that starts with words gets a thick space after the ``=`` (MathML adds none)."""
+    return rf"\; {latex}" if latex.startswith(r"\text") else latex
+
+
 def render_step(step: Step, precision: int = 9) -> str:
     """One step as an ``<article>``: title, formula, the numbers put in, the result."""
     lhs = step_lhs(step)
@@ -67,9 +72,9 @@ def render_step(step: Step, precision: int = 9) -> str:
         [
             '<div class="equations">',
             f'<div class="lhs">{mathml(lhs)}</div>',
-            f'<div class="rhs formula">{mathml(f"= {step_rhs(step)}", step.formula)}</div>',
-            '<div class="lhs"></div>',
-            f'<div class="rhs substituted">{substituted}</div>',
+            f'<div class="rhs formula">{mathml(f"= {_spaced(step_rhs(step))}", step.formula)}</div>',
+            *(['<div class="lhs"></div>', f'<div class="rhs substituted">{substituted}</div>']
+              if shows_numbers(step, precision) else []),
             '<div class="lhs"></div>',
             f'<div class="rhs result">{result}</div>',
             "</div>",

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.network.naming import network_names
-from stepgrad.render.math_text import break_sum, latex_number, step_lhs, step_rhs
+from stepgrad.render.math_text import break_sum, latex_number, shows_numbers, step_lhs, step_rhs
 
 # Visible characters per line of an align* row in an 11pt article with 2.2 cm margins.
 LINE_WIDTH = 62
 # Rows per table (a tabular never breaks across pages, so long tables are cut into several).
 TABLE_ROWS = 40
+# Characters of name + number beyond which two pairs no longer fit on a row of the values table.
+PAIR_WIDTH = 34
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -29,6 +31,7 @@ _TEXT_ESCAPES = {
     "^": r"\^{}",
     "~": r"\~{}",
     "<": r"\textless{}",
+    "/": r"/\allowbreak{}",
     ">": r"\textgreater{}",
     "−": r"\ensuremath{-}",
     "·": r"\ensuremath{\cdot}",
@@ -76,7 +79,7 @@ def escape_text(text: str) -> str:
 
 def name_tt(name: str) -> str:
     """A value's name in typewriter type, breakable after ``/`` (``dE\\_total/\\allowbreak dw5``)."""
-    return r"\texttt{" + escape_text(name).replace("/", r"/\allowbreak{}") + "}"
+    return r"\texttt{" + escape_text(name) + "}"
 
 
 def _rows(first: str, rhs: str) -> list[str]:
@@ -91,13 +94,15 @@ def render_step(step: Step, precision: int = 9) -> str:
     """One step: a paragraph heading, then lhs = formula = numbers = result in one ``align*``."""
     lhs = step_lhs(step)
     rows = _rows(lhs, step_rhs(step))
-    rows.extend(_rows("", step.substituted_latex(precision)))
+    if shows_numbers(step, precision):
+        rows.extend(_rows("", step.substituted_latex(precision)))
     rows.append(f"&= {latex_number(step.value, precision)}")
-    note = f"\n{escape_text(step.note)}\n" if step.note else ""
-    return (
-        rf"\paragraph{{{escape_text(step.title)}}} ({name_tt(step.name)}){note}"
-        "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
-    )
+    align = "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+    heading = rf"\paragraph{{{escape_text(step.title)}}} ({name_tt(step.name)})"
+    if not step.note:
+        return f"{heading}\n{align}"
+    # The note's paragraph runs into the display (no blank line), ragged right so long names break.
+    return f"{heading}\n\n\\begingroup\\raggedright{{\\small {escape_text(step.note)}}}\n{align}\\endgroup"
 
 
 def _network_table(derivation: Derivation, precision: int) -> str:
@@ -135,8 +140,15 @@ def _tabular(columns: str, header: str, rows: list[str]) -> str:
 
 
 def _values_table(derivation: Derivation, precision: int) -> str:
-    """Every named value, two name/value pairs per row, in tables of ``TABLE_ROWS`` rows."""
-    cells = [f"{name_tt(name)} & ${latex_number(value, precision)}$" for name, value in derivation.values.items()]
+    """Every named value in tables of ``TABLE_ROWS`` rows: two name/value pairs per row when they fit."""
+    numbers = {name: latex_number(value, precision) for name, value in derivation.values.items()}
+    widest = max((len(name) + len(number) for name, number in numbers.items()), default=0)
+    cells = [f"{name_tt(name)} & ${number}$" for name, number in numbers.items()]
+    if widest > PAIR_WIDTH:
+        return "\n".join(
+            _tabular("lr", "name & value", [f"{cell} \\\\" for cell in cells[start : start + TABLE_ROWS]])
+            for start in range(0, len(cells), TABLE_ROWS)
+        )
     tables = []
     for start in range(0, len(cells), 2 * TABLE_ROWS):
         chunk = cells[start : start + 2 * TABLE_ROWS]

@@ -15,7 +15,7 @@ import html
 
 from stepgrad.explain.step import Derivation, Step, format_number
 from stepgrad.render.diagram import network_svg
-from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
+from stepgrad.render.math_text import latex_number, shows_numbers, step_lhs, step_rhs
 
 
 def diagram_svg(derivation: Derivation, precision: int = 4) -> str:
@@ -46,13 +46,12 @@ def render_step(step: Step, precision: int = 9) -> str:
     """One step: its title and name, formula, substituted formula and result."""
     lhs = step_lhs(step)
     lines = [
-        f"### {_markdown_text(step.title)} (`{step.name}`)",
+        f"### {_markdown_text(step.title)} — `{step.name}`",
         "",
         *([_markdown_text(step.note), ""] if step.note else []),
         _display(f"{lhs} = {step_rhs(step)}"),
         "",
-        _display(f"= {step.substituted_latex(precision)}"),
-        "",
+        *([_display(f"= {step.substituted_latex(precision)}"), ""] if shows_numbers(step, precision) else []),
         f"**Result:** ${lhs} = {latex_number(step.value, precision)}$",
     ]
     return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""``stepgrad verify-torch``: run a network file's step in PyTorch and compare every value with stepgrad."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+INJECTIONS = ["none", "double-backward", "wrong-sigmoid-backward", "double-step"]
+
+
+def _inject(kind: str, model: Any) -> Any:
+    """A step with a planted bug, to show what the report says about it (None: the textbook step)."""
+    import torch
+
+    if kind == "wrong-sigmoid-backward":
+
+        class WrongSigmoid(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, net: Any) -> Any:
+                out = torch.sigmoid(net)
+                ctx.save_for_backward(out)
+                return out
+
+            @staticmethod
+            def backward(ctx: Any, grad_out: Any) -> Any:
+                (out,) = ctx.saved_tensors
+                return grad_out * out  # forgets the (1 − out) factor
+
+        class Module(torch.nn.Module):
+            stepgrad_activation = "sigmoid"
+
+            def forward(self, net: Any) -> Any:
+                return WrongSigmoid.apply(net)
+
+        for index, module in enumerate(model):
+            if isinstance(module, torch.nn.Sigmoid):
+                model[index] = Module()
+                break
+        return None
+
+    def step(model: Any, inputs: Any, targets: Any, loss: Any, optimizer: Any) -> Any:
+        optimizer.zero_grad()
+        value = loss(model(inputs), targets)
+        value.backward()
+        if kind == "double-backward":
+            value = loss(model(inputs), targets)
+            value.backward()  # gradients accumulate
+        optimizer.step()
+        if kind == "double-step":
+            optimizer.step()
+        return value
+
+    return step
+
+
+@click.command(name="verify-torch")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--float32", is_flag=True, help="Run the PyTorch step in float32 (tolerance 1e-4 instead of 1e-9).")
+@click.option("--inject", type=click.Choice(INJECTIONS), default="none", show_default=True,
+              help="Plant a bug in the PyTorch step to see how the report finds it.")
+def verify_torch(path: str | None, float32: bool, inject: str) -> None:
+    """Train one step of PATH (default: the classic example) in PyTorch, record it with hooks and
+    autograd, and report every value (net_h1, delta_o1, dE_total/dw5, w5+ …) that differs from stepgrad.
+
+    Exit code 0 when all agree, 1 when some differ.
+    """
+    try:
+        import torch
+    except ImportError as error:  # pragma: no cover - torch is an optional extra
+        from stepgrad.errors import StepgradError
+
+        raise StepgradError("verify-torch needs PyTorch: pip install torch") from error
+    from stepgrad.interop.torch import to_torch
+    from stepgrad.interop.torch_step import verify_torch_step
+    from stepgrad.network import classic_setup
+    from stepgrad.network.files import load_setup
+
+    setup = classic_setup() if path is None else load_setup(path)
+    dtype = torch.float32 if float32 else torch.float64
+    model = to_torch(setup.network).to(dtype)
+    step = _inject(inject, model)
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=setup.learning_rate)
+    inputs = torch.tensor(setup.inputs, dtype=dtype)
+    targets = torch.tensor(setup.targets, dtype=dtype)
+    report = verify_torch_step(model, inputs, targets, setup.network.loss, optimizer, step=step)
+    click.echo(report.to_text(), nl=False)
+    if not report.ok:
+        sys.exit(1)
