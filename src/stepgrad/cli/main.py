@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("train_cmd:train", "Train a network and print its progress."),
     "viz": ("viz_cmd:viz", "Watch a network learn in an interactive page on localhost."),
     "sweep": ("sweep_cmd:sweep", "Train many networks at once and report how many converge."),
-    "verify-torch": ("torch_cmd:verify_torch", "Run a step in PyTorch and report every value that differs from stepgrad."),
+    "verify-torch": ("torch_cmd:verify_torch", "Run a step in PyTorch and report each value that differs from ours."),
 }
 
 
