@@ -123,3 +123,14 @@ def test_explain_does_not_import_heavy_modules(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_markdown_diagram_file_is_written_beside_and_linked(tmp_path: Path) -> None:
+    embedded = run("explain", "--format", "markdown", "-o", str(tmp_path / "embedded.md"))
+    linked = run("explain", "-o", str(tmp_path / "linked.md"), "--diagram-file")
+    assert embedded.returncode == linked.returncode == 0
+    assert 'src="data:image/svg+xml;base64,' in (tmp_path / "embedded.md").read_text()
+    assert not (tmp_path / "embedded.svg").exists()
+    assert 'src="linked.svg"' in (tmp_path / "linked.md").read_text()
+    svg = (tmp_path / "linked.svg").read_text()
+    assert svg.startswith("<svg") and "w5 = 0.4" in svg

@@ -35,6 +35,9 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
         click.option("--weight-decay", type=float, default=None, help="With --optimizer: L2 weight decay λ."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write to this file (atomically) instead of the terminal."),
+        click.option("--diagram-file", is_flag=True,
+                     help="Markdown with -o: write the diagram to OUT.svg and link it instead of embedding "
+                          "it (GitHub drops embedded data: images)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -52,6 +55,7 @@ def _run(
     momentum: float | None,
     weight_decay: float | None,
     output: str | None,
+    diagram_file: bool = False,
 ) -> None:
     from stepgrad.explain.derivation import explain_setup
     from stepgrad.render import render
@@ -73,6 +77,14 @@ def _run(
 
         # Colour and the terminal's width (up to 100) on a TTY; plain 80 columns otherwise (render_text).
         print_derivation(derivation, Console(highlight=False, width=min(Console().width, 100)), precision)
+        return
+    if diagram_file and fmt == "markdown" and output is not None:
+        from stepgrad.network.files import write_atomic
+        from stepgrad.render.markdown import diagram_svg
+
+        svg_path = Path(output).with_suffix(".svg")
+        write_atomic(svg_path, diagram_svg(derivation))
+        emit(render(derivation, fmt, precision=precision, diagram_src=svg_path.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
 
