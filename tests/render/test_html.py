@@ -12,18 +12,9 @@ from stepgrad.explain.step import Derivation, format_number
 from stepgrad.render import render
 from stepgrad.render.html import mathml, page_css, render_html
 from stepgrad.render.math_text import shows_numbers
+from support.browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
 # SVG and MathML elements written self-closing (<line .../>, <mspace/>).
 
