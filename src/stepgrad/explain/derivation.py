@@ -140,23 +140,7 @@ def explain(
                 _out_step(builder, activation, neuron, layer_nets)
 
     # 2. Total error
-    for output in outputs:
-        builder.add(
-            f"E_{output}",
-            TOTAL_ERROR,
-            f"Error of {output}",
-            error_template(loss.name, f"target_{output}", f"out_{output}", len(outputs)),
-            [f"target_{output}", f"out_{output}"],
-            involves=(output,),
-        )
-    builder.add(
-        "E_total",
-        TOTAL_ERROR,
-        "Total error",
-        _sum([f"E_{o}" for o in outputs]),
-        [f"E_{o}" for o in outputs],
-        involves=tuple(outputs),
-    )
+    _error_steps(builder, loss.name, outputs, TOTAL_ERROR, after="")
 
     # 3. and 4. Backward pass, output layer first
     for layer_index in reversed(range(n_layers)):
@@ -288,23 +272,7 @@ def explain(
             [],
             involves=(output,),
         )
-        builder.add(
-            f"E_{output}+",
-            AFTER,
-            f"Error of {output} after the update",
-            error_template(loss.name, f"target_{output}", f"out_{output}+", len(outputs)),
-            [f"target_{output}", f"out_{output}+"],
-            involves=(output,),
-        )
-    builder.add(
-        "E_total+",
-        AFTER,
-        "Total error after the update",
-        _sum([f"E_{o}+" for o in outputs]),
-        [f"E_{o}+" for o in outputs],
-        involves=tuple(outputs),
-        note="Compare with E_total before the update: a step that is small enough lowers the error.",
-    )
+    _error_steps(builder, loss.name, outputs, AFTER, after="+")
 
     all_notes = list(notes)
     if trace.hidden_deltas_from == "updated":
@@ -316,6 +284,29 @@ def explain(
         )
     return Derivation(
         trace=trace, sample=sample, steps=tuple(builder.steps), values=values, title=title, notes=tuple(all_notes)
+    )
+
+
+def _error_steps(builder: _Builder, loss: str, outputs: list[str], section: str, after: str) -> None:
+    """``E_o = loss(target_o, out_o)`` for each output and ``E_total = Σ_o E_o``; ``after="+"`` for the new weights."""
+    when = " after the update" if after else ""
+    for output in outputs:
+        builder.add(
+            f"E_{output}{after}",
+            section,
+            f"Error of {output}{when}",
+            error_template(loss, f"target_{output}", f"out_{output}{after}", len(outputs)),
+            [f"target_{output}", f"out_{output}{after}"],
+            involves=(output,),
+        )
+    builder.add(
+        f"E_total{after}",
+        section,
+        f"Total error{when}",
+        _sum([f"E_{o}{after}" for o in outputs]),
+        [f"E_{o}{after}" for o in outputs],
+        involves=tuple(outputs),
+        note="Compare with E_total before the update: a step that is small enough lowers the error." if after else "",
     )
 
 
