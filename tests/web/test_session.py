@@ -7,11 +7,15 @@ import base64
 import numpy as np
 import pytest
 
-from stepgrad.core import predict
+from stepgrad.core import forward, predict, train_step
+from stepgrad.network import Layer, Network, Setup, classic_setup
 from stepgrad.training.gradients import batch_gradients
 from stepgrad.training.init import create_network
+from stepgrad.training.loops import repeat_steps
 from stepgrad.web.config import ConfigError, Limits, VizConfig
 from stepgrad.web.session import BOUNDARY_SIZE, Session, encode_map
+
+CLASSIC_E_TOTAL_AFTER_ONE_UPDATE = 0.291027774  # issue 2: exact arithmetic, frozen biases
 
 
 def decode(map_: dict) -> np.ndarray:
@@ -46,7 +50,7 @@ def test_full_batch_sgd_frame_is_one_engine_update() -> None:
     session = Session(Limits())
     session.configure(VizConfig(points=100, split=0.5, layers=(2,), batch_size=50, learning_rate=0.7))
     split = session.split
-    before = session.params
+    before = session.training.params
     result = batch_gradients(before, session.functions, split.train_inputs, split.train_targets)
     frame = session.train_frame()
     assert frame["updates"] == 1 and frame["epoch"] == 1.0
@@ -155,3 +159,103 @@ def test_a_network_file_is_offered_as_dataset_file(tmp_path) -> None:  # type: i
     frame = session.train_frame()
     assert frame["updates"] == 1 and frame["loss"]["test"] is None
     assert frame["values"][0] == [1.0, 2.0, 3.0]
+
+
+def _classic_session() -> Session:
+    session = Session(Limits())
+    session.configure(VizConfig(data="classic"), given={"data"})
+    return session
+
+
+def test_classic_training_leaves_the_frozen_biases_alone() -> None:
+    session = _classic_session()
+    frame = session.train_frame()
+    assert frame["updates"] == 1
+    assert frame["biases"] == [[0.35], [0.6]]
+    assert frame["loss"]["train"] == pytest.approx(CLASSIC_E_TOTAL_AFTER_ONE_UPDATE, abs=5e-10)
+
+
+def test_classic_training_equals_stepgrad_train_after_100_updates() -> None:
+    session = _classic_session()
+    for _ in range(100):
+        frame = session.train_frame()
+    expected = repeat_steps(classic_setup(), 100, use_compiled=False)
+    assert frame["updates"] == 100
+    assert frame["loss"]["train"] == pytest.approx(expected.error, rel=1e-13)
+    for sent, layer in zip(frame["weights"], expected.network.layers, strict=True):
+        assert np.allclose(np.array(sent), layer.weights, rtol=0, atol=1e-14)
+    assert frame["biases"] == [[0.35], [0.6]]
+
+
+def _mixed_bias_setup() -> Setup:
+    """Three samples; the hidden layer's per-neuron biases train, the output's shared bias is frozen."""
+    hidden = Layer(weights=[[0.3, -0.2, 0.1], [0.5, 0.4, -0.6]], bias=[0.1, -0.2], activation="tanh")
+    output = Layer(weights=[[0.7, -0.3], [0.2, 0.9]], bias=[0.25], activation="sigmoid", train_bias=False)
+    return Setup(
+        network=Network(layers=(hidden, output), loss="half_squared_error"),
+        inputs=[[1.0, 0.5, -1.0], [0.2, -0.3, 0.8], [-0.5, 1.0, 0.3]],
+        targets=[[0.1, 0.9], [0.8, 0.2], [0.5, 0.5]],
+        learning_rate=0.4,
+    )
+
+
+def test_a_full_batch_frame_is_the_cores_update_with_a_frozen_bias() -> None:
+    setup = _mixed_bias_setup()
+    session = Session(Limits(), file_setup=setup)
+    session.configure(VizConfig(data="file"), given={"data"})  # full batch: all 3 samples per update
+    frame = session.train_frame()
+    expected = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).network_new
+    for sent, layer in zip(frame["weights"], expected.layers, strict=True):
+        assert np.allclose(np.array(sent), layer.weights, rtol=0, atol=1e-15)
+    for sent, layer in zip(frame["biases"], expected.layers, strict=True):
+        assert np.allclose(np.array(sent), layer.bias, rtol=0, atol=1e-15)
+    assert frame["biases"][1] == [0.25]  # frozen
+    assert frame["biases"][0] != [0.1, -0.2]  # trained
+
+
+def test_divergence_stops_training_keeps_finite_weights_and_warns_nothing() -> None:
+    # pytest turns every RuntimeWarning into an error here: the run must not emit one.
+    session = Session(Limits())
+    session.configure(VizConfig(data="plane", layers=(8, 8), activation="linear", learning_rate=10.0, batch_size=1))
+    frame = session.train_frame()
+    for _ in range(20):
+        if frame["stopped"]:
+            break
+        frame = session.train_frame()
+    assert frame["stopped"] is not None and "NaN or infinite" in frame["stopped"]
+    assert "reset" in frame["stopped"]
+    weights = [np.array(w, dtype=np.float64) for w in frame["weights"]]
+    assert all(np.all(np.isfinite(w)) for w in weights)
+    assert frame["loss"]["train"] is not None  # the kept weights have a finite loss
+    again = session.train_frame()
+    assert again["weights"] == frame["weights"] and again["updates"] == frame["updates"]
+    restarted = session.reset()["frame"]
+    assert restarted["stopped"] is None and restarted["updates"] == 0
+
+
+def test_the_diagram_shows_the_chosen_sample() -> None:
+    setup = _mixed_bias_setup()
+    session = Session(Limits(), file_setup=setup)
+    ready = session.configure(VizConfig(data="file"), given={"data"})
+    assert ready["n_train"] == 3 and ready["frame"]["sample"] == 0
+    frame = session.select_sample(2)
+    layers = forward(setup.network, setup.inputs[2])
+    assert frame["sample"] == 2
+    assert frame["values"][0] == [-0.5, 1.0, 0.3]
+    assert np.allclose(frame["values"][1], layers[0].out[0], rtol=0, atol=1e-15)
+    assert np.allclose(frame["values"][2], layers[1].out[0], rtol=0, atol=1e-15)
+    with pytest.raises(ConfigError, match="between 0 and 2"):
+        session.select_sample(3)
+
+
+def test_explaining_a_sample_shows_that_sample_in_the_diagram() -> None:
+    pytest.importorskip("stepgrad.explain.derivation")
+    setup = _mixed_bias_setup()
+    session = Session(Limits(), file_setup=setup)
+    session.configure(VizConfig(data="file"), given={"data"})
+    message = session.explain(1)
+    steps = {step["name"]: step for step in message["steps"]}
+    assert message["sample"] == 1 and message["frame"]["sample"] == 1
+    out_o2 = message["frame"]["values"][2][1]
+    assert steps["out_o2"]["value"] == f"{out_o2:.8g}"
+    assert session.frame()["sample"] == 1  # later frames keep showing it

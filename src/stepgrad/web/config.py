@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from stepgrad.errors import StepgradError
+from stepgrad.network import Setup
 
 # Datasets the page offers besides the 2-D generators of ``stepgrad.data``.
 CLASSIC = "classic"  # the classic worked example: its network, its one training pair
@@ -99,6 +100,11 @@ class VizConfig:
 ALIASES = {"act": "activation", "opt": "optimizer", "lr": "learning_rate", "batch": "batch_size", "n": "points"}
 
 
+def field_name(key: str) -> str:
+    """The field a URL or message key stands for: ``lr`` → ``learning_rate``."""
+    return ALIASES.get(key, key)
+
+
 def _number(name: str, raw: Any, low: float, high: float, integer: bool = False) -> float:
     if isinstance(raw, bool):
         raise ConfigError(f"{name} must be a number")
@@ -142,7 +148,7 @@ def parse_config(
     changes: dict[str, Any] = {}
     known = {f for f in VizConfig.__dataclass_fields__}
     for key, raw in values.items():
-        name = ALIASES.get(key, key)
+        name = field_name(key)
         if name not in known:
             raise ConfigError(f"unknown setting {str(key)[:40]!r}")
         if name == "data":
@@ -174,6 +180,47 @@ def parse_config(
         elif name == "seed":
             changes[name] = int(_number("seed", raw, 0, 2**31 - 1, integer=True))
     return replace(config, **changes)
+
+
+def parse_link(
+    values: Mapping[str, Any], datasets: tuple[str, ...], limits: Limits, base: VizConfig | None = None
+) -> tuple[VizConfig, dict[str, str]]:
+    """A link's config: like ``parse_config``, but a field that fails is dropped, not the whole link.
+
+    Returns:
+        the config of the valid fields over ``base``, and ``{key: why it was dropped}``.
+    """
+    config = base or VizConfig()
+    dropped: dict[str, str] = {}
+    for key, raw in values.items():
+        try:
+            config = parse_config({key: raw}, datasets, limits, base=config)
+        except ConfigError as error:
+            dropped[str(key)[:40]] = error.message
+    return config, dropped
+
+
+def check_fixed_setup(setup: Setup, limits: Limits) -> None:
+    """Refuse a network file the page cannot draw or train within the caps.
+
+    Raises:
+        ConfigError: (code ``cap``) too many layers, neurons (inputs and outputs included) or samples.
+    """
+    sizes = setup.network.sizes
+    if len(sizes) - 2 > limits.max_layers:
+        raise ConfigError(
+            f"the network has {len(sizes) - 2} hidden layers; the page shows at most {limits.max_layers}", "cap"
+        )
+    for index, size in enumerate(sizes):
+        if size > limits.max_neurons:
+            what = "inputs" if index == 0 else "outputs" if index == len(sizes) - 1 else f"neurons in layer {index}"
+            raise ConfigError(
+                f"the network has {size} {what}; the page shows at most {limits.max_neurons} per layer", "cap"
+            )
+    if setup.n_samples > limits.max_points:
+        raise ConfigError(
+            f"the file has {setup.n_samples} samples; the page trains on at most {limits.max_points}", "cap"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """One browser tab's training run: its data, network, optimizer state and what the page draws.
 
-A ``Session`` trains with the engine (``stepgrad.training``: ``create_network``,
-``batch_gradients``, the optimizers by name) and describes its state as plain JSON-ready
-dicts: ``ready`` (structure, points, options), ``frame`` (weights, losses, heat-maps) and
-``derivation`` (the explain layer's steps). It never touches the network; it only connects
-pieces, so the page shows exactly what the core computed.
+A ``Session`` trains with the engine's own update (``stepgrad.training.loops.Training.update``:
+the batch-mean gradients, frozen biases left alone, the optimizer, the divergence guard) and
+describes its state as plain JSON-ready dicts: ``ready`` (structure, points, options),
+``frame`` (weights, losses, heat-maps) and, through ``stepgrad.web.stepthrough``, the explain
+layer's steps. It never does math of its own, so the page shows exactly what the core computed.
 
 Heat-maps are the outputs of every neuron over a grid of the input plane,
 ``(rows, cols)`` each, sent as bytes ``round(255·(v − lo)/(hi − lo))`` in base64 with ``lo, hi``.
@@ -21,11 +21,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.network import Network, Setup, classic_setup, network_names
-from stepgrad.training.gradients import Functions, batch_gradients, forward, sample_losses
+from stepgrad.training.gradients import Functions, forward, sample_losses
 from stepgrad.training.init import create_network
-from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
-from stepgrad.training.params import Params, params_of, with_params
-from stepgrad.web.config import CLASSIC, FILE, ConfigError, Limits, Options, VizConfig
+from stepgrad.training.loops import Training, make_training
+from stepgrad.web.config import CLASSIC, FILE, ConfigError, Limits, Options, VizConfig, check_fixed_setup
 from stepgrad.web.datasets import DataSplit, dataset_names, make_split
 
 Array = NDArray[np.float64]
@@ -33,19 +32,19 @@ Array = NDArray[np.float64]
 BOUNDARY_SIZE = 50  # the decision boundary's grid: 50 × 50 points of the input plane
 NEURON_STRIDE = 2  # neuron heat-maps use every second grid point: 25 × 25
 MAX_STEPS_PER_FRAME = 25  # updates between two frames (one epoch when it has fewer batches)
-DIGITS = 8  # significant digits of the numbers in step-through mode
 BOUNDED = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 def encode_map(values: Array, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
     """A heat-map ``(rows, cols)`` as ``{rows, cols, lo, hi, data}`` with one byte per value."""
-    low = float(np.min(values)) if lo is None else lo
-    high = float(np.max(values)) if hi is None else hi
-    if not math.isfinite(low) or not math.isfinite(high):
-        low, high = -1.0, 1.0
-    if high - low < 1e-12:
-        low, high = low - 0.5, high + 0.5
-    scaled = np.clip(np.nan_to_num((values - low) / (high - low), nan=0.5), 0.0, 1.0)
+    with np.errstate(all="ignore"):
+        low = float(np.min(values)) if lo is None else lo
+        high = float(np.max(values)) if hi is None else hi
+        if not math.isfinite(low) or not math.isfinite(high):
+            low, high = -1.0, 1.0
+        if high - low < 1e-12:
+            low, high = low - 0.5, high + 0.5
+        scaled = np.clip(np.nan_to_num((values - low) / (high - low), nan=0.5), 0.0, 1.0)
     data = np.round(scaled * 255.0).astype(np.uint8)
     return {
         "rows": int(values.shape[0]),
@@ -56,12 +55,22 @@ def encode_map(values: Array, lo: float | None = None, hi: float | None = None) 
     }
 
 
+def plain_numbers(values: Array) -> Any:
+    """An array as nested lists for JSON; a non-finite number becomes ``None`` (never a made-up 0)."""
+    array = np.asarray(values, dtype=np.float64)
+    if bool(np.all(np.isfinite(array))):
+        return array.tolist()
+    cleaned = array.astype(object)
+    cleaned[~np.isfinite(array)] = None
+    return cleaned.tolist()
+
+
 def _range_of(activation: str) -> tuple[float | None, float | None]:
     return BOUNDED.get(activation, (None, None))
 
 
 class Session:
-    """A tab's run. Call ``configure`` first; then ``train_frame``, ``reset``, ``explain``, ``chain``.
+    """A tab's run. Call ``configure`` first; then ``train_frame``, ``reset``, ``select_sample``.
 
     Args:
         limits: the caps.
@@ -74,14 +83,13 @@ class Session:
         self.config: VizConfig | None = None
         self.split: DataSplit | None = None
         self.network: Network | None = None
-        self.params: Params | None = None
+        self.training: Training | None = None
         self.functions: Functions | None = None
-        self.optimizer: Optimizer | None = None
-        self.opt_state: OptimizerState | None = None
         self.derivation: Any = None
+        self.sample = 0  # the training sample the diagram's values and step-through explain
         self.frame_index = 0
-        self.updates = 0
         self.samples_seen = 0
+        self.stopped: str | None = None  # why training stopped (divergence), until a reset
         self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._position = 0
         self._rng = np.random.default_rng(0)
@@ -102,7 +110,10 @@ class Session:
         return None
 
     def normalise(self, config: VizConfig, given: set[str]) -> VizConfig:
-        """Fields a fixed network decides (its layers, its rate unless given) set from its setup."""
+        """Fields a fixed network decides (its layers, its rate unless given) set from its setup.
+
+        ``given`` holds field names (``learning_rate``, not the URL's ``lr``).
+        """
         setup = self.fixed_setup(config.data)
         if setup is None:
             return config
@@ -111,10 +122,11 @@ class Session:
         changes: dict[str, Any] = {"layers": hidden}
         if activation in ("tanh", "sigmoid", "relu", "leaky_relu", "linear"):
             changes["activation"] = activation
-        if "learning_rate" not in given and (self.config is None or self.config.data != config.data):
+        new_data = self.config is None or self.config.data != config.data
+        if "learning_rate" not in given and new_data:
             changes["learning_rate"] = setup.learning_rate
         changes["batch_size"] = min(config.batch_size, setup.n_samples)
-        if "batch_size" not in given and (self.config is None or self.config.data != config.data):
+        if "batch_size" not in given and new_data:
             changes["batch_size"] = setup.n_samples
         return replace(config, **changes)
 
@@ -126,8 +138,8 @@ class Session:
         """
         config = self.normalise(config, given or set())
         setup = self.fixed_setup(config.data)
-        if setup is not None and max(setup.network.sizes[1:-1], default=0) > self.limits.max_neurons:
-            raise ConfigError(f"this network has more than {self.limits.max_neurons} neurons in a layer", "cap")
+        if setup is not None:
+            check_fixed_setup(setup, self.limits)
         previous = self.config
         new_data = previous is None or previous.data_key() != config.data_key()
         new_network = new_data or previous is None or previous.network_key() != config.network_key()
@@ -136,10 +148,11 @@ class Session:
         if new_data:
             self.split = make_split(config, setup)
             self._grid = None
+            self.sample = 0
         if new_network:
             self._build_network()
         elif new_optimizer:
-            self._build_optimizer()
+            self._build_training(self.current_network(), keep_updates=True)
         return self.ready()
 
     def reset(self) -> dict[str, Any]:
@@ -168,23 +181,39 @@ class Session:
                 rng=np.random.default_rng(config.seed),
             )
         self.network = network
-        self.params = params_of(network)
         self.functions = Functions.of(network)
         self.frame_index = 0
-        self.updates = 0
         self.samples_seen = 0
+        self.stopped = None
         self.derivation = None
         self._rng = np.random.default_rng(config.seed + 1)
         self._order = np.zeros(0, dtype=np.int64)
         self._position = 0
-        self._build_optimizer()
+        self._build_training(network)
 
-    def _build_optimizer(self) -> None:
-        assert self.config is not None and self.params is not None
-        self.optimizer = get_optimizer(self.config.optimizer)
-        self.opt_state = self.optimizer.init(self.params.arrays())
+    def _build_training(self, network: Network, keep_updates: bool = False) -> None:
+        """The engine's training run from ``network``'s weights with fresh optimizer state."""
+        assert self.config is not None and self.split is not None
+        updates = self.updates if keep_updates else 0
+        self.training = make_training(
+            network,
+            self.split.train_inputs,
+            self.split.train_targets,
+            optimizer=self.config.optimizer,
+            learning_rate=self.config.learning_rate,
+            epochs=1,  # the page decides when to stop; only ``Training.update`` is used
+            batch_size=self.config.batch_size,
+            seed=self.config.seed,
+            use_compiled=False,
+        )
+        self.training.updates = updates
 
     # ----------------------------------------------------------------- training
+    @property
+    def updates(self) -> int:
+        """Optimizer updates since the last reset."""
+        return self.training.updates if self.training is not None else 0
+
     def _next_batch(self) -> NDArray[np.int64]:
         """The next ``batch_size`` training samples of a shuffled pass over the training set."""
         assert self.config is not None and self.split is not None
@@ -198,42 +227,54 @@ class Session:
         return indices
 
     def train_frame(self) -> dict[str, Any]:
-        """Train up to one epoch (at most ``MAX_STEPS_PER_FRAME`` updates) and return the frame."""
+        """Train up to one epoch (at most ``MAX_STEPS_PER_FRAME`` updates) and return the frame.
+
+        Each update is the engine's ``Training.update``. When the loss becomes NaN or infinite the
+        engine keeps the last weights with a finite loss and the session stops until a reset.
+        """
         self._require()
-        assert self.split is not None and self.optimizer is not None and self.config is not None
-        assert self.params is not None and self.functions is not None and self.opt_state is not None
-        n_train = self.split.train_inputs.shape[0]
-        steps = min(MAX_STEPS_PER_FRAME, math.ceil(n_train / min(self.config.batch_size, n_train)))
-        params, state = self.params, self.opt_state
-        is_weight = [True, False] * len(params.weights)
-        for _ in range(steps):
-            indices = self._next_batch()
-            x = self.split.train_inputs[indices]
-            target = self.split.train_targets[indices]
-            result = batch_gradients(params, self.functions, x, target)
-            arrays, state = self.optimizer.update(
-                params.arrays(), result.grads.arrays(), state, self.config.learning_rate, is_weight
-            )
-            params = Params.from_arrays(arrays)
-            self.updates += 1
-            self.samples_seen += indices.size
-        self.params, self.opt_state = params, state
-        self.derivation = None
+        assert self.split is not None and self.config is not None and self.training is not None
+        if self.stopped is None:
+            n_train = self.split.train_inputs.shape[0]
+            steps = min(MAX_STEPS_PER_FRAME, math.ceil(n_train / min(self.config.batch_size, n_train)))
+            for _ in range(steps):
+                indices = self._next_batch()
+                x = self.split.train_inputs[indices]
+                target = self.split.train_targets[indices]
+                step = self.training.update(x, target, self.config.learning_rate)
+                if not step.applied:
+                    self.stopped = (
+                        f"The loss became NaN or infinite after {self.updates} updates: training stopped and "
+                        "kept the last weights with a finite loss. Lower the learning rate and press reset."
+                    )
+                    break
+                self.samples_seen += indices.size
+            self.derivation = None
         self.frame_index += 1
+        return self.frame()
+
+    def select_sample(self, sample: int) -> dict[str, Any]:
+        """Show training ``sample``'s values in the diagram (and explain it); returns the frame."""
+        self._require()
+        assert self.split is not None
+        n_train = self.split.train_inputs.shape[0]
+        if not 0 <= sample < n_train:
+            raise ConfigError(f"sample must be between 0 and {n_train - 1}")
+        self.sample = sample
         return self.frame()
 
     # ----------------------------------------------------------------- what the page draws
     def current_network(self) -> Network:
         """The network with the session's current weights."""
-        assert self.network is not None and self.params is not None
-        return with_params(self.network, self.params)
+        assert self.training is not None
+        return self.training.current_network()
 
     def _mean_loss(self, x: Array, target: Array) -> float | None:
-        assert self.params is not None and self.functions is not None
+        assert self.training is not None and self.functions is not None
         if x.shape[0] == 0:
             return None
         with np.errstate(all="ignore"):
-            value = float(np.mean(sample_losses(self.params, self.functions, x, target)))
+            value = float(np.mean(sample_losses(self.training.params, self.functions, x, target)))
         return value if math.isfinite(value) else None
 
     def grid(self) -> Array:
@@ -248,10 +289,9 @@ class Session:
         return self._grid
 
     def frame(self) -> dict[str, Any]:
-        """The current state: epoch, losses, weights, neuron values and heat-maps."""
-        assert self.split is not None and self.params is not None and self.network is not None
-        assert self.functions is not None
-        split = self.split
+        """The current state: epoch, losses, weights, the chosen sample's values and heat-maps."""
+        assert self.split is not None and self.training is not None and self.functions is not None
+        split, params = self.split, self.training.params
         frame: dict[str, Any] = {
             "type": "frame",
             "frame": self.frame_index,
@@ -261,25 +301,25 @@ class Session:
                 "train": self._mean_loss(split.train_inputs, split.train_targets),
                 "test": self._mean_loss(split.test_inputs, split.test_targets),
             },
-            "weights": [np.nan_to_num(w).tolist() for w in self.params.weights],
-            "biases": [np.nan_to_num(b).tolist() for b in self.params.biases],
+            "weights": [plain_numbers(w) for w in params.weights],
+            "biases": [plain_numbers(b) for b in params.biases],
+            "sample": self.sample,
+            "stopped": self.stopped,
         }
+        x = split.train_inputs[self.sample : self.sample + 1]
         with np.errstate(all="ignore"):
-            sample_forward = forward(self.params, self.functions, split.train_inputs[:1])
-        frame["values"] = [
-            split.train_inputs[0].tolist(),
-            *(np.nan_to_num(layer.out[0]).tolist() for layer in sample_forward),
-        ]
+            sample_forward = forward(params, self.functions, x)
+        frame["values"] = [plain_numbers(x[0]), *(plain_numbers(layer.out[0]) for layer in sample_forward)]
         if split.is_plane:
             frame["maps"] = self._maps()
         return frame
 
     def _maps(self) -> dict[str, Any]:
         """Heat-maps of every neuron (25 × 25) and the output over the plane (50 × 50)."""
-        assert self.params is not None and self.functions is not None and self.network is not None
+        assert self.training is not None and self.functions is not None and self.network is not None
         size = BOUNDARY_SIZE
         with np.errstate(all="ignore"):
-            layers = forward(self.params, self.functions, self.grid())
+            layers = forward(self.training.params, self.functions, self.grid())
         neurons = []
         for layer, result in zip(self.network.layers, layers, strict=True):
             lo, hi = _range_of(layer.activation)
@@ -312,10 +352,14 @@ class Session:
                 "neurons": names.neurons,
                 "weights": names.weights,
                 "biases": names.biases,
+                "bias_modes": [layer.bias_mode for layer in self.network.layers],
+                "bias_trained": [layer.trains_bias for layer in self.network.layers],
             },
             "step_through": self.can_step_through(),
             "plane": split.is_plane,
             "domain": list(split.domain),
+            "n_train": int(split.train_inputs.shape[0]),
+            "n_test": int(split.test_inputs.shape[0]),
             "points": {"train": split.points(train=True), "test": split.points(train=False)},
             "label_range": list(split.label_range),
             "n_classes": split.n_outputs if split.n_outputs > 1 else 0,
@@ -338,7 +382,12 @@ class Session:
         return self.network is not None and max(self.network.sizes) <= self.limits.step_through_neurons
 
     def explain(self, sample: int) -> dict[str, Any]:
-        """The explain layer's derivation of one gradient-descent step on training ``sample``."""
+        """The explain layer's derivation of one gradient-descent step on training ``sample``.
+
+        The sample becomes the one the diagram shows, so its values and the steps agree.
+        """
+        from stepgrad.web.stepthrough import derivation_message
+
         self._require()
         assert self.split is not None and self.config is not None
         if not self.can_step_through():
@@ -347,77 +396,21 @@ class Session:
                 "neurons per layer (inputs and outputs included)",
                 "cap",
             )
-        n_train = self.split.train_inputs.shape[0]
-        if not 0 <= sample < n_train:
-            raise ConfigError(f"sample must be between 0 and {n_train - 1}")
-        from stepgrad.core import train_step
-        from stepgrad.explain.derivation import explain
-        from stepgrad.explain.step import format_number
-
-        trace = train_step(
+        frame = self.select_sample(sample)
+        self.derivation, message = derivation_message(
             self.current_network(),
             self.split.train_inputs[sample],
             self.split.train_targets[sample],
-            self.config.learning_rate,
+            self.config,
         )
-        self.derivation = explain(trace, 0)
-        return {
-            "type": "derivation",
-            "sample": sample,
-            "learning_rate": self.config.learning_rate,
-            "steps": [step_to_dict(step) for step in self.derivation.steps],
-            "notes": [
-                f"One gradient-descent step (η = {format_number(self.config.learning_rate)}) on training sample "
-                f"{sample}, from the current weights."
-                + (
-                    ""
-                    if self.config.optimizer == "sgd"
-                    else f" (The run trains with {self.config.optimizer}, which uses these same gradients.)"
-                ),
-                *self.derivation.notes,
-            ],
-        }
+        message["sample"] = sample
+        message["frame"] = frame
+        return message
 
     def chain(self, weight: str) -> dict[str, Any]:
-        """The chain rule for ``weight``: ``dE_total/dw``, the derivatives it is made of, and ``w+``.
+        """The chain rule for ``weight`` in the current derivation (see ``stepthrough.chain_message``)."""
+        from stepgrad.web.stepthrough import chain_message
 
-        The derivatives are followed back through each step's operands (names starting with
-        ``d``: ``dE_total/dout_o1``, ``dout_o1/dnet_o1``, ``delta_h1`` …); forward values
-        such as ``out_h1`` are shown as numbers inside the formulas, not as steps of their own.
-        """
         if self.derivation is None:
             raise ConfigError("ask for a derivation (explain) before a weight's chain rule", "order")
-        steps = list(self.derivation.steps)
-        by_name = {step.name: step for step in steps}
-        gradient = f"dE_total/d{weight}"
-        if gradient not in by_name:
-            raise ConfigError(f"no weight named {weight[:20]!r} in this derivation")
-        wanted: set[str] = set()
-        pending = [gradient, f"{weight}+"]
-        while pending:
-            name = pending.pop()
-            if name in wanted or name not in by_name:
-                continue
-            wanted.add(name)
-            pending.extend(operand for operand in by_name[name].operands if operand.startswith("d"))
-        return {
-            "type": "chain",
-            "weight": weight,
-            "steps": [step_to_dict(step) for step in steps if step.name in wanted],
-        }
-
-
-def step_to_dict(step: Any) -> dict[str, Any]:
-    """A ``Step`` as the page shows it: its texts and numbers formatted to 8 significant digits."""
-    from stepgrad.explain.step import format_number
-
-    return {
-        "name": step.name,
-        "section": step.section,
-        "title": step.title,
-        "formula": step.formula,
-        "substituted": step.substituted(DIGITS),
-        "value": format_number(step.value, DIGITS),
-        "involves": list(step.involves),
-        "note": step.note,
-    }
+        return chain_message(self.derivation, weight)
