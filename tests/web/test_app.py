@@ -10,14 +10,15 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 import stepgrad
-from stepgrad.web.app import confined_path, create_app, static_root
+from stepgrad.web.app import confined_path, create_app, is_local_address, split_host, static_root
 from stepgrad.web.config import Limits
+from stepgrad.web.server import network_address
 
 HOSTS = ("testserver", "127.0.0.1", "localhost")
 
 
-def client_for(limits: Limits | None = None) -> TestClient:
-    return TestClient(create_app(limits=limits, allowed_hosts=HOSTS))
+def client_for(limits: Limits | None = None, local_addresses: bool = False) -> TestClient:
+    return TestClient(create_app(limits=limits, allowed_hosts=HOSTS, local_addresses=local_addresses))
 
 
 class Tab:
@@ -116,8 +117,70 @@ def test_foreign_host_or_origin_is_refused(headers: dict[str, str]) -> None:
 
 def test_local_host_and_origin_with_ports_are_accepted() -> None:
     with client_for() as client:
-        headers = {"host": "127.0.0.1:8123", "origin": "http://localhost:8123"}
-        assert client.get("/health", headers=headers).json() == {"status": "ok", "sessions": 0}
+        for host, origin in [
+            ("127.0.0.1:8123", "http://localhost:8123"),
+            ("localhost:8123", "http://127.0.0.1:8123"),
+            ("testserver", "http://testserver"),
+            ("testserver", "http://testserver:80"),
+        ]:
+            response = client.get("/health", headers={"host": host, "origin": origin})
+            assert response.json() == {"status": "ok", "sessions": 0}, (host, origin)
+
+
+@pytest.mark.parametrize(
+    ("host", "origin"),
+    [
+        ("localhost:8123", "http://localhost:9999"),  # another local server's page
+        ("127.0.0.1:8123", "http://127.0.0.1:8124"),
+        ("localhost:8123", "http://localhost"),  # port 80
+        ("testserver", "http://testserver:8080"),
+        ("localhost:8123", "http://localhost:99999"),
+        ("localhost:8123", "http://localhost:8123/path"),
+        ("127.0.0.1:8123", "http://testserver:8123"),  # allowed names, but another host than the page's
+    ],
+)
+def test_an_origin_on_another_port_or_host_is_refused(host: str, origin: str) -> None:
+    with client_for() as client:
+        assert client.get("/health", headers={"host": host, "origin": origin}).status_code == 403
+
+
+def test_a_websocket_from_another_port_is_refused() -> None:
+    headers = {"host": "localhost:8123", "origin": "http://localhost:9999"}
+    with client_for() as client, pytest.raises(WebSocketDisconnect) as caught:  # noqa: SIM117
+        with client.websocket_connect("/ws", headers=headers) as ws:
+            ws.receive_text()
+    assert caught.value.code == 1008
+
+
+def test_split_host_reads_names_ports_and_brackets() -> None:
+    assert split_host("LocalHost:8000") == ("localhost", 8000)
+    assert split_host("[::1]:8000") == ("::1", 8000)
+    assert split_host("[::1]") == ("::1", None)
+    assert split_host("example.org") == ("example.org", None)
+    assert split_host("example.org:http") == ("example.org", None)
+
+
+def test_only_ip_literals_of_this_machine_count_as_local_addresses() -> None:
+    assert is_local_address("127.0.0.1") and is_local_address("::1")
+    assert not is_local_address("203.0.113.9")  # TEST-NET-3: never this machine's
+    assert not is_local_address("0.0.0.0")
+    assert not is_local_address("localhost.evil.example")
+    assert not is_local_address("example.org")
+    address = network_address()
+    if address is not None:
+        assert is_local_address(address)
+
+
+def test_a_server_on_every_interface_accepts_its_own_addresses_only() -> None:
+    address = network_address() or "127.0.0.2"  # 127.0.0.0/8 is all loopback when there is no network
+    with client_for(local_addresses=True) as client:
+        assert client.get("/health", headers={"host": f"{address}:8123"}).status_code == 200
+        origin = {"host": f"{address}:8123", "origin": f"http://{address}:8123"}
+        assert client.get("/health", headers=origin).status_code == 200
+        for host in ("203.0.113.9:8123", "evil.example:8123", "0.0.0.0:8123"):
+            assert client.get("/health", headers={"host": host}).status_code == 403, host
+    with client_for() as client:
+        assert client.get("/health", headers={"host": "203.0.113.9:8123"}).status_code == 403
 
 
 def test_websocket_from_a_foreign_origin_is_refused() -> None:
@@ -212,7 +275,11 @@ def test_too_many_tabs_get_a_clear_message() -> None:
         client.websocket_connect("/ws") as third,
     ):
         reply = json.loads(third.receive_text())
-        assert reply["code"] == "cap" and "too many open tabs" in reply["message"]
+        assert reply["code"] == "sessions" and "Too many open tabs" in reply["message"]
+        assert "at most 2 sessions" in reply["message"]
+        with pytest.raises(WebSocketDisconnect) as caught:
+            third.receive_text()
+        assert caught.value.code == 1013
 
 
 def test_message_flood_is_cut_by_the_rate_limit() -> None:
@@ -226,3 +293,33 @@ def test_message_flood_is_cut_by_the_rate_limit() -> None:
         kinds = [r["type"] for r in replies]
         assert kinds.count("ready") >= 5
         assert replies[-1]["code"] == "rate" and "too many messages" in replies[-1]["message"]
+
+
+def test_a_link_config_drops_only_its_invalid_fields() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        values = {"data": "xor2d", "layers": "4,30", "noise": "abc", "lr": "0.1"}
+        refused = tab.ask("config", config=values)
+        assert refused["type"] == "error" and refused["code"] == "cap"  # not from a link: all or nothing
+        ready = tab.ask("config", config=values, link=True)
+        assert ready["type"] == "ready"
+        assert set(ready["dropped"]) == {"layers", "noise"}
+        assert ready["config"]["data"] == "xor2d" and ready["config"]["learning_rate"] == 0.1
+        assert ready["config"]["layers"] == [4, 2] and ready["config"]["noise"] == 0.1
+
+
+def test_a_link_to_the_classic_example_keeps_its_learning_rate() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        ready = Tab(ws).ask("config", config={"data": "classic", "lr": "0.1", "batch": "1"}, link=True)
+        assert ready["config"]["learning_rate"] == 0.1 and ready["dropped"] == {}
+
+
+def test_choosing_a_sample_over_the_websocket() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        ready = tab.ask("config", config={"data": "gauss", "layers": "2", "points": 40})
+        assert ready["n_train"] == 20
+        frame = tab.ask("sample", sample=7)
+        assert frame["type"] == "frame" and frame["sample"] == 7
+        assert frame["values"][0] == ready["points"]["train"][7][:2]
+        assert tab.ask("sample", sample=20)["code"] == "invalid"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 
-from stepgrad.web.config import ConfigError, Limits, VizConfig, parse_config
-from stepgrad.web.protocol import RateLimiter, parse_message
+from stepgrad.network import Layer, Network, Setup, classic_setup
+from stepgrad.web.config import ConfigError, Limits, VizConfig, check_fixed_setup, parse_config, parse_link
+from stepgrad.web.protocol import MAX_SEQ, RateLimiter, parse_message
 
 DATASETS = ("circle", "xor2d", "classic")
 LIMITS = Limits()
@@ -81,6 +83,11 @@ def test_a_good_message_is_parsed() -> None:
         (_raw(type="explain", seq=9, sample="0"), "invalid"),
         (_raw(type="chain", seq=9, weight="w" * 50), "invalid"),
         (_raw(type="train", seq=9, pad="x" * 20_000), "too_large"),
+        (_raw(type="train", seq=MAX_SEQ + 1), "invalid"),
+        (_raw(type="train", seq=10**40), "invalid"),
+        (_raw(type="sample", seq=9, sample=-1), "invalid"),
+        (_raw(type="sample", seq=9, sample=10**12), "invalid"),
+        (_raw(type="config", seq=9, config={}, link="yes"), "invalid"),
     ],
 )
 def test_malformed_out_of_order_and_oversized_messages_are_refused(text: str | None, code: str) -> None:
@@ -95,3 +102,52 @@ def test_rate_limiter_allows_bursts_then_the_sustained_rate() -> None:
     assert sum(limiter.allow() for _ in range(15)) == 10  # the bucket holds one second's worth
     now[0] += 0.5
     assert sum(limiter.allow() for _ in range(15)) == 5  # half a second refills half of it
+
+
+def test_seq_may_count_up_to_the_largest_exact_javascript_integer() -> None:
+    message = parse_message(_raw(type="train", seq=MAX_SEQ), last_seq=2, limits=LIMITS)
+    assert message.seq == 2**53 - 1
+    with pytest.raises(ConfigError):
+        parse_message(_raw(type="train", seq=0), last_seq=-5, limits=LIMITS)
+
+
+def test_a_link_keeps_its_valid_fields_and_names_the_dropped_ones() -> None:
+    config, dropped = parse_link(
+        {"data": "xor2d", "layers": "4,30", "noise": "abc", "lr": "0.1", "colour": "red"}, DATASETS, LIMITS
+    )
+    assert config == VizConfig(data="xor2d", learning_rate=0.1)
+    assert set(dropped) == {"layers", "noise", "colour"}
+    assert "at most 8 neurons" in dropped["layers"] and "must be a number" in dropped["noise"]
+
+
+def _setup(sizes: list[int], samples: int = 1) -> Setup:
+    layers = tuple(
+        Layer(weights=[[0.1] * n_in for _ in range(n_out)], bias=[0.0]) for n_in, n_out in itertools.pairwise(sizes)
+    )
+    return Setup(
+        network=Network(layers=layers, loss="half_squared_error"),
+        inputs=[[0.5] * sizes[0]] * samples,
+        targets=[[0.5] * sizes[-1]] * samples,
+        learning_rate=0.1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sizes", "samples", "words"),
+    [
+        ([3, 10, 1], 2, "10 neurons in layer 1"),
+        ([9, 2, 1], 1, "9 inputs"),
+        ([2, 2, 9], 1, "9 outputs"),
+        ([2, 1, 1, 1, 1, 1, 1, 1, 1], 1, "7 hidden layers"),
+        ([2, 2, 1], 1001, "1001 samples"),
+    ],
+)
+def test_network_files_over_the_caps_are_refused(sizes: list[int], samples: int, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_fixed_setup(_setup(sizes, samples), LIMITS)
+    assert caught.value.code == "cap" and words in caught.value.message
+
+
+def test_network_files_within_the_caps_pass() -> None:
+    check_fixed_setup(classic_setup(), LIMITS)
+    check_fixed_setup(_setup([8, 8, 8, 8, 8, 8, 8, 8], 1000), LIMITS)

@@ -8,14 +8,20 @@
 * ``/health``       ``{"status": "ok", "sessions": n}``.
 
 DNS-rebinding protection: every request (HTTP and WebSocket) must name an allowed host in
-its ``Host`` header and, when it sends an ``Origin``, come from one of those hosts;
-otherwise it is refused with 403 before any route runs.
+its ``Host`` header and, when it sends an ``Origin``, come from this very server: the same host
+(``localhost``, ``127.0.0.1`` and ``[::1]`` count as one) and the same port. Anything else is
+refused with 403 before any route runs. A server listening on every interface also accepts the
+IP addresses of this machine's own interfaces, written as numbers, never other host names: a
+rebinding attack needs a name it controls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import ipaddress
 import json
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from importlib import resources
@@ -31,7 +37,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from stepgrad.errors import StepgradError
 from stepgrad.network import Setup
-from stepgrad.web.config import ConfigError, Limits, VizConfig, parse_config
+from stepgrad.web.config import ConfigError, Limits, VizConfig, field_name, parse_config, parse_link
 from stepgrad.web.protocol import Message, RateLimiter, error_message, parse_message
 from stepgrad.web.session import Session
 
@@ -47,6 +53,7 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
 }
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -83,12 +90,49 @@ def confined_path(root: Path, requested: str) -> Path | None:
     return candidate
 
 
-def _hostname(value: str) -> str:
-    """``localhost`` from ``localhost:8000``, ``::1`` from ``[::1]:8000``; lower case."""
+def split_host(value: str) -> tuple[str, int | None]:
+    """``("localhost", 8000)`` from ``localhost:8000``, ``("::1", 8000)`` from ``[::1]:8000``; lower case.
+
+    The port is None when absent or not a number.
+    """
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:].split("]", 1)[0]
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+        name, _, rest = value[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif value.count(":") == 1:
+        name, _, port_text = value.partition(":")
+    else:
+        name, port_text = value, ""
+    port = int(port_text) if port_text.isdigit() and len(port_text) <= 5 else None
+    return name, port
+
+
+@functools.lru_cache(maxsize=256)
+def is_local_address(name: str) -> bool:
+    """True when ``name`` is an IP address literal of one of this machine's interfaces.
+
+    Checked by binding a socket to it, which only succeeds for the machine's own addresses.
+    """
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if address.is_unspecified or address.is_multicast:
+        return False
+    if address.is_loopback:
+        return True
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((str(address), 0))
+    except OSError:
+        return False
+    return True
+
+
+def _same_host(a: str, b: str) -> bool:
+    """Equal host names, the loopback names counting as one."""
+    return a == b or (a in LOCAL_HOSTS and b in LOCAL_HOSTS)
 
 
 class SessionRegistry:
@@ -102,23 +146,53 @@ class SessionRegistry:
 
 
 class HostOriginGuard:
-    """ASGI middleware refusing requests whose Host or Origin is not an allowed host name."""
+    """ASGI middleware refusing requests whose Host is not allowed or whose Origin is another site.
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str], registry: SessionRegistry | None = None) -> None:
+    Args:
+        app: the application.
+        allowed_hosts: host names (or IP literals) accepted in the ``Host`` header.
+        registry: the application's open sessions (for tests and ``/health``).
+        local_addresses: also accept the IP literals of this machine's interfaces (a server
+            listening on every interface).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        allowed_hosts: Iterable[str],
+        registry: SessionRegistry | None = None,
+        local_addresses: bool = False,
+    ) -> None:
         self.app = app
-        self.registry = registry  # the application's open sessions (for tests and /health)
-        self.allowed = {_hostname(h) for h in allowed_hosts}
+        self.registry = registry
+        self.allowed = {split_host(h)[0] for h in allowed_hosts}
+        self.local_addresses = local_addresses
+
+    def host_allowed(self, name: str) -> bool:
+        """Whether ``name`` may be this server's host."""
+        return name in self.allowed or (self.local_addresses and is_local_address(name))
 
     def permits(self, headers: dict[str, str]) -> bool:
-        """True when ``Host`` is allowed and ``Origin`` is absent or on an allowed host."""
+        """True when ``Host`` is allowed and ``Origin`` is absent or this same host and port."""
         host = headers.get("host")
-        if host is None or _hostname(host) not in self.allowed:
+        if host is None:
+            return False
+        name, port = split_host(host)
+        if not self.host_allowed(name):
             return False
         origin = headers.get("origin")
         if origin is None:
             return True
-        parts = urlsplit(origin)
-        return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed
+        parts = urlsplit(origin.strip().lower())
+        if parts.scheme not in DEFAULT_PORTS or parts.path not in ("", "/"):
+            return False
+        try:
+            origin_port = parts.port or DEFAULT_PORTS[parts.scheme]
+        except ValueError:
+            return False
+        origin_name = parts.hostname or ""
+        served_port = port or DEFAULT_PORTS[parts.scheme]
+        return _same_host(origin_name, name) and origin_port == served_port and self.host_allowed(origin_name)
 
     async def __call__(
         self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
@@ -138,14 +212,23 @@ def handle(session: Session, message: Message, datasets: tuple[str, ...]) -> dic
     """Run one checked message on ``session``; ``ConfigError`` when it cannot be done."""
     if message.type == "config":
         values = message.fields["config"]
-        config = parse_config(values, datasets, session.limits, base=session.config)
-        return session.configure(config, given=set(values))
+        dropped: dict[str, str] = {}
+        if message.fields.get("link", False):
+            config, dropped = parse_link(values, datasets, session.limits, base=session.config)
+        else:
+            config = parse_config(values, datasets, session.limits, base=session.config)
+        given = {field_name(key) for key in values if str(key)[:40] not in dropped}
+        ready = session.configure(config, given=given)
+        ready["dropped"] = dropped
+        return ready
     if session.config is None:
         raise ConfigError(f"send a config message before {message.type!r}", "order")
     if message.type == "train":
         return session.train_frame()
     if message.type == "reset":
         return session.reset()
+    if message.type == "sample":
+        return session.select_sample(message.fields["sample"])
     if message.type == "explain":
         return session.explain(message.fields["sample"])
     return session.chain(message.fields["weight"])
@@ -156,6 +239,7 @@ def create_app(
     initial: VizConfig | None = None,
     limits: Limits | None = None,
     allowed_hosts: Iterable[str] = LOCAL_HOSTS,
+    local_addresses: bool = False,
 ) -> Any:
     """The ASGI application.
 
@@ -164,6 +248,7 @@ def create_app(
         initial: the configuration ``/`` redirects to.
         limits: the caps.
         allowed_hosts: host names accepted in ``Host`` and ``Origin`` headers.
+        local_addresses: also accept this machine's own IP addresses (see ``HostOriginGuard``).
     """
     caps = limits or Limits()
     start = initial or VizConfig()
@@ -204,8 +289,11 @@ def create_app(
     async def websocket(ws: WebSocket) -> None:
         await ws.accept()
         if len(registry) >= caps.max_sessions:
-            refusal = f"too many open tabs (at most {caps.max_sessions}); close one and reload"
-            await ws.send_text(json.dumps({"type": "error", "code": "cap", "message": refusal}))
+            refusal = (
+                f"Too many open tabs: this server runs at most {caps.max_sessions} sessions at once. "
+                "Close another stepgrad tab, then try again."
+            )
+            await ws.send_text(json.dumps({"type": "error", "code": "sessions", "message": refusal}))
             await ws.close(code=1013)
             return
         session_id = uuid.uuid4().hex
@@ -259,7 +347,7 @@ def create_app(
             WebSocketRoute("/ws", websocket),
         ]
     )
-    return HostOriginGuard(app, allowed_hosts, registry)
+    return HostOriginGuard(app, allowed_hosts, registry, local_addresses)
 
 
 def config_query(config: VizConfig) -> str:

@@ -1,15 +1,19 @@
 """The WebSocket messages between page and server, and the checks every message passes.
 
-Page → server (JSON objects; ``seq`` counts up by at least one with every message):
+Page → server (JSON objects; ``seq`` counts up by at least one with every message, from 1 to
+``MAX_SEQ``):
 
-* ``{"type": "config", "seq": 1, "config": {...}}``  set up or change the run (first message);
+* ``{"type": "config", "seq": 1, "config": {...}, "link": true}``  set up or change the run (first
+  message); with ``link`` (a page's URL) an invalid field is dropped and named, not the whole setup;
 * ``{"type": "train", "seq": n}``    train one frame (up to one epoch) and send it back;
 * ``{"type": "reset", "seq": n}``    seeded initial weights again;
+* ``{"type": "sample", "seq": n, "sample": 3}``  show training sample 3's values in the diagram;
 * ``{"type": "explain", "seq": n, "sample": 0}``  the derivation of one step (small networks);
-* ``{"type": "chain", "seq": n, "weight": "w5"}``  the chain rule of one weight (after explain).
+* ``{"type": "chain", "seq": n, "weight": "w5"}``  the chain rule of one weight or bias (after explain).
 
 Server → page: ``ready``, ``frame``, ``derivation``, ``chain`` and
-``{"type": "error", "code": "invalid"|"too_large"|"order"|"rate"|"cap", "message": "..."}``.
+``{"type": "error", "code": "invalid"|"too_large"|"order"|"rate"|"cap"|"sessions", "message": "..."}``
+(``sessions``: too many open tabs; the server then closes the connection with code 1013).
 A rejected message changes nothing: the session stays as it was.
 """
 
@@ -23,7 +27,9 @@ from typing import Any
 
 from stepgrad.web.config import ConfigError, Limits
 
-MESSAGE_TYPES = ("config", "train", "reset", "explain", "chain")
+MESSAGE_TYPES = ("config", "train", "reset", "sample", "explain", "chain")
+MAX_SEQ = 2**53 - 1  # the largest integer a page's JavaScript counts exactly
+MAX_SAMPLE = 10**9  # far above any dataset: larger sample numbers are malformed, not out of range
 
 
 @dataclass(frozen=True)
@@ -57,15 +63,20 @@ def parse_message(text: str | bytes | None, last_seq: int, limits: Limits) -> Me
     seq = data.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise ConfigError("message needs an integer seq")
+    if not 1 <= seq <= MAX_SEQ:
+        raise ConfigError(f"seq must be between 1 and {MAX_SEQ}")
     if seq <= last_seq:
         raise ConfigError(f"out-of-order message: seq {seq} after {last_seq}", "order")
     fields = {k: v for k, v in data.items() if k not in ("type", "seq")}
-    if kind == "config" and not isinstance(fields.get("config"), dict):
-        raise ConfigError("a config message needs a config object")
-    if kind == "explain":
+    if kind == "config":
+        if not isinstance(fields.get("config"), dict):
+            raise ConfigError("a config message needs a config object")
+        if not isinstance(fields.get("link", False), bool):
+            raise ConfigError("link must be true or false")
+    if kind in ("explain", "sample"):
         sample = fields.get("sample", 0)
-        if not isinstance(sample, int) or isinstance(sample, bool):
-            raise ConfigError("sample must be an integer")
+        if not isinstance(sample, int) or isinstance(sample, bool) or not 0 <= sample <= MAX_SAMPLE:
+            raise ConfigError("sample must be a whole number from 0")
         fields["sample"] = sample
     if kind == "chain" and not (isinstance(fields.get("weight"), str) and len(fields["weight"]) <= 20):
         raise ConfigError("a chain message needs a weight name")

@@ -31,11 +31,33 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+UNSPECIFIED = ("0.0.0.0", "::", "")  # listening on every interface
+
+
 def url_of(sock: socket.socket) -> str:
-    """``http://host:port/`` of a bound socket (IPv6 hosts in brackets)."""
+    """``http://host:port/`` of a bound socket (IPv6 hosts in brackets).
+
+    A socket on every interface is reached at the loopback address from this machine.
+    """
     host, port = sock.getsockname()[:2]
+    if host in UNSPECIFIED:
+        host = "::1" if sock.family == socket.AF_INET6 else "127.0.0.1"
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
+
+
+def network_address() -> str | None:
+    """This machine's address on its network (the one outgoing traffic would use), if it has one.
+
+    Connecting a UDP socket sends nothing; it only picks the route.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            address: str = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def serve(
@@ -52,11 +74,15 @@ def serve(
     from stepgrad.web.app import LOCAL_HOSTS, create_app
 
     sock = bind(host, port)
-    allowed = {*LOCAL_HOSTS, host}
-    if host in ("0.0.0.0", "::"):
-        # Listening on every interface: this machine's names and addresses are its hosts too.
-        allowed |= {socket.gethostname(), socket.getfqdn()}
-    app = create_app(file_setup=file_setup, initial=initial, limits=limits, allowed_hosts=allowed)
+    everywhere = host in UNSPECIFIED
+    # On every interface, this machine's own IP addresses are its hosts too (never host names).
+    app = create_app(
+        file_setup=file_setup,
+        initial=initial,
+        limits=limits,
+        allowed_hosts={*LOCAL_HOSTS, host} - {""},
+        local_addresses=everywhere,
+    )
     config = uvicorn.Config(
         app, log_level="warning", ws_max_size=WS_MAX_BYTES, lifespan="off", timeout_graceful_shutdown=2
     )
