@@ -21,10 +21,15 @@ STEPGRAD = Path(sys.executable).parent / "stepgrad"
 
 
 @contextmanager
-def running_server(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``stepgrad viz --port 0 …`` as a subprocess; yields the page URL it prints and the process."""
-    command = [str(STEPGRAD), "viz", "--port", "0", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def running_server(
+    *args: str, port: int = 0, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``stepgrad viz --port 0 …`` as a subprocess; yields the page URL it prints and the process.
+
+    ``env`` replaces the environment (``PYTHONUNBUFFERED`` is always set).
+    """
+    command = [str(STEPGRAD), "viz", "--port", str(port), *args]
+    env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
         assert process.stdout is not None

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from tests.web.conftest import STEPGRAD, running_server
 
+from stepgrad.network import classic_setup
+from stepgrad.network.files import save_setup
+from stepgrad.training.loops import repeat_steps
 from stepgrad.web.config import Limits, VizConfig
 from stepgrad.web.export import export_html, record_run
+from stepgrad.web.server import network_address
 
 
 def embedded_run(html: str) -> dict:
@@ -50,6 +57,92 @@ def test_cli_export_writes_the_page(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"wrote {target}" in result.stdout
     assert len(embedded_run(target.read_text(encoding="utf-8"))["frames"]) == 5
+
+
+def test_exported_classic_replay_equals_stepgrad_train() -> None:
+    config = VizConfig(data="classic", layers=(2,), activation="sigmoid", learning_rate=0.5, batch_size=1)
+    frames = record_run(config, frames=50, limits=Limits(), every=2)["frames"]
+    assert frames[0]["loss"]["train"] == pytest.approx(0.298371109, abs=5e-10)
+    assert [frame["updates"] for frame in frames[:3]] == [0, 2, 4]
+    for index in (1, 10, 50):  # 2, 20 and 100 updates
+        expected = repeat_steps(classic_setup(), 2 * index, use_compiled=False)
+        assert frames[index]["loss"]["train"] == pytest.approx(expected.error, rel=1e-13)
+        assert frames[index]["biases"] == [[0.35], [0.6]]  # frozen in the classic network
+
+
+def test_exported_classic_replay_does_not_describe_generated_data() -> None:
+    html = export_html(VizConfig(data="classic", layers=(2,), learning_rate=0.5, batch_size=1), frames=2)
+    replay = html[html.index("function description()") :]
+    classic_branch = replay[: replay.index('if (c.data === "file")')]
+    assert "classic worked example" in classic_branch
+    for word in ("points", "noise", "for training;"):
+        assert word not in classic_branch
+
+
+def _viz(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(STEPGRAD), "viz", *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_cli_refuses_a_port_out_of_range_in_one_line(port: str) -> None:
+    result = _viz("--port", port)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"stepgrad: error: options: --port must be between 0 and 65535, got {port}"
+    assert result.stdout == ""
+
+
+def test_cli_refuses_a_network_file_over_the_caps_in_one_line(tmp_path: Path) -> None:
+    from stepgrad.network import Layer, Network, Setup
+
+    path = tmp_path / "big.json"
+    hidden = Layer(weights=[[0.1, 0.2, 0.3]] * 10, bias=0.1, activation="tanh")
+    output = Layer(weights=[[0.1] * 10], bias=0.0)
+    save_setup(Setup(Network((hidden, output), "half_squared_error"), [[0.1, 0.2, 0.3]], [[1.0]], 0.1), path)
+    for args in ([str(path)], [str(path), "--export", str(tmp_path / "out.html")]):
+        result = _viz(*args)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.strip() == (
+            f"stepgrad: error: {path}: the network has 10 neurons in layer 1; the page shows at most 8 per layer"
+        )
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_cli_open_without_a_display_says_so() -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    with running_server("--open", env=env) as (url, process):
+        with urllib.request.urlopen(url.split("?")[0] + "health", timeout=10):
+            pass  # serving: everything said at start-up has been said
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+        assert process.stderr is not None
+        err = process.stderr.read()
+    assert "--open: no display here" in err and "open the URL above" in err
+
+
+def test_cli_on_every_interface_prints_a_usable_url_and_refuses_foreign_hosts() -> None:
+    with running_server("--host", "0.0.0.0") as (url, process):
+        assert url.startswith("http://127.0.0.1:")
+        base = url.split("?")[0]
+        with urllib.request.urlopen(base + "health", timeout=10) as response:
+            assert json.load(response)["status"] == "ok"
+        port = base.rstrip("/").rsplit(":", 1)[1]
+        address = network_address()
+        if address is not None:
+            own = urllib.request.Request(f"http://{address}:{port}/health")
+            with urllib.request.urlopen(own, timeout=10) as response:
+                assert json.load(response)["status"] == "ok"
+        for host in (f"evil.example:{port}", f"203.0.113.9:{port}"):
+            foreign = urllib.request.Request(base + "health", headers={"Host": host})
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(foreign, timeout=10)
+            assert caught.value.code == 403
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+        assert process.stdout is not None
+        out = process.stdout.read()  # the lines after the first (which gave the URL)
+    assert "listening on every interface" in out
+    if address is not None:
+        assert f"on your network: http://{address}:{port}/?data=circle" in out
 
 
 def test_cli_refuses_a_config_over_the_caps_in_one_line() -> None:

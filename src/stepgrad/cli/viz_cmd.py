@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import webbrowser
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from stepgrad.errors import StepgradError
 
 def _initial_config(network: str | None, data: str | None, values: dict[str, object]) -> tuple[object, object]:
     """The file's setup (or None) and the starting ``VizConfig``, validated like the page's."""
-    from stepgrad.web.config import CLASSIC, FILE, ConfigError, Limits, parse_config
+    from stepgrad.web.config import CLASSIC, FILE, ConfigError, Limits, check_fixed_setup, parse_config
     from stepgrad.web.session import Session
 
     setup = None
@@ -24,6 +26,10 @@ def _initial_config(network: str | None, data: str | None, values: dict[str, obj
 
             setup = load_setup(network)
             data = FILE
+            try:
+                check_fixed_setup(setup, Limits())
+            except ConfigError as error:
+                raise StepgradError(error.message, source=network) from None
     given = {key: value for key, value in values.items() if value is not None}
     if data is not None:
         given["data"] = data
@@ -34,6 +40,21 @@ def _initial_config(network: str | None, data: str | None, values: dict[str, obj
     except ConfigError as error:
         raise StepgradError(error.message, location="options") from None
     return setup, config
+
+
+def _has_display() -> bool:
+    """Whether a graphical browser can open here (always on macOS and Windows; X11 or Wayland elsewhere)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open_page(page: str) -> None:
+    """Open ``page`` in the default browser, or say why not (without a display a text browser would take over)."""
+    if not _has_display():
+        click.echo("note: --open: no display here (DISPLAY is not set); open the URL above in a browser", err=True)
+    elif not webbrowser.open(page):
+        click.echo("note: --open: no browser could be started; open the URL above yourself", err=True)
 
 
 @click.command(name="viz")
@@ -91,6 +112,8 @@ def viz(
         "points": points,
         "seed": seed,
     }
+    if not 0 <= port <= 65535:
+        raise StepgradError(f"--port must be between 0 and 65535, got {port}", location="options")
     setup, config = _initial_config(network, data, values)
     if export_path is not None:
         from stepgrad.web.export import write_export
@@ -100,14 +123,20 @@ def viz(
         return
 
     from stepgrad.web.app import config_query
-    from stepgrad.web.server import serve
+    from stepgrad.web.server import UNSPECIFIED, network_address, serve
 
     def listening(url: str) -> None:
-        page = url + "?" + config_query(config)  # type: ignore[arg-type]
-        click.echo(f"stepgrad viz: serving {page}")
+        query = "?" + config_query(config)  # type: ignore[arg-type]
+        click.echo(f"stepgrad viz: serving {url}{query}")
+        if host in UNSPECIFIED:
+            address = network_address()
+            port_text = url.rstrip("/").rsplit(":", 1)[1]
+            if address is not None:
+                click.echo(f"on your network: http://{address}:{port_text}/{query}")
+            click.echo("listening on every interface: anyone who can reach this machine can use the page")
         click.echo("press Ctrl-C to stop")
         if open_browser:
-            webbrowser.open(page)
+            _open_page(url + query)
 
     serve(host=host, port=port, file_setup=setup, initial=config, on_listening=listening)  # type: ignore[arg-type]
     click.echo("stepgrad viz: stopped")
