@@ -13,6 +13,7 @@
   const PLAY_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
   const PAUSE_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
   const IN_FLIGHT = 2; // train requests outstanding while playing: the next frame is computed while one is drawn
+  const RECONNECT_DELAYS = [1, 2, 4, 8, 15]; // seconds between attempts after the connection drops
 
   let ws = null;
   let seq = 0;
@@ -25,16 +26,27 @@
   let inflight = 0;
   let drawScheduled = false;
   let dirty = false;
-  const drawTimes = [];
+  let lastDrawnUpdates = null;
+  const drawn = []; // {t, updates}: frames drawn in the last second and the updates each brought
   let derivation = null;
   let stale = false;
   let stepIndex = 0;
   let chainWanted = null;
-  const stats = { framesReceived: 0, framesDrawn: 0, updatesPerSecond: 0, loss: null };
+  let highlighted = []; // names lit on the diagram (kept across a rebuild)
+  let markSample = false; // ring the chosen sample on the plot (once step-through is in use)
+  let connection = "connecting"; // connecting | open | lost | refused
+  let attempts = 0;
+  let reconnectTimer = null;
+  let everReady = false;
+  let linkValues = {}; // the URL's fields as the page sent them on connecting
+  const stats = { framesReceived: 0, framesDrawn: 0, updatesPerSecond: 0, framesPerSecond: 0, loss: null, connection: connection };
   window.stepgradStats = stats;
+  // What the page was sent, for the browser console and tests (read only).
+  window.stepgrad = { ready: () => ready, frame: () => frame };
 
   // ------------------------------------------------------------------ messages
   let messageTimer = null;
+  /* A passing note (6 s). */
   function say(text, kind) {
     const box = $("message");
     box.textContent = text;
@@ -42,6 +54,34 @@
     box.hidden = false;
     clearTimeout(messageTimer);
     messageTimer = setTimeout(() => { box.hidden = true; }, 6000);
+  }
+
+  /* A banner that stays until cleared: key names it, action is {label, run} or null. */
+  function banner(key, text, kind, action) {
+    let box = document.querySelector('#banners .banner[data-key="' + key + '"]');
+    if (!box) {
+      box = document.createElement("div");
+      box.dataset.key = key;
+      $("banners").appendChild(box);
+    }
+    box.className = "banner " + (kind || "info");
+    box.textContent = "";
+    const text_ = document.createElement("span");
+    text_.className = "banner-text";
+    text_.textContent = text;
+    box.appendChild(text_);
+    if (action) {
+      const button = document.createElement("button");
+      button.className = "banner-action";
+      button.textContent = action.label;
+      button.addEventListener("click", action.run);
+      box.appendChild(button);
+    }
+  }
+
+  function clearBanner(key) {
+    const box = document.querySelector('#banners .banner[data-key="' + key + '"]');
+    if (box) box.remove();
   }
 
   function send(type, fields) {
@@ -72,6 +112,10 @@
       parts.push(SHORT[key] + "=" + encodeURIComponent(value).replace(/%2C/g, ","));
     }
     return parts.join("&");
+  }
+
+  function historyReplace(search) {
+    window.history.replaceState(null, "", location.pathname + search);
   }
 
   // ------------------------------------------------------------------ controls
@@ -108,32 +152,27 @@
     $("seed").value = c.seed;
     const fixed = fixedNetwork();
     for (const id of ["act", "noise", "split", "seed", "reseed", "add-layer", "remove-layer"]) $(id).disabled = fixed;
+    // A fixed network brings its own samples: no generated points to add noise to, split or seed.
+    for (const id of ["noise", "split", "seed"]) $(id).closest(".field").hidden = fixed;
     $("data-hint").textContent = c.data === "classic"
       ? "The classic worked example: its network, its weights and its one training pair are fixed."
       : c.data === "file" ? "The network file given on the command line: its network and samples are fixed." : "";
     $("layer-count").textContent = c.layers.length + (c.layers.length === 1 ? " hidden layer" : " hidden layers");
     const query = queryOf(c);
-    if (location.search !== "?" + query) history_replace("?" + query);
+    if (location.search !== "?" + query) historyReplace("?" + query);
     $("export").href = "/export?" + query;
-    $("sample").max = Math.max(0, (ready.points.train.length || 1) - 1);
-  }
-
-  function history_replace(search) {
-    window.history.replaceState(null, "", location.pathname + search);
+    $("sample").max = String(Math.max(0, ready.n_train - 1));
+    $("sample-count").textContent = "of " + ready.n_train;
   }
 
   function layerButtons() {
     const box = $("layer-buttons");
     box.textContent = "";
     const c = ready.config;
-    const sizes = ready.network.sizes;
-    const width = Math.max($("net").clientWidth || 560, 320);
-    const pad = 46;
     c.layers.forEach((count, l) => {
       const group = document.createElement("div");
       group.className = "layer-group";
-      const x = pad + ((l + 1) * (width - 2 * pad)) / (sizes.length - 1);
-      group.style.left = x - 38 + "px";
+      group.style.left = network.columnX[l + 1] - 38 + "px";
       const minus = document.createElement("button");
       minus.className = "mini";
       minus.textContent = "−";
@@ -156,6 +195,11 @@
 
   function changeLayers(layers) {
     sendConfig({ layers: layers.join(",") });
+  }
+
+  function chosenSample() {
+    const max = ready ? Math.max(0, ready.n_train - 1) : 0;
+    return Math.min(max, Math.max(0, Math.floor(Number($("sample").value) || 0)));
   }
 
   function wireControls() {
@@ -214,10 +258,14 @@
       }
       changeLayers(layers);
     });
-    $("explain").addEventListener("click", () => {
-      const sample = Math.max(0, Math.floor(Number($("sample").value) || 0));
-      send("explain", { sample: sample });
+    $("sample").addEventListener("change", () => {
+      const sample = chosenSample();
+      $("sample").value = String(sample);
+      markSample = true;
+      if (derivation) send("explain", { sample: sample });
+      else send("sample", { sample: sample });
     });
+    $("explain").addEventListener("click", () => send("explain", { sample: chosenSample() }));
     $("prev-step").addEventListener("click", () => showStep(stepIndex - 1));
     $("next-step").addEventListener("click", () => showStep(stepIndex + 1));
     $("close-steps").addEventListener("click", clearDerivation);
@@ -226,7 +274,16 @@
       if (event.key === "ArrowRight") showStep(stepIndex + 1);
       if (event.key === "ArrowLeft") showStep(stepIndex - 1);
     });
-    window.addEventListener("resize", () => { if (ready) buildDiagram(); });
+    let resizeTimer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => {
+        if (!ready) return;
+        buildDiagram();
+        dirty = true;
+        scheduleDraw();
+      }, 60);
+    });
   }
 
   function setPlaying(value) {
@@ -245,11 +302,21 @@
   }
 
   // ------------------------------------------------------------------ drawing
+  function highlight(names) {
+    highlighted = names || [];
+    if (network) network.highlight(highlighted);
+  }
+
   function buildDiagram() {
-    network = D.buildNetwork($("net"), ready, onWeight);
+    network = D.buildNetwork($("net"), ready, onPick);
     layerButtons();
-    if (frame) network.update(frame);
-    if (derivation) showStep(stepIndex);
+    if (frame) network.update(frame, showsSample());
+    network.highlight(highlighted);
+  }
+
+  /* Whether the chosen sample is shown on the plane (its ring on the plot, its values on the diagram). */
+  function showsSample() {
+    return markSample && ready.step_through;
   }
 
   function scheduleDraw() {
@@ -262,23 +329,31 @@
     drawScheduled = false;
     if (!dirty || !frame || !ready) return;
     dirty = false;
-    network.update(frame);
-    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked);
+    network.update(frame, showsSample());
+    const marked = showsSample() ? frame.sample : null;
+    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked);
     D.drawLossChart($("loss-chart"), history);
     $("epoch").textContent = frame.epoch < 10 && frame.epoch % 1 !== 0 ? frame.epoch.toFixed(2) : String(Math.floor(frame.epoch));
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
+    $("no-plane-sample").textContent = String(frame.sample);
     stats.framesDrawn += 1;
-    drawTimes.push(now);
-    while (drawTimes.length && drawTimes[0] < now - 1000) drawTimes.shift();
+    const gained = lastDrawnUpdates === null || frame.updates < lastDrawnUpdates ? 0 : frame.updates - lastDrawnUpdates;
+    lastDrawnUpdates = frame.updates;
+    drawn.push({ t: now, updates: gained });
     pump(); // ask for the next frames only once this one is on screen: never faster than the page draws
   }
 
+  /* Updates/s: optimizer updates whose result was drawn in the last second; frames/s: redraws. */
   setInterval(() => {
     const now = performance.now();
-    while (drawTimes.length && drawTimes[0] < now - 1000) drawTimes.shift();
-    stats.updatesPerSecond = drawTimes.length;
-    $("ups").textContent = String(drawTimes.length);
+    while (drawn.length && drawn[0].t < now - 1000) drawn.shift();
+    let updates = 0;
+    for (const d of drawn) updates += d.updates;
+    stats.updatesPerSecond = updates;
+    stats.framesPerSecond = drawn.length;
+    $("ups").textContent = String(updates);
+    $("fps").textContent = String(drawn.length);
   }, 250);
 
   function onFrame(next) {
@@ -290,9 +365,11 @@
       history.push({ epoch: next.epoch, updates: next.updates, train: next.loss.train, test: next.loss.test });
       if (history.length > 1500) history = history.filter((_, k) => k % 2 === 0 || k === history.length - 1);
     }
-    if (next.loss.train === null && playing) {
-      setPlaying(false);
-      say("The training diverged (the loss is no longer a number). Lower the learning rate and reset.", "cap");
+    if (next.stopped) {
+      if (playing) setPlaying(false);
+      banner("diverged", next.stopped, "error", { label: "Reset", run: () => send("reset") });
+    } else {
+      clearBanner("diverged");
     }
     if (derivation && next.updates !== derivation.updates) markStale();
     dirty = true;
@@ -301,24 +378,37 @@
 
   function onReady(message) {
     const structureChanged = !ready || JSON.stringify(ready.network) !== JSON.stringify(message.network)
-      || ready.plane !== message.plane || JSON.stringify(ready.domain) !== JSON.stringify(message.domain);
+      || ready.plane !== message.plane || ready.step_through !== message.step_through
+      || JSON.stringify(ready.domain) !== JSON.stringify(message.domain);
     ready = message;
-    if (message.frame.updates === 0) history = [];
+    if (message.frame.updates === 0) {
+      history = [];
+      lastDrawnUpdates = null;
+    }
     showConfig();
     $("boundary-box").hidden = !ready.plane;
     D.drawLegend($("legend"), ready);
     $("no-plane").hidden = ready.plane;
+    $("test-loss-row").hidden = ready.n_test === 0;
     $("stepper").classList.toggle("unavailable", !ready.step_through);
     $("explain").disabled = !ready.step_through;
+    $("sample").value = String(message.frame.sample);
     $("stepper-hint").textContent = ready.step_through
       ? "Every number comes from stepgrad's explain layer: the forward pass, the errors, the output and hidden layers, the updates and the new error."
       : "Step-through mode is for networks with at most " + ready.options.limits.step_through_neurons
         + " neurons per layer (inputs and outputs included). Remove neurons to use it.";
+    const dropped = Object.keys(message.dropped || {});
+    if (dropped.length) {
+      const parts = dropped.map((key) => key + "=" + String(linkValues[key] ?? "").slice(0, 40) + " (" + message.dropped[key] + ")");
+      banner("link", "Part of this link was not used: " + parts.join(" and ") + ". The rest of its setup is loaded.",
+        "cap", { label: "Dismiss", run: () => clearBanner("link") });
+    }
     if (structureChanged || !network) {
       clearDerivation();
       frame = message.frame;
       buildDiagram();
     }
+    everReady = true;
     document.body.dataset.state = "ready";
     onFrame(message.frame);
   }
@@ -327,12 +417,15 @@
   function clearDerivation() {
     derivation = null;
     stale = false;
+    markSample = false;
     $("step-card").hidden = true;
     $("step-list").textContent = "";
     $("chain").hidden = true;
     $("step-count").textContent = "";
     for (const id of ["prev-step", "next-step", "close-steps"]) $(id).disabled = true;
-    if (network) network.highlight([]);
+    highlight([]);
+    dirty = true;
+    scheduleDraw();
   }
 
   function markStale() {
@@ -343,8 +436,11 @@
 
   function onDerivation(message) {
     derivation = message;
-    derivation.updates = frame ? frame.updates : 0;
+    derivation.updates = message.frame.updates;
     stale = false;
+    markSample = true;
+    $("sample").value = String(message.sample);
+    onFrame(message.frame);
     const list = $("step-list");
     list.textContent = "";
     let section = null;
@@ -369,11 +465,15 @@
       group.appendChild(chip);
     });
     for (const id of ["prev-step", "next-step", "close-steps"]) $(id).disabled = false;
-    $("stepper-hint").textContent = message.notes.join(" ");
-    showStep(0);
+    $("stepper-hint").textContent = "Training sample " + message.sample + " of " + ready.n_train + ". " + message.notes.join(" ");
     if (chainWanted) {
+      // A connection was clicked before there was a derivation: open at that weight's gradient.
+      const at = message.steps.findIndex((step) => step.name === "dE_total/d" + chainWanted);
+      showStep(at >= 0 ? at : 0);
       send("chain", { weight: chainWanted });
       chainWanted = null;
+    } else {
+      showStep(0);
     }
   }
 
@@ -400,10 +500,11 @@
     for (const chip of $("step-list").querySelectorAll(".chip")) {
       chip.classList.toggle("current", Number(chip.dataset.index) === stepIndex);
     }
-    if (network) network.highlight(step.involves);
+    highlight(step.involves);
   }
 
-  function onWeight(name) {
+  /* A connection (weight) or a bias node was clicked: its chain rule, from a fresh derivation if needed. */
+  function onPick(name) {
     if (!ready.step_through) {
       say("The chain rule of a weight is shown in step-through mode, for networks with at most "
         + ready.options.limits.step_through_neurons + " neurons per layer.", "cap");
@@ -411,8 +512,10 @@
     }
     if (!derivation || stale) {
       chainWanted = name;
-      send("explain", { sample: Math.max(0, Math.floor(Number($("sample").value) || 0)) });
+      send("explain", { sample: chosenSample() });
     } else {
+      const at = derivation.steps.findIndex((step) => step.name === "dE_total/d" + name);
+      if (at >= 0) showStep(at);
       send("chain", { weight: name });
     }
   }
@@ -438,45 +541,120 @@
     }
     const names = new Set();
     for (const step of message.steps) for (const n of step.involves) names.add(n);
-    if (network) network.highlight(Array.from(names));
+    highlight(Array.from(names));
     $("chain").scrollIntoView({ block: "nearest" });
   }
 
   // ------------------------------------------------------------------ connection
+  function setConnection(state) {
+    connection = state;
+    stats.connection = state;
+    document.body.dataset.connection = state;
+    const usable = state === "open";
+    for (const region of document.querySelectorAll("#workspace, .top .transport, .top .field, #export")) {
+      region.inert = !usable;
+      region.classList.toggle("offline", !usable && (everReady || state === "refused"));
+    }
+    if (!usable) {
+      setPlaying(false);
+      inflight = 0;
+      pending.clear();
+    }
+  }
+
+  function onError(message) {
+    const type = message.seq !== undefined ? pending.get(message.seq) : undefined;
+    if (message.code === "sessions") {
+      // The server refuses this tab and closes the socket: say so until the user acts.
+      setConnection("refused");
+      banner("connection", message.message, "error", { label: "Try again", run: reconnectNow });
+      return;
+    }
+    say(message.message, message.code === "cap" || message.code === "rate" ? "cap" : "error");
+    if (message.code === "rate") {
+      // A dropped request gets no reply: stop, forget what was outstanding, let the user go on.
+      setPlaying(false);
+      inflight = 0;
+      pending.clear();
+    }
+    if (!ready && type === "config") {
+      // Even the link's valid fields could not be used: say so and start from the defaults.
+      banner("link", "This link's setup was refused (" + message.message + "); the page starts from the defaults.",
+        "cap", { label: "Dismiss", run: () => clearBanner("link") });
+      historyReplace("");
+      sendConfig({});
+    }
+  }
+
+  function reconnectNow() {
+    clearTimeout(reconnectTimer);
+    attempts = 0;
+    connect();
+  }
+
+  function scheduleReconnect() {
+    const delay = RECONNECT_DELAYS[Math.min(attempts, RECONNECT_DELAYS.length - 1)];
+    attempts += 1;
+    let left = delay;
+    const tell = () => {
+      banner("connection", "Lost the connection to the stepgrad server. Trying again in " + left
+        + " s… (if you stopped it, start `stepgrad viz` again; this page reconnects with the same setup).",
+        "error", { label: "Reconnect now", run: reconnectNow });
+    };
+    tell();
+    clearTimeout(reconnectTimer);
+    const tick = () => {
+      left -= 1;
+      if (left <= 0) {
+        banner("connection", "Lost the connection to the stepgrad server. Reconnecting…", "error", null);
+        connect();
+      } else {
+        tell();
+        reconnectTimer = setTimeout(tick, 1000);
+      }
+    };
+    reconnectTimer = setTimeout(tick, 1000);
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    ws = new WebSocket(scheme + location.host + "/ws");
-    ws.addEventListener("open", () => {
-      sendConfig(urlConfig());
+    const socket = new WebSocket(scheme + location.host + "/ws");
+    ws = socket;
+    seq = 0;
+    pending.clear();
+    inflight = 0;
+    if (connection !== "lost") setConnection("connecting");
+    socket.addEventListener("open", () => {
+      // A new session: the URL (kept in step with every change) restores the setup.
+      linkValues = urlConfig();
+      send("config", { config: linkValues, link: true });
     });
-    ws.addEventListener("message", (event) => {
+    socket.addEventListener("message", (event) => {
+      if (socket !== ws) return;
       const message = JSON.parse(event.data);
       const type = message.seq !== undefined ? pending.get(message.seq) : undefined;
       if (message.seq !== undefined) pending.delete(message.seq);
       if (type === "train") inflight = Math.max(0, inflight - 1);
-      if (message.type === "ready") onReady(message);
-      else if (message.type === "frame") onFrame(message);
+      if (message.type === "ready") {
+        const wasLost = connection === "lost";
+        if (connection !== "open") setConnection("open");
+        attempts = 0;
+        clearBanner("connection");
+        if (wasLost) {
+          clearDerivation(); // it belonged to the old session
+          say("Reconnected. The run started again from this page's setup.", "info");
+        }
+        onReady(message);
+      } else if (message.type === "frame") onFrame(message);
       else if (message.type === "derivation") onDerivation(message);
       else if (message.type === "chain") onChain(message);
-      else if (message.type === "error") {
-        say(message.message, message.code === "cap" || message.code === "rate" ? "cap" : "error");
-        if (message.code === "rate") {
-          // A dropped request gets no reply: stop, forget what was outstanding, let the user go on.
-          setPlaying(false);
-          inflight = 0;
-          pending.clear();
-        }
-        if (!ready && message.code !== "rate") {
-          // The URL asked for something impossible: say so and start from the defaults instead.
-          say("This link's setup was refused (" + message.message + "); starting from the defaults.", "cap");
-          history_replace("");
-          sendConfig({});
-        }
-      }
+      else if (message.type === "error") onError(message);
     });
-    ws.addEventListener("close", () => {
-      setPlaying(false);
-      say("The connection to the stepgrad server is closed. Start `stepgrad viz` again and reload.", "error");
+    socket.addEventListener("close", () => {
+      if (socket !== ws) return;
+      if (connection === "refused") return; // the refusal banner stays; "Try again" reconnects
+      setConnection("lost");
+      scheduleReconnect();
     });
   }
 

@@ -6,8 +6,13 @@
   const ORANGE = [245, 147, 34];
   const BLUE = [8, 119, 189];
   const WHITE = [232, 234, 235];
+  const PAPER = [255, 255, 255];
   const CLASS_COLOURS = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189], [214, 39, 40], [140, 86, 75]];
   const SVG_NS = "http://www.w3.org/2000/svg";
+  // The decision boundary is painted this far towards white, so the points on it keep their full colour
+  // (TensorFlow Playground does the same with a translucent background).
+  const BACKGROUND_FADE = 0.6;
+  const HIGHLIGHT = "#d6336c";
 
   function mix(a, b, t) {
     return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
@@ -31,8 +36,9 @@
     return bytes;
   }
 
-  /* Paint a heat-map into a canvas of its own size (CSS scales it smoothly). */
-  function paintMap(canvas, map, kind, nClasses) {
+  /* Paint a heat-map into a canvas of its own size (CSS scales it smoothly).
+     fade: 0 full colour, towards 1 paler (the boundary behind the points). */
+  function paintMap(canvas, map, kind, nClasses, fade) {
     if (canvas.width !== map.cols || canvas.height !== map.rows) {
       canvas.width = map.cols;
       canvas.height = map.rows;
@@ -41,14 +47,16 @@
     const image = ctx.createImageData(map.cols, map.rows);
     const bytes = decodeMap(map);
     const px = image.data;
+    const pale = fade || 0;
     for (let k = 0; k < bytes.length; k++) {
       let c;
       if (kind === "class") {
         const index = Math.round((bytes[k] / 255) * Math.max(1, nClasses - 1));
-        c = mix(CLASS_COLOURS[index % CLASS_COLOURS.length], WHITE, 0.55);
+        c = mix(CLASS_COLOURS[index % CLASS_COLOURS.length], WHITE, 0.3);
       } else {
         c = diverging(bytes[k] / 255);
       }
+      if (pale) c = mix(c, PAPER, pale);
       px[4 * k] = c[0];
       px[4 * k + 1] = c[1];
       px[4 * k + 2] = c[2];
@@ -65,72 +73,156 @@
     return diverging(Math.min(1, Math.max(0, t)));
   }
 
-  /* The output over the plane with the samples on top (test samples with a dark ring). */
-  function drawBoundary(canvas, ready, frame, showTest) {
+  /* Size a canvas's backing store to its CSS size (sharp on high-density screens); returns [w, h] in CSS px. */
+  function fitCanvas(canvas, cssHeight) {
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth || canvas.width;
+    const h = cssHeight || canvas.clientHeight || canvas.height;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+    }
     const ctx = canvas.getContext("2d");
-    const size = canvas.width;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return [w, h];
+  }
+
+  /* The output over the plane (paler) with the samples on top in full colour.
+     Training samples have a white ring, test samples a dark one; `marked` (a training sample's
+     index, or null) gets a highlight ring: the sample the diagram and step-through show. */
+  function drawBoundary(canvas, ready, frame, showTest, marked) {
+    const [size] = fitCanvas(canvas);
+    const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, size, size);
     if (!ready.plane || !frame.maps) return;
     const b = frame.maps.boundary;
     const off = drawBoundary.scratch || (drawBoundary.scratch = document.createElement("canvas"));
-    paintMap(off, b, b.kind, ready.n_classes);
+    paintMap(off, b, b.kind, ready.n_classes, BACKGROUND_FADE);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(off, 0, 0, size, size);
     const d = ready.domain;
     const sx = (x) => ((x - d[0]) / (d[1] - d[0])) * size;
     const sy = (y) => ((d[3] - y) / (d[3] - d[2])) * size;
-    const sets = [[ready.points.train, "#ffffff"]];
-    if (showTest) sets.push([ready.points.test, "#222222"]);
-    for (const [points, ring] of sets) {
+    const sets = [[ready.points.train, "#ffffff", 1.2]];
+    if (showTest) sets.push([ready.points.test, "#1b1f23", 1.4]);
+    for (const [points, ring, width] of sets) {
       for (const p of points) {
         ctx.beginPath();
-        ctx.arc(sx(p[0]), sy(p[1]), 3.2, 0, 2 * Math.PI);
+        ctx.arc(sx(p[0]), sy(p[1]), 3.6, 0, 2 * Math.PI);
         ctx.fillStyle = rgb(pointColour(p[2], ready.label_range, ready.n_classes));
         ctx.fill();
-        ctx.lineWidth = 1;
+        ctx.lineWidth = width;
         ctx.strokeStyle = ring;
         ctx.stroke();
       }
     }
-  }
-
-  /* Loss curves: history is a list of {epoch, train, test}. */
-  function drawLossChart(canvas, history) {
-    const ctx = canvas.getContext("2d");
-    const w = canvas.width;
-    const h = canvas.height;
-    ctx.clearRect(0, 0, w, h);
-    ctx.strokeStyle = "#d9dde1";
-    ctx.lineWidth = 1;
-    for (let k = 1; k < 4; k++) {
+    if (marked !== null && marked !== undefined && ready.points.train[marked]) {
+      const p = ready.points.train[marked];
       ctx.beginPath();
-      ctx.moveTo(0, (h * k) / 4 + 0.5);
-      ctx.lineTo(w, (h * k) / 4 + 0.5);
+      ctx.arc(sx(p[0]), sy(p[1]), 8, 0, 2 * Math.PI);
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = HIGHLIGHT;
       ctx.stroke();
     }
-    if (history.length < 1) return;
-    let top = 0;
+  }
+
+  function niceStep(range, count) {
+    const raw = range / Math.max(1, count);
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    const unit = raw / power;
+    return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * power;
+  }
+
+  function tickLabel(v) {
+    if (v === 0) return "0";
+    const a = Math.abs(v);
+    if (a >= 1000 || a < 0.001) return v.toExponential(0);
+    return String(Number(v.toPrecision(3)));
+  }
+
+  /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x). */
+  function drawLossChart(canvas, history) {
+    const [w, h] = fitCanvas(canvas);
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    ctx.font = "10px system-ui, sans-serif";
+    let highest = 0;
     for (const row of history) {
-      if (row.train !== null) top = Math.max(top, row.train);
-      if (row.test !== null) top = Math.max(top, row.test);
+      if (row.train !== null && row.train !== undefined) highest = Math.max(highest, row.train);
+      if (row.test !== null && row.test !== undefined) highest = Math.max(highest, row.test);
     }
-    if (!(top > 0)) top = 1;
-    const n = Math.max(2, history.length);
+    if (!(highest > 0) || !isFinite(highest)) highest = 1;
+    const yStep = niceStep(highest, 3);
+    const yTicks = [];
+    for (let k = 0; k * yStep <= highest + yStep - 1e-12 * highest && k < 12; k++) yTicks.push(k * yStep);
+    const yTop = yTicks[yTicks.length - 1];
+    const labelWidth = Math.max(...yTicks.map((v) => ctx.measureText(tickLabel(v)).width));
+    const left = Math.ceil(labelWidth) + 9;
+    const right = 8;
+    const top = 8;
+    const bottom = 20;
+    const plotW = w - left - right;
+    const plotH = h - top - bottom;
+    const first = history.length ? history[0].epoch : 0;
+    const last = history.length ? history[history.length - 1].epoch : 1;
+    const xSpan = last > first ? last - first : 1;
+    const xStep = niceStep(xSpan, 4);
+    const px = (epoch) => left + ((epoch - first) / xSpan) * plotW;
+    const py = (v) => top + plotH - (v / yTop) * plotH;
+    ctx.fillStyle = "#66727e";
+    ctx.lineWidth = 1;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.strokeStyle = "#e3e7ea";
+    for (const v of yTicks) {
+      const y = Math.round(py(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + plotW, y);
+      ctx.stroke();
+      ctx.fillText(tickLabel(v), left - 5, y);
+    }
+    // The x axis: epochs, with room kept at its right end for its title.
+    const title = "epoch";
+    const titleWidth = ctx.measureText(title).width;
+    ctx.textBaseline = "top";
+    ctx.strokeStyle = "#9aa5af";
+    for (let e = Math.ceil(first / xStep) * xStep; e <= last + 1e-9; e += xStep) {
+      const x = Math.round(px(e)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, top + plotH);
+      ctx.lineTo(x, top + plotH + 4);
+      ctx.stroke();
+      const text = tickLabel(e);
+      const half = ctx.measureText(text).width / 2;
+      if (x + half < left + plotW - titleWidth - 6) {
+        ctx.textAlign = "center";
+        ctx.fillText(text, Math.max(x, left + half), top + plotH + 6);
+      }
+    }
+    ctx.textAlign = "right";
+    ctx.fillText(title, left + plotW, top + plotH + 6);
+    ctx.beginPath();
+    ctx.moveTo(left + 0.5, top);
+    ctx.lineTo(left + 0.5, top + plotH + 0.5);
+    ctx.lineTo(left + plotW, top + plotH + 0.5);
+    ctx.stroke();
+    if (history.length < 1) return;
     const line = (key, colour, dash) => {
       ctx.beginPath();
       ctx.setLineDash(dash);
       ctx.strokeStyle = colour;
-      ctx.lineWidth = 2;
+      ctx.lineWidth = 1.8;
       let started = false;
-      history.forEach((row, k) => {
+      for (const row of history) {
         const v = row[key];
-        if (v === null || v === undefined) return;
-        const x = (k / (n - 1)) * (w - 4) + 2;
-        const y = h - 2 - (v / top) * (h - 6);
+        if (v === null || v === undefined) continue;
+        const x = px(row.epoch);
+        const y = py(v);
         if (started) ctx.lineTo(x, y);
         else ctx.moveTo(x, y);
         started = true;
-      });
+      }
       ctx.stroke();
       ctx.setLineDash([]);
     };
@@ -146,6 +238,14 @@
     return v.toFixed(3);
   }
 
+  /* A weight or bias on the diagram: three decimals, a real minus sign, "—" when not a number. */
+  function formatParameter(v) {
+    if (v === null || v === undefined || !isFinite(v)) return "—";
+    const a = Math.abs(v);
+    const text = a >= 100 ? v.toPrecision(3) : a >= 10 ? v.toFixed(2) : v.toFixed(3);
+    return text.replace("-", "−");
+  }
+
   function el(tag, attrs, parent) {
     const node = document.createElementNS(SVG_NS, tag);
     for (const key in attrs) node.setAttribute(key, attrs[key]);
@@ -153,29 +253,82 @@
     return node;
   }
 
+  /* A point of the cubic Bézier p0 → p3 with control points p1, p2 at t. */
+  function bezier(p0, p1, p2, p3, t) {
+    const u = 1 - t;
+    const a = u * u * u;
+    const b = 3 * u * u * t;
+    const c = 3 * u * t * t;
+    const d = t * t * t;
+    return [a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]];
+  }
+
+  function overlaps(a, b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  }
+
+  // Where along a connection (from its source) a weight label may sit, in order of preference.
+  const LABEL_POSITIONS = [0.3, 0.5, 0.7, 0.2, 0.4, 0.6, 0.8, 0.12, 0.88];
+
   /* The network diagram: SVG connections and neurons, heat-map canvases over the neurons.
-     onWeight(name) is called when a connection is clicked. */
-  function buildNetwork(container, ready, onWeight) {
+     Small networks (step-through size) also show their biases as nodes and every weight's value.
+     onPick(name) is called when a connection or a bias is clicked. */
+  function buildNetwork(container, ready, onPick) {
     container.textContent = "";
     const net = ready.network;
     const sizes = net.sizes;
     const plane = ready.plane;
+    const detailed = !!ready.step_through;
     const node = plane ? 42 : 46;
-    const gapY = plane ? 66 : 78;
+    const gapY = detailed ? (plane ? 100 : 104) : plane ? 66 : 78;
     const width = Math.max(container.clientWidth || 560, 320);
-    const height = Math.max(...sizes) * gapY + 36;
-    const pad = 46;
+    const hasShared = detailed && net.bias_modes.some((mode) => mode === "shared");
+    const hasPerNeuron = detailed && net.bias_modes.some((mode) => mode === "per_neuron");
+    const bottomRow = hasShared ? 64 : 0;
+    const topRoom = hasPerNeuron ? 22 : 0;
+    const height = Math.max(...sizes) * gapY + 36 + bottomRow + topRoom;
+    const padLeft = 46;
+    const padRight = hasPerNeuron ? 100 : 46; // room for the output neurons' bias values
+    const columnX = sizes.map((_, l) =>
+      sizes.length === 1 ? width / 2 : padLeft + (l * (width - padLeft - padRight)) / (sizes.length - 1));
     const columns = sizes.map((count, l) => {
-      const x = sizes.length === 1 ? width / 2 : pad + (l * (width - 2 * pad)) / (sizes.length - 1);
-      const top = (height - count * gapY) / 2 + gapY / 2;
+      const top = topRoom + (height - bottomRow - topRoom - count * gapY) / 2 + gapY / 2;
       const names = l === 0 ? net.inputs : net.neurons[l - 1];
-      return names.map((name, j) => ({ name: name, x: x, y: top + j * gapY, layer: l, index: j }));
+      return names.map((name, j) => ({ name: name, x: columnX[l], y: top + j * gapY, layer: l, index: j }));
     });
     container.style.height = height + "px";
     const svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, class: "net-svg" }, container);
     const edges = [];
     const nodes = {};
+    const biases = [];
     const edgeLayer = el("g", {}, svg);
+    const biasLayer = el("g", {}, svg);
+    const labelLayer = el("g", {}, svg);
+    const occupied = [];
+    for (const column of columns) {
+      for (const n of column) occupied.push([n.x - node / 2 - 2, n.y - node / 2 - 2, n.x + node / 2 + 2, n.y + node / 2 + 18]);
+    }
+    // Biases first (small networks): their nodes and values claim their place before the weight labels.
+    const biasSpecs = [];
+    if (detailed) {
+      net.bias_modes.forEach((mode, l) => {
+        const targets = columns[l + 1];
+        if (mode === "shared") {
+          const bx = columnX[l] + (columnX[l + 1] - columnX[l]) * 0.32;
+          const by = height - 34;
+          biasSpecs.push({ name: net.biases[l][0], index: 0, layer: l, x: bx, y: by, side: "below",
+            ends: targets.map((t) => [t.x - node / 2, t.y]) });
+          occupied.push([bx - 40, by - 12, bx + 40, by + 26]);
+        } else if (mode === "per_neuron") {
+          targets.forEach((t, j) => {
+            const by = t.y - node / 2 - 15;
+            biasSpecs.push({ name: net.biases[l][j], index: j, layer: l, x: t.x, y: by, side: "right",
+              ends: [[t.x, t.y - node / 2]] });
+            occupied.push([t.x - 12, by - 11, t.x + 62, by + 11]);
+          });
+        }
+      });
+    }
     for (let l = 1; l < columns.length; l++) {
       columns[l].forEach((target, j) => {
         columns[l - 1].forEach((source, i) => {
@@ -187,11 +340,56 @@
           const path = el("path", { d: d, class: "edge", "data-name": name }, edgeLayer);
           const hit = el("path", { d: d, class: "edge-hit", "data-name": name }, edgeLayer);
           const title = el("title", {}, hit);
-          hit.addEventListener("click", () => onWeight && onWeight(name));
-          edges.push({ path: path, title: title, layer: l - 1, j: j, i: i, name: name, source: source.name, target: target.name });
+          hit.addEventListener("click", () => onPick && onPick(name));
+          const edge = { path: path, title: title, layer: l - 1, j: j, i: i, name: name, source: source.name, target: target.name };
+          if (detailed) {
+            const p0 = [x1, source.y];
+            const p1 = [mid, source.y];
+            const p2 = [mid, target.y];
+            const p3 = [x2, target.y];
+            const boxW = 7 + 6.2 * (name.length + 7);
+            let spot = null;
+            for (const t of LABEL_POSITIONS) {
+              const [cx, cy] = bezier(p0, p1, p2, p3, t);
+              const box = [cx - boxW / 2, cy - 8, cx + boxW / 2, cy + 8];
+              if (!occupied.some((other) => overlaps(box, other))) {
+                spot = [cx, cy, box];
+                break;
+              }
+            }
+            if (!spot) {
+              const [cx, cy] = bezier(p0, p1, p2, p3, 0.5);
+              spot = [cx, cy, [cx - boxW / 2, cy - 8, cx + boxW / 2, cy + 8]];
+            }
+            occupied.push(spot[2]);
+            const g = el("g", { class: "wlabel", "data-name": name }, labelLayer);
+            el("rect", { x: spot[0] - boxW / 2, y: spot[1] - 8, width: boxW, height: 16, rx: 3 }, g);
+            const text = el("text", { x: spot[0], y: spot[1] + 3.5 }, g);
+            const nameSpan = el("tspan", { class: "wname" }, text);
+            nameSpan.textContent = name + " ";
+            edge.valueSpan = el("tspan", {}, text);
+            edge.label = g;
+            g.addEventListener("click", () => onPick && onPick(name));
+          }
+          edges.push(edge);
         });
       });
     }
+    for (const spec of biasSpecs) {
+      const trained = net.bias_trained[spec.layer];
+      const g = el("g", { class: "bias-node" + (trained ? "" : " frozen"), "data-name": spec.name }, biasLayer);
+      for (const end of spec.ends) el("line", { x1: spec.x, y1: spec.y, x2: end[0], y2: end[1], class: "bias-edge" }, g);
+      el("circle", { cx: spec.x, cy: spec.y, r: 10.5 }, g);
+      const letter = el("text", { x: spec.x, y: spec.y + 3.5, class: "bias-name" }, g);
+      letter.textContent = spec.name;
+      const label = el("text", spec.side === "below"
+        ? { x: spec.x, y: spec.y + 24, class: "bias-value", "text-anchor": "middle" }
+        : { x: spec.x + 14, y: spec.y + 3.5, class: "bias-value", "text-anchor": "start" }, g);
+      const title = el("title", {}, g);
+      g.addEventListener("click", () => onPick && onPick(spec.name));
+      biases.push({ group: g, label: label, title: title, name: spec.name, index: spec.index, layer: spec.layer, trained: trained });
+    }
+
     const canvases = [];
     columns.forEach((column, l) => {
       column.forEach((n) => {
@@ -201,16 +399,17 @@
         } else {
           el("circle", { cx: n.x, cy: n.y, r: node / 2, class: "neuron-box" }, g);
         }
-        const label = el("text", { x: n.x, y: n.y + node / 2 + 12, class: "neuron-label" }, g);
+        const label = el("text", { x: n.x, y: n.y + node / 2 + 13, class: "neuron-label" }, g);
         label.textContent = n.name;
         let value = null;
         if (!plane) {
           value = el("text", { x: n.x, y: n.y + 4, class: "neuron-value" }, g);
         }
-        nodes[n.name] = { group: g, value: value, layer: l, index: n.index };
+        nodes[n.name] = { group: g, value: value, label: label, layer: l, index: n.index };
         if (plane) {
           const canvas = document.createElement("canvas");
           canvas.className = "neuron-map";
+          canvas.dataset.name = n.name;
           canvas.style.left = n.x - node / 2 + 1 + "px";
           canvas.style.top = n.y - node / 2 + 1 + "px";
           canvas.style.width = node - 2 + "px";
@@ -221,16 +420,32 @@
         }
       });
     });
+    // Labels above the neurons, so a label crossing a neuron's edge never hides the neuron.
+    svg.appendChild(labelLayer);
 
-    function update(frame) {
+    /* Draw a frame. showSample: on the plane, also write the chosen sample's value under each neuron
+       (circles always show it); step-through uses it so the diagram shows the sample it explains. */
+    function update(frame, showSample) {
       let biggest = 0;
-      for (const e of edges) biggest = Math.max(biggest, Math.abs(frame.weights[e.layer][e.j][e.i]));
+      for (const e of edges) {
+        const w = frame.weights[e.layer][e.j][e.i];
+        if (w !== null) biggest = Math.max(biggest, Math.abs(w));
+      }
       const scale = biggest > 3 ? 3 / biggest : 1;
       for (const e of edges) {
         const w = frame.weights[e.layer][e.j][e.i];
-        e.path.setAttribute("stroke", w >= 0 ? "#0877bd" : "#f59322");
-        e.path.setAttribute("stroke-width", (0.6 + 2.4 * Math.abs(w) * scale).toFixed(2));
-        e.title.textContent = e.name + " (" + e.source + " → " + e.target + ") = " + w.toPrecision(6) + " · click for its chain rule";
+        const bad = w === null;
+        e.path.setAttribute("stroke", bad ? "#9aa5af" : w >= 0 ? "#0877bd" : "#f59322");
+        e.path.setAttribute("stroke-width", bad ? "1" : (0.6 + 2.4 * Math.abs(w) * scale).toFixed(2));
+        e.title.textContent = e.name + " (" + e.source + " → " + e.target + ") = "
+          + (bad ? "not a number" : w.toPrecision(6)) + " · click for its chain rule";
+        if (e.valueSpan) e.valueSpan.textContent = formatParameter(w);
+      }
+      for (const b of biases) {
+        const v = frame.biases[b.layer][b.index];
+        b.label.textContent = formatParameter(v) + (b.trained ? "" : " · frozen");
+        b.title.textContent = b.name + " = " + (v === null ? "not a number" : v.toPrecision(6))
+          + (b.trained ? "" : ", frozen: updates leave it alone") + " · click for its gradient";
       }
       if (plane && frame.maps) {
         for (const c of canvases) {
@@ -241,20 +456,30 @@
       if (!plane && frame.values) {
         for (const name in nodes) {
           const n = nodes[name];
-          if (!n.value) continue;
           n.value.textContent = formatValue(frame.values[n.layer][n.index]);
+        }
+      }
+      if (plane) {
+        for (const name in nodes) {
+          const n = nodes[name];
+          const shown = showSample && frame.values ? " = " + formatValue(frame.values[n.layer][n.index]) : "";
+          n.label.textContent = name + shown;
         }
       }
     }
 
     function highlight(names) {
       const wanted = new Set(names || []);
-      for (const e of edges) e.path.classList.toggle("hl", wanted.has(e.name));
+      for (const e of edges) {
+        e.path.classList.toggle("hl", wanted.has(e.name));
+        if (e.label) e.label.classList.toggle("hl", wanted.has(e.name));
+      }
+      for (const b of biases) b.group.classList.toggle("hl", wanted.has(b.name));
       for (const name in nodes) nodes[name].group.classList.toggle("hl", wanted.has(name));
       svg.classList.toggle("dimmed", wanted.size > 0);
     }
 
-    return { update: update, highlight: highlight };
+    return { update: update, highlight: highlight, columnX: columnX };
   }
 
   /* The colour scale of the boundary and the heat-maps: the targets' range, low to high. */
@@ -278,5 +503,6 @@
     drawLossChart: drawLossChart,
     buildNetwork: buildNetwork,
     formatValue: formatValue,
+    BACKGROUND_FADE: BACKGROUND_FADE,
   };
 })();

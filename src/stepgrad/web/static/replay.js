@@ -13,11 +13,27 @@
   const network = D.buildNetwork($("net"), ready, null);
 
   const c = ready.config;
-  $("setup").textContent = c.data + " · " + [ready.network.sizes[0]].concat(c.layers, [ready.network.sizes[ready.network.sizes.length - 1]]).join("-");
-  $("config").textContent = "dataset " + c.data + ", " + c.points + " points, noise " + c.noise + ", "
-    + Math.round(c.split * 100) + "% for training; hidden layers " + (c.layers.join(", ") || "none") + " (" + c.activation
-    + "); " + c.optimizer + ", learning rate " + c.learning_rate + ", batch size " + c.batch_size + ", seed " + c.seed + ".";
+  const shape = ready.network.sizes.join("-");
+  const training = c.optimizer + ", learning rate " + c.learning_rate + ", batch size " + c.batch_size;
+  $("setup").textContent = c.data + " · " + shape;
+  /* What was recorded, in the run's own terms: a fixed network has no generated points, noise or split. */
+  function description() {
+    const samples = ready.n_train === 1 ? "its one training pair" : "its " + ready.n_train + " training samples";
+    if (c.data === "classic") {
+      return "The classic worked example: network " + shape + " (" + ready.network.activations.join(", ")
+        + "), its fixed starting weights and " + samples + "; " + training + ".";
+    }
+    if (c.data === "file") {
+      return "A network file: network " + shape + " (" + ready.network.activations.join(", ") + "), " + samples
+        + "; " + training + ".";
+    }
+    return "Dataset " + c.data + ", " + c.points + " points, noise " + c.noise + ", "
+      + Math.round(c.split * 100) + "% for training; hidden layers " + (c.layers.join(", ") || "none") + " (" + c.activation
+      + "); " + training + ", seed " + c.seed + ".";
+  }
+  $("config").textContent = description();
   $("boundary-box").hidden = !ready.plane;
+  $("test-loss-row").hidden = ready.n_test === 0;
   D.drawLegend($("legend"), ready);
   $("position").max = String(frames.length - 1);
 
@@ -26,8 +42,8 @@
     const frame = frames[index];
     network.update(frame);
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked);
-    D.drawLossChart($("loss-chart"), frames.slice(0, index + 1).map((f) => ({ train: f.loss.train, test: f.loss.test })));
-    $("epoch").textContent = String(Math.floor(frame.epoch));
+    D.drawLossChart($("loss-chart"), frames.slice(0, index + 1).map((f) => ({ epoch: f.epoch, train: f.loss.train, test: f.loss.test })));
+    $("epoch").textContent = frame.epoch < 10 && frame.epoch % 1 !== 0 ? frame.epoch.toFixed(2) : String(Math.floor(frame.epoch));
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
     $("position").value = String(index);
