@@ -324,7 +324,8 @@ def test_the_chosen_sample_is_marked_on_the_plot(page, server_url: str) -> None:
     exact = float(page.inner_text("#step-result").split(" = ")[1])
     assert page.text_content("#net .neuron[data-name=o1] .neuron-label") == f"o1 = {exact:.3f}"
     page.click("#close-steps")  # no derivation: the plane shows names only
-    page.wait_for_function("() => document.querySelector('#net .neuron[data-name=o1] .neuron-label').textContent === 'o1'")
+    label = "document.querySelector('#net .neuron[data-name=o1] .neuron-label').textContent"
+    page.wait_for_function(f"() => {label} === 'o1'")
 
 
 def test_divergence_stops_with_a_persistent_message_and_no_server_warnings(browser) -> None:  # type: ignore[no-untyped-def]
