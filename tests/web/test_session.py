@@ -259,3 +259,13 @@ def test_explaining_a_sample_shows_that_sample_in_the_diagram() -> None:
     out_o2 = message["frame"]["values"][2][1]
     assert steps["out_o2"]["value"] == f"{out_o2:.8g}"
     assert session.frame()["sample"] == 1  # later frames keep showing it
+
+
+def test_explaining_weights_near_divergence_warns_nothing() -> None:
+    pytest.importorskip("stepgrad.explain.derivation")
+    session = Session(Limits())
+    session.configure(VizConfig(data="plane", layers=(2,), activation="linear", learning_rate=10.0, batch_size=1))
+    stopped = [session.train_frame()["stopped"] for _ in range(20)]
+    assert stopped[-1] is not None
+    steps = {step["name"]: step for step in session.explain(0)["steps"]}  # any RuntimeWarning fails the test
+    assert steps["E_total"]["value"] != "NaN"

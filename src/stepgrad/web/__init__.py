@@ -2,6 +2,7 @@
 
 * ``config``   — what a page may ask for (dataset, layers, optimizer …), validated, with caps;
 * ``session``  — one browser tab's training run: data, network, optimizer state, frames;
+* ``stepthrough`` — the explain layer's derivation of one update, as the page shows it;
 * ``protocol`` — the WebSocket messages, checked for shape, size, order and rate;
 * ``app``      — the Starlette application (page, static files, WebSocket, Origin/Host checks);
 * ``server``   — running it with uvicorn; ``export`` — a self-contained replay page.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 from stepgrad.network import Network
@@ -40,8 +41,11 @@ def derivation_message(
     from stepgrad.explain.derivation import explain
     from stepgrad.explain.step import format_number
 
-    trace = train_step(network, inputs, targets, config.learning_rate)
-    derivation = explain(trace, 0)
+    # Weights just short of divergence can overflow in the step after them: the values then read
+    # inf/NaN in the steps, and nothing is printed on the server's terminal.
+    with np.errstate(all="ignore"):
+        trace = train_step(network, inputs, targets, config.learning_rate)
+        derivation = explain(trace, 0)
     optimizer_note = (
         ""
         if config.optimizer == "sgd"
