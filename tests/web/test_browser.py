@@ -153,8 +153,10 @@ def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type
     page.goto(target.as_uri())
     page.wait_for_selector("body[data-state=ready]")
     page.click("#play")
-    page.wait_for_function("() => Number(document.body.dataset.frame) >= 39", timeout=30_000)
-    assert page.inner_text("#frame-count") == "frame 40 / 41"
+    # Playing stops at the last frame (reading an earlier one would race the 80 ms timer).
+    page.wait_for_function("() => Number(document.body.dataset.frame) === 40", timeout=30_000)
+    assert page.inner_text("#frame-count") == "frame 41 / 41"
+    assert page.get_attribute("#play", "class").split().count("playing") == 0
     assert float(page.inner_text("#loss-train")) < 0.69
     screenshot(page, "viz-replay")
     context.close()

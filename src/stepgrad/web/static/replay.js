@@ -61,8 +61,8 @@
     if (playing) {
       if (index >= frames.length - 1) show(0);
       timer = setInterval(() => {
-        if (index >= frames.length - 1) setPlaying(false);
-        else show(index + 1);
+        show(index + 1);
+        if (index >= frames.length - 1) setPlaying(false); // the play button is back as the last frame shows
       }, 80);
     }
   }
