@@ -22,31 +22,6 @@ from stepgrad.training.gradients import Functions, sample_losses
 from stepgrad.training.params import params_of
 
 
-def test_divergence_keeps_the_last_weights_with_a_finite_loss() -> None:
-    data = load_dataset("plane", n_samples=30)
-    network = create_network([2, 8, 1], "tanh", "linear", "mse", rng=np.random.default_rng(0))
-    kwargs = dict(learning_rate=1e8, epochs=50, batch_size=None)
-    training = make_training(network, data.inputs, data.targets, **kwargs)
-    training.run()
-    assert training.diverged is True
-    assert "NaN or infinite" in training.stop_reason
-    kept = training.params
-    assert all(np.isfinite(a).all() for a in kept.arrays())
-    loss = float(np.mean(sample_losses(kept, Functions.of(network), data.inputs, data.targets)))
-    assert math.isfinite(loss)
-    # Replaying the same number of updates by hand gives exactly the kept weights,
-    # and the weights one update later have a NaN/inf loss.
-    replay = make_training(network, data.inputs, data.targets, **kwargs)
-    for _ in range(training.updates):
-        replay.update(data.inputs, data.targets, 1e8)
-    for a, b in zip(replay.params.arrays(), kept.arrays(), strict=True):
-        np.testing.assert_array_equal(a, b)
-    replay.update(data.inputs, data.targets, 1e8)
-    with np.errstate(all="ignore"):
-        after = np.mean(sample_losses(replay.params, Functions.of(network), data.inputs, data.targets))
-    assert not np.isfinite(after)
-
-
 def test_early_stopping_restores_the_best_validation_weights() -> None:
     data = load_dataset("gauss", n_samples=60, noise=0.5, seed=1)
     network = create_network([2, 16, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1))
@@ -163,7 +138,7 @@ def test_model_file_round_trips_exactly(tmp_path) -> None:
 def test_bad_arguments_are_stepgrad_errors() -> None:
     data = load_dataset("xor")
     network = create_network([2, 2, 1])
-    with pytest.raises(StepgradError, match="2 inputs"):
+    with pytest.raises(StepgradError, match="takes 3 inputs"):
         make_training(create_network([3, 2, 1]), data.inputs, data.targets)
     with pytest.raises(StepgradError, match="unknown optimizer"):
         make_training(network, data.inputs, data.targets, optimizer="rmsprop")
