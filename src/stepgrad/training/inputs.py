@@ -76,9 +76,12 @@ def as_targets(targets: ArrayLike, network: Network, n_samples: int) -> Array:
 
 def check_positive_finite(value: Any, what: str) -> None:
     """``value`` (a number or an array of them) is > 0 and finite."""
-    array = np.asarray(value, dtype=np.float64)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise StepgradError(f"{what} must be a positive finite number, got {value!r}") from error
     if array.size == 0 or not np.all(np.isfinite(array) & (array > 0)):
-        raise StepgradError(f"the {what} must be a positive finite number, got {value}")
+        raise StepgradError(f"{what} must be a positive finite number, got {value}")
 
 
 def check_hyperparameters(
@@ -90,7 +93,7 @@ def check_hyperparameters(
     optimizer: str,
 ) -> None:
     """η > 0 and finite, at least one epoch, batch size ≥ 1, λ ≥ 0, μ in [0, 1) and only for momentum."""
-    check_positive_finite(learning_rate, "learning rate")
+    check_positive_finite(learning_rate, "the learning rate")
     if int(epochs) != epochs or epochs < 1:
         raise StepgradError(f"the number of epochs must be a whole number of at least 1, got {epochs}")
     if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
