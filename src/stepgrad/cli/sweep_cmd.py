@@ -60,7 +60,7 @@ def parse_rates(text: str) -> list[float]:
     default=None,
     help="Count a network as converged when its loss is below this (default: 100% accuracy).",
 )
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a histogram of the final losses.")
+@click.option("--plot", default=None, help="Write a histogram of the final losses (.png, .svg, .pdf …).")
 @click.option("--no-progress", is_flag=True)
 def sweep(**options: Any) -> None:
     """Train many networks at once and report how many converge."""

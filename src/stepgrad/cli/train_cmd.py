@@ -93,10 +93,10 @@ def parse_batch_size(text: str) -> int | None:
 @click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
 @click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
 @click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
-@click.option("--save", type=click.Path(dir_okay=False), default=None, help="Write the trained model (TOML or .json).")
+@click.option("--save", default=None, help="Write the trained model (TOML or .json).")
 @click.option("--checkpoint-every", type=int, default=None, help="With --save: also save every N epochs.")
 @click.option(
-    "--plot", type=click.Path(dir_okay=False), default=None, help="Write loss curves (and the decision boundary)."
+    "--plot", default=None, help="Write loss curves (and the decision boundary): .png, .svg, .pdf …"
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--no-compiled", is_flag=True, help="Always use the NumPy path (no numba).")

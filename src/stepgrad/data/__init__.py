@@ -66,7 +66,7 @@ def load_dataset(
     if given and text not in GENERATED:
         kind = "a fixed data set" if text in DATASETS else "read from a file"
         raise StepgradError(
-            f"{text} is {kind}: {' and '.join(given)} apply only to the generated sets ({', '.join(GENERATED)})"
+            f"{text} is {kind}: {' and '.join(given)} can only be set for the generated sets ({', '.join(GENERATED)})"
         )
     if text in DATASETS and (task != "auto" or target is not None):
         option = "the task" if task != "auto" else "the target column"
