@@ -100,8 +100,8 @@ def tensor_rules(optimizer: Any, tensors: list[Any], names: list[str]) -> list[T
 def state_of(optimizer: Any, tensor: Any, stepgrad_optimizer: Optimizer) -> OptimizerState:
     """``optimizer``'s state for ``tensor`` as stepgrad's (zeros before the first step)."""
     torch_state = optimizer.state.get(tensor, {})
-    zeros = np.zeros(tuple(tensor.shape))
-    buffers = {
+    zeros: Array = np.zeros(tuple(tensor.shape))
+    buffers: dict[str, tuple[Array, ...]] = {
         ours: (_numpy(torch_state[key]) if key in torch_state else zeros.copy(),)
         for key, ours in STATE_BUFFERS[stepgrad_optimizer.name].items()
     }
