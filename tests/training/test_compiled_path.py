@@ -80,6 +80,16 @@ def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> No
     assert make_training(network, data.inputs, data.targets, use_compiled=False)._compiled_kernel() is None
 
 
+def test_mini_batches_of_wide_layers_stay_on_numpy_online_updates_do_not() -> None:
+    pytest.importorskip("numba")
+    x = np.zeros((10, 100))
+    wide = create_network([100, 100, 1], "relu", "sigmoid", "binary_cross_entropy")  # 10,000 weights in layer 1
+    narrow = create_network([64, 128, 1], "relu", "sigmoid", "binary_cross_entropy")  # 8,192: the limit
+    assert make_training(wide, x, np.zeros(10), batch_size=4)._compiled_kernel() is None
+    assert make_training(wide, x, np.zeros(10), batch_size=1)._compiled_kernel() is not None
+    assert make_training(narrow, x[:, :64], np.zeros(10), batch_size=4)._compiled_kernel() is not None
+
+
 def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate,
                       batch_size=1):
     """The ``compiled_api.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from stepgrad.core.propagation import LayerForward
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
-from stepgrad.training.compiled_api import OnlineSGD, load_compiled
+from stepgrad.training.compiled_api import MINIBATCH_KERNEL_MAX_WEIGHTS, OnlineSGD, load_compiled
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
 from stepgrad.training.metrics import Measured, Task, infer_task, measure
@@ -355,6 +355,7 @@ class Training:
             and self.ensemble_size is None
             and self.optimizer.name == "sgd"
             and self.optimizer.weight_decay == 0.0
+            and (self.effective_batch == 1 or max(w.size for w in self.params.weights) <= MINIBATCH_KERNEL_MAX_WEIGHTS)
         ):
             return None
         names = [a.name for a in self.functions.activations]
