@@ -117,7 +117,10 @@ class Checkpoint(Callback):
     def save(self, training: Training) -> None:
         from stepgrad.training.model_files import save_model
 
-        save_model(training, self.path)
+        try:
+            save_model(training, self.path)
+        except OSError as error:  # a full disk mid-run: one line, not a traceback
+            raise StepgradError(f"cannot write the checkpoint: {error.strerror or error}", str(self.path)) from error
 
     def on_epoch_end(self, training: Training, log: EpochLog) -> bool:
         if log.epoch % self.every == 0:
