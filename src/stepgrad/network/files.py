@@ -420,16 +420,18 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         if target.is_dir():
             raise StepgradError("is a directory", str(path))
         # Append: a shell's `>> log` behind /dev/stdout must not be truncated.
-        with open(path, "ab") as stream:
-            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        binary = isinstance(text, bytes)
+        with open(path, "ab" if binary else "a", encoding=None if binary else "utf-8") as stream:
+            stream.write(text)
         return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise StepgradError("the folder does not exist", str(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        binary = isinstance(text, bytes)
+        with os.fdopen(handle, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
+            stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         if target.exists():
