@@ -9,7 +9,7 @@ STAMP := $(VENV)/.stepgrad-installed
 TORCH := torch==2.13.0
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test bench lint typecheck system-deps clean
+.PHONY: demo test bench bench-quick bench-web lint typecheck system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,18 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
+# Benchmarks against PyTorch, scikit-learn, micrograd and pure Python; a full run writes its tables into
+# README.md (between the BENCH markers). bench-quick checks every task with small sizes; bench-web
+# measures the live page (headless Chromium) and a soak of many sessions against one server.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks --quick
+
+bench-web: $(STAMP) system-deps
+	$(BIN)/python -m benchmarks.web_updates
+	$(BIN)/python -m benchmarks.web_soak
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

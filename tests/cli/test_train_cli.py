@@ -1,5 +1,6 @@
 """``stepgrad train`` and ``stepgrad sweep`` run as subprocesses on real files."""
 
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,11 @@ STEPGRAD = [str(Path(sys.executable).parent / "stepgrad")]
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*STEPGRAD, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def flat(table: str) -> str:
+    """A rich table's text with borders and line breaks folded into single spaces."""
+    return re.sub(r"[\s│┃|]+", " ", table)
 
 
 def test_classic_ten_thousand_steps_prints_the_exact_figures() -> None:
@@ -119,12 +125,127 @@ def test_train_on_csv_and_its_errors(tmp_path) -> None:
         (["--data", "nope"], "unknown data set"),
         (["--data", "xor", "--steps", "5"], "--steps"),
         (["--data", "xor", "--save", "no/such/folder/m.toml"], "the folder does not exist"),
+        (["--data", "xor", "--save", "/proc/m.toml"], "/proc/m.toml: cannot write here:"),
+        (["--data", "xor", "--plot", "/proc/p.png"], "/proc/p.png: cannot write here:"),
+        (["--data", "xor", "--save", "/"], "/: is a directory"),
+        (["--data", "xor", "--plot", "out.xyz"], "out.xyz: cannot write a figure with '.xyz'; use one of"),
+        (["--data", "xor", "--plot", "out"], "out: cannot write a figure with no suffix"),
+        (["--data", "circle", "--samples", "0"], "the number of samples must be a whole number of at least 1, got 0"),
+        (["--data", "circle", "--samples", "-3"], "at least 1, got -3"),
+        (["--data", "circle", "--noise", "-1"], "the noise must be a finite number ≥ 0, got -1.0"),
+        (["--data", "xor", "--samples", "50"], "xor is a fixed data set: samples can only be set for the generated"),
+        (["--data", "iris", "--noise", "0.1"], "iris is a fixed data set: noise can only be set"),
+        (["--data", "xor", "--lr", "0"], "the learning rate must be a positive finite number, got 0.0"),
+        (["--data", "xor", "--lr", "nan"], "the learning rate must be a positive finite number, got nan"),
+        (["--data", "xor", "--weight-decay", "-1"], "the weight decay must be a finite number ≥ 0"),
+        (["--data", "xor", "--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers, not sgd"),
+        (["--data", "xor", "--optimizer", "adam", "--momentum", "0.5"], "not adam"),
+        (["--data", "xor", "--optimizer", "momentum", "--momentum", "1.5"], "the momentum μ must be in [0, 1)"),
+        (["--data", "xor", "--epochs", "0"], "the number of epochs must be a whole number of at least 1"),
+        (["--data", "xor", "--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--data", "xor", "--gamma", "0.5"], "--gamma and --step-size apply to --schedule step, not constant"),
+        (["--data", "xor", "--schedule", "step", "--step-size", "0"], "step size must be a whole number of epochs"),
+        (["--data", "xor", "--task", "regress"], "the task can be chosen for CSV files only"),
+        (["--data", "xor", "--output-activation", "softmax"], "a softmax output needs at least 2 outputs"),
+        (["--data", "iris", "--loss", "mse", "--output-activation", "softmax"], "a softmax output needs the cross"),
+        (["--data", "xor", "--validation-split", "1.5"], "the validation split must be between 0 and 1"),
     ],
 )
-def test_user_mistakes_exit_2(args, message) -> None:
-    result = run("train", *args)
-    assert result.returncode == 2
+def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
+    result = run("train", *args, "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "stepgrad: error: " in result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+    assert "Training summary" not in result.stdout  # refused before training
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--nets", "0"], "--nets must be at least 1"),
+        (["--plot", "/proc/p.png"], "/proc/p.png: cannot write here:"),
+        (["--plot", "hist.txt"], "cannot write a figure with '.txt'"),
+        (["--lr", "0.5,-1"], "--lr needs positive finite learning rates"),
+        (["--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers"),
+        (["--samples", "9"], "xor is a fixed data set"),
+    ],
+)
+def test_sweep_mistakes_exit_2(args, message, tmp_path) -> None:
+    result = run("sweep", "--epochs", "5", "--nets", "3", *args, "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_divergence_keeps_good_weights_plots_and_saves_a_model_explain_reads(tmp_path) -> None:
+    result = run("train", "--data", "plane", "--layers", "2,8,1", "--activation", "relu", "--lr", "1000",
+                 "--epochs", "50", "--save", "div.toml", "--plot", "div.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stepgrad: warning: the loss became NaN or infinite in epoch" in result.stderr
+    assert "the last good epoch; diverged in epoch" in flat(result.stdout)
+    assert (tmp_path / "div.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    meta = __import__("tomllib").loads((tmp_path / "div.toml").read_text())["meta"]
+    assert meta["weights_from_epoch"] < meta["epochs_trained"]
+    assert np.isfinite(meta["final_loss"])
+    explained = run("explain", "div.toml", "--format", "json", cwd=tmp_path)
+    assert explained.returncode == 0 and explained.stderr == ""  # no overflow warnings
+    # a classifier blowing up with huge outputs still gets its figure
+    iris = run("train", "--data", "iris", "--activation", "relu", "--lr", "1e6", "--plot", "div3.png",
+               "--no-progress", cwd=tmp_path)
+    assert iris.returncode == 0, iris.stderr
+    assert (tmp_path / "div3.png").stat().st_size > 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["div.png", "div.toml", "div3.png"]  # no temp files
+
+
+def test_the_loss_chooses_the_output_activation(tmp_path) -> None:
+    result = run("train", "--data", "xor", "--loss", "binary_cross_entropy", "--epochs", "300", "--lr", "0.5",
+                 "--batch-size", "full", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "tanh → sigmoid, binary_cross_entropy" in result.stdout
+    result = run("train", "--data", "iris", "--loss", "mse", "--epochs", "2", "--no-progress")
+    assert "tanh → sigmoid, mse" in result.stdout
+    result = run("train", "--data", "plane", "--loss", "half_squared_error", "--epochs", "2", "--no-progress")
+    assert "tanh → linear, half_squared_error" in result.stdout
+    result = run("train", "--data", "xor", "--output-activation", "tanh", "--epochs", "2", "--no-progress")
+    assert "tanh → tanh, mse" in result.stdout
+
+
+def test_csv_integer_labels_are_classes_and_the_summary_says_why(tmp_path) -> None:
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i % 7},{i % 5},{i % 3}\n" for i in range(30)))
+    result = run("train", "--data", str(path), "--epochs", "2", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    summary = flat(result.stdout)
+    assert "classification (auto: whole numbers with 3 distinct values; --task regress to change)" in summary
+    assert "2-8-3 tanh → softmax, cross_entropy" in summary
+    result = run("train", "--data", str(path), "--task", "regress", "--epochs", "2", "--no-progress")
+    assert "regression (--task regress)" in flat(result.stdout) and "tanh → linear, mse" in result.stdout
+
+
+def test_early_stopping_summary_names_the_best_epoch(tmp_path) -> None:
+    result = run("train", "--data", "gauss", "--samples", "60", "--noise", "0.5", "--seed", "1", "--layers",
+                 "2,16,1", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "8", "--validation-split", "0.3",
+                 "--early-stopping", "5", "--epochs", "400", "--save", "m.toml", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    meta = __import__("tomllib").loads((tmp_path / "m.toml").read_text())["meta"]
+    best, stopped = meta["weights_from_epoch"], meta["epochs_trained"]
+    assert stopped == best + 5
+    assert f"epoch {best} (best epoch {best}, stopped at {stopped})" in flat(result.stdout)
+    loss_row = next(line for line in result.stdout.splitlines() if "│ loss " in line)
+    assert f"{meta['final_loss']:.6g}" in loss_row
+
+
+def test_explain_optimizer_options_on_the_command_line() -> None:
+    import json
+
+    result = run("explain", "--optimizer", "adam", "--lr", "0.001", "--beta1", "0.8", "--step", "1",
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)["values"]
+    assert values["bias_correction1"] == pytest.approx(0.2)
+    assert values["w1+"] == pytest.approx(0.15 - 0.001 * np.sign(values["dE_total/dw1"]), abs=1e-6)
+    result = run("explain", "--lr", "0.1")
+    assert result.returncode == 2 and "need --optimizer" in result.stderr
 
 
 def test_ctrl_c_stops_cleanly_and_still_saves(tmp_path) -> None:
@@ -160,6 +281,8 @@ def test_ctrl_c_stops_cleanly_and_still_saves(tmp_path) -> None:
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert "interrupted (Ctrl-C)" in stdout and "saved the model" in stdout
+    meta = __import__("tomllib").loads(model.read_text())["meta"]
+    assert meta["weights_from_epoch"] == meta["epochs_trained"]  # the last complete epoch, not half of one
     assert "Traceback" not in stderr
     setup = load_setup(model)
     assert setup.network.sizes == [2, 32, 32, 1]

@@ -96,6 +96,9 @@ def test_csv_binary_and_regression_targets(tmp_path) -> None:
         ("a,b,y\n", "y", "no data rows"),
         ("", None, "the file is empty"),
         ("a,b,y\n1,inf,0\n", "y", "line 2: column 'b': 'inf' is not a finite number"),
+        ("a,b,y\n1,2,yes\n3,4,\n5,6,no\n", "y", "line 3: the target column 'y' is empty"),
+        ("a,b,y\n1,2,0.5\n3,4,1e400\n", "y", "line 3: the target column 'y': '1e400' is not a finite number"),
+        ("a,b,y\n1,2,nan\n", "y", "line 2: the target column 'y': 'nan' is not a finite number"),
     ],
 )
 def test_csv_errors_name_file_and_line(tmp_path, text, target, message) -> None:
@@ -109,3 +112,53 @@ def test_csv_errors_name_file_and_line(tmp_path, text, target, message) -> None:
 def test_missing_csv(tmp_path) -> None:
     with pytest.raises(StepgradError, match="no such file"):
         load_dataset(str(tmp_path / "missing.csv"))
+
+
+def test_csv_whole_number_targets_with_few_values_are_classes(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("x,label\n0.1,2\n0.2,0\n0.3,1\n0.4,10\n")
+    data = load_dataset(str(path))
+    assert data.task == "classification" and data.class_names == ("0", "1", "2", "10")  # sorted as numbers
+    assert data.targets.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]]
+    assert data.task_reason == "auto: whole numbers with 4 distinct values; --task regress to change"
+    regress = load_dataset(str(path), task="regress")
+    assert regress.task == "regression" and regress.targets.ravel().tolist() == [2.0, 0.0, 1.0, 10.0]
+    many = tmp_path / "many.csv"
+    many.write_text("x,y\n" + "".join(f"{i},{i}\n" for i in range(11)))
+    assert load_dataset(str(many)).task == "regression"  # 11 distinct whole numbers: a quantity
+    classified = load_dataset(str(many), task="classify")
+    assert classified.targets.shape == (11, 11)
+
+
+def test_csv_task_choices_that_cannot_apply_are_errors(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("x,label\n0.1,cat\n0.2,dog\n")
+    with pytest.raises(StepgradError, match="line 2: --task regress needs numbers in the target column 'label'"):
+        load_dataset(str(path), task="regress")
+    with pytest.raises(StepgradError, match="only one class"):
+        path.write_text("x,label\n0.1,cat\n0.2,cat\n")
+        load_dataset(str(path))
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("circle", {"n_samples": 0}, "at least 1, got 0"),
+        ("circle", {"n_samples": -5}, "at least 1, got -5"),
+        ("circle", {"noise": -0.1}, "the noise must be a finite number ≥ 0"),
+        ("xor", {"n_samples": 10}, "xor is a fixed data set: samples can only be set for the generated sets"),
+        ("classic", {"noise": 0.1}, "classic is a fixed data set: noise can only be set"),
+        ("xor", {"target": "y"}, "the target column can be chosen for CSV files only"),
+        ("xor", {"task": "regress"}, "the task can be chosen for CSV files only"),
+    ],
+)
+def test_options_that_do_not_apply_are_errors_not_ignored(name, options, message) -> None:
+    with pytest.raises(StepgradError, match=message):
+        load_dataset(name, **options)
+
+
+def test_a_csv_file_takes_no_samples_or_noise(tmp_path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n1,2\n")
+    with pytest.raises(StepgradError, match="read from a file: samples and noise can only be set"):
+        load_dataset(str(path), n_samples=3, noise=0.1)

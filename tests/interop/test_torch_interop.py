@@ -35,7 +35,8 @@ def random_network(activations, bias_modes, sizes, loss="half_squared_error", se
 )
 def test_to_torch_gives_identical_outputs(activations, bias_modes) -> None:
     sizes = [3, 5, 4, 3][: len(activations) + 1]
-    network = random_network(activations, bias_modes, sizes)
+    loss = "cross_entropy" if activations[-1] == "softmax" else "half_squared_error"
+    network = random_network(activations, bias_modes, sizes, loss=loss)
     x = np.random.default_rng(1).normal(0, 2, (7, 3))
     model = to_torch(network)
     with torch.no_grad():
@@ -66,8 +67,12 @@ def test_from_torch_frozen_bias_and_final_linear_layer() -> None:
 
 
 def test_from_torch_rejects_what_stepgrad_cannot_read() -> None:
-    with pytest.raises(StepgradError, match="not a Linear"):
+    with pytest.raises(StepgradError) as error:
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(), torch.nn.Linear(2, 1)))
+    assert str(error.value) == (
+        "module 1: Dropout is not a Linear layer where one was expected; "
+        "stepgrad reads Linear layers each followed by at most one activation"
+    )
     with pytest.raises(StepgradError, match="slope"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU(0.2)))
 
@@ -195,11 +200,99 @@ def test_an_optimizer_that_steps_twice_is_found_at_the_update() -> None:
 def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
     model, x, t, _ = classic_step_parts()
     params = [p for p in model.parameters() if p.requires_grad]
-    with pytest.raises(StepgradError, match="plain SGD"):
-        verify_torch_step(model, x, t, "half_squared_error", torch.optim.Adam(params))
-    with pytest.raises(StepgradError, match="plain SGD"):
-        verify_torch_step(model, x, t, "half_squared_error", torch.optim.SGD(params, lr=0.1, momentum=0.9))
+    with pytest.raises(StepgradError, match="got RMSprop"):
+        verify_torch_step(model, x, t, "half_squared_error", torch.optim.RMSprop(params))
+    with pytest.raises(StepgradError, match="amsgrad"):
+        verify_torch_step(model, x, t, "half_squared_error", torch.optim.Adam(params, amsgrad=True))
+    with pytest.raises(StepgradError, match="dampening"):
+        verify_torch_step(model, x, t, "half_squared_error",
+                          torch.optim.SGD(params, lr=0.1, momentum=0.9, dampening=0.1))
+    with pytest.raises(StepgradError, match="layer 2's weights is not in the optimizer"):
+        verify_torch_step(model, x, t, "half_squared_error", torch.optim.SGD([model[0].weight], lr=0.1))
     with pytest.raises(StepgradError, match="reduction"):
         verify_torch_step(model, x, t, torch.nn.MSELoss(reduction="sum"), torch.optim.SGD(params, lr=0.1))
     with pytest.raises(StepgradError, match="averages over outputs"):
         verify_torch_step(model, x, t, torch.nn.BCELoss(), torch.optim.SGD(params, lr=0.1))
+
+
+OPTIMIZERS = {
+    "momentum": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.9),
+    "nesterov-decay": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.8, nesterov=True,
+                                                     weight_decay=0.01),
+    "sgd-decay": lambda params: torch.optim.SGD(params, lr=0.1, weight_decay=0.05),
+    "adam": lambda params: torch.optim.Adam(params, lr=0.01, weight_decay=0.01),
+    "adamw": lambda params: torch.optim.AdamW(params, lr=0.01, weight_decay=0.1),
+    "adam-decoupled": lambda params: torch.optim.Adam(params, lr=0.01, weight_decay=0.1,
+                                                      decoupled_weight_decay=True),
+    "groups": lambda params: torch.optim.SGD(
+        [{"params": params[:2], "lr": 0.05, "momentum": 0.5}, {"params": params[2:], "weight_decay": 0.1}], lr=0.2
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(OPTIMIZERS))
+def test_optimizers_with_state_agree_value_by_value_over_several_steps(kind) -> None:
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 3)).double()
+    optimizer = OPTIMIZERS[kind](list(model.parameters()))
+    x = torch.randn(6, 3, dtype=torch.float64)
+    labels = torch.tensor([0, 1, 2, 2, 1, 0])
+    for _ in range(3):  # the later steps start from the buffers the earlier ones left
+        report = verify_torch_step(model, x, labels, torch.nn.CrossEntropyLoss(), optimizer)
+        assert report.ok, report.to_text()
+    values = {c.name: c for c in report.comparisons}
+    if kind.startswith("adam"):
+        assert {"m_w1+", "v_w1+", "m_b7+", "v_b7+"} <= set(values)
+        # torch's exp_avg after three steps, compared under the name explain --optimizer uses
+        assert values["m_w1+"].torch == float(optimizer.state[model[0].weight]["exp_avg"][0, 0])
+    elif kind in ("momentum", "nesterov-decay", "groups"):
+        assert {"v_w1+", "v_b1+"} <= set(values)
+    else:
+        assert not any(name.startswith(("v_", "m_")) for name in values)
+    assert kind.split("-")[0] in report.to_text().splitlines()[0] or kind == "groups"
+
+
+def test_gradient_clipping_in_the_loop_is_found_at_the_update() -> None:
+    def step(model, x, t, loss, optimizer):
+        optimizer.zero_grad()
+        value = loss(model(x), t)
+        value.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1e-3)  # changes the gradients after recording
+        optimizer.step()
+        return value
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sigmoid(), torch.nn.Linear(3, 1)).double()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    x, t = torch.randn(4, 2, dtype=torch.float64), torch.rand(4, 1, dtype=torch.float64)
+    report = verify_torch_step(model, x, t, "mse", optimizer, step=step)
+    assert report.first_mismatch.stage == "gradient"  # the clipped .grad no longer matches
+
+
+class ScaledLinear(torch.nn.Linear):
+    """A custom Linear layer with a bug: it scales its output."""
+
+    def forward(self, x):
+        return super().forward(x) * 1.01
+
+
+def test_a_linear_subclass_is_read_and_its_odd_forward_is_found() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(ScaledLinear(4, 5), torch.nn.Sigmoid(), torch.nn.Linear(5, 3)).double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    x = torch.randn(2, 4, dtype=torch.float64)
+    report = verify_torch_step(model, x, torch.tensor([0, 2]), torch.nn.CrossEntropyLoss(), optimizer)
+    assert report.first_mismatch.name == "net_h1 [0]" and report.first_mismatch.stage == "forward"
+    assert report.first_mismatch.torch == pytest.approx(1.01 * report.first_mismatch.stepgrad, rel=1e-12)
+
+
+def test_from_torch_refuses_logits_with_a_probability_loss_and_names_the_fix() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    with pytest.raises(StepgradError, match="pass output_activation='softmax'"):
+        from_torch(model, loss="cross_entropy")
+    with pytest.raises(StepgradError, match="pass output_activation='sigmoid'"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(3, 1)), loss="binary_cross_entropy")
+    with pytest.raises(StepgradError, match="softmax output needs the cross_entropy loss"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=-1)), loss="mse")
+    network = from_torch(model, loss="cross_entropy", output_activation="softmax")
+    assert network.layers[-1].activation == "softmax" and network.loss == "cross_entropy"

@@ -21,11 +21,13 @@ CASES = [
     ("tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True),
     ("relu", "softmax", "cross_entropy", "per_neuron", True),
     ("leaky_relu", "linear", "mse", "none", True),
-    ("sigmoid", "softmax", "mse", "shared", True),  # softmax without its paired loss: the Jacobian
-    ("tanh", "sigmoid", "cross_entropy", "per_neuron", False),  # cross-entropy without softmax
-    ("sigmoid", "softmax", "binary_cross_entropy", "per_neuron", True),  # BCE without sigmoid
-    ("softmax", "sigmoid", "half_squared_error", "per_neuron", True),  # softmax as a hidden layer
+    ("sigmoid", "softmax", "cross_entropy", "shared", True),
+    ("tanh", "linear", "half_squared_error", "per_neuron", False),
+    ("leaky_relu", "sigmoid", "binary_cross_entropy", "shared", True),
+    ("relu", "tanh", "mse", "none", False),
 ]
+# Every pair above is one a Network accepts: cross_entropy with softmax, binary_cross_entropy with
+# sigmoid, the squared errors with anything but softmax.
 
 
 def random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng) -> Network:

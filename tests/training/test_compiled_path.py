@@ -1,30 +1,36 @@
-"""The compiled online-SGD path (``stepgrad.training.compiled``, if present) equals the NumPy path."""
+"""``fit`` hands plain-SGD epochs to the compiled kernels and gets what the NumPy path gets (1e-12)."""
 
 import numpy as np
 import pytest
 
 from stepgrad.data import load_dataset
 from stepgrad.functions import get_activation, get_loss
-from stepgrad.training import create_network, make_training
+from stepgrad.training import create_network, fit, make_training
+from stepgrad.training.compiled_api import load_compiled
 from stepgrad.training.gradients import Functions
-from stepgrad.training.loops import load_compiled
+
+
+def _kernel_available(network) -> bool:
+    functions = Functions.of(network)
+    return load_compiled([a.name for a in functions.activations], functions.loss.name) is not None
 
 
 @pytest.mark.parametrize(
-    ("activation", "output", "loss", "bias"),
+    ("activation", "output", "loss", "bias", "batch_size"),
     [
-        ("tanh", "sigmoid", "binary_cross_entropy", "per_neuron"),
-        ("sigmoid", "sigmoid", "half_squared_error", "shared"),
-        ("relu", "linear", "mse", "per_neuron"),
+        ("tanh", "sigmoid", "binary_cross_entropy", "per_neuron", 1),
+        ("sigmoid", "sigmoid", "half_squared_error", "shared", 1),
+        ("relu", "linear", "mse", "per_neuron", 1),
+        ("tanh", "sigmoid", "binary_cross_entropy", "per_neuron", 7),
+        ("relu", "linear", "mse", "shared", 16),
+        ("leaky_relu", "sigmoid", "half_squared_error", "none", None),
     ],
 )
-def test_compiled_epochs_equal_numpy_epochs(activation, output, loss, bias) -> None:
+def test_compiled_epochs_equal_numpy_epochs(activation, output, loss, bias, batch_size) -> None:
     pytest.importorskip("numba")
-    pytest.importorskip("stepgrad.training.compiled")
     data = load_dataset("circle", n_samples=40, noise=0.1)
     network = create_network([2, 5, 1], activation, output, loss, bias, rng=np.random.default_rng(4))
-    if load_compiled(Functions.of(network)) is None:
-        pytest.skip("the compiled kernel does not support this network")
+    assert _kernel_available(network)
     runs = []
     for use_compiled in (True, False):
         training = make_training(
@@ -33,27 +39,59 @@ def test_compiled_epochs_equal_numpy_epochs(activation, output, loss, bias) -> N
             data.targets,
             learning_rate=0.1,
             epochs=3,
-            batch_size=1,
+            batch_size=batch_size,
             seed=5,
             use_compiled=use_compiled,
         )
         assert (training._compiled_kernel() is not None) == use_compiled
         training.run()
         runs.append(training)
-    for a, b in zip(runs[0].params.arrays(), runs[1].params.arrays(), strict=True):
+    compiled, numpy_path = runs
+    for a, b in zip(compiled.params.arrays(), numpy_path.params.arrays(), strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    assert runs[0].history[-1].loss == pytest.approx(runs[1].history[-1].loss, abs=1e-12)
+    assert compiled.updates == numpy_path.updates
+    for fast, slow in zip(compiled.history, numpy_path.history, strict=True):
+        assert fast.loss == pytest.approx(slow.loss, abs=1e-12)
+        assert fast.accuracy == slow.accuracy
 
 
-def test_no_compiled_path_for_other_optimizers_or_batches() -> None:
+def test_digits_sized_softmax_network_through_fit_agrees_on_both_paths() -> None:
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (90, 12))
+    labels = rng.integers(0, 4, 90)
+    network = create_network([12, 16, 4], "relu", loss="cross_entropy", rng=np.random.default_rng(1))
+    fast = fit(network, x, labels, learning_rate=0.1, epochs=4, batch_size=32, seed=2)
+    slow = fit(network, x, labels, learning_rate=0.1, epochs=4, batch_size=32, seed=2, use_compiled=False)
+    assert fast.training._compiled_kernel() is not None
+    for a, b in zip(fast.network.layers, slow.network.layers, strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(a.bias, b.bias, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.history.loss, slow.history.loss, rtol=0, atol=1e-12)
+    assert fast.history.accuracy == slow.history.accuracy
+
+
+def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> None:
     data = load_dataset("xor")
     network = create_network([2, 2, 1])
     assert make_training(network, data.inputs, data.targets, optimizer="adam", batch_size=1)._compiled_kernel() is None
-    assert make_training(network, data.inputs, data.targets, batch_size=2)._compiled_kernel() is None
     assert make_training(network, data.inputs, data.targets, weight_decay=0.1)._compiled_kernel() is None
+    assert make_training([network, network], data.inputs, data.targets)._compiled_kernel() is None
+    assert make_training(network, data.inputs, data.targets, use_compiled=False)._compiled_kernel() is None
 
 
-def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate):
+def test_mini_batches_of_wide_layers_stay_on_numpy_online_updates_do_not() -> None:
+    pytest.importorskip("numba")
+    x = np.zeros((10, 100))
+    wide = create_network([100, 100, 1], "relu", "sigmoid", "binary_cross_entropy")  # 10,000 weights in layer 1
+    narrow = create_network([64, 128, 1], "relu", "sigmoid", "binary_cross_entropy")  # 8,192: the limit
+    assert make_training(wide, x, np.zeros(10), batch_size=4)._compiled_kernel() is None
+    assert make_training(wide, x, np.zeros(10), batch_size=1)._compiled_kernel() is not None
+    assert make_training(narrow, x[:, :64], np.zeros(10), batch_size=4)._compiled_kernel() is not None
+
+
+def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate,
+                      batch_size=1):
     """The ``compiled_api.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""
     from stepgrad.training.compiled_api import OnlineSGDResult
     from stepgrad.training.gradients import batch_gradients
@@ -62,9 +100,10 @@ def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, ta
     functions = Functions(tuple(get_activation(a) for a in activations), get_loss(loss))
     params = Params(tuple(w.copy() for w in weights), tuple(b.copy() for b in biases))
     losses = []
-    for sample in order:
-        result = batch_gradients(params, functions, inputs[sample : sample + 1], targets[sample : sample + 1])
-        losses.append(float(result.loss))
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        result = batch_gradients(params, functions, inputs[batch], targets[batch])
+        losses.extend([float(result.loss)] * len(batch))
         params = Params(
             tuple(w - learning_rate * g for w, g in zip(params.weights, result.grads.weights, strict=True)),
             tuple(
@@ -75,29 +114,48 @@ def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, ta
     return OnlineSGDResult(list(params.weights), list(params.biases), np.array(losses))
 
 
-def test_the_loop_hands_epochs_and_classic_steps_to_a_kernel(monkeypatch) -> None:
-    from stepgrad.network import classic_setup
+@pytest.mark.parametrize("batch_size", [1, 5])
+def test_the_loop_hands_whole_epochs_to_a_kernel(monkeypatch, batch_size) -> None:
     from stepgrad.training import loops
 
     calls = []
 
-    def kernel(*args):
-        calls.append(len(args[7]))
-        return _reference_kernel(*args)
+    def load(activations, loss, batch):
+        def kernel(*args):
+            calls.append((len(args[7]), batch))
+            return _reference_kernel(*args, batch_size=batch)
+
+        return kernel
 
     data = load_dataset("gauss", n_samples=12)
     network = create_network([2, 3, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1))
-    plain = make_training(network, data.inputs, data.targets, learning_rate=0.2, epochs=2, seed=3, use_compiled=False)
+    options = dict(learning_rate=0.2, epochs=2, seed=3, batch_size=batch_size)
+    plain = make_training(network, data.inputs, data.targets, use_compiled=False, **options)
     plain.run()
-    monkeypatch.setattr(loops, "load_compiled", lambda functions: kernel)
-    fast = make_training(network, data.inputs, data.targets, learning_rate=0.2, epochs=2, seed=3)
+    monkeypatch.setattr(loops, "load_compiled", load)
+    fast = make_training(network, data.inputs, data.targets, **options)
     fast.run()
-    assert calls == [12, 12]  # one call per epoch
+    assert calls == [(12, batch_size), (12, batch_size)]  # one call per epoch
     for a, b in zip(fast.params.arrays(), plain.params.arrays(), strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
-    assert fast.updates == plain.updates == 24
-    calls.clear()
-    result = loops.repeat_steps(classic_setup(), 2500, every=1000)
+    assert fast.updates == plain.updates == 2 * -(-12 // batch_size)
+
+
+def test_classic_steps_are_handed_to_the_kernel_between_reports(monkeypatch) -> None:
+    from stepgrad.network import classic_setup
+    from stepgrad.training import repeat
+
+    calls = []
+
+    def load(activations, loss, batch=1):
+        def kernel(*args):
+            calls.append(len(args[7]))
+            return _reference_kernel(*args)
+
+        return kernel
+
+    monkeypatch.setattr(repeat, "load_compiled", load)
+    result = repeat.repeat_steps(classic_setup(), 2500, every=1000)
     assert calls == [1000, 1000, 500] and result.steps == (0, 1000, 2000, 2500)
-    reference = loops.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)
+    reference = repeat.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)
     np.testing.assert_allclose(result.outputs, reference.outputs, rtol=0, atol=1e-15)

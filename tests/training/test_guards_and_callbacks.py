@@ -22,31 +22,6 @@ from stepgrad.training.gradients import Functions, sample_losses
 from stepgrad.training.params import params_of
 
 
-def test_divergence_keeps_the_last_weights_with_a_finite_loss() -> None:
-    data = load_dataset("plane", n_samples=30)
-    network = create_network([2, 8, 1], "tanh", "linear", "mse", rng=np.random.default_rng(0))
-    kwargs = dict(learning_rate=1e8, epochs=50, batch_size=None)
-    training = make_training(network, data.inputs, data.targets, **kwargs)
-    training.run()
-    assert training.diverged is True
-    assert "NaN or infinite" in training.stop_reason
-    kept = training.params
-    assert all(np.isfinite(a).all() for a in kept.arrays())
-    loss = float(np.mean(sample_losses(kept, Functions.of(network), data.inputs, data.targets)))
-    assert math.isfinite(loss)
-    # Replaying the same number of updates by hand gives exactly the kept weights,
-    # and the weights one update later have a NaN/inf loss.
-    replay = make_training(network, data.inputs, data.targets, **kwargs)
-    for _ in range(training.updates):
-        replay.update(data.inputs, data.targets, 1e8)
-    for a, b in zip(replay.params.arrays(), kept.arrays(), strict=True):
-        np.testing.assert_array_equal(a, b)
-    replay.update(data.inputs, data.targets, 1e8)
-    with np.errstate(all="ignore"):
-        after = np.mean(sample_losses(replay.params, Functions.of(network), data.inputs, data.targets))
-    assert not np.isfinite(after)
-
-
 def test_early_stopping_restores_the_best_validation_weights() -> None:
     data = load_dataset("gauss", n_samples=60, noise=0.5, seed=1)
     network = create_network([2, 16, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1))
@@ -163,9 +138,57 @@ def test_model_file_round_trips_exactly(tmp_path) -> None:
 def test_bad_arguments_are_stepgrad_errors() -> None:
     data = load_dataset("xor")
     network = create_network([2, 2, 1])
-    with pytest.raises(StepgradError, match="2 inputs"):
+    with pytest.raises(StepgradError, match="takes 3 inputs"):
         make_training(create_network([3, 2, 1]), data.inputs, data.targets)
     with pytest.raises(StepgradError, match="unknown optimizer"):
         make_training(network, data.inputs, data.targets, optimizer="rmsprop")
     with pytest.raises(StepgradError):
         make_training(network, data.inputs, data.targets, batch_size=0)
+
+
+def test_early_stopping_hands_back_the_best_epoch_and_the_model_file_says_so(tmp_path) -> None:
+    data = load_dataset("gauss", n_samples=60, noise=0.5, seed=1)
+    network = create_network([2, 16, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1))
+    result = fit(network, data.inputs, data.targets, optimizer="adam", learning_rate=0.05, epochs=400, batch_size=8,
+                 validation_split=0.3, early_stopping=5)
+    training = result.training
+    best = int(np.argmin(result.history.val_loss)) + 1
+    assert training.kept.epoch == best and training.epoch == best + 5
+    assert f"(best epoch {best}, stopped at {best + 5}); restored the weights of epoch {best}" in result.stop_reason
+    # the kept loss is the training loss logged for the best epoch, not the last one
+    assert training.kept.loss == result.history.loss[best - 1] != result.history.loss[-1]
+    save_model(training, tmp_path / "m.toml")
+    meta = __import__("tomllib").loads((tmp_path / "m.toml").read_text())["meta"]
+    assert meta["weights_from_epoch"] == best and meta["epochs_trained"] == best + 5
+    assert meta["final_loss"] == result.history.loss[best - 1]
+    assert meta["final_accuracy"] == result.history.accuracy[best - 1]
+
+
+def test_the_progress_bar_fits_80_columns_with_validation() -> None:
+    import io
+
+    from rich.console import Console
+
+    from stepgrad.training import Progress
+    from stepgrad.training.loops import EpochLog
+
+    console = Console(file=io.StringIO(), width=80, force_terminal=True, color_system=None)
+    progress = Progress(console=console)
+
+    class Run:
+        epochs, epoch = 100000, 0
+
+    progress.on_train_begin(Run())
+    log = EpochLog(epoch=99999, learning_rate=0.1, loss=1.23456789e-05, accuracy=0.987654, val_loss=2.3456789e-05,
+                   val_accuracy=0.912345)
+    progress.on_epoch_end(Run(), log)
+    lines = [
+        "".join(segment.text for segment in line).rstrip()
+        for renderable in progress._progress.get_renderables()
+        for line in console.render_lines(renderable, console.options, pad=False)
+    ]
+    progress._progress.stop()
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+    assert lines[0].startswith("epoch") and "99999/100000" in lines[0]
+    assert lines[0].endswith(("ETA -:--:--", "ETA 0:00:00"))  # no time has passed in this test
+    assert lines[1].strip() == "train loss 1.235e-05 acc 98.8%   validation loss 2.346e-05 acc 91.2%"

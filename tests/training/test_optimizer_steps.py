@@ -56,3 +56,50 @@ def test_steps_have_the_json_names_and_nesterov_and_decay_forms() -> None:
         w.operands["w1"] - 0.5 * (w.operands["g_w1"] + 0.9 * w.operands["v_w1+"]), abs=1e-15
     )
     assert np.isfinite([s.value for s in derivation.steps]).all()
+
+
+def test_adamw_shrinks_the_weights_before_the_adam_step_as_torch_does() -> None:
+    torch = pytest.importorskip("torch")
+    from stepgrad.interop.torch import to_torch
+
+    derivation = optimizer_derivation("adamw", step=2, learning_rate=0.01, weight_decay=0.1)
+    decayed = derivation.step("decayed_w5")
+    assert decayed.value == pytest.approx(decayed.operands["w5"] * (1 - 0.01 * 0.1), abs=1e-16)
+    assert derivation.step("w5+").operands["decayed_w5"] == decayed.value
+    assert "g_w5" not in derivation.values  # decoupled: the gradient itself is not changed
+    # two torch.optim.AdamW steps from the classic network give the same w5+
+    setup = classic_setup()
+    model = to_torch(setup.network)
+    optimizer = torch.optim.AdamW([model[0].weight, model[2].weight], lr=0.01, weight_decay=0.1)
+    x, t = torch.tensor(setup.inputs), torch.tensor(setup.targets)
+    for _ in range(2):
+        optimizer.zero_grad()
+        (0.5 * ((t - model(x)) ** 2).sum()).backward()
+        optimizer.step()
+    assert derivation.values["w5+"] == pytest.approx(float(model[2].weight.detach()[0, 0]), abs=1e-15)
+    assert derivation.values["m_w5+"] == pytest.approx(float(optimizer.state[model[2].weight]["exp_avg"][0, 0]),
+                                                       abs=1e-16)
+
+
+def test_the_file_learning_rate_gets_a_note_for_adam_and_the_sample_is_honoured() -> None:
+    noted = optimizer_derivation("adam", step=1)
+    note = next(n for n in noted.notes if "Adam's usual η is 0.001" in n)
+    # on the classic example each first move is almost a whole η = 0.5: w1 0.15 → −0.35
+    w1 = noted.values["w1+"]
+    assert w1 == pytest.approx(0.15 - 0.5 * math.copysign(1.0, noted.values["dE_total/dw1"]), abs=1e-4)
+    moved = note.split("per update (")[1].split(" here)")[0]  # e.g. "w6: 0.45 → -0.0499…"
+    label, numbers = moved.split(": ")
+    old, new = (float(v) for v in numbers.split(" → "))
+    assert old == pytest.approx(classic_setup().network.layers[int(label[1:]) > 4].weights.ravel()[
+        (int(label[1:]) - 1) % 4], abs=1e-6)
+    assert abs(new - old) == pytest.approx(0.5, abs=1e-3)
+    assert not any("usual η" in n for n in optimizer_derivation("adam", step=1, learning_rate=0.001).notes)
+    from stepgrad.network import Setup
+
+    classic = classic_setup()
+    two = Setup(classic.network, np.array([[0.05, 0.10], [1.0, -1.0]]), np.array([[0.01, 0.99], [0.5, 0.5]]), 0.5)
+    second = optimizer_derivation("momentum", setup=two, sample=1)
+    alone = optimizer_derivation("momentum", setup=Setup(classic.network, two.inputs[1:], two.targets[1:], 0.5))
+    assert second.values["w5+"] == alone.values["w5+"]
+    assert second.values["w5+"] != optimizer_derivation("momentum", setup=two).values["w5+"]
+    assert any("Sample 2 of 2" in n for n in second.notes)

@@ -22,6 +22,7 @@ CASES = [
         lambda params, lr, wd: torch.optim.SGD(params, lr=lr, momentum=0.8, nesterov=True, weight_decay=wd),
     ),
     ("adam", {}, lambda params, lr, wd: torch.optim.Adam(params, lr=lr, weight_decay=wd)),
+    ("adamw", {}, lambda params, lr, wd: torch.optim.AdamW(params, lr=lr, weight_decay=wd)),
 ]
 
 

@@ -13,7 +13,7 @@ from stepgrad.render import FILE_SUFFIXES, format_names
 if TYPE_CHECKING:
     from stepgrad.network.model import Setup
 
-OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam"]
+OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam", "adamw"]
 
 
 def _options(function: click.decorators.FC) -> click.decorators.FC:
@@ -32,7 +32,13 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
         click.option("--step", "update_number", type=click.IntRange(1), default=2, show_default=True,
                      help="With --optimizer: which update to explain (earlier ones fill the buffers)."),
         click.option("--momentum", type=float, default=None, help="With --optimizer momentum|nesterov: μ."),
-        click.option("--weight-decay", type=float, default=None, help="With --optimizer: L2 weight decay λ."),
+        click.option("--weight-decay", type=float, default=None,
+                     help="With --optimizer: weight decay λ (L2; decoupled for adamw)."),
+        click.option("--lr", "learning_rate", type=float, default=None,
+                     help="With --optimizer: learning rate η (default: the file's)."),
+        click.option("--beta1", type=float, default=None, help="With --optimizer adam|adamw: β₁ (default 0.9)."),
+        click.option("--beta2", type=float, default=None, help="With --optimizer adam|adamw: β₂ (default 0.999)."),
+        click.option("--eps", type=float, default=None, help="With --optimizer adam|adamw: ε (default 1e-8)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write to this file (atomically) instead of the terminal."),
         click.option("--diagram-file", is_flag=True,
@@ -56,6 +62,10 @@ def _run(
     weight_decay: float | None,
     output: str | None,
     diagram_file: bool = False,
+    learning_rate: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
 ) -> None:
     from stepgrad.explain.derivation import explain_setup
     from stepgrad.render import render
@@ -65,10 +75,16 @@ def _run(
     if optimizer is not None:
         from stepgrad.explain.optimizer_steps import optimizer_derivation
 
-        hyper = {key: value for key, value in (("momentum", momentum), ("weight_decay", weight_decay))
-                 if value is not None}
-        derivation = optimizer_derivation(optimizer, setup=setup, step=update_number, **hyper)
+        given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
+        hyper = {key: value for key, value in given.items() if value is not None}
+        derivation = optimizer_derivation(
+            optimizer, setup=setup, step=update_number, learning_rate=learning_rate, sample=sample - 1, **hyper
+        )
     else:
+        if any(value is not None for value in (momentum, weight_decay, learning_rate, beta1, beta2, eps)):
+            from stepgrad.errors import StepgradError
+
+            raise StepgradError("--lr, --momentum, --weight-decay, --beta1, --beta2 and --eps need --optimizer")
         derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
     if fmt == "text" and output is None and sys.stdout.isatty():
         from rich.console import Console

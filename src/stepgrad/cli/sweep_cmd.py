@@ -7,14 +7,16 @@ shuffling), and optionally in its learning rate.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import default_head, parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
+from stepgrad.training.schedules import schedule_names
 
 
 def parse_rates(text: str) -> list[float]:
@@ -23,16 +25,18 @@ def parse_rates(text: str) -> list[float]:
         rates = [float(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError as error:
         raise StepgradError(f"--lr takes numbers separated by commas; got {text!r}") from error
-    if not rates or min(rates) <= 0:
-        raise StepgradError(f"--lr needs positive learning rates; got {text!r}")
+    if not rates or not all(math.isfinite(rate) and rate > 0 for rate in rates):
+        raise StepgradError(f"--lr needs positive finite learning rates; got {text!r}")
     return rates
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", default="xor", show_default=True, help="Data set name or .csv file.")
 @click.option("--target", help="The CSV column to predict.")
-@click.option("--samples", "n_samples", type=int, default=None)
-@click.option("--noise", type=float, default=0.0, show_default=True)
+@click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
+              help="CSV files: classes or numbers to predict.")
+@click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
+@click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)
@@ -42,9 +46,12 @@ def parse_rates(text: str) -> list[float]:
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
 )
-@click.option(
-    "--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True
-)
+@click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True)
+@click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
+@click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
+@click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
+@click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
+@click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
 @click.option("--epochs", type=int, default=2000, show_default=True)
 @click.option("--batch-size", default="full", show_default=True)
 @click.option(
@@ -53,7 +60,7 @@ def parse_rates(text: str) -> list[float]:
     default=None,
     help="Count a network as converged when its loss is below this (default: 100% accuracy).",
 )
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a histogram of the final losses.")
+@click.option("--plot", default=None, help="Write a histogram of the final losses (.png, .svg, .pdf …).")
 @click.option("--no-progress", is_flag=True)
 def sweep(**options: Any) -> None:
     """Train many networks at once and report how many converge."""
@@ -61,33 +68,30 @@ def sweep(**options: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from stepgrad.cli.train_data import check_layers, check_output, choose_head, make_schedule
     from stepgrad.data import load_dataset
     from stepgrad.training import Progress, fit_ensemble
 
     if options["nets"] < 1:
         raise StepgradError("--nets must be at least 1")
-    if options["epochs"] < 1:
-        raise StepgradError("--epochs must be at least 1")
-    dataset = load_dataset(options["data"], options["target"], options["n_samples"], options["noise"], options["seed"])
-    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 2, dataset.n_outputs]
-    if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
-        raise StepgradError(
-            f"--layers {','.join(map(str, sizes))} does not fit {dataset.name}: it has {dataset.n_inputs} inputs "
-            f"and {dataset.n_outputs} target column(s)"
-        )
-    if options["plot"]:
-        from stepgrad.cli.train_cmd import _check_folder
-
-        _check_folder(options["plot"])
+    check_output(options["plot"], figure=True)
     rates = parse_rates(options["rates"])
+    schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
+    dataset = load_dataset(
+        options["data"], options["target"], options["n_samples"], options["noise"], options["seed"], options["task"]
+    )
+    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 2, dataset.n_outputs]
+    check_layers(sizes, dataset)
     seeds = [options["seed"] + k for k in range(options["nets"])]
     per_net = [rates[k % len(rates)] for k in range(options["nets"])]
-    if dataset.task == "classification" and dataset.n_outputs == 1 and options["loss"] is None:
-        output_activation, loss = options["output_activation"] or "sigmoid", "half_squared_error"
+    classic_head = dataset.task == "classification" and dataset.n_outputs == 1
+    if classic_head and options["loss"] is None and options["output_activation"] is None:
+        # The textbook XOR experiment: sigmoid output and the squared error.
+        output_activation, loss = "sigmoid", "half_squared_error"
     else:
-        head, head_loss = default_head(dataset.task, dataset.n_outputs)
-        loss = options["loss"] or head_loss
-        output_activation = options["output_activation"] or (head if options["loss"] is None else None)
+        output_activation, loss = choose_head(
+            dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
+        )
     callbacks = [] if options["no_progress"] else [Progress()]
     started = time.perf_counter()
     result = fit_ensemble(
@@ -100,6 +104,9 @@ def sweep(**options: Any) -> None:
         output_activation=output_activation,
         loss=loss,
         optimizer=options["optimizer"],
+        momentum=options["momentum"],
+        weight_decay=options["weight_decay"],
+        schedule=schedule,
         epochs=options["epochs"],
         batch_size=parse_batch_size(options["batch_size"]),
         task=dataset.task,

@@ -12,8 +12,6 @@ Two forms:
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any
 
 import click
@@ -47,15 +45,6 @@ def parse_batch_size(text: str) -> int | None:
     return size
 
 
-def default_head(task: str, n_outputs: int) -> tuple[str, str]:
-    """Output activation and loss that suit the data: sigmoid+BCE, softmax+CE, or linear+MSE."""
-    if task == "regression":
-        return "linear", "mse"
-    if n_outputs == 1:
-        return "sigmoid", "binary_cross_entropy"
-    return "softmax", "cross_entropy"
-
-
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--steps", type=int, default=None, help="Repeat the update N times on FILE's sample(s) (default 10000).")
@@ -72,31 +61,42 @@ def default_head(task: str, n_outputs: int) -> tuple[str, str]:
     help="Data set name (classic, xor, circle, xor2d, gauss, spiral, plane, multigauss, iris, digits) or a .csv file.",
 )
 @click.option("--target", help="The CSV column to predict (default: the last column).")
+@click.option(
+    "--task",
+    type=click.Choice(["auto", "classify", "regress"]),
+    default="auto",
+    show_default=True,
+    help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
+)
 @click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
-@click.option("--noise", type=float, default=0.0, show_default=True, help="Noise of a generated data set (0 … 1).")
+@click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).")
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
 @click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
-@click.option("--output-activation", default=None, help="Output activation (default suits the data).")
-@click.option("--loss", default=None, help="Loss (default suits the data).")
-@click.option("--bias", type=click.Choice(["per_neuron", "shared", "none"]), default="per_neuron", show_default=True)
 @click.option(
-    "--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True
+    "--output-activation", default=None, help="Output activation (default: the one that pairs with the loss)."
 )
-@click.option("--lr", "learning_rate", type=float, default=0.1, show_default=True, help="Learning rate η.")
-@click.option("--momentum", type=float, default=0.9, show_default=True, help="μ for momentum and nesterov.")
+@click.option(
+    "--loss", default=None, help="Loss (default suits the data; the output activation follows it unless given)."
+)
+@click.option("--bias", type=click.Choice(["per_neuron", "shared", "none"]), default="per_neuron", show_default=True)
+@click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True)
+@click.option("--lr", "learning_rate", type=float, default=0.1, show_default=True, help="Learning rate η (> 0).")
+@click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
 @click.option("--epochs", type=int, default=100, show_default=True)
 @click.option(
     "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the weights, the shuffling and the data.")
-@click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ on the weights.")
+@click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
+@click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
+@click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
 @click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
 @click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
-@click.option("--save", type=click.Path(dir_okay=False), default=None, help="Write the trained model (TOML or .json).")
+@click.option("--save", default=None, help="Write the trained model (TOML or .json).")
 @click.option("--checkpoint-every", type=int, default=None, help="With --save: also save every N epochs.")
 @click.option(
-    "--plot", type=click.Path(dir_okay=False), default=None, help="Write loss curves (and the decision boundary)."
+    "--plot", default=None, help="Write loss curves (and the decision boundary): .png, .svg, .pdf …"
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--no-compiled", is_flag=True, help="Always use the NumPy path (no numba).")
@@ -113,6 +113,8 @@ def train(
         raise StepgradError("give either FILE (with --steps) or --data, not both")
     if steps is not None:
         raise StepgradError("--steps repeats the update on a network file; with --data use --epochs")
+    from stepgrad.cli.train_data import train_on_data
+
     train_on_data(data, **options)
 
 
@@ -177,137 +179,3 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
         out.print(prefix + values)
     if hidden_deltas_from == "updated":
         out.print("These are the published summary's figures; the correct rule (the default) gives the exact values.")
-
-
-def train_on_data(data: str, **options: Any) -> None:
-    """``stepgrad train --data …``: build, train with a progress bar, summarise, save, plot."""
-    from rich.console import Console
-
-    from stepgrad.data import load_dataset
-    from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
-    from stepgrad.training.loops import seed_streams, split_validation
-    from stepgrad.training.model_files import save_model
-
-    dataset = load_dataset(data, options["target"], options["n_samples"], options["noise"], options["seed"])
-    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
-    if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
-        raise StepgradError(
-            f"--layers {','.join(map(str, sizes))} does not fit the data: {dataset.name} has "
-            f"{dataset.n_inputs} inputs and {dataset.n_outputs} target column(s), so use "
-            f"{dataset.n_inputs},…,{dataset.n_outputs}"
-        )
-    head_activation, head_loss = default_head(dataset.task, dataset.n_outputs)
-    loss = options["loss"] or head_loss
-    output_activation = options["output_activation"] or (head_activation if options["loss"] is None else None)
-    batch_size = parse_batch_size(options["batch_size"])
-    for name in ("epochs", "early_stopping", "checkpoint_every"):
-        if options[name] is not None and options[name] < 1:
-            raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
-    if options["checkpoint_every"] and not options["save"]:
-        raise StepgradError("--checkpoint-every needs --save")
-    for path in (options["save"], options["plot"]):
-        _check_folder(path)
-    network = create_network(
-        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
-    )
-    x, y, validation = dataset.inputs, dataset.targets, None
-    if options["validation_split"] is not None:
-        x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
-        validation = (x_val, y_val)
-    history = History()
-    callbacks: list[Any] = [history]
-    if options["early_stopping"]:
-        callbacks.append(EarlyStopping(patience=options["early_stopping"]))
-    if options["save"] and options["checkpoint_every"]:
-        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"]))
-    if not options["no_progress"]:
-        callbacks.append(Progress())
-    training = make_training(
-        network,
-        x,
-        y,
-        optimizer=options["optimizer"],
-        learning_rate=options["learning_rate"],
-        epochs=options["epochs"],
-        batch_size=batch_size,
-        seed=options["seed"],
-        schedule=options["schedule"],
-        weight_decay=options["weight_decay"],
-        momentum=options["momentum"],
-        validation=validation,
-        task=dataset.task,
-        callbacks=callbacks,
-        use_compiled=not options["no_compiled"],
-    )
-    out = Console(highlight=False, soft_wrap=True)
-    started = time.perf_counter()
-    interrupted = False
-    try:
-        training.run()
-    except KeyboardInterrupt:
-        interrupted = True
-    elapsed = time.perf_counter() - started
-    if training.stop_reason and training.diverged is True:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
-    out.print(summary_table(dataset.name, sizes, training, elapsed, interrupted))
-    if options["save"]:
-        save_model(training, options["save"], meta={"data": dataset.name, "seed": options["seed"]})
-        out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
-    if options["plot"] and training.history:
-        from stepgrad.plots import training_figure
-
-        training_figure(options["plot"], history.as_dict(), training.current_network(), dataset.inputs, dataset.targets)
-        out.print(f"wrote the figure {options['plot']}")
-    if interrupted:
-        Console(stderr=True).print("stepgrad: interrupted")
-        sys.exit(130)
-
-
-def _check_folder(path: str | None) -> None:
-    """Fail before training, not after, when an output's folder is missing."""
-    if path is None:
-        return
-    from pathlib import Path
-
-    folder = Path(path).parent
-    if str(folder) and not folder.is_dir():
-        raise StepgradError("the folder does not exist", path)
-
-
-def summary_table(name: str, sizes: list[int], training: Any, elapsed: float, interrupted: bool) -> Any:
-    """A rich table: data, network, optimizer, epochs, final loss/accuracy, time, why it stopped."""
-    from rich.table import Table
-
-    table = Table(title="Training summary", show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("value")
-    layers = training.network.layers
-    table.add_row("data", f"{name} ({training.n_samples} training samples)")
-    table.add_row(
-        "network",
-        f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",
-    )
-    table.add_row(
-        "optimizer", f"{training.optimizer.name}  η = {training.learning_rate:g}  batch {training.effective_batch}"
-    )
-    table.add_row("epochs", f"{training.epoch} of {training.epochs}  ({training.updates} updates)")
-    if training.history:
-        last = training.history[-1]
-        table.add_row("loss", f"{last.loss:.6g}")
-        if training.diverged is True:
-            from stepgrad.training.metrics import evaluate
-
-            kept = evaluate(training.params, training.functions, training.inputs, training.targets, training.task)[0]
-            table.add_row("loss of the kept weights", f"{float(kept):.6g}")
-        if last.accuracy is not None:
-            table.add_row("accuracy", f"{last.accuracy:.2%}")
-        if last.val_loss is not None:
-            table.add_row("validation loss", f"{last.val_loss:.6g}")
-        if last.val_accuracy is not None:
-            table.add_row("validation accuracy", f"{last.val_accuracy:.2%}")
-    table.add_row("time", f"{elapsed:.2f} s")
-    if interrupted:
-        table.add_row("stopped", "interrupted (Ctrl-C)")
-    elif training.stop_reason:
-        table.add_row("stopped", training.stop_reason)
-    return table

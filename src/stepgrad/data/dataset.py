@@ -24,6 +24,7 @@ class Dataset:
         task: ``classification`` or ``regression``.
         feature_names: one name per input column.
         class_names: the class of each target column (two classes: the class of target 0 and of 1).
+        task_reason: how the task was chosen, when it was (a CSV file's target column).
     """
 
     name: str
@@ -32,6 +33,7 @@ class Dataset:
     task: Task
     feature_names: tuple[str, ...] = ()
     class_names: tuple[str, ...] = field(default=())
+    task_reason: str = ""
 
     @property
     def n_samples(self) -> int:

@@ -10,11 +10,13 @@ from ``stepgrad.core.train_step`` (the trace); nothing is recomputed here. Names
   ``m_p+ = β₁·m_p + (1 − β₁)·dE_total/dp``, ``v_p+ = β₂·v_p + (1 − β₂)·(dE_total/dp)²``,
   ``m̂_p`` → ``mhat_p = m_p+ / bias_correction1``, ``vhat_p = v_p+ / bias_correction2``,
   ``p+ = p − η·mhat_p / (√vhat_p + ε)``;
+* adamw: first ``decayed_p = p − η·λ·p`` (weights only), then adam's steps from ``decayed_p``;
 * sgd: ``p+ = p − η·dE_total/dp``.
 
-With weight decay ``λ`` a step ``g_p = dE_total/dp + λ·p`` comes first and the rules use ``g_p``.
-The update explained is update number ``step`` of full-batch training on the setup's samples
-(``step=2`` by default, so the buffers are not all zero).
+With L2 weight decay ``λ`` (all but adamw) a step ``g_p = dE_total/dp + λ·p`` comes first and the
+rules use ``g_p``. The update explained is update number ``step`` of training on one sample of
+the setup (``sample``, as ``stepgrad explain --sample``), ``step=2`` by default so the buffers
+are not all zero. These are the names ``verify_torch_step`` compares PyTorch's buffers under.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from typing import Any
 import numpy as np
 
 from stepgrad.core.step import train_step
+from stepgrad.errors import StepgradError
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.network.classic import classic_setup
 from stepgrad.network.model import Setup
 from stepgrad.network.naming import network_names
+from stepgrad.training.inputs import check_positive_finite
 from stepgrad.training.optimizers import Optimizer, get_optimizer
 from stepgrad.training.params import Params, params_of, with_params
 
@@ -36,7 +40,9 @@ TITLES = {
     "momentum": "A momentum update, step by step",
     "nesterov": "A Nesterov momentum update, step by step",
     "adam": "An Adam update, step by step",
+    "adamw": "An AdamW update (decoupled weight decay), step by step",
 }
+ADAPTIVE = ("adam", "adamw")
 
 
 def _step(
@@ -70,27 +76,33 @@ def optimizer_derivation(
     setup: Setup | None = None,
     step: int = 2,
     learning_rate: float | None = None,
+    sample: int = 0,
     **hyper: float,
 ) -> Derivation:
-    """The ``step``-th update of ``optimizer`` on ``setup`` (the classic example by default).
+    """The ``step``-th update of ``optimizer`` on sample ``sample`` of ``setup`` (the classic example by default).
 
     Args:
-        optimizer: ``sgd``, ``momentum``, ``nesterov``, ``adam`` or an ``Optimizer``.
+        optimizer: ``sgd``, ``momentum``, ``nesterov``, ``adam``, ``adamw`` or an ``Optimizer``.
         setup: network and samples; the classic example when None.
         step: which update to explain (1 = the first; earlier ones only fill the buffers).
-        learning_rate: ``η`` (default: the setup's).
+        learning_rate: ``η`` (default: the setup's, with a note when that is far too large for Adam).
+        sample: which sample to train on (0 = the first), a batch of one.
         hyper: optimizer hyper-parameters (``momentum``, ``beta1``, ``beta2``, ``eps``, ``weight_decay``).
     """
     setup = setup or classic_setup()
+    if not 0 <= sample < setup.n_samples:
+        raise StepgradError(f"sample {sample + 1} does not exist: the file has {setup.n_samples}", setup.source)
     opt = get_optimizer(optimizer, **hyper) if isinstance(optimizer, str) else optimizer
     rate = setup.learning_rate if learning_rate is None else learning_rate
+    check_positive_finite(rate, "the learning rate")
+    x, target = setup.inputs[sample : sample + 1], setup.targets[sample : sample + 1]
     network = setup.network
     trains = [True if index % 2 == 0 else layer.trains_bias for layer in network.layers for index in (0, 1)]
     is_weight = [index % 2 == 0 for index in range(len(trains))]
     params = params_of(network)
     state = opt.init(params.arrays())
     for _ in range(max(step, 1)):
-        trace = train_step(with_params(network, params), setup.inputs, setup.targets, rate)
+        trace = train_step(with_params(network, params), x, target, rate)
         grads = [array for layer in trace.layers for array in (layer.grad_w, layer.grad_b)]
         grads = [g if t else np.zeros_like(g) for g, t in zip(grads, trains, strict=True)]
         before = params
@@ -101,18 +113,41 @@ def optimizer_derivation(
     values.update({s.name: s.value for s in steps})
     for s in steps:
         values.update({k: v for k, v in s.operands.items() if k not in values})
+    decay = "decoupled weight decay" if opt.decoupled else "L2 weight decay"
     notes = [
         f"Update {max(step, 1)} of {opt.name} with η = {rate:g}"
         + (f", μ = {opt.momentum:g}" if opt.name in ("momentum", "nesterov") else "")
-        + (f", β₁ = {opt.beta1:g}, β₂ = {opt.beta2:g}, ε = {opt.eps:g}" if opt.name == "adam" else "")
-        + (f", L2 weight decay λ = {opt.weight_decay:g}" if opt.weight_decay else "")
+        + (f", β₁ = {opt.beta1:g}, β₂ = {opt.beta2:g}, ε = {opt.eps:g}" if opt.name in ADAPTIVE else "")
+        + (f", {decay} λ = {opt.weight_decay:g}" if opt.weight_decay else "")
         + "; the gradients dE_total/dp are those of the current weights (the backward pass of `stepgrad explain`).",
     ]
     if setup.n_samples > 1:
-        notes.append(f"Gradients are means over the {setup.n_samples} samples.")
+        notes.append(f"Sample {sample + 1} of {setup.n_samples} in the file; each update trains on that sample alone.")
+    if learning_rate is None and opt.name in ADAPTIVE and rate > 0.01:
+        moves = [
+            (abs(float(new) - float(old)), label, float(old), float(new))
+            for labels, old_array, new_array in zip(_labels(network), before.arrays(), params.arrays(), strict=True)
+            for label, old, new in zip(labels, np.ravel(old_array), np.ravel(new_array), strict=True)
+        ]
+        _, label, old, new = max(moves)
+        notes.append(
+            f"η = {rate:g} is the file's learning rate, chosen for plain gradient descent. Adam moves every "
+            f"parameter by about η per update ({label}: {old:.6g} → {new:.6g} here), far more than gradient "
+            "descent does; Adam's usual η is 0.001 (give it with --lr)."
+        )
     return Derivation(
         trace=trace, sample=0, steps=tuple(steps), values=values, title=TITLES[opt.name], notes=tuple(notes)
     )
+
+
+def _labels(network: Any) -> list[list[str]]:
+    """The parameter names (``w1``, ``b1`` …) of each array of ``Params.arrays()``, flattened."""
+    names = network_names(network)
+    labels: list[list[str]] = []
+    for layer in range(len(network.layers)):
+        labels.append([name for row in names.weights[layer] for name in row])
+        labels.append(list(names.biases[layer]))
+    return labels
 
 
 def _steps(
@@ -125,13 +160,9 @@ def _steps(
     record: dict[str, Any],
     trains: list[bool],
 ) -> list[Step]:
-    names = network_names(network)
-    labels: list[list[str]] = []
-    for layer in range(len(network.layers)):
-        labels.append([name for row in names.weights[layer] for name in row])
-        labels.append(list(names.biases[layer]))
+    labels = _labels(network)
     out: list[Step] = []
-    if opt.name == "adam":
+    if opt.name in ADAPTIVE:
         t = record["t"]
         out.append(
             _step(
@@ -170,7 +201,7 @@ def _steps(
             grad_name = f"dE_total/d{p}"
             g_name = grad_name
             involves = (p,)
-            if opt.weight_decay and index % 2 == 0:
+            if opt.weight_decay and not opt.decoupled and index % 2 == 0:
                 g_name = f"g_{p}"
                 out.append(
                     _step(
@@ -233,7 +264,24 @@ def _steps(
                             involves,
                         )
                     )
-            elif opt.name == "adam":
+            elif opt.name in ADAPTIVE:
+                start_name, start_value = p, p_before[k]
+                if "decayed" in flat and index % 2 == 0:
+                    start_name, start_value = f"decayed_{p}", flat["decayed"][k]
+                    out.append(
+                        _step(
+                            start_name,
+                            section,
+                            f"Decoupled weight decay: {p} shrinks before the Adam step",
+                            f"{start_name} = {p} − η·λ·{p}",
+                            rf"{p}' = {p} - \eta \lambda {p}",
+                            f"{{{p}}} − {{η}}·{{λ}}·{{{p}}}",
+                            rf"{{{p}}} - {{η}} \cdot {{λ}} \cdot {{{p}}}",
+                            start_value,
+                            {p: p_before[k], "η": rate, "λ": opt.weight_decay},
+                            involves,
+                        )
+                    )
                 m_old, m_new, v_old, v_new = f"m_{p}", f"m_{p}+", f"v_{p}", f"v_{p}+"
                 mhat, vhat = f"mhat_{p}", f"vhat_{p}"
                 out.append(
@@ -297,12 +345,13 @@ def _steps(
                         f"{p}+",
                         section,
                         f"New {p}: a step of about η in the direction of the mean gradient",
-                        f"{p}+ = {p} − η·{mhat} / (√{vhat} + ε)",
+                        f"{p}+ = {start_name} − η·{mhat} / (√{vhat} + ε)",
                         rf"{p}^{{+}} = {p} - \eta \frac{{\hat m}}{{\sqrt{{\hat v}} + \epsilon}}",
-                        f"{{{p}}} − {{η}}·{{{mhat}}} / (√{{{vhat}}} + {{ε}})",
-                        f"{{{p}}} - {{η}} \\frac{{{{{mhat}}}}}{{\\sqrt{{{{{vhat}}}}} + {{ε}}}}",
+                        f"{{{start_name}}} − {{η}}·{{{mhat}}} / (√{{{vhat}}} + {{ε}})",
+                        f"{{{start_name}}} - {{η}} \\frac{{{{{mhat}}}}}{{\\sqrt{{{{{vhat}}}}} + {{ε}}}}",
                         p_after[k],
-                        {p: p_before[k], "η": rate, mhat: flat["m_hat"][k], vhat: flat["v_hat"][k], "ε": opt.eps},
+                        {start_name: start_value, "η": rate, mhat: flat["m_hat"][k], vhat: flat["v_hat"][k],
+                         "ε": opt.eps},
                         involves,
                     )
                 )

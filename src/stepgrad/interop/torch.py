@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stepgrad.errors import StepgradError
-from stepgrad.functions import get_activation
+from stepgrad.functions import get_activation, get_loss
 from stepgrad.network.model import Layer, Network
 
 if TYPE_CHECKING:
@@ -70,22 +70,25 @@ def to_torch(network: Network) -> torch_module.nn.Sequential:
 def activation_name(module: Any) -> str | None:
     """The stepgrad activation a module computes, or None if it is not one.
 
-    A custom module can say which it computes with a ``stepgrad_activation`` attribute.
+    Subclasses count as their base class (a custom ``Sigmoid`` subclass is read as sigmoid, and
+    ``verify_torch_step`` then shows where it behaves differently). A custom module can say which
+    activation it computes with a ``stepgrad_activation`` attribute.
     """
+    import torch
+
     declared = getattr(module, "stepgrad_activation", None)
     if declared is not None:
         return str(get_activation(declared).name)
-    kind = type(module).__name__
-    if kind == "LeakyReLU":
+    if isinstance(module, torch.nn.LeakyReLU):
         from stepgrad.functions.activations import LEAKY_SLOPE
 
         if abs(float(module.negative_slope) - LEAKY_SLOPE) > 1e-15:
             raise StepgradError(f"LeakyReLU slope {module.negative_slope} is not stepgrad's {LEAKY_SLOPE}")
         return "leaky_relu"
-    if kind == "Softmax" and module.dim not in (-1, 1, None):
+    if isinstance(module, torch.nn.Softmax) and module.dim not in (-1, 1, None):
         raise StepgradError(f"Softmax over dim {module.dim}: stepgrad normalises over the neurons (dim=-1)")
     for name, torch_name in TORCH_ACTIVATIONS.items():
-        if kind == torch_name:
+        if isinstance(module, getattr(torch.nn, torch_name)):
             return name
     return None
 
@@ -93,16 +96,19 @@ def activation_name(module: Any) -> str | None:
 def split_layers(sequential: Any) -> list[tuple[Any, Any | None, str]]:
     """``(Linear, activation module or None, activation name)`` per layer of a Sequential.
 
-    A ``Linear`` not followed by an activation is linear (``out = net``).
+    ``Linear`` subclasses count as ``Linear``. A ``Linear`` not followed by an activation is
+    linear (``out = net``).
     """
+    import torch
+
     modules = list(sequential)
     layers: list[tuple[Any, Any | None, str]] = []
     index = 0
     while index < len(modules):
         module = modules[index]
-        if type(module).__name__ != "Linear":
+        if not isinstance(module, torch.nn.Linear):
             raise StepgradError(
-                f"module {index} ({type(module).__name__}) is not a Linear layer where one was expected; "
+                f"{type(module).__name__} is not a Linear layer where one was expected; "
                 "stepgrad reads Linear layers each followed by at most one activation",
                 location=f"module {index}",
             )
@@ -133,10 +139,16 @@ def from_torch(
             or a module with a ``stepgrad_activation`` attribute).
         loss: the stepgrad loss name the network is trained with.
         output_activation: the output layer's activation when the model leaves it to the loss
-            (``softmax`` for ``CrossEntropyLoss``, ``sigmoid`` for ``BCEWithLogitsLoss``).
+            (``softmax`` for ``CrossEntropyLoss``, ``sigmoid`` for ``BCEWithLogitsLoss``). A model
+            that ends in logits (a final ``Linear``) with ``loss="cross_entropy"`` or
+            ``"binary_cross_entropy"`` needs it: stepgrad's losses take probabilities, so the
+            final layer becomes ``Linear`` + softmax (or sigmoid) only when you say so; without
+            it ``from_torch`` raises an error naming the fix.
         shared_bias: read a layer's bias as one shared number (all its entries must be equal):
             True for every layer, or one flag per layer.
     """
+    from stepgrad.training.init import head_problem
+
     parts = split_layers(sequential)
     shared = [shared_bias] * len(parts) if isinstance(shared_bias, bool) else list(shared_bias)
     layers = []
@@ -158,7 +170,15 @@ def from_torch(
                                 f"cannot add {output_activation} for the loss")
         last = layers[-1]
         layers[-1] = Layer(last.weights, last.bias, get_activation(output_activation).name, last.train_bias)
-    return Network(tuple(layers), loss)
+    problem = head_problem(layers[-1].activation, loss, layers[-1].n_out)
+    if problem is not None:
+        pairs = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
+        fix = pairs.get(get_loss(loss).name)
+        if fix is not None and layers[-1].activation == "linear":
+            problem += (f": the model ends in logits (a Linear layer); pass output_activation={fix!r}, "
+                        f"the {fix} that the PyTorch loss applies itself")
+        raise StepgradError(problem)
+    return Network(tuple(layers), get_loss(loss).name)
 
 
 def verify_torch_step(*args: Any, **kwargs: Any) -> Any:

@@ -2,15 +2,18 @@
 
 ``verify_torch_step`` runs one step of a ``torch.nn.Sequential`` (yours, or your own step
 function), records it with forward hooks and autograd — ``net`` and ``out`` of every layer,
-their gradients, every parameter's gradient and the parameters after ``optimizer.step()`` —
-then recomputes the step with ``stepgrad.core.train_step`` from the parameters as they were
-before, and compares every number under the derivation's names:
+their gradients, every parameter's gradient, the parameters and the optimizer's buffers after
+``optimizer.step()`` — then recomputes the step with ``stepgrad.core.train_step`` (forward,
+backward) and stepgrad's optimizers (SGD with momentum, Nesterov and weight decay, Adam, AdamW;
+see ``stepgrad.interop.torch_optim``) from the parameters and state as they were before, and
+compares every number under the derivation's names:
 
 * ``net_h1``, ``out_h1`` (forward hooks);
 * ``E_total`` (the loss) and ``E_total+`` (the loss after the step);
 * ``dE_total/dout_h1`` = B · ``out_h1.grad``, ``delta_h1`` = B · ``net_h1.grad``: the loss is a
   batch mean, so autograd's gradients of a sample's values carry a factor 1/B;
-* ``dE_total/dw5`` = ``weight.grad`` (the batch mean, as stepgrad's update uses) and ``w5+``.
+* ``dE_total/dw5`` = ``weight.grad`` (the batch mean, as stepgrad's update uses) and ``w5+``;
+* the optimizer's buffers after the step: ``v_w5+`` (momentum), ``m_w5+`` and ``v_w5+`` (Adam).
 
 With a batch of several samples the per-sample names get `` [s]`` (``out_h1 [2]``).
 """
@@ -27,6 +30,9 @@ from stepgrad.core.step import train_step
 from stepgrad.core.trace import Trace
 from stepgrad.errors import StepgradError
 from stepgrad.interop.torch import from_torch, split_layers
+from stepgrad.interop.torch_optim import describe, state_after, tensor_rules
+from stepgrad.training.gradients import Functions, sample_losses
+from stepgrad.training.params import Params
 
 STAGES = ("forward", "error", "backward", "gradient", "update", "after")
 DIAGNOSES = {
@@ -36,8 +42,8 @@ DIAGNOSES = {
     "(e.g. a custom autograd.Function) computes the wrong derivative",
     "gradient": "the deltas agree but the parameter gradients do not: gradients accumulated over several "
     "backward calls (a missing zero_grad?) or were changed after backward",
-    "update": "the gradients agree but the update does not: the optimizer did something other than "
-    "w+ = w − η·dE/dw (learning rate, momentum, weight decay, clipping?)",
+    "update": "the gradients agree but the update does not: the optimizer did something other than its "
+    "rule (learning rate, momentum, weight decay, gradient clipping, a second step?)",
     "after": "the new parameters agree but the new error does not",
 }
 
@@ -67,6 +73,7 @@ class TorchStepReport:
         trace: stepgrad's trace of the step.
         batch_size: samples in the step.
         rtol, atol: a value agrees when ``|torch − stepgrad| ≤ atol + rtol·|stepgrad|``.
+        optimizer: the update rule(s) the step was checked against, e.g. ``adam (η = 0.01)``.
     """
 
     comparisons: tuple[ValueComparison, ...]
@@ -74,6 +81,7 @@ class TorchStepReport:
     batch_size: int
     rtol: float
     atol: float
+    optimizer: str = "sgd"
 
     @property
     def ok(self) -> bool:
@@ -101,7 +109,7 @@ class TorchStepReport:
         """A readable report: a summary line, the likely cause, a table of the disagreeing values."""
         total, bad = len(self.comparisons), self.mismatches
         header = (
-            f"PyTorch step vs stepgrad: {total} values compared (batch of {self.batch_size}; "
+            f"PyTorch step vs stepgrad: {total} values compared (batch of {self.batch_size}, {self.optimizer}; "
             f"tolerance rtol {self.rtol:g}, atol {self.atol:g})"
         )
         if not bad:
@@ -171,19 +179,6 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
                         "or a stepgrad loss name")
 
 
-def sgd_learning_rate(optimizer: Any) -> float:
-    """``η`` of a plain ``torch.optim.SGD`` (the update stepgrad's core computes)."""
-    if type(optimizer).__name__ != "SGD":
-        raise StepgradError(f"verify_torch_step checks plain SGD steps; got {type(optimizer).__name__}")
-    rates = {group["lr"] for group in optimizer.param_groups}
-    for group in optimizer.param_groups:
-        if group.get("momentum", 0) or group.get("weight_decay", 0) or group.get("maximize", False):
-            raise StepgradError("verify_torch_step checks plain SGD (no momentum, weight decay or maximize)")
-    if len(rates) != 1:
-        raise StepgradError("every parameter group must have the same learning rate")
-    return float(rates.pop())
-
-
 def default_step(model: Any, inputs: Any, targets: Any, loss: Callable[[Any, Any], Any], optimizer: Any) -> Any:
     """The textbook step: zero the gradients, forward, loss, backward, ``optimizer.step()``."""
     optimizer.zero_grad()
@@ -236,7 +231,8 @@ def verify_torch_step(
         inputs: ``(B, n_inputs)`` tensor.
         targets: ``(B, n_outputs)`` tensor, or ``(B,)`` class indices for ``CrossEntropyLoss``.
         loss: a ``torch.nn`` loss module with mean reduction, or a stepgrad loss name.
-        optimizer: a plain ``torch.optim.SGD`` over the model's parameters.
+        optimizer: ``torch.optim.SGD`` (momentum, Nesterov, weight decay), ``Adam`` or ``AdamW`` over
+            the model's trained parameters, fresh or with state from earlier steps.
         step: your step, ``step(model, inputs, targets, loss, optimizer)``, if it is not the
             textbook one (``default_step``); it must call ``optimizer.step()``.
         rtol, atol: tolerances; default 1e-9/1e-12 for float64 models, 1e-4/1e-6 for float32.
@@ -252,8 +248,9 @@ def verify_torch_step(
     atol = atol if atol is not None else (1e-12 if float64 else 1e-6)
     n_outputs = layers[-1][0].out_features
     spec = loss_spec(loss, n_outputs)
-    learning_rate = sgd_learning_rate(optimizer)
     network = from_torch(model, spec.name, spec.output_activation)
+    trained = _trained_tensors(layers, network)
+    rules = tensor_rules(optimizer, [tensor for tensor, _, _ in trained], [label for _, _, label in trained])
     x = _numpy(inputs)
     target = _numpy(targets)
     if spec.name == "cross_entropy" and target.ndim == 1:
@@ -271,7 +268,7 @@ def verify_torch_step(
     with torch.no_grad():
         loss_after = float(spec.function(model(inputs), targets))
 
-    trace = train_step(network, x, target, learning_rate)
+    trace = train_step(network, x, target, rules[0].learning_rate if rules else 0.0)
     batch = x.shape[0]
     names = trace.names
     compared: list[ValueComparison] = []
@@ -320,14 +317,34 @@ def verify_torch_step(
             grad_b = _numpy(linear.bias.grad) if linear.bias.grad is not None else None
             for k, bias in enumerate(names.biases[index]):
                 compare(f"dE_total/d{bias}", "gradient", nan if grad_b is None else grad_b[k], layer_trace.grad_b[k])
-    for index, linear in enumerate(linears):
-        weights_after = _numpy(linear.weight)
-        for j, row in enumerate(names.weights[index]):
-            for i, weight in enumerate(row):
-                compare(f"{weight}+", "update", weights_after[j, i], trace.layers[index].weights_new[j, i])
-        if network.layers[index].trains_bias:
-            bias_after = _numpy(linear.bias)
-            for k, bias in enumerate(names.biases[index]):
-                compare(f"{bias}+", "update", bias_after[k], trace.layers[index].bias_new[k])
-    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, trace.loss_new)
-    return TorchStepReport(tuple(compared), trace, batch, rtol, atol)
+    # the update: each trained tensor by the rule of its parameter group, from the state before the step
+    new_params = [[layer.weights, layer.bias] for layer in network.layers]
+    for (tensor, (index, part), _), rule in zip(trained, rules, strict=True):
+        layer, layer_trace = network.layers[index], trace.layers[index]
+        before, grad = (layer.weights, layer_trace.grad_w) if part == 0 else (layer.bias, layer_trace.grad_b)
+        labels = [w for row in names.weights[index] for w in row] if part == 0 else list(names.biases[index])
+        updated, state_new, _ = rule.optimizer.update_recorded([before], [grad], rule.state, rule.learning_rate, [True])
+        new_params[index][part] = updated[0]
+        after = _numpy(tensor).ravel()
+        for k, label in enumerate(labels):
+            compare(f"{label}+", "update", after[k], updated[0].ravel()[k])
+        torch_buffers = state_after(optimizer, tensor, rule.optimizer)
+        for buffer, values in state_new.buffers.items():
+            theirs = torch_buffers.get(buffer)
+            for k, label in enumerate(labels):
+                compare(f"{buffer}_{label}+", "update", nan if theirs is None else theirs.ravel()[k],
+                        values[0].ravel()[k])
+    params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
+    loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
+    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, loss_new)
+    return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules))
+
+
+def _trained_tensors(layers: list[tuple[Any, Any, str]], network: Any) -> list[tuple[Any, tuple[int, int], str]]:
+    """``(tensor, (layer index, 0 weights / 1 bias), label)`` of every parameter the step trains."""
+    trained = []
+    for index, (linear, _, _) in enumerate(layers):
+        trained.append((linear.weight, (index, 0), f"layer {index + 1}'s weights"))
+        if network.layers[index].trains_bias and linear.bias is not None:
+            trained.append((linear.bias, (index, 1), f"layer {index + 1}'s bias"))
+    return trained

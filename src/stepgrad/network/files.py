@@ -408,8 +408,8 @@ def _follow_links(path: Path) -> tuple[Path, bool]:
     return path, special
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file beside it, fsync, then rename.
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write ``text`` (or bytes, e.g. a PNG) to ``path`` atomically: a temporary file beside it, fsync, then rename.
 
     A symbolic link is followed, so the file it points to is replaced, not the link.
     A path that is not a regular file (``/dev/null``, ``/dev/stdout``, a pipe) is
@@ -420,7 +420,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         if target.is_dir():
             raise StepgradError("is a directory", str(path))
         # Append: a shell's `>> log` behind /dev/stdout must not be truncated.
-        with open(path, "a", encoding="utf-8") as stream:
+        binary = isinstance(text, bytes)
+        with open(path, "ab" if binary else "a", encoding=None if binary else "utf-8") as stream:
             stream.write(text)
         return
     directory = target.parent if str(target.parent) else Path(".")
@@ -428,7 +429,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise StepgradError("the folder does not exist", str(path))
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        binary = isinstance(text, bytes)
+        with os.fdopen(handle, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())

@@ -5,8 +5,8 @@
 >>> data = load_dataset("xor")
 >>> net = create_network([2, 4, 1], activation="tanh", output_activation="sigmoid", loss="binary_cross_entropy")
 >>> result = fit(net, data.inputs, data.targets, optimizer="adam", learning_rate=0.05, epochs=300, batch_size=None)
->>> predict(result.network, data.inputs).round().ravel().tolist()
-[0.0, 1.0, 1.0, 0.0]
+>>> predict(result.network, data.inputs).tolist()
+[0, 1, 1, 0]
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
 from stepgrad.training.callbacks import EarlyStopping, History
 from stepgrad.training.gradients import Functions, forward
+from stepgrad.training.inputs import as_inputs, as_targets
 from stepgrad.training.loops import Training, make_training, split_validation
 from stepgrad.training.params import params_of
+from stepgrad.training.schedules import Schedule
 
 Array = NDArray[np.float64]
 
@@ -57,7 +60,7 @@ def fit(
     epochs: int = 100,
     batch_size: int | None = 1,
     seed: int = 0,
-    schedule: str = "constant",
+    schedule: str | Schedule = "constant",
     weight_decay: float = 0.0,
     momentum: float | None = None,
     validation_split: float | None = None,
@@ -68,18 +71,37 @@ def fit(
 ) -> FitResult:
     """Train ``network`` on ``inputs`` ``(n, n_inputs)`` → ``targets`` ``(n, n_outputs)``.
 
+    ``targets`` may also be 1-D: ``(n,)`` for a network with one output, or class indices
+    ``0 … k−1`` for a softmax output of ``k`` neurons (one-hot encoded here).
+
     Gradients over a batch are averaged (``batch_size=1`` is the classic online update,
-    ``None`` the full batch). ``validation_split`` holds out a seeded share of the data;
-    ``early_stopping=N`` stops after N epochs without improvement and restores the best weights.
+    ``None`` the full batch). ``validation_split`` holds out a seeded share of the data (not
+    together with ``validation``); ``early_stopping=N`` stops after N epochs without
+    improvement and restores the best epoch's weights. ``schedule`` is a name or a
+    ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``.
+
+    History: after every epoch, the weights the network then holds are measured on the whole
+    training set — ``loss`` is the mean ``E_total`` over all samples, ``accuracy`` the share
+    classified correctly — and on the validation data (``val_loss``, ``val_accuracy``). This
+    is the same on every path (NumPy, compiled, ensembles), so histories are comparable.
+
+    Divergence: if a loss becomes NaN or infinite, training stops and the network keeps its
+    last good weights (the end of the latest epoch whose training loss and parameters were
+    finite); ``stop_reason`` names that epoch and its loss.
+
+    Plain SGD on a single network runs on the compiled (numba) path when it is installed;
+    ``use_compiled=False`` forces the NumPy reference path (both agree to 1e-12).
     """
-    x = np.array(inputs, dtype=np.float64, ndmin=2)
-    y = np.array(targets, dtype=np.float64, ndmin=2)
-    if validation_split:
+    x = as_inputs(inputs, network.n_inputs)
+    y = as_targets(targets, network, x.shape[0])
+    if validation_split is not None:
+        if validation is not None:
+            raise StepgradError("give either validation_split or validation data, not both")
         x, y, x_val, y_val = split_validation(x, y, validation_split, seed)
         validation = (x_val, y_val)
     history = History()
     extra: list[Any] = [history]
-    if early_stopping:
+    if early_stopping is not None:
         extra.append(EarlyStopping(patience=early_stopping))
     training = make_training(
         network,
@@ -102,18 +124,27 @@ def fit(
 
 
 def predict_proba(network: Network, inputs: ArrayLike) -> Array:
-    """The output layer's values ``(n, n_outputs)`` (probabilities for sigmoid/softmax outputs)."""
-    x = np.array(inputs, dtype=np.float64, ndmin=2)
+    """The output layer's values ``(n, n_outputs)``: class probabilities for a softmax output,
+    ``P(class 1)`` per output for sigmoid outputs, the predictions for regression."""
+    x = as_inputs(inputs, network.n_inputs)
     return forward(params_of(network), Functions.of(network), x)[-1].out
 
 
-def predict(network: Network, inputs: ArrayLike) -> Array:
-    """Predictions: the class index ``(n,)`` for several outputs, 0/1 ``(n, 1)`` for one sigmoid
-    output, the raw outputs otherwise (regression)."""
+def predict(network: Network, inputs: ArrayLike) -> NDArray[Any]:
+    """Predictions, one convention for every classifier.
+
+    * softmax output: the class index ``argmax out``, ``(n,)`` int;
+    * one sigmoid output: the class ``out > ½``, ``(n,)`` int 0/1;
+    * several sigmoid outputs (one yes/no question each): ``(n, n_outputs)`` int 0/1;
+    * any other output (regression): the outputs themselves, ``(n, n_outputs)`` float.
+
+    ``predict_proba`` gives the underlying outputs ``(n, n_outputs)``.
+    """
     out = predict_proba(network, inputs)
     activation = network.layers[-1].activation
-    if out.shape[-1] > 1 and activation == "softmax":
-        return np.argmax(out, axis=-1).astype(np.float64)
-    if out.shape[-1] == 1 and activation == "sigmoid":
-        return (out > 0.5).astype(np.float64)
+    if activation == "softmax":
+        return np.argmax(out, axis=-1)
+    if activation == "sigmoid":
+        labels = (out > 0.5).astype(np.int64)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
     return out

@@ -69,7 +69,8 @@ class EarlyStopping(Callback):
     """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
 
     Monitors ``val_loss`` when there is validation data, ``loss`` otherwise; with
-    ``restore_best`` the network goes back to the weights of the best epoch. Single networks only.
+    ``restore_best`` the network goes back to the weights of the best epoch, which become
+    ``training.kept`` (so summaries and model files describe that epoch). Single networks only.
     """
 
     patience: int = 10
@@ -78,27 +79,30 @@ class EarlyStopping(Callback):
     best: float = float("inf")
     best_epoch: int = 0
     wait: int = 0
-    _best_params: Any = None
+    _best: Any = None
 
     def on_train_begin(self, training: Training) -> None:
         if training.ensemble_size is not None:
             raise StepgradError("early stopping works on a single network, not an ensemble")
+        if self.patience < 1:
+            raise StepgradError(f"early stopping needs a patience of at least 1 epoch, got {self.patience}")
 
     def on_epoch_end(self, training: Training, log: EpochLog) -> bool:
         value = log.val_loss if log.val_loss is not None else log.loss
         if np.isfinite(value) and value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = float(value), log.epoch, 0
-            self._best_params = training.params
+            self._best = training.kept
             return False
         self.wait += 1
         if self.wait >= self.patience:
             monitored = "validation loss" if log.val_loss is not None else "loss"
             self.reason = (
                 f"early stopping: the {monitored} has not improved for {self.patience} epochs "
-                f"(best at epoch {self.best_epoch})"
+                f"(best epoch {self.best_epoch}, stopped at {log.epoch})"
             )
-            if self.restore_best and self._best_params is not None:
-                training.params = self._best_params
+            if self.restore_best and self._best is not None:
+                training.restore(self._best)
+                self.reason += f"; restored the weights of epoch {self.best_epoch}"
             return True
         return False
 
@@ -113,7 +117,10 @@ class Checkpoint(Callback):
     def save(self, training: Training) -> None:
         from stepgrad.training.model_files import save_model
 
-        save_model(training, self.path)
+        try:
+            save_model(training, self.path)
+        except OSError as error:  # a full disk mid-run: one line, not a traceback
+            raise StepgradError(f"cannot write the checkpoint: {error.strerror or error}", str(self.path)) from error
 
     def on_epoch_end(self, training: Training, log: EpochLog) -> bool:
         if log.epoch % self.every == 0:
@@ -126,7 +133,8 @@ class Checkpoint(Callback):
 
 @dataclass
 class Progress(Callback):
-    """A rich progress bar: epoch, loss, accuracy, ETA (on stderr by default)."""
+    """A rich progress bar on two lines that fit 80 columns: epoch, bar and ETA; then the metrics
+    (train and validation loss and accuracy). On stderr by default."""
 
     console: Any = None
     transient: bool = False
@@ -137,14 +145,12 @@ class Progress(Callback):
     def on_train_begin(self, training: Training) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-        from rich.progress import Progress as RichProgress
 
         console = self.console or Console(stderr=True)
-        self._progress = RichProgress(
+        self._progress = _two_line_progress()(
             TextColumn("epoch"),
             MofNCompleteColumn(),
-            BarColumn(),
-            TextColumn("{task.fields[metrics]}"),
+            BarColumn(bar_width=30),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=console,
@@ -166,21 +172,36 @@ class Progress(Callback):
             self._progress = None
 
 
+def _two_line_progress() -> Any:
+    """``rich.progress.Progress`` that prints each task's ``metrics`` field on a line of its own."""
+    from rich.progress import Progress as RichProgress
+    from rich.text import Text
+
+    class TwoLineProgress(RichProgress):
+        def get_renderables(self) -> Any:
+            yield self.make_tasks_table(self.tasks)
+            for task in self.tasks:
+                if task.fields.get("metrics"):
+                    yield Text("  " + task.fields["metrics"], overflow="fold")
+
+    return TwoLineProgress
+
+
+def _mean_of_finite(value: Any) -> float:
+    if np.ndim(value):
+        finite = np.asarray(value, dtype=np.float64)[np.isfinite(value)]
+        return float(np.mean(finite)) if finite.size else float("nan")
+    return float(value)
+
+
 def describe(log: EpochLog) -> str:
-    """``loss 0.1234 acc 95.0% val_loss …`` (means for an ensemble)."""
+    """``train loss 0.1234 acc 95.0%   validation loss 0.15 acc 93.3%`` (means for an ensemble)."""
     parts = []
-    for label, value, percent in (
-        ("loss", log.loss, False),
-        ("acc", log.accuracy, True),
-        ("val_loss", log.val_loss, False),
-        ("val_acc", log.val_accuracy, True),
-    ):
-        if value is None:
+    for label, loss, acc in (("train", log.loss, log.accuracy), ("validation", log.val_loss, log.val_accuracy)):
+        if loss is None:
             continue
-        if np.ndim(value):
-            finite = np.asarray(value, dtype=np.float64)[np.isfinite(value)]
-            number = float(np.mean(finite)) if finite.size else float("nan")
-        else:
-            number = float(value)
-        parts.append(f"{label} {number:.1%}" if percent else f"{label} {number:.4g}")
-    return "  ".join(parts)
+        text = f"{label} loss {_mean_of_finite(loss):.4g}"
+        if acc is not None:
+            text += f" acc {_mean_of_finite(acc):.1%}"
+        parts.append(text)
+    return "   ".join(parts)

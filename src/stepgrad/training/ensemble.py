@@ -18,7 +18,6 @@ from numpy.typing import ArrayLike, NDArray
 from stepgrad.network.model import BiasMode, Network
 from stepgrad.training.init import create_network
 from stepgrad.training.loops import Training, make_training, seed_streams
-from stepgrad.training.metrics import evaluate
 
 Array = NDArray[np.float64]
 
@@ -43,7 +42,7 @@ class EnsembleResult:
         training: the run (stacked parameters ``(N, …)``, history of ``(N,)`` arrays).
         seeds: the seed of each network.
         learning_rates: ``(N,)`` each network's ``η``.
-        loss: ``(N,)`` final loss on the training data (NaN never: diverged nets keep good weights).
+        loss: ``(N,)`` final loss on the training data (always finite: diverged nets keep good weights).
         accuracy: ``(N,)`` final training accuracy (None for regression).
         diverged: ``(N,)`` which networks stopped on a NaN/inf loss.
     """
@@ -109,14 +108,13 @@ def fit_ensemble(
         networks, inputs, targets, seed=seed_list, learning_rate=list(rates), callbacks=callbacks, **options
     )
     training.run()
-    final_loss, final_acc = evaluate(
-        training.params, training.functions, training.inputs, training.targets, training.task
-    )
+    kept = training.kept
+    assert kept is not None  # run() measured at least one epoch
     return EnsembleResult(
         training=training,
         seeds=tuple(seed_list),
         learning_rates=rates,
-        loss=np.asarray(final_loss),
-        accuracy=None if final_acc is None else np.asarray(final_acc),
+        loss=np.asarray(kept.loss),
+        accuracy=None if kept.accuracy is None else np.asarray(kept.accuracy),
         diverged=np.asarray(training.diverged, dtype=bool),
     )

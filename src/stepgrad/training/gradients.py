@@ -78,7 +78,9 @@ class BatchGradients:
     output: Array
 
 
-def batch_gradients(params: Params, functions: Functions, x: Array, target: Array) -> BatchGradients:
+def batch_gradients(
+    params: Params, functions: Functions, x: Array, target: Array, forwards: list[LayerForward] | None = None
+) -> BatchGradients:
     """Forward pass, ``E_total``, and the batch-mean gradients with the original weights.
 
     Args:
@@ -86,8 +88,10 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
         functions: activations and loss.
         x: ``(..., B, n_inputs)``.
         target: ``(..., B, n_outputs)``.
+        forwards: the forward pass of exactly these ``params`` and ``x``, if already computed.
     """
-    forwards = forward(params, functions, x)
+    if forwards is None:
+        forwards = forward(params, functions, x)
     terms = error_terms(target, forwards[-1], functions.activations[-1], functions.loss)
     count = len(forwards)
     grads_w: list[Array] = [np.empty(0)] * count

@@ -41,6 +41,30 @@ def initializer_for(activation: str) -> str:
     return "he" if get_activation(activation).name in ("relu", "leaky_relu") else "xavier"
 
 
+def head_problem(output_activation: str, loss: str, n_outputs: int) -> str | None:
+    """What is wrong with this output layer and loss, or None for a valid pair.
+
+    cross_entropy needs a softmax output, binary_cross_entropy a sigmoid output, and softmax
+    (which needs cross_entropy) at least two outputs.
+    """
+    activation, loss_name = get_activation(output_activation).name, get_loss(loss).name
+    if loss_name == "cross_entropy" and activation != "softmax":
+        return f"cross_entropy needs a softmax output layer, not {activation}"
+    if loss_name == "binary_cross_entropy" and activation != "sigmoid":
+        return f"binary_cross_entropy needs a sigmoid output layer, not {activation}"
+    if activation == "softmax" and loss_name != "cross_entropy":
+        return f"a softmax output needs the cross_entropy loss, not {loss_name}"
+    if activation == "softmax" and n_outputs < 2:
+        return "a softmax output needs at least 2 outputs (one per class); use sigmoid for one output"
+    return None
+
+
+def default_output_activation(loss: str, hidden_activation: str) -> str:
+    """The output activation a loss pairs with: softmax for cross_entropy, sigmoid for
+    binary_cross_entropy, else the hidden layers' activation."""
+    return {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(get_loss(loss).name, hidden_activation)
+
+
 def create_network(
     sizes: Sequence[int],
     activation: str = "sigmoid",
@@ -56,8 +80,9 @@ def create_network(
     Args:
         sizes: the number of neurons per layer, inputs first; at least two entries.
         activation: hidden layers' activation.
-        output_activation: the output layer's activation (default: ``activation``, or softmax
-            for cross_entropy).
+        output_activation: the output layer's activation (default: softmax for cross_entropy,
+            sigmoid for binary_cross_entropy, else ``activation``); it must pair with the loss
+            (see ``head_problem``).
         loss: the loss name.
         bias: ``per_neuron``, ``shared`` or ``none``; biases start at 0.
         rng: the random generator (``numpy.random.default_rng(seed)``); default seed 0.
@@ -77,9 +102,10 @@ def create_network(
         raise StepgradError(f"unknown initialiser {init!r}; choose one of {', '.join(INITIALIZERS)}")
     loss_name = get_loss(loss).name
     if output_activation is None:
-        output_activation = "softmax" if loss_name == "cross_entropy" else activation
-    if get_activation(output_activation).name == "softmax" and loss_name != "cross_entropy":
-        raise StepgradError("softmax output needs the cross_entropy loss")
+        output_activation = default_output_activation(loss_name, activation)
+    problem = head_problem(output_activation, loss_name, int(sizes[-1]))
+    if problem is not None:
+        raise StepgradError(problem)
     if activation.lower() == "softmax":
         raise StepgradError("softmax is for the output layer only; pick another hidden activation")
     generator = rng if rng is not None else np.random.default_rng(0)

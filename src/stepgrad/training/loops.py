@@ -13,37 +13,42 @@ Ensembles: pass several networks of the same shape (and one seed and/or learning
 network). Their parameters are stacked along a leading axis ``N`` and every update trains all
 of them at once; each network's numbers are those it would have trained to alone.
 
-Metrics per epoch: ``loss`` and ``accuracy`` are running means over the epoch's batches,
-measured before each update (as Keras reports them); validation metrics use the weights at
-the end of the epoch.
+Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): after the
+epoch's last update, the weights the network holds are measured on the whole training set
+(mean ``E_total`` and accuracy) and, when given, on the validation set.
 
-Divergence guard: when a batch's loss is NaN or infinite, the network stops (an ensemble's
-other networks go on) and keeps the last weights whose loss was finite.
+Divergence guard. The *last good weights* are the weights at the end of the latest epoch whose
+full training-set loss was finite and whose parameters were all finite (before the first
+epoch: the initial weights). When a batch's loss turns NaN/inf during an epoch, or the end of
+an epoch finds a non-finite loss or parameter, the network goes back to its last good weights
+and stops (an ensemble's other networks go on); ``stop_reason`` says which epoch's weights
+were kept and their loss.
 """
 
 from __future__ import annotations
 
-import importlib
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from stepgrad.core.propagation import sgd_step
-from stepgrad.core.step import train_step
+from stepgrad.core.propagation import LayerForward
 from stepgrad.errors import StepgradError
-from stepgrad.network.model import Network, Setup
-from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
-from stepgrad.training.gradients import forward as forward_params
-from stepgrad.training.metrics import Task, accuracy, evaluate, infer_task
+from stepgrad.network.model import Network
+from stepgrad.training.compiled_api import MINIBATCH_KERNEL_MAX_WEIGHTS, OnlineSGD, load_compiled
+from stepgrad.training.gradients import Functions, batch_gradients
+from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
+from stepgrad.training.metrics import Measured, Task, infer_task, measure
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
 from stepgrad.training.params import Params, member, params_of, stack, with_params
+from stepgrad.training.repeat import RepeatResult, repeat_steps
 from stepgrad.training.schedules import Schedule, get_schedule
 
 Array = NDArray[np.float64]
+
+__all__ = ["EpochLog", "RepeatResult", "Snapshot", "Training", "make_training", "repeat_steps", "split_validation"]
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -59,9 +64,10 @@ class EpochLog:
     Attributes:
         epoch: 1 for the first epoch.
         learning_rate: ``η`` used in the epoch (after the schedule).
-        loss: running mean of the batch losses ``E_total``.
-        accuracy: running accuracy (None for regression).
-        val_loss: validation loss at the end of the epoch (None without validation data).
+        loss: mean ``E_total`` over the whole training set of the weights held at the end of the
+            epoch (the last good weights if the divergence guard fired in it).
+        accuracy: accuracy of the same weights on the training set (None for regression).
+        val_loss: the same on the validation data (None without validation data).
         val_accuracy: validation accuracy (None without validation data or for regression).
         diverged: whether the network has stopped on a NaN/inf loss.
         updates: number of updates so far.
@@ -75,6 +81,23 @@ class EpochLog:
     val_accuracy: Any = None
     diverged: Any = False
     updates: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Weights at the end of an epoch and what they measured (``(N,)`` arrays for an ensemble).
+
+    Attributes:
+        epoch: the epoch they are from (0: the initial weights).
+        params: the weights and biases.
+        loss: their mean ``E_total`` on the training set.
+        accuracy: their training accuracy (None for regression).
+    """
+
+    epoch: Any
+    params: Params
+    loss: Any
+    accuracy: Any
 
 
 class Callback(Protocol):
@@ -104,7 +127,9 @@ class Training:
         shuffle_rngs: one generator per network.
         validation: optional ``(inputs, targets)``.
         task: ``classification`` (accuracy reported) or ``regression``.
-        use_compiled: allow the compiled online-SGD path.
+        use_compiled: allow the compiled SGD path.
+        kept: the weights the run hands back and what they measured: the end of the latest good
+            epoch, or the epoch a callback restored (early stopping's best epoch).
     """
 
     network: Network
@@ -127,9 +152,10 @@ class Training:
     diverged: Any = False
     stop_reason: str | None = None
     history: list[EpochLog] = field(default_factory=list)
+    kept: Snapshot | None = None
     functions: Functions = field(init=False)
-    _previous: Params | None = field(default=None, init=False, repr=False)
     ensemble_size: int | None = field(init=False)
+    _full_forward: tuple[Params, list[LayerForward]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.functions = Functions.of(self.network)
@@ -169,12 +195,37 @@ class Training:
         factor = self.schedule.factor(epoch, self.epochs)
         return self.learning_rate * factor if factor != 1.0 else self.learning_rate
 
+    # ----------------------------------------------------------------- measuring
+    def _measure_training_set(self) -> Measured:
+        """Loss and accuracy of the current weights on the whole training set (kept for a full-batch update)."""
+        result = measure(self.params, self.functions, self.inputs, self.targets, self.task)
+        self._full_forward = (self.params, result.forwards)
+        return result
+
+    def _ensure_kept(self) -> Snapshot:
+        if self.kept is None:
+            initial = self._measure_training_set()
+            epochs = 0 if self.ensemble_size is None else np.zeros(self.ensemble_size, dtype=np.int64)
+            self.kept = Snapshot(epochs, self.params, initial.loss, initial.accuracy)
+        return self.kept
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Go back to ``snapshot``'s weights; they become the kept weights."""
+        self.params = snapshot.params
+        self.kept = snapshot
+
     # ----------------------------------------------------------------- one update
     def update(self, x: Array, target: Array, learning_rate: Any) -> BatchStep:
-        """One optimizer step on a batch ``x`` ``(…, B, n_inputs)``; returns its loss and outputs."""
+        """One optimizer step on a batch ``x`` ``(…, B, n_inputs)``; returns its loss and outputs.
+
+        A network whose batch loss is NaN/inf goes back to its last good weights and stops.
+        """
+        kept = self._ensure_kept()
         before = self.params
+        cached = self._full_forward
+        forwards = cached[1] if cached is not None and cached[0] is before and x is self.inputs else None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = batch_gradients(before, self.functions, x, target)
+            result = batch_gradients(before, self.functions, x, target, forwards)
             grads = result.grads
             if not all(self._trains_bias):
                 grads = Params(
@@ -186,56 +237,58 @@ class Training:
             )
         after = Params.from_arrays(arrays)
         finite = np.isfinite(result.loss)
-        previous = self._previous if self._previous is not None else before
         if self.ensemble_size is None:
             if not finite:
-                # ``before`` already gives a NaN/inf loss: go back to the weights before it.
-                self._stop_diverged(previous, rolled_back=self._previous is not None)
+                self._stop_diverged(f"in epoch {self.epoch + 1} (update {self.updates + 1})")
                 return BatchStep(result.loss, result.output, False)
         else:
-            newly = ~finite & ~self.diverged
-            if newly.any() or self.diverged.any():
-                # A diverged network keeps the last weights whose loss was finite.
-                after = _masked(self.diverged, before, after)
-                after = _masked(newly, previous, after)
-                self.diverged = self.diverged | newly
-                if bool(np.all(self.diverged)) and self.stop_reason is None:
-                    self.stop_reason = "every network's loss became NaN or infinite"
-        self._previous = before
+            stopped = self.diverged | ~finite
+            if stopped.any():
+                # A diverged network holds its last good weights from now on.
+                after = _masked(stopped, kept.params, after)
+                self.diverged = stopped
+                self._stop_if_all_diverged()
         self.params = after
         self.updates += 1
         return BatchStep(result.loss, result.output, True)
 
-    def _stop_diverged(self, last_good: Params, rolled_back: bool) -> None:
-        self.params = last_good
+    def _stop_diverged(self, where: str) -> None:
+        """A single network: back to the last good weights, stop, and say which they are."""
+        kept = self._ensure_kept()
+        self.params = kept.params
         self.diverged = True
+        origin = "the initial weights" if kept.epoch == 0 else f"the weights from the end of epoch {kept.epoch}"
         self.stop_reason = (
-            f"the loss became NaN or infinite at epoch {self.epoch + 1} (update {self.updates + 1}); "
-            "training stopped and kept the last weights with a finite loss; try a smaller learning rate"
+            f"the loss became NaN or infinite {where}; training stopped and kept {origin} "
+            f"(training loss {float(kept.loss):.6g}); try a smaller learning rate"
         )
-        if rolled_back:
-            self.updates -= 1
+
+    def _stop_if_all_diverged(self) -> None:
+        if bool(np.all(self.diverged)) and self.stop_reason is None:
+            self.stop_reason = "every network's loss became NaN or infinite; each kept its last good weights"
 
     # ----------------------------------------------------------------- one epoch
     def run_epoch(self) -> EpochLog:
-        """Train one epoch, run the callbacks, and return what it measured."""
+        """Train one epoch, measure it, run the callbacks, and return what it measured."""
         if self.done:
             raise StepgradError("training is finished")
+        self._ensure_kept()
         rate = self.learning_rate_at(self.epoch)
-        compiled = self._compiled_kernel()
-        if compiled is not None:
-            loss, acc = self._epoch_compiled(compiled, rate)
+        kernel = self._compiled_kernel()
+        if kernel is not None:
+            self._epoch_compiled(kernel, rate)
         else:
-            loss, acc = self._epoch_numpy(rate)
+            self._epoch_numpy(rate)
         self.epoch += 1
+        kept = self._end_of_epoch()
         val_loss = val_acc = None
         if self.validation is not None:
-            val_loss, val_acc = evaluate(self.params, self.functions, *self.validation, self.task)
+            val_loss, val_acc = _measured(measure(self.params, self.functions, *self.validation, self.task))
         log = EpochLog(
             epoch=self.epoch,
             learning_rate=rate,
-            loss=_plain(loss),
-            accuracy=_plain(acc),
+            loss=_plain(kept.loss),
+            accuracy=_plain(kept.accuracy),
             val_loss=_plain(val_loss),
             val_accuracy=_plain(val_acc),
             diverged=_plain(self.diverged),
@@ -247,6 +300,33 @@ class Training:
                 self.stop_reason = self.stop_reason or getattr(callback, "reason", "stopped by a callback")
         return log
 
+    def _end_of_epoch(self) -> Snapshot:
+        """Measure the epoch's weights; keep them if good, else go back to the last good ones."""
+        kept = self._ensure_kept()
+        current = self._measure_training_set()
+        good = np.isfinite(current.loss) & self.params.is_finite()
+        if self.ensemble_size is None:
+            if self.diverged:
+                return kept
+            if not good:
+                self._stop_diverged(f"at the end of epoch {self.epoch}")
+                return kept
+            self.kept = Snapshot(self.epoch, self.params, current.loss, current.accuracy)
+            return self.kept
+        newly = ~good & ~self.diverged
+        if newly.any():
+            self.params = _masked(newly, kept.params, self.params)
+            self.diverged = self.diverged | newly
+            self._stop_if_all_diverged()
+        fresh = ~self.diverged
+        self.kept = Snapshot(
+            np.where(fresh, self.epoch, kept.epoch),
+            _masked(fresh, self.params, kept.params),
+            np.where(fresh, current.loss, kept.loss),
+            None if current.accuracy is None else np.where(fresh, current.accuracy, kept.accuracy),
+        )
+        return self.kept
+
     def _orders(self) -> NDArray[np.int64]:
         """The sample order of this epoch: ``(n,)`` or ``(N, n)``."""
         n = self.n_samples
@@ -255,44 +335,33 @@ class Training:
         orders = [rng.permutation(n) for rng in self.shuffle_rngs]
         return orders[0] if self.ensemble_size is None else np.stack(orders)
 
-    def _epoch_numpy(self, rate: Any) -> tuple[Any, Any]:
+    def _epoch_numpy(self, rate: Any) -> None:
         order = self._orders()
         size = self.effective_batch
-        lead = () if self.ensemble_size is None else (self.ensemble_size,)
-        loss_sum = np.zeros(lead)
-        correct_sum = np.zeros(lead)
-        seen = 0
         full = size == self.n_samples
         for start in range(0, self.n_samples, size):
             index = order[..., start : start + size]
             x = self.inputs if full else self.inputs[index]  # (…, B, n_inputs)
             target = self.targets if full else self.targets[index]
-            step = self.update(x, target, rate)
-            count = index.shape[-1]
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss_sum = loss_sum + step.loss * count
-                if self.task == "classification":
-                    correct_sum = correct_sum + accuracy(step.output, target) * count
-            seen += count
+            self.update(x, target, rate)
             if self.stop_reason is not None:
                 break
-        acc = correct_sum / seen if self.task == "classification" else None
-        return loss_sum / seen, acc
 
     # ----------------------------------------------------------------- compiled path
-    def _compiled_kernel(self) -> Callable[..., Any] | None:
-        """``stepgrad.training.compiled.online_sgd`` when it applies (see ``compiled_api``)."""
+    def _compiled_kernel(self) -> OnlineSGD | None:
+        """The compiled epoch (``compiled_api.load_compiled``) when it applies, else None."""
         if not (
             self.use_compiled
             and self.ensemble_size is None
             and self.optimizer.name == "sgd"
             and self.optimizer.weight_decay == 0.0
-            and self.effective_batch == 1
+            and (self.effective_batch == 1 or max(w.size for w in self.params.weights) <= MINIBATCH_KERNEL_MAX_WEIGHTS)
         ):
             return None
-        return load_compiled(self.functions)
+        names = [a.name for a in self.functions.activations]
+        return load_compiled(names, self.functions.loss.name, self.effective_batch)
 
-    def _epoch_compiled(self, kernel: Callable[..., Any], rate: Any) -> tuple[Any, Any]:
+    def _epoch_compiled(self, kernel: OnlineSGD, rate: Any) -> None:
         order = self._orders().astype(np.int64)
         result = kernel(
             [np.ascontiguousarray(w) for w in self.params.weights],
@@ -305,22 +374,15 @@ class Training:
             order,
             float(rate),
         )
-        losses = np.asarray(result.losses)
+        losses = np.asarray(result.losses)  # per sample, before its batch's update
         bad = np.flatnonzero(~np.isfinite(losses))
         if bad.size:
-            # Replay on the NumPy path up to the first bad update, to keep the last good weights.
-            for position in order[: bad[0] + 1]:
-                self.update(self.inputs[position : position + 1], self.targets[position : position + 1], rate)
-                if self.stop_reason is not None:
-                    break
-            return float(np.mean(losses[: bad[0]])) if bad[0] else math.nan, None
-        self._previous = None
+            done = int(bad[0]) // self.effective_batch  # updates before the one whose batch loss was NaN/inf
+            self.updates += done
+            self._stop_diverged(f"in epoch {self.epoch + 1} (update {self.updates + 1})")
+            return
         self.params = Params(tuple(result.weights), tuple(result.biases))
-        self.updates += len(order)
-        acc = None
-        if self.task == "classification":
-            acc = evaluate(self.params, self.functions, self.inputs, self.targets, self.task)[1]
-        return float(np.mean(losses)), acc
+        self.updates += -(-len(order) // self.effective_batch)
 
     # ----------------------------------------------------------------- run to the end
     def run(self) -> Training:
@@ -330,6 +392,12 @@ class Training:
         try:
             while not self.done:
                 self.run_epoch()
+        except KeyboardInterrupt:
+            # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch.
+            if self.kept is not None:
+                self.params = self.kept.params
+            self.stop_reason = self.stop_reason or "interrupted"
+            raise
         finally:
             for callback in self.callbacks:
                 callback.on_train_end(self)
@@ -343,6 +411,10 @@ class BatchStep:
     loss: Any
     output: Array
     applied: bool
+
+
+def _measured(result: Measured) -> tuple[Any, Any]:
+    return result.loss, result.accuracy
 
 
 def _masked(mask: NDArray[np.bool_], kept: Params, new: Params) -> Params:
@@ -362,27 +434,6 @@ def _plain(value: Any) -> Any:
     if array.ndim == 0:
         return bool(array) if array.dtype == bool else float(array)
     return array
-
-
-_COMPILED_CACHE: dict[str, Any] = {}
-
-
-def load_compiled(functions: Functions) -> Callable[..., Any] | None:
-    """The compiled online-SGD kernel if numba and ``stepgrad.training.compiled`` import and support it."""
-    if "module" not in _COMPILED_CACHE:
-        try:
-            _COMPILED_CACHE["module"] = importlib.import_module("stepgrad.training.compiled")
-        except ImportError:
-            _COMPILED_CACHE["module"] = None
-    module = _COMPILED_CACHE["module"]
-    if module is None:
-        return None
-    supports = getattr(module, "supports", None)
-    names = [a.name for a in functions.activations]
-    if supports is not None and not supports(names, functions.loss.name):
-        return None
-    kernel: Callable[..., Any] | None = getattr(module, "online_sgd", None)
-    return kernel
 
 
 # --------------------------------------------------------------------- building a run
@@ -409,56 +460,50 @@ def make_training(
     Args:
         network: one network, or a list of same-shaped networks (an ensemble).
         inputs: ``(n_samples, n_inputs)``.
-        targets: ``(n_samples, n_outputs)``.
-        optimizer: ``sgd``, ``momentum``, ``nesterov``, ``adam`` or an ``Optimizer``.
-        learning_rate: ``η``, or one per network of an ensemble.
-        epochs: passes over the data.
+        targets: ``(n_samples, n_outputs)``, or 1-D as ``stepgrad.training.inputs`` describes.
+        optimizer: ``sgd``, ``momentum``, ``nesterov``, ``adam``, ``adamw`` or an ``Optimizer``.
+        learning_rate: ``η`` > 0, or one per network of an ensemble.
+        epochs: passes over the data (≥ 1).
         batch_size: 1 online, ``None`` full batch, anything else mini-batch.
         seed: seeds the shuffling (one per network of an ensemble).
-        schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule``.
-        weight_decay: L2 ``λ`` on the weights.
-        momentum: ``μ`` for momentum/nesterov (default 0.9).
+        schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
+        weight_decay: L2 ``λ`` ≥ 0 on the weights.
+        momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
         validation: ``(inputs, targets)`` measured after each epoch.
         task: classification or regression (default: classification when targets are all 0/1).
         callbacks: objects with ``on_train_begin``/``on_epoch_end``/``on_train_end``.
-        use_compiled: allow the compiled online-SGD path.
+        use_compiled: allow the compiled SGD path.
     """
-    x = np.array(inputs, dtype=np.float64, ndmin=2)
-    y = np.array(targets, dtype=np.float64, ndmin=2)
     networks = [network] if isinstance(network, Network) else list(network)
     ensemble = not isinstance(network, Network)
     seeds = [seed] * len(networks) if isinstance(seed, int) else list(seed)
-    rates = learning_rate if np.ndim(learning_rate) else [learning_rate] * len(networks)
-    if ensemble and len(networks) == 1 and (len(seeds) > 1 or len(rates) > 1):  # type: ignore[arg-type]
-        networks = networks * max(len(seeds), len(rates))  # type: ignore[arg-type]
+    rates = list(np.atleast_1d(np.asarray(learning_rate, dtype=np.float64)))
+    if ensemble and len(networks) == 1 and (len(seeds) > 1 or len(rates) > 1):
+        networks = networks * max(len(seeds), len(rates))
     if len(seeds) == 1:
         seeds = seeds * len(networks)
-    if len(rates) == 1:  # type: ignore[arg-type]
-        rates = list(rates) * len(networks)  # type: ignore[arg-type]
-    if not (len(seeds) == len(networks) == len(rates)):  # type: ignore[arg-type]
+    if len(rates) == 1:
+        rates = rates * len(networks)
+    if not (len(seeds) == len(networks) == len(rates)):
         raise StepgradError("an ensemble needs one seed and one learning rate per network (or one for all)")
     first = networks[0]
-    if x.shape[0] != y.shape[0]:
-        raise StepgradError(f"{x.shape[0]} input rows but {y.shape[0]} target rows")
-    if x.shape[1] != first.n_inputs or y.shape[1] != first.n_outputs:
-        raise StepgradError(
-            f"the data has {x.shape[1]} inputs and {y.shape[1]} targets but the network has "
-            f"{first.n_inputs} inputs and {first.n_outputs} outputs"
-        )
-    if epochs < 1:
-        raise StepgradError("epochs must be at least 1")
-    if batch_size is not None and batch_size < 1:
-        raise StepgradError("batch size must be at least 1")
+    name = optimizer if isinstance(optimizer, str) else optimizer.name
+    check_hyperparameters(learning_rate, epochs, batch_size, weight_decay, momentum, name)
+    x = as_inputs(inputs, first.n_inputs)
+    y = as_targets(targets, first, x.shape[0])
+    if x.shape[0] == 0:
+        raise StepgradError("there are no training samples")
     if isinstance(optimizer, str):
         hyper: dict[str, float] = {"weight_decay": weight_decay}
-        if momentum is not None and optimizer in ("momentum", "nesterov"):
+        if momentum is not None:
             hyper["momentum"] = momentum
         optimizer = get_optimizer(optimizer, **hyper)
     params = params_of(first) if not ensemble else stack([params_of(n) for n in networks])
-    rate: Any = float(rates[0]) if not ensemble else np.asarray(rates, dtype=np.float64)  # type: ignore[index, arg-type]
+    rate: Any = float(rates[0]) if not ensemble else np.asarray(rates, dtype=np.float64)
     valid = None
     if validation is not None:
-        valid = (np.array(validation[0], dtype=np.float64, ndmin=2), np.array(validation[1], dtype=np.float64, ndmin=2))
+        x_val = as_inputs(validation[0], first.n_inputs)
+        valid = (x_val, as_targets(validation[1], first, x_val.shape[0]))
     return Training(
         network=first,
         params=params,
@@ -490,101 +535,3 @@ def split_validation(
     order = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2]).permutation(n)
     train, valid = order[n_val:], order[:n_val]
     return inputs[train], targets[train], inputs[valid], targets[valid]
-
-
-# --------------------------------------------------------------------- the classic repetition
-@dataclass(frozen=True)
-class RepeatResult:
-    """``stepgrad train FILE --steps N``: the trained network and the error along the way.
-
-    Attributes:
-        network: the network after the last step.
-        steps: the step numbers at which the error was recorded (0 = before training).
-        errors: ``E_total`` (batch mean) of the network after that many steps.
-        outputs: the final network's outputs ``(n_samples, n_outputs)``.
-        error: the final ``E_total``.
-    """
-
-    network: Network
-    steps: tuple[int, ...]
-    errors: tuple[float, ...]
-    outputs: Array
-    error: float
-
-
-def repeat_steps(
-    setup: Setup,
-    steps: int,
-    hidden_deltas_from: str = "original",
-    every: int = 1000,
-    on_report: Callable[[int, float], None] | None = None,
-    use_compiled: bool = True,
-) -> RepeatResult:
-    """Repeat the gradient step ``steps`` times on all of the setup's samples (full batch).
-
-    The correct mode uses the array loop (equal to ``stepgrad.core.train_step`` to the last bit);
-    ``hidden_deltas_from="updated"`` (the classic mistake, for the errata) calls ``train_step``.
-    ``on_report(step, error)`` is called every ``every`` steps and at the end. With one sample
-    (full batch = online) the compiled online-SGD kernel runs the steps between reports when
-    it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off).
-    """
-    if steps < 0:
-        raise StepgradError("the number of steps must not be negative")
-    network = setup.network
-    functions = Functions.of(network)
-    x, target = setup.inputs, setup.targets
-    trains_bias = [layer.trains_bias for layer in network.layers]
-    params = params_of(network)
-
-    def error_of(current: Params) -> float:
-        return float(np.mean(sample_losses(current, functions, x, target)))
-
-    recorded_steps, recorded = [0], [error_of(params)]
-    if on_report is not None:
-        on_report(0, recorded[0])
-    kernel = None
-    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
-        kernel = load_compiled(functions)
-    if kernel is not None:
-        done = 0
-        while done < steps:
-            chunk = min(every - done % every, steps - done)
-            result = kernel(
-                [np.ascontiguousarray(w) for w in params.weights],
-                [np.ascontiguousarray(b) for b in params.biases],
-                [a.name for a in functions.activations],
-                trains_bias,
-                functions.loss.name,
-                x,
-                target,
-                np.zeros(chunk, dtype=np.int64),
-                float(setup.learning_rate),
-            )
-            params = Params(tuple(result.weights), tuple(result.biases))
-            done += chunk
-            recorded_steps.append(done)
-            recorded.append(error_of(params))
-            if on_report is not None:
-                on_report(done, recorded[-1])
-    numpy_steps = 0 if kernel is not None else steps
-    for step in range(1, numpy_steps + 1):
-        if hidden_deltas_from == "updated":
-            network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
-            params = params_of(network)
-        else:
-            grads = batch_gradients(params, functions, x, target).grads
-            params = Params(
-                tuple(sgd_step(w, g, setup.learning_rate) for w, g in zip(params.weights, grads.weights, strict=True)),
-                tuple(
-                    sgd_step(b, g, setup.learning_rate) if t else b
-                    for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)
-                ),
-            )
-        if step % every == 0 or step == steps:
-            recorded_steps.append(step)
-            recorded.append(error_of(params))
-            if on_report is not None:
-                on_report(step, recorded[-1])
-    final = with_params(setup.network, params)
-    outputs = forward_params(params, functions, x)[-1].out
-    return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1])

@@ -40,16 +40,25 @@ def save_network(
 
 
 def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
-    """Save the network of a training run (the first network of an ensemble) with its state in ``meta``."""
+    """Save the network of a training run (the first network of an ensemble) with its state in ``meta``.
+
+    ``final_loss`` / ``final_accuracy`` describe the saved weights (on the training set) and
+    ``weights_from_epoch`` the epoch they are from, which is earlier than ``epochs_trained`` when
+    early stopping restored its best epoch or the divergence guard kept the last good weights.
+    """
     rate = training.learning_rate if np.ndim(training.learning_rate) == 0 else training.learning_rate[0]
     details: dict[str, Any] = {
         "optimizer": training.optimizer.name,
         "epochs_trained": training.epoch,
         "batch_size": training.effective_batch,
     }
-    if training.history:
-        loss = training.history[-1].loss
-        if np.ndim(loss) == 0 and np.isfinite(loss):
-            details["final_loss"] = float(loss)
+    kept = training.kept
+    if kept is not None:
+        first = (lambda value: value) if training.ensemble_size is None else (lambda value: value[0])
+        details["weights_from_epoch"] = int(first(kept.epoch))
+        if np.isfinite(first(kept.loss)):
+            details["final_loss"] = float(first(kept.loss))
+        if kept.accuracy is not None:
+            details["final_accuracy"] = float(first(kept.accuracy))
     details.update(meta or {})
     save_network(training.current_network(), path, training.inputs, training.targets, float(rate), details)

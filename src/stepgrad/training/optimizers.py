@@ -1,4 +1,4 @@
-"""Optimizers: SGD, momentum (with Nesterov) and Adam, each a pure update with explicit state.
+"""Optimizers: SGD, momentum (with Nesterov), Adam and AdamW, each a pure update with explicit state.
 
 An optimizer turns parameters ``p``, gradients ``g`` and its state into new parameters and a
 new state; nothing is mutated. The formulas follow PyTorch's ``torch.optim`` exactly (the tests
@@ -9,9 +9,12 @@ compare several steps to 1e-10):
 * ``nesterov``:  ``v = μ·v + g``,  ``p+ = p − η·(g + μ·v)``
 * ``adam``:      ``m = β₁·m + (1−β₁)·g``,  ``v = β₂·v + (1−β₂)·g²``,
                  ``m̂ = m/(1−β₁ᵗ)``,  ``v̂ = v/(1−β₂ᵗ)``,  ``p+ = p − η·m̂/(√v̂ + ε)``
+* ``adamw``:     Adam with *decoupled* weight decay: ``p' = p − η·λ·p`` first, then the Adam
+                 step from ``p'`` with the plain gradient (Loshchilov & Hutter; ``torch.optim.AdamW``)
 
-L2 weight decay ``λ`` adds ``λ·p`` to the gradient of every weight matrix before the update
-(``g ← g + λ·w``, PyTorch's ``weight_decay``); biases are not decayed.
+L2 weight decay ``λ`` (all but adamw) adds ``λ·p`` to the gradient of every weight matrix before
+the update (``g ← g + λ·w``, PyTorch's ``weight_decay``). Biases are never decayed (in PyTorch,
+put them in a parameter group with ``weight_decay=0``).
 
 ``η`` may be a number or an array ``(N,)`` with one learning rate per network of an ensemble.
 """
@@ -75,13 +78,18 @@ class Optimizer:
         zeros = tuple(np.zeros_like(p) for p in parameters)
         if self.name in ("momentum", "nesterov"):
             return OptimizerState(0, {"v": zeros})
-        if self.name == "adam":
+        if self.name in ("adam", "adamw"):
             return OptimizerState(0, {"m": zeros, "v": tuple(np.zeros_like(p) for p in parameters)})
         return OptimizerState(0, {})
 
+    @property
+    def decoupled(self) -> bool:
+        """Whether the weight decay shrinks the weights directly (adamw) instead of adding to ``g``."""
+        return self.name == "adamw"
+
     def decayed(self, parameters: list[Array], gradients: list[Array], is_weight: list[bool]) -> list[Array]:
-        """``g + λ·w`` for weight matrices, ``g`` for biases."""
-        if self.weight_decay == 0.0:
+        """``g + λ·w`` for weight matrices, ``g`` for biases (``g`` unchanged for decoupled decay)."""
+        if self.weight_decay == 0.0 or self.decoupled:
             return list(gradients)
         return [g + self.weight_decay * p if w else g for p, g, w in zip(parameters, gradients, is_weight, strict=True)]
 
@@ -115,9 +123,17 @@ class Optimizer:
     ) -> tuple[list[Array], OptimizerState, dict[str, Any]]:
         """``update`` plus a record of its intermediate values (for explaining one update):
         ``g`` (after decay), and per rule ``v``/``v+``/``direction`` or ``m``, ``v``, ``m+``, ``v+``,
-        ``m_hat``, ``v_hat``, ``correction1``, ``correction2``, ``t``."""
+        ``m_hat``, ``v_hat``, ``correction1``, ``correction2``, ``t`` (adamw: also ``decayed``, ``p'``)."""
         flags = is_weight if is_weight is not None else [True] * len(parameters)
         grads = self.decayed(parameters, gradients, flags)
+        if self.decoupled and self.weight_decay:
+            # p' = p − η·λ·p on the weights, before the Adam step
+            parameters = [
+                p - per_network(learning_rate, p) * self.weight_decay * p if w else p
+                for p, w in zip(parameters, flags, strict=True)
+            ]
+            new, state_new, record = _adam(self, parameters, grads, state, learning_rate)
+            return new, state_new, {**record, "decayed": parameters}
         return _RULES[self.name](self, parameters, grads, state, learning_rate)
 
 
@@ -171,13 +187,20 @@ def _adam(opt: Optimizer, ps: list[Array], gs: list[Array], state: OptimizerStat
     return new, OptimizerState(t, {"m": firsts, "v": seconds}), record
 
 
-_RULES: dict[str, UpdateRule] = {"sgd": _sgd, "momentum": _momentum, "nesterov": _momentum, "adam": _adam}
+_RULES: dict[str, UpdateRule] = {
+    "sgd": _sgd,
+    "momentum": _momentum,
+    "nesterov": _momentum,
+    "adam": _adam,
+    "adamw": _adam,  # after the decoupled decay in ``update_recorded``
+}
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "sgd": lambda **kw: Optimizer(name="sgd", **kw),
     "momentum": lambda momentum=0.9, **kw: Optimizer(name="momentum", momentum=momentum, **kw),
     "nesterov": lambda momentum=0.9, **kw: Optimizer(name="nesterov", momentum=momentum, nesterov=True, **kw),
     "adam": lambda **kw: Optimizer(name="adam", **kw),
+    "adamw": lambda **kw: Optimizer(name="adamw", **kw),
 }
 
 
@@ -190,4 +213,7 @@ def get_optimizer(name: str, **hyper: float) -> Optimizer:
     """An optimizer by name with its hyper-parameters (``momentum``, ``beta1``, ``weight_decay`` …)."""
     if name not in OPTIMIZERS:
         raise StepgradError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name](**hyper)
+    try:
+        return OPTIMIZERS[name](**hyper)
+    except TypeError as error:
+        raise StepgradError(f"the {name} optimizer does not take these options: {', '.join(hyper)}") from error

@@ -50,7 +50,20 @@ def schedule_names() -> list[str]:
 
 
 def get_schedule(name: str, **options: float) -> Schedule:
-    """A schedule by name (``gamma``, ``step_size``, ``min_factor`` as options)."""
+    """A schedule by name with its options: ``gamma`` (> 0) and ``step_size`` (whole epochs ≥ 1) for
+    ``step``, ``min_factor`` (0 … 1) for ``cosine``."""
     if name not in _FACTORS:
         raise StepgradError(f"unknown schedule {name!r}; choose one of {', '.join(_FACTORS)}")
-    return Schedule(name=name, **options)  # type: ignore[arg-type]
+    unknown = sorted(set(options) - {"gamma", "step_size", "min_factor"})
+    if unknown:
+        raise StepgradError(f"unknown schedule option(s) {', '.join(unknown)}; use gamma, step_size or min_factor")
+    gamma = options.get("gamma", 0.5)
+    step_size = options.get("step_size", 10)
+    min_factor = options.get("min_factor", 0.0)
+    if not (math.isfinite(gamma) and gamma > 0):
+        raise StepgradError(f"the step schedule's gamma must be a positive finite number, got {gamma}")
+    if int(step_size) != step_size or step_size < 1:
+        raise StepgradError(f"the step schedule's step size must be a whole number of epochs ≥ 1, got {step_size}")
+    if not 0.0 <= min_factor <= 1.0:
+        raise StepgradError(f"the cosine schedule's min_factor must be between 0 and 1, got {min_factor}")
+    return Schedule(name=name, gamma=float(gamma), step_size=int(step_size), min_factor=float(min_factor))

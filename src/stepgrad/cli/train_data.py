@@ -1,0 +1,260 @@
+"""``stepgrad train --data …`` (and what ``stepgrad sweep`` shares with it): choose the output layer
+and loss, check the output paths before training, train with a progress bar, summarise, save, plot.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from stepgrad.errors import StepgradError
+
+
+def choose_head(task: str, n_outputs: int, loss: str | None, output_activation: str | None) -> tuple[str, str]:
+    """The output activation and loss: both from the data when neither is given, else the one that
+    pairs with the other.
+
+    * data only: one 0/1 column → sigmoid + binary_cross_entropy; several classes → softmax +
+      cross_entropy; regression → linear + mse;
+    * ``--loss``: binary_cross_entropy → sigmoid, cross_entropy → softmax, mse/half_squared_error
+      → sigmoid for classes (targets in [0, 1]), linear for regression;
+    * ``--output-activation``: softmax → cross_entropy, sigmoid → binary_cross_entropy for
+      classes, anything else → mse.
+
+    An explicit pair is kept as given (``create_network`` rejects one that does not fit).
+    """
+    from stepgrad.functions import get_loss
+    from stepgrad.training.init import default_output_activation
+
+    classes = task == "classification"
+    if loss is None and output_activation is None:
+        if not classes:
+            return "linear", "mse"
+        return ("sigmoid", "binary_cross_entropy") if n_outputs == 1 else ("softmax", "cross_entropy")
+    if output_activation is None:
+        assert loss is not None
+        return default_output_activation(loss, "sigmoid" if classes else "linear"), get_loss(loss).name
+    if loss is None:
+        if output_activation == "softmax":
+            return output_activation, "cross_entropy"
+        if output_activation in ("sigmoid", "logistic") and classes:
+            return output_activation, "binary_cross_entropy"
+        return output_activation, "mse"
+    return output_activation, loss
+
+
+def check_output(path: str | None, figure: bool = False) -> None:
+    """Fail before training, not after: the folder must exist and take a new file (and a figure's
+    suffix must be one matplotlib writes)."""
+    if path is None:
+        return
+    if figure:
+        from stepgrad.plots import check_figure_path
+
+        check_figure_path(path)
+    target = Path(path)
+    if target.is_dir():
+        raise StepgradError("is a directory", path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise StepgradError("the folder does not exist", path)
+    if target.exists() and not target.is_file():
+        return  # /dev/null, a pipe: written into, not replaced
+    try:
+        handle, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise StepgradError(f"cannot write here: {error.strerror or error}", path) from error
+
+
+@contextmanager
+def writing(path: str) -> Iterator[None]:
+    """Turn an operating-system error while writing ``path`` into one line."""
+    try:
+        yield
+    except OSError as error:
+        raise StepgradError(f"cannot write the file: {error.strerror or error}", path) from error
+
+
+def make_schedule(name: str, gamma: float | None, step_size: int | None) -> Any:
+    """The ``--schedule`` with ``--gamma`` / ``--step-size`` (step schedule only)."""
+    from stepgrad.training.schedules import get_schedule
+
+    options: dict[str, float] = {}
+    if gamma is not None:
+        options["gamma"] = gamma
+    if step_size is not None:
+        options["step_size"] = step_size
+    if options and name != "step":
+        raise StepgradError(f"--gamma and --step-size apply to --schedule step, not {name}")
+    return get_schedule(name, **options)
+
+
+def check_layers(sizes: list[int], dataset: Any) -> None:
+    """``--layers`` must start with the data's inputs and end with its target columns."""
+    if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
+        raise StepgradError(
+            f"--layers {','.join(map(str, sizes))} does not fit the data: {dataset.name} has "
+            f"{dataset.n_inputs} inputs and {dataset.n_outputs} target column(s), so use "
+            f"{dataset.n_inputs},…,{dataset.n_outputs}"
+        )
+
+
+def train_on_data(data: str, **options: Any) -> None:
+    """``stepgrad train --data …``: build, train with a progress bar, summarise, save, plot."""
+    from rich.console import Console
+
+    from stepgrad.cli.train_cmd import parse_batch_size, parse_layers
+    from stepgrad.data import load_dataset
+    from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
+    from stepgrad.training.loops import seed_streams, split_validation
+    from stepgrad.training.model_files import save_model
+
+    for name in ("early_stopping", "checkpoint_every"):
+        if options[name] is not None and options[name] < 1:
+            raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
+    if options["checkpoint_every"] and not options["save"]:
+        raise StepgradError("--checkpoint-every needs --save")
+    check_output(options["save"])
+    check_output(options["plot"], figure=True)
+    dataset = load_dataset(
+        data, options["target"], options["n_samples"], options["noise"], options["seed"], options["task"]
+    )
+    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
+    check_layers(sizes, dataset)
+    output_activation, loss = choose_head(
+        dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
+    )
+    batch_size = parse_batch_size(options["batch_size"])
+    schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
+    network = create_network(
+        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
+    )
+    x, y, validation = dataset.inputs, dataset.targets, None
+    if options["validation_split"] is not None:
+        x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
+        validation = (x_val, y_val)
+    history = History()
+    callbacks: list[Any] = [history]
+    if options["early_stopping"]:
+        callbacks.append(EarlyStopping(patience=options["early_stopping"]))
+    if options["save"] and options["checkpoint_every"]:
+        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"]))
+    if not options["no_progress"]:
+        callbacks.append(Progress())
+    training = make_training(
+        network,
+        x,
+        y,
+        optimizer=options["optimizer"],
+        learning_rate=options["learning_rate"],
+        epochs=options["epochs"],
+        batch_size=batch_size,
+        seed=options["seed"],
+        schedule=schedule,
+        weight_decay=options["weight_decay"],
+        momentum=options["momentum"],
+        validation=validation,
+        task=dataset.task,
+        callbacks=callbacks,
+        use_compiled=not options["no_compiled"],
+    )
+    out = Console(highlight=False, soft_wrap=True)
+    started = time.perf_counter()
+    interrupted = False
+    try:
+        training.run()
+    except KeyboardInterrupt:
+        interrupted = True
+    elapsed = time.perf_counter() - started
+    if training.diverged is True:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
+    out.print(summary_table(dataset, sizes, training, elapsed, interrupted))
+    if options["save"]:
+        with writing(options["save"]):
+            save_model(training, options["save"], meta={"data": dataset.name, "seed": options["seed"]})
+        out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
+    if options["plot"] and training.history:
+        from stepgrad.plots import training_figure
+
+        training_figure(
+            options["plot"],
+            history.as_dict(),
+            training.current_network(),
+            dataset.inputs,
+            dataset.targets,
+            events=plot_events(training),
+            class_names=dataset.class_names,
+        )
+        out.print(f"wrote the figure {options['plot']}")
+    if interrupted:
+        Console(stderr=True).print("stepgrad: interrupted")
+        sys.exit(130)
+
+
+def plot_events(training: Any) -> list[tuple[int, str]]:
+    """Epochs worth marking on the loss curve: where training diverged, the epoch early stopping restored."""
+    kept = training.kept
+    if training.diverged is True:
+        return [(training.epoch, f"diverged (kept epoch {kept.epoch})")]
+    if kept is not None and kept.epoch != training.epoch and kept.epoch > 0:
+        return [(int(kept.epoch), f"best epoch {kept.epoch} (restored)")]
+    return []
+
+
+def weights_note(training: Any) -> str:
+    """Which epoch's weights the run hands back, when that is not simply the last epoch."""
+    kept = training.kept
+    if kept is None or kept.epoch == training.epoch:
+        return ""
+    origin = "the initial weights" if kept.epoch == 0 else f"epoch {kept.epoch}"
+    if training.diverged is True:
+        return f"{origin} (the last good epoch; diverged in epoch {training.epoch})"
+    return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
+
+
+def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool) -> Any:
+    """A rich table: data, network, optimizer, epochs, the kept weights' loss/accuracy, time, why it stopped."""
+    from rich.table import Table
+
+    table = Table(title="Training summary", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    layers = training.network.layers
+    table.add_row("data", f"{dataset.name} ({training.n_samples} training samples)")
+    task = dataset.task + (f" ({dataset.task_reason})" if dataset.task_reason else "")
+    table.add_row("task", task)
+    table.add_row(
+        "network",
+        f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",
+    )
+    table.add_row(
+        "optimizer", f"{training.optimizer.name}  η = {training.learning_rate:g}  batch {training.effective_batch}"
+    )
+    table.add_row("epochs", f"{training.epoch} of {training.epochs}  ({training.updates} updates)")
+    note = weights_note(training)
+    if note:
+        table.add_row("weights from", note)
+    kept = training.kept
+    if kept is not None and training.history:
+        table.add_row("loss", f"{float(kept.loss):.6g}")
+        if kept.accuracy is not None:
+            table.add_row("accuracy", f"{float(kept.accuracy):.2%}")
+        log = training.history[kept.epoch - 1] if kept.epoch > 0 else None
+        if log is not None and log.val_loss is not None:
+            table.add_row("validation loss", f"{log.val_loss:.6g}")
+        if log is not None and log.val_accuracy is not None:
+            table.add_row("validation accuracy", f"{log.val_accuracy:.2%}")
+    table.add_row("time", f"{elapsed:.2f} s")
+    if interrupted:
+        table.add_row("stopped", "interrupted (Ctrl-C); kept the weights of the last complete epoch")
+    elif training.stop_reason:
+        table.add_row("stopped", training.stop_reason)
+    return table

@@ -1,0 +1,52 @@
+"""Loss curves per epoch, drawn from a history that may hold NaN, inf or enormous values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+# Beyond this a log axis cannot add its margins in float64: draw log₁₀ of the values instead.
+_LOG_AXIS_LIMIT = 1e250
+
+
+def _series(values: Sequence[Any] | None) -> np.ndarray | None:
+    if not values or all(value is None for value in values):
+        return None
+    return np.array([np.nan if value is None else float(np.mean(value)) for value in values], dtype=np.float64)
+
+
+def plot_losses(axes: Any, history: Mapping[str, Sequence[Any]], events: Sequence[tuple[int, str]] = ()) -> None:
+    """Train (and validation) loss per epoch on ``axes``; only finite values are drawn.
+
+    A log scale is used when every finite value is positive; when they exceed what a log axis
+    can hold, ``log₁₀ loss`` is drawn on a linear axis. ``events`` mark epochs (a vertical
+    line and a label), e.g. where training diverged or the epoch early stopping restored.
+    """
+    labels = (("loss", "train loss"), ("val_loss", "validation loss"))
+    series = {label: _series(history.get(key)) for key, label in labels}
+    present = {label: values for label, values in series.items() if values is not None}
+    pooled = np.concatenate(list(present.values())) if present else np.zeros(0)
+    finite = pooled[np.isfinite(pooled)]
+    positive = finite.size > 0 and bool(np.all(finite > 0))
+    as_log10 = positive and float(finite.max()) > _LOG_AXIS_LIMIT
+    for label, values in present.items():
+        epochs = np.arange(1, values.size + 1)
+        keep = np.isfinite(values)
+        shown = np.log10(values[keep]) if as_log10 else values[keep]
+        axes.plot(epochs[keep], shown, label=label, marker="." if keep.sum() < 30 else None)
+    left_out = int(pooled.size - finite.size)
+    if not finite.size:
+        axes.text(0.5, 0.5, "no finite loss to draw", transform=axes.transAxes, ha="center", va="center")
+    elif left_out:
+        axes.text(0.98, 0.95, f"{left_out} NaN/inf values not drawn", transform=axes.transAxes, ha="right", va="top")
+    if positive and not as_log10:
+        axes.set_yscale("log")
+    for epoch, label in events:
+        axes.axvline(epoch, color="tab:red", linestyle="--", linewidth=1, label=label)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("log₁₀ loss (mean E_total)" if as_log10 else "loss (mean E_total)")
+    axes.set_title("Loss on the training set after each epoch")
+    if present or events:
+        axes.legend()

@@ -1,0 +1,121 @@
+"""``stepgrad train FILE --steps N``: the classic repetition of one gradient step on a file's samples.
+
+The correct mode is the array loop of ``stepgrad.training.gradients`` (equal to
+``stepgrad.core.train_step`` to the last bit); the classic mistake (hidden deltas through the
+already-updated output weights, the published errata) calls ``train_step`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stepgrad.core.propagation import sgd_step
+from stepgrad.core.step import train_step
+from stepgrad.errors import StepgradError
+from stepgrad.network.model import Network, Setup
+from stepgrad.training.compiled_api import load_compiled
+from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
+from stepgrad.training.gradients import forward as forward_params
+from stepgrad.training.params import Params, params_of, with_params
+
+Array = NDArray[np.float64]
+
+@dataclass(frozen=True)
+class RepeatResult:
+    """``stepgrad train FILE --steps N``: the trained network and the error along the way.
+
+    Attributes:
+        network: the network after the last step.
+        steps: the step numbers at which the error was recorded (0 = before training).
+        errors: ``E_total`` (batch mean) of the network after that many steps.
+        outputs: the final network's outputs ``(n_samples, n_outputs)``.
+        error: the final ``E_total``.
+    """
+
+    network: Network
+    steps: tuple[int, ...]
+    errors: tuple[float, ...]
+    outputs: Array
+    error: float
+
+
+def repeat_steps(
+    setup: Setup,
+    steps: int,
+    hidden_deltas_from: str = "original",
+    every: int = 1000,
+    on_report: Callable[[int, float], None] | None = None,
+    use_compiled: bool = True,
+) -> RepeatResult:
+    """Repeat the gradient step ``steps`` times on all of the setup's samples (full batch).
+
+    The correct mode uses the array loop (equal to ``stepgrad.core.train_step`` to the last bit);
+    ``hidden_deltas_from="updated"`` (the classic mistake, for the errata) calls ``train_step``.
+    ``on_report(step, error)`` is called every ``every`` steps and at the end. With one sample
+    (full batch = online) the compiled online-SGD kernel runs the steps between reports when
+    it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off).
+    """
+    if steps < 0:
+        raise StepgradError("the number of steps must not be negative")
+    network = setup.network
+    functions = Functions.of(network)
+    x, target = setup.inputs, setup.targets
+    trains_bias = [layer.trains_bias for layer in network.layers]
+    params = params_of(network)
+
+    def error_of(current: Params) -> float:
+        return float(np.mean(sample_losses(current, functions, x, target)))
+
+    recorded_steps, recorded = [0], [error_of(params)]
+    if on_report is not None:
+        on_report(0, recorded[0])
+    kernel = None
+    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
+        kernel = load_compiled([a.name for a in functions.activations], functions.loss.name)
+    if kernel is not None:
+        done = 0
+        while done < steps:
+            chunk = min(every - done % every, steps - done)
+            result = kernel(
+                [np.ascontiguousarray(w) for w in params.weights],
+                [np.ascontiguousarray(b) for b in params.biases],
+                [a.name for a in functions.activations],
+                trains_bias,
+                functions.loss.name,
+                x,
+                target,
+                np.zeros(chunk, dtype=np.int64),
+                float(setup.learning_rate),
+            )
+            params = Params(tuple(result.weights), tuple(result.biases))
+            done += chunk
+            recorded_steps.append(done)
+            recorded.append(error_of(params))
+            if on_report is not None:
+                on_report(done, recorded[-1])
+    numpy_steps = 0 if kernel is not None else steps
+    for step in range(1, numpy_steps + 1):
+        if hidden_deltas_from == "updated":
+            network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
+            params = params_of(network)
+        else:
+            grads = batch_gradients(params, functions, x, target).grads
+            params = Params(
+                tuple(sgd_step(w, g, setup.learning_rate) for w, g in zip(params.weights, grads.weights, strict=True)),
+                tuple(
+                    sgd_step(b, g, setup.learning_rate) if t else b
+                    for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)
+                ),
+            )
+        if step % every == 0 or step == steps:
+            recorded_steps.append(step)
+            recorded.append(error_of(params))
+            if on_report is not None:
+                on_report(step, recorded[-1])
+    final = with_params(setup.network, params)
+    outputs = forward_params(params, functions, x)[-1].out
+    return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1])
