@@ -178,7 +178,7 @@ def test_classic_diagram_shows_biases_and_weights_and_one_step_keeps_b1(page, se
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
     assert page.text_content("#net .bias-node[data-name=b2] .bias-value") == "0.600 · frozen"
     page.click("#step")
-    page.wait_for_function("() => window.stepgrad.frame().updates === 1")
+    page.wait_for_function("() => window.stepgradStats.updatesDrawn === 1")  # drawn, not just received
     assert page.inner_text("#loss-train") == "0.291"  # E_total+ = 0.291027774, biases unchanged
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
     assert page.text_content("#net .wlabel[data-name=w5]") == "w5 0.359"  # w5+ = 0.35891648

@@ -39,7 +39,7 @@
   let reconnectTimer = null;
   let everReady = false;
   let linkValues = {}; // the URL's fields as the page sent them on connecting
-  const stats = { framesReceived: 0, framesDrawn: 0, updatesPerSecond: 0, framesPerSecond: 0, loss: null, connection: connection };
+  const stats = { framesReceived: 0, framesDrawn: 0, updatesDrawn: null, updatesPerSecond: 0, framesPerSecond: 0, loss: null, connection: connection };
   window.stepgradStats = stats;
   // What the page was sent, for the browser console and tests (read only).
   window.stepgrad = { ready: () => ready, frame: () => frame };
@@ -340,6 +340,7 @@
     stats.framesDrawn += 1;
     const gained = lastDrawnUpdates === null || frame.updates < lastDrawnUpdates ? 0 : frame.updates - lastDrawnUpdates;
     lastDrawnUpdates = frame.updates;
+    stats.updatesDrawn = frame.updates; // the update count of the frame now on screen
     drawn.push({ t: now, updates: gained });
     pump(); // ask for the next frames only once this one is on screen: never faster than the page draws
   }
