@@ -35,7 +35,8 @@ def random_network(activations, bias_modes, sizes, loss="half_squared_error", se
 )
 def test_to_torch_gives_identical_outputs(activations, bias_modes) -> None:
     sizes = [3, 5, 4, 3][: len(activations) + 1]
-    network = random_network(activations, bias_modes, sizes)
+    loss = "cross_entropy" if activations[-1] == "softmax" else "half_squared_error"
+    network = random_network(activations, bias_modes, sizes, loss)
     x = np.random.default_rng(1).normal(0, 2, (7, 3))
     model = to_torch(network)
     with torch.no_grad():

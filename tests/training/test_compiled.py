@@ -21,11 +21,10 @@ CASES = [
     ("tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True),
     ("relu", "softmax", "cross_entropy", "per_neuron", True),
     ("leaky_relu", "linear", "mse", "none", True),
-    ("sigmoid", "softmax", "mse", "shared", True),  # softmax without its paired loss: the Jacobian
-    ("tanh", "sigmoid", "cross_entropy", "per_neuron", False),  # cross-entropy without softmax
-    ("sigmoid", "softmax", "binary_cross_entropy", "per_neuron", True),  # BCE without sigmoid
-    ("softmax", "sigmoid", "half_squared_error", "per_neuron", True),  # softmax as a hidden layer
+    ("tanh", "tanh", "half_squared_error", "per_neuron", False),
 ]
+# Unpaired cases (softmax without cross-entropy, cross-entropy without softmax, softmax as a hidden
+# layer) are not networks stepgrad accepts (stepgrad.network.model.network_problem).
 
 
 def random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng) -> Network:
