@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: `make demo` needs only the package and its runtime dependencies; `make test` adds
+# the optional extras, torch and the test tools. Either order works, and neither redoes the other.
+CORE_STAMP := $(VENV)/.stepgrad-core
 STAMP := $(VENV)/.stepgrad-installed
 # torch is pinned: 2.13.0 (CPU) is the build this machine has on disk; any other downloads gigabytes.
 TORCH := torch==2.13.0
@@ -11,23 +14,30 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: demo test bench bench-quick bench-web lint typecheck system-deps clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(CORE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet $(TORCH)
 	$(BIN)/python -m pip install --quiet -e '.[all,test]'
 	touch $@
 
-demo: $(STAMP)
+demo: $(CORE_STAMP)
 	$(BIN)/stepgrad classic
 
-# Chromium drives the browser tests; pdflatex compiles the LaTeX derivation.
+# Chromium drives the browser tests; pdflatex (Debian's texlive-latex-base, nothing more) compiles
+# the LaTeX derivation. Tests that need them fail when they are missing (tests/support/system.py).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdflatex >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium texlive-latex-base texlive-latex-recommended >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium texlive-latex-base >/dev/null; \
 		else \
-			echo "make test: chromium and pdflatex are missing; install them with: sudo apt-get install chromium texlive-latex-base texlive-latex-recommended"; \
+			echo "make test: chromium and pdflatex are missing; install them with: sudo apt-get install chromium texlive-latex-base"; \
 		fi; \
 	fi
 

@@ -1,28 +1,76 @@
 """stepgrad: backpropagation you can check by hand.
 
-The core turns a network and a sample into a ``Trace`` holding every number of
-the forward pass, the backward pass and the update; everything else is a view
-of traces. Imports are kept light so ``import stepgrad`` is fast.
+The core turns a network and a sample into traces holding every number of the
+forward pass (``forward``), the backward pass (``backward``) and the update
+(``update``; ``train_step`` is all three); everything else is a view of traces.
+``stepgrad.explain(…)`` works a step out number by number. Imports are kept
+light so ``import stepgrad`` is fast.
 """
 
-from stepgrad.core import Trace, check_gradients, forward, predict, total_error, train_step
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from stepgrad.core import (
+    BackwardTrace,
+    ForwardTrace,
+    Trace,
+    backward,
+    check_gradients,
+    forward,
+    predict,
+    total_error,
+    train_step,
+    update,
+)
 from stepgrad.errors import StepgradError
 from stepgrad.network import Layer, Network, Setup, classic_network, classic_setup, network_names
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from stepgrad.core.trace import HiddenDeltasFrom
+    from stepgrad.explain.step import Derivation
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackwardTrace",
+    "ForwardTrace",
     "Layer",
     "Network",
     "Setup",
     "StepgradError",
     "Trace",
+    "backward",
     "check_gradients",
     "classic_network",
     "classic_setup",
+    "explain",
     "forward",
     "network_names",
     "predict",
     "total_error",
     "train_step",
+    "update",
 ]
+
+
+def explain(
+    subject: str | os.PathLike[str] | Setup | Network | Trace | None = None,
+    inputs: ArrayLike | None = None,
+    targets: ArrayLike | None = None,
+    learning_rate: float = 0.5,
+    sample: int = 0,
+    hidden_deltas_from: HiddenDeltasFrom = "original",
+) -> Derivation:
+    """One training step worked out number by number: a ``Derivation`` (see ``stepgrad.explain.subject``).
+
+    ``subject`` is a network file's path, a ``Setup``, a ``Network`` (with ``inputs`` and
+    ``targets``), a ``Trace``, or None for the classic example. Renders with
+    ``stepgrad.render.render(derivation, "markdown")``; in Jupyter it displays itself.
+    """
+    from stepgrad.explain.subject import explain_subject
+
+    return explain_subject(subject, inputs, targets, learning_rate, sample, hidden_deltas_from)

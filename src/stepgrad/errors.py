@@ -26,3 +26,8 @@ class StepgradError(Exception):
     def with_source(self, source: str) -> StepgradError:
         """The same error, said of ``source`` (when it did not know its file yet)."""
         return StepgradError(self.message, self.source or source, self.location)
+
+
+def quantity(count: int, noun: str) -> str:
+    """``1 number``, ``2 numbers``: a count with its noun, for messages."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

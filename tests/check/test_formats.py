@@ -16,7 +16,7 @@ GOLDEN_TABLE = """\
 | ✓ | `net_h1` | 0.3775 | 0.3775 |  | right |
 | ✓ | `out_h1` | 0.5933 | 0.593269992 |  | right |
 | ✗ | `w5+` | 0.4411 | 0.35891648 | +0.0822 | from your earlier values, w5+ = w5 − η·dE_total/dw5 = 0.358915 |
-| ? | `outh` | 1 |  |  | unknown name; did you mean out_h2, out_h1, out_o2? |
+| ? | `outh` | 1 |  |  | unknown name; did you mean out_h2, out_h1, out_h2+? |
 
 ## Diagnosis of `w5+`
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,12 +126,100 @@ def test_explain_does_not_import_heavy_modules(tmp_path: Path) -> None:
     assert result.stdout.strip() == ""
 
 
-def test_markdown_diagram_file_is_written_beside_and_linked(tmp_path: Path) -> None:
-    embedded = run("explain", "--format", "markdown", "-o", str(tmp_path / "embedded.md"))
-    linked = run("explain", "-o", str(tmp_path / "linked.md"), "--diagram-file")
-    assert embedded.returncode == linked.returncode == 0
-    assert 'src="data:image/svg+xml;base64,' in (tmp_path / "embedded.md").read_text()
-    assert not (tmp_path / "embedded.svg").exists()
-    assert 'src="linked.svg"' in (tmp_path / "linked.md").read_text()
+def test_markdown_file_links_its_diagram_beside_it_by_default(tmp_path: Path) -> None:
+    linked = run("explain", "-o", str(tmp_path / "linked.md"))
+    assert linked.returncode == 0, linked.stderr
+    page = (tmp_path / "linked.md").read_text()
+    assert 'src="linked.svg"' in page and "base64" not in page
     svg = (tmp_path / "linked.svg").read_text()
     assert svg.startswith("<svg") and "w5 = 0.4" in svg
+    assert linked.stderr.splitlines() == [f"wrote {tmp_path / 'linked.svg'}", f"wrote {tmp_path / 'linked.md'}"]
+    embedded = run("explain", "-o", str(tmp_path / "embedded.md"), "--embed-diagram")
+    assert embedded.returncode == 0, embedded.stderr
+    assert 'src="data:image/svg+xml;base64,' in (tmp_path / "embedded.md").read_text()
+    assert not (tmp_path / "embedded.svg").exists()
+    stdout = run("explain", "--format", "markdown")
+    assert 'src="data:image/svg+xml;base64,' in stdout.stdout  # nowhere else to put it
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "markdown", "--diagram-file"], "--diagram-file needs -o FILE.md"),
+        (["--format", "html", "-o", "{tmp}/x.html", "--diagram-file"], "--diagram-file is for Markdown"),
+        (["-o", "{tmp}/x.json", "--embed-diagram"], "--embed-diagram is for Markdown"),
+        (["-o", "{tmp}/x.md", "--embed-diagram", "--diagram-file"], "contradict each other"),
+        (["-o", "{tmp}/notes.pdf"], "cannot tell the format from the suffix .pdf: use one of .htm, .html, .json"),
+        (["-o", "{tmp}/notes"], "cannot tell the format from the suffix (none)"),
+        (["--precision", "0"], "Invalid value for '--precision': 0 is not in the range 1<=x<=17."),
+        (["-o", "{tmp}"], "is a directory"),
+        (["-o", "/proc/x.txt"], "/proc/x.txt: cannot write: No such file or directory"),
+        (["-o", "/dev/full"], "/dev/full: cannot write: No space left on device"),
+        (["--no-such-option"], "No such option '--no-such-option'"),
+    ],
+)
+def test_usage_and_write_mistakes_are_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run("explain", *[arg.replace("{tmp}", str(tmp_path)) for arg in args])
+    assert result.returncode == 2
+    assert result.stderr.startswith("stepgrad: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert [p.name for p in tmp_path.iterdir()] == []  # nothing half-written left behind
+
+
+def test_unknown_suffix_is_fine_with_a_format(tmp_path: Path) -> None:
+    result = run("explain", "-o", str(tmp_path / "notes.pdf"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "notes.pdf").read_text())["values"]["w5+"] == pytest.approx(0.35891648, abs=1e-8)
+
+
+@pytest.mark.parametrize("command", ["classic", "train", "init"])
+def test_click_usage_errors_are_one_line_for_every_command(command: str) -> None:
+    result = run(command, "--bogus")
+    assert result.returncode == 2
+    assert result.stderr.startswith("stepgrad: error: No such option '--bogus'.")
+    assert result.stderr.count("\n") == 1
+
+
+def test_stdout_write_failure_is_one_line_and_exit_2() -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*STEPGRAD, "classic"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == "stepgrad: error: cannot write the output: No space left on device\n"
+
+
+def test_closed_pipe_is_quiet() -> None:
+    command = [*STEPGRAD, "explain", "--format", "html"]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()
+    assert reader.wait(timeout=120) == 0
+    assert reader.stderr.read() == b""
+
+
+def test_terminal_output_is_coloured_without_trailing_spaces() -> None:
+    import os
+    import pty
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "LINES": "40", "TERM": "xterm-256color"}
+    process = subprocess.Popen([*STEPGRAD, "classic"], stdout=secondary, stderr=secondary, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closes when the program ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=120) == 0
+    os.close(main)
+    text = b"".join(chunks).decode("utf-8")
+    assert "\x1b[" in text
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in text.replace("\r\n", "\n").split("\n")]
+    assert "  net_h1 = w1·i1 + w2·i2 + b1·1" in plain
+    assert [line for line in plain if line != line.rstrip()] == []
+    assert max(len(line) for line in plain) <= 80

@@ -239,3 +239,52 @@ def test_activation_aliases_use_the_registry_formula() -> None:
     assert derivation.step("dE_total/db1").formula == "dE_total/db1 = delta_h1 + delta_h2"
     assert derivation.step("b1+").formula == "b1+ = b1 − η · dE_total/db1"
     assert derivation.step("b1+").value == derivation.values["b1+"]
+
+
+def test_one_layer_network_notes_do_not_mention_hidden_layers() -> None:
+    network = Network((Layer(weights=[[0.3, -0.2]], bias=[0.1], activation="sigmoid"),))
+    derivation = explain_setup(Setup(network, [[1.0, 0.5]], [[0.8]], 0.5))
+    notes = [step.note for step in derivation.steps if step.note] + list(derivation.notes)
+    assert notes and not any("hidden" in note for note in notes)
+    assert "every gradient of this step is computed with the original weights" in derivation.step("w1+").note
+
+
+def test_errata_wording_only_for_the_classic_example() -> None:
+    classic_notes = " ".join(explain_setup(classic_setup(), hidden_deltas_from="updated").notes)
+    assert "published summary got 0.291027924" in classic_notes
+    other = OTHER_NETWORKS["relu-tanh-linear-mse-per-neuron"]
+    notes = " ".join(explain_setup(other, hidden_deltas_from="updated").notes)
+    assert "already-updated weights" in notes and "not those of backpropagation" in notes
+    assert "published" not in notes and "0.29" not in notes
+    # The classic network with another learning rate is not the classic example either.
+    setup = classic_setup()
+    changed = Setup(setup.network, setup.inputs, setup.targets, learning_rate=0.4)
+    assert "published" not in " ".join(explain_setup(changed, hidden_deltas_from="updated").notes)
+
+
+def test_notes_keep_their_formulas_as_math(classic: Derivation) -> None:
+    step = classic.step("dE_total/dw5")
+    assert step.note == "Delta rule: dE_total/dw5 = delta_o1 · out_h1."
+    assert step.note_pieces() == (
+        ("text", "Delta rule: "),
+        ("math", r"\frac{\partial E_{total}}{\partial w_{5}} = \delta_{o1} \cdot out_{h1}"),
+        ("text", "."),
+    )
+    assert "".join(content for kind, content in classic.step("w5+").note_pieces() if kind == "math") == ""
+
+
+def test_after_the_update_the_forward_pass_is_worked_again(classic: Derivation) -> None:
+    after = dict(classic.sections())["Error after the update"]
+    names = [step.name for step in after]
+    assert names == [
+        "net_h1+", "out_h1+", "net_h2+", "out_h2+", "net_o1+", "out_o1+", "net_o2+", "out_o2+",
+        "E_o1+", "E_o2+", "E_total+",
+    ]
+    net_o1 = classic.step("net_o1+")
+    assert net_o1.formula == "net_o1+ = w5+·out_h1+ + w6+·out_h2+ + b2·1"  # b2 is frozen
+    assert net_o1.substituted() == "0.35891648·0.593256764 + 0.408666186·0.596869409 + 0.6·1"
+    assert classic.step("E_total+").substituted() == "0.267976501 + 0.0230512724"
+    trained = explain_setup(OTHER_NETWORKS["relu-tanh-linear-mse-per-neuron"])
+    assert trained.step("net_h1_1+").formula == "net_h1_1+ = w1+·i1 + w2+·i2 + b1+·1"
+    _assert_read_from_trace(trained)
+    _assert_formulas_match_values(trained)

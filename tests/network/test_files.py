@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -97,16 +100,44 @@ def test_model_without_samples_round_trips(tmp_path: Path) -> None:
         ),
         (
             CLASSIC_TOML.replace("[[0.15, 0.20], [0.25, 0.30]]", "[[0.15, 0.20], [0.25]]"),
-            "net.toml: line 7: layer 1: weights row 2 has 1 numbers, row 1 has 2",
+            "net.toml: line 7: layer 1: weights row 2 has 1 number, row 1 has 2",
         ),
         (
             CLASSIC_TOML.replace("targets = [0.01, 0.99]", "targets = [0.01]"),
-            "net.toml: line 2: targets: targets has 1 numbers but the network has 2 outputs",
+            "net.toml: line 2: targets: targets has 1 number but the network has 2 outputs",
         ),
         (CLASSIC_TOML.replace('"half_squared_error"', '"hinge"'), "net.toml: line 4: unknown loss 'hinge'"),
         (
             CLASSIC_TOML.replace('"logistic"', '"softmax"'),
             'net.toml: line 11: layer 2: softmax needs loss = "cross_entropy"',
+        ),
+        (
+            CLASSIC_TOML.replace('"half_squared_error"', '"cross_entropy"'),
+            "net.toml: line 11: layer 2: cross_entropy needs a softmax output layer, this one is sigmoid "
+            "(for sigmoid outputs use binary_cross_entropy)",
+        ),
+        (
+            CLASSIC_TOML.replace('"half_squared_error"', '"binary_cross_entropy"').replace('"logistic"', '"relu"'),
+            "net.toml: line 11: layer 2: binary_cross_entropy needs a sigmoid output layer, this one is relu",
+        ),
+        (
+            CLASSIC_TOML.replace('"half_squared_error"', '"binary_cross_entropy"').replace("0.99]", "1.5]"),
+            "net.toml: line 2: targets: binary_cross_entropy targets must be between 0 and 1, got 1.5",
+        ),
+        (
+            CLASSIC_TOML.replace('"half_squared_error"', '"cross_entropy"')
+            .replace('"logistic"', '"softmax"')
+            .replace("0.99]", "0.98]"),
+            "net.toml: line 2: targets: cross_entropy targets must sum to 1 (one probability per output), "
+            "they sum to 0.99",
+        ),
+        (
+            CLASSIC_TOML.replace("[[0.15, 0.20], [0.25, 0.30]]", "[[0.15, true], [0.25, 0.30]]"),
+            "net.toml: line 7: layer 1: weights row 1[1] must be a number, got true",
+        ),
+        (
+            CLASSIC_TOML.replace("train_bias = false", "train_bias = 1", 1),
+            "net.toml: line 9: layer 1: train_bias must be true or false, got 1",
         ),
         (CLASSIC_TOML.replace("bias = 0.35", "bias = nan"), "net.toml: line 8: layer 1: bias must be a finite number"),
         (
@@ -140,6 +171,9 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
         load_setup(write(tmp_path, '{\n "inputs": [1],\n "targets": [1,,]\n}', "net.json"))
     with pytest.raises(StepgradError, match="NaN is not a number"):
         load_setup(write(tmp_path, '{"inputs": [NaN], "layer": []}', "nan.json"))
+    text = '{\n "note": "NaN here is text",\n "inputs": [0.1,\n   Infinity]\n}'
+    with pytest.raises(StepgradError, match=r"inf.json: line 4: invalid JSON: Infinity is not a number"):
+        load_setup(write(tmp_path, text, "inf.json"))
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
@@ -198,3 +232,45 @@ def test_write_atomic_replaces_the_file_a_link_points_to(tmp_path: Path) -> None
     write_atomic(tmp_path / "link.toml", "new")
     assert (tmp_path / "link.toml").is_symlink()
     assert (tmp_path / "real.toml").read_text() == "new"
+
+
+def _no_leftovers(folder: Path, expected: set[str]) -> None:
+    assert {p.name for p in folder.iterdir()} == expected
+
+
+def test_write_atomic_turns_os_errors_into_one_line(tmp_path: Path) -> None:
+    with pytest.raises(StepgradError) as full:
+        write_atomic("/dev/full", "x" * 100_000)
+    assert full.value.one_line() == "/dev/full: cannot write: No space left on device"
+    with pytest.raises(StepgradError, match=r"^/proc/x: cannot write: No such file or directory$"):
+        write_atomic("/proc/x", "x")
+    (tmp_path / "plain").write_text("a file, not a folder")
+    with pytest.raises(StepgradError, match="the folder does not exist"):
+        write_atomic(tmp_path / "plain" / "x.toml", "x")
+    _no_leftovers(tmp_path, {"plain"})
+
+
+def test_write_atomic_without_permission_is_one_line_and_leaves_the_old_file() -> None:
+    top = Path(tempfile.mkdtemp())
+    try:
+        top.chmod(0o755)
+        folder = top / "locked"
+        folder.mkdir()
+        (folder / "model.toml").write_text("old\n")
+        folder.chmod(0o555)
+        # Root ignores file permissions: act as the unprivileged user for the write (and back after).
+        as_nobody = os.geteuid() == 0
+        if as_nobody:
+            os.seteuid(65534)
+        try:
+            with pytest.raises(StepgradError) as caught:
+                write_atomic(folder / "model.toml", "new")
+        finally:
+            if as_nobody:
+                os.seteuid(0)
+        assert caught.value.one_line() == f"{folder / 'model.toml'}: cannot write: Permission denied"
+        assert (folder / "model.toml").read_text() == "old\n"
+        _no_leftovers(folder, {"model.toml"})
+    finally:
+        (top / "locked").chmod(0o755)
+        shutil.rmtree(top)

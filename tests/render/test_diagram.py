@@ -112,6 +112,36 @@ def test_weight_labels_do_not_overlap_each_other() -> None:
                 assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
 
 
+def test_per_neuron_bias_labels_are_not_crossed_by_connections() -> None:
+    rng = np.random.default_rng(3)
+    network = Network((
+        Layer(rng.normal(size=(3, 2)), rng.normal(size=3), "tanh"),
+        Layer(rng.normal(size=(3, 3)), rng.normal(size=3), "relu"),
+        Layer(rng.normal(size=(2, 3)), rng.normal(size=2), "sigmoid"),
+    ))
+    trace = train_step(network, [[0.5, -0.3]], [[0.2, 0.8]], 0.5)
+    svg = network_svg(network, trace.values(0))
+    root = ET.fromstring(svg)
+    bias_texts = [t for t in root.iter(f"{SVG}text") if t.get("class") == "bias-label"]
+    assert len(bias_texts) == 8
+    boxes = _boxes(svg)
+    lines = [
+        tuple(float(line.get(key, 0)) for key in ("x1", "y1", "x2", "y2"))
+        for line in root.iter(f"{SVG}line")
+    ]
+    for text in bias_texts:
+        x, y = float(text.get("x", 0)), float(text.get("y", 0))
+        box = next(b for b in boxes if b[0] < x < b[2] and b[1] < y < b[3])  # the label's white box
+        for x1, y1, x2, y2 in lines:
+            # Sample the segment densely: no point of a connection lies inside a bias label's box.
+            for t in np.linspace(0, 1, 400):
+                px, py = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+                assert not (box[0] < px < box[2] and box[1] < py < box[3]), (text.text, (x1, y1, x2, y2))
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
 def test_big_network_drops_edge_labels_but_keeps_every_edge_and_tooltip() -> None:
     rng = np.random.default_rng(1)
     layers = [Layer(rng.normal(size=(6, 4)), [0.1])]

@@ -11,8 +11,7 @@ import pytest
 from stepgrad.explain.step import Derivation, format_number
 from stepgrad.render import render
 from stepgrad.render.html import mathml, page_css, render_html
-from stepgrad.render.math_text import shows_numbers
-from support.browser import CHROMIUM, CHROMIUM_ARGS
+from support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
@@ -60,9 +59,14 @@ def test_markup_is_balanced(derivation: Derivation) -> None:
 
 def test_math_is_mathml_with_three_lines_per_step(derivation: Derivation) -> None:
     page = render_html(derivation)
-    # lhs, formula, numbers (when there are numbers to put in), result.
-    with_numbers = sum(shows_numbers(step) for step in derivation.steps)
-    assert page.count("<math") == 3 * len(derivation.steps) + with_numbers
+    # lhs, formula, numbers (when there are numbers to put in), result (unless the formula is the
+    # number), and each formula in a note.
+    with_numbers = sum(step.shows_numbers() for step in derivation.steps)
+    with_result = sum(step.shows_result() for step in derivation.steps)
+    note_formulas = sum(kind == "math" for step in derivation.steps for kind, _ in step.note_pieces())
+    assert note_formulas > 0
+    assert page.count("<math") == 2 * len(derivation.steps) + with_numbers + with_result + note_formulas
+    assert page.count('<math display="inline">') == note_formulas
     assert "<mfrac>" in page
     assert '<code class="latex">' not in page
 
@@ -112,8 +116,7 @@ def test_mathml_falls_back_to_code_for_bad_latex() -> None:
 def test_chromium_draws_the_mathml_and_the_diagram(derivation: Derivation, tmp_path: Path) -> None:
     """Open the file in headless Chromium: fractions are laid out as fractions, nothing is fetched."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no /usr/bin/chromium")
+    require_chromium()
     page_file = tmp_path / "derivation.html"
     page_file.write_text(render_html(derivation), encoding="utf-8")
     with sync_api.sync_playwright() as playwright:
@@ -143,3 +146,10 @@ def test_chromium_draws_the_mathml_and_the_diagram(derivation: Derivation, tmp_p
     assert sizes["frac"] > 1.6 * sizes["mn"]
     assert sizes["numerator"] <= sizes["denominator"]
     assert sizes["svg"] > 400
+
+
+def test_notes_follow_the_equations_with_inline_math(derivation: Derivation) -> None:
+    page = render_html(derivation)
+    article = page.split('id="step-dE_total-dw5"')[1].split("</article>")[0]
+    note = article.index('<p class="note">Delta rule: <math display="inline">')
+    assert article.index('<div class="equations">') < note

@@ -8,23 +8,25 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from stepgrad.core import train_step
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.network import Layer, Network
 from stepgrad.render.latex import escape_text, name_tt, render_latex
 from stepgrad.render.math_text import break_sum, split_equation, visible_length
+from support.system import require
 
-PDFLATEX = shutil.which("pdflatex")
 MUTOOL = shutil.which("mutool")
+# Packages Debian's texlive-latex-base brings (with texlive-base, which it depends on).
+BASE_PACKAGES = {"texlive-latex-base", "texlive-base"}
 
 
 def compile_pdf(source: str, directory: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    pdflatex = require("pdflatex", "texlive-latex-base")
     tex = directory / "derivation.tex"
     tex.write_text(source, encoding="utf-8")
     result = subprocess.run(
-        [PDFLATEX or "pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
         cwd=directory, capture_output=True, text=True, timeout=120,
     )
     return result, directory / "derivation.pdf"
@@ -70,7 +72,6 @@ def test_document_structure(derivation: Derivation) -> None:
         assert figure in source
 
 
-@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (make test installs texlive-latex-base)")
 def test_classic_derivation_compiles_with_pdflatex(derivation: Derivation, tmp_path: Path) -> None:
     result, pdf = compile_pdf(render_latex(derivation), tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -81,6 +82,22 @@ def test_classic_derivation_compiles_with_pdflatex(derivation: Derivation, tmp_p
         text = subprocess.run([MUTOOL, "draw", "-F", "txt", str(pdf)], capture_output=True, text=True).stdout
         assert "0.75136507" in text
         assert "0.35891648" in text
+
+
+def test_every_package_comes_with_texlive_latex_base(derivation: Derivation) -> None:
+    """The document needs nothing beyond Debian's texlive-latex-base (no booktabs, no lmodern)."""
+    source = render_latex(derivation)
+    files = [f"{name}.sty" for name in re.findall(r"\\usepackage(?:\[[^]]*\])?\{([^}]+)\}", source)]
+    files += [f"{name}.cls" for name in re.findall(r"\\documentclass(?:\[[^]]*\])?\{([^}]+)\}", source)]
+    assert "amsmath.sty" in files and "booktabs.sty" not in files
+    kpsewhich = require("kpsewhich", "texlive-base")
+    dpkg = shutil.which("dpkg")
+    for name in files:
+        path = subprocess.run([kpsewhich, name], capture_output=True, text=True).stdout.strip()
+        assert path, f"{name} is not installed"
+        if dpkg:
+            owner = subprocess.run([dpkg, "-S", path], capture_output=True, text=True).stdout.split(":")[0]
+            assert owner in BASE_PACKAGES, (name, owner)
 
 
 def _wide_derivation() -> Derivation:
@@ -105,7 +122,6 @@ def _wide_derivation() -> Derivation:
     return Derivation(trace=trace, sample=0, steps=(step,), values=values, title="A wide_net: 3–6–6")
 
 
-@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (make test installs texlive-latex-base)")
 def test_long_formulas_and_odd_names_compile_without_overflow(tmp_path: Path) -> None:
     derivation = _wide_derivation()
     source = render_latex(derivation, precision=12)
@@ -115,3 +131,9 @@ def test_long_formulas_and_odd_names_compile_without_overflow(tmp_path: Path) ->
     assert pdf.exists()
     log = (tmp_path / "derivation.log").read_text(encoding="latin-1")
     assert "Overfull \\hbox" not in log
+
+
+def test_notes_follow_the_formula_with_their_formulas_as_math(derivation: Derivation) -> None:
+    source = render_latex(derivation)
+    block = source.split(r"\paragraph{Gradient of w5 (chain rule)}")[1].split(r"\paragraph")[0]
+    assert block.index(r"\end{align*}") < block.index(r"Delta rule: $\frac{\partial E_{total}}{\partial w_{5}}")

@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from stepgrad.explain.step import Derivation
 from stepgrad.render import render
 from stepgrad.render.markdown import diagram_svg, render_markdown
-from stepgrad.render.math_text import shows_numbers
 
 
 def test_sections_are_headings_and_every_step_appears(derivation: Derivation) -> None:
@@ -25,7 +24,7 @@ def test_math_is_dollar_delimited_and_balanced(derivation: Derivation) -> None:
     text = render_markdown(derivation)
     assert text.count("$$") % 2 == 0
     # Formula and, when it has numbers to put in, the substituted formula: one display each.
-    with_numbers = sum(shows_numbers(step) for step in derivation.steps)
+    with_numbers = sum(step.shows_numbers() for step in derivation.steps)
     assert 0 < with_numbers < len(derivation.steps)
     assert text.count("$$") == 2 * (len(derivation.steps) + with_numbers)
     step = derivation.steps[0]
@@ -66,3 +65,11 @@ def test_diagram_can_link_a_file_instead(derivation: Derivation) -> None:
     svg = diagram_svg(derivation)
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert ">w5 = 0.4</text>" in svg
+
+
+def test_notes_follow_the_result_with_their_formulas_as_math(derivation: Derivation) -> None:
+    text = render_markdown(derivation)
+    block = text.split("### Gradient of w5 (chain rule) — `dE_total/dw5`")[1].split("###")[0]
+    result = block.index("**Result:**")
+    note = block.index(r"Delta rule: $\frac{\partial E_{total}}{\partial w_{5}} = \delta_{o1} \cdot out_{h1}$.")
+    assert result < note

@@ -1,5 +1,7 @@
 """Debian's Chromium for Playwright: browsers cannot be downloaded here, so tests launch this one."""
 
+from support.system import require
+
 CHROMIUM = "/usr/bin/chromium"
 # The background-networking flags keep Chromium from calling out of this closed machine.
 CHROMIUM_ARGS = [
@@ -11,3 +13,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def require_chromium() -> str:
+    """``CHROMIUM``; a test that needs it fails when it is missing (see ``support.system``)."""
+    require(CHROMIUM, "chromium")
+    return CHROMIUM

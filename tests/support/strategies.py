@@ -8,12 +8,13 @@ from hypothesis import strategies as st
 from stepgrad.network import Layer, Network
 
 HIDDEN_ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
-# Output activation choices per loss: each pairing a user could sensibly write.
+# Output activation choices per loss: every pairing a Network accepts (stepgrad.network.model.network_problem):
+# cross-entropy needs softmax outputs, binary cross-entropy sigmoid ones; softmax needs cross-entropy.
 OUTPUTS_FOR_LOSS = {
     "half_squared_error": ["sigmoid", "tanh", "relu", "leaky_relu", "linear"],
     "mse": ["sigmoid", "tanh", "relu", "leaky_relu", "linear"],
     "binary_cross_entropy": ["sigmoid"],
-    "cross_entropy": ["softmax", "sigmoid"],
+    "cross_entropy": ["softmax"],
 }
 BIAS_MODES = ["shared", "per_neuron", "none"]
 
@@ -47,8 +48,10 @@ def network_problems(draw: st.DrawFn, max_layers: int = 4, max_neurons: int = 6,
     batch = draw(st.integers(1, max_batch))
     inputs = rng.normal(size=(batch, sizes[0]))
     if loss == "cross_entropy":
+        # A distribution over the outputs per sample (non-negative, summing to 1).
         targets = rng.dirichlet(np.ones(sizes[-1]), size=batch)
     elif loss == "binary_cross_entropy" or output_activation == "sigmoid":
+        # Probabilities, as binary cross-entropy requires (and reachable by sigmoid outputs).
         targets = rng.uniform(0.05, 0.95, size=(batch, sizes[-1]))
     else:
         targets = rng.normal(size=(batch, sizes[-1]))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support.browser import CHROMIUM, CHROMIUM_ARGS
+from support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -50,10 +50,9 @@ def running_server(
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    """A headless Debian Chromium driven by Playwright (skipped when either is missing)."""
+    """A headless Debian Chromium driven by Playwright (a missing Chromium fails: support.system)."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no /usr/bin/chromium")
+    require_chromium()
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

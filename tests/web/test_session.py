@@ -239,7 +239,7 @@ def test_the_diagram_shows_the_chosen_sample() -> None:
     ready = session.configure(VizConfig(data="file"), given={"data"})
     assert ready["n_train"] == 3 and ready["frame"]["sample"] == 0
     frame = session.select_sample(2)
-    layers = forward(setup.network, setup.inputs[2])
+    layers = forward(setup.network, setup.inputs[2]).layers
     assert frame["sample"] == 2
     assert frame["values"][0] == [-0.5, 1.0, 0.3]
     assert np.allclose(frame["values"][1], layers[0].out[0], rtol=0, atol=1e-15)

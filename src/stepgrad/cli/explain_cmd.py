@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from stepgrad.errors import StepgradError
 from stepgrad.render import FILE_SUFFIXES, format_names
 
 if TYPE_CHECKING:
@@ -42,8 +43,10 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
         click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write to this file (atomically) instead of the terminal."),
         click.option("--diagram-file", is_flag=True,
-                     help="Markdown with -o: write the diagram to OUT.svg and link it instead of embedding "
-                          "it (GitHub drops embedded data: images)."),
+                     help="Markdown with -o (the default there): the diagram in OUT.svg, linked from the page "
+                          "(GitHub drops embedded data: images)."),
+        click.option("--embed-diagram", is_flag=True,
+                     help="Markdown with -o: embed the diagram in the page as a data: image instead of OUT.svg."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -66,11 +69,13 @@ def _run(
     beta1: float | None = None,
     beta2: float | None = None,
     eps: float | None = None,
+    embed_diagram: bool = False,
 ) -> None:
     from stepgrad.explain.derivation import explain_setup
     from stepgrad.render import render
 
-    fmt = fmt or _format_from_suffix(output)
+    fmt = fmt or format_from_suffix(output)
+    sidecar = _diagram_sidecar(fmt, output, diagram_file, embed_diagram)
     setup = load_setup_or_classic(path)
     if optimizer is not None:
         from stepgrad.explain.optimizer_steps import optimizer_derivation
@@ -94,15 +99,36 @@ def _run(
         # Colour and the terminal's width (up to 100) on a TTY; plain 80 columns otherwise (render_text).
         print_derivation(derivation, Console(highlight=False, width=min(Console().width, 100)), precision)
         return
-    if diagram_file and fmt == "markdown" and output is not None:
-        from stepgrad.network.files import write_atomic
+    if sidecar is not None:
         from stepgrad.render.markdown import diagram_svg
 
-        svg_path = Path(output).with_suffix(".svg")
-        write_atomic(svg_path, diagram_svg(derivation))
-        emit(render(derivation, fmt, precision=precision, diagram_src=svg_path.name), output)
+        emit(diagram_svg(derivation), str(sidecar))
+        emit(render(derivation, fmt, precision=precision, diagram_src=sidecar.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
+
+
+def _diagram_sidecar(fmt: str, output: str | None, diagram_file: bool, embed_diagram: bool) -> Path | None:
+    """Where a Markdown page's diagram goes: ``OUT.svg`` beside ``-o OUT.md``, or None to embed it.
+
+    GitHub drops ``data:`` images, so a Markdown file links its diagram by default; on stdout
+    (or into a device such as /dev/stdout) only embedding is possible.
+    """
+    if diagram_file and embed_diagram:
+        raise StepgradError("--diagram-file and --embed-diagram contradict each other; give one")
+    if fmt != "markdown":
+        for flag, given in (("--diagram-file", diagram_file), ("--embed-diagram", embed_diagram)):
+            if given:
+                raise StepgradError(f"{flag} is for Markdown (--format markdown or -o FILE.md), not {fmt}")
+        return None
+    if output is None:
+        if diagram_file:
+            raise StepgradError("--diagram-file needs -o FILE.md (the diagram goes to FILE.svg beside it)")
+        return None
+    target = Path(output)
+    if embed_diagram or (target.exists() and not target.is_file()):
+        return None
+    return target.with_suffix(".svg")
 
 
 def load_setup_or_classic(path: str | None) -> Setup:
@@ -121,26 +147,29 @@ def emit(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    target = Path(output)
-    if target.exists() and not target.is_file():
-        # /dev/null, /dev/stdout, a FIFO: write into it; renaming a file over it would replace the device.
-        with open(target, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        return
     from stepgrad.network.files import write_atomic
 
-    write_atomic(target, text)
-    click.echo(f"wrote {target}", err=True)
+    write_atomic(output, text)
+    if Path(output).is_file():  # not for /dev/stdout, a pipe, /dev/null
+        click.echo(f"wrote {output}", err=True)
 
 
-def _format_from_suffix(output: str | None) -> str:
-    if output:
-        for name, suffix in FILE_SUFFIXES.items():
-            if output.endswith(suffix) or (name == "markdown" and output.endswith(".markdown")):
-                return name
-        if output.endswith(".htm"):
-            return "html"
-    return "text"
+def format_from_suffix(output: str | None) -> str:
+    """The format ``-o``'s suffix names (``.md`` → markdown); text without ``-o``.
+
+    An unknown suffix is an error: writing text into ``notes.pdf`` would surprise.
+    """
+    if output is None:
+        return "text"
+    suffixes = {**{suffix: name for name, suffix in FILE_SUFFIXES.items()}, ".markdown": "markdown", ".htm": "html"}
+    suffix = Path(output).suffix.lower()
+    if suffix in suffixes:
+        return suffixes[suffix]
+    if Path(output).exists() and not Path(output).is_file():
+        return "text"  # /dev/stdout, a pipe: no suffix to go by
+    known = ", ".join(sorted(suffixes))
+    raise StepgradError(f"cannot tell the format from the suffix {suffix or '(none)'!s}: use one of {known}, "
+                        "or give --format", output)
 
 
 @click.command()

@@ -3,14 +3,15 @@
 Each command lives in its own module under ``stepgrad.cli``; ``COMMANDS`` maps a
 command name to ``module:function`` so ``stepgrad --help`` and a command start
 fast (no NumPy-heavy or optional imports until a command needs them).
-User mistakes (``StepgradError``) become one line on stderr and exit code 2.
+User mistakes (``StepgradError``, usage errors, failed writes) become one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -60,18 +61,48 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI; a ``StepgradError`` becomes ``stepgrad: error: …`` and exit code 2."""
+    """Run the CLI. Every failure a user can cause is one line on stderr, never a traceback.
+
+    * a ``StepgradError`` or a usage mistake (``--precision 0``): ``stepgrad: error: …``, exit code 2;
+    * a write that fails (``> /dev/full``): the reason, exit code 2;
+    * a closed pipe (``stepgrad classic | head``): nothing more is written, exit code 0, as other tools;
+    * Ctrl-C: ``stepgrad: interrupted``, exit code 130.
+    """
     try:
-        return cli.main(args=argv, prog_name="stepgrad", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="stepgrad", standalone_mode=False)
+        sys.stdout.flush()  # surface a failed write here, not at interpreter exit
+        return result
     except StepgradError as error:
-        click.echo(f"stepgrad: error: {error.one_line()}", err=True)
-        sys.exit(2)
+        _fail(error.one_line())
+    except click.UsageError as error:
+        _fail(error.format_message(), error.exit_code)
     except click.exceptions.Abort:
         click.echo("stepgrad: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+        _fail(error.format_message(), error.exit_code)
     except KeyboardInterrupt:
         click.echo("stepgrad: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
+    except OSError as error:
+        _silence_stdout()
+        where = f"{error.filename}: " if error.filename else "cannot write the output: "
+        _fail(where + (error.strerror or str(error)))
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """``stepgrad: error: message`` on stderr (one line), then exit with ``code``."""
+    click.echo(f"stepgrad: error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -119,13 +119,22 @@ def train(
 
 
 def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_from: str, no_progress: bool) -> None:
-    """``stepgrad train [FILE] --steps N``: the error every so often, then the final outputs."""
+    """``stepgrad train [FILE] --steps N``: the error every so often, then the final outputs.
+
+    Numbers are written as Python reads them (``8.653979466e-05``), to paste into code. On a
+    terminal the progress bar and the log share one console, so lines print above the bar.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from stepgrad.errors import quantity
     from stepgrad.explain.step import format_number
     from stepgrad.network import classic_setup, network_names
+    from stepgrad.network.classic import is_classic
     from stepgrad.training.loops import repeat_steps
+
+    def number(value: float, precision: int = 9) -> str:
+        return format_number(value, precision, unicode_minus=False)
 
     if steps < 1:
         raise StepgradError("--steps must be at least 1")
@@ -135,15 +144,19 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
         from stepgrad.network.files import load_setup
 
         setup = load_setup(file)
+    if setup.n_samples == 0:
+        raise StepgradError("the network file has no sample to train on: add inputs and targets", setup.source)
     interval = every if every is not None else max(steps // 10, 1)
     if interval < 1:
         raise StepgradError("--every must be at least 1")
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False)
+    out.soft_wrap = not out.is_terminal  # words wrap on a terminal; a file or pipe gets whole lines
     source = setup.source or file or "network"
     out.print(
-        f"Training {source}: {setup.n_samples} sample(s), η = {format_number(setup.learning_rate)}, {steps} steps"
+        f"Training {source}: {quantity(setup.n_samples, 'sample')}, η = {number(setup.learning_rate)}, "
+        f"{quantity(steps, 'step')}"
         + (
-            " — hidden deltas through the UPDATED output weights (the classic mistake)"
+            " — hidden deltas through the already-updated weights of the layer above (the classic mistake)"
             if hidden_deltas_from == "updated"
             else ""
         )
@@ -154,28 +167,40 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
         BarColumn(),
         TextColumn("{task.fields[error]}"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        # One console for the bar and the log on a terminal; with stdout redirected the bar goes to stderr.
+        console=out if out.is_terminal else Console(stderr=True),
         transient=True,
         disable=no_progress,
     )
 
     def report(step: int, error: float) -> None:
-        progress.update(task, completed=step, error=f"E_total {error:.6g}")
-        out.print(f"step {step:>{len(str(steps))}}  E_total = {format_number(error, 10)}")
+        progress.update(task, completed=step, error=f"E_total {number(error, 6)}")
+        out.print(f"step {step:>{len(str(steps))}}  E_total = {number(error, 10)}")
 
     with progress:
         task = progress.add_task("steps", total=steps, error="")
         result = repeat_steps(setup, steps, hidden_deltas_from, interval, report)
     names = network_names(result.network)
-    out.print(f"After {steps} steps: E_total = {result.error:.5g} ({result.error:.13f})")
+    out.print(f"After {quantity(steps, 'step')}: E_total = {result.error:.5g} ({result.error:.13f})")
     for sample in range(result.outputs.shape[0]):
         prefix = f"sample {sample + 1}: " if result.outputs.shape[0] > 1 else ""
         values = ", ".join(
-            f"out_{name} = {format_number(float(value), 9)} (target {format_number(float(target), 9)})"
+            f"out_{name} = {number(float(value))} (target {number(float(target))})"
             for name, value, target in zip(
                 names.neurons[-1], result.outputs[sample], setup.targets[sample], strict=True
             )
         )
         out.print(prefix + values)
     if hidden_deltas_from == "updated":
-        out.print("These are the published summary's figures; the correct rule (the default) gives the exact values.")
+        if is_classic(setup.network, setup.inputs, setup.targets, setup.learning_rate):
+            out.print(
+                "These are the published summary's figures; the correct rule (the default) gives the exact values."
+                if steps in (1, 10_000)
+                else "The published summary's figures (after 1 and 10000 steps) come from this mistake; the correct "
+                "rule (the default) gives the exact values."
+            )
+        else:
+            out.print(
+                "These figures come from the mistaken rule: the hidden layers learned from gradients backpropagated "
+                "through weights that had already moved. The default (--hidden-deltas-from original) is correct."
+            )

@@ -1,14 +1,18 @@
-"""The math core: forward, backward and update of a network, recorded as a ``Trace``."""
+"""The math core: forward, backward and update of a network, each recorded as a trace."""
 
 from stepgrad.core.gradcheck import GradientCheck, check_gradients, numerical_gradients
-from stepgrad.core.step import errors, forward, predict, total_error, train_step
-from stepgrad.core.trace import HiddenDeltasFrom, LayerTrace, Trace
+from stepgrad.core.step import backward, errors, forward, predict, total_error, train_step, update
+from stepgrad.core.trace import BackwardTrace, ForwardTrace, HiddenDeltasFrom, LayerBackward, LayerTrace, Trace
 
 __all__ = [
+    "BackwardTrace",
+    "ForwardTrace",
     "GradientCheck",
     "HiddenDeltasFrom",
+    "LayerBackward",
     "LayerTrace",
     "Trace",
+    "backward",
     "check_gradients",
     "errors",
     "forward",
@@ -16,4 +20,5 @@ __all__ = [
     "predict",
     "total_error",
     "train_step",
+    "update",
 ]

@@ -9,10 +9,13 @@ the public vocabulary of ../shared/DESIGN.md:
 * ``dE_o1/dout_h1`` (what output o1 sends back to h1) and ``dE_total/dout_h1``;
 * for each weight ``dnet_o1/dw5``, ``dE_total/dw5``, ``w5+``;
 * for each bias ``dE_total/db1`` and, when it trains, ``b1+``;
-* after the update ``out_o1+``, ``E_o1+`` and ``E_total+``.
+* after the update, the forward pass again: ``net_h1+``, ``out_h1+`` of every
+  neuron, ``E_o1+`` and ``E_total+``.
 
+Each stage has the names known so far: ``forward_values`` (up to ``E_total``),
+``backward_values`` (up to the gradients), ``named_values`` (everything).
 Per-sample names (everything up to the gradients) are those of the chosen
-sample; ``w5+``, ``b1+`` and the ``+`` errors are those of the whole step.
+sample; ``w5+``, ``b1+`` and the ``+`` values are those of the whole step.
 """
 
 from __future__ import annotations
@@ -20,35 +23,50 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stepgrad.core.trace import Trace
+    from stepgrad.core.trace import BackwardTrace, ForwardTrace, Trace
 
 
-def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
-    """Every named value of ``sample`` in ``trace``, in the order a person works the example."""
+def forward_values(trace: ForwardTrace, sample: int = 0, suffix: str = "") -> dict[str, float]:
+    """Inputs, targets, parameters, then ``net``/``out`` of every neuron and the errors.
+
+    With ``suffix="+"`` only the pass's own values (``net_h1+``, ``out_h1+``, ``E_o1+``,
+    ``E_total+``): how the derivation names the forward pass of the updated network.
+    """
     names = trace.names
-    values: dict[str, float] = {}
-    for i, name in enumerate(names.inputs):
-        values[name] = float(trace.inputs[sample, i])
     outputs = names.neurons[-1]
-    for k, name in enumerate(outputs):
-        values[f"target_{name}"] = float(trace.targets[sample, k])
-    for weight in names.all_weights():
-        values[weight.name] = float(trace.network.layers[weight.layer].weights[weight.neuron, weight.source])
-    for bias in names.all_biases():
-        values[bias.name] = float(trace.network.layers[bias.layer].bias[bias.index])
-
+    values: dict[str, float] = {}
+    if not suffix:
+        for i, name in enumerate(names.inputs):
+            values[name] = float(trace.inputs[sample, i])
+        if trace.targets is not None:
+            for k, name in enumerate(outputs):
+                values[f"target_{name}"] = float(trace.targets[sample, k])
+        for weight in names.all_weights():
+            values[weight.name] = float(trace.network.layers[weight.layer].weights[weight.neuron, weight.source])
+        for bias in names.all_biases():
+            values[bias.name] = float(trace.network.layers[bias.layer].bias[bias.index])
     for layer_index, layer in enumerate(trace.layers):
         for j, neuron in enumerate(names.neurons[layer_index]):
-            values[f"net_{neuron}"] = float(layer.net[sample, j])
-            values[f"out_{neuron}"] = float(layer.out[sample, j])
-    for k, name in enumerate(outputs):
-        values[f"E_{name}"] = float(trace.error_terms[sample, k])
-    values["E_total"] = float(trace.error_total[sample])
+            values[f"net_{neuron}{suffix}"] = float(layer.net[sample, j])
+            values[f"out_{neuron}{suffix}"] = float(layer.out[sample, j])
+            if suffix and trace.error_terms is not None and layer_index == len(trace.layers) - 1:
+                # After the update each output is followed by its error, as the derivation shows them.
+                values[f"E_{neuron}{suffix}"] = float(trace.error_terms[sample, j])
+    if trace.error_terms is not None:
+        for k, name in enumerate(outputs):
+            values[f"E_{name}{suffix}"] = float(trace.error_terms[sample, k])
+        values[f"E_total{suffix}"] = float(trace.error_total[sample])
+    return values
 
-    for layer_index in reversed(range(len(trace.layers))):
-        layer = trace.layers[layer_index]
-        neurons = names.neurons[layer_index]
-        for j, neuron in enumerate(neurons):
+
+def backward_values(trace: BackwardTrace, sample: int = 0) -> dict[str, float]:
+    """The forward values, then every layer's chain-rule factors, deltas and gradients, output layer first."""
+    values = forward_values(trace.forward, sample)
+    names = trace.forward.names
+    for layer_index in reversed(range(len(trace.gradients))):
+        layer = trace.gradients[layer_index]
+        a_prev = trace.forward.a_prev(layer_index)
+        for j, neuron in enumerate(names.neurons[layer_index]):
             if layer.contributions is not None:
                 for k, next_neuron in enumerate(names.neurons[layer_index + 1]):
                     values[f"dE_{next_neuron}/dout_{neuron}"] = float(layer.contributions[sample, k, j])
@@ -56,18 +74,21 @@ def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
             values[f"dout_{neuron}/dnet_{neuron}"] = float(layer.dout_dnet[sample, j])
             values[f"delta_{neuron}"] = float(layer.delta[sample, j])
             for i, weight_name in enumerate(names.weights[layer_index][j]):
-                values[f"dnet_{neuron}/d{weight_name}"] = float(layer.a_prev[sample, i])
+                values[f"dnet_{neuron}/d{weight_name}"] = float(a_prev[sample, i])
                 values[f"dE_total/d{weight_name}"] = float(layer.grad_w_per_sample[sample, j, i])
         for k, bias_name in enumerate(names.biases[layer_index]):
             values[f"dE_total/d{bias_name}"] = float(layer.grad_b_per_sample[sample, k])
+    return values
 
+
+def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
+    """Every named value of ``sample`` in ``trace``, in the order a person works the example."""
+    values = backward_values(trace.backward, sample)
+    names = trace.names
     for weight in names.all_weights():
         values[f"{weight.name}+"] = float(trace.layers[weight.layer].weights_new[weight.neuron, weight.source])
     for bias in names.all_biases():
         if trace.network.layers[bias.layer].trains_bias:
             values[f"{bias.name}+"] = float(trace.layers[bias.layer].bias_new[bias.index])
-    for k, name in enumerate(outputs):
-        values[f"out_{name}+"] = float(trace.out_new[sample, k])
-        values[f"E_{name}+"] = float(trace.error_terms_new[sample, k])
-    values["E_total+"] = float(trace.error_total_new[sample])
+    values.update(forward_values(trace.after, sample, suffix="+"))
     return values

@@ -1,10 +1,12 @@
-"""Forward pass, backward pass and update of a ``Network``, recorded as a ``Trace``.
+"""Forward pass, backward pass and update of a ``Network``, each returning a trace.
 
-The update always uses the original weights for every gradient: the hidden
-deltas are computed with the output weights as they were before the step.
-``hidden_deltas_from="updated"`` reproduces the classic mistake on purpose (each
-layer is updated first and the layer below backpropagates through the new
-weights), which is how the published summary's errata arose.
+``forward`` → ``ForwardTrace``, ``backward`` → ``BackwardTrace``, ``update`` →
+``Trace``; ``train_step`` is the three in a row. The update always uses the
+original weights for every gradient: the hidden deltas are computed with the
+output weights as they were before the step. ``hidden_deltas_from="updated"``
+reproduces the classic mistake on purpose (each layer is updated first and the
+layer below backpropagates through the new weights), which is how the
+published summary's errata arose.
 """
 
 from __future__ import annotations
@@ -22,15 +24,23 @@ from stepgrad.core.propagation import (
     output_delta,
     sgd_step,
 )
-from stepgrad.core.trace import HiddenDeltasFrom, LayerTrace, Trace
+from stepgrad.core.trace import (
+    BackwardTrace,
+    ForwardTrace,
+    HiddenDeltasFrom,
+    LayerBackward,
+    LayerTrace,
+    Trace,
+    required,
+)
 from stepgrad.functions import get_activation, get_loss
 from stepgrad.network.model import Network
-from stepgrad.network.naming import network_names
+from stepgrad.network.naming import Names, network_names
 
 Array = NDArray[np.float64]
 
 
-def forward(network: Network, inputs: ArrayLike) -> list[LayerForward]:
+def layer_outputs(network: Network, inputs: ArrayLike) -> list[LayerForward]:
     """``net`` and ``out`` of every layer for ``inputs`` ``(B, n_inputs)`` (a 1-D input is one sample)."""
     a_prev = np.array(inputs, dtype=np.float64, ndmin=2)
     layers = []
@@ -43,12 +53,12 @@ def forward(network: Network, inputs: ArrayLike) -> list[LayerForward]:
 
 def predict(network: Network, inputs: ArrayLike) -> Array:
     """The network's outputs ``(B, n_outputs)``."""
-    return forward(network, inputs)[-1].out
+    return layer_outputs(network, inputs)[-1].out
 
 
 def errors(network: Network, inputs: ArrayLike, targets: ArrayLike) -> Array:
     """``E_o`` of each sample and output, ``(B, n_outputs)``."""
-    output = forward(network, inputs)[-1]
+    output = layer_outputs(network, inputs)[-1]
     target = np.array(targets, dtype=np.float64, ndmin=2)
     return error_terms(target, output, get_activation(network.layers[-1].activation), get_loss(network.loss))
 
@@ -58,39 +68,52 @@ def total_error(network: Network, inputs: ArrayLike, targets: ArrayLike) -> floa
     return float(np.mean(np.sum(errors(network, inputs, targets), axis=-1)))
 
 
-def train_step(
-    network: Network,
-    inputs: ArrayLike,
-    targets: ArrayLike,
-    learning_rate: float,
-    hidden_deltas_from: HiddenDeltasFrom = "original",
-) -> Trace:
-    """One gradient-descent step on a batch, with every intermediate value recorded.
+def forward(network: Network, inputs: ArrayLike, targets: ArrayLike | None = None) -> ForwardTrace:
+    """The forward pass: ``net = a_prev · Wᵀ + b``, ``out = f(net)`` layer by layer, then ``E_o``.
 
     Args:
-        network: the network before the step.
+        network: the network.
         inputs: ``(B, n_inputs)``, or one sample as a 1-D list.
-        targets: ``(B, n_outputs)``, or one sample's targets.
-        learning_rate: ``η`` in ``w+ = w − η·dE/dw``.
-        hidden_deltas_from: ``original`` (correct) or ``updated`` (the classic mistake).
-
-    Returns:
-        The trace; gradients are batch means, so a batch of one is the classic update.
+        targets: ``(B, n_outputs)`` (or one sample's); without them the trace has no errors.
     """
-    x = np.array(inputs, dtype=np.float64, ndmin=2)
-    target = np.array(targets, dtype=np.float64, ndmin=2)
-    loss = get_loss(network.loss)
-    activations = [get_activation(layer.activation) for layer in network.layers]
-    forwards = forward(network, x)
-    terms = error_terms(target, forwards[-1], activations[-1], loss)
+    target = None if targets is None else np.array(targets, dtype=np.float64, ndmin=2)
+    return _forward(network, np.array(inputs, dtype=np.float64, ndmin=2), target, network_names(network))
 
+
+def _forward(network: Network, x: Array, target: Array | None, names: Names) -> ForwardTrace:
+    layers = tuple(layer_outputs(network, x))
+    terms = None
+    if target is not None:
+        terms = error_terms(target, layers[-1], get_activation(network.layers[-1].activation), get_loss(network.loss))
+    return ForwardTrace(network=network, names=names, inputs=x, targets=target, layers=layers, error_terms=terms)
+
+
+def backward(forward_trace: ForwardTrace) -> BackwardTrace:
+    """The backward pass: every layer's chain-rule factors, delta and gradients (batch means).
+
+    Output layer: ``delta_o = dE/dout_o · dout_o/dnet_o``; hidden layers:
+    ``delta_h = (Σ_o delta_o · w_oh) · dout_h/dnet_h`` with the original weights ``w_oh``.
+    """
+    return BackwardTrace(forward=forward_trace, gradients=_backward_layers(forward_trace, learning_rate=None))
+
+
+def _backward_layers(forward_trace: ForwardTrace, learning_rate: float | None) -> tuple[LayerBackward, ...]:
+    """Each layer's backward values, output layer first in the computation.
+
+    ``learning_rate`` None backpropagates through the original weights (correct); a number
+    backpropagates through ``w − η·dE/dw`` of the layer above (the classic mistake).
+    """
+    network = forward_trace.network
+    target = required(forward_trace.targets)
+    loss = get_loss(network.loss)
     count = len(network.layers)
-    layer_traces: list[LayerTrace | None] = [None] * count
+    gradients: list[LayerBackward | None] = [None] * count
     delta_next: Array | None = None
     weights_next: Array | None = None
     for index in reversed(range(count)):
-        layer, activation, result = network.layers[index], activations[index], forwards[index]
-        a_prev = x if index == 0 else forwards[index - 1].out
+        layer, result = network.layers[index], forward_trace.layers[index]
+        activation = get_activation(layer.activation)
+        a_prev = forward_trace.a_prev(index)
         contributions = None
         if delta_next is None:
             factors = output_delta(target, result, activation, loss)
@@ -103,47 +126,108 @@ def train_step(
             delta = backprop_through_activation(dE_dout, result, activation, dout_dnet)
         grad_w_per_sample = delta[:, :, None] * a_prev[:, None, :]  # (B, n_out, n_in)
         grad_b_per_sample = bias_gradient(delta[:, None, :], layer.bias.size)  # (B, n_bias)
-        grad_w = np.mean(grad_w_per_sample, axis=0)
-        grad_b = np.mean(grad_b_per_sample, axis=0)
-        weights_new = sgd_step(layer.weights, grad_w, learning_rate)
-        bias_new = sgd_step(layer.bias, grad_b, learning_rate) if layer.trains_bias else layer.bias.copy()
-        layer_traces[index] = LayerTrace(
-            a_prev=a_prev,
-            net=result.net,
-            out=result.out,
-            dout_dnet=dout_dnet,
+        gradients[index] = LayerBackward(
             dE_dout=dE_dout,
+            dout_dnet=dout_dnet,
             contributions=contributions,
             weights_next=weights_next,
             delta=delta,
             grad_w_per_sample=grad_w_per_sample,
             grad_b_per_sample=grad_b_per_sample,
-            grad_w=grad_w,
-            grad_b=grad_b,
-            weights_new=weights_new,
-            bias_new=bias_new,
+            grad_w=np.mean(grad_w_per_sample, axis=0),
+            grad_b=np.mean(grad_b_per_sample, axis=0),
         )
         delta_next = delta
-        weights_next = weights_new if hidden_deltas_from == "updated" else layer.weights
+        weights_next = layer.weights
+        if learning_rate is not None:
+            weights_next = sgd_step(layer.weights, gradients[index].grad_w, learning_rate)  # type: ignore[union-attr]
+    return tuple(gradient for gradient in gradients if gradient is not None)
 
-    traces = tuple(trace for trace in layer_traces if trace is not None)
-    network_new = network.with_parameters([t.weights_new for t in traces], [t.bias_new for t in traces])
-    output_new = forward(network_new, x)[-1]
-    terms_new = error_terms(target, output_new, activations[-1], loss)
+
+def update(
+    backward_trace: BackwardTrace, learning_rate: float, hidden_deltas_from: HiddenDeltasFrom = "original"
+) -> Trace:
+    """The update ``w+ = w − η·dE/dw`` (and ``b+`` for trained biases), then the forward pass again.
+
+    Args:
+        backward_trace: the forward and backward passes of the step.
+        learning_rate: ``η``.
+        hidden_deltas_from: ``original`` (correct) or ``updated``: the classic mistake, which
+            backpropagates each hidden layer's deltas through the already-updated weights above it.
+
+    Returns:
+        The whole step's trace, with ``after``: the updated network's forward pass on the same batch.
+    """
+    if hidden_deltas_from == "updated":
+        backward_trace = _mistaken_backward(backward_trace.forward, learning_rate)
+    return _apply_update(backward_trace, learning_rate, hidden_deltas_from)
+
+
+def _mistaken_backward(forward_trace: ForwardTrace, learning_rate: float) -> BackwardTrace:
+    """The backward pass of the classic mistake: each layer's deltas through the updated weights above it."""
+    return BackwardTrace(forward=forward_trace, gradients=_backward_layers(forward_trace, learning_rate))
+
+
+def _apply_update(backward_trace: BackwardTrace, learning_rate: float, hidden_deltas_from: HiddenDeltasFrom) -> Trace:
+    """``w+``, ``b+`` from the gradients of ``backward_trace``, and the updated network's forward pass."""
+    before = backward_trace.forward
+    network = before.network
+    layers = []
+    for index, (layer, result, gradient) in enumerate(
+        zip(network.layers, before.layers, backward_trace.gradients, strict=True)
+    ):
+        bias_new = sgd_step(layer.bias, gradient.grad_b, learning_rate) if layer.trains_bias else layer.bias.copy()
+        layers.append(
+            LayerTrace(
+                a_prev=before.a_prev(index),
+                net=result.net,
+                out=result.out,
+                dout_dnet=gradient.dout_dnet,
+                dE_dout=gradient.dE_dout,
+                contributions=gradient.contributions,
+                weights_next=gradient.weights_next,
+                delta=gradient.delta,
+                grad_w_per_sample=gradient.grad_w_per_sample,
+                grad_b_per_sample=gradient.grad_b_per_sample,
+                grad_w=gradient.grad_w,
+                grad_b=gradient.grad_b,
+                weights_new=sgd_step(layer.weights, gradient.grad_w, learning_rate),
+                bias_new=bias_new,
+            )
+        )
+    network_new = network.with_parameters([t.weights_new for t in layers], [t.bias_new for t in layers])
     return Trace(
-        network=network,
-        network_new=network_new,
-        names=network_names(network),
-        inputs=x,
-        targets=target,
+        backward=backward_trace,
         learning_rate=float(learning_rate),
         hidden_deltas_from=hidden_deltas_from,
-        layers=traces,
-        error_terms=terms,
-        error_total=np.sum(terms, axis=-1),
-        loss=float(np.mean(np.sum(terms, axis=-1))),
-        out_new=output_new.out,
-        error_terms_new=terms_new,
-        error_total_new=np.sum(terms_new, axis=-1),
-        loss_new=float(np.mean(np.sum(terms_new, axis=-1))),
+        layers=tuple(layers),
+        network_new=network_new,
+        after=_forward(network_new, before.inputs, before.targets, before.names),
     )
+
+
+def train_step(
+    network: Network,
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    learning_rate: float,
+    hidden_deltas_from: HiddenDeltasFrom = "original",
+) -> Trace:
+    """One gradient-descent step on a batch, with every intermediate value recorded.
+
+    ``update(backward(forward(network, inputs, targets)), learning_rate, hidden_deltas_from)``.
+
+    Args:
+        network: the network before the step.
+        inputs: ``(B, n_inputs)``, or one sample as a 1-D list.
+        targets: ``(B, n_outputs)``, or one sample's targets.
+        learning_rate: ``η`` in ``w+ = w − η·dE/dw``.
+        hidden_deltas_from: ``original`` (correct) or ``updated`` (the classic mistake).
+
+    Returns:
+        The trace; gradients are batch means, so a batch of one is the classic update.
+    """
+    forward_trace = forward(network, inputs, targets)
+    if hidden_deltas_from == "updated":  # skip the correct backward pass that update() would replace
+        return _apply_update(_mistaken_backward(forward_trace, learning_rate), learning_rate, hidden_deltas_from)
+    return update(backward(forward_trace), learning_rate)

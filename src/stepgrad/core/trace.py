@@ -1,6 +1,13 @@
-"""The record of one training step: every number of forward, backward and update.
+"""The record of one training step, in three stages: forward, backward, update.
 
-A ``Trace`` is data. Everything that shows or checks a step (derivations,
+Each stage is a frozen dataclass that holds the stage before it, so a later
+stage has every number of the earlier ones:
+
+* ``ForwardTrace``: ``net`` and ``out`` of every layer, and the errors when targets are given;
+* ``BackwardTrace``: the chain-rule factors, the deltas and the gradients;
+* ``Trace``: the update (``w+``, ``b+``) and the forward pass of the updated network.
+
+A trace is data. Everything that shows or checks a step (derivations,
 renderers, answer checking, the web page) reads it and computes nothing.
 """
 
@@ -12,6 +19,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from stepgrad.core.propagation import LayerForward
 from stepgrad.network.model import Network
 from stepgrad.network.naming import Names
 
@@ -19,9 +27,120 @@ Array = NDArray[np.float64]
 HiddenDeltasFrom = Literal["original", "updated"]
 
 
+def required(array: Array | None) -> Array:
+    """``array``, which is None only when a forward pass ran without targets."""
+    if array is None:
+        raise ValueError("the forward pass ran without targets: it has no errors and no gradients")
+    return array
+
+
+@dataclass(frozen=True)
+class ForwardTrace:
+    """The forward pass of a batch: every layer's ``net`` and ``out``, and the errors.
+
+    Attributes:
+        network: the network the pass ran through.
+        names: the names of its inputs, neurons, weights and biases.
+        inputs: ``(B, n_inputs)``.
+        targets: ``(B, n_outputs)``, or None when the pass ran without targets.
+        layers: one ``LayerForward`` (``net``, ``out``, each ``(B, n_out)``) per layer, first hidden first.
+        error_terms: ``(B, n_outputs)`` ``E_o1, E_o2, …`` of each sample (None without targets).
+    """
+
+    network: Network
+    names: Names
+    inputs: Array
+    targets: Array | None
+    layers: tuple[LayerForward, ...]
+    error_terms: Array | None
+
+    @property
+    def batch_size(self) -> int:
+        """Number of samples."""
+        return int(self.inputs.shape[0])
+
+    def a_prev(self, layer: int) -> Array:
+        """``(B, n_in)`` what feeds ``layer``: the inputs, or the previous layer's ``out``."""
+        return self.inputs if layer == 0 else self.layers[layer - 1].out
+
+    @property
+    def out(self) -> Array:
+        """The network's outputs ``(B, n_outputs)``."""
+        return self.layers[-1].out
+
+    @property
+    def error_total(self) -> Array:
+        """``(B,)`` ``E_total = Σ_o E_o`` of each sample."""
+        return np.sum(required(self.error_terms), axis=-1)
+
+    @property
+    def loss(self) -> float:
+        """The batch mean of ``E_total``."""
+        return float(np.mean(self.error_total))
+
+    def values(self, sample: int = 0) -> dict[str, float]:
+        """The named values of the forward pass (``net_h1``, ``out_o1``, ``E_total`` …) of ``sample``."""
+        from stepgrad.core.named_values import forward_values
+
+        return forward_values(self, sample)
+
+
+@dataclass(frozen=True)
+class LayerBackward:
+    """One layer's backward values for a batch of ``B`` samples.
+
+    Attributes:
+        dE_dout: ``(B, n_out)`` ``dE_total/dout``.
+        dout_dnet: ``(B, n_out)`` ``dout/dnet`` (softmax: the Jacobian's diagonal).
+        contributions: ``(B, n_next, n_out)`` ``dE_k/dout_j = delta_k · w_kj`` for a hidden
+            layer, one entry per neuron k of the next layer; None for the output layer.
+        weights_next: ``(n_next, n_out)`` the next layer's weights the contributions used
+            (the original ones, unless the trace reproduces the updated-weights mistake).
+        delta: ``(B, n_out)`` ``dE_total/dnet``.
+        grad_w_per_sample: ``(B, n_out, n_in)`` ``dE_total/dw`` of each sample.
+        grad_b_per_sample: ``(B, n_bias)`` ``dE_total/db`` of each sample.
+        grad_w: ``(n_out, n_in)`` the batch mean of ``grad_w_per_sample``.
+        grad_b: ``(n_bias,)`` the batch mean of ``grad_b_per_sample``.
+    """
+
+    dE_dout: Array
+    dout_dnet: Array
+    contributions: Array | None
+    weights_next: Array | None
+    delta: Array
+    grad_w_per_sample: Array
+    grad_b_per_sample: Array
+    grad_w: Array
+    grad_b: Array
+
+
+@dataclass(frozen=True)
+class BackwardTrace:
+    """The forward pass and the backward pass of a batch: deltas and gradients of every layer.
+
+    Attributes:
+        forward: the forward stage (with targets).
+        gradients: one ``LayerBackward`` per layer, first hidden layer first.
+    """
+
+    forward: ForwardTrace
+    gradients: tuple[LayerBackward, ...]
+
+    @property
+    def network(self) -> Network:
+        """The network the gradients are of."""
+        return self.forward.network
+
+    def values(self, sample: int = 0) -> dict[str, float]:
+        """The named values so far (forward pass, chain-rule factors, deltas, gradients) of ``sample``."""
+        from stepgrad.core.named_values import backward_values
+
+        return backward_values(self, sample)
+
+
 @dataclass(frozen=True)
 class LayerTrace:
-    """One layer's numbers for a batch of ``B`` samples.
+    """One layer's numbers of a whole step: forward, backward and update, for ``B`` samples.
 
     Attributes:
         a_prev: ``(B, n_in)`` the layer's inputs (the previous layer's ``out``).
@@ -29,10 +148,8 @@ class LayerTrace:
         out: ``(B, n_out)`` outputs.
         dout_dnet: ``(B, n_out)`` ``dout/dnet`` (softmax: the Jacobian's diagonal).
         dE_dout: ``(B, n_out)`` ``dE_total/dout``.
-        contributions: ``(B, n_next, n_out)`` ``dE_k/dout_j = delta_k · w_kj`` for a hidden
-            layer, one entry per neuron k of the next layer; None for the output layer.
-        weights_next: ``(n_next, n_out)`` the next layer's weights the contributions used
-            (the original ones, unless the trace reproduces the updated-weights mistake).
+        contributions: ``(B, n_next, n_out)`` ``dE_k/dout_j = delta_k · w_kj``; None for the output layer.
+        weights_next: ``(n_next, n_out)`` the next layer's weights the contributions used.
         delta: ``(B, n_out)`` ``dE_total/dnet``.
         grad_w_per_sample: ``(B, n_out, n_in)`` ``dE_total/dw`` of each sample.
         grad_b_per_sample: ``(B, n_bias)`` ``dE_total/db`` of each sample.
@@ -63,48 +180,91 @@ class Trace:
     """Forward pass, backward pass and update of one step, for a batch of samples.
 
     Attributes:
-        network: the network before the update.
-        network_new: the network after the update.
-        names: the names of the network's inputs, neurons, weights and biases.
-        inputs: ``(B, n_inputs)``.
-        targets: ``(B, n_outputs)``.
+        backward: the forward and backward stages, with the gradients the update used.
         learning_rate: ``η``.
         hidden_deltas_from: ``original`` (correct) or ``updated`` (the classic mistake).
-        layers: one ``LayerTrace`` per layer, first hidden layer first.
-        error_terms: ``(B, n_outputs)`` ``E_o1, E_o2, …`` of each sample.
-        error_total: ``(B,)`` ``E_total`` of each sample.
-        loss: the batch mean of ``error_total``.
-        out_new: ``(B, n_outputs)`` outputs of the updated network.
-        error_terms_new: ``(B, n_outputs)`` ``E_o+`` after the update.
-        error_total_new: ``(B,)`` ``E_total+`` after the update.
-        loss_new: the batch mean of ``error_total_new``.
+        layers: one ``LayerTrace`` per layer, first hidden layer first: every number of the
+            layer in one place (forward, backward and update).
+        network_new: the network after the update.
+        after: the forward pass of ``network_new`` on the same batch (``net_h1+``, ``E_total+`` …).
     """
 
-    network: Network
-    network_new: Network
-    names: Names
-    inputs: Array
-    targets: Array
+    backward: BackwardTrace
     learning_rate: float
     hidden_deltas_from: HiddenDeltasFrom
     layers: tuple[LayerTrace, ...]
-    error_terms: Array
-    error_total: Array
-    loss: float
-    out_new: Array
-    error_terms_new: Array
-    error_total_new: Array
-    loss_new: float
+    network_new: Network
+    after: ForwardTrace
+
+    @property
+    def forward(self) -> ForwardTrace:
+        """The forward stage (before the update)."""
+        return self.backward.forward
+
+    @property
+    def network(self) -> Network:
+        """The network before the update."""
+        return self.forward.network
+
+    @property
+    def names(self) -> Names:
+        """The names of the network's inputs, neurons, weights and biases."""
+        return self.forward.names
+
+    @property
+    def inputs(self) -> Array:
+        """``(B, n_inputs)``."""
+        return self.forward.inputs
+
+    @property
+    def targets(self) -> Array:
+        """``(B, n_outputs)``."""
+        return required(self.forward.targets)
+
+    @property
+    def error_terms(self) -> Array:
+        """``(B, n_outputs)`` ``E_o1, E_o2, …`` of each sample."""
+        return required(self.forward.error_terms)
+
+    @property
+    def error_total(self) -> Array:
+        """``(B,)`` ``E_total`` of each sample."""
+        return self.forward.error_total
+
+    @property
+    def loss(self) -> float:
+        """The batch mean of ``E_total``."""
+        return self.forward.loss
 
     @property
     def batch_size(self) -> int:
         """Number of samples in the step."""
-        return int(self.inputs.shape[0])
+        return self.forward.batch_size
 
     @property
     def output(self) -> LayerTrace:
         """The output layer's trace."""
         return self.layers[-1]
+
+    @property
+    def out_new(self) -> Array:
+        """``(B, n_outputs)`` outputs of the updated network."""
+        return self.after.out
+
+    @property
+    def error_terms_new(self) -> Array:
+        """``(B, n_outputs)`` ``E_o+`` after the update."""
+        return required(self.after.error_terms)
+
+    @property
+    def error_total_new(self) -> Array:
+        """``(B,)`` ``E_total+`` after the update."""
+        return self.after.error_total
+
+    @property
+    def loss_new(self) -> float:
+        """The batch mean of ``error_total_new``."""
+        return self.after.loss
 
     def values(self, sample: int = 0) -> dict[str, float]:
         """Every named value of ``sample`` (see ``stepgrad.core.named_values``)."""

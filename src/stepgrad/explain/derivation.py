@@ -19,16 +19,18 @@ from typing import TYPE_CHECKING
 
 from stepgrad.core.step import train_step
 from stepgrad.core.trace import HiddenDeltasFrom, Trace
-from stepgrad.errors import StepgradError
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.explain.notation import (
     activation_template,
     derivative_template,
     error_gradient_template,
     error_template,
     latex_name,
+    math_latex,
 )
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.functions import get_activation, get_loss
+from stepgrad.network.classic import is_classic
 
 if TYPE_CHECKING:
     from stepgrad.network.model import Setup
@@ -39,17 +41,35 @@ TOTAL_ERROR = "Total error"
 OUTPUT_LAYER = "Backward pass: output layer"
 BIASES = "Backward pass: biases"
 AFTER = "Error after the update"
-AFTER_FORWARD = "the forward pass again, with the updated weights and biases"
 
 UPDATE_NOTE = (
     "The new weights are only used from the next step on: every gradient of this step, the hidden "
     "layers' included, is computed with the original weights."
 )
-ERRATA_NOTE = (
-    "This derivation reproduces a known mistake on purpose: the hidden deltas are computed with the "
-    "already-updated output weights (w+) instead of the original ones. It is how the classic "
-    "example's published summary got 0.291027924 after one update; the correct rule gives 0.291027774."
+UPDATE_NOTE_ONE_LAYER = (
+    "The new weights are only used from the next step on: every gradient of this step is computed with "
+    "the original weights."
 )
+ERRATA_NOTE = (
+    "This derivation reproduces a known mistake on purpose: each hidden layer's deltas are computed with "
+    "the already-updated weights (w+) of the layer above instead of the original ones. The hidden "
+    "layers' gradients and updates, and the error after the update, are therefore not those of "
+    "backpropagation; --hidden-deltas-from original (the default) gives the correct step."
+)
+ERRATA_NOTE_CLASSIC = (
+    " It is how the classic example's published summary got 0.291027924 after one update; the correct "
+    "rule gives 0.291027774."
+)
+
+
+class Formula(str):
+    """A piece of a note that is a formula (``delta_o1 · w5``): renderers draw it as math."""
+
+
+def _note(*pieces: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A note from text and ``Formula`` pieces: its plain text and its ``(kind, content)`` parts."""
+    parts = tuple(("math", math_latex(piece)) if isinstance(piece, Formula) else ("text", piece) for piece in pieces)
+    return "".join(pieces), parts
 
 
 def _placeholders(template: str, names: list[str], write: dict[str, str]) -> str:
@@ -73,9 +93,10 @@ class _Builder:
         template: tuple[str, str],
         operands: list[str],
         involves: tuple[str, ...] = (),
-        note: str = "",
+        note: str | tuple[str, tuple[tuple[str, str], ...]] = "",
     ) -> None:
-        """Add the step ``name = template`` whose placeholders are ``operands``."""
+        """Add the step ``name = template`` whose placeholders are ``operands``; ``note`` plain or from ``_note``."""
+        note_text, note_parts = (note, ()) if isinstance(note, str) else note
         text, latex = template
         formula = f"{name} = " + _placeholders(text, operands, {o: o for o in operands})
         formula_latex = f"{latex_name(name)} = " + _placeholders(latex, operands, {o: latex_name(o) for o in operands})
@@ -91,7 +112,8 @@ class _Builder:
                 value=self.values[name],
                 operands={operand: self.values[operand] for operand in operands},
                 involves=involves,
-                note=note,
+                note=note_text,
+                note_parts=note_parts,
             )
         )
 
@@ -109,7 +131,7 @@ def explain(
 ) -> Derivation:
     """The derivation of ``trace``'s step, following sample ``sample``."""
     if not 0 <= sample < trace.batch_size:
-        raise StepgradError(f"sample {sample + 1} does not exist: the step has {trace.batch_size} sample(s)")
+        raise StepgradError(f"sample {sample + 1} does not exist: the step has {quantity(trace.batch_size, 'sample')}")
     values = trace.values(sample)
     names = trace.names
     network = trace.network
@@ -123,21 +145,10 @@ def explain(
     batch_means = _batch_mean_gradients(trace) if trace.batch_size > 1 else {}
     builder.values = {**values, **batch_means, "η": trace.learning_rate}
 
-    # 1. Forward pass: net then out of each neuron (softmax needs the whole layer's nets first)
+    # 1. Forward pass
     # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
     activation_of = [get_activation(layer.activation).name for layer in network.layers]
-    for layer_index, activation in enumerate(activation_of):
-        sources = names.sources(layer_index)
-        source_values = sources if layer_index == 0 else [f"out_{s}" for s in sources]
-        neurons = names.neurons[layer_index]
-        layer_nets = [f"net_{n}" for n in neurons]
-        for j, neuron in enumerate(neurons):
-            _net_step(builder, names, layer_index, j, neuron, sources, source_values)
-            if activation != "softmax":
-                _out_step(builder, activation, neuron, layer_nets)
-        if activation == "softmax":
-            for neuron in neurons:
-                _out_step(builder, activation, neuron, layer_nets)
+    _forward_steps(builder, trace, activation_of, FORWARD)
 
     # 2. Total error
     _error_steps(builder, loss.name, outputs, TOTAL_ERROR, after="")
@@ -181,10 +192,12 @@ def explain(
                      "{" + f"out_{neuron}" + "} - {" + f"target_{neuron}" + "}"),
                     [f"out_{neuron}", f"target_{neuron}"],
                     involves=(neuron,),
-                    note=(
-                        f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet collapses to out − target for "
-                        f"{output_activation.name} outputs with {loss.name}; it stays exact where the separate "
-                        "factors would overflow."
+                    note=_note(
+                        Formula(f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet"),
+                        " collapses to ",
+                        Formula("out − target"),
+                        f" for {output_activation.name} outputs with {loss.name}; it stays exact where the "
+                        "separate factors would overflow.",
                     ),
                 )
             else:
@@ -195,7 +208,9 @@ def explain(
                     _product([dE_dout, dout_dnet]),
                     [dE_dout, dout_dnet],
                     involves=(neuron,),
-                    note=f"delta_{neuron} = dE_total/dnet_{neuron}, the delta rule's common factor.",
+                    note=_note(
+                        Formula(f"delta_{neuron} = dE_total/dnet_{neuron}"), ", the delta rule's common factor."
+                    ),
                 )
             chain = [delta] if paired and is_output else [dE_dout, dout_dnet]
             for i, weight in enumerate(names.weights[layer_index][j]):
@@ -216,7 +231,9 @@ def explain(
                     _product([*chain, dnet_dw]),
                     [*chain, dnet_dw],
                     involves=(neuron, sources[i], weight),
-                    note=f"Delta rule: dE_total/d{weight} = delta_{neuron} · {source_values[i]}.",
+                    note=_note(
+                        "Delta rule: ", Formula(f"dE_total/d{weight} = delta_{neuron} · {source_values[i]}"), "."
+                    ),
                 )
                 builder.add(
                     f"{weight}+",
@@ -225,7 +242,9 @@ def explain(
                     ("{" + weight + "} − {η} · {" + used + "}", "{" + weight + r"} - {η} \cdot {" + used + "}"),
                     [weight, "η", used],
                     involves=(weight,),
-                    note=UPDATE_NOTE if not any(step.name.endswith("+") for step in builder.steps) else "",
+                    note=(UPDATE_NOTE if n_layers > 1 else UPDATE_NOTE_ONE_LAYER)
+                    if not any(step.name.endswith("+") for step in builder.steps)
+                    else "",
                 )
 
     # 5. Biases
@@ -242,10 +261,11 @@ def explain(
             _sum(deltas),
             deltas,
             involves=(bias.name, *fed),
-            note=(
-                f"dnet/d{bias.name} = 1 for every neuron {bias.name} feeds, so its gradient is "
+            note=_note(
+                Formula(f"dnet/d{bias.name} = 1"),
+                f" for every neuron {bias.name} feeds, so its gradient is "
                 + ("the sum of their deltas." if len(fed) > 1 else "that neuron's delta.")
-                + frozen
+                + frozen,
             ),
         )
         if layer.trains_bias:
@@ -262,21 +282,13 @@ def explain(
                 involves=(bias.name,),
             )
 
-    # 6. After the update
-    for output in outputs:
-        builder.add(
-            f"out_{output}+",
-            AFTER,
-            f"Output of {output} after the update (forward pass with the new weights)",
-            (AFTER_FORWARD, rf"\text{{{AFTER_FORWARD}}}"),
-            [],
-            involves=(output,),
-        )
+    # 6. After the update: the forward pass again with w+ and b+, then the errors
+    _forward_steps(builder, trace, activation_of, AFTER, after="+")
     _error_steps(builder, loss.name, outputs, AFTER, after="+")
 
     all_notes = list(notes)
     if trace.hidden_deltas_from == "updated":
-        all_notes.append(ERRATA_NOTE)
+        all_notes.append(ERRATA_NOTE + (ERRATA_NOTE_CLASSIC if _is_classic(trace) else ""))
     if trace.batch_size > 1:
         all_notes.append(
             f"The step uses a batch of {trace.batch_size} samples; the values shown follow sample {sample + 1}, "
@@ -306,43 +318,85 @@ def _error_steps(builder: _Builder, loss: str, outputs: list[str], section: str,
         _sum([f"E_{o}{after}" for o in outputs]),
         [f"E_{o}{after}" for o in outputs],
         involves=tuple(outputs),
-        note="Compare with E_total before the update: a step that is small enough lowers the error." if after else "",
+        note=_note(
+            "Compare with ", Formula("E_total"), " before the update: a step that is small enough lowers the error."
+        )
+        if after
+        else "",
     )
+
+
+def _forward_steps(builder: _Builder, trace: Trace, activation_of: list[str], section: str, after: str = "") -> None:
+    """``net`` then ``out`` of each neuron, layer by layer (softmax needs the whole layer's nets first).
+
+    ``after="+"``: the forward pass of the updated network, with ``w+``, trained ``b+`` and ``out_h1+``.
+    """
+    names = trace.names
+    for layer_index, activation in enumerate(activation_of):
+        sources = names.sources(layer_index)
+        source_values = sources if layer_index == 0 else [f"out_{s}{after}" for s in sources]
+        neurons = names.neurons[layer_index]
+        layer_nets = [f"net_{n}{after}" for n in neurons]
+        trains_bias = trace.network.layers[layer_index].trains_bias
+        for j, neuron in enumerate(neurons):
+            _net_step(builder, names, layer_index, j, neuron, source_values, section, after, trains_bias)
+            if activation != "softmax":
+                _out_step(builder, activation, neuron, layer_nets, section, after)
+        if activation == "softmax":
+            for neuron in neurons:
+                _out_step(builder, activation, neuron, layer_nets, section, after)
 
 
 def _net_step(
-    builder: _Builder, names: Names, layer_index: int, j: int, neuron: str, sources: list[str], source_values: list[str]
+    builder: _Builder,
+    names: Names,
+    layer_index: int,
+    j: int,
+    neuron: str,
+    source_values: list[str],
+    section: str,
+    after: str,
+    trains_bias: bool,
 ) -> None:
-    """``net = Σ w·input + b·1``."""
+    """``net = Σ w·input + b·1`` (``after="+"``: with the updated weights and biases)."""
     weights = names.weights[layer_index][j]
-    operands = [item for pair in zip(weights, source_values, strict=True) for item in pair]
-    text_terms = [f"{{{w}}}·{{{s}}}" for w, s in zip(weights, source_values, strict=True)]
-    latex_terms = [rf"{{{w}}} \cdot {{{s}}}" for w, s in zip(weights, source_values, strict=True)]
+    weight_values = [f"{w}{after}" for w in weights]
+    operands = [item for pair in zip(weight_values, source_values, strict=True) for item in pair]
+    text_terms = [f"{{{w}}}·{{{s}}}" for w, s in zip(weight_values, source_values, strict=True)]
+    latex_terms = [rf"{{{w}}} \cdot {{{s}}}" for w, s in zip(weight_values, source_values, strict=True)]
     bias = names.bias_of(layer_index, j)
     if bias is not None:
-        operands.append(bias)
-        text_terms.append(f"{{{bias}}}·1")
-        latex_terms.append(rf"{{{bias}}} \cdot 1")
+        bias_value = f"{bias}{after}" if trains_bias else bias
+        operands.append(bias_value)
+        text_terms.append(f"{{{bias_value}}}·1")
+        latex_terms.append(rf"{{{bias_value}}} \cdot 1")
     builder.add(
-        f"net_{neuron}",
-        FORWARD,
-        f"Net input of {neuron}",
+        f"net_{neuron}{after}",
+        section,
+        f"Net input of {neuron}" + (" after the update" if after else ""),
         (" + ".join(text_terms), " + ".join(latex_terms)),
         operands,
-        involves=(neuron, *sources, *weights, *([bias] if bias else [])),
+        involves=(neuron, *names.sources(layer_index), *weights, *([bias] if bias else [])),
     )
 
 
-def _out_step(builder: _Builder, activation: str, neuron: str, layer_nets: list[str]) -> None:
+def _out_step(
+    builder: _Builder, activation: str, neuron: str, layer_nets: list[str], section: str, after: str
+) -> None:
     """``out = f(net)``."""
+    net = f"net_{neuron}{after}"
     builder.add(
-        f"out_{neuron}",
-        FORWARD,
-        f"Output of {neuron} ({activation})",
-        activation_template(activation, f"net_{neuron}", f"out_{neuron}", layer_nets),
-        layer_nets if activation == "softmax" else [f"net_{neuron}"],
+        f"out_{neuron}{after}",
+        section,
+        f"Output of {neuron} ({activation})" + (" after the update" if after else ""),
+        activation_template(activation, net, f"out_{neuron}{after}", layer_nets),
+        layer_nets if activation == "softmax" else [net],
         involves=(neuron,),
     )
+
+
+def _is_classic(trace: Trace) -> bool:
+    return is_classic(trace.network, trace.inputs, trace.targets, trace.learning_rate)
 
 
 def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
@@ -390,8 +444,13 @@ def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neu
             involves=(neuron, next_neuron, weight),
             note=(
                 "Mistaken on purpose: this uses the already-updated weight." if updated
-                else f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · "
-                f"dnet_{next_neuron}/dout_{neuron} = delta_{next_neuron} · {weight} (the original {weight})."
+                else _note(
+                    Formula(
+                        f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · "
+                        f"dnet_{next_neuron}/dout_{neuron} = delta_{next_neuron} · {weight}"
+                    ),
+                    f" (the original {weight}).",
+                )
             ),
         )
     builder.add(
@@ -417,7 +476,10 @@ def explain_setup(
             "the network file has no sample to work through: add inputs and targets", setup.source
         )
     if not 0 <= sample < setup.n_samples:
-        raise StepgradError(f"sample {sample + 1} does not exist: the file has {setup.n_samples}", setup.source)
+        raise StepgradError(
+            f"sample {sample + 1} does not exist: the file has {quantity(setup.n_samples, 'sample')}",
+            setup.source,
+        )
     trace = train_step(
         setup.network,
         setup.inputs[sample : sample + 1],

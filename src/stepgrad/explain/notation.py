@@ -45,6 +45,15 @@ def latex_name(name: str) -> str:
     return name
 
 
+_NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:/d[A-Za-z][A-Za-z0-9_]*)?\+?")
+
+
+def math_latex(text: str) -> str:
+    """A formula written in the derivation's plain text as LaTeX: ``delta_o1 · w5`` → ``\\delta_{o1} \\cdot w_{5}``."""
+    latex = _NAME_TOKEN.sub(lambda match: latex_name(match.group(0)), text)
+    return latex.replace("·", r" \cdot ").replace("−", "-").replace("  ", " ")
+
+
 def text_sum(terms: list[str]) -> str:
     """``a + b + c`` (plain text)."""
     return " + ".join(terms)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 Array = NDArray[np.float64]
 
@@ -48,9 +48,17 @@ class Activation:
     elementwise: bool = True
 
 
+def floats(net: ArrayLike) -> Array:
+    """``net`` as a float array: float64, or the wider ``longdouble`` when given one (gradient checks)."""
+    array = np.asarray(net)
+    if array.dtype.kind == "f" and array.dtype.itemsize >= 8:
+        return array
+    return array.astype(np.float64)
+
+
 def sigmoid(net: Array) -> Array:
     """Logistic function ``1 / (1 + e^(−net))``, stable for any sign of ``net``."""
-    net = np.asarray(net, dtype=np.float64)
+    net = floats(net)
     # e^(−|net|) never overflows; pick the algebraically equal form for each sign.
     exp_neg_abs = np.exp(-np.abs(net))
     return np.where(net >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs))
@@ -58,7 +66,7 @@ def sigmoid(net: Array) -> Array:
 
 def softmax(net: Array) -> Array:
     """``out_k = e^(net_k) / Σ_j e^(net_j)`` over the last axis, shifted by the max for stability."""
-    net = np.asarray(net, dtype=np.float64)
+    net = floats(net)
     shifted = net - np.max(net, axis=-1, keepdims=True)
     exp_shifted = np.exp(shifted)
     return exp_shifted / np.sum(exp_shifted, axis=-1, keepdims=True)
@@ -66,14 +74,14 @@ def softmax(net: Array) -> Array:
 
 def log_softmax(net: Array) -> Array:
     """``log out_k = net_k − log Σ_j e^(net_j)`` (log-sum-exp), stable for any net input."""
-    net = np.asarray(net, dtype=np.float64)
+    net = floats(net)
     shifted = net - np.max(net, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
 def log_sigmoid(net: Array) -> Array:
     """``log σ(net) = −log(1 + e^(−net))``, stable: ``min(net, 0) − log1p(e^(−|net|))``."""
-    net = np.asarray(net, dtype=np.float64)
+    net = floats(net)
     return np.minimum(net, 0.0) - np.log1p(np.exp(-np.abs(net)))
 
 
@@ -106,7 +114,7 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "tanh": Activation(
         name="tanh",
-        value=lambda net: np.tanh(np.asarray(net, dtype=np.float64)),
+        value=lambda net: np.tanh(floats(net)),
         derivative=lambda net, out: 1.0 - out * out,
         formula="out = tanh(net)",
         formula_latex=r"out = \tanh(net)",
@@ -133,7 +141,7 @@ ACTIVATIONS: dict[str, Activation] = {
     ),
     "linear": Activation(
         name="linear",
-        value=lambda net: np.asarray(net, dtype=np.float64).copy(),
+        value=lambda net: floats(net).copy(),
         derivative=lambda net, out: np.ones_like(out),
         formula="out = net",
         formula_latex=r"out = net",

@@ -7,6 +7,7 @@ rate 0.5, one training pair (0.05, 0.10) → (0.01, 0.99).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from stepgrad.network.model import Layer, Network, Setup
 
@@ -34,4 +35,15 @@ def classic_setup() -> Setup:
         targets=np.array([CLASSIC_TARGETS]),
         learning_rate=CLASSIC_LEARNING_RATE,
         source="classic example",
+    )
+
+
+def is_classic(network: Network, inputs: ArrayLike, targets: ArrayLike, learning_rate: float) -> bool:
+    """Whether this is exactly the classic example: its network, its one training pair, η = 0.5."""
+    setup = classic_setup()
+    return (
+        network == setup.network
+        and np.array_equal(np.array(inputs, dtype=np.float64, ndmin=2), setup.inputs)
+        and np.array_equal(np.array(targets, dtype=np.float64, ndmin=2), setup.targets)
+        and learning_rate == setup.learning_rate
     )

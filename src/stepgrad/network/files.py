@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from stepgrad.errors import StepgradError
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss, loss_names
 from stepgrad.functions.activations import activation_names
-from stepgrad.network.model import Layer, Network, Setup
+from stepgrad.network.model import Layer, Network, Setup, network_problem, target_problem
 
 TOP_LEVEL_KEYS = ("inputs", "samples", "targets", "learning_rate", "loss", "layer", "layers", "meta")
 LAYER_KEYS = ("activation", "weights", "bias", "train_bias")
@@ -95,6 +95,14 @@ def _where(line: str | None, field: str) -> str:
     return f"{line}: {field}" if line else field
 
 
+def _shown(value: Any) -> str:
+    """A value as the file spells it: ``true``, ``"yes"``, ``[1, 2]`` (not Python's ``True``)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _closest(word: str, choices: list[str]) -> str:
     matches = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
     return f" (did you mean {', '.join(repr(m) for m in matches)}?)" if matches else ""
@@ -102,21 +110,21 @@ def _closest(word: str, choices: list[str]) -> str:
 
 def _number(value: Any, what: str, fail: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        fail(f"{what} must be a number, got {value!r}")
+        fail(f"{what} must be a number, got {_shown(value)}")
     if not math.isfinite(value):
-        fail(f"{what} must be a finite number, got {value!r}")
+        fail(f"{what} must be a finite number, got {_shown(value)}")
     return float(value)
 
 
 def _vector(value: Any, what: str, fail: Any) -> list[float]:
     if not isinstance(value, list) or not value:
-        fail(f"{what} must be a non-empty list of numbers, got {value!r}")
+        fail(f"{what} must be a non-empty list of numbers, got {_shown(value)}")
     return [_number(item, f"{what}[{i}]", fail) for i, item in enumerate(value)]
 
 
 def _matrix(value: Any, what: str, fail: Any) -> list[list[float]]:
     if not isinstance(value, list) or not value:
-        fail(f"{what} must be a non-empty list of rows, got {value!r}")
+        fail(f"{what} must be a non-empty list of rows, got {_shown(value)}")
     return [_vector(row, f"{what} row {r + 1}", fail) for r, row in enumerate(value)]
 
 
@@ -147,7 +155,7 @@ def parse_setup(data: Mapping[str, Any], source: str = "<network>", text: str | 
 
     loss_name = data.get("loss", DEFAULT_LOSS)
     if not isinstance(loss_name, str):
-        fail_at(locator.top("loss"), f"loss must be a name, got {loss_name!r}")
+        fail_at(locator.top("loss"), f"loss must be a name, got {_shown(loss_name)}")
     try:
         loss = get_loss(loss_name)
     except KeyError:
@@ -156,8 +164,16 @@ def parse_setup(data: Mapping[str, Any], source: str = "<network>", text: str | 
     layers: list[Layer] = []
     n_in: int | None = None
     for index, raw in enumerate(raw_layers):
-        layers.append(_parse_layer(raw, index, len(raw_layers), n_in, loss.name, locator, source))
+        layers.append(_parse_layer(raw, index, n_in, locator, source))
         n_in = layers[-1].n_out
+    problem = network_problem([layer.activation for layer in layers], loss.name, layers[-1].n_out)
+    if problem is not None:
+        layer_index, message = problem
+        if layer_index is None:
+            fail_at(_where(locator.top("loss"), "loss"), message)
+        else:
+            label = f"layer {layer_index + 1}"
+            fail_at(_where(locator.layer(layer_index, "activation"), label), message)
     network = Network(layers=tuple(layers), loss=loss.name)
 
     rate_line = locator.top("learning_rate")
@@ -168,12 +184,13 @@ def parse_setup(data: Mapping[str, Any], source: str = "<network>", text: str | 
         fail_at(rate_line, f"learning_rate must not be negative, got {learning_rate}")
 
     inputs, targets = _parse_samples(data, network, locator, source)
+    target_error = target_problem(network.loss, targets)
+    if target_error is not None:
+        fail_at(_where(locator.top("targets"), "targets"), target_error)
     return Setup(network=network, inputs=inputs, targets=targets, learning_rate=learning_rate, source=source)
 
 
-def _parse_layer(
-    raw: Any, index: int, count: int, n_in: int | None, loss_name: str, locator: _Locator, source: str
-) -> Layer:
+def _parse_layer(raw: Any, index: int, n_in: int | None, locator: _Locator, source: str) -> Layer:
     label = f"layer {index + 1}"
 
     def fail(message: str, key: str | None = None) -> None:
@@ -187,7 +204,7 @@ def _parse_layer(
 
     activation_name = raw.get("activation", "sigmoid")
     if not isinstance(activation_name, str):
-        fail(f"activation must be a name, got {activation_name!r}", "activation")
+        fail(f"activation must be a name, got {_shown(activation_name)}", "activation")
     try:
         activation = get_activation(activation_name)
     except KeyError:
@@ -195,22 +212,17 @@ def _parse_layer(
             f"unknown activation {activation_name!r}{_closest(activation_name, activation_names())}",
             "activation",
         )
-    if activation.name == "softmax":
-        if index != count - 1:
-            fail("softmax is for the output layer only", "activation")
-        if loss_name != "cross_entropy":
-            fail(f'softmax needs loss = "cross_entropy", the file has {loss_name!r}', "activation")
-
     if "weights" not in raw:
         fail("weights missing: one row per neuron, one column per input")
     weights = _matrix(raw["weights"], "weights", lambda m: fail(m, "weights"))
     width = len(weights[0])
     for row_number, row in enumerate(weights, start=1):
         if len(row) != len(weights[0]):
-            fail(f"weights row {row_number} has {len(row)} numbers, row 1 has {width}", "weights")
+            fail(f"weights row {row_number} has {quantity(len(row), 'number')}, row 1 has {width}", "weights")
     if n_in is not None and width != n_in:
         fail(
-            f"weights rows have {width} numbers but the previous layer has {n_in} neurons (one column per input)",
+            f"weights rows have {quantity(width, 'number')} but the previous layer has {quantity(n_in, 'neuron')} "
+            "(one column per input)",
             "weights",
         )
 
@@ -220,13 +232,14 @@ def _parse_layer(
         if isinstance(raw_bias, list):
             bias = _vector(raw_bias, "bias", lambda m: fail(m, "bias"))
             if len(bias) != len(weights):
-                fail(f"bias has {len(bias)} numbers for {len(weights)} neurons (or give one shared number)", "bias")
+                fail(f"bias has {quantity(len(bias), 'number')} for {quantity(len(weights), 'neuron')} "
+                     "(or give one shared number)", "bias")
         else:
             bias = [_number(raw_bias, "bias", lambda m: fail(m, "bias"))]
 
     train_bias = raw.get("train_bias", True)
     if not isinstance(train_bias, bool):
-        fail(f"train_bias must be true or false, got {train_bias!r}", "train_bias")
+        fail(f"train_bias must be true or false, got {_shown(train_bias)}", "train_bias")
     return Layer(weights=np.array(weights), bias=np.array(bias), activation=activation.name, train_bias=train_bias)
 
 
@@ -255,15 +268,21 @@ def _parse_samples(
         targets = _matrix(data["targets"], "targets", lambda m: fail("targets", m))
         input_key = "samples"
         if len(targets) != len(inputs):
-            fail("targets", f"{len(targets)} target rows for {len(inputs)} samples")
+            fail("targets", f"{quantity(len(targets), 'target row')} for {quantity(len(inputs), 'sample')}")
     for number, row in enumerate(inputs, start=1):
         if len(row) != n_in:
             where = "inputs" if input_key == "inputs" else f"samples row {number}"
-            fail(input_key, f"{where} has {len(row)} numbers but the first layer's weights take {n_in} inputs")
+            fail(
+                input_key,
+                f"{where} has {quantity(len(row), 'number')} but the first layer's weights take "
+                f"{quantity(n_in, 'input')}",
+            )
     for number, row in enumerate(targets, start=1):
         if len(row) != n_out:
             where = "targets" if input_key == "inputs" else f"targets row {number}"
-            fail("targets", f"{where} has {len(row)} numbers but the network has {n_out} outputs")
+            fail(
+                "targets", f"{where} has {quantity(len(row), 'number')} but the network has {quantity(n_out, 'output')}"
+            )
     return np.array(inputs, dtype=np.float64), np.array(targets, dtype=np.float64)
 
 
@@ -301,6 +320,13 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number stepgrad accepts")
 
 
+def _constant_line(text: str) -> str | None:
+    """The line of the first ``NaN``/``Infinity`` outside a string in JSON ``text``."""
+    unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: "_" * len(m.group(0)), text)
+    match = re.search(r"\b(?:NaN|Infinity)\b", unquoted)
+    return f"line {unquoted.count(chr(10), 0, match.start()) + 1}" if match else None
+
+
 def _parse_json(text: str, source: str) -> dict[str, Any]:
     try:
         document = json.loads(text, parse_constant=_reject_constant)
@@ -309,7 +335,7 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
             f"invalid JSON: {error.msg} (column {error.colno})", source, f"line {error.lineno}"
         ) from None
     except ValueError as error:
-        raise StepgradError(f"invalid JSON: {error}", source) from None
+        raise StepgradError(f"invalid JSON: {error}", source, _constant_line(text)) from None
     if not isinstance(document, dict):
         raise StepgradError("the file must hold a JSON object of fields", source)
     return document
@@ -414,11 +440,20 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     A symbolic link is followed, so the file it points to is replaced, not the link.
     A path that is not a regular file (``/dev/null``, ``/dev/stdout``, a pipe) is
     written straight into: renaming over it would replace the device with a file.
+    Any failure (a full disk, no permission, a missing folder) raises ``StepgradError``
+    naming the file and the reason, and leaves no temporary file and the old file unchanged.
     """
+    try:
+        _write_atomic(path, text)
+    except OSError as error:
+        raise StepgradError(f"cannot write: {error.strerror or error}", str(path)) from None
+
+
+def _write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     target, special = _follow_links(Path(path))
+    if target.is_dir():
+        raise StepgradError("is a directory", str(path))
     if special or (target.exists() and not target.is_file()):
-        if target.is_dir():
-            raise StepgradError("is a directory", str(path))
         # Append: a shell's `>> log` behind /dev/stdout must not be truncated.
         binary = isinstance(text, bytes)
         with open(path, "ab" if binary else "a", encoding=None if binary else "utf-8") as stream:

@@ -9,6 +9,11 @@ column per input, exactly as network files write them. A layer's bias is one of
 * ``none``: no bias,
 
 and it is trained or frozen (``train_bias``).
+
+A network is checked when it is made, whatever made it (a file, ``create_network``,
+``from_torch``): its activations and loss must exist and suit each other
+(``network_problem``), and a ``Setup``'s targets must suit its loss (``target_problem``).
+Every mistake is a ``StepgradError``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+from stepgrad.errors import StepgradError
+from stepgrad.functions import get_activation, get_loss
 
 Array = NDArray[np.float64]
 BiasMode = Literal["shared", "per_neuron", "none"]
@@ -103,6 +111,12 @@ class Network:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
+        if not self.layers:
+            raise StepgradError("a network needs at least one layer")
+        problem = network_problem([layer.activation for layer in self.layers], self.loss, self.layers[-1].n_out)
+        if problem is not None:
+            layer, message = problem
+            raise StepgradError(message, location=None if layer is None else f"layer {layer + 1}")
 
     @property
     def sizes(self) -> list[int]:
@@ -148,6 +162,9 @@ class Setup:
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", np.array(self.inputs, dtype=np.float64, ndmin=2))
         object.__setattr__(self, "targets", np.array(self.targets, dtype=np.float64, ndmin=2))
+        problem = target_problem(self.network.loss, self.targets)
+        if problem is not None:
+            raise StepgradError(problem, self.source, "targets")
 
     def __eq__(self, other: object) -> bool:
         """Exact equality of the network, the data and the learning rate (not the source)."""
@@ -166,3 +183,68 @@ class Setup:
     def n_samples(self) -> int:
         """Number of training samples."""
         return int(self.inputs.shape[0])
+
+
+def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tuple[int | None, str] | None:
+    """What is wrong with these layer activations and this loss together, or None.
+
+    Returns ``(layer index or None for the loss, message)``. The rules: names must exist;
+    softmax only on the output layer, with ``cross_entropy`` and at least two outputs
+    (``n_outputs``); ``cross_entropy`` needs a softmax output
+    layer and ``binary_cross_entropy`` a sigmoid one (their logarithms need outputs that are
+    probabilities, and the paired forms keep them exact where the outputs saturate).
+    """
+    try:
+        loss_name = get_loss(loss).name
+    except KeyError:
+        return None, f"unknown loss {loss!r}"
+    names = []
+    for index, activation in enumerate(activations):
+        try:
+            names.append(get_activation(activation).name)
+        except KeyError:
+            return index, f"unknown activation {activation!r}"
+    last = len(names) - 1
+    for index, name in enumerate(names[:-1]):
+        if name == "softmax":
+            return index, "softmax is for the output layer only"
+    output = names[last]
+    if output == "softmax" and loss_name != "cross_entropy":
+        return last, f'softmax needs loss = "cross_entropy", the network has {loss_name!r}'
+    if output == "softmax" and n_outputs < 2:
+        return last, "softmax needs at least 2 outputs (for one output use sigmoid with binary_cross_entropy)"
+    if loss_name == "cross_entropy" and output != "softmax":
+        return last, f"cross_entropy needs a softmax output layer, this one is {output} " + (
+            "(for sigmoid outputs use binary_cross_entropy)" if output == "sigmoid" else "(use softmax)"
+        )
+    if loss_name == "binary_cross_entropy" and output != "sigmoid":
+        return last, f"binary_cross_entropy needs a sigmoid output layer, this one is {output}"
+    return None
+
+
+def target_problem(loss: str, targets: Array) -> str | None:
+    """What is wrong with ``targets`` ``(B, n_outputs)`` for ``loss``, or None.
+
+    ``binary_cross_entropy`` targets are probabilities (0 … 1); ``cross_entropy`` targets of a
+    sample are a distribution over the outputs (non-negative, summing to 1).
+    """
+    name = get_loss(loss).name
+    if targets.size == 0:
+        return None
+    if name == "binary_cross_entropy":
+        outside = targets[(targets < 0) | (targets > 1)]
+        if outside.size:
+            return f"binary_cross_entropy targets must be between 0 and 1, got {float(outside[0])!r}"
+    if name == "cross_entropy":
+        if np.any(targets < 0):
+            return f"cross_entropy targets must not be negative, got {float(targets[targets < 0][0])!r}"
+        sums = np.sum(targets, axis=-1)
+        wrong = np.flatnonzero(np.abs(sums - 1.0) > 1e-9)
+        if wrong.size:
+            row = int(wrong[0])
+            which = "" if targets.shape[0] == 1 else f" of sample {row + 1}"
+            return (
+                f"cross_entropy targets{which} must sum to 1 (one probability per output), "
+                f"they sum to {float(sums[row]):.10g}"
+            )
+    return None

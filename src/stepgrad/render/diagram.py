@@ -13,6 +13,7 @@ written in forward order, so it can be compared as a golden string.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from html import escape
@@ -24,6 +25,7 @@ from stepgrad.network.naming import network_names
 NODE_RADIUS = 26
 BIAS_RADIUS = 18
 COLUMN_GAP = 260
+WIDE_GAP = 70
 ROW_GAP = 130
 MARGIN_X = 90
 MARGIN_TOP = 50
@@ -79,8 +81,10 @@ def diagram_layout(network: Network) -> DiagramLayout:
         bottoms.append(bias_y + BIAS_RADIUS + 4 + 15)
     height = max(bottoms) + MARGIN_BOTTOM
     nodes: dict[str, NodePosition] = {}
+    # Between wide layers the labels of n·m crossing connections need more room.
+    gaps = [COLUMN_GAP + WIDE_GAP * max(0, min(len(a), len(b)) - 2) for a, b in itertools.pairwise(columns)]
     for column, column_names in enumerate(columns):
-        x = MARGIN_X + column * COLUMN_GAP
+        x = MARGIN_X + sum(gaps[:column])
         top = centre - (len(column_names) - 1) * ROW_GAP / 2
         kind = "input" if column == 0 else ("output" if column == len(columns) - 1 else "neuron")
         for row, name in enumerate(column_names):
@@ -88,8 +92,8 @@ def diagram_layout(network: Network) -> DiagramLayout:
         if column < len(network.layers) and network.layers[column].bias_mode == "shared":
             bias_name = names.biases[column][0]
             # Off the source column, so the bias's edges stay clear of the weight labels.
-            nodes[bias_name] = NodePosition(bias_name, "bias", column, x + COLUMN_GAP * 0.35, round(bias_y, 1))
-    width = 2 * MARGIN_X + (len(columns) - 1) * COLUMN_GAP
+            nodes[bias_name] = NodePosition(bias_name, "bias", column, x + gaps[column] * 0.35, round(bias_y, 1))
+    width = 2 * MARGIN_X + sum(gaps)
     edge_labels = max(network.sizes) <= LABELLED_LAYER_SIZE
     return DiagramLayout(nodes=nodes, width=width, height=height, edge_labels=edge_labels)
 
@@ -100,41 +104,88 @@ def _num(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _label_rect(x: float, y: float, width: float) -> str:
+    """The white box a label is written on, centred at ``(x, y)``."""
+    return (
+        f'<rect class="label-box" x="{_num(x - width / 2)}" y="{_num(y - LABEL_HEIGHT / 2)}" '
+        f'width="{_num(width)}" height="{LABEL_HEIGHT}" rx="4"/>'
+    )
+
+
 def _text(x: float, y: float, content: str, css_class: str, extra: str = "") -> str:
     return f'<text x="{_num(x)}" y="{_num(y)}" class="{css_class}"{extra}>{escape(content)}</text>'
 
 
 Box = tuple[float, float, float, float]
+Segment = tuple[float, float, float, float]
 # Where along a connection (from its source) a weight label may sit, in order of preference.
-LABEL_POSITIONS = (0.3, 0.5, 0.22, 0.4, 0.62, 0.7, 0.15)
+# After these, every 0.02 from 0.1 to 0.9: the first free place wins.
+LABEL_POSITIONS = (0.3, 0.5, 0.22, 0.4, 0.62, 0.7, 0.15, *(round(0.1 + 0.02 * k, 2) for k in range(41)))
+LABEL_HEIGHT = 18
 
 
-def _node_box(node: NodePosition, value_lines: list[str]) -> Box:
-    """The area a node and the ``value_lines`` written under it cover: ``(left, top, right, bottom)``."""
+def _node_boxes(node: NodePosition, value_lines: list[str]) -> list[Box]:
+    """The areas a node's circle and the ``value_lines`` written under it cover: ``(left, top, right, bottom)``."""
     radius = BIAS_RADIUS if node.kind == "bias" else NODE_RADIUS
-    half_width = max([radius] + [LABEL_CHAR_WIDTH * len(line) / 2 for line in value_lines])
-    return (node.x - half_width, node.y - radius, node.x + half_width, node.y + radius + 4 + 15 * len(value_lines))
+    boxes = [(node.x - radius, node.y - radius, node.x + radius, node.y + radius)]
+    if value_lines:
+        half_width = max(LABEL_CHAR_WIDTH * len(line) / 2 for line in value_lines)
+        bottom = node.y + radius + 4 + 15 * len(value_lines)
+        boxes.append((node.x - half_width, node.y + radius, node.x + half_width, bottom))
+    return boxes
 
 
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _overlap(a: Box, b: Box) -> float:
+    """The area two boxes share (0 when they do not touch)."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _label_box(x: float, y: float, width: float) -> Box:
+    return (x - width / 2, y - LABEL_HEIGHT / 2, x + width / 2, y + LABEL_HEIGHT / 2)
+
+
+def _crosses(segment: Segment, box: Box) -> bool:
+    """Whether the line ``segment`` passes through ``box`` (Liang–Barsky clipping)."""
+    x1, y1, x2, y2 = segment
+    low, high = 0.0, 1.0
+    for p, q in ((x1 - x2, x1 - box[0]), (x2 - x1, box[2] - x1), (y1 - y2, y1 - box[1]), (y2 - y1, box[3] - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _best_place(
+    candidates: list[tuple[float, float]], width: float, occupied: list[Box], segments: list[Segment]
+) -> tuple[float, float]:
+    """The candidate whose label box overlaps the least of ``occupied`` and crosses the fewest ``segments``.
+
+    Ties keep the order of preference.
+    """
+
+    def cost(place: tuple[float, float]) -> tuple[float, int]:
+        box = _label_box(place[0], place[1], width)
+        return sum(_overlap(box, other) for other in occupied), sum(_crosses(line, box) for line in segments)
+
+    return min(candidates, key=cost)
 
 
 def _place_label(
     source: NodePosition, target: NodePosition, box_width: float, occupied: list[Box]
 ) -> tuple[float, float]:
-    """The first position along the edge where its label's box overlaps nothing placed yet.
-
-    Falls back to the first preference when every position collides.
-    """
+    """The position along the edge where its label's box overlaps least of what is placed already."""
     candidates = [
         (source.x + (target.x - source.x) * t, source.y + (target.y - source.y) * t) for t in LABEL_POSITIONS
     ]
-    for x, y in candidates:
-        box = (x - box_width / 2, y - 11, x + box_width / 2, y + 11)
-        if not any(_overlaps(box, other) for other in occupied):
-            return x, y
-    return candidates[0]
+    return _best_place(candidates, box_width, occupied, [])
 
 
 def _value_lines(
@@ -157,9 +208,17 @@ def _value_lines(
 
 
 def _per_neuron_bias_labels(
-    network: Network, nodes: Mapping[str, NodePosition], fmt: Callable[[float], str]
-) -> list[tuple[tuple[str, str], float, float, Box]]:
-    """``+ b3 = 0.1`` above and left of each neuron with its own bias: ((text, name), x, y, box)."""
+    network: Network,
+    nodes: Mapping[str, NodePosition],
+    fmt: Callable[[float], str],
+    occupied: list[Box],
+    segments: list[Segment],
+) -> list[tuple[str, str, float, float, float]]:
+    """``+ b3 = 0.1`` beside each neuron with its own bias: (text, bias name, x, y, box width).
+
+    Each label goes above its neuron, or beside it, or below its values: wherever no connection
+    line crosses it and it covers nothing else (its white box hides a line it cannot avoid).
+    """
     names = network_names(network)
     labels = []
     for bias in names.all_biases():
@@ -168,9 +227,18 @@ def _per_neuron_bias_labels(
             continue
         neuron = nodes[names.neurons[bias.layer][bias.index]]
         text = f"+ {bias.name} = {fmt(float(layer.bias[bias.index]))}"
-        x, y = neuron.x - 6, neuron.y - NODE_RADIUS - 6
-        width = LABEL_CHAR_WIDTH * len(text)
-        labels.append(((text, bias.name), x, y, (x - width, y - 13, x, y + 3)))
+        width = LABEL_CHAR_WIDTH * len(text) + 8
+        above = neuron.y - NODE_RADIUS - LABEL_HEIGHT / 2 - 3
+        beside = width / 2 + NODE_RADIUS / 2
+        candidates = [
+            (neuron.x, above),
+            (neuron.x - beside, above),
+            (neuron.x + beside, above),
+            (neuron.x, above - LABEL_HEIGHT),
+        ]
+        x, y = _best_place(candidates, width, occupied, segments)
+        occupied.append(_label_box(x, y, width))
+        labels.append((text, bias.name, x, y, width))
     return labels
 
 
@@ -218,8 +286,7 @@ def network_svg(
         "stroke-width:3px}"
         ".stepgrad-network .weight-label{font-size:12px;text-anchor:middle;dominant-baseline:central}"
         ".stepgrad-network .label-box{fill:#fff;fill-opacity:0.92;stroke:#ccc;stroke-width:0.6}"
-        ".stepgrad-network .bias-label{font-size:12px;text-anchor:end;paint-order:stroke;stroke:#fff;"
-        "stroke-width:4px}"
+        ".stepgrad-network .bias-label{font-size:12px;text-anchor:middle;dominant-baseline:central}"
         ".stepgrad-network .input circle{fill:#eef3f8}.stepgrad-network .neuron circle{fill:#fdf6e3}"
         ".stepgrad-network .output circle{fill:#eaf5ea}.stepgrad-network .bias circle{fill:#f2f2f2}"
         ".stepgrad-network circle{stroke:#333;stroke-width:1.5}"
@@ -230,9 +297,13 @@ def network_svg(
     # Edges first, so nodes and labels are drawn over them.
     labels: list[str] = []
     values = values or {}
-    occupied = [_node_box(node, _value_lines(node, network, values, fmt)) for node in nodes.values()]
-    bias_labels = _per_neuron_bias_labels(network, nodes, fmt)
-    occupied.extend(box for _, _, _, box in bias_labels)
+    occupied = [box for node in nodes.values() for box in _node_boxes(node, _value_lines(node, network, values, fmt))]
+    segments = []
+    for weight in names.all_weights():
+        source = nodes[names.sources(weight.layer)[weight.source]]
+        target = nodes[names.neurons[weight.layer][weight.neuron]]
+        segments.append((source.x + NODE_RADIUS, source.y, target.x - NODE_RADIUS, target.y))
+    bias_labels = _per_neuron_bias_labels(network, nodes, fmt, occupied, segments)
     for weight in names.all_weights():
         source = nodes[names.sources(weight.layer)[weight.source]]
         target = nodes[names.neurons[weight.layer][weight.neuron]]
@@ -251,11 +322,8 @@ def network_svg(
         if layout.edge_labels:
             box_width = LABEL_CHAR_WIDTH * len(label) + 8
             x, y = _place_label(source, target, box_width, occupied)
-            occupied.append((x - box_width / 2, y - 9, x + box_width / 2, y + 9))
-            labels.append(
-                f'<rect class="label-box" x="{_num(x - box_width / 2)}" y="{_num(y - 9)}" '
-                f'width="{_num(box_width)}" height="18" rx="4"/>'
-            )
+            occupied.append(_label_box(x, y, box_width))
+            labels.append(_label_rect(x, y, box_width))
             labels.append(_text(x, y, label, "weight-label", f' data-name="{weight.name}" fill="{colour}"'))
 
     for layer_index, layer in enumerate(network.layers):
@@ -283,9 +351,9 @@ def network_svg(
             parts.append(_text(node.x, node.y + radius + 16 + 15 * line, text, "node-value"))
         parts.append("</g>")
 
-    for name, x, y, _ in bias_labels:
-        text, bias_name = name
+    for text, bias_name, x, y, width in bias_labels:
         colour = HIGHLIGHT if bias_name in highlight else "#222"
+        parts.append(_label_rect(x, y, width))
         parts.append(_text(x, y, text, "bias-label", f' data-name="{bias_name}" fill="{colour}"'))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -16,7 +16,7 @@ from importlib import resources
 
 from stepgrad.explain.step import Derivation, Step, format_number
 from stepgrad.render.diagram import network_svg
-from stepgrad.render.math_text import latex_number, shows_numbers, step_lhs, step_rhs
+from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
 
 VALUE_COLUMNS = 3
 _MATHML_NAMESPACE = ' xmlns="http://www.w3.org/1998/Math/MathML"'
@@ -30,13 +30,13 @@ def page_css() -> str:
     return resources.files("stepgrad.render").joinpath("page.css").read_text(encoding="utf-8")
 
 
-def mathml(latex: str, alttext: str = "") -> str:
-    """``latex`` as a block ``<math>`` element; LaTeX the converter rejects is shown as code."""
+def mathml(latex: str, alttext: str = "", display: str = "block") -> str:
+    """``latex`` as a ``<math>`` element (``display`` block or inline); LaTeX the converter rejects is shown as code."""
     from latex2mathml.converter import convert
 
     latex = _SIGNED_NUMBER.sub(r"\1{-\2}", latex)
     try:
-        markup = convert(latex, display="block")
+        markup = convert(latex, display=display)
     except Exception:  # latex2mathml raises many types; any failure falls back to the source
         return f'<code class="latex">{escape(latex)}</code>'
     # Inline MathML in HTML needs no namespace, and the page must hold no http(s) address.
@@ -56,8 +56,16 @@ def _spaced(latex: str) -> str:
     return rf"\; {latex}" if latex.startswith(r"\text") else latex
 
 
+def _note(step: Step) -> str:
+    """The step's note as HTML: words escaped, formulas as inline MathML."""
+    pieces = [
+        mathml(content, display="inline") if kind == "math" else escape(content) for kind, content in step.note_pieces()
+    ]
+    return f'<p class="note">{"".join(pieces)}</p>'
+
+
 def render_step(step: Step, precision: int = 9) -> str:
-    """One step as an ``<article>``: title, formula, the numbers put in, the result."""
+    """One step as an ``<article>``: title, formula, the numbers put in, the result, then its note."""
     lhs = step_lhs(step)
     substituted = mathml(f"= {step.substituted_latex(precision)}", f"= {step.substituted(precision)}")
     result = mathml(f"= {latex_number(step.value, precision)}", f"= {format_number(step.value, precision)}")
@@ -65,8 +73,6 @@ def render_step(step: Step, precision: int = 9) -> str:
         f'<article class="step" id="{anchor("step", step.name)}" data-name="{escape(step.name)}">',
         f"<h3>{escape(step.title)}<code>{escape(step.name)}</code></h3>",
     ]
-    if step.note:
-        lines.append(f'<p class="note">{escape(step.note)}</p>')
     # A two-column grid keeps the ``=`` signs of the three lines under each other.
     lines.extend(
         [
@@ -74,13 +80,15 @@ def render_step(step: Step, precision: int = 9) -> str:
             f'<div class="lhs">{mathml(lhs)}</div>',
             f'<div class="rhs formula">{mathml(f"= {_spaced(step_rhs(step))}", step.formula)}</div>',
             *(['<div class="lhs"></div>', f'<div class="rhs substituted">{substituted}</div>']
-              if shows_numbers(step, precision) else []),
-            '<div class="lhs"></div>',
-            f'<div class="rhs result">{result}</div>',
+              if step.shows_numbers(precision) else []),
+            *(['<div class="lhs"></div>', f'<div class="rhs result">{result}</div>']
+              if step.shows_result(precision) else []),
             "</div>",
-            "</article>",
         ]
     )
+    if step.note:
+        lines.append(_note(step))
+    lines.append("</article>")
     return "\n".join(lines)
 
 

@@ -3,14 +3,15 @@
 Each step is a paragraph headed by its title and name, then one ``align*``:
 ``lhs = formula``, ``= numbers``, ``= result``. Long right-hand sides are cut
 into several lines at their top-level ``+``/``−`` signs so nothing runs into
-the margin. Only packages from texlive-latex-base/-recommended are used.
+the margin. Only LaTeX's own classes and Debian's texlive-latex-base packages are used
+(``geometry``, ``amsmath``), with the default OT1 fonts: nothing else needs installing.
 """
 
 from __future__ import annotations
 
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.network.naming import network_names
-from stepgrad.render.math_text import break_sum, latex_number, shows_numbers, step_lhs, step_rhs
+from stepgrad.render.math_text import break_sum, latex_number, step_lhs, step_rhs
 
 # Visible characters per line of an align* row in an 11pt article with 2.2 cm margins.
 LINE_WIDTH = 62
@@ -30,9 +31,9 @@ _TEXT_ESCAPES = {
     "#": r"\#",
     "^": r"\^{}",
     "~": r"\~{}",
-    "<": r"\textless{}",
+    "<": r"\ensuremath{<}",
     "/": r"/\allowbreak{}",
-    ">": r"\textgreater{}",
+    ">": r"\ensuremath{>}",
     "−": r"\ensuremath{-}",
     "·": r"\ensuremath{\cdot}",
     "×": r"\ensuremath{\times}",
@@ -90,19 +91,25 @@ def _rows(first: str, rhs: str) -> list[str]:
     return rows
 
 
+def _note(step: Step) -> str:
+    """The step's note as LaTeX: words escaped, formulas as inline math."""
+    return "".join(f"${content}$" if kind == "math" else escape_text(content) for kind, content in step.note_pieces())
+
+
 def render_step(step: Step, precision: int = 9) -> str:
-    """One step: a paragraph heading, then lhs = formula = numbers = result in one ``align*``."""
+    """One step: a paragraph heading, lhs = formula = numbers = result in one ``align*``, then its note."""
     lhs = step_lhs(step)
     rows = _rows(lhs, step_rhs(step))
-    if shows_numbers(step, precision):
+    if step.shows_numbers(precision):
         rows.extend(_rows("", step.substituted_latex(precision)))
-    rows.append(f"&= {latex_number(step.value, precision)}")
+    if step.shows_result(precision):
+        rows.append(f"&= {latex_number(step.value, precision)}")
     align = "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
     heading = rf"\paragraph{{{escape_text(step.title)}}} ({name_tt(step.name)})"
     if not step.note:
         return f"{heading}\n{align}"
-    # The note's paragraph runs into the display (no blank line), ragged right so long names break.
-    return f"{heading}\n\n\\begingroup\\raggedright{{\\small {escape_text(step.note)}}}\n{align}\\endgroup"
+    # The note follows the display (as in the terminal), ragged right so long names break.
+    return f"{heading}\n{align}\n{{\\raggedright\\small {_note(step)}\\par}}"
 
 
 def _network_table(derivation: Derivation, precision: int) -> str:
@@ -131,11 +138,11 @@ def _network_table(derivation: Derivation, precision: int) -> str:
 
 
 def _tabular(columns: str, header: str, rows: list[str]) -> str:
-    """A centred ``booktabs`` table (single-pass: no longtable, which needs a second pdflatex run)."""
+    """A centred table with plain ``\\hline`` rules (LaTeX's own: no booktabs; single-pass, no longtable)."""
     return (
-        f"\\begin{{center}}\n\\begin{{tabular}}{{{columns}}}\n\\toprule\n{header} \\\\\n\\midrule\n"
+        f"\\begin{{center}}\n\\begin{{tabular}}{{{columns}}}\n\\hline\n{header} \\\\\n\\hline\n"
         + "\n".join(rows)
-        + "\n\\bottomrule\n\\end{tabular}\n\\end{center}"
+        + "\n\\hline\n\\end{tabular}\n\\end{center}"
     )
 
 
@@ -163,12 +170,9 @@ def render_latex(derivation: Derivation, precision: int = 9) -> str:
     """The whole derivation as a LaTeX document, numbers to ``precision`` significant digits."""
     body = [
         r"\documentclass[11pt]{article}",
-        r"\usepackage[T1]{fontenc}",
-        r"\usepackage{lmodern}",
         r"\usepackage[margin=2.2cm]{geometry}",
         r"\usepackage{amsmath}",
-        r"\usepackage{booktabs}",
-                r"\allowdisplaybreaks",
+        r"\allowdisplaybreaks",
         r"\setlength{\parindent}{0pt}",
         r"\setlength{\parskip}{4pt}",
         rf"\title{{{escape_text(derivation.title)}}}",

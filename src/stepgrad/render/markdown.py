@@ -15,7 +15,7 @@ import html
 
 from stepgrad.explain.step import Derivation, Step, format_number
 from stepgrad.render.diagram import network_svg
-from stepgrad.render.math_text import latex_number, shows_numbers, step_lhs, step_rhs
+from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
 
 
 def diagram_svg(derivation: Derivation, precision: int = 4) -> str:
@@ -42,19 +42,26 @@ def _display(latex: str) -> str:
     return f"$$\n{latex}\n$$"
 
 
+def _note(step: Step) -> str:
+    """The step's note as Markdown: words escaped, formulas as inline ``$…$`` math."""
+    return "".join(
+        f"${content}$" if kind == "math" else _markdown_text(content) for kind, content in step.note_pieces()
+    )
+
+
 def render_step(step: Step, precision: int = 9) -> str:
-    """One step: its title and name, formula, substituted formula and result."""
+    """One step: its title and name, formula, substituted formula, result, then its note (as in the terminal)."""
     lhs = step_lhs(step)
     lines = [
         f"### {_markdown_text(step.title)} — `{step.name}`",
         "",
-        *([_markdown_text(step.note), ""] if step.note else []),
         _display(f"{lhs} = {step_rhs(step)}"),
         "",
-        *([_display(f"= {step.substituted_latex(precision)}"), ""] if shows_numbers(step, precision) else []),
-        f"**Result:** ${lhs} = {latex_number(step.value, precision)}$",
+        *([_display(f"= {step.substituted_latex(precision)}"), ""] if step.shows_numbers(precision) else []),
+        *([f"**Result:** ${lhs} = {latex_number(step.value, precision)}$", ""] if step.shows_result(precision) else []),
+        *([_note(step), ""] if step.note else []),
     ]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")
 
 
 def values_table(derivation: Derivation, precision: int = 9) -> str:

@@ -88,14 +88,3 @@ def step_lhs(step: Step) -> str:
 def step_rhs(step: Step) -> str:
     """The right-hand side of the step's formula."""
     return split_equation(step.formula_latex)[1]
-
-
-def shows_numbers(step: Step, precision: int = 9) -> bool:
-    """Whether the formula with the numbers put in says something the formula and result do not.
-
-    False for a step without operands (``out_o1+`` = the forward pass again) and for one whose
-    substitution is the result itself (``dnet_h1/dw1 = i1 = 0.05``).
-    """
-    substituted = step.substituted_latex(precision)
-    result = latex_number(step.value, precision)
-    return substituted not in (step_rhs(step), result, f"({result})")

@@ -14,6 +14,7 @@ The renderer reads the steps; it does no math.
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
@@ -31,12 +32,8 @@ NAME_STYLE = "bold cyan"
 NUMBER_STYLE = "green"
 RESULT_STYLE = "bold green"
 NOTE_STYLE = "italic dim"
-
-
-def _right_hand_side(step: Step) -> str:
-    """The symbolic right-hand side: ``step.formula`` after ``name = ``."""
-    prefix = f"{step.name} = "
-    return step.formula[len(prefix) :] if step.formula.startswith(prefix) else step.formula
+# The end of a line: spaces and colour codes, before its newline.
+_LINE_END = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+(?=\n?$)")
 
 
 def step_renderable(step: Step, precision: int = 9) -> RenderableType:
@@ -45,12 +42,11 @@ def step_renderable(step: Step, precision: int = 9) -> RenderableType:
     grid.add_column(no_wrap=True, justify="right")
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
-    lines = [Text(_right_hand_side(step))]
-    substituted = step.substituted(precision)
-    result = format_number(step.value, precision)
-    if substituted and substituted not in (_right_hand_side(step), result):
-        lines.append(Text(substituted, style=NUMBER_STYLE))
-    lines.append(Text(result, style=RESULT_STYLE))
+    lines = [Text(step.right_hand_side)]
+    if step.shows_numbers(precision):
+        lines.append(Text(step.substituted(precision), style=NUMBER_STYLE))
+    if step.shows_result(precision):
+        lines.append(Text(format_number(step.value, precision), style=RESULT_STYLE))
     for index, line in enumerate(lines):
         grid.add_row(Text(step.name, style=NAME_STYLE) if index == 0 else "", "=", line)
     parts: list[RenderableType] = [Text(step.title, style="bold"), Padding(grid, (0, 0, 0, 2), expand=False)]
@@ -74,10 +70,21 @@ def derivation_renderables(derivation: Derivation, precision: int = 9) -> list[R
 
 
 def print_derivation(derivation: Derivation, console: Console | None = None, precision: int = 9) -> None:
-    """Print to ``console`` (by default stdout, coloured when it is a terminal)."""
+    """Print to ``console`` (by default stdout, coloured when it is a terminal), lines without trailing spaces."""
     console = console or Console(highlight=False)
-    for item in derivation_renderables(derivation, precision):
-        console.print(item)
+    with console.capture() as capture:
+        for item in derivation_renderables(derivation, precision):
+            console.print(item)
+    # rich pads table cells to their column's width; the padding is invisible, so drop it (with its
+    # colour codes) before printing: a copied line then ends where its text does.
+    lines = capture.get().splitlines(keepends=True)
+    console.file.write("".join(_LINE_END.sub(_codes_only, line) for line in lines))
+    console.file.flush()
+
+
+def _codes_only(match: re.Match[str]) -> str:
+    """The colour codes of a line's end without its spaces (a reset must stay)."""
+    return "".join(re.findall(r"\x1b\[[0-9;]*m", match.group(0)))
 
 
 def render_text(derivation: Derivation, precision: int = 9, width: int = 80, color: bool = False) -> str:
@@ -94,8 +101,7 @@ def render_text(derivation: Derivation, precision: int = 9, width: int = 80, col
         legacy_windows=False,
     )
     print_derivation(derivation, console, precision)
-    # rich pads table cells to their column's width; the padding is invisible, so drop it.
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+    return buffer.getvalue()
 
 
 def derivation_renderable(derivation: Derivation, precision: int = 9) -> RenderableType:

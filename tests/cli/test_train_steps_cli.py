@@ -1,0 +1,46 @@
+"""``stepgrad train [FILE] --steps N``: its log, numbers a user can paste into Python, honest wording."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+STEPGRAD = [str(Path(sys.executable).parent / "stepgrad")]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*STEPGRAD, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_one_step_says_one_step_and_one_sample() -> None:
+    result = run("train", "--steps", "1", "--every", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Training classic example: 1 sample, η = 0.5, 1 step"
+    assert "After 1 step: E_total = 0.29103 (0.2910277736936)" in lines
+    assert "(s)" not in result.stdout and "1 steps" not in result.stdout
+
+
+def test_numbers_are_plain_ascii_python_reads_back() -> None:
+    result = run("train", "--steps", "10000")
+    assert result.returncode == 0, result.stderr
+    assert "step 10000  E_total = 3.510187783e-05\n" in result.stdout
+    assert "−" not in result.stdout
+    logged = [line.split(" = ")[1] for line in result.stdout.splitlines() if line.startswith("step ")]
+    assert float(logged[-1]) == 3.510187783e-05
+
+
+def test_errata_wording_names_the_published_summary_only_for_the_classic_example(tmp_path: Path) -> None:
+    classic = run("train", "--steps", "10000", "--hidden-deltas-from", "updated")
+    assert "These are the published summary's figures" in classic.stdout
+    path = tmp_path / "net.toml"
+    path.write_text(
+        "inputs = [0.5, -0.2]\ntargets = [0.3]\nlearning_rate = 0.4\n"
+        '[[layer]]\nactivation = "tanh"\nweights = [[0.3, -0.1], [0.2, 0.4]]\nbias = [0.1, -0.1]\n'
+        '[[layer]]\nactivation = "sigmoid"\nweights = [[0.5, -0.6]]\nbias = 0.2\n'
+    )
+    other = run("train", str(path), "--steps", "20", "--hidden-deltas-from", "updated")
+    assert other.returncode == 0, other.stderr
+    assert "published" not in other.stdout
+    assert "mistaken rule" in other.stdout

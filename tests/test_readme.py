@@ -1,0 +1,30 @@
+"""The README's Python examples are real: its ``>>>`` blocks run with doctest from a fresh folder."""
+
+from __future__ import annotations
+
+import doctest
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = README.read_text(encoding="utf-8")
+    # A file the README shows with `$ cat NAME` is written first, as a reader following along would.
+    for name, content in re.findall(r"^\$ cat (\S+)\n(.*?)(?=^\$ )", text, re.MULTILINE | re.DOTALL):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report = io.StringIO()
+    names: dict[str, object] = {}  # shared, as in one interpreter session
+    for block in re.finditer(r"```python\n(.*?)```", text, re.DOTALL):
+        line = text.count("\n", 0, block.start(1))
+        test = parser.get_doctest(block.group(1), names, "README.md", str(README), line)
+        runner.run(test, out=report.write, clear_globs=False)
+    assert runner.tries >= 8, "the README's Python examples were not found"
+    assert runner.failures == 0, report.getvalue()
