@@ -44,7 +44,7 @@ def test_a_wrong_file_exits_1_with_the_diagnosis_in_every_format(tmp_path: Path)
     assert data["diagnoses"][0]["mistake"] == "sign_flipped"
     assert [v["status"] for v in data["values"]] == ["right", "wrong"]
     markdown = run(str(path), "--format", "markdown").stdout
-    assert "| ✗ | `dE_total/dout_o1` | -0.7414 | 0.74136507 |" in markdown
+    assert "| ✗ | `dE_total/dout_o1` | −0.7414 | 0.74136507 | −1.48 |" in markdown
     out = tmp_path / "report.html"
     result = run(str(path), "--format", "html", "-o", str(out))
     assert result.returncode == 1

@@ -133,4 +133,6 @@ def test_the_published_error_after_the_update_is_diagnosed_as_the_updated_weight
     assert report.first_wrong == "E_total+"
     assert report.diagnoses[0].mistake == "updated_output_weights"
     assert report.diagnoses[0].step == "dE_o1/dout_h1"
-    assert "It reproduces your value (0.29102792" in report.render("markdown")
+    markdown = report.render("markdown")
+    assert "This rule gives 0.29102792391 from your other values, which matches your E_total+ = 0.291027924" in markdown
+    assert "Here: dE_o1/dout_h1 = delta_o1 · w5+ instead of delta_o1 · w5: you used w5+ where w5 belongs." in markdown
