@@ -6,7 +6,7 @@ import json
 
 from stepgrad.check import check_answers
 
-ANSWERS = 'net_h1 = 0.3775\nout_h1: 0.5933\n"w5_new" = 0.4411\nouth = 1\n'
+ANSWERS = 'net_h1 = 0.3775\nout_h1: 0.5933\n"w5_new" = 0.4411\ndetla_o1 = 1\n'
 
 GOLDEN_TABLE = """\
 **2 of 4 values right (1 unknown name); first wrong step: w5+**
@@ -16,7 +16,7 @@ GOLDEN_TABLE = """\
 | ✓ | `net_h1` | 0.3775 | 0.3775 |  | right |
 | ✓ | `out_h1` | 0.5933 | 0.593269992 |  | right |
 | ✗ | `w5+` | 0.4411 | 0.35891648 | +0.0822 | from your earlier values, w5+ = w5 − η·dE_total/dw5 = 0.358915 |
-| ? | `outh` | 1 |  |  | unknown name; did you mean out_h2, out_h1, out_o2? |
+| ? | `detla_o1` | 1 |  |  | unknown name; did you mean delta_o1, delta_o2, delta_h1? |
 
 ## Diagnosis of `w5+`
 
@@ -40,13 +40,13 @@ def test_markdown_report_golden(write) -> None:
     markdown = report(write).render("markdown")
     assert markdown.startswith("# Check of small.txt\n\nNetwork: classic example: 2-2-2 sigmoid/sigmoid")
     assert GOLDEN_TABLE in markdown
-    assert markdown.rstrip().endswith("`w4+`, `out_o1+`, `out_o2+`, `E_o1+`, `E_o2+`, `E_total+`")
+    assert markdown.rstrip().endswith("`out_o2+`, `E_o1+`, `E_o2+`, `E_total+`")
 
 
 def test_text_report_fits_80_columns(write) -> None:
     text = report(write).render("text", width=80)
     assert all(len(line) <= 80 for line in text.splitlines())
-    assert "✗ w5+    0.4411  0.35891648 +0.0822" in text
+    assert "✗ w5+      0.4411  0.35891648 +0.0822" in text
     assert "2 of 4 values right (1 unknown name); first wrong step: w5+" in text
     assert "╭─ Gradient added instead of subtracted in the update" in text
     assert "╭─ Or: Sign flipped in dE/dout: (target − out) instead of (out − target) ─" in text

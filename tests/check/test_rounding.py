@@ -60,23 +60,35 @@ def classic_rounded_by_hand(decimals: int = 4) -> dict[str, float]:
     for wi in w:
         v[f"w{wi}+"] = r4(w[wi] - eta * v[f"dE_total/dw{wi}"])
     n = {k: v[f"w{k}+"] for k in w}
-    h1, h2 = sigmoid(n[1] * i1 + n[2] * i2 + b1), sigmoid(n[3] * i1 + n[4] * i2 + b1)
-    v["out_o1+"] = r4(sigmoid(n[5] * h1 + n[6] * h2 + b2))
-    v["out_o2+"] = r4(sigmoid(n[7] * h1 + n[8] * h2 + b2))
+    # the forward pass again with the new weights, rounded as before
+    v["net_h1+"] = r4(n[1] * i1 + n[2] * i2 + b1)
+    v["out_h1+"] = r4(sigmoid(v["net_h1+"]))
+    v["net_h2+"] = r4(n[3] * i1 + n[4] * i2 + b1)
+    v["out_h2+"] = r4(sigmoid(v["net_h2+"]))
+    v["net_o1+"] = r4(n[5] * v["out_h1+"] + n[6] * v["out_h2+"] + b2)
+    v["out_o1+"] = r4(sigmoid(v["net_o1+"]))
+    v["net_o2+"] = r4(n[7] * v["out_h1+"] + n[8] * v["out_h2+"] + b2)
+    v["out_o2+"] = r4(sigmoid(v["net_o2+"]))
     v["E_o1+"] = r4(0.5 * (t1 - v["out_o1+"]) ** 2)
     v["E_o2+"] = r4(0.5 * (t2 - v["out_o2+"]) ** 2)
     v["E_total+"] = r4(v["E_o1+"] + v["E_o2+"])
     return v
 
 
+AFTER_FORWARD = {"net_h1+", "out_h1+", "net_h2+", "out_h2+", "net_o1+", "net_o2+"}
+
+
 def test_the_hand_computation_covers_every_asked_value() -> None:
-    assert set(classic_rounded_by_hand()) == set(Checker(classic_setup()).asked())
+    asked, by_hand = set(Checker(classic_setup()).asked()), set(classic_rounded_by_hand())
+    assert asked <= by_hand
+    assert by_hand - asked <= AFTER_FORWARD  # asked once the trace names them (net_h1+ …)
 
 
 def test_rounded_at_every_step_passes_with_rounding_notes(tmp_path) -> None:
     values = classic_rounded_by_hand()
     path = tmp_path / "rounded.txt"
-    path.write_text("".join(f"{name} = {value:.4f}\n" for name, value in values.items()))
+    asked = Checker(classic_setup()).asked()
+    path.write_text("".join(f"{name} = {values[name]:.4f}\n" for name in asked))
     report = check_answers(path)
     assert report.ok, report.render("text")
     rounding = [check for check in report.values if check.status == "rounding"]

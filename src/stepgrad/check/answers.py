@@ -27,6 +27,7 @@ from stepgrad.errors import StepgradError
 _NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
 FORMATS = ("toml", "json", "csv", "lines")
 STDIN = "-"
+_NON_FINITE = {"inf", "infinity", "nan"}
 
 # A CSV's first row is a header when its cells are words like these (``name,value``, ``step;answer``).
 _HEADER_NAMES = {"name", "names", "step", "steps", "quantity", "variable", "key", "symbol", "value name"}
@@ -79,14 +80,13 @@ def parse_number(text: str, source: str, location: str, name: str = "") -> tuple
         return None
     what = f"the value of {name}" if name else "the value"
     match = _NUMBER.match(cleaned)
+    if cleaned.lower().lstrip("+-") in _NON_FINITE or (match is not None and not math.isfinite(float(cleaned))):
+        raise StepgradError(f"{what} is not a finite number: {text.strip()!r}", source, location)
     if match is None:
         raise StepgradError(f"{what} is not a number: {text.strip()!r}", source, location)
-    value = float(cleaned)
-    if not math.isfinite(value):
-        raise StepgradError(f"{what} is not a finite number: {text.strip()!r}", source, location)
     fraction = match.group(2) if match.group(1) is not None else match.group(3)
     exponent = int(match.group(4) or 0)
-    return value, max(0, len(fraction or "") - exponent)
+    return float(cleaned), max(0, len(fraction or "") - exponent)
 
 
 def _answer(name: str, raw: Any, source: str, location: str) -> Answer | None:

@@ -25,6 +25,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from stepgrad.check.answers import Answer, answers_from_mapping, read_answers
 from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.mistakes import MISTAKES, Mistake
@@ -144,7 +146,7 @@ class Checker:
         for mistake in self.mistakes:
             rules: Rules
             for rules in mistake.variants(self.context):
-                tables.append((mistake, build_table(self.context, rules)))
+                tables.append((mistake, build_table(self.context, rules, self.table)))
         return tables
 
     def asked(self) -> list[str]:
@@ -157,6 +159,11 @@ class Checker:
     # ------------------------------------------------------------------ checking
     def check(self, answers: Sequence[Answer], source: str = "<answers>") -> CheckReport:
         """Check ``answers``; ``StepgradError`` when two spellings name the same value."""
+        # A learner's values can be anything (an out of 1.5 under a logarithm): NaN means "no match".
+        with np.errstate(all="ignore"):
+            return self._check(answers, source)
+
+    def _check(self, answers: Sequence[Answer], source: str) -> CheckReport:
         resolved, unknown = self._resolve(answers, source)
         given = {name: (answer.value, answer.half_unit) for name, answer in resolved.items()}
         verdicts = _Verdicts(self, resolved, given)

@@ -178,9 +178,9 @@ def _bias_left_out(ctx: Context) -> list[Rules]:
     if not layers:
         return []
     before = _per_layer(layers, "net", wrong, net_rule)
-    # left out again in the forward pass after the update, in every layer
-    again = _per_layer(layers, "net_new", wrong_new, net_new_rule)[0]
-    return [*before, replace(before[0], net_new=again.net_new)]
+    after = _per_layer(layers, "net_new", wrong_new, net_new_rule)
+    # left out in both forward passes, before and after the update, in every layer
+    return [*before, *after, replace(before[0], net_new=after[0].net_new)]
 
 
 def _one_output_only(ctx: Context) -> list[Rules]:
@@ -341,7 +341,7 @@ MISTAKES: dict[str, Mistake] = {
             "derivative gives twice the error or twice the gradient; every delta and update downstream is "
             "then doubled too.",
             "E_o and dE_total/dout_o (errors, output layer)",
-            ("error", "output_dE_dout"),
+            ("error", "output_dE_dout", "error_new"),
             _scaled_loss(2.0, "2"),
         ),
         Mistake(
@@ -351,7 +351,7 @@ MISTAKES: dict[str, Mistake] = {
             "Keeping the ½ in the derivative (−½(target − out)), or adding another ½ to the error, halves "
             "the gradient; every delta and update downstream is halved too.",
             "E_o and dE_total/dout_o (errors, output layer)",
-            ("error", "output_dE_dout"),
+            ("error", "output_dE_dout", "error_new"),
             _scaled_loss(0.5, "½"),
         ),
         Mistake(
@@ -361,7 +361,7 @@ MISTAKES: dict[str, Mistake] = {
             "Leaving out b shifts the net input, and every value after it (out, the error, the deltas) "
             "is computed from the wrong point.",
             "net (forward pass)",
-            ("net",),
+            ("net", "net_new"),
             _bias_left_out,
         ),
         Mistake(

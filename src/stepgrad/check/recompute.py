@@ -380,34 +380,50 @@ CORRECT = Rules()
 Table = dict[str, StepRule]
 
 
-def build_table(ctx: Context, rules: Rules = CORRECT) -> Table:
-    """Every computed name of the step with its rule (the leaves, inputs/targets/parameters, have none)."""
-    rules_list: list[StepRule] = []
+Slot = tuple[str, tuple[int, ...]]
+
+
+def slots(ctx: Context) -> list[Slot]:
+    """Every step of the derivation as ``(Rules field, indices)``, in the order a person works them."""
     names = ctx.names
     count = len(ctx.network.layers)
-    for layer in range(count):
-        for j in range(len(names.neurons[layer])):
-            rules_list += [rules.net(ctx, layer, j), rules.out(ctx, layer, j)]
-    rules_list += [rules.error(ctx, k) for k in range(len(ctx.outputs))] + [rules.error_total(ctx)]
+    widths = [len(neurons) for neurons in names.neurons]
+    found: list[Slot] = [
+        (field, (layer, j)) for layer in range(count) for j in range(widths[layer]) for field in ("net", "out")
+    ]
+    found += [("error", (k,)) for k in range(widths[-1])] + [("error_total", ())]
     for layer in reversed(range(count)):
-        for j in range(len(names.neurons[layer])):
+        for j in range(widths[layer]):
             if layer == count - 1:
-                rules_list.append(rules.output_dE_dout(ctx, j))
+                found.append(("output_dE_dout", (j,)))
             else:
-                rules_list += [rules.contribution(ctx, layer, k, j) for k in range(len(names.neurons[layer + 1]))]
-                rules_list.append(rules.hidden_dE_dout(ctx, layer, j))
-            rules_list.append(rules.dout_dnet(ctx, layer, j))
-            rules_list.append(rules.output_delta(ctx, j) if layer == count - 1 else rules.hidden_delta(ctx, layer, j))
+                found += [("contribution", (layer, k, j)) for k in range(widths[layer + 1])]
+                found.append(("hidden_dE_dout", (layer, j)))
+            found.append(("dout_dnet", (layer, j)))
+            found.append(("output_delta", (j,)) if layer == count - 1 else ("hidden_delta", (layer, j)))
             for i in range(len(names.weights[layer][j])):
-                rules_list += [rules.dnet_dw(ctx, layer, j, i), rules.grad_w(ctx, layer, j, i)]
-        rules_list += [rules.grad_b(ctx, layer, index) for index in range(len(names.biases[layer]))]
-    for weight in names.all_weights():
-        rules_list.append(rules.update_w(ctx, weight.layer, weight.neuron, weight.source))
-    for bias in names.all_biases():
-        if ctx.network.layers[bias.layer].trains_bias:
-            rules_list.append(rules.update_b(ctx, bias.layer, bias.index))
-    for layer in range(count):
-        for j in range(len(names.neurons[layer])):
-            rules_list += [rules.net_new(ctx, layer, j), rules.out_new(ctx, layer, j)]
-    rules_list += [rules.error_new(ctx, k) for k in range(len(ctx.outputs))] + [rules.error_total_new(ctx)]
-    return {rule.name: rule for rule in rules_list}
+                found += [("dnet_dw", (layer, j, i)), ("grad_w", (layer, j, i))]
+        found += [("grad_b", (layer, index)) for index in range(len(names.biases[layer]))]
+    found += [("update_w", (w.layer, w.neuron, w.source)) for w in names.all_weights()]
+    trained = [b for b in names.all_biases() if ctx.network.layers[b.layer].trains_bias]
+    found += [("update_b", (b.layer, b.index)) for b in trained]
+    found += [
+        (field, (layer, j)) for layer in range(count) for j in range(widths[layer]) for field in ("net_new", "out_new")
+    ]
+    found += [("error_new", (k,)) for k in range(widths[-1])] + [("error_total_new", ())]
+    return found
+
+
+def build_table(ctx: Context, rules: Rules = CORRECT, correct: Table | None = None) -> Table:
+    """Every computed name of the step with its rule (the leaves, inputs/targets/parameters, have none).
+
+    ``correct``: the table of ``CORRECT``, whose rules are reused for every field ``rules`` keeps.
+    """
+    table: Table = {}
+    reused = list(correct.values()) if correct is not None else []
+    for position, (field, indices) in enumerate(slots(ctx)):
+        builder = getattr(rules, field)
+        kept = reused and builder is getattr(CORRECT, field)
+        rule = reused[position] if kept else builder(ctx, *indices)
+        table[rule.name] = rule
+    return table

@@ -1,0 +1,133 @@
+"""Property: a learner who makes one known mistake, rounds at every step and writes down only some
+values gets that mistake named (or one that produces the very same numbers) at least 95% of the time.
+
+The learners are worked by hand in ``by_hand.py`` (plain NumPy, the wrong rule applied by hand),
+not with the checker's own rule tables: the test cycles through every mistake of the issue and
+each of its forms, on random networks (1–3 hidden layers of 1–4 neurons) whose activations and
+loss let the mistake happen, rounding to 4 or 6 decimals and writing a random 30–100% of the values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from stepgrad.check import parse_answers
+from stepgrad.check.compare import Checker
+
+from .by_hand import SLIPS, Paper, Slip, random_paper, work
+
+CASES = 130  # 10 per mistake
+OUTPUTS = [
+    ("sigmoid", "half_squared_error"),
+    ("sigmoid", "mse"),
+    ("tanh", "half_squared_error"),
+    ("linear", "mse"),
+    ("sigmoid", "binary_cross_entropy"),
+    ("softmax", "cross_entropy"),
+]
+SQUARED = [pair for pair in OUTPUTS if pair[1] in ("half_squared_error", "mse")]
+# What a network needs for each mistake to be possible: hidden activation, (output, loss) choices, …
+NEEDS: dict[str, dict] = {
+    "logistic_derivative_of_net": {"hidden": "sigmoid"},
+    "factor_two": {"outputs": SQUARED},
+    "spurious_half": {"outputs": SQUARED},
+    "bias_left_out": {"with_bias": True},
+    "one_output_only": {"min_width": 2},
+    "wrong_weight_index": {"min_width": 2},
+    "tanh_derivative_mixup": {"hidden": "tanh"},
+    "relu_derivative_mixup": {"hidden": "relu"},
+    "softmax_as_logistic": {"outputs": [("softmax", "cross_entropy")]},
+}
+VISIBLE = 10  # units of the last decimal a written value must move by for the mistake to show
+
+
+def paper_for(rng: np.random.Generator, mistake: str) -> Paper:
+    needs = NEEDS.get(mistake, {})
+    hidden = needs.get("hidden") or str(rng.choice(["sigmoid", "tanh", "relu"]))
+    outputs = needs.get("outputs", OUTPUTS)
+    output, loss = outputs[rng.integers(len(outputs))]
+    return random_paper(rng, hidden, output, loss, needs.get("min_width", 1), needs.get("with_bias", False))
+
+
+def written(values: dict[str, float], names: list[str], decimals: int) -> dict[str, float]:
+    return {name: round(values[name], decimals) for name in names}
+
+
+def learner(rng: np.random.Generator, slip: Slip):
+    """A random learner making ``slip``, whose written values show it; with the mistakes equivalent on them."""
+    while True:
+        paper = paper_for(rng, slip.mistake)
+        decimals = int(rng.choice([4, 6]))
+        try:
+            right, wrong = work(paper, decimals), work(paper, decimals, slip)
+        except (ValueError, ZeroDivisionError, OverflowError):  # a log of a rounded 0: draw again
+            continue
+        checker = Checker(paper.setup())
+        asked = checker.asked()
+        share = rng.uniform(0.3, 1.0)
+        names = sorted(rng.choice(asked, size=max(1, int(np.ceil(share * len(asked)))), replace=False).tolist())
+        unit = 10.0**-decimals
+        if max(abs(wrong[n] - right[n]) for n in names) < VISIBLE * unit:
+            continue  # the mistake does not show in what this learner wrote
+        equivalent = {slip.mistake}
+        for mistake, forms in SLIPS.items():
+            for form in forms:
+                try:
+                    other = work(paper, decimals, Slip(mistake, form))
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    continue
+                if all(abs(other[n] - wrong[n]) <= 2 * unit for n in names):
+                    equivalent.add(mistake)
+        return checker, decimals, written(wrong, names, decimals), equivalent
+
+
+def test_the_diagnosis_names_the_mistake_at_least_95_percent_of_the_time() -> None:
+    rng = np.random.default_rng(20240607)
+    slips = [Slip(mistake, forms[round_ % len(forms)]) for round_ in range(CASES) for mistake, forms in SLIPS.items()]
+    slips = slips[:CASES]
+    named: Counter[str] = Counter()
+    drawn: Counter[str] = Counter()
+    misses = []
+    for slip in slips:
+        checker, decimals, values, equivalent = learner(rng, slip)
+        text = "".join(f"{name} = {value:.{decimals}f}\n" for name, value in values.items())
+        report = checker.check(parse_answers(text, "learner"), "learner")
+        diagnosed = {diagnosis.mistake for diagnosis in report.diagnoses}
+        drawn[slip.mistake] += 1
+        if diagnosed & equivalent:
+            named[slip.mistake] += 1
+        else:
+            misses.append((slip, report.first_wrong, sorted(diagnosed), len(values), decimals))
+    rate = sum(named.values()) / len(slips)
+    print(f"\ndiagnosis names the mistake (or an equivalent one) in {sum(named.values())}/{len(slips)} = {rate:.1%}")
+    for mistake in SLIPS:
+        print(f"  {mistake:28} {named[mistake]:3}/{drawn[mistake]}")
+    for miss in misses[:8]:
+        print("  missed:", miss)
+    assert set(drawn) == set(SLIPS)  # every mistake of the issue, equally often
+    assert len(set(drawn.values())) == 1
+    assert rate >= 0.95
+
+
+def test_correct_work_rounded_at_every_step_is_never_marked_wrong() -> None:
+    # The same learners without a mistake: rounding at every step, writing 30–100% of the values.
+    rng = np.random.default_rng(7)
+    marked = []
+    for case in range(60):
+        paper = paper_for(rng, list(SLIPS)[case % len(SLIPS)])
+        decimals = int(rng.choice([4, 6]))
+        try:
+            values = work(paper, decimals)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        checker = Checker(paper.setup())
+        asked = checker.asked()
+        names = rng.choice(asked, size=max(1, int(np.ceil(rng.uniform(0.3, 1.0) * len(asked)))), replace=False)
+        text = "".join(f"{name} = {values[name]:.{decimals}f}\n" for name in names)
+        report = checker.check(parse_answers(text, "learner"), "learner")
+        if not report.ok:
+            marked.append([(c.name, c.text, c.status) for c in report.values if not c.ok][:3])
+    print(f"\ncorrect learners marked not right: {len(marked)}/60 {marked[:3]}")
+    assert marked == []
