@@ -87,6 +87,9 @@ def test_blank_values_are_unanswered() -> None:
             "answers.toml: line 3: the value of w5+ is not a number",
         ),
         (".csv", "name;value\nout_h1;0,59;3\n", "answers.csv: line 2: expected 'name;value', found 3 columns"),
+        (".toml", "out_h1 = 0.5933\n[extra]\nw5 = 1\n", "answers.toml: line 2: the value of extra is not a number"),
+        # a JSON report fed back in: one line, no traceback
+        (".json", '{"values": [{"name": "out_h1", "given": 0.5}]}', "answers.json: line 1: the value of values"),
         (".toml", 'w = "x"\n[[w]]\n', "answers.toml: not valid TOML"),
     ],
 )

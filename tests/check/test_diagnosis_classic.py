@@ -136,3 +136,13 @@ def test_the_published_error_after_the_update_is_diagnosed_as_the_updated_weight
     markdown = report.render("markdown")
     assert "This rule gives 0.29102792391 from your other values, which matches your E_total+ = 0.291027924" in markdown
     assert "Here: dE_o1/dout_h1 = delta_o1 · w5+ instead of delta_o1 · w5: you used w5+ where w5 belongs." in markdown
+
+
+def test_notes_give_the_formula_with_the_networks_names(write) -> None:
+    report = check_answers(write("a.txt", "out_o1+ = 0.7421\nE_o1+ = 0.2700\n"))
+    # not "E_o1+ = E = ½(target − out)²": the right-hand side, said of o1 after the update
+    assert report.check("E_o1+").note == "from your earlier values, E_o1+ = ½(target_o1 − out_o1+)² = 0.267985"
+    report = check_answers(write("a.txt", "out_o1 = 0.7514\ndout_o1/dnet_o1 = 0.1900\n"))
+    assert report.check("dout_o1/dnet_o1").note.startswith(
+        "from your earlier values, dout_o1/dnet_o1 = out_o1·(1 − out_o1) = 0.18"
+    )

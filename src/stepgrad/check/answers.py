@@ -32,8 +32,8 @@ _NON_FINITE = {"inf", "infinity", "nan"}
 # A CSV's first row is a header when its cells are words like these (``name,value``, ``step;answer``).
 _HEADER_NAMES = {"name", "names", "step", "steps", "quantity", "variable", "key", "symbol", "value name"}
 _HEADER_VALUES = {"value", "values", "answer", "answers", "result", "number", "your value", "your answer"}
-# A key at the start of a TOML line: bare, "basic" or 'literal'.
-_TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*=""")
+# A key at the start of a TOML line (bare, "basic" or 'literal'), or a [table] header.
+_TOML_KEY = re.compile(r"""^\s*(?:\[+\s*)?(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*(?:=|\]+)""")
 # A JSON object key: a string followed by a colon.
 _JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
 
@@ -136,6 +136,13 @@ def _from_mapping(pairs: list[tuple[str, Any]], lines: dict[str, list[int]], sou
     return answers
 
 
+def _json_value(value: Any) -> Any:
+    """A JSON value read with ``object_pairs_hook``: objects (lists of pairs) back to dicts."""
+    if isinstance(value, list) and value and all(isinstance(pair, tuple) for pair in value):
+        return {name: _json_value(item) for name, item in value}
+    return value
+
+
 def _parse_json(text: str, source: str) -> list[Answer]:
     lines = key_lines(text, "json")
 
@@ -153,11 +160,7 @@ def _parse_json(text: str, source: str) -> list[Answer]:
         raise StepgradError(f"not valid JSON: {error.msg}", source, f"line {error.lineno}") from None
     if not isinstance(data, list) or any(not isinstance(pair, tuple) for pair in data):
         raise StepgradError("a JSON answer file must be one object of name: value pairs", source)
-    flat = [
-        (name, dict(value) if isinstance(value, list) and name in ("answers", "values") else value)
-        for name, value in data
-    ]
-    return _from_mapping(flat, lines, source)
+    return _from_mapping([(name, _json_value(value)) for name, value in data], lines, source)
 
 
 def _parse_toml(text: str, source: str) -> list[Answer]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.text import Text
 
@@ -24,6 +23,19 @@ _STYLES = {
 #: A given number longer than this is shortened in its column (the diagnosis shows it in full).
 GIVEN_WIDTH = 16
 _NOTE_INDENT = 4
+
+
+class Note:
+    """A note wrapped under its row, indented, without the trailing spaces a ``Padding`` leaves."""
+
+    def __init__(self, text: Text, indent: int = _NOTE_INDENT) -> None:
+        self.text = text
+        self.indent = indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.text.wrap(console, max(20, options.max_width - self.indent)):
+            line.rstrip()
+            yield Text(" " * self.indent) + line
 
 
 def _given(check: ValueCheck) -> str:
@@ -48,7 +60,7 @@ def value_rows(report: CheckReport) -> list[RenderableType]:
         rows.append(line)
         if check.status != "right":
             text = Text(note(check), style="dim" if check.ok else style)
-            rows.append(Padding(text, (0, 0, 0, _NOTE_INDENT), expand=False))
+            rows.append(Note(text))
     return rows
 
 
