@@ -146,3 +146,14 @@ def test_notes_give_the_formula_with_the_networks_names(write) -> None:
     assert report.check("dout_o1/dnet_o1").note.startswith(
         "from your earlier values, dout_o1/dnet_o1 = out_o1·(1 − out_o1) = 0.18"
     )
+
+
+def test_the_first_wrong_step_follows_the_derivation_not_the_trace(write) -> None:
+    # The derivation works w5+ right after dE_total/dw5, before the hidden layer; the trace lists
+    # every update after all gradients. A wrong w5+ and a wrong delta_h1: w5+ comes first.
+    answers = {**FORWARD, **OUTPUT_LAYER, "w5+": 0.40 + 0.5 * DE_DW5, "delta_h1": 0.0100}
+    report = check_answers(write("a.txt", lines(answers)))
+    assert [check.status for check in report.values if check.name in ("w5+", "delta_h1")] == ["wrong", "wrong"]
+    assert report.first_wrong == "w5+"
+    names = [check.name for check in report.values]
+    assert names.index("w5+") < names.index("dE_total/dout_o2") < names.index("delta_h1")
