@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepgrad.check.answers import parse_answers, read_answers
+from stepgrad.check.answers import answers_from_mapping, parse_answers, read_answers
 from stepgrad.check.names import NameIndex, name_key
 from stepgrad.core import train_step
 from stepgrad.errors import StepgradError
@@ -52,13 +52,44 @@ def test_blank_values_are_unanswered() -> None:
 @pytest.mark.parametrize(
     ("suffix", "text", "message"),
     [
-        (".txt", "out_h1 = 0.59\nout_h1 = 0.6\n", "answers.txt: line 2: 'out_h1' is given twice"),
-        (".json", '{"w5+": 0.35, "w5+": 0.36}', "answers.json: line 1: 'w5+' is given twice"),
-        (".txt", "out_h1 = about 0.6\n", "answers.txt: line 1: 'about 0.6' is not a number"),
+        (".txt", "out_h1 = 0.59\nout_h1 = 0.6\n", "answers.txt: line 2: out_h1 is given twice"),
+        (".json", '{"w5+": 0.35, "w5+": 0.36}', "answers.json: line 1: w5+ is given twice"),
+        (".json", '{\n"w5+": 0.35,\n"out_h1": 0.5,\n"w5+": 0.36}', "answers.json: line 4: w5+ is given twice"),
+        (".txt", "out_h1 = about 0.6\n", "answers.txt: line 1: the value of out_h1 is not a number: 'about 0.6'"),
+        (
+            ".txt",
+            "out_h1 = 0.5\nw5+ = 1e999\n",
+            "answers.txt: line 2: the value of w5+ is not a finite number: '1e999'",
+        ),
+        (".txt", "out_h1 = inf\n", "answers.txt: line 1: the value of out_h1 is not a finite number: 'inf'"),
+        (".toml", "out_h1 = inf\n", "answers.toml: line 1: the value of out_h1 is not a finite number: 'inf'"),
+        (".toml", "out_h1 = 1e400\n", "answers.toml: line 1: the value of out_h1 is not a finite number: '1e400'"),
+        (".json", '{"out_h1": 1e999}', "answers.json: line 1: the value of out_h1 is not a finite number: '1e999'"),
         (".csv", "out_h1,0.59,3\n", "answers.csv: line 1: expected 'name,value', found 3 columns"),
         (".json", '{"out_h1": 0.59,', "answers.json: line 1: not valid JSON: Expecting property name enclosed"),
         (".txt", "just some words\n", "answers.txt: line 1: expected 'name = value' or 'name: value'"),
-        (".json", '{"out_h1": NaN}', "answers.json: line 1: 'NaN' is not a number"),
+        (".json", '{"out_h1": NaN}', "answers.json: line 1: the value of out_h1 is not a finite number: 'NaN'"),
+        (".json", '{"out_h1": Infinity}', "answers.json: line 1: the value of out_h1 is not a finite number"),
+        # the line of the key itself, not the first line that mentions the name (a comment, a longer name)
+        (
+            ".toml",
+            '# w1 is given, not asked\n"dE_total/dw1" = 0.0004\nw1 = "x"\n',
+            "answers.toml: line 3: the value of w1",
+        ),
+        (
+            ".json",
+            '{\n  "dE_total/dw1": 0.0004,\n  "w1+": 0.1498,\n  "w1": "abc"\n}',
+            "answers.json: line 4: the value of w1",
+        ),
+        (
+            ".toml",
+            '[answers]\nout_h1 = 0.5933\n"w5+" = true\n',
+            "answers.toml: line 3: the value of w5+ is not a number",
+        ),
+        (".csv", "name;value\nout_h1;0,59;3\n", "answers.csv: line 2: expected 'name;value', found 3 columns"),
+        (".toml", "out_h1 = 0.5933\n[extra]\nw5 = 1\n", "answers.toml: line 2: the value of extra is not a number"),
+        # a JSON report fed back in: one line, no traceback
+        (".json", '{"values": [{"name": "out_h1", "given": 0.5}]}', "answers.json: line 1: the value of values"),
         (".toml", 'w = "x"\n[[w]]\n', "answers.toml: not valid TOML"),
     ],
 )
@@ -70,6 +101,59 @@ def test_unusable_files_give_one_clear_line(tmp_path, suffix: str, text: str, me
     line = str(caught.value)
     assert "\n" not in line
     assert message in line
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix"),
+    [
+        ("name,value\nout_h1,0.5933\nw5+,0.3589\n", ".csv"),
+        ("step,value\nout_h1,0.5933\nw5+,0.3589\n", ".csv"),
+        ("quantity;answer\nout_h1;0,5933\nw5+;0,3589\n", ".csv"),  # a spreadsheet with decimal commas
+        ("variable,answer\nout_h1,0.5933\nw5+,0.3589\n", ".csv"),
+        ("out_h1,0.5933\nw5+,0.3589\n", ".csv"),  # no header
+        ("out_h1;0.5933\nw5+;0.3589\n", ".txt"),  # detected by content
+        ("out_h1\t0.5933\nw5+\t0.3589\n", ".tsv"),
+    ],
+)
+def test_csv_delimiters_and_headers(tmp_path, text: str, suffix: str) -> None:
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(text)
+    assert [(a.written, a.value, a.decimals) for a in read_answers(path)] == [("out_h1", 0.5933, 4), ("w5+", 0.3589, 4)]
+
+
+def test_a_dict_of_answers_reads_like_a_file() -> None:
+    answers = answers_from_mapping({"out_h1": 0.5933, "w5+": "0.35890", "E_total": 1, "blank": None})
+    assert [(a.written, a.value, a.decimals, a.significant) for a in answers] == [
+        ("out_h1", 0.5933, 4, 4),
+        ("w5+", 0.3589, 5, 5),
+        ("E_total", 1.0, 0, 1),
+    ]
+    with pytest.raises(StepgradError, match="the value of w5\\+ is not a number: True"):
+        answers_from_mapping({"w5+": True})
+
+
+@pytest.mark.parametrize(
+    ("text", "significant", "enough"),
+    [
+        ("0", 0, False),
+        ("1", 1, False),
+        ("0.36", 2, False),
+        ("0.359", 3, True),
+        ("0.0004", 1, True),
+        ("0.000", 0, False),
+        ("1.10", 3, True),
+        ("−0.0171", 3, True),
+        ("8.2e-2", 2, False),
+        ("8.2e-5", 2, True),
+        ("8.217e-2", 4, True),
+        ("123", 3, True),
+        ("0.0000", 0, True),
+    ],
+)
+def test_significant_digits_and_the_precision_a_value_needs(text: str, significant: int, enough: bool) -> None:
+    (answer,) = parse_answers(f"x = {text}\n")
+    assert answer.significant == significant
+    assert answer.enough_digits is enough
 
 
 @pytest.mark.parametrize(
@@ -91,6 +175,15 @@ def test_unusable_files_give_one_clear_line(tmp_path, suffix: str, text: str, me
         ("out_o1_new", "out_o1+"),
         ("dE_o2/dout_h1", "dE_o2/dout_h1"),
         ("dout_o1/dnet_o1", "dout_o1/dnet_o1"),
+        ("E_total_before", "E_total"),
+        ("w5_old", "w5"),
+        ("dE_total_dw5", "dE_total/dw5"),
+        ("dEtotal_dw6", "dE_total/dw6"),
+        ("dE_dw5", "dE_total/dw5"),
+        ("dE_dout_o1", "dE_total/dout_o1"),
+        ("dout_o1_dnet_o1", "dout_o1/dnet_o1"),
+        ("dE_o2_dout_h1", "dE_o2/dout_h1"),
+        ("w5_updated", "w5+"),
     ],
 )
 def test_common_spellings_resolve(written: str, canonical: str) -> None:

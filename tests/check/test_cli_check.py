@@ -29,7 +29,8 @@ def test_a_fully_correct_file_exits_0(tmp_path: Path) -> None:
     path.write_text(correct_answers())
     result = run(str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "56 of 56 values right" in result.stdout
+    asked = len(Checker(classic_setup()).asked())  # 62: the classic step, the updated forward pass included
+    assert f"{asked} of {asked} values right; everything you wrote is right" in result.stdout
 
 
 def test_a_wrong_file_exits_1_with_the_diagnosis_in_every_format(tmp_path: Path) -> None:
@@ -44,7 +45,7 @@ def test_a_wrong_file_exits_1_with_the_diagnosis_in_every_format(tmp_path: Path)
     assert data["diagnoses"][0]["mistake"] == "sign_flipped"
     assert [v["status"] for v in data["values"]] == ["right", "wrong"]
     markdown = run(str(path), "--format", "markdown").stdout
-    assert "| ✗ | `dE_total/dout_o1` | -0.7414 | 0.74136507 |" in markdown
+    assert "| ✗ | `dE_total/dout_o1` | −0.7414 | 0.74136507 | −1.483 |" in markdown
     out = tmp_path / "report.html"
     result = run(str(path), "--format", "html", "-o", str(out))
     assert result.returncode == 1
@@ -83,3 +84,83 @@ def test_unusable_files_exit_2_with_one_line(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"stepgrad: error: {path}"), result.stderr
     assert run(str(tmp_path / "missing.txt")).returncode == 2
+
+
+TWO_SAMPLES = (
+    "samples = [[0.05, 0.10], [0.60, -0.30]]\ntargets = [[0.01, 0.99], [0.70, 0.20]]\nlearning_rate = 0.5\n"
+    'loss = "half_squared_error"\n'
+    '[[layer]]\nactivation = "sigmoid"\nweights = [[0.15, 0.20], [0.25, 0.30]]\nbias = 0.35\ntrain_bias = false\n'
+    '[[layer]]\nactivation = "sigmoid"\nweights = [[0.40, 0.45], [0.50, 0.55]]\nbias = 0.60\ntrain_bias = false\n'
+)
+
+
+def test_sample_k_is_the_step_explain_shows_for_sample_k(tmp_path: Path) -> None:
+    network = tmp_path / "two.toml"
+    network.write_text(TWO_SAMPLES)
+    explained = subprocess.run(
+        [STEPGRAD, "explain", str(network), "--sample", "2", "--format", "json"], capture_output=True, text=True
+    )
+    values = json.loads(explained.stdout)["values"]
+    answers = tmp_path / "second.txt"
+    names = ("net_h1", "out_o2", "delta_o1", "dE_total/dw5", "w5+", "w1+", "E_total+")
+    answers.write_text("".join(f"{name} = {values[name]:.6f}\n" for name in names))
+    assert run(str(network), str(answers), "--sample", "2").returncode == 0
+    # the first sample's step is another one; and the update is this sample's alone, not a batch mean
+    assert run(str(network), str(answers), "--sample", "1").returncode == 1
+    assert run(str(network), str(answers)).returncode == 1  # --sample 1 is the default
+    missing = run(str(network), str(answers), "--sample", "3")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().endswith("sample 3 does not exist: the file has 2 samples")
+
+
+def test_answers_from_standard_input(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [STEPGRAD, "check", "-", "--format", "json"],
+        input="out_h1 = 0.5933\nw5+ = 0.3589\n",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["source"] == "<stdin>" and data["score"]["right"] == 2
+    csv_input = subprocess.run(
+        [STEPGRAD, "check", "-"], input="name,value\nout_h1,0.5\n", capture_output=True, text=True
+    )
+    assert csv_input.returncode == 1 and "✗ out_h1" in csv_input.stdout
+
+
+def test_an_empty_file_or_a_blank_template_has_no_values(tmp_path: Path) -> None:
+    for name, text in (("empty.txt", ""), ("blank.txt", "# my answers\nout_h1 =\nw5+ =\n"), ("e.json", "{}")):
+        path = tmp_path / name
+        path.write_text(text)
+        result = run(str(path))
+        assert result.returncode == 2, name
+        assert result.stderr == f"stepgrad: error: {path}: no values: the answers are empty or every value is blank\n"
+
+
+def test_non_finite_values_are_unusable_input(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("out_h1 = 0.5933\nw5+ = 1e999\n")
+    result = run(str(path))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"stepgrad: error: {path}: line 2: the value of w5+ is not a finite number: '1e999'\n"
+
+
+def test_the_text_report_fits_80_columns_with_full_precision_values(tmp_path: Path) -> None:
+    setup = classic_setup()
+    values = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
+    wrong = {**values, "dE_o2/dout_h1": values["delta_o2"] * 0.45}  # w6 where w7 belongs, full precision
+    path = tmp_path / "full.txt"
+    path.write_text("".join(f"{name} = {wrong[name]!r}\n" for name in Checker(setup).asked()))
+    result = run(str(path))  # not a terminal: 80 columns
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # each note is a whole line under its row, not squeezed into a column of 2–3 characters
+    note = lines[lines.index(next(line for line in lines if line.startswith("✗ dE_o2/dout_h1"))) + 1]
+    assert note.startswith("    from your earlier values, dE_o2/dout_h1 = delta_o2 · w7 = ")
+    # the diagnosis shows the value as written, not a float's 20 digits
+    written = repr(wrong["dE_o2/dout_h1"]).replace("-", "−")
+    flat = " ".join(line.strip("│ ") for line in lines)
+    assert f"your dE_o2/dout_h1 = {written};" in flat
+    assert "−0.017144206432450303373" not in flat and "-0.0171" not in flat

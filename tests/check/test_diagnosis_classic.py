@@ -133,4 +133,27 @@ def test_the_published_error_after_the_update_is_diagnosed_as_the_updated_weight
     assert report.first_wrong == "E_total+"
     assert report.diagnoses[0].mistake == "updated_output_weights"
     assert report.diagnoses[0].step == "dE_o1/dout_h1"
-    assert "It reproduces your value (0.29102792" in report.render("markdown")
+    markdown = report.render("markdown")
+    assert "This rule gives 0.29102792391 from your other values, which matches your E_total+ = 0.291027924" in markdown
+    assert "Here: dE_o1/dout_h1 = delta_o1 · w5+ instead of delta_o1 · w5: you used w5+ where w5 belongs." in markdown
+
+
+def test_notes_give_the_formula_with_the_networks_names(write) -> None:
+    report = check_answers(write("a.txt", "out_o1+ = 0.7421\nE_o1+ = 0.2700\n"))
+    # not "E_o1+ = E = ½(target − out)²": the right-hand side, said of o1 after the update
+    assert report.check("E_o1+").note == "from your earlier values, E_o1+ = ½(target_o1 − out_o1+)² = 0.267985"
+    report = check_answers(write("a.txt", "out_o1 = 0.7514\ndout_o1/dnet_o1 = 0.1900\n"))
+    assert report.check("dout_o1/dnet_o1").note.startswith(
+        "from your earlier values, dout_o1/dnet_o1 = out_o1·(1 − out_o1) = 0.18"
+    )
+
+
+def test_the_first_wrong_step_follows_the_derivation_not_the_trace(write) -> None:
+    # The derivation works w5+ right after dE_total/dw5, before the hidden layer; the trace lists
+    # every update after all gradients. A wrong w5+ and a wrong delta_h1: w5+ comes first.
+    answers = {**FORWARD, **OUTPUT_LAYER, "w5+": 0.40 + 0.5 * DE_DW5, "delta_h1": 0.0100}
+    report = check_answers(write("a.txt", lines(answers)))
+    assert [check.status for check in report.values if check.name in ("w5+", "delta_h1")] == ["wrong", "wrong"]
+    assert report.first_wrong == "w5+"
+    names = [check.name for check in report.values]
+    assert names.index("w5+") < names.index("dE_total/dout_o2") < names.index("delta_h1")

@@ -156,3 +156,68 @@ def test_updated_weights_wrong_index_and_logistic_of_net_on_a_tanh_network(write
     assert first_diagnosis(write, setup, index)[1][0] == "wrong_weight_index"
     net = {"net_o1": v["net_o1"], "out_o1": v["out_o1"], "dout_o1/dnet_o1": v["net_o1"] * (1 - v["net_o1"])}
     assert first_diagnosis(write, setup, net) == ("dout_o1/dnet_o1", ["logistic_derivative_of_net"])
+
+
+def details(write, setup: Setup, answers: dict[str, float], decimals: int = 4) -> list[str]:
+    report = check_answers(write("answers.txt", lines(answers, decimals)), setup)
+    return [d.detail for d in report.diagnoses]
+
+
+@pytest.mark.parametrize(
+    ("form", "detail"),
+    [
+        (lambda net, out: 1 - net**2, "dout_h2/dnet_h2 = 1 − net_h2² instead of 1 − out_h2²"),
+        (lambda net, out: out * (1 - out), "dout_h2/dnet_h2 = out_h2·(1 − out_h2) instead of 1 − out_h2²"),
+        (lambda net, out: 1 - out, "dout_h2/dnet_h2 = 1 − out_h2 instead of 1 − out_h2²"),
+    ],
+)
+def test_the_diagnosis_says_which_tanh_slip(write, form, detail: str) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    answers = {"net_h2": v["net_h2"], "out_h2": v["out_h2"], "dout_h2/dnet_h2": form(v["net_h2"], v["out_h2"])}
+    assert details(write, setup, answers)[0] == detail
+
+
+def test_the_diagnosis_says_which_weight_was_used_with_the_networks_names(write) -> None:
+    setup = tanh_setup()
+    v = values_of(setup)
+    answers = {"delta_o1": v["delta_o1"], "delta_o2": v["delta_o2"], "dE_o2/dout_h1": v["delta_o2"] * -0.45}
+    assert details(write, setup, answers)[0] == (
+        "dE_o2/dout_h1 = delta_o2 · w6 instead of delta_o2 · w7: you used w6 where w7 belongs"
+    )
+    # an unwritten step: the sum is written, the wrong weight sits in what it is made of
+    hidden = v["dE_o1/dout_h1"] + v["delta_o2"] * -0.45
+    answers = {"delta_o1": v["delta_o1"], "delta_o2": v["delta_o2"], "dE_total/dout_h1": hidden}
+    report = check_answers(write("a.txt", lines(answers)), setup)
+    assert report.diagnoses[0].step == "dE_o2/dout_h1"
+    assert "Here: dE_o2/dout_h1 = delta_o2 · w6 instead of delta_o2 · w7: you used w6 where w7 belongs." in (
+        report.render("markdown")
+    )
+
+
+def test_the_relu_slip_and_the_bias_left_out_are_said_with_the_networks_names(write) -> None:
+    setup = relu_setup()
+    v = values_of(setup)
+    answers = {"net_h2": v["net_h2"], "out_h2": v["out_h2"], "dout_h2/dnet_h2": 1.0}
+    assert details(write, setup, answers) == ["dout_h2/dnet_h2 = 1 instead of 1 if net_h2 > 0 else 0"]
+    answers = {"net_h1": 0.30 * 0.50 + 0.40 * 0.90}
+    assert details(write, setup, answers) == ["net_h1 = w1·i1 + w2·i2 instead of w1·i1 + w2·i2 + b1"]
+
+
+def test_a_frozen_bias_written_as_updated_gets_a_hint(write) -> None:
+    setup = relu_setup()  # biases frozen
+    report = check_answers(write("a.txt", "b1+ = 0.1\nb2+ = 0.1234\n"), setup)
+    assert [c.status for c in report.values] == ["right", "wrong"]
+    assert report.check("b2+").note == (
+        "b2 is frozen in this network (train_bias = false): it is not updated, b2+ = b2 = 0.2"
+    )
+    assert report.first_wrong == "b2+" and report.diagnoses == ()
+    text = report.render("text")
+    assert "Your b2+ is not the network's" in text and "No known mistake" not in text
+
+
+def test_a_miscopied_given_number_does_not_point_at_a_step(write) -> None:
+    report = check_answers(write("a.txt", "w1 = 0.16\n"))
+    markdown = report.render("markdown")
+    assert "**Your w1 is not the network's.** The network's w1 is 0.15: copy it from the network file." in markdown
+    assert "stepgrad explain" not in markdown

@@ -6,10 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from stepgrad.check.compare import Checker
 from stepgrad.check.mistakes import MISTAKES
-from stepgrad.check.recompute import Context, World, build_table
+from stepgrad.check.recompute import Context, build_table
+from stepgrad.check.tolerance import working_rounding
+from stepgrad.check.world import World
 from stepgrad.core import train_step
-from stepgrad.network import Layer, Network, classic_setup
+from stepgrad.explain.derivation import explain_setup
+from stepgrad.network import Layer, Network, Setup, classic_setup
 
 NETWORKS = [
     ("sigmoid", "sigmoid", "half_squared_error", "shared"),
@@ -45,11 +49,9 @@ def test_correct_rules_reproduce_every_trace_value(kinds: tuple[str, str, str, s
     table = build_table(context)
     world = World(table, context.leaves)
     values = trace.values()
-    # The trace also records the updated network's whole forward pass (net_h1+, out_h1+, net_o1+);
-    # the rules recompute only the outputs' out_o1+ of it.
-    forward_after = {f"{kind}_{n}+" for layer in trace.names.neurons for n in layer for kind in ("net", "out")}
-    assert set(values) - forward_after == (set(table) | set(context.leaves)) - forward_after
-    values = {name: value for name, value in values.items() if name in table or name in context.leaves}
+    assert set(values) <= set(table) | set(context.leaves)
+    # the table also has the forward pass after the update of every layer (net_h1+, out_h1+ …)
+    assert all(name.endswith("+") for name in set(table) - set(values))
     for name, value in values.items():
         assert world.value(name) == pytest.approx(value, rel=1e-12, abs=1e-14), name
 
@@ -79,15 +81,35 @@ def test_rounding_uncertainty_follows_the_written_half_units() -> None:
     assert spread == pytest.approx(0.5 * 0.00005)
 
 
-def test_several_samples_use_the_batch_mean_in_the_update() -> None:
+def test_unwritten_steps_carry_the_learners_rounding_through_the_rules() -> None:
+    # w5+ from nothing written, values rounded to 4 decimals on paper: dE_total/dw5 carries its own
+    # rounding (5e-5) plus what delta_o1 and out_h1 carry; w5+ moves by η times that.
     setup = classic_setup()
-    inputs = [[0.05, 0.10], [0.30, -0.20], [0.9, 0.4]]
-    targets = [[0.01, 0.99], [0.5, 0.5], [0.2, 0.7]]
-    trace = train_step(setup.network, inputs, targets, 0.5)
+    trace = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate)
+    context = Context.from_trace(trace)
+    world = World(build_table(context), context.leaves, {}, working_rounding(4, 4))
+    _, spread_w5 = world.follow("w5+")
+    _, spread_grad = world.follow("dE_total/dw5")
+    assert spread_w5 == pytest.approx(0.5 * (spread_grad + 5e-5))
+    # delta_o1 = dE/dout · dout/dnet: the product rule on the two rounded factors, each also rounded
+    dE_dout, dout_dnet = world.value("dE_total/dout_o1"), world.value("dout_o1/dnet_o1")
+    u_dE, u_dout = world.uncertainty("dE_total/dout_o1"), world.uncertainty("dout_o1/dnet_o1")
+    assert world.follow("delta_o1")[1] == pytest.approx(abs(dout_dnet) * u_dE + abs(dE_dout) * u_dout)
+    assert u_dE > 5e-5 and u_dout > 5e-5  # their own rounding plus out_o1's
+
+
+def test_another_sample_is_the_step_explain_shows_for_it() -> None:
+    setup = classic_setup()
+    several = Setup(
+        setup.network, [[0.05, 0.10], [0.30, -0.20], [0.9, 0.4]], [[0.01, 0.99], [0.5, 0.5], [0.2, 0.7]], 0.5
+    )
     for sample in range(3):
-        context = Context.from_trace(trace, sample)
-        world = World(build_table(context), context.leaves)
-        for name, value in trace.values(sample).items():
-            if name not in world.table and name not in context.leaves:
-                continue  # net_h1+ …: the updated network's forward pass, recomputed only for the outputs
+        checker = Checker(several, sample)
+        shown = explain_setup(several, sample).values
+        assert {name: checker.expected[name] for name in shown} == shown
+        world = World(checker.table, checker.context.leaves)
+        for name, value in shown.items():
             assert world.value(name) == pytest.approx(value, rel=1e-12, abs=1e-14), (sample, name)
+    # one sample trained alone: w5+ of sample 2 uses only its own gradient
+    second = Checker(several, 1).expected
+    assert second["w5+"] == pytest.approx(0.40 - 0.5 * second["dE_total/dw5"], rel=1e-14)

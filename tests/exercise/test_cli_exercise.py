@@ -21,6 +21,7 @@ FILES = [
     "answers.txt",
     "key.txt",
     "key.md",
+    "key.svg",
     "key.html",
 ]
 
@@ -38,8 +39,9 @@ def exercises(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_variant_has_every_file(exercises: Path) -> None:
-    folders = sorted(exercises.iterdir())
+    folders = sorted(folder for folder in exercises.iterdir() if folder.is_dir())
     assert [f.name for f in folders] == ["exercise-01", "exercise-02", "exercise-03"]
+    assert (exercises / "quiz.xml").is_file()  # the class quiz beside them
     for folder in folders:
         for name in [*FILES, "quiz.xml"]:
             assert (folder / name).stat().st_size > 0, (folder, name)
@@ -63,27 +65,89 @@ def test_key_passes_check_and_template_is_empty(exercises: Path) -> None:
     key_md = (folder / "key.md").read_text()
     assert key_md.startswith("# Answer key: Exercise 2 (seed 7)")
     assert "w5" in key_md and "delta_o1" in key_md
+    # the diagram is the sidecar SVG (GitHub drops data: images), with every value of the step
+    assert 'src="key.svg"' in key_md and "data:" not in key_md
+    assert (folder / "key.svg").read_text().startswith("<svg")
+
+
+def test_the_network_file_rebuilds_with_its_seed_and_variant(exercises: Path) -> None:
+    import tomllib
+
+    from stepgrad.exercise import generate_setup
+
+    for folder in sorted(folder for folder in exercises.iterdir() if folder.is_dir()):
+        meta = tomllib.loads((folder / "network.toml").read_text())["meta"]
+        assert generate_setup(meta["seed"], variant=meta["variant"]) == load_setup(folder / "network.toml")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-5"], "stepgrad: error: --seed must be 0 or more, got -5"),
+        (["--seed", "1", "--learning-rate", "0"], "stepgrad: error: --learning-rate must be greater than 0, got 0"),
+        (
+            ["--seed", "1", "--loss", "cross_entropy", "--layers", "2,2,1"],
+            "stepgrad: error: cross_entropy with a softmax output needs at least 2 outputs",
+        ),
+        (["--seed", "1", "--count", "0"], "stepgrad: error: --count must be at least 1, got 0"),
+        (
+            ["--seed", "1", "--out", "/proc/nope/x"],
+            "stepgrad: error: /proc/nope/x/exercise-01: cannot create the folder",
+        ),
+    ],
+)
+def test_unusable_options_get_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    out = [] if "--out" in args else ["--out", str(tmp_path / "out")]
+    result = stepgrad("exercise", *args, *out)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_grade_writes_csv_and_markdown(exercises: Path, tmp_path: Path) -> None:
     folder = exercises / "exercise-01"
     key = (folder / "key.txt").read_text()
     (tmp_path / "ada.txt").write_text(key)
-    # bea forgets the learning rate in the update of w1: w1+ = w1 − dE_total/dw1
+    # bea forgets the learning rate in the update of w1: w1+ = w1 − dE_total/dw1; and misspells a name
     w1 = load_setup(folder / "network.toml").network.layers[0].weights[0, 0]
-    values = dict(line.split(" = ") for line in key.splitlines() if " = " in line)
+    values = dict(line.split(" = ") for line in key.splitlines() if " = " in line and not line.startswith("#"))
     wrong = f"w1+ = {w1 - float(values['dE_total/dw1']):.4f}"
     (tmp_path / "bea.txt").write_text(
-        "\n".join(wrong if line.startswith("w1+ =") else line for line in key.splitlines())
+        "\n".join(wrong if line.startswith("w1+ =") else line for line in key.splitlines()) + "\nouth_1x = 0.5\n"
     )
     (tmp_path / "cid.json").write_text("{broken")
-    files = [str(tmp_path / name) for name in ("ada.txt", "bea.txt", "cid.json")]
+    (tmp_path / "dan.txt").write_text((folder / "answers.txt").read_text())  # the blank template
+    files = [str(tmp_path / name) for name in ("ada.txt", "bea.txt", "cid.json", "dan.txt")]
     result = stepgrad("grade", "--exercise", str(folder), *files)
     assert result.returncode == 0, result.stderr
+    asked = len(values)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"ada: {asked}/{asked}  all right"
+    assert lines[1] == f"bea: {asked - 1}/{asked}  first wrong: w1+  (1 unknown name: outh_1x)"
+    assert lines[3] == f"dan: {tmp_path / 'dan.txt'}: nothing answered: every value is blank"
     rows = list(csv.DictReader((folder / "grades.csv").open()))
-    assert [row["learner"] for row in rows] == ["ada", "bea", "cid"]
+    assert [row["learner"] for row in rows] == ["ada", "bea", "cid", "dan"]
     assert rows[0]["score"] == "1.000" and rows[0]["first_wrong"] == ""
     assert rows[1]["first_wrong"] == "w1+" and rows[1]["diagnosis"].startswith("Learning rate forgotten")
+    assert rows[1]["unknown_names"] == "outh_1x"
     assert "not valid JSON" in rows[2]["error"]
+    assert "nothing answered" in rows[3]["error"] and rows[3]["right"] == "0"
     summary = (folder / "grades.md").read_text()
-    assert "## Steps the class got wrong" in summary and "| `w1+` | 1 | 0 |" in summary
+    assert "## Steps the class got wrong" in summary and "| `w1+` | 1 | 0 | 0 | 0 |" in summary
+    steps = {row["step"]: row for row in csv.DictReader((folder / "steps.csv").open())}
+    assert list(steps) == list(values)  # every asked step, in derivation order
+    assert steps["w1+"]["wrong"] == "1" and steps["w5+"]["wrong"] == "0"
+    assert steps["out_h1"]["unanswered"] == "0"  # cid and dan are not graded, so they do not count
+
+
+def test_learners_with_the_same_file_name_in_different_folders(exercises: Path, tmp_path: Path) -> None:
+    folder = exercises / "exercise-01"
+    for group in ("group-a", "group-b"):
+        (tmp_path / group).mkdir()
+        (tmp_path / group / "ada.txt").write_text((folder / "key.txt").read_text())
+    files = [str(tmp_path / group / "ada.txt") for group in ("group-a", "group-b")]
+    result = stepgrad("grade", "--exercise", str(folder), *files, "--out", str(tmp_path / "grades"))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "grades" / "grades.csv").open()))
+    assert [row["learner"] for row in rows] == ["group-a/ada", "group-b/ada"]
+    assert [row["file"] for row in rows] == files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -12,6 +13,7 @@ import pytest
 
 from stepgrad.check import check_answers, parse_answers
 from stepgrad.exercise import Exercise, ExerciseSpec, generate_setup, grade
+from stepgrad.exercise.moodle import class_quiz, tolerance_for
 
 SPEC = ExerciseSpec(layers=(2, 2, 2), bias="per_neuron", train_bias=True)
 
@@ -51,22 +53,55 @@ def test_moodle_quiz_follows_the_documented_structure(exercise: Exercise) -> Non
     assert root.tag == "quiz"
     questions = root.findall("question")
     assert questions[0].get("type") == "category"
-    assert questions[0].find("category/text").text.startswith("$course$/")
+    assert questions[0].find("category/text").text == "$course$/stepgrad/Exercise 1 (seed 21)"
     numerical = questions[1:]
     assert len(numerical) == len(exercise.asked)
     allowed = {"name", "questiontext", "generalfeedback", "defaultgrade", "penalty", "hidden", "answer"}
+    diagram = exercise.diagram_svg()
     for question, name in zip(numerical, exercise.asked, strict=True):
         assert question.get("type") == "numerical"
         assert {child.tag for child in question} <= allowed
         assert name in question.find("name/text").text
         text = question.find("questiontext")
         assert text.get("format") == "html" and name in text.find("text").text
+        # the diagram: an <img> of @@PLUGINFILE@@/network.svg and the file itself, base64, in the question text
+        assert '<img src="@@PLUGINFILE@@/network.svg"' in text.find("text").text
+        (file,) = text.findall("file")
+        assert (file.get("name"), file.get("path"), file.get("encoding")) == ("network.svg", "/", "base64")
+        assert base64.b64decode(file.text).decode("utf-8") == diagram
+        assert question.find("generalfeedback").get("format") == "html"
         (answer,) = question.findall("answer")
         assert answer.get("fraction") == "100"
-        assert float(answer.find("text").text) == exercise.checker.expected[name]
+        value = float(answer.find("text").text)
+        assert value == exercise.checker.expected[name]
         tolerance = float(answer.find("tolerance").text)
-        assert 0 < tolerance <= max(5e-4, 1e-3 * abs(exercise.checker.expected[name]))
+        # one unit of the 4th significant digit: never 0 or −value, however small the value
+        assert 0 < tolerance <= 1e-3 * abs(value) and tolerance >= 1e-4 * abs(value)
+        assert abs(0 - value) > tolerance and abs(-value - value) > tolerance
         assert float(question.find("defaultgrade").text) == 1.0
+        assert 0 <= float(question.find("penalty").text) <= 1
+
+
+def test_moodle_tolerance_for_small_values() -> None:
+    assert tolerance_for(0.000438568) == pytest.approx(1e-7)
+    assert tolerance_for(-0.0190491) == pytest.approx(1e-5)
+    assert tolerance_for(0.35891648) == pytest.approx(1e-4)
+    assert tolerance_for(1.10590597) == pytest.approx(1e-3)
+    assert tolerance_for(0.0) == 0.0
+
+
+def test_a_class_quiz_has_a_category_per_exercise() -> None:
+    parts = [
+        Exercise(generate_setup(21, SPEC, variant), f"Exercise {variant + 1}").moodle_questions() for variant in (0, 1)
+    ]
+    root = ET.fromstring(class_quiz("seed 21", parts))
+    categories = [q.find("category/text").text for q in root.findall("question") if q.get("type") == "category"]
+    assert categories == ["$course$/stepgrad/seed 21/Exercise 1", "$course$/stepgrad/seed 21/Exercise 2"]
+    kinds = [q.get("type") for q in root.findall("question")]
+    count = len(parts[0].asked)
+    assert kinds == ["category", *["numerical"] * count, "category", *["numerical"] * len(parts[1].asked)]
+    names = [q.find("name/text").text for q in root.findall("question") if q.get("type") == "numerical"]
+    assert len(set(names)) == len(names)
 
 
 def test_grading_a_class(tmp_path: Path, exercise: Exercise) -> None:
@@ -92,4 +127,4 @@ def test_grading_a_class(tmp_path: Path, exercise: Exercise) -> None:
     assert result.wrong["w5+"] == 1 and result.wrong["net_h1"] == 0
     markdown = result.to_markdown("Grades")
     assert "| `w5+` | 1 |" in markdown
-    assert f"| ada | {asked}/{asked} (100%) | – | – |" in markdown
+    assert f"| ada | {asked}/{asked} (100%) | – | – | – |" in markdown

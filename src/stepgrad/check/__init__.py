@@ -1,11 +1,19 @@
 """Checking a learner's own numbers: read answers, compare with the trace, diagnose the mistake.
 
+A value counts as right when it is written with at least 3 significant digits or 4 decimals
+and rounds the exact value, or follows, within the rounding its inputs carry, from the
+learner's own earlier values; steps left unwritten are taken as rounded like the value
+checked. Fewer digits is "too few digits to check", unless the value is exact
+(``stepgrad.check.tolerance`` has the whole rule). The step checked is the one
+``stepgrad explain --sample K`` works, and values are reported in its order.
+
 >>> from stepgrad.check import check_answers
 >>> report = check_answers("my_answers.toml")          # doctest: +SKIP
+>>> report = check_answers({"out_h1": 0.5933}, "my_network.toml")   # doctest: +SKIP
 >>> report.ok, report.first_wrong, report.diagnoses     # doctest: +SKIP
 """
 
-from stepgrad.check.answers import Answer, parse_answers, read_answers
+from stepgrad.check.answers import Answer, answers_from_mapping, parse_answers, read_answers
 from stepgrad.check.compare import Checker, check_answers
 from stepgrad.check.mistakes import MISTAKES, Mistake, mistake_names
 from stepgrad.check.report import CheckReport, Diagnosis, ValueCheck
@@ -18,6 +26,7 @@ __all__ = [
     "Diagnosis",
     "Mistake",
     "ValueCheck",
+    "answers_from_mapping",
     "check_answers",
     "mistake_names",
     "parse_answers",

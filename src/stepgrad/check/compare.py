@@ -1,44 +1,50 @@
-"""Checking a learner's values against the trace, value by value, and diagnosing the first wrong step.
+"""Checking a learner's values against the exact step, value by value, and diagnosing the first wrong step.
 
-A value written with ``k`` decimals carries a half-unit ``u = ½·10⁻ᵏ``:
+The step is the one ``stepgrad explain --sample K`` works: sample K of the network
+file trained alone (a batch of one), and the values are reported in the order of
+that derivation. A value written with ``k`` decimals carries a half-unit
+``u = ½·10⁻ᵏ`` (the full rule is in ``stepgrad.check.tolerance``):
 
-* **right** when ``|given − exact| ≤ u`` (it rounds the exact value to ``k`` decimals);
-* **right, rounding** when it is within ``u`` (plus the rounding its inputs carry) of the step
-  recomputed from the learner's own earlier values, and those were right;
-* **follows** (from an earlier error) when it matches that recomputation but an earlier value was wrong;
+* **right** when ``|given − exact| ≤ u`` (it rounds the exact value to ``k`` decimals) and it
+  has at least 3 significant digits or 4 decimals, or when it is exactly the value;
+* **right, rounding** when it is within ``u``, plus the rounding its inputs carry, of the step
+  recomputed from the learner's own earlier values (written ones as written, unwritten ones
+  taken as rounded like this one), and those were right;
+* **too few digits to check** when it is consistent but written with fewer digits than that;
+* **follows** (from an earlier error) when it matches the recomputation but an earlier value was
+  wrong (or too coarse);
 * **wrong** otherwise: then each known mistake recomputes the step under its wrong rule, from the
-  learner's own values, and the ones that reproduce it are the diagnosis.
+  learner's own values, and the ones that reproduce it are the diagnosis (``stepgrad.check.diagnose``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from stepgrad.check.answers import Answer, read_answers
+import numpy as np
+
+from stepgrad.check.answers import Answer, answers_from_mapping, read_answers
+from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.mistakes import MISTAKES, Mistake
 from stepgrad.check.names import NameIndex
-from stepgrad.check.recompute import Context, Rules, Table, World, build_table
+from stepgrad.check.recompute import Context, Rules, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
-from stepgrad.core import Trace, train_step
+from stepgrad.check.tolerance import MIN_DECIMALS, MIN_SIGNIFICANT, exactly, shown_digits, within, working_rounding
+from stepgrad.check.world import World
+from stepgrad.core import Trace
 from stepgrad.errors import StepgradError
-from stepgrad.explain.step import format_number
+from stepgrad.explain.derivation import explain_setup
+from stepgrad.explain.step import Derivation, format_number
 from stepgrad.network.model import Setup
 
-# Slack on top of the written rounding: values near a rounding boundary, and values a learner's own
-# program printed with 17 digits in a different order of operations (about 10 significant digits count).
-_FLOAT_SLACK = 1e-10
-
-
-def _within(given: float, target: float, tolerance: float) -> bool:
-    return abs(given - target) <= tolerance + _FLOAT_SLACK * max(1.0, abs(given))
-
-
-def _digits(decimals: int) -> int:
-    """Significant digits to show a recomputed value with: enough to see a difference in the last written one."""
-    return max(6, decimals + 2)
+COARSE_NOTE = (
+    f"too few digits to check: give at least {MIN_SIGNIFICANT} significant digits (or {MIN_DECIMALS} decimals)"
+)
+_BAD: tuple[Status, ...] = ("wrong", "follows", "coarse")
 
 
 def describe_network(setup: Setup) -> str:
@@ -50,34 +56,83 @@ def describe_network(setup: Setup) -> str:
     return f"{where}{sizes} {activations}, {network.loss}, η = {setup.learning_rate:g}"
 
 
+def derivation_order(*sequences: Iterable[str]) -> dict[str, float]:
+    """Positions: the first sequence's names in order, every other name right after its predecessor."""
+    position: dict[str, float] = {}
+    for rank, name in enumerate(next(iter(sequences), [])):
+        position.setdefault(name, float(rank))
+    for sequence in sequences[1:]:
+        previous = -1.0
+        for name in sequence:
+            if name in position:
+                previous = position[name]
+            else:
+                previous += 1e-4
+                position[name] = previous
+    return position
+
+
 @dataclass
 class Checker:
-    """Checks answers against one setup's training step (sample ``sample``)."""
+    """Checks answers against one sample's training step, as ``stepgrad explain --sample`` works it.
+
+    Attributes:
+        setup: the network file's setup.
+        sample: which sample (0 = the first), trained alone.
+        mistakes: the known mistakes to diagnose with.
+    """
 
     setup: Setup
     sample: int = 0
     mistakes: Sequence[Mistake] = field(default_factory=lambda: list(MISTAKES.values()))
 
     @cached_property
+    def derivation(self) -> Derivation:
+        """The derivation ``stepgrad explain`` shows: its trace and its order of steps."""
+        return explain_setup(self.setup, sample=self.sample)
+
+    @cached_property
     def trace(self) -> Trace:
         """The exact step, from the core."""
-        s = self.setup
-        return train_step(s.network, s.inputs, s.targets, s.learning_rate)
+        return self.derivation.trace
+
+    @cached_property
+    def frozen(self) -> dict[str, str]:
+        """``b1+ -> b1`` for every bias that does not train (a learner may still write ``b1+ = b1``)."""
+        layers = self.setup.network.layers
+        return {f"{b.name}+": b.name for b in self.trace.names.all_biases() if not layers[b.layer].trains_bias}
 
     @cached_property
     def expected(self) -> dict[str, float]:
-        """Every named value of the sample."""
-        return self.trace.values(self.sample)
+        """Every named value of the step (the trace's names), and ``b+ = b`` for frozen biases."""
+        values = dict(self.trace.values(0))
+        for updated, bias in self.frozen.items():
+            values.setdefault(updated, values[bias])
+        return values
 
     @cached_property
     def context(self) -> Context:
         """What the recompute rules need."""
-        return Context.from_trace(self.trace, self.sample)
+        return Context.from_trace(self.trace)
 
     @cached_property
     def table(self) -> Table:
         """The correct rules."""
         return build_table(self.context)
+
+    @cached_property
+    def order(self) -> dict[str, float]:
+        """Each name's place in the derivation (given numbers first, a frozen ``b+`` after its gradient)."""
+        steps = [step.name for step in self.derivation.steps]
+        trace_names = list(self.expected)
+        for updated, bias in self.frozen.items():
+            trace_names.remove(updated)
+            trace_names.insert(trace_names.index(f"dE_total/d{bias}") + 1, updated)
+        return derivation_order(steps, trace_names, self.table)
+
+    def position(self, name: str) -> float:
+        """``name``'s place in the derivation (unknown names last)."""
+        return self.order.get(name, float("inf"))
 
     @cached_property
     def index(self) -> NameIndex:
@@ -91,21 +146,69 @@ class Checker:
         for mistake in self.mistakes:
             rules: Rules
             for rules in mistake.variants(self.context):
-                tables.append((mistake, build_table(self.context, rules)))
+                tables.append((mistake, build_table(self.context, rules, self.table)))
         return tables
 
     def asked(self) -> list[str]:
-        """The names a learner computes: everything but the given numbers (and frozen biases' gradients)."""
-        frozen = {
-            f"dE_total/d{b.name}"
-            for b in self.trace.names.all_biases()
-            if not self.setup.network.layers[b.layer].trains_bias
-        }
-        return [name for name in self.expected if name in self.table and name not in frozen]
+        """The names a learner computes, in derivation order: everything but the given numbers
+        (and frozen biases' gradients and ``b+``)."""
+        skipped = {f"dE_total/d{bias}" for bias in self.frozen.values()}
+        names = [name for name in self.expected if name in self.table and name not in skipped]
+        return sorted(names, key=self.position)
 
     # ------------------------------------------------------------------ checking
     def check(self, answers: Sequence[Answer], source: str = "<answers>") -> CheckReport:
         """Check ``answers``; ``StepgradError`` when two spellings name the same value."""
+        # A learner's values can be anything (an out of 1.5 under a logarithm): NaN means "no match".
+        with np.errstate(all="ignore"):
+            return self._check(answers, source)
+
+    def _check(self, answers: Sequence[Answer], source: str) -> CheckReport:
+        resolved, unknown = self._resolve(answers, source)
+        given = {name: (answer.value, answer.half_unit) for name, answer in resolved.items()}
+        verdicts = _Verdicts(self, resolved, given)
+        diagnoser = Diagnoser(self.table, self.mistaken_tables, self.context.leaves, given, self.position)
+        checks: list[ValueCheck] = []
+        first_wrong: str | None = None
+        first_diagnoses: tuple[Diagnosis, ...] = ()
+        given_hint = ""
+        for name in sorted(resolved, key=self.position):
+            answer = resolved[name]
+            status, own, note = verdicts.status(name)
+            diagnoses: tuple[Diagnosis, ...] = ()
+            if status == "wrong" and name in self.table:
+                diagnoses = diagnoser.diagnose(name, answer)
+            if status == "wrong" and first_wrong is None:
+                first_wrong, first_diagnoses = name, diagnoses
+                given_hint = note if name not in self.table else ""
+            checks.append(
+                ValueCheck(
+                    name=name,
+                    written=answer.written,
+                    text=answer.text,
+                    given=answer.value,
+                    decimals=answer.decimals,
+                    status=status,
+                    expected=self.expected[name],
+                    from_own_values=own,
+                    note=note,
+                    diagnoses=diagnoses,
+                    location=answer.location,
+                )
+            )
+        missing = tuple(name for name in self.asked() if name not in resolved)
+        return CheckReport(
+            source=source,
+            network=describe_network(self.setup),
+            values=(*checks, *unknown),
+            first_wrong=first_wrong,
+            diagnoses=first_diagnoses,
+            missing=missing,
+            given_hint=given_hint,
+        )
+
+    def _resolve(self, answers: Sequence[Answer], source: str) -> tuple[dict[str, Answer], list[ValueCheck]]:
+        """The answers by derivation name, and a check for each unknown name."""
         resolved: dict[str, Answer] = {}
         unknown: list[ValueCheck] = []
         for answer in answers:
@@ -135,163 +238,139 @@ class Checker:
                     answer.location,
                 )
             resolved[name] = answer
+        return resolved, unknown
 
-        given = {name: (answer.value, answer.half_unit) for name, answer in resolved.items()}
-        world = World(self.table, self.context.leaves, given)
-        statuses: dict[str, tuple[Status, float | None, str]] = {}
 
-        def tainted(name: str) -> bool:
-            if name in given:
-                return status_of(name)[0] in ("wrong", "follows")
-            rule = self.table.get(name)
-            return rule is not None and any(tainted(source) for source in rule.inputs)
+class _Verdicts:
+    """The status of each written value of one answer file, computed once, earlier steps first."""
 
-        def status_of(name: str) -> tuple[Status, float | None, str]:
-            if name not in statuses:
-                statuses[name] = self._classify(name, resolved[name], world, tainted)
-            return statuses[name]
+    def __init__(self, checker: Checker, resolved: Mapping[str, Answer], given: dict[str, tuple[float, float]]):
+        self.checker = checker
+        self.resolved = resolved
+        self.given = given
+        self._statuses: dict[str, tuple[Status, float | None, str]] = {}
+        self._tainted: dict[str, bool] = {}
+        self._worlds: dict[tuple[int, int], World] = {}
 
-        # One world per mistaken rule set, shared by every wrong value: a step never reads its own value.
-        mistaken_worlds: dict[int, World] = {}
-        checks: list[ValueCheck] = []
-        first_wrong: str | None = None
-        first_diagnoses: tuple[Diagnosis, ...] = ()
-        for name in self.expected:
-            if name not in resolved:
-                continue
-            answer = resolved[name]
-            status, own, note = status_of(name)
-            diagnoses: tuple[Diagnosis, ...] = ()
-            if status == "wrong":
-                diagnoses = self.diagnose(name, given, mistaken_worlds) if name in self.table else ()
-                if first_wrong is None:
-                    first_wrong, first_diagnoses = name, diagnoses
-            checks.append(
-                ValueCheck(
-                    name=name,
-                    written=answer.written,
-                    text=answer.text,
-                    given=answer.value,
-                    decimals=answer.decimals,
-                    status=status,
-                    expected=self.expected[name],
-                    from_own_values=own,
-                    note=note,
-                    diagnoses=diagnoses,
-                    location=answer.location,
-                )
-            )
-        missing = tuple(name for name in self.asked() if name not in resolved)
-        return CheckReport(
-            source=source,
-            network=describe_network(self.setup),
-            values=(*checks, *unknown),
-            first_wrong=first_wrong,
-            diagnoses=first_diagnoses,
-            missing=missing,
-        )
+    def world(self, answer: Answer) -> World:
+        """The correct rules on the learner's values, unwritten ones rounded the way ``answer`` is written."""
+        key = (answer.decimals, answer.significant)
+        if key not in self._worlds:
+            rounding = working_rounding(answer.decimals, answer.significant)
+            checker = self.checker
+            self._worlds[key] = World(checker.table, checker.context.leaves, self.given, rounding)
+        return self._worlds[key]
 
-    def _classify(self, name: str, answer: Answer, world: World, tainted: object) -> tuple[Status, float | None, str]:
-        exact = self.expected[name]
-        half = answer.half_unit
-        rule = self.table.get(name)
-        if rule is None:  # a given number of the network, copied
-            if _within(answer.value, exact, half):
-                return "right", None, ""
-            return "wrong", None, f"the network's {name} is {format_number(exact)}"
+    def tainted(self, name: str) -> bool:
+        """True when ``name`` (written, or computed from written values) carries an earlier error."""
+        if name not in self._tainted:
+            if name in self.given:
+                self._tainted[name] = self.status(name)[0] in _BAD
+            else:
+                rule = self.checker.table.get(name)
+                self._tainted[name] = rule is not None and any(self.tainted(s) for s in rule.inputs)
+        return self._tainted[name]
+
+    def status(self, name: str) -> tuple[Status, float | None, str]:
+        """``(status, value from the learner's own earlier values, note)``."""
+        if name not in self._statuses:
+            rule = self.checker.table.get(name)
+            answer = self.resolved[name]
+            self._statuses[name] = self._given_number(name, answer) if rule is None else self._step(name, answer)
+        return self._statuses[name]
+
+    def _given_number(self, name: str, answer: Answer) -> tuple[Status, float | None, str]:
+        """A number of the network (``w1``), copied; or a frozen bias's ``b1+``."""
+        exact = self.checker.expected[name]
+        if exactly(answer.value, exact) or (answer.enough_digits and within(answer.value, exact, answer.half_unit)):
+            return "right", None, ""
+        if within(answer.value, exact, answer.half_unit):
+            return "coarse", None, COARSE_NOTE
+        bias = self.checker.frozen.get(name)
+        if bias is not None:
+            note = f"{bias} is frozen in this network (train_bias = false): it is not updated, {name} = {bias} = "
+            return "wrong", None, note + format_number(exact)
+        return "wrong", None, f"the network's {name} is {format_number(exact)}: copy it from the network file"
+
+    def _step(self, name: str, answer: Answer) -> tuple[Status, float | None, str]:
+        """A computed value: right, rounding, too coarse, following an earlier error, or wrong."""
+        checker = self.checker
+        exact = checker.expected[name]
+        rule = checker.table[name]
+        world = self.world(answer)
         own, spread = world.follow(name)
-        digits = _digits(answer.decimals)
-        upstream_wrong = any(tainted(source) for source in rule.inputs)  # type: ignore[operator]
-        if _within(answer.value, exact, half):
+        digits = shown_digits(answer.significant)
+        if exactly(answer.value, exact):
             return "right", own, ""
-        if _within(answer.value, own, half + spread):
-            if upstream_wrong:
-                return (
-                    "follows",
-                    own,
-                    (
-                        f"follows from your earlier error: from your values, {name} = {rule.formula} "
-                        f"= {format_number(own, digits)}"
-                    ),
-                )
-            rounded = round(exact, answer.decimals)
-            return (
-                "rounding",
-                own,
-                (
-                    f"right for your rounded earlier values ({format_number(own, digits)}); "
-                    f"the exact value {format_number(exact)} rounds to {rounded:.{answer.decimals}f}"
-                ),
-            )
-        return "wrong", own, f"from your earlier values, {name} = {rule.formula} = {format_number(own, digits)}"
+        if within(answer.value, exact, answer.half_unit):
+            return ("right", own, "") if answer.enough_digits else ("coarse", own, COARSE_NOTE)
+        written = sorted(world.written_inputs(name), key=checker.position)
+        if within(answer.value, own, answer.half_unit + spread):
+            bad = [source for source in written if self.tainted(source)]
+            if bad:
+                what = "error" if any(self.status(s)[0] != "coarse" for s in bad) else "value, with too few digits,"
+                shown = ", ".join(bad[:3]) + (", …" if len(bad) > 3 else "")
+                note = f"follows from your earlier {what} ({shown}): from your values, {name} = {rule.formula} = "
+                return "follows", own, note + format_number(own, digits)
+            if not answer.enough_digits:
+                return "coarse", own, COARSE_NOTE
+            rounded = f"{round(exact, answer.decimals):.{answer.decimals}f}".replace("-", "−")
+            if written:
+                note = f"right for your rounded earlier values ({format_number(own, digits)}); "
+            else:
+                note = "right up to the rounding of the steps before it (not written here); "
+            return "rounding", own, note + f"the exact value {format_number(exact)} rounds to {rounded}"
+        if written:
+            return "wrong", own, f"from your earlier values, {name} = {rule.formula} = {format_number(own, digits)}"
+        return "wrong", own, f"{name} = {rule.formula}"
 
-    def diagnose(
-        self, name: str, given: dict[str, tuple[float, float]], worlds: dict[int, World] | None = None
-    ) -> tuple[Diagnosis, ...]:
-        """The known mistakes that reproduce the written ``name`` from the learner's other values.
 
-        ``worlds`` caches one ``World`` per mistaken rule set across calls with the same ``given``.
-        """
-        value, half = given[name]
-        cache = {} if worlds is None else worlds
-        found: dict[str, tuple[bool, Diagnosis]] = {}
-        for position, (mistake, table) in enumerate(self.mistaken_tables):
-            if mistake.name in found and found[mistake.name][0]:
-                continue
-            if position not in cache:
-                cache[position] = World(table, self.context.leaves, given)
-            world = cache[position]
-            wrong_value, spread = world.follow(name)
-            if not _within(value, wrong_value, half + spread):
-                continue
-            step, direct = self._step_of(mistake, name, world)
-            if step is None:
-                continue
-            found[mistake.name] = (
-                direct,
-                Diagnosis(mistake.name, mistake.title, mistake.explanation, step, wrong_value),
-            )
-        ranked = sorted(found.values(), key=lambda entry: not entry[0])
-        return tuple(diagnosis for _, diagnosis in ranked)
+def _setup_of(network: Setup | str | Path | None) -> Setup:
+    from stepgrad.network import classic_setup
+    from stepgrad.network.files import load_setup
 
-    def _step_of(self, mistake: Mistake, name: str, world: World) -> tuple[str | None, bool]:
-        """Where the mistaken rule acts on ``name``: itself (direct) or the earliest unwritten step feeding it."""
-        if world.table[name].kind in mistake.kinds and self._differs(name, world):
-            return name, True
-        order = list(self.expected)
-        candidates = [
-            source
-            for source in world.closure(name)
-            if source not in world.given
-            and source in world.table
-            and world.table[source].kind in mistake.kinds
-            and self._differs(source, world)
-        ]
-        if not candidates:
-            return None, False
-        return min(candidates, key=order.index), False
+    if network is None:
+        return classic_setup()
+    if isinstance(network, Setup):
+        return network
+    if isinstance(network, str | Path):
+        return load_setup(network)
+    raise StepgradError(f"the network must be a Setup or a network file's path, not {type(network).__name__}")
 
-    def _differs(self, name: str, world: World) -> bool:
-        """True when the mistaken rule changes ``name`` (from the same inputs)."""
-        mistaken = world.table[name]
-        correct = self.table[name]
-        inputs = [world.value(source) for source in mistaken.inputs]
-        base = [world.value(source) for source in correct.inputs]
-        with_mistake = mistaken.evaluate(inputs)
-        without = correct.evaluate(base)
-        return not _within(with_mistake, without, 1e-12)
+
+def _answers_of(answers: Any, source: str | None) -> tuple[list[Answer], str]:
+    if isinstance(answers, str | Path):
+        return read_answers(answers), source or ("<stdin>" if str(answers) == "-" else str(answers))
+    if isinstance(answers, Mapping):
+        return answers_from_mapping(answers, source or "<answers>"), source or "<answers>"
+    if isinstance(answers, Sequence) and all(isinstance(answer, Answer) for answer in answers):
+        return list(answers), source or "<answers>"
+    raise StepgradError(
+        "the answers must be an answer file's path, a dict of name → value or a list of Answer, "
+        f"not {type(answers).__name__}"
+    )
 
 
 def check_answers(
-    answers: Sequence[Answer] | str | Path, setup: Setup | None = None, sample: int = 0, source: str | None = None
+    answers: Sequence[Answer] | Mapping[str, float | str] | str | Path,
+    setup: Setup | str | Path | None = None,
+    sample: int = 0,
+    source: str | None = None,
 ) -> CheckReport:
-    """Check a learner's answers (a list, or an answer file's path) against ``setup`` (default: classic)."""
-    from stepgrad.network import classic_setup
+    """Check a learner's answers against a network's training step.
 
-    if isinstance(answers, (str, Path)):
-        source = source or str(answers)
-        answers = read_answers(answers)
-    chosen = setup if setup is not None else classic_setup()
-    if not 0 <= sample < chosen.n_samples:
-        raise StepgradError(f"sample {sample} does not exist (the file has {chosen.n_samples})", chosen.source)
-    return Checker(chosen, sample).check(answers, source or "<answers>")
+    Args:
+        answers: an answer file's path (``-``: standard input), a dict ``{name: value}`` or a list of
+            ``Answer``.
+        setup: a ``Setup``, a network file's path, or None for the classic example.
+        sample: which sample of the network file (0 = the first), trained alone as ``explain`` does.
+        source: the name to report the answers under.
+
+    Raises:
+        StepgradError: unusable answers or network, no values at all, an unknown sample.
+    """
+    chosen = _setup_of(setup)
+    written, where = _answers_of(answers, source)
+    if not written:
+        raise StepgradError("no values: the answers are empty or every value is blank", where)
+    return Checker(chosen, sample).check(written, where)

@@ -20,8 +20,11 @@ from stepgrad.check.recompute import (
     StepRule,
     contribution_rule,
     dout_dnet_rule,
+    error_new_rule,
     error_rule,
     hidden_dE_dout_rule,
+    named_formula,
+    net_new_rule,
     net_rule,
     output_dE_dout_rule,
     output_delta_rule,
@@ -71,29 +74,34 @@ def _per_layer(
     return variants
 
 
-def _scaled(rule: StepRule, factor: float) -> StepRule:
-    return replace(rule, evaluate=lambda x: factor * rule.evaluate(x), formula=f"{factor:g}·({rule.formula})")
+def _scaled(rule: StepRule, factor: float, word: str) -> StepRule:
+    return replace(rule, evaluate=lambda x: factor * rule.evaluate(x), formula=f"{word}·({rule.formula})")
+
+
+def _negated(rule: StepRule) -> StepRule:
+    text = rule.formula
+    flipped = text[2:-1] if text.startswith("−(") and text.endswith(")") and text.count("(") == 1 else f"−({text})"
+    return replace(rule, evaluate=lambda x: -rule.evaluate(x), formula=flipped)
 
 
 # ------------------------------------------------------------------ the variants
 def _sign_flipped(ctx: Context) -> list[Rules]:
-    def dE_dout(ctx: Context, k: int) -> StepRule:
-        return _scaled(output_dE_dout_rule(ctx, k), -1.0)
-
     def delta(ctx: Context, k: int) -> StepRule:
         rule = output_delta_rule(ctx, k)
-        return _scaled(rule, -1.0) if rule.formula == "out − target" else rule
+        return _negated(rule) if rule.inputs[0].startswith("out_") else rule
 
-    return [replace(CORRECT, output_dE_dout=dE_dout, output_delta=delta)]
+    return [replace(CORRECT, output_dE_dout=lambda c, k: _negated(output_dE_dout_rule(c, k)), output_delta=delta)]
 
 
-def _update_variants(wrong: Callable[[float, float, float], float]) -> Callable[[Context], list[Rules]]:
+def _update_variants(wrong: Callable[[float, float, float], float], formula: str) -> Callable[[Context], list[Rules]]:
+    """``formula`` is said of ``{p}`` (the parameter): ``{p} + η·dE_total/d{p}``."""
+
     def variants(ctx: Context) -> list[Rules]:
         eta = ctx.learning_rate
 
         def swap(rule: StepRule) -> StepRule:
-            offset = ctx.batch_offsets.get(rule.inputs[0], 0.0)
-            return replace(rule, evaluate=lambda x: wrong(x[0], x[1] + offset, eta))
+            parameter = rule.inputs[0]
+            return replace(rule, evaluate=lambda x: wrong(x[0], x[1], eta), formula=formula.format(p=parameter))
 
         return [
             replace(
@@ -107,7 +115,9 @@ def _update_variants(wrong: Callable[[float, float, float], float]) -> Callable[
 
 
 def _learning_rate_forgotten(ctx: Context) -> list[Rules]:
-    return [] if ctx.learning_rate == 1.0 else _update_variants(lambda w, g, eta: w - g)(ctx)
+    if ctx.learning_rate == 1.0:
+        return []
+    return _update_variants(lambda w, g, eta: w - g, "{p} − dE_total/d{p}")(ctx)
 
 
 def _updated_output_weights(ctx: Context) -> list[Rules]:
@@ -125,35 +135,52 @@ def _updated_output_weights(ctx: Context) -> list[Rules]:
 def _logistic_of_net(ctx: Context) -> list[Rules]:
     def wrong(ctx: Context, layer: int, j: int) -> StepRule:
         rule = dout_dnet_rule(ctx, layer, j)
-        return replace(rule, evaluate=lambda x: x[0] * (1.0 - x[0]), formula="net·(1 − net)")
+        return replace(
+            rule, evaluate=lambda x: x[0] * (1.0 - x[0]), formula=named_formula("net·(1 − net)", ctx.neuron(layer, j))
+        )
 
     return _per_layer(_layers_with(ctx, ["sigmoid"]), "dout_dnet", wrong, dout_dnet_rule)
 
 
-def _scaled_loss(factor: float) -> Callable[[Context], list[Rules]]:
+def _scaled_loss(factor: float, word: str) -> Callable[[Context], list[Rules]]:
     def variants(ctx: Context) -> list[Rules]:
         if ctx.loss.name not in ("half_squared_error", "mse"):
             return []
         return [
             replace(
                 CORRECT,
-                error=lambda c, k: _scaled(error_rule(c, k), factor),
-                output_dE_dout=lambda c, k: _scaled(output_dE_dout_rule(c, k), factor),
+                error=lambda c, k: _scaled(error_rule(c, k), factor, word),
+                error_new=lambda c, k: _scaled(error_new_rule(c, k), factor, word),
+                output_dE_dout=lambda c, k: _scaled(output_dE_dout_rule(c, k), factor, word),
             )
         ]
 
     return variants
 
 
+def _without_bias(rule: StepRule) -> StepRule:
+    n = (len(rule.inputs) - 1) // 2
+    terms = rule.formula.rsplit(" + ", 1)[0]
+    return replace(
+        rule, inputs=rule.inputs[: 2 * n], evaluate=lambda x: float(np.dot(x[:n], x[n : 2 * n])), formula=terms
+    )
+
+
 def _bias_left_out(ctx: Context) -> list[Rules]:
     layers = [index for index, layer in enumerate(ctx.network.layers) if np.any(layer.bias != 0)]
 
     def wrong(ctx: Context, layer: int, j: int) -> StepRule:
-        rule = net_rule(ctx, layer, j)
-        n = len(ctx.names.weights[layer][j])
-        return replace(rule, evaluate=lambda x: float(np.dot(x[:n], x[n : 2 * n])), formula="Σ w·a (no bias)")
+        return _without_bias(net_rule(ctx, layer, j))
 
-    return _per_layer(layers, "net", wrong, net_rule)
+    def wrong_new(ctx: Context, layer: int, j: int) -> StepRule:
+        return _without_bias(net_new_rule(ctx, layer, j))
+
+    if not layers:
+        return []
+    before = _per_layer(layers, "net", wrong, net_rule)
+    after = _per_layer(layers, "net_new", wrong_new, net_new_rule)
+    # left out in both forward passes, before and after the update, in every layer
+    return [*before, *after, replace(before[0], net_new=after[0].net_new)]
 
 
 def _one_output_only(ctx: Context) -> list[Rules]:
@@ -211,7 +238,9 @@ def _derivative_mixup(
                 ctx: Context, layer: int, j: int, form: Callable[[float, float], float] = form, formula: str = formula
             ) -> StepRule:
                 rule = dout_dnet_rule(ctx, layer, j)
-                return replace(rule, evaluate=lambda x: form(x[0], x[1]), formula=formula)
+                return replace(
+                    rule, evaluate=lambda x: form(x[0], x[1]), formula=named_formula(formula, ctx.neuron(layer, j))
+                )
 
             result += _per_layer(layers, "dout_dnet", wrong, dout_dnet_rule) if layers else []
         return result
@@ -270,7 +299,7 @@ MISTAKES: dict[str, Mistake] = {
             "be right; only the sign of the step is wrong.",
             "w+ (updates)",
             ("update",),
-            _update_variants(lambda w, g, eta: w + eta * g),
+            _update_variants(lambda w, g, eta: w + eta * g, "{p} + η·dE_total/d{p}"),
         ),
         Mistake(
             "learning_rate_forgotten",
@@ -288,8 +317,8 @@ MISTAKES: dict[str, Mistake] = {
             "Backpropagation computes every gradient with the weights as they were in the forward pass. "
             "If the output weights are updated first and the hidden layer then backpropagates through the "
             "new weights (dE_o/dout_h = delta_o · w+ instead of delta_o · w), every hidden gradient is "
-            "slightly off. This is the classic mistake the well-known worked example warns against, and "
-            "the source of its published error after the update (0.291027924 instead of 0.291027774).",
+            "slightly off. It is the mistake the well-known worked example warns against, and where its "
+            "published error after the update came from.",
             "dE_o/dout_h (hidden layer)",
             ("contribution",),
             _updated_output_weights,
@@ -312,8 +341,8 @@ MISTAKES: dict[str, Mistake] = {
             "derivative gives twice the error or twice the gradient; every delta and update downstream is "
             "then doubled too.",
             "E_o and dE_total/dout_o (errors, output layer)",
-            ("error", "output_dE_dout"),
-            _scaled_loss(2.0),
+            ("error", "output_dE_dout", "error_new"),
+            _scaled_loss(2.0, "2"),
         ),
         Mistake(
             "spurious_half",
@@ -322,8 +351,8 @@ MISTAKES: dict[str, Mistake] = {
             "Keeping the ½ in the derivative (−½(target − out)), or adding another ½ to the error, halves "
             "the gradient; every delta and update downstream is halved too.",
             "E_o and dE_total/dout_o (errors, output layer)",
-            ("error", "output_dE_dout"),
-            _scaled_loss(0.5),
+            ("error", "output_dE_dout", "error_new"),
+            _scaled_loss(0.5, "½"),
         ),
         Mistake(
             "bias_left_out",
@@ -332,7 +361,7 @@ MISTAKES: dict[str, Mistake] = {
             "Leaving out b shifts the net input, and every value after it (out, the error, the deltas) "
             "is computed from the wrong point.",
             "net (forward pass)",
-            ("net",),
+            ("net", "net_new"),
             _bias_left_out,
         ),
         Mistake(
@@ -340,7 +369,7 @@ MISTAKES: dict[str, Mistake] = {
             "Hidden error taken from one output neuron only",
             "A hidden neuron feeds every neuron of the next layer, so its output affects the error through "
             "all of them: dE_total/dout_h = Σ_o dE_o/dout_h = Σ_o delta_o · w_oh. Taking only one term "
-            "(e.g. dE_o1/dout_h1) leaves out the others' share of the error.",
+            "leaves out the other neurons' share of the error.",
             "dE_total/dout_h (hidden layer)",
             ("hidden_dE_dout",),
             _one_output_only,
@@ -348,10 +377,10 @@ MISTAKES: dict[str, Mistake] = {
         Mistake(
             "wrong_weight_index",
             "A weight of the wrong index in the backward pass",
-            "What output o sends back to hidden neuron h goes along the weight that connects them, w_oh: "
-            "in the classic example dE_o2/dout_h1 = delta_o2 · w7 (w7 is h1→o2). Reading the weight "
-            "matrix the other way round or by a neighbouring index (w6, h2→o1, or w8, h2→o2) sends the "
-            "error back along the wrong connection.",
+            "What a neuron k of the next layer sends back to neuron j goes along the weight that connects "
+            "them: dE_k/dout_j = delta_k · w_kj, with w_kj the weight j→k. Reading the weight matrix the "
+            "other way round (the weight k→j's mirror) or by a neighbouring index sends the error back "
+            "along the wrong connection.",
             "dE_o/dout_h (hidden layer)",
             ("contribution",),
             _wrong_weight_index,

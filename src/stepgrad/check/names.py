@@ -3,8 +3,10 @@
 Spellings are compared by a key that ignores case, spaces, underscores and
 LaTeX braces, reads ``∂`` as ``d`` and ``δ`` as ``delta``, and reads every way
 of saying "after the update" (``w5+``, ``w5'``, ``w5_new``, ``new_w5``,
-``E_total_after``) as a trailing ``+``. ``dE/dw5`` and ``dEtotal/dw5`` both mean
-``dE_total/dw5``; ``E``, ``Etotal`` and ``loss`` mean ``E_total``.
+``E_total_after``) as a trailing ``+``, and ``E_total_before``/``w5_old`` as the value
+before it. ``dE/dw5``, ``dEtotal/dw5`` and the code spellings ``dE_total_dw5``,
+``dEtotal_dw6``, ``dE_dw5`` all mean ``dE_total/dw5`` (the ``/`` of a derivative is
+not part of the key); ``E``, ``Etotal`` and ``loss`` mean ``E_total``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 
 _UPDATED_SUFFIXES = ("(new)", "updated", "after", "new", "next", "^{+}", "^+", "+", "'", "′", "*")
 _UPDATED_PREFIXES = ("updated", "new")
+_BEFORE_SUFFIXES = ("(old)", "before", "original", "orig", "old")
 _SPELLINGS = {"e": "etotal", "loss": "etotal", "error": "etotal", "etot": "etotal"}
 
 
@@ -31,6 +34,10 @@ def name_key(name: str) -> str:
         if text.startswith(prefix) and len(text) > len(prefix) and text[len(prefix)] in "wbeo":
             text, updated = text[len(prefix) :], True
             break
+    for suffix in _BEFORE_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
     changed = True
     while changed:
         changed = False
@@ -40,7 +47,8 @@ def name_key(name: str) -> str:
                 break
     text = re.sub(r"etot(?!al)", "etotal", text)
     text = _SPELLINGS.get(text, text)
-    text = re.sub(r"^de/d", "detotal/d", text)
+    text = text.replace("/", "")
+    text = re.sub(r"^ded(?=w|b|out|net)", "detotald", text)
     return text + ("+" if updated else "")
 
 

@@ -8,18 +8,19 @@ these rules with one ``Rules`` field swapped (see ``stepgrad.check.mistakes``).
 
 A ``StepRule`` reads scalars by name, e.g. ``net_h1 ← w1·i1 + w2·i2 + b1`` has
 inputs ``(w1, w2, i1, i2, b1)``. The functions and their derivatives come from
-the registries of ``stepgrad.functions``; the forward pass after the update
-uses ``stepgrad.core.forward``.
+the registries of ``stepgrad.functions``. The forward pass after the update is the
+same ``net``/``out`` rules on the updated parameters (``net_h1+``, ``out_o1+``).
+``stepgrad.check.world`` evaluates a table on a learner's values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from stepgrad.core.propagation import bias_vector, layer_forward
 from stepgrad.core.trace import Trace
 from stepgrad.functions import Activation, Loss, get_activation, get_loss
 from stepgrad.network.model import Network
@@ -56,15 +57,12 @@ class Context:
         names: its names.
         learning_rate: ``η``.
         leaves: the given numbers of the sample: inputs, targets, weights, biases.
-        batch_offsets: per parameter, ``mean gradient − this sample's gradient``: the other
-            samples' share of the update (all 0 for one sample), taken from the trace.
     """
 
     network: Network
     names: Names
     learning_rate: float
     leaves: dict[str, float]
-    batch_offsets: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_trace(cls, trace: Trace, sample: int = 0) -> Context:
@@ -73,14 +71,7 @@ class Context:
         names = trace.names
         leaf_names = [*names.inputs, *(f"target_{o}" for o in names.neurons[-1])]
         leaf_names += [w.name for w in names.all_weights()] + [b.name for b in names.all_biases()]
-        offsets: dict[str, float] = {}
-        if trace.batch_size > 1:
-            for w in names.all_weights():
-                mean = float(trace.layers[w.layer].grad_w[w.neuron, w.source])
-                offsets[w.name] = mean - values[f"dE_total/d{w.name}"]
-            for b in names.all_biases():
-                offsets[b.name] = float(trace.layers[b.layer].grad_b[b.index]) - values[f"dE_total/d{b.name}"]
-        return cls(trace.network, names, trace.learning_rate, {name: values[name] for name in leaf_names}, offsets)
+        return cls(trace.network, names, trace.learning_rate, {name: values[name] for name in leaf_names})
 
     def activation(self, layer: int) -> Activation:
         """The activation of ``layer``."""
@@ -95,13 +86,16 @@ class Context:
         """Name of neuron ``j`` of ``layer`` (``h1``, ``o2``)."""
         return self.names.neurons[layer][j]
 
-    def source(self, layer: int, i: int) -> str:
-        """The value name of input ``i`` of ``layer``: ``i1`` or the previous layer's ``out_h1``."""
-        return self.names.inputs[i] if layer == 0 else f"out_{self.names.neurons[layer - 1][i]}"
+    def source(self, layer: int, i: int, after: str = "") -> str:
+        """The value name of input ``i`` of ``layer``: ``i1`` or the previous layer's ``out_h1`` (``out_h1+``)."""
+        return self.names.inputs[i] if layer == 0 else f"out_{self.names.neurons[layer - 1][i]}{after}"
 
-    def bias_input(self, layer: int, j: int) -> str | None:
-        """The bias name neuron ``j`` of ``layer`` adds, if any."""
-        return self.names.bias_of(layer, j)
+    def bias_input(self, layer: int, j: int, after: str = "") -> str | None:
+        """The bias name neuron ``j`` of ``layer`` adds, if any (``b1+`` after the update when it trains)."""
+        bias = self.names.bias_of(layer, j)
+        if bias is None or not (after and self.network.layers[layer].trains_bias):
+            return bias
+        return f"{bias}{after}"
 
     @property
     def outputs(self) -> list[str]:
@@ -113,10 +107,29 @@ class Context:
         """``target_o1, target_o2, …``."""
         return tuple(f"target_{o}" for o in self.outputs)
 
-    @property
-    def out_names(self) -> tuple[str, ...]:
-        """``out_o1, out_o2, …``."""
-        return tuple(f"out_{o}" for o in self.outputs)
+    def out_names(self, after: str = "") -> tuple[str, ...]:
+        """``out_o1, out_o2, …`` (``out_o1+, …`` after the update)."""
+        return tuple(f"out_{o}{after}" for o in self.outputs)
+
+
+_WORD = r"(?<![A-Za-z_]){}(?![A-Za-z_0-9])"
+
+
+def named_formula(formula: str, neuron: str, after: str = "") -> str:
+    """A registry formula said of one neuron: ``out·(1 − out)`` → ``out_h1·(1 − out_h1)``.
+
+    Only the right-hand side of ``E = …`` is kept; ``after="+"`` names the values after the update.
+    """
+    text = formula.split(" = ", 1)[-1]
+    for word, name in (("out_k", f"out_{neuron}{after}"), ("net_k", f"net_{neuron}{after}")):
+        text = text.replace(word, name)
+    for word, name in (
+        ("out", f"out_{neuron}{after}"),
+        ("net", f"net_{neuron}{after}"),
+        ("target", f"target_{neuron}"),
+    ):
+        text = re.sub(_WORD.format(word), name, text)
+    return text
 
 
 def _vector(values: Sequence[float]) -> np.ndarray:
@@ -124,11 +137,11 @@ def _vector(values: Sequence[float]) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- the correct rules
-def net_rule(ctx: Context, layer: int, j: int) -> StepRule:
-    """``net_j = Σ_i w_ji·a_i + b``."""
-    weights = tuple(ctx.names.weights[layer][j])
-    sources = tuple(ctx.source(layer, i) for i in range(len(weights)))
-    bias = ctx.bias_input(layer, j)
+def _net(ctx: Context, layer: int, j: int, after: str, kind: str) -> StepRule:
+    """``net_j = Σ_i w_ji·a_i + b`` (before the update, or ``net_j+`` from ``w+``, ``out+`` and ``b+``)."""
+    weights = tuple(f"{w}{after}" for w in ctx.names.weights[layer][j])
+    sources = tuple(ctx.source(layer, i, after) for i in range(len(weights)))
+    bias = ctx.bias_input(layer, j, after)
     n = len(weights)
 
     def evaluate(x: Sequence[float]) -> float:
@@ -137,41 +150,56 @@ def net_rule(ctx: Context, layer: int, j: int) -> StepRule:
 
     terms = " + ".join(f"{w}·{s}" for w, s in zip(weights, sources, strict=True)) + (f" + {bias}" if bias else "")
     inputs = (*weights, *sources, *((bias,) if bias else ()))
-    return StepRule(f"net_{ctx.neuron(layer, j)}", "net", inputs, evaluate, terms)
+    return StepRule(f"net_{ctx.neuron(layer, j)}{after}", kind, inputs, evaluate, terms)
+
+
+def _out(ctx: Context, layer: int, j: int, after: str, kind: str) -> StepRule:
+    """``out_j = f(net_j)``; softmax reads the whole layer's nets."""
+    activation = ctx.activation(layer)
+    neuron = ctx.neuron(layer, j)
+    name, net = f"out_{neuron}{after}", f"net_{neuron}{after}"
+    if activation.elementwise:
+        return StepRule(
+            name, kind, (net,), lambda x: float(activation.value(_vector(x))[0]), f"{activation.name}({net})"
+        )
+    nets = tuple(f"net_{n}{after}" for n in ctx.names.neurons[layer])
+    return StepRule(name, kind, nets, lambda x: float(activation.value(_vector(x))[j]), f"e^{net} / Σ_j e^net_j{after}")
+
+
+def net_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``net_j = Σ_i w_ji·a_i + b``."""
+    return _net(ctx, layer, j, "", "net")
 
 
 def out_rule(ctx: Context, layer: int, j: int) -> StepRule:
-    """``out_j = f(net_j)``; softmax reads the whole layer's nets."""
-    activation = ctx.activation(layer)
-    name = f"out_{ctx.neuron(layer, j)}"
-    if activation.elementwise:
-        return StepRule(
-            name,
-            "out",
-            (f"net_{ctx.neuron(layer, j)}",),
-            lambda x: float(activation.value(_vector(x))[0]),
-            f"{activation.name}(net_{ctx.neuron(layer, j)})",
-        )
-    nets = tuple(f"net_{n}" for n in ctx.names.neurons[layer])
-    return StepRule(name, "out", nets, lambda x: float(activation.value(_vector(x))[j]), f"softmax(net)[{j + 1}]")
+    """``out_j = f(net_j)``."""
+    return _out(ctx, layer, j, "", "out")
+
+
+def _error(ctx: Context, k: int, after: str, kind: str) -> StepRule:
+    loss, count = ctx.loss, len(ctx.outputs)
+    return StepRule(
+        f"E_{ctx.outputs[k]}{after}",
+        kind,
+        (*ctx.targets, *ctx.out_names(after)),
+        lambda x: float(loss.terms(_vector(x[:count]), _vector(x[count:]))[k]),
+        named_formula(loss.formula, ctx.outputs[k], after),
+    )
+
+
+def _error_total(ctx: Context, after: str, kind: str) -> StepRule:
+    terms = tuple(f"E_{o}{after}" for o in ctx.outputs)
+    return StepRule(f"E_total{after}", kind, terms, lambda x: float(sum(x)), " + ".join(terms))
 
 
 def error_rule(ctx: Context, k: int) -> StepRule:
     """``E_o = loss(target, out)`` for output ``k``."""
-    loss, count = ctx.loss, len(ctx.outputs)
-    return StepRule(
-        f"E_{ctx.outputs[k]}",
-        "error",
-        (*ctx.targets, *ctx.out_names),
-        lambda x: float(loss.terms(_vector(x[:count]), _vector(x[count:]))[k]),
-        loss.formula,
-    )
+    return _error(ctx, k, "", "error")
 
 
 def error_total_rule(ctx: Context) -> StepRule:
     """``E_total = Σ_o E_o``."""
-    terms = tuple(f"E_{o}" for o in ctx.outputs)
-    return StepRule("E_total", "error_total", terms, lambda x: float(sum(x)), " + ".join(terms))
+    return _error_total(ctx, "", "error_total")
 
 
 def output_dE_dout_rule(ctx: Context, k: int) -> StepRule:
@@ -180,9 +208,9 @@ def output_dE_dout_rule(ctx: Context, k: int) -> StepRule:
     return StepRule(
         f"dE_total/dout_{ctx.outputs[k]}",
         "output_dE_dout",
-        (*ctx.targets, *ctx.out_names),
+        (*ctx.targets, *ctx.out_names()),
         lambda x: float(loss.gradient(_vector(x[:count]), _vector(x[count:]))[k]),
-        loss.gradient_formula,
+        named_formula(loss.gradient_formula, ctx.outputs[k]),
     )
 
 
@@ -195,7 +223,7 @@ def dout_dnet_rule(ctx: Context, layer: int, j: int) -> StepRule:
         "dout_dnet",
         (f"net_{neuron}", f"out_{neuron}"),
         lambda x: float(activation.derivative(_vector(x[:1]), _vector(x[1:]))[0]),
-        activation.derivative_formula,
+        named_formula(activation.derivative_formula, neuron),
     )
 
 
@@ -206,7 +234,11 @@ def output_delta_rule(ctx: Context, k: int) -> StepRule:
     name = f"delta_{neuron}"
     if activation.name in loss.paired:
         return StepRule(
-            name, "output_delta", (f"out_{neuron}", f"target_{neuron}"), lambda x: x[0] - x[1], "out − target"
+            name,
+            "output_delta",
+            (f"out_{neuron}", f"target_{neuron}"),
+            lambda x: x[0] - x[1],
+            f"out_{neuron} − target_{neuron}",
         )
     if activation.elementwise:
         return StepRule(
@@ -224,7 +256,8 @@ def output_delta_rule(ctx: Context, k: int) -> StepRule:
         g, out = _vector(x[:count]), _vector(x[count:])
         return float(out[k] * (g[k] - np.dot(g, out)))
 
-    return StepRule(name, "output_delta", (*gradients, *ctx.out_names), softmax_delta, "out_k·(g_k − Σ_j g_j·out_j)")
+    formula = f"out_{neuron}·(dE_total/dout_{neuron} − Σ_j dE_total/dout_j·out_j)"
+    return StepRule(name, "output_delta", (*gradients, *ctx.out_names()), softmax_delta, formula)
 
 
 def contribution_rule(ctx: Context, layer: int, k: int, j: int) -> StepRule:
@@ -275,70 +308,46 @@ def grad_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
     return StepRule(f"dE_total/d{bias}", "grad_b", deltas, lambda x: float(sum(x)), " + ".join(deltas))
 
 
-def _update(ctx: Context, parameter: str, kind: str) -> StepRule:
-    # With several samples the update uses the batch mean; the other samples' share comes from the trace.
-    eta, offset = ctx.learning_rate, ctx.batch_offsets.get(parameter, 0.0)
+def update_rule(ctx: Context, parameter: str) -> StepRule:
+    """``p+ = p − η·dE_total/dp`` for a weight or a bias."""
+    eta = ctx.learning_rate
     return StepRule(
         f"{parameter}+",
-        kind,
+        "update",
         (parameter, f"dE_total/d{parameter}"),
-        lambda x: x[0] - eta * (x[1] + offset),
-        f"{parameter} − η·dE_total/d{parameter}" + (" (batch mean)" if offset else ""),
+        lambda x: x[0] - eta * x[1],
+        f"{parameter} − η·dE_total/d{parameter}",
     )
 
 
 def update_w_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
     """``w+ = w − η·dE_total/dw``."""
-    return _update(ctx, ctx.names.weights[layer][j][i], "update")
+    return update_rule(ctx, ctx.names.weights[layer][j][i])
 
 
 def update_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
     """``b+ = b − η·dE_total/db``."""
-    return _update(ctx, ctx.names.biases[layer][index], "update")
+    return update_rule(ctx, ctx.names.biases[layer][index])
 
 
-def out_new_rule(ctx: Context, k: int) -> StepRule:
-    """``out_o+``: the forward pass of the updated network (``stepgrad.core.propagation.layer_forward``)."""
-    network = ctx.network
-    weights_at = [(w.layer, w.neuron, w.source) for w in ctx.names.all_weights()]
-    biases_at = [(b.layer, b.index) for b in ctx.names.all_biases()]
-    bias_inputs = [f"{b.name}+" if network.layers[b.layer].trains_bias else b.name for b in ctx.names.all_biases()]
-    inputs = (*(f"{w.name}+" for w in ctx.names.all_weights()), *bias_inputs, *ctx.names.inputs)
-    activations = [get_activation(layer.activation) for layer in network.layers]
-    n_w, n_b = len(weights_at), len(biases_at)
+def net_new_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``net_j+``: the forward pass again, with ``w+`` (and ``b+`` when biases train)."""
+    return _net(ctx, layer, j, "+", "net_new")
 
-    def evaluate(x: Sequence[float]) -> float:
-        weights = [np.empty_like(layer.weights) for layer in network.layers]
-        biases = [np.empty_like(layer.bias) for layer in network.layers]
-        for (layer, neuron, source), value in zip(weights_at, x[:n_w], strict=True):
-            weights[layer][neuron, source] = value
-        for (layer, index), value in zip(biases_at, x[n_w : n_w + n_b], strict=True):
-            biases[layer][index] = value
-        a_prev = _vector(x[n_w + n_b :])[None, :]
-        for w, b, activation in zip(weights, biases, activations, strict=True):
-            a_prev = layer_forward(a_prev, w, bias_vector(b, w.shape[0]), activation).out
-        return float(a_prev[0, k])
 
-    return StepRule(f"out_{ctx.outputs[k]}+", "out_new", inputs, evaluate, "the forward pass with the updated weights")
+def out_new_rule(ctx: Context, layer: int, j: int) -> StepRule:
+    """``out_j+ = f(net_j+)``."""
+    return _out(ctx, layer, j, "+", "out_new")
 
 
 def error_new_rule(ctx: Context, k: int) -> StepRule:
     """``E_o+ = loss(target, out_o+)``."""
-    loss, count = ctx.loss, len(ctx.outputs)
-    outs = tuple(f"{name}+" for name in ctx.out_names)
-    return StepRule(
-        f"E_{ctx.outputs[k]}+",
-        "error_new",
-        (*ctx.targets, *outs),
-        lambda x: float(loss.terms(_vector(x[:count]), _vector(x[count:]))[k]),
-        loss.formula,
-    )
+    return _error(ctx, k, "+", "error_new")
 
 
 def error_total_new_rule(ctx: Context) -> StepRule:
     """``E_total+ = Σ_o E_o+``."""
-    terms = tuple(f"E_{o}+" for o in ctx.outputs)
-    return StepRule("E_total+", "error_total_new", terms, lambda x: float(sum(x)), " + ".join(terms))
+    return _error_total(ctx, "+", "error_total_new")
 
 
 @dataclass(frozen=True)
@@ -360,7 +369,8 @@ class Rules:
     grad_b: Callable[[Context, int, int], StepRule] = grad_b_rule
     update_w: Callable[[Context, int, int, int], StepRule] = update_w_rule
     update_b: Callable[[Context, int, int], StepRule] = update_b_rule
-    out_new: Callable[[Context, int], StepRule] = out_new_rule
+    net_new: Callable[[Context, int, int], StepRule] = net_new_rule
+    out_new: Callable[[Context, int, int], StepRule] = out_new_rule
     error_new: Callable[[Context, int], StepRule] = error_new_rule
     error_total_new: Callable[[Context], StepRule] = error_total_new_rule
 
@@ -370,113 +380,50 @@ CORRECT = Rules()
 Table = dict[str, StepRule]
 
 
-def build_table(ctx: Context, rules: Rules = CORRECT) -> Table:
-    """Every computed name of the step with its rule (the leaves, inputs/targets/parameters, have none)."""
-    rules_list: list[StepRule] = []
+Slot = tuple[str, tuple[int, ...]]
+
+
+def slots(ctx: Context) -> list[Slot]:
+    """Every step of the derivation as ``(Rules field, indices)``, in the order a person works them."""
     names = ctx.names
     count = len(ctx.network.layers)
-    for layer in range(count):
-        for j in range(len(names.neurons[layer])):
-            rules_list += [rules.net(ctx, layer, j), rules.out(ctx, layer, j)]
-    rules_list += [rules.error(ctx, k) for k in range(len(ctx.outputs))] + [rules.error_total(ctx)]
+    widths = [len(neurons) for neurons in names.neurons]
+    found: list[Slot] = [
+        (field, (layer, j)) for layer in range(count) for j in range(widths[layer]) for field in ("net", "out")
+    ]
+    found += [("error", (k,)) for k in range(widths[-1])] + [("error_total", ())]
     for layer in reversed(range(count)):
-        for j in range(len(names.neurons[layer])):
+        for j in range(widths[layer]):
             if layer == count - 1:
-                rules_list.append(rules.output_dE_dout(ctx, j))
+                found.append(("output_dE_dout", (j,)))
             else:
-                rules_list += [rules.contribution(ctx, layer, k, j) for k in range(len(names.neurons[layer + 1]))]
-                rules_list.append(rules.hidden_dE_dout(ctx, layer, j))
-            rules_list.append(rules.dout_dnet(ctx, layer, j))
-            rules_list.append(rules.output_delta(ctx, j) if layer == count - 1 else rules.hidden_delta(ctx, layer, j))
+                found += [("contribution", (layer, k, j)) for k in range(widths[layer + 1])]
+                found.append(("hidden_dE_dout", (layer, j)))
+            found.append(("dout_dnet", (layer, j)))
+            found.append(("output_delta", (j,)) if layer == count - 1 else ("hidden_delta", (layer, j)))
             for i in range(len(names.weights[layer][j])):
-                rules_list += [rules.dnet_dw(ctx, layer, j, i), rules.grad_w(ctx, layer, j, i)]
-        rules_list += [rules.grad_b(ctx, layer, index) for index in range(len(names.biases[layer]))]
-    for weight in names.all_weights():
-        rules_list.append(rules.update_w(ctx, weight.layer, weight.neuron, weight.source))
-    for bias in names.all_biases():
-        if ctx.network.layers[bias.layer].trains_bias:
-            rules_list.append(rules.update_b(ctx, bias.layer, bias.index))
-    rules_list += [rules.out_new(ctx, k) for k in range(len(ctx.outputs))]
-    rules_list += [rules.error_new(ctx, k) for k in range(len(ctx.outputs))] + [rules.error_total_new(ctx)]
-    return {rule.name: rule for rule in rules_list}
+                found += [("dnet_dw", (layer, j, i)), ("grad_w", (layer, j, i))]
+        found += [("grad_b", (layer, index)) for index in range(len(names.biases[layer]))]
+    found += [("update_w", (w.layer, w.neuron, w.source)) for w in names.all_weights()]
+    trained = [b for b in names.all_biases() if ctx.network.layers[b.layer].trains_bias]
+    found += [("update_b", (b.layer, b.index)) for b in trained]
+    found += [
+        (field, (layer, j)) for layer in range(count) for j in range(widths[layer]) for field in ("net_new", "out_new")
+    ]
+    found += [("error_new", (k,)) for k in range(widths[-1])] + [("error_total_new", ())]
+    return found
 
 
-def _safe(rule: StepRule, x: Sequence[float]) -> float:
-    # A learner's values can be anything (an out of 1.5 under cross-entropy): no warnings, NaN means "no match".
-    with np.errstate(all="ignore"):
-        try:
-            return float(rule.evaluate(x))
-        except (ValueError, ZeroDivisionError, OverflowError):
-            return float("nan")
+def build_table(ctx: Context, rules: Rules = CORRECT, correct: Table | None = None) -> Table:
+    """Every computed name of the step with its rule (the leaves, inputs/targets/parameters, have none).
 
-
-@dataclass
-class World:
-    """Every value as someone who wrote ``given`` would have it: what they wrote, else computed from it.
-
-    ``uncertainty`` follows the rounding of the written values through the rules
-    (first order: the change of the rule's result when one input moves by its
-    half-unit), so "follows from your values" allows exactly the rounding the
-    learner's own numbers carry.
-
-    Attributes:
-        table: the rules (correct or with a mistake swapped in).
-        leaves: the network's given numbers.
-        given: the written values, ``name -> (value, half_unit)``.
+    ``correct``: the table of ``CORRECT``, whose rules are reused for every field ``rules`` keeps.
     """
-
-    table: Table
-    leaves: Mapping[str, float]
-    given: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    _values: dict[str, float] = field(default_factory=dict, init=False, repr=False)
-    _uncertainties: dict[str, float] = field(default_factory=dict, init=False, repr=False)
-
-    def value(self, name: str) -> float:
-        """The value of ``name`` in this world."""
-        if name in self.given:
-            return self.given[name][0]
-        if name not in self._values:
-            rule = self.table.get(name)
-            self._values[name] = self.leaves[name] if rule is None else self.follow(name)[0]
-        return self._values[name]
-
-    def uncertainty(self, name: str) -> float:
-        """How far ``value(name)`` may be off because of the rounding of the written values."""
-        if name in self.given:
-            return self.given[name][1]
-        if name not in self.table:
-            return 0.0
-        if name not in self._uncertainties:
-            self._uncertainties[name] = self.follow(name)[1]
-        return self._uncertainties[name]
-
-    def follow(self, name: str) -> tuple[float, float]:
-        """``name``'s rule applied to this world's inputs (ignoring a written ``name``), and its uncertainty."""
-        rule = self.table[name]
-        x = [self.value(source) for source in rule.inputs]
-        base = _safe(rule, x)
-        spread = 0.0
-        for position, source in enumerate(rule.inputs):
-            step = self.uncertainty(source)
-            if step > 0:
-                moved = [
-                    _safe(rule, [*x[:position], x[position] + sign * step, *x[position + 1 :]]) for sign in (1, -1)
-                ]
-                spread += max(abs(value - base) for value in moved)
-        return base, spread
-
-    def closure(self, name: str) -> list[str]:
-        """The names ``name`` is computed from in this world, through values that were not written."""
-        seen: list[str] = []
-        stack = [name]
-        while stack:
-            current = stack.pop()
-            rule = self.table.get(current)
-            if rule is None:
-                continue
-            for source in rule.inputs:
-                if source not in seen:
-                    seen.append(source)
-                    if source not in self.given:
-                        stack.append(source)
-        return seen
+    table: Table = {}
+    reused = list(correct.values()) if correct is not None else []
+    for position, (field, indices) in enumerate(slots(ctx)):
+        builder = getattr(rules, field)
+        kept = reused and builder is getattr(CORRECT, field)
+        rule = reused[position] if kept else builder(ctx, *indices)
+        table[rule.name] = rule
+    return table

@@ -9,11 +9,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Status = Literal["right", "rounding", "follows", "wrong", "unknown"]
+Status = Literal["right", "rounding", "coarse", "follows", "wrong", "unknown"]
 
 #: Statuses that count as correct.
 CORRECT_STATUSES: tuple[Status, ...] = ("right", "rounding")
-STATUS_MARKS: dict[str, str] = {"right": "✓", "rounding": "✓", "follows": "✗", "wrong": "✗", "unknown": "?"}
+STATUS_MARKS: dict[str, str] = {
+    "right": "✓",
+    "rounding": "✓",
+    "coarse": "~",
+    "follows": "✗",
+    "wrong": "✗",
+    "unknown": "?",
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,8 @@ class Diagnosis:
         explanation: one paragraph.
         step: the derivation step where the wrong rule was applied (``dE_total/dout_o1``).
         value: what the mistaken rule gives, from the learner's earlier values.
+        detail: which variant, with the network's names: ``dE_o2/dout_h1 = delta_o2 · w6 instead of
+            delta_o2 · w7 (w6 where w7 belongs)``.
     """
 
     mistake: str
@@ -33,6 +42,7 @@ class Diagnosis:
     explanation: str
     step: str
     value: float
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,8 +55,9 @@ class ValueCheck:
         text: the number as written.
         given: the number.
         decimals: its decimals.
-        status: ``right``, ``rounding`` (right up to the learner's own rounding), ``follows``
-            (wrong only because an earlier value was), ``wrong`` or ``unknown`` (name not known).
+        status: ``right``, ``rounding`` (right up to the learner's own rounding), ``coarse`` (too few
+            digits to check, see ``stepgrad.check.tolerance``), ``follows`` (wrong only because an
+            earlier value was), ``wrong`` or ``unknown`` (name not known).
         expected: the exact value (None for unknown names).
         from_own_values: the step recomputed from the learner's own earlier values (None for leaves).
         note: a sentence about rounding, the earlier error or the name.
@@ -78,6 +89,11 @@ class ValueCheck:
         """``given − expected``."""
         return None if self.expected is None else self.given - self.expected
 
+    @property
+    def shown(self) -> str:
+        """The number as the learner wrote it, with a typographic minus."""
+        return self.text.strip().strip("\"'").replace("-", "−")
+
 
 @dataclass(frozen=True)
 class CheckReport:
@@ -87,9 +103,11 @@ class CheckReport:
         source: the answer file (or ``<answers>``).
         network: a short description of the network checked against.
         values: the checks, in the order a person works the example; unknown names last.
-        first_wrong: the first value wrong on its own (not following from an earlier error).
+        first_wrong: the first value wrong on its own (not following from an earlier error), in the
+            order of the derivation.
         diagnoses: the diagnoses of ``first_wrong``.
         missing: the names the derivation computes that were not answered.
+        given_hint: when ``first_wrong`` is a given number or a frozen bias, what it should be.
     """
 
     source: str
@@ -98,6 +116,7 @@ class CheckReport:
     first_wrong: str | None
     diagnoses: tuple[Diagnosis, ...]
     missing: tuple[str, ...] = ()
+    given_hint: str = ""
 
     @property
     def ok(self) -> bool:
@@ -108,6 +127,10 @@ class CheckReport:
     def score(self) -> tuple[int, int]:
         """``(right, checked)``."""
         return sum(check.ok for check in self.values), len(self.values)
+
+    def count(self, status: Status) -> int:
+        """How many values have ``status``."""
+        return sum(check.status == status for check in self.values)
 
     def check(self, name: str) -> ValueCheck:
         """The check of value ``name``; ``KeyError`` when it was not written."""
@@ -120,8 +143,15 @@ class CheckReport:
         """Plain data for JSON: every field, numbers at full precision."""
         right, checked = self.score
         data = asdict(self)
+        for check, row in zip(self.values, data["values"], strict=True):
+            row["difference"] = check.difference
         data["ok"] = self.ok
-        data["score"] = {"right": right, "checked": checked}
+        data["score"] = {
+            "right": right,
+            "checked": checked,
+            "unknown": self.count("unknown"),
+            "coarse": self.count("coarse"),
+        }
         return data
 
     def render(self, fmt: str = "text", **options: Any) -> str:

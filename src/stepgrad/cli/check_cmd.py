@@ -19,19 +19,26 @@ from stepgrad.errors import StepgradError
     show_default=True,
     help="How to show the report.",
 )
-@click.option("--sample", type=int, default=0, show_default=True, help="Which sample of the network file to check.")
+@click.option(
+    "--sample",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Which sample of the network file (1 = the first), trained alone, as `stepgrad explain --sample` works it.",
+)
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False), help="Write the report to this file.")
 def check(files: tuple[str, ...], fmt: str, sample: int, out: str | None) -> None:
-    """Check the values in ANSWERS (TOML, JSON, CSV or `name = value` lines) against NETWORK
-    (default: the classic example). Exit code 0 when everything is right, 1 when something is wrong."""
+    """Check the values in ANSWERS (TOML, JSON, CSV or `name = value` lines; `-` reads standard input)
+    against NETWORK (default: the classic example). A value counts when it has at least 3 significant
+    digits or 4 decimals and rounds the exact value, or follows from your own rounded earlier values.
+    Exit code 0 when everything is right, 1 when something is not, 2 when the input cannot be used."""
     from stepgrad.check import check_answers
-    from stepgrad.network import classic_setup
-    from stepgrad.network.files import load_setup, write_atomic
+    from stepgrad.network.files import write_atomic
 
     if len(files) > 2:
         raise StepgradError(f"expected [NETWORK] ANSWERS, got {len(files)} files")
-    setup = load_setup(files[0]) if len(files) == 2 else classic_setup()
-    report = check_answers(files[-1], setup, sample=sample)
+    network = files[0] if len(files) == 2 else None
+    report = check_answers(files[-1], network, sample=sample - 1)
     if out is not None:
         write_atomic(out, report.render(fmt))
     elif fmt == "text":
@@ -39,7 +46,8 @@ def check(files: tuple[str, ...], fmt: str, sample: int, out: str | None) -> Non
 
         from stepgrad.check.formats.text import report_renderable
 
-        Console().print(report_renderable(report))
+        console = Console(highlight=False, width=min(Console().width, 100)) if sys.stdout.isatty() else None
+        (console or Console(highlight=False, width=80)).print(report_renderable(report))
     else:
         click.echo(report.render(fmt), nl=False)
     sys.exit(0 if report.ok else 1)

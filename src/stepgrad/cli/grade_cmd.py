@@ -21,10 +21,12 @@ import click
     "out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Where to write grades.csv and grades.md [default: the exercise folder].",
+    help="Where to write grades.csv, steps.csv and grades.md [default: the exercise folder].",
 )
 def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
-    """Check every ANSWERS file against the exercise; write grades.csv and grades.md (per learner and per step)."""
+    """Check every ANSWERS file against the exercise; write grades.csv (per learner), steps.csv (per step)
+    and grades.md (both)."""
+    from stepgrad.errors import StepgradError
     from stepgrad.exercise.grade import grade as grade_class
     from stepgrad.network.files import load_setup, write_atomic
 
@@ -33,10 +35,13 @@ def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
     setup = load_setup(network_file)
     result = grade_class(setup, answers)
     folder = Path(out) if out else network_file.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / "grades.csv", result.to_csv())
-    write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / "grades.csv", result.to_csv())
+        write_atomic(folder / "steps.csv", result.steps_csv())
+        write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
+    except OSError as error:
+        raise StepgradError(f"cannot write the grades: {error.strerror or error}", str(folder)) from None
     for learner in result.learners:
-        status = learner.error or (f"first wrong: {learner.first_wrong}" if learner.first_wrong else "all right")
-        click.echo(f"{learner.learner}: {learner.right}/{learner.asked}  {status}")
-    click.echo(f"wrote {folder / 'grades.csv'} and {folder / 'grades.md'}")
+        click.echo(f"{learner.learner}: {learner.summary()}")
+    click.echo(f"wrote {folder / 'grades.csv'}, {folder / 'steps.csv'} and {folder / 'grades.md'}")

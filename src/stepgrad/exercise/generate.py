@@ -45,6 +45,14 @@ class ExerciseSpec:
     train_bias: bool = False
     learning_rate: float = 0.5
 
+    def describe(self) -> str:
+        """``2-2-2 sigmoid/sigmoid network, half_squared_error, shared biases, η = 0.5``."""
+        sizes = "-".join(str(size) for size in self.layers)
+        activations = "/".join([self.activation] * (len(self.layers) - 2) + [self.output])
+        biases = {"shared": "shared biases", "per_neuron": "a bias per neuron", "none": "no biases"}[self.bias]
+        trained = ", trained" if self.train_bias and self.bias != "none" else ""
+        return f"{sizes} {activations} network, {self.loss}, {biases}{trained}, η = {self.learning_rate:g}"
+
     @property
     def output(self) -> str:
         """The output layer's activation."""
@@ -101,33 +109,57 @@ def hand_friendly(setup: Setup) -> bool:
     return trace.loss_new < trace.loss  # the step should help, as a textbook example does
 
 
+def check_spec(spec: ExerciseSpec) -> None:
+    """``StepgradError`` (one line) when no exercise of this kind can exist."""
+    if len(spec.layers) < 2 or min(spec.layers) < 1:
+        raise StepgradError(f"layers must be at least 'inputs,outputs' with sizes ≥ 1, got {list(spec.layers)}")
+    if spec.activation == "softmax" and len(spec.layers) > 2:
+        raise StepgradError("softmax is for the output layer only: choose another --activation for hidden layers")
+    if spec.output == "softmax" and spec.layers[-1] < 2:
+        raise StepgradError(
+            f"{spec.loss} with a softmax output needs at least 2 outputs (softmax of one output is always 1): "
+            f"use --layers {','.join(str(size) for size in spec.layers[:-1])},2 or more"
+        )
+    if not spec.learning_rate > 0:
+        raise StepgradError(f"--learning-rate must be greater than 0, got {spec.learning_rate:g}")
+
+
 def generate_setup(seed: int, spec: ExerciseSpec | None = None, variant: int = 0) -> Setup:
     """The exercise for ``(seed, variant)``: same arguments, same numbers."""
     chosen = spec or ExerciseSpec()
-    if len(chosen.layers) < 2 or min(chosen.layers) < 1:
-        raise StepgradError(f"layers must be at least 'inputs,outputs' with sizes ≥ 1, got {list(chosen.layers)}")
-    if chosen.activation == "softmax" and len(chosen.layers) > 2:
-        raise StepgradError("softmax is for the output layer only: choose another --activation for hidden layers")
+    check_spec(chosen)
+    if seed < 0 or variant < 0:
+        raise StepgradError(f"--seed must be 0 or more, got {seed}" if seed < 0 else f"variant {variant} < 0")
     rng = np.random.default_rng([seed, variant])
     for _ in range(_MAX_TRIES):
         setup = _candidate(rng, chosen)
         if hand_friendly(setup):
             return setup
-    raise StepgradError(f"found no hand-friendly network for {chosen} in {_MAX_TRIES} tries")
+    raise StepgradError(f"found no hand-friendly {chosen.describe()} in {_MAX_TRIES} tries: try other options")
+
+
+def generate_variants(seed: int, spec: ExerciseSpec | None = None, count: int = 1) -> list[tuple[int, Setup]]:
+    """``count`` distinct exercises as ``(variant, setup)``: ``generate_setup(seed, spec, variant)`` rebuilds each.
+
+    Variants whose numbers repeat an earlier one are skipped, so variant numbers can have gaps.
+    """
+    from stepgrad.network.files import setup_to_dict
+
+    if count < 1:
+        raise StepgradError(f"--count must be at least 1, got {count}")
+    found: list[tuple[int, Setup]] = []
+    seen: list[dict[str, object]] = []
+    variant = 0
+    while len(found) < count:
+        setup = generate_setup(seed, spec, variant)
+        data = setup_to_dict(setup)
+        if data not in seen:
+            seen.append(data)
+            found.append((variant, setup))
+        variant += 1
+    return found
 
 
 def generate_setups(seed: int, spec: ExerciseSpec | None = None, count: int = 1) -> list[Setup]:
     """``count`` distinct exercises; variant ``k`` is the same whatever ``count`` is."""
-    from stepgrad.network.files import setup_to_dict
-
-    setups: list[Setup] = []
-    seen: list[dict[str, object]] = []
-    variant = 0
-    while len(setups) < count:
-        setup = generate_setup(seed, spec, variant)
-        variant += 1
-        data = setup_to_dict(setup)
-        if data not in seen:
-            seen.append(data)
-            setups.append(setup)
-    return setups
+    return [setup for _, setup in generate_variants(seed, spec, count)]

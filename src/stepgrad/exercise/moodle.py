@@ -1,41 +1,72 @@
-"""A Moodle XML quiz: one numerical question per asked value, with its tolerance.
+"""Moodle XML quizzes: one numerical question per asked value, with its tolerance and the diagram.
 
-The structure is Moodle's documented XML import format::
+The structure is Moodle's documented XML import format (docs.moodle.org/en/Moodle_XML_format)::
 
     <quiz>
       <question type="category"><category><text>$course$/stepgrad/…</text></category></question>
       <question type="numerical">
         <name><text>…</text></name>
-        <questiontext format="html"><text>…</text></questiontext>
+        <questiontext format="html">
+          <text>… <img src="@@PLUGINFILE@@/network.svg"> …</text>
+          <file name="network.svg" path="/" encoding="base64">…</file>
+        </questiontext>
         <generalfeedback format="html"><text>…</text></generalfeedback>
         <defaultgrade>1</defaultgrade><penalty>0.3333333</penalty><hidden>0</hidden>
         <answer fraction="100" format="moodle_auto_format">
-          <text>0.5933</text><feedback format="html"><text>…</text></feedback>
-          <tolerance>0.0005</tolerance>
+          <text>0.593269992</text><feedback format="html"><text>…</text></feedback>
+          <tolerance>0.0001</tolerance>
         </answer>
       </question>
     </quiz>
 
-Moodle's tolerance is absolute (``|response − answer| ≤ tolerance``).
+Moodle's tolerance is absolute (``|response − answer| ≤ tolerance``). Answers are asked to
+``SIGNIFICANT`` significant digits and the tolerance is one unit of the last of them,
+``10^(⌊log₁₀|v|⌋ − 3)``: between 0.01% and 0.1% of the value, so neither 0 nor −v is ever
+accepted, and a small gradient is checked as closely as a large weight. A class quiz has
+one category per exercise, so a quiz can draw a random question from each.
 """
 
 from __future__ import annotations
 
+import base64
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from stepgrad.explain.step import format_number
 
-#: Answers are asked to 4 decimals; rounding carried through a hand calculation
-#: moves later values by a few units of the 4th decimal, so allow 5 of them.
-DECIMALS = 4
-TOLERANCE = 5e-4
+SIGNIFICANT = 4
+DIAGRAM_FILE = "network.svg"
 
 
 def tolerance_for(value: float) -> float:
-    """The absolute tolerance of a question: ``max(5e-4, 0.1 % of |value|)``."""
-    return max(TOLERANCE, 1e-3 * abs(value))
+    """One unit of the ``SIGNIFICANT``-th significant digit of ``value`` (0 for 0: exact)."""
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    return 10.0 ** (math.floor(math.log10(abs(value))) - SIGNIFICANT + 1)
+
+
+@dataclass(frozen=True)
+class QuizPart:
+    """One exercise's questions.
+
+    Attributes:
+        title: the category and question-name prefix (``Exercise 1 (seed 7)``).
+        asked: the value names to ask, in derivation order.
+        values: the exact values (``trace.values()``).
+        given_html: the exercise's given numbers as HTML, repeated in each question.
+        diagram_svg: the network diagram, embedded in each question.
+        formulas: the formula of each asked name, shown as feedback.
+    """
+
+    title: str
+    asked: Sequence[str]
+    values: Mapping[str, float]
+    given_html: str
+    diagram_svg: str
+    formulas: Mapping[str, str]
 
 
 def _text_element(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
@@ -44,48 +75,60 @@ def _text_element(parent: ET.Element, tag: str, text: str, fmt: str | None = Non
     return element
 
 
-def moodle_quiz(
-    title: str,
-    asked: Sequence[str],
-    values: Mapping[str, float],
-    given_html: str,
-    formulas: Mapping[str, str] | None = None,
-) -> str:
-    """The quiz as XML text: a category, then one numerical question per name in ``asked``.
-
-    Args:
-        title: the category and question-name prefix (``stepgrad exercise 1``).
-        asked: the value names to ask, in derivation order.
-        values: the exact values (``trace.values()``).
-        given_html: the exercise's given numbers as HTML, repeated in each question.
-        formulas: optional formula per name, shown as feedback.
-    """
-    quiz = ET.Element("quiz")
+def _category(quiz: ET.Element, path: str) -> None:
     category = ET.SubElement(quiz, "question", {"type": "category"})
-    _text_element(category, "category", f"$course$/stepgrad/{title}")
-    for number, name in enumerate(asked, start=1):
-        value = values[name]
-        question = ET.SubElement(quiz, "question", {"type": "numerical"})
-        _text_element(question, "name", f"{title} · {number:02d} · {name}")
-        text = (
-            f"{given_html}<p>Work one training step of this network by hand. "
-            f"What is <code>{escape(name)}</code>? Give {DECIMALS} decimals.</p>"
-        )
-        _text_element(question, "questiontext", text, "html")
-        feedback = (formulas or {}).get(name, "")
-        _text_element(
-            question,
-            "generalfeedback",
-            f"<p><code>{escape(name)}</code> = {escape(feedback + ' = ' if feedback else '')}"
-            f"{format_number(value)}</p>",
-            "html",
-        )
-        ET.SubElement(question, "defaultgrade").text = "1"
-        ET.SubElement(question, "penalty").text = "0.3333333"
-        ET.SubElement(question, "hidden").text = "0"
-        answer = ET.SubElement(question, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-        ET.SubElement(answer, "text").text = repr(float(value))
-        _text_element(answer, "feedback", "<p>Right.</p>", "html")
-        ET.SubElement(answer, "tolerance").text = repr(tolerance_for(value))
+    _text_element(category, "category", f"$course$/{path}")
+
+
+def _question(quiz: ET.Element, part: QuizPart, number: int, name: str, diagram: str) -> None:
+    value = part.values[name]
+    question = ET.SubElement(quiz, "question", {"type": "numerical"})
+    _text_element(question, "name", f"{part.title} · {number:02d} · {name}")
+    text = (
+        f'{part.given_html}<p><img src="@@PLUGINFILE@@/{DIAGRAM_FILE}" alt="The network with its weights and '
+        f'biases"></p><p>Work one training step of this network by hand. What is <code>{escape(name)}</code>? '
+        f"Give {SIGNIFICANT} significant digits (work with at least {SIGNIFICANT + 1} in between).</p>"
+    )
+    questiontext = _text_element(question, "questiontext", text, "html")
+    ET.SubElement(questiontext, "file", {"name": DIAGRAM_FILE, "path": "/", "encoding": "base64"}).text = diagram
+    formula = part.formulas.get(name, "")
+    _text_element(
+        question,
+        "generalfeedback",
+        f"<p><code>{escape(name)}</code> = {escape(formula + ' = ' if formula else '')}{format_number(value)}</p>",
+        "html",
+    )
+    ET.SubElement(question, "defaultgrade").text = "1"
+    ET.SubElement(question, "penalty").text = "0.3333333"
+    ET.SubElement(question, "hidden").text = "0"
+    answer = ET.SubElement(question, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+    ET.SubElement(answer, "text").text = repr(float(value))
+    _text_element(answer, "feedback", "<p>Right.</p>", "html")
+    ET.SubElement(answer, "tolerance").text = repr(tolerance_for(value))
+
+
+def _xml(quiz: ET.Element) -> str:
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def _add_part(quiz: ET.Element, part: QuizPart, category: str) -> None:
+    _category(quiz, category)
+    diagram = base64.b64encode(part.diagram_svg.encode("utf-8")).decode("ascii")
+    for number, name in enumerate(part.asked, start=1):
+        _question(quiz, part, number, name, diagram)
+
+
+def moodle_quiz(part: QuizPart) -> str:
+    """One exercise's quiz as XML text: a category, then one numerical question per asked name."""
+    quiz = ET.Element("quiz")
+    _add_part(quiz, part, f"stepgrad/{part.title}")
+    return _xml(quiz)
+
+
+def class_quiz(title: str, parts: Sequence[QuizPart]) -> str:
+    """Every exercise of a class in one file: a category ``stepgrad/<title>/<exercise>`` per exercise."""
+    quiz = ET.Element("quiz")
+    for part in parts:
+        _add_part(quiz, part, f"stepgrad/{title}/{part.title}")
+    return _xml(quiz)

@@ -13,6 +13,8 @@ from html import escape
 
 from stepgrad.check.compare import Checker
 from stepgrad.check.recompute import Table
+from stepgrad.exercise.moodle import QuizPart, moodle_quiz
+from stepgrad.explain.step import Derivation
 from stepgrad.functions import get_activation, get_loss
 from stepgrad.network.model import Setup
 
@@ -22,6 +24,7 @@ SECTIONS: dict[str, str] = {
     "error": "Errors",
     "error_total": "Errors",
     "update": "Updates",
+    "net_new": "After the update",
     "out_new": "After the update",
     "error_new": "After the update",
     "error_total_new": "After the update",
@@ -157,21 +160,38 @@ class Exercise:
         """The answers file filled in with the exact values."""
         return self.answers_template(self.checker.expected)
 
-    def key(self, fmt: str) -> str:
-        """The answer key: the full derivation rendered in ``fmt`` (``markdown``, ``html``)."""
+    @cached_property
+    def derivation(self) -> Derivation:
+        """The full derivation, the answer key's content."""
         from stepgrad.explain.derivation import explain_setup
+
+        return explain_setup(self.setup, title=f"Answer key: {self.title}")
+
+    def key_diagram_svg(self) -> str:
+        """The diagram with every value of the step, for the key (``key.svg``)."""
+        from stepgrad.render.markdown import diagram_svg
+
+        return diagram_svg(self.derivation)
+
+    def key(self, fmt: str, diagram_file: str = "key.svg") -> str:
+        """The answer key: the full derivation in ``fmt``. Markdown links ``diagram_file`` (GitHub drops
+        ``data:`` images); HTML embeds the diagram and stays one self-contained file."""
         from stepgrad.render import render
 
-        return render(explain_setup(self.setup, title=f"Answer key: {self.title}"), fmt)
+        if fmt == "markdown":
+            return render(self.derivation, fmt, diagram_src=diagram_file)
+        return render(self.derivation, fmt)
 
-    def moodle(self) -> str:
-        """The Moodle XML quiz of this exercise."""
-        from stepgrad.exercise.moodle import moodle_quiz
-
+    def moodle_questions(self) -> QuizPart:
+        """This exercise's Moodle questions: every asked value, the given numbers and the diagram."""
         given = "".join(
             f"<tr><td>{escape(name)}</td><td>{escape(value)}</td><td>{escape(what)}</td></tr>"
             for name, value, what in self.given_rows()
         )
         given_html = "".join(f"<p>{escape(s)}</p>" for s in self.description()[:3]) + f"<table>{given}</table>"
         formulas = {name: self.checker.table[name].formula for name in self.asked}
-        return moodle_quiz(self.title, self.asked, self.checker.expected, given_html, formulas)
+        return QuizPart(self.title, self.asked, self.checker.expected, given_html, self.diagram_svg(), formulas)
+
+    def moodle(self) -> str:
+        """The Moodle XML quiz of this exercise."""
+        return moodle_quiz(self.moodle_questions())

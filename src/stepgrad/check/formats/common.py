@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from stepgrad.check.report import CheckReport, ValueCheck
+from stepgrad.check.tolerance import shown_digits, significant_digits
 from stepgrad.explain.step import format_number
 
 STATUS_WORDS: dict[str, str] = {
     "right": "right",
     "rounding": "right (rounding)",
+    "coarse": "too few digits to check",
     "follows": "follows from your earlier error",
     "wrong": "wrong",
     "unknown": "unknown name",
@@ -28,10 +30,25 @@ def difference(check: ValueCheck) -> str:
     return text if text.startswith("−") else f"+{text}"
 
 
+def note(check: ValueCheck) -> str:
+    """The value's note, or the word for its status."""
+    return check.note or STATUS_WORDS[check.status]
+
+
 def summary(report: CheckReport) -> str:
-    """``7 of 9 values right; first wrong step: delta_o1``."""
+    """``7 of 9 values right (1 unknown name); first wrong step: delta_o1``."""
     right, checked = report.score
     line = f"{right} of {checked} values right"
+    extras = []
+    for status, one, many in (
+        ("unknown", "unknown name", "unknown names"),
+        ("coarse", "with too few digits to check", "with too few digits to check"),
+    ):
+        count = report.count(status)  # type: ignore[arg-type]
+        if count:
+            extras.append(f"{count} {one if count == 1 else many}")
+    if extras:
+        line += f" ({', '.join(extras)})"
     if report.first_wrong:
         line += f"; first wrong step: {report.first_wrong}"
     elif report.ok and checked:
@@ -43,6 +60,9 @@ def diagnosis_lines(report: CheckReport) -> list[tuple[str, str]]:
     """``(title, paragraph)`` for the first wrong step's diagnoses, or an honest 'not found'."""
     if report.first_wrong is None:
         return []
+    if report.given_hint:
+        hint = report.given_hint
+        return [(f"Your {report.first_wrong} is not the network's", f"{hint[0].upper()}{hint[1:]}.")]
     if not report.diagnoses:
         return [
             (
@@ -52,13 +72,15 @@ def diagnosis_lines(report: CheckReport) -> list[tuple[str, str]]:
             )
         ]
     written = next((check for check in report.values if check.name == report.first_wrong), None)
-    digits = max(6, written.decimals + 2) if written else 6
+    digits = shown_digits(significant_digits(written.text)) if written else 6
+    yours = f"your {report.first_wrong} = {written.shown}" if written else f"your {report.first_wrong}"
     lines = []
     for rank, diagnosis in enumerate(report.diagnoses):
+        detail = f" Here: {diagnosis.detail}." if diagnosis.detail else ""
         pointer = (
-            f" It reproduces your value ({format_number(diagnosis.value, digits)}); "
-            f"see the step {diagnosis.step} of the derivation."
+            f" This rule gives {format_number(diagnosis.value, digits)} from your other values, which matches "
+            f"{yours}; see the step {diagnosis.step} of the derivation (stepgrad explain)."
         )
-        title = diagnosis.title if rank == 0 else f"Or, equally consistent with your numbers: {diagnosis.title}"
-        lines.append((title, diagnosis.explanation + pointer))
+        title = diagnosis.title if rank == 0 else f"Or: {diagnosis.title}"
+        lines.append((title, diagnosis.explanation + detail + pointer))
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from stepgrad.check.formats.common import STATUS_WORDS, diagnosis_lines, difference, number, summary
+from stepgrad.check.formats.common import STATUS_WORDS, diagnosis_lines, difference, note, number, summary
 from stepgrad.check.report import STATUS_MARKS, CheckReport
 
 _STYLE = """
@@ -15,7 +15,7 @@ _STYLE = """
 .stepgrad-check td.num { font-family: ui-monospace, monospace; text-align: right; }
 .stepgrad-check tr.right td.mark, .stepgrad-check tr.rounding td.mark { color: #1a7f37; }
 .stepgrad-check tr.wrong td.mark { color: #cf222e; font-weight: bold; }
-.stepgrad-check tr.follows td.mark { color: #9a6700; }
+.stepgrad-check tr.follows td.mark, .stepgrad-check tr.coarse td.mark { color: #9a6700; }
 .stepgrad-check tr.unknown td.mark { color: #6e7781; }
 .stepgrad-check .diagnosis { border-left: 4px solid #cf222e; padding-left: 0.8rem; }
 """
@@ -25,12 +25,11 @@ def render_html(report: CheckReport, fragment: bool = False, **options: Any) -> 
     """The report as HTML; ``fragment=True`` leaves out ``<html>``/``<head>`` (for notebooks)."""
     rows = []
     for check in report.values:
-        note = check.note or STATUS_WORDS[check.status]
         rows.append(
             f'<tr class="{check.status}"><td class="mark" title="{STATUS_WORDS[check.status]}">'
             f"{STATUS_MARKS[check.status]}</td><td><code>{escape(check.name)}</code></td>"
-            f'<td class="num">{escape(check.text)}</td><td class="num">{number(check.expected)}</td>'
-            f'<td class="num">{difference(check)}</td><td>{escape(note)}</td></tr>'
+            f'<td class="num">{escape(check.shown)}</td><td class="num">{number(check.expected)}</td>'
+            f'<td class="num">{difference(check)}</td><td>{escape(note(check))}</td></tr>'
         )
     parts = [
         '<div class="stepgrad-check">',

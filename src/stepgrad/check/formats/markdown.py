@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepgrad.check.formats.common import STATUS_WORDS, diagnosis_lines, difference, number, summary
+from stepgrad.check.formats.common import diagnosis_lines, difference, note, number, summary
 from stepgrad.check.report import STATUS_MARKS, CheckReport
 
 
@@ -25,10 +25,9 @@ def render_markdown(report: CheckReport, **options: Any) -> str:
         "|---|---|---|---|---|---|",
     ]
     for check in report.values:
-        note = check.note or STATUS_WORDS[check.status]
         lines.append(
-            f"| {STATUS_MARKS[check.status]} | `{check.name}` | {check.text} | {number(check.expected)} "
-            f"| {difference(check)} | {_cell(note)} |"
+            f"| {STATUS_MARKS[check.status]} | `{check.name}` | {check.shown} | {number(check.expected)} "
+            f"| {difference(check)} | {_cell(note(check))} |"
         )
     diagnoses = diagnosis_lines(report)
     if diagnoses:

@@ -1,0 +1,114 @@
+"""A learner's world: every value as someone who wrote certain values would have it.
+
+Written values are taken as written; every other value is computed from them
+with a rule table (correct, or with one mistake swapped in). Each value also
+carries how far it may be off because of rounding:
+
+* a written value, half a unit of its last written digit;
+* an unwritten one, what its inputs carry followed through the rule to first
+  order (the change of the result when one input moves by its own rounding,
+  summed over the inputs), plus the rounding the learner applied to it on
+  paper (``rounding(value)``, ``stepgrad.check.tolerance.working_rounding``);
+* the network's given numbers, none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from stepgrad.check.recompute import StepRule, Table
+
+
+def evaluate_safely(rule: StepRule, x: Sequence[float]) -> float:
+    """``rule`` on ``x``; NaN when it cannot be evaluated (a learner's out of 0 under a logarithm).
+
+    NumPy's warnings are the caller's to silence (``Checker.check`` does, once for the whole check).
+    """
+    try:
+        return float(rule.evaluate(x))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return float("nan")
+
+
+def _no_rounding(value: float) -> float:
+    return 0.0
+
+
+@dataclass
+class World:
+    """Every value as someone who wrote ``given`` would have it: what they wrote, else computed from it.
+
+    Attributes:
+        table: the rules (correct or with a mistake swapped in).
+        leaves: the network's given numbers.
+        given: the written values, ``name -> (value, half_unit)``.
+        rounding: the half-unit an unwritten value ``v`` carries (the learner rounded it too).
+    """
+
+    table: Table
+    leaves: Mapping[str, float]
+    given: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    rounding: Callable[[float], float] = _no_rounding
+    _values: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _follows: dict[str, tuple[float, float]] = field(default_factory=dict, init=False, repr=False)
+
+    def value(self, name: str) -> float:
+        """The value of ``name`` in this world."""
+        if name in self.given:
+            return self.given[name][0]
+        if name not in self._values:
+            rule = self.table.get(name)
+            self._values[name] = self.leaves[name] if rule is None else self.follow(name)[0]
+        return self._values[name]
+
+    def uncertainty(self, name: str) -> float:
+        """How far ``value(name)`` may be off because of rounding (written, or done on paper and not written)."""
+        if name in self.given:
+            return self.given[name][1]
+        if name not in self.table:
+            return 0.0
+        value, spread = self.follow(name)
+        return spread + self.rounding(value)
+
+    def follow(self, name: str) -> tuple[float, float]:
+        """``name``'s rule applied to this world's inputs (ignoring a written ``name``), and its uncertainty."""
+        if name in self._follows:
+            return self._follows[name]
+        rule = self.table[name]
+        x = [self.value(source) for source in rule.inputs]
+        base = evaluate_safely(rule, x)
+        spread = 0.0
+        for position, source in enumerate(rule.inputs):
+            step = self.uncertainty(source)
+            if step > 0:
+                moved = [
+                    evaluate_safely(rule, [*x[:position], x[position] + sign * step, *x[position + 1 :]])
+                    for sign in (1, -1)
+                ]
+                spread += max(abs(value - base) for value in moved)
+        if not math.isfinite(spread):
+            spread = math.inf
+        self._follows[name] = (base, spread)
+        return base, spread
+
+    def closure(self, name: str) -> list[str]:
+        """The names ``name`` is computed from in this world, through values that were not written."""
+        seen: list[str] = []
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            rule = self.table.get(current)
+            if rule is None:
+                continue
+            for source in rule.inputs:
+                if source not in seen:
+                    seen.append(source)
+                    if source not in self.given:
+                        stack.append(source)
+        return seen
+
+    def written_inputs(self, name: str) -> list[str]:
+        """The written values ``name`` is computed from (through unwritten ones)."""
+        return [source for source in self.closure(name) if source in self.given]
