@@ -223,3 +223,19 @@ def test_terminal_output_is_coloured_without_trailing_spaces() -> None:
     assert "  net_h1 = w1·i1 + w2·i2 + b1·1" in plain
     assert [line for line in plain if line != line.rstrip()] == []
     assert max(len(line) for line in plain) <= 80
+
+
+def test_overflowing_values_get_one_warning_line(tmp_path: Path) -> None:
+    network = tmp_path / "huge.toml"
+    network.write_text(
+        'inputs = [1e10, 1e10]\ntargets = [0.0]\nloss = "mse"\n'
+        '[[layer]]\nactivation = "relu"\nweights = [[1e160, 1e160]]\nbias = 0.0\n'
+        '[[layer]]\nactivation = "linear"\nweights = [[1e160]]\n'
+    )
+    result = run("explain", str(network))
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "stepgrad: warning: 22 values are infinite or NaN (first: net_o1): the weights or inputs are too large "
+        "for float64"
+    ]
+    assert "= ∞" in result.stdout

@@ -62,3 +62,12 @@ def test_paired_cross_entropy_error_is_exact_when_saturated() -> None:
     trace = train_step(network, [[1000.0]], [[0.0, 1.0]], 0.1)
     assert trace.error_total[0] == pytest.approx(2000.0)
     assert sorted(LOSSES) == ["binary_cross_entropy", "cross_entropy", "half_squared_error", "mse"]
+
+
+def test_weights_beyond_float64_overflow_to_inf_without_warnings() -> None:
+    # 1e160 · 1e10 · 2 = 2e170 fits; 1e160 · 2e170 does not: net_o1 is +∞, recorded, not warned about.
+    network = Network([Layer([[1e160, 1e160]], [0.0], "relu"), Layer([[1e160]], [], "linear")], loss="mse")
+    trace = train_step(network, [[1e10, 1e10]], [[0.0]], 0.1)
+    values = trace.values()
+    assert values["net_h1"] == pytest.approx(2e170)
+    assert values["net_o1"] == np.inf and values["E_total"] == np.inf

@@ -91,6 +91,7 @@ def _run(
 
             raise StepgradError("--lr, --momentum, --weight-decay, --beta1, --beta2 and --eps need --optimizer")
         derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
+    _warn_if_overflowed(derivation.values)
     if fmt == "text" and output is None and sys.stdout.isatty():
         from rich.console import Console
 
@@ -106,6 +107,19 @@ def _run(
         emit(render(derivation, fmt, precision=precision, diagram_src=sidecar.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
+
+
+def _warn_if_overflowed(values: dict[str, float]) -> None:
+    """One line on stderr when a value left float64's range (the derivation shows it as ∞ or NaN)."""
+    import math
+
+    overflowed = [name for name, value in values.items() if not math.isfinite(value)]
+    if overflowed:
+        click.echo(
+            f"stepgrad: warning: {len(overflowed)} values are infinite or NaN (first: {overflowed[0]}): "
+            "the weights or inputs are too large for float64",
+            err=True,
+        )
 
 
 def _diagram_sidecar(fmt: str, output: str | None, diagram_file: bool, embed_diagram: bool) -> Path | None:

@@ -11,6 +11,10 @@ published summary's errata arose.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -38,8 +42,26 @@ from stepgrad.network.model import Network
 from stepgrad.network.naming import Names, network_names
 
 Array = NDArray[np.float64]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
+def ieee_arithmetic(function: Callable[P, R]) -> Callable[P, R]:
+    """Let float64 overflow to ±inf (and inf − inf to NaN) without NumPy warnings.
+
+    Weights or inputs too large for float64 are recorded in the trace as they come out
+    (``∞``, ``NaN``); callers decide what to tell the user (``Trace.is_finite``).
+    """
+
+    @functools.wraps(function)
+    def quiet(*args: P.args, **kwargs: P.kwargs) -> R:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return function(*args, **kwargs)
+
+    return quiet
+
+
+@ieee_arithmetic
 def layer_outputs(network: Network, inputs: ArrayLike) -> list[LayerForward]:
     """``net`` and ``out`` of every layer for ``inputs`` ``(B, n_inputs)`` (a 1-D input is one sample)."""
     a_prev = np.array(inputs, dtype=np.float64, ndmin=2)
@@ -68,6 +90,7 @@ def total_error(network: Network, inputs: ArrayLike, targets: ArrayLike) -> floa
     return float(np.mean(np.sum(errors(network, inputs, targets), axis=-1)))
 
 
+@ieee_arithmetic
 def forward(network: Network, inputs: ArrayLike, targets: ArrayLike | None = None) -> ForwardTrace:
     """The forward pass: ``net = a_prev · Wᵀ + b``, ``out = f(net)`` layer by layer, then ``E_o``.
 
@@ -88,6 +111,7 @@ def _forward(network: Network, x: Array, target: Array | None, names: Names) -> 
     return ForwardTrace(network=network, names=names, inputs=x, targets=target, layers=layers, error_terms=terms)
 
 
+@ieee_arithmetic
 def backward(forward_trace: ForwardTrace) -> BackwardTrace:
     """The backward pass: every layer's chain-rule factors, delta and gradients (batch means).
 
@@ -144,6 +168,7 @@ def _backward_layers(forward_trace: ForwardTrace, learning_rate: float | None) -
     return tuple(gradient for gradient in gradients if gradient is not None)
 
 
+@ieee_arithmetic
 def update(
     backward_trace: BackwardTrace, learning_rate: float, hidden_deltas_from: HiddenDeltasFrom = "original"
 ) -> Trace:
@@ -206,6 +231,7 @@ def _apply_update(backward_trace: BackwardTrace, learning_rate: float, hidden_de
     )
 
 
+@ieee_arithmetic
 def train_step(
     network: Network,
     inputs: ArrayLike,
