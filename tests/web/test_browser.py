@@ -225,16 +225,16 @@ def test_step_through_on_another_sample_shows_that_sample(browser, tmp_path: Pat
     with running_server(str(path)) as (url, _process):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_page(page, url)
-        assert page.get_attribute("#sample", "max") == "2" and page.inner_text("#sample-count") == "of 3"
+        assert page.get_attribute("#sample", "max") == "3" and page.inner_text("#sample-count") == "of 3"
         first = page.text_content("#net .neuron[data-name=o1] .neuron-value")
-        page.fill("#sample", "2")
+        page.fill("#sample", "3")  # the third sample: numbered from 1, as in `stepgrad explain --sample`
         page.click("#explain")
         page.wait_for_selector(".chip[data-name='out_o1']")
         page.click(".chip[data-name='out_o1']")
         exact = page.inner_text("#step-result").split(" = ")[1]
         shown = page.text_content("#net .neuron[data-name=o1] .neuron-value")
         assert shown == f"{float(exact):.3f}" != first
-        assert page.inner_text("#no-plane-sample") == "2"
+        assert page.inner_text("#no-plane-sample") == "3"
         assert page.text_content("#net .bias-node[data-name=b3] .bias-value") == "0.250 · frozen"
         screenshot(page, "viz-file-sample-2")
         page.close()
@@ -315,7 +315,7 @@ def test_heat_maps_are_painted_and_points_stand_out(page, server_url: str) -> No
 def test_the_chosen_sample_is_marked_on_the_plot(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("stepgrad.explain.derivation")
     open_page(page, server_url + "?data=gauss&layers=2&seed=3")
-    page.fill("#sample", "5")
+    page.fill("#sample", "6")  # index 5
     page.click("#explain")
     page.wait_for_selector(".chip[data-name='out_o1']")
     page.wait_for_timeout(200)

@@ -161,7 +161,7 @@
     const query = queryOf(c);
     if (location.search !== "?" + query) historyReplace("?" + query);
     $("export").href = "/export?" + query;
-    $("sample").max = String(Math.max(0, ready.n_train - 1));
+    $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
   }
 
@@ -198,8 +198,9 @@
   }
 
   function chosenSample() {
-    const max = ready ? Math.max(0, ready.n_train - 1) : 0;
-    return Math.min(max, Math.max(0, Math.floor(Number($("sample").value) || 0)));
+    // The page numbers samples from 1, as `stepgrad explain --sample` does; messages count from 0.
+    const count = ready ? Math.max(1, ready.n_train) : 1;
+    return Math.min(count, Math.max(1, Math.floor(Number($("sample").value) || 1))) - 1;
   }
 
   function wireControls() {
@@ -260,7 +261,7 @@
     });
     $("sample").addEventListener("change", () => {
       const sample = chosenSample();
-      $("sample").value = String(sample);
+      $("sample").value = String(sample + 1);
       markSample = true;
       if (derivation) send("explain", { sample: sample });
       else send("sample", { sample: sample });
@@ -336,7 +337,7 @@
     $("epoch").textContent = frame.epoch < 10 && frame.epoch % 1 !== 0 ? frame.epoch.toFixed(2) : String(Math.floor(frame.epoch));
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
-    $("no-plane-sample").textContent = String(frame.sample);
+    $("no-plane-sample").textContent = String(frame.sample + 1);
     stats.framesDrawn += 1;
     const gained = lastDrawnUpdates === null || frame.updates < lastDrawnUpdates ? 0 : frame.updates - lastDrawnUpdates;
     lastDrawnUpdates = frame.updates;
@@ -393,7 +394,7 @@
     $("test-loss-row").hidden = ready.n_test === 0;
     $("stepper").classList.toggle("unavailable", !ready.step_through);
     $("explain").disabled = !ready.step_through;
-    $("sample").value = String(message.frame.sample);
+    $("sample").value = String(message.frame.sample + 1);
     $("stepper-hint").textContent = ready.step_through
       ? "Every number comes from stepgrad's explain layer: the forward pass, the errors, the output and hidden layers, the updates and the new error."
       : "Step-through mode is for networks with at most " + ready.options.limits.step_through_neurons
@@ -440,7 +441,7 @@
     derivation.updates = message.frame.updates;
     stale = false;
     markSample = true;
-    $("sample").value = String(message.sample);
+    $("sample").value = String(message.sample + 1);
     onFrame(message.frame);
     const list = $("step-list");
     list.textContent = "";
@@ -466,7 +467,7 @@
       group.appendChild(chip);
     });
     for (const id of ["prev-step", "next-step", "close-steps"]) $(id).disabled = false;
-    $("stepper-hint").textContent = "Training sample " + message.sample + " of " + ready.n_train + ". " + message.notes.join(" ");
+    $("stepper-hint").textContent = "Training sample " + (message.sample + 1) + " of " + ready.n_train + ". " + message.notes.join(" ");
     if (chainWanted) {
       // A connection was clicked before there was a derivation: open at that weight's gradient.
       const at = message.steps.findIndex((step) => step.name === "dE_total/d" + chainWanted);
