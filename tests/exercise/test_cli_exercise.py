@@ -123,7 +123,9 @@ def test_grade_writes_csv_and_markdown(exercises: Path, tmp_path: Path) -> None:
     asked = len(values)
     lines = result.stdout.splitlines()
     assert lines[0] == f"ada: {asked}/{asked}  all right"
-    assert lines[1] == f"bea: {asked - 1}/{asked}  first wrong: w1+  (1 unknown name: outh_1x)"
+    assert lines[1] == (
+        f"bea: {asked - 1}/{asked}  first wrong: w1+ (learning rate forgotten in the update)  (1 unknown name: outh_1x)"
+    )
     assert lines[3] == f"dan: {tmp_path / 'dan.txt'}: nothing answered: every value is blank"
     rows = list(csv.DictReader((folder / "grades.csv").open()))
     assert [row["learner"] for row in rows] == ["ada", "bea", "cid", "dan"]

@@ -57,10 +57,12 @@ class LearnerGrade:
         return self.right / self.asked if self.asked else 0.0
 
     def summary(self) -> str:
-        """``55/56  first wrong: w5+  (1 unknown name: outt_h1)`` or why it was not graded."""
+        """``55/56  first wrong: w5+ (gradient added …)  (1 unknown name: outt_h1)`` or why it was not graded."""
         if self.error:
             return self.error
         status = f"first wrong: {self.first_wrong}" if self.first_wrong else "no wrong step"
+        if self.first_wrong and self.diagnosis:
+            status += f" ({self.diagnosis[0].lower()}{self.diagnosis[1:]})"
         if self.right == self.asked:
             status = "all right"
         line = f"{self.right}/{self.asked}  {status}"
