@@ -54,3 +54,25 @@ def test_a_bad_file_is_one_line_and_exit_code_2(tmp_path) -> None:
     result = run(str(path))
     assert result.returncode == 2
     assert result.stderr.startswith("stepgrad: error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "compared"), [("momentum", 42), ("nesterov", 42), ("adam", 50), ("adamw", 50)]
+)
+def test_other_optimizers_agree_and_their_buffers_are_compared(optimizer: str, compared: int) -> None:
+    result = run("--optimizer", optimizer, "--lr", "0.01", "--weight-decay", "0.1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{compared} values compared (batch of 1, {optimizer} (η = 0.01, λ = 0.1)" in result.stdout
+    assert result.stdout.splitlines()[-1] == f"all {compared} values agree"
+
+
+def test_a_second_adam_step_is_found_in_the_update() -> None:
+    result = run("--optimizer", "adam", "--inject", "double-step")
+    assert result.returncode == 1
+    assert "the first is w1+ (update)" in result.stdout
+
+
+def test_momentum_without_a_momentum_optimizer_is_one_line() -> None:
+    result = run("--momentum", "0.5")
+    assert result.returncode == 2
+    assert result.stderr == "stepgrad: error: --momentum is for --optimizer momentum or nesterov, not sgd\n"

@@ -7,7 +7,22 @@ from typing import Any
 
 import click
 
+from stepgrad.errors import StepgradError
+
 INJECTIONS = ["none", "double-backward", "wrong-sigmoid-backward", "double-step"]
+OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "adamw"]
+
+
+def _torch_optimizer(name: str, parameters: list[Any], rate: float, momentum: float | None, decay: float) -> Any:
+    """The ``torch.optim`` optimizer that stepgrad's optimizer ``name`` corresponds to."""
+    import torch
+
+    if name == "adam":
+        return torch.optim.Adam(parameters, lr=rate, weight_decay=decay)
+    if name == "adamw":
+        return torch.optim.AdamW(parameters, lr=rate, weight_decay=decay)
+    mu = 0.0 if name == "sgd" else (0.9 if momentum is None else momentum)
+    return torch.optim.SGD(parameters, lr=rate, momentum=mu, nesterov=name == "nesterov", weight_decay=decay)
 
 
 def _inject(kind: str, model: Any) -> Any:
@@ -60,7 +75,21 @@ def _inject(kind: str, model: Any) -> Any:
 @click.option("--float32", is_flag=True, help="Run the PyTorch step in float32 (tolerance 1e-4 instead of 1e-9).")
 @click.option("--inject", type=click.Choice(INJECTIONS), default="none", show_default=True,
               help="Plant a bug in the PyTorch step to see how the report finds it.")
-def verify_torch(path: str | None, float32: bool, inject: str) -> None:
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="sgd", show_default=True,
+              help="The torch.optim optimizer of the step (its buffers are compared too).")
+@click.option("--lr", "learning_rate", type=float, default=None, help="Learning rate η (default: the file's).")
+@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
+              help="μ for momentum and nesterov (default 0.9).")
+@click.option("--weight-decay", type=click.FloatRange(0), default=0.0, show_default=True, help="Weight decay λ.")
+def verify_torch(
+    path: str | None,
+    float32: bool,
+    inject: str,
+    optimizer: str,
+    learning_rate: float | None,
+    momentum: float | None,
+    weight_decay: float,
+) -> None:
     """Train one step of PATH (default: the classic example) in PyTorch, record it with hooks and
     autograd, and report every value (net_h1, delta_o1, dE_total/dw5, w5+ …) that differs from stepgrad.
 
@@ -69,8 +98,6 @@ def verify_torch(path: str | None, float32: bool, inject: str) -> None:
     try:
         import torch
     except ImportError as error:  # pragma: no cover - torch is an optional extra
-        from stepgrad.errors import StepgradError
-
         raise StepgradError("verify-torch needs PyTorch: pip install torch") from error
     from stepgrad.interop.torch import to_torch
     from stepgrad.interop.torch_step import verify_torch_step
@@ -81,10 +108,17 @@ def verify_torch(path: str | None, float32: bool, inject: str) -> None:
     dtype = torch.float32 if float32 else torch.float64
     model = to_torch(setup.network).to(dtype)
     step = _inject(inject, model)
-    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=setup.learning_rate)
+    rate = setup.learning_rate if learning_rate is None else learning_rate
+    if not rate > 0 or rate == float("inf"):
+        raise StepgradError(f"--lr must be a positive number, got {rate}")
+    if momentum is not None and optimizer not in ("momentum", "nesterov"):
+        raise StepgradError(f"--momentum is for --optimizer momentum or nesterov, not {optimizer}")
+    torch_optimizer = _torch_optimizer(
+        optimizer, [p for p in model.parameters() if p.requires_grad], rate, momentum, weight_decay
+    )
     inputs = torch.tensor(setup.inputs, dtype=dtype)
     targets = torch.tensor(setup.targets, dtype=dtype)
-    report = verify_torch_step(model, inputs, targets, setup.network.loss, optimizer, step=step)
+    report = verify_torch_step(model, inputs, targets, setup.network.loss, torch_optimizer, step=step)
     click.echo(report.to_text(), nl=False)
     if not report.ok:
         sys.exit(1)
