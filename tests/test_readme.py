@@ -26,5 +26,6 @@ def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         line = text.count("\n", 0, block.start(1))
         test = parser.get_doctest(block.group(1), names, "README.md", str(README), line)
         runner.run(test, out=report.write, clear_globs=False)
+        names.update(test.globs)  # DocTest works on a copy of the names it is given
     assert runner.tries >= 8, "the README's Python examples were not found"
     assert runner.failures == 0, report.getvalue()

@@ -78,8 +78,9 @@ def report_renderable(report: CheckReport) -> RenderableType:
     for title, paragraph in diagnosis_lines(report):
         parts.append(Panel(Text(paragraph), title=Text(title, style="bold"), title_align="left", border_style="red"))
     if report.missing:
-        shown = ", ".join(report.missing[:8]) + (", …" if len(report.missing) > 8 else "")
-        parts.append(Text(f"Not answered ({len(report.missing)}): {shown}", style="dim"))
+        # One line, cut with "…" at the console's width (the JSON and Markdown reports list them all).
+        shown = ", ".join(report.missing)
+        parts.append(Text(f"Not answered ({len(report.missing)}): {shown}", style="dim", no_wrap=True, overflow="ellipsis"))
     return Group(*parts)
 
 
