@@ -95,15 +95,17 @@ def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, ta
     """The ``compiled_api.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""
     from stepgrad.training.compiled_api import OnlineSGDResult
     from stepgrad.training.gradients import batch_gradients
+    from stepgrad.training.metrics import correct
     from stepgrad.training.params import Params
 
     functions = Functions(tuple(get_activation(a) for a in activations), get_loss(loss))
     params = Params(tuple(w.copy() for w in weights), tuple(b.copy() for b in biases))
-    losses = []
+    losses, hits = [], []
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
         result = batch_gradients(params, functions, inputs[batch], targets[batch])
-        losses.extend([float(result.loss)] * len(batch))
+        losses.extend(result.losses.tolist())
+        hits.extend(correct(result.output, targets[batch]).astype(float).tolist())
         params = Params(
             tuple(w - learning_rate * g for w, g in zip(params.weights, result.grads.weights, strict=True)),
             tuple(
@@ -111,7 +113,7 @@ def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, ta
                 for b, g, t in zip(params.biases, result.grads.biases, train_bias, strict=True)
             ),
         )
-    return OnlineSGDResult(list(params.weights), list(params.biases), np.array(losses))
+    return OnlineSGDResult(list(params.weights), list(params.biases), np.array(losses), np.array(hits))
 
 
 @pytest.mark.parametrize("batch_size", [1, 5])

@@ -171,6 +171,21 @@ def _output_delta(
     return total
 
 
+@numba.njit(cache=True, inline="always")
+def _correct(targets: Array, row: int, out: Array, start: int, n: int) -> float:
+    """1.0 when the sample is classified correctly, else 0.0, as ``stepgrad.training.metrics.correct``:
+    ``argmax out = argmax target`` (the first largest) for several outputs, ``out > ½ = target > ½`` for one."""
+    if n == 1:
+        return 1.0 if (out[start] > 0.5) == (targets[row, 0] > 0.5) else 0.0
+    best_out, best_target = 0, 0
+    for k in range(1, n):
+        if out[start + k] > out[start + best_out]:
+            best_out = k
+        if targets[row, k] > targets[row, best_target]:
+            best_target = k
+    return 1.0 if best_out == best_target else 0.0
+
+
 # --------------------------------------------------------------------------- online kernel
 @numba.njit(cache=True, inline="always")
 def _sample_pass(
@@ -290,9 +305,12 @@ def _online_kernel(
     order: NDArray[np.int64],
     learning_rate: float,
     losses: Array,
+    hits: Array,
 ) -> None:
-    """``len(order)`` online SGD updates of ``params`` in place; ``losses[k]`` before update k."""
+    """``len(order)`` online SGD updates of ``params`` in place; ``losses[k]`` and ``hits[k]`` (1.0 when
+    classified correctly) before update k."""
     n_units = unit_start[n_in.shape[0]]
+    last = n_in.shape[0] - 1
     net = np.empty(n_units)  # every layer's net, one after the other
     out = np.empty(n_units)
     delta = np.empty(n_units)
@@ -303,6 +321,7 @@ def _online_kernel(
             params, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs, targets, s,
             net, out, delta, dE_dout,
         )
+        hits[k] = _correct(targets, s, out, unit_start[last], n_out[last])
         # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
         _add_gradient(
             params, -learning_rate, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs, s, out,
@@ -359,7 +378,7 @@ def online_sgd(
     """``len(order)`` online SGD updates (see ``compiled_api.OnlineSGD``); inputs are not modified."""
     codes, loss_code = _codes(activations, loss)
     packed = _Packed(weights, biases)
-    losses = np.empty(len(order))
+    losses, hits = np.empty(len(order)), np.empty(len(order))
     _online_kernel(
         packed.params,
         packed.w_start,
@@ -376,9 +395,10 @@ def online_sgd(
         np.ascontiguousarray(order, dtype=np.int64),
         float(learning_rate),
         losses,
+        hits,
     )
     new_weights, new_biases = packed.unpack()
-    return OnlineSGDResult(new_weights, new_biases, losses)
+    return OnlineSGDResult(new_weights, new_biases, losses, hits)
 
 
 # --------------------------------------------------------------------------- mini-batch kernel
@@ -399,10 +419,12 @@ def _minibatch_kernel(
     learning_rate: float,
     batch_size: int,
     losses: Array,
+    hits: Array,
 ) -> None:
     """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place.
 
-    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update.
+    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
+    it was classified correctly.
     """
     n_layers = n_in.shape[0]
     last = n_layers - 1
@@ -437,6 +459,7 @@ def _minibatch_kernel(
                 loss, codes[last], target, r, nets[last].reshape(-1), outs[last + 1].reshape(-1),
                 delta.reshape(-1), dE_dout.reshape(-1), r * m, m,
             )
+            hits[start + r] = _correct(target, r, outs[last + 1].reshape(-1), r * m, m)
         deltas[last] = delta
         for layer in range(last - 1, -1, -1):
             m1, m = n_out[layer + 1], n_out[layer]
@@ -490,7 +513,7 @@ def minibatch_sgd(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     packed = _Packed(weights, biases)
-    losses = np.empty(len(order))
+    losses, hits = np.empty(len(order)), np.empty(len(order))
     _minibatch_kernel(
         packed.params,
         packed.w_start,
@@ -507,7 +530,8 @@ def minibatch_sgd(
         float(learning_rate),
         int(batch_size),
         losses,
+        hits,
     )
     new_weights, new_biases = packed.unpack()
-    return OnlineSGDResult(new_weights, new_biases, losses)
+    return OnlineSGDResult(new_weights, new_biases, losses, hits)
 

@@ -42,8 +42,9 @@ class EnsembleResult:
         training: the run (stacked parameters ``(N, …)``, history of ``(N,)`` arrays).
         seeds: the seed of each network.
         learning_rates: ``(N,)`` each network's ``η``.
-        loss: ``(N,)`` final loss on the training data (always finite: diverged nets keep good weights).
-        accuracy: ``(N,)`` final training accuracy (None for regression).
+        loss: ``(N,)`` mean ``E_total`` of each network's final weights on the whole training set,
+            measured once after training (always finite: diverged nets keep good weights).
+        accuracy: ``(N,)`` their training accuracy (None for regression).
         diverged: ``(N,)`` which networks stopped on a NaN/inf loss.
     """
 
@@ -108,8 +109,7 @@ def fit_ensemble(
         networks, inputs, targets, seed=seed_list, learning_rate=list(rates), callbacks=callbacks, **options
     )
     training.run()
-    kept = training.kept
-    assert kept is not None  # run() measured at least one epoch
+    kept = training.measure_kept()  # one forward pass of every network's final weights
     return EnsembleResult(
         training=training,
         seeds=tuple(seed_list),
