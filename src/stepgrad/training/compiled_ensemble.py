@@ -33,9 +33,10 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.training.compiled import _add_gradient, _codes, _correct, _Packed, _sample_pass
+from stepgrad.training.compiled import _add_gradient, _codes, _correct, _load_inputs, _Packed, _sample_pass
 
 Array = NDArray[np.float64]
+Ints = NDArray[np.int64]
 
 
 class EnsembleSGDResult(NamedTuple):
@@ -67,94 +68,127 @@ class EnsembleSGDResult(NamedTuple):
     updates: NDArray[np.int64]
 
 
+# At most this many networks per block: the lanes of the shared helpers (a block is one task of the
+# parallel loop; fewer per block when that gives every thread a block).
+LANES = 64
+
+
+@numba.njit(cache=True, inline="always")
+def _stop(
+    params: Array, kept: Array, losses: Array, hits: Array, diverged_at: Ints, alive: NDArray[np.bool_], lane: int,
+    k: int, e: int,
+) -> None:
+    """Network ``k`` (lane ``lane``) diverged in epoch ``e``: back to its last good weights, NaN from ``e`` on."""
+    for i in range(params.shape[0]):
+        params[i, k] = kept[i, k]
+    alive[lane] = False
+    diverged_at[k] = e
+    for later in range(e, losses.shape[0]):
+        losses[later, k] = np.nan
+        hits[later, k] = np.nan
+
+
 @numba.njit(cache=True, parallel=True)
 def _ensemble_kernel(
     params: Array,
     kept: Array,
     earlier: Array,
-    w_start: NDArray[np.int64],
-    b_start: NDArray[np.int64],
-    n_in: NDArray[np.int64],
-    n_out: NDArray[np.int64],
-    n_bias: NDArray[np.int64],
-    codes: NDArray[np.int64],
+    w_start: Ints,
+    b_start: Ints,
+    n_in: Ints,
+    n_out: Ints,
+    n_bias: Ints,
+    codes: Ints,
     train_bias: NDArray[np.bool_],
-    unit_start: NDArray[np.int64],
+    row_start: Ints,
     loss: int,
     inputs: Array,
     targets: Array,
-    orders: NDArray[np.int64],
+    orders: Ints,
     shuffled: bool,
     rates: Array,
     batch_size: int,
     active: NDArray[np.bool_],
+    block_size: int,
     losses: Array,
     hits: Array,
-    diverged_at: NDArray[np.int64],
-    updates: NDArray[np.int64],
+    diverged_at: Ints,
+    updates: Ints,
 ) -> None:
-    """Train every ``active`` network (row of ``params``, ``(N, P)``) for ``rates.shape[0]`` epochs in place.
+    """Train every ``active`` network (column of ``params``, ``(P, N)``) for ``rates.shape[0]`` epochs in place.
 
     ``orders[e, k]`` is network k's sample order in epoch e when ``shuffled`` (else 0 … n−1);
-    ``kept[k]`` holds its last good parameters and ``earlier[k]`` the ones before; both move on at
-    the end of every good epoch.
+    ``kept[:, k]`` holds its last good parameters and ``earlier[:, k]`` the ones before; both move
+    on at the end of every good epoch. Blocks of ``block_size`` networks run side by side.
     """
-    n_networks, n_params = params.shape
+    n_params, n_networks = params.shape
     epochs = rates.shape[0]
     count = inputs.shape[0]
-    last = n_in.shape[0] - 1
-    n_units = unit_start[n_in.shape[0]]
-    for k in numba.prange(n_networks):
-        diverged_at[k] = -1
-        if not active[k]:
-            continue
-        p = params[k]
-        net = np.empty(n_units)
-        out = np.empty(n_units)
-        delta = np.empty(n_units)
-        dE_dout = np.empty(n_units)
-        grad = np.empty(n_params)
+    last = len(n_in) - 1
+    rows = row_start[last + 2]
+    for block in numba.prange((n_networks + block_size - 1) // block_size):
+        k0 = block * block_size
+        lanes = min(block_size, n_networks - k0)
+        net, out = np.empty((rows, lanes)), np.empty((rows, lanes))
+        delta, dE_dout = np.empty((rows, lanes)), np.empty((rows, lanes))
+        grad = np.empty((n_params, lanes))
+        samples = np.empty(lanes, dtype=np.int64)
+        errors, hit = np.empty(lanes), np.empty(lanes)
+        batch_loss, loss_sum, correct = np.empty(lanes), np.empty(lanes), np.empty(lanes)
+        alive = np.empty(lanes, dtype=np.bool_)
+        for lane in range(lanes):
+            alive[lane] = active[k0 + lane]
+            diverged_at[k0 + lane] = -1
         for e in range(epochs):
-            loss_sum, correct, good = 0.0, 0.0, True
+            if not alive.any():
+                break
+            loss_sum[:] = 0.0
+            correct[:] = 0.0
             for start in range(0, count, batch_size):
                 stop = min(start + batch_size, count)
                 grad[:] = 0.0
-                batch_loss = 0.0
+                batch_loss[:] = 0.0
                 for r in range(start, stop):
-                    s = orders[e, k, r] if shuffled else r
-                    batch_loss += _sample_pass(
-                        p, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs, targets, s,
-                        net, out, delta, dE_dout,
+                    for lane in range(lanes):
+                        samples[lane] = orders[e, k0 + lane, r] if shuffled else r
+                    _load_inputs(inputs, samples, out, lanes)
+                    _sample_pass(
+                        params, k0, lanes, w_start, b_start, n_in, n_out, n_bias, codes, row_start, loss, targets,
+                        samples, net, out, delta, dE_dout, errors,
                     )
-                    correct += _correct(targets, s, out, unit_start[last], n_out[last])
-                    _add_gradient(
-                        grad, 1.0, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs, s, out,
-                        delta,
-                    )
-                updates[e, k] += 1
-                if not math.isfinite(batch_loss):
-                    good = False
-                    break
-                loss_sum += batch_loss
-                rows = stop - start
+                    _correct(targets, samples, out, row_start[last + 1], n_out[last], lanes, hit)
+                    for lane in range(lanes):
+                        batch_loss[lane] += errors[lane]
+                        correct[lane] += hit[lane]
+                    _add_gradient(grad, 1.0, lanes, w_start, b_start, n_in, n_out, n_bias, train_bias, row_start,
+                                  out, delta)
+                for lane in range(lanes):
+                    k = k0 + lane
+                    if not alive[lane]:
+                        continue
+                    updates[e, k] += 1
+                    if not math.isfinite(batch_loss[lane]):
+                        _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
+                        continue
+                    loss_sum[lane] += batch_loss[lane]
+                    for i in range(n_params):
+                        params[i, k] -= rates[e, k] * (grad[i, lane] / (stop - start))  # θ+ = θ − η · (g / B)
+            for lane in range(lanes):
+                k = k0 + lane
+                if not alive[lane]:
+                    continue
+                running = loss_sum[lane] / count
+                good = math.isfinite(running)
                 for i in range(n_params):
-                    p[i] -= rates[e, k] * (grad[i] / rows)  # θ+ = θ − η · (g / B), as the NumPy path
-            running = loss_sum / count
-            if good and math.isfinite(running):
+                    good = good and math.isfinite(params[i, k])
+                if not good:
+                    _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
+                    continue
                 for i in range(n_params):
-                    if not math.isfinite(p[i]):
-                        good = False
-                        break
-            if not good:
-                p[:] = kept[k]
-                diverged_at[k] = e
-                losses[e:, k] = np.nan
-                hits[e:, k] = np.nan
-                break
-            earlier[k, :] = kept[k]
-            kept[k, :] = p
-            losses[e, k] = running
-            hits[e, k] = correct
+                    earlier[i, k] = kept[i, k]
+                    kept[i, k] = params[i, k]
+                losses[e, k] = running
+                hits[e, k] = correct[lane]
 
 
 def ensemble_sgd(
@@ -199,9 +233,10 @@ def ensemble_sgd(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     packed = _Packed(weights, biases)
-    kept = _Packed(kept_weights, kept_biases)
-    earlier = _Packed(earlier_weights, earlier_biases)
-    n_networks = packed.params.shape[0]
+    columns = packed.columns()
+    kept = _Packed(kept_weights, kept_biases).columns()
+    earlier = _Packed(earlier_weights, earlier_biases).columns()
+    n_networks = columns.shape[1]
     epochs = rates.shape[0]
     losses = np.zeros((epochs, n_networks))
     hits = np.zeros((epochs, n_networks))
@@ -209,9 +244,9 @@ def ensemble_sgd(
     updates = np.zeros((epochs, n_networks), dtype=np.int64)
     shuffled = orders is not None
     _ensemble_kernel(
-        packed.params,
-        kept.params,
-        earlier.params,
+        columns,
+        kept,
+        earlier,
         packed.w_start,
         packed.b_start,
         packed.n_in,
@@ -219,7 +254,7 @@ def ensemble_sgd(
         packed.n_bias,
         codes,
         np.array(train_bias, dtype=np.bool_),
-        packed.unit_start,
+        packed.row_start,
         loss_code,
         np.ascontiguousarray(inputs, dtype=np.float64),
         np.ascontiguousarray(targets, dtype=np.float64),
@@ -228,12 +263,12 @@ def ensemble_sgd(
         np.ascontiguousarray(rates, dtype=np.float64),
         int(batch_size),
         np.ascontiguousarray(active, dtype=np.bool_),
+        max(1, min(LANES, -(-n_networks // numba.get_num_threads()))),
         losses,
         hits,
         diverged_at,
         updates,
     )
-    new_weights, new_biases = packed.unpack()
     return EnsembleSGDResult(
-        new_weights, new_biases, *kept.unpack(), *earlier.unpack(), losses, hits, diverged_at, updates
+        *packed.unpack(columns), *packed.unpack(kept), *packed.unpack(earlier), losses, hits, diverged_at, updates
     )

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.network.model import BiasMode, Network
 from stepgrad.training.init import create_network
-from stepgrad.training.loops import Training, make_training, seed_streams
+from stepgrad.training.loops import Training, make_training, seed_stream
 
 Array = NDArray[np.float64]
 
@@ -31,7 +31,7 @@ def seeded_network(
     bias: BiasMode = "per_neuron",
 ) -> Network:
     """The network a run with ``seed`` starts from (initial weights from the seed's init stream)."""
-    return create_network(sizes, activation, output_activation, loss, bias, rng=seed_streams(seed)[0])
+    return create_network(sizes, activation, output_activation, loss, bias, rng=seed_stream(seed, 0))
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,12 @@ CHUNK_MAX_ORDERS = 4_000_000
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Two independent generators from one seed: (initial weights, shuffling)."""
-    init_seq, shuffle_seq = np.random.SeedSequence(seed).spawn(2)
-    return np.random.default_rng(init_seq), np.random.default_rng(shuffle_seq)
+    return seed_stream(seed, 0), seed_stream(seed, 1)
+
+
+def seed_stream(seed: int, which: int) -> np.random.Generator:
+    """One of ``seed_streams(seed)``: 0 the initial weights, 1 the shuffling (made alone: a sweep makes thousands)."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[which])
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ class Training:
         epochs: how many epochs ``run`` trains.
         batch_size: samples per update (``None`` or ≥ n_samples: full batch).
         schedule: learning-rate schedule over the epochs.
-        shuffle_rngs: one generator per network.
+        seeds: one seed per network; its shuffling stream (``seed_streams``) orders the samples.
         validation: optional ``(inputs, targets)``.
         task: ``classification`` (accuracy reported) or ``regression``.
         use_compiled: allow the compiled SGD paths.
@@ -174,7 +178,7 @@ class Training:
     epochs: int
     batch_size: int | None
     schedule: Schedule
-    shuffle_rngs: list[np.random.Generator]
+    seeds: list[int]
     validation: tuple[Array, Array] | None = None
     task: Task = "classification"
     use_compiled: bool = True
@@ -190,6 +194,7 @@ class Training:
     initial: Snapshot | None = field(default=None, repr=False)
     functions: Functions = field(init=False)
     ensemble_size: int | None = field(init=False)
+    _shuffle_rngs: list[np.random.Generator] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.functions = Functions.of(self.network)
@@ -409,7 +414,9 @@ class Training:
         n = self.n_samples
         if self.effective_batch == n:
             return np.arange(n)
-        orders = [rng.permutation(n) for rng in self.shuffle_rngs]
+        if self._shuffle_rngs is None:  # made on first use: a full batch is never shuffled
+            self._shuffle_rngs = [seed_stream(seed, 1) for seed in self.seeds]
+        orders = [rng.permutation(n) for rng in self._shuffle_rngs]
         return orders[0] if self.ensemble_size is None else np.stack(orders)
 
     def _epoch_numpy(self, rate: Any) -> None:
@@ -519,19 +526,17 @@ class Training:
         if self.validation is not None:  # then the call ran one epoch
             measured = measure(self.params, self.functions, *self.validation, self.task)
             val_loss, val_acc = (_nan_where(self.diverged, v) for v in (measured.loss, measured.accuracy))
+        epochs = np.arange(ran)[:, None]
+        losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
+        accuracies = np.where(before, np.nan, result.hits[:ran] / n) if self.classifies else [None] * ran
+        diverged = before | (newly & (result.diverged_at <= epochs))
         logs = []
         for e in range(ran):
-            accuracy = None if not self.classifies else np.where(before, np.nan, result.hits[e] / n)
-            logs.append(self._log(EpochLog(
-                epoch=first + e + 1,
-                learning_rate=_plain(self.learning_rate_at(first + e)),
-                loss=np.where(before, np.nan, result.losses[e]),
-                accuracy=accuracy,
-                val_loss=val_loss,
-                val_accuracy=val_acc,
-                diverged=before | (newly & (result.diverged_at <= e)),
-                updates=int(updates[e]),
-            )))
+            log = EpochLog(
+                first + e + 1, _plain(self.learning_rate_at(first + e)), losses[e], accuracies[e], val_loss, val_acc,
+                diverged[e], int(updates[e]),
+            )
+            logs.append(self._log(log))
         return logs
 
     # ----------------------------------------------------------------- run to the end
@@ -679,7 +684,7 @@ def make_training(
         epochs=int(epochs),
         batch_size=batch_size,
         schedule=get_schedule(schedule) if isinstance(schedule, str) else schedule,
-        shuffle_rngs=[seed_streams(s)[1] for s in seeds],
+        seeds=[int(s) for s in seeds],
         validation=valid,
         task=task or infer_task(y),
         use_compiled=use_compiled,
