@@ -80,14 +80,19 @@ def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> No
     assert make_training(network, data.inputs, data.targets, use_compiled=False)._compiled_kernel() is None
 
 
-def test_mini_batches_of_wide_layers_stay_on_numpy_online_updates_do_not() -> None:
+def test_wide_layers_train_on_the_compiled_path_too_and_agree() -> None:
     pytest.importorskip("numba")
-    x = np.zeros((10, 100))
-    wide = create_network([100, 100, 1], "relu", "sigmoid", "binary_cross_entropy")  # 10,000 weights in layer 1
-    narrow = create_network([64, 128, 1], "relu", "sigmoid", "binary_cross_entropy")  # 8,192: the limit
-    assert make_training(wide, x, np.zeros(10), batch_size=4)._compiled_kernel() is None
-    assert make_training(wide, x, np.zeros(10), batch_size=1)._compiled_kernel() is not None
-    assert make_training(narrow, x[:, :64], np.zeros(10), batch_size=4)._compiled_kernel() is not None
+    rng = np.random.default_rng(3)
+    x, labels = rng.normal(size=(300, 100)), rng.integers(0, 3, 300)
+    wide = create_network([100, 120, 3], "relu", loss="cross_entropy", rng=np.random.default_rng(4))  # 12,000 weights
+    fast = fit(wide, x, labels, learning_rate=0.05, epochs=2, batch_size=64, seed=1)
+    slow = fit(wide, x, labels, learning_rate=0.05, epochs=2, batch_size=64, seed=1, use_compiled=False)
+    assert fast.training._compiled_kernel() is not None
+    for a, b in zip(fast.network.layers, slow.network.layers, strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(a.bias, b.bias, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.history.loss, slow.history.loss, rtol=1e-12)
+    assert fast.history.accuracy == slow.history.accuracy
 
 
 def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate,

@@ -76,7 +76,7 @@ def _log_sigmoid(net: float) -> float:
 
 # --------------------------------------------------------------------------- one layer, all lanes
 # Each helper handles rows ``start … start + n − 1`` of ``(rows, lanes)`` arrays, lanes ``0 … lanes − 1``.
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _activate(code: int, net: Array, out: Array, start: int, n: int, lanes: int) -> None:
     """``out = f(net)``; softmax over the layer's rows of each lane, shifted by the largest."""
     if code == SOFTMAX:
@@ -106,7 +106,7 @@ def _activate(code: int, net: Array, out: Array, start: int, n: int, lanes: int)
                 out[j, lane] = x
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _backprop_activation(
     code: int, net: Array, out: Array, dE_dout: Array, delta: Array, start: int, n: int, lanes: int
 ) -> None:
@@ -134,7 +134,7 @@ def _backprop_activation(
             delta[j, lane] = dE_dout[j, lane] * d
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _output_delta(
     loss: int,
     code: int,
@@ -194,7 +194,7 @@ def _output_delta(
     _backprop_activation(code, net, out, dE_dout, delta, start, n, lanes)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lanes: int, hits: Array) -> None:
     """``hits[l]`` 1.0 when lane ``l``'s sample is classified correctly, else 0.0, as
     ``stepgrad.training.metrics.correct``: ``argmax out = argmax target`` (the first largest) for
@@ -214,7 +214,7 @@ def _correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lane
 
 
 # --------------------------------------------------------------------------- one sample, all layers
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _sample_pass(
     params: Array,
     col0: int,
@@ -272,7 +272,7 @@ def _sample_pass(
         _backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m, lanes)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _add_gradient(
     target: Array,
     scale: float,
@@ -311,7 +311,7 @@ def _add_gradient(
                         target[b0 + j, lane] += scale * delta[u0 + j, lane]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _load_inputs(inputs: Array, samples: Ints, out: Array, lanes: int) -> None:
     """``out[i, l] = inputs[samples[l], i]``: each lane's sample as the first rows."""
     for i in range(inputs.shape[1]):
@@ -467,11 +467,15 @@ def _minibatch_kernel(
     n_layers = len(n_in)
     last = n_layers - 1
     count = order.shape[0]
+    steps = [np.empty((n_out[layer], n_in[layer])) for layer in range(n_layers)]  # η · dE/dW, reused
     for start in range(0, count, batch_size):
         stop = min(start + batch_size, count)
         rows = stop - start
         samples = order[start:stop]
-        x = np.ascontiguousarray(inputs[samples].T)  # (n_inputs, B)
+        x = np.empty((inputs.shape[1], rows))  # the batch's inputs, one column per sample
+        for r in range(rows):
+            for i in range(inputs.shape[1]):
+                x[i, r] = inputs[samples[r], i]
         nets = []
         outs = [x]  # outs[l + 1] is layer l's out; outs[0] the inputs
         for layer in range(n_layers):
@@ -508,7 +512,8 @@ def _minibatch_kernel(
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
             weights = params[w0 : w0 + m * n].reshape((m, n))
             # W+ = W − η · deltaᵀ · a_prev / B; scaling the (n_out, B) delta first saves passes over W
-            weights -= np.dot(deltas[layer] * (learning_rate / rows), outs[layer].T)
+            np.dot(deltas[layer] * (learning_rate / rows), outs[layer].T, steps[layer])
+            weights -= steps[layer]
             if train_bias[layer] and n_bias[layer] > 0:
                 grad_b = np.zeros(m)  # per neuron: Σ_B delta / B
                 for j in range(m):

@@ -3,10 +3,13 @@
 The reference is the NumPy ensemble (a leading network axis through ``stepgrad.core.propagation``);
 this kernel gives each network the arithmetic of ``stepgrad.training.compiled`` — the same
 per-sample forward and backward pass (``_sample_pass``), the same gradient sum
-(``_add_gradient``) — and loops over the networks *inside* compiled code, spread over the CPU
-cores (``numba.prange``). Networks are independent, so the order they are visited in does not
-matter: each one equals the same network trained alone (tests check 1e-12 against the NumPy
-ensemble and against single runs). See ``stepgrad.training.compiled_api`` for when it is used.
+(``_add_gradient``) — and loops over the networks *inside* compiled code, in blocks of up to
+``LANES`` networks side by side (the helpers' lanes, so the arithmetic runs in SIMD). The
+networks are split between ``NUMBA_NUM_THREADS`` threads (default: one per core), one range
+each: the kernel releases the GIL, and a plain thread pool compiles much faster than
+``parallel=True``. Networks are independent, so the order they are visited in does not matter:
+each one equals the same network trained alone (tests check 1e-12 against the NumPy ensemble
+and against single runs). See ``stepgrad.training.compiled_api`` for when it is used.
 
 Per network ``k`` (still training) and epoch ``e`` of the call, batch by batch:
 
@@ -25,8 +28,10 @@ Importing this module imports numba; only the training loop imports it, lazily.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numba
@@ -68,12 +73,11 @@ class EnsembleSGDResult(NamedTuple):
     updates: NDArray[np.int64]
 
 
-# At most this many networks per block: the lanes of the shared helpers (a block is one task of the
-# parallel loop; fewer per block when that gives every thread a block).
+# Networks per block: the lanes of the shared helpers.
 LANES = 64
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _stop(
     params: Array, kept: Array, losses: Array, hits: Array, diverged_at: Ints, alive: NDArray[np.bool_], lane: int,
     k: int, e: int,
@@ -88,7 +92,7 @@ def _stop(
         hits[later, k] = np.nan
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def _ensemble_kernel(
     params: Array,
     kept: Array,
@@ -109,26 +113,27 @@ def _ensemble_kernel(
     rates: Array,
     batch_size: int,
     active: NDArray[np.bool_],
-    block_size: int,
+    network_start: int,
+    network_stop: int,
     losses: Array,
     hits: Array,
     diverged_at: Ints,
     updates: Ints,
 ) -> None:
-    """Train every ``active`` network (column of ``params``, ``(P, N)``) for ``rates.shape[0]`` epochs in place.
+    """Train every ``active`` network ``network_start … network_stop − 1`` (columns of ``params``, ``(P, N)``) for
+    ``rates.shape[0]`` epochs in place.
 
     ``orders[e, k]`` is network k's sample order in epoch e when ``shuffled`` (else 0 … n−1);
     ``kept[:, k]`` holds its last good parameters and ``earlier[:, k]`` the ones before; both move
-    on at the end of every good epoch. Blocks of ``block_size`` networks run side by side.
+    on at the end of every good epoch. Blocks of ``LANES`` networks run side by side.
     """
-    n_params, n_networks = params.shape
+    n_params = params.shape[0]
     epochs = rates.shape[0]
     count = inputs.shape[0]
     last = len(n_in) - 1
     rows = row_start[last + 2]
-    for block in numba.prange((n_networks + block_size - 1) // block_size):
-        k0 = block * block_size
-        lanes = min(block_size, n_networks - k0)
+    for k0 in range(network_start, network_stop, LANES):
+        lanes = min(LANES, network_stop - k0)
         net, out = np.empty((rows, lanes)), np.empty((rows, lanes))
         delta, dE_dout = np.empty((rows, lanes)), np.empty((rows, lanes))
         grad = np.empty((n_params, lanes))
@@ -242,8 +247,7 @@ def ensemble_sgd(
     hits = np.zeros((epochs, n_networks))
     diverged_at = np.full(n_networks, -1, dtype=np.int64)
     updates = np.zeros((epochs, n_networks), dtype=np.int64)
-    shuffled = orders is not None
-    _ensemble_kernel(
+    arguments = (
         columns,
         kept,
         earlier,
@@ -258,17 +262,23 @@ def ensemble_sgd(
         loss_code,
         np.ascontiguousarray(inputs, dtype=np.float64),
         np.ascontiguousarray(targets, dtype=np.float64),
-        np.ascontiguousarray(orders, dtype=np.int64) if shuffled else np.zeros((1, 1, 1), dtype=np.int64),
-        shuffled,
+        np.zeros((1, 1, 1), dtype=np.int64) if orders is None else np.ascontiguousarray(orders, dtype=np.int64),
+        orders is not None,
         np.ascontiguousarray(rates, dtype=np.float64),
         int(batch_size),
         np.ascontiguousarray(active, dtype=np.bool_),
-        max(1, min(LANES, -(-n_networks // numba.get_num_threads()))),
-        losses,
-        hits,
-        diverged_at,
-        updates,
     )
+    outputs = (losses, hits, diverged_at, updates)
+    # one range of networks per thread (a thread for fewer than 16 networks is not worth starting)
+    threads = max(1, min(int(getattr(numba.config, "NUMBA_NUM_THREADS", 1)), n_networks // 16))
+    bounds = [n_networks * t // threads for t in range(threads + 1)]
+    if threads == 1:
+        _ensemble_kernel(*arguments, 0, n_networks, *outputs)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            runs = [pool.submit(_ensemble_kernel, *arguments, a, b, *outputs) for a, b in itertools.pairwise(bounds)]
+            for run in runs:
+                run.result()
     return EnsembleSGDResult(
         *packed.unpack(columns), *packed.unpack(kept), *packed.unpack(earlier), losses, hits, diverged_at, updates
     )

@@ -45,7 +45,6 @@ from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
 from stepgrad.training.compiled_api import (
     ENSEMBLE_KERNEL_MAX_WEIGHTS,
-    MINIBATCH_KERNEL_MAX_WEIGHTS,
     OnlineSGD,
     load_compiled,
     load_ensemble_compiled,
@@ -437,11 +436,7 @@ class Training:
 
     def _compiled_kernel(self) -> OnlineSGD | None:
         """The compiled epoch of a single network (``compiled_api.load_compiled``) when it applies, else None."""
-        if not (
-            self._plain_sgd()
-            and self.ensemble_size is None
-            and (self.effective_batch == 1 or max(w.size for w in self.params.weights) <= MINIBATCH_KERNEL_MAX_WEIGHTS)
-        ):
+        if not (self._plain_sgd() and self.ensemble_size is None):
             return None
         names = [a.name for a in self.functions.activations]
         return load_compiled(names, self.functions.loss.name, self.effective_batch)
