@@ -166,3 +166,39 @@ def test_classic_steps_are_handed_to_the_kernel_between_reports(monkeypatch) -> 
     assert calls == [1000, 1000, 500] and result.steps == (0, 1000, 2000, 2500)
     reference = repeat.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)
     np.testing.assert_allclose(result.outputs, reference.outputs, rtol=0, atol=1e-15)
+
+
+def test_every_kernel_is_cached_on_disk() -> None:
+    # cache=True must hold for each kernel (a ctypes pointer or a closure would silently prevent it,
+    # and every new process would compile again for seconds)
+    pytest.importorskip("numba")
+    from stepgrad.training import compiled, compiled_ensemble, fit_ensemble
+
+    data = load_dataset("xor")
+    for batch_size in (1, 2):
+        fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=1, batch_size=batch_size)
+    fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, epochs=1, batch_size=None)
+    for kernel in (compiled._online_kernel, compiled._minibatch_kernel, compiled_ensemble._ensemble_kernel):
+        assert kernel.signatures
+        for signature in kernel.signatures:
+            assert kernel._cache.load_overload(signature, kernel.targetctx) is not None, kernel
+
+
+def test_numba_is_imported_only_when_a_compiled_path_trains() -> None:
+    pytest.importorskip("numba")
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from stepgrad.data import load_dataset\n"
+        "from stepgrad.training import create_network, fit, fit_ensemble\n"
+        "data = load_dataset('xor')\n"
+        "fit(create_network([2, 2, 1]), data.inputs, data.targets, optimizer='adam', epochs=2)\n"
+        "fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, optimizer='momentum', epochs=2)\n"
+        "print('numba' in sys.modules)\n"
+        "fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=2)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]

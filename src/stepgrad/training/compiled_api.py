@@ -9,7 +9,8 @@ when all of these hold, and otherwise runs the NumPy reference path:
   the matrix products dominate, BLAS in both, and the kernel's fused update saves passes over
   the weights (784-1024-10 in batches of 128: about as fast or faster),
 * no callback needs to run between single updates (callbacks run once per epoch),
-* ``stepgrad.training.compiled`` and numba import, and ``supports(activations, loss)`` is True.
+* ``stepgrad.training.compiled`` and numba import, and ``supports(activations, loss)`` is True
+  (batches larger than one also need SciPy: numba multiplies matrices with SciPy's BLAS).
 
 Ensembles of plain-SGD networks go to ``stepgrad.training.compiled_ensemble.ensemble_sgd``
 (any batch size) when no weight matrix has more than ``ENSEMBLE_KERNEL_MAX_WEIGHTS`` entries:
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -149,5 +151,7 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
     if batch_size == 1:
         online: OnlineSGD = module.online_sgd
         return online
+    if importlib.util.find_spec("scipy") is None:  # numba multiplies matrices with SciPy's BLAS
+        return None
     minibatch: OnlineSGD = functools.partial(module.minibatch_sgd, batch_size=batch_size)
     return minibatch
