@@ -77,7 +77,7 @@ class History(Callback):
 class EarlyStopping(Callback):
     """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
 
-    Monitors ``val_loss`` when there is validation data, ``loss`` otherwise; with
+    Monitors ``val_loss`` when there is validation data, the running training ``loss`` otherwise; with
     ``restore_best`` the network goes back to the weights of the best epoch, which become
     ``training.kept`` (so summaries and model files describe that epoch). Single networks only.
     """
