@@ -55,14 +55,19 @@ def test_compiled_epochs_equal_numpy_epochs(activation, output, loss, bias, batc
         assert fast.accuracy == slow.accuracy
 
 
-def test_digits_sized_softmax_network_through_fit_agrees_on_both_paths() -> None:
+@pytest.mark.parametrize(
+    ("sizes", "samples", "batch_size", "rate"),
+    [([12, 16, 4], 90, 32, 0.1), ([100, 120, 3], 300, 64, 0.05)],  # digits-like; a wide layer of 12,000 weights
+    ids=["small", "wide"],
+)
+def test_softmax_networks_through_fit_agree_on_both_paths(sizes, samples, batch_size, rate) -> None:
     pytest.importorskip("numba")
     rng = np.random.default_rng(0)
-    x = rng.uniform(0, 1, (90, 12))
-    labels = rng.integers(0, 4, 90)
-    network = create_network([12, 16, 4], "relu", loss="cross_entropy", rng=np.random.default_rng(1))
-    fast = fit(network, x, labels, learning_rate=0.1, epochs=4, batch_size=32, seed=2)
-    slow = fit(network, x, labels, learning_rate=0.1, epochs=4, batch_size=32, seed=2, use_compiled=False)
+    x = rng.uniform(0, 1, (samples, sizes[0]))
+    labels = rng.integers(0, sizes[-1], samples)
+    network = create_network(sizes, "relu", loss="cross_entropy", rng=np.random.default_rng(1))
+    fast = fit(network, x, labels, learning_rate=rate, epochs=4, batch_size=batch_size, seed=2)
+    slow = fit(network, x, labels, learning_rate=rate, epochs=4, batch_size=batch_size, seed=2, use_compiled=False)
     assert fast.training._compiled_kernel() is not None
     for a, b in zip(fast.network.layers, slow.network.layers, strict=True):
         np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
@@ -78,21 +83,6 @@ def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> No
     assert make_training(network, data.inputs, data.targets, weight_decay=0.1)._compiled_kernel() is None
     assert make_training([network, network], data.inputs, data.targets)._compiled_kernel() is None
     assert make_training(network, data.inputs, data.targets, use_compiled=False)._compiled_kernel() is None
-
-
-def test_wide_layers_train_on_the_compiled_path_too_and_agree() -> None:
-    pytest.importorskip("numba")
-    rng = np.random.default_rng(3)
-    x, labels = rng.normal(size=(300, 100)), rng.integers(0, 3, 300)
-    wide = create_network([100, 120, 3], "relu", loss="cross_entropy", rng=np.random.default_rng(4))  # 12,000 weights
-    fast = fit(wide, x, labels, learning_rate=0.05, epochs=2, batch_size=64, seed=1)
-    slow = fit(wide, x, labels, learning_rate=0.05, epochs=2, batch_size=64, seed=1, use_compiled=False)
-    assert fast.training._compiled_kernel() is not None
-    for a, b in zip(fast.network.layers, slow.network.layers, strict=True):
-        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(a.bias, b.bias, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(fast.history.loss, slow.history.loss, rtol=1e-12)
-    assert fast.history.accuracy == slow.history.accuracy
 
 
 def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate,

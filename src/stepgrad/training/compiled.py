@@ -20,7 +20,9 @@ lane per sample of a mini-batch (``minibatch_sgd``), per network of an ensemble
 layers and neurons are paid once for all lanes and the arithmetic runs in SIMD. Parameters are
 ``(P, C)``: lane ``l`` reads column ``col0 + l`` (one column for a single network). Rows hold the
 inputs first, then every layer's neurons: layer ``l`` reads rows ``row_start[l] …`` and writes
-rows ``row_start[l + 1] …``.
+rows ``row_start[l + 1] …``. The kernels take all of this as one tuple, the ``Layout``:
+``(w_start, b_start, n_in, n_out, n_bias, row_start, codes, train_bias)`` with each layer's
+activation code and whether its bias is trained.
 
 Per sample the kernels compute, exactly as the core does:
 
@@ -46,6 +48,7 @@ from stepgrad.training.compiled_api import OnlineSGDResult
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
+Layout = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, NDArray[np.bool_]]
 
 # Codes the kernels switch on; the names are the registries' canonical names.
 ACTIVATION_CODES: dict[str, int] = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softmax": 5}
@@ -214,18 +217,26 @@ def _correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lane
 
 
 # --------------------------------------------------------------------------- one sample, all layers
+@numba.njit(cache=True, inline="always")
+def _weighted_sum(
+    values: Array, first: int, count: int, params: Array, col0: int, weight: int, stride: int, target: Array,
+    row: int, lanes: int,
+) -> None:
+    """``target[row, l] = Σ_k values[first + k, l] · params[weight + k·stride, col0 + l]`` over ``k < count``."""
+    for lane in range(lanes):
+        target[row, lane] = 0.0
+    for k in range(count):
+        w = weight + k * stride
+        for lane in range(lanes):
+            target[row, lane] += values[first + k, lane] * params[w, col0 + lane]
+
+
 @numba.njit(cache=True)
 def _sample_pass(
     params: Array,
     col0: int,
     lanes: int,
-    w_start: Ints,
-    b_start: Ints,
-    n_in: Ints,
-    n_out: Ints,
-    n_bias: Ints,
-    codes: Ints,
-    row_start: Ints,
+    layout: Layout,
     loss: int,
     targets: Array,
     samples: Ints,
@@ -237,18 +248,15 @@ def _sample_pass(
 ) -> None:
     """Forward and backward pass of each lane's sample (its inputs already in ``out[0 : n_in[0]]``):
     fills every layer's ``net``, ``out`` and ``delta`` and each lane's ``E_total`` in ``errors``."""
+    w_start, b_start, n_in, n_out, n_bias, row_start, codes, _ = layout
     n_layers = len(n_in)
     # forward: net_l = a_{l-1} · W_lᵀ + b_l, out_l = f_l(net_l)
     for layer in range(n_layers):
         a0, u0, w0, b0 = row_start[layer], row_start[layer + 1], w_start[layer], b_start[layer]
         m, n = n_out[layer], n_in[layer]
         for j in range(m):
-            for lane in range(lanes):
-                net[u0 + j, lane] = 0.0
-            for i in range(n):
-                w = w0 + j * n + i
-                for lane in range(lanes):
-                    net[u0 + j, lane] += out[a0 + i, lane] * params[w, col0 + lane]
+            # net_j = Σ_i out_i · w_ji (+ b): row j of W
+            _weighted_sum(out, a0, n, params, col0, w0 + j * n, 1, net, u0 + j, lanes)
             if n_bias[layer] > 0:
                 b = b0 if n_bias[layer] == 1 else b0 + j
                 for lane in range(lanes):
@@ -263,12 +271,8 @@ def _sample_pass(
         u0, m = row_start[layer + 1], n_out[layer]
         u1, m1, w1 = row_start[layer + 2], n_out[layer + 1], w_start[layer + 1]
         for j in range(m):
-            for lane in range(lanes):
-                dE_dout[u0 + j, lane] = 0.0
-            for q in range(m1):
-                w = w1 + q * m + j
-                for lane in range(lanes):
-                    dE_dout[u0 + j, lane] += delta[u1 + q, lane] * params[w, col0 + lane]
+            # dE/dout_j = Σ_k delta_k · w_kj: column j of the next layer's W
+            _weighted_sum(delta, u1, m1, params, col0, w1 + j, m, dE_dout, u0 + j, lanes)
         _backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m, lanes)
 
 
@@ -277,19 +281,14 @@ def _add_gradient(
     target: Array,
     scale: float,
     lanes: int,
-    w_start: Ints,
-    b_start: Ints,
-    n_in: Ints,
-    n_out: Ints,
-    n_bias: Ints,
-    train_bias: NDArray[np.bool_],
-    row_start: Ints,
+    layout: Layout,
     out: Array,
     delta: Array,
 ) -> None:
     """``target[:, l] += scale · dE/dθ`` of lane ``l``'s sample: ``dE/dw = delta · a_prev``,
     ``dE/db = delta`` (``Σ_j delta_j`` for a shared bias). With ``target`` the parameters and
     ``scale = −η`` it is the online update."""
+    w_start, b_start, n_in, n_out, n_bias, row_start, _, train_bias = layout
     for layer in range(len(n_in)):
         a0, u0, w0, b0 = row_start[layer], row_start[layer + 1], w_start[layer], b_start[layer]
         m, n = n_out[layer], n_in[layer]
@@ -323,14 +322,7 @@ def _load_inputs(inputs: Array, samples: Ints, out: Array, lanes: int) -> None:
 @numba.njit(cache=True)
 def _online_kernel(
     params: Array,
-    w_start: Ints,
-    b_start: Ints,
-    n_in: Ints,
-    n_out: Ints,
-    n_bias: Ints,
-    codes: Ints,
-    train_bias: NDArray[np.bool_],
-    row_start: Ints,
+    layout: Layout,
     loss: int,
     inputs: Array,
     targets: Array,
@@ -341,23 +333,20 @@ def _online_kernel(
 ) -> None:
     """``len(order)`` online SGD updates of ``params`` ``(P, 1)`` in place; ``losses[k]`` and ``hits[k]``
     (1.0 when classified correctly) before update k."""
-    rows = row_start[len(n_in) + 1]
+    n_out, row_start = layout[3], layout[5]
+    rows = row_start[len(n_out) + 1]
     net, out = np.empty((rows, 1)), np.empty((rows, 1))
     delta, dE_dout = np.empty((rows, 1)), np.empty((rows, 1))
     sample, error, hit = np.empty(1, dtype=np.int64), np.empty(1), np.empty(1)
-    last = len(n_in) - 1
+    last = len(n_out) - 1
     for k in range(order.shape[0]):
         sample[0] = order[k]
         _load_inputs(inputs, sample, out, 1)
-        _sample_pass(
-            params, 0, 1, w_start, b_start, n_in, n_out, n_bias, codes, row_start, loss, targets, sample,
-            net, out, delta, dE_dout, error,
-        )
+        _sample_pass(params, 0, 1, layout, loss, targets, sample, net, out, delta, dE_dout, error)
         _correct(targets, sample, out, row_start[last + 1], n_out[last], 1, hit)
         losses[k], hits[k] = error[0], hit[0]
         # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
-        _add_gradient(params, -learning_rate, 1, w_start, b_start, n_in, n_out, n_bias, train_bias, row_start, out,
-                      delta)
+        _add_gradient(params, -learning_rate, 1, layout, out, delta)
 
 
 class _Packed:
@@ -394,10 +383,21 @@ class _Packed:
         return weights, biases
 
 
-def _codes(activations: Sequence[str], loss: str) -> tuple[Ints, int]:
+    def layout(self, activations: Sequence[str], train_bias: Sequence[bool]) -> Layout:
+        """The ``Layout`` tuple the kernels take (see the module docstring)."""
+        codes = np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64)
+        trained = np.array(train_bias, dtype=np.bool_)
+        return (self.w_start, self.b_start, self.n_in, self.n_out, self.n_bias, self.row_start, codes, trained)
+
+
+def _loss_code(activations: Sequence[str], loss: str) -> int:
     if not supports(activations, loss):
         raise ValueError(f"the compiled path does not support {list(activations)} with {loss}")
-    return np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64), LOSS_CODES[loss]
+    return LOSS_CODES[loss]
+
+
+def _floats(array: Array) -> Array:
+    return np.ascontiguousarray(array, dtype=np.float64)
 
 
 def online_sgd(
@@ -412,27 +412,13 @@ def online_sgd(
     learning_rate: float,
 ) -> OnlineSGDResult:
     """``len(order)`` online SGD updates (see ``compiled_api.OnlineSGD``); inputs are not modified."""
-    codes, loss_code = _codes(activations, loss)
+    loss_code = _loss_code(activations, loss)
     packed = _Packed(weights, biases)
     columns = packed.columns()
     losses, hits = np.empty(len(order)), np.empty(len(order))
     _online_kernel(
-        columns,
-        packed.w_start,
-        packed.b_start,
-        packed.n_in,
-        packed.n_out,
-        packed.n_bias,
-        codes,
-        np.array(train_bias, dtype=np.bool_),
-        packed.row_start,
-        loss_code,
-        np.ascontiguousarray(inputs, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.float64),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        losses,
-        hits,
+        columns, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
+        np.ascontiguousarray(order, dtype=np.int64), float(learning_rate), losses, hits,
     )
     new_weights, new_biases = packed.unpack(columns)
     return OnlineSGDResult(new_weights, new_biases, losses, hits)
@@ -442,13 +428,7 @@ def online_sgd(
 @numba.njit(cache=True)
 def _minibatch_kernel(
     params: Array,
-    w_start: Ints,
-    b_start: Ints,
-    n_in: Ints,
-    n_out: Ints,
-    n_bias: Ints,
-    codes: Ints,
-    train_bias: NDArray[np.bool_],
+    layout: Layout,
     loss: int,
     inputs: Array,
     targets: Array,
@@ -464,6 +444,7 @@ def _minibatch_kernel(
     ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
     it was classified correctly.
     """
+    w_start, b_start, n_in, n_out, n_bias, _, codes, train_bias = layout
     n_layers = len(n_in)
     last = n_layers - 1
     count = order.shape[0]
@@ -545,28 +526,14 @@ def minibatch_sgd(
     ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, so their mean is
     the epoch's running loss. Inputs are not modified.
     """
-    codes, loss_code = _codes(activations, loss)
+    loss_code = _loss_code(activations, loss)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     packed = _Packed(weights, biases)
     losses, hits = np.empty(len(order)), np.empty(len(order))
     _minibatch_kernel(
-        packed.params,
-        packed.w_start,
-        packed.b_start,
-        packed.n_in,
-        packed.n_out,
-        packed.n_bias,
-        codes,
-        np.array(train_bias, dtype=np.bool_),
-        loss_code,
-        np.ascontiguousarray(inputs, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.float64),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        int(batch_size),
-        losses,
-        hits,
+        packed.params, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
+        np.ascontiguousarray(order, dtype=np.int64), float(learning_rate), int(batch_size), losses, hits,
     )
     new_weights, new_biases = packed.unpack()
     return OnlineSGDResult(new_weights, new_biases, losses, hits)

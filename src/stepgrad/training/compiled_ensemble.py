@@ -38,7 +38,16 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.training.compiled import _add_gradient, _codes, _correct, _load_inputs, _Packed, _sample_pass
+from stepgrad.training.compiled import (
+    Layout,
+    _add_gradient,
+    _correct,
+    _floats,
+    _load_inputs,
+    _loss_code,
+    _Packed,
+    _sample_pass,
+)
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -97,14 +106,7 @@ def _ensemble_kernel(
     params: Array,
     kept: Array,
     earlier: Array,
-    w_start: Ints,
-    b_start: Ints,
-    n_in: Ints,
-    n_out: Ints,
-    n_bias: Ints,
-    codes: Ints,
-    train_bias: NDArray[np.bool_],
-    row_start: Ints,
+    layout: Layout,
     loss: int,
     inputs: Array,
     targets: Array,
@@ -127,10 +129,11 @@ def _ensemble_kernel(
     ``kept[:, k]`` holds its last good parameters and ``earlier[:, k]`` the ones before; both move
     on at the end of every good epoch. Blocks of ``LANES`` networks run side by side.
     """
+    n_out, row_start = layout[3], layout[5]
     n_params = params.shape[0]
     epochs = rates.shape[0]
     count = inputs.shape[0]
-    last = len(n_in) - 1
+    last = len(n_out) - 1
     rows = row_start[last + 2]
     for k0 in range(network_start, network_stop, LANES):
         lanes = min(LANES, network_stop - k0)
@@ -157,16 +160,12 @@ def _ensemble_kernel(
                     for lane in range(lanes):
                         samples[lane] = orders[e, k0 + lane, r] if shuffled else r
                     _load_inputs(inputs, samples, out, lanes)
-                    _sample_pass(
-                        params, k0, lanes, w_start, b_start, n_in, n_out, n_bias, codes, row_start, loss, targets,
-                        samples, net, out, delta, dE_dout, errors,
-                    )
+                    _sample_pass(params, k0, lanes, layout, loss, targets, samples, net, out, delta, dE_dout, errors)
                     _correct(targets, samples, out, row_start[last + 1], n_out[last], lanes, hit)
                     for lane in range(lanes):
                         batch_loss[lane] += errors[lane]
                         correct[lane] += hit[lane]
-                    _add_gradient(grad, 1.0, lanes, w_start, b_start, n_in, n_out, n_bias, train_bias, row_start,
-                                  out, delta)
+                    _add_gradient(grad, 1.0, lanes, layout, out, delta)
                 for lane in range(lanes):
                     k = k0 + lane
                     if not alive[lane]:
@@ -234,7 +233,7 @@ def ensemble_sgd(
 
     Inputs are not modified.
     """
-    codes, loss_code = _codes(activations, loss)
+    loss_code = _loss_code(activations, loss)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     packed = _Packed(weights, biases)
@@ -248,25 +247,9 @@ def ensemble_sgd(
     diverged_at = np.full(n_networks, -1, dtype=np.int64)
     updates = np.zeros((epochs, n_networks), dtype=np.int64)
     arguments = (
-        columns,
-        kept,
-        earlier,
-        packed.w_start,
-        packed.b_start,
-        packed.n_in,
-        packed.n_out,
-        packed.n_bias,
-        codes,
-        np.array(train_bias, dtype=np.bool_),
-        packed.row_start,
-        loss_code,
-        np.ascontiguousarray(inputs, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.float64),
+        columns, kept, earlier, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
         np.zeros((1, 1, 1), dtype=np.int64) if orders is None else np.ascontiguousarray(orders, dtype=np.int64),
-        orders is not None,
-        np.ascontiguousarray(rates, dtype=np.float64),
-        int(batch_size),
-        np.ascontiguousarray(active, dtype=np.bool_),
+        orders is not None, _floats(rates), int(batch_size), np.ascontiguousarray(active, dtype=np.bool_),
     )
     outputs = (losses, hits, diverged_at, updates)
     # one range of networks per thread (a thread for fewer than 16 networks is not worth starting)
