@@ -36,7 +36,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,99 +49,45 @@ from stepgrad.training.compiled_api import (
     load_compiled,
     load_ensemble_compiled,
 )
+from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
 from stepgrad.training.metrics import RunningTotals, Task, infer_task, measure
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
 from stepgrad.training.params import Params, member, params_of, stack, with_params
+from stepgrad.training.records import (
+    BatchStep,
+    Callback,
+    EpochLog,
+    Snapshot,
+    masked,
+    nan_where,
+    plain,
+    seed_stream,
+    seed_streams,
+)
 from stepgrad.training.repeat import RepeatResult, repeat_steps
 from stepgrad.training.schedules import Schedule, get_schedule
 
 Array = NDArray[np.float64]
 
-__all__ = ["EpochLog", "RepeatResult", "Snapshot", "Training", "make_training", "repeat_steps", "split_validation"]
+__all__ = [
+    "BatchStep",
+    "Callback",
+    "EpochLog",
+    "RepeatResult",
+    "Snapshot",
+    "Training",
+    "make_training",
+    "repeat_steps",
+    "seed_stream",
+    "seed_streams",
+    "split_validation",
+]
 
 # A compiled ensemble call runs as many epochs as fit in about this many seconds (Ctrl-C and the
-# progress bar are seen between calls) …
+# progress bar are seen between calls).
 CHUNK_SECONDS = 0.1
-# … and its shuffled sample orders (epochs × networks × samples) stay below this many entries.
-CHUNK_MAX_ORDERS = 4_000_000
-
-
-def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
-    """Two independent generators from one seed: (initial weights, shuffling)."""
-    return seed_stream(seed, 0), seed_stream(seed, 1)
-
-
-def seed_stream(seed: int, which: int) -> np.random.Generator:
-    """One of ``seed_streams(seed)``: 0 the initial weights, 1 the shuffling (made alone: a sweep makes thousands)."""
-    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[which])
-
-
-@dataclass(frozen=True)
-class EpochLog:
-    """What one epoch measured. Values are floats, or ``(N,)`` arrays for an ensemble.
-
-    Attributes:
-        epoch: 1 for the first epoch.
-        learning_rate: ``η`` used in the epoch (after the schedule).
-        loss: the running mean of ``E_total`` over the epoch's batches, each batch with the weights
-            before its update (NaN in the epoch the network diverged in, and after it).
-        accuracy: the running accuracy, measured the same way (None for regression).
-        val_loss: mean ``E_total`` on the validation data with the weights held after the epoch
-            (None without validation data).
-        val_accuracy: validation accuracy (None without validation data or for regression).
-        diverged: whether the network has stopped on a NaN/inf loss.
-        updates: number of updates so far.
-    """
-
-    epoch: int
-    learning_rate: Any
-    loss: Any
-    accuracy: Any = None
-    val_loss: Any = None
-    val_accuracy: Any = None
-    diverged: Any = False
-    updates: int = 0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Weights at the end of an epoch (``(N,)`` arrays for an ensemble), measured only when asked.
-
-    Attributes:
-        epoch: the epoch they are from (0: the initial weights).
-        params: the weights and biases.
-        loss: their mean ``E_total`` on the training set, once measured (``Training.measure_kept``).
-        accuracy: their training accuracy, once measured (None for regression or before).
-        earlier: the snapshot kept before this one (its epoch is one less), if any: the divergence
-            guard's fallback.
-    """
-
-    epoch: Any
-    params: Params
-    loss: Any = None
-    accuracy: Any = None
-    earlier: Snapshot | None = field(default=None, repr=False)
-
-    def succeeded_by(self, epoch: Any, params: Params) -> Snapshot:
-        """The snapshot of a later good epoch, with this one (unmeasured, without its own fallback) as ``earlier``."""
-        return Snapshot(epoch, params, earlier=Snapshot(self.epoch, self.params))
-
-
-class Callback(Protocol):
-    """Called once before training and after every epoch; return True to stop.
-
-    ``reads_training`` False (the default when the attribute is missing is True) says that
-    ``on_epoch_end`` only reads its ``log``, so a compiled ensemble may run several epochs in one
-    call and report them afterwards.
-    """
-
-    def on_train_begin(self, training: Training) -> None: ...
-
-    def on_epoch_end(self, training: Training, log: EpochLog) -> bool: ...
-
-    def on_train_end(self, training: Training) -> None: ...
 
 
 @dataclass
@@ -252,7 +198,7 @@ class Training:
         kept = self._ensure_kept()
         if kept.loss is None:
             result = measure(kept.params, self.functions, self.inputs, self.targets, self.task)
-            kept = replace(kept, loss=_plain(result.loss), accuracy=_plain(result.accuracy))
+            kept = replace(kept, loss=plain(result.loss), accuracy=plain(result.accuracy))
             self.kept = kept
         return kept
 
@@ -268,7 +214,7 @@ class Training:
                 self.kept = fallback
             else:
                 self.kept = Snapshot(
-                    np.where(bad, fallback.epoch, kept.epoch), _masked(bad, fallback.params, kept.params),
+                    np.where(bad, fallback.epoch, kept.epoch), masked(bad, fallback.params, kept.params),
                     earlier=kept.earlier,
                 )
             kept = self.measure_kept()
@@ -311,7 +257,7 @@ class Training:
             if stopped.any():
                 # A diverged network holds its last good weights from now on.
                 kept = self._fall_back(stopped & ~self.diverged)
-                after = _masked(stopped, kept.params, after)
+                after = masked(stopped, kept.params, after)
                 self.diverged = stopped
                 self._stop_if_all_diverged()
         self.params = after
@@ -349,7 +295,7 @@ class Training:
         self._ensure_kept()
         kernel = self._ensemble_kernel()
         if kernel is not None:
-            return self._epochs_compiled_ensemble(kernel, count if self.validation is None else 1)
+            return epochs_compiled_ensemble(self, kernel, count if self.validation is None else 1)
         logs = [self._one_epoch()]
         while len(logs) < count and not self.done:
             logs.append(self._one_epoch())
@@ -360,7 +306,7 @@ class Training:
         self.totals = RunningTotals(self.classifies)
         kernel = self._compiled_kernel()
         if kernel is not None:
-            self._epoch_compiled(kernel, rate)
+            epoch_compiled(self, kernel, rate)
         else:
             self._epoch_numpy(rate)
         self.epoch += 1
@@ -372,9 +318,9 @@ class Training:
             measured = measure(self.params, self.functions, *self.validation, self.task)
             val_loss, val_acc = measured.loss, measured.accuracy
         loss, accuracy, val_loss, val_acc = (
-            _plain(_nan_where(self.diverged, value)) for value in (loss, accuracy, val_loss, val_acc)
+            plain(nan_where(self.diverged, value)) for value in (loss, accuracy, val_loss, val_acc)
         )
-        log = EpochLog(self.epoch, rate, loss, accuracy, val_loss, val_acc, _plain(self.diverged), self.updates)
+        log = EpochLog(self.epoch, rate, loss, accuracy, val_loss, val_acc, plain(self.diverged), self.updates)
         return self._log(log)
 
     def _log(self, log: EpochLog) -> EpochLog:
@@ -401,11 +347,11 @@ class Training:
         newly = ~good & ~self.diverged
         if newly.any():
             kept = self._fall_back(newly)
-            self.params = _masked(newly, kept.params, self.params)
+            self.params = masked(newly, kept.params, self.params)
             self.diverged = self.diverged | newly
             self._stop_if_all_diverged()
         fresh = ~self.diverged
-        params = self.params if fresh.all() else _masked(fresh, self.params, kept.params)
+        params = self.params if fresh.all() else masked(fresh, self.params, kept.params)
         self.kept = kept.succeeded_by(np.where(fresh, self.epoch, kept.epoch), params)
 
     def _orders(self) -> NDArray[np.int64]:
@@ -451,89 +397,6 @@ class Training:
             return None
         return load_ensemble_compiled([a.name for a in self.functions.activations], self.functions.loss.name)
 
-    def _epoch_compiled(self, kernel: OnlineSGD, rate: Any) -> None:
-        order = self._orders().astype(np.int64)
-        result = kernel(
-            [np.ascontiguousarray(w) for w in self.params.weights],
-            [np.ascontiguousarray(b) for b in self.params.biases],
-            [a.name for a in self.functions.activations],
-            self._trains_bias,
-            self.functions.loss.name,
-            self.inputs,
-            self.targets,
-            order,
-            float(rate),
-        )
-        size = self.effective_batch
-        with np.errstate(over="ignore", invalid="ignore"):
-            batch_losses = np.add.reduceat(result.losses, np.arange(0, len(order), size))  # Σ E_total per batch
-        bad = np.flatnonzero(~np.isfinite(batch_losses))
-        if bad.size:
-            self.updates += int(bad[0])  # the updates before the one whose batch loss was NaN/inf
-            self._stop_diverged(f"in epoch {self.epoch + 1} (update {self.updates + 1})")
-            return
-        hits = int(np.sum(result.hits)) if self.classifies else 0
-        self.totals.add_sums(float(np.sum(batch_losses)), hits, len(order))
-        self.params = Params(tuple(result.weights), tuple(result.biases))
-        self.updates += len(batch_losses)
-
-    def _epochs_compiled_ensemble(self, kernel: Any, count: int) -> list[EpochLog]:
-        """Up to ``count`` epochs of the whole ensemble in one compiled call, then their logs."""
-        n, size, networks = self.n_samples, self.effective_batch, int(self.ensemble_size or 0)
-        shuffled = size < n
-        count = max(1, min(count, self.epochs - self.epoch, CHUNK_MAX_ORDERS // (networks * n) if shuffled else count))
-        first, kept, before = self.epoch, self._ensure_kept(), np.asarray(self.diverged).copy()
-        rates = np.empty((count, networks))
-        orders = np.empty((count, networks, n), dtype=np.int64) if shuffled else None
-        for e in range(count):
-            rates[e] = self.learning_rate_at(first + e)
-            if orders is not None:
-                orders[e] = self._orders()
-        earlier = kept.earlier or kept
-        result = kernel(
-            self.params.weights, self.params.biases, kept.params.weights, kept.params.biases,
-            earlier.params.weights, earlier.params.biases,
-            [a.name for a in self.functions.activations], self._trains_bias, self.functions.loss.name,
-            self.inputs, self.targets, orders, rates, size, ~before,
-        )
-        newly = result.diverged_at >= 0
-        # every epoch of the call ran, unless every network stopped before its end
-        ran = count if (~before & ~newly).any() else int(result.diverged_at.max()) + 1
-        self.params = Params(tuple(result.weights), tuple(result.biases))
-        kept_epoch = np.where(before, kept.epoch, np.where(newly, first + result.diverged_at, first + count))
-        advanced = kept_epoch > kept.epoch  # then the snapshot before is the epoch before
-        self.kept = Snapshot(
-            kept_epoch,
-            Params(tuple(result.kept_weights), tuple(result.kept_biases)),
-            earlier=Snapshot(
-                np.where(advanced, kept_epoch - 1, earlier.epoch),
-                Params(tuple(result.earlier_weights), tuple(result.earlier_biases)),
-            ),
-        )
-        if newly.any():
-            self.params = _masked(newly, self._fall_back(newly).params, self.params)
-        self.diverged = before | newly
-        self.epoch = first + ran
-        updates = self.updates + np.cumsum(result.updates[:ran].max(axis=1))
-        self.updates = int(updates[-1])
-        self._stop_if_all_diverged()
-        val_loss = val_acc = None
-        if self.validation is not None:  # then the call ran one epoch
-            measured = measure(self.params, self.functions, *self.validation, self.task)
-            val_loss, val_acc = (_nan_where(self.diverged, v) for v in (measured.loss, measured.accuracy))
-        epochs = np.arange(ran)[:, None]
-        losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
-        accuracies = np.where(before, np.nan, result.hits[:ran] / n) if self.classifies else [None] * ran
-        diverged = before | (newly & (result.diverged_at <= epochs))
-        logs = []
-        for e in range(ran):
-            log = EpochLog(
-                first + e + 1, _plain(self.learning_rate_at(first + e)), losses[e], accuracies[e], val_loss, val_acc,
-                diverged[e], int(updates[e]),
-            )
-            logs.append(self._log(log))
-        return logs
-
     # ----------------------------------------------------------------- run to the end
     def run(self) -> Training:
         """Train until the last epoch or until a callback or the divergence guard stops it.
@@ -562,43 +425,6 @@ class Training:
             for callback in self.callbacks:
                 callback.on_train_end(self)
         return self
-
-
-@dataclass(frozen=True)
-class BatchStep:
-    """One update's loss ``(…)`` and outputs ``(…, B, n_outputs)`` before the update."""
-
-    loss: Any
-    output: Array
-    applied: bool
-
-
-def _masked(mask: NDArray[np.bool_], kept: Params, new: Params) -> Params:
-    """Per network: ``kept`` where ``mask`` is True, ``new`` elsewhere."""
-    arrays = [
-        np.where(mask.reshape(mask.shape + (1,) * (k.ndim - 1)), k, n)
-        for k, n in zip(kept.arrays(), new.arrays(), strict=True)
-    ]
-    return Params.from_arrays(arrays)
-
-
-def _nan_where(diverged: Any, value: Any) -> Any:
-    """``value`` with NaN for the networks that have diverged (None stays None)."""
-    if value is None:
-        return None
-    if np.ndim(diverged) == 0:
-        return float("nan") if diverged else value
-    return np.where(diverged, np.nan, value)
-
-
-def _plain(value: Any) -> Any:
-    """A 0-d array as a Python number; other arrays unchanged."""
-    if value is None:
-        return None
-    array = np.asarray(value)
-    if array.ndim == 0:
-        return bool(array) if array.dtype == bool else float(array)
-    return array
 
 
 # --------------------------------------------------------------------- building a run
