@@ -168,3 +168,18 @@ def test_convergence_counts_on_xor() -> None:
 
         correct = bool(np.all(predict(out, data.inputs) == data.targets[:, 0]))
         assert correct == bool(converged[index])
+
+
+def test_a_compiled_ensemble_with_validation_data_measures_it_after_every_epoch() -> None:
+    pytest.importorskip("numba")
+    data = load_dataset("circle", n_samples=40, noise=0.2, seed=1)
+    held_out = load_dataset("circle", n_samples=20, noise=0.2, seed=2)
+    runs = [
+        fit_ensemble([2, 4, 1], data.inputs, data.targets, seeds=3, learning_rates=[0.3, 0.5, 0.8], activation="tanh",
+                     epochs=6, batch_size=8, validation=(held_out.inputs, held_out.targets), use_compiled=use_compiled)
+        for use_compiled in (True, False)
+    ]
+    assert runs[0].training._ensemble_kernel() is not None
+    fast, slow = ([log.val_loss for log in run.training.history] for run in runs)
+    assert len(fast) == 6 and len(set(np.asarray(fast)[:, 0])) == 6  # measured anew after every epoch
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
