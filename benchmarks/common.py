@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +34,32 @@ def race(runs: list[Callable[[], Any]], repeats: int) -> list[tuple[float, Any]]
             seconds, results[index] = best_time(run, 1)
             best[index] = min(best[index], seconds)
     return list(zip(best, results, strict=True))
+
+
+def first_call_seconds(setup: str, statement: str) -> tuple[float, float]:
+    """How long ``statement``'s first call takes in a new process (after ``setup``, imports included):
+    with an empty numba cache, where numba compiles the kernel (once per installation), and in a second
+    process that loads the kernel the first one cached (numba's import included in both)."""
+    code = f"import time\n{setup}\nstarted = time.perf_counter()\n{statement}\nprint(time.perf_counter() - started)"
+    seconds = []
+    with tempfile.TemporaryDirectory(prefix="stepgrad-numba-cache-") as cache:
+        for _ in range(2):
+            done = subprocess.run(
+                [sys.executable, "-c", code], env={**os.environ, "NUMBA_CACHE_DIR": cache}, capture_output=True,
+                text=True, check=True,
+            )
+            seconds.append(float(done.stdout.split()[-1]))
+    return seconds[0], seconds[1]
+
+
+def compile_note(setup: str, statement: str) -> str:
+    """The table note on the numba kernel's one-time compile (see ``first_call_seconds``)."""
+    cold, warm = first_call_seconds(setup, statement)
+    return (
+        f"numba compiles the kernel on its first use: {cold:.1f} s once per installation (an empty cache), "
+        f"then {warm:.2f} s in each new process to load it from the cache (numba's import included); "
+        "the timed runs follow one warm-up call, so they exclude both."
+    )
 
 
 def blas_threads() -> int:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.common import Row, TaskResult, race
+from benchmarks.common import Row, TaskResult, compile_note, race
 
 NETS, STEPS, RATE = 1000, 2000, 1.0
 XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_TARGETS = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 
-def run_stepgrad(steps: int) -> float:
+def run_stepgrad(steps: int, use_compiled: bool = True) -> float:
     from stepgrad.training import fit_ensemble
 
     result = fit_ensemble(
         [2, 4, 1], XOR_INPUTS, XOR_TARGETS, seeds=NETS, learning_rates=RATE, activation="sigmoid",
-        loss="half_squared_error", epochs=steps, batch_size=None,
+        loss="half_squared_error", epochs=steps, batch_size=None, use_compiled=use_compiled,
     )
     return float(np.mean(result.converged()))
 
@@ -51,8 +51,11 @@ def run_torch(steps: int) -> float:
 def run(quick: bool) -> TaskResult:
     steps = 500 if quick else STEPS
     repeats = 1 if quick else 3
-    (stepgrad_s, converged), (torch_s, torch_converged) = race(
-        [lambda: run_stepgrad(steps), lambda: run_torch(steps)], repeats
+    run_stepgrad(10)  # load the compiled kernel (numba) before timing
+    run_torch(10)  # and warm PyTorch up
+    (stepgrad_s, converged), (numpy_s, numpy_converged), (torch_s, torch_converged) = race(
+        [lambda: run_stepgrad(steps), lambda: run_stepgrad(steps, use_compiled=False), lambda: run_torch(steps)],
+        repeats,
     )
     result = TaskResult(
         task="xor-ensemble",
@@ -60,10 +63,26 @@ def run(quick: bool) -> TaskResult:
         "check: share of networks that classify all 4 points.",
         unit=f"time for {steps:,} steps",
         rows=[
-            Row("stepgrad `fit_ensemble` (NumPy, leading network axis)", stepgrad_s, f"{converged:.1%} converged",
+            Row("stepgrad `fit_ensemble` (compiled ensemble kernel)", stepgrad_s, f"{converged:.1%} converged",
                 stepgrad=True),
             Row("PyTorch batched (`baddbmm`, float64)", torch_s, f"{torch_converged:.1%} converged", goal=0.5),
+            Row("stepgrad `fit_ensemble(use_compiled=False)`, NumPy with a leading network axis (informational)",
+                numpy_s, f"{numpy_converged:.1%} converged"),
         ],
+    )
+    result.notes.append(
+        "stepgrad and PyTorch draw different initial weights (each its own seeded generator), hence the "
+        "slightly different shares; stepgrad's compiled and NumPy paths train the same networks (1e-12)."
+    )
+    result.notes.append(
+        "The compiled kernel trains blocks of 64 networks side by side (SIMD), one range of networks per "
+        "core; it keeps the running loss per epoch and the divergence guard per network."
+    )
+    result.notes.append(
+        compile_note(
+            "import numpy as np\nfrom stepgrad.training import fit_ensemble",
+            "fit_ensemble([2, 4, 1], np.eye(4)[:, :2], np.eye(4)[:, :1], seeds=4, epochs=2, batch_size=None)",
+        )
     )
     if quick:
         result.notes.append(f"--quick: {steps} steps instead of {STEPS}.")

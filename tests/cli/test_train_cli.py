@@ -231,8 +231,10 @@ def test_early_stopping_summary_names_the_best_epoch(tmp_path) -> None:
     best, stopped = meta["weights_from_epoch"], meta["epochs_trained"]
     assert stopped == best + 5
     assert f"epoch {best} (best epoch {best}, stopped at {stopped})" in flat(result.stdout)
-    loss_row = next(line for line in result.stdout.splitlines() if "│ loss " in line)
-    assert f"{meta['final_loss']:.6g}" in loss_row
+    final_row = next(line for line in result.stdout.splitlines() if "│ final training loss " in line)
+    assert f"{meta['final_loss']:.6g}" in final_row
+    running_row = next(line for line in result.stdout.splitlines() if "│ loss, running mean " in line)
+    assert f"(epoch {best})" in running_row
 
 
 def test_explain_optimizer_options_on_the_command_line() -> None:

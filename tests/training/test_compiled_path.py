@@ -55,14 +55,19 @@ def test_compiled_epochs_equal_numpy_epochs(activation, output, loss, bias, batc
         assert fast.accuracy == slow.accuracy
 
 
-def test_digits_sized_softmax_network_through_fit_agrees_on_both_paths() -> None:
+@pytest.mark.parametrize(
+    ("sizes", "samples", "batch_size", "rate"),
+    [([12, 16, 4], 90, 32, 0.1), ([100, 120, 3], 300, 64, 0.05)],  # digits-like; a wide layer of 12,000 weights
+    ids=["small", "wide"],
+)
+def test_softmax_networks_through_fit_agree_on_both_paths(sizes, samples, batch_size, rate) -> None:
     pytest.importorskip("numba")
     rng = np.random.default_rng(0)
-    x = rng.uniform(0, 1, (90, 12))
-    labels = rng.integers(0, 4, 90)
-    network = create_network([12, 16, 4], "relu", loss="cross_entropy", rng=np.random.default_rng(1))
-    fast = fit(network, x, labels, learning_rate=0.1, epochs=4, batch_size=32, seed=2)
-    slow = fit(network, x, labels, learning_rate=0.1, epochs=4, batch_size=32, seed=2, use_compiled=False)
+    x = rng.uniform(0, 1, (samples, sizes[0]))
+    labels = rng.integers(0, sizes[-1], samples)
+    network = create_network(sizes, "relu", loss="cross_entropy", rng=np.random.default_rng(1))
+    fast = fit(network, x, labels, learning_rate=rate, epochs=4, batch_size=batch_size, seed=2)
+    slow = fit(network, x, labels, learning_rate=rate, epochs=4, batch_size=batch_size, seed=2, use_compiled=False)
     assert fast.training._compiled_kernel() is not None
     for a, b in zip(fast.network.layers, slow.network.layers, strict=True):
         np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
@@ -80,30 +85,22 @@ def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> No
     assert make_training(network, data.inputs, data.targets, use_compiled=False)._compiled_kernel() is None
 
 
-def test_mini_batches_of_wide_layers_stay_on_numpy_online_updates_do_not() -> None:
-    pytest.importorskip("numba")
-    x = np.zeros((10, 100))
-    wide = create_network([100, 100, 1], "relu", "sigmoid", "binary_cross_entropy")  # 10,000 weights in layer 1
-    narrow = create_network([64, 128, 1], "relu", "sigmoid", "binary_cross_entropy")  # 8,192: the limit
-    assert make_training(wide, x, np.zeros(10), batch_size=4)._compiled_kernel() is None
-    assert make_training(wide, x, np.zeros(10), batch_size=1)._compiled_kernel() is not None
-    assert make_training(narrow, x[:, :64], np.zeros(10), batch_size=4)._compiled_kernel() is not None
-
-
 def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate,
                       batch_size=1):
     """The ``compiled_api.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""
     from stepgrad.training.compiled_api import OnlineSGDResult
     from stepgrad.training.gradients import batch_gradients
+    from stepgrad.training.metrics import correct
     from stepgrad.training.params import Params
 
     functions = Functions(tuple(get_activation(a) for a in activations), get_loss(loss))
     params = Params(tuple(w.copy() for w in weights), tuple(b.copy() for b in biases))
-    losses = []
+    losses, hits = [], []
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
         result = batch_gradients(params, functions, inputs[batch], targets[batch])
-        losses.extend([float(result.loss)] * len(batch))
+        losses.extend(result.losses.tolist())
+        hits.extend(correct(result.output, targets[batch]).astype(float).tolist())
         params = Params(
             tuple(w - learning_rate * g for w, g in zip(params.weights, result.grads.weights, strict=True)),
             tuple(
@@ -111,7 +108,7 @@ def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, ta
                 for b, g, t in zip(params.biases, result.grads.biases, train_bias, strict=True)
             ),
         )
-    return OnlineSGDResult(list(params.weights), list(params.biases), np.array(losses))
+    return OnlineSGDResult(list(params.weights), list(params.biases), np.array(losses), np.array(hits))
 
 
 @pytest.mark.parametrize("batch_size", [1, 5])
@@ -159,3 +156,39 @@ def test_classic_steps_are_handed_to_the_kernel_between_reports(monkeypatch) -> 
     assert calls == [1000, 1000, 500] and result.steps == (0, 1000, 2000, 2500)
     reference = repeat.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)
     np.testing.assert_allclose(result.outputs, reference.outputs, rtol=0, atol=1e-15)
+
+
+def test_every_kernel_is_cached_on_disk() -> None:
+    # cache=True must hold for each kernel (a ctypes pointer or a closure would silently prevent it,
+    # and every new process would compile again for seconds)
+    pytest.importorskip("numba")
+    from stepgrad.training import compiled, compiled_ensemble, fit_ensemble
+
+    data = load_dataset("xor")
+    for batch_size in (1, 2):
+        fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=1, batch_size=batch_size)
+    fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, epochs=1, batch_size=None)
+    for kernel in (compiled._online_kernel, compiled._minibatch_kernel, compiled_ensemble._ensemble_kernel):
+        assert kernel.signatures
+        for signature in kernel.signatures:
+            assert kernel._cache.load_overload(signature, kernel.targetctx) is not None, kernel
+
+
+def test_numba_is_imported_only_when_a_compiled_path_trains() -> None:
+    pytest.importorskip("numba")
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from stepgrad.data import load_dataset\n"
+        "from stepgrad.training import create_network, fit, fit_ensemble\n"
+        "data = load_dataset('xor')\n"
+        "fit(create_network([2, 2, 1]), data.inputs, data.targets, optimizer='adam', epochs=2)\n"
+        "fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, optimizer='momentum', epochs=2)\n"
+        "print('numba' in sys.modules)\n"
+        "fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=2)\n"
+        "print('numba' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]

@@ -155,13 +155,18 @@ def test_early_stopping_hands_back_the_best_epoch_and_the_model_file_says_so(tmp
     best = int(np.argmin(result.history.val_loss)) + 1
     assert training.kept.epoch == best and training.epoch == best + 5
     assert f"(best epoch {best}, stopped at {best + 5}); restored the weights of epoch {best}" in result.stop_reason
-    # the kept loss is the training loss logged for the best epoch, not the last one
-    assert training.kept.loss == result.history.loss[best - 1] != result.history.loss[-1]
+    # the final loss and accuracy measure the best epoch's weights on the training set
+    x, y, _, _ = split_validation(data.inputs, data.targets, 0.3, 0)
+    functions = Functions.of(network)
+    loss = float(np.mean(sample_losses(params_of(result.network), functions, x, y)))
+    assert result.final_loss == pytest.approx(loss, rel=1e-12)
+    accuracy = float(np.mean(predict(result.network, x) == y[:, 0]))
+    assert result.final_accuracy == accuracy
     save_model(training, tmp_path / "m.toml")
     meta = __import__("tomllib").loads((tmp_path / "m.toml").read_text())["meta"]
     assert meta["weights_from_epoch"] == best and meta["epochs_trained"] == best + 5
-    assert meta["final_loss"] == result.history.loss[best - 1]
-    assert meta["final_accuracy"] == result.history.accuracy[best - 1]
+    assert meta["final_loss"] == result.final_loss
+    assert meta["final_accuracy"] == result.final_accuracy
 
 
 def test_the_progress_bar_fits_80_columns_with_validation() -> None:

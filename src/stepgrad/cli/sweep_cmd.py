@@ -1,8 +1,9 @@
 """``stepgrad sweep``: train many networks at once and report how many converge.
 
 All networks train together along a leading "network" axis (one NumPy call per layer
-per update for the whole ensemble). Each differs in its seed (initial weights and
-shuffling), and optionally in its learning rate.
+per update for the whole ensemble; plain SGD on small networks in a compiled loop over the
+networks instead). Each differs in its seed (initial weights and shuffling), and optionally
+in its learning rate.
 """
 
 from __future__ import annotations

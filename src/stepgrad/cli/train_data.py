@@ -221,7 +221,8 @@ def weights_note(training: Any) -> str:
 
 
 def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool) -> Any:
-    """A rich table: data, network, optimizer, epochs, the kept weights' loss/accuracy, time, why it stopped."""
+    """A rich table: data, network, optimizer, epochs, the running loss/accuracy of the kept weights' epoch
+    and those weights measured on the whole training set, validation figures, time, why it stopped."""
     from rich.table import Table
 
     table = Table(title="Training summary", show_header=False)
@@ -244,10 +245,15 @@ def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float,
         table.add_row("weights from", note)
     kept = training.kept
     if kept is not None and training.history:
-        table.add_row("loss", f"{float(kept.loss):.6g}")
-        if kept.accuracy is not None:
-            table.add_row("accuracy", f"{float(kept.accuracy):.2%}")
         log = training.history[kept.epoch - 1] if kept.epoch > 0 else None
+        if log is not None:  # the epoch's batches, each before its update
+            table.add_row("loss, running mean", f"{log.loss:.6g} (epoch {kept.epoch})")
+            if log.accuracy is not None:
+                table.add_row("accuracy, running mean", f"{log.accuracy:.2%} (epoch {kept.epoch})")
+        kept = training.measure_kept()  # one forward pass of the weights handed back
+        table.add_row("final training loss", f"{float(kept.loss):.6g}")
+        if kept.accuracy is not None:
+            table.add_row("final training accuracy", f"{float(kept.accuracy):.2%}")
         if log is not None and log.val_loss is not None:
             table.add_row("validation loss", f"{log.val_loss:.6g}")
         if log is not None and log.val_accuracy is not None:

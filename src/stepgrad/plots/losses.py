@@ -18,13 +18,14 @@ def _series(values: Sequence[Any] | None) -> np.ndarray | None:
 
 
 def plot_losses(axes: Any, history: Mapping[str, Sequence[Any]], events: Sequence[tuple[int, str]] = ()) -> None:
-    """Train (and validation) loss per epoch on ``axes``; only finite values are drawn.
+    """Train (and validation) loss per epoch on ``axes``; only finite values are drawn. The train loss
+    is the running mean over each epoch's batches, the validation loss measures the weights after it.
 
     A log scale is used when every finite value is positive; when they exceed what a log axis
     can hold, ``log₁₀ loss`` is drawn on a linear axis. ``events`` mark epochs (a vertical
     line and a label), e.g. where training diverged or the epoch early stopping restored.
     """
-    labels = (("loss", "train loss"), ("val_loss", "validation loss"))
+    labels = (("loss", "train loss (running mean over the epoch)"), ("val_loss", "validation loss (after the epoch)"))
     series = {label: _series(history.get(key)) for key, label in labels}
     present = {label: values for label, values in series.items() if values is not None}
     pooled = np.concatenate(list(present.values())) if present else np.zeros(0)
@@ -47,6 +48,6 @@ def plot_losses(axes: Any, history: Mapping[str, Sequence[Any]], events: Sequenc
         axes.axvline(epoch, color="tab:red", linestyle="--", linewidth=1, label=label)
     axes.set_xlabel("epoch")
     axes.set_ylabel("log₁₀ loss (mean E_total)" if as_log10 else "loss (mean E_total)")
-    axes.set_title("Loss on the training set after each epoch")
+    axes.set_title("Loss per epoch")
     if present or events:
         axes.legend()

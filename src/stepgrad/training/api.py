@@ -36,7 +36,7 @@ class FitResult:
 
     Attributes:
         network: the trained network (last good weights if training diverged).
-        history: per-epoch loss and accuracy, train and validation.
+        history: per-epoch loss and accuracy, train (running means) and validation.
         training: the run itself (optimizer state, epochs, stop reason).
     """
 
@@ -48,6 +48,18 @@ class FitResult:
     def stop_reason(self) -> str | None:
         """Why training stopped before its last epoch (None when it ran to the end)."""
         return self.training.stop_reason
+
+    @property
+    def final_loss(self) -> float:
+        """Mean ``E_total`` of the returned weights on the whole training set (one forward pass,
+        measured the first time it is asked for)."""
+        return float(self.training.measure_kept().loss)
+
+    @property
+    def final_accuracy(self) -> float | None:
+        """Accuracy of the returned weights on the whole training set (None for regression)."""
+        accuracy = self.training.measure_kept().accuracy
+        return None if accuracy is None else float(accuracy)
 
 
 def fit(
@@ -80,23 +92,30 @@ def fit(
     improvement and restores the best epoch's weights. ``schedule`` is a name or a
     ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``.
 
-    History: after every epoch, the weights the network then holds are measured on the whole
-    training set — ``loss`` is the mean ``E_total`` over all samples, ``accuracy`` the share
-    classified correctly — and on the validation data (``val_loss``, ``val_accuracy``). This
-    is the same on every path (NumPy, compiled, ensembles), so histories are comparable.
+    History (as Keras and scikit-learn's ``loss_curve_`` report it): an epoch's ``loss`` and
+    ``accuracy`` are running means over its batches — each batch's mean ``E_total`` and share
+    classified correctly with the weights *before* its update, weighted by batch size — so
+    no extra pass over the training set is made. ``val_loss`` and ``val_accuracy`` measure the
+    weights held after the epoch on the validation data. The definition is the same on every
+    path (NumPy, compiled, ensembles), so histories are comparable. ``result.final_loss`` and
+    ``result.final_accuracy`` measure the returned weights on the whole training set (one
+    forward pass, when first asked for).
 
-    Divergence: if a loss becomes NaN or infinite, training stops and the network keeps its
-    last good weights (the end of the latest epoch whose training loss and parameters were
-    finite); ``stop_reason`` names that epoch and its loss.
+    Divergence: if a batch loss becomes NaN or infinite, training stops and the network keeps
+    its last good weights (the end of the latest epoch whose running loss and parameters were
+    finite); that epoch logs NaN, and ``stop_reason`` names the kept epoch and its training loss.
+    Early stopping watches ``val_loss`` when there is validation data, else the running ``loss``.
 
     Plain SGD on a single network runs on the compiled (numba) path when it is installed;
     ``use_compiled=False`` forces the NumPy reference path (both agree to 1e-12).
     """
-    x = as_inputs(inputs, network.n_inputs)
-    y = as_targets(targets, network, x.shape[0])
+    x: ArrayLike = inputs
+    y: ArrayLike = targets
     if validation_split is not None:
         if validation is not None:
             raise StepgradError("give either validation_split or validation data, not both")
+        x = as_inputs(inputs, network.n_inputs)
+        y = as_targets(targets, network, x.shape[0])
         x, y, x_val, y_val = split_validation(x, y, validation_split, seed)
         validation = (x_val, y_val)
     history = History()

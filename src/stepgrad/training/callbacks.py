@@ -1,7 +1,9 @@
 """Callbacks run after every epoch: history, early stopping, checkpoints, a progress bar.
 
 A callback has ``on_train_begin(training)``, ``on_epoch_end(training, log) -> bool`` (True
-stops training; the callback's ``reason`` says why) and ``on_train_end(training)``.
+stops training; the callback's ``reason`` says why) and ``on_train_end(training)``. One whose
+``on_epoch_end`` only reads its ``log`` and never stops training sets ``reports_only = True``:
+then a compiled ensemble may run many epochs per call and report them afterwards.
 The divergence guard is not a callback: it must act inside an epoch, after the very batch
 whose loss turned NaN/inf, so ``Training.update`` does it (see ``stepgrad.training.loops``).
 """
@@ -23,6 +25,7 @@ class Callback:
     """Base class: every hook does nothing."""
 
     reason: str = "stopped by a callback"
+    reports_only: bool = False
 
     def on_train_begin(self, training: Training) -> None:
         """Before the first epoch."""
@@ -37,7 +40,13 @@ class Callback:
 
 @dataclass
 class History(Callback):
-    """Loss and accuracy per epoch, train and validation, as lists (arrays for an ensemble)."""
+    """Loss and accuracy per epoch, train and validation, as lists (arrays for an ensemble).
+
+    ``loss`` and ``accuracy`` are the epoch's running means over its batches (see
+    ``stepgrad.training.loops``); ``val_loss`` and ``val_accuracy`` measure the weights after it.
+    """
+
+    reports_only = True
 
     loss: list[Any] = field(default_factory=list)
     accuracy: list[Any] = field(default_factory=list)
@@ -68,7 +77,7 @@ class History(Callback):
 class EarlyStopping(Callback):
     """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
 
-    Monitors ``val_loss`` when there is validation data, ``loss`` otherwise; with
+    Monitors ``val_loss`` when there is validation data, the running training ``loss`` otherwise; with
     ``restore_best`` the network goes back to the weights of the best epoch, which become
     ``training.kept`` (so summaries and model files describe that epoch). Single networks only.
     """
@@ -135,6 +144,8 @@ class Checkpoint(Callback):
 class Progress(Callback):
     """A rich progress bar on two lines that fit 80 columns: epoch, bar and ETA; then the metrics
     (train and validation loss and accuracy). On stderr by default."""
+
+    reports_only = True
 
     console: Any = None
     transient: bool = False

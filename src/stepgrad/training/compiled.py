@@ -8,13 +8,23 @@ the same arithmetic sample by sample in machine code, because on tiny networks (
 Importing this module imports numba (≈0.5 s, kernels compile once and are cached on disk),
 so only the training loops import it, lazily, and never ``explain``.
 
-Layout: every layer's weights and biases are packed into one flat vector ``params`` with
+Layout: every layer's weights and biases are packed into one flat vector of ``P`` numbers with
 offsets, so one compiled function handles any depth without typed lists:
 
     W_l = params[w_start[l] : w_start[l] + n_out[l]·n_in[l]].reshape(n_out[l], n_in[l])
     b_l = params[b_start[l] : b_start[l] + n_bias[l]]
 
-Per sample (online) the kernel computes, exactly as the core does:
+The helpers work on *lanes*: values are ``(rows, lanes)`` arrays with the lanes innermost, one
+lane per sample of a mini-batch (``minibatch_sgd``), per network of an ensemble
+(``stepgrad.training.compiled_ensemble``) or a single lane (``online_sgd``), so the loops over
+layers and neurons are paid once for all lanes and the arithmetic runs in SIMD. Parameters are
+``(P, C)``: lane ``l`` reads column ``col0 + l`` (one column for a single network). Rows hold the
+inputs first, then every layer's neurons: layer ``l`` reads rows ``row_start[l] …`` and writes
+rows ``row_start[l + 1] …``. The kernels take all of this as one tuple, the ``Layout``:
+``(w_start, b_start, n_in, n_out, n_bias, row_start, codes, train_bias)`` with each layer's
+activation code and whether its bias is trained.
+
+Per sample the kernels compute, exactly as the core does:
 
     net_l = a_{l-1} · W_lᵀ + b_l,  out_l = f_l(net_l)
     delta_L = dE/dout · dout/dnet            (out − target for the paired losses)
@@ -37,6 +47,8 @@ from numpy.typing import NDArray
 from stepgrad.training.compiled_api import OnlineSGDResult
 
 Array = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Layout = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, NDArray[np.bool_]]
 
 # Codes the kernels switch on; the names are the registries' canonical names.
 ACTIVATION_CODES: dict[str, int] = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softmax": 5}
@@ -65,249 +77,276 @@ def _log_sigmoid(net: float) -> float:
     return min(net, 0.0) - math.log1p(math.exp(-abs(net)))
 
 
-# The helpers read and write ``n`` entries from ``start`` of flat buffers (no array views: in the
-# innermost loop, making views costs more than the arithmetic).
-@numba.njit(cache=True, inline="always")
-def _activate(code: int, net: Array, out: Array, start: int, n: int) -> None:
-    """``out = f(net)`` for one sample's layer: entries ``start … start + n − 1``."""
+# --------------------------------------------------------------------------- one layer, all lanes
+# Each helper handles rows ``start … start + n − 1`` of ``(rows, lanes)`` arrays, lanes ``0 … lanes − 1``.
+@numba.njit(cache=True)
+def _activate(code: int, net: Array, out: Array, start: int, n: int, lanes: int) -> None:
+    """``out = f(net)``; softmax over the layer's rows of each lane, shifted by the largest."""
     if code == SOFTMAX:
-        top = net[start]
-        for j in range(start + 1, start + n):
-            top = max(top, net[j])
-        total = 0.0
-        for j in range(start, start + n):
-            out[j] = math.exp(net[j] - top)
-            total += out[j]
-        for j in range(start, start + n):
-            out[j] /= total
+        for lane in range(lanes):
+            top = net[start, lane]
+            for j in range(start + 1, start + n):
+                top = max(top, net[j, lane])
+            total = 0.0
+            for j in range(start, start + n):
+                out[j, lane] = math.exp(net[j, lane] - top)
+                total += out[j, lane]
+            for j in range(start, start + n):
+                out[j, lane] /= total
         return
     for j in range(start, start + n):
-        x = net[j]
-        if code == SIGMOID:
-            out[j] = _sigmoid(x)
-        elif code == TANH:
-            out[j] = math.tanh(x)
-        elif code == RELU:
-            out[j] = x if x > 0.0 else 0.0
-        elif code == LEAKY_RELU:
-            out[j] = x if x > 0.0 else LEAKY_SLOPE * x
-        else:
-            out[j] = x
+        for lane in range(lanes):
+            x = net[j, lane]
+            if code == SIGMOID:
+                out[j, lane] = _sigmoid(x)
+            elif code == TANH:
+                out[j, lane] = math.tanh(x)
+            elif code == RELU:
+                out[j, lane] = x if x > 0.0 else 0.0
+            elif code == LEAKY_RELU:
+                out[j, lane] = x if x > 0.0 else LEAKY_SLOPE * x
+            else:
+                out[j, lane] = x
 
 
-@numba.njit(cache=True, inline="always")
-def _backprop_activation(code: int, net: Array, out: Array, dE_dout: Array, delta: Array, start: int, n: int) -> None:
+@numba.njit(cache=True)
+def _backprop_activation(
+    code: int, net: Array, out: Array, dE_dout: Array, delta: Array, start: int, n: int, lanes: int
+) -> None:
     """``delta = dE/dout · dout/dnet``; softmax through its Jacobian: ``out_k(g_k − Σ_j g_j out_j)``."""
     if code == SOFTMAX:
-        weighted = 0.0
-        for j in range(start, start + n):
-            weighted += dE_dout[j] * out[j]
-        for j in range(start, start + n):
-            delta[j] = out[j] * (dE_dout[j] - weighted)
+        for lane in range(lanes):
+            weighted = 0.0
+            for j in range(start, start + n):
+                weighted += dE_dout[j, lane] * out[j, lane]
+            for j in range(start, start + n):
+                delta[j, lane] = out[j, lane] * (dE_dout[j, lane] - weighted)
         return
     for j in range(start, start + n):
-        if code == SIGMOID:
-            d = out[j] * (1.0 - out[j])
-        elif code == TANH:
-            d = 1.0 - out[j] * out[j]
-        elif code == RELU:
-            d = 1.0 if net[j] > 0.0 else 0.0
-        elif code == LEAKY_RELU:
-            d = 1.0 if net[j] > 0.0 else LEAKY_SLOPE
-        else:
-            d = 1.0
-        delta[j] = dE_dout[j] * d
+        for lane in range(lanes):
+            if code == SIGMOID:
+                d = out[j, lane] * (1.0 - out[j, lane])
+            elif code == TANH:
+                d = 1.0 - out[j, lane] * out[j, lane]
+            elif code == RELU:
+                d = 1.0 if net[j, lane] > 0.0 else 0.0
+            elif code == LEAKY_RELU:
+                d = 1.0 if net[j, lane] > 0.0 else LEAKY_SLOPE
+            else:
+                d = 1.0
+            delta[j, lane] = dE_dout[j, lane] * d
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _output_delta(
     loss: int,
     code: int,
     targets: Array,
-    row: int,
+    samples: Ints,
     net: Array,
     out: Array,
     delta: Array,
     dE_dout: Array,
     start: int,
     n: int,
-) -> float:
-    """Fill the output layer's ``delta`` (entries ``start …``) for target ``targets[row]`` and
-    return ``E_total = Σ_o E_o`` of the sample."""
-    total = 0.0
+    lanes: int,
+    errors: Array,
+) -> None:
+    """Fill the output layer's ``delta`` (rows ``start …``) for lane ``l``'s target ``targets[samples[l]]``
+    and set ``errors[l]`` to the lane's ``E_total = Σ_o E_o``."""
+    for lane in range(lanes):
+        errors[lane] = 0.0
     if loss == BCE and code == SIGMOID:
         for k in range(n):
-            t, x = targets[row, k], net[start + k]
-            total += -(t * _log_sigmoid(x) + (1.0 - t) * _log_sigmoid(-x))
-            delta[start + k] = out[start + k] - t
-        return total
+            for lane in range(lanes):
+                t, x = targets[samples[lane], k], net[start + k, lane]
+                errors[lane] += -(t * _log_sigmoid(x) + (1.0 - t) * _log_sigmoid(-x))
+                delta[start + k, lane] = out[start + k, lane] - t
+        return
     if loss == CE and code == SOFTMAX:
-        top = net[start]
-        for k in range(1, n):
-            top = max(top, net[start + k])
-        log_sum = 0.0
-        for k in range(n):
-            log_sum += math.exp(net[start + k] - top)
-        log_sum = math.log(log_sum)
-        for k in range(n):
-            total += -targets[row, k] * ((net[start + k] - top) - log_sum)
-            delta[start + k] = out[start + k] - targets[row, k]
-        return total
+        for lane in range(lanes):
+            row = samples[lane]
+            top = net[start, lane]
+            for k in range(1, n):
+                top = max(top, net[start + k, lane])
+            log_sum = 0.0
+            for k in range(n):
+                log_sum += math.exp(net[start + k, lane] - top)
+            log_sum = math.log(log_sum)
+            total = 0.0
+            for k in range(n):
+                total += -targets[row, k] * ((net[start + k, lane] - top) - log_sum)
+                delta[start + k, lane] = out[start + k, lane] - targets[row, k]
+            errors[lane] = total
+        return
     for k in range(n):
-        t, o = targets[row, k], out[start + k]
-        if loss == HALF_SQUARED:
-            total += 0.5 * (t - o) ** 2
-            dE_dout[start + k] = o - t
-        elif loss == MSE:
-            total += (t - o) ** 2 / n
-            dE_dout[start + k] = 2.0 * (o - t) / n
-        elif loss == BCE:
-            total += -(t * math.log(max(o, LOG_FLOOR)) + (1.0 - t) * math.log(max(1.0 - o, LOG_FLOOR)))
-            dE_dout[start + k] = (o - t) / max(o * (1.0 - o), LOG_FLOOR)
-        else:
-            total += -t * math.log(max(o, LOG_FLOOR))
-            dE_dout[start + k] = -t / max(o, LOG_FLOOR)
-    _backprop_activation(code, net, out, dE_dout, delta, start, n)
-    return total
+        for lane in range(lanes):
+            t, o = targets[samples[lane], k], out[start + k, lane]
+            if loss == HALF_SQUARED:
+                errors[lane] += 0.5 * (t - o) ** 2
+                dE_dout[start + k, lane] = o - t
+            elif loss == MSE:
+                errors[lane] += (t - o) ** 2 / n
+                dE_dout[start + k, lane] = 2.0 * (o - t) / n
+            elif loss == BCE:
+                errors[lane] += -(t * math.log(max(o, LOG_FLOOR)) + (1.0 - t) * math.log(max(1.0 - o, LOG_FLOOR)))
+                dE_dout[start + k, lane] = (o - t) / max(o * (1.0 - o), LOG_FLOOR)
+            else:
+                errors[lane] += -t * math.log(max(o, LOG_FLOOR))
+                dE_dout[start + k, lane] = -t / max(o, LOG_FLOOR)
+    _backprop_activation(code, net, out, dE_dout, delta, start, n, lanes)
 
 
-# --------------------------------------------------------------------------- online kernel
+@numba.njit(cache=True)
+def _correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lanes: int, hits: Array) -> None:
+    """``hits[l]`` 1.0 when lane ``l``'s sample is classified correctly, else 0.0, as
+    ``stepgrad.training.metrics.correct``: ``argmax out = argmax target`` (the first largest) for
+    several outputs, ``out > ½ = target > ½`` for one."""
+    for lane in range(lanes):
+        row = samples[lane]
+        if n == 1:
+            hits[lane] = 1.0 if (out[start, lane] > 0.5) == (targets[row, 0] > 0.5) else 0.0
+            continue
+        best_out, best_target = 0, 0
+        for k in range(1, n):
+            if out[start + k, lane] > out[start + best_out, lane]:
+                best_out = k
+            if targets[row, k] > targets[row, best_target]:
+                best_target = k
+        hits[lane] = 1.0 if best_out == best_target else 0.0
+
+
+# --------------------------------------------------------------------------- one sample, all layers
 @numba.njit(cache=True, inline="always")
+def _weighted_sum(
+    values: Array, first: int, count: int, params: Array, col0: int, weight: int, stride: int, target: Array,
+    row: int, lanes: int,
+) -> None:
+    """``target[row, l] = Σ_k values[first + k, l] · params[weight + k·stride, col0 + l]`` over ``k < count``."""
+    for lane in range(lanes):
+        target[row, lane] = 0.0
+    for k in range(count):
+        w = weight + k * stride
+        for lane in range(lanes):
+            target[row, lane] += values[first + k, lane] * params[w, col0 + lane]
+
+
+@numba.njit(cache=True)
 def _sample_pass(
     params: Array,
-    w_start: NDArray[np.int64],
-    b_start: NDArray[np.int64],
-    n_in: NDArray[np.int64],
-    n_out: NDArray[np.int64],
-    n_bias: NDArray[np.int64],
-    codes: NDArray[np.int64],
-    unit_start: NDArray[np.int64],
+    col0: int,
+    lanes: int,
+    layout: Layout,
     loss: int,
-    inputs: Array,
     targets: Array,
-    s: int,
+    samples: Ints,
     net: Array,
     out: Array,
     delta: Array,
     dE_dout: Array,
-) -> float:
-    """Forward and backward pass of sample ``s``: fills every layer's ``net``, ``out`` and ``delta``
-    (one after the other in flat buffers) and returns the sample's ``E_total``."""
-    n_layers = n_in.shape[0]
+    errors: Array,
+) -> None:
+    """Forward and backward pass of each lane's sample (its inputs already in ``out[0 : n_in[0]]``):
+    fills every layer's ``net``, ``out`` and ``delta`` and each lane's ``E_total`` in ``errors``."""
+    w_start, b_start, n_in, n_out, n_bias, row_start, codes, _ = layout
+    n_layers = len(n_in)
     # forward: net_l = a_{l-1} · W_lᵀ + b_l, out_l = f_l(net_l)
     for layer in range(n_layers):
-        u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
+        a0, u0, w0, b0 = row_start[layer], row_start[layer + 1], w_start[layer], b_start[layer]
         m, n = n_out[layer], n_in[layer]
         for j in range(m):
-            total = 0.0
-            row = w0 + j * n
-            if layer == 0:
-                for i in range(n):
-                    total += inputs[s, i] * params[row + i]
-            else:
-                p0 = unit_start[layer - 1]
-                for i in range(n):
-                    total += out[p0 + i] * params[row + i]
-            if n_bias[layer] == 1:
-                total += params[b0]
-            elif n_bias[layer] > 1:
-                total += params[b0 + j]
-            net[u0 + j] = total
-        _activate(codes[layer], net, out, u0, m)
-    # output delta and E_total of the sample
+            # net_j = Σ_i out_i · w_ji (+ b): row j of W
+            _weighted_sum(out, a0, n, params, col0, w0 + j * n, 1, net, u0 + j, lanes)
+            if n_bias[layer] > 0:
+                b = b0 if n_bias[layer] == 1 else b0 + j
+                for lane in range(lanes):
+                    net[u0 + j, lane] += params[b, col0 + lane]
+        _activate(codes[layer], net, out, u0, m, lanes)
+    # output delta and E_total of each lane's sample
     last = n_layers - 1
-    u0, m = unit_start[last], n_out[last]
-    error = _output_delta(loss, codes[last], targets, s, net, out, delta, dE_dout, u0, m)
+    u0, m = row_start[last + 1], n_out[last]
+    _output_delta(loss, codes[last], targets, samples, net, out, delta, dE_dout, u0, m, lanes, errors)
     # hidden deltas through the ORIGINAL next-layer weights (before any update of this step)
     for layer in range(n_layers - 2, -1, -1):
-        u0, m = unit_start[layer], n_out[layer]
-        u1, m1, w1 = unit_start[layer + 1], n_out[layer + 1], w_start[layer + 1]
+        u0, m = row_start[layer + 1], n_out[layer]
+        u1, m1, w1 = row_start[layer + 2], n_out[layer + 1], w_start[layer + 1]
         for j in range(m):
-            total = 0.0
-            for q in range(m1):
-                total += delta[u1 + q] * params[w1 + q * m + j]
-            dE_dout[u0 + j] = total
-        _backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m)
-    return error
-
-
-@numba.njit(cache=True, inline="always")
-def _add_gradient(
-    target: Array,
-    scale: float,
-    w_start: NDArray[np.int64],
-    b_start: NDArray[np.int64],
-    n_in: NDArray[np.int64],
-    n_out: NDArray[np.int64],
-    n_bias: NDArray[np.int64],
-    train_bias: NDArray[np.bool_],
-    unit_start: NDArray[np.int64],
-    inputs: Array,
-    s: int,
-    out: Array,
-    delta: Array,
-) -> None:
-    """``target += scale · dE/dθ`` of sample ``s``: ``dE/dw = delta · a_prev``, ``dE/db = delta``
-    (``Σ_j delta_j`` for a shared bias). With ``target = params`` and ``scale = −η`` it is the update."""
-    for layer in range(n_in.shape[0]):
-        u0, w0, b0 = unit_start[layer], w_start[layer], b_start[layer]
-        m, n = n_out[layer], n_in[layer]
-        for j in range(m):
-            step = scale * delta[u0 + j]
-            row = w0 + j * n
-            if layer == 0:
-                for i in range(n):
-                    target[row + i] += step * inputs[s, i]
-            else:
-                p0 = unit_start[layer - 1]
-                for i in range(n):
-                    target[row + i] += step * out[p0 + i]
-        if train_bias[layer] and n_bias[layer] > 0:
-            if n_bias[layer] == 1 and m > 1:
-                shared = 0.0
-                for j in range(m):
-                    shared += delta[u0 + j]
-                target[b0] += scale * shared
-            else:
-                for j in range(m):
-                    target[b0 + j] += scale * delta[u0 + j]
+            # dE/dout_j = Σ_k delta_k · w_kj: column j of the next layer's W
+            _weighted_sum(delta, u1, m1, params, col0, w1 + j, m, dE_dout, u0 + j, lanes)
+        _backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m, lanes)
 
 
 @numba.njit(cache=True)
+def _add_gradient(
+    target: Array,
+    scale: float,
+    lanes: int,
+    layout: Layout,
+    out: Array,
+    delta: Array,
+) -> None:
+    """``target[:, l] += scale · dE/dθ`` of lane ``l``'s sample: ``dE/dw = delta · a_prev``,
+    ``dE/db = delta`` (``Σ_j delta_j`` for a shared bias). With ``target`` the parameters and
+    ``scale = −η`` it is the online update."""
+    w_start, b_start, n_in, n_out, n_bias, row_start, _, train_bias = layout
+    for layer in range(len(n_in)):
+        a0, u0, w0, b0 = row_start[layer], row_start[layer + 1], w_start[layer], b_start[layer]
+        m, n = n_out[layer], n_in[layer]
+        for j in range(m):
+            for i in range(n):
+                w = w0 + j * n + i
+                for lane in range(lanes):
+                    target[w, lane] += (scale * delta[u0 + j, lane]) * out[a0 + i, lane]
+        if train_bias[layer] and n_bias[layer] > 0:
+            if n_bias[layer] == 1 and m > 1:
+                for lane in range(lanes):
+                    shared = 0.0
+                    for j in range(m):
+                        shared += delta[u0 + j, lane]
+                    target[b0, lane] += scale * shared
+            else:
+                for j in range(m):
+                    for lane in range(lanes):
+                        target[b0 + j, lane] += scale * delta[u0 + j, lane]
+
+
+@numba.njit(cache=True)
+def _load_inputs(inputs: Array, samples: Ints, out: Array, lanes: int) -> None:
+    """``out[i, l] = inputs[samples[l], i]``: each lane's sample as the first rows."""
+    for i in range(inputs.shape[1]):
+        for lane in range(lanes):
+            out[i, lane] = inputs[samples[lane], i]
+
+
+# --------------------------------------------------------------------------- online kernel
+@numba.njit(cache=True)
 def _online_kernel(
     params: Array,
-    w_start: NDArray[np.int64],
-    b_start: NDArray[np.int64],
-    n_in: NDArray[np.int64],
-    n_out: NDArray[np.int64],
-    n_bias: NDArray[np.int64],
-    codes: NDArray[np.int64],
-    train_bias: NDArray[np.bool_],
-    unit_start: NDArray[np.int64],
+    layout: Layout,
     loss: int,
     inputs: Array,
     targets: Array,
-    order: NDArray[np.int64],
+    order: Ints,
     learning_rate: float,
     losses: Array,
+    hits: Array,
 ) -> None:
-    """``len(order)`` online SGD updates of ``params`` in place; ``losses[k]`` before update k."""
-    n_units = unit_start[n_in.shape[0]]
-    net = np.empty(n_units)  # every layer's net, one after the other
-    out = np.empty(n_units)
-    delta = np.empty(n_units)
-    dE_dout = np.empty(n_units)
+    """``len(order)`` online SGD updates of ``params`` ``(P, 1)`` in place; ``losses[k]`` and ``hits[k]``
+    (1.0 when classified correctly) before update k."""
+    n_out, row_start = layout[3], layout[5]
+    rows = row_start[len(n_out) + 1]
+    net, out = np.empty((rows, 1)), np.empty((rows, 1))
+    delta, dE_dout = np.empty((rows, 1)), np.empty((rows, 1))
+    sample, error, hit = np.empty(1, dtype=np.int64), np.empty(1), np.empty(1)
+    last = len(n_out) - 1
     for k in range(order.shape[0]):
-        s = order[k]
-        losses[k] = _sample_pass(
-            params, w_start, b_start, n_in, n_out, n_bias, codes, unit_start, loss, inputs, targets, s,
-            net, out, delta, dE_dout,
-        )
+        sample[0] = order[k]
+        _load_inputs(inputs, sample, out, 1)
+        _sample_pass(params, 0, 1, layout, loss, targets, sample, net, out, delta, dE_dout, error)
+        _correct(targets, sample, out, row_start[last + 1], n_out[last], 1, hit)
+        losses[k], hits[k] = error[0], hit[0]
         # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
-        _add_gradient(
-            params, -learning_rate, w_start, b_start, n_in, n_out, n_bias, train_bias, unit_start, inputs, s, out,
-            delta,
-        )
+        _add_gradient(params, -learning_rate, 1, layout, out, delta)
 
 
 class _Packed:
@@ -323,26 +362,42 @@ class _Packed:
         starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.w_start = np.ascontiguousarray(starts[0:-1:2])
         self.b_start = np.ascontiguousarray(starts[1::2])
-        self.unit_start = np.concatenate([[0], np.cumsum(self.n_out)]).astype(np.int64)
+        self.row_start = np.concatenate([[0], np.cumsum([self.n_in[0], *self.n_out])]).astype(np.int64)
         self.params = np.concatenate(
             [np.reshape(a, (*self.lead, -1)) for pair in zip(weights, biases, strict=True) for a in pair], axis=-1
         )
 
-    def unpack(self) -> tuple[list[Array], list[Array]]:
-        """New weight and bias arrays from the flat vector."""
+    def columns(self) -> Array:
+        """The parameters as ``(P, C)`` columns: one per network (``(P, 1)`` for a single network)."""
+        return np.ascontiguousarray(self.params.reshape(-1, self.params.shape[-1]).T)
+
+    def unpack(self, columns: Array | None = None) -> tuple[list[Array], list[Array]]:
+        """New weight and bias arrays from the flat vectors (or from ``columns`` in the layout of ``columns()``)."""
+        flat = self.params if columns is None else columns.T.reshape(self.params.shape)
         weights, biases = [], []
         for layer in range(self.n_in.shape[0]):
             w0, b0 = int(self.w_start[layer]), int(self.b_start[layer])
             m, n, nb = int(self.n_out[layer]), int(self.n_in[layer]), int(self.n_bias[layer])
-            weights.append(self.params[..., w0 : w0 + m * n].reshape(*self.lead, m, n).copy())
-            biases.append(self.params[..., b0 : b0 + nb].copy())
+            weights.append(flat[..., w0 : w0 + m * n].reshape(*self.lead, m, n).copy())
+            biases.append(flat[..., b0 : b0 + nb].copy())
         return weights, biases
 
 
-def _codes(activations: Sequence[str], loss: str) -> tuple[NDArray[np.int64], int]:
+    def layout(self, activations: Sequence[str], train_bias: Sequence[bool]) -> Layout:
+        """The ``Layout`` tuple the kernels take (see the module docstring)."""
+        codes = np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64)
+        trained = np.array(train_bias, dtype=np.bool_)
+        return (self.w_start, self.b_start, self.n_in, self.n_out, self.n_bias, self.row_start, codes, trained)
+
+
+def _loss_code(activations: Sequence[str], loss: str) -> int:
     if not supports(activations, loss):
         raise ValueError(f"the compiled path does not support {list(activations)} with {loss}")
-    return np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64), LOSS_CODES[loss]
+    return LOSS_CODES[loss]
+
+
+def _floats(array: Array) -> Array:
+    return np.ascontiguousarray(array, dtype=np.float64)
 
 
 def online_sgd(
@@ -353,113 +408,98 @@ def online_sgd(
     loss: str,
     inputs: Array,
     targets: Array,
-    order: NDArray[np.int64],
+    order: Ints,
     learning_rate: float,
 ) -> OnlineSGDResult:
     """``len(order)`` online SGD updates (see ``compiled_api.OnlineSGD``); inputs are not modified."""
-    codes, loss_code = _codes(activations, loss)
+    loss_code = _loss_code(activations, loss)
     packed = _Packed(weights, biases)
-    losses = np.empty(len(order))
+    columns = packed.columns()
+    losses, hits = np.empty(len(order)), np.empty(len(order))
     _online_kernel(
-        packed.params,
-        packed.w_start,
-        packed.b_start,
-        packed.n_in,
-        packed.n_out,
-        packed.n_bias,
-        codes,
-        np.array(train_bias, dtype=np.bool_),
-        packed.unit_start,
-        loss_code,
-        np.ascontiguousarray(inputs, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.float64),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        losses,
+        columns, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
+        np.ascontiguousarray(order, dtype=np.int64), float(learning_rate), losses, hits,
     )
-    new_weights, new_biases = packed.unpack()
-    return OnlineSGDResult(new_weights, new_biases, losses)
+    new_weights, new_biases = packed.unpack(columns)
+    return OnlineSGDResult(new_weights, new_biases, losses, hits)
 
 
 # --------------------------------------------------------------------------- mini-batch kernel
 @numba.njit(cache=True)
 def _minibatch_kernel(
     params: Array,
-    w_start: NDArray[np.int64],
-    b_start: NDArray[np.int64],
-    n_in: NDArray[np.int64],
-    n_out: NDArray[np.int64],
-    n_bias: NDArray[np.int64],
-    codes: NDArray[np.int64],
-    train_bias: NDArray[np.bool_],
+    layout: Layout,
     loss: int,
     inputs: Array,
     targets: Array,
-    order: NDArray[np.int64],
+    order: Ints,
     learning_rate: float,
     batch_size: int,
     losses: Array,
+    hits: Array,
 ) -> None:
     """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place.
 
-    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update.
+    The lanes are the batch's samples: every layer's values are ``(n_out, B)``.
+    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
+    it was classified correctly.
     """
-    n_layers = n_in.shape[0]
+    w_start, b_start, n_in, n_out, n_bias, _, codes, train_bias = layout
+    n_layers = len(n_in)
     last = n_layers - 1
     count = order.shape[0]
+    steps = [np.empty((n_out[layer], n_in[layer])) for layer in range(n_layers)]  # η · dE/dW, reused
     for start in range(0, count, batch_size):
         stop = min(start + batch_size, count)
         rows = stop - start
-        index = order[start:stop]
-        x = inputs[index]  # (B, n_inputs)
-        target = targets[index]  # (B, n_outputs)
+        samples = order[start:stop]
+        x = np.empty((inputs.shape[1], rows))  # the batch's inputs, one column per sample
+        for r in range(rows):
+            for i in range(inputs.shape[1]):
+                x[i, r] = inputs[samples[r], i]
         nets = []
         outs = [x]  # outs[l + 1] is layer l's out; outs[0] the inputs
         for layer in range(n_layers):
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
             weights = params[w0 : w0 + m * n].reshape((m, n))
-            net = np.dot(outs[layer], weights.T)  # (B, n_out) = a_prev · Wᵀ
-            if n_bias[layer] == 1:
-                net += params[b0]
-            elif n_bias[layer] > 1:
-                net += params[b0 : b0 + m]
+            net = np.dot(weights, outs[layer])  # (n_out, B) = W · a_prevᵀ
+            if n_bias[layer] > 0:
+                for j in range(m):
+                    b = params[b0] if n_bias[layer] == 1 else params[b0 + j]
+                    for r in range(rows):
+                        net[j, r] += b
             out = np.empty_like(net)
-            for r in range(rows):
-                _activate(codes[layer], net.reshape(-1), out.reshape(-1), r * m, m)
+            _activate(codes[layer], net, out, 0, m, rows)
             nets.append(net)
             outs.append(out)
         deltas = [np.empty((0, 0))] * n_layers
         delta = np.empty_like(nets[last])
         dE_dout = np.empty_like(nets[last])
-        m = n_out[last]
-        for r in range(rows):
-            losses[start + r] = _output_delta(
-                loss, codes[last], target, r, nets[last].reshape(-1), outs[last + 1].reshape(-1),
-                delta.reshape(-1), dE_dout.reshape(-1), r * m, m,
-            )
+        _output_delta(
+            loss, codes[last], targets, samples, nets[last], outs[last + 1], delta, dE_dout, 0, n_out[last], rows,
+            losses[start:stop],
+        )
+        _correct(targets, samples, outs[last + 1], 0, n_out[last], rows, hits[start:stop])
         deltas[last] = delta
         for layer in range(last - 1, -1, -1):
             m1, m = n_out[layer + 1], n_out[layer]
             w1 = w_start[layer + 1]
             weights_next = params[w1 : w1 + m1 * m].reshape((m1, m))
-            hidden_dE_dout = np.dot(deltas[layer + 1], weights_next)  # Σ_k delta_k · w_kj, ORIGINAL weights
+            hidden_dE_dout = np.dot(weights_next.T, deltas[layer + 1])  # Σ_k w_kj · delta_k, ORIGINAL weights
             delta = np.empty_like(hidden_dE_dout)
-            for r in range(rows):
-                _backprop_activation(
-                    codes[layer], nets[layer].reshape(-1), outs[layer + 1].reshape(-1), hidden_dE_dout.reshape(-1),
-                    delta.reshape(-1), r * m, m,
-                )
+            _backprop_activation(codes[layer], nets[layer], outs[layer + 1], hidden_dE_dout, delta, 0, m, rows)
             deltas[layer] = delta
         for layer in range(n_layers):
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
             weights = params[w0 : w0 + m * n].reshape((m, n))
-            # W+ = W − η · deltaᵀ · a_prev / B; scaling the (B, n_out) delta first saves passes over W
-            weights -= np.dot((deltas[layer] * (learning_rate / rows)).T, outs[layer])
+            # W+ = W − η · deltaᵀ · a_prev / B; scaling the (n_out, B) delta first saves passes over W
+            np.dot(deltas[layer] * (learning_rate / rows), outs[layer].T, steps[layer])
+            weights -= steps[layer]
             if train_bias[layer] and n_bias[layer] > 0:
                 grad_b = np.zeros(m)  # per neuron: Σ_B delta / B
-                for r in range(rows):
-                    for j in range(m):
-                        grad_b[j] += deltas[layer][r, j]
+                for j in range(m):
+                    for r in range(rows):
+                        grad_b[j] += deltas[layer][j, r]
                 grad_b /= rows
                 if n_bias[layer] == 1 and m > 1:
                     params[b0] -= learning_rate * np.sum(grad_b)
@@ -476,7 +516,7 @@ def minibatch_sgd(
     loss: str,
     inputs: Array,
     targets: Array,
-    order: NDArray[np.int64],
+    order: Ints,
     learning_rate: float,
     batch_size: int,
 ) -> OnlineSGDResult:
@@ -486,28 +526,14 @@ def minibatch_sgd(
     ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, so their mean is
     the epoch's running loss. Inputs are not modified.
     """
-    codes, loss_code = _codes(activations, loss)
+    loss_code = _loss_code(activations, loss)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     packed = _Packed(weights, biases)
-    losses = np.empty(len(order))
+    losses, hits = np.empty(len(order)), np.empty(len(order))
     _minibatch_kernel(
-        packed.params,
-        packed.w_start,
-        packed.b_start,
-        packed.n_in,
-        packed.n_out,
-        packed.n_bias,
-        codes,
-        np.array(train_bias, dtype=np.bool_),
-        loss_code,
-        np.ascontiguousarray(inputs, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.float64),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        int(batch_size),
-        losses,
+        packed.params, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
+        np.ascontiguousarray(order, dtype=np.int64), float(learning_rate), int(batch_size), losses, hits,
     )
     new_weights, new_biases = packed.unpack()
-    return OnlineSGDResult(new_weights, new_biases, losses)
-
+    return OnlineSGDResult(new_weights, new_biases, losses, hits)

@@ -1,16 +1,21 @@
-"""The contract between the NumPy training loop and the compiled (numba) SGD path.
+"""The contract between the NumPy training loop and the compiled (numba) SGD paths.
 
 ``stepgrad.training.loops`` hands whole epochs to ``stepgrad.training.compiled`` —
 ``online_sgd`` for batch size 1, ``minibatch_sgd`` for larger batches and the full batch —
 when all of these hold, and otherwise runs the NumPy reference path:
 
-* one network (not an ensemble), plain SGD (no momentum, no weight decay),
-* batch size 1, or a larger batch on a small network (no weight matrix above
-  ``MINIBATCH_KERNEL_MAX_WEIGHTS`` entries: there the kernel saves NumPy's per-call overhead,
-  while on wider layers the matrix products dominate and NumPy's are faster — measured with
-  one BLAS thread: 2-8-1 5.6× faster, 64-128-10 1.2× faster, 256-128-10 2.5× slower),
+* one network, plain SGD (no momentum, no weight decay), any batch size: on small networks the
+  kernels save NumPy's per-call overhead (64-128-10 in batches of 32: 2.8× faster), on wide ones
+  the matrix products dominate, BLAS in both, and the kernel's fused update saves passes over
+  the weights (784-1024-10 in batches of 128: about as fast or faster),
 * no callback needs to run between single updates (callbacks run once per epoch),
-* ``stepgrad.training.compiled`` and numba import, and ``supports(activations, loss)`` is True.
+* ``stepgrad.training.compiled`` and numba import, and ``supports(activations, loss)`` is True
+  (batches larger than one also need SciPy: numba multiplies matrices with SciPy's BLAS).
+
+Ensembles of plain-SGD networks go to ``stepgrad.training.compiled_ensemble.ensemble_sgd``
+(any batch size) when no weight matrix has more than ``ENSEMBLE_KERNEL_MAX_WEIGHTS`` entries:
+it loops over the networks inside compiled code, on every core, and runs many epochs per call
+(as many as no callback and no validation set needs to see one at a time).
 
 ``fit(..., use_compiled=False)`` always takes the NumPy path; both agree to 1e-12 (tested).
 
@@ -25,6 +30,8 @@ for each ``k`` in ``range(len(order))`` with ``s = order[k]``:
     loss:     losses[k] = E_total of sample s before the update = Σ_o E_o
               (from ``net`` for the paired forms: sigmoid + binary_cross_entropy,
               softmax + cross_entropy, as ``stepgrad.core.propagation.error_terms``)
+    accuracy: hits[k] = 1 when sample s is classified correctly before the update
+              (``stepgrad.training.metrics.correct``), else 0
     output:   delta_L = dE/dout · dout/dnet   (``out − target`` for the paired forms)
     hidden:   delta_l = (delta_{l+1} · W_{l+1}) · f_l'(net_l, out_l)   with the ORIGINAL W_{l+1}
     update:   W_l+ = W_l − η · delta_lᵀ a_{l-1};
@@ -39,6 +46,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -55,11 +63,14 @@ class OnlineSGDResult(NamedTuple):
         weights: the new weights, one ``(n_out, n_in)`` array per layer (new arrays).
         biases: the new bias parameters, one ``(n_bias,)`` array per layer (new arrays).
         losses: ``(len(order),)`` ``E_total`` of each update's sample, before that update.
+        hits: ``(len(order),)`` 1.0 where that sample was classified correctly before the update,
+            else 0.0 (``stepgrad.training.metrics.correct``; meaningless for regression).
     """
 
     weights: list[Array]
     biases: list[Array]
     losses: Array
+    hits: Array
 
 
 class OnlineSGD(Protocol):
@@ -102,9 +113,30 @@ class Supports(Protocol):
         ...
 
 
-MINIBATCH_KERNEL_MAX_WEIGHTS = 8192  # 64 × 128, the digits benchmark's first layer
+# The ensemble kernel multiplies sample by sample (no BLAS): meant for the many small networks of a sweep.
+ENSEMBLE_KERNEL_MAX_WEIGHTS = 4096
 
-_MODULE: dict[str, Any] = {}
+_MODULES: dict[str, Any] = {}
+
+
+def _module(name: str) -> Any:
+    """``stepgrad.training.<name>`` (importing numba), or None when numba is missing."""
+    if name not in _MODULES:
+        try:
+            _MODULES[name] = importlib.import_module(f"stepgrad.training.{name}")
+        except ImportError:
+            _MODULES[name] = None
+    return _MODULES[name]
+
+
+def load_ensemble_compiled(activations: Sequence[str], loss: str) -> Any:
+    """``stepgrad.training.compiled_ensemble.ensemble_sgd``, or None when numba is missing or the
+    kernels do not support the network (canonical names). numba is imported here, on first use only."""
+    module = _module("compiled")
+    if module is None or not module.supports(list(activations), loss):
+        return None
+    ensemble = _module("compiled_ensemble")
+    return None if ensemble is None else ensemble.ensemble_sgd
 
 
 def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) -> OnlineSGD | None:
@@ -113,16 +145,13 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
 
     ``activations`` and ``loss`` are canonical names. numba is imported here, on first use only.
     """
-    if "module" not in _MODULE:
-        try:
-            _MODULE["module"] = importlib.import_module("stepgrad.training.compiled")
-        except ImportError:
-            _MODULE["module"] = None
-    module = _MODULE["module"]
+    module = _module("compiled")
     if module is None or not module.supports(list(activations), loss):
         return None
     if batch_size == 1:
         online: OnlineSGD = module.online_sgd
         return online
+    if importlib.util.find_spec("scipy") is None:  # numba multiplies matrices with SciPy's BLAS
+        return None
     minibatch: OnlineSGD = functools.partial(module.minibatch_sgd, batch_size=batch_size)
     return minibatch

@@ -4,6 +4,9 @@ Network ``k`` of an ensemble starts from ``create_network(sizes, …, rng=init s
 seed_k)``, shuffles with the shuffle stream of ``seed_k`` and learns with rate ``η_k``: exactly
 what ``fit`` does for one network with that seed and rate, so each member equals the same
 network trained alone. The arrays are ``(N, n_out, n_in)``; no Python loop over networks.
+Plain SGD on small networks runs on the compiled ensemble kernel when numba is installed
+(``stepgrad.training.compiled_ensemble``, equal to the NumPy path to 1e-12); pass
+``use_compiled=False`` for the NumPy reference path.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.network.model import BiasMode, Network
 from stepgrad.training.init import create_network
-from stepgrad.training.loops import Training, make_training, seed_streams
+from stepgrad.training.loops import Training, make_training, seed_stream
 
 Array = NDArray[np.float64]
 
@@ -31,7 +34,7 @@ def seeded_network(
     bias: BiasMode = "per_neuron",
 ) -> Network:
     """The network a run with ``seed`` starts from (initial weights from the seed's init stream)."""
-    return create_network(sizes, activation, output_activation, loss, bias, rng=seed_streams(seed)[0])
+    return create_network(sizes, activation, output_activation, loss, bias, rng=seed_stream(seed, 0))
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,9 @@ class EnsembleResult:
         training: the run (stacked parameters ``(N, …)``, history of ``(N,)`` arrays).
         seeds: the seed of each network.
         learning_rates: ``(N,)`` each network's ``η``.
-        loss: ``(N,)`` final loss on the training data (always finite: diverged nets keep good weights).
-        accuracy: ``(N,)`` final training accuracy (None for regression).
+        loss: ``(N,)`` mean ``E_total`` of each network's final weights on the whole training set,
+            measured once after training (always finite: diverged nets keep good weights).
+        accuracy: ``(N,)`` their training accuracy (None for regression).
         diverged: ``(N,)`` which networks stopped on a NaN/inf loss.
     """
 
@@ -108,8 +112,7 @@ def fit_ensemble(
         networks, inputs, targets, seed=seed_list, learning_rate=list(rates), callbacks=callbacks, **options
     )
     training.run()
-    kept = training.kept
-    assert kept is not None  # run() measured at least one epoch
+    kept = training.measure_kept()  # one forward pass of every network's final weights
     return EnsembleResult(
         training=training,
         seeds=tuple(seed_list),

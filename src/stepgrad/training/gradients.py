@@ -71,11 +71,13 @@ class BatchGradients:
         loss: batch mean of ``E_total``, ``(...)`` (a float array of shape ``()`` or ``(N,)``).
         grads: ``dE/dW`` and ``dE/db`` in the layout of ``Params``.
         output: the output layer's ``out``, ``(..., B, n_outputs)``.
+        losses: ``E_total`` of each sample, ``(..., B)``.
     """
 
     loss: Array
     grads: Params
     output: Array
+    losses: Array
 
 
 def batch_gradients(
@@ -108,8 +110,10 @@ def batch_gradients(
             )
         grads_w[index] = weight_gradient(delta, a_prev)  # (..., n_out, n_in)
         grads_b[index] = bias_gradient(delta, params.biases[index].shape[-1])  # (..., n_bias)
+    losses = np.sum(terms, axis=-1)  # (..., B)
     return BatchGradients(
-        loss=np.mean(np.sum(terms, axis=-1), axis=-1),
+        loss=np.mean(losses, axis=-1),
         grads=Params(weights=tuple(grads_w), biases=tuple(grads_b)),
         output=forwards[-1].out,
+        losses=losses,
     )

@@ -28,9 +28,8 @@ def _float_array(values: ArrayLike, what: str) -> Array:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise StepgradError(f"the {what} must be numbers: {error}") from error
-    bad = np.argwhere(~np.isfinite(array))
-    if bad.size:
-        where = ", ".join(str(int(i)) for i in bad[0])
+    if not np.isfinite(array).all():  # one pass, no copy of a float64 array; the position only on failure
+        where = ", ".join(str(int(i)) for i in np.argwhere(~np.isfinite(array))[0])
         raise StepgradError(f"the {what} contain NaN or infinite values (first at index {where})")
     return array
 

@@ -13,101 +13,81 @@ Ensembles: pass several networks of the same shape (and one seed and/or learning
 network). Their parameters are stacked along a leading axis ``N`` and every update trains all
 of them at once; each network's numbers are those it would have trained to alone.
 
-Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): after the
-epoch's last update, the weights the network holds are measured on the whole training set
-(mean ``E_total`` and accuracy) and, when given, on the validation set.
+Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): the training
+loss and accuracy are *running* means over the epoch's batches (each batch's ``E_total`` and
+correct count with the weights before its update, weighted by batch size; see
+``stepgrad.training.metrics``), as Keras and scikit-learn report them — no extra pass over the
+training set. The validation set, when given, is measured with the weights held after the epoch.
+The kept weights' own training-set loss is measured only when asked for (``measure_kept``).
 
 Divergence guard. The *last good weights* are the weights at the end of the latest epoch whose
-full training-set loss was finite and whose parameters were all finite (before the first
-epoch: the initial weights). When a batch's loss turns NaN/inf during an epoch, or the end of
-an epoch finds a non-finite loss or parameter, the network goes back to its last good weights
-and stops (an ensemble's other networks go on); ``stop_reason`` says which epoch's weights
-were kept and their loss.
+running loss was finite and whose parameters were all finite (before the first epoch: the
+initial weights). When a batch's loss turns NaN/inf during an epoch, or the end of an epoch
+finds a non-finite running loss or parameter, the network goes back to its last good weights
+and stops (an ensemble's other networks go on); that epoch logs NaN (and so do the later
+epochs of a stopped ensemble member); ``stop_reason`` says which epoch's weights were kept and
+their training loss. Those weights are measured on the training set then, and should their
+loss itself be NaN/inf (an update at the very end of the epoch overflowed), the weights of the
+epoch before are kept instead, or else the initial weights.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from stepgrad.core.propagation import LayerForward
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
-from stepgrad.training.compiled_api import MINIBATCH_KERNEL_MAX_WEIGHTS, OnlineSGD, load_compiled
+from stepgrad.training.compiled_api import (
+    ENSEMBLE_KERNEL_MAX_WEIGHTS,
+    OnlineSGD,
+    load_compiled,
+    load_ensemble_compiled,
+)
+from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
-from stepgrad.training.metrics import Measured, Task, infer_task, measure
+from stepgrad.training.metrics import RunningTotals, Task, infer_task, measure
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
 from stepgrad.training.params import Params, member, params_of, stack, with_params
+from stepgrad.training.records import (
+    BatchStep,
+    Callback,
+    EpochLog,
+    Snapshot,
+    masked,
+    nan_where,
+    plain,
+    seed_stream,
+    seed_streams,
+)
 from stepgrad.training.repeat import RepeatResult, repeat_steps
 from stepgrad.training.schedules import Schedule, get_schedule
 
 Array = NDArray[np.float64]
 
-__all__ = ["EpochLog", "RepeatResult", "Snapshot", "Training", "make_training", "repeat_steps", "split_validation"]
+__all__ = [
+    "BatchStep",
+    "Callback",
+    "EpochLog",
+    "RepeatResult",
+    "Snapshot",
+    "Training",
+    "make_training",
+    "repeat_steps",
+    "seed_stream",
+    "seed_streams",
+    "split_validation",
+]
 
-
-def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
-    """Two independent generators from one seed: (initial weights, shuffling)."""
-    init_seq, shuffle_seq = np.random.SeedSequence(seed).spawn(2)
-    return np.random.default_rng(init_seq), np.random.default_rng(shuffle_seq)
-
-
-@dataclass(frozen=True)
-class EpochLog:
-    """What one epoch measured. Values are floats, or ``(N,)`` arrays for an ensemble.
-
-    Attributes:
-        epoch: 1 for the first epoch.
-        learning_rate: ``η`` used in the epoch (after the schedule).
-        loss: mean ``E_total`` over the whole training set of the weights held at the end of the
-            epoch (the last good weights if the divergence guard fired in it).
-        accuracy: accuracy of the same weights on the training set (None for regression).
-        val_loss: the same on the validation data (None without validation data).
-        val_accuracy: validation accuracy (None without validation data or for regression).
-        diverged: whether the network has stopped on a NaN/inf loss.
-        updates: number of updates so far.
-    """
-
-    epoch: int
-    learning_rate: Any
-    loss: Any
-    accuracy: Any = None
-    val_loss: Any = None
-    val_accuracy: Any = None
-    diverged: Any = False
-    updates: int = 0
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Weights at the end of an epoch and what they measured (``(N,)`` arrays for an ensemble).
-
-    Attributes:
-        epoch: the epoch they are from (0: the initial weights).
-        params: the weights and biases.
-        loss: their mean ``E_total`` on the training set.
-        accuracy: their training accuracy (None for regression).
-    """
-
-    epoch: Any
-    params: Params
-    loss: Any
-    accuracy: Any
-
-
-class Callback(Protocol):
-    """Called once before training and after every epoch; return True to stop."""
-
-    def on_train_begin(self, training: Training) -> None: ...
-
-    def on_epoch_end(self, training: Training, log: EpochLog) -> bool: ...
-
-    def on_train_end(self, training: Training) -> None: ...
+# A compiled ensemble call runs as many epochs as fit in about this many seconds (Ctrl-C and the
+# progress bar are seen between calls).
+CHUNK_SECONDS = 0.1
 
 
 @dataclass
@@ -124,12 +104,14 @@ class Training:
         epochs: how many epochs ``run`` trains.
         batch_size: samples per update (``None`` or ≥ n_samples: full batch).
         schedule: learning-rate schedule over the epochs.
-        shuffle_rngs: one generator per network.
+        seeds: one seed per network; its shuffling stream (``seed_streams``) orders the samples.
         validation: optional ``(inputs, targets)``.
         task: ``classification`` (accuracy reported) or ``regression``.
-        use_compiled: allow the compiled SGD path.
-        kept: the weights the run hands back and what they measured: the end of the latest good
-            epoch, or the epoch a callback restored (early stopping's best epoch).
+        use_compiled: allow the compiled SGD paths.
+        kept: the weights the run hands back: the end of the latest good epoch, or the epoch a
+            callback restored (early stopping's best epoch); ``measure_kept`` adds their loss.
+        totals: the running loss and accuracy of the epoch in progress.
+        initial: the initial weights (the divergence guard's last fallback).
     """
 
     network: Network
@@ -141,7 +123,7 @@ class Training:
     epochs: int
     batch_size: int | None
     schedule: Schedule
-    shuffle_rngs: list[np.random.Generator]
+    seeds: list[int]
     validation: tuple[Array, Array] | None = None
     task: Task = "classification"
     use_compiled: bool = True
@@ -153,9 +135,11 @@ class Training:
     stop_reason: str | None = None
     history: list[EpochLog] = field(default_factory=list)
     kept: Snapshot | None = None
+    totals: RunningTotals = field(default_factory=RunningTotals)
+    initial: Snapshot | None = field(default=None, repr=False)
     functions: Functions = field(init=False)
     ensemble_size: int | None = field(init=False)
-    _full_forward: tuple[Params, list[LayerForward]] | None = field(default=None, init=False, repr=False)
+    _shuffle_rngs: list[np.random.Generator] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.functions = Functions.of(self.network)
@@ -165,6 +149,7 @@ class Training:
         self.state = self.optimizer.init(self.params.arrays())
         self._is_weight = [index % 2 == 0 for index in range(2 * len(self.params.weights))]
         self._trains_bias = [layer.trains_bias for layer in self.network.layers]
+        self.totals = RunningTotals(self.classifies)
 
     # ----------------------------------------------------------------- properties
     @property
@@ -184,6 +169,11 @@ class Training:
         """True when all epochs ran or training stopped."""
         return self.epoch >= self.epochs or self.stop_reason is not None
 
+    @property
+    def classifies(self) -> bool:
+        """Whether accuracy is measured (classification)."""
+        return self.task == "classification"
+
     def current_network(self, index: int | None = None) -> Network:
         """The network with the current weights (``index`` picks one of an ensemble)."""
         if self.ensemble_size is None:
@@ -195,19 +185,40 @@ class Training:
         factor = self.schedule.factor(epoch, self.epochs)
         return self.learning_rate * factor if factor != 1.0 else self.learning_rate
 
-    # ----------------------------------------------------------------- measuring
-    def _measure_training_set(self) -> Measured:
-        """Loss and accuracy of the current weights on the whole training set (kept for a full-batch update)."""
-        result = measure(self.params, self.functions, self.inputs, self.targets, self.task)
-        self._full_forward = (self.params, result.forwards)
-        return result
-
+    # ----------------------------------------------------------------- the kept weights
     def _ensure_kept(self) -> Snapshot:
         if self.kept is None:
-            initial = self._measure_training_set()
             epochs = 0 if self.ensemble_size is None else np.zeros(self.ensemble_size, dtype=np.int64)
-            self.kept = Snapshot(epochs, self.params, initial.loss, initial.accuracy)
+            self.kept = self.initial = Snapshot(epochs, self.params)
         return self.kept
+
+    def measure_kept(self) -> Snapshot:
+        """The kept weights with their mean ``E_total`` and accuracy on the whole training set
+        (one forward pass, the first time it is asked for)."""
+        kept = self._ensure_kept()
+        if kept.loss is None:
+            result = measure(kept.params, self.functions, self.inputs, self.targets, self.task)
+            kept = replace(kept, loss=plain(result.loss), accuracy=plain(result.accuracy))
+            self.kept = kept
+        return kept
+
+    def _fall_back(self, members: Any = True) -> Snapshot:
+        """The kept weights, measured; for ``members`` (a mask for an ensemble) whose kept weights have a
+        NaN/inf training loss, the snapshot before them instead, or else the initial weights."""
+        kept = self.measure_kept()
+        for fallback in (kept.earlier, self.initial):
+            bad = members & ~np.isfinite(kept.loss)
+            if fallback is None or not np.any(bad):
+                break
+            if self.ensemble_size is None:
+                self.kept = fallback
+            else:
+                self.kept = Snapshot(
+                    np.where(bad, fallback.epoch, kept.epoch), masked(bad, fallback.params, kept.params),
+                    earlier=kept.earlier,
+                )
+            kept = self.measure_kept()
+        return kept
 
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to ``snapshot``'s weights; they become the kept weights."""
@@ -218,14 +229,13 @@ class Training:
     def update(self, x: Array, target: Array, learning_rate: Any) -> BatchStep:
         """One optimizer step on a batch ``x`` ``(…, B, n_inputs)``; returns its loss and outputs.
 
+        The batch's loss and correct count (before the update) join the epoch's running totals.
         A network whose batch loss is NaN/inf goes back to its last good weights and stops.
         """
-        kept = self._ensure_kept()
+        self._ensure_kept()
         before = self.params
-        cached = self._full_forward
-        forwards = cached[1] if cached is not None and cached[0] is before and x is self.inputs else None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = batch_gradients(before, self.functions, x, target, forwards)
+            result = batch_gradients(before, self.functions, x, target)
             grads = result.grads
             if not all(self._trains_bias):
                 grads = Params(
@@ -235,6 +245,7 @@ class Training:
             arrays, self.state = self.optimizer.update(
                 before.arrays(), grads.arrays(), self.state, learning_rate, self._is_weight
             )
+            self.totals.add(result.losses, result.output, target)
         after = Params.from_arrays(arrays)
         finite = np.isfinite(result.loss)
         if self.ensemble_size is None:
@@ -245,7 +256,8 @@ class Training:
             stopped = self.diverged | ~finite
             if stopped.any():
                 # A diverged network holds its last good weights from now on.
-                after = _masked(stopped, kept.params, after)
+                kept = self._fall_back(stopped & ~self.diverged)
+                after = masked(stopped, kept.params, after)
                 self.diverged = stopped
                 self._stop_if_all_diverged()
         self.params = after
@@ -254,7 +266,7 @@ class Training:
 
     def _stop_diverged(self, where: str) -> None:
         """A single network: back to the last good weights, stop, and say which they are."""
-        kept = self._ensure_kept()
+        kept = self._fall_back()
         self.params = kept.params
         self.diverged = True
         origin = "the initial weights" if kept.epoch == 0 else f"the weights from the end of epoch {kept.epoch}"
@@ -267,72 +279,89 @@ class Training:
         if bool(np.all(self.diverged)) and self.stop_reason is None:
             self.stop_reason = "every network's loss became NaN or infinite; each kept its last good weights"
 
-    # ----------------------------------------------------------------- one epoch
+    # ----------------------------------------------------------------- epochs
     def run_epoch(self) -> EpochLog:
-        """Train one epoch, measure it, run the callbacks, and return what it measured."""
+        """Train one epoch, run the callbacks, and return what it measured."""
+        return self.run_epochs(1)[-1]
+
+    def run_epochs(self, count: int) -> list[EpochLog]:
+        """Train up to ``count`` epochs (fewer when training stops) and return their logs.
+
+        A compiled ensemble runs them in one call and runs the callbacks afterwards (``run`` asks
+        for several only when every callback just reports); other paths run them one by one.
+        """
         if self.done:
             raise StepgradError("training is finished")
         self._ensure_kept()
+        kernel = self._ensemble_kernel()
+        if kernel is not None:
+            return epochs_compiled_ensemble(self, kernel, count if self.validation is None else 1)
+        logs = [self._one_epoch()]
+        while len(logs) < count and not self.done:
+            logs.append(self._one_epoch())
+        return logs
+
+    def _one_epoch(self) -> EpochLog:
         rate = self.learning_rate_at(self.epoch)
+        self.totals = RunningTotals(self.classifies)
         kernel = self._compiled_kernel()
         if kernel is not None:
-            self._epoch_compiled(kernel, rate)
+            epoch_compiled(self, kernel, rate)
         else:
             self._epoch_numpy(rate)
         self.epoch += 1
-        kept = self._end_of_epoch()
+        self._end_of_epoch()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss, accuracy = self.totals.loss, self.totals.accuracy
         val_loss = val_acc = None
         if self.validation is not None:
-            val_loss, val_acc = _measured(measure(self.params, self.functions, *self.validation, self.task))
-        log = EpochLog(
-            epoch=self.epoch,
-            learning_rate=rate,
-            loss=_plain(kept.loss),
-            accuracy=_plain(kept.accuracy),
-            val_loss=_plain(val_loss),
-            val_accuracy=_plain(val_acc),
-            diverged=_plain(self.diverged),
-            updates=self.updates,
+            measured = measure(self.params, self.functions, *self.validation, self.task)
+            val_loss, val_acc = measured.loss, measured.accuracy
+        loss, accuracy, val_loss, val_acc = (
+            plain(nan_where(self.diverged, value)) for value in (loss, accuracy, val_loss, val_acc)
         )
+        log = EpochLog(self.epoch, rate, loss, accuracy, val_loss, val_acc, plain(self.diverged), self.updates)
+        return self._log(log)
+
+    def _log(self, log: EpochLog) -> EpochLog:
         self.history.append(log)
         for callback in self.callbacks:
             if callback.on_epoch_end(self, log):
                 self.stop_reason = self.stop_reason or getattr(callback, "reason", "stopped by a callback")
         return log
 
-    def _end_of_epoch(self) -> Snapshot:
-        """Measure the epoch's weights; keep them if good, else go back to the last good ones."""
+    def _end_of_epoch(self) -> None:
+        """Keep the epoch's weights if its running loss and parameters are finite, else go back to the
+        last good ones."""
         kept = self._ensure_kept()
-        current = self._measure_training_set()
-        good = np.isfinite(current.loss) & self.params.is_finite()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            good = np.isfinite(self.totals.loss) & self.params.is_finite()
         if self.ensemble_size is None:
             if self.diverged:
-                return kept
+                return
             if not good:
                 self._stop_diverged(f"at the end of epoch {self.epoch}")
-                return kept
-            self.kept = Snapshot(self.epoch, self.params, current.loss, current.accuracy)
-            return self.kept
+                return
+            self.kept = kept.succeeded_by(self.epoch, self.params)
+            return
         newly = ~good & ~self.diverged
         if newly.any():
-            self.params = _masked(newly, kept.params, self.params)
+            kept = self._fall_back(newly)
+            self.params = masked(newly, kept.params, self.params)
             self.diverged = self.diverged | newly
             self._stop_if_all_diverged()
         fresh = ~self.diverged
-        self.kept = Snapshot(
-            np.where(fresh, self.epoch, kept.epoch),
-            _masked(fresh, self.params, kept.params),
-            np.where(fresh, current.loss, kept.loss),
-            None if current.accuracy is None else np.where(fresh, current.accuracy, kept.accuracy),
-        )
-        return self.kept
+        params = self.params if fresh.all() else masked(fresh, self.params, kept.params)
+        self.kept = kept.succeeded_by(np.where(fresh, self.epoch, kept.epoch), params)
 
     def _orders(self) -> NDArray[np.int64]:
         """The sample order of this epoch: ``(n,)`` or ``(N, n)``."""
         n = self.n_samples
         if self.effective_batch == n:
             return np.arange(n)
-        orders = [rng.permutation(n) for rng in self.shuffle_rngs]
+        if self._shuffle_rngs is None:  # made on first use: a full batch is never shuffled
+            self._shuffle_rngs = [seed_stream(seed, 1) for seed in self.seeds]
+        orders = [rng.permutation(n) for rng in self._shuffle_rngs]
         return orders[0] if self.ensemble_size is None else np.stack(orders)
 
     def _epoch_numpy(self, rate: Any) -> None:
@@ -347,51 +376,45 @@ class Training:
             if self.stop_reason is not None:
                 break
 
-    # ----------------------------------------------------------------- compiled path
+    # ----------------------------------------------------------------- compiled paths
+    def _plain_sgd(self) -> bool:
+        return self.use_compiled and self.optimizer.name == "sgd" and self.optimizer.weight_decay == 0.0
+
     def _compiled_kernel(self) -> OnlineSGD | None:
-        """The compiled epoch (``compiled_api.load_compiled``) when it applies, else None."""
-        if not (
-            self.use_compiled
-            and self.ensemble_size is None
-            and self.optimizer.name == "sgd"
-            and self.optimizer.weight_decay == 0.0
-            and (self.effective_batch == 1 or max(w.size for w in self.params.weights) <= MINIBATCH_KERNEL_MAX_WEIGHTS)
-        ):
+        """The compiled epoch of a single network (``compiled_api.load_compiled``) when it applies, else None."""
+        if not (self._plain_sgd() and self.ensemble_size is None):
             return None
         names = [a.name for a in self.functions.activations]
         return load_compiled(names, self.functions.loss.name, self.effective_batch)
 
-    def _epoch_compiled(self, kernel: OnlineSGD, rate: Any) -> None:
-        order = self._orders().astype(np.int64)
-        result = kernel(
-            [np.ascontiguousarray(w) for w in self.params.weights],
-            [np.ascontiguousarray(b) for b in self.params.biases],
-            [a.name for a in self.functions.activations],
-            self._trains_bias,
-            self.functions.loss.name,
-            self.inputs,
-            self.targets,
-            order,
-            float(rate),
-        )
-        losses = np.asarray(result.losses)  # per sample, before its batch's update
-        bad = np.flatnonzero(~np.isfinite(losses))
-        if bad.size:
-            done = int(bad[0]) // self.effective_batch  # updates before the one whose batch loss was NaN/inf
-            self.updates += done
-            self._stop_diverged(f"in epoch {self.epoch + 1} (update {self.updates + 1})")
-            return
-        self.params = Params(tuple(result.weights), tuple(result.biases))
-        self.updates += -(-len(order) // self.effective_batch)
+    def _ensemble_kernel(self) -> Any:
+        """The compiled ensemble (``compiled_api.load_ensemble_compiled``) when it applies, else None."""
+        if not (
+            self._plain_sgd()
+            and self.ensemble_size is not None
+            and max(w[0].size for w in self.params.weights) <= ENSEMBLE_KERNEL_MAX_WEIGHTS
+        ):
+            return None
+        return load_ensemble_compiled([a.name for a in self.functions.activations], self.functions.loss.name)
 
     # ----------------------------------------------------------------- run to the end
     def run(self) -> Training:
-        """Train until the last epoch or until a callback or the divergence guard stops it."""
+        """Train until the last epoch or until a callback or the divergence guard stops it.
+
+        A compiled ensemble whose callbacks only report (``reports_only``) runs many epochs per
+        call (about ``CHUNK_SECONDS`` each); its results do not depend on how they are grouped.
+        """
         for callback in self.callbacks:
             callback.on_train_begin(self)
+        grouped = all(getattr(callback, "reports_only", False) for callback in self.callbacks)
+        count = 1
         try:
             while not self.done:
-                self.run_epoch()
+                started = time.perf_counter()
+                self.run_epochs(count)
+                if grouped:
+                    elapsed = max(time.perf_counter() - started, 1e-6)
+                    count = max(1, min(8 * count, int(count * CHUNK_SECONDS / elapsed)))
         except KeyboardInterrupt:
             # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch.
             if self.kept is not None:
@@ -402,38 +425,6 @@ class Training:
             for callback in self.callbacks:
                 callback.on_train_end(self)
         return self
-
-
-@dataclass(frozen=True)
-class BatchStep:
-    """One update's loss ``(…)`` and outputs ``(…, B, n_outputs)`` before the update."""
-
-    loss: Any
-    output: Array
-    applied: bool
-
-
-def _measured(result: Measured) -> tuple[Any, Any]:
-    return result.loss, result.accuracy
-
-
-def _masked(mask: NDArray[np.bool_], kept: Params, new: Params) -> Params:
-    """Per network: ``kept`` where ``mask`` is True, ``new`` elsewhere."""
-    arrays = [
-        np.where(mask.reshape(mask.shape + (1,) * (k.ndim - 1)), k, n)
-        for k, n in zip(kept.arrays(), new.arrays(), strict=True)
-    ]
-    return Params.from_arrays(arrays)
-
-
-def _plain(value: Any) -> Any:
-    """A 0-d array as a Python number; other arrays unchanged."""
-    if value is None:
-        return None
-    array = np.asarray(value)
-    if array.ndim == 0:
-        return bool(array) if array.dtype == bool else float(array)
-    return array
 
 
 # --------------------------------------------------------------------- building a run
@@ -514,7 +505,7 @@ def make_training(
         epochs=int(epochs),
         batch_size=batch_size,
         schedule=get_schedule(schedule) if isinstance(schedule, str) else schedule,
-        shuffle_rngs=[seed_streams(s)[1] for s in seeds],
+        seeds=[int(s) for s in seeds],
         validation=valid,
         task=task or infer_task(y),
         use_compiled=use_compiled,

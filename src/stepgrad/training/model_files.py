@@ -52,8 +52,8 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
         "epochs_trained": training.epoch,
         "batch_size": training.effective_batch,
     }
-    kept = training.kept
-    if kept is not None:
+    if training.kept is not None:
+        kept = training.measure_kept()  # the saved weights' loss on the training set (one forward pass)
         first = (lambda value: value) if training.ensemble_size is None else (lambda value: value[0])
         details["weights_from_epoch"] = int(first(kept.epoch))
         if np.isfinite(first(kept.loss)):

@@ -1,0 +1,112 @@
+"""Epochs on the compiled (numba) kernels, for ``Training``: the bookkeeping around one call.
+
+``epoch_compiled`` hands one epoch of a single network to ``compiled.online_sgd`` or
+``compiled.minibatch_sgd`` and finds the first batch whose loss was NaN/inf; ``epochs_compiled_ensemble``
+hands several epochs of a whole ensemble to ``compiled_ensemble.ensemble_sgd`` and turns what it
+returns into the run's state (weights, kept snapshots, divergence, updates) and one ``EpochLog``
+per epoch. Both keep the definitions of ``stepgrad.training.loops``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from stepgrad.training.compiled_api import OnlineSGD
+from stepgrad.training.metrics import measure
+from stepgrad.training.params import Params
+from stepgrad.training.records import EpochLog, Snapshot, masked, nan_where, plain
+
+if TYPE_CHECKING:
+    from stepgrad.training.loops import Training
+
+# A compiled ensemble call's shuffled sample orders (epochs × networks × samples) stay below this many entries.
+CHUNK_MAX_ORDERS = 4_000_000
+
+
+def epoch_compiled(training: Training, kernel: OnlineSGD, rate: Any) -> None:
+    """One epoch of a single network on a compiled kernel (``compiled_api.OnlineSGD``)."""
+    order = training._orders().astype(np.int64)
+    result = kernel(
+        [np.ascontiguousarray(w) for w in training.params.weights],
+        [np.ascontiguousarray(b) for b in training.params.biases],
+        [a.name for a in training.functions.activations],
+        training._trains_bias,
+        training.functions.loss.name,
+        training.inputs,
+        training.targets,
+        order,
+        float(rate),
+    )
+    size = training.effective_batch
+    with np.errstate(over="ignore", invalid="ignore"):
+        batch_losses = np.add.reduceat(result.losses, np.arange(0, len(order), size))  # Σ E_total per batch
+    bad = np.flatnonzero(~np.isfinite(batch_losses))
+    if bad.size:
+        training.updates += int(bad[0])  # the updates before the one whose batch loss was NaN/inf
+        training._stop_diverged(f"in epoch {training.epoch + 1} (update {training.updates + 1})")
+        return
+    hits = int(np.sum(result.hits)) if training.classifies else 0
+    training.totals.add_sums(float(np.sum(batch_losses)), hits, len(order))
+    training.params = Params(tuple(result.weights), tuple(result.biases))
+    training.updates += len(batch_losses)
+
+
+def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> list[EpochLog]:
+    """Up to ``count`` epochs of the whole ensemble in one compiled call, then their logs."""
+    n, size, networks = training.n_samples, training.effective_batch, int(training.ensemble_size or 0)
+    shuffled = size < n
+    most = CHUNK_MAX_ORDERS // (networks * n) if shuffled else count
+    count = max(1, min(count, training.epochs - training.epoch, most))
+    first, kept, before = training.epoch, training._ensure_kept(), np.asarray(training.diverged).copy()
+    rates = np.empty((count, networks))
+    orders = np.empty((count, networks, n), dtype=np.int64) if shuffled else None
+    for e in range(count):
+        rates[e] = training.learning_rate_at(first + e)
+        if orders is not None:
+            orders[e] = training._orders()
+    earlier = kept.earlier or kept
+    result = kernel(
+        training.params.weights, training.params.biases, kept.params.weights, kept.params.biases,
+        earlier.params.weights, earlier.params.biases,
+        [a.name for a in training.functions.activations], training._trains_bias, training.functions.loss.name,
+        training.inputs, training.targets, orders, rates, size, ~before,
+    )
+    newly = result.diverged_at >= 0
+    # every epoch of the call ran, unless every network stopped before its end
+    ran = count if (~before & ~newly).any() else int(result.diverged_at.max()) + 1
+    training.params = Params(tuple(result.weights), tuple(result.biases))
+    kept_epoch = np.where(before, kept.epoch, np.where(newly, first + result.diverged_at, first + count))
+    advanced = kept_epoch > kept.epoch  # then the snapshot before is the epoch before
+    training.kept = Snapshot(
+        kept_epoch,
+        Params(tuple(result.kept_weights), tuple(result.kept_biases)),
+        earlier=Snapshot(
+            np.where(advanced, kept_epoch - 1, earlier.epoch),
+            Params(tuple(result.earlier_weights), tuple(result.earlier_biases)),
+        ),
+    )
+    if newly.any():
+        training.params = masked(newly, training._fall_back(newly).params, training.params)
+    training.diverged = before | newly
+    training.epoch = first + ran
+    updates = training.updates + np.cumsum(result.updates[:ran].max(axis=1))
+    training.updates = int(updates[-1])
+    training._stop_if_all_diverged()
+    val_loss = val_acc = None
+    if training.validation is not None:  # then the call ran one epoch
+        measured = measure(training.params, training.functions, *training.validation, training.task)
+        val_loss, val_acc = (nan_where(training.diverged, v) for v in (measured.loss, measured.accuracy))
+    epochs = np.arange(ran)[:, None]
+    losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
+    accuracies = np.where(before, np.nan, result.hits[:ran] / n) if training.classifies else [None] * ran
+    diverged = before | (newly & (result.diverged_at <= epochs))
+    logs = []
+    for e in range(ran):
+        log = EpochLog(
+            first + e + 1, plain(training.learning_rate_at(first + e)), losses[e], accuracies[e], val_loss, val_acc,
+            diverged[e], int(updates[e]),
+        )
+        logs.append(training._log(log))
+    return logs

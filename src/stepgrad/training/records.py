@@ -1,0 +1,133 @@
+"""What a training run records: its seeds, each epoch's log, snapshots of the weights, one update's result.
+
+Plain data (frozen dataclasses) and small helpers shared by the NumPy loop
+(``stepgrad.training.loops``) and the compiled paths (``stepgrad.training.compiled_epochs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stepgrad.training.params import Params
+
+if TYPE_CHECKING:
+    from stepgrad.training.loops import Training
+
+Array = NDArray[np.float64]
+
+
+def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two independent generators from one seed: (initial weights, shuffling)."""
+    return seed_stream(seed, 0), seed_stream(seed, 1)
+
+
+def seed_stream(seed: int, which: int) -> np.random.Generator:
+    """One of ``seed_streams(seed)``: 0 the initial weights, 1 the shuffling (made alone: a sweep makes thousands)."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[which])
+
+
+@dataclass(frozen=True)
+class EpochLog:
+    """What one epoch measured. Values are floats, or ``(N,)`` arrays for an ensemble.
+
+    Attributes:
+        epoch: 1 for the first epoch.
+        learning_rate: ``η`` used in the epoch (after the schedule).
+        loss: the running mean of ``E_total`` over the epoch's batches, each batch with the weights
+            before its update (NaN in the epoch the network diverged in, and after it).
+        accuracy: the running accuracy, measured the same way (None for regression).
+        val_loss: mean ``E_total`` on the validation data with the weights held after the epoch
+            (None without validation data).
+        val_accuracy: validation accuracy (None without validation data or for regression).
+        diverged: whether the network has stopped on a NaN/inf loss.
+        updates: number of updates so far.
+    """
+
+    epoch: int
+    learning_rate: Any
+    loss: Any
+    accuracy: Any = None
+    val_loss: Any = None
+    val_accuracy: Any = None
+    diverged: Any = False
+    updates: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Weights at the end of an epoch (``(N,)`` arrays for an ensemble), measured only when asked.
+
+    Attributes:
+        epoch: the epoch they are from (0: the initial weights).
+        params: the weights and biases.
+        loss: their mean ``E_total`` on the training set, once measured (``Training.measure_kept``).
+        accuracy: their training accuracy, once measured (None for regression or before).
+        earlier: the snapshot kept before this one (its epoch is one less), if any: the divergence
+            guard's fallback.
+    """
+
+    epoch: Any
+    params: Params
+    loss: Any = None
+    accuracy: Any = None
+    earlier: Snapshot | None = field(default=None, repr=False)
+
+    def succeeded_by(self, epoch: Any, params: Params) -> Snapshot:
+        """The snapshot of a later good epoch, with this one (unmeasured, without its own fallback) as ``earlier``."""
+        return Snapshot(epoch, params, earlier=Snapshot(self.epoch, self.params))
+
+
+class Callback(Protocol):
+    """Called once before training and after every epoch; return True to stop.
+
+    ``reads_training`` False (the default when the attribute is missing is True) says that
+    ``on_epoch_end`` only reads its ``log``, so a compiled ensemble may run several epochs in one
+    call and report them afterwards.
+    """
+
+    def on_train_begin(self, training: Training) -> None: ...
+
+    def on_epoch_end(self, training: Training, log: EpochLog) -> bool: ...
+
+    def on_train_end(self, training: Training) -> None: ...
+
+
+@dataclass(frozen=True)
+class BatchStep:
+    """One update's loss ``(…)`` and outputs ``(…, B, n_outputs)`` before the update."""
+
+    loss: Any
+    output: Array
+    applied: bool
+
+
+def masked(mask: NDArray[np.bool_], kept: Params, new: Params) -> Params:
+    """Per network: ``kept`` where ``mask`` is True, ``new`` elsewhere."""
+    arrays = [
+        np.where(mask.reshape(mask.shape + (1,) * (k.ndim - 1)), k, n)
+        for k, n in zip(kept.arrays(), new.arrays(), strict=True)
+    ]
+    return Params.from_arrays(arrays)
+
+
+def nan_where(diverged: Any, value: Any) -> Any:
+    """``value`` with NaN for the networks that have diverged (None stays None)."""
+    if value is None:
+        return None
+    if np.ndim(diverged) == 0:
+        return float("nan") if diverged else value
+    return np.where(diverged, np.nan, value)
+
+
+def plain(value: Any) -> Any:
+    """A 0-d array as a Python number; other arrays unchanged."""
+    if value is None:
+        return None
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return bool(array) if array.dtype == bool else float(array)
+    return array
