@@ -80,7 +80,8 @@ def report_renderable(report: CheckReport) -> RenderableType:
     if report.missing:
         # One line, cut with "…" at the console's width (the JSON and Markdown reports list them all).
         shown = ", ".join(report.missing)
-        parts.append(Text(f"Not answered ({len(report.missing)}): {shown}", style="dim", no_wrap=True, overflow="ellipsis"))
+        missing = Text(f"Not answered ({len(report.missing)}): {shown}", style="dim", no_wrap=True, overflow="ellipsis")
+        parts.append(missing)
     return Group(*parts)
 
 
