@@ -37,8 +37,9 @@ from stepgrad.core.trace import (
     Trace,
     required,
 )
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
-from stepgrad.network.model import Network
+from stepgrad.network.model import Network, target_problem
 from stepgrad.network.naming import Names, network_names
 
 Array = NDArray[np.float64]
@@ -75,14 +76,14 @@ def layer_outputs(network: Network, inputs: ArrayLike) -> list[LayerForward]:
 
 def predict(network: Network, inputs: ArrayLike) -> Array:
     """The network's outputs ``(B, n_outputs)``."""
-    return layer_outputs(network, inputs)[-1].out
+    return layer_outputs(network, batch_arrays(network, inputs, None)[0])[-1].out
 
 
 def errors(network: Network, inputs: ArrayLike, targets: ArrayLike) -> Array:
     """``E_o`` of each sample and output, ``(B, n_outputs)``."""
-    output = layer_outputs(network, inputs)[-1]
-    target = np.array(targets, dtype=np.float64, ndmin=2)
-    return error_terms(target, output, get_activation(network.layers[-1].activation), get_loss(network.loss))
+    x, target = batch_arrays(network, inputs, targets)
+    output = layer_outputs(network, x)[-1]
+    return error_terms(required(target), output, get_activation(network.layers[-1].activation), get_loss(network.loss))
 
 
 def total_error(network: Network, inputs: ArrayLike, targets: ArrayLike) -> float:
@@ -99,8 +100,44 @@ def forward(network: Network, inputs: ArrayLike, targets: ArrayLike | None = Non
         inputs: ``(B, n_inputs)``, or one sample as a 1-D list.
         targets: ``(B, n_outputs)`` (or one sample's); without them the trace has no errors.
     """
-    target = None if targets is None else np.array(targets, dtype=np.float64, ndmin=2)
-    return _forward(network, np.array(inputs, dtype=np.float64, ndmin=2), target, network_names(network))
+    x, target = batch_arrays(network, inputs, targets)
+    return _forward(network, x, target, network_names(network))
+
+
+def batch_arrays(network: Network, inputs: ArrayLike, targets: ArrayLike | None) -> tuple[Array, Array | None]:
+    """``inputs`` as ``(B, n_inputs)`` and ``targets`` as ``(B, n_outputs)``, checked against ``network``.
+
+    Raises ``StepgradError`` for a wrong shape, a sample count that differs, values that are
+    not finite, or targets the loss cannot take (see ``stepgrad.network.model.target_problem``).
+    """
+    x = _matrix(inputs, "inputs", network.n_inputs, "input")
+    if targets is None:
+        return x, None
+    target = _matrix(targets, "targets", network.n_outputs, "output")
+    if target.shape[0] != x.shape[0]:
+        raise StepgradError(
+            f"{quantity(x.shape[0], 'input row')} but {quantity(target.shape[0], 'target row')}: "
+            "give one row of targets per sample"
+        )
+    problem = target_problem(network.loss, target)
+    if problem is not None:
+        raise StepgradError(problem, location="targets")
+    return x, target
+
+
+def _matrix(values: ArrayLike, what: str, columns: int, noun: str) -> Array:
+    try:
+        array = np.array(values, dtype=np.float64, ndmin=2)
+    except (TypeError, ValueError) as error:
+        raise StepgradError(f"{what} must be numbers in rows of {columns}: {error}") from None
+    if array.ndim != 2 or array.shape[1] != columns:
+        raise StepgradError(
+            f"{what} have shape {array.shape}; the network has {quantity(columns, noun)}, so give "
+            f"rows of {columns} (one row per sample)"
+        )
+    if not np.all(np.isfinite(array)):
+        raise StepgradError(f"{what} must be finite numbers, got {array[~np.isfinite(array)][0]}")
+    return array
 
 
 def _forward(network: Network, x: Array, target: Array | None, names: Names) -> ForwardTrace:
@@ -183,9 +220,15 @@ def update(
     Returns:
         The whole step's trace, with ``after``: the updated network's forward pass on the same batch.
     """
+    _check_learning_rate(learning_rate)
     if hidden_deltas_from == "updated":
         backward_trace = _mistaken_backward(backward_trace.forward, learning_rate)
     return _apply_update(backward_trace, learning_rate, hidden_deltas_from)
+
+
+def _check_learning_rate(learning_rate: float) -> None:
+    if not (np.isfinite(learning_rate) and learning_rate >= 0):
+        raise StepgradError(f"the learning rate must be a finite number ≥ 0, got {learning_rate}")
 
 
 def _mistaken_backward(forward_trace: ForwardTrace, learning_rate: float) -> BackwardTrace:
@@ -253,6 +296,7 @@ def train_step(
     Returns:
         The trace; gradients are batch means, so a batch of one is the classic update.
     """
+    _check_learning_rate(learning_rate)
     forward_trace = forward(network, inputs, targets)
     if hidden_deltas_from == "updated":  # skip the correct backward pass that update() would replace
         return _apply_update(_mistaken_backward(forward_trace, learning_rate), learning_rate, hidden_deltas_from)
