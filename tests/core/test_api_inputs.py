@@ -50,5 +50,5 @@ def test_predict_takes_one_sample_or_rows_and_checks_the_width() -> None:
 
 def test_targets_the_loss_cannot_take() -> None:
     network = stepgrad.Network([stepgrad.Layer([[0.1, 0.2]], [0.0], "sigmoid")], loss="binary_cross_entropy")
-    with pytest.raises(StepgradError, match="binary_cross_entropy targets must be between 0 and 1, got 1.5"):
+    with pytest.raises(StepgradError, match=r"binary_cross_entropy targets must be between 0 and 1, got 1\.5"):
         stepgrad.train_step(network, [1.0, 2.0], [1.5], 0.1)
