@@ -44,3 +44,25 @@ def test_errata_wording_names_the_published_summary_only_for_the_classic_example
     assert other.returncode == 0, other.stderr
     assert "published" not in other.stdout
     assert "mistaken rule" in other.stdout
+
+
+def test_the_mistaken_rule_on_one_layer_says_it_changes_nothing(tmp_path: Path) -> None:
+    network = tmp_path / "one.toml"
+    network.write_text(
+        'inputs = [0.5, 0.1]\ntargets = [0.2]\nloss = "mse"\n'
+        '[[layer]]\nactivation = "sigmoid"\nweights = [[0.3, -0.2]]\nbias = 0.1\n'
+    )
+    correct = run("train", str(network), "--steps", "10", "--no-progress")
+    mistaken = run("train", str(network), "--steps", "10", "--no-progress", "--hidden-deltas-from", "updated")
+    assert mistaken.returncode == 0, mistaken.stderr
+    lines = mistaken.stdout.splitlines()
+    assert lines[-1] == "--hidden-deltas-from updated changes nothing here: a one-layer network has no hidden layer."
+    assert lines[1:-1] == correct.stdout.splitlines()[1:]  # the same numbers as the correct rule
+
+
+def test_tiny_final_errors_are_not_written_out_as_zero() -> None:
+    result = run("train", "--steps", "3000000", "--every", "3000000", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    final = next(line for line in result.stdout.splitlines() if line.startswith("After"))
+    assert final.startswith("After 3000000 steps: E_total = ") and "(0.0000000000000)" not in final
+    assert float(final.split(" = ")[1]) < 1e-20

@@ -181,7 +181,9 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
         task = progress.add_task("steps", total=steps, error="")
         result = repeat_steps(setup, steps, hidden_deltas_from, interval, report)
     names = network_names(result.network)
-    out.print(f"After {quantity(steps, 'step')}: E_total = {result.error:.5g} ({result.error:.13f})")
+    # The published summary writes small errors out in full (0.0000351085); so do we, while that shows digits.
+    in_full = f" ({result.error:.13f})" if 1e-9 <= abs(result.error) < 1 else ""
+    out.print(f"After {quantity(steps, 'step')}: E_total = {result.error:.5g}{in_full}")
     for sample in range(result.outputs.shape[0]):
         prefix = f"sample {sample + 1}: " if result.outputs.shape[0] > 1 else ""
         values = ", ".join(
@@ -191,7 +193,9 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
             )
         )
         out.print(prefix + values)
-    if hidden_deltas_from == "updated":
+    if hidden_deltas_from == "updated" and len(setup.network.layers) == 1:
+        out.print("--hidden-deltas-from updated changes nothing here: a one-layer network has no hidden layer.")
+    elif hidden_deltas_from == "updated":
         if is_classic(setup.network, setup.inputs, setup.targets, setup.learning_rate):
             out.print(
                 "These are the published summary's figures; the correct rule (the default) gives the exact values."

@@ -56,6 +56,10 @@ ERRATA_NOTE = (
     "layers' gradients and updates, and the error after the update, are therefore not those of "
     "backpropagation; --hidden-deltas-from original (the default) gives the correct step."
 )
+ERRATA_NOTE_ONE_LAYER = (
+    "--hidden-deltas-from updated changes nothing here: a network with one layer has no hidden layer "
+    "whose deltas could come through updated weights, so this is the correct step."
+)
 ERRATA_NOTE_CLASSIC = (
     " It is how the classic example's published summary got 0.291027924 after one update; the correct "
     "rule gives 0.291027774."
@@ -288,7 +292,10 @@ def explain(
 
     all_notes = list(notes)
     if trace.hidden_deltas_from == "updated":
-        all_notes.append(ERRATA_NOTE + (ERRATA_NOTE_CLASSIC if _is_classic(trace) else ""))
+        if len(trace.layers) == 1:
+            all_notes.append(ERRATA_NOTE_ONE_LAYER)
+        else:
+            all_notes.append(ERRATA_NOTE + (ERRATA_NOTE_CLASSIC if _is_classic(trace) else ""))
     if trace.batch_size > 1:
         all_notes.append(
             f"The step uses a batch of {trace.batch_size} samples; the values shown follow sample {sample + 1}, "
