@@ -29,7 +29,7 @@ SLIPS: dict[str, tuple[str, ...]] = {
     "one_output_only": ("",),
     "wrong_weight_index": ("transposed", "next input", "next neuron"),
     "tanh_derivative_mixup": ("out(1-out)", "1-net^2", "1-out"),
-    "relu_derivative_mixup": ("1", "out"),
+    "relu_derivative_mixup": ("1", "out", "leaky as relu"),
     "softmax_as_logistic": ("chain", "squared"),
 }
 
@@ -132,6 +132,7 @@ def _activate(kind: str, nets: list[float]) -> list[float]:
         "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
         "tanh": math.tanh,
         "relu": lambda x: max(0.0, x),
+        "leaky_relu": lambda x: x if x > 0 else 0.01 * x,
         "linear": lambda x: x,
     }
     return [functions[kind](net) for net in nets]
@@ -148,6 +149,10 @@ def _derivative(kind: str, net: float, out: float, slip: Slip) -> float:
         if slip.mistake == "relu_derivative_mixup":
             return 1.0 if slip.form == "1" else out
         return 1.0 if net > 0 else 0.0
+    if kind == "leaky_relu":
+        if slip.mistake == "relu_derivative_mixup":
+            return 1.0 if net > 0 else 0.0  # the plain ReLU's step: no slope below 0
+        return 1.0 if net > 0 else 0.01
     if kind == "softmax":
         return out * (1 - out)
     return 1.0
