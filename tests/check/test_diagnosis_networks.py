@@ -235,6 +235,8 @@ def test_a_frozen_bias_written_as_updated_gets_a_hint(write) -> None:
     assert report.first_wrong == "b2+" and report.diagnoses == ()
     text = report.render("text")
     assert "Your b2+ is not the network's" in text and "No known mistake" not in text
+    # names are kept as written: "b2 is frozen", never "B2 is frozen"
+    assert "**Your b2+ is not the network's.** b2 is frozen in this network" in report.render("markdown")
 
 
 def test_a_miscopied_given_number_does_not_point_at_a_step(write) -> None:
