@@ -84,6 +84,21 @@ class Paper:
             number += len(layer)
         return names
 
+    @classmethod
+    def of(cls, setup: Setup) -> Paper:
+        """The paper of a one-sample ``setup`` (e.g. a generated exercise)."""
+        layers = setup.network.layers
+        return cls(
+            inputs=[float(x) for x in setup.inputs[0]],
+            targets=[float(x) for x in setup.targets[0]],
+            eta=float(setup.learning_rate),
+            loss=setup.network.loss,
+            activations=[layer.activation for layer in layers],
+            weights=[layer.weights.tolist() for layer in layers],
+            biases=[layer.bias.tolist() for layer in layers],
+            train_bias=layers[0].trains_bias,
+        )
+
     def setup(self) -> Setup:
         layers = tuple(
             Layer(np.array(w), np.array(b), activation, train_bias=self.train_bias)

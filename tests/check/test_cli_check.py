@@ -145,7 +145,10 @@ def test_sample_k_is_the_step_explain_shows_for_sample_k(tmp_path: Path) -> None
     assert run(str(network), str(answers)).returncode == 1  # --sample 1 is the default
     missing = run(str(network), str(answers), "--sample", "3")
     assert missing.returncode == 2
-    assert missing.stderr.strip().endswith("sample 3 does not exist: the file has 2 samples")
+    assert missing.stderr.strip().endswith(": --sample 3 does not exist: the file has 2 samples")
+    explained = subprocess.run([STEPGRAD, "explain", str(network), "--sample", "3"], capture_output=True, text=True)
+    assert explained.returncode == 2
+    assert explained.stderr.strip().endswith(": --sample 3 does not exist: the file has 2 samples")
 
 
 def test_answers_from_standard_input(tmp_path: Path) -> None:

@@ -173,9 +173,19 @@ class Checker:
     def asked(self) -> list[str]:
         """The names a learner computes, in derivation order: everything but the given numbers
         (and frozen biases' gradients and ``b+``)."""
+        return sorted(self.computed(), key=self.position)
+
+    def computed(self) -> list[str]:
+        """The names a learner computes, in no particular order (``asked`` without the derivation's order)."""
         skipped = {f"dE_total/d{bias}" for bias in self.frozen.values()}
-        names = [name for name in self.expected if name in self.table and name not in skipped]
-        return sorted(names, key=self.position)
+        return [name for name in self.expected if name in self.table and name not in skipped]
+
+    def rounding_bounds(self, decimals: int) -> dict[str, float]:
+        """How far a learner who rounds every step to ``decimals`` decimals, and carries the rounded values
+        forward, may land from each computed value: the rounding of its inputs followed through the steps,
+        plus its own (``World`` with nothing written, ``stepgrad.check.tolerance.working_rounding``)."""
+        world = World(self.table, self.context.leaves, {}, working_rounding(decimals, 0))
+        return {name: world.uncertainty(name) for name in self.table}
 
     # ------------------------------------------------------------------ checking
     def check(self, answers: Sequence[Answer], source: str = "<answers>") -> CheckReport:
@@ -371,7 +381,9 @@ class _Verdicts:
         return "wrong", own, f"{name} = {rule.formula}"
 
 
-def _setup_of(network: Setup | str | Path | None) -> Setup:
+def network_setup(network: Setup | str | Path | None) -> Setup:
+    """The setup to check against: a ``Setup``, a network file (with a hint when it is an answer file), or
+    the classic example for None."""
     from stepgrad.network import classic_setup
     from stepgrad.network.files import load_setup
 
@@ -432,7 +444,7 @@ def check_answers(
     Raises:
         StepgradError: unusable answers or network, no values at all, an unknown sample.
     """
-    chosen = _setup_of(setup)
+    chosen = network_setup(setup)
     written, where = _answers_of(answers, source)
     if not written:
         raise StepgradError("no values: the answers are empty or every value is blank", where)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from stepgrad.check.formats import REPORT_FORMATS
-from stepgrad.cli.explain_cmd import emit, format_from_suffix
+from stepgrad.cli.explain_cmd import check_sample_option, emit, format_from_suffix
 from stepgrad.errors import StepgradError
 from stepgrad.render import FILE_SUFFIXES
 
@@ -56,12 +56,14 @@ def check(files: tuple[str, ...], fmt: str | None, sample: int, output: str | No
 
     Exit code 0 when everything is right, 1 when something is not, 2 when the input cannot be used."""
     from stepgrad.check import check_answers
+    from stepgrad.check.compare import network_setup
 
     if len(files) > 2:
         raise StepgradError(f"expected [NETWORK] ANSWERS, got {len(files)} files")
     chosen = report_format(fmt, output)
-    network = files[0] if len(files) == 2 else None
-    report = check_answers(files[-1], network, sample=sample - 1)
+    setup = network_setup(files[0] if len(files) == 2 else None)
+    check_sample_option(setup, sample)
+    report = check_answers(files[-1], setup, sample=sample - 1)
     if output is not None:
         emit(report.render(chosen), output)
     elif chosen == "text":
