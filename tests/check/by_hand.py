@@ -29,7 +29,7 @@ SLIPS: dict[str, tuple[str, ...]] = {
     "one_output_only": ("",),
     "wrong_weight_index": ("transposed", "next input", "next neuron"),
     "tanh_derivative_mixup": ("out(1-out)", "1-net^2", "1-out"),
-    "relu_derivative_mixup": ("1", "out"),
+    "relu_derivative_mixup": ("1", "out", "leaky as relu"),
     "softmax_as_logistic": ("chain", "squared"),
 }
 
@@ -84,6 +84,21 @@ class Paper:
             number += len(layer)
         return names
 
+    @classmethod
+    def of(cls, setup: Setup) -> Paper:
+        """The paper of a one-sample ``setup`` (e.g. a generated exercise)."""
+        layers = setup.network.layers
+        return cls(
+            inputs=[float(x) for x in setup.inputs[0]],
+            targets=[float(x) for x in setup.targets[0]],
+            eta=float(setup.learning_rate),
+            loss=setup.network.loss,
+            activations=[layer.activation for layer in layers],
+            weights=[layer.weights.tolist() for layer in layers],
+            biases=[layer.bias.tolist() for layer in layers],
+            train_bias=layers[0].trains_bias,
+        )
+
     def setup(self) -> Setup:
         layers = tuple(
             Layer(np.array(w), np.array(b), activation, train_bias=self.train_bias)
@@ -132,6 +147,7 @@ def _activate(kind: str, nets: list[float]) -> list[float]:
         "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
         "tanh": math.tanh,
         "relu": lambda x: max(0.0, x),
+        "leaky_relu": lambda x: x if x > 0 else 0.01 * x,
         "linear": lambda x: x,
     }
     return [functions[kind](net) for net in nets]
@@ -148,6 +164,10 @@ def _derivative(kind: str, net: float, out: float, slip: Slip) -> float:
         if slip.mistake == "relu_derivative_mixup":
             return 1.0 if slip.form == "1" else out
         return 1.0 if net > 0 else 0.0
+    if kind == "leaky_relu":
+        if slip.mistake == "relu_derivative_mixup":
+            return 1.0 if net > 0 else 0.0  # the plain ReLU's step: no slope below 0
+        return 1.0 if net > 0 else 0.01
     if kind == "softmax":
         return out * (1 - out)
     return 1.0

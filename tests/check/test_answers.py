@@ -44,6 +44,10 @@ def test_every_format_reads_the_same_answers(tmp_path, suffix: str, text: str) -
     ]
 
 
+def test_a_name_with_a_prime_is_not_an_unclosed_quote() -> None:
+    assert [answer.written for answer in parse_answers('w5\' = 0.3589\n"w6+" = 0.4087\n')] == ["w5'", "w6+"]
+
+
 def test_blank_values_are_unanswered() -> None:
     assert parse_answers("out_h1 =\nw5+ = 0.3589\n# comment\n\n", "f")[0].written == "w5+"
     assert parse_answers('{"out_h1": null, "w1+": ""}', "f", "json") == []
@@ -90,7 +94,23 @@ def test_blank_values_are_unanswered() -> None:
         (".toml", "out_h1 = 0.5933\n[extra]\nw5 = 1\n", "answers.toml: line 2: the value of extra is not a number"),
         # a JSON report fed back in: one line, no traceback
         (".json", '{"values": [{"name": "out_h1", "given": 0.5}]}', "answers.json: line 1: the value of values"),
-        (".toml", 'w = "x"\n[[w]]\n', "answers.toml: not valid TOML"),
+        (".toml", 'w = "x"\n[[w]]\n', "answers.toml: line 2: not valid TOML"),
+        # an unclosed quote is not read by the plain-lines fallback (it used to drop the quote silently)
+        (
+            ".toml",
+            'out_h1 = 0.5933\n"w5+ = 0.3589\nnet_h1 = 0.3775\n',
+            "answers.toml: line 2: not valid TOML: an unclosed quote in '\"w5+ = 0.3589'",
+        ),
+        (".toml", 'out_h1 = "0.5933\n', "answers.toml: line 1: not valid TOML: an unclosed quote"),
+        (".txt", '"w5+ = 0.3589\n', "answers.txt: line 1: an unclosed quote"),
+        (".toml", "out_h1 = 0.5933\n[a\n", "answers.toml: line 2: not valid TOML: Expected ']'"),
+        # a network file where the answers belong
+        (
+            ".toml",
+            "inputs = [0.05, 0.1]\ntargets = [0.01, 0.99]\n[[layer]]\nweights = [[0.1, 0.2]]\n",
+            "answers.toml: this is a network file, not an answer file: give the network first",
+        ),
+        (".json", '{"inputs": [0.05], "layers": []}', "answers.json: this is a network file, not an answer file"),
     ],
 )
 def test_unusable_files_give_one_clear_line(tmp_path, suffix: str, text: str, message: str) -> None:
@@ -133,27 +153,27 @@ def test_a_dict_of_answers_reads_like_a_file() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "significant", "enough"),
+    ("text", "significant", "decimals"),
     [
-        ("0", 0, False),
-        ("1", 1, False),
-        ("0.36", 2, False),
-        ("0.359", 3, True),
-        ("0.0004", 1, True),
-        ("0.000", 0, False),
-        ("1.10", 3, True),
-        ("−0.0171", 3, True),
-        ("8.2e-2", 2, False),
-        ("8.2e-5", 2, True),
-        ("8.217e-2", 4, True),
-        ("123", 3, True),
-        ("0.0000", 0, True),
+        ("0", 0, 0),
+        ("1", 1, 0),
+        ("0.36", 2, 2),
+        ("0.359", 3, 3),
+        ("0.0004", 1, 4),
+        ("0.000", 0, 3),
+        ("1.10", 3, 2),
+        ("−0.0171", 3, 4),
+        ("8.2e-2", 2, 3),
+        ("8.2e-5", 2, 6),
+        ("8.217e-2", 4, 5),
+        ("123", 3, 0),
+        ("0.0000", 0, 4),
     ],
 )
-def test_significant_digits_and_the_precision_a_value_needs(text: str, significant: int, enough: bool) -> None:
+def test_significant_digits_and_decimals_as_written(text: str, significant: int, decimals: int) -> None:
     (answer,) = parse_answers(f"x = {text}\n")
-    assert answer.significant == significant
-    assert answer.enough_digits is enough
+    assert (answer.significant, answer.decimals) == (significant, decimals)
+    assert answer.half_unit == pytest.approx(0.5 * 10.0**-decimals)
 
 
 @pytest.mark.parametrize(

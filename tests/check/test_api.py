@@ -54,8 +54,13 @@ def test_unusable_input_is_one_clear_error(answers, network, message: str) -> No
 
 
 def test_a_sample_that_does_not_exist() -> None:
-    with pytest.raises(StepgradError, match="sample 2 does not exist: the file has 1"):
+    # the Python API counts samples from 0, the CLI's --sample from 1: each says it in its own numbering
+    with pytest.raises(StepgradError, match=r"sample 1 does not exist: the file has 1 sample \(numbered from 0\)"):
         check_answers({"out_h1": 0.5933}, CLASSIC, sample=1)
+    from stepgrad import explain
+
+    with pytest.raises(StepgradError, match=r"sample 3 does not exist: the file has 1 sample \(numbered from 0\)"):
+        explain(CLASSIC, sample=3)
 
 
 _AFTER = ("net_h1+", "out_h1+", "net_o1+")

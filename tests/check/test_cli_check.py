@@ -52,6 +52,41 @@ def test_a_wrong_file_exits_1_with_the_diagnosis_in_every_format(tmp_path: Path)
     assert out.read_text().startswith("<!DOCTYPE html>")
 
 
+def test_output_takes_the_format_from_its_suffix_and_says_where_it_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "mine.txt"
+    path.write_text("out_h1 = 0.5933\ndE_total/dout_o1 = -0.7414\n")
+    for suffix, start in ((".html", "<!DOCTYPE html>"), (".json", "{"), (".md", "# "), (".txt", "Check of")):
+        out = tmp_path / f"report{suffix}"
+        result = run(str(path), "-o", str(out))
+        assert result.returncode == 1, result.stderr
+        assert out.read_text().startswith(start), suffix
+        assert result.stderr == f"wrote {out}\n"
+        assert result.stdout == ""
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["first_wrong"] == "dE_total/dout_o1"
+    # --format wins over the suffix; --output is the long name
+    assert run(str(path), "--format", "json", "--output", str(tmp_path / "r.html")).returncode == 1
+    assert (tmp_path / "r.html").read_text().startswith("{")
+    for bad, message in (("r.tex", "a check report cannot be latex"), ("r.pdf", "cannot tell the format")):
+        result = run(str(path), "-o", str(tmp_path / bad))
+        assert result.returncode == 2 and message in result.stderr and not (tmp_path / bad).exists()
+
+
+def test_a_network_file_where_the_answers_belong_gets_a_hint(tmp_path: Path) -> None:
+    network = tmp_path / "my.toml"
+    assert subprocess.run([STEPGRAD, "init", str(network)], capture_output=True).returncode == 0
+    answers = tmp_path / "answers.txt"
+    answers.write_text(correct_answers())
+    hint = "give the network first, then the answers (stepgrad check NETWORK ANSWERS)"
+    alone = run(str(network))
+    assert alone.returncode == 2
+    assert alone.stderr == f"stepgrad: error: {network}: this is a network file, not an answer file: {hint}\n"
+    swapped = run(str(answers), str(network))
+    assert swapped.returncode == 2
+    assert swapped.stderr == f"stepgrad: error: {answers}: this looks like an answer file, not a network file: {hint}\n"
+    assert run(str(network), str(answers)).returncode == 0
+
+
 def test_a_network_file_and_csv_answers(tmp_path: Path) -> None:
     network = tmp_path / "net.toml"
     network.write_text(
@@ -110,7 +145,10 @@ def test_sample_k_is_the_step_explain_shows_for_sample_k(tmp_path: Path) -> None
     assert run(str(network), str(answers)).returncode == 1  # --sample 1 is the default
     missing = run(str(network), str(answers), "--sample", "3")
     assert missing.returncode == 2
-    assert missing.stderr.strip().endswith("sample 3 does not exist: the file has 2 samples")
+    assert missing.stderr.strip().endswith(": --sample 3 does not exist: the file has 2 samples")
+    explained = subprocess.run([STEPGRAD, "explain", str(network), "--sample", "3"], capture_output=True, text=True)
+    assert explained.returncode == 2
+    assert explained.stderr.strip().endswith(": --sample 3 does not exist: the file has 2 samples")
 
 
 def test_answers_from_standard_input(tmp_path: Path) -> None:

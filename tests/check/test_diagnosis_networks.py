@@ -70,6 +70,27 @@ def test_relu_derivative_taken_as_one_for_a_negative_net(write) -> None:
     assert first_diagnosis(write, setup, answers) == ("dout_h2/dnet_h2", ["relu_derivative_mixup"])
 
 
+def leaky_setup() -> Setup:
+    # h2 has a negative net input (0.5·(−0.5) + 0.9·(−0.6) + 0.1 < 0): its derivative is the leaky slope 0.01.
+    hidden = Layer([[0.30, 0.40], [-0.50, -0.60]], [0.10], "leaky_relu", train_bias=False)
+    output = Layer([[0.40, 0.45], [-0.30, 0.55]], [0.20], "sigmoid", train_bias=False)
+    return _setup(Network((hidden, output), "half_squared_error"), [0.50, 0.90], [0.20, 0.70])
+
+
+@pytest.mark.parametrize("zero", ["0", "0.0", "0.0000"])
+def test_leaky_relu_slope_taken_as_the_relu_zero(write, zero: str) -> None:
+    # A bare 0 is a claim, not a coarse rounding of 0.01: wrong, and the mix-up is named.
+    setup = leaky_setup()
+    v = values_of(setup)
+    assert v["net_h2"] < 0 and v["dout_h2/dnet_h2"] == pytest.approx(0.01)
+    answers = {"net_h2": v["net_h2"], "dout_h2/dnet_h2": zero, "delta_h2": "0.0000"}
+    report = check_answers(write("answers.txt", lines(answers)), setup)
+    assert report.first_wrong == "dout_h2/dnet_h2"
+    assert [d.mistake for d in report.diagnoses] == ["relu_derivative_mixup"]
+    assert "1 if net_h2 > 0 else 0 instead of 1 if net_h2 > 0 else 0.01" in report.diagnoses[0].detail
+    assert report.check("delta_h2").status == "follows"  # 0 · dE_total/dout_h2, from the learner's own 0
+
+
 def test_softmax_delta_written_as_logistic(write) -> None:
     setup = softmax_setup()
     v = values_of(setup)
@@ -214,6 +235,8 @@ def test_a_frozen_bias_written_as_updated_gets_a_hint(write) -> None:
     assert report.first_wrong == "b2+" and report.diagnoses == ()
     text = report.render("text")
     assert "Your b2+ is not the network's" in text and "No known mistake" not in text
+    # names are kept as written: "b2 is frozen", never "B2 is frozen"
+    assert "**Your b2+ is not the network's.** b2 is frozen in this network" in report.render("markdown")
 
 
 def test_a_miscopied_given_number_does_not_point_at_a_step(write) -> None:

@@ -12,7 +12,21 @@ import pytest
 
 from stepgrad.check import check_answers
 from stepgrad.check.compare import Checker
-from stepgrad.network import classic_setup
+from stepgrad.check.tolerance import decimals_for, enough_digits
+from stepgrad.network import Setup, classic_setup
+
+RELU_NET = """inputs = [0.5, 0.8]
+targets = [0.2, 0.9]
+learning_rate = 0.5
+[[layer]]
+activation = "relu"
+weights = [[0.4, -0.6], [0.3, 0.5]]
+bias = 0.1
+[[layer]]
+activation = "sigmoid"
+weights = [[0.7, -0.2], [0.1, 0.6]]
+bias = 0.2
+"""
 
 
 def classic_rounded_by_hand(decimals: int = 4) -> dict[str, float]:
@@ -89,7 +103,11 @@ def test_rounded_at_every_step_passes_with_rounding_notes(tmp_path) -> None:
     assert report.ok, report.render("text")
     rounding = [check for check in report.values if check.status == "rounding"]
     assert rounding, "carrying 4 decimals forward must move some values off the exact rounding"
-    assert all("rounded earlier values" in check.note for check in rounding)
+    assert all("rounded earlier values" in check.note or "with few digits" in check.note for check in rounding)
+    # 0.0004 is right to 4 decimals but shows one digit of 0.000438568: right, with a note
+    assert report.check("dE_total/dw1").note == (
+        "right to 4 decimals, with few digits: the exact value is 0.000438567734"
+    )
     # w1+ = 0.15 − 0.5·0.0004 = 0.1498 from the rounded gradient; the exact 0.149780716 rounds to 0.1498 too
     assert report.check("w1+").ok
     result = subprocess.run(
@@ -101,7 +119,7 @@ def test_rounded_at_every_step_passes_with_rounding_notes(tmp_path) -> None:
 
 def test_a_value_rounded_to_k_decimals_is_right_and_one_off_is_not(tmp_path) -> None:
     path = tmp_path / "a.txt"
-    path.write_text("net_h1 = 0.3775\nout_h1 = 0.5933\nnet_o1 = 1.1059\ndE_total/dw1 = 0.0004\nw5+ = 0.359\n")
+    path.write_text("net_h1 = 0.3775\nout_h1 = 0.5933\nnet_o1 = 1.1059\nw5+ = 0.359\ndE_total/dw1 = 0.00044\n")
     assert [check.status for check in check_answers(path).values] == ["right"] * 5
     for one_off in ("out_h1 = 0.5932", "net_o1 = 1.1058", "w5+ = 0.3580", "dE_total/dw1 = 0.0005"):
         path.write_text(one_off + "\n")
@@ -109,38 +127,130 @@ def test_a_value_rounded_to_k_decimals_is_right_and_one_off_is_not(tmp_path) -> 
 
 
 def test_whole_numbers_are_not_right_for_everything(tmp_path) -> None:
-    # "0" for every value used to score 56/58: half a unit of a whole number is 0.5.
+    # "0" for every value used to score 56/58: half a unit of a whole number is 0.5. A bare 0 or 1 is a
+    # claim that the value is exactly that: wrong unless it is. 0.6 rounds out_h2 but is too coarse.
     path = tmp_path / "zeros.txt"
     path.write_text("w5+ = 0\nout_h1 = 1\nE_total+ = 0\ndE_total/dw1 = 0\nw1+ = 0\nnet_o1 = 1\nout_h2 = 0.6\n")
     report = check_answers(path)
-    assert [check.status for check in report.values] == ["coarse"] * 7
+    statuses = {check.name: check.status for check in report.values}
+    assert statuses == {
+        "out_h1": "wrong",
+        "out_h2": "coarse",
+        "net_o1": "wrong",
+        "w5+": "wrong",
+        "dE_total/dw1": "follows",  # out_h1 = 1 makes dout_h1/dnet_h1 = 0, so delta_h1 = 0
+        "w1+": "wrong",
+        "E_total+": "wrong",
+    }
     assert report.score == (0, 7) and not report.ok
-    assert report.first_wrong is None  # too coarse to say it is wrong, or where the first mistake is
-    assert "too few digits to check: give at least 3 significant digits" in report.check("w5+").note
-    assert "0 of 7 values right (7 with too few digits to check)" in report.render("text")
+    assert report.first_wrong == "out_h1"
+    coarse = "too few digits to check: give at least 2 significant digits (2 decimals here)"
+    assert report.check("out_h2").note == coarse
+    assert "0 of 7 values right (1 with too few digits to check)" in report.render("text")
     result = subprocess.run([str(Path(sys.executable).parent / "stepgrad"), "check", str(path)], capture_output=True)
     assert result.returncode == 1
 
 
-def test_short_values_that_are_exactly_right_count(tmp_path) -> None:
-    # dnet_h1/dw1 is i1 = 0.05 exactly; dE_total/dout_o1 of a target hit exactly would be 0.
-    path = tmp_path / "a.txt"
-    path.write_text("dnet_h1/dw1 = 0.05\ndnet_h1/dw2 = 0.1\n")
-    assert check_answers(path).ok
-    path.write_text("w5+ = 2\n")  # off by more than its own rounding: wrong, not just coarse
-    assert check_answers(path).check("w5+").status == "wrong"
-
-
-def test_coarse_earlier_values_do_not_make_later_ones_right(tmp_path) -> None:
-    # out_h1 = 1 carries ±0.5: everything computed from it would fit. It is flagged, and what follows
-    # from it is "follows", not right.
-    out_o1 = 1 / (1 + math.exp(-(0.40 * 1 + 0.45 * 0.596884378 + 0.60)))
-    path = tmp_path / "a.txt"
-    path.write_text(f"out_h1 = 1\nout_o1 = {out_o1:.4f}\n")
+def test_zero_for_every_value_scores_nothing(tmp_path) -> None:
+    path = tmp_path / "zeros.txt"
+    asked = Checker(classic_setup()).asked()
+    path.write_text("".join(f"{name} = 0\n" for name in asked))
     report = check_answers(path)
-    assert [check.status for check in report.values] == ["coarse", "follows"]
-    assert "follows from your earlier value, with too few digits, (out_h1)" in report.check("out_o1").note
-    assert report.score == (0, 2)
+    assert report.score == (0, len(asked))
+    assert report.count("coarse") == 0  # every 0 is a claim, none a rounding
+    path.write_text("".join(f"{name} = 0.0\n" for name in asked))
+    assert check_answers(path).score == (0, len(asked))
+
+
+@pytest.mark.parametrize("decimals", [3, 4])
+def test_a_learner_rounding_consistently_to_3_or_4_decimals_passes(tmp_path, decimals: int) -> None:
+    values = classic_rounded_by_hand(decimals)
+    asked = Checker(classic_setup()).asked()
+    path = tmp_path / "rounded.txt"
+    path.write_text("".join(f"{name} = {values[name]:.{decimals}f}\n" for name in asked))
+    report = check_answers(path)
+    assert report.ok, report.render("text")
+    assert report.score == (len(asked), len(asked))
+    if decimals == 3:
+        # E_o2 = 0.024 has 2 significant digits; dE_total/dw1 = 0.000 rounds 0.000438568 to 3 decimals
+        assert values["E_o2"] == 0.024 and report.check("E_o2").status == "right"
+        assert values["dE_total/dw1"] == 0.0
+        few = "right to 3 decimals, with few digits: the exact value is 0.000438567734"
+        assert report.check("dE_total/dw1").note == few
+        # E_total = 0.275 + 0.024 = 0.299 follows from the learner's own values (exact 0.298371109 rounds to 0.298)
+        assert report.check("E_total").status == "rounding"
+
+
+def test_precision_needed_is_two_significant_digits_or_three_decimals() -> None:
+    assert [decimals_for(value) for value in (0.5933, 0.0236, 1.106, 12.3, 5.6e-6, 0.0)] == [2, 3, 1, 0, 7, 0]
+    assert enough_digits(3, 5.6e-6) and enough_digits(2, 0.5933) and enough_digits(1, 1.106)
+    assert not enough_digits(1, 0.5933) and not enough_digits(0, 1.106) and not enough_digits(2, 0.0236)
+    assert enough_digits(0, 12.3)
+
+
+def test_a_tiny_value_written_as_zeros_to_4_decimals_is_right(tmp_path) -> None:
+    # E_o1 = ½(0.01 − 0.01333)² = 5.6e-06: 0.0000 rounds it to 4 decimals; a bare 0 claims it is 0.
+    setup = Setup(classic_setup().network, [[0.05, 0.10]], [[0.7547, 0.99]], 0.5)
+    exact = Checker(setup).expected["E_o1"]
+    assert 1e-6 < exact < 1e-5
+    assert check_answers({"E_o1": "0.0000"}, setup).check("E_o1").status == "rounding"
+    assert check_answers({"E_o1": "0"}, setup).check("E_o1").status == "wrong"
+
+
+def test_exact_values_and_claims_carry_no_rounding(tmp_path) -> None:
+    # relu net: h1 is dead (net_h1 = −0.18), so out_h1 = 0 and dout_h2/dnet_h2 = 1 exactly. Written as
+    # bare 0 and 1 they used to carry ±0.5 and let almost anything after them pass.
+    network = tmp_path / "relu.toml"
+    network.write_text(RELU_NET)
+    report = check_answers({"out_h1": "0", "dE_total/dout_h1": "0.0407"}, network)
+    assert report.check("out_h1").status == "right"
+    assert report.check("dE_total/dout_h1").status == "wrong"  # exact 0.0496
+    report = check_answers({"dE_total/dout_h2": "0.0312", "dout_h2/dnet_h2": "1", "delta_h2": "0.0250"}, network)
+    assert report.check("dout_h2/dnet_h2").status == "right"
+    delta = report.check("delta_h2")
+    assert delta.status == "wrong"  # not "follows": from the learner's own values delta_h2 = 0.0312
+    assert delta.from_own_values == pytest.approx(0.0312)
+
+
+def test_given_numbers_carry_no_rounding_whatever_was_copied(tmp_path) -> None:
+    # The re-audit: w5 = 0.4 and b2 = 0.6 were taken as ±0.05, so net_o1 = 1.1200 passed as "rounding".
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "i1 = 0.05\ni2 = 0.1\nw5 = 0.4\nw6 = 0.45\nb2 = 0.6\nout_h1 = 0.5933\nout_h2 = 0.5969\nnet_o1 = 1.1200\n"
+    )
+    report = check_answers(path)
+    assert report.check("w5").status == "right"
+    assert report.check("net_o1").status == "wrong"
+    assert report.check("net_o1").from_own_values == pytest.approx(0.4 * 0.5933 + 0.45 * 0.5969 + 0.6)
+    path.write_text(path.read_text().replace("1.1200", "1.1059"))
+    assert check_answers(path).ok
+    # a miscopied weight is its own error, and the net input computed from it follows from it
+    path.write_text("w5 = 0.45\nnet_o1 = " + f"{0.45 * 0.593269992 + 0.45 * 0.596884378 + 0.6:.4f}\n")
+    report = check_answers(path)
+    assert [check.status for check in report.values] == ["wrong", "follows"]
+
+
+def test_coarse_earlier_values_are_judged_with_their_rounding(tmp_path) -> None:
+    # out_h1 = 0.6 rounds 0.593 but is too coarse (±0.05): itself not right, but what follows from it
+    # is judged against it with that rounding, not marked as an error.
+    out_o1 = 1 / (1 + math.exp(-(0.40 * 0.593269992 + 0.45 * 0.596884378 + 0.60)))
+    path = tmp_path / "a.txt"
+    path.write_text(f"out_h1 = 0.6\nout_o1 = {out_o1:.4f}\n")
+    report = check_answers(path)
+    assert [check.status for check in report.values] == ["coarse", "right"]
+    from_coarse = 1 / (1 + math.exp(-(0.40 * 0.6 + 0.45 * 0.596884378 + 0.60)))
+    path.write_text(f"out_h1 = 0.6\nout_o1 = {from_coarse:.4f}\n")
+    report = check_answers(path)
+    assert [check.status for check in report.values] == ["coarse", "rounding"]
+    assert report.check("out_o1").note.startswith("right for your rounded earlier values")
+    path.write_text("out_h1 = 0.6\nout_o1 = 0.7600\n")  # σ(1.1115 ± 0.02) is at most 0.7548
+    assert [check.status for check in check_answers(path).values] == ["coarse", "wrong"]
+    # a bare 1 is a claim: what follows from it follows from an error
+    claimed = 1 / (1 + math.exp(-(0.40 * 1 + 0.45 * 0.596884378 + 0.60)))
+    path.write_text(f"out_h1 = 1\nout_o1 = {claimed:.4f}\n")
+    report = check_answers(path)
+    assert [check.status for check in report.values] == ["wrong", "follows"]
+    assert report.check("out_o1").note.startswith("follows from your earlier error (out_h1)")
 
 
 @pytest.mark.parametrize("decimals", [4, 6])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from stepgrad.check.compare import Checker
 from stepgrad.network.files import load_setup
 
 STEPGRAD = str(Path(sys.executable).parent / "stepgrad")
@@ -92,7 +93,7 @@ def test_the_network_file_rebuilds_with_its_seed_and_variant(exercises: Path) ->
         (["--seed", "1", "--count", "0"], "stepgrad: error: --count must be at least 1, got 0"),
         (
             ["--seed", "1", "--out", "/proc/nope/x"],
-            "stepgrad: error: /proc/nope/x/exercise-01: cannot create the folder",
+            "stepgrad: error: /proc/nope/x: cannot create the folder",
         ),
     ],
 )
@@ -137,9 +138,42 @@ def test_grade_writes_csv_and_markdown(exercises: Path, tmp_path: Path) -> None:
     summary = (folder / "grades.md").read_text()
     assert "## Steps the class got wrong" in summary and "| `w1+` | 1 | 0 | 0 | 0 |" in summary
     steps = {row["step"]: row for row in csv.DictReader((folder / "steps.csv").open())}
-    assert list(steps) == list(values)  # every asked step, in derivation order
+    # every asked step, in derivation order (the sheet groups the updates after the gradients)
+    assert list(steps) == Checker(load_setup(folder / "network.toml")).asked()
+    assert sorted(steps) == sorted(values)
     assert steps["w1+"]["wrong"] == "1" and steps["w5+"]["wrong"] == "0"
     assert steps["out_h1"]["unanswered"] == "0"  # cid and dan are not graded, so they do not count
+
+
+def test_grade_needs_one_exercise_folder(exercises: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "ada.txt"
+    answers.write_text((exercises / "exercise-01" / "key.txt").read_text())
+    cases = [
+        (
+            exercises,
+            f"{exercises}: is a class folder, not one exercise: grade each of its exercise folders "
+            "(exercise-01, exercise-02, exercise-03) with --exercise",
+        ),
+        (tmp_path / "nowhere", f"{tmp_path / 'nowhere'}: no such folder"),
+        (tmp_path / "nowhere.toml", f"{tmp_path / 'nowhere.toml'}: no such file"),
+        (tmp_path, f"{tmp_path}: has no network.toml: give an exercise folder or a network file"),
+    ]
+    for folder, message in cases:
+        result = stepgrad("grade", "--exercise", str(folder), str(answers))
+        assert result.returncode == 2
+        assert result.stderr == f"stepgrad: error: {message}\n"
+    assert not (exercises / "grades.csv").exists()
+
+
+def test_a_miscopied_given_number_is_named_in_the_grades(exercises: Path, tmp_path: Path) -> None:
+    folder = exercises / "exercise-01"
+    i1 = load_setup(folder / "network.toml").inputs[0, 0]
+    (tmp_path / "eve.txt").write_text(f"i1 = {i1 + 0.01:.2f}\n")
+    result = stepgrad("grade", "--exercise", str(folder), str(tmp_path / "eve.txt"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    row = next(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert row["first_wrong"] == "i1"
+    assert row["diagnosis"] == f"the network's i1 is {i1:g}: copy it from the network file"
 
 
 def test_learners_with_the_same_file_name_in_different_folders(exercises: Path, tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ import pytest
 
 from stepgrad.check import check_answers
 from stepgrad.core import train_step
-from stepgrad.exercise import ExerciseSpec, generate_setup, generate_setups
+from stepgrad.exercise import ExerciseSpec, generate_setup, generate_setups, hand_friendly
+from stepgrad.exercise.generate import keeps_its_digits
+from stepgrad.network import Setup, classic_setup
 from stepgrad.network.files import setup_to_dict
 
 SPECS = [
@@ -50,8 +52,22 @@ def test_numbers_are_hand_friendly(spec: ExerciseSpec) -> None:
             if layer.activation == "relu":
                 assert np.all(np.abs(layer_trace.net) >= 0.05)  # never at the kink
         assert trace.loss_new < trace.loss
+        # every output keeps 0.05 from its target: the errors keep their digits at 4 decimals
+        assert np.all(np.abs(trace.layers[-1].out - setup.targets) >= 0.05)
         if spec.loss == "cross_entropy":
             assert sorted(setup.targets[0]) == [0.0] * (spec.layers[-1] - 1) + [1.0]
+
+
+def test_networks_whose_values_vanish_at_4_decimals_are_not_hand_friendly() -> None:
+    # The classic example is hand-friendly; with target_o1 at 0.7547, out_o1 = 0.7514 sits 0.003 from it and
+    # E_o1 = 5.6e-06 is 0.0000 at 4 decimals: a learner could not tell it from 0.
+    classic = classic_setup()
+    assert hand_friendly(classic)
+    close = Setup(classic.network, classic.inputs, [[0.7547, 0.99]], classic.learning_rate)
+    assert not hand_friendly(close)
+    # out 0.06 from the target, but tiny gradients: dE_total/dw1 = 4e-6 would be 0.0000
+    assert not keeps_its_digits(Setup(classic.network, [[0.0005, 0.001]], classic.targets, classic.learning_rate))
+    assert keeps_its_digits(classic)
 
 
 def test_the_exact_values_check_as_right() -> None:

@@ -1,10 +1,11 @@
 """Checking a learner's own numbers: read answers, compare with the trace, diagnose the mistake.
 
-A value counts as right when it is written with at least 3 significant digits or 4 decimals
-and rounds the exact value, or follows, within the rounding its inputs carry, from the
-learner's own earlier values; steps left unwritten are taken as rounded like the value
-checked. Fewer digits is "too few digits to check", unless the value is exact
-(``stepgrad.check.tolerance`` has the whole rule). The step checked is the one
+A value given to k decimals counts as right when it rounds the exact value to k decimals,
+or follows, within the rounding its inputs carry, from the learner's own earlier values
+(steps left unwritten are taken as rounded like the value checked). It needs 3 decimals,
+or enough to show 2 significant digits of the value; with fewer it is "too few digits to
+check", and a bare 0 or 1 claims the value exactly. The network's given numbers and exact
+values carry no rounding (``stepgrad.check.tolerance`` has the whole rule). The step checked is the one
 ``stepgrad explain --sample K`` works, and values are reported in its order.
 
 >>> from stepgrad.check import check_answers

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stepgrad.check.tolerance import enough_digits, significant_digits
+from stepgrad.check.tolerance import half_unit, significant_digits
 from stepgrad.errors import StepgradError
+from stepgrad.network.files import TOP_LEVEL_KEYS, _toml_error_line
 
 _NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
 FORMATS = ("toml", "json", "csv", "lines")
@@ -32,6 +33,8 @@ _NON_FINITE = {"inf", "infinity", "nan"}
 # A CSV's first row is a header when its cells are words like these (``name,value``, ``step;answer``).
 _HEADER_NAMES = {"name", "names", "step", "steps", "quantity", "variable", "key", "symbol", "value name"}
 _HEADER_VALUES = {"value", "values", "answer", "answers", "result", "number", "your value", "your answer"}
+# Keys only a network file has (a learner may still copy ``learning_rate`` into the answers).
+_NETWORK_KEYS = set(TOP_LEVEL_KEYS) - {"learning_rate"}
 # A key at the start of a TOML line (bare, "basic" or 'literal'), or a [table] header.
 _TOML_KEY = re.compile(r"""^\s*(?:\[+\s*)?(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*(?:=|\]+)""")
 # A JSON object key: a string followed by a colon.
@@ -60,17 +63,12 @@ class Answer:
     @property
     def half_unit(self) -> float:
         """Half a unit of the last written digit: the rounding the value carries."""
-        return 0.5 * 10.0 ** (-self.decimals)
+        return half_unit(self.decimals)
 
     @property
     def significant(self) -> int:
         """Significant digits as written (``0.0004`` → 1)."""
         return significant_digits(self.text)
-
-    @property
-    def enough_digits(self) -> bool:
-        """True when written precisely enough to count as right (``stepgrad.check.tolerance``)."""
-        return enough_digits(self.decimals, self.significant)
 
 
 def parse_number(text: str, source: str, location: str, name: str = "") -> tuple[float, int] | None:
@@ -160,11 +158,23 @@ def _parse_json(text: str, source: str) -> list[Answer]:
         raise StepgradError(f"not valid JSON: {error.msg}", source, f"line {error.lineno}") from None
     if not isinstance(data, list) or any(not isinstance(pair, tuple) for pair in data):
         raise StepgradError("a JSON answer file must be one object of name: value pairs", source)
+    _reject_network([name for name, _ in data], source)
     return _from_mapping([(name, _json_value(value)) for name, value in data], lines, source)
+
+
+def _reject_network(names: list[str], source: str) -> None:
+    """A network file given where answers belong (``stepgrad check my.toml``, or the two swapped)."""
+    if any(name in _NETWORK_KEYS for name in names):
+        raise StepgradError(
+            "this is a network file, not an answer file: give the network first, then the answers "
+            "(stepgrad check NETWORK ANSWERS)",
+            source,
+        )
 
 
 def _parse_toml(text: str, source: str) -> list[Answer]:
     data = tomllib.loads(text, parse_float=str)
+    _reject_network(list(data), source)
     return _from_mapping(list(data.items()), key_lines(text, "toml"), source)
 
 
@@ -200,6 +210,14 @@ def _parse_csv(text: str, source: str) -> list[Answer]:
     return answers
 
 
+def _unclosed_quote(text: str) -> bool:
+    """True when ``text`` opens a quote it does not close (``"w5+``, ``'0.35``); ``w5'`` is a name."""
+    stripped = text.strip()
+    if stripped.count('"') % 2:
+        return True
+    return stripped.startswith("'") and (len(stripped) < 2 or not stripped.endswith("'"))
+
+
 def _parse_lines(text: str, source: str) -> list[Answer]:
     answers = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -213,6 +231,8 @@ def _parse_lines(text: str, source: str) -> list[Answer]:
         name, _, raw = content.partition(separator)
         if not name.strip():
             raise StepgradError("a value without a name", source, f"line {number}")
+        if _unclosed_quote(name) or _unclosed_quote(raw):
+            raise StepgradError(f"an unclosed quote in {content!r}", source, f"line {number}")
         answer = _answer(name.strip().strip('"'), raw, source, f"line {number}")
         if answer is not None:
             answers.append(answer)
@@ -244,11 +264,17 @@ def parse_answers(text: str, source: str = "<answers>", fmt: str = "lines") -> l
         try:
             answers = _parse_toml(text, source)
         except tomllib.TOMLDecodeError as error:
-            # Not TOML (e.g. an unquoted dE_total/dw5): plain lines are accepted too.
+            # Not TOML (e.g. an unquoted dE_total/dw5): plain lines are accepted too, unless a line is
+            # broken in a way plain lines cannot read either (an unclosed quote).
             try:
                 answers = _parse_lines(text, source)
-            except StepgradError:
-                raise StepgradError(f"not valid TOML: {error}", source) from None
+            except StepgradError as lines_error:
+                if lines_error.message.startswith("an unclosed quote"):
+                    message = f"not valid TOML: {lines_error.message}"
+                    raise StepgradError(message, source, lines_error.location) from None
+                location = _toml_error_line(str(error), text)
+                message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(error))
+                raise StepgradError(f"not valid TOML: {message}", source, location) from None
     else:
         answers = _parse_lines(text, source)
     seen: dict[str, Answer] = {}

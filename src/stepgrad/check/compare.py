@@ -3,16 +3,19 @@
 The step is the one ``stepgrad explain --sample K`` works: sample K of the network
 file trained alone (a batch of one), and the values are reported in the order of
 that derivation. A value written with ``k`` decimals carries a half-unit
-``u = ½·10⁻ᵏ`` (the full rule is in ``stepgrad.check.tolerance``):
+``u = ½·10⁻ᵏ``, none when it is exactly the value, a bare 0 or 1 that claims to be, or one of
+the network's given numbers (the full rule is in ``stepgrad.check.tolerance``):
 
-* **right** when ``|given − exact| ≤ u`` (it rounds the exact value to ``k`` decimals) and it
-  has at least 3 significant digits or 4 decimals, or when it is exactly the value;
+* **right** when ``|given − exact| ≤ u`` (it rounds the exact value to ``k`` decimals) and
+  ``k ≥ 3`` or ``k`` shows 2 significant digits of it, or when it is exactly the value (with a
+  note *few digits* when it shows fewer than 2 significant digits);
 * **right, rounding** when it is within ``u``, plus the rounding its inputs carry, of the step
   recomputed from the learner's own earlier values (written ones as written, unwritten ones
-  taken as rounded like this one), and those were right;
-* **too few digits to check** when it is consistent but written with fewer digits than that;
+  taken as rounded like this one), and none of those was wrong;
+* **too few digits to check** when it is consistent but written with fewer digits than that
+  (it is judged, and carries its rounding, like any other value in the steps after it);
 * **follows** (from an earlier error) when it matches the recomputation but an earlier value was
-  wrong (or too coarse);
+  wrong;
 * **wrong** otherwise: then each known mistake recomputes the step under its wrong rule, from the
   learner's own values, and the ones that reproduce it are the diagnosis (``stepgrad.check.diagnose``).
 """
@@ -33,7 +36,19 @@ from stepgrad.check.mistakes import MISTAKES, Mistake
 from stepgrad.check.names import NameIndex
 from stepgrad.check.recompute import Context, Rules, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
-from stepgrad.check.tolerance import MIN_DECIMALS, MIN_SIGNIFICANT, exactly, shown_digits, within, working_rounding
+from stepgrad.check.tolerance import (
+    ENOUGH_DECIMALS,
+    ENOUGH_SIGNIFICANT,
+    carried_rounding,
+    decimals_for,
+    enough_digits,
+    exactly,
+    few_digits,
+    is_claim,
+    shown_digits,
+    within,
+    working_rounding,
+)
 from stepgrad.check.world import World
 from stepgrad.core import Trace
 from stepgrad.errors import StepgradError
@@ -41,10 +56,16 @@ from stepgrad.explain.derivation import explain_setup
 from stepgrad.explain.step import Derivation, format_number
 from stepgrad.network.model import Setup
 
-COARSE_NOTE = (
-    f"too few digits to check: give at least {MIN_SIGNIFICANT} significant digits (or {MIN_DECIMALS} decimals)"
-)
-_BAD: tuple[Status, ...] = ("wrong", "follows", "coarse")
+_BAD: tuple[Status, ...] = ("wrong", "follows")
+
+
+def coarse_note(value: float) -> str:
+    """Why a value that rounds ``value`` is still too coarse to count, and how many decimals it needs."""
+    needed = min(ENOUGH_DECIMALS, decimals_for(value))
+    return (
+        f"too few digits to check: give at least {ENOUGH_SIGNIFICANT} significant digits "
+        f"({needed} decimal{'s' if needed != 1 else ''} here)"
+    )
 
 
 def describe_network(setup: Setup) -> str:
@@ -152,9 +173,19 @@ class Checker:
     def asked(self) -> list[str]:
         """The names a learner computes, in derivation order: everything but the given numbers
         (and frozen biases' gradients and ``b+``)."""
+        return sorted(self.computed(), key=self.position)
+
+    def computed(self) -> list[str]:
+        """The names a learner computes, in no particular order (``asked`` without the derivation's order)."""
         skipped = {f"dE_total/d{bias}" for bias in self.frozen.values()}
-        names = [name for name in self.expected if name in self.table and name not in skipped]
-        return sorted(names, key=self.position)
+        return [name for name in self.expected if name in self.table and name not in skipped]
+
+    def rounding_bounds(self, decimals: int) -> dict[str, float]:
+        """How far a learner who rounds every step to ``decimals`` decimals, and carries the rounded values
+        forward, may land from each computed value: the rounding of its inputs followed through the steps,
+        plus its own (``World`` with nothing written, ``stepgrad.check.tolerance.working_rounding``)."""
+        world = World(self.table, self.context.leaves, {}, working_rounding(decimals, 0))
+        return {name: world.uncertainty(name) for name in self.table}
 
     # ------------------------------------------------------------------ checking
     def check(self, answers: Sequence[Answer], source: str = "<answers>") -> CheckReport:
@@ -165,7 +196,7 @@ class Checker:
 
     def _check(self, answers: Sequence[Answer], source: str) -> CheckReport:
         resolved, unknown = self._resolve(answers, source)
-        given = {name: (answer.value, answer.half_unit) for name, answer in resolved.items()}
+        given = {name: self._as_used(name, answer) for name, answer in resolved.items()}
         verdicts = _Verdicts(self, resolved, given)
         diagnoser = Diagnoser(self.table, self.mistaken_tables, self.context.leaves, given, self.position)
         checks: list[ValueCheck] = []
@@ -177,7 +208,7 @@ class Checker:
             status, own, note = verdicts.status(name)
             diagnoses: tuple[Diagnosis, ...] = ()
             if status == "wrong" and name in self.table:
-                diagnoses = diagnoser.diagnose(name, answer)
+                diagnoses = diagnoser.diagnose(name, answer, verdicts.claims(name))
             if status == "wrong" and first_wrong is None:
                 first_wrong, first_diagnoses = name, diagnoses
                 given_hint = note if name not in self.table else ""
@@ -206,6 +237,19 @@ class Checker:
             missing=missing,
             given_hint=given_hint,
         )
+
+    def _as_used(self, name: str, answer: Answer) -> tuple[float, float]:
+        """``(value, rounding)`` of a written value as the learner used it in the steps after it.
+
+        The network's given numbers carry no rounding: the network's own number when the copy rounds it,
+        else the miscopied one (its own error). A computed value carries its written rounding, none when it
+        is exactly the value or claims to be (``stepgrad.check.tolerance``).
+        """
+        exact = self.expected[name]
+        rounding = carried_rounding(answer.value, answer.decimals, exact)
+        if name in self.table:
+            return answer.value, rounding
+        return (exact if within(answer.value, exact, rounding) else answer.value), 0.0
 
     def _resolve(self, answers: Sequence[Answer], source: str) -> tuple[dict[str, Answer], list[ValueCheck]]:
         """The answers by derivation name, and a check for each unknown name."""
@@ -250,13 +294,19 @@ class _Verdicts:
         self.given = given
         self._statuses: dict[str, tuple[Status, float | None, str]] = {}
         self._tainted: dict[str, bool] = {}
-        self._worlds: dict[tuple[int, int], World] = {}
+        self._worlds: dict[tuple[int, int, bool], World] = {}
 
-    def world(self, answer: Answer) -> World:
-        """The correct rules on the learner's values, unwritten ones rounded the way ``answer`` is written."""
-        key = (answer.decimals, answer.significant)
+    def claims(self, name: str) -> bool:
+        """True when the written ``name`` is a bare 0 or ±1 that claims the value exactly (``tolerance``)."""
+        answer = self.resolved[name]
+        return is_claim(answer.value, answer.decimals, self.checker.expected[name])
+
+    def world(self, name: str) -> World:
+        """The correct rules on the learner's values, unwritten ones rounded the way ``name`` is written."""
+        answer = self.resolved[name]
+        key = (answer.decimals, answer.significant, self.claims(name))
         if key not in self._worlds:
-            rounding = working_rounding(answer.decimals, answer.significant)
+            rounding = working_rounding(*key)
             checker = self.checker
             self._worlds[key] = World(checker.table, checker.context.leaves, self.given, rounding)
         return self._worlds[key]
@@ -282,10 +332,11 @@ class _Verdicts:
     def _given_number(self, name: str, answer: Answer) -> tuple[Status, float | None, str]:
         """A number of the network (``w1``), copied; or a frozen bias's ``b1+``."""
         exact = self.checker.expected[name]
-        if exactly(answer.value, exact) or (answer.enough_digits and within(answer.value, exact, answer.half_unit)):
+        rounds = within(answer.value, exact, carried_rounding(answer.value, answer.decimals, exact))
+        if exactly(answer.value, exact) or (rounds and enough_digits(answer.decimals, exact)):
             return "right", None, ""
-        if within(answer.value, exact, answer.half_unit):
-            return "coarse", None, COARSE_NOTE
+        if rounds:
+            return "coarse", None, coarse_note(exact)
         bias = self.checker.frozen.get(name)
         if bias is not None:
             note = f"{bias} is frozen in this network (train_bias = false): it is not updated, {name} = {bias} = "
@@ -297,23 +348,28 @@ class _Verdicts:
         checker = self.checker
         exact = checker.expected[name]
         rule = checker.table[name]
-        world = self.world(answer)
+        tolerance = self.given[name][1]
+        world = self.world(name)
         own, spread = world.follow(name)
         digits = shown_digits(answer.significant)
         if exactly(answer.value, exact):
             return "right", own, ""
-        if within(answer.value, exact, answer.half_unit):
-            return ("right", own, "") if answer.enough_digits else ("coarse", own, COARSE_NOTE)
+        if within(answer.value, exact, tolerance):
+            if not enough_digits(answer.decimals, exact):
+                return "coarse", own, coarse_note(exact)
+            if few_digits(answer.decimals, exact):
+                note = f"right to {answer.decimals} decimals, with few digits: the exact value is "
+                return "rounding", own, note + format_number(exact)
+            return "right", own, ""
         written = sorted(world.written_inputs(name), key=checker.position)
-        if within(answer.value, own, answer.half_unit + spread):
+        if within(answer.value, own, tolerance + spread):
             bad = [source for source in written if self.tainted(source)]
             if bad:
-                what = "error" if any(self.status(s)[0] != "coarse" for s in bad) else "value, with too few digits,"
                 shown = ", ".join(bad[:3]) + (", …" if len(bad) > 3 else "")
-                note = f"follows from your earlier {what} ({shown}): from your values, {name} = {rule.formula} = "
+                note = f"follows from your earlier error ({shown}): from your values, {name} = {rule.formula} = "
                 return "follows", own, note + format_number(own, digits)
-            if not answer.enough_digits:
-                return "coarse", own, COARSE_NOTE
+            if not enough_digits(answer.decimals, own):
+                return "coarse", own, coarse_note(own)
             rounded = f"{round(exact, answer.decimals):.{answer.decimals}f}".replace("-", "−")
             if written:
                 note = f"right for your rounded earlier values ({format_number(own, digits)}); "
@@ -325,7 +381,9 @@ class _Verdicts:
         return "wrong", own, f"{name} = {rule.formula}"
 
 
-def _setup_of(network: Setup | str | Path | None) -> Setup:
+def network_setup(network: Setup | str | Path | None) -> Setup:
+    """The setup to check against: a ``Setup``, a network file (with a hint when it is an answer file), or
+    the classic example for None."""
     from stepgrad.network import classic_setup
     from stepgrad.network.files import load_setup
 
@@ -334,8 +392,25 @@ def _setup_of(network: Setup | str | Path | None) -> Setup:
     if isinstance(network, Setup):
         return network
     if isinstance(network, str | Path):
-        return load_setup(network)
+        try:
+            return load_setup(network)
+        except StepgradError:
+            if _reads_as_answers(network):
+                raise StepgradError(
+                    "this looks like an answer file, not a network file: give the network first, then the "
+                    "answers (stepgrad check NETWORK ANSWERS)",
+                    str(network),
+                ) from None
+            raise
     raise StepgradError(f"the network must be a Setup or a network file's path, not {type(network).__name__}")
+
+
+def _reads_as_answers(path: str | Path) -> bool:
+    """True when the file ``path`` reads as a non-empty answer file."""
+    try:
+        return bool(read_answers(path))
+    except StepgradError:
+        return False
 
 
 def _answers_of(answers: Any, source: str | None) -> tuple[list[Answer], str]:
@@ -369,7 +444,7 @@ def check_answers(
     Raises:
         StepgradError: unusable answers or network, no values at all, an unknown sample.
     """
-    chosen = _setup_of(setup)
+    chosen = network_setup(setup)
     written, where = _answers_of(answers, source)
     if not written:
         raise StepgradError("no values: the answers are empty or every value is blank", where)

@@ -42,7 +42,7 @@ class Diagnoser:
         correct: the correct rule table.
         mistaken: every applicable mistake variant with its rule table.
         leaves: the network's given numbers.
-        given: the learner's written values, ``name -> (value, half_unit)``.
+        given: the learner's written values as used, ``name -> (value, rounding carried)``.
         position: the derivation order of a name (earlier steps first).
     """
 
@@ -51,25 +51,30 @@ class Diagnoser:
     leaves: Mapping[str, float]
     given: Mapping[str, tuple[float, float]]
     position: Callable[[str], float]
-    _worlds: dict[tuple[int, int, int], World] = field(default_factory=dict, init=False, repr=False)
+    _worlds: dict[tuple[int, int, int, bool], World] = field(default_factory=dict, init=False, repr=False)
 
-    def world(self, index: int, answer: Answer) -> World:
-        """Variant ``index``'s world, unwritten values rounded the way ``answer`` is written."""
-        key = (index, answer.decimals, answer.significant)
+    def world(self, index: int, answer: Answer, claim: bool = False) -> World:
+        """Variant ``index``'s world, unwritten values rounded the way ``answer`` is written (not at all for a
+        claim, ``stepgrad.check.tolerance``)."""
+        key = (index, answer.decimals, answer.significant, claim)
         if key not in self._worlds:
-            rounding = working_rounding(answer.decimals, answer.significant)
+            rounding = working_rounding(*key[1:])
             self._worlds[key] = World(self.mistaken[index][1], self.leaves, self.given, rounding)
         return self._worlds[key]
 
-    def diagnose(self, name: str, answer: Answer) -> tuple[Diagnosis, ...]:
-        """The mistakes that reproduce the written ``name``, those acting on it directly first."""
+    def diagnose(self, name: str, answer: Answer, claim: bool = False) -> tuple[Diagnosis, ...]:
+        """The mistakes that reproduce the written ``name``, those acting on it directly first.
+
+        ``claim``: ``answer`` is a bare 0 or ±1 that claims the value exactly (``stepgrad.check.tolerance``).
+        """
         found: dict[str, tuple[bool, Diagnosis]] = {}
+        tolerance = self.given[name][1]
         for index, (mistake, _) in enumerate(self.mistaken):
             if mistake.name in found and found[mistake.name][0]:
                 continue
-            world = self.world(index, answer)
+            world = self.world(index, answer, claim)
             wrong_value, spread = world.follow(name)
-            if not within(answer.value, wrong_value, answer.half_unit + spread):
+            if not within(answer.value, wrong_value, tolerance + spread):
                 continue
             step, direct = self._step_of(mistake, name, world)
             if step is None or (mistake.name in found and not direct):

@@ -31,6 +31,7 @@ from stepgrad.check.recompute import (
     update_b_rule,
     update_w_rule,
 )
+from stepgrad.functions.activations import LEAKY_SLOPE
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,20 @@ def _derivative_mixup(
     return variants
 
 
+def _relu_mixups(ctx: Context) -> list[Rules]:
+    """ReLU: 1 everywhere, or out; leaky ReLU: the plain ReLU's step (0 below 0), 1 everywhere, or out."""
+    relu = _derivative_mixup("relu", [("1", lambda net, out: 1.0), ("out", lambda net, out: out)])
+    leaky = _derivative_mixup(
+        "leaky_relu",
+        [
+            ("1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
+            ("1", lambda net, out: 1.0),
+            ("out", lambda net, out: out),
+        ],
+    )
+    return relu(ctx) + leaky(ctx)
+
+
 def _softmax_as_logistic(ctx: Context) -> list[Rules]:
     if ctx.network.layers[-1].activation != "softmax" or ctx.loss.name != "cross_entropy":
         return []
@@ -404,19 +419,15 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "relu_derivative_mixup",
-            "ReLU derivative mixed up",
-            "For out = max(0, net) the derivative is a step: 1 where net > 0 and 0 where net ≤ 0. Common "
-            "slips: taking it as 1 everywhere (forgetting that a neuron with net ≤ 0 passes no gradient), "
-            "or using the output itself (out) as the derivative.",
+            "ReLU (or leaky ReLU) derivative mixed up",
+            "For out = max(0, net) the derivative is a step: 1 where net > 0 and 0 where net ≤ 0; for a "
+            f"leaky ReLU (out = {LEAKY_SLOPE}·net where net ≤ 0) it is 1 and {LEAKY_SLOPE}, not 0. Common "
+            "slips: taking it as 1 everywhere (forgetting that a neuron with net ≤ 0 passes no gradient, or "
+            "only the leaky slope's share), using the output itself (out) as the derivative, or taking a "
+            "leaky ReLU's slope below 0 as the plain ReLU's 0.",
             "dout/dnet",
             ("dout_dnet",),
-            _derivative_mixup(
-                "relu",
-                [
-                    ("1", lambda net, out: 1.0),
-                    ("out", lambda net, out: out),
-                ],
-            ),
+            _relu_mixups,
         ),
         Mistake(
             "softmax_as_logistic",

@@ -4,7 +4,9 @@ Written values are taken as written; every other value is computed from them
 with a rule table (correct, or with one mistake swapped in). Each value also
 carries how far it may be off because of rounding:
 
-* a written value, half a unit of its last written digit;
+* a written value, half a unit of its last written digit; none when it is exactly the
+  value, claims to be (a bare ``0`` or ``1``) or is one of the network's given numbers
+  (``stepgrad.check.tolerance``; the caller decides, ``given`` holds it);
 * an unwritten one, what its inputs carry followed through the rule to first
   order (the change of the result when one input moves by its own rounding,
   summed over the inputs), plus the rounding the learner applied to it on
@@ -19,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from stepgrad.check.recompute import StepRule, Table
+from stepgrad.check.tolerance import no_rounding
 
 
 def evaluate_safely(rule: StepRule, x: Sequence[float]) -> float:
@@ -32,10 +35,6 @@ def evaluate_safely(rule: StepRule, x: Sequence[float]) -> float:
         return float("nan")
 
 
-def _no_rounding(value: float) -> float:
-    return 0.0
-
-
 @dataclass
 class World:
     """Every value as someone who wrote ``given`` would have it: what they wrote, else computed from it.
@@ -43,14 +42,14 @@ class World:
     Attributes:
         table: the rules (correct or with a mistake swapped in).
         leaves: the network's given numbers.
-        given: the written values, ``name -> (value, half_unit)``.
+        given: the written values as used, ``name -> (value, rounding carried)``.
         rounding: the half-unit an unwritten value ``v`` carries (the learner rounded it too).
     """
 
     table: Table
     leaves: Mapping[str, float]
     given: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    rounding: Callable[[float], float] = _no_rounding
+    rounding: Callable[[float], float] = no_rounding
     _values: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _follows: dict[str, tuple[float, float]] = field(default_factory=dict, init=False, repr=False)
 

@@ -44,6 +44,7 @@ def _layers(text: str) -> tuple[int, ...]:
 @click.option("--count", type=int, default=1, show_default=True, help="How many distinct variants.")
 @click.option("--lms", type=click.Choice(["moodle"]), default=None, help="Also write a quiz for an LMS.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+@click.option("--force", is_flag=True, help="Replace the exercises (exercise-NN folders, quiz.xml) already in --out.")
 def exercise(
     seed: int,
     layers: str,
@@ -56,6 +57,7 @@ def exercise(
     count: int,
     lms: str | None,
     out: str,
+    force: bool,
 ) -> None:
     """Write exercises: network file, question sheet (Markdown, HTML), blank answers, answer key."""
     from stepgrad.exercise import ExerciseSpec, write_exercises
@@ -71,5 +73,7 @@ def exercise(
         train_bias=train_bias,
         learning_rate=learning_rate,
     )
-    folders = write_exercises(Path(out), seed, spec, count, lms, progress=lambda f: click.echo(f"wrote {f}"))
+    folders = write_exercises(
+        Path(out), seed, spec, count, lms, progress=lambda f: click.echo(f"wrote {f}"), force=force
+    )
     click.echo(f"{len(folders)} exercise{'s' if len(folders) > 1 else ''} in {out}")

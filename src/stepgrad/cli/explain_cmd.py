@@ -77,6 +77,7 @@ def _run(
     fmt = fmt or format_from_suffix(output)
     sidecar = _diagram_sidecar(fmt, output, diagram_file, embed_diagram)
     setup = load_setup_or_classic(path)
+    check_sample_option(setup, sample)
     if optimizer is not None:
         from stepgrad.explain.optimizer_steps import optimizer_derivation
 
@@ -166,6 +167,15 @@ def emit(text: str, output: str | None) -> None:
     write_atomic(output, text)
     if Path(output).is_file():  # not for /dev/stdout, a pipe, /dev/null
         click.echo(f"wrote {output}", err=True)
+
+
+def check_sample_option(setup: Setup, sample: int) -> None:
+    """``--sample`` counts from 1 (the Python API from 0): say so in its own numbering when it is too large."""
+    from stepgrad.errors import quantity
+
+    if sample > setup.n_samples:
+        count = quantity(setup.n_samples, "sample")
+        raise StepgradError(f"--sample {sample} does not exist: the file has {count}", setup.source)
 
 
 def format_from_suffix(output: str | None) -> str:

@@ -7,6 +7,28 @@ from pathlib import Path
 import click
 
 
+def exercise_network(path: Path) -> Path:
+    """The network file of ``--exercise``: the folder's ``network.toml``, or the file itself.
+
+    A class folder (``stepgrad exercise --count N`` writes one) or a missing folder is a one-line error.
+    """
+    from stepgrad.errors import StepgradError
+    from stepgrad.exercise.write import existing_exercises
+
+    if not path.exists():
+        raise StepgradError("no such folder" if not path.suffix else "no such file", str(path))
+    if not path.is_dir() or (path / "network.toml").is_file():
+        return path / "network.toml" if path.is_dir() else path
+    folders = [folder.name for folder in existing_exercises(path) if folder.is_dir()]
+    if folders:
+        shown = ", ".join(folders[:6]) + (", …" if len(folders) > 6 else "")
+        raise StepgradError(
+            f"is a class folder, not one exercise: grade each of its exercise folders ({shown}) with --exercise",
+            str(path),
+        )
+    raise StepgradError("has no network.toml: give an exercise folder or a network file", str(path))
+
+
 @click.command("grade")
 @click.option(
     "--exercise",
@@ -30,8 +52,7 @@ def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
     from stepgrad.exercise.grade import grade as grade_class
     from stepgrad.network.files import load_setup, write_atomic
 
-    path = Path(exercise)
-    network_file = path / "network.toml" if path.is_dir() else path
+    network_file = exercise_network(Path(exercise))
     setup = load_setup(network_file)
     result = grade_class(setup, answers)
     folder = Path(out) if out else network_file.parent

@@ -1,11 +1,14 @@
 """Hand-friendly exercise networks from a seed.
 
 Every number has two decimals, and a candidate is kept only when the step is
-pleasant to work by hand: net inputs of sigmoid/tanh neurons stay in
-``[−2.5, 2.5]`` (away from saturation, so ``out·(1 − out)`` is not tiny), ReLU
-net inputs are clearly positive or negative (never at the kink), and every
-weight's gradient is visible at 4 decimals somewhere in the network. The same
-``(seed, variant)`` always gives the same exercise.
+pleasant to work by hand to ``DECIMALS`` decimals: net inputs of sigmoid/tanh
+neurons stay in ``[−2.5, 2.5]`` (away from saturation, so ``out·(1 − out)`` is not
+tiny), ReLU net inputs are clearly positive or negative (never at the kink), every
+output is at least ``TARGET_GAP`` from its target (so the errors keep their digits),
+every weight's gradient is visible at 4 decimals somewhere in the network, and no
+non-zero value is so small that a learner rounding every step to 4 decimals could
+land at 0 or at its opposite (its rounding bound, ``Checker.rounding_bounds``, stays
+below half its size). The same ``(seed, variant)`` always gives the same exercise.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from stepgrad.core import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import BiasMode, Layer, Network, Setup
 
+#: The decimals an exercise asks for (question sheet, answers file, Moodle quiz).
+DECIMALS = 4
+#: The least distance of an output from its target.
+TARGET_GAP = 0.05
 _SATURATING = ("sigmoid", "tanh", "softmax")
 _MAX_TRIES = 2000
 
@@ -93,9 +100,12 @@ def _candidate(rng: np.random.Generator, spec: ExerciseSpec) -> Setup:
 
 
 def hand_friendly(setup: Setup) -> bool:
-    """True when every net input is in a pleasant range and the update is visible at 4 decimals."""
+    """True when every net input is in a pleasant range, the outputs keep ``TARGET_GAP`` from their targets,
+    the update is visible at 4 decimals and every value keeps its size and sign at 4 decimals."""
     s = setup
     trace = train_step(s.network, s.inputs, s.targets, s.learning_rate)
+    if np.any(np.abs(trace.layers[-1].out - s.targets) < TARGET_GAP):
+        return False  # out − target would lose its digits at 4 decimals
     for layer, layer_trace in zip(s.network.layers, trace.layers, strict=True):
         net = layer_trace.net
         if layer.activation in _SATURATING and np.any(np.abs(net) > 2.5):
@@ -106,7 +116,18 @@ def hand_friendly(setup: Setup) -> bool:
             return False  # a dead layer passes no gradient back
         if np.max(np.abs(layer_trace.grad_w)) < 5e-4:
             return False
-    return trace.loss_new < trace.loss  # the step should help, as a textbook example does
+    return trace.loss_new < trace.loss and keeps_its_digits(setup)  # the step should help, as in a textbook
+
+
+def keeps_its_digits(setup: Setup) -> bool:
+    """True when every non-zero value a learner computes is more than twice what rounding every step to
+    ``DECIMALS`` decimals can move it by: such a learner never lands at 0 or at −v."""
+    from stepgrad.check.compare import Checker
+
+    checker = Checker(setup)
+    bounds = checker.rounding_bounds(DECIMALS)
+    values = checker.expected
+    return all(values[name] == 0 or bounds[name] < abs(values[name]) / 2 for name in checker.computed())
 
 
 def check_spec(spec: ExerciseSpec) -> None:

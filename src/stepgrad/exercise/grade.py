@@ -197,7 +197,7 @@ def grade(setup: Setup, answer_files: Sequence[str | Path]) -> ClassGrades:
         right = sum(1 for name in asked if statuses.get(name) in CORRECT_STATUSES)
         diagnosis = "; ".join(d.title for d in report.diagnoses[:2])
         if report.first_wrong and not diagnosis:
-            diagnosis = "no known mistake reproduces it"
+            diagnosis = report.given_hint or "no known mistake reproduces it"
         unknown = tuple(check.written for check in report.values if check.status == "unknown")
         learners.append(
             LearnerGrade(learner, str(path), right, len(asked), report.first_wrong, diagnosis, unknown, report)

@@ -19,11 +19,15 @@ The structure is Moodle's documented XML import format (docs.moodle.org/en/Moodl
       </question>
     </quiz>
 
-Moodle's tolerance is absolute (``|response − answer| ≤ tolerance``). Answers are asked to
-``SIGNIFICANT`` significant digits and the tolerance is one unit of the last of them,
-``10^(⌊log₁₀|v|⌋ − 3)``: between 0.01% and 0.1% of the value, so neither 0 nor −v is ever
-accepted, and a small gradient is checked as closely as a large weight. A class quiz has
-one category per exercise, so a quiz can draw a random question from each.
+Moodle's tolerance is absolute (``|response − answer| ≤ tolerance``). The question asks what
+the sheet asks (``QuizPart.instruction``: every value to 4 decimals, carrying one's own rounded
+values forward), and the tolerance of each question is what ``stepgrad check`` allows such a
+learner: the 4-decimal rounding of every step before it followed through to this one, plus its
+own rounding (``Checker.rounding_bounds``), rounded up to 2 significant digits. The answer is
+the exact value to ``ANSWER_DIGITS`` significant digits. Exercises are generated so that no
+tolerance reaches a non-zero value's size (``stepgrad.exercise.generate.hand_friendly``): 0
+and −v are never accepted. A class quiz has one category per exercise, so a quiz can draw a
+random question from each.
 """
 
 from __future__ import annotations
@@ -33,19 +37,34 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 
 from stepgrad.explain.step import format_number
 
-SIGNIFICANT = 4
+#: Significant digits of a question's answer.
+ANSWER_DIGITS = 6
+#: Significant digits of a tolerance (rounded up).
+TOLERANCE_DIGITS = 2
 DIAGRAM_FILE = "network.svg"
 
 
-def tolerance_for(value: float) -> float:
-    """One unit of the ``SIGNIFICANT``-th significant digit of ``value`` (0 for 0: exact)."""
-    if value == 0 or not math.isfinite(value):
-        return 0.0
-    return 10.0 ** (math.floor(math.log10(abs(value))) - SIGNIFICANT + 1)
+def plain_number(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits, without an exponent: ``-0.3208``, ``0.00000559617``."""
+    text = format(Decimal(f"{value:.{digits}g}"), "f")
+    return "0" if float(text) == 0 else text
+
+
+def answer_text(value: float) -> str:
+    """A question's answer: the exact value to ``ANSWER_DIGITS`` significant digits."""
+    return plain_number(value, ANSWER_DIGITS)
+
+
+def tolerance_text(bound: float, value: float) -> str:
+    """A question's tolerance: ``bound`` plus what rounding the answer moved it, rounded up to 2 digits."""
+    needed = bound + abs(float(answer_text(value)) - value) + 1e-12
+    scale = 10.0 ** (math.floor(math.log10(needed)) - TOLERANCE_DIGITS + 1)
+    return plain_number(math.ceil(needed / scale - 1e-9) * scale, TOLERANCE_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,8 @@ class QuizPart:
         given_html: the exercise's given numbers as HTML, repeated in each question.
         diagram_svg: the network diagram, embedded in each question.
         formulas: the formula of each asked name, shown as feedback.
+        bounds: per asked name, how far a learner following ``instruction`` may land from it.
+        instruction: how to give the values (the question sheet's words).
     """
 
     title: str
@@ -67,6 +88,8 @@ class QuizPart:
     given_html: str
     diagram_svg: str
     formulas: Mapping[str, str]
+    bounds: Mapping[str, float]
+    instruction: str
 
 
 def _text_element(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
@@ -87,7 +110,7 @@ def _question(quiz: ET.Element, part: QuizPart, number: int, name: str, diagram:
     text = (
         f'{part.given_html}<p><img src="@@PLUGINFILE@@/{DIAGRAM_FILE}" alt="The network with its weights and '
         f'biases"></p><p>Work one training step of this network by hand. What is <code>{escape(name)}</code>? '
-        f"Give {SIGNIFICANT} significant digits (work with at least {SIGNIFICANT + 1} in between).</p>"
+        f"{escape(part.instruction)}</p>"
     )
     questiontext = _text_element(question, "questiontext", text, "html")
     ET.SubElement(questiontext, "file", {"name": DIAGRAM_FILE, "path": "/", "encoding": "base64"}).text = diagram
@@ -102,9 +125,9 @@ def _question(quiz: ET.Element, part: QuizPart, number: int, name: str, diagram:
     ET.SubElement(question, "penalty").text = "0.3333333"
     ET.SubElement(question, "hidden").text = "0"
     answer = ET.SubElement(question, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-    ET.SubElement(answer, "text").text = repr(float(value))
+    ET.SubElement(answer, "text").text = answer_text(value)
     _text_element(answer, "feedback", "<p>Right.</p>", "html")
-    ET.SubElement(answer, "tolerance").text = repr(tolerance_for(value))
+    ET.SubElement(answer, "tolerance").text = tolerance_text(part.bounds[name], value)
 
 
 def _xml(quiz: ET.Element) -> str:

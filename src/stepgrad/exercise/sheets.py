@@ -13,6 +13,7 @@ from html import escape
 
 from stepgrad.check.compare import Checker
 from stepgrad.check.recompute import Table
+from stepgrad.exercise.generate import DECIMALS
 from stepgrad.exercise.moodle import QuizPart, moodle_quiz
 from stepgrad.explain.step import Derivation
 from stepgrad.functions import get_activation, get_loss
@@ -30,17 +31,33 @@ SECTIONS: dict[str, str] = {
     "error_total_new": "After the update",
 }
 BACKWARD = "Backward pass"
+SECTION_ORDER = ("Forward pass", "Errors", BACKWARD, "Updates", "After the update")
+
+
+#: The question sheet's style: readable width, the diagram scaled to fit it, a ruled table of given numbers.
+SHEET_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
+    "figure{margin:1.5rem 0}"
+    "figure svg{display:block;max-width:100%;height:auto}"
+    "table{border-collapse:collapse}"
+    "th{text-align:left;padding:0.2rem 0.8rem;border-bottom:2px solid #888}"
+    "td{padding:0.15rem 0.8rem;border-bottom:1px solid #ddd}"
+    "td:nth-child(2),th:nth-child(2){text-align:right;font-variant-numeric:tabular-nums}"
+    "code{font-family:ui-monospace,monospace;font-size:0.95em}"
+    "h3{margin-bottom:0.3rem}"
+    "h3+p{margin-top:0;line-height:1.9}"
+)
+#: How to give the values: the same words on the sheet, in the answers file and in the Moodle quiz.
+INSTRUCTION = f"Give every value to {DECIMALS} decimals; carrying your own rounded values forward is fine."
 
 
 def asked_sections(asked: list[str], table: Table) -> list[tuple[str, list[str]]]:
-    """The asked names grouped into the derivation's sections, in order."""
-    grouped: list[tuple[str, list[str]]] = []
+    """The asked names grouped into the derivation's sections, each section once (the derivation puts
+    each update right after its gradient; the sheet asks for all gradients, then all updates)."""
+    grouped: dict[str, list[str]] = {}
     for name in asked:
-        section = SECTIONS.get(table[name].kind, BACKWARD)
-        if not grouped or grouped[-1][0] != section:
-            grouped.append((section, []))
-        grouped[-1][1].append(name)
-    return grouped
+        grouped.setdefault(SECTIONS.get(table[name].kind, BACKWARD), []).append(name)
+    return [(section, grouped[section]) for section in SECTION_ORDER if section in grouped]
 
 
 def _number(value: float) -> str:
@@ -66,8 +83,12 @@ class Exercise:
 
     @property
     def asked(self) -> list[str]:
-        """Every value the learner computes, in derivation order."""
-        return self.checker.asked()
+        """Every value the learner computes, in the sheet's order: by section, derivation order within each."""
+        return [name for _, names in self.sections() for name in names]
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The asked names by section of the derivation (forward pass, errors, backward pass, updates, after)."""
+        return asked_sections(self.checker.asked(), self.checker.table)
 
     def given_rows(self) -> list[tuple[str, str, str]]:
         """``(name, value, what it is)`` for every given number."""
@@ -100,7 +121,7 @@ class Exercise:
             f"Error: {network.loss}, {loss.formula}, summed over the outputs: E_total = Σ E_o.",
             f"Do one step of gradient descent with learning rate η = {_number(self.setup.learning_rate)}: "
             "w+ = w − η·dE_total/dw, every gradient computed with the weights before the update.",
-            "Give every value to 4 decimals; carrying your own rounded values forward is fine.",
+            INSTRUCTION,
         ]
 
     # ------------------------------------------------------------------ pages
@@ -116,7 +137,7 @@ class Exercise:
         lines += ["## Given", "", "| name | value | what |", "|---|---|---|"]
         lines += [f"| `{name}` | {value} | {what} |" for name, value, what in self.given_rows()]
         lines += ["", "## Compute", ""]
-        for section, names in asked_sections(self.asked, self.checker.table):
+        for section, names in self.sections():
             lines.append(f"**{section}:** " + ", ".join(f"`{name}`" for name in names))
             lines.append("")
         lines.append(
@@ -132,13 +153,13 @@ class Exercise:
         )
         sections = "".join(
             f"<h3>{escape(section)}</h3><p>" + ", ".join(f"<code>{escape(n)}</code>" for n in names) + "</p>"
-            for section, names in asked_sections(self.asked, self.checker.table)
+            for section, names in self.sections()
         )
         text = "".join(f"<p>{escape(sentence)}</p>" for sentence in self.description())
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{escape(self.title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:60rem;"
-            "margin:2rem auto}} td{{padding:0.15rem 0.6rem;border-bottom:1px solid #ddd}}</style></head><body>\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(self.title)}</title><style>{SHEET_CSS}</style></head><body>\n"
             f"<h1>{escape(self.title)}</h1>{text}\n<figure>{self.diagram_svg()}</figure>\n"
             f"<h2>Given</h2><table><tr><th>name</th><th>value</th><th>what</th></tr>{rows}</table>\n"
             f"<h2>Compute</h2>{sections}\n</body></html>\n"
@@ -147,11 +168,12 @@ class Exercise:
     def answers_template(self, values: dict[str, float] | None = None) -> str:
         """The answers file: every asked name with a blank value (or ``values``, for the key)."""
         lines = [
-            f"# {self.title}: your answers, one `name = value` per line (4 decimals is fine).",
+            f"# {self.title}: your answers, one `name = value` per line.",
+            f"# {INSTRUCTION}",
             "# Leave a line blank if you did not compute it. Check with:",
             "#   stepgrad check network.toml answers.txt",
         ]
-        for section, names in asked_sections(self.asked, self.checker.table):
+        for section, names in self.sections():
             lines += ["", f"# {section}"]
             lines += [f"{name} = {repr(values[name]) if values else ''}".rstrip() for name in names]
         return "\n".join(lines) + "\n"
@@ -190,7 +212,10 @@ class Exercise:
         )
         given_html = "".join(f"<p>{escape(s)}</p>" for s in self.description()[:3]) + f"<table>{given}</table>"
         formulas = {name: self.checker.table[name].formula for name in self.asked}
-        return QuizPart(self.title, self.asked, self.checker.expected, given_html, self.diagram_svg(), formulas)
+        bounds = self.checker.rounding_bounds(DECIMALS)
+        return QuizPart(
+            self.title, self.asked, self.checker.expected, given_html, self.diagram_svg(), formulas, bounds, INSTRUCTION
+        )
 
     def moodle(self) -> str:
         """The Moodle XML quiz of this exercise."""

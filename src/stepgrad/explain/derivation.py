@@ -135,7 +135,8 @@ def explain(
 ) -> Derivation:
     """The derivation of ``trace``'s step, following sample ``sample``."""
     if not 0 <= sample < trace.batch_size:
-        raise StepgradError(f"sample {sample + 1} does not exist: the step has {quantity(trace.batch_size, 'sample')}")
+        count = quantity(trace.batch_size, "sample")
+        raise StepgradError(f"sample {sample} does not exist: the step has {count} (numbered from 0)")
     values = trace.values(sample)
     names = trace.names
     network = trace.network
@@ -484,7 +485,7 @@ def explain_setup(
         )
     if not 0 <= sample < setup.n_samples:
         raise StepgradError(
-            f"sample {sample + 1} does not exist: the file has {quantity(setup.n_samples, 'sample')}",
+            f"sample {sample} does not exist: the file has {quantity(setup.n_samples, 'sample')} (numbered from 0)",
             setup.source,
         )
     trace = train_step(

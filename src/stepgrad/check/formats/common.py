@@ -61,8 +61,9 @@ def diagnosis_lines(report: CheckReport) -> list[tuple[str, str]]:
     if report.first_wrong is None:
         return []
     if report.given_hint:
-        hint = report.given_hint
-        return [(f"Your {report.first_wrong} is not the network's", f"{hint[0].upper()}{hint[1:]}.")]
+        hint = report.given_hint  # starts with a name (b2 is frozen …) or "the network's w5 is …"
+        paragraph = f"{hint[0].upper()}{hint[1:]}" if hint.startswith("the ") else hint
+        return [(f"Your {report.first_wrong} is not the network's", f"{paragraph}.")]
     if not report.diagnoses:
         return [
             (

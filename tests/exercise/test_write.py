@@ -1,0 +1,109 @@
+"""Writing a class folder: never a mix of an old set of exercises and a new one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import stepgrad.exercise.write as write_module
+from stepgrad.errors import StepgradError
+from stepgrad.exercise import ExerciseSpec, write_exercises
+
+STEPGRAD = str(Path(sys.executable).parent / "stepgrad")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def old_class(tmp_path: Path) -> Path:
+    """A class folder with 3 exercises of seed 1 and their quiz, graded, and a teacher's own notes."""
+    out = tmp_path / "class"
+    write_exercises(out, 1, ExerciseSpec(), count=3, lms="moodle")
+    (out / "exercise-01" / "grades.csv").write_text("learner,score\nada,1.0\n")
+    (out / "notes.txt").write_text("the teacher's own file\n")
+    return out
+
+
+def test_a_folder_with_exercises_is_refused_without_force(old_class: Path) -> None:
+    before = snapshot(old_class)
+    result = subprocess.run(
+        [STEPGRAD, "exercise", "--seed", "2", "--count", "2", "--out", str(old_class)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"stepgrad: error: {old_class}: already holds exercises (exercise-01, exercise-02, exercise-03, quiz.xml): "
+        "give --force to replace them, or another folder\n"
+    )
+    assert snapshot(old_class) == before
+
+
+def test_force_replaces_the_whole_set(old_class: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [STEPGRAD, "exercise", "--seed", "2", "--count", "2", "--out", str(old_class), "--force"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # no stale exercise-03, class quiz of seed 1 or grades; the teacher's file stays; no staging left over
+    assert sorted(path.name for path in old_class.iterdir()) == ["exercise-01", "exercise-02", "notes.txt"]
+    assert not (old_class / "exercise-01" / "grades.csv").exists()
+    fresh = tmp_path / "fresh"
+    write_exercises(fresh, 2, ExerciseSpec(), count=2)
+    assert snapshot(old_class / "exercise-01") == snapshot(fresh / "exercise-01")
+    assert result.stdout.splitlines() == [
+        f"wrote {old_class / 'exercise-01'}",
+        f"wrote {old_class / 'exercise-02'}",
+        f"2 exercises in {old_class}",
+    ]
+
+
+def test_a_failure_while_writing_leaves_the_old_set(old_class: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = snapshot(old_class)
+    real = write_module.write_exercise
+    calls = []
+
+    def fail_on_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise StepgradError("disk full", "somewhere")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write_module, "write_exercise", fail_on_the_second)
+    with pytest.raises(StepgradError, match="disk full"):
+        write_exercises(old_class, 2, ExerciseSpec(), count=2, force=True)
+    assert snapshot(old_class) == before
+    assert sorted(path.name for path in old_class.iterdir()) == [
+        "exercise-01",
+        "exercise-02",
+        "exercise-03",
+        "notes.txt",
+        "quiz.xml",
+    ]
+
+
+def test_a_failure_while_moving_into_place_puts_the_old_set_back(
+    old_class: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(old_class)
+    real = Path.rename
+    moved = []
+
+    def fail_on_the_second_new_folder(self: Path, target):
+        if ".stepgrad-new-" in str(self):
+            moved.append(self)
+            if len(moved) == 2:
+                raise OSError(28, "No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", fail_on_the_second_new_folder)
+    with pytest.raises(StepgradError, match="cannot move the exercises into place: No space left on device"):
+        write_exercises(old_class, 2, ExerciseSpec(), count=2, force=True)
+    monkeypatch.undo()
+    assert snapshot(old_class) == before
+    assert not [path for path in old_class.iterdir() if path.name.startswith(".stepgrad")]
