@@ -42,7 +42,7 @@ class Tab:
 def test_static_root_is_the_installed_package_folder() -> None:
     root = static_root()
     assert root == Path(stepgrad.__file__).parent / "web" / "static"
-    assert {"index.html", "app.js", "draw.js", "style.css", "replay.html", "replay.js"} <= {
+    assert {"index.html", "app.js", "layout.js", "draw.js", "style.css", "replay.html", "replay.js"} <= {
         p.name for p in root.iterdir()
     }
 

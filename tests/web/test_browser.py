@@ -6,12 +6,11 @@ Screenshots go to test-artifacts/. Run with ``-m browser``; skipped when Chromiu
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import running_server, screenshot
+from tests.web.conftest import open_page, running_server, screenshot
 
 from stepgrad.network import Layer, Network, Setup
 from stepgrad.network.files import save_setup
@@ -20,28 +19,6 @@ from stepgrad.web.export import export_html
 from stepgrad.web.session import Session
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    with running_server() as (url, _process):
-        yield url.split("?")[0]
-
-
-@pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.problems = []  # console errors and uncaught exceptions
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    yield page
-    context.close()
-
-
-def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", timeout=20_000)
 
 
 def stats(page) -> dict:  # type: ignore[no-untyped-def]
@@ -174,14 +151,14 @@ def _classic_value(name: str) -> str:
 def test_classic_diagram_shows_biases_and_weights_and_one_step_keeps_b1(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("stepgrad.explain.derivation")
     open_page(page, server_url + "?data=classic")
-    assert page.text_content("#net .wlabel[data-name=w5]") == "w5 0.400"
+    assert page.text_content("#net .wlabel[data-name=w5] text") == "w5 0.400"
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
     assert page.text_content("#net .bias-node[data-name=b2] .bias-value") == "0.600 · frozen"
     page.click("#step")
     page.wait_for_function("() => window.stepgradStats.updatesDrawn === 1")  # drawn, not just received
     assert page.inner_text("#loss-train") == "0.291"  # E_total+ = 0.291027774, biases unchanged
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
-    assert page.text_content("#net .wlabel[data-name=w5]") == "w5 0.359"  # w5+ = 0.35891648
+    assert page.text_content("#net .wlabel[data-name=w5] text") == "w5 0.359"  # w5+ = 0.35891648
     page.click("#explain")
     page.wait_for_selector(".chip[data-name='net_h1']")
     page.click(".chip[data-name='net_h1']")

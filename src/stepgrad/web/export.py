@@ -1,8 +1,8 @@
 """A self-contained replay page: a recorded training run that plays without a server.
 
-The page is ``static/replay.html`` with the stylesheet, the drawing code and the replay
-code put inline and the run as JSON (the ``ready`` message and one ``frame`` per recorded
-point): no request leaves the page, so it works from ``file://``, offline, on slides.
+The page is ``static/replay.html`` with the stylesheet, the diagram's layout and drawing code,
+the replay code and the run as JSON (the ``ready`` message and one ``frame`` per recorded point)
+put inline: no request leaves the page, so it works from ``file://``, offline, on slides.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def export_html(
     template = (root / "replay.html").read_text(encoding="utf-8")
     pieces = {
         "/*STYLE*/": (root / "style.css").read_text(encoding="utf-8"),
+        "/*LAYOUT*/": (root / "layout.js").read_text(encoding="utf-8"),
         "/*DRAW*/": (root / "draw.js").read_text(encoding="utf-8"),
         "/*REPLAY*/": (root / "replay.js").read_text(encoding="utf-8"),
         "/*RUN*/": _inline_json(run),
