@@ -253,6 +253,17 @@ def test_bad_messages_are_rejected_and_change_nothing_here_or_elsewhere() -> Non
             assert _script(good) == expected
 
 
+def test_a_deeply_nested_message_gets_an_error_and_the_session_goes_on() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        ready = tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+        reply = tab.raw("[" * 5000 + "]" * 5000)  # raised RecursionError in json.loads, closing the socket
+        assert reply["type"] == "error" and reply["code"] == "invalid" and "too deeply" in reply["message"]
+        frame = tab.ask("train")
+        assert frame["type"] == "frame" and frame["frame"] == 1
+        assert frame["loss"]["train"] != ready["frame"]["loss"]["train"]
+
+
 def test_explain_and_chain_over_the_websocket() -> None:
     pytest.importorskip("stepgrad.explain.derivation")
     with client_for() as client, client.websocket_connect("/ws") as ws:
