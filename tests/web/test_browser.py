@@ -6,16 +6,16 @@ Screenshots go to test-artifacts/. Run with ``-m browser``; skipped when Chromiu
 from __future__ import annotations
 
 import signal
+import subprocess
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import open_page, running_server, screenshot
+from tests.web.conftest import STEPGRAD, open_page, running_server, screenshot
 
 from stepgrad.network import Layer, Network, Setup
 from stepgrad.network.files import save_setup
 from stepgrad.web.config import Limits, VizConfig
-from stepgrad.web.export import export_html
 from stepgrad.web.session import Session
 
 pytestmark = pytest.mark.browser
@@ -118,7 +118,9 @@ def test_a_link_with_invalid_fields_keeps_the_valid_ones(page, server_url: str) 
 
 def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "run.html"
-    target.write_text(export_html(VizConfig(data="spiral", layers=(6, 4)), frames=40), encoding="utf-8")
+    command = [str(STEPGRAD), "viz", "--data", "spiral", "--layers", "6,4", "--frames", "40", "--export", str(target)]
+    written = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert ", 40 frames)" in written
     context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
     requests: list[str] = []
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
@@ -129,10 +131,11 @@ def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(target.as_uri())
     page.wait_for_selector("body[data-state=ready]")
+    assert page.inner_text("#frame-count") == "frame 0 / 40 (start)"  # the untrained network
     page.click("#play")
     # Playing stops at the last frame (reading an earlier one would race the 80 ms timer).
     page.wait_for_function("() => Number(document.body.dataset.frame) === 40", timeout=30_000)
-    assert page.inner_text("#frame-count") == "frame 41 / 41"
+    assert page.inner_text("#frame-count") == "frame 40 / 40"  # as many as the command said it wrote
     assert page.get_attribute("#play", "class").split().count("playing") == 0
     assert float(page.inner_text("#loss-train")) < 0.69
     screenshot(page, "viz-replay")

@@ -55,8 +55,8 @@ def test_cli_export_writes_the_page(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert f"wrote {target}" in result.stdout
-    assert len(embedded_run(target.read_text(encoding="utf-8"))["frames"]) == 5
+    assert f"wrote {target}" in result.stdout and ", 4 frames)" in result.stdout
+    assert len(embedded_run(target.read_text(encoding="utf-8"))["frames"]) == 5  # the start and 4 recorded
 
 
 def test_exported_classic_replay_equals_stepgrad_train() -> None:

@@ -76,7 +76,11 @@ def _open_page(page: str) -> None:
     "--export", "export_path", type=click.Path(dir_okay=False), help="Write a replay page instead of serving."
 )
 @click.option(
-    "--frames", default=100, show_default=True, type=click.IntRange(1, 1000), help="Frames recorded by --export."
+    "--frames",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Frames recorded by --export after the starting network (the replay shows frames 0 to N).",
 )
 def viz(
     network: str | None,

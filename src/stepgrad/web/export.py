@@ -22,7 +22,8 @@ def record_run(
     """Train a session and keep ``frames`` frames, one after every ``every`` training frames.
 
     Returns:
-        ``{"ready": …, "frames": [frame 0, …]}`` (frame 0 is the initial network).
+        ``{"ready": …, "frames": [frame 0, frame 1, …, frame frames]}``: frame 0 is the initial
+        network, before the ``frames`` recorded ones (the replay page counts them the same way).
     """
     session = Session(limits, file_setup)
     ready = session.configure(config, given=set(config.to_dict()))
@@ -44,7 +45,7 @@ def _inline_json(data: Any) -> str:
 def export_html(
     config: VizConfig, frames: int = 100, limits: Limits | None = None, file_setup: Setup | None = None
 ) -> str:
-    """The replay page of a run with ``config``, as one HTML string."""
+    """The replay page of a run with ``config``: the initial network and ``frames`` frames after it."""
     from stepgrad.web.app import static_root
 
     root = static_root()
