@@ -116,6 +116,20 @@ def test_a_link_with_invalid_fields_keeps_the_valid_ones(page, server_url: str) 
     assert page.problems == []
 
 
+def test_a_link_names_the_fields_the_classic_network_does_not_use(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, server_url + "?data=classic&layers=4,4")
+    text = page.inner_text(".banner[data-key=link]")
+    assert "layers=4,4 (not used with the classic network, which has layers=2)" in text
+    assert page.text_content("#layer-count") == "1 hidden layer"
+    assert "layers=2" in page.url and "noise" not in page.url  # the URL names what runs
+    screenshot(page, "viz-link-unused-fields")
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_function("() => window.stepgradStats.framesDrawn >= 1")
+    assert page.locator(".banner").count() == 0  # its own link names nothing
+    assert page.problems == []
+
+
 def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "run.html"
     command = [str(STEPGRAD), "viz", "--data", "spiral", "--layers", "6,4", "--frames", "40", "--export", str(target)]

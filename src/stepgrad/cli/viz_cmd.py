@@ -126,7 +126,7 @@ def viz(
         click.echo(f"wrote {export_path} ({size / 1024:.0f} KiB, {frames} frames): open it in any browser, offline")
         return
 
-    from stepgrad.web.app import config_query
+    from stepgrad.web.config import config_query
     from stepgrad.web.server import UNSPECIFIED, network_address, serve
 
     def listening(url: str) -> None:
