@@ -59,7 +59,32 @@ def browser():  # type: ignore[no-untyped-def]
         chromium.close()
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot to test-artifacts/<name>.png."""
+def screenshot(page, name: str, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Save a screenshot (the full page, or what the window shows) to test-artifacts/<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    """A ``stepgrad viz`` server for the module's browser tests; its URL without a query."""
+    with running_server() as (url, _process):
+        yield url.split("?")[0]
+
+
+@pytest.fixture()
+def page(browser):  # type: ignore[no-untyped-def]
+    """A new 1400 × 1000 tab; ``page.problems`` collects console errors and uncaught exceptions."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    yield page
+    context.close()
+
+
+def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Load ``url`` and wait until the page has its session."""
+    page.goto(url)
+    page.wait_for_selector("body[data-state=ready]", timeout=20_000)

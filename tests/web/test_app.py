@@ -42,7 +42,7 @@ class Tab:
 def test_static_root_is_the_installed_package_folder() -> None:
     root = static_root()
     assert root == Path(stepgrad.__file__).parent / "web" / "static"
-    assert {"index.html", "app.js", "draw.js", "style.css", "replay.html", "replay.js"} <= {
+    assert {"index.html", "app.js", "layout.js", "draw.js", "style.css", "replay.html", "replay.js"} <= {
         p.name for p in root.iterdir()
     }
 
@@ -253,6 +253,17 @@ def test_bad_messages_are_rejected_and_change_nothing_here_or_elsewhere() -> Non
             assert _script(good) == expected
 
 
+def test_a_deeply_nested_message_gets_an_error_and_the_session_goes_on() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        ready = tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+        reply = tab.raw("[" * 5000 + "]" * 5000)  # raised RecursionError in json.loads, closing the socket
+        assert reply["type"] == "error" and reply["code"] == "invalid" and "too deeply" in reply["message"]
+        frame = tab.ask("train")
+        assert frame["type"] == "frame" and frame["frame"] == 1
+        assert frame["loss"]["train"] != ready["frame"]["loss"]["train"]
+
+
 def test_explain_and_chain_over_the_websocket() -> None:
     pytest.importorskip("stepgrad.explain.derivation")
     with client_for() as client, client.websocket_connect("/ws") as ws:
@@ -312,6 +323,39 @@ def test_a_link_to_the_classic_example_keeps_its_learning_rate() -> None:
     with client_for() as client, client.websocket_connect("/ws") as ws:
         ready = Tab(ws).ask("config", config={"data": "classic", "lr": "0.1", "batch": "1"}, link=True)
         assert ready["config"]["learning_rate"] == 0.1 and ready["dropped"] == {}
+
+
+def test_a_link_names_the_fields_a_fixed_network_does_not_use() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        link = {"data": "classic", "layers": "4,4", "noise": "0.3", "act": "relu", "lr": "0.1", "batch": "1"}
+        ready = tab.ask("config", config=link, link=True)
+        assert ready["config"]["layers"] == [2] and ready["config"]["learning_rate"] == 0.1
+        assert ready["dropped"] == {
+            "layers": "not used with the classic network, which has layers=2",
+            "noise": "not used with the classic network, which brings its own samples",
+            "act": "not used with the classic network, which has act=sigmoid",
+        }
+        # The page's URL (from the server) leaves the generated data's fields out, so reloading it
+        # names nothing: its layers and activation are the network's own.
+        assert ready["query"] == "data=classic&layers=2&act=sigmoid&opt=sgd&lr=0.1&batch=1&seed=1"
+        again = tab.ask("config", config=dict(pair.split("=") for pair in ready["query"].split("&")), link=True)
+        assert again["dropped"] == {} and again["config"] == ready["config"]
+        # A batch larger than the samples is named; a control's change (not a link) is not reported.
+        assert tab.ask("config", config={"batch": "10"}, link=True)["dropped"] == {
+            "batch": "not used with the classic network, which has batch=1"
+        }
+        assert tab.ask("config", config={"noise": "0.2"})["dropped"] == {}
+
+
+def test_a_link_to_generated_data_uses_every_field() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        link = {"data": "xor2d", "layers": "4,4", "noise": "0.3", "act": "relu", "lr": "0.001", "points": "200"}
+        ready = Tab(ws).ask("config", config=link, link=True)
+        assert ready["dropped"] == {}
+        assert ready["query"] == (
+            "data=xor2d&points=200&noise=0.3&split=0.5&layers=4,4&act=relu&opt=sgd&lr=0.001&batch=10&seed=1"
+        )
 
 
 def test_choosing_a_sample_over_the_websocket() -> None:

@@ -6,42 +6,19 @@ Screenshots go to test-artifacts/. Run with ``-m browser``; skipped when Chromiu
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+import subprocess
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from tests.web.conftest import running_server, screenshot
+from tests.web.conftest import STEPGRAD, open_page, running_server, screenshot
 
 from stepgrad.network import Layer, Network, Setup
 from stepgrad.network.files import save_setup
 from stepgrad.web.config import Limits, VizConfig
-from stepgrad.web.export import export_html
 from stepgrad.web.session import Session
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    with running_server() as (url, _process):
-        yield url.split("?")[0]
-
-
-@pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.problems = []  # console errors and uncaught exceptions
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    yield page
-    context.close()
-
-
-def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", timeout=20_000)
 
 
 def stats(page) -> dict:  # type: ignore[no-untyped-def]
@@ -139,9 +116,25 @@ def test_a_link_with_invalid_fields_keeps_the_valid_ones(page, server_url: str) 
     assert page.problems == []
 
 
+def test_a_link_names_the_fields_the_classic_network_does_not_use(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, server_url + "?data=classic&layers=4,4")
+    text = page.inner_text(".banner[data-key=link]")
+    assert "layers=4,4 (not used with the classic network, which has layers=2)" in text
+    assert page.text_content("#layer-count") == "1 hidden layer"
+    assert "layers=2" in page.url and "noise" not in page.url  # the URL names what runs
+    screenshot(page, "viz-link-unused-fields")
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_function("() => window.stepgradStats.framesDrawn >= 1")
+    assert page.locator(".banner").count() == 0  # its own link names nothing
+    assert page.problems == []
+
+
 def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "run.html"
-    target.write_text(export_html(VizConfig(data="spiral", layers=(6, 4)), frames=40), encoding="utf-8")
+    command = [str(STEPGRAD), "viz", "--data", "spiral", "--layers", "6,4", "--frames", "40", "--export", str(target)]
+    written = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert ", 40 frames)" in written
     context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
     requests: list[str] = []
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
@@ -152,10 +145,11 @@ def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(target.as_uri())
     page.wait_for_selector("body[data-state=ready]")
+    assert page.inner_text("#frame-count") == "frame 0 / 40 (start)"  # the untrained network
     page.click("#play")
     # Playing stops at the last frame (reading an earlier one would race the 80 ms timer).
     page.wait_for_function("() => Number(document.body.dataset.frame) === 40", timeout=30_000)
-    assert page.inner_text("#frame-count") == "frame 41 / 41"
+    assert page.inner_text("#frame-count") == "frame 40 / 40"  # as many as the command said it wrote
     assert page.get_attribute("#play", "class").split().count("playing") == 0
     assert float(page.inner_text("#loss-train")) < 0.69
     screenshot(page, "viz-replay")
@@ -174,14 +168,14 @@ def _classic_value(name: str) -> str:
 def test_classic_diagram_shows_biases_and_weights_and_one_step_keeps_b1(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("stepgrad.explain.derivation")
     open_page(page, server_url + "?data=classic")
-    assert page.text_content("#net .wlabel[data-name=w5]") == "w5 0.400"
+    assert page.text_content("#net .wlabel[data-name=w5] text") == "w5 0.400"
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
     assert page.text_content("#net .bias-node[data-name=b2] .bias-value") == "0.600 · frozen"
     page.click("#step")
     page.wait_for_function("() => window.stepgradStats.updatesDrawn === 1")  # drawn, not just received
     assert page.inner_text("#loss-train") == "0.291"  # E_total+ = 0.291027774, biases unchanged
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
-    assert page.text_content("#net .wlabel[data-name=w5]") == "w5 0.359"  # w5+ = 0.35891648
+    assert page.text_content("#net .wlabel[data-name=w5] text") == "w5 0.359"  # w5+ = 0.35891648
     page.click("#explain")
     page.wait_for_selector(".chip[data-name='net_h1']")
     page.click(".chip[data-name='net_h1']")

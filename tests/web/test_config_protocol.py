@@ -9,7 +9,7 @@ import pytest
 
 from stepgrad.network import Layer, Network, Setup, classic_setup
 from stepgrad.web.config import ConfigError, Limits, VizConfig, check_fixed_setup, parse_config, parse_link
-from stepgrad.web.protocol import MAX_SEQ, RateLimiter, parse_message
+from stepgrad.web.protocol import MAX_DEPTH, MAX_SEQ, RateLimiter, nesting_depth, parse_message
 
 DATASETS = ("circle", "xor2d", "classic")
 LIMITS = Limits()
@@ -94,6 +94,35 @@ def test_malformed_out_of_order_and_oversized_messages_are_refused(text: str | N
     with pytest.raises(ConfigError) as caught:
         parse_message(text, last_seq=2, limits=LIMITS)
     assert caught.value.code == code
+
+
+def _nested(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,  # 10 KB, under the size cap, deeper than Python's recursion limit
+        '{"type": "train", "seq": 9, "pad": ' + '{"a": ' * 1500 + "1" + "}" * 1500 + "}",
+        _raw(type="config", seq=9, config={"data": _nested(MAX_DEPTH)}),  # 2 + 8 levels
+    ],
+)
+def test_deeply_nested_messages_are_refused_with_a_clear_error(text: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_message(text, last_seq=2, limits=LIMITS)
+    assert caught.value.code == "invalid"
+    assert caught.value.message == f"message nests arrays or objects too deeply (at most {MAX_DEPTH} levels)"
+
+
+def test_nesting_up_to_the_bound_is_accepted() -> None:
+    assert nesting_depth(1) == 0 and nesting_depth([]) == 1 and nesting_depth({"a": [1, {"b": []}]}) == 4
+    assert nesting_depth(_nested(5000)) == 5000  # counted without recursion
+    message = parse_message(_raw(type="config", seq=3, config={"layers": _nested(MAX_DEPTH - 2)}), 2, LIMITS)
+    assert message.fields["config"]["layers"] == _nested(MAX_DEPTH - 2)
 
 
 def test_rate_limiter_allows_bursts_then_the_sustained_rate() -> None:

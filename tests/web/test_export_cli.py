@@ -55,8 +55,8 @@ def test_cli_export_writes_the_page(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert f"wrote {target}" in result.stdout
-    assert len(embedded_run(target.read_text(encoding="utf-8"))["frames"]) == 5
+    assert f"wrote {target}" in result.stdout and ", 4 frames)" in result.stdout
+    assert len(embedded_run(target.read_text(encoding="utf-8"))["frames"]) == 5  # the start and 4 recorded
 
 
 def test_exported_classic_replay_equals_stepgrad_train() -> None:
@@ -161,3 +161,22 @@ def test_cli_serves_on_a_free_port_and_stops_cleanly_on_ctrl_c() -> None:
         out, err = process.communicate(timeout=15)
         assert process.returncode == 0, err
         assert "stepgrad viz: stopped" in out
+
+
+def test_the_server_answers_a_deeply_nested_message_and_logs_no_traceback() -> None:
+    from websockets.sync.client import connect
+
+    with running_server() as (url, process):
+        address = url.split("?")[0].replace("http://", "ws://") + "ws"
+        with connect(address) as ws:
+            ws.send(json.dumps({"type": "config", "seq": 1, "config": {"data": "xor2d", "layers": "3"}}))
+            assert json.loads(ws.recv(timeout=30))["type"] == "ready"
+            ws.send("[" * 5000 + "]" * 5000)  # 10 KB, under the 16 KB cap
+            error = json.loads(ws.recv(timeout=30))
+            assert error["type"] == "error" and error["code"] == "invalid" and "too deeply" in error["message"]
+            ws.send(json.dumps({"type": "train", "seq": 2}))
+            assert json.loads(ws.recv(timeout=30))["type"] == "frame"  # the same connection goes on
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0 and "stepgrad viz: stopped" in out
+    assert "Traceback" not in err and "RecursionError" not in err, err

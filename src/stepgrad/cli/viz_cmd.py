@@ -76,7 +76,11 @@ def _open_page(page: str) -> None:
     "--export", "export_path", type=click.Path(dir_okay=False), help="Write a replay page instead of serving."
 )
 @click.option(
-    "--frames", default=100, show_default=True, type=click.IntRange(1, 1000), help="Frames recorded by --export."
+    "--frames",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Frames recorded by --export after the starting network (the replay shows frames 0 to N).",
 )
 def viz(
     network: str | None,
@@ -122,7 +126,7 @@ def viz(
         click.echo(f"wrote {export_path} ({size / 1024:.0f} KiB, {frames} frames): open it in any browser, offline")
         return
 
-    from stepgrad.web.app import config_query
+    from stepgrad.web.config import config_query
     from stepgrad.web.server import UNSPECIFIED, network_address, serve
 
     def listening(url: str) -> None:

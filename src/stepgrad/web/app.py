@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -37,7 +37,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from stepgrad.errors import StepgradError
 from stepgrad.network import Setup
-from stepgrad.web.config import ConfigError, Limits, VizConfig, field_name, parse_config, parse_link
+from stepgrad.web.config import ConfigError, Limits, VizConfig, config_query, field_name, parse_config, parse_link
 from stepgrad.web.protocol import Message, RateLimiter, error_message, parse_message
 from stepgrad.web.session import Session
 
@@ -212,13 +212,16 @@ def handle(session: Session, message: Message, datasets: tuple[str, ...]) -> dic
     """Run one checked message on ``session``; ``ConfigError`` when it cannot be done."""
     if message.type == "config":
         values = message.fields["config"]
+        link = message.fields.get("link", False)
         dropped: dict[str, str] = {}
-        if message.fields.get("link", False):
+        if link:
             config, dropped = parse_link(values, datasets, session.limits, base=session.config)
         else:
             config = parse_config(values, datasets, session.limits, base=session.config)
-        given = {field_name(key) for key in values if str(key)[:40] not in dropped}
-        ready = session.configure(config, given=given)
+        used = [key for key in values if str(key)[:40] not in dropped]
+        ready = session.configure(config, given={field_name(key) for key in used})
+        if link:  # a link's fields that a fixed network does not use are named like the invalid ones
+            dropped.update(session.unused_fields(used, config))
         ready["dropped"] = dropped
         return ready
     if session.config is None:
@@ -348,20 +351,3 @@ def create_app(
         ]
     )
     return HostOriginGuard(app, allowed_hosts, registry, local_addresses)
-
-
-def config_query(config: VizConfig) -> str:
-    """The URL query of ``config`` with the page's short names: ``data=circle&layers=4,2&…``."""
-    values = config.to_dict()
-    short = {"activation": "act", "optimizer": "opt", "learning_rate": "lr", "batch_size": "batch"}
-    pairs = []
-    for key, value in values.items():
-        text = (
-            ",".join(str(v) for v in value)
-            if isinstance(value, list)
-            else f"{value:g}"
-            if isinstance(value, float)
-            else str(value)
-        )
-        pairs.append((short.get(key, key), text))
-    return urlencode(pairs, safe=",")

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from stepgrad.errors import StepgradError
 from stepgrad.network import Setup
@@ -18,6 +19,8 @@ from stepgrad.network import Setup
 # Datasets the page offers besides the 2-D generators of ``stepgrad.data``.
 CLASSIC = "classic"  # the classic worked example: its network, its one training pair
 FILE = "file"  # the network file given on the command line
+FIXED = (CLASSIC, FILE)  # datasets that bring their own network and samples
+SAMPLE_FIELDS = ("points", "noise", "split")  # shape generated samples; a fixed network has its own
 HIDDEN_ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear")
 PAGE_OPTIMIZERS = ("sgd", "momentum", "adam")
 
@@ -100,9 +103,35 @@ class VizConfig:
 ALIASES = {"act": "activation", "opt": "optimizer", "lr": "learning_rate", "batch": "batch_size", "n": "points"}
 
 
+SHORT_NAMES = {full: short for short, full in ALIASES.items() if short != "n"}  # the names a page's URL uses
+
+
 def field_name(key: str) -> str:
     """The field a URL or message key stands for: ``lr`` → ``learning_rate``."""
     return ALIASES.get(key, key)
+
+
+def url_value(value: Any) -> str:
+    """A field's value as a URL writes it: ``4,2`` for layers, ``0.1`` (shortest exact form), ``500``."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
+def config_query(config: VizConfig) -> str:
+    """The URL query of ``config`` with the page's short names: ``data=circle&points=500&…&layers=4,2&…``.
+
+    A fixed network's query leaves out the fields of generated samples (points, noise, split).
+    """
+    pairs = [
+        (SHORT_NAMES.get(name, name), url_value(value))
+        for name, value in config.to_dict().items()
+        if not (config.data in FIXED and name in SAMPLE_FIELDS)
+    ]
+    return urlencode(pairs, safe=",")
 
 
 def _number(name: str, raw: Any, low: float, high: float, integer: bool = False) -> float:

@@ -1,8 +1,8 @@
 """A self-contained replay page: a recorded training run that plays without a server.
 
-The page is ``static/replay.html`` with the stylesheet, the drawing code and the replay
-code put inline and the run as JSON (the ``ready`` message and one ``frame`` per recorded
-point): no request leaves the page, so it works from ``file://``, offline, on slides.
+The page is ``static/replay.html`` with the stylesheet, the diagram's layout and drawing code,
+the replay code and the run as JSON (the ``ready`` message and one ``frame`` per recorded point)
+put inline: no request leaves the page, so it works from ``file://``, offline, on slides.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ def record_run(
     """Train a session and keep ``frames`` frames, one after every ``every`` training frames.
 
     Returns:
-        ``{"ready": …, "frames": [frame 0, …]}`` (frame 0 is the initial network).
+        ``{"ready": …, "frames": [frame 0, frame 1, …, frame frames]}``: frame 0 is the initial
+        network, before the ``frames`` recorded ones (the replay page counts them the same way).
     """
     session = Session(limits, file_setup)
     ready = session.configure(config, given=set(config.to_dict()))
@@ -44,7 +45,7 @@ def _inline_json(data: Any) -> str:
 def export_html(
     config: VizConfig, frames: int = 100, limits: Limits | None = None, file_setup: Setup | None = None
 ) -> str:
-    """The replay page of a run with ``config``, as one HTML string."""
+    """The replay page of a run with ``config``: the initial network and ``frames`` frames after it."""
     from stepgrad.web.app import static_root
 
     root = static_root()
@@ -52,6 +53,7 @@ def export_html(
     template = (root / "replay.html").read_text(encoding="utf-8")
     pieces = {
         "/*STYLE*/": (root / "style.css").read_text(encoding="utf-8"),
+        "/*LAYOUT*/": (root / "layout.js").read_text(encoding="utf-8"),
         "/*DRAW*/": (root / "draw.js").read_text(encoding="utf-8"),
         "/*REPLAY*/": (root / "replay.js").read_text(encoding="utf-8"),
         "/*RUN*/": _inline_json(run),

@@ -30,6 +30,7 @@ from stepgrad.web.config import ConfigError, Limits
 MESSAGE_TYPES = ("config", "train", "reset", "sample", "explain", "chain")
 MAX_SEQ = 2**53 - 1  # the largest integer a page's JavaScript counts exactly
 MAX_SAMPLE = 10**9  # far above any dataset: larger sample numbers are malformed, not out of range
+MAX_DEPTH = 8  # arrays and objects inside one another; the page's messages nest 3 deep at most
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class Message:
 
 
 def parse_message(text: str | bytes | None, last_seq: int, limits: Limits) -> Message:
-    """Check one raw message: size, JSON object, known type, increasing ``seq``, field types.
+    """Check one raw message: size, JSON object nesting at most ``MAX_DEPTH`` deep, known type,
+    increasing ``seq``, field types.
 
     Raises:
         ConfigError: with code ``too_large``, ``invalid`` or ``order``.
@@ -51,10 +53,16 @@ def parse_message(text: str | bytes | None, last_seq: int, limits: Limits) -> Me
         raise ConfigError("messages must be JSON text")
     if len(text) > limits.max_message_bytes:
         raise ConfigError(f"message too large (at most {limits.max_message_bytes} bytes)", "too_large")
+    too_deep = f"message nests arrays or objects too deeply (at most {MAX_DEPTH} levels)"
     try:
         data = json.loads(text)
+    except RecursionError:  # deeper than Python's own limit: "[[[[…]]]]" fits in a few kilobytes
+        raise ConfigError(too_deep) from None
     except (ValueError, UnicodeDecodeError):
         raise ConfigError("message is not valid JSON") from None
+    # Shallower nests parse, but would still reach code that walks values recursively (repr, error texts).
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ConfigError(too_deep)
     if not isinstance(data, dict):
         raise ConfigError("message must be a JSON object")
     kind = data.get("type")
@@ -81,6 +89,20 @@ def parse_message(text: str | bytes | None, last_seq: int, limits: Limits) -> Me
     if kind == "chain" and not (isinstance(fields.get("weight"), str) and len(fields["weight"]) <= 20):
         raise ConfigError("a chain message needs a weight name")
     return Message(type=kind, seq=seq, fields=fields)
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in ``value`` (a scalar 0, ``[]`` 1, ``[[1]]`` 2), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 class RateLimiter:

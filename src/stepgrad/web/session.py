@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -24,7 +25,19 @@ from stepgrad.network import Network, Setup, classic_setup, network_names
 from stepgrad.training.gradients import Functions, forward, sample_losses
 from stepgrad.training.init import create_network
 from stepgrad.training.loops import Training, make_training
-from stepgrad.web.config import CLASSIC, FILE, ConfigError, Limits, Options, VizConfig, check_fixed_setup
+from stepgrad.web.config import (
+    CLASSIC,
+    FILE,
+    SAMPLE_FIELDS,
+    ConfigError,
+    Limits,
+    Options,
+    VizConfig,
+    check_fixed_setup,
+    config_query,
+    field_name,
+    url_value,
+)
 from stepgrad.web.datasets import DataSplit, dataset_names, make_split
 
 Array = NDArray[np.float64]
@@ -129,6 +142,31 @@ class Session:
         if "batch_size" not in given and new_data:
             changes["batch_size"] = setup.n_samples
         return replace(config, **changes)
+
+    def unused_fields(self, keys: Iterable[str], asked: VizConfig) -> dict[str, str]:
+        """The fields among ``keys`` (URL or field names) that the fixed network now run does not use.
+
+        A fixed network brings its own samples (points, noise and split do not apply) and its own
+        shape: layers and activation asked for (in ``asked``, before ``normalise``) that differ
+        from its own are not used, nor a batch larger than its samples. Empty for generated data.
+
+        Returns:
+            ``{key: why}``, e.g. ``{"layers": "not used with the classic network, which has layers=2"}``.
+        """
+        assert self.config is not None
+        if self.fixed_setup(self.config.data) is None:
+            return {}
+        network = "the classic network" if self.config.data == CLASSIC else "the network file"
+        unused: dict[str, str] = {}
+        for key in keys:
+            name = field_name(key)
+            if name in SAMPLE_FIELDS:
+                unused[key] = f"not used with {network}, which brings its own samples"
+            elif name in ("layers", "activation", "batch_size"):
+                runs = getattr(self.config, name)
+                if getattr(asked, name) != runs:
+                    unused[key] = f"not used with {network}, which has {key}={url_value(runs)}"
+        return unused
 
     def configure(self, config: VizConfig, given: set[str] | None = None) -> dict[str, Any]:
         """Apply ``config``: new data or network only when the fields deciding them changed.
@@ -344,6 +382,7 @@ class Session:
         message: dict[str, Any] = {
             "type": "ready",
             "config": self.config.to_dict(),
+            "query": config_query(self.config),  # the page's URL: a link to this setup
             "network": {
                 "sizes": self.network.sizes,
                 "activations": [layer.activation for layer in self.network.layers],

@@ -5,9 +5,6 @@
 (function () {
   const D = window.StepgradDraw;
   const $ = (id) => document.getElementById(id);
-  // URL names of the configuration fields (the server accepts both).
-  const SHORT = { data: "data", points: "points", noise: "noise", split: "split", layers: "layers", activation: "act",
-    optimizer: "opt", learning_rate: "lr", batch_size: "batch", seed: "seed" };
   const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10];
   const BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100];
   const PLAY_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
@@ -104,16 +101,6 @@
     return values;
   }
 
-  function queryOf(config) {
-    const parts = [];
-    for (const key in SHORT) {
-      if (!(key in config)) continue;
-      const value = Array.isArray(config[key]) ? config[key].join(",") : String(config[key]);
-      parts.push(SHORT[key] + "=" + encodeURIComponent(value).replace(/%2C/g, ","));
-    }
-    return parts.join("&");
-  }
-
   function historyReplace(search) {
     window.history.replaceState(null, "", location.pathname + search);
   }
@@ -158,7 +145,7 @@
       ? "The classic worked example: its network, its weights and its one training pair are fixed."
       : c.data === "file" ? "The network file given on the command line: its network and samples are fixed." : "";
     $("layer-count").textContent = c.layers.length + (c.layers.length === 1 ? " hidden layer" : " hidden layers");
-    const query = queryOf(c);
+    const query = ready.query; // the server writes the link (a fixed network's leaves out generated data's fields)
     if (location.search !== "?" + query) historyReplace("?" + query);
     $("export").href = "/export?" + query;
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0

@@ -253,129 +253,65 @@
     return node;
   }
 
-  /* A point of the cubic Bézier p0 → p3 with control points p1, p2 at t. */
-  function bezier(p0, p1, p2, p3, t) {
-    const u = 1 - t;
-    const a = u * u * u;
-    const b = 3 * u * u * t;
-    const c = 3 * u * t * t;
-    const d = t * t * t;
-    return [a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]];
-  }
-
-  function overlaps(a, b) {
-    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-  }
-
-  // Where along a connection (from its source) a weight label may sit, in order of preference.
-  const LABEL_POSITIONS = [0.3, 0.5, 0.7, 0.2, 0.4, 0.6, 0.8, 0.12, 0.88];
-
   /* The network diagram: SVG connections and neurons, heat-map canvases over the neurons.
      Small networks (step-through size) also show their biases as nodes and every weight's value.
      onPick(name) is called when a connection or a bias is clicked. */
   function buildNetwork(container, ready, onPick) {
     container.textContent = "";
     const net = ready.network;
-    const sizes = net.sizes;
     const plane = ready.plane;
-    const detailed = !!ready.step_through;
-    const node = plane ? 42 : 46;
-    const gapY = detailed ? (plane ? 100 : 104) : plane ? 66 : 78;
     const width = Math.max(container.clientWidth || 560, 320);
-    const hasShared = detailed && net.bias_modes.some((mode) => mode === "shared");
-    const hasPerNeuron = detailed && net.bias_modes.some((mode) => mode === "per_neuron");
-    const bottomRow = hasShared ? 64 : 0;
-    const topRoom = hasPerNeuron ? 22 : 0;
-    const height = Math.max(...sizes) * gapY + 36 + bottomRow + topRoom;
-    const padLeft = 46;
-    const padRight = hasPerNeuron ? 100 : 46; // room for the output neurons' bias values
-    const columnX = sizes.map((_, l) =>
-      sizes.length === 1 ? width / 2 : padLeft + (l * (width - padLeft - padRight)) / (sizes.length - 1));
-    const columns = sizes.map((count, l) => {
-      const top = topRoom + (height - bottomRow - topRoom - count * gapY) / 2 + gapY / 2;
-      const names = l === 0 ? net.inputs : net.neurons[l - 1];
-      return names.map((name, j) => ({ name: name, x: columnX[l], y: top + j * gapY, layer: l, index: j }));
+    const svg = el("svg", { class: "net-svg" }, container);
+    /* A weight label's widths in the page's font: its name with a usual value ("w5 −0.000"), the value alone. */
+    const probe = el("text", {}, el("g", { class: "wlabel", visibility: "hidden" }, svg));
+    const labelWidths = (name) => [name + " −0.000", "−0.000"].map((text) => {
+      probe.textContent = text;
+      const measured = probe.getComputedTextLength();
+      return Math.ceil(measured > 0 ? measured : 6.2 * text.length) + 8;
     });
+    const geometry = window.StepgradLayout.diagramGeometry(ready, width, labelWidths);
+    probe.parentNode.remove();
+    const node = geometry.node;
+    const height = geometry.height;
     container.style.height = height + "px";
-    const svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, class: "net-svg" }, container);
+    for (const [key, value] of Object.entries({ width: width, height: height, viewBox: "0 0 " + width + " " + height })) {
+      svg.setAttribute(key, value);
+    }
     const edges = [];
     const nodes = {};
     const biases = [];
     const edgeLayer = el("g", {}, svg);
     const biasLayer = el("g", {}, svg);
     const labelLayer = el("g", {}, svg);
-    const occupied = [];
-    for (const column of columns) {
-      for (const n of column) occupied.push([n.x - node / 2 - 2, n.y - node / 2 - 2, n.x + node / 2 + 2, n.y + node / 2 + 18]);
-    }
-    // Biases first (small networks): their nodes and values claim their place before the weight labels.
-    const biasSpecs = [];
-    if (detailed) {
-      net.bias_modes.forEach((mode, l) => {
-        const targets = columns[l + 1];
-        if (mode === "shared") {
-          const bx = columnX[l] + (columnX[l + 1] - columnX[l]) * 0.32;
-          const by = height - 34;
-          biasSpecs.push({ name: net.biases[l][0], index: 0, layer: l, x: bx, y: by, side: "below",
-            ends: targets.map((t) => [t.x - node / 2, t.y]) });
-          occupied.push([bx - 40, by - 12, bx + 40, by + 26]);
-        } else if (mode === "per_neuron") {
-          targets.forEach((t, j) => {
-            const by = t.y - node / 2 - 15;
-            biasSpecs.push({ name: net.biases[l][j], index: j, layer: l, x: t.x, y: by, side: "right",
-              ends: [[t.x, t.y - node / 2]] });
-            occupied.push([t.x - 12, by - 11, t.x + 62, by + 11]);
-          });
+    const crowdedLayer = el("g", {}, svg);
+    for (const spec of geometry.edges) {
+      const name = spec.name;
+      const path = el("path", { d: spec.d, class: "edge", "data-name": name }, edgeLayer);
+      const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name }, edgeLayer);
+      const title = el("title", {}, hit);
+      hit.addEventListener("click", () => onPick && onPick(name));
+      const edge = { path: path, title: title, layer: spec.layer, j: spec.j, i: spec.i, name: name, source: spec.source, target: spec.target };
+      const at = spec.label;
+      if (at) {
+        // A label with no room (not placed) is shown only while its connection is pointed at or
+        // highlighted; the connection's tooltip gives the value too.
+        const kind = at.placed ? (at.short ? " short" : "") : " crowded";
+        const g = el("g", { class: "wlabel" + kind, "data-name": name }, at.placed ? labelLayer : crowdedLayer);
+        el("rect", { x: at.x - at.width / 2, y: at.y - at.height / 2, width: at.width, height: at.height, rx: 3 }, g);
+        const text = el("text", { x: at.x, y: at.y + 3.5 }, g);
+        if (!at.short) el("tspan", { class: "wname" }, text).textContent = name + " ";
+        edge.valueSpan = el("tspan", {}, text);
+        edge.label = g;
+        edge.labelTitle = el("title", {}, g);
+        g.addEventListener("click", () => onPick && onPick(name));
+        if (!at.placed) {
+          hit.addEventListener("mouseenter", () => g.classList.add("shown"));
+          hit.addEventListener("mouseleave", () => g.classList.remove("shown"));
         }
-      });
+      }
+      edges.push(edge);
     }
-    for (let l = 1; l < columns.length; l++) {
-      columns[l].forEach((target, j) => {
-        columns[l - 1].forEach((source, i) => {
-          const x1 = source.x + node / 2;
-          const x2 = target.x - node / 2;
-          const mid = (x1 + x2) / 2;
-          const d = "M" + x1 + "," + source.y + " C" + mid + "," + source.y + " " + mid + "," + target.y + " " + x2 + "," + target.y;
-          const name = net.weights[l - 1][j][i];
-          const path = el("path", { d: d, class: "edge", "data-name": name }, edgeLayer);
-          const hit = el("path", { d: d, class: "edge-hit", "data-name": name }, edgeLayer);
-          const title = el("title", {}, hit);
-          hit.addEventListener("click", () => onPick && onPick(name));
-          const edge = { path: path, title: title, layer: l - 1, j: j, i: i, name: name, source: source.name, target: target.name };
-          if (detailed) {
-            const p0 = [x1, source.y];
-            const p1 = [mid, source.y];
-            const p2 = [mid, target.y];
-            const p3 = [x2, target.y];
-            const boxW = 7 + 6.2 * (name.length + 7);
-            let spot = null;
-            for (const t of LABEL_POSITIONS) {
-              const [cx, cy] = bezier(p0, p1, p2, p3, t);
-              const box = [cx - boxW / 2, cy - 8, cx + boxW / 2, cy + 8];
-              if (!occupied.some((other) => overlaps(box, other))) {
-                spot = [cx, cy, box];
-                break;
-              }
-            }
-            if (!spot) {
-              const [cx, cy] = bezier(p0, p1, p2, p3, 0.5);
-              spot = [cx, cy, [cx - boxW / 2, cy - 8, cx + boxW / 2, cy + 8]];
-            }
-            occupied.push(spot[2]);
-            const g = el("g", { class: "wlabel", "data-name": name }, labelLayer);
-            el("rect", { x: spot[0] - boxW / 2, y: spot[1] - 8, width: boxW, height: 16, rx: 3 }, g);
-            const text = el("text", { x: spot[0], y: spot[1] + 3.5 }, g);
-            const nameSpan = el("tspan", { class: "wname" }, text);
-            nameSpan.textContent = name + " ";
-            edge.valueSpan = el("tspan", {}, text);
-            edge.label = g;
-            g.addEventListener("click", () => onPick && onPick(name));
-          }
-          edges.push(edge);
-        });
-      });
-    }
-    for (const spec of biasSpecs) {
+    for (const spec of geometry.biases) {
       const trained = net.bias_trained[spec.layer];
       const g = el("g", { class: "bias-node" + (trained ? "" : " frozen"), "data-name": spec.name }, biasLayer);
       for (const end of spec.ends) el("line", { x1: spec.x, y1: spec.y, x2: end[0], y2: end[1], class: "bias-edge" }, g);
@@ -391,7 +327,7 @@
     }
 
     const canvases = [];
-    columns.forEach((column, l) => {
+    geometry.columns.forEach((column, l) => {
       column.forEach((n) => {
         const g = el("g", { class: "neuron", "data-name": n.name }, svg);
         if (plane) {
@@ -422,6 +358,7 @@
     });
     // Labels above the neurons, so a label crossing a neuron's edge never hides the neuron.
     svg.appendChild(labelLayer);
+    svg.appendChild(crowdedLayer);
 
     /* Draw a frame. showSample: on the plane, also write the chosen sample's value under each neuron
        (circles always show it); step-through uses it so the diagram shows the sample it explains. */
@@ -440,6 +377,7 @@
         e.title.textContent = e.name + " (" + e.source + " → " + e.target + ") = "
           + (bad ? "not a number" : w.toPrecision(6)) + " · click for its chain rule";
         if (e.valueSpan) e.valueSpan.textContent = formatParameter(w);
+        if (e.labelTitle) e.labelTitle.textContent = e.title.textContent;
       }
       for (const b of biases) {
         const v = frame.biases[b.layer][b.index];
@@ -479,7 +417,7 @@
       svg.classList.toggle("dimmed", wanted.size > 0);
     }
 
-    return { update: update, highlight: highlight, columnX: columnX };
+    return { update: update, highlight: highlight, columnX: geometry.columnX };
   }
 
   /* The colour scale of the boundary and the heat-maps: the targets' range, low to high. */

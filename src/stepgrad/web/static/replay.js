@@ -47,7 +47,8 @@
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
     $("position").value = String(index);
-    $("frame-count").textContent = "frame " + (index + 1) + " / " + frames.length;
+    // Frame 0 is the network before training; the run recorded frames 1 to N after it (`--frames N`).
+    $("frame-count").textContent = "frame " + index + " / " + (frames.length - 1) + (index === 0 ? " (start)" : "");
     document.body.dataset.frame = String(index);
   }
 
