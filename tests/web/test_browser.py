@@ -159,7 +159,7 @@ def test_exported_page_replays_offline(browser, tmp_path: Path) -> None:  # type
 
 
 def _classic_value(name: str) -> str:
-    """A step's value as the explain layer formats it for the page (8 significant digits)."""
+    """A step's value as the explain layer formats it for the page (9 digits, as stepgrad explain prints it)."""
     session = Session(Limits())
     session.configure(VizConfig(data="classic"), given={"data"})
     return next(step["value"] for step in session.explain(0)["steps"] if step["name"] == name)

@@ -257,7 +257,7 @@ def test_explaining_a_sample_shows_that_sample_in_the_diagram() -> None:
     steps = {step["name"]: step for step in message["steps"]}
     assert message["sample"] == 1 and message["frame"]["sample"] == 1
     out_o2 = message["frame"]["values"][2][1]
-    assert steps["out_o2"]["value"] == f"{out_o2:.8g}"
+    assert steps["out_o2"]["value"] == f"{out_o2:.9g}"
     assert session.frame()["sample"] == 1  # later frames keep showing it
 
 

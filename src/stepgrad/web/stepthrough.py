@@ -1,7 +1,7 @@
 """Step-through mode: the explain layer's derivation of one update, as the page shows it.
 
 Nothing is computed here: ``stepgrad.core.train_step`` records the step, ``stepgrad.explain``
-turns it into steps, and these functions only pick and format them (8 significant digits).
+turns it into steps, and these functions only pick and format them (9 digits, as `stepgrad explain` prints them).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from numpy.typing import ArrayLike
 from stepgrad.network import Network
 from stepgrad.web.config import ConfigError, VizConfig
 
-DIGITS = 8  # significant digits of the numbers in step-through mode
+DIGITS = 9  # digits of the numbers in step-through mode: those of `stepgrad explain` and the classic text
 
 
 def step_to_dict(step: Any) -> dict[str, Any]:
-    """A ``Step`` as the page shows it: its texts and numbers formatted to 8 significant digits."""
+    """A ``Step`` as the page shows it: its texts and numbers formatted to 9 digits, as `stepgrad explain` prints them."""
     from stepgrad.explain.step import format_number
 
     return {
