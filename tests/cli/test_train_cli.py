@@ -167,7 +167,7 @@ def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
         (["--plot", "/proc/p.png"], "/proc/p.png: cannot write here:"),
         (["--plot", "hist.txt"], "cannot write a figure with '.txt'"),
         (["--lr", "0.5,-1"], "--lr needs positive finite learning rates"),
-        (["--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers"),
+        (["--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers, not sgd"),
         (["--samples", "9"], "xor is a fixed data set"),
     ],
 )
@@ -248,6 +248,33 @@ def test_explain_optimizer_options_on_the_command_line() -> None:
     assert values["w1+"] == pytest.approx(0.15 - 0.001 * np.sign(values["dE_total/dw1"]), abs=1e-6)
     result = run("explain", "--lr", "0.1")
     assert result.returncode == 2 and "need --optimizer" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--optimizer", "momentum", "--momentum", "1.5"], "the momentum μ must be in [0, 1), got 1.5"),
+        (["--optimizer", "adam", "--beta1", "1.5"], "β₁ (beta1) must be in [0, 1), got 1.5"),
+        (["--optimizer", "adam", "--beta2", "1"], "β₂ (beta2) must be in [0, 1), got 1.0"),
+        (["--optimizer", "adamw", "--eps", "0"], "ε (eps) must be a positive finite number, got 0.0"),
+        (["--optimizer", "adam", "--eps", "-1"], "ε (eps) must be a positive finite number, got -1.0"),
+        (["--optimizer", "sgd", "--momentum", "0.5"],
+         "momentum applies to the momentum and nesterov optimizers, not sgd"),
+        (["--optimizer", "momentum", "--beta2", "0.9"], "beta2 applies to the adam and adamw optimizers, not momentum"),
+        (["--optimizer", "adam", "--lr", "-1"], "the learning rate must be a positive finite number, got -1.0"),
+    ],
+)
+def test_explain_optimizer_refuses_impossible_hyperparameters(args, message) -> None:
+    result = run("explain", *args, "--format", "json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"stepgrad: error: {message}\n"  # one line, no NumPy warning
+
+
+def test_sweep_and_train_share_the_optimizer_rule() -> None:
+    for command in ("train", "sweep"):
+        result = run(command, "--data", "xor", "--optimizer", "nesterov", "--momentum", "1", "--no-progress")
+        assert result.returncode == 2
+        assert result.stderr == "stepgrad: error: the momentum μ must be in [0, 1), got 1.0\n"
 
 
 def test_ctrl_c_stops_cleanly_and_still_saves(tmp_path) -> None:

@@ -11,7 +11,6 @@ Every number must be finite. Mistakes raise ``StepgradError`` naming the problem
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -83,24 +82,11 @@ def check_positive_finite(value: Any, what: str) -> None:
         raise StepgradError(f"{what} must be a positive finite number, got {value}")
 
 
-def check_hyperparameters(
-    learning_rate: Any,
-    epochs: int,
-    batch_size: int | None,
-    weight_decay: float,
-    momentum: float | None,
-    optimizer: str,
-) -> None:
-    """η > 0 and finite, at least one epoch, batch size ≥ 1, λ ≥ 0, μ in [0, 1) and only for momentum."""
+def check_hyperparameters(learning_rate: Any, epochs: int, batch_size: int | None) -> None:
+    """η > 0 and finite, at least one epoch, batch size ≥ 1 (the optimizer's own hyper-parameters are
+    checked by ``stepgrad.training.optimizers``)."""
     check_positive_finite(learning_rate, "the learning rate")
     if int(epochs) != epochs or epochs < 1:
         raise StepgradError(f"the number of epochs must be a whole number of at least 1, got {epochs}")
     if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
         raise StepgradError(f"the batch size must be a whole number of at least 1, got {batch_size}")
-    if not (math.isfinite(weight_decay) and weight_decay >= 0.0):
-        raise StepgradError(f"the weight decay must be a finite number ≥ 0, got {weight_decay}")
-    if momentum is not None:
-        if optimizer not in ("momentum", "nesterov"):
-            raise StepgradError(f"momentum applies to the momentum and nesterov optimizers, not {optimizer}")
-        if not (math.isfinite(momentum) and 0.0 <= momentum < 1.0):
-            raise StepgradError(f"the momentum μ must be in [0, 1), got {momentum}")

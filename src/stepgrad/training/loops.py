@@ -478,17 +478,16 @@ def make_training(
     if not (len(seeds) == len(networks) == len(rates)):
         raise StepgradError("an ensemble needs one seed and one learning rate per network (or one for all)")
     first = networks[0]
-    name = optimizer if isinstance(optimizer, str) else optimizer.name
-    check_hyperparameters(learning_rate, epochs, batch_size, weight_decay, momentum, name)
-    x = as_inputs(inputs, first.n_inputs)
-    y = as_targets(targets, first, x.shape[0])
-    if x.shape[0] == 0:
-        raise StepgradError("there are no training samples")
+    check_hyperparameters(learning_rate, epochs, batch_size)
     if isinstance(optimizer, str):
         hyper: dict[str, float] = {"weight_decay": weight_decay}
         if momentum is not None:
             hyper["momentum"] = momentum
-        optimizer = get_optimizer(optimizer, **hyper)
+        optimizer = get_optimizer(optimizer, **hyper)  # checks μ, λ … (one rule for every caller)
+    x = as_inputs(inputs, first.n_inputs)
+    y = as_targets(targets, first, x.shape[0])
+    if x.shape[0] == 0:
+        raise StepgradError("there are no training samples")
     params = params_of(first) if not ensemble else stack([params_of(n) for n in networks])
     rate: Any = float(rates[0]) if not ensemble else np.asarray(rates, dtype=np.float64)
     valid = None
