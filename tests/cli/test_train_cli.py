@@ -160,6 +160,55 @@ def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_targets_that_do_not_suit_the_loss_fail_before_training_and_nothing_is_written(tmp_path) -> None:
+    # targets 3 … 7 with binary cross-entropy used to train, show a negative loss, then fail to save
+    data = tmp_path / "big.csv"
+    data.write_text("x1,x2,y\n0,0,5\n0,1,3\n1,0,4\n1,1,7\n")
+    result = run("train", "--data", "big.csv", "--task", "regress", "--loss", "binary_cross_entropy", "--epochs", "5",
+                 "--save", "bce.toml", "--plot", "bce.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "stepgrad: error: big.csv: binary_cross_entropy targets must be between 0 and 1, got 5.0: "
+        "use --loss mse (or half_squared_error) for numbers\n"
+    )
+    result = run("sweep", "--data", "big.csv", "--task", "regress", "--loss", "binary_cross_entropy", "--nets", "2",
+                 "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2 and "binary_cross_entropy targets must be between 0 and 1" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "ok.csv", "--save", "ok.csv"], "ok.csv: a model file ends in .toml or .json, not '.csv'"),
+        (["--data", "ok.csv", "--save", "m"], "m: a model file ends in .toml or .json, and this path has no suffix"),
+        (["--data", "ok.csv", "--save", "m.yaml"], "m.yaml: a model file ends in .toml or .json, not '.yaml'"),
+        (["--data", "d.json", "--save", "d.json"],
+         "d.json: is the training data (--data d.json); writing there would replace it"),
+        (["--data", "d.json", "--save", "link.json"],
+         "link.json: is the training data (--data d.json); writing there would replace it"),
+        (["--data", "d.png", "--plot", "d.png"], "d.png: is the training data (--data d.png); writing there"),
+        (["--data", "d.png", "--plot", "./sub/../d.png"], "is the training data (--data d.png); writing there"),
+    ],
+)
+def test_save_and_plot_never_replace_the_data_or_write_other_formats(args, message, tmp_path) -> None:
+    text = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+    for name in ("ok.csv", "d.json", "d.png"):  # a CSV file may have any name
+        (tmp_path / name).write_text(text)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.json").symlink_to("d.json")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for command in (["train", "--epochs", "2"], ["sweep", "--nets", "2", "--epochs", "2"]):
+        if command[0] == "sweep" and "--save" in args:
+            continue
+        result = run(*command, *args, "--no-progress", cwd=tmp_path)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith("stepgrad: error: ") and result.stderr.count("\n") == 1
+        assert message in result.stderr and result.stdout == ""
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+        assert all((tmp_path / name).read_text() == text for name in ("ok.csv", "d.json", "d.png"))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -75,7 +75,7 @@ def sweep(**options: Any) -> None:
 
     if options["nets"] < 1:
         raise StepgradError("--nets must be at least 1")
-    check_output(options["plot"], figure=True)
+    check_output(options["plot"], figure=True, data=options["data"])
     rates = parse_rates(options["rates"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
     dataset = load_dataset(

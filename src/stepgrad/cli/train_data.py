@@ -49,18 +49,24 @@ def choose_head(task: str, n_outputs: int, loss: str | None, output_activation: 
     return output_activation, loss
 
 
-def check_output(path: str | None, figure: bool = False) -> None:
-    """Fail before training, not after: the folder must exist and take a new file (and a figure's
-    suffix must be one matplotlib writes)."""
+def check_output(path: str | None, figure: bool = False, data: str | None = None) -> None:
+    """Fail before training, not after: the folder must exist and take a new file, a figure's suffix
+    must be one matplotlib writes and a model's ``.toml`` or ``.json``, and neither may be the ``data`` file."""
     if path is None:
         return
     if figure:
         from stepgrad.plots import check_figure_path
 
         check_figure_path(path)
+    else:
+        from stepgrad.training.model_files import check_model_path
+
+        check_model_path(path)
     target = Path(path)
     if target.is_dir():
         raise StepgradError("is a directory", path)
+    if data is not None and target.exists() and Path(data).is_file() and os.path.samefile(target, data):
+        raise StepgradError(f"is the training data (--data {data}); writing there would replace it", path)
     folder = target.parent
     if not folder.is_dir():
         raise StepgradError("the folder does not exist", path)
@@ -72,6 +78,16 @@ def check_output(path: str | None, figure: bool = False) -> None:
         os.unlink(probe)
     except OSError as error:
         raise StepgradError(f"cannot write here: {error.strerror or error}", path) from error
+
+
+def check_targets(dataset: Any, loss: str) -> None:
+    """The data's targets must suit the loss (``stepgrad.network.model.target_problem``), said with the fix."""
+    from stepgrad.network.model import target_problem
+
+    problem = target_problem(loss, dataset.targets)
+    if problem is not None:
+        fix = "use --loss mse (or half_squared_error) for numbers" if dataset.task == "regression" else "choose --loss"
+        raise StepgradError(f"{problem}: {fix}", dataset.name)
 
 
 @contextmanager
@@ -115,15 +131,15 @@ def train_on_data(data: str, **options: Any) -> None:
     from stepgrad.data import load_dataset
     from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
     from stepgrad.training.loops import seed_streams, split_validation
-    from stepgrad.training.model_files import save_model
+    from stepgrad.training.model_files import check_saveable, save_model
 
     for name in ("early_stopping", "checkpoint_every"):
         if options[name] is not None and options[name] < 1:
             raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
     if options["checkpoint_every"] and not options["save"]:
         raise StepgradError("--checkpoint-every needs --save")
-    check_output(options["save"])
-    check_output(options["plot"], figure=True)
+    check_output(options["save"], data=data)
+    check_output(options["plot"], figure=True, data=data)
     dataset = load_dataset(
         data, options["target"], options["n_samples"], options["noise"], options["seed"], options["task"]
     )
@@ -137,6 +153,7 @@ def train_on_data(data: str, **options: Any) -> None:
     network = create_network(
         sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
     )
+    check_targets(dataset, loss)  # after the output layer and loss were checked as a pair
     x, y, validation = dataset.inputs, dataset.targets, None
     if options["validation_split"] is not None:
         x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
@@ -166,6 +183,9 @@ def train_on_data(data: str, **options: Any) -> None:
         callbacks=callbacks,
         use_compiled=not options["no_compiled"],
     )
+    meta = {"data": dataset.name, "seed": options["seed"]}
+    if options["save"]:
+        check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
     out = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
     interrupted = False
@@ -179,7 +199,7 @@ def train_on_data(data: str, **options: Any) -> None:
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted))
     if options["save"]:
         with writing(options["save"]):
-            save_model(training, options["save"], meta={"data": dataset.name, "seed": options["seed"]})
+            save_model(training, options["save"], meta=meta)
         out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
     if options["plot"] and training.history:
         from stepgrad.plots import training_figure

@@ -123,6 +123,11 @@ class Checkpoint(Callback):
     path: str | Path
     every: int = 1
 
+    def on_train_begin(self, training: Training) -> None:
+        from stepgrad.training.model_files import check_saveable
+
+        check_saveable(training, self.path)  # a wrong suffix fails now, not after the first epoch
+
     def save(self, training: Training) -> None:
         from stepgrad.training.model_files import save_model
 

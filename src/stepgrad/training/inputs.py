@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.errors import StepgradError
-from stepgrad.network.model import Network
+from stepgrad.network.model import Network, target_problem
 
 Array = NDArray[np.float64]
 
@@ -46,9 +46,16 @@ def as_inputs(inputs: ArrayLike, n_inputs: int) -> Array:
     return x
 
 
-def as_targets(targets: ArrayLike, network: Network, n_samples: int) -> Array:
-    """``(n_samples, n_outputs)`` targets for ``network`` (see the module docstring for 1-D ``y``)."""
-    y = _float_array(targets, "targets")
+def as_targets(
+    targets: ArrayLike, network: Network, n_samples: int, loss: str | None = None, what: str = "targets"
+) -> Array:
+    """``(n_samples, n_outputs)`` targets for ``network`` (see the module docstring for 1-D ``y``).
+
+    With ``loss``, the targets must also suit it (``stepgrad.network.model.target_problem``: 0 … 1 for
+    binary cross-entropy, a distribution per sample for cross-entropy), so a run that could never be
+    saved, or would report a negative loss, is refused before it starts.
+    """
+    y = _float_array(targets, what)
     n_outputs = network.n_outputs
     if y.ndim == 1:
         if n_outputs == 1:
@@ -69,6 +76,9 @@ def as_targets(targets: ArrayLike, network: Network, n_samples: int) -> Array:
         raise StepgradError(f"{n_samples} input rows but {y.shape[0]} target rows")
     if y.shape[1] != n_outputs:
         raise StepgradError(f"the targets have {y.shape[1]} columns but the network has {n_outputs} outputs")
+    problem = None if loss is None else target_problem(loss, y)
+    if problem is not None:
+        raise StepgradError(problem, location=what)
     return y
 
 

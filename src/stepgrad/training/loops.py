@@ -485,7 +485,7 @@ def make_training(
             hyper["momentum"] = momentum
         optimizer = get_optimizer(optimizer, **hyper)  # checks μ, λ … (one rule for every caller)
     x = as_inputs(inputs, first.n_inputs)
-    y = as_targets(targets, first, x.shape[0])
+    y = as_targets(targets, first, x.shape[0], first.loss)
     if x.shape[0] == 0:
         raise StepgradError("there are no training samples")
     params = params_of(first) if not ensemble else stack([params_of(n) for n in networks])
@@ -493,7 +493,7 @@ def make_training(
     valid = None
     if validation is not None:
         x_val = as_inputs(validation[0], first.n_inputs)
-        valid = (x_val, as_targets(validation[1], first, x_val.shape[0]))
+        valid = (x_val, as_targets(validation[1], first, x_val.shape[0], first.loss, "validation targets"))
     return Training(
         network=first,
         params=params,

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training.loops import Training
+
+MODEL_SUFFIXES = (".toml", ".json")
+HEADER = "A network trained by stepgrad; `stepgrad explain` on this file works one step of it."
+
+
+def check_model_path(path: str | os.PathLike[str]) -> None:
+    """A model file is ``.toml`` or ``.json``, lower case as ``save_setup`` reads it (a device or pipe such as
+    ``/dev/stdout`` gets TOML)."""
+    target = Path(path)
+    if target.suffix in MODEL_SUFFIXES or (target.exists() and not target.is_file()):
+        return
+    shown = f"not '{target.suffix}'" if target.suffix else "and this path has no suffix"
+    raise StepgradError(f"a model file ends in .toml or .json, {shown}", str(path))
 
 
 def model_setup(network: Network, inputs: Any, targets: Any, learning_rate: float) -> Setup:
@@ -32,11 +47,21 @@ def save_network(
     learning_rate: float,
     meta: Mapping[str, Any] | None = None,
 ) -> None:
-    """Save ``network`` with one sample to ``path`` (``.json`` → JSON, otherwise TOML)."""
+    """Save ``network`` with one sample to ``path`` (``.json`` → JSON, ``.toml`` → TOML)."""
     from stepgrad.network.files import save_setup
 
-    header = "A network trained by stepgrad; `stepgrad explain` on this file works one step of it."
-    save_setup(model_setup(network, inputs, targets, learning_rate), path, meta=meta, header=header)
+    check_model_path(path)
+    save_setup(model_setup(network, inputs, targets, learning_rate), path, meta=meta, header=HEADER)
+
+
+def check_saveable(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
+    """Everything ``save_model`` checks except the training's outcome, before training starts: the
+    suffix, and a model file of the current weights built and rendered in memory (its sample's targets
+    must suit the loss, every number must be finite)."""
+    from stepgrad.network.files import setup_to_toml
+
+    check_model_path(path)
+    setup_to_toml(model_setup(training.current_network(), training.inputs, training.targets, 1.0), meta, HEADER)
 
 
 def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
