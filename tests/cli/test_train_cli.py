@@ -404,6 +404,15 @@ def test_sweep_reports_the_converged_fraction(tmp_path) -> None:
     assert (tmp_path / "hist.png").stat().st_size > 1000
 
 
+def test_sweep_plot_of_networks_that_blew_up_to_huge_finite_losses(tmp_path) -> None:
+    # the audit's command: losses from 1e-3 to 3.6e288 used to crash matplotlib's log axis
+    result = run("sweep", "--data", "plane", "--layers", "2,8,1", "--activation", "relu", "--lr", "100", "--nets",
+                 "20", "--epochs", "50", "--batch-size", "8", "--plot", "h4.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "h4.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wrote the histogram h4.png" in result.stdout
+
+
 def test_sweep_with_several_learning_rates() -> None:
     result = run("sweep", "--nets", "10", "--epochs", "50", "--lr", "0.5,2", "--no-progress")
     assert result.returncode == 0, result.stderr

@@ -208,10 +208,13 @@ def train_on_data(data: str, **options: Any) -> None:
             options["plot"],
             history.as_dict(),
             training.current_network(),
-            dataset.inputs,
-            dataset.targets,
+            training.inputs,
+            training.targets,
             events=plot_events(training),
             class_names=dataset.class_names,
+            feature_names=dataset.feature_names,
+            validation=validation,
+            classification=dataset.task == "classification",
         )
         out.print(f"wrote the figure {options['plot']}")
     if interrupted:
