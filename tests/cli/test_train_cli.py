@@ -149,6 +149,12 @@ def test_train_on_csv_and_its_errors(tmp_path) -> None:
         (["--data", "xor", "--output-activation", "softmax"], "a softmax output needs at least 2 outputs"),
         (["--data", "iris", "--loss", "mse", "--output-activation", "softmax"], "a softmax output needs the cross"),
         (["--data", "xor", "--validation-split", "1.5"], "the validation split must be between 0 and 1"),
+        (["--data", "xor", "--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (2**32 − 1), got -1"),
+        (["--data", "circle", "--seed", "4294967296"], "--seed must be a whole number from 0 to 4294967295"),
+        (["--data", "xor", "--layers", "2,,1"], "--layers has an empty size between commas"),
+        (["--data", "xor", "--layers", "2,4,1,"], "--layers has an empty size between commas"),
+        (["--data", "circle", "--samples", "100001"],
+         "the number of samples of a generated set is at most 100,000, got 100,001"),
     ],
 )
 def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
@@ -218,6 +224,10 @@ def test_save_and_plot_never_replace_the_data_or_write_other_formats(args, messa
         (["--lr", "0.5,-1"], "--lr needs positive finite learning rates"),
         (["--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers, not sgd"),
         (["--samples", "9"], "xor is a fixed data set"),
+        (["--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (2**32 − 1), got -1"),
+        (["--seed", "4294967294"], "--seed 4294967294 with --nets 3 needs seeds up to 4294967296, past the largest"),
+        (["--layers", "2,,1"], "--layers has an empty size between commas"),
+        (["--data", "plane", "--samples", "1000000"], "at most 100,000, got 1,000,000"),
     ],
 )
 def test_sweep_mistakes_exit_2(args, message, tmp_path) -> None:

@@ -72,9 +72,14 @@ def sweep(**options: Any) -> None:
     from stepgrad.cli.train_data import check_layers, check_output, choose_head, make_schedule
     from stepgrad.data import load_dataset
     from stepgrad.training import Progress, fit_ensemble
+    from stepgrad.training.records import MAX_SEED, check_seed
 
     if options["nets"] < 1:
         raise StepgradError("--nets must be at least 1")
+    first = check_seed(options["seed"], "--seed")
+    if first + options["nets"] - 1 > MAX_SEED:
+        raise StepgradError(f"--seed {first} with --nets {options['nets']} needs seeds up to "
+                            f"{first + options['nets'] - 1}, past the largest seed {MAX_SEED}")
     check_output(options["plot"], figure=True, data=options["data"])
     rates = parse_rates(options["rates"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])

@@ -22,9 +22,13 @@ from stepgrad.training.schedules import schedule_names
 
 
 def parse_layers(text: str) -> list[int]:
-    """``"2,8,8,1"`` → ``[2, 8, 8, 1]``."""
+    """``"2,8,8,1"`` → ``[2, 8, 8, 1]`` (an empty size, as in ``2,,1``, is an error, not skipped)."""
+    parts = text.replace(" ", "").split(",")
+    if "" in parts:
+        raise StepgradError(f"--layers has an empty size between commas; give one number per layer, like 2,8,1; "
+                            f"got {text!r}")
     try:
-        sizes = [int(part) for part in text.replace(" ", "").split(",") if part]
+        sizes = [int(part) for part in parts]
     except ValueError as error:
         raise StepgradError(f"--layers takes whole numbers separated by commas, like 2,8,1; got {text!r}") from error
     if len(sizes) < 2 or min(sizes) < 1:

@@ -132,7 +132,9 @@ def train_on_data(data: str, **options: Any) -> None:
     from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
     from stepgrad.training.loops import seed_streams, split_validation
     from stepgrad.training.model_files import check_saveable, save_model
+    from stepgrad.training.records import check_seed
 
+    check_seed(options["seed"], "--seed")
     for name in ("early_stopping", "checkpoint_every"):
         if options[name] is not None and options[name] < 1:
             raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")

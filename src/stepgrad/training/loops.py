@@ -60,6 +60,7 @@ from stepgrad.training.records import (
     Callback,
     EpochLog,
     Snapshot,
+    check_seed,
     masked,
     nan_where,
     plain,
@@ -456,7 +457,7 @@ def make_training(
         learning_rate: ``η`` > 0, or one per network of an ensemble.
         epochs: passes over the data (≥ 1).
         batch_size: 1 online, ``None`` full batch, anything else mini-batch.
-        seed: seeds the shuffling (one per network of an ensemble).
+        seed: seeds the shuffling (one per network of an ensemble), each 0 … 2**32 − 1.
         schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
         weight_decay: L2 ``λ`` ≥ 0 on the weights.
         momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
@@ -467,7 +468,8 @@ def make_training(
     """
     networks = [network] if isinstance(network, Network) else list(network)
     ensemble = not isinstance(network, Network)
-    seeds = [seed] * len(networks) if isinstance(seed, int) else list(seed)
+    one_seed = isinstance(seed, str) or not isinstance(seed, Sequence | np.ndarray)
+    seeds = [seed] * len(networks) if one_seed else list(seed)  # type: ignore[arg-type]
     rates = list(np.atleast_1d(np.asarray(learning_rate, dtype=np.float64)))
     if ensemble and len(networks) == 1 and (len(seeds) > 1 or len(rates) > 1):
         networks = networks * max(len(seeds), len(rates))
@@ -477,6 +479,7 @@ def make_training(
         rates = rates * len(networks)
     if not (len(seeds) == len(networks) == len(rates)):
         raise StepgradError("an ensemble needs one seed and one learning rate per network (or one for all)")
+    seeds = [check_seed(s) for s in seeds]
     first = networks[0]
     check_hyperparameters(learning_rate, epochs, batch_size)
     if isinstance(optimizer, str):
@@ -522,6 +525,6 @@ def split_validation(
     n_val = round(n * fraction)
     if n_val < 1 or n_val >= n:
         raise StepgradError(f"a validation split of {fraction} leaves no samples on one side ({n} samples)")
-    order = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2]).permutation(n)
+    order = np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(3)[2]).permutation(n)
     train, valid = order[n_val:], order[:n_val]
     return inputs[train], targets[train], inputs[valid], targets[valid]
