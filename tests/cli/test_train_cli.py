@@ -371,10 +371,42 @@ def test_ctrl_c_stops_cleanly_and_still_saves(tmp_path) -> None:
     assert "interrupted (Ctrl-C)" in stdout and "saved the model" in stdout
     meta = __import__("tomllib").loads(model.read_text())["meta"]
     assert meta["weights_from_epoch"] == meta["epochs_trained"]  # the last complete epoch, not half of one
+    # the updates counted are those of the kept weights: 200 samples, batch 1, per complete epoch
+    epochs, updates = re.search(r"epochs +│ (\d+) of 1000000 +\((\d+) updates\)", stdout).groups()
+    assert int(epochs) == meta["epochs_trained"] and int(updates) == 200 * int(epochs)
     assert "Traceback" not in stderr
     setup = load_setup(model)
     assert setup.network.sizes == [2, 32, 32, 1]
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_ctrl_c_in_sweep_summarises_and_plots_the_completed_epochs(tmp_path, monkeypatch, capsys) -> None:
+    # A real SIGINT, sent from inside the run after epoch 7 (a subprocess cannot tell when training has begun).
+    import os
+
+    from stepgrad.cli.main import main
+    from stepgrad.training.loops import Training
+
+    logged = Training._log
+
+    def log_then_ctrl_c(self, log):
+        result = logged(self, log)
+        if log.epoch == 7:
+            os.kill(os.getpid(), signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(Training, "_log", log_then_ctrl_c)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["sweep", "--nets", "12", "--epochs", "100000", "--optimizer", "momentum", "--plot", "h.png",
+              "--no-progress"])
+    assert stopped.value.code == 130
+    out, err = capsys.readouterr()
+    assert err.strip() == "stepgrad: interrupted"
+    assert re.search(r"training +│ momentum, (7|8) of 100000 epochs, lr 1.0", out), out
+    assert "interrupted (Ctrl-C) after epoch" in flat(out) and "converged" in out and "final loss median" in out
+    assert "wrote the histogram h.png" in out
+    assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_sweep_reports_the_converged_fraction(tmp_path) -> None:

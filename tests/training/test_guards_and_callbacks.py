@@ -253,3 +253,27 @@ def test_model_files_are_toml_or_json_and_a_checkpoint_says_so_before_training(t
     assert list(tmp_path.iterdir()) == []
     save_network(network, tmp_path / "m.json", data.inputs, data.targets, 0.5)
     assert load_setup(tmp_path / "m.json").network == network
+
+
+def test_ctrl_c_mid_epoch_hands_back_the_last_complete_epoch_and_counts_its_updates(monkeypatch) -> None:
+    from stepgrad.training.loops import Training
+
+    data = load_dataset("circle", n_samples=40)
+    network = create_network([2, 4, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(0))
+    training = make_training(network, data.inputs, data.targets, epochs=50, batch_size=4, use_compiled=False)
+    update, calls = Training.update, []
+
+    def update_then_ctrl_c(self, *args):
+        calls.append(1)
+        if len(calls) == 10 * 3 + 4:  # in epoch 4, after 3 complete epochs of 10 updates
+            raise KeyboardInterrupt
+        return update(self, *args)
+
+    monkeypatch.setattr(Training, "update", update_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        training.run()
+    assert (training.epoch, training.updates, training.stop_reason) == (3, 30, "interrupted")
+    monkeypatch.undo()
+    alone = make_training(network, data.inputs, data.targets, epochs=3, batch_size=4, use_compiled=False).run()
+    for a, b in zip(training.params.arrays(), alone.params.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)

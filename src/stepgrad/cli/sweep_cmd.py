@@ -9,6 +9,7 @@ in its learning rate.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from typing import Any
 
@@ -71,7 +72,7 @@ def sweep(**options: Any) -> None:
 
     from stepgrad.cli.train_data import check_layers, check_output, choose_head, make_schedule
     from stepgrad.data import load_dataset
-    from stepgrad.training import Progress, fit_ensemble
+    from stepgrad.training import EnsembleResult, Progress, make_ensemble
     from stepgrad.training.records import MAX_SEED, check_seed
 
     if options["nets"] < 1:
@@ -100,7 +101,7 @@ def sweep(**options: Any) -> None:
         )
     callbacks = [] if options["no_progress"] else [Progress()]
     started = time.perf_counter()
-    result = fit_ensemble(
+    training = make_ensemble(
         sizes,
         dataset.inputs,
         dataset.targets,
@@ -118,6 +119,12 @@ def sweep(**options: Any) -> None:
         task=dataset.task,
         callbacks=callbacks,
     )
+    interrupted = False
+    try:
+        training.run()
+    except KeyboardInterrupt:  # the epochs that completed are summarised and plotted, as train does
+        interrupted = True
+    result = EnsembleResult.of(training)
     elapsed = time.perf_counter() - started
     converged = result.converged(options["converged_below"])
     criterion = (
@@ -130,7 +137,8 @@ def sweep(**options: Any) -> None:
     )
     table.add_column("what", style="bold")
     table.add_column("value")
-    table.add_row("training", f"{options['optimizer']}, {options['epochs']} epochs, lr {options['rates']}, {loss}")
+    epochs = f"{training.epoch} of {options['epochs']} epochs" if interrupted else f"{options['epochs']} epochs"
+    table.add_row("training", f"{options['optimizer']}, {epochs}, lr {options['rates']}, {loss}")
     table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
     if result.diverged.any():
         table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; kept their last good weights)")
@@ -146,6 +154,9 @@ def sweep(**options: Any) -> None:
                 f"converged {converged[chosen].mean():.1%}, median loss {np.median(result.loss[chosen]):.4g}",
             )
     table.add_row("time", f"{elapsed:.2f} s")
+    if interrupted:
+        table.add_row("stopped", f"interrupted (Ctrl-C) after epoch {training.epoch}; each network's weights are "
+                      "those of its last complete epoch")
     console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     if options["plot"]:
@@ -157,3 +168,6 @@ def sweep(**options: Any) -> None:
             f"Final loss of {result.size} networks {'-'.join(map(str, sizes))} on {dataset.name}",
         )
         console.print(f"wrote the histogram {options['plot']}")
+    if interrupted:
+        Console(stderr=True).print("stepgrad: interrupted")
+        sys.exit(130)

@@ -58,6 +58,20 @@ class EnsembleResult:
     accuracy: Array | None
     diverged: NDArray[np.bool_]
 
+    @classmethod
+    def of(cls, training: Training) -> EnsembleResult:
+        """The result of an ensemble run as it stands (finished, or stopped by Ctrl-C after some epochs):
+        each network's kept weights measured on the training set (one forward pass)."""
+        kept = training.measure_kept()
+        return cls(
+            training=training,
+            seeds=tuple(training.seeds),
+            learning_rates=np.asarray(training.learning_rate, dtype=np.float64),
+            loss=np.asarray(kept.loss),
+            accuracy=None if kept.accuracy is None else np.asarray(kept.accuracy),
+            diverged=np.asarray(training.diverged, dtype=bool),
+        )
+
     @property
     def size(self) -> int:
         """Number of networks."""
@@ -74,6 +88,34 @@ class EnsembleResult:
         if loss_below is not None or self.accuracy is None:
             return ok & (self.loss < (0.01 if loss_below is None else loss_below))
         return ok & (self.accuracy >= 1.0)
+
+
+def make_ensemble(
+    sizes: Sequence[int],
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    *,
+    seeds: Sequence[int] | int = 10,
+    learning_rates: float | Sequence[float] = 0.1,
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    loss: str = "half_squared_error",
+    bias: BiasMode = "per_neuron",
+    callbacks: Sequence[Any] = (),
+    **options: Any,
+) -> Training:
+    """The ensemble run ``fit_ensemble`` makes, ready to ``run()`` (the arguments are ``fit_ensemble``'s)."""
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
+    count = max(len(seed_list), len(rates))
+    if len(seed_list) == 1:
+        seed_list = seed_list * count
+    if len(rates) == 1:
+        rates = np.repeat(rates, count)
+    networks = [seeded_network(sizes, s, activation, output_activation, loss, bias) for s in seed_list]
+    return make_training(
+        networks, inputs, targets, seed=seed_list, learning_rate=list(rates), callbacks=callbacks, **options
+    )
 
 
 def fit_ensemble(
@@ -100,24 +142,8 @@ def fit_ensemble(
         learning_rates: one ``η`` for all, or one per network (then one seed may serve all).
         options: passed on to ``make_training`` (optimizer, epochs, batch_size, schedule …).
     """
-    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
-    count = max(len(seed_list), len(rates))
-    if len(seed_list) == 1:
-        seed_list = seed_list * count
-    if len(rates) == 1:
-        rates = np.repeat(rates, count)
-    networks = [seeded_network(sizes, s, activation, output_activation, loss, bias) for s in seed_list]
-    training = make_training(
-        networks, inputs, targets, seed=seed_list, learning_rate=list(rates), callbacks=callbacks, **options
+    training = make_ensemble(
+        sizes, inputs, targets, seeds=seeds, learning_rates=learning_rates, activation=activation,
+        output_activation=output_activation, loss=loss, bias=bias, callbacks=callbacks, **options,
     )
-    training.run()
-    kept = training.measure_kept()  # one forward pass of every network's final weights
-    return EnsembleResult(
-        training=training,
-        seeds=tuple(seed_list),
-        learning_rates=rates,
-        loss=np.asarray(kept.loss),
-        accuracy=None if kept.accuracy is None else np.asarray(kept.accuracy),
-        diverged=np.asarray(training.diverged, dtype=bool),
-    )
+    return EnsembleResult.of(training.run())

@@ -417,9 +417,12 @@ class Training:
                     elapsed = max(time.perf_counter() - started, 1e-6)
                     count = max(1, min(8 * count, int(count * CHUNK_SECONDS / elapsed)))
         except KeyboardInterrupt:
-            # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch.
+            # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch, and count its
+            # epochs and updates only (not the updates of the epoch that was cut short).
             if self.kept is not None:
                 self.params = self.kept.params
+            self.epoch = len(self.history)
+            self.updates = self.history[-1].updates if self.history else 0
             self.stop_reason = self.stop_reason or "interrupted"
             raise
         finally:
