@@ -241,7 +241,7 @@ def test_divergence_keeps_good_weights_plots_and_saves_a_model_explain_reads(tmp
                  "--epochs", "50", "--save", "div.toml", "--plot", "div.png", "--no-progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "stepgrad: warning: the loss became NaN or infinite in epoch" in result.stderr
-    assert "the last good epoch; diverged in epoch" in flat(result.stdout)
+    assert "the best the run had; diverged in epoch" in flat(result.stdout)
     assert (tmp_path / "div.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     meta = __import__("tomllib").loads((tmp_path / "div.toml").read_text())["meta"]
     assert meta["weights_from_epoch"] < meta["epochs_trained"]
@@ -446,13 +446,16 @@ def test_sweep_reports_the_converged_fraction(tmp_path) -> None:
     assert (tmp_path / "hist.png").stat().st_size > 1000
 
 
-def test_sweep_plot_of_networks_that_blew_up_to_huge_finite_losses(tmp_path) -> None:
-    # the audit's command: losses from 1e-3 to 3.6e288 used to crash matplotlib's log axis
+def test_sweep_plot_of_networks_that_diverged(tmp_path) -> None:
+    # the audit's command: its losses from 1e-3 to 3.6e288 crashed matplotlib's log axis (tests/plots has
+    # those numbers); now each network keeps its best weights
     result = run("sweep", "--data", "plane", "--layers", "2,8,1", "--activation", "relu", "--lr", "100", "--nets",
                  "20", "--epochs", "50", "--batch-size", "8", "--plot", "h4.png", "--no-progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "h4.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "wrote the histogram h4.png" in result.stdout
+    assert "20 (NaN/inf loss; each kept the best weights it had)" in result.stdout
+    assert float(re.search(r"final loss max +│ (\S+)", result.stdout).group(1)) < 10
 
 
 def test_sweep_with_several_learning_rates() -> None:

@@ -141,7 +141,7 @@ def sweep(**options: Any) -> None:
     table.add_row("training", f"{options['optimizer']}, {epochs}, lr {options['rates']}, {loss}")
     table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
     if result.diverged.any():
-        table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; kept their last good weights)")
+        table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; each kept the best weights it had)")
     quantiles = np.quantile(result.loss, [0.0, 0.1, 0.5, 0.9, 1.0])
     for label, value in zip(("min", "10%", "median", "90%", "max"), quantiles, strict=True):
         table.add_row(f"final loss {label}", f"{value:.4g}")

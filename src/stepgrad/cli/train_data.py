@@ -241,7 +241,7 @@ def weights_note(training: Any) -> str:
         return ""
     origin = "the initial weights" if kept.epoch == 0 else f"epoch {kept.epoch}"
     if training.diverged is True:
-        return f"{origin} (the last good epoch; diverged in epoch {training.epoch})"
+        return f"{origin} (the best the run had; diverged in epoch {training.epoch})"
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
 
 

@@ -69,7 +69,7 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
 
     ``final_loss`` / ``final_accuracy`` describe the saved weights (on the training set) and
     ``weights_from_epoch`` the epoch they are from, which is earlier than ``epochs_trained`` when
-    early stopping restored its best epoch or the divergence guard kept the last good weights.
+    early stopping restored its best epoch or the divergence guard kept the best weights it had.
     """
     rate = training.learning_rate if np.ndim(training.learning_rate) == 0 else training.learning_rate[0]
     details: dict[str, Any] = {
