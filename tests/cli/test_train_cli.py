@@ -281,6 +281,69 @@ def test_csv_integer_labels_are_classes_and_the_summary_says_why(tmp_path) -> No
     assert "regression (--task regress)" in flat(result.stdout) and "tanh → linear, mse" in result.stdout
 
 
+def write_wide_csv(path: Path) -> None:
+    """Square feet (≈ 500 … 4000) next to rooms (1 … 6), and whether the house is big."""
+    rng = np.random.default_rng(5)
+    sqft, rooms = rng.uniform(500, 4000, 120), rng.integers(1, 7, 120)
+    rows = "".join(f"{a:.0f},{b},{int(a / 1000 + b > 5)}\n" for a, b in zip(sqft, rooms, strict=True))
+    path.write_text("sqft,rooms,big\n" + rows)
+
+
+def test_csv_inputs_are_standardised_by_default_from_the_training_samples(tmp_path) -> None:
+    import tomllib
+
+    from stepgrad.data import load_dataset
+    from stepgrad.training import split_validation
+
+    write_wide_csv(tmp_path / "house.csv")
+    result = run("train", "--data", "house.csv", "--epochs", "30", "--validation-split", "0.25", "--save", "m.toml",
+                 "--plot", "m.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "inputs standardised: mean 0, variance 1 per column (--scale standard)" in flat(result.stdout)
+    data = load_dataset(tmp_path / "house.csv")
+    x, _, _, _ = split_validation(data.inputs, data.targets, 0.25, 0)
+    document = tomllib.loads((tmp_path / "m.toml").read_text())
+    meta = document["meta"]
+    assert (meta["scale"], meta["scale_features"]) == ("standard", ["sqft", "rooms"])
+    np.testing.assert_allclose(meta["scale_shift"], x.mean(axis=0), rtol=1e-15)  # the training part only
+    np.testing.assert_allclose(meta["scale_factor"], x.std(axis=0), rtol=1e-15)
+    # the file's sample is a training sample, scaled, so `explain` works the step the network took
+    np.testing.assert_allclose(document["inputs"], (x[0] - x.mean(axis=0)) / x.std(axis=0), rtol=1e-12)
+    assert "scale new inputs the same way" in (tmp_path / "m.toml").read_text().splitlines()[1]
+    assert run("explain", "m.toml", "--format", "json", cwd=tmp_path).returncode == 0
+
+
+def test_scaling_helps_and_unscaled_wide_inputs_get_a_hint(tmp_path) -> None:
+    write_wide_csv(tmp_path / "house.csv")
+    common = ["train", "--data", "house.csv", "--epochs", "40", "--lr", "0.1", "--no-progress"]
+    scaled = run(*common, cwd=tmp_path)
+    raw = run(*common, "--scale", "none", cwd=tmp_path)
+    from stepgrad.data import load_dataset
+
+    span = np.ptp(load_dataset(tmp_path / "house.csv").inputs[:, 0])
+    assert raw.stderr == (f"stepgrad: warning: input column 'sqft' spans {span:.4g}; one learning rate suits inputs "
+                          "of similar size: try --scale standard\n")
+
+    def final(result):
+        return float(re.search(r"final training loss +│ (\S+)", result.stdout).group(1))
+
+    assert final(scaled) < 0.5 * final(raw)
+    minmax = run(*common, "--scale", "minmax", cwd=tmp_path)
+    assert "inputs min-max scaled: 0 … 1 per column (--scale minmax)" in flat(minmax.stdout)
+    # the named sets come scaled: no row, unless asked for
+    assert "inputs" not in run("train", "--data", "xor", "--epochs", "2", "--no-progress").stdout
+    sweep = run("sweep", "--data", "house.csv", "--nets", "3", "--epochs", "5", "--scale", "minmax",
+                "--no-progress", cwd=tmp_path)
+    assert "min-max scaled" in flat(sweep.stdout)
+
+
+def test_regression_targets_in_the_hundreds_of_thousands_get_a_hint(tmp_path) -> None:
+    (tmp_path / "price.csv").write_text("sqft,price\n" + "".join(f"{a},{a * 150}\n" for a in range(500, 4000, 50)))
+    result = run("train", "--data", "price.csv", "--epochs", "2", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.startswith("stepgrad: warning: the targets span 5.175e+05; a network's outputs start near 0")
+
+
 def test_early_stopping_summary_names_the_best_epoch(tmp_path) -> None:
     result = run("train", "--data", "gauss", "--samples", "60", "--noise", "0.5", "--seed", "1", "--layers",
                  "2,16,1", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "8", "--validation-split", "0.3",

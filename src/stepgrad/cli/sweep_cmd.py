@@ -37,6 +37,13 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--target", help="The CSV column to predict.")
 @click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
               help="CSV files: classes or numbers to predict.")
+@click.option(
+    "--scale",
+    type=click.Choice(["standard", "minmax", "none"]),
+    default=None,
+    help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
+    "the named sets (already scaled).",
+)
 @click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
@@ -70,8 +77,9 @@ def sweep(**options: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from stepgrad.cli.train_data import check_layers, check_output, choose_head, make_schedule
+    from stepgrad.cli.train_data import check_layers, check_output, choose_head, fit_scaling, make_schedule
     from stepgrad.data import load_dataset
+    from stepgrad.data.scaling import DESCRIPTIONS
     from stepgrad.training import EnsembleResult, Progress, make_ensemble
     from stepgrad.training.records import MAX_SEED, check_seed
 
@@ -101,9 +109,10 @@ def sweep(**options: Any) -> None:
         )
     callbacks = [] if options["no_progress"] else [Progress()]
     started = time.perf_counter()
+    scaling = fit_scaling(options["scale"], options["data"], dataset, dataset.inputs)
     training = make_ensemble(
         sizes,
-        dataset.inputs,
+        scaling.apply(dataset.inputs),
         dataset.targets,
         seeds=seeds,
         learning_rates=per_net,
@@ -139,6 +148,8 @@ def sweep(**options: Any) -> None:
     table.add_column("value")
     epochs = f"{training.epoch} of {options['epochs']} epochs" if interrupted else f"{options['epochs']} epochs"
     table.add_row("training", f"{options['optimizer']}, {epochs}, lr {options['rates']}, {loss}")
+    if scaling.kind != "none":
+        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
     table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
     if result.diverged.any():
         table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; each kept the best weights it had)")

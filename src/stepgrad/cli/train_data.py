@@ -113,6 +113,30 @@ def make_schedule(name: str, gamma: float | None, step_size: int | None) -> Any:
     return get_schedule(name, **options)
 
 
+def fit_scaling(option: str | None, data: str, dataset: Any, inputs: Any) -> Any:
+    """``--scale`` fitted on ``inputs`` (default: standard for a CSV file, none for the named sets, which
+    come scaled); a warning when an unscaled input column, or a regression's targets, span more than
+    ``WIDE_RANGE`` (the targets are never scaled: the outputs would then need unscaling)."""
+    from rich.console import Console
+
+    from stepgrad.data import DATASETS
+    from stepgrad.data.scaling import WIDE_RANGE, Scaling, widest_column
+
+    kind = option or ("none" if data in DATASETS else "standard")
+    scaling = Scaling.fit(kind, inputs)
+    warn = Console(stderr=True, highlight=False, soft_wrap=True).print
+    column, span = widest_column(inputs)
+    if kind == "none" and span > WIDE_RANGE:
+        name = dataset.feature_names[column] if len(dataset.feature_names) > column else f"x{column + 1}"
+        warn(f"stepgrad: warning: input column {name!r} spans {span:.4g}; one learning rate suits inputs of "
+             "similar size: try --scale standard")
+    _, target_span = widest_column(dataset.targets)
+    if dataset.task == "regression" and target_span > WIDE_RANGE:
+        warn(f"stepgrad: warning: the targets span {target_span:.4g}; a network's outputs start near 0, so "
+             "numbers this large train slowly with a huge loss: divide the target column (e.g. into thousands)")
+    return scaling
+
+
 def check_layers(sizes: list[int], dataset: Any) -> None:
     """``--layers`` must start with the data's inputs and end with its target columns."""
     if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
@@ -160,17 +184,20 @@ def train_on_data(data: str, **options: Any) -> None:
     if options["validation_split"] is not None:
         x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
         validation = (x_val, y_val)
+    scaling = fit_scaling(options["scale"], data, dataset, x)  # from the training samples only
+    scaled_validation = None if validation is None else (scaling.apply(validation[0]), validation[1])
+    meta = {"data": dataset.name, "seed": options["seed"], **scaling.as_meta(dataset.feature_names)}
     history = History()
     callbacks: list[Any] = [history]
     if options["early_stopping"]:
         callbacks.append(EarlyStopping(patience=options["early_stopping"]))
     if options["save"] and options["checkpoint_every"]:
-        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"]))
+        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"], meta=meta))
     if not options["no_progress"]:
         callbacks.append(Progress())
     training = make_training(
         network,
-        x,
+        scaling.apply(x),
         y,
         optimizer=options["optimizer"],
         learning_rate=options["learning_rate"],
@@ -180,12 +207,11 @@ def train_on_data(data: str, **options: Any) -> None:
         schedule=schedule,
         weight_decay=options["weight_decay"],
         momentum=options["momentum"],
-        validation=validation,
+        validation=scaled_validation,
         task=dataset.task,
         callbacks=callbacks,
         use_compiled=not options["no_compiled"],
     )
-    meta = {"data": dataset.name, "seed": options["seed"]}
     if options["save"]:
         check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
     out = Console(highlight=False, soft_wrap=True)
@@ -198,7 +224,7 @@ def train_on_data(data: str, **options: Any) -> None:
     elapsed = time.perf_counter() - started
     if training.diverged is True:
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
-    out.print(summary_table(dataset, sizes, training, elapsed, interrupted))
+    out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
         with writing(options["save"]):
             save_model(training, options["save"], meta=meta)
@@ -210,13 +236,14 @@ def train_on_data(data: str, **options: Any) -> None:
             options["plot"],
             history.as_dict(),
             training.current_network(),
-            training.inputs,
-            training.targets,
+            x,  # in the data's own units: the figure scales them on the way into the network
+            y,
             events=plot_events(training),
             class_names=dataset.class_names,
             feature_names=dataset.feature_names,
             validation=validation,
             classification=dataset.task == "classification",
+            input_transform=scaling.apply,
         )
         out.print(f"wrote the figure {options['plot']}")
     if interrupted:
@@ -245,7 +272,9 @@ def weights_note(training: Any) -> str:
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
 
 
-def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool) -> Any:
+def summary_table(
+    dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool, scaling: Any = None
+) -> Any:
     """A rich table: data, network, optimizer, epochs, the running loss/accuracy of the kept weights' epoch
     and those weights measured on the whole training set, validation figures, time, why it stopped."""
     from rich.table import Table
@@ -257,6 +286,10 @@ def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float,
     table.add_row("data", f"{dataset.name} ({training.n_samples} training samples)")
     task = dataset.task + (f" ({dataset.task_reason})" if dataset.task_reason else "")
     table.add_row("task", task)
+    if scaling is not None and scaling.kind != "none":
+        from stepgrad.data.scaling import DESCRIPTIONS
+
+        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
     table.add_row(
         "network",
         f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",

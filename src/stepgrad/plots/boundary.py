@@ -13,7 +13,7 @@ and the panel says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,11 +64,13 @@ def plot_decision_boundary(
     feature_names: Sequence[str] = (),
     validation: tuple[Array, Array] | None = None,
     classification: bool | None = None,
+    input_transform: Callable[[Array], Array] | None = None,
 ) -> None:
     """Draw the output surface and the points on ``axes`` (see the module docstring).
 
-    ``inputs``/``targets`` are the training points; ``validation`` the held-out ones.
-    ``classification`` defaults to "every target is 0 or 1".
+    ``inputs``/``targets`` are the training points; ``validation`` the held-out ones, all in the
+    data's own units, and ``input_transform`` the scaling the network's inputs get (the axes stay in
+    the data's units). ``classification`` defaults to "every target is 0 or 1".
     """
     from stepgrad.training.api import predict_proba
 
@@ -77,7 +79,7 @@ def plot_decision_boundary(
     every_target = np.concatenate([values for _, values, _ in sets])
     grid_x, grid_y, points = _grid(every_input, resolution)
     with np.errstate(all="ignore"):
-        out = predict_proba(network, points)
+        out = predict_proba(network, points if input_transform is None else input_transform(points))
     names = list(feature_names) if len(feature_names) == 2 else ["x1", "x2"]
     axes.set_xlabel(names[0])
     axes.set_ylabel(names[1])

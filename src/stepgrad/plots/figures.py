@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,10 +29,12 @@ def training_figure(
     feature_names: Sequence[str] = (),
     validation: tuple[Array, Array] | None = None,
     classification: bool | None = None,
+    input_transform: Callable[[Array], Array] | None = None,
 ) -> None:
     """Write loss curves (``events``: epochs to mark, with a label), plus the decision boundary when the
-    data has two inputs (``inputs``/``targets`` the training points, ``validation`` the held-out ones;
-    see ``stepgrad.plots.boundary``)."""
+    data has two inputs (``inputs``/``targets`` the training points, ``validation`` the held-out ones,
+    in the data's units; ``input_transform`` the scaling the network's inputs get; see
+    ``stepgrad.plots.boundary``)."""
     plt = pyplot()
     two_d = network is not None and inputs is not None and targets is not None and inputs.shape[1] == 2
     figure, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
@@ -42,7 +44,8 @@ def training_figure(
         if two_d:
             assert network is not None and inputs is not None and targets is not None
             plot_decision_boundary(panels[1], network, inputs, targets, class_names, feature_names=feature_names,
-                                   validation=validation, classification=classification)
+                                   validation=validation, classification=classification,
+                                   input_transform=input_transform)
         figure.tight_layout()
         save_figure(figure, path)
     finally:
