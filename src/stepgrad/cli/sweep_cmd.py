@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import SCALE_OPTION, parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
@@ -37,13 +37,7 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--target", help="The CSV column to predict.")
 @click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
               help="CSV files: classes or numbers to predict.")
-@click.option(
-    "--scale",
-    type=click.Choice(["standard", "minmax", "none"]),
-    default=None,
-    help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
-    "the named sets (already scaled).",
-)
+@SCALE_OPTION
 @click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")

@@ -20,6 +20,15 @@ from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
+# shared with ``stepgrad sweep``
+SCALE_OPTION = click.option(
+    "--scale",
+    type=click.Choice(["standard", "minmax", "none"]),
+    default=None,
+    help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
+    "the named sets (already scaled).",
+)
+
 
 def parse_layers(text: str) -> list[int]:
     """``"2,8,8,1"`` → ``[2, 8, 8, 1]`` (an empty size, as in ``2,,1``, is an error, not skipped)."""
@@ -72,13 +81,7 @@ def parse_batch_size(text: str) -> int | None:
     show_default=True,
     help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
 )
-@click.option(
-    "--scale",
-    type=click.Choice(["standard", "minmax", "none"]),
-    default=None,
-    help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
-    "the named sets (already scaled).",
-)
+@SCALE_OPTION
 @click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).")
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")

@@ -104,7 +104,17 @@ def make_ensemble(
     callbacks: Sequence[Any] = (),
     **options: Any,
 ) -> Training:
-    """The ensemble run ``fit_ensemble`` makes, ready to ``run()`` (the arguments are ``fit_ensemble``'s)."""
+    """The run of networks of ``sizes``, one per seed and/or learning rate, ready to ``run()``
+    (``fit_ensemble`` runs it; a CLI runs it itself to summarise what it has after Ctrl-C).
+
+    Args:
+        sizes: ``[n_inputs, …, n_outputs]``.
+        inputs: ``(n, n_inputs)``.
+        targets: ``(n, n_outputs)``.
+        seeds: the seeds, or a count ``N`` meaning seeds ``0 … N−1``.
+        learning_rates: one ``η`` for all, or one per network (then one seed may serve all).
+        options: passed on to ``make_training`` (optimizer, epochs, batch_size, schedule …).
+    """
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     rates = np.atleast_1d(np.asarray(learning_rates, dtype=np.float64))
     count = max(len(seed_list), len(rates))
@@ -118,32 +128,7 @@ def make_ensemble(
     )
 
 
-def fit_ensemble(
-    sizes: Sequence[int],
-    inputs: ArrayLike,
-    targets: ArrayLike,
-    *,
-    seeds: Sequence[int] | int = 10,
-    learning_rates: float | Sequence[float] = 0.1,
-    activation: str = "sigmoid",
-    output_activation: str | None = None,
-    loss: str = "half_squared_error",
-    bias: BiasMode = "per_neuron",
-    callbacks: Sequence[Any] = (),
-    **options: Any,
-) -> EnsembleResult:
-    """Train networks of ``sizes``, one per seed and/or learning rate, all at once.
-
-    Args:
-        sizes: ``[n_inputs, …, n_outputs]``.
-        inputs: ``(n, n_inputs)``.
-        targets: ``(n, n_outputs)``.
-        seeds: the seeds, or a count ``N`` meaning seeds ``0 … N−1``.
-        learning_rates: one ``η`` for all, or one per network (then one seed may serve all).
-        options: passed on to ``make_training`` (optimizer, epochs, batch_size, schedule …).
-    """
-    training = make_ensemble(
-        sizes, inputs, targets, seeds=seeds, learning_rates=learning_rates, activation=activation,
-        output_activation=output_activation, loss=loss, bias=bias, callbacks=callbacks, **options,
-    )
-    return EnsembleResult.of(training.run())
+def fit_ensemble(sizes: Sequence[int], inputs: ArrayLike, targets: ArrayLike, **options: Any) -> EnsembleResult:
+    """Train networks of ``sizes``, one per seed and/or learning rate, all at once (the arguments are
+    ``make_ensemble``'s: ``seeds``, ``learning_rates``, ``activation``, ``loss`` … and ``make_training``'s)."""
+    return EnsembleResult.of(make_ensemble(sizes, inputs, targets, **options).run())
