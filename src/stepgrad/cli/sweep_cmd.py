@@ -38,14 +38,16 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
               help="CSV files: classes or numbers to predict.")
 @SCALE_OPTION
-@click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
+@click.option("--samples", "n_samples", type=int, default=None,
+              help="Number of points of a generated data set (at most 100,000).")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)
 @click.option("--loss", default=None, help="Default: half_squared_error for 0/1 targets with a sigmoid output.")
 @click.option("--nets", type=int, default=1000, show_default=True, help="Number of networks.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Network k uses seed SEED + k.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Network k uses seed SEED + k (each 0 … 2**32 − 1).")
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
 )

@@ -82,7 +82,8 @@ def parse_batch_size(text: str) -> int | None:
     help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
 )
 @SCALE_OPTION
-@click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
+@click.option("--samples", "n_samples", type=int, default=None,
+              help="Number of points of a generated data set (at most 100,000).")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).")
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
 @click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
@@ -100,14 +101,15 @@ def parse_batch_size(text: str) -> int | None:
 @click.option(
     "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the weights, the shuffling and the data.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seeds the weights, the shuffling and the data (0 … 2**32 − 1).")
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
 @click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
 @click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
-@click.option("--save", default=None, help="Write the trained model (TOML or .json).")
+@click.option("--save", default=None, help="Write the trained model: a .toml or .json file (not the data file).")
 @click.option("--checkpoint-every", type=int, default=None, help="With --save: also save every N epochs.")
 @click.option(
     "--plot", default=None, help="Write loss curves (and the decision boundary): .png, .svg, .pdf …"
