@@ -149,6 +149,12 @@ def test_train_on_csv_and_its_errors(tmp_path) -> None:
         (["--data", "xor", "--output-activation", "softmax"], "a softmax output needs at least 2 outputs"),
         (["--data", "iris", "--loss", "mse", "--output-activation", "softmax"], "a softmax output needs the cross"),
         (["--data", "xor", "--validation-split", "1.5"], "the validation split must be between 0 and 1"),
+        (["--data", "xor", "--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (2**32 − 1), got -1"),
+        (["--data", "circle", "--seed", "4294967296"], "--seed must be a whole number from 0 to 4294967295"),
+        (["--data", "xor", "--layers", "2,,1"], "--layers has an empty size between commas"),
+        (["--data", "xor", "--layers", "2,4,1,"], "--layers has an empty size between commas"),
+        (["--data", "circle", "--samples", "100001"],
+         "the number of samples of a generated set is at most 100,000, got 100,001"),
     ],
 )
 def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
@@ -160,6 +166,55 @@ def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_targets_that_do_not_suit_the_loss_fail_before_training_and_nothing_is_written(tmp_path) -> None:
+    # targets 3 … 7 with binary cross-entropy used to train, show a negative loss, then fail to save
+    data = tmp_path / "big.csv"
+    data.write_text("x1,x2,y\n0,0,5\n0,1,3\n1,0,4\n1,1,7\n")
+    result = run("train", "--data", "big.csv", "--task", "regress", "--loss", "binary_cross_entropy", "--epochs", "5",
+                 "--save", "bce.toml", "--plot", "bce.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "stepgrad: error: big.csv: binary_cross_entropy targets must be between 0 and 1, got 5.0: "
+        "use --loss mse (or half_squared_error) for numbers\n"
+    )
+    result = run("sweep", "--data", "big.csv", "--task", "regress", "--loss", "binary_cross_entropy", "--nets", "2",
+                 "--no-progress", cwd=tmp_path)
+    assert result.returncode == 2 and "binary_cross_entropy targets must be between 0 and 1" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "ok.csv", "--save", "ok.csv"], "ok.csv: a model file ends in .toml or .json, not '.csv'"),
+        (["--data", "ok.csv", "--save", "m"], "m: a model file ends in .toml or .json, and this path has no suffix"),
+        (["--data", "ok.csv", "--save", "m.yaml"], "m.yaml: a model file ends in .toml or .json, not '.yaml'"),
+        (["--data", "d.json", "--save", "d.json"],
+         "d.json: is the training data (--data d.json); writing there would replace it"),
+        (["--data", "d.json", "--save", "link.json"],
+         "link.json: is the training data (--data d.json); writing there would replace it"),
+        (["--data", "d.png", "--plot", "d.png"], "d.png: is the training data (--data d.png); writing there"),
+        (["--data", "d.png", "--plot", "./sub/../d.png"], "is the training data (--data d.png); writing there"),
+    ],
+)
+def test_save_and_plot_never_replace_the_data_or_write_other_formats(args, message, tmp_path) -> None:
+    text = "x1,x2,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+    for name in ("ok.csv", "d.json", "d.png"):  # a CSV file may have any name
+        (tmp_path / name).write_text(text)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.json").symlink_to("d.json")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for command in (["train", "--epochs", "2"], ["sweep", "--nets", "2", "--epochs", "2"]):
+        if command[0] == "sweep" and "--save" in args:
+            continue
+        result = run(*command, *args, "--no-progress", cwd=tmp_path)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith("stepgrad: error: ") and result.stderr.count("\n") == 1
+        assert message in result.stderr and result.stdout == ""
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+        assert all((tmp_path / name).read_text() == text for name in ("ok.csv", "d.json", "d.png"))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -167,8 +222,12 @@ def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
         (["--plot", "/proc/p.png"], "/proc/p.png: cannot write here:"),
         (["--plot", "hist.txt"], "cannot write a figure with '.txt'"),
         (["--lr", "0.5,-1"], "--lr needs positive finite learning rates"),
-        (["--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers"),
+        (["--momentum", "0.5"], "momentum applies to the momentum and nesterov optimizers, not sgd"),
         (["--samples", "9"], "xor is a fixed data set"),
+        (["--seed", "-1"], "--seed must be a whole number from 0 to 4294967295 (2**32 − 1), got -1"),
+        (["--seed", "4294967294"], "--seed 4294967294 with --nets 3 needs seeds up to 4294967296, past the largest"),
+        (["--layers", "2,,1"], "--layers has an empty size between commas"),
+        (["--data", "plane", "--samples", "1000000"], "at most 100,000, got 1,000,000"),
     ],
 )
 def test_sweep_mistakes_exit_2(args, message, tmp_path) -> None:
@@ -182,7 +241,7 @@ def test_divergence_keeps_good_weights_plots_and_saves_a_model_explain_reads(tmp
                  "--epochs", "50", "--save", "div.toml", "--plot", "div.png", "--no-progress", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "stepgrad: warning: the loss became NaN or infinite in epoch" in result.stderr
-    assert "the last good epoch; diverged in epoch" in flat(result.stdout)
+    assert "the best the run had; diverged in epoch" in flat(result.stdout)
     assert (tmp_path / "div.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     meta = __import__("tomllib").loads((tmp_path / "div.toml").read_text())["meta"]
     assert meta["weights_from_epoch"] < meta["epochs_trained"]
@@ -222,6 +281,69 @@ def test_csv_integer_labels_are_classes_and_the_summary_says_why(tmp_path) -> No
     assert "regression (--task regress)" in flat(result.stdout) and "tanh → linear, mse" in result.stdout
 
 
+def write_wide_csv(path: Path) -> None:
+    """Square feet (≈ 500 … 4000) next to rooms (1 … 6), and whether the house is big."""
+    rng = np.random.default_rng(5)
+    sqft, rooms = rng.uniform(500, 4000, 120), rng.integers(1, 7, 120)
+    rows = "".join(f"{a:.0f},{b},{int(a / 1000 + b > 5)}\n" for a, b in zip(sqft, rooms, strict=True))
+    path.write_text("sqft,rooms,big\n" + rows)
+
+
+def test_csv_inputs_are_standardised_by_default_from_the_training_samples(tmp_path) -> None:
+    import tomllib
+
+    from stepgrad.data import load_dataset
+    from stepgrad.training import split_validation
+
+    write_wide_csv(tmp_path / "house.csv")
+    result = run("train", "--data", "house.csv", "--epochs", "30", "--validation-split", "0.25", "--save", "m.toml",
+                 "--plot", "m.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "inputs standardised: mean 0, variance 1 per column (--scale standard)" in flat(result.stdout)
+    data = load_dataset(tmp_path / "house.csv")
+    x, _, _, _ = split_validation(data.inputs, data.targets, 0.25, 0)
+    document = tomllib.loads((tmp_path / "m.toml").read_text())
+    meta = document["meta"]
+    assert (meta["scale"], meta["scale_features"]) == ("standard", ["sqft", "rooms"])
+    np.testing.assert_allclose(meta["scale_shift"], x.mean(axis=0), rtol=1e-15)  # the training part only
+    np.testing.assert_allclose(meta["scale_factor"], x.std(axis=0), rtol=1e-15)
+    # the file's sample is a training sample, scaled, so `explain` works the step the network took
+    np.testing.assert_allclose(document["inputs"], (x[0] - x.mean(axis=0)) / x.std(axis=0), rtol=1e-12)
+    assert "scale new inputs the same way" in (tmp_path / "m.toml").read_text().splitlines()[1]
+    assert run("explain", "m.toml", "--format", "json", cwd=tmp_path).returncode == 0
+
+
+def test_scaling_helps_and_unscaled_wide_inputs_get_a_hint(tmp_path) -> None:
+    write_wide_csv(tmp_path / "house.csv")
+    common = ["train", "--data", "house.csv", "--epochs", "40", "--lr", "0.1", "--no-progress"]
+    scaled = run(*common, cwd=tmp_path)
+    raw = run(*common, "--scale", "none", cwd=tmp_path)
+    from stepgrad.data import load_dataset
+
+    span = np.ptp(load_dataset(tmp_path / "house.csv").inputs[:, 0])
+    assert raw.stderr == (f"stepgrad: warning: input column 'sqft' spans {span:.4g}; one learning rate suits inputs "
+                          "of similar size: try --scale standard\n")
+
+    def final(result):
+        return float(re.search(r"final training loss +│ (\S+)", result.stdout).group(1))
+
+    assert final(scaled) < 0.5 * final(raw)
+    minmax = run(*common, "--scale", "minmax", cwd=tmp_path)
+    assert "inputs min-max scaled: 0 … 1 per column (--scale minmax)" in flat(minmax.stdout)
+    # the named sets come scaled: no row, unless asked for
+    assert "inputs" not in run("train", "--data", "xor", "--epochs", "2", "--no-progress").stdout
+    sweep = run("sweep", "--data", "house.csv", "--nets", "3", "--epochs", "5", "--scale", "minmax",
+                "--no-progress", cwd=tmp_path)
+    assert "min-max scaled" in flat(sweep.stdout)
+
+
+def test_regression_targets_in_the_hundreds_of_thousands_get_a_hint(tmp_path) -> None:
+    (tmp_path / "price.csv").write_text("sqft,price\n" + "".join(f"{a},{a * 150}\n" for a in range(500, 4000, 50)))
+    result = run("train", "--data", "price.csv", "--epochs", "2", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.startswith("stepgrad: warning: the targets span 5.175e+05; a network's outputs start near 0")
+
+
 def test_early_stopping_summary_names_the_best_epoch(tmp_path) -> None:
     result = run("train", "--data", "gauss", "--samples", "60", "--noise", "0.5", "--seed", "1", "--layers",
                  "2,16,1", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "8", "--validation-split", "0.3",
@@ -248,6 +370,33 @@ def test_explain_optimizer_options_on_the_command_line() -> None:
     assert values["w1+"] == pytest.approx(0.15 - 0.001 * np.sign(values["dE_total/dw1"]), abs=1e-6)
     result = run("explain", "--lr", "0.1")
     assert result.returncode == 2 and "need --optimizer" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--optimizer", "momentum", "--momentum", "1.5"], "the momentum μ must be in [0, 1), got 1.5"),
+        (["--optimizer", "adam", "--beta1", "1.5"], "β₁ (beta1) must be in [0, 1), got 1.5"),
+        (["--optimizer", "adam", "--beta2", "1"], "β₂ (beta2) must be in [0, 1), got 1.0"),
+        (["--optimizer", "adamw", "--eps", "0"], "ε (eps) must be a positive finite number, got 0.0"),
+        (["--optimizer", "adam", "--eps", "-1"], "ε (eps) must be a positive finite number, got -1.0"),
+        (["--optimizer", "sgd", "--momentum", "0.5"],
+         "momentum applies to the momentum and nesterov optimizers, not sgd"),
+        (["--optimizer", "momentum", "--beta2", "0.9"], "beta2 applies to the adam and adamw optimizers, not momentum"),
+        (["--optimizer", "adam", "--lr", "-1"], "the learning rate must be a positive finite number, got -1.0"),
+    ],
+)
+def test_explain_optimizer_refuses_impossible_hyperparameters(args, message) -> None:
+    result = run("explain", *args, "--format", "json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"stepgrad: error: {message}\n"  # one line, no NumPy warning
+
+
+def test_sweep_and_train_share_the_optimizer_rule() -> None:
+    for command in ("train", "sweep"):
+        result = run(command, "--data", "xor", "--optimizer", "nesterov", "--momentum", "1", "--no-progress")
+        assert result.returncode == 2
+        assert result.stderr == "stepgrad: error: the momentum μ must be in [0, 1), got 1.0\n"
 
 
 def test_ctrl_c_stops_cleanly_and_still_saves(tmp_path) -> None:
@@ -285,10 +434,42 @@ def test_ctrl_c_stops_cleanly_and_still_saves(tmp_path) -> None:
     assert "interrupted (Ctrl-C)" in stdout and "saved the model" in stdout
     meta = __import__("tomllib").loads(model.read_text())["meta"]
     assert meta["weights_from_epoch"] == meta["epochs_trained"]  # the last complete epoch, not half of one
+    # the updates counted are those of the kept weights: 200 samples, batch 1, per complete epoch
+    epochs, updates = re.search(r"epochs +│ (\d+) of 1000000 +\((\d+) updates\)", stdout).groups()
+    assert int(epochs) == meta["epochs_trained"] and int(updates) == 200 * int(epochs)
     assert "Traceback" not in stderr
     setup = load_setup(model)
     assert setup.network.sizes == [2, 32, 32, 1]
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_ctrl_c_in_sweep_summarises_and_plots_the_completed_epochs(tmp_path, monkeypatch, capsys) -> None:
+    # A real SIGINT, sent from inside the run after epoch 7 (a subprocess cannot tell when training has begun).
+    import os
+
+    from stepgrad.cli.main import main
+    from stepgrad.training.loops import Training
+
+    logged = Training._log
+
+    def log_then_ctrl_c(self, log):
+        result = logged(self, log)
+        if log.epoch == 7:
+            os.kill(os.getpid(), signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(Training, "_log", log_then_ctrl_c)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["sweep", "--nets", "12", "--epochs", "100000", "--optimizer", "momentum", "--plot", "h.png",
+              "--no-progress"])
+    assert stopped.value.code == 130
+    out, err = capsys.readouterr()
+    assert err.strip() == "stepgrad: interrupted"
+    assert re.search(r"training +│ momentum, (7|8) of 100000 epochs, lr 1.0", out), out
+    assert "interrupted (Ctrl-C) after epoch" in flat(out) and "converged" in out and "final loss median" in out
+    assert "wrote the histogram h.png" in out
+    assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_sweep_reports_the_converged_fraction(tmp_path) -> None:
@@ -326,6 +507,18 @@ def test_sweep_reports_the_converged_fraction(tmp_path) -> None:
     median_row = next(line for line in result.stdout.splitlines() if "final loss median" in line)
     assert f" {np.median(ensemble.loss):.4g} " in median_row
     assert (tmp_path / "hist.png").stat().st_size > 1000
+
+
+def test_sweep_plot_of_networks_that_diverged(tmp_path) -> None:
+    # the audit's command: its losses from 1e-3 to 3.6e288 crashed matplotlib's log axis (tests/plots has
+    # those numbers); now each network keeps its best weights
+    result = run("sweep", "--data", "plane", "--layers", "2,8,1", "--activation", "relu", "--lr", "100", "--nets",
+                 "20", "--epochs", "50", "--batch-size", "8", "--plot", "h4.png", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "h4.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wrote the histogram h4.png" in result.stdout
+    assert "20 (NaN/inf loss; each kept the best weights it had)" in result.stdout
+    assert float(re.search(r"final loss max +│ (\S+)", result.stdout).group(1)) < 10
 
 
 def test_sweep_with_several_learning_rates() -> None:

@@ -67,3 +67,35 @@ def test_regressor_fits_a_linear_target_and_several_outputs() -> None:
     assert reg.predict(x).shape == (200, 2)
     assert reg.score(x, y) > 0.97
     assert reg.network_.layers[-1].activation == "linear" and reg.network_.loss == "mse"
+
+
+def test_divergence_warns_with_the_reason_and_keeps_finite_weights() -> None:
+    from sklearn.datasets import make_classification
+    from sklearn.exceptions import ConvergenceWarning
+
+    from stepgrad.training import predict_proba
+
+    x, y = make_classification(200, random_state=0)
+    clf = StepgradClassifier(learning_rate=1e6, optimizer="sgd", activation="relu", random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"StepgradClassifier did not converge: the loss became NaN or "
+                                                r"infinite in epoch \d+ .*try a smaller learning rate"):
+        clf.fit(x, y)
+    assert clf.stop_reason_ is not None and clf.stop_reason_.startswith("the loss became NaN or infinite")
+    assert all(np.isfinite(clf.loss_curve_))  # the epoch that diverged logged NaN: not a completed epoch
+    assert clf.n_iter_ == len(clf.loss_curve_) + 1 < 30
+    assert np.all(np.isfinite(predict_proba(clf.network_, x)))
+    regressor = StepgradRegressor(learning_rate=1e6, optimizer="sgd", random_state=0)
+    x_reg, y_reg = make_regression(n_samples=40, n_features=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="StepgradRegressor did not converge"):
+        regressor.fit(x_reg, y_reg * 1e3)
+    assert regressor.stop_reason_ is not None
+
+
+def test_a_run_that_converges_has_no_stop_reason_and_no_warning() -> None:
+    import warnings
+
+    x, y = make_regression(n_samples=50, n_features=3, noise=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        regressor = StepgradRegressor(random_state=0, max_iter=5).fit(x, y)
+    assert regressor.stop_reason_ is None and regressor.n_iter_ == len(regressor.loss_curve_) == 5

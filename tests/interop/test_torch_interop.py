@@ -50,12 +50,43 @@ def test_from_torch_reads_back_the_network() -> None:
     assert [layer.activation for layer in back.layers] == ["tanh", "sigmoid"]
     np.testing.assert_array_equal(back.layers[0].weights, network.layers[0].weights)
     np.testing.assert_array_equal(back.layers[0].bias, network.layers[0].bias)
-    # the shared bias came out as the same number in each neuron; shared_bias=True folds it back
-    np.testing.assert_array_equal(back.layers[1].bias, np.repeat(network.layers[1].bias, 2))
+    # to_torch marked the shared bias, so it comes back shared; shared_bias=False reads it per neuron
+    np.testing.assert_array_equal(back.layers[1].bias, network.layers[1].bias)
+    per_neuron = from_torch(to_torch(network), loss="mse", shared_bias=False)
+    np.testing.assert_array_equal(per_neuron.layers[1].bias, np.repeat(network.layers[1].bias, 2))
     shared = from_torch(to_torch(network), loss="mse", shared_bias=[False, True])
     np.testing.assert_array_equal(shared.layers[1].bias, network.layers[1].bias)
-    with pytest.raises(StepgradError, match="entries differ"):
+    with pytest.raises(StepgradError, match="shared_bias=True but the bias entries differ"):
         from_torch(to_torch(network), shared_bias=True)
+
+
+@pytest.mark.parametrize("train_bias", [True, False], ids=["trained", "frozen"])
+@pytest.mark.parametrize("mode", ["shared", "per_neuron", "none"])
+def test_every_bias_mode_round_trips_exactly(mode, train_bias) -> None:
+    network = random_network(["tanh", "sigmoid", "linear"], [mode, "per_neuron", mode], [3, 4, 2, 3], loss="mse")
+    network = Network(tuple(Layer(layer.weights, layer.bias, layer.activation, train_bias) for layer in
+                            network.layers), "mse")
+    assert [layer.bias_mode for layer in network.layers] == [mode, "per_neuron", mode]
+    model = to_torch(network)
+    assert [module.stepgrad_bias for module in model if isinstance(module, torch.nn.Linear)] == [
+        mode, "per_neuron", mode]
+    assert from_torch(model, loss="mse") == network  # weights, bias modes, train_bias, activations
+    import copy
+
+    assert from_torch(copy.deepcopy(model).to(torch.float64), loss="mse") == network  # the marks survive .to()
+    # a plain PyTorch model (no marks) reads per neuron, with the bias trained as requires_grad says
+    plain = torch.nn.Sequential(torch.nn.Linear(3, 4, dtype=torch.float64), torch.nn.Tanh())
+    assert from_torch(plain).layers[0].bias_mode == "per_neuron"
+
+
+def test_a_marked_shared_bias_that_torch_trained_apart_names_the_fix() -> None:
+    model = to_torch(classic_network())
+    with torch.no_grad():
+        model[0].bias[1] += 0.5  # as a PyTorch optimizer does: each entry learns on its own
+    with pytest.raises(StepgradError, match="to_torch marked the bias shared but the bias entries differ "
+                                            r"\(trained in PyTorch\?\); pass shared_bias=False"):
+        from_torch(model)
+    assert from_torch(model, shared_bias=False).layers[0].bias.tolist() == [0.35, 0.85]
 
 
 def test_from_torch_frozen_bias_and_final_linear_layer() -> None:
@@ -73,8 +104,14 @@ def test_from_torch_rejects_what_stepgrad_cannot_read() -> None:
         "module 1: Dropout is not a Linear layer where one was expected; "
         "stepgrad reads Linear layers each followed by at most one activation"
     )
-    with pytest.raises(StepgradError, match="slope"):
+    with pytest.raises(StepgradError) as error:
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU(0.2)))
+    assert str(error.value) == (
+        "LeakyReLU(0.2) is not supported: stepgrad's leaky_relu has a fixed negative slope of 0.01, "
+        "so only LeakyReLU(0.01) (PyTorch's default) can be read"
+    )
+    assert from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU())).layers[0].activation == (
+        "leaky_relu")
 
 
 def classic_step_parts(lr=0.5):
@@ -296,3 +333,30 @@ def test_from_torch_refuses_logits_with_a_probability_loss_and_names_the_fix() -
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=-1)), loss="mse")
     network = from_torch(model, loss="cross_entropy", output_activation="softmax")
     assert network.layers[-1].activation == "softmax" and network.loss == "cross_entropy"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "loss", "message"),
+    [
+        ([[0.05, 0.10]], [[0.01, 0.99, 0.5]], "half_squared_error",
+         r"the targets have shape \(1, 3\); for a batch of 1 and a model with 2 outputs give \(1, 2\)$"),
+        ([[0.05, 0.10], [0.2, 0.3]], [[0.01, 0.99]], "half_squared_error",
+         r"the targets have shape \(1, 2\); for a batch of 2 and a model with 2 outputs give \(2, 2\)$"),
+        ([[0.05, 0.10, 0.2]], [[0.01, 0.99]], "half_squared_error",
+         r"the inputs have shape \(1, 3\); the model takes 2 inputs, so give \(B, 2\)"),
+        ([[0.05, 0.10]], [[0.01]], torch.nn.CrossEntropyLoss(),
+         r"give \(1, 2\) or class indices \(B,\)$"),
+        ([[0.05, 0.10]], [2], torch.nn.CrossEntropyLoss(), r"1-D targets for 2 outputs are class indices 0 … 1"),
+    ],
+)
+def test_a_batch_of_the_wrong_shape_is_one_clear_error(inputs, targets, loss, message) -> None:
+    model, _, _, optimizer = classic_step_parts()
+    if not isinstance(loss, str):
+        model = torch.nn.Sequential(*list(model)[:-1])  # logits for CrossEntropyLoss
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.5)
+    x = torch.tensor(inputs, dtype=torch.float64)
+    t = torch.tensor(targets, dtype=torch.float64 if isinstance(loss, str) else torch.long)
+    before = [p.detach().clone() for p in model.parameters()]
+    with pytest.raises(StepgradError, match=message):
+        verify_torch_step(model, x, t, loss, optimizer)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))  # no step was taken

@@ -75,4 +75,4 @@ def test_a_second_adam_step_is_found_in_the_update() -> None:
 def test_momentum_without_a_momentum_optimizer_is_one_line() -> None:
     result = run("--momentum", "0.5")
     assert result.returncode == 2
-    assert result.stderr == "stepgrad: error: --momentum is for --optimizer momentum or nesterov, not sgd\n"
+    assert result.stderr == "stepgrad: error: momentum applies to the momentum and nesterov optimizers, not sgd\n"

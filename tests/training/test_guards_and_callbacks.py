@@ -1,6 +1,7 @@
 """Divergence guard, early stopping, validation split, schedules, initialisers, model files."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -197,3 +198,82 @@ def test_the_progress_bar_fits_80_columns_with_validation() -> None:
     assert lines[0].startswith("epoch") and "99999/100000" in lines[0]
     assert lines[0].endswith(("ETA -:--:--", "ETA 0:00:00"))  # no time has passed in this test
     assert lines[1].strip() == "train loss 1.235e-05 acc 98.8%   validation loss 2.346e-05 acc 91.2%"
+
+
+@pytest.mark.parametrize(
+    ("loss", "output", "targets", "message"),
+    [
+        ("binary_cross_entropy", "sigmoid", load_dataset("xor").targets * 2,
+         "targets: binary_cross_entropy targets must be between 0 and 1, got 2.0"),
+        ("binary_cross_entropy", "sigmoid", load_dataset("xor").targets - 1,
+         "targets: binary_cross_entropy targets must be between 0 and 1, got -1.0"),
+    ],
+)
+def test_targets_that_do_not_suit_the_loss_are_refused_before_training(loss, output, targets, message) -> None:
+    # They used to train and report a negative loss (−7.2 for targets × 2), then fail to save.
+    from stepgrad.training import History
+
+    data = load_dataset("xor")
+    network = create_network([2, 4, 1], "tanh", output, loss, rng=np.random.default_rng(0))
+    history = History()
+    with pytest.raises(StepgradError, match=message):
+        fit(network, data.inputs, targets, epochs=5, callbacks=[history])
+    assert history.loss == []
+    with pytest.raises(StepgradError, match="validation targets: binary_cross_entropy targets must be between"):
+        fit(network, data.inputs, data.targets, epochs=5, validation=(data.inputs, targets), callbacks=[history])
+    assert history.loss == []
+    # an ensemble too
+    from stepgrad.training import fit_ensemble
+
+    with pytest.raises(StepgradError, match=message):
+        fit_ensemble([2, 2, 1], data.inputs, targets, seeds=3, output_activation=output, loss=loss, epochs=2)
+
+
+def test_cross_entropy_targets_must_be_distributions() -> None:
+    iris = load_dataset("iris")
+    network = create_network([4, 3, 3], "tanh", loss="cross_entropy", rng=np.random.default_rng(0))
+    with pytest.raises(StepgradError, match="cross_entropy targets of sample 1 must sum to 1"):
+        fit(network, iris.inputs, iris.targets * 2, epochs=1)
+
+
+def test_model_files_are_toml_or_json_and_a_checkpoint_says_so_before_training(tmp_path) -> None:
+    from stepgrad.training import Checkpoint, History, save_network
+
+    data = load_dataset("xor")
+    network = create_network([2, 2, 1], rng=np.random.default_rng(0))
+    cases = (("m.yaml", "not '.yaml'"), ("m", "and this path has no suffix"), ("m.csv", "not '.csv'"),
+             ("m.JSON", "not '.JSON'"))  # .JSON would be written as TOML
+    for name, shown in cases:
+        with pytest.raises(StepgradError, match=re.escape(f"a model file ends in .toml or .json, {shown}")):
+            save_network(network, tmp_path / name, data.inputs, data.targets, 0.5)
+        history = History()
+        with pytest.raises(StepgradError, match=re.escape("a model file ends in .toml or .json")):
+            fit(network, data.inputs, data.targets, epochs=3, callbacks=[history, Checkpoint(tmp_path / name)])
+        assert history.loss == []  # refused before the first epoch
+    assert list(tmp_path.iterdir()) == []
+    save_network(network, tmp_path / "m.json", data.inputs, data.targets, 0.5)
+    assert load_setup(tmp_path / "m.json").network == network
+
+
+def test_ctrl_c_mid_epoch_hands_back_the_last_complete_epoch_and_counts_its_updates(monkeypatch) -> None:
+    from stepgrad.training.loops import Training
+
+    data = load_dataset("circle", n_samples=40)
+    network = create_network([2, 4, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(0))
+    training = make_training(network, data.inputs, data.targets, epochs=50, batch_size=4, use_compiled=False)
+    update, calls = Training.update, []
+
+    def update_then_ctrl_c(self, *args):
+        calls.append(1)
+        if len(calls) == 10 * 3 + 4:  # in epoch 4, after 3 complete epochs of 10 updates
+            raise KeyboardInterrupt
+        return update(self, *args)
+
+    monkeypatch.setattr(Training, "update", update_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        training.run()
+    assert (training.epoch, training.updates, training.stop_reason) == (3, 30, "interrupted")
+    monkeypatch.undo()
+    alone = make_training(network, data.inputs, data.targets, epochs=3, batch_size=4, use_compiled=False).run()
+    for a, b in zip(training.params.arrays(), alone.params.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b)

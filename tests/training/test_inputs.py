@@ -104,3 +104,34 @@ def test_the_loss_chooses_its_output_activation_when_none_is_given() -> None:
     assert create_network([2, 3, 1], "tanh", loss="binary_cross_entropy").layers[-1].activation == "sigmoid"
     assert create_network([2, 3, 3], "relu", loss="cross_entropy").layers[-1].activation == "softmax"
     assert create_network([2, 3, 1], "relu", loss="mse").layers[-1].activation == "relu"
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3", True])
+def test_seeds_are_whole_numbers_from_0_to_2_to_the_32_minus_1_everywhere(seed) -> None:
+    from stepgrad.training import fit_ensemble, split_validation
+
+    message = r"the seed must be a whole number from 0 to 4294967295 \(2\*\*32 − 1\), got "
+    with pytest.raises(StepgradError, match=message):
+        fit(_xor_net(), XOR.inputs, XOR.targets, epochs=1, batch_size=None, seed=seed)
+    with pytest.raises(StepgradError, match=message):
+        fit_ensemble([2, 2, 1], XOR.inputs, XOR.targets, seeds=[0, seed], epochs=1)
+    with pytest.raises(StepgradError, match=message):
+        load_dataset("circle", seed=seed)
+    with pytest.raises(StepgradError, match=message):
+        split_validation(XOR.inputs, XOR.targets, 0.5, seed=seed)
+
+
+def test_the_largest_seed_and_numpy_integers_are_seeds() -> None:
+    largest = fit(_xor_net(), XOR.inputs, XOR.targets, epochs=2, batch_size=1, seed=2**32 - 1)
+    again = fit(_xor_net(), XOR.inputs, XOR.targets, epochs=2, batch_size=1, seed=np.uint32(2**32 - 1))
+    other = fit(_xor_net(), XOR.inputs, XOR.targets, epochs=2, batch_size=1, seed=0)
+    assert largest.history.loss == again.history.loss != other.history.loss  # the seed orders the samples
+    assert load_dataset("gauss", seed=np.int64(7)).inputs.shape == (200, 2)
+
+
+def test_generated_sets_have_at_most_100000_points() -> None:
+    from stepgrad.data import MAX_GENERATED_SAMPLES
+
+    assert load_dataset("plane", n_samples=MAX_GENERATED_SAMPLES).n_samples == 100_000
+    with pytest.raises(StepgradError, match="at most 100,000, got 100,001"):
+        load_dataset("plane", n_samples=100_001)

@@ -9,12 +9,13 @@ in its learning rate.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import SCALE_OPTION, parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
@@ -36,14 +37,17 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--target", help="The CSV column to predict.")
 @click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
               help="CSV files: classes or numbers to predict.")
-@click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
+@SCALE_OPTION
+@click.option("--samples", "n_samples", type=int, default=None,
+              help="Number of points of a generated data set (at most 100,000).")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)
 @click.option("--loss", default=None, help="Default: half_squared_error for 0/1 targets with a sigmoid output.")
 @click.option("--nets", type=int, default=1000, show_default=True, help="Number of networks.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Network k uses seed SEED + k.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Network k uses seed SEED + k (each 0 … 2**32 − 1).")
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
 )
@@ -69,13 +73,19 @@ def sweep(**options: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from stepgrad.cli.train_data import check_layers, check_output, choose_head, make_schedule
+    from stepgrad.cli.train_data import check_layers, check_output, choose_head, fit_scaling, make_schedule
     from stepgrad.data import load_dataset
-    from stepgrad.training import Progress, fit_ensemble
+    from stepgrad.data.scaling import DESCRIPTIONS
+    from stepgrad.training import EnsembleResult, Progress, make_ensemble
+    from stepgrad.training.records import MAX_SEED, check_seed
 
     if options["nets"] < 1:
         raise StepgradError("--nets must be at least 1")
-    check_output(options["plot"], figure=True)
+    first = check_seed(options["seed"], "--seed")
+    if first + options["nets"] - 1 > MAX_SEED:
+        raise StepgradError(f"--seed {first} with --nets {options['nets']} needs seeds up to "
+                            f"{first + options['nets'] - 1}, past the largest seed {MAX_SEED}")
+    check_output(options["plot"], figure=True, data=options["data"])
     rates = parse_rates(options["rates"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
     dataset = load_dataset(
@@ -95,9 +105,10 @@ def sweep(**options: Any) -> None:
         )
     callbacks = [] if options["no_progress"] else [Progress()]
     started = time.perf_counter()
-    result = fit_ensemble(
+    scaling = fit_scaling(options["scale"], options["data"], dataset, dataset.inputs)
+    training = make_ensemble(
         sizes,
-        dataset.inputs,
+        scaling.apply(dataset.inputs),
         dataset.targets,
         seeds=seeds,
         learning_rates=per_net,
@@ -113,6 +124,12 @@ def sweep(**options: Any) -> None:
         task=dataset.task,
         callbacks=callbacks,
     )
+    interrupted = False
+    try:
+        training.run()
+    except KeyboardInterrupt:  # the epochs that completed are summarised and plotted, as train does
+        interrupted = True
+    result = EnsembleResult.of(training)
     elapsed = time.perf_counter() - started
     converged = result.converged(options["converged_below"])
     criterion = (
@@ -125,10 +142,13 @@ def sweep(**options: Any) -> None:
     )
     table.add_column("what", style="bold")
     table.add_column("value")
-    table.add_row("training", f"{options['optimizer']}, {options['epochs']} epochs, lr {options['rates']}, {loss}")
+    epochs = f"{training.epoch} of {options['epochs']} epochs" if interrupted else f"{options['epochs']} epochs"
+    table.add_row("training", f"{options['optimizer']}, {epochs}, lr {options['rates']}, {loss}")
+    if scaling.kind != "none":
+        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
     table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
     if result.diverged.any():
-        table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; kept their last good weights)")
+        table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; each kept the best weights it had)")
     quantiles = np.quantile(result.loss, [0.0, 0.1, 0.5, 0.9, 1.0])
     for label, value in zip(("min", "10%", "median", "90%", "max"), quantiles, strict=True):
         table.add_row(f"final loss {label}", f"{value:.4g}")
@@ -141,6 +161,9 @@ def sweep(**options: Any) -> None:
                 f"converged {converged[chosen].mean():.1%}, median loss {np.median(result.loss[chosen]):.4g}",
             )
     table.add_row("time", f"{elapsed:.2f} s")
+    if interrupted:
+        table.add_row("stopped", f"interrupted (Ctrl-C) after epoch {training.epoch}; each network's weights are "
+                      "those of its last complete epoch")
     console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     if options["plot"]:
@@ -152,3 +175,6 @@ def sweep(**options: Any) -> None:
             f"Final loss of {result.size} networks {'-'.join(map(str, sizes))} on {dataset.name}",
         )
         console.print(f"wrote the histogram {options['plot']}")
+    if interrupted:
+        Console(stderr=True).print("stepgrad: interrupted")
+        sys.exit(130)

@@ -78,9 +78,8 @@ def _inject(kind: str, model: Any) -> Any:
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="sgd", show_default=True,
               help="The torch.optim optimizer of the step (its buffers are compared too).")
 @click.option("--lr", "learning_rate", type=float, default=None, help="Learning rate η (default: the file's).")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
-              help="μ for momentum and nesterov (default 0.9).")
-@click.option("--weight-decay", type=click.FloatRange(0), default=0.0, show_default=True, help="Weight decay λ.")
+@click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
+@click.option("--weight-decay", type=float, default=0.0, show_default=True, help="Weight decay λ ≥ 0.")
 def verify_torch(
     path: str | None,
     float32: bool,
@@ -103,16 +102,17 @@ def verify_torch(
     from stepgrad.interop.torch_step import verify_torch_step
     from stepgrad.network import classic_setup
     from stepgrad.network.files import load_setup
+    from stepgrad.training.inputs import check_positive_finite
+    from stepgrad.training.optimizers import get_optimizer
 
     setup = classic_setup() if path is None else load_setup(path)
     dtype = torch.float32 if float32 else torch.float64
     model = to_torch(setup.network).to(dtype)
     step = _inject(inject, model)
     rate = setup.learning_rate if learning_rate is None else learning_rate
-    if not rate > 0 or rate == float("inf"):
-        raise StepgradError(f"--lr must be a positive number, got {rate}")
-    if momentum is not None and optimizer not in ("momentum", "nesterov"):
-        raise StepgradError(f"--momentum is for --optimizer momentum or nesterov, not {optimizer}")
+    # the checks fit, train and explain make, before torch sees the numbers
+    check_positive_finite(rate, "the learning rate")
+    get_optimizer(optimizer, weight_decay=weight_decay, **({} if momentum is None else {"momentum": momentum}))
     torch_optimizer = _torch_optimizer(
         optimizer, [p for p in model.parameters() if p.requires_grad], rate, momentum, weight_decay
     )

@@ -20,11 +20,24 @@ from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
+# shared with ``stepgrad sweep``
+SCALE_OPTION = click.option(
+    "--scale",
+    type=click.Choice(["standard", "minmax", "none"]),
+    default=None,
+    help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
+    "the named sets (already scaled).",
+)
+
 
 def parse_layers(text: str) -> list[int]:
-    """``"2,8,8,1"`` → ``[2, 8, 8, 1]``."""
+    """``"2,8,8,1"`` → ``[2, 8, 8, 1]`` (an empty size, as in ``2,,1``, is an error, not skipped)."""
+    parts = text.replace(" ", "").split(",")
+    if "" in parts:
+        raise StepgradError(f"--layers has an empty size between commas; give one number per layer, like 2,8,1; "
+                            f"got {text!r}")
     try:
-        sizes = [int(part) for part in text.replace(" ", "").split(",") if part]
+        sizes = [int(part) for part in parts]
     except ValueError as error:
         raise StepgradError(f"--layers takes whole numbers separated by commas, like 2,8,1; got {text!r}") from error
     if len(sizes) < 2 or min(sizes) < 1:
@@ -68,7 +81,9 @@ def parse_batch_size(text: str) -> int | None:
     show_default=True,
     help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
 )
-@click.option("--samples", "n_samples", type=int, default=None, help="Number of points of a generated data set.")
+@SCALE_OPTION
+@click.option("--samples", "n_samples", type=int, default=None,
+              help="Number of points of a generated data set (at most 100,000).")
 @click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).")
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
 @click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
@@ -86,14 +101,15 @@ def parse_batch_size(text: str) -> int | None:
 @click.option(
     "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the weights, the shuffling and the data.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seeds the weights, the shuffling and the data (0 … 2**32 − 1).")
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
 @click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
 @click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
-@click.option("--save", default=None, help="Write the trained model (TOML or .json).")
+@click.option("--save", default=None, help="Write the trained model: a .toml or .json file (not the data file).")
 @click.option("--checkpoint-every", type=int, default=None, help="With --save: also save every N epochs.")
 @click.option(
     "--plot", default=None, help="Write loss curves (and the decision boundary): .png, .svg, .pdf …"

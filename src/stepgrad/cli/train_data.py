@@ -49,18 +49,24 @@ def choose_head(task: str, n_outputs: int, loss: str | None, output_activation: 
     return output_activation, loss
 
 
-def check_output(path: str | None, figure: bool = False) -> None:
-    """Fail before training, not after: the folder must exist and take a new file (and a figure's
-    suffix must be one matplotlib writes)."""
+def check_output(path: str | None, figure: bool = False, data: str | None = None) -> None:
+    """Fail before training, not after: the folder must exist and take a new file, a figure's suffix
+    must be one matplotlib writes and a model's ``.toml`` or ``.json``, and neither may be the ``data`` file."""
     if path is None:
         return
     if figure:
         from stepgrad.plots import check_figure_path
 
         check_figure_path(path)
+    else:
+        from stepgrad.training.model_files import check_model_path
+
+        check_model_path(path)
     target = Path(path)
     if target.is_dir():
         raise StepgradError("is a directory", path)
+    if data is not None and target.exists() and Path(data).is_file() and os.path.samefile(target, data):
+        raise StepgradError(f"is the training data (--data {data}); writing there would replace it", path)
     folder = target.parent
     if not folder.is_dir():
         raise StepgradError("the folder does not exist", path)
@@ -72,6 +78,16 @@ def check_output(path: str | None, figure: bool = False) -> None:
         os.unlink(probe)
     except OSError as error:
         raise StepgradError(f"cannot write here: {error.strerror or error}", path) from error
+
+
+def check_targets(dataset: Any, loss: str) -> None:
+    """The data's targets must suit the loss (``stepgrad.network.model.target_problem``), said with the fix."""
+    from stepgrad.network.model import target_problem
+
+    problem = target_problem(loss, dataset.targets)
+    if problem is not None:
+        fix = "use --loss mse (or half_squared_error) for numbers" if dataset.task == "regression" else "choose --loss"
+        raise StepgradError(f"{problem}: {fix}", dataset.name)
 
 
 @contextmanager
@@ -97,6 +113,30 @@ def make_schedule(name: str, gamma: float | None, step_size: int | None) -> Any:
     return get_schedule(name, **options)
 
 
+def fit_scaling(option: str | None, data: str, dataset: Any, inputs: Any) -> Any:
+    """``--scale`` fitted on ``inputs`` (default: standard for a CSV file, none for the named sets, which
+    come scaled); a warning when an unscaled input column, or a regression's targets, span more than
+    ``WIDE_RANGE`` (the targets are never scaled: the outputs would then need unscaling)."""
+    from rich.console import Console
+
+    from stepgrad.data import DATASETS
+    from stepgrad.data.scaling import WIDE_RANGE, Scaling, widest_column
+
+    kind = option or ("none" if data in DATASETS else "standard")
+    scaling = Scaling.fit(kind, inputs)
+    warn = Console(stderr=True, highlight=False, soft_wrap=True).print
+    column, span = widest_column(inputs)
+    if kind == "none" and span > WIDE_RANGE:
+        name = dataset.feature_names[column] if len(dataset.feature_names) > column else f"x{column + 1}"
+        warn(f"stepgrad: warning: input column {name!r} spans {span:.4g}; one learning rate suits inputs of "
+             "similar size: try --scale standard")
+    _, target_span = widest_column(dataset.targets)
+    if dataset.task == "regression" and target_span > WIDE_RANGE:
+        warn(f"stepgrad: warning: the targets span {target_span:.4g}; a network's outputs start near 0, so "
+             "numbers this large train slowly with a huge loss: divide the target column (e.g. into thousands)")
+    return scaling
+
+
 def check_layers(sizes: list[int], dataset: Any) -> None:
     """``--layers`` must start with the data's inputs and end with its target columns."""
     if sizes[0] != dataset.n_inputs or sizes[-1] != dataset.n_outputs:
@@ -115,15 +155,17 @@ def train_on_data(data: str, **options: Any) -> None:
     from stepgrad.data import load_dataset
     from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
     from stepgrad.training.loops import seed_streams, split_validation
-    from stepgrad.training.model_files import save_model
+    from stepgrad.training.model_files import check_saveable, save_model
+    from stepgrad.training.records import check_seed
 
+    check_seed(options["seed"], "--seed")
     for name in ("early_stopping", "checkpoint_every"):
         if options[name] is not None and options[name] < 1:
             raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
     if options["checkpoint_every"] and not options["save"]:
         raise StepgradError("--checkpoint-every needs --save")
-    check_output(options["save"])
-    check_output(options["plot"], figure=True)
+    check_output(options["save"], data=data)
+    check_output(options["plot"], figure=True, data=data)
     dataset = load_dataset(
         data, options["target"], options["n_samples"], options["noise"], options["seed"], options["task"]
     )
@@ -137,21 +179,25 @@ def train_on_data(data: str, **options: Any) -> None:
     network = create_network(
         sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
     )
+    check_targets(dataset, loss)  # after the output layer and loss were checked as a pair
     x, y, validation = dataset.inputs, dataset.targets, None
     if options["validation_split"] is not None:
         x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
         validation = (x_val, y_val)
+    scaling = fit_scaling(options["scale"], data, dataset, x)  # from the training samples only
+    scaled_validation = None if validation is None else (scaling.apply(validation[0]), validation[1])
+    meta = {"data": dataset.name, "seed": options["seed"], **scaling.as_meta(dataset.feature_names)}
     history = History()
     callbacks: list[Any] = [history]
     if options["early_stopping"]:
         callbacks.append(EarlyStopping(patience=options["early_stopping"]))
     if options["save"] and options["checkpoint_every"]:
-        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"]))
+        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"], meta=meta))
     if not options["no_progress"]:
         callbacks.append(Progress())
     training = make_training(
         network,
-        x,
+        scaling.apply(x),
         y,
         optimizer=options["optimizer"],
         learning_rate=options["learning_rate"],
@@ -161,11 +207,13 @@ def train_on_data(data: str, **options: Any) -> None:
         schedule=schedule,
         weight_decay=options["weight_decay"],
         momentum=options["momentum"],
-        validation=validation,
+        validation=scaled_validation,
         task=dataset.task,
         callbacks=callbacks,
         use_compiled=not options["no_compiled"],
     )
+    if options["save"]:
+        check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
     out = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
     interrupted = False
@@ -176,10 +224,10 @@ def train_on_data(data: str, **options: Any) -> None:
     elapsed = time.perf_counter() - started
     if training.diverged is True:
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
-    out.print(summary_table(dataset, sizes, training, elapsed, interrupted))
+    out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
         with writing(options["save"]):
-            save_model(training, options["save"], meta={"data": dataset.name, "seed": options["seed"]})
+            save_model(training, options["save"], meta=meta)
         out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
     if options["plot"] and training.history:
         from stepgrad.plots import training_figure
@@ -188,10 +236,14 @@ def train_on_data(data: str, **options: Any) -> None:
             options["plot"],
             history.as_dict(),
             training.current_network(),
-            dataset.inputs,
-            dataset.targets,
+            x,  # in the data's own units: the figure scales them on the way into the network
+            y,
             events=plot_events(training),
             class_names=dataset.class_names,
+            feature_names=dataset.feature_names,
+            validation=validation,
+            classification=dataset.task == "classification",
+            input_transform=scaling.apply,
         )
         out.print(f"wrote the figure {options['plot']}")
     if interrupted:
@@ -216,11 +268,13 @@ def weights_note(training: Any) -> str:
         return ""
     origin = "the initial weights" if kept.epoch == 0 else f"epoch {kept.epoch}"
     if training.diverged is True:
-        return f"{origin} (the last good epoch; diverged in epoch {training.epoch})"
+        return f"{origin} (the best the run had; diverged in epoch {training.epoch})"
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
 
 
-def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool) -> Any:
+def summary_table(
+    dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool, scaling: Any = None
+) -> Any:
     """A rich table: data, network, optimizer, epochs, the running loss/accuracy of the kept weights' epoch
     and those weights measured on the whole training set, validation figures, time, why it stopped."""
     from rich.table import Table
@@ -232,6 +286,10 @@ def summary_table(dataset: Any, sizes: list[int], training: Any, elapsed: float,
     table.add_row("data", f"{dataset.name} ({training.n_samples} training samples)")
     task = dataset.task + (f" ({dataset.task_reason})" if dataset.task_reason else "")
     table.add_row("task", task)
+    if scaling is not None and scaling.kind != "none":
+        from stepgrad.data.scaling import DESCRIPTIONS
+
+        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
     table.add_row(
         "network",
         f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",

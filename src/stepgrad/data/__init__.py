@@ -29,6 +29,8 @@ DATASETS: dict[str, DatasetLoader] = {
 
 # The sets drawn at random: --samples and --noise apply to these only.
 GENERATED = ("circle", "xor2d", "gauss", "spiral", "plane", "multigauss")
+# More points than a 2-D playground set needs to show its shape (and than fits a quick run's memory and time).
+MAX_GENERATED_SAMPLES = 100_000
 
 
 def dataset_names() -> list[str]:
@@ -49,17 +51,23 @@ def load_dataset(
     Args:
         name: registry name or path.
         target: the CSV's target column (default: its last column).
-        n_samples: number of points (≥ 1) of a generated set (default: each set's own).
+        n_samples: number of points (1 … ``MAX_GENERATED_SAMPLES``) of a generated set (default: each set's own).
         noise: jitter (≥ 0, about 0 … 1) of a generated set (default 0).
-        seed: seed of the generated sets.
+        seed: seed of the generated sets (0 … 2**32 − 1).
         task: for a CSV file: ``classify``, ``regress`` or ``auto`` (see ``stepgrad.data.csv_file``).
 
     ``n_samples`` and ``noise`` are an error for the fixed sets (classic, xor, iris, digits) and
     CSV files, rather than silently ignored.
     """
+    from stepgrad.training.records import check_seed
+
     text = str(name)
+    check_seed(seed)
     if n_samples is not None and (int(n_samples) != n_samples or n_samples < 1):
         raise StepgradError(f"the number of samples must be a whole number of at least 1, got {n_samples}")
+    if n_samples is not None and n_samples > MAX_GENERATED_SAMPLES:
+        raise StepgradError(f"the number of samples of a generated set is at most {MAX_GENERATED_SAMPLES:,}, "
+                            f"got {n_samples:,}")
     if noise is not None and not (math.isfinite(noise) and noise >= 0.0):
         raise StepgradError(f"the noise must be a finite number ≥ 0, got {noise}")
     given = [label for label, value in (("samples", n_samples), ("noise", noise)) if value is not None]
@@ -83,4 +91,13 @@ def load_dataset(
     raise StepgradError(f"unknown data set {text!r}; choose one of {', '.join(DATASETS)} or give a .csv file")
 
 
-__all__ = ["DATASETS", "GENERATED", "Dataset", "dataset_names", "load_csv", "load_dataset", "one_hot"]
+__all__ = [
+    "DATASETS",
+    "GENERATED",
+    "MAX_GENERATED_SAMPLES",
+    "Dataset",
+    "dataset_names",
+    "load_csv",
+    "load_dataset",
+    "one_hot",
+]

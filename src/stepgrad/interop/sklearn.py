@@ -13,15 +13,24 @@ Classification: two classes train one sigmoid output with binary cross-entropy, 
 softmax outputs with cross-entropy. Regression: linear outputs with the mean squared error.
 Gradients are batch means (see ``stepgrad.training``). ``max_iter`` is the number of epochs;
 its default is small (30) so scikit-learn's checks run fast: raise it for real data.
+
+Divergence: when the loss turns NaN/inf (a learning rate far too large), training stops, the
+network keeps the weights stepgrad's divergence guard keeps, and ``fit`` warns with
+``sklearn.exceptions.ConvergenceWarning`` (what scikit-learn's own ``MLPClassifier`` users filter
+for), saying why. ``stop_reason_`` holds that reason (None when all ``max_iter`` epochs ran; early
+stops are not offered here). ``loss_curve_`` has one running loss per completed epoch, so the epoch
+that diverged is not in it; ``n_iter_`` counts the epochs that ran, that one included.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -75,8 +84,12 @@ class _StepgradEstimator(BaseEstimator):
             weight_decay=self.weight_decay,
         )
         self.network_: Network = result.network
-        self.loss_curve_: list[float] = [float(value) for value in result.history.loss]
-        self.n_iter_: int = len(self.loss_curve_)
+        self.loss_curve_: list[float] = [float(value) for value in result.history.loss if np.isfinite(value)]
+        self.n_iter_: int = len(result.history.loss)
+        self.stop_reason_: str | None = result.stop_reason
+        if result.training.diverged:
+            warnings.warn(f"{type(self).__name__} did not converge: {result.stop_reason}", ConvergenceWarning,
+                          stacklevel=3)
 
     def _outputs(self, X: Any) -> Array:
         from stepgrad.training import predict_proba

@@ -4,6 +4,9 @@
 stepgrad's; ``from_torch(sequential, loss=…)`` reads such a model back. A shared bias (one
 number per layer, the classic ``b1``) becomes a ``Linear`` bias with that number in every
 neuron; a frozen bias (``train_bias=False``) becomes a bias with ``requires_grad=False``.
+Each ``Linear`` of ``to_torch`` carries ``stepgrad_bias`` (``shared``, ``per_neuron`` or ``none``)
+and ``stepgrad_train_bias``, so ``from_torch(to_torch(network))`` gives back exactly ``network``
+(a plain PyTorch ``Linear`` reads as a per-neuron bias).
 
 ``verify_torch_step`` (in ``stepgrad.interop.torch_step``) records one real PyTorch training
 step and compares it with stepgrad's trace, value by value.
@@ -51,7 +54,8 @@ def to_torch(network: Network) -> torch_module.nn.Sequential:
     """``Linear, activation, Linear, activation, …`` in float64 with the network's numbers.
 
     ``Linear.weight`` is ``(n_out, n_in)`` like stepgrad's weights, so ``w1`` is ``[0].weight[0, 0]``.
-    A layer without bias gets ``bias=False``; a frozen bias ``requires_grad=False``.
+    A layer without bias gets ``bias=False``; a frozen bias ``requires_grad=False``. Each ``Linear``
+    records the layer's bias mode in ``stepgrad_bias`` and ``stepgrad_train_bias`` for ``from_torch``.
     """
     import torch
 
@@ -63,6 +67,9 @@ def to_torch(network: Network) -> torch_module.nn.Sequential:
             if linear.bias is not None:
                 linear.bias.copy_(torch.from_numpy(layer.bias_vector))
                 linear.bias.requires_grad_(layer.train_bias)
+        # plain attributes (torch's stubs type Module attributes as tensors or modules)
+        linear.stepgrad_bias = layer.bias_mode  # type: ignore[assignment]
+        linear.stepgrad_train_bias = layer.train_bias  # type: ignore[assignment]
         modules.extend([linear, _activation_module(layer.activation)])
     return torch.nn.Sequential(*modules)
 
@@ -83,7 +90,10 @@ def activation_name(module: Any) -> str | None:
         from stepgrad.functions.activations import LEAKY_SLOPE
 
         if abs(float(module.negative_slope) - LEAKY_SLOPE) > 1e-15:
-            raise StepgradError(f"LeakyReLU slope {module.negative_slope} is not stepgrad's {LEAKY_SLOPE}")
+            raise StepgradError(
+                f"LeakyReLU({module.negative_slope:g}) is not supported: stepgrad's leaky_relu has a fixed negative "
+                f"slope of {LEAKY_SLOPE:g}, so only LeakyReLU({LEAKY_SLOPE:g}) (PyTorch's default) can be read"
+            )
         return "leaky_relu"
     if isinstance(module, torch.nn.Softmax) and module.dim not in (-1, 1, None):
         raise StepgradError(f"Softmax over dim {module.dim}: stepgrad normalises over the neurons (dim=-1)")
@@ -129,7 +139,7 @@ def from_torch(
     sequential: Any,
     loss: str = "half_squared_error",
     output_activation: str | None = None,
-    shared_bias: bool | Sequence[bool] = False,
+    shared_bias: bool | Sequence[bool] | None = None,
 ) -> Network:
     """The ``Network`` of a ``Sequential`` of ``Linear`` and activation modules.
 
@@ -145,12 +155,16 @@ def from_torch(
             final layer becomes ``Linear`` + softmax (or sigmoid) only when you say so; without
             it ``from_torch`` raises an error naming the fix.
         shared_bias: read a layer's bias as one shared number (all its entries must be equal):
-            True for every layer, or one flag per layer.
+            True for every layer, False for none, or one flag per layer. None (the default): as
+            ``to_torch`` marked each ``Linear`` (``stepgrad_bias``), per neuron when unmarked.
     """
     from stepgrad.training.init import head_problem
 
     parts = split_layers(sequential)
-    shared = [shared_bias] * len(parts) if isinstance(shared_bias, bool) else list(shared_bias)
+    if shared_bias is None:
+        shared = [getattr(linear, "stepgrad_bias", None) == "shared" for linear, _, _ in parts]
+    else:
+        shared = [shared_bias] * len(parts) if isinstance(shared_bias, bool) else list(shared_bias)
     layers = []
     for position, (linear, _, name) in enumerate(parts):
         weights = linear.weight.detach().double().cpu().numpy().copy()
@@ -158,12 +172,17 @@ def from_torch(
             raise StepgradError("stepgrad trains every weight; this layer's weights are frozen",
                                 location=f"layer {position + 1}")
         bias = np.zeros(0) if linear.bias is None else linear.bias.detach().double().cpu().numpy().copy()
-        train_bias = linear.bias is not None and bool(linear.bias.requires_grad)
+        if linear.bias is None:  # no bias to train: as to_torch recorded it, else the default
+            train_bias = bool(getattr(linear, "stepgrad_train_bias", True))
+        else:
+            train_bias = bool(linear.bias.requires_grad)
         if shared[position] and bias.size > 1:
             if not np.all(bias == bias[0]):
-                raise StepgradError("shared_bias=True but the bias entries differ", location=f"layer {position + 1}")
+                why = "shared_bias=True" if shared_bias is not None else "to_torch marked the bias shared"
+                raise StepgradError(f"{why} but the bias entries differ (trained in PyTorch?); "
+                                    "pass shared_bias=False to read them per neuron", location=f"layer {position + 1}")
             bias = bias[:1]
-        layers.append(Layer(weights, bias, name, train_bias=train_bias or bias.size == 0))
+        layers.append(Layer(weights, bias, name, train_bias=train_bias))
     if output_activation is not None:
         if layers[-1].activation != "linear":
             raise StepgradError(f"the model already ends in {layers[-1].activation}; "

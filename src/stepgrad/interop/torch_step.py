@@ -248,11 +248,13 @@ def verify_torch_step(
     atol = atol if atol is not None else (1e-12 if float64 else 1e-6)
     n_outputs = layers[-1][0].out_features
     spec = loss_spec(loss, n_outputs)
-    network = from_torch(model, spec.name, spec.output_activation)
+    # PyTorch trains every entry of a Linear bias on its own, so the step is checked per neuron
+    network = from_torch(model, spec.name, spec.output_activation, shared_bias=False)
     trained = _trained_tensors(layers, network)
     rules = tensor_rules(optimizer, [tensor for tensor, _, _ in trained], [label for _, _, label in trained])
     x = _numpy(inputs)
     target = _numpy(targets)
+    _check_batch(x, target, layers[0][0].in_features, n_outputs, spec.name)
     if spec.name == "cross_entropy" and target.ndim == 1:
         target = np.eye(n_outputs)[target.astype(int)]  # class indices → one-hot
     target = target.reshape(x.shape[0], n_outputs)
@@ -338,6 +340,24 @@ def verify_torch_step(
     loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
     compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, loss_new)
     return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules))
+
+
+def _check_batch(x: np.ndarray, target: np.ndarray, n_inputs: int, n_outputs: int, loss: str) -> None:
+    """Inputs ``(B, n_inputs)`` and targets ``(B, n_outputs)`` (``(B,)`` for one output, or class indices
+    ``0 … n_outputs−1`` for a cross-entropy loss), else one ``StepgradError`` naming the shapes."""
+    if x.ndim != 2 or x.shape[1] != n_inputs:
+        raise StepgradError(f"the inputs have shape {tuple(x.shape)}; the model takes {n_inputs} inputs, "
+                            f"so give (B, {n_inputs})")
+    batch = x.shape[0]
+    if target.shape == (batch, n_outputs) or (target.shape == (batch,) and n_outputs == 1):
+        return
+    if loss == "cross_entropy" and target.shape == (batch,):
+        if not np.all((target == np.round(target)) & (target >= 0) & (target < n_outputs)):
+            raise StepgradError(f"1-D targets for {n_outputs} outputs are class indices 0 … {n_outputs - 1}")
+        return
+    indices = " or class indices (B,)" if loss == "cross_entropy" else ""
+    raise StepgradError(f"the targets have shape {tuple(target.shape)}; for a batch of {batch} and a model with "
+                        f"{n_outputs} outputs give ({batch}, {n_outputs}){indices}")
 
 
 def _trained_tensors(layers: list[tuple[Any, Any, str]], network: Any) -> list[tuple[Any, tuple[int, int], str]]:

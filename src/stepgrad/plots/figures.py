@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from stepgrad.network.model import Network
 from stepgrad.plots.boundary import plot_decision_boundary
+from stepgrad.plots.histogram import plot_loss_histogram
 from stepgrad.plots.losses import plot_losses
 from stepgrad.plots.output import pyplot, save_figure
 
@@ -25,9 +26,15 @@ def training_figure(
     targets: Array | None = None,
     events: Sequence[tuple[int, str]] = (),
     class_names: Sequence[str] = (),
+    feature_names: Sequence[str] = (),
+    validation: tuple[Array, Array] | None = None,
+    classification: bool | None = None,
+    input_transform: Callable[[Array], Array] | None = None,
 ) -> None:
-    """Write loss curves (``events``: epochs to mark, with a label), plus the decision boundary
-    when the data has two inputs."""
+    """Write loss curves (``events``: epochs to mark, with a label), plus the decision boundary when the
+    data has two inputs (``inputs``/``targets`` the training points, ``validation`` the held-out ones,
+    in the data's units; ``input_transform`` the scaling the network's inputs get; see
+    ``stepgrad.plots.boundary``)."""
     plt = pyplot()
     two_d = network is not None and inputs is not None and targets is not None and inputs.shape[1] == 2
     figure, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
@@ -36,7 +43,9 @@ def training_figure(
         plot_losses(panels[0], history, events)
         if two_d:
             assert network is not None and inputs is not None and targets is not None
-            plot_decision_boundary(panels[1], network, inputs, targets, class_names)
+            plot_decision_boundary(panels[1], network, inputs, targets, class_names, feature_names=feature_names,
+                                   validation=validation, classification=classification,
+                                   input_transform=input_transform)
         figure.tight_layout()
         save_figure(figure, path)
     finally:
@@ -44,25 +53,11 @@ def training_figure(
 
 
 def sweep_histogram(path: str | os.PathLike[str], losses: Array, title: str = "Final loss of each network") -> None:
-    """Histogram of the ensemble's final losses (log-spaced bins when all are positive)."""
+    """Histogram of the ensemble's final losses, binned by decade (``stepgrad.plots.histogram``)."""
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(6, 4))
     try:
-        values = np.asarray(losses, dtype=np.float64)
-        finite = values[np.isfinite(values)]
-        if finite.size and np.all(finite > 0) and finite.max() < 1e300:
-            low, high = np.log10(finite.min()), np.log10(finite.max())
-            bins: Any = np.logspace(low, high + max(1e-9, 1e-9 * abs(high)), 40)
-            axes.set_xscale("log")
-        else:
-            bins = 40
-        if finite.size:
-            axes.hist(finite, bins=bins, color="tab:blue", edgecolor="white")
-        left_out = values.size - finite.size
-        if left_out:
-            axes.text(0.98, 0.95, f"{left_out} non-finite not shown", transform=axes.transAxes, ha="right", va="top")
-        axes.set_xlabel("final loss (mean E_total)")
-        axes.set_ylabel("networks")
+        plot_loss_histogram(axes, losses)
         axes.set_title(title)
         figure.tight_layout()
         save_figure(figure, path)

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-# Beyond this a log axis cannot add its margins in float64: draw log₁₀ of the values instead.
-_LOG_AXIS_LIMIT = 1e250
+from stepgrad.plots.scale import fits_log_axis, power_of_ten_ticks
 
 
 def _series(values: Sequence[Any] | None) -> np.ndarray | None:
@@ -21,9 +20,10 @@ def plot_losses(axes: Any, history: Mapping[str, Sequence[Any]], events: Sequenc
     """Train (and validation) loss per epoch on ``axes``; only finite values are drawn. The train loss
     is the running mean over each epoch's batches, the validation loss measures the weights after it.
 
-    A log scale is used when every finite value is positive; when they exceed what a log axis
-    can hold, ``log₁₀ loss`` is drawn on a linear axis. ``events`` mark epochs (a vertical
-    line and a label), e.g. where training diverged or the epoch early stopping restored.
+    A log scale is used when every finite value is positive: matplotlib's own within
+    ``stepgrad.plots.scale.LOG_AXIS_RANGE``, else ``log₁₀ loss`` on a linear axis with ticks
+    labelled ``10^k`` (any float64 range). ``events`` mark epochs (a vertical line and a label),
+    e.g. where training diverged or the epoch early stopping restored.
     """
     labels = (("loss", "train loss (running mean over the epoch)"), ("val_loss", "validation loss (after the epoch)"))
     series = {label: _series(history.get(key)) for key, label in labels}
@@ -31,7 +31,7 @@ def plot_losses(axes: Any, history: Mapping[str, Sequence[Any]], events: Sequenc
     pooled = np.concatenate(list(present.values())) if present else np.zeros(0)
     finite = pooled[np.isfinite(pooled)]
     positive = finite.size > 0 and bool(np.all(finite > 0))
-    as_log10 = positive and float(finite.max()) > _LOG_AXIS_LIMIT
+    as_log10 = positive and not fits_log_axis(finite)
     for label, values in present.items():
         epochs = np.arange(1, values.size + 1)
         keep = np.isfinite(values)
@@ -42,12 +42,14 @@ def plot_losses(axes: Any, history: Mapping[str, Sequence[Any]], events: Sequenc
         axes.text(0.5, 0.5, "no finite loss to draw", transform=axes.transAxes, ha="center", va="center")
     elif left_out:
         axes.text(0.98, 0.95, f"{left_out} NaN/inf values not drawn", transform=axes.transAxes, ha="right", va="top")
-    if positive and not as_log10:
+    if as_log10:
+        power_of_ten_ticks(axes.yaxis)
+    elif positive:
         axes.set_yscale("log")
     for epoch, label in events:
         axes.axvline(epoch, color="tab:red", linestyle="--", linewidth=1, label=label)
     axes.set_xlabel("epoch")
-    axes.set_ylabel("log₁₀ loss (mean E_total)" if as_log10 else "loss (mean E_total)")
+    axes.set_ylabel("loss (mean E_total, log scale)" if positive else "loss (mean E_total)")
     axes.set_title("Loss per epoch")
     if present or events:
         axes.legend()

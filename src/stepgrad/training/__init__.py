@@ -6,7 +6,7 @@ Gradients over a batch are averaged, so batch size 1 is exactly the classic onli
 
 from stepgrad.training.api import FitResult, fit, predict, predict_proba
 from stepgrad.training.callbacks import Callback, Checkpoint, EarlyStopping, History, Progress
-from stepgrad.training.ensemble import EnsembleResult, fit_ensemble, seeded_network
+from stepgrad.training.ensemble import EnsembleResult, fit_ensemble, make_ensemble, seeded_network
 from stepgrad.training.init import create_network, he_normal, xavier_uniform
 from stepgrad.training.loops import EpochLog, Training, make_training, repeat_steps, split_validation
 from stepgrad.training.model_files import save_model, save_network
@@ -35,6 +35,7 @@ __all__ = [
     "get_optimizer",
     "get_schedule",
     "he_normal",
+    "make_ensemble",
     "make_training",
     "optimizer_names",
     "params_of",

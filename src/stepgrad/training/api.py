@@ -35,7 +35,7 @@ class FitResult:
     """The outcome of ``fit``.
 
     Attributes:
-        network: the trained network (last good weights if training diverged).
+        network: the trained network (the best weights it held if training diverged).
         history: per-epoch loss and accuracy, train (running means) and validation.
         training: the run itself (optimizer state, epochs, stop reason).
     """
@@ -102,8 +102,11 @@ def fit(
     forward pass, when first asked for).
 
     Divergence: if a batch loss becomes NaN or infinite, training stops and the network keeps
-    its last good weights (the end of the latest epoch whose running loss and parameters were
-    finite); that epoch logs NaN, and ``stop_reason`` names the kept epoch and its training loss.
+    the best weights it holds — of the end of the latest good epoch (finite running loss and
+    parameters), the end of the good epoch with the lowest running loss, the epoch before the
+    latest and the initial weights, the ones with the lowest training loss (see
+    ``stepgrad.training.loops``); that epoch logs NaN, and ``stop_reason`` names the kept epoch
+    and its training loss.
     Early stopping watches ``val_loss`` when there is validation data, else the running ``loss``.
 
     Plain SGD on a single network runs on the compiled (numba) path when it is installed;

@@ -118,16 +118,23 @@ class EarlyStopping(Callback):
 
 @dataclass
 class Checkpoint(Callback):
-    """Save the network to ``path`` (TOML/JSON, atomically) every ``every`` epochs and at the end."""
+    """Save the network to ``path`` (TOML/JSON, atomically) every ``every`` epochs and at the end, with
+    ``meta`` in the file's ``[meta]``."""
 
     path: str | Path
     every: int = 1
+    meta: dict[str, Any] | None = None
+
+    def on_train_begin(self, training: Training) -> None:
+        from stepgrad.training.model_files import check_saveable
+
+        check_saveable(training, self.path, self.meta)  # a wrong suffix fails now, not after the first epoch
 
     def save(self, training: Training) -> None:
         from stepgrad.training.model_files import save_model
 
         try:
-            save_model(training, self.path)
+            save_model(training, self.path, self.meta)
         except OSError as error:  # a full disk mid-run: one line, not a traceback
             raise StepgradError(f"cannot write the checkpoint: {error.strerror or error}", str(self.path)) from error
 

@@ -20,8 +20,9 @@ Per network ``k`` (still training) and epoch ``e`` of the call, batch by batch:
 The epoch's running loss is ``Σ_batches E_batch / n`` and its running accuracy ``correct / n``.
 Divergence guard, per network: a non-finite batch loss, or a non-finite running loss or
 parameter at the end of an epoch, puts the network back to its last good weights (the end of
-its latest good epoch, kept in ``kept``; the epoch before it in ``earlier``, the loop's fallback)
-and stops it; that epoch and the rest of the call log NaN.
+its latest good epoch, kept in ``kept``) and stops it; that epoch and the rest of the call log
+NaN. The kernel also keeps the epoch before (``earlier``) and the good epoch with the lowest
+running loss (``best``, ``best_loss``): the loop's divergence guard chooses among them.
 
 Importing this module imports numba; only the training loop imports it, lazily.
 """
@@ -63,6 +64,12 @@ class EnsembleSGDResult(NamedTuple):
         kept_biases: the same for the biases.
         earlier_weights: the weights kept before those (the end of the epoch before).
         earlier_biases: the same for the biases.
+        best_weights: each network's weights at the end of its good epoch with the lowest running loss
+            (where that is its kept epoch, ``kept_weights`` holds them and this array may not).
+        best_biases: the same for the biases.
+        best_is_kept: ``(N,)`` where the best weights are the kept ones.
+        best_loss: ``(N,)`` that epoch's running loss (unchanged from the call's ``best_loss`` if none was lower).
+        best_epoch: ``(N,)`` the epoch of the call (0-based) it is from, or −1 when it is from before the call.
         losses: ``(E, N)`` each epoch's running loss (NaN from the epoch a network diverged in).
         hits: ``(E, N)`` how many samples each epoch classified correctly (NaN likewise).
         diverged_at: ``(N,)`` the epoch of the call (0-based) in which a network diverged, else −1.
@@ -76,6 +83,11 @@ class EnsembleSGDResult(NamedTuple):
     kept_biases: list[Array]
     earlier_weights: list[Array]
     earlier_biases: list[Array]
+    best_weights: list[Array]
+    best_biases: list[Array]
+    best_is_kept: NDArray[np.bool_]
+    best_loss: Array
+    best_epoch: NDArray[np.int64]
     losses: Array
     hits: Array
     diverged_at: NDArray[np.int64]
@@ -106,6 +118,10 @@ def _ensemble_kernel(
     params: Array,
     kept: Array,
     earlier: Array,
+    best: Array,
+    best_loss: Array,
+    best_epoch: Ints,
+    best_is_kept: NDArray[np.bool_],
     layout: Layout,
     loss: int,
     inputs: Array,
@@ -127,7 +143,11 @@ def _ensemble_kernel(
 
     ``orders[e, k]`` is network k's sample order in epoch e when ``shuffled`` (else 0 … n−1);
     ``kept[:, k]`` holds its last good parameters and ``earlier[:, k]`` the ones before; both move
-    on at the end of every good epoch. Blocks of ``LANES`` networks run side by side.
+    on at the end of every good epoch. A good epoch whose running loss is below ``best_loss[k]``
+    becomes the best (``best_loss[k]`` takes that loss, ``best_epoch[k]`` the epoch); its weights
+    are the kept ones (``best_is_kept[k]``) until kept moves on, and only then are they copied to
+    ``best[:, k]``: a loss that falls epoch after epoch costs no copy. Blocks of ``LANES``
+    networks run side by side.
     """
     n_out, row_start = layout[3], layout[5]
     n_params = params.shape[0]
@@ -188,6 +208,14 @@ def _ensemble_kernel(
                 if not good:
                     _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
                     continue
+                if running < best_loss[k]:  # the new best: kept from now on, so no copy
+                    best_loss[k] = running
+                    best_epoch[k] = e
+                    best_is_kept[k] = True
+                elif best_is_kept[k]:  # the best is the kept weights, about to move on: copy them once
+                    for i in range(n_params):
+                        best[i, k] = kept[i, k]
+                    best_is_kept[k] = False
                 for i in range(n_params):
                     earlier[i, k] = kept[i, k]
                     kept[i, k] = params[i, k]
@@ -202,6 +230,9 @@ def ensemble_sgd(
     kept_biases: Sequence[Array],
     earlier_weights: Sequence[Array],
     earlier_biases: Sequence[Array],
+    best_weights: Sequence[Array],
+    best_biases: Sequence[Array],
+    best_loss: Array,
     activations: Sequence[str],
     train_bias: Sequence[bool],
     loss: str,
@@ -221,6 +252,9 @@ def ensemble_sgd(
         kept_biases: per layer ``(N, n_bias)``.
         earlier_weights: per layer ``(N, n_out, n_in)``, the weights kept before those.
         earlier_biases: per layer ``(N, n_bias)``.
+        best_weights: per layer ``(N, n_out, n_in)``, each network's best weights so far.
+        best_biases: per layer ``(N, n_bias)``.
+        best_loss: ``(N,)`` their running loss (inf before any epoch).
         activations: canonical activation names per layer.
         train_bias: per layer, whether the bias is updated.
         loss: canonical loss name.
@@ -240,14 +274,20 @@ def ensemble_sgd(
     columns = packed.columns()
     kept = _Packed(kept_weights, kept_biases).columns()
     earlier = _Packed(earlier_weights, earlier_biases).columns()
+    best = _Packed(best_weights, best_biases).columns()
+    best_loss_out = np.array(best_loss, dtype=np.float64)  # a copy: inputs are not modified
     n_networks = columns.shape[1]
     epochs = rates.shape[0]
     losses = np.zeros((epochs, n_networks))
     hits = np.zeros((epochs, n_networks))
     diverged_at = np.full(n_networks, -1, dtype=np.int64)
+    best_epoch = np.full(n_networks, -1, dtype=np.int64)
+    best_is_kept = np.zeros(n_networks, dtype=np.bool_)
     updates = np.zeros((epochs, n_networks), dtype=np.int64)
     arguments = (
-        columns, kept, earlier, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
+        columns, kept, earlier, best, best_loss_out, best_epoch, best_is_kept, packed.layout(activations, train_bias),
+        loss_code,
+        _floats(inputs), _floats(targets),
         np.zeros((1, 1, 1), dtype=np.int64) if orders is None else np.ascontiguousarray(orders, dtype=np.int64),
         orders is not None, _floats(rates), int(batch_size), np.ascontiguousarray(active, dtype=np.bool_),
     )
@@ -263,5 +303,6 @@ def ensemble_sgd(
             for run in runs:
                 run.result()
     return EnsembleSGDResult(
-        *packed.unpack(columns), *packed.unpack(kept), *packed.unpack(earlier), losses, hits, diverged_at, updates
+        *packed.unpack(columns), *packed.unpack(kept), *packed.unpack(earlier), *packed.unpack(best), best_is_kept,
+        best_loss_out, best_epoch, losses, hits, diverged_at, updates,
     )

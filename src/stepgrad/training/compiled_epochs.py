@@ -3,7 +3,7 @@
 ``epoch_compiled`` hands one epoch of a single network to ``compiled.online_sgd`` or
 ``compiled.minibatch_sgd`` and finds the first batch whose loss was NaN/inf; ``epochs_compiled_ensemble``
 hands several epochs of a whole ensemble to ``compiled_ensemble.ensemble_sgd`` and turns what it
-returns into the run's state (weights, kept snapshots, divergence, updates) and one ``EpochLog``
+returns into the run's state (weights, kept and best snapshots, divergence, updates) and one ``EpochLog``
 per epoch. Both keep the definitions of ``stepgrad.training.loops``.
 """
 
@@ -66,12 +66,13 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
         rates[e] = training.learning_rate_at(first + e)
         if orders is not None:
             orders[e] = training._orders()
-    earlier = kept.earlier or kept
+    earlier, best = kept.earlier or kept, training.best or kept
     result = kernel(
         training.params.weights, training.params.biases, kept.params.weights, kept.params.biases,
-        earlier.params.weights, earlier.params.biases,
-        [a.name for a in training.functions.activations], training._trains_bias, training.functions.loss.name,
-        training.inputs, training.targets, orders, rates, size, ~before,
+        earlier.params.weights, earlier.params.biases, best.params.weights, best.params.biases,
+        np.asarray(training.best_running, dtype=np.float64), [a.name for a in training.functions.activations],
+        training._trains_bias, training.functions.loss.name, training.inputs, training.targets, orders, rates, size,
+        ~before,
     )
     newly = result.diverged_at >= 0
     # every epoch of the call ran, unless every network stopped before its end
@@ -87,6 +88,13 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
             Params(tuple(result.earlier_weights), tuple(result.earlier_biases)),
         ),
     )
+    improved = result.best_epoch >= 0
+    best_params = Params(tuple(result.best_weights), tuple(result.best_biases))
+    training.best = Snapshot(
+        np.where(improved, first + result.best_epoch + 1, best.epoch),
+        masked(result.best_is_kept, training.kept.params, best_params),
+    )
+    training.best_running = result.best_loss
     if newly.any():
         training.params = masked(newly, training._fall_back(newly).params, training.params)
     training.diverged = before | newly

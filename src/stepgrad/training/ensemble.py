@@ -58,6 +58,20 @@ class EnsembleResult:
     accuracy: Array | None
     diverged: NDArray[np.bool_]
 
+    @classmethod
+    def of(cls, training: Training) -> EnsembleResult:
+        """The result of an ensemble run as it stands (finished, or stopped by Ctrl-C after some epochs):
+        each network's kept weights measured on the training set (one forward pass)."""
+        kept = training.measure_kept()
+        return cls(
+            training=training,
+            seeds=tuple(training.seeds),
+            learning_rates=np.asarray(training.learning_rate, dtype=np.float64),
+            loss=np.asarray(kept.loss),
+            accuracy=None if kept.accuracy is None else np.asarray(kept.accuracy),
+            diverged=np.asarray(training.diverged, dtype=bool),
+        )
+
     @property
     def size(self) -> int:
         """Number of networks."""
@@ -76,7 +90,7 @@ class EnsembleResult:
         return ok & (self.accuracy >= 1.0)
 
 
-def fit_ensemble(
+def make_ensemble(
     sizes: Sequence[int],
     inputs: ArrayLike,
     targets: ArrayLike,
@@ -89,8 +103,9 @@ def fit_ensemble(
     bias: BiasMode = "per_neuron",
     callbacks: Sequence[Any] = (),
     **options: Any,
-) -> EnsembleResult:
-    """Train networks of ``sizes``, one per seed and/or learning rate, all at once.
+) -> Training:
+    """The run of networks of ``sizes``, one per seed and/or learning rate, ready to ``run()``
+    (``fit_ensemble`` runs it; a CLI runs it itself to summarise what it has after Ctrl-C).
 
     Args:
         sizes: ``[n_inputs, …, n_outputs]``.
@@ -108,16 +123,12 @@ def fit_ensemble(
     if len(rates) == 1:
         rates = np.repeat(rates, count)
     networks = [seeded_network(sizes, s, activation, output_activation, loss, bias) for s in seed_list]
-    training = make_training(
+    return make_training(
         networks, inputs, targets, seed=seed_list, learning_rate=list(rates), callbacks=callbacks, **options
     )
-    training.run()
-    kept = training.measure_kept()  # one forward pass of every network's final weights
-    return EnsembleResult(
-        training=training,
-        seeds=tuple(seed_list),
-        learning_rates=rates,
-        loss=np.asarray(kept.loss),
-        accuracy=None if kept.accuracy is None else np.asarray(kept.accuracy),
-        diverged=np.asarray(training.diverged, dtype=bool),
-    )
+
+
+def fit_ensemble(sizes: Sequence[int], inputs: ArrayLike, targets: ArrayLike, **options: Any) -> EnsembleResult:
+    """Train networks of ``sizes``, one per seed and/or learning rate, all at once (the arguments are
+    ``make_ensemble``'s: ``seeds``, ``learning_rates``, ``activation``, ``loss`` … and ``make_training``'s)."""
+    return EnsembleResult.of(make_ensemble(sizes, inputs, targets, **options).run())

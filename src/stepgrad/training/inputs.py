@@ -11,14 +11,13 @@ Every number must be finite. Mistakes raise ``StepgradError`` naming the problem
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.errors import StepgradError
-from stepgrad.network.model import Network
+from stepgrad.network.model import Network, target_problem
 
 Array = NDArray[np.float64]
 
@@ -47,9 +46,16 @@ def as_inputs(inputs: ArrayLike, n_inputs: int) -> Array:
     return x
 
 
-def as_targets(targets: ArrayLike, network: Network, n_samples: int) -> Array:
-    """``(n_samples, n_outputs)`` targets for ``network`` (see the module docstring for 1-D ``y``)."""
-    y = _float_array(targets, "targets")
+def as_targets(
+    targets: ArrayLike, network: Network, n_samples: int, loss: str | None = None, what: str = "targets"
+) -> Array:
+    """``(n_samples, n_outputs)`` targets for ``network`` (see the module docstring for 1-D ``y``).
+
+    With ``loss``, the targets must also suit it (``stepgrad.network.model.target_problem``: 0 … 1 for
+    binary cross-entropy, a distribution per sample for cross-entropy), so a run that could never be
+    saved, or would report a negative loss, is refused before it starts.
+    """
+    y = _float_array(targets, what)
     n_outputs = network.n_outputs
     if y.ndim == 1:
         if n_outputs == 1:
@@ -70,6 +76,9 @@ def as_targets(targets: ArrayLike, network: Network, n_samples: int) -> Array:
         raise StepgradError(f"{n_samples} input rows but {y.shape[0]} target rows")
     if y.shape[1] != n_outputs:
         raise StepgradError(f"the targets have {y.shape[1]} columns but the network has {n_outputs} outputs")
+    problem = None if loss is None else target_problem(loss, y)
+    if problem is not None:
+        raise StepgradError(problem, location=what)
     return y
 
 
@@ -83,24 +92,11 @@ def check_positive_finite(value: Any, what: str) -> None:
         raise StepgradError(f"{what} must be a positive finite number, got {value}")
 
 
-def check_hyperparameters(
-    learning_rate: Any,
-    epochs: int,
-    batch_size: int | None,
-    weight_decay: float,
-    momentum: float | None,
-    optimizer: str,
-) -> None:
-    """η > 0 and finite, at least one epoch, batch size ≥ 1, λ ≥ 0, μ in [0, 1) and only for momentum."""
+def check_hyperparameters(learning_rate: Any, epochs: int, batch_size: int | None) -> None:
+    """η > 0 and finite, at least one epoch, batch size ≥ 1 (the optimizer's own hyper-parameters are
+    checked by ``stepgrad.training.optimizers``)."""
     check_positive_finite(learning_rate, "the learning rate")
     if int(epochs) != epochs or epochs < 1:
         raise StepgradError(f"the number of epochs must be a whole number of at least 1, got {epochs}")
     if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
         raise StepgradError(f"the batch size must be a whole number of at least 1, got {batch_size}")
-    if not (math.isfinite(weight_decay) and weight_decay >= 0.0):
-        raise StepgradError(f"the weight decay must be a finite number ≥ 0, got {weight_decay}")
-    if momentum is not None:
-        if optimizer not in ("momentum", "nesterov"):
-            raise StepgradError(f"momentum applies to the momentum and nesterov optimizers, not {optimizer}")
-        if not (math.isfinite(momentum) and 0.0 <= momentum < 1.0):
-            raise StepgradError(f"the momentum μ must be in [0, 1), got {momentum}")

@@ -20,15 +20,17 @@ correct count with the weights before its update, weighted by batch size; see
 training set. The validation set, when given, is measured with the weights held after the epoch.
 The kept weights' own training-set loss is measured only when asked for (``measure_kept``).
 
-Divergence guard. The *last good weights* are the weights at the end of the latest epoch whose
-running loss was finite and whose parameters were all finite (before the first epoch: the
-initial weights). When a batch's loss turns NaN/inf during an epoch, or the end of an epoch
-finds a non-finite running loss or parameter, the network goes back to its last good weights
-and stops (an ensemble's other networks go on); that epoch logs NaN (and so do the later
-epochs of a stopped ensemble member); ``stop_reason`` says which epoch's weights were kept and
-their training loss. Those weights are measured on the training set then, and should their
-loss itself be NaN/inf (an update at the very end of the epoch overflowed), the weights of the
-epoch before are kept instead, or else the initial weights.
+Divergence guard. A *good* epoch is one whose running loss was finite and whose parameters were
+all finite at its end. When a batch's loss turns NaN/inf during an epoch, or the end of an epoch
+finds a non-finite running loss or parameter, the network stops (an ensemble's other networks go
+on) and goes back to the best weights it holds: of the weights at the end of the latest good
+epoch, at the end of the good epoch with the lowest running loss (the *best epoch*, as Keras's
+``ModelCheckpoint(save_best_only=True)`` picks it), at the end of the epoch before the latest, and
+the initial weights, the ones with the lowest (finite) loss on the training set, measured then.
+Keeping only the latest good epoch would often keep weights that were already blowing up (a loss
+of 1e280 one epoch before the overflow); the best epoch is what a user would have wanted to stop
+at. That epoch logs NaN (and so do the later epochs of a stopped ensemble member);
+``stop_reason`` says which epoch's weights were kept and their training loss.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from stepgrad.training.records import (
     Callback,
     EpochLog,
     Snapshot,
+    check_seed,
     masked,
     nan_where,
     plain,
@@ -108,10 +111,13 @@ class Training:
         validation: optional ``(inputs, targets)``.
         task: ``classification`` (accuracy reported) or ``regression``.
         use_compiled: allow the compiled SGD paths.
-        kept: the weights the run hands back: the end of the latest good epoch, or the epoch a
-            callback restored (early stopping's best epoch); ``measure_kept`` adds their loss.
+        kept: the weights the run hands back: the end of the latest good epoch, the epoch a
+            callback restored (early stopping's best epoch), or what the divergence guard chose;
+            ``measure_kept`` adds their loss.
         totals: the running loss and accuracy of the epoch in progress.
-        initial: the initial weights (the divergence guard's last fallback).
+        initial: the initial weights (one of the divergence guard's candidates).
+        best: the end of the good epoch with the lowest running loss so far (initially the initial
+            weights), per network; ``best_running`` holds that running loss (inf before any epoch).
     """
 
     network: Network
@@ -137,6 +143,8 @@ class Training:
     kept: Snapshot | None = None
     totals: RunningTotals = field(default_factory=RunningTotals)
     initial: Snapshot | None = field(default=None, repr=False)
+    best: Snapshot | None = field(default=None, repr=False)
+    best_running: Any = None
     functions: Functions = field(init=False)
     ensemble_size: int | None = field(init=False)
     _shuffle_rngs: list[np.random.Generator] | None = field(default=None, init=False, repr=False)
@@ -189,7 +197,8 @@ class Training:
     def _ensure_kept(self) -> Snapshot:
         if self.kept is None:
             epochs = 0 if self.ensemble_size is None else np.zeros(self.ensemble_size, dtype=np.int64)
-            self.kept = self.initial = Snapshot(epochs, self.params)
+            self.kept = self.initial = self.best = Snapshot(epochs, self.params)
+            self.best_running = np.inf if self.ensemble_size is None else np.full(self.ensemble_size, np.inf)
         return self.kept
 
     def measure_kept(self) -> Snapshot:
@@ -202,23 +211,40 @@ class Training:
             self.kept = kept
         return kept
 
+    def _measured(self, snapshot: Snapshot) -> Snapshot:
+        """``snapshot`` with its training-set loss and accuracy (one forward pass when not yet measured)."""
+        if snapshot.loss is not None:
+            return snapshot
+        result = measure(snapshot.params, self.functions, self.inputs, self.targets, self.task)
+        return replace(snapshot, loss=plain(result.loss), accuracy=plain(result.accuracy))
+
     def _fall_back(self, members: Any = True) -> Snapshot:
-        """The kept weights, measured; for ``members`` (a mask for an ensemble) whose kept weights have a
-        NaN/inf training loss, the snapshot before them instead, or else the initial weights."""
-        kept = self.measure_kept()
-        for fallback in (kept.earlier, self.initial):
-            bad = members & ~np.isfinite(kept.loss)
-            if fallback is None or not np.any(bad):
-                break
+        """The divergence guard's choice for ``members`` (a mask for an ensemble): of the kept weights (the
+        latest good epoch), the best epoch, the epoch before the latest and the initial weights, the ones
+        with the lowest finite training loss (ties: the later). They become the kept weights; the other
+        members' kept weights stay."""
+        chosen = self.measure_kept()
+        if not np.any(members):
+            return chosen
+        self.best, self.initial = (None if s is None else self._measured(s) for s in (self.best, self.initial))
+        for candidate in (self.best, chosen.earlier, self.initial):
+            if candidate is None:
+                continue
+            candidate = self._measured(candidate)
+            with np.errstate(invalid="ignore"):
+                better = members & np.isfinite(candidate.loss) & ~(chosen.loss <= candidate.loss)
+            if not np.any(better):
+                continue
             if self.ensemble_size is None:
-                self.kept = fallback
-            else:
-                self.kept = Snapshot(
-                    np.where(bad, fallback.epoch, kept.epoch), masked(bad, fallback.params, kept.params),
-                    earlier=kept.earlier,
-                )
-            kept = self.measure_kept()
-        return kept
+                chosen = replace(candidate, earlier=chosen.earlier)
+                continue
+            accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
+            chosen = Snapshot(
+                np.where(better, candidate.epoch, chosen.epoch), masked(better, candidate.params, chosen.params),
+                np.where(better, candidate.loss, chosen.loss), accuracy, earlier=chosen.earlier,
+            )
+        self.kept = chosen
+        return chosen
 
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to ``snapshot``'s weights; they become the kept weights."""
@@ -230,7 +256,7 @@ class Training:
         """One optimizer step on a batch ``x`` ``(…, B, n_inputs)``; returns its loss and outputs.
 
         The batch's loss and correct count (before the update) join the epoch's running totals.
-        A network whose batch loss is NaN/inf goes back to its last good weights and stops.
+        A network whose batch loss is NaN/inf goes back to the best weights it holds and stops.
         """
         self._ensure_kept()
         before = self.params
@@ -255,7 +281,7 @@ class Training:
         else:
             stopped = self.diverged | ~finite
             if stopped.any():
-                # A diverged network holds its last good weights from now on.
+                # A diverged network holds the weights the guard chose from now on.
                 kept = self._fall_back(stopped & ~self.diverged)
                 after = masked(stopped, kept.params, after)
                 self.diverged = stopped
@@ -265,19 +291,19 @@ class Training:
         return BatchStep(result.loss, result.output, True)
 
     def _stop_diverged(self, where: str) -> None:
-        """A single network: back to the last good weights, stop, and say which they are."""
+        """A single network: back to the best weights it holds, stop, and say which they are."""
         kept = self._fall_back()
         self.params = kept.params
         self.diverged = True
         origin = "the initial weights" if kept.epoch == 0 else f"the weights from the end of epoch {kept.epoch}"
         self.stop_reason = (
-            f"the loss became NaN or infinite {where}; training stopped and kept {origin} "
+            f"the loss became NaN or infinite {where}; training stopped and kept {origin}, the best it had "
             f"(training loss {float(kept.loss):.6g}); try a smaller learning rate"
         )
 
     def _stop_if_all_diverged(self) -> None:
         if bool(np.all(self.diverged)) and self.stop_reason is None:
-            self.stop_reason = "every network's loss became NaN or infinite; each kept its last good weights"
+            self.stop_reason = "every network's loss became NaN or infinite; each kept the best weights it had"
 
     # ----------------------------------------------------------------- epochs
     def run_epoch(self) -> EpochLog:
@@ -331,11 +357,12 @@ class Training:
         return log
 
     def _end_of_epoch(self) -> None:
-        """Keep the epoch's weights if its running loss and parameters are finite, else go back to the
-        last good ones."""
+        """Keep the epoch's weights if its running loss and parameters are finite (and note them as the best
+        epoch when their running loss is the lowest yet), else stop: the divergence guard chooses."""
         kept = self._ensure_kept()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            good = np.isfinite(self.totals.loss) & self.params.is_finite()
+            running = self.totals.loss
+            good = np.isfinite(running) & self.params.is_finite()
         if self.ensemble_size is None:
             if self.diverged:
                 return
@@ -343,6 +370,8 @@ class Training:
                 self._stop_diverged(f"at the end of epoch {self.epoch}")
                 return
             self.kept = kept.succeeded_by(self.epoch, self.params)
+            if running < self.best_running:
+                self.best, self.best_running = Snapshot(self.epoch, self.params), float(running)
             return
         newly = ~good & ~self.diverged
         if newly.any():
@@ -353,6 +382,13 @@ class Training:
         fresh = ~self.diverged
         params = self.params if fresh.all() else masked(fresh, self.params, kept.params)
         self.kept = kept.succeeded_by(np.where(fresh, self.epoch, kept.epoch), params)
+        with np.errstate(invalid="ignore"):
+            improved = fresh & (running < self.best_running)
+        if improved.any():
+            assert self.best is not None
+            self.best = Snapshot(np.where(improved, self.epoch, self.best.epoch),
+                                 masked(improved, self.params, self.best.params))
+            self.best_running = np.where(improved, running, self.best_running)
 
     def _orders(self) -> NDArray[np.int64]:
         """The sample order of this epoch: ``(n,)`` or ``(N, n)``."""
@@ -416,9 +452,12 @@ class Training:
                     elapsed = max(time.perf_counter() - started, 1e-6)
                     count = max(1, min(8 * count, int(count * CHUNK_SECONDS / elapsed)))
         except KeyboardInterrupt:
-            # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch.
+            # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch, and count its
+            # epochs and updates only (not the updates of the epoch that was cut short).
             if self.kept is not None:
                 self.params = self.kept.params
+            self.epoch = len(self.history)
+            self.updates = self.history[-1].updates if self.history else 0
             self.stop_reason = self.stop_reason or "interrupted"
             raise
         finally:
@@ -456,7 +495,7 @@ def make_training(
         learning_rate: ``η`` > 0, or one per network of an ensemble.
         epochs: passes over the data (≥ 1).
         batch_size: 1 online, ``None`` full batch, anything else mini-batch.
-        seed: seeds the shuffling (one per network of an ensemble).
+        seed: seeds the shuffling (one per network of an ensemble), each 0 … 2**32 − 1.
         schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
         weight_decay: L2 ``λ`` ≥ 0 on the weights.
         momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
@@ -467,7 +506,8 @@ def make_training(
     """
     networks = [network] if isinstance(network, Network) else list(network)
     ensemble = not isinstance(network, Network)
-    seeds = [seed] * len(networks) if isinstance(seed, int) else list(seed)
+    one_seed = isinstance(seed, str) or not isinstance(seed, Sequence | np.ndarray)
+    seeds = [seed] * len(networks) if one_seed else list(seed)  # type: ignore[arg-type]
     rates = list(np.atleast_1d(np.asarray(learning_rate, dtype=np.float64)))
     if ensemble and len(networks) == 1 and (len(seeds) > 1 or len(rates) > 1):
         networks = networks * max(len(seeds), len(rates))
@@ -477,24 +517,24 @@ def make_training(
         rates = rates * len(networks)
     if not (len(seeds) == len(networks) == len(rates)):
         raise StepgradError("an ensemble needs one seed and one learning rate per network (or one for all)")
+    seeds = [check_seed(s) for s in seeds]
     first = networks[0]
-    name = optimizer if isinstance(optimizer, str) else optimizer.name
-    check_hyperparameters(learning_rate, epochs, batch_size, weight_decay, momentum, name)
-    x = as_inputs(inputs, first.n_inputs)
-    y = as_targets(targets, first, x.shape[0])
-    if x.shape[0] == 0:
-        raise StepgradError("there are no training samples")
+    check_hyperparameters(learning_rate, epochs, batch_size)
     if isinstance(optimizer, str):
         hyper: dict[str, float] = {"weight_decay": weight_decay}
         if momentum is not None:
             hyper["momentum"] = momentum
-        optimizer = get_optimizer(optimizer, **hyper)
+        optimizer = get_optimizer(optimizer, **hyper)  # checks μ, λ … (one rule for every caller)
+    x = as_inputs(inputs, first.n_inputs)
+    y = as_targets(targets, first, x.shape[0], first.loss)
+    if x.shape[0] == 0:
+        raise StepgradError("there are no training samples")
     params = params_of(first) if not ensemble else stack([params_of(n) for n in networks])
     rate: Any = float(rates[0]) if not ensemble else np.asarray(rates, dtype=np.float64)
     valid = None
     if validation is not None:
         x_val = as_inputs(validation[0], first.n_inputs)
-        valid = (x_val, as_targets(validation[1], first, x_val.shape[0]))
+        valid = (x_val, as_targets(validation[1], first, x_val.shape[0], first.loss, "validation targets"))
     return Training(
         network=first,
         params=params,
@@ -523,6 +563,6 @@ def split_validation(
     n_val = round(n * fraction)
     if n_val < 1 or n_val >= n:
         raise StepgradError(f"a validation split of {fraction} leaves no samples on one side ({n} samples)")
-    order = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2]).permutation(n)
+    order = np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(3)[2]).permutation(n)
     train, valid = order[n_val:], order[:n_val]
     return inputs[train], targets[train], inputs[valid], targets[valid]

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training.loops import Training
+
+MODEL_SUFFIXES = (".toml", ".json")
+HEADER = "A network trained by stepgrad; `stepgrad explain` on this file works one step of it."
+
+
+def check_model_path(path: str | os.PathLike[str]) -> None:
+    """A model file is ``.toml`` or ``.json``, lower case as ``save_setup`` reads it (a device or pipe such as
+    ``/dev/stdout`` gets TOML)."""
+    target = Path(path)
+    if target.suffix in MODEL_SUFFIXES or (target.exists() and not target.is_file()):
+        return
+    shown = f"not '{target.suffix}'" if target.suffix else "and this path has no suffix"
+    raise StepgradError(f"a model file ends in .toml or .json, {shown}", str(path))
 
 
 def model_setup(network: Network, inputs: Any, targets: Any, learning_rate: float) -> Setup:
@@ -32,11 +47,30 @@ def save_network(
     learning_rate: float,
     meta: Mapping[str, Any] | None = None,
 ) -> None:
-    """Save ``network`` with one sample to ``path`` (``.json`` → JSON, otherwise TOML)."""
+    """Save ``network`` with one sample to ``path`` (``.json`` → JSON, ``.toml`` → TOML)."""
     from stepgrad.network.files import save_setup
 
-    header = "A network trained by stepgrad; `stepgrad explain` on this file works one step of it."
-    save_setup(model_setup(network, inputs, targets, learning_rate), path, meta=meta, header=header)
+    check_model_path(path)
+    save_setup(model_setup(network, inputs, targets, learning_rate), path, meta=meta, header=header_for(meta))
+
+
+def header_for(meta: Mapping[str, Any] | None) -> str:
+    """The file's comment: what it is, and how its inputs were scaled when they were."""
+    if not meta or meta.get("scale", "none") == "none":
+        return HEADER
+    return (f"{HEADER}\nIts inputs are the data's columns scaled ({meta['scale']}): x' = (x − scale_shift) / "
+            "scale_factor, as [meta] records; scale new inputs the same way.")
+
+
+def check_saveable(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
+    """Everything ``save_model`` checks except the training's outcome, before training starts: the
+    suffix, and a model file of the current weights built and rendered in memory (its sample's targets
+    must suit the loss, every number must be finite)."""
+    from stepgrad.network.files import setup_to_toml
+
+    check_model_path(path)
+    setup_to_toml(model_setup(training.current_network(), training.inputs, training.targets, 1.0), meta,
+                  header_for(meta))
 
 
 def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
@@ -44,7 +78,7 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
 
     ``final_loss`` / ``final_accuracy`` describe the saved weights (on the training set) and
     ``weights_from_epoch`` the epoch they are from, which is earlier than ``epochs_trained`` when
-    early stopping restored its best epoch or the divergence guard kept the last good weights.
+    early stopping restored its best epoch or the divergence guard kept the best weights it had.
     """
     rate = training.learning_rate if np.ndim(training.learning_rate) == 0 else training.learning_rate[0]
     details: dict[str, Any] = {

@@ -17,10 +17,17 @@ the update (``g ← g + λ·w``, PyTorch's ``weight_decay``). Biases are never d
 put them in a parameter group with ``weight_decay=0``).
 
 ``η`` may be a number or an array ``(N,)`` with one learning rate per network of an ensemble.
+
+Hyper-parameters are checked when an ``Optimizer`` is made, so every caller (``fit``, ``stepgrad
+train``/``sweep``/``explain --optimizer``, ``verify_torch_step``) refuses the same impossible values:
+``0 ≤ μ < 1``, ``0 ≤ β₁ < 1``, ``0 ≤ β₂ < 1`` (``β₂ = 1`` makes ``1 − β₂ᵗ`` zero), ``ε > 0``, ``λ ≥ 0``,
+all finite; ``get_optimizer`` also refuses an option the optimizer does not use (``momentum`` for sgd).
 """
 
 from __future__ import annotations
 
+import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +79,13 @@ class Optimizer:
     beta2: float = 0.999
     eps: float = 1e-8
     weight_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.name not in _RULES:
+            raise StepgradError(f"unknown optimizer {self.name!r}; choose one of {', '.join(_RULES)}")
+        problem = hyperparameter_problem(self)
+        if problem is not None:
+            raise StepgradError(problem)
 
     def init(self, parameters: list[Array]) -> OptimizerState:
         """The state before the first step: zero buffers shaped like the parameters."""
@@ -195,13 +209,65 @@ _RULES: dict[str, UpdateRule] = {
     "adamw": _adam,  # after the decoupled decay in ``update_recorded``
 }
 
+def _in_unit_interval(value: float) -> bool:
+    """``0 ≤ value < 1`` (and finite)."""
+    return math.isfinite(value) and 0.0 <= value < 1.0
+
+
+def hyperparameter_problem(optimizer: Optimizer) -> str | None:
+    """What is impossible about ``optimizer``'s hyper-parameters, or None (the rules in the module docstring)."""
+    momentum_rule = optimizer.name in ("momentum", "nesterov")
+    if not momentum_rule and optimizer.momentum != 0.0:
+        return f"momentum applies to the momentum and nesterov optimizers, not {optimizer.name}"
+    if not _in_unit_interval(optimizer.momentum):
+        return f"the momentum μ must be in [0, 1), got {optimizer.momentum}"
+    if not _in_unit_interval(optimizer.beta1):
+        return f"β₁ (beta1) must be in [0, 1), got {optimizer.beta1}"
+    if not _in_unit_interval(optimizer.beta2):
+        return f"β₂ (beta2) must be in [0, 1), got {optimizer.beta2}"
+    if not (math.isfinite(optimizer.eps) and optimizer.eps > 0.0):
+        return f"ε (eps) must be a positive finite number, got {optimizer.eps}"
+    if not (math.isfinite(optimizer.weight_decay) and optimizer.weight_decay >= 0.0):
+        return f"the weight decay must be a finite number ≥ 0, got {optimizer.weight_decay}"
+    return None
+
+
+def _sgd_optimizer(weight_decay: float = 0.0) -> Optimizer:
+    return Optimizer("sgd", weight_decay=weight_decay)
+
+
+def _momentum_optimizer(momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+    return Optimizer("momentum", momentum=momentum, weight_decay=weight_decay)
+
+
+def _nesterov_optimizer(momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+    return Optimizer("nesterov", momentum=momentum, nesterov=True, weight_decay=weight_decay)
+
+
+def _adam_optimizer(
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0
+) -> Optimizer:
+    return Optimizer("adam", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+
+
+def _adamw_optimizer(
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0
+) -> Optimizer:
+    return Optimizer("adamw", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+
+
+# Each constructor's keyword arguments are the options that optimizer uses.
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
-    "sgd": lambda **kw: Optimizer(name="sgd", **kw),
-    "momentum": lambda momentum=0.9, **kw: Optimizer(name="momentum", momentum=momentum, **kw),
-    "nesterov": lambda momentum=0.9, **kw: Optimizer(name="nesterov", momentum=momentum, nesterov=True, **kw),
-    "adam": lambda **kw: Optimizer(name="adam", **kw),
-    "adamw": lambda **kw: Optimizer(name="adamw", **kw),
+    "sgd": _sgd_optimizer,
+    "momentum": _momentum_optimizer,
+    "nesterov": _nesterov_optimizer,
+    "adam": _adam_optimizer,
+    "adamw": _adamw_optimizer,
 }
+
+
+def _options(name: str) -> list[str]:
+    return list(inspect.signature(OPTIMIZERS[name]).parameters)
 
 
 def optimizer_names() -> list[str]:
@@ -210,10 +276,17 @@ def optimizer_names() -> list[str]:
 
 
 def get_optimizer(name: str, **hyper: float) -> Optimizer:
-    """An optimizer by name with its hyper-parameters (``momentum``, ``beta1``, ``weight_decay`` …)."""
+    """An optimizer by name with its hyper-parameters (``momentum``, ``beta1``, ``weight_decay`` …), checked.
+
+    An option the optimizer does not use is an error naming the optimizers that do
+    (``momentum applies to the momentum and nesterov optimizers, not sgd``), never silently ignored.
+    """
     if name not in OPTIMIZERS:
         raise StepgradError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-    try:
-        return OPTIMIZERS[name](**hyper)
-    except TypeError as error:
-        raise StepgradError(f"the {name} optimizer does not take these options: {', '.join(hyper)}") from error
+    for option in hyper:
+        if option not in _options(name):
+            users = [other for other in OPTIMIZERS if option in _options(other)]
+            if not users:
+                raise StepgradError(f"unknown optimizer option {option!r}")
+            raise StepgradError(f"{option} applies to the {' and '.join(users)} optimizers, not {name}")
+    return OPTIMIZERS[name](**hyper)

@@ -12,12 +12,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from stepgrad.errors import StepgradError
 from stepgrad.training.params import Params
 
 if TYPE_CHECKING:
     from stepgrad.training.loops import Training
 
 Array = NDArray[np.float64]
+
+
+# NumPy's generators take any non-negative integer; stepgrad's seeds are 32-bit, as scikit-learn's and PyTorch's
+# ``random_state``/``manual_seed`` users know them, so a seed means the same thing everywhere.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: Any, what: str = "the seed") -> int:
+    """``seed`` as an ``int`` if it is a whole number from 0 to ``MAX_SEED``, else a ``StepgradError``."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        raise StepgradError(f"{what} must be a whole number from 0 to {MAX_SEED} (2**32 − 1), got {seed!r}")
+    return int(seed)
 
 
 def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -27,7 +40,7 @@ def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
 
 def seed_stream(seed: int, which: int) -> np.random.Generator:
     """One of ``seed_streams(seed)``: 0 the initial weights, 1 the shuffling (made alone: a sweep makes thousands)."""
-    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[which])
+    return np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(2)[which])
 
 
 @dataclass(frozen=True)
