@@ -18,7 +18,7 @@ DIGITS = 9  # digits of the numbers in step-through mode: those of `stepgrad exp
 
 
 def step_to_dict(step: Any) -> dict[str, Any]:
-    """A ``Step`` as the page shows it: its texts and numbers formatted to 9 digits, as `stepgrad explain` prints them."""
+    """A ``Step`` as the page shows it: texts and numbers to 9 digits, as `stepgrad explain` prints them."""
     from stepgrad.explain.step import format_number
 
     return {
