@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -269,3 +270,25 @@ def test_explaining_weights_near_divergence_warns_nothing() -> None:
     assert stopped[-1] is not None
     steps = {step["name"]: step for step in session.explain(0)["steps"]}  # any RuntimeWarning fails the test
     assert steps["E_total"]["value"] != "NaN"
+
+
+def test_divergence_after_good_passes_goes_back_to_a_good_pass_not_the_initial_weights() -> None:
+    session = Session(Limits())
+    config = VizConfig(data="plane", layers=(4,), activation="linear", learning_rate=0.01, batch_size=4)
+    session.configure(config)
+    initial = session.frame()["weights"]
+    assert session.training is not None
+    for _ in range(200):  # at least three full passes at a safe learning rate
+        frame = session.train_frame()
+        if session.training.epoch >= 3:
+            break
+    assert frame["stopped"] is None and session.training.epoch >= 3
+    good_loss = frame["loss"]["train"]
+    session.configure(replace(config, learning_rate=1e6))
+    for _ in range(10):
+        frame = session.train_frame()
+        if frame["stopped"]:
+            break
+    assert frame["stopped"] is not None and "from the end of epoch" in frame["stopped"]
+    assert frame["weights"] != initial
+    assert frame["loss"]["train"] is not None and frame["loss"]["train"] <= 1.5 * good_loss

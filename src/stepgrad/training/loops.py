@@ -390,6 +390,14 @@ class Training:
                                  masked(improved, self.params, self.best.params))
             self.best_running = np.where(improved, running, self.best_running)
 
+    def close_epoch(self) -> None:
+        """End an epoch trained by calling ``update`` directly (as the web page does): its weights become
+        the kept weights when they and its running loss are finite, and the running totals start again."""
+        self._ensure_kept()
+        self.epoch += 1
+        self._end_of_epoch()
+        self.totals = RunningTotals(self.classifies)
+
     def _orders(self) -> NDArray[np.int64]:
         """The sample order of this epoch: ``(n,)`` or ``(N, n)``."""
         n = self.n_samples

@@ -258,6 +258,8 @@ class Session:
         n_train = self.split.train_inputs.shape[0]
         batch = min(self.config.batch_size, n_train)
         if self._position + batch > self._order.size:
+            if self._order.size and self.training is not None:
+                self.training.close_epoch()  # the divergence guard may now fall back to this pass's weights
             self._order = self._rng.permutation(n_train)
             self._position = 0
         indices = self._order[self._position : self._position + batch]
@@ -267,8 +269,10 @@ class Session:
     def train_frame(self) -> dict[str, Any]:
         """Train up to one epoch (at most ``MAX_STEPS_PER_FRAME`` updates) and return the frame.
 
-        Each update is the engine's ``Training.update``. When the loss becomes NaN or infinite the
-        engine keeps the last weights with a finite loss and the session stops until a reset.
+        Each update is the engine's ``Training.update`` and each pass over the training set ends with
+        ``Training.close_epoch``. When the loss becomes NaN or infinite the engine's divergence guard goes
+        back to the best weights it holds (the end of a good pass, or the initial weights) and the session
+        stops until a reset.
         """
         self._require()
         assert self.split is not None and self.config is not None and self.training is not None
@@ -281,10 +285,8 @@ class Session:
                 target = self.split.train_targets[indices]
                 step = self.training.update(x, target, self.config.learning_rate)
                 if not step.applied:
-                    self.stopped = (
-                        f"The loss became NaN or infinite after {self.updates} updates: training stopped and "
-                        "kept the last weights with a finite loss. Lower the learning rate and press reset."
-                    )
+                    reason = self.training.stop_reason or "the loss became NaN or infinite"
+                    self.stopped = f"{reason[0].upper()}{reason[1:]}, then press reset."
                     break
                 self.samples_seen += indices.size
             self.derivation = None
