@@ -52,7 +52,7 @@ def test_full_batch_sgd_frame_is_one_engine_update() -> None:
     session.configure(VizConfig(points=100, split=0.5, layers=(2,), batch_size=50, learning_rate=0.7))
     split = session.split
     before = session.training.params
-    result = batch_gradients(before, session.functions, split.train_inputs, split.train_targets)
+    result = batch_gradients(before, session.training.functions, split.train_inputs, split.train_targets)
     frame = session.train_frame()
     assert frame["updates"] == 1 and frame["epoch"] == 1.0
     for sent, w, grad in zip(frame["weights"], before.weights, result.grads.weights, strict=True):
@@ -292,3 +292,23 @@ def test_divergence_after_good_passes_goes_back_to_a_good_pass_not_the_initial_w
     assert frame["stopped"] is not None and "from the end of epoch" in frame["stopped"]
     assert frame["weights"] != initial
     assert frame["loss"]["train"] is not None and frame["loss"]["train"] <= 1.5 * good_loss
+
+
+def test_weights_that_overflow_at_the_end_of_a_pass_stop_the_session() -> None:
+    # The guard can also stop training when a pass closes (finite loss, non-finite weights).
+    session = Session(Limits())
+    session.configure(VizConfig(data="plane", layers=(4,), activation="linear", learning_rate=0.01, batch_size=4))
+    assert session.training is not None
+    while session.training.epoch < 1:
+        session.train_frame()
+    session._position = session._order.size  # the pass in progress ends with the next batch
+    weights = list(session.training.params.weights)
+    weights[0] = np.full_like(weights[0], np.inf)
+    session.training.params = replace(session.training.params, weights=tuple(weights))
+    frame = session.train_frame()
+    assert frame["stopped"] is not None and "NaN or infinite" in frame["stopped"]
+    assert all(np.all(np.isfinite(np.array(w, dtype=np.float64))) for w in frame["weights"])
+    closed = f"at the end of epoch {session.training.epoch}; training stopped and kept the weights from the end of"
+    assert closed in frame["stopped"]
+    updates = frame["updates"]
+    assert session.train_frame()["updates"] == updates

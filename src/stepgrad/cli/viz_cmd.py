@@ -126,6 +126,8 @@ def viz(
         click.echo(f"wrote {export_path} ({size / 1024:.0f} KiB, {frames} frames): open it in any browser, offline")
         return
 
+    from urllib.parse import urlsplit
+
     from stepgrad.web.config import config_query
     from stepgrad.web.server import UNSPECIFIED, network_address, serve
 
@@ -134,9 +136,8 @@ def viz(
         click.echo(f"stepgrad viz: serving {url}{query}")
         if host in UNSPECIFIED:
             address = network_address()
-            port_text = url.rstrip("/").rsplit(":", 1)[1]
             if address is not None:
-                click.echo(f"on your network: http://{address}:{port_text}/{query}")
+                click.echo(f"on your network: http://{address}:{urlsplit(url).port}/{query}")
             click.echo("listening on every interface: anyone who can reach this machine can use the page")
         click.echo("press Ctrl-C to stop")
         if open_browser:

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.network import Network, Setup, classic_setup, network_names
-from stepgrad.training.gradients import Functions, forward, sample_losses
+from stepgrad.training.gradients import forward, sample_losses
 from stepgrad.training.init import create_network
 from stepgrad.training.loops import Training, make_training
 from stepgrad.web.config import (
@@ -97,7 +97,6 @@ class Session:
         self.split: DataSplit | None = None
         self.network: Network | None = None
         self.training: Training | None = None
-        self.functions: Functions | None = None
         self.derivation: Any = None
         self.sample = 0  # the training sample the diagram's values and step-through explain
         self.frame_index = 0
@@ -219,7 +218,6 @@ class Session:
                 rng=np.random.default_rng(config.seed),
             )
         self.network = network
-        self.functions = Functions.of(network)
         self.frame_index = 0
         self.samples_seen = 0
         self.stopped = None
@@ -280,12 +278,13 @@ class Session:
             n_train = self.split.train_inputs.shape[0]
             steps = min(MAX_STEPS_PER_FRAME, math.ceil(n_train / min(self.config.batch_size, n_train)))
             for _ in range(steps):
-                indices = self._next_batch()
-                x = self.split.train_inputs[indices]
-                target = self.split.train_targets[indices]
-                step = self.training.update(x, target, self.config.learning_rate)
-                if not step.applied:
-                    reason = self.training.stop_reason or "the loss became NaN or infinite"
+                indices = self._next_batch()  # ending a pass may already stop training (non-finite weights)
+                if self.training.stop_reason is None:
+                    x = self.split.train_inputs[indices]
+                    target = self.split.train_targets[indices]
+                    self.training.update(x, target, self.config.learning_rate)
+                reason = self.training.stop_reason
+                if reason is not None:
                     self.stopped = f"{reason[0].upper()}{reason[1:]}, then press reset."
                     break
                 self.samples_seen += indices.size
@@ -310,11 +309,11 @@ class Session:
         return self.training.current_network()
 
     def _mean_loss(self, x: Array, target: Array) -> float | None:
-        assert self.training is not None and self.functions is not None
+        assert self.training is not None
         if x.shape[0] == 0:
             return None
         with np.errstate(all="ignore"):
-            value = float(np.mean(sample_losses(self.training.params, self.functions, x, target)))
+            value = float(np.mean(sample_losses(self.training.params, self.training.functions, x, target)))
         return value if math.isfinite(value) else None
 
     def grid(self) -> Array:
@@ -330,7 +329,7 @@ class Session:
 
     def frame(self) -> dict[str, Any]:
         """The current state: epoch, losses, weights, the chosen sample's values and heat-maps."""
-        assert self.split is not None and self.training is not None and self.functions is not None
+        assert self.split is not None and self.training is not None
         split, params = self.split, self.training.params
         frame: dict[str, Any] = {
             "type": "frame",
@@ -348,7 +347,7 @@ class Session:
         }
         x = split.train_inputs[self.sample : self.sample + 1]
         with np.errstate(all="ignore"):
-            sample_forward = forward(params, self.functions, x)
+            sample_forward = forward(params, self.training.functions, x)
         frame["values"] = [plain_numbers(x[0]), *(plain_numbers(layer.out[0]) for layer in sample_forward)]
         if split.is_plane:
             frame["maps"] = self._maps()
@@ -356,10 +355,10 @@ class Session:
 
     def _maps(self) -> dict[str, Any]:
         """Heat-maps of every neuron (25 × 25) and the output over the plane (50 × 50)."""
-        assert self.training is not None and self.functions is not None and self.network is not None
+        assert self.training is not None and self.network is not None
         size = BOUNDARY_SIZE
         with np.errstate(all="ignore"):
-            layers = forward(self.training.params, self.functions, self.grid())
+            layers = forward(self.training.params, self.training.functions, self.grid())
         neurons = []
         for layer, result in zip(self.network.layers, layers, strict=True):
             lo, hi = _range_of(layer.activation)

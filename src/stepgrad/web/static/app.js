@@ -321,7 +321,7 @@
     const marked = showsSample() ? frame.sample : null;
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked);
     D.drawLossChart($("loss-chart"), history);
-    $("epoch").textContent = frame.epoch < 10 && frame.epoch % 1 !== 0 ? frame.epoch.toFixed(2) : String(Math.floor(frame.epoch));
+    $("epoch").textContent = D.formatEpoch(frame.epoch);
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
     $("no-plane-sample").textContent = String(frame.sample + 1);

@@ -246,6 +246,11 @@
     return text.replace("-", "−");
   }
 
+  /* The epoch counter: two decimals early on, when a frame is a fraction of an epoch, then whole epochs. */
+  function formatEpoch(epoch) {
+    return epoch < 10 && epoch % 1 !== 0 ? epoch.toFixed(2) : String(Math.floor(epoch));
+  }
+
   function el(tag, attrs, parent) {
     const node = document.createElementNS(SVG_NS, tag);
     for (const key in attrs) node.setAttribute(key, attrs[key]);
@@ -441,6 +446,7 @@
     drawLossChart: drawLossChart,
     buildNetwork: buildNetwork,
     formatValue: formatValue,
+    formatEpoch: formatEpoch,
     BACKGROUND_FADE: BACKGROUND_FADE,
   };
 })();

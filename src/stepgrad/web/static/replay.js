@@ -43,7 +43,7 @@
     network.update(frame);
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked);
     D.drawLossChart($("loss-chart"), frames.slice(0, index + 1).map((f) => ({ epoch: f.epoch, train: f.loss.train, test: f.loss.test })));
-    $("epoch").textContent = frame.epoch < 10 && frame.epoch % 1 !== 0 ? frame.epoch.toFixed(2) : String(Math.floor(frame.epoch));
+    $("epoch").textContent = D.formatEpoch(frame.epoch);
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
     $("position").value = String(index);
