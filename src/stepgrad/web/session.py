@@ -28,6 +28,7 @@ from stepgrad.training.loops import Training, make_training
 from stepgrad.web.config import (
     CLASSIC,
     FILE,
+    HIDDEN_ACTIVATIONS,
     SAMPLE_FIELDS,
     ConfigError,
     Limits,
@@ -132,7 +133,7 @@ class Session:
         hidden = tuple(layer.n_out for layer in setup.network.layers[:-1])
         activation = setup.network.layers[0].activation if len(setup.network.layers) > 1 else config.activation
         changes: dict[str, Any] = {"layers": hidden}
-        if activation in ("tanh", "sigmoid", "relu", "leaky_relu", "linear"):
+        if activation in HIDDEN_ACTIVATIONS:
             changes["activation"] = activation
         new_data = self.config is None or self.config.data != config.data
         if "learning_rate" not in given and new_data:
