@@ -168,13 +168,18 @@ def _best_place(
 ) -> tuple[float, float]:
     """The candidate whose label box overlaps the least of ``occupied`` and crosses the fewest ``segments``.
 
-    Ties keep the order of preference.
+    Ties keep the order of preference, so the first free candidate (nothing overlapped or
+    crossed) wins without scoring the rest.
     """
 
     def cost(place: tuple[float, float]) -> tuple[float, int]:
         box = _label_box(place[0], place[1], width)
         return sum(_overlap(box, other) for other in occupied), sum(_crosses(line, box) for line in segments)
 
+    # Both costs are >= 0, so the first free candidate is the one min would keep.
+    for place in candidates:
+        if cost(place) == (0, 0):
+            return place
     return min(candidates, key=cost)
 
 
