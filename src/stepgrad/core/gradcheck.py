@@ -59,7 +59,6 @@ class _WideNetwork:
     """The network's parameters in extended precision, and ``E_total`` evaluated with them."""
 
     def __init__(self, network: Network, inputs: ArrayLike, targets: ArrayLike) -> None:
-        self.network = network
         self.weights: list[Wide] = [layer.weights.astype(np.longdouble) for layer in network.layers]
         self.biases: list[Wide] = [layer.bias.astype(np.longdouble) for layer in network.layers]
         self.inputs: Wide = np.array(inputs, dtype=np.float64, ndmin=2).astype(np.longdouble)

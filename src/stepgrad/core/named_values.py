@@ -50,11 +50,13 @@ def forward_values(trace: ForwardTrace, sample: int = 0, suffix: str = "") -> di
             values[f"net_{neuron}{suffix}"] = float(layer.net[sample, j])
             values[f"out_{neuron}{suffix}"] = float(layer.out[sample, j])
             if suffix and trace.error_terms is not None and layer_index == len(trace.layers) - 1:
-                # After the update each output is followed by its error, as the derivation shows them.
+                # The "+" names keep each output's error right after its net and out; the derivation
+                # itself works all the errors after the whole pass.
                 values[f"E_{neuron}{suffix}"] = float(trace.error_terms[sample, j])
     if trace.error_terms is not None:
-        for k, name in enumerate(outputs):
-            values[f"E_{name}{suffix}"] = float(trace.error_terms[sample, k])
+        if not suffix:  # with the suffix they are written above, next to their outputs
+            for k, name in enumerate(outputs):
+                values[f"E_{name}"] = float(trace.error_terms[sample, k])
         values[f"E_total{suffix}"] = float(trace.error_total[sample])
     return values
 

@@ -63,9 +63,9 @@ def ieee_arithmetic(function: Callable[P, R]) -> Callable[P, R]:
 
 
 @ieee_arithmetic
-def layer_outputs(network: Network, inputs: ArrayLike) -> list[LayerForward]:
-    """``net`` and ``out`` of every layer for ``inputs`` ``(B, n_inputs)`` (a 1-D input is one sample)."""
-    a_prev = np.array(inputs, dtype=np.float64, ndmin=2)
+def layer_outputs(network: Network, x: Array) -> list[LayerForward]:
+    """``net`` and ``out`` of every layer for ``x`` ``(B, n_inputs)``, as checked by ``batch_arrays``."""
+    a_prev = x
     layers = []
     for layer in network.layers:
         result = layer_forward(a_prev, layer.weights, layer.bias_vector, get_activation(layer.activation))

@@ -130,13 +130,19 @@ def _sum(names: list[str]) -> tuple[str, str]:
     return " + ".join("{" + n + "}" for n in names), " + ".join("{" + n + "}" for n in names)
 
 
+def check_sample(sample: int, count: int, holder: str, source: str | None = None) -> None:
+    """Raise ``StepgradError`` unless ``sample`` is one of the ``count`` samples ``holder`` has (numbered from 0)."""
+    if not 0 <= sample < count:
+        raise StepgradError(
+            f"sample {sample} does not exist: {holder} has {quantity(count, 'sample')} (numbered from 0)", source
+        )
+
+
 def explain(
     trace: Trace, sample: int = 0, title: str = "Backpropagation, step by step", notes: tuple[str, ...] = ()
 ) -> Derivation:
     """The derivation of ``trace``'s step, following sample ``sample``."""
-    if not 0 <= sample < trace.batch_size:
-        count = quantity(trace.batch_size, "sample")
-        raise StepgradError(f"sample {sample} does not exist: the step has {count} (numbered from 0)")
+    check_sample(sample, trace.batch_size, "the step")
     values = trace.values(sample)
     names = trace.names
     network = trace.network
@@ -483,11 +489,7 @@ def explain_setup(
         raise StepgradError(
             "the network file has no sample to work through: add inputs and targets", setup.source
         )
-    if not 0 <= sample < setup.n_samples:
-        raise StepgradError(
-            f"sample {sample} does not exist: the file has {quantity(setup.n_samples, 'sample')} (numbered from 0)",
-            setup.source,
-        )
+    check_sample(sample, setup.n_samples, "the file", setup.source)
     trace = train_step(
         setup.network,
         setup.inputs[sample : sample + 1],

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from stepgrad.core.step import train_step
-from stepgrad.errors import StepgradError, quantity
+from stepgrad.explain.derivation import check_sample
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.network.classic import classic_setup
 from stepgrad.network.model import Setup
@@ -90,9 +90,7 @@ def optimizer_derivation(
         hyper: optimizer hyper-parameters (``momentum``, ``beta1``, ``beta2``, ``eps``, ``weight_decay``).
     """
     setup = setup or classic_setup()
-    if not 0 <= sample < setup.n_samples:
-        count = quantity(setup.n_samples, "sample")
-        raise StepgradError(f"sample {sample} does not exist: the file has {count} (numbered from 0)", setup.source)
+    check_sample(sample, setup.n_samples, "the file", setup.source)
     opt = get_optimizer(optimizer, **hyper) if isinstance(optimizer, str) else optimizer
     rate = setup.learning_rate if learning_rate is None else learning_rate
     check_positive_finite(rate, "the learning rate")

@@ -104,14 +104,6 @@ def _num(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _label_rect(x: float, y: float, width: float) -> str:
-    """The white box a label is written on, centred at ``(x, y)``."""
-    return (
-        f'<rect class="label-box" x="{_num(x - width / 2)}" y="{_num(y - LABEL_HEIGHT / 2)}" '
-        f'width="{_num(width)}" height="{LABEL_HEIGHT}" rx="4"/>'
-    )
-
-
 def _text(x: float, y: float, content: str, css_class: str, extra: str = "") -> str:
     return f'<text x="{_num(x)}" y="{_num(y)}" class="{css_class}"{extra}>{escape(content)}</text>'
 
@@ -141,7 +133,17 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def _label_box(x: float, y: float, width: float) -> Box:
+    """The area of a label's white box centred at ``(x, y)``: ``(left, top, right, bottom)``."""
     return (x - width / 2, y - LABEL_HEIGHT / 2, x + width / 2, y + LABEL_HEIGHT / 2)
+
+
+def _label_rect(x: float, y: float, width: float) -> str:
+    """The white box a label is written on, centred at ``(x, y)``."""
+    left, top, _, _ = _label_box(x, y, width)
+    return (
+        f'<rect class="label-box" x="{_num(left)}" y="{_num(top)}" '
+        f'width="{_num(width)}" height="{LABEL_HEIGHT}" rx="4"/>'
+    )
 
 
 def _crosses(segment: Segment, box: Box) -> bool:
@@ -168,13 +170,18 @@ def _best_place(
 ) -> tuple[float, float]:
     """The candidate whose label box overlaps the least of ``occupied`` and crosses the fewest ``segments``.
 
-    Ties keep the order of preference.
+    Ties keep the order of preference, so the first free candidate (nothing overlapped or
+    crossed) wins without scoring the rest.
     """
 
     def cost(place: tuple[float, float]) -> tuple[float, int]:
         box = _label_box(place[0], place[1], width)
         return sum(_overlap(box, other) for other in occupied), sum(_crosses(line, box) for line in segments)
 
+    # Both costs are >= 0, so the first free candidate is the one min would keep.
+    for place in candidates:
+        if cost(place) == (0, 0):
+            return place
     return min(candidates, key=cost)
 
 
@@ -298,15 +305,14 @@ def network_svg(
     labels: list[str] = []
     values = values or {}
     occupied = [box for node in nodes.values() for box in _node_boxes(node, _value_lines(node, network, values, fmt))]
-    segments = []
+    # Each weight's connection: its source and target nodes, and its line from circle to circle.
+    edges = []
     for weight in names.all_weights():
         source = nodes[names.sources(weight.layer)[weight.source]]
         target = nodes[names.neurons[weight.layer][weight.neuron]]
-        segments.append((source.x + NODE_RADIUS, source.y, target.x - NODE_RADIUS, target.y))
-    bias_labels = _per_neuron_bias_labels(network, nodes, fmt, occupied, segments)
-    for weight in names.all_weights():
-        source = nodes[names.sources(weight.layer)[weight.source]]
-        target = nodes[names.neurons[weight.layer][weight.neuron]]
+        edges.append((weight, source, target, (source.x + NODE_RADIUS, source.y, target.x - NODE_RADIUS, target.y)))
+    bias_labels = _per_neuron_bias_labels(network, nodes, fmt, occupied, [segment for *_, segment in edges])
+    for weight, source, target, (x1, y1, x2, y2) in edges:
         value = weights[weight.name]
         colour = HIGHLIGHT if weight.name in highlight else (
             POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL
@@ -315,8 +321,8 @@ def network_svg(
         stroke_width = 1.0 + 4.0 * abs(value) / largest
         label = f"{weight.name} = {fmt(value)}"
         parts.append(
-            f'<line class="weight {sign}" data-name="{weight.name}" x1="{_num(source.x + NODE_RADIUS)}" '
-            f'y1="{_num(source.y)}" x2="{_num(target.x - NODE_RADIUS)}" y2="{_num(target.y)}" '
+            f'<line class="weight {sign}" data-name="{weight.name}" x1="{_num(x1)}" y1="{_num(y1)}" '
+            f'x2="{_num(x2)}" y2="{_num(y2)}" '
             f'stroke="{colour}" stroke-width="{_num(stroke_width)}"><title>{escape(label)}</title></line>'
         )
         if layout.edge_labels:
