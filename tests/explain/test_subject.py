@@ -62,3 +62,20 @@ def test_import_stepgrad_loads_no_explain_render_or_terminal_code() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_a_network_with_more_target_rows_than_samples_is_refused() -> None:
+    network = classic_setup().network
+    with pytest.raises(StepgradError, match="1 input row but 2 target rows: give one row of targets per sample"):
+        stepgrad.explain(network, [[0.05, 0.1]], [[0.01, 0.99], [0.2, 0.3]])
+    with pytest.raises(StepgradError, match="inputs have shape"):
+        stepgrad.explain(network, [[0.05, 0.1, 0.2]], [[0.01, 0.99]])
+
+
+def test_a_setup_with_more_target_rows_than_samples_is_refused() -> None:
+    from stepgrad.network.model import Setup
+
+    network = classic_setup().network
+    with pytest.raises(StepgradError, match="2 input rows but 1 target row") as error:
+        Setup(network, [[0.05, 0.1], [0.1, 0.2]], [[0.01, 0.99]], source="net.toml")  # type: ignore[arg-type]
+    assert str(error.value).startswith("net.toml")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import numpy as np
 from numpy.typing import ArrayLike
 
+from stepgrad.core.step import batch_arrays
 from stepgrad.core.trace import HiddenDeltasFrom, Trace
 from stepgrad.errors import StepgradError
 from stepgrad.explain.derivation import explain, explain_setup
@@ -43,12 +43,9 @@ def explain_subject(
     if isinstance(subject, Network):
         if inputs is None or targets is None:
             raise StepgradError("explaining a Network needs inputs and targets")
-        setup = Setup(
-            network=subject,
-            inputs=np.array(inputs, dtype=np.float64, ndmin=2),
-            targets=np.array(targets, dtype=np.float64, ndmin=2),
-            learning_rate=learning_rate,
-        )
+        checked_inputs, checked_targets = batch_arrays(subject, inputs, targets)
+        assert checked_targets is not None
+        setup = Setup(subject, checked_inputs, checked_targets, learning_rate)
     else:
         if inputs is not None or targets is not None:
             raise StepgradError("inputs and targets are for a Network; a file or Setup has its own")

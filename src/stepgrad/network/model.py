@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.errors import StepgradError
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
 
 Array = NDArray[np.float64]
@@ -162,6 +162,13 @@ class Setup:
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", np.array(self.inputs, dtype=np.float64, ndmin=2))
         object.__setattr__(self, "targets", np.array(self.targets, dtype=np.float64, ndmin=2))
+        if self.targets.shape[0] != self.inputs.shape[0]:
+            raise StepgradError(
+                f"{quantity(self.inputs.shape[0], 'input row')} but {quantity(self.targets.shape[0], 'target row')}: "
+                "give one row of targets per sample",
+                self.source,
+                "targets",
+            )
         problem = target_problem(self.network.loss, self.targets)
         if problem is not None:
             raise StepgradError(problem, self.source, "targets")
