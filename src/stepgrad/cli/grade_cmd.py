@@ -58,11 +58,12 @@ def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
     folder = Path(out) if out else network_file.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "grades.csv", result.to_csv())
-        write_atomic(folder / "steps.csv", result.steps_csv())
-        write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
     except OSError as error:
         raise StepgradError(f"cannot write the grades: {error.strerror or error}", str(folder)) from None
+    # write_atomic reports its own failures as a StepgradError naming the file.
+    write_atomic(folder / "grades.csv", result.to_csv())
+    write_atomic(folder / "steps.csv", result.steps_csv())
+    write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
     for learner in result.learners:
         click.echo(f"{learner.learner}: {learner.summary()}")
     click.echo(f"wrote {folder / 'grades.csv'}, {folder / 'steps.csv'} and {folder / 'grades.md'}")
