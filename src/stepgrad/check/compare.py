@@ -37,14 +37,13 @@ from stepgrad.check.names import NameIndex
 from stepgrad.check.recompute import Context, Rules, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
 from stepgrad.check.tolerance import (
-    ENOUGH_DECIMALS,
     ENOUGH_SIGNIFICANT,
     carried_rounding,
-    decimals_for,
     enough_digits,
     exactly,
     few_digits,
     is_claim,
+    needed_decimals,
     shown_digits,
     within,
     working_rounding,
@@ -61,7 +60,7 @@ _BAD: tuple[Status, ...] = ("wrong", "follows")
 
 def coarse_note(value: float) -> str:
     """Why a value that rounds ``value`` is still too coarse to count, and how many decimals it needs."""
-    needed = min(ENOUGH_DECIMALS, decimals_for(value))
+    needed = needed_decimals(value)
     return (
         f"too few digits to check: give at least {ENOUGH_SIGNIFICANT} significant digits "
         f"({needed} decimal{'s' if needed != 1 else ''} here)"
