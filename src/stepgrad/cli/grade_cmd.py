@@ -17,8 +17,10 @@ def exercise_network(path: Path) -> Path:
 
     if not path.exists():
         raise StepgradError("no such folder" if not path.suffix else "no such file", str(path))
-    if not path.is_dir() or (path / "network.toml").is_file():
-        return path / "network.toml" if path.is_dir() else path
+    if not path.is_dir():
+        return path
+    if (path / "network.toml").is_file():
+        return path / "network.toml"
     folders = [folder.name for folder in existing_exercises(path) if folder.is_dir()]
     if folders:
         shown = ", ".join(folders[:6]) + (", …" if len(folders) > 6 else "")
