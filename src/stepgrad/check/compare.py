@@ -37,14 +37,13 @@ from stepgrad.check.names import NameIndex
 from stepgrad.check.recompute import Context, Rules, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
 from stepgrad.check.tolerance import (
-    ENOUGH_DECIMALS,
     ENOUGH_SIGNIFICANT,
     carried_rounding,
-    decimals_for,
     enough_digits,
     exactly,
     few_digits,
     is_claim,
+    needed_decimals,
     shown_digits,
     within,
     working_rounding,
@@ -61,7 +60,7 @@ _BAD: tuple[Status, ...] = ("wrong", "follows")
 
 def coarse_note(value: float) -> str:
     """Why a value that rounds ``value`` is still too coarse to count, and how many decimals it needs."""
-    needed = min(ENOUGH_DECIMALS, decimals_for(value))
+    needed = needed_decimals(value)
     return (
         f"too few digits to check: give at least {ENOUGH_SIGNIFICANT} significant digits "
         f"({needed} decimal{'s' if needed != 1 else ''} here)"
@@ -197,8 +196,8 @@ class Checker:
     def _check(self, answers: Sequence[Answer], source: str) -> CheckReport:
         resolved, unknown = self._resolve(answers, source)
         given = {name: self._as_used(name, answer) for name, answer in resolved.items()}
-        verdicts = _Verdicts(self, resolved, given)
         diagnoser = Diagnoser(self.table, self.mistaken_tables, self.context.leaves, given, self.position)
+        verdicts = _Verdicts(self, resolved, given, diagnoser)
         checks: list[ValueCheck] = []
         first_wrong: str | None = None
         first_diagnoses: tuple[Diagnosis, ...] = ()
@@ -288,13 +287,19 @@ class Checker:
 class _Verdicts:
     """The status of each written value of one answer file, computed once, earlier steps first."""
 
-    def __init__(self, checker: Checker, resolved: Mapping[str, Answer], given: dict[str, tuple[float, float]]):
+    def __init__(
+        self,
+        checker: Checker,
+        resolved: Mapping[str, Answer],
+        given: dict[str, tuple[float, float]],
+        diagnoser: Diagnoser,
+    ):
         self.checker = checker
         self.resolved = resolved
         self.given = given
+        self.diagnoser = diagnoser
         self._statuses: dict[str, tuple[Status, float | None, str]] = {}
         self._tainted: dict[str, bool] = {}
-        self._worlds: dict[tuple[int, int, bool], World] = {}
 
     def claims(self, name: str) -> bool:
         """True when the written ``name`` is a bare 0 or ±1 that claims the value exactly (``tolerance``)."""
@@ -303,13 +308,7 @@ class _Verdicts:
 
     def world(self, name: str) -> World:
         """The correct rules on the learner's values, unwritten ones rounded the way ``name`` is written."""
-        answer = self.resolved[name]
-        key = (answer.decimals, answer.significant, self.claims(name))
-        if key not in self._worlds:
-            rounding = working_rounding(*key)
-            checker = self.checker
-            self._worlds[key] = World(checker.table, checker.context.leaves, self.given, rounding)
-        return self._worlds[key]
+        return self.diagnoser.world(None, self.resolved[name], self.claims(name))
 
     def tainted(self, name: str) -> bool:
         """True when ``name`` (written, or computed from written values) carries an earlier error."""

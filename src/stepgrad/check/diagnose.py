@@ -38,6 +38,8 @@ def variant_detail(step: str, wrong: StepRule, right: StepRule) -> str:
 class Diagnoser:
     """The known mistakes of one network, tried on one learner's written values.
 
+    It keeps the worlds of the correct rules too (``world(None, …)``), which the check itself uses.
+
     Attributes:
         correct: the correct rule table.
         mistaken: every applicable mistake variant with its rule table.
@@ -51,15 +53,15 @@ class Diagnoser:
     leaves: Mapping[str, float]
     given: Mapping[str, tuple[float, float]]
     position: Callable[[str], float]
-    _worlds: dict[tuple[int, int, int, bool], World] = field(default_factory=dict, init=False, repr=False)
+    _worlds: dict[tuple[int | None, int, int, bool], World] = field(default_factory=dict, init=False, repr=False)
 
-    def world(self, index: int, answer: Answer, claim: bool = False) -> World:
-        """Variant ``index``'s world, unwritten values rounded the way ``answer`` is written (not at all for a
-        claim, ``stepgrad.check.tolerance``)."""
+    def world(self, index: int | None, answer: Answer, claim: bool = False) -> World:
+        """Variant ``index``'s world (the correct rules' for None), unwritten values rounded the way ``answer``
+        is written (not at all for a claim, ``stepgrad.check.tolerance``)."""
         key = (index, answer.decimals, answer.significant, claim)
         if key not in self._worlds:
-            rounding = working_rounding(*key[1:])
-            self._worlds[key] = World(self.mistaken[index][1], self.leaves, self.given, rounding)
+            table = self.correct if index is None else self.mistaken[index][1]
+            self._worlds[key] = World(table, self.leaves, self.given, working_rounding(*key[1:]))
         return self._worlds[key]
 
     def diagnose(self, name: str, answer: Answer, claim: bool = False) -> tuple[Diagnosis, ...]:

@@ -65,9 +65,9 @@ class Context:
     leaves: dict[str, float]
 
     @classmethod
-    def from_trace(cls, trace: Trace, sample: int = 0) -> Context:
-        """The context of ``trace``'s sample ``sample``."""
-        values = trace.values(sample)
+    def from_trace(cls, trace: Trace) -> Context:
+        """The context of ``trace``, a batch of one (the sample ``stepgrad explain --sample`` trains alone)."""
+        values = trace.values(0)
         names = trace.names
         leaf_names = [*names.inputs, *(f"target_{o}" for o in names.neurons[-1])]
         leaf_names += [w.name for w in names.all_weights()] + [b.name for b in names.all_biases()]

@@ -86,9 +86,14 @@ def decimals_for(value: float, significant: int = ENOUGH_SIGNIFICANT) -> int:
     return max(0, significant - 1 - math.floor(math.log10(abs(value))))
 
 
+def needed_decimals(value: float) -> int:
+    """The decimals enough to check ``value`` at: ``min(3, d₂(value))``."""
+    return min(ENOUGH_DECIMALS, decimals_for(value))
+
+
 def enough_digits(decimals: int, value: float) -> bool:
     """True when ``decimals`` decimals are enough to check ``value`` at: ``decimals ≥ min(3, d₂(value))``."""
-    return decimals >= min(ENOUGH_DECIMALS, decimals_for(value))
+    return decimals >= needed_decimals(value)
 
 
 def few_digits(decimals: int, value: float) -> bool:

@@ -17,8 +17,10 @@ def exercise_network(path: Path) -> Path:
 
     if not path.exists():
         raise StepgradError("no such folder" if not path.suffix else "no such file", str(path))
-    if not path.is_dir() or (path / "network.toml").is_file():
-        return path / "network.toml" if path.is_dir() else path
+    if not path.is_dir():
+        return path
+    if (path / "network.toml").is_file():
+        return path / "network.toml"
     folders = [folder.name for folder in existing_exercises(path) if folder.is_dir()]
     if folders:
         shown = ", ".join(folders[:6]) + (", …" if len(folders) > 6 else "")
@@ -58,11 +60,12 @@ def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
     folder = Path(out) if out else network_file.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "grades.csv", result.to_csv())
-        write_atomic(folder / "steps.csv", result.steps_csv())
-        write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
     except OSError as error:
         raise StepgradError(f"cannot write the grades: {error.strerror or error}", str(folder)) from None
+    # write_atomic reports its own failures as a StepgradError naming the file.
+    write_atomic(folder / "grades.csv", result.to_csv())
+    write_atomic(folder / "steps.csv", result.steps_csv())
+    write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
     for learner in result.learners:
         click.echo(f"{learner.learner}: {learner.summary()}")
     click.echo(f"wrote {folder / 'grades.csv'}, {folder / 'steps.csv'} and {folder / 'grades.md'}")

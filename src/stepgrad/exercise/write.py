@@ -35,13 +35,6 @@ def _make_folder(folder: Path) -> None:
         raise StepgradError(f"cannot create the folder: {error.strerror or error}", str(folder)) from None
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as error:
-        raise StepgradError(f"cannot write it: {error.strerror or error}", str(path)) from None
-
-
 def write_exercise(
     exercise: Exercise, folder: Path, lms: str | None = None, meta: dict[str, object] | None = None
 ) -> list[Path]:
@@ -52,13 +45,10 @@ def write_exercise(
     written: list[Path] = []
 
     def put(name: str, text: str) -> None:
-        _write(folder / name, text)
+        write_atomic(folder / name, text)
         written.append(folder / name)
 
-    try:
-        save_setup(exercise.setup, folder / "network.toml", meta=meta, header=exercise.title)
-    except OSError as error:
-        raise StepgradError(f"cannot write it: {error.strerror or error}", str(folder / "network.toml")) from None
+    save_setup(exercise.setup, folder / "network.toml", meta=meta, header=exercise.title)
     written.append(folder / "network.toml")
     put("network.svg", exercise.diagram_svg())
     put("questions.md", exercise.question_markdown())
@@ -136,7 +126,7 @@ def _write_all(staging: Path, seed: int, spec: ExerciseSpec, count: int, lms: st
         from stepgrad.exercise.moodle import class_quiz
 
         parts = [exercise.moodle_questions() for exercise in exercises]
-        _write(staging / "quiz.xml", class_quiz(f"seed {seed}", parts))
+        write_atomic(staging / "quiz.xml", class_quiz(f"seed {seed}", parts))
         names.append("quiz.xml")
     return names
 
