@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stepgrad.training.compiled_api import OnlineSGD
-from stepgrad.training.metrics import measure
+from stepgrad.training.metrics import evaluate
 from stepgrad.training.params import Params
 from stepgrad.training.records import EpochLog, Snapshot, masked, nan_where, plain
 
@@ -104,8 +104,8 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
     training._stop_if_all_diverged()
     val_loss = val_acc = None
     if training.validation is not None:  # then the call ran one epoch
-        measured = measure(training.params, training.functions, *training.validation, training.task)
-        val_loss, val_acc = (nan_where(training.diverged, v) for v in (measured.loss, measured.accuracy))
+        measured = evaluate(training.params, training.functions, *training.validation, training.task)
+        val_loss, val_acc = (nan_where(training.diverged, v) for v in measured)
     epochs = np.arange(ran)[:, None]
     losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
     accuracies = np.where(before, np.nan, result.hits[:ran] / n) if training.classifies else [None] * ran

@@ -54,7 +54,7 @@ from stepgrad.training.compiled_api import (
 from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
-from stepgrad.training.metrics import RunningTotals, Task, infer_task, measure
+from stepgrad.training.metrics import RunningTotals, Task, evaluate, infer_task
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
 from stepgrad.training.params import Params, member, params_of, stack, with_params
 from stepgrad.training.records import (
@@ -206,8 +206,8 @@ class Training:
         (one forward pass, the first time it is asked for)."""
         kept = self._ensure_kept()
         if kept.loss is None:
-            result = measure(kept.params, self.functions, self.inputs, self.targets, self.task)
-            kept = replace(kept, loss=plain(result.loss), accuracy=plain(result.accuracy))
+            loss, accuracy = evaluate(kept.params, self.functions, self.inputs, self.targets, self.task)
+            kept = replace(kept, loss=plain(loss), accuracy=plain(accuracy))
             self.kept = kept
         return kept
 
@@ -215,8 +215,8 @@ class Training:
         """``snapshot`` with its training-set loss and accuracy (one forward pass when not yet measured)."""
         if snapshot.loss is not None:
             return snapshot
-        result = measure(snapshot.params, self.functions, self.inputs, self.targets, self.task)
-        return replace(snapshot, loss=plain(result.loss), accuracy=plain(result.accuracy))
+        loss, accuracy = evaluate(snapshot.params, self.functions, self.inputs, self.targets, self.task)
+        return replace(snapshot, loss=plain(loss), accuracy=plain(accuracy))
 
     def _fall_back(self, members: Any = True) -> Snapshot:
         """The divergence guard's choice for ``members`` (a mask for an ensemble): of the kept weights (the
@@ -341,8 +341,7 @@ class Training:
             loss, accuracy = self.totals.loss, self.totals.accuracy
         val_loss = val_acc = None
         if self.validation is not None:
-            measured = measure(self.params, self.functions, *self.validation, self.task)
-            val_loss, val_acc = measured.loss, measured.accuracy
+            val_loss, val_acc = evaluate(self.params, self.functions, *self.validation, self.task)
         loss, accuracy, val_loss, val_acc = (
             plain(nan_where(self.diverged, value)) for value in (loss, accuracy, val_loss, val_acc)
         )
