@@ -204,12 +204,8 @@ class Training:
     def measure_kept(self) -> Snapshot:
         """The kept weights with their mean ``E_total`` and accuracy on the whole training set
         (one forward pass, the first time it is asked for)."""
-        kept = self._ensure_kept()
-        if kept.loss is None:
-            loss, accuracy = evaluate(kept.params, self.functions, self.inputs, self.targets, self.task)
-            kept = replace(kept, loss=plain(loss), accuracy=plain(accuracy))
-            self.kept = kept
-        return kept
+        self.kept = self._measured(self._ensure_kept())
+        return self.kept
 
     def _measured(self, snapshot: Snapshot) -> Snapshot:
         """``snapshot`` with its training-set loss and accuracy (one forward pass when not yet measured)."""
