@@ -222,25 +222,30 @@ class Training:
         chosen = self.measure_kept()
         if not np.any(members):
             return chosen
-        self.best, self.initial = (None if s is None else self._measured(s) for s in (self.best, self.initial))
-        for candidate in (self.best, chosen.earlier, self.initial):
-            if candidate is None:
-                continue
-            candidate = self._measured(candidate)
-            with np.errstate(invalid="ignore"):
-                better = members & np.isfinite(candidate.loss) & ~(chosen.loss <= candidate.loss)
-            if not np.any(better):
-                continue
-            if self.ensemble_size is None:
-                chosen = replace(candidate, earlier=chosen.earlier)
-                continue
-            accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
-            chosen = Snapshot(
-                np.where(better, candidate.epoch, chosen.epoch), masked(better, candidate.params, chosen.params),
-                np.where(better, candidate.loss, chosen.loss), accuracy, earlier=chosen.earlier,
-            )
+        earlier = chosen.earlier
+        chosen, self.best = self._prefer(chosen, self.best, members)
+        chosen, _ = self._prefer(chosen, earlier, members)
+        chosen, self.initial = self._prefer(chosen, self.initial, members)
         self.kept = chosen
         return chosen
+
+    def _prefer(self, chosen: Snapshot, candidate: Snapshot | None, members: Any) -> tuple[Snapshot, Snapshot | None]:
+        """``chosen``, with ``candidate`` instead for the ``members`` where its training loss is finite and lower;
+        and ``candidate`` measured. ``chosen``'s own weights are not measured: with its loss they cannot be lower."""
+        if candidate is None or candidate.params is chosen.params:
+            return chosen, candidate
+        candidate = self._measured(candidate)
+        with np.errstate(invalid="ignore"):
+            better = members & np.isfinite(candidate.loss) & ~(chosen.loss <= candidate.loss)
+        if not np.any(better):
+            return chosen, candidate
+        if self.ensemble_size is None:
+            return replace(candidate, earlier=chosen.earlier), candidate
+        accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
+        return Snapshot(
+            np.where(better, candidate.epoch, chosen.epoch), masked(better, candidate.params, chosen.params),
+            np.where(better, candidate.loss, chosen.loss), accuracy, earlier=chosen.earlier,
+        ), candidate
 
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to ``snapshot``'s weights; they become the kept weights."""
