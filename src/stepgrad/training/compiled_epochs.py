@@ -18,9 +18,8 @@ from numpy.typing import NDArray
 
 from stepgrad.training.compiled_api import OnlineSGD, OnlineSGDResult
 from stepgrad.training.gradients import Functions
-from stepgrad.training.metrics import evaluate
 from stepgrad.training.params import Params
-from stepgrad.training.records import EpochLog, Snapshot, masked, nan_where, plain
+from stepgrad.training.records import EpochLog, Snapshot, masked, plain
 
 if TYPE_CHECKING:
     from stepgrad.training.loops import Training
@@ -127,10 +126,7 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
     updates = training.updates + np.cumsum(result.updates[:ran].max(axis=1))
     training.updates = int(updates[-1])
     training._stop_if_all_diverged()
-    val_loss = val_acc = None
-    if training.validation is not None:  # then the call ran one epoch
-        measured = evaluate(training.params, training.functions, *training.validation, training.task)
-        val_loss, val_acc = (nan_where(training.diverged, v) for v in measured)
+    val_loss, val_acc = training._validation_metrics()  # with validation data the call ran one epoch
     epochs = np.arange(ran)[:, None]
     losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
     accuracies = np.where(before, np.nan, result.hits[:ran] / n) if training.classifies else [None] * ran

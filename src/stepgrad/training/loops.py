@@ -340,14 +340,18 @@ class Training:
         self._end_of_epoch()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, accuracy = self.totals.loss, self.totals.accuracy
-        val_loss = val_acc = None
-        if self.validation is not None:
-            val_loss, val_acc = evaluate(self.params, self.functions, *self.validation, self.task)
-        loss, accuracy, val_loss, val_acc = (
-            plain(nan_where(self.diverged, value)) for value in (loss, accuracy, val_loss, val_acc)
-        )
+        loss, accuracy = (plain(nan_where(self.diverged, value)) for value in (loss, accuracy))
+        val_loss, val_acc = self._validation_metrics()
         log = EpochLog(self.epoch, rate, loss, accuracy, val_loss, val_acc, plain(self.diverged), self.updates)
         return self._log(log)
+
+    def _validation_metrics(self) -> tuple[Any, Any]:
+        """The validation loss and accuracy of the weights held now, NaN for a diverged network (None, None
+        without validation data)."""
+        if self.validation is None:
+            return None, None
+        val_loss, val_acc = evaluate(self.params, self.functions, *self.validation, self.task)
+        return plain(nan_where(self.diverged, val_loss)), plain(nan_where(self.diverged, val_acc))
 
     def _log(self, log: EpochLog) -> EpochLog:
         self.history.append(log)
