@@ -575,6 +575,6 @@ def split_validation(
     n_val = round(n * fraction)
     if n_val < 1 or n_val >= n:
         raise StepgradError(f"a validation split of {fraction} leaves no samples on one side ({n} samples)")
-    order = np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(3)[2]).permutation(n)
+    order = seed_stream(seed, 2).permutation(n)
     train, valid = order[n_val:], order[:n_val]
     return inputs[train], targets[train], inputs[valid], targets[valid]
