@@ -101,9 +101,9 @@ class Snapshot:
 class Callback(Protocol):
     """Called once before training and after every epoch; return True to stop.
 
-    ``reads_training`` False (the default when the attribute is missing is True) says that
-    ``on_epoch_end`` only reads its ``log``, so a compiled ensemble may run several epochs in one
-    call and report them afterwards.
+    ``reports_only`` True (the default when the attribute is missing is False) says that
+    ``on_epoch_end`` only reads its ``log`` and never stops training, so a compiled ensemble may run
+    several epochs in one call and report them afterwards.
     """
 
     def on_train_begin(self, training: Training) -> None: ...
