@@ -454,9 +454,7 @@ def _minibatch_kernel(
         rows = stop - start
         samples = order[start:stop]
         x = np.empty((inputs.shape[1], rows))  # the batch's inputs, one column per sample
-        for r in range(rows):
-            for i in range(inputs.shape[1]):
-                x[i, r] = inputs[samples[r], i]
+        _load_inputs(inputs, samples, x, rows)
         nets = []
         outs = [x]  # outs[l + 1] is layer l's out; outs[0] the inputs
         for layer in range(n_layers):

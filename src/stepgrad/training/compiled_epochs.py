@@ -1,43 +1,67 @@
 """Epochs on the compiled (numba) kernels, for ``Training``: the bookkeeping around one call.
 
 ``epoch_compiled`` hands one epoch of a single network to ``compiled.online_sgd`` or
-``compiled.minibatch_sgd`` and finds the first batch whose loss was NaN/inf; ``epochs_compiled_ensemble``
-hands several epochs of a whole ensemble to ``compiled_ensemble.ensemble_sgd`` and turns what it
-returns into the run's state (weights, kept and best snapshots, divergence, updates) and one ``EpochLog``
-per epoch. Both keep the definitions of ``stepgrad.training.loops``.
+``compiled.minibatch_sgd`` (through ``sgd_on_kernel``, which ``stepgrad.training.repeat`` uses too) and finds
+the first batch whose loss was NaN/inf; ``epochs_compiled_ensemble`` hands several epochs of a whole ensemble
+to ``compiled_ensemble.ensemble_sgd`` and turns what it returns into the run's state (weights, kept and best
+snapshots, divergence, updates) and one ``EpochLog`` per epoch. Both keep the definitions of
+``stepgrad.training.loops``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from stepgrad.training.compiled_api import OnlineSGD
-from stepgrad.training.metrics import measure
+from stepgrad.training.compiled_api import OnlineSGD, OnlineSGDResult
+from stepgrad.training.gradients import Functions
 from stepgrad.training.params import Params
-from stepgrad.training.records import EpochLog, Snapshot, masked, nan_where, plain
+from stepgrad.training.records import EpochLog, Snapshot, masked, plain
 
 if TYPE_CHECKING:
     from stepgrad.training.loops import Training
+
+Array = NDArray[np.float64]
 
 # A compiled ensemble call's shuffled sample orders (epochs × networks × samples) stay below this many entries.
 CHUNK_MAX_ORDERS = 4_000_000
 
 
+def sgd_on_kernel(
+    kernel: OnlineSGD,
+    params: Params,
+    functions: Functions,
+    trains_bias: Sequence[bool],
+    inputs: Array,
+    targets: Array,
+    order: NDArray[np.int64],
+    rate: Any,
+) -> tuple[Params, OnlineSGDResult]:
+    """``len(order)`` SGD updates of one network's ``params`` on a compiled kernel (``compiled_api.OnlineSGD``):
+    the new parameters, and the kernel's result with each update's loss and hit."""
+    result = kernel(
+        [np.ascontiguousarray(w) for w in params.weights],
+        [np.ascontiguousarray(b) for b in params.biases],
+        [a.name for a in functions.activations],
+        trains_bias,
+        functions.loss.name,
+        inputs,
+        targets,
+        order,
+        float(rate),
+    )
+    return Params(tuple(result.weights), tuple(result.biases)), result
+
+
 def epoch_compiled(training: Training, kernel: OnlineSGD, rate: Any) -> None:
     """One epoch of a single network on a compiled kernel (``compiled_api.OnlineSGD``)."""
     order = training._orders().astype(np.int64)
-    result = kernel(
-        [np.ascontiguousarray(w) for w in training.params.weights],
-        [np.ascontiguousarray(b) for b in training.params.biases],
-        [a.name for a in training.functions.activations],
-        training._trains_bias,
-        training.functions.loss.name,
-        training.inputs,
-        training.targets,
-        order,
-        float(rate),
+    params, result = sgd_on_kernel(
+        kernel, training.params, training.functions, training._trains_bias, training.inputs, training.targets, order,
+        rate,
     )
     size = training.effective_batch
     with np.errstate(over="ignore", invalid="ignore"):
@@ -49,7 +73,7 @@ def epoch_compiled(training: Training, kernel: OnlineSGD, rate: Any) -> None:
         return
     hits = int(np.sum(result.hits)) if training.classifies else 0
     training.totals.add_sums(float(np.sum(batch_losses)), hits, len(order))
-    training.params = Params(tuple(result.weights), tuple(result.biases))
+    training.params = params
     training.updates += len(batch_losses)
 
 
@@ -102,10 +126,7 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
     updates = training.updates + np.cumsum(result.updates[:ran].max(axis=1))
     training.updates = int(updates[-1])
     training._stop_if_all_diverged()
-    val_loss = val_acc = None
-    if training.validation is not None:  # then the call ran one epoch
-        measured = measure(training.params, training.functions, *training.validation, training.task)
-        val_loss, val_acc = (nan_where(training.diverged, v) for v in (measured.loss, measured.accuracy))
+    val_loss, val_acc = training._validation_metrics()  # with validation data the call ran one epoch
     epochs = np.arange(ran)[:, None]
     losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
     accuracies = np.where(before, np.nan, result.hits[:ran] / n) if training.classifies else [None] * ran

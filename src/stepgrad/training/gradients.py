@@ -80,9 +80,7 @@ class BatchGradients:
     losses: Array
 
 
-def batch_gradients(
-    params: Params, functions: Functions, x: Array, target: Array, forwards: list[LayerForward] | None = None
-) -> BatchGradients:
+def batch_gradients(params: Params, functions: Functions, x: Array, target: Array) -> BatchGradients:
     """Forward pass, ``E_total``, and the batch-mean gradients with the original weights.
 
     Args:
@@ -90,10 +88,8 @@ def batch_gradients(
         functions: activations and loss.
         x: ``(..., B, n_inputs)``.
         target: ``(..., B, n_outputs)``.
-        forwards: the forward pass of exactly these ``params`` and ``x``, if already computed.
     """
-    if forwards is None:
-        forwards = forward(params, functions, x)
+    forwards = forward(params, functions, x)
     terms = error_terms(target, forwards[-1], functions.activations[-1], functions.loss)
     count = len(forwards)
     grads_w: list[Array] = [np.empty(0)] * count

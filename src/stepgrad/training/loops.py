@@ -54,7 +54,7 @@ from stepgrad.training.compiled_api import (
 from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
-from stepgrad.training.metrics import RunningTotals, Task, infer_task, measure
+from stepgrad.training.metrics import RunningTotals, Task, evaluate, infer_task
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
 from stepgrad.training.params import Params, member, params_of, stack, with_params
 from stepgrad.training.records import (
@@ -204,19 +204,15 @@ class Training:
     def measure_kept(self) -> Snapshot:
         """The kept weights with their mean ``E_total`` and accuracy on the whole training set
         (one forward pass, the first time it is asked for)."""
-        kept = self._ensure_kept()
-        if kept.loss is None:
-            result = measure(kept.params, self.functions, self.inputs, self.targets, self.task)
-            kept = replace(kept, loss=plain(result.loss), accuracy=plain(result.accuracy))
-            self.kept = kept
-        return kept
+        self.kept = self._measured(self._ensure_kept())
+        return self.kept
 
     def _measured(self, snapshot: Snapshot) -> Snapshot:
         """``snapshot`` with its training-set loss and accuracy (one forward pass when not yet measured)."""
         if snapshot.loss is not None:
             return snapshot
-        result = measure(snapshot.params, self.functions, self.inputs, self.targets, self.task)
-        return replace(snapshot, loss=plain(result.loss), accuracy=plain(result.accuracy))
+        loss, accuracy = evaluate(snapshot.params, self.functions, self.inputs, self.targets, self.task)
+        return replace(snapshot, loss=plain(loss), accuracy=plain(accuracy))
 
     def _fall_back(self, members: Any = True) -> Snapshot:
         """The divergence guard's choice for ``members`` (a mask for an ensemble): of the kept weights (the
@@ -226,25 +222,30 @@ class Training:
         chosen = self.measure_kept()
         if not np.any(members):
             return chosen
-        self.best, self.initial = (None if s is None else self._measured(s) for s in (self.best, self.initial))
-        for candidate in (self.best, chosen.earlier, self.initial):
-            if candidate is None:
-                continue
-            candidate = self._measured(candidate)
-            with np.errstate(invalid="ignore"):
-                better = members & np.isfinite(candidate.loss) & ~(chosen.loss <= candidate.loss)
-            if not np.any(better):
-                continue
-            if self.ensemble_size is None:
-                chosen = replace(candidate, earlier=chosen.earlier)
-                continue
-            accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
-            chosen = Snapshot(
-                np.where(better, candidate.epoch, chosen.epoch), masked(better, candidate.params, chosen.params),
-                np.where(better, candidate.loss, chosen.loss), accuracy, earlier=chosen.earlier,
-            )
+        earlier = chosen.earlier
+        chosen, self.best = self._prefer(chosen, self.best, members)
+        chosen, _ = self._prefer(chosen, earlier, members)
+        chosen, self.initial = self._prefer(chosen, self.initial, members)
         self.kept = chosen
         return chosen
+
+    def _prefer(self, chosen: Snapshot, candidate: Snapshot | None, members: Any) -> tuple[Snapshot, Snapshot | None]:
+        """``chosen``, with ``candidate`` instead for the ``members`` where its training loss is finite and lower;
+        and ``candidate`` measured. ``chosen``'s own weights are not measured: with its loss they cannot be lower."""
+        if candidate is None or candidate.params is chosen.params:
+            return chosen, candidate
+        candidate = self._measured(candidate)
+        with np.errstate(invalid="ignore"):
+            better = members & np.isfinite(candidate.loss) & ~(chosen.loss <= candidate.loss)
+        if not np.any(better):
+            return chosen, candidate
+        if self.ensemble_size is None:
+            return replace(candidate, earlier=chosen.earlier), candidate
+        accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
+        return Snapshot(
+            np.where(better, candidate.epoch, chosen.epoch), masked(better, candidate.params, chosen.params),
+            np.where(better, candidate.loss, chosen.loss), accuracy, earlier=chosen.earlier,
+        ), candidate
 
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to ``snapshot``'s weights; they become the kept weights."""
@@ -339,15 +340,18 @@ class Training:
         self._end_of_epoch()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, accuracy = self.totals.loss, self.totals.accuracy
-        val_loss = val_acc = None
-        if self.validation is not None:
-            measured = measure(self.params, self.functions, *self.validation, self.task)
-            val_loss, val_acc = measured.loss, measured.accuracy
-        loss, accuracy, val_loss, val_acc = (
-            plain(nan_where(self.diverged, value)) for value in (loss, accuracy, val_loss, val_acc)
-        )
+        loss, accuracy = (plain(nan_where(self.diverged, value)) for value in (loss, accuracy))
+        val_loss, val_acc = self._validation_metrics()
         log = EpochLog(self.epoch, rate, loss, accuracy, val_loss, val_acc, plain(self.diverged), self.updates)
         return self._log(log)
+
+    def _validation_metrics(self) -> tuple[Any, Any]:
+        """The validation loss and accuracy of the weights held now, NaN for a diverged network (None, None
+        without validation data)."""
+        if self.validation is None:
+            return None, None
+        val_loss, val_acc = evaluate(self.params, self.functions, *self.validation, self.task)
+        return plain(nan_where(self.diverged, val_loss)), plain(nan_where(self.diverged, val_acc))
 
     def _log(self, log: EpochLog) -> EpochLog:
         self.history.append(log)
@@ -571,6 +575,6 @@ def split_validation(
     n_val = round(n * fraction)
     if n_val < 1 or n_val >= n:
         raise StepgradError(f"a validation split of {fraction} leaves no samples on one side ({n} samples)")
-    order = np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(3)[2]).permutation(n)
+    order = seed_stream(seed, 2).permutation(n)
     train, valid = order[n_val:], order[:n_val]
     return inputs[train], targets[train], inputs[valid], targets[valid]

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import LayerForward, error_terms
+from stepgrad.core.propagation import error_terms
 from stepgrad.training.gradients import Functions, forward
 from stepgrad.training.params import Params
 
@@ -43,35 +43,15 @@ def accuracy(out: Array, target: Array) -> Array:
     return np.mean(correct(out, target), axis=-1)
 
 
-@dataclass(frozen=True)
-class Measured:
-    """Mean ``E_total`` and accuracy of some weights on a data set, and the forward pass behind them.
-
-    Attributes:
-        loss: batch mean of ``E_total``, ``(...)`` (``(N,)`` for an ensemble).
-        accuracy: share correct, ``(...)``, or None for regression.
-        forwards: every layer's ``net`` and ``out``.
-    """
-
-    loss: Array
-    accuracy: Array | None
-    forwards: list[LayerForward]
-
-
-def measure(params: Params, functions: Functions, x: Array, target: Array, task: Task) -> Measured:
-    """One forward pass of ``x`` ``(..., B, n_inputs)``: its mean ``E_total`` and accuracy."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        forwards = forward(params, functions, x)
-        terms = error_terms(target, forwards[-1], functions.activations[-1], functions.loss)
-        loss = np.mean(np.sum(terms, axis=-1), axis=-1)
-        acc = None if task == "regression" else accuracy(forwards[-1].out, target)
-    return Measured(loss, acc, forwards)
-
-
 def evaluate(params: Params, functions: Functions, x: Array, target: Array, task: Task) -> tuple[Array, Array | None]:
-    """Mean ``E_total`` and accuracy (``None`` for regression), each ``(...)``."""
-    result = measure(params, functions, x, target, task)
-    return result.loss, result.accuracy
+    """One forward pass of ``x`` ``(..., B, n_inputs)``: mean ``E_total`` and accuracy (``None`` for regression),
+    each ``(...)``."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        output = forward(params, functions, x)[-1]
+        terms = error_terms(target, output, functions.activations[-1], functions.loss)
+        loss = np.mean(np.sum(terms, axis=-1), axis=-1)
+        acc = None if task == "regression" else accuracy(output.out, target)
+    return loss, acc
 
 
 @dataclass

@@ -39,8 +39,12 @@ def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
 
 
 def seed_stream(seed: int, which: int) -> np.random.Generator:
-    """One of ``seed_streams(seed)``: 0 the initial weights, 1 the shuffling (made alone: a sweep makes thousands)."""
-    return np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(2)[which])
+    """Generator ``which`` of ``seed``, made alone (a sweep makes thousands).
+
+    0 the initial weights and 1 the shuffling (the two of ``seed_streams``), 2 the validation split
+    (``split_validation``): child ``which`` of the seed's ``SeedSequence``, the same however many are spawned.
+    """
+    return np.random.default_rng(np.random.SeedSequence(check_seed(seed)).spawn(which + 1)[which])
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,9 @@ class Snapshot:
 class Callback(Protocol):
     """Called once before training and after every epoch; return True to stop.
 
-    ``reads_training`` False (the default when the attribute is missing is True) says that
-    ``on_epoch_end`` only reads its ``log``, so a compiled ensemble may run several epochs in one
-    call and report them afterwards.
+    ``reports_only`` True (the default when the attribute is missing is False) says that
+    ``on_epoch_end`` only reads its ``log`` and never stops training, so a compiled ensemble may run
+    several epochs in one call and report them afterwards.
     """
 
     def on_train_begin(self, training: Training) -> None: ...

@@ -18,6 +18,7 @@ from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training.compiled_api import load_compiled
+from stepgrad.training.compiled_epochs import sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
@@ -80,18 +81,8 @@ def repeat_steps(
         done = 0
         while done < steps:
             chunk = min(every - done % every, steps - done)
-            result = kernel(
-                [np.ascontiguousarray(w) for w in params.weights],
-                [np.ascontiguousarray(b) for b in params.biases],
-                [a.name for a in functions.activations],
-                trains_bias,
-                functions.loss.name,
-                x,
-                target,
-                np.zeros(chunk, dtype=np.int64),
-                float(setup.learning_rate),
-            )
-            params = Params(tuple(result.weights), tuple(result.biases))
+            order = np.zeros(chunk, dtype=np.int64)  # the one sample, ``chunk`` times
+            params, _ = sgd_on_kernel(kernel, params, functions, trains_bias, x, target, order, setup.learning_rate)
             done += chunk
             recorded_steps.append(done)
             recorded.append(error_of(params))
