@@ -8,8 +8,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,15 +86,6 @@ def check_targets(dataset: Any, loss: str) -> None:
     if problem is not None:
         fix = "use --loss mse (or half_squared_error) for numbers" if dataset.task == "regression" else "choose --loss"
         raise StepgradError(f"{problem}: {fix}", dataset.name)
-
-
-@contextmanager
-def writing(path: str) -> Iterator[None]:
-    """Turn an operating-system error while writing ``path`` into one line."""
-    try:
-        yield
-    except OSError as error:
-        raise StepgradError(f"cannot write the file: {error.strerror or error}", path) from error
 
 
 def make_schedule(name: str, gamma: float | None, step_size: int | None) -> Any:
@@ -226,8 +215,7 @@ def train_on_data(data: str, **options: Any) -> None:
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
-        with writing(options["save"]):
-            save_model(training, options["save"], meta=meta)
+        save_model(training, options["save"], meta=meta)
         out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
     if options["plot"] and training.history:
         from stepgrad.plots import training_figure
