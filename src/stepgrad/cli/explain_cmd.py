@@ -14,6 +14,8 @@ from stepgrad.render import FILE_SUFFIXES, format_names
 if TYPE_CHECKING:
     from stepgrad.network.model import Setup
 
+# stepgrad.training.optimizer_names(), spelled out: importing stepgrad.training would slow explain's start
+# (tests/cli/test_explain_cli.py checks the two agree)
 OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam", "adamw"]
 
 
