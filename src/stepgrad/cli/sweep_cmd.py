@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import SCALE_OPTION, parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import SCALE_OPTION, TASK_OPTION, parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
@@ -35,8 +35,7 @@ def parse_rates(text: str) -> list[float]:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", default="xor", show_default=True, help="Data set name or .csv file.")
 @click.option("--target", help="The CSV column to predict.")
-@click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
-              help="CSV files: classes or numbers to predict.")
+@TASK_OPTION
 @SCALE_OPTION
 @click.option("--samples", "n_samples", type=int, default=None,
               help="Number of points of a generated data set (at most 100,000).")
