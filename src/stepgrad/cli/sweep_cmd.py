@@ -72,9 +72,15 @@ def sweep(**options: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from stepgrad.cli.train_data import check_layers, check_output, choose_head, fit_scaling, make_schedule
+    from stepgrad.cli.train_data import (
+        add_scaling_row,
+        check_layers,
+        check_output,
+        choose_head,
+        fit_scaling,
+        make_schedule,
+    )
     from stepgrad.data import load_dataset
-    from stepgrad.data.scaling import DESCRIPTIONS
     from stepgrad.training import EnsembleResult, Progress, make_ensemble
     from stepgrad.training.records import MAX_SEED, check_seed
 
@@ -143,8 +149,7 @@ def sweep(**options: Any) -> None:
     table.add_column("value")
     epochs = f"{training.epoch} of {options['epochs']} epochs" if interrupted else f"{options['epochs']} epochs"
     table.add_row("training", f"{options['optimizer']}, {epochs}, lr {options['rates']}, {loss}")
-    if scaling.kind != "none":
-        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
+    add_scaling_row(table, scaling)
     table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
     if result.diverged.any():
         table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; each kept the best weights it had)")

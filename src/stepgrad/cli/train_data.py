@@ -260,8 +260,16 @@ def weights_note(training: Any) -> str:
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
 
 
+def add_scaling_row(table: Any, scaling: Any) -> None:
+    """The summary's "inputs" row, saying how the input columns were scaled (none when they were not)."""
+    from stepgrad.data.scaling import DESCRIPTIONS
+
+    if scaling.kind != "none":
+        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
+
+
 def summary_table(
-    dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool, scaling: Any = None
+    dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool, scaling: Any
 ) -> Any:
     """A rich table: data, network, optimizer, epochs, the running loss/accuracy of the kept weights' epoch
     and those weights measured on the whole training set, validation figures, time, why it stopped."""
@@ -274,10 +282,7 @@ def summary_table(
     table.add_row("data", f"{dataset.name} ({training.n_samples} training samples)")
     task = dataset.task + (f" ({dataset.task_reason})" if dataset.task_reason else "")
     table.add_row("task", task)
-    if scaling is not None and scaling.kind != "none":
-        from stepgrad.data.scaling import DESCRIPTIONS
-
-        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
+    add_scaling_row(table, scaling)
     table.add_row(
         "network",
         f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",
