@@ -201,7 +201,7 @@ def train_on_data(data: str, **options: Any) -> None:
         callbacks=callbacks,
         use_compiled=not options["no_compiled"],
     )
-    if options["save"]:
+    if options["save"] and not options["checkpoint_every"]:  # a Checkpoint makes this check as training begins
         check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
     out = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
