@@ -126,6 +126,14 @@ def test_explain_does_not_import_heavy_modules(tmp_path: Path) -> None:
     assert result.stdout.strip() == ""
 
 
+def test_explain_offers_every_optimizer_of_the_registry() -> None:
+    # explain spells the names out so that it starts without importing stepgrad.training
+    from stepgrad.cli.explain_cmd import OPTIMIZER_CHOICES
+    from stepgrad.training.optimizers import optimizer_names
+
+    assert optimizer_names() == OPTIMIZER_CHOICES
+
+
 def test_markdown_file_links_its_diagram_beside_it_by_default(tmp_path: Path) -> None:
     linked = run("explain", "-o", str(tmp_path / "linked.md"))
     assert linked.returncode == 0, linked.stderr

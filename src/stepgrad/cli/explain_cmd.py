@@ -14,6 +14,8 @@ from stepgrad.render import FILE_SUFFIXES, format_names
 if TYPE_CHECKING:
     from stepgrad.network.model import Setup
 
+# stepgrad.training.optimizer_names(), spelled out: importing stepgrad.training would slow explain's start
+# (tests/cli/test_explain_cli.py checks the two agree)
 OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam", "adamw"]
 
 
@@ -78,18 +80,16 @@ def _run(
     sidecar = _diagram_sidecar(fmt, output, diagram_file, embed_diagram)
     setup = load_setup_or_classic(path)
     check_sample_option(setup, sample)
+    given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
+    hyper = {key: value for key, value in given.items() if value is not None}
     if optimizer is not None:
         from stepgrad.explain.optimizer_steps import optimizer_derivation
 
-        given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
-        hyper = {key: value for key, value in given.items() if value is not None}
         derivation = optimizer_derivation(
             optimizer, setup=setup, step=update_number, learning_rate=learning_rate, sample=sample - 1, **hyper
         )
     else:
-        if any(value is not None for value in (momentum, weight_decay, learning_rate, beta1, beta2, eps)):
-            from stepgrad.errors import StepgradError
-
+        if hyper or learning_rate is not None:
             raise StepgradError("--lr, --momentum, --weight-decay, --beta1, --beta2 and --eps need --optimizer")
         derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
     _warn_if_overflowed(derivation.values)

@@ -74,12 +74,10 @@ def main(argv: list[str] | None = None) -> Any:
         return result
     except StepgradError as error:
         _fail(error.one_line())
-    except click.UsageError as error:
-        _fail(error.format_message(), error.exit_code)
     except click.exceptions.Abort:
         click.echo("stepgrad: interrupted", err=True)
         sys.exit(130)
-    except click.ClickException as error:
+    except click.ClickException as error:  # usage mistakes (click.UsageError) included
         _fail(error.format_message(), error.exit_code)
     except KeyboardInterrupt:
         click.echo("stepgrad: interrupted", err=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import SCALE_OPTION, parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import SCALE_OPTION, TASK_OPTION, parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
@@ -35,8 +35,7 @@ def parse_rates(text: str) -> list[float]:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", default="xor", show_default=True, help="Data set name or .csv file.")
 @click.option("--target", help="The CSV column to predict.")
-@click.option("--task", type=click.Choice(["auto", "classify", "regress"]), default="auto", show_default=True,
-              help="CSV files: classes or numbers to predict.")
+@TASK_OPTION
 @SCALE_OPTION
 @click.option("--samples", "n_samples", type=int, default=None,
               help="Number of points of a generated data set (at most 100,000).")
@@ -73,9 +72,15 @@ def sweep(**options: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from stepgrad.cli.train_data import check_layers, check_output, choose_head, fit_scaling, make_schedule
+    from stepgrad.cli.train_data import (
+        add_scaling_row,
+        check_layers,
+        check_output,
+        choose_head,
+        fit_scaling,
+        make_schedule,
+    )
     from stepgrad.data import load_dataset
-    from stepgrad.data.scaling import DESCRIPTIONS
     from stepgrad.training import EnsembleResult, Progress, make_ensemble
     from stepgrad.training.records import MAX_SEED, check_seed
 
@@ -144,8 +149,7 @@ def sweep(**options: Any) -> None:
     table.add_column("value")
     epochs = f"{training.epoch} of {options['epochs']} epochs" if interrupted else f"{options['epochs']} epochs"
     table.add_row("training", f"{options['optimizer']}, {epochs}, lr {options['rates']}, {loss}")
-    if scaling.kind != "none":
-        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
+    add_scaling_row(table, scaling)
     table.add_row("converged", f"{converged.mean():.1%} ({int(converged.sum())} of {result.size}; {criterion})")
     if result.diverged.any():
         table.add_row("diverged", f"{int(result.diverged.sum())} (NaN/inf loss; each kept the best weights it had)")

@@ -8,21 +8,21 @@ from typing import Any
 import click
 
 from stepgrad.errors import StepgradError
+from stepgrad.training.optimizers import Optimizer, get_optimizer, optimizer_names
 
 INJECTIONS = ["none", "double-backward", "wrong-sigmoid-backward", "double-step"]
-OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "adamw"]
 
 
-def _torch_optimizer(name: str, parameters: list[Any], rate: float, momentum: float | None, decay: float) -> Any:
-    """The ``torch.optim`` optimizer that stepgrad's optimizer ``name`` corresponds to."""
+def _torch_optimizer(optimizer: Optimizer, parameters: list[Any], rate: float) -> Any:
+    """The ``torch.optim`` optimizer that stepgrad's (checked) ``optimizer`` corresponds to."""
     import torch
 
-    if name == "adam":
-        return torch.optim.Adam(parameters, lr=rate, weight_decay=decay)
-    if name == "adamw":
-        return torch.optim.AdamW(parameters, lr=rate, weight_decay=decay)
-    mu = 0.0 if name == "sgd" else (0.9 if momentum is None else momentum)
-    return torch.optim.SGD(parameters, lr=rate, momentum=mu, nesterov=name == "nesterov", weight_decay=decay)
+    if optimizer.name in ("adam", "adamw"):
+        adam = torch.optim.AdamW if optimizer.decoupled else torch.optim.Adam
+        return adam(parameters, lr=rate, betas=(optimizer.beta1, optimizer.beta2), eps=optimizer.eps,
+                    weight_decay=optimizer.weight_decay)
+    return torch.optim.SGD(parameters, lr=rate, momentum=optimizer.momentum, nesterov=optimizer.nesterov,
+                           weight_decay=optimizer.weight_decay)
 
 
 def _inject(kind: str, model: Any) -> Any:
@@ -75,7 +75,7 @@ def _inject(kind: str, model: Any) -> Any:
 @click.option("--float32", is_flag=True, help="Run the PyTorch step in float32 (tolerance 1e-4 instead of 1e-9).")
 @click.option("--inject", type=click.Choice(INJECTIONS), default="none", show_default=True,
               help="Plant a bug in the PyTorch step to see how the report finds it.")
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="sgd", show_default=True,
+@click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True,
               help="The torch.optim optimizer of the step (its buffers are compared too).")
 @click.option("--lr", "learning_rate", type=float, default=None, help="Learning rate η (default: the file's).")
 @click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
@@ -103,7 +103,6 @@ def verify_torch(
     from stepgrad.network import classic_setup
     from stepgrad.network.files import load_setup
     from stepgrad.training.inputs import check_positive_finite
-    from stepgrad.training.optimizers import get_optimizer
 
     setup = classic_setup() if path is None else load_setup(path)
     dtype = torch.float32 if float32 else torch.float64
@@ -112,10 +111,10 @@ def verify_torch(
     rate = setup.learning_rate if learning_rate is None else learning_rate
     # the checks fit, train and explain make, before torch sees the numbers
     check_positive_finite(rate, "the learning rate")
-    get_optimizer(optimizer, weight_decay=weight_decay, **({} if momentum is None else {"momentum": momentum}))
-    torch_optimizer = _torch_optimizer(
-        optimizer, [p for p in model.parameters() if p.requires_grad], rate, momentum, weight_decay
+    checked = get_optimizer(
+        optimizer, weight_decay=weight_decay, **({} if momentum is None else {"momentum": momentum})
     )
+    torch_optimizer = _torch_optimizer(checked, [p for p in model.parameters() if p.requires_grad], rate)
     inputs = torch.tensor(setup.inputs, dtype=dtype)
     targets = torch.tensor(setup.targets, dtype=dtype)
     report = verify_torch_step(model, inputs, targets, setup.network.loss, torch_optimizer, step=step)

@@ -16,6 +16,8 @@ from typing import Any
 
 import click
 
+from stepgrad.data.csv_file import TASKS
+from stepgrad.data.scaling import SCALINGS
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
@@ -23,10 +25,17 @@ from stepgrad.training.schedules import schedule_names
 # shared with ``stepgrad sweep``
 SCALE_OPTION = click.option(
     "--scale",
-    type=click.Choice(["standard", "minmax", "none"]),
+    type=click.Choice(SCALINGS),
     default=None,
     help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
     "the named sets (already scaled).",
+)
+TASK_OPTION = click.option(
+    "--task",
+    type=click.Choice(TASKS),
+    default="auto",
+    show_default=True,
+    help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
 )
 
 
@@ -74,13 +83,7 @@ def parse_batch_size(text: str) -> int | None:
     help="Data set name (classic, xor, circle, xor2d, gauss, spiral, plane, multigauss, iris, digits) or a .csv file.",
 )
 @click.option("--target", help="The CSV column to predict (default: the last column).")
-@click.option(
-    "--task",
-    type=click.Choice(["auto", "classify", "regress"]),
-    default="auto",
-    show_default=True,
-    help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
-)
+@TASK_OPTION
 @SCALE_OPTION
 @click.option("--samples", "n_samples", type=int, default=None,
               help="Number of points of a generated data set (at most 100,000).")

@@ -8,8 +8,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,15 +86,6 @@ def check_targets(dataset: Any, loss: str) -> None:
     if problem is not None:
         fix = "use --loss mse (or half_squared_error) for numbers" if dataset.task == "regression" else "choose --loss"
         raise StepgradError(f"{problem}: {fix}", dataset.name)
-
-
-@contextmanager
-def writing(path: str) -> Iterator[None]:
-    """Turn an operating-system error while writing ``path`` into one line."""
-    try:
-        yield
-    except OSError as error:
-        raise StepgradError(f"cannot write the file: {error.strerror or error}", path) from error
 
 
 def make_schedule(name: str, gamma: float | None, step_size: int | None) -> Any:
@@ -212,7 +201,7 @@ def train_on_data(data: str, **options: Any) -> None:
         callbacks=callbacks,
         use_compiled=not options["no_compiled"],
     )
-    if options["save"]:
+    if options["save"] and not options["checkpoint_every"]:  # a Checkpoint makes this check as training begins
         check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
     out = Console(highlight=False, soft_wrap=True)
     started = time.perf_counter()
@@ -226,8 +215,7 @@ def train_on_data(data: str, **options: Any) -> None:
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
-        with writing(options["save"]):
-            save_model(training, options["save"], meta=meta)
+        save_model(training, options["save"], meta=meta)
         out.print(f"saved the model to {options['save']} (try: stepgrad explain {options['save']})")
     if options["plot"] and training.history:
         from stepgrad.plots import training_figure
@@ -272,8 +260,16 @@ def weights_note(training: Any) -> str:
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
 
 
+def add_scaling_row(table: Any, scaling: Any) -> None:
+    """The summary's "inputs" row, saying how the input columns were scaled (none when they were not)."""
+    from stepgrad.data.scaling import DESCRIPTIONS
+
+    if scaling.kind != "none":
+        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
+
+
 def summary_table(
-    dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool, scaling: Any = None
+    dataset: Any, sizes: list[int], training: Any, elapsed: float, interrupted: bool, scaling: Any
 ) -> Any:
     """A rich table: data, network, optimizer, epochs, the running loss/accuracy of the kept weights' epoch
     and those weights measured on the whole training set, validation figures, time, why it stopped."""
@@ -286,10 +282,7 @@ def summary_table(
     table.add_row("data", f"{dataset.name} ({training.n_samples} training samples)")
     task = dataset.task + (f" ({dataset.task_reason})" if dataset.task_reason else "")
     table.add_row("task", task)
-    if scaling is not None and scaling.kind != "none":
-        from stepgrad.data.scaling import DESCRIPTIONS
-
-        table.add_row("inputs", f"{DESCRIPTIONS[scaling.kind]} (--scale {scaling.kind})")
+    add_scaling_row(table, scaling)
     table.add_row(
         "network",
         f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",

@@ -27,7 +27,8 @@ DATASETS: dict[str, DatasetLoader] = {
 }
 
 
-# The sets drawn at random: --samples and --noise apply to these only.
+# The sets drawn at random, all points in the plane: --samples and --noise apply to these only, and
+# `stepgrad viz` offers them (stepgrad.web.datasets).
 GENERATED = ("circle", "xor2d", "gauss", "spiral", "plane", "multigauss")
 # More points than a 2-D playground set needs to show its shape (and than fits a quick run's memory and time).
 MAX_GENERATED_SAMPLES = 100_000

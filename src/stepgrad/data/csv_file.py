@@ -18,7 +18,7 @@ import csv
 import math
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from stepgrad.data.dataset import Dataset, one_hot
 from stepgrad.errors import StepgradError
 
 TaskChoice = Literal["auto", "classify", "regress"]
+TASKS: tuple[TaskChoice, ...] = get_args(TaskChoice)
 MAX_INTEGER_CLASSES = 10
 
 
@@ -56,8 +57,8 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
     """Read ``path``; ``target`` names the target column (default: the last column)."""
     source = str(path)
     file = Path(path)
-    if task not in ("auto", "classify", "regress"):
-        raise StepgradError(f"unknown task {task!r}; choose auto, classify or regress")
+    if task not in TASKS:
+        raise StepgradError(f"unknown task {task!r}; choose {', '.join(TASKS[:-1])} or {TASKS[-1]}")
     numbered = _read_rows(source, file)
     if not numbered:
         raise StepgradError("the file is empty; a CSV needs a header row and data rows", source)

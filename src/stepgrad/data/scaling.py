@@ -15,7 +15,7 @@ be scaled the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,7 +24,7 @@ from stepgrad.errors import StepgradError
 
 Array = NDArray[np.float64]
 ScaleKind = Literal["standard", "minmax", "none"]
-SCALINGS: tuple[ScaleKind, ...] = ("standard", "minmax", "none")
+SCALINGS: tuple[ScaleKind, ...] = get_args(ScaleKind)
 DESCRIPTIONS = {
     "standard": "standardised: mean 0, variance 1 per column",
     "minmax": "min-max scaled: 0 … 1 per column",

@@ -46,7 +46,4 @@ def save_figure(figure: Any, path: str | os.PathLike[str], dpi: int = 110) -> No
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format=check_figure_path(path), dpi=dpi)
-    try:
-        write_atomic(path, buffer.getvalue())
-    except OSError as error:
-        raise StepgradError(f"cannot write the figure: {error.strerror or error}", str(path)) from error
+    write_atomic(path, buffer.getvalue())

@@ -68,15 +68,11 @@ class DataSplit:
         return [[float(x), float(y), float(label)] for (x, y), label in zip(inputs, labels, strict=True)]
 
 
-# The generated sets of points in the plane that the page offers (``stepgrad.data`` has more).
-PLANE_DATASETS = ("circle", "xor2d", "gauss", "spiral", "plane", "multigauss")
-
-
 def dataset_names() -> tuple[str, ...]:
-    """The 2-D generated datasets of ``stepgrad.data``'s registry that the page offers."""
-    from stepgrad.data import dataset_names as registered
+    """The datasets the page offers: the generated ones of ``stepgrad.data`` (points in the plane)."""
+    from stepgrad.data import GENERATED
 
-    return tuple(name for name in PLANE_DATASETS if name in registered())
+    return GENERATED
 
 
 def generate(name: str, points: int, noise: float, seed: int) -> tuple[Array, Array]:
