@@ -76,3 +76,10 @@ def test_momentum_without_a_momentum_optimizer_is_one_line() -> None:
     result = run("--momentum", "0.5")
     assert result.returncode == 2
     assert result.stderr == "stepgrad: error: momentum applies to the momentum and nesterov optimizers, not sgd\n"
+
+
+def test_nesterov_without_momentum_which_torch_refuses_is_one_line() -> None:
+    result = run("--optimizer", "nesterov", "--momentum", "0")
+    assert result.returncode == 2
+    assert result.stderr.startswith("stepgrad: error: --optimizer: torch.optim refuses these settings: Nesterov")
+    assert len(result.stderr.strip().splitlines()) == 1

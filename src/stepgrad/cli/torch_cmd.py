@@ -14,15 +14,21 @@ INJECTIONS = ["none", "double-backward", "wrong-sigmoid-backward", "double-step"
 
 
 def _torch_optimizer(optimizer: Optimizer, parameters: list[Any], rate: float) -> Any:
-    """The ``torch.optim`` optimizer that stepgrad's (checked) ``optimizer`` corresponds to."""
+    """The ``torch.optim`` optimizer that stepgrad's (checked) ``optimizer`` corresponds to.
+
+    Settings stepgrad takes but torch refuses (Nesterov without momentum) are a one-line error.
+    """
     import torch
 
-    if optimizer.name in ("adam", "adamw"):
-        adam = torch.optim.AdamW if optimizer.decoupled else torch.optim.Adam
-        return adam(parameters, lr=rate, betas=(optimizer.beta1, optimizer.beta2), eps=optimizer.eps,
-                    weight_decay=optimizer.weight_decay)
-    return torch.optim.SGD(parameters, lr=rate, momentum=optimizer.momentum, nesterov=optimizer.nesterov,
-                           weight_decay=optimizer.weight_decay)
+    try:
+        if optimizer.name in ("adam", "adamw"):
+            adam = torch.optim.AdamW if optimizer.decoupled else torch.optim.Adam
+            return adam(parameters, lr=rate, betas=(optimizer.beta1, optimizer.beta2), eps=optimizer.eps,
+                        weight_decay=optimizer.weight_decay)
+        return torch.optim.SGD(parameters, lr=rate, momentum=optimizer.momentum, nesterov=optimizer.nesterov,
+                               weight_decay=optimizer.weight_decay)
+    except ValueError as error:
+        raise StepgradError(f"torch.optim refuses these settings: {error}", location="--optimizer") from None
 
 
 def _inject(kind: str, model: Any) -> Any:
