@@ -79,3 +79,15 @@ def test_a_setup_with_more_target_rows_than_samples_is_refused() -> None:
     with pytest.raises(StepgradError, match="2 input rows but 1 target row") as error:
         Setup(network, [[0.05, 0.1], [0.1, 0.2]], [[0.01, 0.99]], source="net.toml")  # type: ignore[arg-type]
     assert str(error.value).startswith("net.toml")
+
+
+
+def test_the_lazy_top_level_explain_has_the_signature_of_the_function_it_calls() -> None:
+    # stepgrad.explain is a light wrapper until stepgrad.explain (the package) is imported: same parameters.
+    code = (
+        "import inspect, stepgrad; lazy = inspect.signature(stepgrad.explain); "
+        "from stepgrad.explain.subject import explain_subject; "
+        "assert lazy == inspect.signature(explain_subject), (lazy, inspect.signature(explain_subject))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
