@@ -22,7 +22,7 @@ SLIPS: dict[str, tuple[str, ...]] = {
     "gradient_added": ("",),
     "learning_rate_forgotten": ("",),
     "updated_output_weights": ("",),
-    "logistic_derivative_of_net": ("",),
+    "derivative_of_net": ("",),
     "factor_two": ("",),
     "spurious_half": ("",),
     "bias_left_out": ("",),
@@ -155,7 +155,7 @@ def _activate(kind: str, nets: list[float]) -> list[float]:
 
 def _derivative(kind: str, net: float, out: float, slip: Slip) -> float:
     if kind == "sigmoid":
-        return net * (1 - net) if slip.mistake == "logistic_derivative_of_net" else out * (1 - out)
+        return net * (1 - net) if slip.mistake == "derivative_of_net" else out * (1 - out)
     if kind == "tanh":
         if slip.mistake == "tanh_derivative_mixup":
             return {"out(1-out)": out * (1 - out), "1-net^2": 1 - net * net, "1-out": 1 - out}[slip.form]

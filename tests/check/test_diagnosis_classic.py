@@ -56,14 +56,17 @@ CASES = {
     "learning_rate_forgotten": ({"dE_total/dw5": DE_DW5, "w5+": 0.40 - DE_DW5}, "w5+"),
     # dE_o1/dout_h1 with w5+ in place of w5
     "updated_output_weights": ({**OUTPUT_LAYER, "dE_o1/dout_h1": DELTA_O1 * W5_NEW}, "dE_o1/dout_h1"),
-    "logistic_derivative_of_net": ({"dout_o1/dnet_o1": NET_O1 * (1 - NET_O1)}, "dout_o1/dnet_o1"),
+    "derivative_of_net": ({"dout_o1/dnet_o1": NET_O1 * (1 - NET_O1)}, "dout_o1/dnet_o1"),
     "factor_two": ({"dE_total/dout_o1": 2 * DE_DOUT_O1}, "dE_total/dout_o1"),
     "spurious_half": ({"dE_total/dout_o1": 0.5 * DE_DOUT_O1}, "dE_total/dout_o1"),
     "bias_left_out": ({"net_h1": 0.15 * 0.05 + 0.20 * 0.10}, "net_h1"),
     # dE_total/dout_h1 = dE_o1/dout_h1 only
     "one_output_only": ({**OUTPUT_LAYER, "dE_total/dout_h1": DELTA_O1 * 0.40}, "dE_total/dout_h1"),
     # w6 (h2→o1) where w7 (h1→o2) belongs
-    "wrong_weight_index": ({**OUTPUT_LAYER, "dE_o2/dout_h1": DELTA_O2 * 0.45}, "dE_o2/dout_h1"),
+    # w6 (h2→o1) where w7 (h1→o2) belongs: the matrix read the other way round
+    "weights_transposed": ({**OUTPUT_LAYER, "dE_o2/dout_h1": DELTA_O2 * 0.45}, "dE_o2/dout_h1"),
+    # w8 (h2→o2) where w7 (h1→o2) belongs: the neighbouring weight into the same neuron
+    "wrong_weight_index": ({**OUTPUT_LAYER, "dE_o2/dout_h1": DELTA_O2 * 0.55}, "dE_o2/dout_h1"),
 }
 
 
@@ -135,7 +138,10 @@ def test_the_published_error_after_the_update_is_diagnosed_as_the_updated_weight
     assert report.diagnoses[0].step == "dE_o1/dout_h1"
     markdown = report.render("markdown")
     assert "This rule gives 0.29102792391 from your other values, which matches your E_total+ = 0.291027924" in markdown
-    assert "Here: dE_o1/dout_h1 = delta_o1 · w5+ instead of delta_o1 · w5: you used w5+ where w5 belongs." in markdown
+    assert (
+        "Here: dE_o1/dout_h1 = delta_o1 · w5+ instead of delta_o1 · w5: you used w5+ where w5 belongs "
+        "(and the same at 3 other steps)." in markdown
+    )
 
 
 def test_notes_give_the_formula_with_the_networks_names(write) -> None:

@@ -59,7 +59,7 @@ def test_tanh_derivative_of_net(write) -> None:
     answers = {"net_h2": v["net_h2"], "out_h2": v["out_h2"], "dout_h2/dnet_h2": 1 - v["net_h2"] ** 2}
     first, diagnoses = first_diagnosis(write, setup, answers)
     assert first == "dout_h2/dnet_h2"
-    assert diagnoses[0] == "tanh_derivative_mixup"
+    assert diagnoses[0] == "derivative_of_net"
 
 
 def test_relu_derivative_taken_as_one_for_a_negative_net(write) -> None:
@@ -174,9 +174,12 @@ def test_updated_weights_wrong_index_and_logistic_of_net_on_a_tanh_network(write
     assert first_diagnosis(write, setup, updated, decimals=8)[1][0] == "updated_output_weights"
     # w6 (h2→o1, −0.45) where w7 (h1→o2, 0.50) belongs
     index = {**base, "dE_o2/dout_h1": v["delta_o2"] * -0.45}
-    assert first_diagnosis(write, setup, index)[1][0] == "wrong_weight_index"
+    assert first_diagnosis(write, setup, index)[1][0] == "weights_transposed"
+    # w8 (h2→o2) where w7 (h1→o2) belongs: the neighbouring weight into the same neuron
+    neighbour = {**base, "dE_o2/dout_h1": v["delta_o2"] * 0.55}
+    assert first_diagnosis(write, setup, neighbour)[1][0] == "wrong_weight_index"
     net = {"net_o1": v["net_o1"], "out_o1": v["out_o1"], "dout_o1/dnet_o1": v["net_o1"] * (1 - v["net_o1"])}
-    assert first_diagnosis(write, setup, net) == ("dout_o1/dnet_o1", ["logistic_derivative_of_net"])
+    assert first_diagnosis(write, setup, net) == ("dout_o1/dnet_o1", ["derivative_of_net"])
 
 
 def details(write, setup: Setup, answers: dict[str, float], decimals: int = 4) -> list[str]:

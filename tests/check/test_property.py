@@ -30,7 +30,7 @@ OUTPUTS = [
 SQUARED = [pair for pair in OUTPUTS if pair[1] in ("half_squared_error", "mse")]
 # What a network needs for each mistake to be possible: hidden activation, (output, loss) choices, …
 NEEDS: dict[str, dict] = {
-    "logistic_derivative_of_net": {"hidden": "sigmoid"},
+    "derivative_of_net": {"hidden": "sigmoid"},
     "factor_two": {"outputs": SQUARED},
     "spurious_half": {"outputs": SQUARED},
     "bias_left_out": {"with_bias": True},
@@ -39,6 +39,11 @@ NEEDS: dict[str, dict] = {
     "tanh_derivative_mixup": {"hidden": "tanh"},
     "relu_derivative_mixup": {"hidden": "relu"},
     "softmax_as_logistic": {"outputs": [("softmax", "cross_entropy")]},
+}
+# The forms the diagnosis names as a mistake of their own.
+OWN_NAME = {
+    ("wrong_weight_index", "transposed"): "weights_transposed",
+    ("tanh_derivative_mixup", "1-net^2"): "derivative_of_net",
 }
 VISIBLE = 10  # units of the last decimal a written value must move by for the mistake to show
 
@@ -72,7 +77,7 @@ def learner(rng: np.random.Generator, slip: Slip):
         unit = 10.0**-decimals
         if max(abs(wrong[n] - right[n]) for n in names) < VISIBLE * unit:
             continue  # the mistake does not show in what this learner wrote
-        equivalent = {slip.mistake}
+        equivalent = {OWN_NAME.get((slip.mistake, slip.form), slip.mistake)}
         for mistake, forms in SLIPS.items():
             for form in forms:
                 try:
@@ -80,7 +85,7 @@ def learner(rng: np.random.Generator, slip: Slip):
                 except (ValueError, ZeroDivisionError, OverflowError):
                     continue
                 if all(abs(other[n] - wrong[n]) <= 2 * unit for n in names):
-                    equivalent.add(mistake)
+                    equivalent.add(OWN_NAME.get((mistake, form), mistake))
         return checker, decimals, written(wrong, names, decimals), equivalent
 
 

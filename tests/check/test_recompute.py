@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from stepgrad.check.compare import Checker
-from stepgrad.check.mistakes import MISTAKES
+from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.recompute import Context, build_table
 from stepgrad.check.tolerance import working_rounding
 from stepgrad.check.world import World
@@ -61,8 +61,10 @@ def test_updated_weights_mistake_is_the_cores_updated_mode_and_the_published_err
     trace = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate)
     mistaken = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate, hidden_deltas_from="updated")
     context = Context.from_trace(trace)
-    (rules,) = MISTAKES["updated_output_weights"].variants(context)
-    world = World(build_table(context, rules), context.leaves)
+    # the change "w+ for w" made at every step that sends an error back (the search's consistent variant)
+    diagnoser = Diagnoser(context, build_table(context), context.leaves, {}, lambda name: 0.0)
+    (table,) = [table for members, table in diagnoser.consistent if members[0][1].mistake == "updated_output_weights"]
+    world = World(table, context.leaves)
     for name, value in mistaken.values().items():
         if name not in world.table and name not in context.leaves:
             continue  # net_h1+ …: the updated network's forward pass, recomputed only for the outputs

@@ -23,7 +23,7 @@ the network's given numbers (the full rule is in ``stepgrad.check.tolerance``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,8 @@ import numpy as np
 
 from stepgrad.check.answers import Answer, answers_from_mapping, read_answers
 from stepgrad.check.diagnose import Diagnoser
-from stepgrad.check.mistakes import MISTAKES, Mistake
 from stepgrad.check.names import NameIndex
-from stepgrad.check.recompute import Context, Rules, Table, build_table
+from stepgrad.check.recompute import Context, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
 from stepgrad.check.tolerance import (
     ENOUGH_SIGNIFICANT,
@@ -99,12 +98,10 @@ class Checker:
     Attributes:
         setup: the network file's setup.
         sample: which sample (0 = the first), trained alone.
-        mistakes: the known mistakes to diagnose with.
     """
 
     setup: Setup
     sample: int = 0
-    mistakes: Sequence[Mistake] = field(default_factory=lambda: list(MISTAKES.values()))
 
     @cached_property
     def derivation(self) -> Derivation:
@@ -159,16 +156,6 @@ class Checker:
         """Known names, by any accepted spelling."""
         return NameIndex(self.expected)
 
-    @cached_property
-    def mistaken_tables(self) -> list[tuple[Mistake, Table]]:
-        """Every applicable mistake variant's rules."""
-        tables = []
-        for mistake in self.mistakes:
-            rules: Rules
-            for rules in mistake.variants(self.context):
-                tables.append((mistake, build_table(self.context, rules, self.table)))
-        return tables
-
     def asked(self) -> list[str]:
         """The names a learner computes, in derivation order: everything but the given numbers
         (and frozen biases' gradients and ``b+``)."""
@@ -196,7 +183,7 @@ class Checker:
     def _check(self, answers: Sequence[Answer], source: str) -> CheckReport:
         resolved, unknown = self._resolve(answers, source)
         given = {name: self._as_used(name, answer) for name, answer in resolved.items()}
-        diagnoser = Diagnoser(self.table, self.mistaken_tables, self.context.leaves, given, self.position)
+        diagnoser = Diagnoser(self.context, self.table, self.context.leaves, given, self.position)
         verdicts = _Verdicts(self, resolved, given, diagnoser)
         checks: list[ValueCheck] = []
         first_wrong: str | None = None
@@ -308,7 +295,7 @@ class _Verdicts:
 
     def world(self, name: str) -> World:
         """The correct rules on the learner's values, unwritten ones rounded the way ``name`` is written."""
-        return self.diagnoser.world(None, self.resolved[name], self.claims(name))
+        return self.diagnoser.world(self.resolved[name], self.claims(name))
 
     def tainted(self, name: str) -> bool:
         """True when ``name`` (written, or computed from written values) carries an earlier error."""

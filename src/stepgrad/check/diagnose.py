@@ -1,26 +1,35 @@
-"""Naming the mistake behind a wrong value: recompute it under each known wrong rule.
+"""Naming the mistake behind a wrong value: a search over small changes to the derivation's steps.
 
-For a wrong value, every variant of every ``Mistake`` recomputes it from the
-learner's own other values (``World`` with that variant's rule table). A variant
-that reproduces the written value, within the rounding the learner's numbers
-carry, is a diagnosis. It points at the step where the wrong rule acts: the value
-itself, or the earliest step feeding it that the learner did not write, and says
-which variant it is with the network's names (``dE_o2/dout_h1 = delta_o2 · w6
-instead of delta_o2 · w7``).
+For a wrong value ``v`` the search recomputes it from the learner's own other values
+(``World``) with one step's formula changed (``stepgrad.check.mutations``): ``v`` itself, or a
+step feeding it that the learner did not write. A change that reproduces the written value,
+within the rounding the learner's numbers carry, is an explanation. It also tries each change
+made consistently through a layer (or the whole network), the learning rate the learner's own
+numbers imply, then a keystroke slip (``stepgrad.check.slips``), and last two changes at once.
+Explanations are ranked by simplicity (``Mistake.cost``), then by how directly they act on
+``v``, and named in the network's own names (``dE_o2/dout_h1 = delta_o2 · w6 instead of
+delta_o2 · w7``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from stepgrad.check.answers import Answer
-from stepgrad.check.mistakes import Mistake
-from stepgrad.check.recompute import StepRule, Table
+from stepgrad.check.mistakes import MISTAKES
+from stepgrad.check.mutations import Mutation, learning_rate_mutation, mutations
+from stepgrad.check.recompute import Context, StepRule, Table, slots
 from stepgrad.check.report import Diagnosis
+from stepgrad.check.slips import slip_of
 from stepgrad.check.tolerance import within, working_rounding
 from stepgrad.check.world import World, evaluate_safely
+
+#: At most this many single changes are paired when no single change explains a value.
+PAIRED = 24
 
 
 def variant_detail(step: str, wrong: StepRule, right: StepRule) -> str:
@@ -34,80 +43,224 @@ def variant_detail(step: str, wrong: StepRule, right: StepRule) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Changes that together reproduce a written value: ``(step, mutation)`` pairs, or a slip."""
+
+    changes: tuple[tuple[str, Mutation], ...]
+    value: float
+    cost: int
+    rank: float
+    slip: str = ""
+
+
 @dataclass
 class Diagnoser:
-    """The known mistakes of one network, tried on one learner's written values.
+    """The search over mistakes for one network and one learner's written values.
 
-    It keeps the worlds of the correct rules too (``world(None, …)``), which the check itself uses.
+    It keeps the worlds of the correct rules too (``world(answer, claim)``), which the check itself uses.
 
     Attributes:
+        ctx: what the rules know about the network.
         correct: the correct rule table.
-        mistaken: every applicable mistake variant with its rule table.
         leaves: the network's given numbers.
         given: the learner's written values as used, ``name -> (value, rounding carried)``.
         position: the derivation order of a name (earlier steps first).
     """
 
+    ctx: Context
     correct: Table
-    mistaken: Sequence[tuple[Mistake, Table]]
     leaves: Mapping[str, float]
     given: Mapping[str, tuple[float, float]]
     position: Callable[[str], float]
-    _worlds: dict[tuple[int | None, int, int, bool], World] = field(default_factory=dict, init=False, repr=False)
+    _worlds: dict[tuple[int, int, bool], World] = field(default_factory=dict, init=False, repr=False)
 
-    def world(self, index: int | None, answer: Answer, claim: bool = False) -> World:
-        """Variant ``index``'s world (the correct rules' for None), unwritten values rounded the way ``answer``
-        is written (not at all for a claim, ``stepgrad.check.tolerance``)."""
-        key = (index, answer.decimals, answer.significant, claim)
+    def world(self, answer: Answer, claim: bool = False, table: Table | None = None) -> World:
+        """The learner's world under ``table`` (the correct rules by default), unwritten values rounded the
+        way ``answer`` is written (not at all for a claim, ``stepgrad.check.tolerance``)."""
+        rounding = working_rounding(answer.decimals, answer.significant, claim)
+        if table is not None:
+            return World(table, self.leaves, self.given, rounding)
+        key = (answer.decimals, answer.significant, claim)
         if key not in self._worlds:
-            table = self.correct if index is None else self.mistaken[index][1]
-            self._worlds[key] = World(table, self.leaves, self.given, working_rounding(*key[1:]))
+            self._worlds[key] = World(self.correct, self.leaves, self.given, rounding)
         return self._worlds[key]
 
+    @cached_property
+    def changes(self) -> dict[str, list[Mutation]]:
+        """Every step's possible changes, by the step's name."""
+        return {
+            rule.name: mutations(self.ctx, slot, rule)
+            for slot, rule in zip(slots(self.ctx), self.correct.values(), strict=True)
+        }
+
+    @cached_property
+    def consistent(self) -> list[tuple[tuple[tuple[str, Mutation], ...], Table]]:
+        """Each change made the same way at every step of a layer (and of the whole network) where it applies."""
+        groups: dict[tuple, list[tuple[str, Mutation]]] = {}
+        for name, found in self.changes.items():
+            for mutation in found:
+                groups.setdefault((mutation.mistake, mutation.label, mutation.layer), []).append((name, mutation))
+                groups.setdefault((mutation.mistake, mutation.label, "all"), []).append((name, mutation))
+        tables = []
+        seen: set[tuple[str, str, frozenset[str]]] = set()
+        for (mistake, label, _), members in groups.items():
+            key = (mistake, label, frozenset(name for name, _ in members))
+            if len(members) < 2 or key in seen:
+                continue
+            seen.add(key)
+            tables.append((tuple(members), {**self.correct, **{name: m.rule for name, m in members}}))
+        return tables
+
+    # ------------------------------------------------------------------ the search
     def diagnose(self, name: str, answer: Answer, claim: bool = False) -> tuple[Diagnosis, ...]:
-        """The mistakes that reproduce the written ``name``, those acting on it directly first.
+        """The simplest explanations of the written ``name``, best first."""
+        explanations = self.explain(name, answer, claim)
+        diagnoses: list[Diagnosis] = []
+        named: set[str] = set()
+        for explanation in explanations:
+            for diagnosis in self._diagnoses(name, explanation):
+                if diagnosis.mistake not in named:
+                    named.add(diagnosis.mistake)
+                    diagnoses.append(diagnosis)
+        return tuple(diagnoses)
 
-        ``claim``: ``answer`` is a bare 0 or ±1 that claims the value exactly (``stepgrad.check.tolerance``).
-        """
-        found: dict[str, tuple[bool, Diagnosis]] = {}
-        tolerance = self.given[name][1]
-        for index, (mistake, _) in enumerate(self.mistaken):
-            if mistake.name in found and found[mistake.name][0]:
+    def explain(self, name: str, answer: Answer, claim: bool = False) -> list[Explanation]:
+        """Every single change that reproduces ``name``; else a slip; else pairs of changes."""
+        base = self.world(answer, claim)
+        steps = [name, *(s for s in base.closure(name) if s not in self.given and s in self.correct)]
+        target, tolerance = answer.value, self.given[name][1]
+        found: list[Explanation] = []
+        singles: list[tuple[str, Mutation]] = []
+        for step in steps:
+            for mutation in self.changes.get(step, []):
+                singles.append((step, mutation))
+                explanation = self._try(name, answer, claim, ((step, mutation),), target, tolerance)
+                if explanation is not None:
+                    found.append(explanation)
+        reach = set(steps)
+        for members, table in self.consistent:
+            acting = tuple(member for member in members if member[0] in reach)
+            if len(acting) < 2:
                 continue
-            world = self.world(index, answer, claim)
-            wrong_value, spread = world.follow(name)
-            if not within(answer.value, wrong_value, tolerance + spread):
-                continue
-            step, direct = self._step_of(mistake, name, world)
-            if step is None or (mistake.name in found and not direct):
-                continue
-            detail = variant_detail(step, world.table[step], self.correct[step])
-            diagnosis = Diagnosis(mistake.name, mistake.title, mistake.explanation, step, wrong_value, detail)
-            found[mistake.name] = (direct, diagnosis)
-        ranked = sorted(found.values(), key=lambda entry: not entry[0])
-        return tuple(diagnosis for _, diagnosis in ranked)
+            explanation = self._try(name, answer, claim, acting, target, tolerance, table)
+            if explanation is not None:
+                found.append(explanation)
+        found += self._learning_rate(name, answer, claim, target, tolerance)
+        if not found:
+            found += self._slip(name, answer, base, tolerance)
+        if not found:
+            found += self._pairs(name, answer, claim, singles, target, tolerance)
+        # the simplest explanations only: a rarer mistake that gives the same number is noise
+        simplest = min((explanation.cost for explanation in found), default=0)
+        return sorted((e for e in found if e.cost == simplest), key=lambda e: e.rank)
 
-    def _step_of(self, mistake: Mistake, name: str, world: World) -> tuple[str | None, bool]:
-        """Where the mistaken rule acts on ``name``: itself (direct) or the earliest unwritten step feeding it."""
-        if world.table[name].kind in mistake.kinds and self._differs(name, world):
-            return name, True
-        candidates = [
-            source
-            for source in world.closure(name)
-            if source not in world.given
-            and source in world.table
-            and world.table[source].kind in mistake.kinds
-            and self._differs(source, world)
-        ]
-        if not candidates:
-            return None, False
-        return min(candidates, key=self.position), False
+    def _try(
+        self,
+        name: str,
+        answer: Answer,
+        claim: bool,
+        changes: tuple[tuple[str, Mutation], ...],
+        target: float,
+        tolerance: float,
+        table: Table | None = None,
+    ) -> Explanation | None:
+        """The explanation ``changes`` give, if they reproduce ``target``."""
+        table = table if table is not None else {**self.correct, **{step: m.rule for step, m in changes}}
+        world = self.world(answer, claim, table)
+        value, spread = world.follow(name)
+        if not within(target, value, tolerance + spread):
+            return None
+        differs = [self._differs(step, mutation.rule, world) for step, mutation in changes]
+        if not (all(differs) if table is None else any(differs)):
+            return None
+        cost = sum(MISTAKES[m.mistake].cost for _, m in {m.mistake: (s, m) for s, m in changes}.values())
+        first = min((step for step, _ in changes), key=self.position)
+        # acting on the value itself first, then the latest step (the closest to the value)
+        rank = (
+            0.0 if first == name else 1.0 / (1.0 + self.position(first)) if math.isfinite(self.position(first)) else 1.0
+        )
+        return Explanation(changes, value, cost, rank)
 
-    def _differs(self, name: str, world: World) -> bool:
-        """True when the mistaken rule changes ``name`` (from the same inputs)."""
-        mistaken, correct = world.table[name], self.correct[name]
-        with_mistake = evaluate_safely(mistaken, [world.value(source) for source in mistaken.inputs])
+    def _differs(self, step: str, rule: StepRule, world: World) -> bool:
+        """True when ``rule`` changes ``step`` (from the same inputs) in ``world``."""
+        correct = self.correct[step]
+        with_mistake = evaluate_safely(rule, [world.value(source) for source in rule.inputs])
         without = evaluate_safely(correct, [world.value(source) for source in correct.inputs])
         if math.isnan(with_mistake) and math.isnan(without):
             return False
         return not within(with_mistake, without, 1e-12)
+
+    def _learning_rate(
+        self, name: str, answer: Answer, claim: bool, target: float, tolerance: float
+    ) -> list[Explanation]:
+        """An update that follows from the learner's gradient with another η: ``η = (p − p+)/g``, if round."""
+        rule = self.correct.get(name)
+        if rule is None or rule.kind != "update":
+            return []
+        world = self.world(answer, claim)
+        parameter, gradient = (world.value(source) for source in rule.inputs)
+        if gradient == 0 or not math.isfinite(gradient):
+            return []
+        implied = (parameter - target) / gradient
+        if implied <= 0 or not math.isfinite(implied):
+            return []
+        rate = float(f"{implied:.2g}")
+        if rate == self.ctx.learning_rate:
+            return []
+        mistake, label, changed = learning_rate_mutation(rule, rate)
+        mutation = Mutation(mistake, label, changed, None)
+        explanation = self._try(name, answer, claim, ((name, mutation),), target, tolerance)
+        return [] if explanation is None else [explanation]
+
+    def _slip(self, name: str, answer: Answer, world: World, tolerance: float) -> list[Explanation]:
+        """A keystroke slip between the value the learner's own numbers give and the one written."""
+        own, spread = world.follow(name)
+        what = slip_of(answer.text, own, spread + world.rounding(own))
+        if what is None:
+            return []
+        return [Explanation((), own, MISTAKES["slip"].cost, 0.0, what)]
+
+    def _pairs(
+        self,
+        name: str,
+        answer: Answer,
+        claim: bool,
+        singles: Sequence[tuple[str, Mutation]],
+        target: float,
+        tolerance: float,
+    ) -> list[Explanation]:
+        """Two changes at two steps, the simplest first (at most ``PAIRED`` changes are combined)."""
+        simplest = sorted(singles, key=lambda single: MISTAKES[single[1].mistake].cost)[:PAIRED]
+        found = []
+        for first, second in itertools.combinations(simplest, 2):
+            if first[0] == second[0] or first[1].mistake == second[1].mistake:
+                continue
+            explanation = self._try(name, answer, claim, (first, second), target, tolerance)
+            if explanation is not None:
+                found.append(explanation)
+        return found
+
+    # ------------------------------------------------------------------ naming
+    def _diagnoses(self, name: str, explanation: Explanation) -> list[Diagnosis]:
+        """The diagnoses one explanation names: one per mistake, at its earliest step."""
+        if explanation.slip:
+            mistake = MISTAKES["slip"]
+            detail = f"{name}: {explanation.slip} (your earlier values give {explanation.value:.10g})"
+            return [Diagnosis(mistake.name, mistake.title, mistake.explanation, name, explanation.value, detail)]
+        by_mistake: dict[str, list[tuple[str, Mutation]]] = {}
+        for step, mutation in explanation.changes:
+            by_mistake.setdefault(mutation.mistake, []).append((step, mutation))
+        diagnoses = []
+        for mistake_name, changes in by_mistake.items():
+            mistake = MISTAKES[mistake_name]
+            step, mutation = min(changes, key=lambda change: self.position(change[0]))
+            detail = variant_detail(step, mutation.rule, self.correct[step])
+            if len(changes) > 1:
+                detail += f" (and the same at {len(changes) - 1} other step{'s' if len(changes) > 2 else ''})"
+            if mistake_name == "learning_rate_wrong":
+                detail += f": you used {mutation.label}, the network's η is {self.ctx.learning_rate:g}"
+            diagnoses.append(
+                Diagnosis(mistake.name, mistake.title, mistake.explanation, step, explanation.value, detail)
+            )
+        return diagnoses

@@ -1,295 +1,36 @@
-"""Known wrong rules, each the correct ``Rules`` with one step swapped.
+"""The mistakes the diagnosis can name: what each is called, how it is explained, how simple it is.
 
-A ``Mistake`` gives one or more ``Rules`` variants for a network (e.g. "hidden
-error from one output neuron only" has one variant per output neuron); the
-diagnosis recomputes a wrong value under each variant from the learner's own
-earlier values and names the mistakes that reproduce it.
+The changes a mistake makes to a step's formula are in ``stepgrad.check.mutations`` (by the kind
+of step, on any network); the search that tries them on a learner's values is
+``stepgrad.check.search``. Here each mistake has its title, one paragraph that explains it, the
+step where it happens, and a ``cost``: the search prefers the simplest explanation (a common
+conceptual mistake costs 1, a rarer one 2, a keystroke slip 3; two mistakes cost their sum).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
-
-from stepgrad.check.recompute import (
-    CORRECT,
-    Context,
-    Rules,
-    StepRule,
-    contribution_rule,
-    dout_dnet_rule,
-    error_new_rule,
-    error_rule,
-    hidden_dE_dout_rule,
-    named_formula,
-    net_new_rule,
-    net_rule,
-    output_dE_dout_rule,
-    output_delta_rule,
-    update_b_rule,
-    update_w_rule,
-)
 from stepgrad.functions.activations import LEAKY_SLOPE
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """One known wrong rule.
+    """One known mistake.
 
     Attributes:
         name: registry key (``gradient_added``).
-        title: a short sentence naming the mistake.
+        title: a short sentence naming it.
         explanation: one paragraph: what was done, what is right, and why.
         step: the derivation step where it happens, in the derivation's vocabulary.
-        kinds: the ``Rules`` fields it swaps (to point at the concrete step).
-        variants: the mistaken rules for a network; empty when it cannot happen there.
+        cost: how unlikely an explanation it is (1 common, 2 rarer, 3 a slip).
     """
 
     name: str
     title: str
     explanation: str
     step: str
-    kinds: tuple[str, ...]
-    variants: Callable[[Context], list[Rules]]
-
-
-def _layers_with(ctx: Context, activations: Sequence[str]) -> list[int]:
-    return [index for index, layer in enumerate(ctx.network.layers) if layer.activation in activations]
-
-
-def _per_layer(
-    layers: list[int], field: str, wrong: Callable[..., StepRule], correct: Callable[..., StepRule]
-) -> list[Rules]:
-    """The wrong rule in all ``layers`` at once, then in each one alone."""
-    groups = [layers] + ([[layer] for layer in layers] if len(layers) > 1 else [])
-    variants = []
-    for group in groups:
-        chosen = frozenset(group)
-
-        def builder(ctx: Context, layer: int, *rest: int, chosen: frozenset[int] = chosen) -> StepRule:
-            return (wrong if layer in chosen else correct)(ctx, layer, *rest)
-
-        variants.append(replace(CORRECT, **{field: builder}))  # type: ignore[arg-type]
-    return variants
-
-
-def _scaled(rule: StepRule, factor: float, word: str) -> StepRule:
-    return replace(rule, evaluate=lambda x: factor * rule.evaluate(x), formula=f"{word}·({rule.formula})")
-
-
-def _negated(rule: StepRule) -> StepRule:
-    text = rule.formula
-    flipped = text[2:-1] if text.startswith("−(") and text.endswith(")") and text.count("(") == 1 else f"−({text})"
-    return replace(rule, evaluate=lambda x: -rule.evaluate(x), formula=flipped)
-
-
-# ------------------------------------------------------------------ the variants
-def _sign_flipped(ctx: Context) -> list[Rules]:
-    def delta(ctx: Context, k: int) -> StepRule:
-        rule = output_delta_rule(ctx, k)
-        return _negated(rule) if rule.inputs[0].startswith("out_") else rule
-
-    return [replace(CORRECT, output_dE_dout=lambda c, k: _negated(output_dE_dout_rule(c, k)), output_delta=delta)]
-
-
-def _update_variants(wrong: Callable[[float, float, float], float], formula: str) -> Callable[[Context], list[Rules]]:
-    """``formula`` is said of ``{p}`` (the parameter): ``{p} + η·dE_total/d{p}``."""
-
-    def variants(ctx: Context) -> list[Rules]:
-        eta = ctx.learning_rate
-
-        def swap(rule: StepRule) -> StepRule:
-            parameter = rule.inputs[0]
-            return replace(rule, evaluate=lambda x: wrong(x[0], x[1], eta), formula=formula.format(p=parameter))
-
-        return [
-            replace(
-                CORRECT,
-                update_w=lambda c, layer, j, i: swap(update_w_rule(c, layer, j, i)),
-                update_b=lambda c, layer, index: swap(update_b_rule(c, layer, index)),
-            )
-        ]
-
-    return variants
-
-
-def _learning_rate_forgotten(ctx: Context) -> list[Rules]:
-    if ctx.learning_rate == 1.0:
-        return []
-    return _update_variants(lambda w, g, eta: w - g, "{p} − dE_total/d{p}")(ctx)
-
-
-def _updated_output_weights(ctx: Context) -> list[Rules]:
-    if len(ctx.network.layers) < 2:
-        return []
-
-    def contribution(ctx: Context, layer: int, k: int, j: int) -> StepRule:
-        rule = contribution_rule(ctx, layer, k, j)
-        weight = rule.inputs[1]
-        return replace(rule, inputs=(rule.inputs[0], f"{weight}+"), formula=f"{rule.inputs[0]} · {weight}+")
-
-    return [replace(CORRECT, contribution=contribution)]
-
-
-def _logistic_of_net(ctx: Context) -> list[Rules]:
-    def wrong(ctx: Context, layer: int, j: int) -> StepRule:
-        rule = dout_dnet_rule(ctx, layer, j)
-        return replace(
-            rule, evaluate=lambda x: x[0] * (1.0 - x[0]), formula=named_formula("net·(1 − net)", ctx.neuron(layer, j))
-        )
-
-    return _per_layer(_layers_with(ctx, ["sigmoid"]), "dout_dnet", wrong, dout_dnet_rule)
-
-
-def _scaled_loss(factor: float, word: str) -> Callable[[Context], list[Rules]]:
-    def variants(ctx: Context) -> list[Rules]:
-        if ctx.loss.name not in ("half_squared_error", "mse"):
-            return []
-        return [
-            replace(
-                CORRECT,
-                error=lambda c, k: _scaled(error_rule(c, k), factor, word),
-                error_new=lambda c, k: _scaled(error_new_rule(c, k), factor, word),
-                output_dE_dout=lambda c, k: _scaled(output_dE_dout_rule(c, k), factor, word),
-            )
-        ]
-
-    return variants
-
-
-def _without_bias(rule: StepRule) -> StepRule:
-    n = (len(rule.inputs) - 1) // 2
-    terms = rule.formula.rsplit(" + ", 1)[0]
-    return replace(
-        rule, inputs=rule.inputs[: 2 * n], evaluate=lambda x: float(np.dot(x[:n], x[n : 2 * n])), formula=terms
-    )
-
-
-def _bias_left_out(ctx: Context) -> list[Rules]:
-    layers = [index for index, layer in enumerate(ctx.network.layers) if np.any(layer.bias != 0)]
-
-    def wrong(ctx: Context, layer: int, j: int) -> StepRule:
-        return _without_bias(net_rule(ctx, layer, j))
-
-    def wrong_new(ctx: Context, layer: int, j: int) -> StepRule:
-        return _without_bias(net_new_rule(ctx, layer, j))
-
-    if not layers:
-        return []
-    before = _per_layer(layers, "net", wrong, net_rule)
-    after = _per_layer(layers, "net_new", wrong_new, net_new_rule)
-    # left out in both forward passes, before and after the update, in every layer
-    return [*before, *after, replace(before[0], net_new=after[0].net_new)]
-
-
-def _one_output_only(ctx: Context) -> list[Rules]:
-    variants = []
-    widest = max((len(ctx.names.neurons[layer + 1]) for layer in range(len(ctx.network.layers) - 1)), default=0)
-    for chosen in range(widest if widest > 1 else 0):
-
-        def hidden(ctx: Context, layer: int, j: int, chosen: int = chosen) -> StepRule:
-            rule = hidden_dE_dout_rule(ctx, layer, j)
-            if len(rule.inputs) < 2:
-                return rule
-            term = rule.inputs[min(chosen, len(rule.inputs) - 1)]
-            return replace(rule, inputs=(term,), evaluate=lambda x: x[0], formula=term)
-
-        variants.append(replace(CORRECT, hidden_dE_dout=hidden))
-    return variants
-
-
-def _wrong_weight_index(ctx: Context) -> list[Rules]:
-    if len(ctx.network.layers) < 2:
-        return []
-    weights = ctx.names.weights
-
-    def backward(pick: Callable[[int, int, int, int], tuple[int, int] | None]) -> Rules:
-        def contribution(ctx: Context, layer: int, k: int, j: int) -> StepRule:
-            rule = contribution_rule(ctx, layer, k, j)
-            rows = weights[layer + 1]
-            chosen = pick(k, j, len(rows), len(rows[0]))
-            if chosen is None or chosen == (k, j):
-                return rule
-            weight = rows[chosen[0]][chosen[1]]
-            return replace(rule, inputs=(rule.inputs[0], weight), formula=f"{rule.inputs[0]} · {weight}")
-
-        return replace(CORRECT, contribution=contribution)
-
-    return [
-        # the transposed weight: w_jk (e.g. w6, h2→o1) where w_kj (w7, h1→o2) belongs
-        backward(lambda k, j, rows, cols: (j, k) if j < rows and k < cols else None),
-        # the weight into the same upper neuron from the neighbouring lower neuron (w8 for w7)
-        backward(lambda k, j, rows, cols: (k, (j + 1) % cols)),
-        # the weight from the same lower neuron into the neighbouring upper neuron (w5 for w7)
-        backward(lambda k, j, rows, cols: ((k + 1) % rows, j)),
-    ]
-
-
-def _derivative_mixup(
-    activation: str, forms: list[tuple[str, Callable[[float, float], float]]]
-) -> Callable[[Context], list[Rules]]:
-    def variants(ctx: Context) -> list[Rules]:
-        layers = _layers_with(ctx, [activation])
-        result = []
-        for formula, form in forms:
-
-            def wrong(
-                ctx: Context, layer: int, j: int, form: Callable[[float, float], float] = form, formula: str = formula
-            ) -> StepRule:
-                rule = dout_dnet_rule(ctx, layer, j)
-                return replace(
-                    rule, evaluate=lambda x: form(x[0], x[1]), formula=named_formula(formula, ctx.neuron(layer, j))
-                )
-
-            result += _per_layer(layers, "dout_dnet", wrong, dout_dnet_rule) if layers else []
-        return result
-
-    return variants
-
-
-def _relu_mixups(ctx: Context) -> list[Rules]:
-    """ReLU: 1 everywhere, or out; leaky ReLU: the plain ReLU's step (0 below 0), 1 everywhere, or out."""
-    relu = _derivative_mixup("relu", [("1", lambda net, out: 1.0), ("out", lambda net, out: out)])
-    leaky = _derivative_mixup(
-        "leaky_relu",
-        [
-            ("1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
-            ("1", lambda net, out: 1.0),
-            ("out", lambda net, out: out),
-        ],
-    )
-    return relu(ctx) + leaky(ctx)
-
-
-def _softmax_as_logistic(ctx: Context) -> list[Rules]:
-    if ctx.network.layers[-1].activation != "softmax" or ctx.loss.name != "cross_entropy":
-        return []
-
-    def chained(ctx: Context, k: int) -> StepRule:
-        # delta = dE/dout · out(1 − out), the logistic chain, with dE/dout = −t/out
-        neuron = ctx.outputs[k]
-        return StepRule(
-            f"delta_{neuron}",
-            "output_delta",
-            (f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}"),
-            lambda x: x[0] * x[1],
-            f"dE_total/dout_{neuron} · out_{neuron}·(1 − out_{neuron})",
-        )
-
-    def squared(ctx: Context, k: int) -> StepRule:
-        # delta = (out − t)·out(1 − out), the logistic output delta of the squared error
-        neuron = ctx.outputs[k]
-        return StepRule(
-            f"delta_{neuron}",
-            "output_delta",
-            (f"out_{neuron}", f"target_{neuron}"),
-            lambda x: (x[0] - x[1]) * x[0] * (1.0 - x[0]),
-            f"(out_{neuron} − target_{neuron})·out_{neuron}·(1 − out_{neuron})",
-        )
-
-    return [replace(CORRECT, output_delta=chained), replace(CORRECT, output_delta=squared)]
+    cost: int = 1
 
 
 MISTAKES: dict[str, Mistake] = {
@@ -303,8 +44,6 @@ MISTAKES: dict[str, Mistake] = {
             "target − out flips the sign of the output error, and with it every delta, every gradient "
             "and the direction of every update, so the error grows instead of shrinking.",
             "dE_total/dout_o (output layer)",
-            ("output_dE_dout", "output_delta"),
-            _sign_flipped,
         ),
         Mistake(
             "gradient_added",
@@ -313,8 +52,6 @@ MISTAKES: dict[str, Mistake] = {
             "moves uphill, so the error after the update is larger than before. The gradient itself may "
             "be right; only the sign of the step is wrong.",
             "w+ (updates)",
-            ("update",),
-            _update_variants(lambda w, g, eta: w + eta * g, "{p} + η·dE_total/d{p}"),
         ),
         Mistake(
             "learning_rate_forgotten",
@@ -323,8 +60,6 @@ MISTAKES: dict[str, Mistake] = {
             "subtracted. Subtracting the bare gradient takes a step 1/η times too large (twice as large "
             "for η = 0.5).",
             "w+ (updates)",
-            ("update",),
-            _learning_rate_forgotten,
         ),
         Mistake(
             "updated_output_weights",
@@ -335,18 +70,15 @@ MISTAKES: dict[str, Mistake] = {
             "slightly off. It is the mistake the well-known worked example warns against, and where its "
             "published error after the update came from.",
             "dE_o/dout_h (hidden layer)",
-            ("contribution",),
-            _updated_output_weights,
         ),
         Mistake(
-            "logistic_derivative_of_net",
-            "Logistic derivative taken of net instead of out",
-            "For out = σ(net) the derivative is dout/dnet = out·(1 − out), written with the neuron's "
-            "output. Putting the net input in its place, net·(1 − net), gives a different number (even a "
-            "negative one when net > 1); σ'(net) = σ(net)·(1 − σ(net)) is the same thing as out·(1 − out).",
+            "derivative_of_net",
+            "Activation derivative taken of net instead of out",
+            "The derivative of the activation is written with the neuron's output: for out = σ(net) it is "
+            "dout/dnet = out·(1 − out), for out = tanh(net) it is 1 − out². Putting the net input in the "
+            "output's place (net·(1 − net), 1 − net²) gives a different number (even a negative one when "
+            "net > 1); σ'(net) = σ(net)·(1 − σ(net)) is the same thing as out·(1 − out).",
             "dout/dnet",
-            ("dout_dnet",),
-            _logistic_of_net,
         ),
         Mistake(
             "factor_two",
@@ -356,8 +88,6 @@ MISTAKES: dict[str, Mistake] = {
             "derivative gives twice the error or twice the gradient; every delta and update downstream is "
             "then doubled too.",
             "E_o and dE_total/dout_o (errors, output layer)",
-            ("error", "output_dE_dout", "error_new"),
-            _scaled_loss(2.0, "2"),
         ),
         Mistake(
             "spurious_half",
@@ -366,8 +96,6 @@ MISTAKES: dict[str, Mistake] = {
             "Keeping the ½ in the derivative (−½(target − out)), or adding another ½ to the error, halves "
             "the gradient; every delta and update downstream is halved too.",
             "E_o and dE_total/dout_o (errors, output layer)",
-            ("error", "output_dE_dout", "error_new"),
-            _scaled_loss(0.5, "½"),
         ),
         Mistake(
             "bias_left_out",
@@ -376,8 +104,6 @@ MISTAKES: dict[str, Mistake] = {
             "Leaving out b shifts the net input, and every value after it (out, the error, the deltas) "
             "is computed from the wrong point.",
             "net (forward pass)",
-            ("net", "net_new"),
-            _bias_left_out,
         ),
         Mistake(
             "one_output_only",
@@ -386,8 +112,6 @@ MISTAKES: dict[str, Mistake] = {
             "all of them: dE_total/dout_h = Σ_o dE_o/dout_h = Σ_o delta_o · w_oh. Taking only one term "
             "leaves out the other neurons' share of the error.",
             "dE_total/dout_h (hidden layer)",
-            ("hidden_dE_dout",),
-            _one_output_only,
         ),
         Mistake(
             "wrong_weight_index",
@@ -397,8 +121,7 @@ MISTAKES: dict[str, Mistake] = {
             "other way round (the weight k→j's mirror) or by a neighbouring index sends the error back "
             "along the wrong connection.",
             "dE_o/dout_h (hidden layer)",
-            ("contribution",),
-            _wrong_weight_index,
+            2,
         ),
         Mistake(
             "tanh_derivative_mixup",
@@ -407,15 +130,6 @@ MISTAKES: dict[str, Mistake] = {
             "Common slips: the logistic form out·(1 − out), the net input in place of the output "
             "(1 − net²), or a forgotten square (1 − out).",
             "dout/dnet",
-            ("dout_dnet",),
-            _derivative_mixup(
-                "tanh",
-                [
-                    ("out·(1 − out)", lambda net, out: out * (1.0 - out)),
-                    ("1 − net²", lambda net, out: 1.0 - net * net),
-                    ("1 − out", lambda net, out: 1.0 - out),
-                ],
-            ),
         ),
         Mistake(
             "relu_derivative_mixup",
@@ -426,8 +140,6 @@ MISTAKES: dict[str, Mistake] = {
             "only the leaky slope's share), using the output itself (out) as the derivative, or taking a "
             "leaky ReLU's slope below 0 as the plain ReLU's 0.",
             "dout/dnet",
-            ("dout_dnet",),
-            _relu_mixups,
         ),
         Mistake(
             "softmax_as_logistic",
@@ -438,8 +150,163 @@ MISTAKES: dict[str, Mistake] = {
             "neuron, keeps only the diagonal and gives −target_k·(1 − out_k); using the squared-error "
             "logistic delta (out − target)·out·(1 − out) is wrong for the same reason.",
             "delta_o (output layer)",
-            ("output_delta",),
-            _softmax_as_logistic,
+        ),
+        Mistake(
+            "derivative_of_out_again",
+            "Activation applied twice: the derivative taken at out instead of at net",
+            "dout/dnet is f'(net). Written with the output, it is out·(1 − out) for the logistic "
+            "function: out is already σ(net). Taking σ of out again and then σ(out)·(1 − σ(out)) applies "
+            "the activation twice.",
+            "dout/dnet",
+            2,
+        ),
+        Mistake(
+            "derivative_mixup",
+            "Another activation's derivative",
+            "Each activation has its own derivative: out·(1 − out) for the logistic function, 1 − out² for "
+            "tanh, 1 or 0 for ReLU. Using the form of another activation gives a different slope, and "
+            "with it a wrong delta and wrong gradients for every weight into the neuron.",
+            "dout/dnet",
+        ),
+        Mistake(
+            "derivative_omitted",
+            "The activation's derivative left out of the delta",
+            "A neuron's delta is dE/dnet = dE/dout · dout/dnet: the chain rule goes through the "
+            "activation. Leaving out dout/dnet (delta = dE/dout) treats the neuron as if it had no "
+            "activation; every gradient into it is then too large.",
+            "delta (chain rule)",
+        ),
+        Mistake(
+            "derivative_twice",
+            "The activation's derivative multiplied in twice",
+            "delta = dE/dout · dout/dnet has the activation's derivative once. Multiplying by it again "
+            "(for example once in dE/dout and once in delta) shrinks every delta and gradient behind it.",
+            "delta (chain rule)",
+            2,
+        ),
+        Mistake(
+            "derivative_wrong_neuron",
+            "The activation's derivative of another neuron",
+            "Each neuron's delta uses the slope of its own activation: delta_j = dE/dout_j · dout_j/dnet_j. "
+            "Using another neuron's out (a neighbour in the same layer, or the neuron of the next layer "
+            "it sends its error to) gives the wrong slope.",
+            "delta (chain rule)",
+            2,
+        ),
+        Mistake(
+            "weights_transposed",
+            "The weight matrix read transposed",
+            "Weight w_kj connects neuron j to neuron k. In the forward pass net_k = Σ_j w_kj·out_j sums "
+            "the weights into k; in the backward pass neuron k sends delta_k · w_kj back to j along the "
+            "same connection. Reading the matrix the other way round (w_jk) uses the connection between "
+            "two other neurons.",
+            "net (forward pass) or dE_k/dout_j (backward pass)",
+        ),
+        Mistake(
+            "dE_dout_passed_back",
+            "dE/dout of the next layer passed back instead of its delta",
+            "What a neuron k sends back to the neuron j below it is dE/dnet_k · dnet_k/dout_j = "
+            "delta_k · w_kj: the error with respect to k's net input, after k's own activation "
+            "derivative. Passing back dE/dout_k · w_kj skips k's activation.",
+            "dE_k/dout_j (hidden layer)",
+        ),
+        Mistake(
+            "sum_without_weights",
+            "The deltas summed without their weights",
+            "A hidden neuron's error is Σ_k delta_k · w_kj: each neuron k of the next layer sends back its "
+            "delta along the weight that connects them. Summing the deltas alone (Σ delta_k) forgets "
+            "that the weight scales how much of k's error is j's.",
+            "dE_total/dout_j (hidden layer)",
+        ),
+        Mistake(
+            "gradient_own_output",
+            "A weight's gradient taken with its neuron's own output",
+            "dnet_j/dw_ji is the input the weight multiplies, a_i (out_h1 for w5, i1 for w1), so "
+            "dE/dw_ji = delta_j · a_i. Using the output of neuron j itself (delta_o1 · out_o1) takes "
+            "the wrong end of the connection.",
+            "dnet/dw (gradients)",
+        ),
+        Mistake(
+            "wrong_layer_input",
+            "A weight's gradient taken with a value of the wrong layer",
+            "dnet_j/dw_ji is the input the weight multiplies: for the first layer that is the network's "
+            "input i, for a later layer the previous layer's output. Using another layer's value (out_h1 "
+            "in place of i1) takes the gradient of a different weight.",
+            "dnet/dw (gradients)",
+        ),
+        Mistake(
+            "net_instead_of_out",
+            "A weight's gradient taken with the net input instead of the output",
+            "A weight multiplies the output of the neuron below it, so dnet/dw = out of that neuron, "
+            "not its net input.",
+            "dnet/dw (gradients)",
+            2,
+        ),
+        Mistake(
+            "error_mean",
+            "E_total taken as the mean of the errors instead of their sum",
+            "Here the total error is the sum over the output neurons, E_total = Σ_o E_o. Dividing by the "
+            "number of outputs gives the mean, a different number (and, if used for the gradient, a "
+            "gradient divided by that number too).",
+            "E_total (errors)",
+        ),
+        Mistake(
+            "learning_rate_wrong",
+            "Another learning rate than the given one",
+            "The update is w+ = w − η·dE/dw with the network's η. The written update follows from the "
+            "gradient with a different η (the step is scaled by it), so the new weights and the error "
+            "after the update come out different.",
+            "w+ (updates)",
+        ),
+        Mistake(
+            "sigmoid_exponent_sign",
+            "The sigmoid with e^(+net) instead of e^(−net)",
+            "The logistic function is out = 1 / (1 + e^(−net)). With e^(+net) in the denominator it gives "
+            "1 − σ(net): an output that falls as the net input grows.",
+            "out (forward pass)",
+        ),
+        Mistake(
+            "activation_forgotten",
+            "The activation function not applied",
+            "A neuron's output is its activation of the net input, out = f(net). Passing the net input on "
+            "as it is treats the neuron as linear.",
+            "out (forward pass)",
+            2,
+        ),
+        Mistake(
+            "bias_added_twice",
+            "Bias added twice to the net input",
+            "net = Σ w·a + b·1: the bias enters once, as the weight of a constant input 1.",
+            "net (forward pass)",
+            2,
+        ),
+        Mistake(
+            "convention_mixed",
+            "The two sign conventions for delta mixed",
+            "Some texts define delta = dE/dnet and update w+ = w − η·delta·a; others define delta = "
+            "−dE/dnet (the error signal, (target − out)·f'(net) at the output) and update w+ = w + "
+            "η·delta·a. Either is right when used throughout. Here the two are mixed, so the sign of the "
+            "step flips somewhere.",
+            "delta and w+",
+        ),
+        Mistake(
+            "slip",
+            "A slip: the step is right but a number was miscopied",
+            "The value differs from what your own earlier values give in a way a keystroke explains: "
+            "two digits swapped, a digit dropped or doubled, the decimal point moved, or the sign lost. "
+            "The method is right; check the number.",
+            "(any)",
+            3,
+        ),
+        Mistake(
+            "rounded_too_early",
+            "Rounded too early",
+            "Every value follows from your own earlier numbers, but an early value was rounded to far "
+            "fewer digits than the values computed from it, so the later values are off in the digits "
+            "you wrote. Keep at least as many digits in the intermediate values as you want in the "
+            "results.",
+            "(rounding)",
+            3,
         ),
     ]
 }

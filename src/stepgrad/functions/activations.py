@@ -36,6 +36,9 @@ class Activation:
         derivative_formula: ``dout/dnet`` as plain text, in the derivation's form.
         derivative_latex: the same in LaTeX.
         elementwise: False only for softmax, whose outputs depend on the whole layer.
+        derivative_mistakes: the wrong derivatives people write for this activation, as
+            ``(mistake name, formula, dout/dnet from (net, out))``; the checker's diagnosis tries them
+            (besides the mistakes every activation shares: of net, omitted, twice, another neuron's).
     """
 
     name: str
@@ -46,6 +49,7 @@ class Activation:
     derivative_formula: str
     derivative_latex: str
     elementwise: bool = True
+    derivative_mistakes: tuple[tuple[str, str, Callable[[float, float], float]], ...] = ()
 
 
 def floats(net: ArrayLike) -> Array:
@@ -111,6 +115,10 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \frac{1}{1 + e^{-net}}",
         derivative_formula="out·(1 − out)",
         derivative_latex=r"out(1 - out)",
+        derivative_mistakes=(
+            ("derivative_mixup", "1 − out²", lambda net, out: 1.0 - out * out),
+            ("derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
+        ),
     ),
     "tanh": Activation(
         name="tanh",
@@ -120,6 +128,11 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \tanh(net)",
         derivative_formula="1 − out²",
         derivative_latex=r"1 - out^{2}",
+        derivative_mistakes=(
+            ("tanh_derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
+            ("tanh_derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
+            ("tanh_derivative_mixup", "1 + out²", lambda net, out: 1.0 + out * out),
+        ),
     ),
     "relu": Activation(
         name="relu",
@@ -129,6 +142,10 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \max(0, net)",
         derivative_formula="1 if net > 0 else 0",
         derivative_latex=r"\begin{cases}1 & net > 0\\ 0 & net \le 0\end{cases}",
+        derivative_mistakes=(
+            ("relu_derivative_mixup", "1", lambda net, out: 1.0),
+            ("relu_derivative_mixup", "out", lambda net, out: out),
+        ),
     ),
     "leaky_relu": Activation(
         name="leaky_relu",
@@ -138,6 +155,11 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=rf"out = \begin{{cases}}net & net > 0\\ {LEAKY_SLOPE}\,net & net \le 0\end{{cases}}",
         derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE}",
         derivative_latex=rf"\begin{{cases}}1 & net > 0\\ {LEAKY_SLOPE} & net \le 0\end{{cases}}",
+        derivative_mistakes=(
+            ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
+            ("relu_derivative_mixup", "1", lambda net, out: 1.0),
+            ("relu_derivative_mixup", "out", lambda net, out: out),
+        ),
     ),
     "linear": Activation(
         name="linear",
