@@ -31,10 +31,12 @@ from typing import Any
 import numpy as np
 
 from stepgrad.check.answers import Answer, answers_from_mapping, read_answers
+from stepgrad.check.conventions import convention_holds, negative_convention, with_convention
 from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.names import NameIndex
 from stepgrad.check.recompute import Context, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
+from stepgrad.check.rounding_early import rounded_too_early
 from stepgrad.check.tolerance import (
     ENOUGH_SIGNIFICANT,
     carried_rounding,
@@ -182,6 +184,16 @@ class Checker:
 
     def _check(self, answers: Sequence[Answer], source: str) -> CheckReport:
         resolved, unknown = self._resolve(answers, source)
+        report = self._checked(resolved, unknown, source)
+        flipped = negative_convention(self, resolved)
+        if flipped is None:
+            return report
+        other = self._checked(flipped, unknown, source)
+        if _bad(other) >= _bad(report) or not convention_holds(self, other):
+            return report
+        return with_convention(other, resolved, self)
+
+    def _checked(self, resolved: Mapping[str, Answer], unknown: list[ValueCheck], source: str) -> CheckReport:
         given = {name: self._as_used(name, answer) for name, answer in resolved.items()}
         diagnoser = Diagnoser(self.context, self.table, self.context.leaves, given, self.position)
         verdicts = _Verdicts(self, resolved, given, diagnoser)
@@ -189,15 +201,21 @@ class Checker:
         first_wrong: str | None = None
         first_diagnoses: tuple[Diagnosis, ...] = ()
         given_hint = ""
+        later: list[Diagnosis] = []
         for name in sorted(resolved, key=self.position):
             answer = resolved[name]
             status, own, note = verdicts.status(name)
             diagnoses: tuple[Diagnosis, ...] = ()
-            if status == "wrong" and name in self.table:
+            accident = name in verdicts.accidents
+            if (status == "wrong" or accident) and name in self.table:
                 diagnoses = diagnoser.diagnose(name, answer, verdicts.claims(name))
+            if accident and not diagnoses:
+                note = ""  # right, from values the learner meant (a slip copied back right): no second mistake
             if status == "wrong" and first_wrong is None:
                 first_wrong, first_diagnoses = name, diagnoses
                 given_hint = note if name not in self.table else ""
+            elif diagnoses:
+                later.append(diagnoses[0])
             checks.append(
                 ValueCheck(
                     name=name,
@@ -214,12 +232,19 @@ class Checker:
                 )
             )
         missing = tuple(name for name in self.asked() if name not in resolved)
+        early = rounded_too_early(self, checks, diagnoser, resolved)
+        named = {diagnosis.mistake for diagnosis in first_diagnoses}
+        others: list[Diagnosis] = []
+        for diagnosis in later:
+            if diagnosis.mistake not in named:
+                named.add(diagnosis.mistake)
+                others.append(diagnosis)
         return CheckReport(
             source=source,
             network=describe_network(self.setup),
             values=(*checks, *unknown),
             first_wrong=first_wrong,
-            diagnoses=first_diagnoses,
+            diagnoses=(*first_diagnoses, *others, *early),
             missing=missing,
             given_hint=given_hint,
         )
@@ -287,6 +312,8 @@ class _Verdicts:
         self.diagnoser = diagnoser
         self._statuses: dict[str, tuple[Status, float | None, str]] = {}
         self._tainted: dict[str, bool] = {}
+        #: values right as written but not from the learner's own (wrong) earlier values: two mistakes cancel
+        self.accidents: set[str] = set()
 
     def claims(self, name: str) -> bool:
         """True when the written ``name`` is a bare 0 or ±1 that claims the value exactly (``tolerance``)."""
@@ -338,6 +365,12 @@ class _Verdicts:
         world = self.world(name)
         own, spread = world.follow(name)
         digits = shown_digits(answer.significant)
+        written = sorted(world.written_inputs(name), key=checker.position)
+        accident = within(answer.value, exact, tolerance) and not within(answer.value, own, tolerance + spread)
+        if accident and any(self.tainted(source) for source in written):
+            self.accidents.add(name)
+            note = f"right by accident: from your earlier values, {name} = {rule.formula} = "
+            return "right", own, note + format_number(own, digits)
         if exactly(answer.value, exact):
             return "right", own, ""
         if within(answer.value, exact, tolerance):
@@ -347,7 +380,6 @@ class _Verdicts:
                 note = f"right to {answer.decimals} decimals, with few digits: the exact value is "
                 return "rounding", own, note + format_number(exact)
             return "right", own, ""
-        written = sorted(world.written_inputs(name), key=checker.position)
         if within(answer.value, own, tolerance + spread):
             bad = [source for source in written if self.tainted(source)]
             if bad:
@@ -365,6 +397,11 @@ class _Verdicts:
         if written:
             return "wrong", own, f"from your earlier values, {name} = {rule.formula} = {format_number(own, digits)}"
         return "wrong", own, f"{name} = {rule.formula}"
+
+
+def _bad(report: CheckReport) -> int:
+    """How many values are wrong or follow from an error."""
+    return report.count("wrong") + report.count("follows")
 
 
 def network_setup(network: Setup | str | Path | None) -> Setup:

@@ -247,7 +247,7 @@ class Diagnoser:
         if explanation.slip:
             mistake = MISTAKES["slip"]
             detail = f"{name}: {explanation.slip} (your earlier values give {explanation.value:.10g})"
-            return [Diagnosis(mistake.name, mistake.title, mistake.explanation, name, explanation.value, detail)]
+            return [Diagnosis(mistake.name, mistake.title, mistake.explanation, name, explanation.value, detail, name)]
         by_mistake: dict[str, list[tuple[str, Mutation]]] = {}
         for step, mutation in explanation.changes:
             by_mistake.setdefault(mutation.mistake, []).append((step, mutation))
@@ -261,6 +261,6 @@ class Diagnoser:
             if mistake_name == "learning_rate_wrong":
                 detail += f": you used {mutation.label}, the network's η is {self.ctx.learning_rate:g}"
             diagnoses.append(
-                Diagnosis(mistake.name, mistake.title, mistake.explanation, step, explanation.value, detail)
+                Diagnosis(mistake.name, mistake.title, mistake.explanation, step, explanation.value, detail, name)
             )
         return diagnoses

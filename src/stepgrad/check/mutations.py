@@ -243,7 +243,8 @@ def _hidden_dE_dout(rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
 def _dnet_dw(ctx: Context, layer: int, j: int, i: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
     """``dnet_j/dw_ji = a_i``: the neuron's own output, a value of the wrong layer, the net input."""
     own = f"out_{ctx.neuron(layer, j)}"
-    yield "gradient_own_output", "out_j", changed(rule, lambda x: x[0], own, (own,))
+    if not (layer == 0 and i == j and len(ctx.network.layers) > 1):  # then it is the wrong layer's value below
+        yield "gradient_own_output", "out_j", changed(rule, lambda x: x[0], own, (own,))
     if layer == 0:
         hidden = ctx.names.neurons[0]
         if i < len(hidden) and len(ctx.network.layers) > 1:

@@ -35,6 +35,8 @@ class Diagnosis:
         value: what the mistaken rule gives, from the learner's earlier values.
         detail: which variant, with the network's names: ``dE_o2/dout_h1 = delta_o2 · w6 instead of
             delta_o2 · w7 (w6 where w7 belongs)``.
+        explains: the written value it reproduces (the first wrong one, a later one, or a value right
+            by accident); empty for a diagnosis of the whole sheet (rounded too early).
     """
 
     mistake: str
@@ -43,6 +45,7 @@ class Diagnosis:
     step: str
     value: float
     detail: str = ""
+    explains: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,12 @@ class CheckReport:
         values: the checks, in the order a person works the example; unknown names last.
         first_wrong: the first value wrong on its own (not following from an earlier error), in the
             order of the derivation.
-        diagnoses: the diagnoses of ``first_wrong``.
+        diagnoses: the diagnoses of ``first_wrong`` (the simplest first), then those of every other
+            mistake found: a later value wrong on its own, a value right by accident (two mistakes that
+            cancel), values rounded too early.
         missing: the names the derivation computes that were not answered.
         given_hint: when ``first_wrong`` is a given number or a frozen bias, what it should be.
+        notes: sentences about the whole sheet (a sign convention accepted).
     """
 
     source: str
@@ -117,6 +123,7 @@ class CheckReport:
     diagnoses: tuple[Diagnosis, ...]
     missing: tuple[str, ...] = ()
     given_hint: str = ""
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -57,31 +57,36 @@ def summary(report: CheckReport) -> str:
 
 
 def diagnosis_lines(report: CheckReport) -> list[tuple[str, str]]:
-    """``(title, paragraph)`` for the first wrong step's diagnoses, or an honest 'not found'."""
-    if report.first_wrong is None:
-        return []
-    if report.given_hint:
+    """``(title, paragraph)`` for each diagnosis (the first wrong step's first), or an honest 'not found'."""
+    if report.first_wrong is not None and report.given_hint:
         hint = report.given_hint  # starts with a name (b2 is frozen …) or "the network's w5 is …"
         paragraph = f"{hint[0].upper()}{hint[1:]}" if hint.startswith("the ") else hint
         return [(f"Your {report.first_wrong} is not the network's", f"{paragraph}.")]
-    if not report.diagnoses:
-        return [
+    lines = []
+    if report.first_wrong is not None and not any(d.explains == report.first_wrong for d in report.diagnoses):
+        lines.append(
             (
                 "No known mistake reproduces this value",
                 f"Compare your {report.first_wrong} with the step of the same name in "
                 "`stepgrad explain`: the formula with the numbers put in shows where it differs.",
             )
-        ]
-    written = next((check for check in report.values if check.name == report.first_wrong), None)
-    digits = shown_digits(significant_digits(written.text)) if written else 6
-    yours = f"your {report.first_wrong} = {written.shown}" if written else f"your {report.first_wrong}"
-    lines = []
-    for rank, diagnosis in enumerate(report.diagnoses):
+        )
+    explained: set[str] = set()
+    for diagnosis in report.diagnoses:
+        name = diagnosis.explains or report.first_wrong or diagnosis.step
+        written = next((check for check in report.values if check.name == name), None)
+        digits = shown_digits(significant_digits(written.text)) if written else 6
+        yours = f"your {name} = {written.shown}" if written else f"your {name}"
         detail = f" Here: {diagnosis.detail}." if diagnosis.detail else ""
         pointer = (
             f" This rule gives {format_number(diagnosis.value, digits)} from your other values, which matches "
             f"{yours}; see the step {diagnosis.step} of the derivation (stepgrad explain)."
         )
-        title = diagnosis.title if rank == 0 else f"Or: {diagnosis.title}"
+        if diagnosis.mistake == "rounded_too_early":
+            pointer = f" See the step {diagnosis.step} of the derivation (stepgrad explain)."
+        title = diagnosis.title
+        if lines:
+            title = f"Or: {title}" if name in explained else f"Also: {title}"
+        explained.add(name)
         lines.append((title, diagnosis.explanation + detail + pointer))
     return lines

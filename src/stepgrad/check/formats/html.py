@@ -37,6 +37,7 @@ def render_html(report: CheckReport, fragment: bool = False, **options: Any) -> 
         f"<h2>Check of {escape(report.source)}</h2>",
         f"<p>Network: {escape(report.network)}</p>",
         f"<p><strong>{escape(summary(report))}</strong></p>",
+        *(f'<p class="note">{escape(text)}</p>' for text in report.notes),
         "<table><thead><tr><th></th><th>value</th><th>given</th><th>expected</th><th>difference</th>"
         "<th>note</th></tr></thead><tbody>",
         *rows,
@@ -44,7 +45,8 @@ def render_html(report: CheckReport, fragment: bool = False, **options: Any) -> 
     ]
     diagnoses = diagnosis_lines(report)
     if diagnoses:
-        parts.append(f'<div class="diagnosis"><h3>Diagnosis of <code>{escape(report.first_wrong or "")}</code></h3>')
+        of = f" of <code>{escape(report.first_wrong)}</code>" if report.first_wrong else ""
+        parts.append(f'<div class="diagnosis"><h3>Diagnosis{of}</h3>')
         parts += [f"<p><strong>{escape(title)}.</strong> {escape(text)}</p>" for title, text in diagnoses]
         parts.append("</div>")
     if report.missing:

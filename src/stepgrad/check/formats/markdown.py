@@ -21,6 +21,7 @@ def render_markdown(report: CheckReport, **options: Any) -> str:
         "",
         f"**{summary(report)}**",
         "",
+        *(line for text in report.notes for line in (text, "")),
         "| | value | given | expected | difference | note |",
         "|---|---|---|---|---|---|",
     ]
@@ -31,7 +32,8 @@ def render_markdown(report: CheckReport, **options: Any) -> str:
         )
     diagnoses = diagnosis_lines(report)
     if diagnoses:
-        lines += ["", f"## Diagnosis of `{report.first_wrong}`", ""]
+        heading = f"Diagnosis of `{report.first_wrong}`" if report.first_wrong else "Diagnosis"
+        lines += ["", f"## {heading}", ""]
         for title, paragraph in diagnoses:
             lines += [f"**{title}.** {paragraph}", ""]
     if report.missing:

@@ -74,6 +74,7 @@ def report_renderable(report: CheckReport) -> RenderableType:
         Text(f"against {report.network}"),
         *value_rows(report),
         Text(summary(report), style="bold green" if report.ok else "bold red"),
+        *(Text(text, style="dim") for text in report.notes),
     ]
     for title, paragraph in diagnosis_lines(report):
         parts.append(Panel(Text(paragraph), title=Text(title, style="bold"), title_align="left", border_style="red"))
