@@ -114,12 +114,27 @@ def test_softmax_delta_written_as_the_squared_error_logistic_delta(write) -> Non
     assert first_diagnosis(write, setup, answers) == ("delta_o2", ["softmax_as_logistic"])
 
 
-def test_softmax_sign_flipped_delta(write) -> None:
+def test_softmax_delta_as_target_minus_out_is_the_negative_convention(write) -> None:
+    # delta_o1 = target − out is the error signal of the negative-delta convention: right when used throughout
     setup = softmax_setup()
     v = values_of(setup)
     answers = {"out_o1": v["out_o1"], "delta_o1": 0.0 - v["out_o1"]}
-    first, diagnoses = first_diagnosis(write, setup, answers)
-    assert (first, diagnoses[0]) == ("delta_o1", "sign_flipped")
+    report = check_answers(write("answers.txt", lines(answers)), setup)
+    assert report.ok and report.first_wrong is None
+    assert report.check("delta_o1").expected == -v["delta_o1"]
+    assert any("negative-delta convention" in note for note in report.notes)
+
+
+def test_negative_deltas_updated_with_the_other_conventions_rule_are_named_as_mixed(write) -> None:
+    setup = softmax_setup()
+    v = values_of(setup)
+    negative = -v["delta_o1"]
+    # w+ = w − η·delta·a with the negative delta: the step goes the wrong way
+    mixed = v["w7"] - 0.5 * negative * v["out_h1"]
+    answers = {"out_o1": v["out_o1"], "delta_o1": negative, "w7+": mixed}
+    report = check_answers(write("answers.txt", lines(answers, 6)), setup)
+    assert report.first_wrong == "w7+"
+    assert report.diagnoses[0].mistake == "convention_mixed"
 
 
 @pytest.mark.parametrize(

@@ -208,7 +208,7 @@ class Checker:
             diagnoses: tuple[Diagnosis, ...] = ()
             accident = name in verdicts.accidents
             if (status == "wrong" or accident) and name in self.table:
-                diagnoses = diagnoser.diagnose(name, answer, verdicts.claims(name))
+                diagnoses = diagnoser.diagnose(name, answer, verdicts.claims(name), verdicts.isolated(name))
             if accident and not diagnoses:
                 note = ""  # right, from values the learner meant (a slip copied back right): no second mistake
             if status == "wrong" and first_wrong is None:
@@ -314,6 +314,16 @@ class _Verdicts:
         self._tainted: dict[str, bool] = {}
         #: values right as written but not from the learner's own (wrong) earlier values: two mistakes cancel
         self.accidents: set[str] = set()
+
+    def isolated(self, name: str) -> bool:
+        """True when values the learner computed from the written ``name`` exist and are all right: the wrong
+        number did not carry on (a slip in writing it down)."""
+        dependents = [
+            w
+            for w in self.resolved
+            if w != name and w in self.checker.table and name in self.world(w).written_inputs(w)
+        ]
+        return bool(dependents) and all(self.status(w)[0] == "right" for w in dependents)
 
     def claims(self, name: str) -> bool:
         """True when the written ``name`` is a bare 0 or ±1 that claims the value exactly (``tolerance``)."""

@@ -66,12 +66,10 @@ def negative_convention(checker: Checker, resolved: Mapping[str, Answer]) -> dic
 
 
 def convention_holds(checker: Checker, report: CheckReport) -> bool:
-    """True when the sheet shows the convention (an update right with it, after a turned delta) and what is
-    still wrong with it is only where conventions mix."""
+    """True when what is still wrong with the convention is only where conventions mix."""
     kinds = {check.name: checker.table[check.name].kind for check in report.values if check.name in checker.table}
-    bad = [name for name, kind in kinds.items() if report.check(name).status in ("wrong", "follows")]
-    shown = any(kind == "update" and report.check(name).status == "right" for name, kind in kinds.items())
-    return shown and all(kinds[name] in MIXABLE for name in bad)
+    bad = [name for name in kinds if report.check(name).status == "wrong"]
+    return all(kinds[name] in MIXABLE for name in bad)
 
 
 def with_convention(report: CheckReport, resolved: Mapping[str, Answer], checker: Checker) -> CheckReport:

@@ -30,6 +30,12 @@ from stepgrad.check.world import World, evaluate_safely
 
 #: At most this many single changes are paired when no single change explains a value.
 PAIRED = 24
+#: Added to the cost of a change the learner's own right values contradict (a sibling step written right
+#: where the same change would have shown): such a one-off is likelier a slip than a way of working.
+CONTRADICTED = 3
+#: Added to the cost of a mistake that reproduces a value only from the network's own numbers, not from the
+#: learner's other values (a figure copied from a source that made it, like the classic text's erratum).
+COPIED = 1
 
 
 def variant_detail(step: str, wrong: StepRule, right: StepRule) -> str:
@@ -52,6 +58,7 @@ class Explanation:
     cost: int
     rank: float
     slip: str = ""
+    copied: bool = False
 
 
 @dataclass
@@ -113,8 +120,16 @@ class Diagnoser:
         return tables
 
     # ------------------------------------------------------------------ the search
-    def diagnose(self, name: str, answer: Answer, claim: bool = False) -> tuple[Diagnosis, ...]:
-        """The simplest explanations of the written ``name``, best first."""
+    def diagnose(self, name: str, answer: Answer, claim: bool = False, isolated: bool = False) -> tuple[Diagnosis, ...]:
+        """The simplest explanations of the written ``name``, best first.
+
+        ``isolated``: the values the learner computed from ``name`` are right, so the wrong number did not
+        carry on: a slip is looked for first.
+        """
+        if isolated:
+            slip = self._slip(name, answer, self.world(answer, claim), self.given[name][1])
+            if slip:
+                return tuple(self._diagnoses(name, slip[0]))
         explanations = self.explain(name, answer, claim)
         diagnoses: list[Diagnosis] = []
         named: set[str] = set()
@@ -151,6 +166,8 @@ class Diagnoser:
             found += self._slip(name, answer, base, tolerance)
         if not found:
             found += self._pairs(name, answer, claim, singles, target, tolerance)
+        if not found:
+            found += self._copied(name, answer, target, tolerance)
         # the simplest explanations only: a rarer mistake that gives the same number is noise
         simplest = min((explanation.cost for explanation in found), default=0)
         return sorted((e for e in found if e.cost == simplest), key=lambda e: e.rank)
@@ -175,12 +192,44 @@ class Diagnoser:
         if not (all(differs) if table is None else any(differs)):
             return None
         cost = sum(MISTAKES[m.mistake].cost for _, m in {m.mistake: (s, m) for s, m in changes}.values())
+        if table is None and self._contradicted(changes, answer, claim):
+            cost += CONTRADICTED
         first = min((step for step, _ in changes), key=self.position)
         # acting on the value itself first, then the latest step (the closest to the value)
         rank = (
             0.0 if first == name else 1.0 / (1.0 + self.position(first)) if math.isfinite(self.position(first)) else 1.0
         )
         return Explanation(changes, value, cost, rank)
+
+    def _contradicted(self, changes: tuple[tuple[str, Mutation], ...], answer: Answer, claim: bool) -> bool:
+        """True when a step the learner wrote right would have shown the same change (same mistake, same label)."""
+        base = self.world(answer, claim)
+        for step, mutation in changes:
+            for sibling, others in self.changes.items():
+                if sibling == step or sibling not in self.given:
+                    continue
+                written, tolerance = self.given[sibling]
+                right, spread = base.follow(sibling)
+                if not within(written, right, tolerance + spread):
+                    continue
+                for other in others:
+                    if (other.mistake, other.label) != (mutation.mistake, mutation.label):
+                        continue
+                    wrong = evaluate_safely(other.rule, [base.value(source) for source in other.rule.inputs])
+                    if not within(wrong, written, 2 * (tolerance + spread)):
+                        return True
+        return False
+
+    def _copied(self, name: str, answer: Answer, target: float, tolerance: float) -> list[Explanation]:
+        """A mistake made throughout that gives the written value from the network's own numbers alone."""
+        found = []
+        for members, table in self.consistent:
+            world = World(table, self.leaves, {}, working_rounding(answer.decimals, answer.significant))
+            value, spread = world.follow(name)
+            if within(target, value, tolerance + spread):
+                cost = MISTAKES[members[0][1].mistake].cost + COPIED
+                found.append(Explanation(members, value, cost, 1.0, copied=True))
+        return found
 
     def _differs(self, step: str, rule: StepRule, world: World) -> bool:
         """True when ``rule`` changes ``step`` (from the same inputs) in ``world``."""
@@ -258,6 +307,11 @@ class Diagnoser:
             detail = variant_detail(step, mutation.rule, self.correct[step])
             if len(changes) > 1:
                 detail += f" (and the same at {len(changes) - 1} other step{'s' if len(changes) > 2 else ''})"
+            if explanation.copied:
+                detail += (
+                    f"; your other values do not show it: this {name} is what the network's own numbers give with "
+                    "this mistake made throughout, e.g. a figure copied from a source that made it"
+                )
             if mistake_name == "learning_rate_wrong":
                 detail += f": you used {mutation.label}, the network's η is {self.ctx.learning_rate:g}"
             diagnoses.append(

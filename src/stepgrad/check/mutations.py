@@ -143,7 +143,8 @@ def _dout_dnet(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tup
                 formula,
                 changed(rule, lambda x, wrong=wrong: wrong(x[0], x[1]), named_formula(formula, neuron)),
             )
-    for other in ctx.names.neurons[layer]:
+    above = ctx.names.neurons[layer + 1] if layer + 1 < len(ctx.names.neurons) else []
+    for other in [*ctx.names.neurons[layer], *above]:
         if other != neuron:
             inputs = (f"net_{other}", f"out_{other}")
             yield (
@@ -263,9 +264,14 @@ def _dnet_dw(ctx: Context, layer: int, j: int, i: int, rule: StepRule) -> Iterat
 
 def _grad_w(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
     """``dE/dw = delta_j · a_i``: dE/dout_j in place of delta_j (the derivative left out)."""
-    grad = f"dE_total/dout_{ctx.neuron(layer, j)}"
+    neuron = ctx.neuron(layer, j)
+    grad, slope = f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}"
     text = f"{grad} · {rule.inputs[1]}"
     yield "derivative_omitted", "dE/dout·a", changed(rule, rule.evaluate, text, (grad, rule.inputs[1]))
+    # delta already holds dout/dnet: multiplying by it again in the chain rule
+    inputs = (*rule.inputs, slope)
+    text = f"{rule.inputs[0]} · {slope} · {rule.inputs[1]}"
+    yield "derivative_twice", "delta·f'·a", changed(rule, lambda x: x[0] * x[1] * x[2], text, inputs)
 
 
 def _grad_b(rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:

@@ -115,7 +115,8 @@ def exactly(given: float, target: float) -> bool:
 
 def is_claim(given: float, decimals: int, exact: float) -> bool:
     """True when ``given`` is ``0``/``1``/``−1`` written without the digits ``exact`` needs, and is not ``exact``."""
-    return given in CLAIMS and not exactly(given, exact) and not enough_digits(decimals, exact)
+    bare = decimals == 0  # "1" for a dead ReLU's 0: any number of decimals is "enough" for 0
+    return given in CLAIMS and not exactly(given, exact) and (bare or not enough_digits(decimals, exact))
 
 
 def carried_rounding(given: float, decimals: int, exact: float) -> float:
