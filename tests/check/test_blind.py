@@ -116,7 +116,11 @@ def test_correct_files_are_accepted_with_no_unknown_names(reports) -> None:
 def test_the_first_wrong_value_is_located(reports) -> None:
     located = [case for case in CASES if case["first_wrong"]]
     found = {case["id"]: getattr(reports[case["id"]], "first_wrong", "unreadable") for case in located}
-    missed = [(case["id"], case["first_wrong"], found[case["id"]]) for case in located if found[case["id"]] != case["first_wrong"]]
+    missed = [
+        (case["id"], case["first_wrong"], found[case["id"]])
+        for case in located
+        if found[case["id"]] != case["first_wrong"]
+    ]
     rate = 1 - len(missed) / len(located)
     print(f"\nfirst wrong value located: {len(located) - len(missed)}/{len(located)} = {rate:.1%}")
     for miss in missed:

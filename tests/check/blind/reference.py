@@ -608,10 +608,7 @@ def m_updated_weights_used(net, neurons):
 
 def m_dE_dout_factor(net, factor):
     return Mistake(
-        {
-            f"dE_total/dout_{n}": (lambda c, d, n=n: factor * (c[f"out_{n}"] - c[f"target_{n}"]))
-            for n in net.out.neurons
-        }
+        {f"dE_total/dout_{n}": (lambda c, d, n=n: factor * (c[f"out_{n}"] - c[f"target_{n}"])) for n in net.out.neurons}
     )
 
 
@@ -645,9 +642,7 @@ def update_names(net, layers=None):
 
 
 def m_learning_rate(net, eta, layers=None):
-    return Mistake(
-        {f"{p}+": (lambda c, d, p=p: c[p] - eta * c[f"dE_total/d{p}"]) for p in update_names(net, layers)}
-    )
+    return Mistake({f"{p}+": (lambda c, d, p=p: c[p] - eta * c[f"dE_total/d{p}"]) for p in update_names(net, layers)})
 
 
 def m_gradient_added(net, layers=None):
@@ -749,7 +744,9 @@ def m_override(name, value):
 
 def explain_json(path) -> dict:
     exe = Path(sys.executable).with_name("stepgrad")
-    out = subprocess.run([str(exe), "explain", str(path), "--format", "json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(exe), "explain", str(path), "--format", "json"], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
