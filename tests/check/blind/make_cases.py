@@ -11,7 +11,6 @@ everything downstream from their own numbers.
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 import sys
@@ -304,7 +303,7 @@ def working_expr(name, net, written, student, fmtnum):
         return f"0.5*({op('target_' + n)} - {op('out_' + n)})^2"
     if cat == "Etot":
         return " + ".join(op(f"E_{m}") for m in net.out.neurons)
-    if cat == "delta_o" and net.loss == "half_squared_error" or cat == "delta_h":
+    if (cat == "delta_o" and net.loss == "half_squared_error") or cat == "delta_h":
         return f"{op(f'dE_total/dout_{n}')} * {op(f'dout_{n}/dnet_{n}')}"
     if cat in ("grad_o", "grad_h"):
         w = name.split("/d")[1]

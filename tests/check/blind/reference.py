@@ -27,10 +27,10 @@ import math
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -307,7 +307,7 @@ class Mistake:
     wfwd: dict = field(default_factory=dict)
     wback: dict = field(default_factory=dict)
 
-    def merged(self, other: "Mistake") -> "Mistake":
+    def merged(self, other: Mistake) -> Mistake:
         return Mistake({**self.ov, **other.ov}, {**self.wfwd, **other.wfwd}, {**self.wback, **other.wback})
 
 
