@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from stepgrad.check.answers import Answer, answers_from_mapping, read_answers
+from stepgrad.check.answers import Answer, answers_from_mapping, read_answers, reading_notes
 from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.mistakes import MISTAKES, Mistake
 from stepgrad.check.names import NameIndex
@@ -235,6 +235,7 @@ class Checker:
             diagnoses=first_diagnoses,
             missing=missing,
             given_hint=given_hint,
+            notes=reading_notes(answers),
         )
 
     def _as_used(self, name: str, answer: Answer) -> tuple[float, float]:
@@ -446,5 +447,9 @@ def check_answers(
     chosen = network_setup(setup)
     written, where = _answers_of(answers, source)
     if not written:
+        skipped = len(getattr(written, "skipped", ()))
+        if skipped:
+            lines = f"{skipped} line{'s' if skipped != 1 else ''}"
+            raise StepgradError(f"no values: no line reads as 'name = value' ({lines} of notes skipped)", where)
         raise StepgradError("no values: the answers are empty or every value is blank", where)
     return Checker(chosen, sample).check(written, where)

@@ -108,6 +108,8 @@ class CheckReport:
         diagnoses: the diagnoses of ``first_wrong``.
         missing: the names the derivation computes that were not answered.
         given_hint: when ``first_wrong`` is a given number or a frozen bias, what it should be.
+        notes: how the answers were read, one sentence each: lines of notes skipped, working lines whose
+            last number was taken (``stepgrad.check.answers.reading_notes``); notes, not errors.
     """
 
     source: str
@@ -117,6 +119,7 @@ class CheckReport:
     diagnoses: tuple[Diagnosis, ...]
     missing: tuple[str, ...] = ()
     given_hint: str = ""
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
