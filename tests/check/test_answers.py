@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepgrad.check.answers import answers_from_mapping, parse_answers, read_answers
+from stepgrad.check.answers import answers_from_mapping, parse_answers, read_answers, reading_notes
 from stepgrad.check.names import NameIndex, name_key
 from stepgrad.core import train_step
 from stepgrad.errors import StepgradError
@@ -69,9 +69,11 @@ def test_blank_values_are_unanswered() -> None:
         (".toml", "out_h1 = inf\n", "answers.toml: line 1: the value of out_h1 is not a finite number: 'inf'"),
         (".toml", "out_h1 = 1e400\n", "answers.toml: line 1: the value of out_h1 is not a finite number: '1e400'"),
         (".json", '{"out_h1": 1e999}', "answers.json: line 1: the value of out_h1 is not a finite number: '1e999'"),
-        (".csv", "out_h1,0.59,3\n", "answers.csv: line 1: expected 'name,value', found 3 columns"),
+        (".csv", "out_h1,about 0.6\n", "answers.csv: line 1: the value of out_h1 is not a number: 'about 0.6'"),
+        (".csv", ",0.59\n", "answers.csv: line 1: a value without a name"),
         (".json", '{"out_h1": 0.59,', "answers.json: line 1: not valid JSON: Expecting property name enclosed"),
-        (".txt", "just some words\n", "answers.txt: line 1: expected 'name = value' or 'name: value'"),
+        (".txt", "= 0.5933\n", "answers.txt: line 1: a value without a name"),
+        (".txt", "out_h1 = 0.59.3\n", "answers.txt: line 1: the value of out_h1 is not a number: '0.59.3'"),
         (".json", '{"out_h1": NaN}', "answers.json: line 1: the value of out_h1 is not a finite number: 'NaN'"),
         (".json", '{"out_h1": Infinity}', "answers.json: line 1: the value of out_h1 is not a finite number"),
         # the line of the key itself, not the first line that mentions the name (a comment, a longer name)
@@ -90,7 +92,7 @@ def test_blank_values_are_unanswered() -> None:
             '[answers]\nout_h1 = 0.5933\n"w5+" = true\n',
             "answers.toml: line 3: the value of w5+ is not a number",
         ),
-        (".csv", "name;value\nout_h1;0,59;3\n", "answers.csv: line 2: expected 'name;value', found 3 columns"),
+        (".csv", "name;value;notes\nout_h1;0,59,3;x\n", "answers.csv: line 2: the value of out_h1 is not a number"),
         (".toml", "out_h1 = 0.5933\n[extra]\nw5 = 1\n", "answers.toml: line 2: the value of extra is not a number"),
         # a JSON report fed back in: one line, no traceback
         (".json", '{"values": [{"name": "out_h1", "given": 0.5}]}', "answers.json: line 1: the value of values"),
@@ -226,3 +228,125 @@ def test_unknown_names_get_the_closest_known_ones() -> None:
     assert index.resolve("outt_h1") is None
     assert index.closest("outt_h1")[0] == "out_h1"
     assert "delta_o1" in index.closest("detla_o1")
+
+
+# ------------------------------------------------------------------ files as people write them
+BOM = "\ufeff"
+EXPECTED = [("out_h1", 0.5933, 4), ("w5+", 0.3589, 4)]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text"),
+    [
+        (".toml", f'{BOM}out_h1 = 0.5933\n"w5+" = 0.3589\n'),
+        (".json", f'{BOM}{{"out_h1": 0.5933, "w5+": 0.3589}}'),
+        (".csv", f"{BOM}name,value\nout_h1,0.5933\nw5+,0.3589\n"),
+        (".csv", f"{BOM}out_h1;0,5933\nw5+;0,3589\n"),
+        (".txt", f"{BOM}out_h1 = 0.5933\nw5+ = 0.3589\n"),
+        ("", f'{BOM}{{"out_h1": 0.5933, "w5+": 0.3589}}'),  # JSON found by content behind the mark
+    ],
+)
+def test_a_byte_order_mark_is_read_in_every_format(tmp_path, suffix: str, text: str) -> None:
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(text, encoding="utf-8")
+    assert [(a.written, a.value, a.decimals) for a in read_answers(path)] == EXPECTED
+
+
+def test_utf16_with_its_mark_is_read(tmp_path) -> None:
+    path = tmp_path / "answers.txt"  # Excel's "Unicode text"
+    path.write_bytes("out_h1\t0.5933\nw5+\t0.3589\n".encode("utf-16"))
+    assert [(a.written, a.value, a.decimals) for a in read_answers(path)] == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "out_h1 = 0,5933\nw5+ = 0,3589\n",
+        "out_h1 = 0.5933;\nw5+ = 0.3589;\n",
+        "out_h1 = 0,5933;\nw5+: 0,3589\n",
+        '"out_h1": 0.5933,\n"w5+": 0.3589,\n',  # pasted from a dict
+        "- out_h1 = 0.5933\n* **w5+** = 0.3589\n",  # a Markdown list
+        "out_h1 0.5933\nw5+    0.3589\n",  # no '=' at all
+        "out_h1 ≈ 0.5933\nw5+ = 0.3589\n",
+    ],
+)
+def test_decimal_commas_semicolons_and_list_marks_in_lines(tmp_path, text: str) -> None:
+    path = tmp_path / "answers.txt"
+    path.write_text(text, encoding="utf-8")
+    answers = read_answers(path)
+    assert [(a.written, a.value, a.decimals) for a in answers] == EXPECTED
+    assert answers[0].text == "0.5933"  # the decimal point a number is read with, digits as written
+
+
+NOTES = """\
+# Exercise 1
+Forward pass
+First the hidden layer, with w1 = 0.15 and so on:
+net_h1 = w1*i1 + w2*i2 + b1
+net_h1 = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775
+out_h1 = 1/(1+exp(-0.3775)) = 0.5933
+
+Output layer:
+o1_out = 0.7514
+That is all for today.
+"""
+
+
+def test_pasted_notes_skip_prose_and_read_working_lines(tmp_path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(NOTES, encoding="utf-8")
+    answers = read_answers(path)
+    assert [(a.written, a.text, a.location) for a in answers] == [
+        ("net_h1", "0.3775", "line 5"),
+        ("out_h1", "0.5933", "line 6"),
+        ("o1_out", "0.7514", "line 9"),
+    ]
+    assert answers[0].working == "0.15*0.05 + 0.2*0.1 + 0.35"
+    assert answers.skipped == (2, 3, 4, 8, 10)  # the heading comment is a comment, not a skipped note
+    assert reading_notes(answers) == (
+        "skipped 5 lines of notes (lines 2, 3, 4, 8, 10)",
+        "line 5: net_h1 = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775: read the last number",
+        "line 6: out_h1 = 1/(1+exp(-0.3775)) = 0.5933: read the last number",
+    )
+
+
+def test_a_line_that_reads_as_an_answer_is_kept_even_with_an_unknown_name() -> None:
+    answers = parse_answers("Forward pass\ndetla_o1 = 0.1385\nLearning rate: 0.5\n", "f")
+    assert [answer.written for answer in answers] == ["detla_o1", "Learning rate"]
+    assert answers.skipped == (1,)
+
+
+def test_a_known_name_with_a_broken_value_is_still_an_error() -> None:
+    with pytest.raises(StepgradError, match=r"line 2: the value of out_h1 is not a number: 'about 0\.6'"):
+        parse_answers("Some notes here\nout_h1 = about 0.6\n", "f")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name,value,notes\nout_h1,0.5933,from net_h1\nw5+,0.3589,\n",
+        "out_h1,0.5933,rounded\nw5+,0.3589,after the update\n",
+        "Name;Value;Notes\nout_h1;0,5933;x\nw5+;0,3589;y\n",
+        "sep=;\nout_h1;0,5933\nw5+;0,3589\n",  # Excel's separator line
+        "out_h1,w5+\n0.5933,0.3589\n",  # wide: a row of names over a row of values
+        "out_h1;w5+\n0,5933;0,3589\n",
+        "Forward pass,\nout_h1,0.5933\nUpdates,\nw5+,0.3589\n",  # headings in the first column
+    ],
+)
+def test_csv_notes_column_headers_and_wide_files(tmp_path, text: str) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    assert [(a.written, a.value, a.decimals) for a in read_answers(path)] == EXPECTED
+
+
+def test_a_wide_csv_names_the_column_of_each_value(tmp_path) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_text("out_h1,w5+,E_total\n0.5933,,x\n", encoding="utf-8")
+    with pytest.raises(StepgradError) as caught:
+        read_answers(path)
+    assert str(caught.value) == f"{path}: line 2, column 3: the value of E_total is not a number: 'x'"
+
+
+def test_a_toml_file_with_a_decimal_comma_is_read_as_lines() -> None:
+    answers = parse_answers("out_h1 = 0,5933\n", "f", "toml")
+    assert [(a.written, a.value) for a in answers] == [("out_h1", 0.5933)]

@@ -202,3 +202,37 @@ def test_the_text_report_fits_80_columns_with_full_precision_values(tmp_path: Pa
     flat = " ".join(line.strip("│ ") for line in lines)
     assert f"your dE_o2/dout_h1 = {written};" in flat
     assert "−0.017144206432450303373" not in flat and "-0.0171" not in flat
+
+
+def test_a_file_of_notes_only_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Forward pass\nI did not finish this one.\n", encoding="utf-8")
+    result = run(str(path))
+    assert result.returncode == 2 and result.stdout == ""
+    message = "no values: no line reads as 'name = value' (2 lines of notes skipped)"
+    assert result.stderr == f"stepgrad: error: {path}: {message}\n"
+
+
+def test_answers_as_people_write_them_have_no_unknown_names(tmp_path: Path) -> None:
+    # a byte order mark, decimal commas, a trailing ;, notes, working, and spellings of every kind
+    text = (
+        "\ufeff## Forward pass\nFirst the hidden layer:\n"
+        "h1 net = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775\nouth1 = 0,5933;\nh2_out = 0.5969\n"
+        "o1_out: 0.7514\nE total = 0.2984\n\nBackward pass\n"
+        "∂E/∂out_o1 = 0.7414\ndE/dnet_o1 = 0.1385\nδ_o2 = −0.0381\ndEtotal/dw5 = 0.0822\n"
+        "w5' = 0.3589\nw6_new = 0.4087\nW₇⁺ = 0.5113\n"
+    )
+    path = tmp_path / "mine.txt"
+    path.write_text(text, encoding="utf-8")
+    result = run(str(path), "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["score"]["unknown"] == 0
+    assert [value["name"] for value in data["values"]] == [
+        "net_h1", "out_h1", "out_h2", "out_o1", "E_total", "dE_total/dout_o1", "delta_o1", "dE_total/dw5",
+        "w5+", "w6+", "delta_o2", "w7+",
+    ]  # fmt: skip
+    assert data["notes"] == [
+        "skipped 2 lines of notes (lines 2, 9)",
+        "line 3: h1 net = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775: read the last number",
+    ]

@@ -77,9 +77,10 @@ def leaky_setup() -> Setup:
     return _setup(Network((hidden, output), "half_squared_error"), [0.50, 0.90], [0.20, 0.70])
 
 
-@pytest.mark.parametrize("zero", ["0", "0.0", "0.0000"])
+@pytest.mark.parametrize("zero", ["0", "0.0000"])
 def test_leaky_relu_slope_taken_as_the_relu_zero(write, zero: str) -> None:
-    # A bare 0 is a claim, not a coarse rounding of 0.01: wrong, and the mix-up is named.
+    # A bare 0 is a claim, not a coarse rounding of 0.01: wrong, and the mix-up is named (0.0 shows one
+    # decimal: too few digits for 0.01, see test_zeros_with_decimals_round_a_small_value_they_do_not_claim_it).
     setup = leaky_setup()
     v = values_of(setup)
     assert v["net_h2"] < 0 and v["dout_h2/dnet_h2"] == pytest.approx(0.01)

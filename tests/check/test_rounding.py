@@ -320,3 +320,15 @@ def test_full_precision_values_from_another_program_are_right(tmp_path) -> None:
     path = tmp_path / "a.json"
     path.write_text("{" + ", ".join(f'"{n}": {values[n] * (1 + 3e-16)!r}' for n in ("out_h1", "w5+", "E_total+")) + "}")
     assert check_answers(path).ok
+
+
+@pytest.mark.parametrize(("name", "written"), [("dE_total/dw1", "0.00"), ("dE_total/dw1", "0.0"), ("E_o2", "0.02")])
+def test_zeros_with_decimals_round_a_small_value_they_do_not_claim_it(name: str, written: str) -> None:
+    # dE_total/dw1 = 0.000438568 and E_o2 = 0.0235600 need 3 decimals: 0.00, like 0.02, rounds them too
+    # coarsely; it is not the claim "exactly 0" that a bare 0 makes.
+    check = check_answers({name: written}).check(name)
+    assert (check.status, check.note) == (
+        "coarse",
+        "too few digits to check: give at least 2 significant digits (3 decimals here)",
+    )
+    assert check_answers({name: "0"}).check(name).status == "wrong"

@@ -5,6 +5,15 @@ what the learner wrote (``stepgrad.check.tolerance``): ``0.5933`` has 4 decimals
 ``8.2167e-2`` has 6. A blank value (``out_h1 =``, ``""``, JSON ``null``) means "not
 answered" and is skipped, so a blank answers template reads as no answers.
 Every error names the file, the line and the value's name.
+
+Files are read as people write them: a UTF-8 byte order mark (Notepad, Excel) or UTF-16 is
+fine; a decimal comma (``0,5933``) and a trailing ``;`` are read; in plain lines, headings
+and prose are skipped (and counted: ``AnswerList.skipped``), a working line
+``net_h1 = 0.15*0.05 + 0.2*0.1 + 0.35 = 0.3775`` gives its last number (``Answer.working``
+keeps the rest), and ``out_h1 0.5933`` needs no ``=``; a CSV may have a header, a third
+column of notes, or be "wide" (a row of names over a row of values). A line that reads as
+an answer (a number after a name) is always an answer, so an unknown name is reported,
+never skipped.
 """
 
 from __future__ import annotations
@@ -16,11 +25,12 @@ import math
 import re
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stepgrad.check.names import canonical_name
 from stepgrad.check.tolerance import half_unit, significant_digits
 from stepgrad.errors import StepgradError
 from stepgrad.network.files import TOP_LEVEL_KEYS, _toml_error_line
@@ -39,6 +49,13 @@ _NETWORK_KEYS = set(TOP_LEVEL_KEYS) - {"learning_rate"}
 _TOML_KEY = re.compile(r"""^\s*(?:\[+\s*)?(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*(?:=|\]+)""")
 # A JSON object key: a string followed by a colon.
 _JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+BYTE_ORDER_MARK = "\ufeff"
+# 0,5933: a decimal comma (never a thousands separator in these numbers).
+_DECIMAL_COMMA = re.compile(r"^([+\-−]?\d*),(\d+(?:[eE][+\-−]?\d+)?)$")
+# What a formula has and a number (or "about 0.6") has not: the working of a line without its result.
+_FORMULA = re.compile(r"[*·×/^()+]|\s[-−]\s|\bexp\b")
+# A list item's bullet or number, Markdown emphasis and code marks around a name.
+_BULLET = re.compile(r"^(?:[-*•]\s+|\d+[.)]\s+)")
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,7 @@ class Answer:
         value: the number.
         decimals: digits after the decimal point, exponent included (``8.2e-2`` → 3).
         location: where it is (``line 4``).
+        working: the working written before the value on its line (``0.15*0.05 + 0.2*0.1 + 0.35``).
     """
 
     written: str
@@ -59,6 +77,7 @@ class Answer:
     decimals: int
 
     location: str = ""
+    working: str = ""
 
     @property
     def half_unit(self) -> float:
@@ -71,9 +90,45 @@ class Answer:
         return significant_digits(self.text)
 
 
+class AnswerList(list[Answer]):
+    """The answers of one file, and the line numbers of the notes (prose, headings, working without a
+    result) that were skipped."""
+
+    def __init__(self, answers: Iterable[Answer] = (), skipped: Iterable[int] = ()) -> None:
+        super().__init__(answers)
+        self.skipped = tuple(skipped)
+
+
+def reading_notes(answers: Sequence[Answer]) -> tuple[str, ...]:
+    """What reading the answers skipped or read in a special way, one sentence each (notes, not errors)."""
+    notes = []
+    skipped = getattr(answers, "skipped", ())
+    if skipped:
+        lines = ", ".join(str(number) for number in skipped[:8]) + (", …" if len(skipped) > 8 else "")
+        plural = "s" if len(skipped) != 1 else ""
+        notes.append(f"skipped {len(skipped)} line{plural} of notes (line{plural} {lines})")
+    for answer in answers:
+        if answer.working:
+            where = f"{answer.location}: " if answer.location else ""
+            notes.append(f"{where}{answer.written} = {answer.working} = {answer.text}: read the last number")
+    return tuple(notes)
+
+
+def number_text(text: str) -> str:
+    """A written number as Python reads it: no quotes, no trailing ``;``, a decimal point for a decimal comma."""
+    cleaned = text.strip().strip('"').strip("'").strip().rstrip(";").strip()
+    return _DECIMAL_COMMA.sub(r"\1.\2", cleaned)
+
+
+def is_number(text: str) -> bool:
+    """True when ``text`` is a finite number as written (``0,5933`` and ``−0.25`` included)."""
+    cleaned = number_text(text).replace("−", "-")
+    return _NUMBER.match(cleaned) is not None and cleaned.lower().lstrip("+-") not in _NON_FINITE
+
+
 def parse_number(text: str, source: str, location: str, name: str = "") -> tuple[float, int] | None:
     """``(value, decimals)`` of a written number; None when blank; ``StepgradError`` when not a finite number."""
-    cleaned = text.strip().strip('"').strip("'").strip().replace("−", "-")
+    cleaned = number_text(text).replace("−", "-")
     if not cleaned:
         return None
     what = f"the value of {name}" if name else "the value"
@@ -87,7 +142,7 @@ def parse_number(text: str, source: str, location: str, name: str = "") -> tuple
     return float(cleaned), max(0, len(fraction or "") - exponent)
 
 
-def _answer(name: str, raw: Any, source: str, location: str) -> Answer | None:
+def _answer(name: str, raw: Any, source: str, location: str, working: str = "") -> Answer | None:
     if raw is None:
         return None
     if isinstance(raw, bool | dict | list):
@@ -97,7 +152,7 @@ def _answer(name: str, raw: Any, source: str, location: str) -> Answer | None:
     parsed = parse_number(str(raw), source, location, name)
     if parsed is None:
         return None
-    return Answer(name.strip(), str(raw).strip(), parsed[0], parsed[1], location)
+    return Answer(name.strip(), number_text(str(raw)), parsed[0], parsed[1], location, working)
 
 
 def key_lines(text: str, fmt: str) -> dict[str, list[int]]:
@@ -179,7 +234,7 @@ def _parse_toml(text: str, source: str) -> list[Answer]:
 
 
 def _is_header(cells: list[str]) -> bool:
-    name, value = (cell.lower().strip() for cell in cells)
+    name, value = (cell.lower().strip() for cell in cells[:2])
     return name in _HEADER_NAMES or value in _HEADER_VALUES
 
 
@@ -188,26 +243,62 @@ def _delimiter(text: str) -> str:
     return ";" if ";" in first else "\t" if "\t" in first else ","
 
 
-def _parse_csv(text: str, source: str) -> list[Answer]:
-    delimiter = _delimiter(text)
-    answers = []
-    first_row = True
+def _is_prose(name: str, raw: str) -> bool:
+    """True for a line of notes: its value is not a number, and neither is its name a value's name, or it
+    is working without a result (``net_h1 = w1·i1 + w2·i2 + b1``). ``out_h1 = about 0.6`` is an answer."""
+    if is_number(raw):
+        return False
+    if not raw.strip():
+        return " " in name.strip() and canonical_name(name) is None  # "Forward pass:" is a heading
+    return canonical_name(name) is None or _FORMULA.search(raw) is not None
+
+
+def _rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The CSV's non-blank rows that are not comments, with their line numbers."""
+    rows = []
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         cells = [cell.strip() for cell in row]
-        if not cells or not any(cells) or cells[0].startswith("#"):
+        if any(cells) and not cells[0].startswith("#"):
+            rows.append((number, cells))
+    return rows
+
+
+def _wide(rows: list[tuple[int, list[str]]]) -> bool:
+    """True for a row of names over a row of values (``out_h1,w5+`` / ``0.5933,0.3589``)."""
+    if len(rows) != 2 or _is_header(rows[0][1]) or len(rows[0][1]) < 2:
+        return False
+    names, values = rows[0][1], rows[1][1]
+    return not any(is_number(name) for name in names) and any(is_number(value) for value in values)
+
+
+def _parse_csv(text: str, source: str) -> AnswerList:
+    delimiter = _delimiter(text)
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if first.lower().startswith("sep=") and len(first) == 5:  # Excel's "sep=;" line
+        delimiter, text = first[4], "\n" + text.lstrip().split("\n", 1)[-1]
+    rows = _rows(text, delimiter)
+    if _wide(rows):
+        (_, names), (number, values) = rows
+        found = (
+            _answer(name, value, source, f"line {number}, column {column}")
+            for column, (name, value) in enumerate(zip(names, values, strict=False), start=1)
+            if name
+        )
+        return AnswerList(answer for answer in found if answer is not None)
+    answers, skipped = [], []
+    for index, (number, cells) in enumerate(rows):
+        if index == 0 and len(cells) >= 2 and _is_header(cells):
             continue
-        if len(cells) != 2:
-            shown = {",": ",", ";": ";", "\t": "<tab>"}[delimiter]
-            raise StepgradError(f"expected 'name{shown}value', found {len(cells)} columns", source, f"line {number}")
-        if first_row and _is_header(cells):
-            first_row = False
+        name, raw = cells[0], cells[1] if len(cells) > 1 else ""  # a third column holds notes
+        if _is_prose(name, raw):
+            skipped.append(number)
             continue
-        first_row = False
-        value = cells[1].replace(",", ".") if delimiter == ";" else cells[1]  # 0,5933: a decimal comma
-        answer = _answer(cells[0], value, source, f"line {number}")
+        if not name:
+            raise StepgradError("a value without a name", source, f"line {number}")
+        answer = _answer(name, raw, source, f"line {number}")
         if answer is not None:
             answers.append(answer)
-    return answers
+    return AnswerList(answers, skipped)
 
 
 def _unclosed_quote(text: str) -> bool:
@@ -218,25 +309,62 @@ def _unclosed_quote(text: str) -> bool:
     return stripped.startswith("'") and (len(stripped) < 2 or not stripped.endswith("'"))
 
 
-def _parse_lines(text: str, source: str) -> list[Answer]:
-    answers = []
+def _split_line(content: str) -> tuple[str, str, str] | None:
+    """``(name, working, value)`` of a line: ``name = value``, ``name: value``, ``name = working = value``
+    (``≈`` too) or ``name value``; None when it has none of these shapes."""
+    if "=" in content or "≈" in content:
+        head, *working, raw = re.split(r"≈|=", content)
+        if ":" in head:  # "net_h1: w1·i1 + … = 0.3775" or "Forward pass: net_h1 = 0.3775"
+            before, _, after = head.partition(":")
+            if canonical_name(before) is not None:
+                head, working = before, [after, *working]
+            else:
+                head = head.rsplit(":", 1)[1]
+        return head, " = ".join(part.strip() for part in working), raw
+    if ":" in content:
+        name, _, raw = content.partition(":")
+        return name, "", raw
+    name, _, raw = content.rpartition(" ")
+    if name.strip() and is_number(raw) and canonical_name(name) is not None:  # "out_h1 0.5933"
+        return name, "", raw
+    return None
+
+
+def _name_of(text: str) -> str:
+    """The name as written, without a bullet, Markdown emphasis or code marks around it."""
+    name = _BULLET.sub("", text.strip()).strip()
+    for mark in ("**", "__", "`"):
+        if len(name) > 2 * len(mark) and name.startswith(mark) and name.endswith(mark):
+            name = name[len(mark) : -len(mark)].strip()
+    return name.strip('"')
+
+
+def _parse_lines(text: str, source: str) -> AnswerList:
+    answers, skipped = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         content = line.split("#", 1)[0].strip()
-        if not content:
+        if not content or content.startswith("//"):
             continue
-        separator = "=" if "=" in content else ":" if ":" in content else None
-        if separator is None:
-            message = f"expected 'name = value' or 'name: value', found {content!r}"
-            raise StepgradError(message, source, f"line {number}")
-        name, _, raw = content.partition(separator)
+        split = _split_line(content)
+        if split is None:
+            skipped.append(number)
+            continue
+        name, working, raw = split
         if not name.strip():
-            raise StepgradError("a value without a name", source, f"line {number}")
+            if is_number(raw):
+                raise StepgradError("a value without a name", source, f"line {number}")
+            skipped.append(number)
+            continue
         if _unclosed_quote(name) or _unclosed_quote(raw):
             raise StepgradError(f"an unclosed quote in {content!r}", source, f"line {number}")
-        answer = _answer(name.strip().strip('"'), raw, source, f"line {number}")
+        name, raw = _name_of(name), raw.strip().rstrip(";,")
+        if _is_prose(name, raw):
+            skipped.append(number)
+            continue
+        answer = _answer(name, raw, source, f"line {number}", " ".join(working.split()))
         if answer is not None:
             answers.append(answer)
-    return answers
+    return AnswerList(answers, skipped)
 
 
 def detect_format(path: Path | None, text: str) -> str:
@@ -246,16 +374,39 @@ def detect_format(path: Path | None, text: str) -> str:
         return suffix[1:]
     if suffix == ".tsv":
         return "csv"
-    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
+    lines = [line.strip() for line in text.removeprefix(BYTE_ORDER_MARK).splitlines()]
+    first = next((line for line in lines if line and not line.startswith("#")), "")
     if first.startswith("{"):
         return "json"
-    if any(mark in first for mark in ",;\t") and "=" not in first and ":" not in first:
+    if any("=" in line for line in lines):
+        return "lines"
+    if any(mark in first for mark in ",;\t") and ":" not in first:
         return "csv"
     return "lines"
 
 
-def parse_answers(text: str, source: str = "<answers>", fmt: str = "lines") -> list[Answer]:
-    """The answers in ``text``; duplicates of the same written name are an error."""
+def _toml_as_lines(text: str, source: str, error: tomllib.TOMLDecodeError) -> AnswerList:
+    """A ``.toml`` file that is not TOML (an unquoted ``dE_total/dw5``, ``0,5933``) read as plain lines, unless
+    the line TOML stops at is not an answer either, or is broken in a way plain lines cannot read (an
+    unclosed quote): then the TOML error."""
+    location = _toml_error_line(str(error), text)
+    message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(error))
+    try:
+        answers = _parse_lines(text, source)
+    except StepgradError as lines_error:
+        if lines_error.message.startswith("an unclosed quote"):
+            raise StepgradError(f"not valid TOML: {lines_error.message}", source, lines_error.location) from None
+        raise StepgradError(f"not valid TOML: {message}", source, location) from None
+    if location in {f"line {number}" for number in answers.skipped}:
+        raise StepgradError(f"not valid TOML: {message}", source, location)
+    return answers
+
+
+def parse_answers(text: str, source: str = "<answers>", fmt: str = "lines") -> AnswerList:
+    """The answers in ``text`` (and the lines of notes skipped); duplicates of the same written name are an
+    error."""
+    text = text.removeprefix(BYTE_ORDER_MARK)
+    answers: list[Answer]
     if fmt == "json":
         answers = _parse_json(text, source)
     elif fmt == "csv":
@@ -264,17 +415,7 @@ def parse_answers(text: str, source: str = "<answers>", fmt: str = "lines") -> l
         try:
             answers = _parse_toml(text, source)
         except tomllib.TOMLDecodeError as error:
-            # Not TOML (e.g. an unquoted dE_total/dw5): plain lines are accepted too, unless a line is
-            # broken in a way plain lines cannot read either (an unclosed quote).
-            try:
-                answers = _parse_lines(text, source)
-            except StepgradError as lines_error:
-                if lines_error.message.startswith("an unclosed quote"):
-                    message = f"not valid TOML: {lines_error.message}"
-                    raise StepgradError(message, source, lines_error.location) from None
-                location = _toml_error_line(str(error), text)
-                message = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(error))
-                raise StepgradError(f"not valid TOML: {message}", source, location) from None
+            answers = _toml_as_lines(text, source, error)
     else:
         answers = _parse_lines(text, source)
     seen: dict[str, Answer] = {}
@@ -282,7 +423,7 @@ def parse_answers(text: str, source: str = "<answers>", fmt: str = "lines") -> l
         if answer.written in seen:
             raise StepgradError(f"{answer.written} is given twice", source, answer.location)
         seen[answer.written] = answer
-    return answers
+    return answers if isinstance(answers, AnswerList) else AnswerList(answers)
 
 
 def answers_from_mapping(values: Mapping[str, Any], source: str = "<answers>") -> list[Answer]:
@@ -290,14 +431,21 @@ def answers_from_mapping(values: Mapping[str, Any], source: str = "<answers>") -
     return _from_mapping([(str(name), raw) for name, raw in values.items()], {}, source)
 
 
-def read_answers(path: str | Path) -> list[Answer]:
+def _decoded(data: bytes) -> str:
+    """A file's text: UTF-16 when it starts with its byte order mark (Excel's "Unicode text"), else UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def read_answers(path: str | Path) -> AnswerList:
     """Read an answer file (``-``: standard input); ``StepgradError`` (file, line, what) when it cannot be used."""
     if str(path) == STDIN:
         text = sys.stdin.read()
         return parse_answers(text, "<stdin>", detect_format(None, text))
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = _decoded(file.read_bytes())
     except FileNotFoundError:
         raise StepgradError("no such file", str(file)) from None
     except IsADirectoryError:

@@ -23,14 +23,14 @@ the network's given numbers (the full rule is in ``stepgrad.check.tolerance``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from stepgrad.check.answers import Answer, answers_from_mapping, read_answers
+from stepgrad.check.answers import Answer, answers_from_mapping, read_answers, reading_notes
 from stepgrad.check.conventions import convention_holds, negative_convention, with_convention
 from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.names import NameIndex
@@ -186,12 +186,11 @@ class Checker:
         resolved, unknown = self._resolve(answers, source)
         report = self._checked(resolved, unknown, source)
         flipped = negative_convention(self, resolved)
-        if flipped is None:
-            return report
-        other = self._checked(flipped, unknown, source)
-        if _bad(other) >= _bad(report) or not convention_holds(self, other):
-            return report
-        return with_convention(other, resolved, self)
+        if flipped is not None:
+            other = self._checked(flipped, unknown, source)
+            if _bad(other) < _bad(report) and convention_holds(self, other):
+                report = with_convention(other, resolved, self)
+        return replace(report, notes=(*reading_notes(answers), *report.notes))
 
     def _checked(self, resolved: Mapping[str, Answer], unknown: list[ValueCheck], source: str) -> CheckReport:
         given = {name: self._as_used(name, answer) for name, answer in resolved.items()}
@@ -480,5 +479,9 @@ def check_answers(
     chosen = network_setup(setup)
     written, where = _answers_of(answers, source)
     if not written:
+        skipped = len(getattr(written, "skipped", ()))
+        if skipped:
+            lines = f"{skipped} line{'s' if skipped != 1 else ''}"
+            raise StepgradError(f"no values: no line reads as 'name = value' ({lines} of notes skipped)", where)
         raise StepgradError("no values: the answers are empty or every value is blank", where)
     return Checker(chosen, sample).check(written, where)

@@ -113,7 +113,9 @@ class CheckReport:
             cancel), values rounded too early.
         missing: the names the derivation computes that were not answered.
         given_hint: when ``first_wrong`` is a given number or a frozen bias, what it should be.
-        notes: sentences about the whole sheet (a sign convention accepted).
+        notes: sentences about the whole sheet, not errors: how the answers were read (lines of notes skipped,
+            working lines whose last number was taken, ``stepgrad.check.answers.reading_notes``), a sign
+            convention accepted.
     """
 
     source: str

@@ -17,7 +17,7 @@ significant digits is right with a note *few digits*. Fewer decimals than that
 either, and the values computed from it are judged against it with its rounding
 (``0.6`` carries ±0.05), so it never turns the later steps into errors.
 
-**Claims.** A written ``0``, ``1`` or ``−1`` without enough digits for the value is
+**Claims.** A bare ``0``, ``1`` or ``−1`` (no decimal point: ``0.00`` rounds) without enough digits for the value is
 not a coarse rounding but a claim that the value is exactly that (a dead neuron,
 a ReLU slope): it is checked exactly, and carries no rounding into later steps.
 ``w5+ = 0`` is wrong (and diagnosed), ``dout/dnet = 0`` where a leaky ReLU's slope is
@@ -114,9 +114,10 @@ def exactly(given: float, target: float) -> bool:
 
 
 def is_claim(given: float, decimals: int, exact: float) -> bool:
-    """True when ``given`` is ``0``/``1``/``−1`` written without the digits ``exact`` needs, and is not ``exact``."""
-    bare = decimals == 0  # "1" for a dead ReLU's 0: any number of decimals is "enough" for 0
-    return given in CLAIMS and not exactly(given, exact) and (bare or not enough_digits(decimals, exact))
+    """True when ``given`` is a bare ``0``/``1``/``−1`` (no decimals) and is not ``exact``: a claim that the value
+    is exactly that (a dead ReLU's 0, a slope of 1), checked exactly. ``0.00`` shows its decimals: it rounds, it
+    does not claim (too few digits for 0.0004)."""
+    return given in CLAIMS and decimals == 0 and not exactly(given, exact)
 
 
 def carried_rounding(given: float, decimals: int, exact: float) -> float:
