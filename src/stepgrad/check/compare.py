@@ -33,7 +33,7 @@ import numpy as np
 from stepgrad.check.answers import Answer, answers_from_mapping, read_answers, reading_notes
 from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.mistakes import MISTAKES, Mistake
-from stepgrad.check.names import NameIndex
+from stepgrad.check.names import NameIndex, is_identity
 from stepgrad.check.recompute import Context, Rules, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
 from stepgrad.check.tolerance import (
@@ -226,7 +226,7 @@ class Checker:
                     location=answer.location,
                 )
             )
-        missing = tuple(name for name in self.asked() if name not in resolved)
+        missing = tuple(name for name in self.asked() if name not in resolved and not is_identity(name))
         return CheckReport(
             source=source,
             network=describe_network(self.setup),

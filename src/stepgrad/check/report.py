@@ -106,7 +106,8 @@ class CheckReport:
         first_wrong: the first value wrong on its own (not following from an earlier error), in the
             order of the derivation.
         diagnoses: the diagnoses of ``first_wrong``.
-        missing: the names the derivation computes that were not answered.
+        missing: the names the derivation computes that were not answered, except those that are a known
+            number by their kind (``dnet_o1/dw5 = out_h1``, ``stepgrad.check.names.is_identity``).
         given_hint: when ``first_wrong`` is a given number or a frozen bias, what it should be.
         notes: how the answers were read, one sentence each: lines of notes skipped, working lines whose
             last number was taken (``stepgrad.check.answers.reading_notes``); notes, not errors.
