@@ -30,7 +30,7 @@ def test_a_fully_correct_file_exits_0(tmp_path: Path) -> None:
     result = run(str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     asked = len(Checker(classic_setup()).asked())  # 62: the classic step, the updated forward pass included
-    assert f"{asked} of {asked} values right; everything you wrote is right" in result.stdout
+    assert f"{asked} values: {asked} right; everything you wrote is right" in result.stdout
 
 
 def test_a_wrong_file_exits_1_with_the_diagnosis_in_every_format(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepgrad.check.names import NameIndex, canonical_name
+from stepgrad.check.names import NameIndex, canonical_name, is_identity
 from stepgrad.core import train_step
 from stepgrad.network import classic_setup
 
@@ -102,3 +102,25 @@ def test_the_index_does_not_resolve_a_name_the_network_lacks() -> None:
 )
 def test_suggestions_put_the_same_words_in_another_order_first(written: str, first: str) -> None:
     assert classic_index().closest(written)[0] == first
+
+
+def test_identities_are_known_by_their_kind() -> None:
+    setup = classic_setup()
+    names = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).values()
+    identities = [name for name in names if is_identity(name)]
+    # dnet/dw is the input the weight brings in (i1, out_h1 …): one per weight, nothing else
+    assert identities == [
+        f"dnet_{n}/dw{w}" for n, ws in (("o1", (5, 6)), ("o2", (7, 8)), ("h1", (1, 2)), ("h2", (3, 4))) for w in ws
+    ]
+    assert is_identity("dnet_h2_1/dw17") and not is_identity("dE_total/dw5") and not is_identity("dout_o1/dnet_o1")
+
+
+def test_identities_are_not_missed_when_left_out() -> None:
+    from stepgrad.check import check_answers
+
+    report = check_answers({"out_h1": "0.5933"})
+    assert not any(is_identity(name) for name in report.missing)
+    assert "dE_total/dw5" in report.missing and "dout_o1/dnet_o1" in report.missing
+    assert len(report.missing) == 62 - 8 - 1  # the 62 computed values, less the 8 dnet/dw and the one written
+    written = check_answers({"dnet_o1/dw5": "0.5933"})  # written, it is checked like any value
+    assert written.check("dnet_o1/dw5").status == "right"

@@ -146,7 +146,9 @@ def test_whole_numbers_are_not_right_for_everything(tmp_path) -> None:
     assert report.first_wrong == "out_h1"
     coarse = "too few digits to check: give at least 2 significant digits (2 decimals here)"
     assert report.check("out_h2").note == coarse
-    assert "0 of 7 values right (1 with too few digits to check)" in report.render("text")
+    text = report.render("text", width=120)
+    assert "7 values: 0 right, 5 wrong, 1 follows from them (1 with too few digits to check)" in text
+    assert "Score: strict 0/7, with error carried forward 1/7" in text
     result = subprocess.run([str(Path(sys.executable).parent / "stepgrad"), "check", str(path)], capture_output=True)
     assert result.returncode == 1
 

@@ -33,7 +33,7 @@ import numpy as np
 from stepgrad.check.answers import Answer, answers_from_mapping, read_answers, reading_notes
 from stepgrad.check.conventions import convention_holds, negative_convention, with_convention
 from stepgrad.check.diagnose import Diagnoser
-from stepgrad.check.names import NameIndex
+from stepgrad.check.names import NameIndex, is_identity
 from stepgrad.check.recompute import Context, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
 from stepgrad.check.rounding_early import rounded_too_early
@@ -207,7 +207,9 @@ class Checker:
             diagnoses: tuple[Diagnosis, ...] = ()
             accident = name in verdicts.accidents
             if (status == "wrong" or accident) and name in self.table:
-                diagnoses = diagnoser.diagnose(name, answer, verdicts.claims(name), verdicts.isolated(name))
+                diagnoses = diagnoser.diagnose(
+                    name, answer, verdicts.claims(name), verdicts.isolated(name) and not accident, accident
+                )
             if accident and not diagnoses:
                 note = ""  # right, from values the learner meant (a slip copied back right): no second mistake
             if status == "wrong" and first_wrong is None:
@@ -230,7 +232,7 @@ class Checker:
                     location=answer.location,
                 )
             )
-        missing = tuple(name for name in self.asked() if name not in resolved)
+        missing = tuple(name for name in self.asked() if name not in resolved and not is_identity(name))
         early = rounded_too_early(self, checks, diagnoser, resolved)
         named = {diagnosis.mistake for diagnosis in first_diagnoses}
         others: list[Diagnosis] = []
@@ -375,7 +377,11 @@ class _Verdicts:
         own, spread = world.follow(name)
         digits = shown_digits(answer.significant)
         written = sorted(world.written_inputs(name), key=checker.position)
-        accident = within(answer.value, exact, tolerance) and not within(answer.value, own, tolerance + spread)
+        accident = (
+            within(answer.value, exact, tolerance)
+            and enough_digits(answer.decimals, exact)
+            and not within(answer.value, own, tolerance + spread)
+        )
         if accident and any(self.tainted(source) for source in written):
             self.accidents.add(name)
             note = f"right by accident: from your earlier values, {name} = {rule.formula} = "

@@ -120,12 +120,18 @@ class Diagnoser:
         return tables
 
     # ------------------------------------------------------------------ the search
-    def diagnose(self, name: str, answer: Answer, claim: bool = False, isolated: bool = False) -> tuple[Diagnosis, ...]:
+    def diagnose(
+        self, name: str, answer: Answer, claim: bool = False, isolated: bool = False, accident: bool = False
+    ) -> tuple[Diagnosis, ...]:
         """The simplest explanations of the written ``name``, best first.
 
         ``isolated``: the values the learner computed from ``name`` are right, so the wrong number did not
-        carry on: a slip is looked for first.
+        carry on: a slip is looked for first. ``accident``: ``name`` is right though the learner's earlier
+        values are not: only a second mistake in its own step, undoing the first, explains it.
         """
+        if accident:
+            direct = [e for e in self.explain(name, answer, claim, own_step=True) if not e.slip]
+            return tuple(d for e in direct[:1] for d in self._diagnoses(name, e))
         if isolated:
             slip = self._slip(name, answer, self.world(answer, claim), self.given[name][1])
             if slip:
@@ -140,10 +146,14 @@ class Diagnoser:
                     diagnoses.append(diagnosis)
         return tuple(diagnoses)
 
-    def explain(self, name: str, answer: Answer, claim: bool = False) -> list[Explanation]:
-        """Every single change that reproduces ``name``; else a slip; else pairs of changes."""
+    def explain(self, name: str, answer: Answer, claim: bool = False, own_step: bool = False) -> list[Explanation]:
+        """Every single change that reproduces ``name``; else a slip; else pairs of changes.
+
+        ``own_step``: only changes of ``name``'s own step (no slips, pairs or figures copied).
+        """
         base = self.world(answer, claim)
-        steps = [name, *(s for s in base.closure(name) if s not in self.given and s in self.correct)]
+        upstream = [] if own_step else [s for s in base.closure(name) if s not in self.given and s in self.correct]
+        steps = [name, *upstream]
         target, tolerance = answer.value, self.given[name][1]
         found: list[Explanation] = []
         singles: list[tuple[str, Mutation]] = []
@@ -162,6 +172,8 @@ class Diagnoser:
             if explanation is not None:
                 found.append(explanation)
         found += self._learning_rate(name, answer, claim, target, tolerance)
+        if own_step:
+            return sorted(found, key=lambda e: (e.cost, e.rank))
         if not found:
             found += self._slip(name, answer, base, tolerance)
         if not found:

@@ -163,6 +163,17 @@ def canonical_name(written: str) -> str | None:
     return name + ("+" if updated else "")
 
 
+# A net input's derivative with respect to one of its own parameters: the input the weight brings in, or 1.
+_IDENTITY = re.compile(r"^dnet_[a-z]\d+(?:_\d+)?/d[wb]\d+$")
+
+
+def is_identity(name: str) -> bool:
+    """True for a value that is, by its kind, a number already known rather than a step a person works:
+    ``dnet_h1/dw1 = i1``, ``dnet_o1/dw5 = out_h1`` (a net input's derivative with respect to its own weight).
+    Such values are checked when written, but not missed when left out."""
+    return _IDENTITY.match(name) is not None
+
+
 def name_key(name: str) -> str:
     """A compact key of a name: lower case, without spaces, underscores, braces, slashes or quotes."""
     return re.sub(r"[\s_{}/\"`\\]", "", _cleaned(name))

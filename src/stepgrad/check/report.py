@@ -13,11 +13,15 @@ Status = Literal["right", "rounding", "coarse", "follows", "wrong", "unknown"]
 
 #: Statuses that count as correct.
 CORRECT_STATUSES: tuple[Status, ...] = ("right", "rounding")
+#: … and with error carried forward ("ecf"): also a value right from the learner's own earlier, wrong values.
+CONSISTENT_STATUSES: tuple[Status, ...] = (*CORRECT_STATUSES, "follows")
+#: One mark per status. A value that follows from an earlier error has its own mark, not ✗: one slip early
+#: in the derivation is one mistake, not thirty.
 STATUS_MARKS: dict[str, str] = {
     "right": "✓",
     "rounding": "✓",
     "coarse": "~",
-    "follows": "✗",
+    "follows": "↳",
     "wrong": "✗",
     "unknown": "?",
 }
@@ -111,7 +115,8 @@ class CheckReport:
         diagnoses: the diagnoses of ``first_wrong`` (the simplest first), then those of every other
             mistake found: a later value wrong on its own, a value right by accident (two mistakes that
             cancel), values rounded too early.
-        missing: the names the derivation computes that were not answered.
+        missing: the names the derivation computes that were not answered, except those that are a known
+            number by their kind (``dnet_o1/dw5 = out_h1``, ``stepgrad.check.names.is_identity``).
         given_hint: when ``first_wrong`` is a given number or a frozen bias, what it should be.
         notes: sentences about the whole sheet, not errors: how the answers were read (lines of notes skipped,
             working lines whose last number was taken, ``stepgrad.check.answers.reading_notes``), a sign
@@ -134,8 +139,14 @@ class CheckReport:
 
     @property
     def score(self) -> tuple[int, int]:
-        """``(right, checked)``."""
+        """``(right, checked)``: the strict score."""
         return sum(check.ok for check in self.values), len(self.values)
+
+    @property
+    def score_ecf(self) -> tuple[int, int]:
+        """``(right or consistent, checked)``: the score with error carried forward, where a value right from
+        the learner's own earlier (wrong) values counts too."""
+        return sum(check.status in CONSISTENT_STATUSES for check in self.values), len(self.values)
 
     def count(self, status: Status) -> int:
         """How many values have ``status``."""
@@ -158,9 +169,12 @@ class CheckReport:
         data["score"] = {
             "right": right,
             "checked": checked,
+            "wrong": self.count("wrong"),
+            "follows": self.count("follows"),
             "unknown": self.count("unknown"),
             "coarse": self.count("coarse"),
         }
+        data["score_ecf"] = {"right_or_consistent": self.score_ecf[0], "checked": checked}
         return data
 
     def render(self, fmt: str = "text", **options: Any) -> str:

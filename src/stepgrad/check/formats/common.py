@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepgrad.check.report import CheckReport, ValueCheck
+from stepgrad.check.report import STATUS_MARKS, CheckReport, ValueCheck
 from stepgrad.check.tolerance import shown_digits, significant_digits
 from stepgrad.explain.step import format_number
 
@@ -36,9 +36,15 @@ def note(check: ValueCheck) -> str:
 
 
 def summary(report: CheckReport) -> str:
-    """``7 of 9 values right (1 unknown name); first wrong step: delta_o1``."""
+    """``10 values: 3 right, 1 wrong, 5 follow from it (1 unknown name); first wrong step: dE_total/dout_o1``."""
     right, checked = report.score
-    line = f"{right} of {checked} values right"
+    wrong, follows = report.count("wrong"), report.count("follows")
+    parts = [f"{right} right"]
+    if wrong:
+        parts.append(f"{wrong} wrong")
+    if follows:
+        parts.append(f"{follows} follow{'s' if follows == 1 else ''} from {'it' if wrong == 1 else 'them'}")
+    line = f"{checked} value{'s' if checked != 1 else ''}: " + ", ".join(parts)
     extras = []
     for status, one, many in (
         ("unknown", "unknown name", "unknown names"),
@@ -54,6 +60,24 @@ def summary(report: CheckReport) -> str:
     elif report.ok and checked:
         line += "; everything you wrote is right"
     return line
+
+
+def score_line(report: CheckReport) -> str:
+    """``Score: strict 3/9, with error carried forward 8/9``."""
+    (right, checked), (consistent, _) = report.score, report.score_ecf
+    return f"Score: strict {right}/{checked}, with error carried forward {consistent}/{checked}"
+
+
+def legend(report: CheckReport) -> str:
+    """What the mark of a value that follows from an earlier error means; blank when there is none."""
+    if not report.count("follows"):
+        return ""
+    return f"{STATUS_MARKS['follows']} follows from an earlier error: right from your own earlier values"
+
+
+def reading_lines(report: CheckReport) -> list[str]:
+    """How the answers were read (lines of notes skipped, working lines), as notes."""
+    return [f"Note: {note}" for note in report.notes]
 
 
 def diagnosis_lines(report: CheckReport) -> list[tuple[str, str]]:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepgrad.check.formats.common import diagnosis_lines, difference, note, number, summary
+from stepgrad.check.formats.common import (
+    diagnosis_lines,
+    difference,
+    legend,
+    note,
+    number,
+    reading_lines,
+    score_line,
+    summary,
+)
 from stepgrad.check.report import STATUS_MARKS, CheckReport
 
 
@@ -14,28 +23,24 @@ def _cell(text: str) -> str:
 
 def render_markdown(report: CheckReport, **options: Any) -> str:
     """Markdown with one table row per value: mark, name, given, expected, difference, note."""
-    lines = [
-        f"# Check of {_cell(report.source)}",
-        "",
-        f"Network: {report.network}",
-        "",
-        f"**{summary(report)}**",
-        "",
-        *(line for text in report.notes for line in (text, "")),
-        "| | value | given | expected | difference | note |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines = [f"# Check of {_cell(report.source)}", "", f"Network: {report.network}", ""]
+    lines += [*(f"_{line}_" for line in reading_lines(report)), ""] if report.notes else []
+    lines += [f"**{summary(report)}**", "", score_line(report), ""]
+    diagnoses = diagnosis_lines(report)
+    if diagnoses:
+        heading = f"Diagnosis of `{report.first_wrong}`" if report.first_wrong else "Diagnosis"
+        lines += [f"## {heading}", ""]
+        for title, paragraph in diagnoses:
+            lines += [f"**{title}.** {paragraph}", ""]
+        lines += ["## Values", ""]
+    lines += ["| | value | given | expected | difference | note |", "|---|---|---|---|---|---|"]
     for check in report.values:
         lines.append(
             f"| {STATUS_MARKS[check.status]} | `{check.name}` | {check.shown} | {number(check.expected)} "
             f"| {difference(check)} | {_cell(note(check))} |"
         )
-    diagnoses = diagnosis_lines(report)
-    if diagnoses:
-        heading = f"Diagnosis of `{report.first_wrong}`" if report.first_wrong else "Diagnosis"
-        lines += ["", f"## {heading}", ""]
-        for title, paragraph in diagnoses:
-            lines += [f"**{title}.** {paragraph}", ""]
+    if legend(report):
+        lines += ["", legend(report)]
     if report.missing:
         lines += ["", f"Not answered ({len(report.missing)}): " + ", ".join(f"`{n}`" for n in report.missing)]
     return "\n".join(lines).rstrip() + "\n"

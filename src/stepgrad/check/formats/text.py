@@ -9,14 +9,23 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.panel import Panel
 from rich.text import Text
 
-from stepgrad.check.formats.common import diagnosis_lines, difference, note, number, summary
+from stepgrad.check.formats.common import (
+    diagnosis_lines,
+    difference,
+    legend,
+    note,
+    number,
+    reading_lines,
+    score_line,
+    summary,
+)
 from stepgrad.check.report import STATUS_MARKS, CheckReport, ValueCheck
 
 _STYLES = {
     "right": "green",
     "rounding": "green",
     "coarse": "yellow",
-    "follows": "yellow",
+    "follows": "cyan",
     "wrong": "bold red",
     "unknown": "dim",
 }
@@ -72,12 +81,16 @@ def report_renderable(report: CheckReport) -> RenderableType:
     parts: list[RenderableType] = [
         Text(f"Check of {report.source}", style="bold"),
         Text(f"against {report.network}"),
-        *value_rows(report),
+        *(Text(line, style="dim") for line in reading_lines(report)),
         Text(summary(report), style="bold green" if report.ok else "bold red"),
-        *(Text(text, style="dim") for text in report.notes),
+        Text(score_line(report)),
     ]
+    # The diagnosis leads: it is what the learner came for; the table below is the evidence.
     for title, paragraph in diagnosis_lines(report):
         parts.append(Panel(Text(paragraph), title=Text(title, style="bold"), title_align="left", border_style="red"))
+    parts += value_rows(report)
+    if legend(report):
+        parts.append(Text(legend(report), style="dim"))
     if report.missing:
         # One line, cut with "…" at the console's width (the JSON and Markdown reports list them all).
         shown = ", ".join(report.missing)
