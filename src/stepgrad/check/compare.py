@@ -207,9 +207,9 @@ class Checker:
             diagnoses: tuple[Diagnosis, ...] = ()
             accident = name in verdicts.accidents
             if (status == "wrong" or accident) and name in self.table:
-                diagnoses = diagnoser.diagnose(
-                    name, answer, verdicts.claims(name), verdicts.isolated(name) and not accident, accident
-                )
+                isolated = verdicts.isolated(name) and not accident
+                thorough = first_wrong is None  # pairs and copied figures for the first wrong value only
+                diagnoses = diagnoser.diagnose(name, answer, verdicts.claims(name), isolated, accident, thorough)
             if accident and not diagnoses:
                 note = ""  # right, from values the learner meant (a slip copied back right): no second mistake
             if status == "wrong" and first_wrong is None:

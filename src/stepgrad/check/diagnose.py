@@ -36,6 +36,7 @@ CONTRADICTED = 3
 #: Added to the cost of a mistake that reproduces a value only from the network's own numbers, not from the
 #: learner's other values (a figure copied from a source that made it, like the classic text's erratum).
 COPIED = 1
+AFTER_UPDATE = ("net_new", "out_new", "error_new", "error_total_new")
 
 
 def variant_detail(step: str, wrong: StepRule, right: StepRule) -> str:
@@ -82,12 +83,16 @@ class Diagnoser:
     position: Callable[[str], float]
     _worlds: dict[tuple[int, int, bool], World] = field(default_factory=dict, init=False, repr=False)
 
-    def world(self, answer: Answer, claim: bool = False, table: Table | None = None) -> World:
-        """The learner's world under ``table`` (the correct rules by default), unwritten values rounded the
-        way ``answer`` is written (not at all for a claim, ``stepgrad.check.tolerance``)."""
-        rounding = working_rounding(answer.decimals, answer.significant, claim)
+    def world(
+        self, answer: Answer, claim: bool = False, table: Table | None = None, changed: frozenset[str] = frozenset()
+    ) -> World:
+        """The learner's world under ``table`` (the correct rules by default, which differ from it at
+        ``changed``), unwritten values rounded the way ``answer`` is written (not at all for a claim,
+        ``stepgrad.check.tolerance``)."""
         if table is not None:
-            return World(table, self.leaves, self.given, rounding)
+            base = self.world(answer, claim)
+            return World(table, self.leaves, self.given, base.rounding, base, changed)
+        rounding = working_rounding(answer.decimals, answer.significant, claim)
         key = (answer.decimals, answer.significant, claim)
         if key not in self._worlds:
             self._worlds[key] = World(self.correct, self.leaves, self.given, rounding)
@@ -121,9 +126,18 @@ class Diagnoser:
 
     # ------------------------------------------------------------------ the search
     def diagnose(
-        self, name: str, answer: Answer, claim: bool = False, isolated: bool = False, accident: bool = False
+        self,
+        name: str,
+        answer: Answer,
+        claim: bool = False,
+        isolated: bool = False,
+        accident: bool = False,
+        thorough: bool = True,
     ) -> tuple[Diagnosis, ...]:
         """The simplest explanations of the written ``name``, best first.
+
+        ``thorough``: when no single change explains it, also try pairs of changes and figures copied (the
+        costly part of the search: done for the first wrong value, not for every later one).
 
         ``isolated``: the values the learner computed from ``name`` are right, so the wrong number did not
         carry on: a slip is looked for first. ``accident``: ``name`` is right though the learner's earlier
@@ -136,7 +150,7 @@ class Diagnoser:
             slip = self._slip(name, answer, self.world(answer, claim), self.given[name][1])
             if slip:
                 return tuple(self._diagnoses(name, slip[0]))
-        explanations = self.explain(name, answer, claim)
+        explanations = self.explain(name, answer, claim, thorough=thorough)
         diagnoses: list[Diagnosis] = []
         named: set[str] = set()
         for explanation in explanations:
@@ -146,7 +160,9 @@ class Diagnoser:
                     diagnoses.append(diagnosis)
         return tuple(diagnoses)
 
-    def explain(self, name: str, answer: Answer, claim: bool = False, own_step: bool = False) -> list[Explanation]:
+    def explain(
+        self, name: str, answer: Answer, claim: bool = False, own_step: bool = False, thorough: bool = True
+    ) -> list[Explanation]:
         """Every single change that reproduces ``name``; else a slip; else pairs of changes.
 
         ``own_step``: only changes of ``name``'s own step (no slips, pairs or figures copied).
@@ -176,9 +192,9 @@ class Diagnoser:
             return sorted(found, key=lambda e: (e.cost, e.rank))
         if not found:
             found += self._slip(name, answer, base, tolerance)
-        if not found:
+        if not found and thorough:
             found += self._pairs(name, answer, claim, singles, target, tolerance)
-        if not found:
+        if not found and thorough:
             found += self._copied(name, answer, target, tolerance)
         # the simplest explanations only: a rarer mistake that gives the same number is noise
         simplest = min((explanation.cost for explanation in found), default=0)
@@ -195,8 +211,9 @@ class Diagnoser:
         table: Table | None = None,
     ) -> Explanation | None:
         """The explanation ``changes`` give, if they reproduce ``target``."""
+        steps = frozenset(step for step, _ in changes)
         table = table if table is not None else {**self.correct, **{step: m.rule for step, m in changes}}
-        world = self.world(answer, claim, table)
+        world = self.world(answer, claim, table, steps)
         value, spread = world.follow(name)
         if not within(target, value, tolerance + spread):
             return None
@@ -233,7 +250,12 @@ class Diagnoser:
         return False
 
     def _copied(self, name: str, answer: Answer, target: float, tolerance: float) -> list[Explanation]:
-        """A mistake made throughout that gives the written value from the network's own numbers alone."""
+        """A mistake made throughout that gives the written value from the network's own numbers alone.
+
+        Only for the figures a text sums up with: the forward pass after the update (``E_total+``).
+        """
+        if self.correct[name].kind not in AFTER_UPDATE:
+            return []
         found = []
         for members, table in self.consistent:
             world = World(table, self.leaves, {}, working_rounding(answer.decimals, answer.significant))

@@ -44,19 +44,43 @@ class World:
         leaves: the network's given numbers.
         given: the written values as used, ``name -> (value, rounding carried)``.
         rounding: the half-unit an unwritten value ``v`` carries (the learner rounded it too).
+        base: a world with the same values and rounding whose table differs only at ``changed``: every value
+            that no changed step feeds is taken from it (the diagnosis tries hundreds of one-step changes).
+        changed: the steps whose rules differ from ``base``'s.
     """
 
     table: Table
     leaves: Mapping[str, float]
     given: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     rounding: Callable[[float], float] = no_rounding
+    base: World | None = None
+    changed: frozenset[str] = frozenset()
     _values: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _follows: dict[str, tuple[float, float]] = field(default_factory=dict, init=False, repr=False)
+    _affected: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
+
+    def affected(self, name: str) -> bool:
+        """True when ``name``'s value may differ from ``base``'s: a changed step, or one fed by one."""
+        if self.base is None:
+            return True
+        if name not in self._affected:
+            rule = self.table.get(name)
+            # a written input is taken as written in both worlds; the rule of ``name`` itself is followed
+            self._affected[name] = name in self.changed or (
+                rule is not None
+                and any(
+                    source in self.table and source not in self.given and self.affected(source)
+                    for source in rule.inputs
+                )
+            )
+        return self._affected[name]
 
     def value(self, name: str) -> float:
         """The value of ``name`` in this world."""
         if name in self.given:
             return self.given[name][0]
+        if self.base is not None and not self.affected(name):
+            return self.base.value(name)
         if name not in self._values:
             rule = self.table.get(name)
             self._values[name] = self.leaves[name] if rule is None else self.follow(name)[0]
@@ -75,6 +99,8 @@ class World:
         """``name``'s rule applied to this world's inputs (ignoring a written ``name``), and its uncertainty."""
         if name in self._follows:
             return self._follows[name]
+        if self.base is not None and not self.affected(name):
+            return self.base.follow(name)
         rule = self.table[name]
         x = [self.value(source) for source in rule.inputs]
         base = evaluate_safely(rule, x)
