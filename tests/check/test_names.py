@@ -135,3 +135,8 @@ def test_the_learning_rate_is_a_given_number_a_learner_may_copy(written: str) ->
     assert [(check.name, check.status) for check in right.values] == [("η", "right"), ("net_h1", "right")]
     wrong = check_answers({written: "0.05"})
     assert (wrong.first_wrong, wrong.check("η").note) == ("η", "the network's η is 0.5: copy it from the network file")
+
+
+def test_a_long_run_of_letters_is_not_a_name_and_does_not_recurse_forever() -> None:
+    assert canonical_name("a" * 5000) is None
+    assert canonical_name("dd" * 3000 + "w5") is None

@@ -47,6 +47,7 @@ _UNITS = {"h", "o", "i", "w", "b"}
 _DERIVATIVE = {"d", "∂"}
 _UPDATED = {"new", "updated", "update", "after", "next", "+", "'", "′", "*"}
 _BEFORE = {"old", "before", "original", "orig"}
+_LONGEST_WORD = 32
 _WORDS = {*_KINDS, *_TOTAL, *_UNITS, *_DERIVATIVE, *_UPDATED, *_BEFORE, "/"}
 
 #: The learning rate's name, and how people write it.
@@ -82,9 +83,12 @@ def _cleaned(name: str) -> str:
 
 @cache
 def _split_word(word: str) -> tuple[str, ...] | None:
-    """``word`` cut into the fewest known words (``douth`` → d out h), None when it cannot be."""
+    """``word`` cut into the fewest known words (``douth`` → d out h), None when it cannot be (or is longer
+    than any name: a run of prose letters)."""
     if not word:
         return ()
+    if len(word) > _LONGEST_WORD:
+        return None
     best: tuple[str, ...] | None = None
     for end in range(len(word), 0, -1):
         head = word[:end]
