@@ -350,3 +350,23 @@ def test_a_wide_csv_names_the_column_of_each_value(tmp_path) -> None:
 def test_a_toml_file_with_a_decimal_comma_is_read_as_lines() -> None:
     answers = parse_answers("out_h1 = 0,5933\n", "f", "toml")
     assert [(a.written, a.value) for a in answers] == [("out_h1", 0.5933)]
+
+
+def test_several_statements_on_a_line_and_markdown_tables() -> None:
+    text = (
+        "Given: i1 = 0.05, i2 = 0.10\nw1 = 0,15; w2 = 0,20\n"
+        "| value | answer |\n|---|---|\n| out_h1 | 0.5933 |\n| **w5+** | 0,3589 |\n"
+        "E_total = E_o1 + E_o2 = 0.2748 + 0.0236 = 0.2984\n"
+    )
+    answers = parse_answers(text, "f")
+    assert [(a.written, a.text, a.location) for a in answers] == [
+        ("i1", "0.05", "line 1"),
+        ("i2", "0.10", "line 1"),
+        ("w1", "0.15", "line 2"),
+        ("w2", "0.20", "line 2"),
+        ("out_h1", "0.5933", "line 5"),
+        ("w5+", "0.3589", "line 6"),
+        ("E_total", "0.2984", "line 7"),
+    ]
+    assert answers[-1].working == "E_o1 + E_o2 = 0.2748 + 0.0236"
+    assert answers.skipped == ()  # a table's header and rule are not notes

@@ -124,3 +124,19 @@ def test_identities_are_not_missed_when_left_out() -> None:
     assert len(report.missing) == 62 - 8 - 1  # the 62 computed values, less the 8 dnet/dw and the one written
     written = check_answers({"dnet_o1/dw5": "0.5933"})  # written, it is checked like any value
     assert written.check("dnet_o1/dw5").status == "right"
+
+
+@pytest.mark.parametrize("written", ["η", "eta", "Learning rate", "learning_rate", "lr", "\\eta", "α"])
+def test_the_learning_rate_is_a_given_number_a_learner_may_copy(written: str) -> None:
+    from stepgrad.check import check_answers
+
+    assert canonical_name(written) == "η"
+    right = check_answers({written: "0.5", "net_h1": "0.3775"})
+    assert [(check.name, check.status) for check in right.values] == [("η", "right"), ("net_h1", "right")]
+    wrong = check_answers({written: "0.05"})
+    assert (wrong.first_wrong, wrong.check("η").note) == ("η", "the network's η is 0.5: copy it from the network file")
+
+
+def test_a_long_run_of_letters_is_not_a_name_and_does_not_recurse_forever() -> None:
+    assert canonical_name("a" * 5000) is None
+    assert canonical_name("dd" * 3000 + "w5") is None

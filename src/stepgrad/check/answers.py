@@ -54,6 +54,9 @@ BYTE_ORDER_MARK = "\ufeff"
 _DECIMAL_COMMA = re.compile(r"^([+\-−]?\d*),(\d+(?:[eE][+\-−]?\d+)?)$")
 # What a formula has and a number (or "about 0.6") has not: the working of a line without its result.
 _FORMULA = re.compile(r"[*·×/^()+]|\s[-−]\s|\bexp\b")
+# Where a second statement starts on a line: "i1 = 0.05, i2 = 0.10", "w1 = 0,15; w2 = 0,20".
+_NEXT_STATEMENT = re.compile(r"[;,]\s+(?=[^=,;*·×]{1,40}=)")
+_PROSE = "prose"
 # A list item's bullet or number, Markdown emphasis and code marks around a name.
 _BULLET = re.compile(r"^(?:[-*•]\s+|\d+[.)]\s+)")
 
@@ -339,32 +342,55 @@ def _name_of(text: str) -> str:
     return name.strip('"')
 
 
+def _statements(content: str) -> list[tuple[str, str, str]] | None:
+    """``(name, working, value)`` of each statement on a line: one, several (``i1 = 0.05, i2 = 0.10``), a
+    Markdown table row (``| out_h1 | 0.5933 |``; its header and rule give none); None for a line of notes."""
+    if content.startswith("|"):
+        cells = [cell.strip() for cell in content.strip("|").split("|")]
+        if len(cells) < 2 or _is_header(cells) or all(set(cell) <= set("-: ") for cell in cells):
+            return []
+        return [(cells[0], "", cells[1])]
+    pieces = _NEXT_STATEMENT.split(content) if content.count("=") > 1 else [content]
+    heads = [re.split(r"≈|=", piece)[0].rsplit(":", 1)[-1] for piece in pieces]
+    if len(pieces) > 1 and any(canonical_name(_name_of(head)) is None for head in heads):
+        pieces = [content]  # "max(0, 0.52) = 0.52": the comma is inside the working, not between statements
+    statements = [_split_line(piece) for piece in pieces]
+    if None in statements and len(statements) > 1:
+        statements = [_split_line(content)]  # the comma did not separate two statements
+    found = [statement for statement in statements if statement is not None]
+    return found if len(found) == len(statements) else None
+
+
 def _parse_lines(text: str, source: str) -> AnswerList:
     answers, skipped = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         content = line.split("#", 1)[0].strip()
         if not content or content.startswith("//"):
             continue
-        split = _split_line(content)
-        if split is None:
+        statements = _statements(content)
+        if statements is None:
             skipped.append(number)
             continue
-        name, working, raw = split
-        if not name.strip():
-            if is_number(raw):
-                raise StepgradError("a value without a name", source, f"line {number}")
+        read = [_statement(statement, content, source, f"line {number}") for statement in statements]
+        if statements and all(answer is _PROSE for answer in read):
             skipped.append(number)
-            continue
-        if _unclosed_quote(name) or _unclosed_quote(raw):
-            raise StepgradError(f"an unclosed quote in {content!r}", source, f"line {number}")
-        name, raw = _name_of(name), raw.strip().rstrip(";,")
-        if _is_prose(name, raw):
-            skipped.append(number)
-            continue
-        answer = _answer(name, raw, source, f"line {number}", " ".join(working.split()))
-        if answer is not None:
-            answers.append(answer)
+        answers += [answer for answer in read if isinstance(answer, Answer)]
     return AnswerList(answers, skipped)
+
+
+def _statement(statement: tuple[str, str, str], content: str, source: str, location: str) -> Answer | str | None:
+    """The answer of one ``(name, working, value)``; ``_PROSE`` for notes, None for a blank value."""
+    name, working, raw = statement
+    if not name.strip():
+        if is_number(raw):
+            raise StepgradError("a value without a name", source, location)
+        return _PROSE
+    if _unclosed_quote(name) or _unclosed_quote(raw):
+        raise StepgradError(f"an unclosed quote in {content!r}", source, location)
+    name, raw = _name_of(name), raw.strip().rstrip(";,")
+    if _is_prose(name, raw):
+        return _PROSE
+    return _answer(name, raw, source, location, " ".join(working.split()))
 
 
 def detect_format(path: Path | None, text: str) -> str:

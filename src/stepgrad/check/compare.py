@@ -33,7 +33,7 @@ import numpy as np
 from stepgrad.check.answers import Answer, answers_from_mapping, read_answers, reading_notes
 from stepgrad.check.conventions import convention_holds, negative_convention, with_convention
 from stepgrad.check.diagnose import Diagnoser
-from stepgrad.check.names import NameIndex, is_identity
+from stepgrad.check.names import LEARNING_RATE, NameIndex, is_identity
 from stepgrad.check.recompute import Context, Table, build_table
 from stepgrad.check.report import CheckReport, Diagnosis, Status, ValueCheck
 from stepgrad.check.rounding_early import rounded_too_early
@@ -130,6 +130,12 @@ class Checker:
         return values
 
     @cached_property
+    def known(self) -> dict[str, float]:
+        """Every name a written value may have: ``expected``, and first the learning rate ``η`` (a given
+        number a learner may copy into the answers, ``η = 0.5``)."""
+        return {LEARNING_RATE: self.setup.learning_rate, **self.expected}
+
+    @cached_property
     def context(self) -> Context:
         """What the recompute rules need."""
         return Context.from_trace(self.trace)
@@ -143,7 +149,7 @@ class Checker:
     def order(self) -> dict[str, float]:
         """Each name's place in the derivation (given numbers first, a frozen ``b+`` after its gradient)."""
         steps = [step.name for step in self.derivation.steps]
-        trace_names = list(self.expected)
+        trace_names = list(self.known)
         for updated, bias in self.frozen.items():
             trace_names.remove(updated)
             trace_names.insert(trace_names.index(f"dE_total/d{bias}") + 1, updated)
@@ -156,7 +162,7 @@ class Checker:
     @cached_property
     def index(self) -> NameIndex:
         """Known names, by any accepted spelling."""
-        return NameIndex(self.expected)
+        return NameIndex(self.known)
 
     def asked(self) -> list[str]:
         """The names a learner computes, in derivation order: everything but the given numbers
@@ -225,7 +231,7 @@ class Checker:
                     given=answer.value,
                     decimals=answer.decimals,
                     status=status,
-                    expected=self.expected[name],
+                    expected=self.known[name],
                     from_own_values=own,
                     note=note,
                     diagnoses=diagnoses,
@@ -257,7 +263,7 @@ class Checker:
         else the miscopied one (its own error). A computed value carries its written rounding, none when it
         is exactly the value or claims to be (``stepgrad.check.tolerance``).
         """
-        exact = self.expected[name]
+        exact = self.known[name]
         rounding = carried_rounding(answer.value, answer.decimals, exact)
         if name in self.table:
             return answer.value, rounding
@@ -329,7 +335,7 @@ class _Verdicts:
     def claims(self, name: str) -> bool:
         """True when the written ``name`` is a bare 0 or ±1 that claims the value exactly (``tolerance``)."""
         answer = self.resolved[name]
-        return is_claim(answer.value, answer.decimals, self.checker.expected[name])
+        return is_claim(answer.value, answer.decimals, self.checker.known[name])
 
     def world(self, name: str) -> World:
         """The correct rules on the learner's values, unwritten ones rounded the way ``name`` is written."""
@@ -355,7 +361,7 @@ class _Verdicts:
 
     def _given_number(self, name: str, answer: Answer) -> tuple[Status, float | None, str]:
         """A number of the network (``w1``), copied; or a frozen bias's ``b1+``."""
-        exact = self.checker.expected[name]
+        exact = self.checker.known[name]
         rounds = within(answer.value, exact, carried_rounding(answer.value, answer.decimals, exact))
         if exactly(answer.value, exact) or (rounds and enough_digits(answer.decimals, exact)):
             return "right", None, ""

@@ -9,8 +9,9 @@ denominator, with or without a ``/``), and "after the update" (``+``, ``'``, ``n
 ``after``, ``next``) or "before it" (``old``, ``before``). So ``o1_out``, ``out o1``, ``outO1`` and
 ``out_{o1}`` are all ``out_o1``; ``dE/dnet_o1`` is ``delta_o1`` (the delta *is* dE_total/dnet);
 ``∂E/∂w5``, ``dEtotal_dw5`` and ``\\frac{\\partial E}{\\partial w_5}`` are ``dE_total/dw5``;
-``w₅⁺``, ``w5'``, ``new w5`` and ``w5 (new)`` are ``w5+``. Case, spaces, underscores, braces,
-subscripts and superscripts do not matter (``canonical_name``).
+``w₅⁺``, ``w5'``, ``new w5`` and ``w5 (new)`` are ``w5+``; ``eta``, ``learning rate`` and ``lr``
+are ``η``. Case, spaces, underscores, braces, subscripts and superscripts do not matter
+(``canonical_name``).
 
 A name the reading does not understand still matches a known name with the same compact key
 (``name_key``: lower case, no spaces, underscores or braces), and an unknown name gets the known
@@ -46,9 +47,23 @@ _UNITS = {"h", "o", "i", "w", "b"}
 _DERIVATIVE = {"d", "∂"}
 _UPDATED = {"new", "updated", "update", "after", "next", "+", "'", "′", "*"}
 _BEFORE = {"old", "before", "original", "orig"}
+_LONGEST_WORD = 32
 _WORDS = {*_KINDS, *_TOTAL, *_UNITS, *_DERIVATIVE, *_UPDATED, *_BEFORE, "/"}
 
-_LATEX = {r"\partial": "∂", r"\delta": "δ", r"\Delta": "δ", r"\Sigma": "Σ", r"\sum": "Σ", r"\prime": "'"}
+#: The learning rate's name, and how people write it.
+LEARNING_RATE = "η"
+_LEARNING_RATE_SPELLINGS = {"η", "eta", "learningrate", "lr", "α", "alpha"}
+
+_LATEX = {
+    r"\eta": "η",
+    r"\alpha": "α",
+    r"\partial": "∂",
+    r"\delta": "δ",
+    r"\Delta": "δ",
+    r"\Sigma": "Σ",
+    r"\sum": "Σ",
+    r"\prime": "'",
+}
 # Letters, digits and marks of a name; everything else (space, _, -, ., brackets) only separates.
 _PIECES = re.compile(r"[a-zδσ∂]+|\d+|[+'′*/]|[^\W\d_]+")
 
@@ -68,9 +83,12 @@ def _cleaned(name: str) -> str:
 
 @cache
 def _split_word(word: str) -> tuple[str, ...] | None:
-    """``word`` cut into the fewest known words (``douth`` → d out h), None when it cannot be."""
+    """``word`` cut into the fewest known words (``douth`` → d out h), None when it cannot be (or is longer
+    than any name: a run of prose letters)."""
     if not word:
         return ()
+    if len(word) > _LONGEST_WORD:
+        return None
     best: tuple[str, ...] | None = None
     for end in range(len(word), 0, -1):
         head = word[:end]
@@ -142,6 +160,8 @@ def canonical_name(written: str) -> str | None:
     ``o1_out`` → ``out_o1``, ``dE/dnet_o1`` → ``delta_o1``, ``∂E/∂w5`` → ``dE_total/dw5``,
     ``w5_new`` → ``w5+``, ``E total`` → ``E_total``, ``h₁ out`` → ``out_h1``.
     """
+    if re.sub(r"[\s_\-]", "", _cleaned(written)) in _LEARNING_RATE_SPELLINGS:
+        return LEARNING_RATE
     tokens = _tokens(written)
     if not tokens:
         return None

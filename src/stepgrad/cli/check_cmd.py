@@ -52,7 +52,10 @@ def check(files: tuple[str, ...], fmt: str | None, sample: int, output: str | No
     value (0.59 for 0.593, 1.1 for 1.106); fewer is "too few digits to check".
     A bare 0 or 1 says the value is exactly 0 or 1: it is right only if it is.
     The network's own numbers (inputs, targets, weights, biases) carry no
-    rounding, whatever you copied.
+    rounding, whatever you copied. A value right from your own earlier, wrong
+    values is marked ↳: it follows from that error, and counts in the score
+    with error carried forward. Notes, headings and working in the file are
+    fine: prose lines are skipped, a working line gives its last number.
 
     Exit code 0 when everything is right, 1 when something is not, 2 when the input cannot be used."""
     from stepgrad.check import check_answers
