@@ -18,6 +18,10 @@ import numpy as np
 
 from stepgrad.check.recompute import Context, Slot, StepRule, named_formula
 
+Indices = tuple[int, ...]
+#: ``(mistake, label, changed rule)`` of each change a step can undergo.
+Changes = Iterator[tuple[str, str, StepRule]]
+
 
 @dataclass(frozen=True)
 class Mutation:
@@ -52,8 +56,10 @@ def _scaled(rule: StepRule, factor: float, word: str) -> StepRule:
 
 
 # ---------------------------------------------------------------- forward pass
-def _net(ctx: Context, layer: int, j: int, rule: StepRule, after: str) -> Iterator[tuple[str, str, StepRule]]:
+def _net(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``net_j = Σ_i w_ji·a_i + b``: the bias left out or added twice; the weight matrix read transposed."""
+    layer, j = at
+    after = "+" if rule.name.endswith("+") else ""
     n = len(ctx.names.weights[layer][j])
     weights, sources = rule.inputs[:n], rule.inputs[n : 2 * n]
     bias = rule.inputs[2 * n] if len(rule.inputs) > 2 * n else None
@@ -77,8 +83,9 @@ def _net(ctx: Context, layer: int, j: int, rule: StepRule, after: str) -> Iterat
             yield "weights_transposed", "W transposed", changed(rule, rule.evaluate, text, inputs)
 
 
-def _out(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _out(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``out_j = f(net_j)``: the sigmoid with e^(+net); the activation forgotten (out = net)."""
+    layer = at[0]
     activation = ctx.activation(layer)
     if not activation.elementwise:
         return
@@ -95,33 +102,34 @@ def _squared(ctx: Context) -> bool:
     return ctx.loss.name in ("half_squared_error", "mse")
 
 
-def _error(ctx: Context, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _error(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     if _squared(ctx):
         yield "factor_two", "2·E", _scaled(rule, 2.0, "2")
         yield "spurious_half", "½·E", _scaled(rule, 0.5, "½")
 
 
-def _error_total(ctx: Context, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _error_total(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     count = len(rule.inputs)
     if count > 1:
         text = f"({rule.formula}) / {count}"
         yield "error_mean", "mean", changed(rule, lambda x: float(sum(x)) / count, text)
 
 
-def _output_dE_dout(ctx: Context, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _output_dE_dout(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     yield "sign_flipped", "−dE/dout", _negated(rule)
-    yield from _error(ctx, rule)
+    yield from _error(ctx, at, rule)
 
 
 # ---------------------------------------------------------------- activation derivatives
-def _dout_dnet(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _dout_dnet(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dout/dnet`` from (net, out): at net instead of out, at out again, another activation's, another
     neuron's."""
+    layer, j = at
     activation = ctx.activation(layer)
     neuron = ctx.neuron(layer, j)
     derivative = activation.derivative
 
-    def at(net: float, out: float) -> float:
+    def slope(net: float, out: float) -> float:
         return float(derivative(np.array([net]), np.array([out]))[0])
 
     form = activation.derivative_formula
@@ -129,20 +137,16 @@ def _dout_dnet(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tup
         yield (
             "derivative_of_net",
             "f'(out → net)",
-            changed(rule, lambda x: at(x[0], x[0]), named_formula(form.replace("out", "net"), neuron)),
+            changed(rule, lambda x: slope(x[0], x[0]), named_formula(form.replace("out", "net"), neuron)),
         )
         again = f"f'(f({rule.inputs[1]}))"
         yield (
             "derivative_of_out_again",
             "f'(out)",
-            changed(rule, lambda x: at(x[1], float(activation.value(np.array([x[1]]))[0])), again),
+            changed(rule, lambda x: slope(x[1], float(activation.value(np.array([x[1]]))[0])), again),
         )
         for mistake, formula, wrong in activation.derivative_mistakes:
-            yield (
-                mistake,
-                formula,
-                changed(rule, lambda x, wrong=wrong: wrong(x[0], x[1]), named_formula(formula, neuron)),
-            )
+            yield mistake, formula, changed(rule, _of_net_and_out(wrong), named_formula(formula, neuron))
     above = ctx.names.neurons[layer + 1] if layer + 1 < len(ctx.names.neurons) else []
     for other in [*ctx.names.neurons[layer], *above]:
         if other != neuron:
@@ -154,6 +158,11 @@ def _dout_dnet(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tup
             )
 
 
+def _of_net_and_out(form: Callable[[float, float], float]) -> Callable[[Sequence[float]], float]:
+    """A derivative form of ``(net, out)`` as a step's ``evaluate`` of its inputs ``(net, out)``."""
+    return lambda x: form(x[0], x[1])
+
+
 def _delta(rule: StepRule, neuron: str) -> Iterator[tuple[str, str, StepRule]]:
     """``delta = dE/dout · dout/dnet``: the derivative factor left out, taken twice, or another neuron's."""
     if len(rule.inputs) != 2 or not rule.inputs[1].startswith("dout_"):
@@ -163,7 +172,9 @@ def _delta(rule: StepRule, neuron: str) -> Iterator[tuple[str, str, StepRule]]:
     yield "derivative_twice", "dout/dnet twice", changed(rule, lambda x: x[0] * x[1] * x[1], f"{dE} · ({d})²")
 
 
-def _output_delta(ctx: Context, k: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _output_delta(ctx: Context, at: Indices, rule: StepRule) -> Changes:
+    """The output delta: the delta's own changes; the sign of the paired form; softmax taken as logistic."""
+    (k,) = at
     neuron = ctx.outputs[k]
     yield from _delta(rule, neuron)
     if rule.inputs[0].startswith("out_"):
@@ -188,7 +199,9 @@ def _output_delta(ctx: Context, k: int, rule: StepRule) -> Iterator[tuple[str, s
         )
 
 
-def _hidden_delta(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _hidden_delta(ctx: Context, at: Indices, rule: StepRule) -> Changes:
+    """A hidden delta: the delta's own changes; the derivative of a neuron of the next layer."""
+    layer, j = at
     neuron = ctx.neuron(layer, j)
     yield from _delta(rule, neuron)
     # the derivative of a neuron of the next layer
@@ -203,9 +216,10 @@ def _hidden_delta(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[
 
 
 # ---------------------------------------------------------------- what a hidden neuron is sent back
-def _contribution(ctx: Context, layer: int, k: int, j: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _contribution(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dE_k/dout_j = delta_k · w_kj``: another weight, the updated weight, dE/dout_k instead of delta_k, no
     weight at all."""
+    layer, k, j = at
     delta, weight = rule.inputs
     upper = ctx.neuron(layer + 1, k)
     rows = ctx.names.weights[layer + 1]
@@ -224,7 +238,7 @@ def _contribution(ctx: Context, layer: int, k: int, j: int, rule: StepRule) -> I
     yield "sum_without_weights", "delta_k", changed(rule, lambda x: x[0], delta, (delta,))
 
 
-def _hidden_dE_dout(rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _hidden_dE_dout(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dE_total/dout_j = Σ_k dE_k/dout_j``: one term alone, or one term left out."""
     terms = rule.inputs
     if len(terms) < 2:
@@ -241,8 +255,9 @@ def _hidden_dE_dout(rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
 
 
 # ---------------------------------------------------------------- gradients and updates
-def _dnet_dw(ctx: Context, layer: int, j: int, i: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _dnet_dw(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dnet_j/dw_ji = a_i``: the neuron's own output, a value of the wrong layer, the net input."""
+    layer, j, i = at
     own = f"out_{ctx.neuron(layer, j)}"
     if not (layer == 0 and i == j and len(ctx.network.layers) > 1):  # then it is the wrong layer's value below
         yield "gradient_own_output", "out_j", changed(rule, lambda x: x[0], own, (own,))
@@ -262,8 +277,9 @@ def _dnet_dw(ctx: Context, layer: int, j: int, i: int, rule: StepRule) -> Iterat
         yield "net_instead_of_out", "net_i", changed(rule, lambda x: x[0], net, (net,))
 
 
-def _grad_w(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _grad_w(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dE/dw = delta_j · a_i``: dE/dout_j in place of delta_j (the derivative left out)."""
+    layer, j = at[:2]
     neuron = ctx.neuron(layer, j)
     grad, slope = f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}"
     text = f"{grad} · {rule.inputs[1]}"
@@ -274,7 +290,7 @@ def _grad_w(ctx: Context, layer: int, j: int, rule: StepRule) -> Iterator[tuple[
     yield "derivative_twice", "delta·f'·a", changed(rule, lambda x: x[0] * x[1] * x[2], text, inputs)
 
 
-def _grad_b(rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _grad_b(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """A shared bias: ``dE/db = Σ_j delta_j``; one delta alone."""
     if len(rule.inputs) < 2:
         return
@@ -285,7 +301,7 @@ def _grad_b(rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
 NICE_RATES = (1.0, 0.1, 0.05, 0.25, 0.01, 2.0, 0.5, 0.2, 0.001)
 
 
-def _update(ctx: Context, rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
+def _update(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``p+ = p − η·dE/dp``: the gradient added; another learning rate."""
     eta = ctx.learning_rate
     parameter, grad = rule.inputs
@@ -309,42 +325,31 @@ def mutations(ctx: Context, slot: Slot, rule: StepRule) -> list[Mutation]:
     layer: int | None = indices[0] if field in _LAYERED else None
     if field in ("output_dE_dout", "output_delta"):
         layer = len(ctx.network.layers) - 1
-    return [
-        Mutation(mistake, label, changed_rule, layer)
-        for mistake, label, changed_rule in _found(ctx, field, indices, rule)
-    ]
+    return [Mutation(mistake, label, wrong, layer) for mistake, label, wrong in BY_KIND[field](ctx, indices, rule)]
 
 
-_LAYERED = ("net", "out", "net_new", "out_new", "dout_dnet", "contribution", "hidden_dE_dout", "hidden_delta")
-_LAYERED += ("dnet_dw", "grad_w", "grad_b", "update_w", "update_b")
+_LAYERED: tuple[str, ...] = ("net", "out", "net_new", "out_new", "dout_dnet", "contribution", "hidden_dE_dout")
+_LAYERED += ("hidden_delta", "dnet_dw", "grad_w", "grad_b", "update_w", "update_b")
 
-
-def _found(ctx: Context, field: str, indices: tuple[int, ...], rule: StepRule) -> Iterator[tuple[str, str, StepRule]]:
-    if field in ("net", "net_new"):
-        yield from _net(ctx, *indices, rule, "+" if field == "net_new" else "")
-    elif field in ("out", "out_new"):
-        yield from _out(ctx, *indices, rule)
-    elif field in ("error", "error_new"):
-        yield from _error(ctx, rule)
-    elif field in ("error_total", "error_total_new"):
-        yield from _error_total(ctx, rule)
-    elif field == "output_dE_dout":
-        yield from _output_dE_dout(ctx, rule)
-    elif field == "dout_dnet":
-        yield from _dout_dnet(ctx, *indices, rule)
-    elif field == "output_delta":
-        yield from _output_delta(ctx, *indices, rule)
-    elif field == "hidden_delta":
-        yield from _hidden_delta(ctx, *indices, rule)
-    elif field == "contribution":
-        yield from _contribution(ctx, *indices, rule)
-    elif field == "hidden_dE_dout":
-        yield from _hidden_dE_dout(rule)
-    elif field == "dnet_dw":
-        yield from _dnet_dw(ctx, *indices, rule)
-    elif field == "grad_w":
-        yield from _grad_w(ctx, indices[0], indices[1], rule)
-    elif field == "grad_b":
-        yield from _grad_b(rule)
-    elif field in ("update_w", "update_b"):
-        yield from _update(ctx, rule)
+#: The changes of each kind of step (a ``Rules`` field of ``stepgrad.check.recompute``).
+BY_KIND: dict[str, Callable[[Context, Indices, StepRule], Changes]] = {
+    "net": _net,
+    "net_new": _net,
+    "out": _out,
+    "out_new": _out,
+    "error": _error,
+    "error_new": _error,
+    "error_total": _error_total,
+    "error_total_new": _error_total,
+    "output_dE_dout": _output_dE_dout,
+    "dout_dnet": _dout_dnet,
+    "output_delta": _output_delta,
+    "hidden_delta": _hidden_delta,
+    "contribution": _contribution,
+    "hidden_dE_dout": _hidden_dE_dout,
+    "dnet_dw": _dnet_dw,
+    "grad_w": _grad_w,
+    "grad_b": _grad_b,
+    "update_w": _update,
+    "update_b": _update,
+}
