@@ -59,10 +59,12 @@ def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
     from stepgrad.exercise.grade import grade as grade_class
     from stepgrad.network.atomic import is_read_only, write_atomic
     from stepgrad.network.files import load_setup
-    from stepgrad.network.swap import replace_folder
+    from stepgrad.network.swap import recover, replace_folder
 
+    recover(Path(exercise))  # before reading it: a killed run may have left the old folder beside it
     network_file = exercise_network(Path(exercise))
     folder = Path(out) if out else network_file.parent
+    recover(folder)
     inputs = [("the network file", str(network_file)), *(("an answers file", path) for path in answers)]
     for name in RESULT_FILES:
         refuse_inputs(folder / name, inputs)

@@ -20,7 +20,7 @@ from stepgrad.exercise.generate import ExerciseSpec, check_spec, generate_varian
 from stepgrad.exercise.manifest import MANIFEST, changed_files, stepgrad_files, write_manifest
 from stepgrad.exercise.sheets import Exercise
 from stepgrad.network.files import save_setup, write_atomic
-from stepgrad.network.swap import replace_folder
+from stepgrad.network.swap import recover, replace_folder
 
 LMS_FORMATS = ("moodle",)
 
@@ -92,6 +92,7 @@ def write_exercises(
     check_spec(spec)
     if lms is not None and lms not in LMS_FORMATS:
         raise StepgradError(f"unknown LMS format {lms!r}; known: {', '.join(LMS_FORMATS)}")
+    recover(out)  # a run killed between two renames left the old set beside ``out``: put it back first
     if out.exists() and not out.is_dir():
         raise StepgradError("is not a folder", str(out))
     old = existing_exercises(out)

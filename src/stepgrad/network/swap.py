@@ -46,7 +46,11 @@ def _temporary_folder(target: Path, kind: str) -> Path:
 
 def recover(target: Path) -> None:
     """Undo what a killed ``replace_folder`` of ``target`` left: put the old folder back if ``target`` is
-    missing (killed between two renames), and delete the temporary folders of dead processes."""
+    missing (killed between two renames), and delete the temporary folders of dead processes.
+
+    Call it before reading ``target``: until then a killed run may have left it missing.
+    """
+    target = Path(os.path.realpath(target))
     try:
         names = sorted(os.listdir(target.parent))
     except OSError:
