@@ -50,17 +50,29 @@ def test_force_replaces_the_whole_set(old_class: Path, tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    # no stale exercise-03, class quiz of seed 1 or grades; the teacher's file stays; no staging left over
-    assert sorted(path.name for path in old_class.iterdir()) == ["exercise-01", "exercise-02", "notes.txt"]
-    assert not (old_class / "exercise-01" / "grades.csv").exists()
+    # no stale exercise-03 or class quiz of seed 1; the grades and the teacher's file stay; no staging left over
+    assert sorted(path.name for path in old_class.iterdir()) == [
+        ".stepgrad-manifest.json",
+        "exercise-01",
+        "exercise-02",
+        "notes.txt",
+    ]
+    assert not [path for path in old_class.parent.iterdir() if path.name.startswith(".stepgrad")]
+    assert (old_class / "exercise-01" / "grades.csv").read_text() == "learner,score\nada,1.0\n"
     fresh = tmp_path / "fresh"
     write_exercises(fresh, 2, ExerciseSpec(), count=2)
-    assert snapshot(old_class / "exercise-01") == snapshot(fresh / "exercise-01")
+    assert snapshot(old_class / "exercise-01") == {
+        **snapshot(fresh / "exercise-01"),
+        "grades.csv": b"learner,score\nada,1.0\n",
+    }
     assert result.stdout.splitlines() == [
         f"wrote {old_class / 'exercise-01'}",
         f"wrote {old_class / 'exercise-02'}",
         f"2 exercises in {old_class}",
     ]
+    assert result.stderr == (
+        f"kept 2 files in {old_class} that stepgrad did not write (exercise-01/grades.csv, notes.txt)\n"
+    )
 
 
 def test_a_failure_while_writing_leaves_the_old_set(old_class: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,31 +91,27 @@ def test_a_failure_while_writing_leaves_the_old_set(old_class: Path, monkeypatch
         write_exercises(old_class, 2, ExerciseSpec(), count=2, force=True)
     assert snapshot(old_class) == before
     assert sorted(path.name for path in old_class.iterdir()) == [
+        ".stepgrad-manifest.json",
         "exercise-01",
         "exercise-02",
         "exercise-03",
         "notes.txt",
         "quiz.xml",
     ]
+    assert not [path for path in old_class.parent.iterdir() if path.name.startswith(".stepgrad")]
 
 
-def test_a_failure_while_moving_into_place_puts_the_old_set_back(
-    old_class: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failure_while_moving_into_place_leaves_the_old_set(old_class: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import stepgrad.network.swap as swap_module
+
     before = snapshot(old_class)
-    real = Path.rename
-    moved = []
 
-    def fail_on_the_second_new_folder(self: Path, target):
-        if ".stepgrad-new-" in str(self):
-            moved.append(self)
-            if len(moved) == 2:
-                raise OSError(28, "No space left on device")
-        return real(self, target)
+    def no_space(first: Path, second: Path) -> None:
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "rename", fail_on_the_second_new_folder)
-    with pytest.raises(StepgradError, match="cannot move the exercises into place: No space left on device"):
+    monkeypatch.setattr(swap_module, "_put_in_place", no_space)
+    with pytest.raises(StepgradError, match="cannot write: No space left on device"):
         write_exercises(old_class, 2, ExerciseSpec(), count=2, force=True)
     monkeypatch.undo()
     assert snapshot(old_class) == before
-    assert not [path for path in old_class.iterdir() if path.name.startswith(".stepgrad")]
+    assert not [path for path in old_class.parent.iterdir() if path.name.startswith(".stepgrad")]

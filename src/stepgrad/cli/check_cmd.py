@@ -39,7 +39,11 @@ def report_format(fmt: str | None, output: str | None) -> str:
     help="Which sample of the network file (1 = the first), trained alone, as `stepgrad explain --sample` works it.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to this file (atomically)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the report to this file (atomically; never over NETWORK or ANSWERS).",
 )
 def check(files: tuple[str, ...], fmt: str | None, sample: int, output: str | None) -> None:
     """Check the values in ANSWERS (TOML, JSON, CSV or `name = value` lines; `-` reads standard input)
@@ -64,7 +68,11 @@ def check(files: tuple[str, ...], fmt: str | None, sample: int, output: str | No
     if len(files) > 2:
         raise StepgradError(f"expected [NETWORK] ANSWERS, got {len(files)} files")
     chosen = report_format(fmt, output)
-    setup = network_setup(files[0] if len(files) == 2 else None)
+    from stepgrad.cli.outputs import refuse_inputs
+
+    network_file = files[0] if len(files) == 2 else None
+    refuse_inputs(output, [("the network file", network_file), ("the answers file", files[-1])])
+    setup = network_setup(network_file)
     check_sample_option(setup, sample)
     report = check_answers(files[-1], setup, sample=sample - 1)
     if output is not None:

@@ -44,7 +44,13 @@ def _layers(text: str) -> tuple[int, ...]:
 @click.option("--count", type=int, default=1, show_default=True, help="How many distinct variants.")
 @click.option("--lms", type=click.Choice(["moodle"]), default=None, help="Also write a quiz for an LMS.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
-@click.option("--force", is_flag=True, help="Replace the exercises (exercise-NN folders, quiz.xml) already in --out.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the exercises stepgrad wrote in --out (listed in its .stepgrad-manifest.json); every other "
+    "file there stays (grades, your notes), and a file of stepgrad's you changed is refused. The folder is "
+    "rebuilt beside itself and swapped in with one rename, so a crash leaves the old set or the new one.",
+)
 def exercise(
     seed: int,
     layers: str,
@@ -74,6 +80,13 @@ def exercise(
         learning_rate=learning_rate,
     )
     folders = write_exercises(
-        Path(out), seed, spec, count, lms, progress=lambda f: click.echo(f"wrote {f}"), force=force
+        Path(out),
+        seed,
+        spec,
+        count,
+        lms,
+        progress=lambda f: click.echo(f"wrote {f}"),
+        force=force,
+        note=lambda line: click.echo(line, err=True),
     )
     click.echo(f"{len(folders)} exercise{'s' if len(folders) > 1 else ''} in {out}")

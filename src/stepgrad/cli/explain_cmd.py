@@ -43,12 +43,15 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
         click.option("--beta2", type=float, default=None, help="With --optimizer adam|adamw: β₂ (default 0.999)."),
         click.option("--eps", type=float, default=None, help="With --optimizer adam|adamw: ε (default 1e-8)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-                     help="Write to this file (atomically) instead of the terminal."),
+                     help="Write to this file (atomically) instead of the terminal; never over the network file."),
         click.option("--diagram-file", is_flag=True,
                      help="Markdown with -o (the default there): the diagram in OUT.svg, linked from the page "
                           "(GitHub drops embedded data: images)."),
         click.option("--embed-diagram", is_flag=True,
                      help="Markdown with -o: embed the diagram in the page as a data: image instead of OUT.svg."),
+        click.option("--force", is_flag=True,
+                     help="Markdown with -o: replace an OUT.svg that is not the diagram stepgrad wrote for OUT.md "
+                          "(its own earlier diagram is replaced without asking; any other OUT.svg is refused)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -72,12 +75,14 @@ def _run(
     beta2: float | None = None,
     eps: float | None = None,
     embed_diagram: bool = False,
+    force: bool = False,
 ) -> None:
     from stepgrad.explain.derivation import explain_setup
     from stepgrad.render import render
 
     fmt = fmt or format_from_suffix(output)
     sidecar = _diagram_sidecar(fmt, output, diagram_file, embed_diagram)
+    _check_outputs(path, output, sidecar, force)
     setup = load_setup_or_classic(path)
     check_sample_option(setup, sample)
     given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
@@ -102,12 +107,27 @@ def _run(
         print_derivation(derivation, Console(highlight=False, width=min(Console().width, 100)), precision)
         return
     if sidecar is not None:
+        from stepgrad.cli.sidecar import marked_svg
         from stepgrad.render.markdown import diagram_svg
 
-        emit(diagram_svg(derivation), str(sidecar))
+        emit(marked_svg(diagram_svg(derivation), Path(str(output))), str(sidecar))
         emit(render(derivation, fmt, precision=precision, diagram_src=sidecar.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
+
+
+def _check_outputs(path: str | None, output: str | None, sidecar: Path | None, force: bool) -> None:
+    """Before any work: neither the page nor its diagram may replace the network file, and an
+    ``OUT.svg`` stepgrad did not write for this page is replaced only with ``--force``."""
+    from stepgrad.cli.outputs import refuse_inputs
+
+    inputs = [("the network file", path)]
+    refuse_inputs(output, inputs)
+    if sidecar is not None and output is not None:
+        from stepgrad.cli.sidecar import check_sidecar
+
+        refuse_inputs(sidecar, inputs)
+        check_sidecar(sidecar, Path(output), force)
 
 
 def _warn_if_overflowed(values: dict[str, float]) -> None:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+#: What ``grade`` writes, as one unit.
+RESULT_FILES = ("grades.csv", "steps.csv", "grades.md")
+
 
 def exercise_network(path: Path) -> Path:
     """The network file of ``--exercise``: the folder's ``network.toml``, or the file itself.
@@ -45,27 +48,49 @@ def exercise_network(path: Path) -> Path:
     "out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Where to write grades.csv, steps.csv and grades.md [default: the exercise folder].",
+    help="Where to write grades.csv, steps.csv and grades.md [default: the exercise folder]. The three are "
+    "replaced together (the folder is rebuilt beside itself and swapped in; its other files stay).",
 )
 def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
     """Check every ANSWERS file against the exercise; write grades.csv (per learner), steps.csv (per step)
     and grades.md (both)."""
+    from stepgrad.cli.outputs import refuse_inputs
     from stepgrad.errors import StepgradError
     from stepgrad.exercise.grade import grade as grade_class
-    from stepgrad.network.files import load_setup, write_atomic
+    from stepgrad.network.atomic import is_read_only, write_atomic
+    from stepgrad.network.files import load_setup
+    from stepgrad.network.swap import recover, replace_folder
 
+    recover(Path(exercise))  # before reading it: a killed run may have left the old folder beside it
     network_file = exercise_network(Path(exercise))
+    folder = Path(out) if out else network_file.parent
+    recover(folder)
+    inputs = [("the network file", str(network_file)), *(("an answers file", path) for path in answers)]
+    for name in RESULT_FILES:
+        refuse_inputs(folder / name, inputs)
+        if (folder / name).is_file() and is_read_only(folder / name):
+            raise StepgradError("is read-only: not replacing it (make it writable, or use --out)", str(folder / name))
     setup = load_setup(network_file)
     result = grade_class(setup, answers)
-    folder = Path(out) if out else network_file.parent
+    texts = dict(
+        zip(
+            RESULT_FILES,
+            [result.to_csv(), result.steps_csv(), result.to_markdown(f"Grades for {network_file}")],
+            strict=True,
+        )
+    )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StepgradError(f"cannot write the grades: {error.strerror or error}", str(folder)) from None
-    # write_atomic reports its own failures as a StepgradError naming the file.
-    write_atomic(folder / "grades.csv", result.to_csv())
-    write_atomic(folder / "steps.csv", result.steps_csv())
-    write_atomic(folder / "grades.md", result.to_markdown(f"Grades for {network_file}"))
+
+    def write_new(staging: Path) -> None:
+        for name, text in texts.items():
+            write_atomic(staging / name, text)
+
+    # The three files are one result: the folder is rebuilt with them and swapped in at once, so a
+    # kill never leaves a new grades.csv beside an old steps.csv (stepgrad.network.swap).
+    replace_folder(folder, write_new, keep=lambda name: name not in RESULT_FILES)
     for learner in result.learners:
         click.echo(f"{learner.learner}: {learner.summary()}")
     click.echo(f"wrote {folder / 'grades.csv'}, {folder / 'steps.csv'} and {folder / 'grades.md'}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -63,16 +62,20 @@ def check_output(path: str | None, figure: bool = False, data: str | None = None
     target = Path(path)
     if target.is_dir():
         raise StepgradError("is a directory", path)
-    if data is not None and target.exists() and Path(data).is_file() and os.path.samefile(target, data):
-        raise StepgradError(f"is the training data (--data {data}); writing there would replace it", path)
-    folder = target.parent
+    from stepgrad.cli.outputs import refuse_inputs
+    from stepgrad.network.atomic import follow_links, is_read_only, temporary_name
+
+    refuse_inputs(path, [(f"the training data (--data {data})", data)])
+    folder = follow_links(target)[0].parent
     if not folder.is_dir():
         raise StepgradError("the folder does not exist", path)
     if target.exists() and not target.is_file():
         return  # /dev/null, a pipe: written into, not replaced
+    if target.exists() and is_read_only(target):
+        raise StepgradError("is read-only: not replacing it (make it writable, or write elsewhere)", path)
     try:
-        handle, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
-        os.close(handle)
+        probe = folder / temporary_name()  # short: a 255-byte target name still fits beside it
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)
     except OSError as error:
         raise StepgradError(f"cannot write here: {error.strerror or error}", path) from error

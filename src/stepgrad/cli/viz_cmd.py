@@ -118,6 +118,10 @@ def viz(
     }
     if not 0 <= port <= 65535:
         raise StepgradError(f"--port must be between 0 and 65535, got {port}", location="options")
+    if export_path is not None:
+        from stepgrad.cli.outputs import refuse_inputs
+
+        refuse_inputs(export_path, [("the network file", network), (f"the data (--data {data})", data)])
     setup, config = _initial_config(network, data, values)
     if export_path is not None:
         from stepgrad.web.export import write_export

@@ -6,33 +6,31 @@
 value), ``key.html``, ``key.txt`` (the template filled with exact values) and, with
 ``lms="moodle"``, ``quiz.xml``; with several exercises also ``DIR/quiz.xml``, one quiz for
 the class with a category per exercise. Every file is written atomically, and a set of
-exercises replaces an old one (``--force``) as a whole (``write_exercises``).
+exercises replaces an old one (``--force``) as a whole (``write_exercises``), keeping every file in
+``DIR`` that stepgrad did not write (``DIR/.stepgrad-manifest.json`` lists the ones it did).
 """
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from stepgrad.errors import StepgradError
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.exercise.generate import ExerciseSpec, check_spec, generate_variants
+from stepgrad.exercise.manifest import MANIFEST, changed_files, stepgrad_files, write_manifest
 from stepgrad.exercise.sheets import Exercise
 from stepgrad.network.files import save_setup, write_atomic
+from stepgrad.network.swap import recover, replace_folder
 
 LMS_FORMATS = ("moodle",)
-#: Files a class folder holds beside its ``exercise-NN`` folders.
-CLASS_FILES = ("quiz.xml",)
-_EXERCISE_FOLDER = re.compile(r"exercise-\d+")
 
 
-def _make_folder(folder: Path) -> None:
+def _make_folder(folder: Path, named: Path | None = None) -> None:
+    """Create ``folder`` (and its parents); a failure is said of ``named`` (default: ``folder``)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise StepgradError(f"cannot create the folder: {error.strerror or error}", str(folder)) from None
+        raise StepgradError(f"cannot create the folder: {error.strerror or error}", str(named or folder)) from None
 
 
 def write_exercise(
@@ -64,12 +62,11 @@ def write_exercise(
 
 
 def existing_exercises(out: Path) -> list[Path]:
-    """The stepgrad exercise files already in ``out``: ``exercise-NN`` folders and the class ``quiz.xml``."""
+    """The exercises stepgrad wrote in ``out``: its ``exercise-NN`` folders and the class ``quiz.xml``
+    (from ``out/.stepgrad-manifest.json``, or by their names in an older folder without one)."""
     if not out.is_dir():
         return []
-    found = [path for path in out.iterdir() if path.is_dir() and _EXERCISE_FOLDER.fullmatch(path.name)]
-    found += [out / name for name in CLASS_FILES if (out / name).exists()]
-    return sorted(found)
+    return sorted({out / name.split("/")[0] for name in stepgrad_files(out) if (out / name).exists()})
 
 
 def write_exercises(
@@ -80,36 +77,52 @@ def write_exercises(
     lms: str | None = None,
     progress: Callable[[Path], None] | None = None,
     force: bool = False,
+    note: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Generate ``count`` distinct exercises from ``seed`` and write each to ``out/exercise-NN``.
 
     With ``lms`` and several exercises, ``out/quiz.xml`` holds them all, a category per exercise.
     ``out`` must not hold exercises already (``existing_exercises``: an old ``exercise-03`` or class quiz
-    would mix with the new ones) unless ``force``: then they are replaced. Everything is written into a
-    staging folder inside ``out`` first and moved into place only when all of it is written; the old
-    exercises are moved aside first and back if the move fails, so a failure leaves the old set or the
-    new one, never a mix. Other files in ``out`` are left alone.
+    would mix with the new ones) unless ``force``: then the files stepgrad wrote (its manifest,
+    ``stepgrad.exercise.manifest``) are replaced and every other file stays, which ``note`` is told in one
+    line. A file stepgrad wrote and someone changed since is refused, not replaced. The new set and the
+    kept files are put together beside ``out`` and swapped in with one rename
+    (``stepgrad.network.swap.replace_folder``): a failure or a kill leaves the old set or the new one.
     """
     check_spec(spec)
     if lms is not None and lms not in LMS_FORMATS:
         raise StepgradError(f"unknown LMS format {lms!r}; known: {', '.join(LMS_FORMATS)}")
+    recover(out)  # a run killed between two renames left the old set beside ``out``: put it back first
+    if out.exists() and not out.is_dir():
+        raise StepgradError("is not a folder", str(out))
     old = existing_exercises(out)
     if old and not force:
         shown = ", ".join(path.name for path in old[:4]) + (", …" if len(old) > 4 else "")
         raise StepgradError(
             f"already holds exercises ({shown}): give --force to replace them, or another folder", str(out)
         )
-    _make_folder(out)
-    staging = Path(tempfile.mkdtemp(prefix=".stepgrad-new-", dir=out))
-    try:
-        names = _write_all(staging, seed, spec, count, lms)
-        _swap_in(out, staging, names, old)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    ours = stepgrad_files(out) if out.is_dir() else {}
+    changed = changed_files(out, ours)
+    if changed:
+        message = "changed since stepgrad wrote it: not replacing it (move it away, then run again)"
+        raise StepgradError(message, str(out / changed[0]))
+    _make_folder(out.parent, named=out)
+    names: list[str] = []
+
+    def write_new(staging: Path) -> None:
+        names.extend(_write_all(staging, seed, spec, count, lms))
+        write_manifest(staging)
+
+    not_foreign = set(ours) | {str(Path(name).parent) for name in ours} | {MANIFEST}
+    kept = replace_folder(out, write_new, keep=lambda name: name not in not_foreign)
     placed = [out / name for name in names]
     if progress is not None:
         for path in placed:
             progress(path)
+    kept_files = sorted(name for name in kept if not (out / name).is_dir())
+    if note is not None and old and kept_files:
+        shown = ", ".join(kept_files[:3]) + (", …" if len(kept_files) > 3 else "")
+        note(f"kept {quantity(len(kept_files), 'file')} in {out} that stepgrad did not write ({shown})")
     return [path for path in placed if path.is_dir()]
 
 
@@ -129,25 +142,3 @@ def _write_all(staging: Path, seed: int, spec: ExerciseSpec, count: int, lms: st
         write_atomic(staging / "quiz.xml", class_quiz(f"seed {seed}", parts))
         names.append("quiz.xml")
     return names
-
-
-def _swap_in(out: Path, staging: Path, names: list[str], old: list[Path]) -> None:
-    """Move ``old`` aside, ``staging``'s ``names`` into ``out``, then delete the old ones; undo on failure."""
-    aside = Path(tempfile.mkdtemp(prefix=".stepgrad-old-", dir=out))
-    moved_aside: list[Path] = []
-    placed: list[Path] = []
-    try:
-        for path in old:
-            path.rename(aside / path.name)
-            moved_aside.append(path)
-        for name in names:
-            (staging / name).rename(out / name)
-            placed.append(out / name)
-    except OSError as error:
-        for path in placed:
-            path.rename(staging / path.name)
-        for path in moved_aside:
-            (aside / path.name).rename(path)
-        shutil.rmtree(aside, ignore_errors=True)
-        raise StepgradError(f"cannot move the exercises into place: {error.strerror or error}", str(out)) from None
-    shutil.rmtree(aside, ignore_errors=True)

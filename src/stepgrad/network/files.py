@@ -25,7 +25,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +35,7 @@ import numpy as np
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss, loss_names
 from stepgrad.functions.activations import activation_names
+from stepgrad.network.atomic import write_atomic
 from stepgrad.network.model import Layer, Network, Setup, network_problem, target_problem
 
 TOP_LEVEL_KEYS = ("inputs", "samples", "targets", "learning_rate", "loss", "layer", "layers", "meta")
@@ -416,67 +416,6 @@ def setup_to_toml(setup: Setup, meta: Mapping[str, Any] | None = None, header: s
         for key, value in document["meta"].items():
             lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
-
-
-def _follow_links(path: Path) -> tuple[Path, bool]:
-    """The file ``path`` finally names, and whether the way there passed a kernel file system.
-
-    ``/dev/stdout`` → ``/proc/self/fd/1`` → a pipe or a terminal: such paths are written
-    into, never replaced.
-    """
-    special = False
-    for _ in range(40):
-        path = Path(os.path.abspath(path))
-        special = special or path.parts[1:2] in (("proc",), ("dev",), ("sys",))
-        if not path.is_symlink():
-            break
-        path = path.parent / os.readlink(path)
-    return path, special
-
-
-def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
-    """Write ``text`` (or bytes, e.g. a PNG) to ``path`` atomically: a temporary file beside it, fsync, then rename.
-
-    A symbolic link is followed, so the file it points to is replaced, not the link.
-    A path that is not a regular file (``/dev/null``, ``/dev/stdout``, a pipe) is
-    written straight into: renaming over it would replace the device with a file.
-    Any failure (a full disk, no permission, a missing folder) raises ``StepgradError``
-    naming the file and the reason, and leaves no temporary file and the old file unchanged.
-    """
-    try:
-        _write_atomic(path, text)
-    except OSError as error:
-        raise StepgradError(f"cannot write: {error.strerror or error}", str(path)) from None
-
-
-def _write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
-    target, special = _follow_links(Path(path))
-    if target.is_dir():
-        raise StepgradError("is a directory", str(path))
-    if special or (target.exists() and not target.is_file()):
-        # Append: a shell's `>> log` behind /dev/stdout must not be truncated.
-        binary = isinstance(text, bytes)
-        with open(path, "ab" if binary else "a", encoding=None if binary else "utf-8") as stream:
-            stream.write(text)
-        return
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise StepgradError("the folder does not exist", str(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        binary = isinstance(text, bytes)
-        with os.fdopen(handle, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def save_setup(
