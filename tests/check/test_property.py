@@ -126,6 +126,9 @@ def test_the_diagnosis_names_the_mistake_at_least_95_percent_of_the_time() -> No
     assert set(SLIPS) <= set(MISTAKES)  # by the names the checker gives them
     assert set(drawn) == set(SLIPS)  # every mistake, equally often
     assert len(set(drawn.values())) == 1
+    # Measured: 280/280 on this seed, 1677/1680 on seeds 1–6; the misses there are a sign flip whose written
+    # values are those of the other sign convention (delta = −dE/dnet) and a dead-ReLU layer where out_h = 0
+    # taken for an input reads as a dropped digit.
     assert rate >= 0.95
 
 
