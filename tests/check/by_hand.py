@@ -3,8 +3,10 @@
 Plain Python and NumPy: the forward pass, the errors, the backward pass and the updates
 with the names of the derivation, every value rounded to ``decimals`` and used rounded in the
 steps after it, as a person with a calculator does. ``slip`` applies one known wrong rule by
-hand, the way the mistakes of the issue describe it. Nothing here reads the checker's rule
-tables or mistake registry, so the property test can fail for the reasons a learner would.
+hand, the way a learner makes it (at every neuron where it applies), written from the mistakes'
+descriptions; ``SLIPS`` is keyed by the names the checker gives them. Nothing here reads the
+checker's rule tables or mistake registry, so the property test can fail for the reasons a
+learner would.
 """
 
 from __future__ import annotations
@@ -16,21 +18,42 @@ import numpy as np
 
 from stepgrad.network import Layer, Network, Setup
 
-#: Each mistake of the issue, with the forms a learner writes it in.
+#: Each mistake the checker knows, by the name it gives it, with the forms a learner writes it in.
 SLIPS: dict[str, tuple[str, ...]] = {
+    # the activation's derivative
+    "derivative_of_net": ("sigmoid", "tanh"),  # net(1 − net), 1 − net²
+    "derivative_of_out_again": ("",),  # σ(out)(1 − σ(out))
+    "derivative_omitted": ("",),  # delta = dE/dout
+    "derivative_twice": ("",),  # delta = dE/dout · (dout/dnet)²
+    "derivative_wrong_neuron": ("neighbour", "next layer"),
+    "tanh_derivative_mixup": ("out(1-out)", "1-out"),
+    "relu_derivative_mixup": ("1", "out", "leaky as relu"),
+    "derivative_mixup": ("",),  # the logistic function's slope written as tanh's 1 − out²
+    "softmax_as_logistic": ("chain", "squared"),
+    # what flows back to a hidden neuron
+    "weights_transposed": ("",),
+    "wrong_weight_index": ("next input", "next neuron"),
+    "updated_output_weights": ("",),
+    "dE_dout_passed_back": ("",),
+    "sum_without_weights": ("",),
+    "one_output_only": ("",),
+    # the input a weight multiplies
+    "gradient_own_output": ("",),
+    "wrong_layer_input": ("",),
+    "net_instead_of_out": ("",),
+    # the update
     "sign_flipped": ("",),
     "gradient_added": ("",),
     "learning_rate_forgotten": ("",),
-    "updated_output_weights": ("",),
-    "derivative_of_net": ("",),
+    "learning_rate_wrong": ("0.05", "0.1", "0.5"),
+    # the error
     "factor_two": ("",),
     "spurious_half": ("",),
+    "error_mean": ("",),
+    # the forward pass
+    "sigmoid_exponent_sign": ("",),
     "bias_left_out": ("",),
-    "one_output_only": ("",),
-    "wrong_weight_index": ("transposed", "next input", "next neuron"),
-    "tanh_derivative_mixup": ("out(1-out)", "1-net^2", "1-out"),
-    "relu_derivative_mixup": ("1", "out", "leaky as relu"),
-    "softmax_as_logistic": ("chain", "squared"),
+    "bias_added_twice": ("",),
 }
 
 
@@ -138,13 +161,14 @@ def random_paper(
     )
 
 
-def _activate(kind: str, nets: list[float]) -> list[float]:
+def _activate(kind: str, nets: list[float], slip: Slip) -> list[float]:
     if kind == "softmax":
         top = max(nets)
         exps = [math.exp(net - top) for net in nets]
         return [e / sum(exps) for e in exps]
+    sign = 1.0 if slip.mistake == "sigmoid_exponent_sign" else -1.0  # 1 / (1 + e^(+net)) for the slip
     functions = {
-        "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
+        "sigmoid": lambda x: 1 / (1 + math.exp(sign * x)),
         "tanh": math.tanh,
         "relu": lambda x: max(0.0, x),
         "leaky_relu": lambda x: x if x > 0 else 0.01 * x,
@@ -153,13 +177,31 @@ def _activate(kind: str, nets: list[float]) -> list[float]:
     return [functions[kind](net) for net in nets]
 
 
-def _derivative(kind: str, net: float, out: float, slip: Slip) -> float:
-    if kind == "sigmoid":
-        return net * (1 - net) if slip.mistake == "derivative_of_net" else out * (1 - out)
-    if kind == "tanh":
-        if slip.mistake == "tanh_derivative_mixup":
-            return {"out(1-out)": out * (1 - out), "1-net^2": 1 - net * net, "1-out": 1 - out}[slip.form]
+def _sigmoid_slope(net: float, out: float, slip: Slip) -> float:
+    if slip.mistake == "derivative_of_net" and slip.form == "sigmoid":
+        return net * (1 - net)
+    if slip.mistake == "derivative_of_out_again":  # σ applied to out once more
+        again = 1 / (1 + math.exp(-out))
+        return again * (1 - again)
+    if slip.mistake == "derivative_mixup":  # tanh's form for the logistic function
         return 1 - out * out
+    return out * (1 - out)
+
+
+def _tanh_slope(net: float, out: float, slip: Slip) -> float:
+    if slip.mistake == "derivative_of_net" and slip.form == "tanh":
+        return 1 - net * net
+    if slip.mistake == "tanh_derivative_mixup":
+        return {"out(1-out)": out * (1 - out), "1-out": 1 - out}[slip.form]
+    return 1 - out * out
+
+
+def _derivative(kind: str, net: float, out: float, slip: Slip) -> float:
+    """dout/dnet as the learner writes it, from the ``net`` and ``out`` they read it off."""
+    if kind == "sigmoid":
+        return _sigmoid_slope(net, out, slip)
+    if kind == "tanh":
+        return _tanh_slope(net, out, slip)
     if kind == "relu":
         if slip.mistake == "relu_derivative_mixup":
             return 1.0 if slip.form == "1" else out
@@ -196,6 +238,15 @@ def _dE_dout(loss: str, target: float, out: float, n: int, slip: Slip) -> float:
     return sign * -target / out
 
 
+def _weight_index(slip: Slip, j: int, k: int, rows: int, cols: int) -> tuple[int, int]:
+    """(row, column) of the weight the learner reads for what neuron k sends back to neuron j (right: w_kj)."""
+    if slip.mistake == "weights_transposed":
+        return (j, k) if j < rows and k < cols else (k, j)  # w_jk where the matrix has one
+    if slip.mistake == "wrong_weight_index":
+        return {"next input": (k, (j + 1) % cols), "next neuron": ((k + 1) % rows, j)}[slip.form]
+    return k, j
+
+
 def work(paper: Paper, decimals: int, slip: Slip = Slip("")) -> dict[str, float]:
     """Every value of the step as the learner writes it: rounded to ``decimals``, used rounded."""
 
@@ -203,14 +254,14 @@ def work(paper: Paper, decimals: int, slip: Slip = Slip("")) -> dict[str, float]
         return round(value, decimals)
 
     v: dict[str, float] = {}
-    n_layers, n_out = len(paper.weights), len(paper.targets)
+    mistake, n_layers, n_out = slip.mistake, len(paper.weights), len(paper.targets)
     w_names, b_names = paper.weight_names(), paper.bias_names()
-    skip_bias = slip.mistake == "bias_left_out"
 
     def bias(layer: int, j: int, values: list[list[float]]) -> float:
-        if not values[layer] or skip_bias:
+        if not values[layer] or mistake == "bias_left_out":
             return 0.0
-        return values[layer][0] if len(values[layer]) == 1 else values[layer][j]
+        b = values[layer][0] if len(values[layer]) == 1 else values[layer][j]
+        return 2 * b if mistake == "bias_added_twice" else b
 
     def forward(weights: list[list[list[float]]], biases: list[list[float]], after: str) -> list[float]:
         a = list(paper.inputs)
@@ -220,7 +271,7 @@ def work(paper: Paper, decimals: int, slip: Slip = Slip("")) -> dict[str, float]
                 r(sum(w * x for w, x in zip(row, a, strict=True)) + bias(layer, j, biases))
                 for j, row in enumerate(weights[layer])
             ]
-            outs = [r(out) for out in _activate(paper.activations[layer], nets)]
+            outs = [r(out) for out in _activate(paper.activations[layer], nets, slip)]
             for name, net, out in zip(neurons, nets, outs, strict=True):
                 v[f"net_{name}{after}"], v[f"out_{name}{after}"] = net, out
             a = outs
@@ -230,14 +281,65 @@ def work(paper: Paper, decimals: int, slip: Slip = Slip("")) -> dict[str, float]
         terms = [r(_error(paper.loss, t, o, n_out, slip)) for t, o in zip(paper.targets, outs, strict=True)]
         for name, term in zip(paper.neurons(n_layers - 1), terms, strict=True):
             v[f"E_{name}{after}"] = term
-        v[f"E_total{after}"] = r(sum(terms))
+        v[f"E_total{after}"] = r(sum(terms) / len(terms) if mistake == "error_mean" else sum(terms))
 
     def update(value: float, gradient: float) -> float:
-        if slip.mistake == "gradient_added":
-            return r(value + paper.eta * gradient)
-        if slip.mistake == "learning_rate_forgotten":
+        eta = float(slip.form) if mistake == "learning_rate_wrong" else paper.eta
+        if mistake == "gradient_added":
+            return r(value + eta * gradient)
+        if mistake == "learning_rate_forgotten":
             return r(value - gradient)
-        return r(value - paper.eta * gradient)
+        return r(value - eta * gradient)
+
+    def sent_back(layer: int, j: int, name: str) -> float:
+        """dE_total/dout of hidden neuron ``j``: Σ_k delta_k · w_kj over the next layer."""
+        upper, weights = paper.neurons(layer + 1), paper.weights[layer + 1]
+        used = new_w[layer + 1] if mistake == "updated_output_weights" else weights
+        terms = []
+        for k, above in enumerate(upper):
+            row, col = _weight_index(slip, j, k, len(weights), len(weights[0]))
+            error = v[f"dE_total/dout_{above}"] if mistake == "dE_dout_passed_back" else v[f"delta_{above}"]
+            term = r(error if mistake == "sum_without_weights" else error * used[row][col])
+            v[f"dE_{above}/dout_{name}"] = term
+            terms.append(term)
+        return terms[0] if mistake == "one_output_only" else r(sum(terms))
+
+    def slope(layer: int, j: int, name: str) -> float:
+        """dout/dnet of neuron ``j``, read off its own out (or, for the slip, another neuron's)."""
+        kind, neurons, out = paper.activations[layer], paper.neurons(layer), v[f"out_{name}"]
+        if mistake == "derivative_wrong_neuron" and kind in ("sigmoid", "tanh"):
+            if slip.form == "neighbour" and len(neurons) > 1:
+                out = v[f"out_{neurons[(j + 1) % len(neurons)]}"]
+            elif slip.form == "next layer" and layer < n_layers - 1:
+                out = v[f"out_{paper.neurons(layer + 1)[0]}"]
+        return r(_derivative(kind, v[f"net_{name}"], out, slip))
+
+    def delta(layer: int, j: int, name: str) -> float:
+        dE_dout, dout_dnet, out = v[f"dE_total/dout_{name}"], v[f"dout_{name}/dnet_{name}"], v[f"out_{name}"]
+        if layer == n_layers - 1 and paired:
+            target = paper.targets[j]
+            if mistake != "softmax_as_logistic":
+                return (target - out) if mistake == "sign_flipped" else (out - target)
+            if slip.form == "chain":  # dE/dout · dout/dnet, as for a logistic neuron
+                return dE_dout * dout_dnet
+            return (out - target) * out * (1 - out)  # the squared error's logistic delta
+        if mistake == "derivative_omitted":
+            return dE_dout
+        if mistake == "derivative_twice":
+            return dE_dout * dout_dnet * dout_dnet
+        return dE_dout * dout_dnet
+
+    def multiplied(layer: int, j: int, name: str) -> list[float]:
+        """dnet_j/dw_ji for each weight into neuron ``j``: the values its weights multiply."""
+        right = list(paper.inputs) if layer == 0 else [v[f"out_{s}"] for s in paper.neurons(layer - 1)]
+        if mistake == "gradient_own_output":
+            return [v[f"out_{name}"]] * len(right)
+        if mistake == "net_instead_of_out" and layer > 0:
+            return [v[f"net_{s}"] for s in paper.neurons(layer - 1)]
+        if mistake == "wrong_layer_input" and layer == 0:  # the hidden layer's out_i for input i
+            hidden = [v[f"out_{h}"] for h in paper.neurons(0)]
+            return [hidden[i] if i < len(hidden) else x for i, x in enumerate(right)]
+        return right
 
     outs = forward(paper.weights, paper.biases, "")
     errors(outs, "")
@@ -245,46 +347,17 @@ def work(paper: Paper, decimals: int, slip: Slip = Slip("")) -> dict[str, float]
     new_b = [list(layer) for layer in paper.biases]
     paired = (paper.activations[-1], paper.loss) in (("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"))
     for layer in reversed(range(n_layers)):
-        neurons, kind = paper.neurons(layer), paper.activations[layer]
-        sources = paper.inputs if layer == 0 else [v[f"out_{s}"] for s in paper.neurons(layer - 1)]
+        neurons = paper.neurons(layer)
         for j, name in enumerate(neurons):
-            net, out = v[f"net_{name}"], v[f"out_{name}"]
             if layer == n_layers - 1:
-                target = paper.targets[j]
-                v[f"dE_total/dout_{name}"] = r(_dE_dout(paper.loss, target, out, n_out, slip))
+                v[f"dE_total/dout_{name}"] = r(_dE_dout(paper.loss, paper.targets[j], v[f"out_{name}"], n_out, slip))
             else:
-                upper = paper.neurons(layer + 1)
-                terms = []
-                for k, above in enumerate(upper):
-                    row, col = k, j
-                    if slip.mistake == "wrong_weight_index":
-                        rows, cols = len(paper.weights[layer + 1]), len(paper.weights[layer + 1][0])
-                        row, col = {
-                            "transposed": (j, k) if j < rows and k < cols else (k, j),
-                            "next input": (k, (j + 1) % cols),
-                            "next neuron": ((k + 1) % rows, j),
-                        }[slip.form]
-                    used = new_w if slip.mistake == "updated_output_weights" else paper.weights
-                    term = r(v[f"delta_{above}"] * used[layer + 1][row][col])
-                    v[f"dE_{above}/dout_{name}"] = term
-                    terms.append(term)
-                v[f"dE_total/dout_{name}"] = terms[0] if slip.mistake == "one_output_only" else r(sum(terms))
-            v[f"dout_{name}/dnet_{name}"] = r(_derivative(kind, net, out, slip))
-            if layer == n_layers - 1 and paired:
-                target = paper.targets[j]
-                if slip.mistake == "softmax_as_logistic":
-                    if slip.form == "chain":  # dE/dout · dout/dnet, as for a logistic neuron
-                        delta = v[f"dE_total/dout_{name}"] * v[f"dout_{name}/dnet_{name}"]
-                    else:  # the squared error's logistic delta
-                        delta = (out - target) * out * (1 - out)
-                else:
-                    delta = (target - out) if slip.mistake == "sign_flipped" else (out - target)
-            else:
-                delta = v[f"dE_total/dout_{name}"] * v[f"dout_{name}/dnet_{name}"]
-            v[f"delta_{name}"] = r(delta)
-            for i, weight in enumerate(w_names[layer][j]):
-                v[f"dnet_{name}/d{weight}"] = sources[i]
-                v[f"dE_total/d{weight}"] = r(v[f"delta_{name}"] * sources[i])
+                v[f"dE_total/dout_{name}"] = sent_back(layer, j, name)
+            v[f"dout_{name}/dnet_{name}"] = slope(layer, j, name)
+            v[f"delta_{name}"] = r(delta(layer, j, name))
+            for i, (weight, source) in enumerate(zip(w_names[layer][j], multiplied(layer, j, name), strict=True)):
+                v[f"dnet_{name}/d{weight}"] = source
+                v[f"dE_total/d{weight}"] = r(v[f"delta_{name}"] * source)
                 new_w[layer][j][i] = v[f"{weight}+"] = update(paper.weights[layer][j][i], v[f"dE_total/d{weight}"])
         for k, bias_name in enumerate(b_names[layer]):
             fed = neurons if len(b_names[layer]) == 1 else [neurons[k]]

@@ -2,9 +2,10 @@
 values gets that mistake named (or one that produces the very same numbers) at least 95% of the time.
 
 The learners are worked by hand in ``by_hand.py`` (plain NumPy, the wrong rule applied by hand),
-not with the checker's own rule tables: the test cycles through every mistake of the issue and
-each of its forms, on random networks (1–3 hidden layers of 1–4 neurons) whose activations and
-loss let the mistake happen, rounding to 4 or 6 decimals and writing a random 30–100% of the values.
+not with the checker's own rule tables: the test cycles through every mistake of ``SLIPS`` (28, by
+the checker's names) and each of its forms, on random networks (1–3 hidden layers of 1–4 neurons)
+whose activations and loss let the mistake happen, rounding to 4 or 6 decimals and writing a random
+30–100% of the values.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import numpy as np
 
 from stepgrad.check import parse_answers
 from stepgrad.check.compare import Checker
+from stepgrad.check.mistakes import MISTAKES
 
 from .by_hand import SLIPS, Paper, Slip, random_paper, work
 
-CASES = 130  # 10 per mistake
+CASES = 280  # 10 per mistake (28 of them), each form of a mistake in turn
 OUTPUTS = [
     ("sigmoid", "half_squared_error"),
     ("sigmoid", "mse"),
@@ -28,30 +30,35 @@ OUTPUTS = [
     ("softmax", "cross_entropy"),
 ]
 SQUARED = [pair for pair in OUTPUTS if pair[1] in ("half_squared_error", "mse")]
-# What a network needs for each mistake to be possible: hidden activation, (output, loss) choices, …
+# What a network needs for each mistake to be possible: hidden activations, (output, loss) choices, …
 NEEDS: dict[str, dict] = {
-    "derivative_of_net": {"hidden": "sigmoid"},
+    "derivative_of_out_again": {"hidden": ["sigmoid"]},
+    "derivative_wrong_neuron": {"hidden": ["sigmoid", "tanh"], "min_width": 2},
+    "tanh_derivative_mixup": {"hidden": ["tanh"]},
+    "relu_derivative_mixup": {"hidden": ["relu"]},
+    "derivative_mixup": {"hidden": ["sigmoid"]},
+    "softmax_as_logistic": {"outputs": [("softmax", "cross_entropy")]},
+    "weights_transposed": {"min_width": 2},
+    "wrong_weight_index": {"min_width": 2},
+    "one_output_only": {"min_width": 2},
     "factor_two": {"outputs": SQUARED},
     "spurious_half": {"outputs": SQUARED},
+    "error_mean": {"min_width": 2},
+    "sigmoid_exponent_sign": {"hidden": ["sigmoid"]},
     "bias_left_out": {"with_bias": True},
-    "one_output_only": {"min_width": 2},
-    "wrong_weight_index": {"min_width": 2},
-    "tanh_derivative_mixup": {"hidden": "tanh"},
-    "relu_derivative_mixup": {"hidden": "relu"},
-    "softmax_as_logistic": {"outputs": [("softmax", "cross_entropy")]},
+    "bias_added_twice": {"with_bias": True},
 }
-# The forms the diagnosis names as a mistake of their own.
-OWN_NAME = {
-    ("wrong_weight_index", "transposed"): "weights_transposed",
-    ("tanh_derivative_mixup", "1-net^2"): "derivative_of_net",
-}
+# Forms that name the hidden activation they are made on.
+FORM_HIDDEN = {"sigmoid": "sigmoid", "tanh": "tanh", "leaky as relu": "leaky_relu"}
+# Names for the same numbers at some neurons: in the first layer, the hidden layer's out_h_i taken for input i
+# is h_j's own output where i == j, so a learner making one may be told the other.
+SAME_THERE = {"wrong_layer_input": "gradient_own_output"}
 VISIBLE = 10  # units of the last decimal a written value must move by for the mistake to show
 
 
 def paper_for(rng: np.random.Generator, mistake: str, form: str = "") -> Paper:
     needs = NEEDS.get(mistake, {})
-    hidden = "leaky_relu" if form == "leaky as relu" else needs.get("hidden")
-    hidden = hidden or str(rng.choice(["sigmoid", "tanh", "relu", "leaky_relu"]))
+    hidden = FORM_HIDDEN.get(form) or str(rng.choice(needs.get("hidden", ["sigmoid", "tanh", "relu", "leaky_relu"])))
     outputs = needs.get("outputs", OUTPUTS)
     output, loss = outputs[rng.integers(len(outputs))]
     return random_paper(rng, hidden, output, loss, needs.get("min_width", 1), needs.get("with_bias", False))
@@ -77,7 +84,7 @@ def learner(rng: np.random.Generator, slip: Slip):
         unit = 10.0**-decimals
         if max(abs(wrong[n] - right[n]) for n in names) < VISIBLE * unit:
             continue  # the mistake does not show in what this learner wrote
-        equivalent = {OWN_NAME.get((slip.mistake, slip.form), slip.mistake)}
+        equivalent = {slip.mistake, SAME_THERE.get(slip.mistake, slip.mistake)}
         for mistake, forms in SLIPS.items():
             for form in forms:
                 try:
@@ -85,8 +92,8 @@ def learner(rng: np.random.Generator, slip: Slip):
                 except (ValueError, ZeroDivisionError, OverflowError):
                     continue
                 if all(abs(other[n] - wrong[n]) <= 2 * unit for n in names):
-                    equivalent.add(OWN_NAME.get((mistake, form), mistake))
-        return checker, decimals, written(wrong, names, decimals), equivalent
+                    equivalent.add(mistake)
+        return paper, checker, decimals, written(wrong, names, decimals), equivalent
 
 
 def test_the_diagnosis_names_the_mistake_at_least_95_percent_of_the_time() -> None:
@@ -95,25 +102,33 @@ def test_the_diagnosis_names_the_mistake_at_least_95_percent_of_the_time() -> No
     slips = slips[:CASES]
     named: Counter[str] = Counter()
     drawn: Counter[str] = Counter()
+    by_own_name: Counter[str] = Counter()
     misses = []
     for slip in slips:
-        checker, decimals, values, equivalent = learner(rng, slip)
+        paper, checker, decimals, values, equivalent = learner(rng, slip)
         text = "".join(f"{name} = {value:.{decimals}f}\n" for name, value in values.items())
         report = checker.check(parse_answers(text, "learner"), "learner")
         diagnosed = {diagnosis.mistake for diagnosis in report.diagnoses}
         drawn[slip.mistake] += 1
         if diagnosed & equivalent:
             named[slip.mistake] += 1
+            by_own_name[slip.mistake] += slip.mistake in diagnosed
         else:
-            misses.append((slip, report.first_wrong, sorted(diagnosed), len(values), decimals))
+            network = (paper.sizes, paper.activations[-2:], paper.loss)
+            misses.append((slip, report.first_wrong, sorted(diagnosed), len(values), decimals, network))
     rate = sum(named.values()) / len(slips)
     print(f"\ndiagnosis names the mistake (or an equivalent one) in {sum(named.values())}/{len(slips)} = {rate:.1%}")
+    print(f"  {'mistake':28} named  by its own name")
     for mistake in SLIPS:
-        print(f"  {mistake:28} {named[mistake]:3}/{drawn[mistake]}")
-    for miss in misses[:8]:
+        print(f"  {mistake:28} {named[mistake]:3}/{drawn[mistake]:<3} {by_own_name[mistake]:3}")
+    for miss in misses:
         print("  missed:", miss)
-    assert set(drawn) == set(SLIPS)  # every mistake of the issue, equally often
+    assert set(SLIPS) <= set(MISTAKES)  # by the names the checker gives them
+    assert set(drawn) == set(SLIPS)  # every mistake, equally often
     assert len(set(drawn.values())) == 1
+    # Measured: 280/280 on this seed, 1677/1680 on seeds 1–6; the misses there are a sign flip whose written
+    # values are those of the other sign convention (delta = −dE/dnet) and a dead-ReLU layer where out_h = 0
+    # taken for an input reads as a dropped digit.
     assert rate >= 0.95
 
 
