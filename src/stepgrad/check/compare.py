@@ -16,8 +16,10 @@ the network's given numbers (the full rule is in ``stepgrad.check.tolerance``):
   (it is judged, and carries its rounding, like any other value in the steps after it);
 * **follows** (from an earlier error) when it matches the recomputation but an earlier value was
   wrong;
-* **wrong** otherwise: then each known mistake recomputes the step under its wrong rule, from the
-  learner's own values, and the ones that reproduce it are the diagnosis (``stepgrad.check.diagnose``).
+* **wrong** otherwise: then a search over small changes to the step and the unwritten steps feeding
+  it, recomputed from the learner's own values, finds the simplest that reproduces it: the diagnosis
+  (``stepgrad.check.diagnose``). A value right only by accident (its inputs are wrong) is searched
+  too, and a sheet in the negative-delta convention is checked with it (``stepgrad.check.conventions``).
 """
 
 from __future__ import annotations

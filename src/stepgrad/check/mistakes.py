@@ -107,10 +107,11 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "one_output_only",
-            "Hidden error taken from one output neuron only",
+            "A sum with terms missing: the hidden error from only some of the next layer's neurons",
             "A hidden neuron feeds every neuron of the next layer, so its output affects the error through "
-            "all of them: dE_total/dout_h = Σ_o dE_o/dout_h = Σ_o delta_o · w_oh. Taking only one term "
-            "leaves out the other neurons' share of the error.",
+            "all of them: dE_total/dout_h = Σ_o dE_o/dout_h = Σ_o delta_o · w_oh. Taking only one term, "
+            "or leaving one out, drops the other neurons' share of the error. The same holds for a bias "
+            "shared by a layer: dE_total/db = Σ_j delta_j over every neuron it feeds.",
             "dE_total/dout_h (hidden layer)",
         ),
         Mistake(
