@@ -55,8 +55,8 @@ def negative_convention(checker: Checker, resolved: Mapping[str, Answer]) -> dic
 
     deltas = [name for name in resolved if kind(name) in DELTA_KINDS]
     turned = {name for name in deltas if _opposite(resolved[name].value, expected[name])}
-    if not turned:
-        return None
+    if not turned or len(turned) < sum(expected[name] != 0 for name in deltas):
+        return None  # the convention turns every delta (hidden ones follow from the output's); one alone is a slip
     for name in resolved:
         if kind(name) == "output_dE_dout" and _opposite(resolved[name].value, expected[name]):
             return None  # dE/dout itself written as target − out: the sign mistake, not a convention

@@ -190,7 +190,7 @@ class Diagnoser:
         found += self._learning_rate(name, answer, claim, target, tolerance)
         if own_step:
             return sorted(found, key=lambda e: (e.cost, e.rank))
-        if not found:
+        if min((explanation.cost for explanation in found), default=math.inf) > MISTAKES["slip"].cost:
             found += self._slip(name, answer, base, tolerance)
         if not found and thorough:
             found += self._pairs(name, answer, claim, singles, target, tolerance)
@@ -212,16 +212,17 @@ class Diagnoser:
     ) -> Explanation | None:
         """The explanation ``changes`` give, if they reproduce ``target``."""
         steps = frozenset(step for step, _ in changes)
+        local = table is None  # one change, or a pair: not a mistake made through a layer
         table = table if table is not None else {**self.correct, **{step: m.rule for step, m in changes}}
         world = self.world(answer, claim, table, steps)
         value, spread = world.follow(name)
         if not within(target, value, tolerance + spread):
             return None
         differs = [self._differs(step, mutation.rule, world) for step, mutation in changes]
-        if not (all(differs) if table is None else any(differs)):
+        if not (all(differs) if local else any(differs)):
             return None
         cost = sum(MISTAKES[m.mistake].cost for _, m in {m.mistake: (s, m) for s, m in changes}.values())
-        if table is None and self._contradicted(changes, answer, claim):
+        if local and self._contradicted(changes, answer, claim):
             cost += CONTRADICTED
         first = min((step for step, _ in changes), key=self.position)
         # acting on the value itself first, then the latest step (the closest to the value)
@@ -230,23 +231,47 @@ class Diagnoser:
         )
         return Explanation(changes, value, cost, rank)
 
+    @cached_property
+    def witnesses(self) -> dict[str, list[str]]:
+        """For each step, the written values computed from it through unwritten steps (itself, if written)."""
+        found: dict[str, list[str]] = {name: [name] for name in self.given if name in self.correct}
+        world = World(self.correct, self.leaves, self.given)
+        for written in self.given:
+            if written in self.correct:
+                for source in world.closure(written):
+                    if source not in self.given:
+                        found.setdefault(source, []).append(written)
+        return found
+
     def _contradicted(self, changes: tuple[tuple[str, Mutation], ...], answer: Answer, claim: bool) -> bool:
-        """True when a step the learner wrote right would have shown the same change (same mistake, same label)."""
+        """True when the same change (same mistake, same label) at a sibling step would have spoiled a value the
+        learner wrote right: a way of working shows everywhere it applies, a one-off does not."""
         base = self.world(answer, claim)
+        acting = {step for step, _ in changes}
         for step, mutation in changes:
             for sibling, others in self.changes.items():
-                if sibling == step or sibling not in self.given:
-                    continue
-                written, tolerance = self.given[sibling]
-                right, spread = base.follow(sibling)
-                if not within(written, right, tolerance + spread):
+                if sibling in acting:
                     continue
                 for other in others:
                     if (other.mistake, other.label) != (mutation.mistake, mutation.label):
                         continue
-                    wrong = evaluate_safely(other.rule, [base.value(source) for source in other.rule.inputs])
-                    if not within(wrong, written, 2 * (tolerance + spread)):
+                    if self._spoils(sibling, other, answer, claim, base):
                         return True
+        return False
+
+    def _spoils(self, sibling: str, change: Mutation, answer: Answer, claim: bool, base: World) -> bool:
+        """True when ``change`` at ``sibling`` turns a written value that is right into a wrong one."""
+        world: World | None = None
+        for witness in self.witnesses.get(sibling, []):
+            written, tolerance = self.given[witness]
+            right, spread = base.follow(witness)
+            if not within(written, right, tolerance + spread):
+                continue
+            if world is None:
+                world = self.world(answer, claim, {**self.correct, sibling: change.rule}, frozenset({sibling}))
+            wrong, moved = world.follow(witness)
+            if not within(wrong, written, 2 * (tolerance + spread + moved)):
+                return True
         return False
 
     def _copied(self, name: str, answer: Answer, target: float, tolerance: float) -> list[Explanation]:

@@ -147,15 +147,14 @@ def _dout_dnet(ctx: Context, at: Indices, rule: StepRule) -> Changes:
         )
         for mistake, formula, wrong in activation.derivative_mistakes:
             yield mistake, formula, changed(rule, _of_net_and_out(wrong), named_formula(formula, neuron))
+    # labels say where the other neuron is from this one, so the same habit reads the same on every neuron
     above = ctx.names.neurons[layer + 1] if layer + 1 < len(ctx.names.neurons) else []
-    for other in [*ctx.names.neurons[layer], *above]:
+    others = [(f"neuron {index - j:+d}", other) for index, other in enumerate(ctx.names.neurons[layer])]
+    others += [(f"next layer's neuron {index + 1}", other) for index, other in enumerate(above)]
+    for label, other in others:
         if other != neuron:
             inputs = (f"net_{other}", f"out_{other}")
-            yield (
-                "derivative_wrong_neuron",
-                f"of {other}",
-                changed(rule, rule.evaluate, named_formula(form, other), inputs),
-            )
+            yield "derivative_wrong_neuron", label, changed(rule, rule.evaluate, named_formula(form, other), inputs)
 
 
 def _of_net_and_out(form: Callable[[float, float], float]) -> Callable[[Sequence[float]], float]:
