@@ -248,7 +248,7 @@ class Diagnoser:
         learner wrote right: a way of working shows everywhere it applies, a one-off does not."""
         base = self.world(answer, claim)
         acting = {step for step, _ in changes}
-        for step, mutation in changes:
+        for _, mutation in changes:
             for sibling, others in self.changes.items():
                 if sibling in acting:
                     continue
