@@ -144,14 +144,11 @@ def test_classic_steps_are_handed_to_the_kernel_between_reports(monkeypatch) -> 
 
     calls = []
 
-    def load(activations, loss, batch=1):
-        def kernel(*args):
-            calls.append(len(args[7]))
-            return _reference_kernel(*args)
+    def kernel(*args):
+        calls.append(len(args[7]))
+        return _reference_kernel(*args)
 
-        return kernel
-
-    monkeypatch.setattr(repeat, "load_compiled", load)
+    monkeypatch.setattr(repeat, "_online_kernel", lambda params, functions, steps: kernel)
     result = repeat.repeat_steps(classic_setup(), 2500, every=1000)
     assert calls == [1000, 1000, 500] and result.steps == (0, 1000, 2000, 2500)
     reference = repeat.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)

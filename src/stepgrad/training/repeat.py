@@ -17,13 +17,15 @@ from stepgrad.core.propagation import sgd_step
 from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
-from stepgrad.training.compiled_api import load_compiled
+from stepgrad.training import plain_sgd
+from stepgrad.training.compiled_api import OnlineSGD, load_compiled
 from stepgrad.training.compiled_epochs import sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
 
 Array = NDArray[np.float64]
+
 
 @dataclass(frozen=True)
 class RepeatResult:
@@ -44,6 +46,15 @@ class RepeatResult:
     error: float
 
 
+def _online_kernel(params: Params, functions: Functions, steps: int) -> OnlineSGD | None:
+    """The fastest online-SGD loop for ``steps`` updates of this network: plain Python when the work is too
+    small to pay for importing numba and loading its kernel, else the compiled one (None: the NumPy path)."""
+    activations, loss = [a.name for a in functions.activations], functions.loss.name
+    if plain_sgd.supports(activations, loss, params.weights) and not plain_sgd.worth_compiling(params.weights, steps):
+        return plain_sgd.online_sgd
+    return load_compiled(activations, loss)
+
+
 def repeat_steps(
     setup: Setup,
     steps: int,
@@ -58,7 +69,9 @@ def repeat_steps(
     ``hidden_deltas_from="updated"`` (the classic mistake, for the errata) calls ``train_step``.
     ``on_report(step, error)`` is called every ``every`` steps and at the end. With one sample
     (full batch = online) the compiled online-SGD kernel runs the steps between reports when
-    it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off).
+    it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off): for a
+    small network and few steps (the classic example) the plain-Python loop of
+    ``stepgrad.training.plain_sgd``, which needs no numba, else numba's.
     """
     if steps < 0:
         raise StepgradError("the number of steps must not be negative")
@@ -76,7 +89,7 @@ def repeat_steps(
         on_report(0, recorded[0])
     kernel = None
     if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
-        kernel = load_compiled([a.name for a in functions.activations], functions.loss.name)
+        kernel = _online_kernel(params, functions, steps)
     if kernel is not None:
         done = 0
         while done < steps:
