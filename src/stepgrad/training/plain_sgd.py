@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from math import exp, tanh
 from typing import Any
 
@@ -82,68 +83,114 @@ def _correct(out: list[float], target: list[float]) -> float:
     return 1.0 if out.index(max(out)) == target.index(max(target)) else 0.0
 
 
-def update_source(sizes: Sequence[int], n_bias: Sequence[int], activations: Sequence[str], train_bias: Sequence[bool],
-                  loss: str) -> str:
+@dataclass(frozen=True)
+class Shape:
+    """What the written-out loop depends on: layer sizes (inputs first), each layer's number of bias
+    parameters (0, 1 shared, or one per neuron), activations, whether each bias trains, and the loss."""
+
+    sizes: tuple[int, ...]
+    n_bias: tuple[int, ...]
+    activations: tuple[str, ...]
+    train_bias: tuple[bool, ...]
+    loss: str
+
+    @property
+    def layers(self) -> range:
+        """Layer numbers ``1 … L`` (layer 0 is the inputs)."""
+        return range(1, len(self.sizes))
+
+    def bias(self, layer: int, j: int) -> str:
+        """Neuron ``j``'s bias name (``b1`` when the layer shares one)."""
+        return f"b{layer}" if self.n_bias[layer - 1] == 1 else f"b{layer}_{j}"
+
+
+def update_source(shape: Shape) -> str:
     """The Python source of ``train(order, x_rows, t_rows, w, b, rate)`` for this network, one line per number.
 
     Names follow the derivation, with the layer first: ``a0_1`` is input 1, ``net1_0`` and ``a1_0`` the net
     input and output of layer 1's first neuron, ``w1_0_1`` its weight from ``a0_1``, ``b1_0`` its bias
     (``b1`` when shared), ``d1_0`` its delta. ``w`` and ``b`` are flat lists, updated in place.
     """
-    n_layers = len(sizes) - 1
-    weights = [f"w{layer}_{j}_{i}" for layer in range(1, n_layers + 1)
+    sizes = shape.sizes
+    weights = [f"w{layer}_{j}_{i}" for layer in shape.layers
                for j in range(sizes[layer]) for i in range(sizes[layer - 1])]
-    biases = [f"b{layer}" if n_bias[layer - 1] == 1 else f"b{layer}_{j}" for layer in range(1, n_layers + 1)
-              for j in range(n_bias[layer - 1])]
-    lines = ["def train(order, x_rows, t_rows, w, b, rate):"]
-    lines += [f"    {', '.join(weights)}, = w"] + ([f"    {', '.join(biases)}, = b"] if biases else [])
-    lines += ["    losses, hits = [], []", "    for s in order:",
-              f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]"]
-    body: list[str] = []
-    for layer in range(1, n_layers + 1):  # forward: net = Σ_i a_i · w_ji + b_j, out = f(net)
-        for j in range(sizes[layer]):
-            bias = "" if n_bias[layer - 1] == 0 else f" + b{layer}" if n_bias[layer - 1] == 1 else f" + b{layer}_{j}"
-            products = " + ".join(f"a{layer - 1}_{i} * w{layer}_{j}_{i}" for i in range(sizes[layer - 1]))
-            body += [f"net{layer}_{j} = (0.0 + {products}){bias}",
-                     f"a{layer}_{j} = " + VALUES[activations[layer - 1]].format(net=f"net{layer}_{j}")]
-    n_out, last = sizes[-1], n_layers
-    error, slope = LOSSES[loss]
+    biases = [shape.bias(layer, j) for layer in shape.layers for j in range(shape.n_bias[layer - 1])]
+    body = [*_forward_lines(shape), *_error_lines(shape), *_delta_lines(shape), *_update_lines(shape)]
+    return "\n".join([
+        "def train(order, x_rows, t_rows, w, b, rate):",
+        f"    {', '.join(weights)}, = w",
+        *([f"    {', '.join(biases)}, = b"] if biases else []),
+        "    losses, hits = [], []",
+        "    for s in order:",
+        f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]",
+        *(f"        {line}" for line in body),
+        f"    w[:] = [{', '.join(weights)}]",
+        *([f"    b[:] = [{', '.join(biases)}]"] if biases else []),
+        "    return losses, hits",
+    ]) + "\n"
+
+
+def _forward_lines(shape: Shape) -> list[str]:
+    """``net_j = Σ_i a_i · w_ji + b_j`` and ``out_j = f(net_j)``, layer by layer."""
+    lines = []
+    for layer in shape.layers:
+        for j in range(shape.sizes[layer]):
+            products = " + ".join(f"a{layer - 1}_{i} * w{layer}_{j}_{i}" for i in range(shape.sizes[layer - 1]))
+            bias = f" + {shape.bias(layer, j)}" if shape.n_bias[layer - 1] else ""
+            lines.append(f"net{layer}_{j} = (0.0 + {products}){bias}")
+            lines.append(f"a{layer}_{j} = " + VALUES[shape.activations[layer - 1]].format(net=f"net{layer}_{j}"))
+    return lines
+
+
+def _error_lines(shape: Shape) -> list[str]:
+    """``E_total = Σ_o E_o`` of the sample before the update, and whether it is classified correctly."""
+    last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
+    error = LOSSES[shape.loss][0]
+    terms = " + ".join(error.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out))
     outs = ", ".join(f"a{last}_{k}" for k in range(n_out))
-    body += ["t = t_rows[s]", "losses.append(0.0 + " + " + ".join(
-        error.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out)) + ")",
-        f"hits.append(correct([{outs}], t))"]
-    for k in range(n_out):  # delta_o = dE/dout_o · dout_o/dnet_o
+    return ["t = t_rows[s]", f"losses.append(0.0 + {terms})", f"hits.append(correct([{outs}], t))"]
+
+
+def _delta_lines(shape: Shape) -> list[str]:
+    """``delta_o = dE/dout_o · dout_o/dnet_o``, then ``delta_h = (Σ_o delta_o · w_oh) · dout_h/dnet_h``
+    layer by layer down, through the weights before this update."""
+    last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
+    slope = LOSSES[shape.loss][1]
+    lines = []
+    for k in range(n_out):
         gradient = slope.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out)
-        derivative = DERIVATIVES[activations[-1]].format(net=f"net{last}_{k}", out=f"a{last}_{k}")
-        body.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
-    for layer in range(n_layers - 1, 0, -1):  # delta_h = (Σ_o delta_o · w_oh) · dout_h/dnet_h, original w_oh
-        for j in range(sizes[layer]):
-            through = " + ".join(f"d{layer + 1}_{k} * w{layer + 1}_{k}_{j}" for k in range(sizes[layer + 1]))
-            derivative = DERIVATIVES[activations[layer - 1]].format(net=f"net{layer}_{j}", out=f"a{layer}_{j}")
-            body.append(f"d{layer}_{j} = (0.0 + {through}) * ({derivative})")
-    for layer in range(1, n_layers + 1):  # w+ = w − (η · delta) · a_prev;  b+ = b − η · delta (Σ delta when shared)
-        body += [f"w{layer}_{j}_{i} = w{layer}_{j}_{i} - (rate * d{layer}_{j}) * a{layer - 1}_{i}"
-                 for j in range(sizes[layer]) for i in range(sizes[layer - 1])]
-        if train_bias[layer - 1] and n_bias[layer - 1] == 1 and sizes[layer] > 1:
-            shared = " + ".join(f"d{layer}_{j}" for j in range(sizes[layer]))
-            body.append(f"b{layer} = b{layer} - rate * (0.0 + {shared})")
-        elif train_bias[layer - 1] and n_bias[layer - 1] == 1:
-            body.append(f"b{layer} = b{layer} - rate * d{layer}_0")
-        elif train_bias[layer - 1]:
-            body += [f"b{layer}_{j} = b{layer}_{j} - rate * d{layer}_{j}" for j in range(n_bias[layer - 1])]
-    lines += [f"        {line}" for line in body]
-    lines += [f"    w[:] = [{', '.join(weights)}]"] + ([f"    b[:] = [{', '.join(biases)}]"] if biases else [])
-    lines.append("    return losses, hits")
-    return "\n".join(lines) + "\n"
+        derivative = DERIVATIVES[shape.activations[-1]].format(net=f"net{last}_{k}", out=f"a{last}_{k}")
+        lines.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
+    for layer in range(last - 1, 0, -1):
+        for j in range(shape.sizes[layer]):
+            through = " + ".join(f"d{layer + 1}_{k} * w{layer + 1}_{k}_{j}" for k in range(shape.sizes[layer + 1]))
+            derivative = DERIVATIVES[shape.activations[layer - 1]].format(net=f"net{layer}_{j}", out=f"a{layer}_{j}")
+            lines.append(f"d{layer}_{j} = (0.0 + {through}) * ({derivative})")
+    return lines
+
+
+def _update_lines(shape: Shape) -> list[str]:
+    """``w_ji+ = w_ji − (η · delta_j) · a_i``; ``b_j+ = b_j − η · delta_j`` (``Σ_j delta_j`` when shared)."""
+    lines = []
+    for layer in shape.layers:
+        n_in, n_out, n_bias = shape.sizes[layer - 1], shape.sizes[layer], shape.n_bias[layer - 1]
+        lines += [f"w{layer}_{j}_{i} = w{layer}_{j}_{i} - (rate * d{layer}_{j}) * a{layer - 1}_{i}"
+                  for j in range(n_out) for i in range(n_in)]
+        if not shape.train_bias[layer - 1] or n_bias == 0:
+            continue
+        if n_bias == 1 and n_out > 1:
+            shared = " + ".join(f"d{layer}_{j}" for j in range(n_out))
+            lines.append(f"b{layer} = b{layer} - rate * (0.0 + {shared})")
+        else:
+            lines += [f"{shape.bias(layer, j)} = {shape.bias(layer, j)} - rate * d{layer}_{j}" for j in range(n_bias)]
+    return lines
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled_update(sizes: tuple[int, ...], n_bias: tuple[int, ...], activations: tuple[str, ...],
-                     train_bias: tuple[bool, ...], loss: str) -> Callable[..., tuple[list[float], list[float]]]:
+def _compiled_update(shape: Shape) -> Callable[..., tuple[list[float], list[float]]]:
     """``update_source`` turned into a function (Python's own compiler, a millisecond)."""
     namespace: dict[str, Any] = {"exp": exp, "tanh": tanh, "correct": _correct}
-    exec(compile(update_source(sizes, n_bias, activations, train_bias, loss), "<stepgrad plain_sgd>", "exec"),
-         namespace)
+    exec(compile(update_source(shape), "<stepgrad plain_sgd>", "exec"), namespace)
     train: Callable[..., tuple[list[float], list[float]]] = namespace["train"]
     return train
 
@@ -162,7 +209,7 @@ def online_sgd(
     """``len(order)`` online updates (see ``compiled_api.OnlineSGD``); the inputs are not modified."""
     sizes = (weights[0].shape[1], *(w.shape[0] for w in weights))
     n_bias = tuple(b.size for b in biases)
-    train = _compiled_update(sizes, n_bias, tuple(activations), tuple(bool(t) for t in train_bias), loss)
+    train = _compiled_update(Shape(sizes, n_bias, tuple(activations), tuple(bool(t) for t in train_bias), loss))
     w = [float(v) for layer in weights for v in layer.ravel()]
     b = [float(v) for layer in biases for v in layer.ravel()]
     losses, hits = train(order.tolist(), inputs.tolist(), targets.tolist(), w, b, float(learning_rate))
