@@ -18,7 +18,7 @@ from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
-from stepgrad.training.compiled_api import OnlineSGD, load_compiled
+from stepgrad.training.compiled_api import OnlineSGD, compiled_is_cached, compiled_loaded, load_compiled
 from stepgrad.training.compiled_epochs import sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
@@ -48,9 +48,11 @@ class RepeatResult:
 
 def _online_kernel(params: Params, functions: Functions, steps: int) -> OnlineSGD | None:
     """The fastest online-SGD loop for ``steps`` updates of this network: plain Python when the work is too
-    small to pay for importing numba and loading its kernel, else the compiled one (None: the NumPy path)."""
+    small to pay for importing numba and loading its kernel (unless this process has loaded it already),
+    else the compiled one (None: the NumPy path)."""
     activations, loss = [a.name for a in functions.activations], functions.loss.name
-    if plain_sgd.supports(activations, loss, params.weights) and not plain_sgd.worth_compiling(params.weights, steps):
+    small = not plain_sgd.worth_compiling(params.weights, steps)
+    if small and plain_sgd.supports(activations, loss, params.weights) and not compiled_loaded(1):
         return plain_sgd.online_sgd
     return load_compiled(activations, loss)
 
@@ -62,6 +64,7 @@ def repeat_steps(
     every: int = 1000,
     on_report: Callable[[int, float], None] | None = None,
     use_compiled: bool = True,
+    on_compile: Callable[[], None] | None = None,
 ) -> RepeatResult:
     """Repeat the gradient step ``steps`` times on all of the setup's samples (full batch).
 
@@ -71,7 +74,8 @@ def repeat_steps(
     (full batch = online) the compiled online-SGD kernel runs the steps between reports when
     it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off): for a
     small network and few steps (the classic example) the plain-Python loop of
-    ``stepgrad.training.plain_sgd``, which needs no numba, else numba's.
+    ``stepgrad.training.plain_sgd``, which needs no numba, else numba's; ``on_compile()`` is called
+    before numba compiles it (an empty cache: seconds, once per installation).
     """
     if steps < 0:
         raise StepgradError("the number of steps must not be negative")
@@ -84,12 +88,15 @@ def repeat_steps(
     def error_of(current: Params) -> float:
         return float(np.mean(sample_losses(current, functions, x, target)))
 
-    recorded_steps, recorded = [0], [error_of(params)]
-    if on_report is not None:
-        on_report(0, recorded[0])
     kernel = None
     if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
         kernel = _online_kernel(params, functions, steps)
+        compiles = kernel not in (None, plain_sgd.online_sgd) and compiled_is_cached(1) is False
+        if compiles and on_compile is not None:
+            on_compile()
+    recorded_steps, recorded = [0], [error_of(params)]
+    if on_report is not None:
+        on_report(0, recorded[0])
     if kernel is not None:
         done = 0
         while done < steps:
