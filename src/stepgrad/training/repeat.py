@@ -14,7 +14,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.core.propagation import sgd_step
-from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
@@ -111,6 +110,8 @@ def repeat_steps(
     numpy_steps = 0 if kernel is not None else steps
     for step in range(1, numpy_steps + 1):
         if hidden_deltas_from == "updated":
+            from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
+
             network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
             params = params_of(network)
         else:
