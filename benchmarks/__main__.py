@@ -19,8 +19,10 @@ from pathlib import Path
 TASKS = {
     "classic-10k": "benchmarks.classic_10k",
     "digits": "benchmarks.digits",
+    "sigmoid-digits": "benchmarks.sigmoid_digits",
     "xor-ensemble": "benchmarks.xor_ensemble",
     "scaling": "benchmarks.scaling",
+    "time-to-answer": "benchmarks.time_to_answer",
 }
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"

@@ -9,29 +9,42 @@ light so ``import stepgrad`` is fast.
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from stepgrad.core import (
-    BackwardTrace,
-    ForwardTrace,
-    Trace,
-    backward,
-    check_gradients,
-    forward,
-    predict,
-    total_error,
-    train_step,
-    update,
-)
 from stepgrad.errors import StepgradError
-from stepgrad.network import Layer, Network, Setup, classic_network, classic_setup, network_names
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
+    from stepgrad.core import (
+        BackwardTrace,
+        ForwardTrace,
+        Trace,
+        backward,
+        check_gradients,
+        forward,
+        predict,
+        total_error,
+        train_step,
+        update,
+    )
     from stepgrad.core.trace import HiddenDeltasFrom
     from stepgrad.explain.step import Derivation
+    from stepgrad.network import Layer, Network, Setup, classic_network, classic_setup, network_names
+
+# The public names and the module each comes from, imported on first use (PEP 562), so that
+# ``import stepgrad.errors`` (every CLI command) does not import NumPy and the whole core.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ["BackwardTrace", "ForwardTrace", "Trace", "backward", "check_gradients", "forward", "predict", "total_error",
+         "train_step", "update"],
+        "stepgrad.core",
+    ),
+    **dict.fromkeys(["Layer", "Network", "Setup", "classic_network", "classic_setup", "network_names"],
+                    "stepgrad.network"),
+}
 
 __version__ = "0.1.0"
 
@@ -74,3 +87,16 @@ def explain(
     from stepgrad.explain.subject import explain_subject
 
     return explain_subject(subject, inputs, targets, learning_rate, sample, hidden_deltas_from)
+
+
+def __getattr__(name: str) -> Any:
+    """The core's and the network's public names, imported when first used."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'stepgrad' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -12,7 +12,9 @@ Two forms:
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +23,10 @@ from stepgrad.data.scaling import SCALINGS
 from stepgrad.errors import StepgradError
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 # shared with ``stepgrad sweep``
 SCALE_OPTION = click.option(
@@ -143,14 +149,11 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
     Numbers are written as Python reads them (``8.653979466e-05``), to paste into code. On a
     terminal the progress bar and the log share one console, so lines print above the bar.
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from stepgrad.errors import quantity
     from stepgrad.explain.step import format_number
     from stepgrad.network import classic_setup, network_names
     from stepgrad.network.classic import is_classic
-    from stepgrad.training.loops import repeat_steps
+    from stepgrad.training.repeat import repeat_steps
 
     def number(value: float, precision: int = 9) -> str:
         return format_number(value, precision, unicode_minus=False)
@@ -168,8 +171,7 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
     interval = every if every is not None else max(steps // 10, 1)
     if interval < 1:
         raise StepgradError("--every must be at least 1")
-    out = Console(highlight=False)
-    out.soft_wrap = not out.is_terminal  # words wrap on a terminal; a file or pipe gets whole lines
+    out, progress = _step_output(no_progress, steps)
     source = setup.source or file or "network"
     out.print(
         f"Training {source}: {quantity(setup.n_samples, 'sample')}, η = {number(setup.learning_rate)}, "
@@ -180,25 +182,14 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
             else ""
         )
     )
-    progress = Progress(
-        TextColumn("step"),
-        MofNCompleteColumn(),
-        BarColumn(),
-        TextColumn("{task.fields[error]}"),
-        TimeRemainingColumn(),
-        # One console for the bar and the log on a terminal; with stdout redirected the bar goes to stderr.
-        console=out if out.is_terminal else Console(stderr=True),
-        transient=True,
-        disable=no_progress,
-    )
 
     def report(step: int, error: float) -> None:
-        progress.update(task, completed=step, error=f"E_total {number(error, 6)}")
+        if progress is not None:
+            progress.update(progress.task_ids[0], completed=step, error=f"E_total {number(error, 6)}")
         out.print(f"step {step:>{len(str(steps))}}  E_total = {number(error, 10)}")
 
-    with progress:
-        task = progress.add_task("steps", total=steps, error="")
-        result = repeat_steps(setup, steps, hidden_deltas_from, interval, report)
+    with progress if progress is not None else contextlib.nullcontext():
+        result = repeat_steps(setup, steps, hidden_deltas_from, interval, report, on_compile=_announce_compile)
     names = network_names(result.network)
     # The published summary writes small errors out in full (0.0000351085); so do we, while that shows digits.
     in_full = f" ({result.error:.13f})" if 1e-9 <= abs(result.error) < 1 else ""
@@ -227,3 +218,47 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
                 "These figures come from the mistaken rule: the hidden layers learned from gradients backpropagated "
                 "through weights that had already moved. The default (--hidden-deltas-from original) is correct."
             )
+
+
+def _announce_compile() -> None:
+    from stepgrad.cli.train_data import COMPILE_SECONDS
+
+    click.echo(f"compiling training kernels once, about {COMPILE_SECONDS} s (cached for later runs) …", err=True)
+
+
+class _Lines:
+    """Whole lines on stdout (a file or a pipe, where no bar is drawn): the text as it is, no rich markup."""
+
+    def print(self, text: str) -> None:
+        click.echo(text)
+
+
+def _step_output(no_progress: bool, steps: int) -> tuple[Console | _Lines, Progress | None]:
+    """Where ``stepgrad train --steps`` writes its lines, and its progress bar (None: no bar).
+
+    On a terminal the bar and the log share one rich console, so lines print above the bar (and words
+    wrap); with stdout redirected the bar goes to stderr if that is a terminal. Where neither is a
+    terminal there is no bar to draw, and the lines go out as they are, without importing rich.
+    """
+    if not (sys.stdout.isatty() or sys.stderr.isatty()):
+        return _Lines(), None
+    from rich.console import Console
+
+    out = Console(highlight=False, markup=False, emoji=False)
+    out.soft_wrap = not out.is_terminal  # words wrap on a terminal; a file or pipe gets whole lines
+    bar_console = out if out.is_terminal else Console(stderr=True)
+    if no_progress or not bar_console.is_terminal:
+        return out, None
+    return out, _step_progress(bar_console, steps)
+
+
+def _step_progress(console: Console, steps: int) -> Progress:
+    """The bar of ``stepgrad train --steps``: steps done of ``steps``, the latest error, time left."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[error]}"),
+        TimeRemainingColumn(), console=console, transient=True,
+    )
+    progress.add_task("steps", total=steps, error="")
+    return progress

@@ -12,6 +12,9 @@ from typing import Any
 
 from stepgrad.errors import StepgradError
 
+# What numba takes to compile a kernel on an empty cache (README benchmarks: 3.5 to 6.4 s), said before it does.
+COMPILE_SECONDS = 5
+
 
 def choose_head(task: str, n_outputs: int, loss: str | None, output_activation: str | None) -> tuple[str, str]:
     """The output activation and loss: both from the data when neither is given, else the one that
@@ -202,14 +205,18 @@ def train_on_data(data: str, **options: Any) -> None:
         validation=scaled_validation,
         task=dataset.task,
         callbacks=callbacks,
-        use_compiled=not options["no_compiled"],
+        use_compiled=False if options["no_compiled"] else "auto",  # numba only where it pays for its import
     )
     if options["save"] and not options["checkpoint_every"]:  # a Checkpoint makes this check as training begins
         check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
     out = Console(highlight=False, soft_wrap=True)
-    started = time.perf_counter()
     interrupted = False
+    started = time.perf_counter()
     try:
+        # numba's one-time compile (an empty cache) is said as it starts and kept out of the training time
+        training.prepare(on_compile=lambda: Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"compiling training kernels once, about {COMPILE_SECONDS} s (cached for later runs) …"))
+        started = time.perf_counter()
         training.run()
     except KeyboardInterrupt:
         interrupted = True
@@ -313,6 +320,8 @@ def summary_table(
         if log is not None and log.val_accuracy is not None:
             table.add_row("validation accuracy", f"{log.val_accuracy:.2%}")
     table.add_row("time", f"{elapsed:.2f} s")
+    if training.compile_seconds is not None:
+        table.add_row("compiling (once)", f"{training.compile_seconds:.2f} s, before training; now cached")
     if interrupted:
         table.add_row("stopped", "interrupted (Ctrl-C); kept the weights of the last complete epoch")
     elif training.stop_reason:

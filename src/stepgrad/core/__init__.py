@@ -1,8 +1,24 @@
-"""The math core: forward, backward and update of a network, each recorded as a trace."""
+"""The math core: forward, backward and update of a network, each recorded as a trace.
 
-from stepgrad.core.gradcheck import GradientCheck, check_gradients, numerical_gradients
-from stepgrad.core.step import backward, errors, forward, predict, total_error, train_step, update
-from stepgrad.core.trace import BackwardTrace, ForwardTrace, HiddenDeltasFrom, LayerBackward, LayerTrace, Trace
+The names below are imported on first use (PEP 562): the training loops need only the array
+functions of ``stepgrad.core.propagation``, not the traces.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stepgrad.core.gradcheck import GradientCheck, check_gradients, numerical_gradients
+    from stepgrad.core.step import backward, errors, forward, predict, total_error, train_step, update
+    from stepgrad.core.trace import BackwardTrace, ForwardTrace, HiddenDeltasFrom, LayerBackward, LayerTrace, Trace
+
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(["GradientCheck", "check_gradients", "numerical_gradients"], "stepgrad.core.gradcheck"),
+    **dict.fromkeys(["backward", "errors", "forward", "predict", "total_error", "train_step", "update"],
+                    "stepgrad.core.step"),
+    **dict.fromkeys(["BackwardTrace", "ForwardTrace", "HiddenDeltasFrom", "LayerBackward", "LayerTrace", "Trace"],
+                    "stepgrad.core.trace"),
+}
 
 __all__ = [
     "BackwardTrace",
@@ -22,3 +38,16 @@ __all__ = [
     "train_step",
     "update",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of the core, imported from its module when first used."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'stepgrad.core' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

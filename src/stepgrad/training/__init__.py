@@ -2,17 +2,62 @@
 
 Gradients over a batch are averaged, so batch size 1 is exactly the classic online update
 (``stepgrad.core.train_step``). See ``loops`` for the run, ``api`` for ``fit``/``predict``.
+
+The names below are imported on first use (PEP 562): a command that needs one module of the
+package (``stepgrad train`` on the classic example needs ``repeat``) does not import the others.
 """
 
-from stepgrad.training.api import FitResult, fit, predict, predict_proba
-from stepgrad.training.callbacks import Callback, Checkpoint, EarlyStopping, History, Progress
-from stepgrad.training.ensemble import EnsembleResult, fit_ensemble, make_ensemble, seeded_network
-from stepgrad.training.init import create_network, he_normal, xavier_uniform
-from stepgrad.training.loops import EpochLog, Training, make_training, repeat_steps, split_validation
-from stepgrad.training.model_files import save_model, save_network
-from stepgrad.training.optimizers import OPTIMIZERS, Optimizer, OptimizerState, get_optimizer, optimizer_names
-from stepgrad.training.params import Params, params_of
-from stepgrad.training.schedules import Schedule, get_schedule, schedule_names
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+
+
+    from stepgrad.training.api import FitResult, fit, predict, predict_proba
+    from stepgrad.training.callbacks import Callback, Checkpoint, EarlyStopping, History, Progress
+    from stepgrad.training.ensemble import EnsembleResult, fit_ensemble, make_ensemble, seeded_network
+    from stepgrad.training.init import create_network, he_normal, xavier_uniform
+    from stepgrad.training.loops import EpochLog, Training, make_training, repeat_steps, split_validation
+    from stepgrad.training.model_files import save_model, save_network
+    from stepgrad.training.optimizers import OPTIMIZERS, Optimizer, OptimizerState, get_optimizer, optimizer_names
+    from stepgrad.training.params import Params, params_of
+    from stepgrad.training.schedules import Schedule, get_schedule, schedule_names
+
+_LAZY: dict[str, str] = {
+    "FitResult": "stepgrad.training.api",
+    "fit": "stepgrad.training.api",
+    "predict": "stepgrad.training.api",
+    "predict_proba": "stepgrad.training.api",
+    "Callback": "stepgrad.training.callbacks",
+    "Checkpoint": "stepgrad.training.callbacks",
+    "EarlyStopping": "stepgrad.training.callbacks",
+    "History": "stepgrad.training.callbacks",
+    "Progress": "stepgrad.training.callbacks",
+    "EnsembleResult": "stepgrad.training.ensemble",
+    "fit_ensemble": "stepgrad.training.ensemble",
+    "make_ensemble": "stepgrad.training.ensemble",
+    "seeded_network": "stepgrad.training.ensemble",
+    "create_network": "stepgrad.training.init",
+    "he_normal": "stepgrad.training.init",
+    "xavier_uniform": "stepgrad.training.init",
+    "EpochLog": "stepgrad.training.loops",
+    "Training": "stepgrad.training.loops",
+    "make_training": "stepgrad.training.loops",
+    "repeat_steps": "stepgrad.training.loops",
+    "split_validation": "stepgrad.training.loops",
+    "save_model": "stepgrad.training.model_files",
+    "save_network": "stepgrad.training.model_files",
+    "OPTIMIZERS": "stepgrad.training.optimizers",
+    "Optimizer": "stepgrad.training.optimizers",
+    "OptimizerState": "stepgrad.training.optimizers",
+    "get_optimizer": "stepgrad.training.optimizers",
+    "optimizer_names": "stepgrad.training.optimizers",
+    "Params": "stepgrad.training.params",
+    "params_of": "stepgrad.training.params",
+    "Schedule": "stepgrad.training.schedules",
+    "get_schedule": "stepgrad.training.schedules",
+    "schedule_names": "stepgrad.training.schedules",
+}
 
 __all__ = [
     "OPTIMIZERS",
@@ -49,3 +94,16 @@ __all__ = [
     "split_validation",
     "xavier_uniform",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of the package, imported from its module when first used."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'stepgrad.training' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -44,7 +44,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.training.compiled_api import OnlineSGDResult
+from stepgrad.training.compiled_api import OnlineSGDResult, cache_holds
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -62,6 +62,17 @@ LOG_FLOOR = float(np.finfo(np.float64).tiny)  # as stepgrad.functions.losses._LO
 def supports(activations: Sequence[str], loss: str) -> bool:
     """True when the kernels implement every activation and the loss (canonical names)."""
     return all(name in ACTIVATION_CODES for name in activations) and loss in LOSS_CODES
+
+
+def is_cached(batch_size: int) -> bool | None:
+    """Whether numba's on-disk cache already holds the kernel for this batch size (``online_sgd`` for 1,
+    else ``minibatch_sgd``), so its first call loads it instead of compiling for seconds."""
+    return cache_holds(_online_kernel if batch_size == 1 else _minibatch_kernel)
+
+
+def is_loaded(batch_size: int) -> bool:
+    """Whether the kernel for this batch size has been compiled or loaded in this process."""
+    return bool((_online_kernel if batch_size == 1 else _minibatch_kernel).signatures)
 
 
 # --------------------------------------------------------------------------- scalar pieces

@@ -47,6 +47,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -113,6 +114,26 @@ class Supports(Protocol):
         ...
 
 
+# What the NumPy path spends on one update besides its arithmetic (the calls of a layer's forward and
+# backward pass, the loop), and the arithmetic rate, both measured on the README's 2-core machine; and what
+# a new process spends to import numba and SciPy and load a cached kernel. Used by ``compiled_pays``.
+NUMPY_SECONDS_PER_UPDATE = 3e-4
+NUMPY_FLOPS_PER_SECOND = 2e9
+LOAD_SECONDS = 0.6
+
+
+def compiled_pays(updates: int, batch_size: int, n_weights: int) -> bool:
+    """Whether a run of ``updates`` updates of ``batch_size`` samples on ``n_weights`` weights would take the
+    NumPy path longer than loading the compiled kernel takes (numba's import; the one-time compile aside).
+
+    ``stepgrad train`` asks this, so a small run (the default spiral: 350 updates, about 0.1 s on the NumPy
+    path) answers without importing numba at all; a library user who trains many times in one process
+    pays the load once and can keep ``use_compiled=True``.
+    """
+    flops = 6.0 * batch_size * n_weights  # forward, backward and the update: about 6 per weight and sample
+    return updates * (NUMPY_SECONDS_PER_UPDATE + flops / NUMPY_FLOPS_PER_SECOND) > LOAD_SECONDS
+
+
 # The ensemble kernel multiplies sample by sample (no BLAS): meant for the many small networks of a sweep.
 ENSEMBLE_KERNEL_MAX_WEIGHTS = 4096
 
@@ -155,3 +176,27 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
         return None
     minibatch: OnlineSGD = functools.partial(module.minibatch_sgd, batch_size=batch_size)
     return minibatch
+
+
+def cache_holds(dispatcher: Any) -> bool | None:
+    """Whether numba's on-disk cache holds code of ``dispatcher`` (a ``numba.njit(cache=True)`` function)
+    that matches its source, or None when that cannot be told. This reads numba's cache index, which
+    is not a public interface: any failure means "cannot tell", never an error."""
+    try:
+        return bool(dispatcher._cache._cache_file._load_index())
+    except Exception:  # numba's internal layout changed, or the cache cannot be read
+        return None
+
+
+def compiled_is_cached(batch_size: int) -> bool | None:
+    """Whether the compiled kernel for this batch size is in numba's cache (None: numba missing, or cannot tell).
+    numba is imported here."""
+    module = _module("compiled")
+    return None if module is None else module.is_cached(batch_size)
+
+
+def compiled_loaded(batch_size: int) -> bool:
+    """Whether this process has already loaded the compiled kernel for this batch size (numba imported,
+    the kernel compiled or read from the cache): then it is the fastest path for any amount of work."""
+    module = sys.modules.get("stepgrad.training.compiled")
+    return module is not None and module.is_loaded(batch_size)

@@ -36,9 +36,9 @@ at. That epoch logs NaN (and so do the later epochs of a stopped ensemble member
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -48,10 +48,12 @@ from stepgrad.network.model import Network
 from stepgrad.training.compiled_api import (
     ENSEMBLE_KERNEL_MAX_WEIGHTS,
     OnlineSGD,
+    compiled_is_cached,
+    compiled_pays,
     load_compiled,
     load_ensemble_compiled,
 )
-from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble
+from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble, sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
 from stepgrad.training.metrics import RunningTotals, Task, evaluate, infer_task
@@ -110,7 +112,8 @@ class Training:
         seeds: one seed per network; its shuffling stream (``seed_streams``) orders the samples.
         validation: optional ``(inputs, targets)``.
         task: ``classification`` (accuracy reported) or ``regression``.
-        use_compiled: allow the compiled SGD paths.
+        use_compiled: allow the compiled SGD paths; ``"auto"``: for a single network only where the work
+            pays for loading numba (``compiled_api.compiled_pays``), as ``stepgrad train`` does.
         kept: the weights the run hands back: the end of the latest good epoch, the epoch a
             callback restored (early stopping's best epoch), or what the divergence guard chose;
             ``measure_kept`` adds their loss.
@@ -132,7 +135,7 @@ class Training:
     seeds: list[int]
     validation: tuple[Array, Array] | None = None
     task: Task = "classification"
-    use_compiled: bool = True
+    use_compiled: bool | Literal["auto"] = True
     callbacks: list[Any] = field(default_factory=list)
     epoch: int = 0
     updates: int = 0
@@ -148,6 +151,8 @@ class Training:
     functions: Functions = field(init=False)
     ensemble_size: int | None = field(init=False)
     _shuffle_rngs: list[np.random.Generator] | None = field(default=None, init=False, repr=False)
+    compile_seconds: float | None = field(default=None, init=False)  # numba's one-time compile, if this run paid it
+    _prepared: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.functions = Functions.of(self.network)
@@ -426,12 +431,17 @@ class Training:
 
     # ----------------------------------------------------------------- compiled paths
     def _plain_sgd(self) -> bool:
-        return self.use_compiled and self.optimizer.name == "sgd" and self.optimizer.weight_decay == 0.0
+        return bool(self.use_compiled) and self.optimizer.name == "sgd" and self.optimizer.weight_decay == 0.0
 
     def _compiled_kernel(self) -> OnlineSGD | None:
         """The compiled epoch of a single network (``compiled_api.load_compiled``) when it applies, else None."""
         if not (self._plain_sgd() and self.ensemble_size is None):
             return None
+        if self.use_compiled == "auto":
+            batches = -(-self.n_samples // self.effective_batch)
+            weights = sum(int(w.size) for w in self.params.weights)
+            if not compiled_pays(self.epochs * batches, self.effective_batch, weights):
+                return None
         names = [a.name for a in self.functions.activations]
         return load_compiled(names, self.functions.loss.name, self.effective_batch)
 
@@ -445,6 +455,24 @@ class Training:
             return None
         return load_ensemble_compiled([a.name for a in self.functions.activations], self.functions.loss.name)
 
+    def prepare(self, on_compile: Callable[[], None] | None = None) -> None:
+        """Load the compiled kernel of a single network before training, so that numba's one-time compile
+        (an empty cache: seconds, once per installation) is kept out of the training time and recorded in
+        ``compile_seconds``. ``on_compile()`` is called first when numba must compile. ``run`` calls it."""
+        kernel = None if self._prepared else self._compiled_kernel()
+        self._prepared = True
+        if kernel is None:
+            return
+        cached = compiled_is_cached(self.effective_batch)
+        if cached is False and on_compile is not None:
+            on_compile()
+        started = time.perf_counter()
+        empty = np.zeros(0, dtype=np.int64)  # no update: numba compiles (or loads) for these argument types
+        sgd_on_kernel(kernel, self.params, self.functions, self._trains_bias, self.inputs, self.targets, empty, 0.0)
+        seconds = time.perf_counter() - started
+        if cached is False or (cached is None and seconds > 1.0):
+            self.compile_seconds = seconds
+
     # ----------------------------------------------------------------- run to the end
     def run(self) -> Training:
         """Train until the last epoch or until a callback or the divergence guard stops it.
@@ -452,6 +480,7 @@ class Training:
         A compiled ensemble whose callbacks only report (``reports_only``) runs many epochs per
         call (about ``CHUNK_SECONDS`` each); its results do not depend on how they are grouped.
         """
+        self.prepare()
         for callback in self.callbacks:
             callback.on_train_begin(self)
         grouped = all(getattr(callback, "reports_only", False) for callback in self.callbacks)
@@ -495,7 +524,7 @@ def make_training(
     validation: tuple[ArrayLike, ArrayLike] | None = None,
     task: Task | None = None,
     callbacks: Sequence[Any] = (),
-    use_compiled: bool = True,
+    use_compiled: bool | Literal["auto"] = True,
 ) -> Training:
     """A ``Training`` ready to run; a list of networks (or of seeds/rates) makes an ensemble.
 
@@ -514,7 +543,7 @@ def make_training(
         validation: ``(inputs, targets)`` measured after each epoch.
         task: classification or regression (default: classification when targets are all 0/1).
         callbacks: objects with ``on_train_begin``/``on_epoch_end``/``on_train_end``.
-        use_compiled: allow the compiled SGD path.
+        use_compiled: allow the compiled SGD path (``"auto"``: only where it pays, see ``Training``).
     """
     networks = [network] if isinstance(network, Network) else list(network)
     ensemble = not isinstance(network, Network)

@@ -14,16 +14,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.core.propagation import sgd_step
-from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
-from stepgrad.training.compiled_api import load_compiled
+from stepgrad.training import plain_sgd
+from stepgrad.training.compiled_api import OnlineSGD, compiled_is_cached, compiled_loaded, load_compiled
 from stepgrad.training.compiled_epochs import sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
 
 Array = NDArray[np.float64]
+
 
 @dataclass(frozen=True)
 class RepeatResult:
@@ -44,6 +45,17 @@ class RepeatResult:
     error: float
 
 
+def _online_kernel(params: Params, functions: Functions, steps: int) -> OnlineSGD | None:
+    """The fastest online-SGD loop for ``steps`` updates of this network: plain Python when the work is too
+    small to pay for importing numba and loading its kernel (unless this process has loaded it already),
+    else the compiled one (None: the NumPy path)."""
+    activations, loss = [a.name for a in functions.activations], functions.loss.name
+    small = not plain_sgd.worth_compiling(params.weights, steps)
+    if small and plain_sgd.supports(activations, loss, params.weights) and not compiled_loaded(1):
+        return plain_sgd.online_sgd
+    return load_compiled(activations, loss)
+
+
 def repeat_steps(
     setup: Setup,
     steps: int,
@@ -51,6 +63,7 @@ def repeat_steps(
     every: int = 1000,
     on_report: Callable[[int, float], None] | None = None,
     use_compiled: bool = True,
+    on_compile: Callable[[], None] | None = None,
 ) -> RepeatResult:
     """Repeat the gradient step ``steps`` times on all of the setup's samples (full batch).
 
@@ -58,7 +71,10 @@ def repeat_steps(
     ``hidden_deltas_from="updated"`` (the classic mistake, for the errata) calls ``train_step``.
     ``on_report(step, error)`` is called every ``every`` steps and at the end. With one sample
     (full batch = online) the compiled online-SGD kernel runs the steps between reports when
-    it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off).
+    it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off): for a
+    small network and few steps (the classic example) the plain-Python loop of
+    ``stepgrad.training.plain_sgd``, which needs no numba, else numba's; ``on_compile()`` is called
+    before numba compiles it (an empty cache: seconds, once per installation).
     """
     if steps < 0:
         raise StepgradError("the number of steps must not be negative")
@@ -71,12 +87,15 @@ def repeat_steps(
     def error_of(current: Params) -> float:
         return float(np.mean(sample_losses(current, functions, x, target)))
 
+    kernel = None
+    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
+        kernel = _online_kernel(params, functions, steps)
+        compiles = kernel not in (None, plain_sgd.online_sgd) and compiled_is_cached(1) is False
+        if compiles and on_compile is not None:
+            on_compile()
     recorded_steps, recorded = [0], [error_of(params)]
     if on_report is not None:
         on_report(0, recorded[0])
-    kernel = None
-    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
-        kernel = load_compiled([a.name for a in functions.activations], functions.loss.name)
     if kernel is not None:
         done = 0
         while done < steps:
@@ -91,6 +110,8 @@ def repeat_steps(
     numpy_steps = 0 if kernel is not None else steps
     for step in range(1, numpy_steps + 1):
         if hidden_deltas_from == "updated":
+            from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
+
             network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
             params = params_of(network)
         else:

@@ -1,0 +1,87 @@
+"""The plain-Python online loop (``stepgrad.training.plain_sgd``) equals the compiled kernel and the NumPy path."""
+
+import importlib.util
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from stepgrad.network import classic_setup
+from stepgrad.training import create_network, plain_sgd, repeat
+from stepgrad.training.gradients import Functions
+from stepgrad.training.params import params_of
+
+
+def _run(kernel, network, inputs, targets, order, rate=0.3):
+    functions = Functions.of(network)
+    params = params_of(network)
+    return kernel(
+        [np.ascontiguousarray(w) for w in params.weights],
+        [np.ascontiguousarray(b) for b in params.biases],
+        [a.name for a in functions.activations],
+        [layer.trains_bias for layer in network.layers],
+        functions.loss.name,
+        inputs,
+        targets,
+        order,
+        rate,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activation", "output", "loss", "bias"),
+    [
+        ([2, 2, 2], "sigmoid", "sigmoid", "half_squared_error", "shared"),
+        ([3, 4, 3, 2], "tanh", "linear", "mse", "per_neuron"),
+        ([2, 5, 1], "relu", "sigmoid", "half_squared_error", "none"),
+        ([2, 3, 1], "leaky_relu", "tanh", "mse", "shared"),
+    ],
+)
+def test_plain_loop_equals_the_compiled_kernel(sizes, activation, output, loss, bias) -> None:
+    compiled = pytest.importorskip("stepgrad.training.compiled")
+    network = create_network(sizes, activation, output, loss, bias, rng=np.random.default_rng(3))
+    rng = np.random.default_rng(1)
+    inputs, targets = rng.normal(size=(7, sizes[0])), rng.random((7, sizes[-1]))
+    order = rng.integers(0, 7, size=200).astype(np.int64)
+    plain = _run(plain_sgd.online_sgd, network, inputs, targets, order)
+    fast = _run(compiled.online_sgd, network, inputs, targets, order)
+    for a, b in zip([*plain.weights, *plain.biases], [*fast.weights, *fast.biases], strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(plain.losses, fast.losses, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(plain.hits, fast.hits)
+
+
+def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch) -> None:
+    setup = classic_setup()
+    params, functions = params_of(setup.network), Functions.of(setup.network)
+    monkeypatch.setattr(repeat, "compiled_loaded", lambda batch_size: False)  # as in a new process
+    assert repeat._online_kernel(params, functions, 10_000) is plain_sgd.online_sgd
+    if importlib.util.find_spec("numba") is not None:  # once this process holds the compiled kernel, it is faster
+        monkeypatch.setattr(repeat, "compiled_loaded", lambda batch_size: True)
+        assert repeat._online_kernel(params, functions, 10_000) is not plain_sgd.online_sgd
+    result = repeat.repeat_steps(setup, 10_000, every=1000)
+    reference = repeat.repeat_steps(setup, 10_000, every=1000, use_compiled=False)
+    np.testing.assert_allclose(result.errors, reference.errors, rtol=0, atol=1e-12)
+    assert result.error == pytest.approx(3.510187782978859e-05, abs=1e-15)
+
+
+def test_large_work_goes_to_numba_and_unsupported_functions_are_refused() -> None:
+    setup = classic_setup()
+    params = params_of(setup.network)
+    assert plain_sgd.worth_compiling(params.weights, 10_000_000)
+    assert not plain_sgd.supports(["sigmoid", "softmax"], "cross_entropy", params.weights)
+    wide = params_of(create_network([100, 100, 1]))
+    assert not plain_sgd.supports(["tanh", "sigmoid"], "half_squared_error", wide.weights)
+
+
+def test_train_classic_imports_neither_numba_nor_scipy() -> None:
+    code = (
+        "import sys\nfrom stepgrad.cli.main import main\nmain(['train', '--no-progress'])\n"
+        "heavy = sorted(m for m in ('numba', 'scipy', 'sklearn', 'torch', 'matplotlib') if m in sys.modules)\n"
+        "print('HEAVY', heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in done.stdout
+
