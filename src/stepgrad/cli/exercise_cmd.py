@@ -42,6 +42,14 @@ def _layers(text: str) -> tuple[int, ...]:
 @click.option("--train-bias", is_flag=True, help="Update the biases too.")
 @click.option("--learning-rate", type=float, default=0.5, show_default=True)
 @click.option("--count", type=int, default=1, show_default=True, help="How many distinct variants.")
+@click.option(
+    "--ask",
+    default="default",
+    show_default=True,
+    help="What the sheet asks, comma-separated: groups (forward, errors, output-deltas, hidden-deltas, gradients, "
+    "updates, after), value names (w5+), 'default' (every group without identities like dnet_h1/dw1 = i1) or "
+    "'all'. The template, key, quiz and grade follow it.",
+)
 @click.option("--lms", type=click.Choice(["moodle"]), default=None, help="Also write a quiz for an LMS.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option(
@@ -61,6 +69,7 @@ def exercise(
     train_bias: bool,
     learning_rate: float,
     count: int,
+    ask: str,
     lms: str | None,
     out: str,
     force: bool,
@@ -88,5 +97,6 @@ def exercise(
         progress=lambda f: click.echo(f"wrote {f}"),
         force=force,
         note=lambda line: click.echo(line, err=True),
+        ask=ask,
     )
     click.echo(f"{len(folders)} exercise{'s' if len(folders) > 1 else ''} in {out}")

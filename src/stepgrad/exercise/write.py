@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stepgrad.errors import StepgradError, quantity
-from stepgrad.exercise.generate import ExerciseSpec, check_spec, generate_variants
+from stepgrad.exercise.ask import DEFAULT_ASK
+from stepgrad.exercise.generate import ExerciseSpec, check_spec, generate_setup, generate_variants
 from stepgrad.exercise.manifest import MANIFEST, changed_files, stepgrad_files, write_manifest
 from stepgrad.exercise.sheets import Exercise
 from stepgrad.network.files import save_setup, write_atomic
@@ -78,6 +79,7 @@ def write_exercises(
     progress: Callable[[Path], None] | None = None,
     force: bool = False,
     note: Callable[[str], None] | None = None,
+    ask: str = DEFAULT_ASK,
 ) -> list[Path]:
     """Generate ``count`` distinct exercises from ``seed`` and write each to ``out/exercise-NN``.
 
@@ -92,6 +94,7 @@ def write_exercises(
     check_spec(spec)
     if lms is not None and lms not in LMS_FORMATS:
         raise StepgradError(f"unknown LMS format {lms!r}; known: {', '.join(LMS_FORMATS)}")
+    Exercise(generate_setup(seed, spec), ask=ask).sections()  # an unknown --ask is one line before anything is written
     recover(out)  # a run killed between two renames left the old set beside ``out``: put it back first
     if out.exists() and not out.is_dir():
         raise StepgradError("is not a folder", str(out))
@@ -110,7 +113,7 @@ def write_exercises(
     names: list[str] = []
 
     def write_new(staging: Path) -> None:
-        names.extend(_write_all(staging, seed, spec, count, lms))
+        names.extend(_write_all(staging, seed, spec, count, lms, ask))
         write_manifest(staging)
 
     not_foreign = set(ours) | {str(Path(name).parent) for name in ours} | {MANIFEST}
@@ -126,13 +129,13 @@ def write_exercises(
     return [path for path in placed if path.is_dir()]
 
 
-def _write_all(staging: Path, seed: int, spec: ExerciseSpec, count: int, lms: str | None) -> list[str]:
+def _write_all(staging: Path, seed: int, spec: ExerciseSpec, count: int, lms: str | None, ask: str) -> list[str]:
     """Every exercise (and the class quiz) into ``staging``; the names written there, in order."""
     exercises, names = [], []
     for number, (variant, setup) in enumerate(generate_variants(seed, spec, count), start=1):
         name = f"exercise-{number:02d}"
-        exercise = Exercise(setup, f"Exercise {number} (seed {seed})")
-        write_exercise(exercise, staging / name, lms, meta={"seed": seed, "variant": variant})
+        exercise = Exercise(setup, f"Exercise {number} (seed {seed})", ask)
+        write_exercise(exercise, staging / name, lms, meta={"seed": seed, "variant": variant, "ask": ask})
         exercises.append(exercise)
         names.append(name)
     if lms == "moodle" and len(exercises) > 1:
