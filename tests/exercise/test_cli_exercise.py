@@ -92,6 +92,7 @@ def test_the_network_file_rebuilds_with_its_seed_and_variant(exercises: Path) ->
             "stepgrad: error: cross_entropy with a softmax output needs at least 2 outputs",
         ),
         (["--seed", "1", "--count", "0"], "stepgrad: error: --count must be at least 1, got 0"),
+        (["--seed", "1", "--ask", "forward,delta"], "stepgrad: error: --ask: 'delta' is neither a group"),
         (
             ["--seed", "1", "--out", "/proc/nope/x"],
             "stepgrad: error: /proc/nope/x: cannot create the folder",
