@@ -201,3 +201,16 @@ def test_learners_with_the_same_file_name_in_different_folders(exercises: Path, 
         "group-b_ada.html",
         "group-b_ada.md",
     ]
+
+
+def test_every_platform_at_once(tmp_path: Path) -> None:
+    args = ["--lms", "moodle", "--lms", "gift", "--lms", "canvas", "--lms", "prairielearn"]
+    result = stepgrad("exercise", "--seed", "3", "--count", "2", *args, "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert {"quiz.xml", "quiz.gift", "quiz-canvas.zip"} <= {path.name for path in tmp_path.iterdir()}
+    for folder in ("exercise-01", "exercise-02"):
+        for name in ("quiz.xml", "quiz.gift", "quiz-canvas.zip", "prairielearn/info.json", "prairielearn/server.py"):
+            assert (tmp_path / folder / name).stat().st_size > 0, (folder, name)
+        assert (tmp_path / folder / "prairielearn" / "clientFilesQuestion" / "network.svg").is_file()
+    manifest = (tmp_path / ".stepgrad-manifest.json").read_text()
+    assert "exercise-01/prairielearn/server.py" in manifest and "quiz-canvas.zip" in manifest

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from stepgrad.exercise.lms import LMS_FORMATS
 from stepgrad.functions import activation_names, loss_names
 
 
@@ -50,7 +51,13 @@ def _layers(text: str) -> tuple[int, ...]:
     "updates, after), value names (w5+), 'default' (every group without identities like dnet_h1/dw1 = i1) or "
     "'all'. The template, key, quiz and grade follow it.",
 )
-@click.option("--lms", type=click.Choice(["moodle"]), default=None, help="Also write a quiz for an LMS.")
+@click.option(
+    "--lms",
+    type=click.Choice(LMS_FORMATS),
+    multiple=True,
+    help="Also write quizzes for a learning platform (repeat for several): moodle (XML, a Cloze question per "
+    "variant), gift (Moodle's text format), canvas (QTI 1.2 zip), prairielearn (a question folder per exercise).",
+)
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option(
     "--force",
@@ -70,7 +77,7 @@ def exercise(
     learning_rate: float,
     count: int,
     ask: str,
-    lms: str | None,
+    lms: tuple[str, ...],
     out: str,
     force: bool,
 ) -> None:
