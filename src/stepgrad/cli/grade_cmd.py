@@ -110,7 +110,7 @@ def grade(
         click.echo(f"not graded ({len(not_graded)}, blank in grades.csv):")
         for learner in not_graded:
             click.echo(f"  {learner.learner}: {learner.error}")
-    click.echo(f"wrote {folder / 'grades.csv'}, details.csv, steps.csv, grades.md and feedback/ in {folder}")
+    click.echo(f"wrote grades.csv, details.csv, steps.csv, grades.md and feedback/ in {folder}")
 
 
 def _refuse_overwriting(folder: Path, inputs: list[str]) -> None:
