@@ -58,6 +58,12 @@ def _layers(text: str) -> tuple[int, ...]:
     help="Also write quizzes for a learning platform (repeat for several): moodle (XML, a Cloze question per "
     "variant), gift (Moodle's text format), canvas (QTI 1.2 zip), prairielearn (a question folder per exercise).",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print-ready PDFs through pdflatex: questions.pdf (with the diagram) and key.pdf per exercise, each "
+    "with a short variant code, and booklet.pdf (every question sheet) for a class.",
+)
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option(
     "--force",
@@ -78,6 +84,7 @@ def exercise(
     count: int,
     ask: str,
     lms: tuple[str, ...],
+    pdf: bool,
     out: str,
     force: bool,
 ) -> None:
@@ -105,5 +112,6 @@ def exercise(
         force=force,
         note=lambda line: click.echo(line, err=True),
         ask=ask,
+        pdf=pdf,
     )
     click.echo(f"{len(folders)} exercise{'s' if len(folders) > 1 else ''} in {out}")

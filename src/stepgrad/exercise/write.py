@@ -44,9 +44,14 @@ def _make_folder(folder: Path, named: Path | None = None) -> None:
 
 
 def write_exercise(
-    exercise: Exercise, folder: Path, lms: LmsChoice = None, meta: dict[str, object] | None = None
+    exercise: Exercise,
+    folder: Path,
+    lms: LmsChoice = None,
+    meta: dict[str, object] | None = None,
+    pdf: bool = False,
 ) -> list[Path]:
-    """Write one exercise's files into ``folder`` (created); returns the paths written."""
+    """Write one exercise's files into ``folder`` (created); returns the paths written. With ``pdf`` also
+    ``questions.pdf`` and ``key.pdf`` (``stepgrad.exercise.printable``, through pdflatex)."""
     platforms = lms_names(lms)
     _make_folder(folder)
     written: list[Path] = []
@@ -66,6 +71,11 @@ def write_exercise(
     put("key.svg", exercise.key_diagram_svg())
     put("key.md", exercise.key("markdown"))
     put("key.html", exercise.key("html"))
+    if pdf:
+        from stepgrad.exercise.printable import compile_pdf, key_latex, question_latex
+
+        put("questions.pdf", compile_pdf(question_latex(exercise), "questions"))
+        put("key.pdf", compile_pdf(key_latex(exercise), "key"))
     if platforms:
         part = exercise.moodle_questions()
         tags = [f"seed-{meta['seed']}", f"variant-{meta['variant']}"] if meta and "seed" in meta else []
@@ -93,6 +103,7 @@ def write_exercises(
     force: bool = False,
     note: Callable[[str], None] | None = None,
     ask: str = DEFAULT_ASK,
+    pdf: bool = False,
 ) -> list[Path]:
     """Generate ``count`` distinct exercises from ``seed`` and write each to ``out/exercise-NN``.
 
@@ -125,7 +136,7 @@ def write_exercises(
     names: list[str] = []
 
     def write_new(staging: Path) -> None:
-        names.extend(_write_all(staging, seed, spec, count, platforms, ask))
+        names.extend(_write_all(staging, seed, spec, count, platforms, ask, pdf))
         write_manifest(staging)
 
     not_foreign = set(ours) | {str(Path(name).parent) for name in ours} | {MANIFEST}
@@ -142,16 +153,22 @@ def write_exercises(
 
 
 def _write_all(
-    staging: Path, seed: int, spec: ExerciseSpec, count: int, platforms: Sequence[str], ask: str
+    staging: Path, seed: int, spec: ExerciseSpec, count: int, platforms: Sequence[str], ask: str, pdf: bool
 ) -> list[str]:
     """Every exercise (and the class quiz) into ``staging``; the names written there, in order."""
     exercises, names = [], []
     for number, (variant, setup) in enumerate(generate_variants(seed, spec, count), start=1):
         name = f"exercise-{number:02d}"
         exercise = Exercise(setup, f"Exercise {number} (seed {seed})", ask)
-        write_exercise(exercise, staging / name, platforms, meta={"seed": seed, "variant": variant, "ask": ask})
+        meta: dict[str, object] = {"seed": seed, "variant": variant, "ask": ask}
+        write_exercise(exercise, staging / name, platforms, meta=meta, pdf=pdf)
         exercises.append(exercise)
         names.append(name)
+    if pdf and len(exercises) > 1:
+        from stepgrad.exercise.printable import booklet_latex, compile_pdf
+
+        write_atomic(staging / "booklet.pdf", compile_pdf(booklet_latex(exercises), "booklet"))
+        names.append("booklet.pdf")
     if platforms and len(exercises) > 1:
         parts = [exercise.moodle_questions() for exercise in exercises]
         for platform in platforms:
