@@ -166,3 +166,27 @@ def test_feedback_and_class_summary(graded: dict[str, object]) -> None:
     assert steps["delta_o1"]["wrong"] == "1" and steps["w5+"]["follows_from_earlier_error"] == "1"  # s04
     assert steps["w1+"]["wrong"] == "0" and steps["out_h1"]["unanswered"] == "0"
     assert "dnet_h1/dw1" not in steps
+
+
+def test_a_header_for_another_exercise_or_class_is_not_graded(graded: dict[str, object]) -> None:
+    base = graded["base"]
+    assert isinstance(base, Path)
+    key = (base / "class" / "exercise-02" / "key.txt").read_text()
+    (base / "other.txt").write_text(key.replace("(seed 11)", "(seed 12)", 1))
+    (base / "two.txt").write_text(key)
+    (base / "bare.txt").write_text("\n".join(line for line in key.splitlines() if not line.startswith("#")))
+    run = stepgrad("grade", "class/exercise-01", "other.txt", "two.txt", "bare.txt", "--out", "single", cwd=base)
+    assert run.returncode == 0, run.stderr
+    rows = {
+        row["Student"]: (row["Score"], row["Problem"])
+        for row in csv.DictReader((base / "single" / "grades.csv").open())
+    }
+    assert rows["other"] == ("", "its header names seed 12, this class is seed 11")
+    assert rows["two"] == ("", "its header names Exercise 2, which this class does not have")
+    assert rows["bare"][1] == "" and rows["bare"][0] != ""  # one exercise: a file without a header is for it
+    # the whole class: without a header or a roster, a file cannot be routed
+    run = stepgrad("grade", "class", "bare.txt", "two.txt", "--out", "whole", cwd=base)
+    rows = {
+        row["Student"]: (row["Score"], row["Problem"]) for row in csv.DictReader((base / "whole" / "grades.csv").open())
+    }
+    assert rows == {"bare": ("", "no '# Exercise N (seed S)' header says which exercise it is"), "two": ("100.0", "")}

@@ -180,11 +180,12 @@ def _by_header(path: str, exercises: dict[int, ClassExercise]) -> tuple[ClassExe
     if header is None:
         return None, ""
     number, seed = header
+    seeds = sorted({exercise.seed for exercise in exercises.values() if exercise.seed is not None})
+    if seeds and seed not in seeds:
+        return None, f"its header names seed {seed}, this class is seed {', '.join(map(str, seeds))}"
     exercise = exercises.get(number)
     if exercise is None:
         return None, f"its header names Exercise {number}, which this class does not have"
-    if exercise.seed is not None and seed != exercise.seed:
-        return None, f"its header names seed {seed}, this class is seed {exercise.seed}"
     return exercise, ""
 
 
