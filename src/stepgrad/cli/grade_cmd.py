@@ -95,7 +95,8 @@ def grade(
     exercises = load_class(source)
     folder = Path(out) if out else (source if source.is_dir() else source.parent)
     recover(folder)
-    _refuse_overwriting(folder, [str(source), *answers, *([roster] if roster else [])])
+    inputs = [("the network file", str(source)), *(("an answers file", path) for path in answers)]
+    _refuse_overwriting(folder, [*inputs, *([("the roster", roster)] if roster else [])])
     class_roster = read_roster(Path(roster), [e.number for e in exercises]) if roster else None
     submissions = route(list(answers), exercises, class_roster)
     problems = class_roster.problems if class_roster else []
@@ -113,20 +114,19 @@ def grade(
     click.echo(f"wrote grades.csv, details.csv, steps.csv, grades.md and feedback/ in {folder}")
 
 
-def _refuse_overwriting(folder: Path, inputs: list[str]) -> None:
+def _refuse_overwriting(folder: Path, inputs: list[tuple[str, str]]) -> None:
     """A one-line error when writing the results would replace an input or a read-only result."""
     from stepgrad.cli.outputs import refuse_inputs
     from stepgrad.errors import StepgradError
     from stepgrad.exercise.feedback import FEEDBACK_FOLDER
     from stepgrad.network.atomic import is_read_only
 
-    named = [("an input", path) for path in inputs]
     for name in RESULT_FILES:
-        refuse_inputs(folder / name, named)
+        refuse_inputs(folder / name, inputs)
         if (folder / name).is_file() and is_read_only(folder / name):
             raise StepgradError("is read-only: not replacing it (make it writable, or use --out)", str(folder / name))
     feedback = (folder / FEEDBACK_FOLDER).resolve()
-    for path in inputs:
+    for _, path in inputs:
         if feedback in Path(path).resolve().parents:
             raise StepgradError(f"is in {FEEDBACK_FOLDER}/, which grade replaces: move it, or use --out", path)
 
