@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
+
+if TYPE_CHECKING:
+    from stepgrad.exercise.grade import ClassGrades, Credit
 
 #: What ``grade`` writes, as one unit (with the ``feedback/`` folder).
 RESULT_FILES = ("grades.csv", "details.csv", "steps.csv", "grades.md")
@@ -100,7 +104,7 @@ def grade(
     class_roster = read_roster(Path(roster), [e.number for e in exercises]) if roster else None
     submissions = route(list(answers), exercises, class_roster)
     problems = class_roster.problems if class_roster else []
-    result = grade_submissions(submissions, credit, problems)  # type: ignore[arg-type]
+    result = grade_submissions(submissions, cast("Credit", credit), problems)
     _write(folder, result, f"Grades for {source}")
     for problem in problems:
         click.echo(f"roster: {problem}")
@@ -131,15 +135,13 @@ def _refuse_overwriting(folder: Path, inputs: list[tuple[str, str]]) -> None:
             raise StepgradError(f"is in {FEEDBACK_FOLDER}/, which grade replaces: move it, or use --out", path)
 
 
-def _write(folder: Path, result: object, title: str) -> None:
+def _write(folder: Path, result: ClassGrades, title: str) -> None:
     """grades.csv, details.csv, steps.csv, grades.md and feedback/ into ``folder``, as one unit."""
     from stepgrad.errors import StepgradError
     from stepgrad.exercise.feedback import FEEDBACK_FOLDER, feedback_files
-    from stepgrad.exercise.grade import ClassGrades
     from stepgrad.network.atomic import write_atomic
     from stepgrad.network.swap import replace_folder
 
-    assert isinstance(result, ClassGrades)
     texts = dict(
         zip(
             RESULT_FILES,
