@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stepgrad.check.compare import Checker
+from stepgrad.exercise import Exercise
 from stepgrad.network.files import load_setup
 
 STEPGRAD = str(Path(sys.executable).parent / "stepgrad")
@@ -91,6 +92,7 @@ def test_the_network_file_rebuilds_with_its_seed_and_variant(exercises: Path) ->
             "stepgrad: error: cross_entropy with a softmax output needs at least 2 outputs",
         ),
         (["--seed", "1", "--count", "0"], "stepgrad: error: --count must be at least 1, got 0"),
+        (["--seed", "1", "--ask", "forward,delta"], "stepgrad: error: --ask: 'delta' is neither a group"),
         (
             ["--seed", "1", "--out", "/proc/nope/x"],
             "stepgrad: error: /proc/nope/x: cannot create the folder",
@@ -127,36 +129,42 @@ def test_grade_writes_csv_and_markdown(exercises: Path, tmp_path: Path) -> None:
     assert lines[1] == (
         f"bea: {asked - 1}/{asked}  first wrong: w1+ (learning rate forgotten in the update)  (1 unknown name: outh_1x)"
     )
-    assert lines[3] == f"dan: {tmp_path / 'dan.txt'}: nothing answered: every value is blank"
-    rows = list(csv.DictReader((folder / "grades.csv").open()))
-    assert [row["learner"] for row in rows] == ["ada", "bea", "cid", "dan"]
+    assert lines[3] == f"dan: not graded: {tmp_path / 'dan.txt'}: nothing answered: every value is blank"
+    gradebook = list(csv.DictReader((folder / "grades.csv").open()))
+    assert list(gradebook[0]) == ["Student", "ID", "Email", "Score", "Problem"]
+    assert [(row["Student"], row["Score"]) for row in gradebook] == [
+        ("ada", "100.0"),
+        ("bea", f"{100 * (asked - 1) / asked:.1f}"),
+        ("cid", ""),  # blank, never 0: a gradebook would record a 0
+        ("dan", ""),
+    ]
+    assert "not valid JSON" in gradebook[2]["Problem"] and "nothing answered" in gradebook[3]["Problem"]
+    rows = list(csv.DictReader((folder / "details.csv").open()))
     assert rows[0]["score"] == "1.000" and rows[0]["first_wrong"] == ""
     assert rows[1]["first_wrong"] == "w1+" and rows[1]["diagnosis"].startswith("Learning rate forgotten")
+    assert rows[1]["mistake"].startswith("Learning rate forgotten")
     assert rows[1]["unknown_names"] == "outh_1x"
-    assert "not valid JSON" in rows[2]["error"]
-    assert "nothing answered" in rows[3]["error"] and rows[3]["right"] == "0"
+    assert "not valid JSON" in rows[2]["problem"]
+    assert "nothing answered" in rows[3]["problem"] and rows[3]["right"] == "" and rows[3]["score"] == ""
     summary = (folder / "grades.md").read_text()
     assert "## Steps the class got wrong" in summary and "| `w1+` | 1 | 0 | 0 | 0 |" in summary
+    assert "## Most common mistakes" in summary and "| Learning rate forgotten in the update | 1 |" in summary
     steps = {row["step"]: row for row in csv.DictReader((folder / "steps.csv").open())}
-    # every asked step, in derivation order (the sheet groups the updates after the gradients)
-    assert list(steps) == Checker(load_setup(folder / "network.toml")).asked()
+    # every asked step, in the sheet's order (the default ask leaves out identities such as dnet_h1/dw1 = i1)
+    assert list(steps) == Exercise(load_setup(folder / "network.toml")).asked
+    assert "dnet_h1/dw1" not in steps and "dnet_h1/dw1" in Checker(load_setup(folder / "network.toml")).asked()
     assert sorted(steps) == sorted(values)
     assert steps["w1+"]["wrong"] == "1" and steps["w5+"]["wrong"] == "0"
     assert steps["out_h1"]["unanswered"] == "0"  # cid and dan are not graded, so they do not count
 
 
-def test_grade_needs_one_exercise_folder(exercises: Path, tmp_path: Path) -> None:
+def test_grade_needs_a_class_or_exercise_folder(exercises: Path, tmp_path: Path) -> None:
     answers = tmp_path / "ada.txt"
     answers.write_text((exercises / "exercise-01" / "key.txt").read_text())
     cases = [
-        (
-            exercises,
-            f"{exercises}: is a class folder, not one exercise: grade each of its exercise folders "
-            "(exercise-01, exercise-02, exercise-03) with --exercise",
-        ),
         (tmp_path / "nowhere", f"{tmp_path / 'nowhere'}: no such folder"),
         (tmp_path / "nowhere.toml", f"{tmp_path / 'nowhere.toml'}: no such file"),
-        (tmp_path, f"{tmp_path}: has no network.toml: give an exercise folder or a network file"),
+        (tmp_path, f"{tmp_path}: has no network.toml and no exercise-NN folders: give a class or exercise folder"),
     ]
     for folder, message in cases:
         result = stepgrad("grade", "--exercise", str(folder), str(answers))
@@ -171,7 +179,7 @@ def test_a_miscopied_given_number_is_named_in_the_grades(exercises: Path, tmp_pa
     (tmp_path / "eve.txt").write_text(f"i1 = {i1 + 0.01:.2f}\n")
     result = stepgrad("grade", "--exercise", str(folder), str(tmp_path / "eve.txt"), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    row = next(csv.DictReader((tmp_path / "grades.csv").open()))
+    row = next(csv.DictReader((tmp_path / "details.csv").open()))
     assert row["first_wrong"] == "i1"
     assert row["diagnosis"] == f"the network's i1 is {i1:g}: copy it from the network file"
 
@@ -184,6 +192,25 @@ def test_learners_with_the_same_file_name_in_different_folders(exercises: Path, 
     files = [str(tmp_path / group / "ada.txt") for group in ("group-a", "group-b")]
     result = stepgrad("grade", "--exercise", str(folder), *files, "--out", str(tmp_path / "grades"))
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader((tmp_path / "grades" / "grades.csv").open()))
+    rows = list(csv.DictReader((tmp_path / "grades" / "details.csv").open()))
     assert [row["learner"] for row in rows] == ["group-a/ada", "group-b/ada"]
     assert [row["file"] for row in rows] == files
+    assert sorted(path.name for path in (tmp_path / "grades" / "feedback").iterdir()) == [
+        "group-a_ada.html",
+        "group-a_ada.md",
+        "group-b_ada.html",
+        "group-b_ada.md",
+    ]
+
+
+def test_every_platform_at_once(tmp_path: Path) -> None:
+    args = ["--lms", "moodle", "--lms", "gift", "--lms", "canvas", "--lms", "prairielearn"]
+    result = stepgrad("exercise", "--seed", "3", "--count", "2", *args, "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert {"quiz.xml", "quiz.gift", "quiz-canvas.zip"} <= {path.name for path in tmp_path.iterdir()}
+    for folder in ("exercise-01", "exercise-02"):
+        for name in ("quiz.xml", "quiz.gift", "quiz-canvas.zip", "prairielearn/info.json", "prairielearn/server.py"):
+            assert (tmp_path / folder / name).stat().st_size > 0, (folder, name)
+        assert (tmp_path / folder / "prairielearn" / "clientFilesQuestion" / "network.svg").is_file()
+    manifest = (tmp_path / ".stepgrad-manifest.json").read_text()
+    assert "exercise-01/prairielearn/server.py" in manifest and "quiz-canvas.zip" in manifest

@@ -74,17 +74,17 @@ def test_grading_a_class(tmp_path: Path, exercise: Exercise) -> None:
     broken = tmp_path / "cid.txt"
     broken.write_text("net_h1 = oops\n")
     result = grade(exercise.setup, [right, wrong, broken])
-    rows = list(csv.DictReader(io.StringIO(result.to_csv())))
+    rows = list(csv.DictReader(io.StringIO(result.details_csv())))
     assert [r["learner"] for r in rows] == ["ada", "bea", "cid"]
     asked = len(exercise.asked)
     assert rows[0]["right"] == str(asked) and rows[0]["first_wrong"] == ""
     assert rows[1]["first_wrong"] == "w5+"
     assert rows[1]["diagnosis"].startswith("Gradient added")
-    assert "not a number" in rows[2]["error"]
+    assert "not a number" in rows[2]["problem"] and rows[2]["score"] == ""
     assert result.wrong["w5+"] == 1 and result.wrong["net_h1"] == 0
     markdown = result.to_markdown("Grades")
     assert "| `w5+` | 1 |" in markdown
-    assert f"| ada | {asked}/{asked} (100%) | – | – | – |" in markdown
+    assert f"| ada | – | {asked}/{asked} (100%) | – | – | – |" in markdown
 
 
 def test_the_sheet_style_is_plain_css(exercise: Exercise) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from stepgrad.exercise.lms import LMS_FORMATS
 from stepgrad.functions import activation_names, loss_names
 
 
@@ -42,7 +43,27 @@ def _layers(text: str) -> tuple[int, ...]:
 @click.option("--train-bias", is_flag=True, help="Update the biases too.")
 @click.option("--learning-rate", type=float, default=0.5, show_default=True)
 @click.option("--count", type=int, default=1, show_default=True, help="How many distinct variants.")
-@click.option("--lms", type=click.Choice(["moodle"]), default=None, help="Also write a quiz for an LMS.")
+@click.option(
+    "--ask",
+    default="default",
+    show_default=True,
+    help="What the sheet asks, comma-separated: groups (forward, errors, output-deltas, hidden-deltas, gradients, "
+    "updates, after), value names (w5+), 'default' (every group without identities like dnet_h1/dw1 = i1) or "
+    "'all'. The template, key, quiz and grade follow it.",
+)
+@click.option(
+    "--lms",
+    type=click.Choice(LMS_FORMATS),
+    multiple=True,
+    help="Also write quizzes for a learning platform (repeat for several): moodle (XML, a Cloze question per "
+    "variant), gift (Moodle's text format), canvas (QTI 1.2 zip), prairielearn (a question folder per exercise).",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print-ready PDFs through pdflatex: questions.pdf (with the diagram) and key.pdf per exercise, each "
+    "with a short variant code, and booklet.pdf (every question sheet) for a class.",
+)
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 @click.option(
     "--force",
@@ -61,7 +82,9 @@ def exercise(
     train_bias: bool,
     learning_rate: float,
     count: int,
-    lms: str | None,
+    ask: str,
+    lms: tuple[str, ...],
+    pdf: bool,
     out: str,
     force: bool,
 ) -> None:
@@ -88,5 +111,7 @@ def exercise(
         progress=lambda f: click.echo(f"wrote {f}"),
         force=force,
         note=lambda line: click.echo(line, err=True),
+        ask=ask,
+        pdf=pdf,
     )
     click.echo(f"{len(folders)} exercise{'s' if len(folders) > 1 else ''} in {out}")

@@ -1,96 +1,168 @@
-"""``stepgrad grade --exercise DIR ANSWERS…``: check a class's answer files, write CSV and Markdown."""
+"""``stepgrad grade CLASS_DIR ANSWERS…``: check a class's answer files, each against its own exercise."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 
-#: What ``grade`` writes, as one unit.
-RESULT_FILES = ("grades.csv", "steps.csv", "grades.md")
+if TYPE_CHECKING:
+    from stepgrad.exercise.grade import ClassGrades, Credit
+
+#: What ``grade`` writes, as one unit (with the ``feedback/`` folder).
+RESULT_FILES = ("grades.csv", "details.csv", "steps.csv", "grades.md")
+
+_HELP = """Check every ANSWERS file against its exercise and write the class's grades.
+
+CLASS_DIR is a class folder (written by `stepgrad exercise --count N --out CLASS_DIR`), one exercise folder
+or a network file (also given as --exercise). Each file is routed to its exercise by --roster, else by the
+first line the answers template writes (`# Exercise 2 (seed 7): …`).
+
+\b
+Written into --out (default CLASS_DIR), replaced together:
+  grades.csv   the gradebook: Student, ID, Email, Score (percent), Problem
+  details.csv  per learner: strict and ECF scores, first wrong step, mistake
+  steps.csv    per step: how many got it wrong, carried an error, left it blank
+  grades.md    all of it, and the most common mistakes
+  feedback/    per learner, the check report as NAME.md and NAME.html
+
+A file that cannot be graded (unreadable, no or a wrong exercise, two files of one student, a roster
+student without a file) gets a BLANK score and its reason in Problem, never 0: a gradebook records 0.
+
+\b
+--credit ecf (default): a value right from the learner's own earlier, wrong values counts (error carried
+  forward: one slip costs one mark); --credit strict: only values right themselves count.
+
+\b
+Importing grades.csv:
+  Canvas: Grades > Import, choose grades.csv. Rows are matched by ID (give the roster's id column the
+    Canvas user ID); map Score to the assignment (100 points) and choose Ignore for Email and Problem.
+  Moodle: Grades > Import > CSV file, choose grades.csv; map Email to "Email address" (or ID to
+    "ID number") and Score to the grade item (maximum 100). Blank scores leave the gradebook as it is.
+"""
 
 
-def exercise_network(path: Path) -> Path:
-    """The network file of ``--exercise``: the folder's ``network.toml``, or the file itself.
-
-    A class folder (``stepgrad exercise --count N`` writes one) or a missing folder is a one-line error.
-    """
-    from stepgrad.errors import StepgradError
-    from stepgrad.exercise.write import existing_exercises
-
-    if not path.exists():
-        raise StepgradError("no such folder" if not path.suffix else "no such file", str(path))
-    if not path.is_dir():
-        return path
-    if (path / "network.toml").is_file():
-        return path / "network.toml"
-    folders = [folder.name for folder in existing_exercises(path) if folder.is_dir()]
-    if folders:
-        shown = ", ".join(folders[:6]) + (", …" if len(folders) > 6 else "")
-        raise StepgradError(
-            f"is a class folder, not one exercise: grade each of its exercise folders ({shown}) with --exercise",
-            str(path),
-        )
-    raise StepgradError("has no network.toml: give an exercise folder or a network file", str(path))
-
-
-@click.command("grade")
+@click.command("grade", help=_HELP)
+@click.argument("class_dir", required=False, type=click.Path())
+@click.argument("answers", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
     "--exercise",
     "exercise",
     type=click.Path(),
-    required=True,
-    help="The exercise folder (with network.toml) or a network file.",
+    default=None,
+    help="The class or exercise folder (or a network file), instead of CLASS_DIR.",
 )
-@click.argument("answers", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV with the columns student (the answers file's name without suffix), variant (2 or exercise-02) "
+    "and optionally email and id.",
+)
+@click.option(
+    "--credit",
+    type=click.Choice(["ecf", "strict"]),
+    default="ecf",
+    show_default=True,
+    help="ecf: error carried forward counts; strict: only values right themselves.",
+)
 @click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Where to write grades.csv, steps.csv and grades.md [default: the exercise folder]. The three are "
-    "replaced together (the folder is rebuilt beside itself and swapped in; its other files stay).",
+    help="Where to write the grades [default: the class or exercise folder]. The folder is rebuilt beside "
+    "itself and swapped in, so the files change together; its other files stay.",
 )
-def grade(exercise: str, answers: tuple[str, ...], out: str | None) -> None:
-    """Check every ANSWERS file against the exercise; write grades.csv (per learner), steps.csv (per step)
-    and grades.md (both)."""
+def grade(
+    class_dir: str | None,
+    answers: tuple[str, ...],
+    exercise: str | None,
+    roster: str | None,
+    credit: str,
+    out: str | None,
+) -> None:
+    from stepgrad.errors import StepgradError
+    from stepgrad.exercise.grade import grade_submissions
+    from stepgrad.exercise.route import load_class, read_roster, route
+    from stepgrad.network.swap import recover
+
+    if exercise is None and class_dir is None:
+        raise StepgradError("give the class folder and the answers files: stepgrad grade CLASS_DIR ANSWERS…")
+    if exercise is not None and class_dir is not None:
+        answers = (class_dir, *answers)  # with --exercise every argument is an answers file
+    source = Path(exercise if exercise is not None else str(class_dir))
+    if not answers:
+        raise StepgradError("no answers files to grade: stepgrad grade CLASS_DIR ANSWERS…")
+    recover(source)  # before reading it: a killed run may have left the old folder beside it
+    exercises = load_class(source)
+    folder = Path(out) if out else (source if source.is_dir() else source.parent)
+    recover(folder)
+    inputs = [("the network file", str(source)), *(("an answers file", path) for path in answers)]
+    _refuse_overwriting(folder, [*inputs, *([("the roster", roster)] if roster else [])])
+    class_roster = read_roster(Path(roster), [e.number for e in exercises]) if roster else None
+    submissions = route(list(answers), exercises, class_roster)
+    problems = class_roster.problems if class_roster else []
+    result = grade_submissions(submissions, cast("Credit", credit), problems)
+    _write(folder, result, f"Grades for {source}")
+    for problem in problems:
+        click.echo(f"roster: {problem}")
+    for learner in result.learners:
+        click.echo(f"{learner.learner}: {learner.summary()}")
+    not_graded = result.not_graded()
+    if not_graded:
+        click.echo(f"not graded ({len(not_graded)}, blank in grades.csv):")
+        for learner in not_graded:
+            click.echo(f"  {learner.learner}: {learner.error}")
+    click.echo(f"wrote grades.csv, details.csv, steps.csv, grades.md and feedback/ in {folder}")
+
+
+def _refuse_overwriting(folder: Path, inputs: list[tuple[str, str]]) -> None:
+    """A one-line error when writing the results would replace an input or a read-only result."""
     from stepgrad.cli.outputs import refuse_inputs
     from stepgrad.errors import StepgradError
-    from stepgrad.exercise.grade import grade as grade_class
-    from stepgrad.network.atomic import is_read_only, write_atomic
-    from stepgrad.network.files import load_setup
-    from stepgrad.network.swap import recover, replace_folder
+    from stepgrad.exercise.feedback import FEEDBACK_FOLDER
+    from stepgrad.network.atomic import is_read_only
 
-    recover(Path(exercise))  # before reading it: a killed run may have left the old folder beside it
-    network_file = exercise_network(Path(exercise))
-    folder = Path(out) if out else network_file.parent
-    recover(folder)
-    inputs = [("the network file", str(network_file)), *(("an answers file", path) for path in answers)]
     for name in RESULT_FILES:
         refuse_inputs(folder / name, inputs)
         if (folder / name).is_file() and is_read_only(folder / name):
             raise StepgradError("is read-only: not replacing it (make it writable, or use --out)", str(folder / name))
-    setup = load_setup(network_file)
-    result = grade_class(setup, answers)
+    feedback = (folder / FEEDBACK_FOLDER).resolve()
+    for _, path in inputs:
+        if feedback in Path(path).resolve().parents:
+            raise StepgradError(f"is in {FEEDBACK_FOLDER}/, which grade replaces: move it, or use --out", path)
+
+
+def _write(folder: Path, result: ClassGrades, title: str) -> None:
+    """grades.csv, details.csv, steps.csv, grades.md and feedback/ into ``folder``, as one unit."""
+    from stepgrad.errors import StepgradError
+    from stepgrad.exercise.feedback import FEEDBACK_FOLDER, feedback_files
+    from stepgrad.network.atomic import write_atomic
+    from stepgrad.network.swap import replace_folder
+
     texts = dict(
         zip(
             RESULT_FILES,
-            [result.to_csv(), result.steps_csv(), result.to_markdown(f"Grades for {network_file}")],
+            [result.to_csv(), result.details_csv(), result.steps_csv(), result.to_markdown(title)],
             strict=True,
         )
     )
+    texts.update(feedback_files(result))
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StepgradError(f"cannot write the grades: {error.strerror or error}", str(folder)) from None
 
     def write_new(staging: Path) -> None:
+        (staging / FEEDBACK_FOLDER).mkdir()
         for name, text in texts.items():
             write_atomic(staging / name, text)
 
-    # The three files are one result: the folder is rebuilt with them and swapped in at once, so a
-    # kill never leaves a new grades.csv beside an old steps.csv (stepgrad.network.swap).
-    replace_folder(folder, write_new, keep=lambda name: name not in RESULT_FILES)
-    for learner in result.learners:
-        click.echo(f"{learner.learner}: {learner.summary()}")
-    click.echo(f"wrote {folder / 'grades.csv'}, {folder / 'steps.csv'} and {folder / 'grades.md'}")
+    def keep(name: str) -> bool:
+        return name not in RESULT_FILES and name.split("/")[0] != FEEDBACK_FOLDER
+
+    # The results are one unit: the folder is rebuilt with them and swapped in at once, so a kill never
+    # leaves a new grades.csv beside an old steps.csv (stepgrad.network.swap).
+    replace_folder(folder, write_new, keep=keep)

@@ -1,33 +1,32 @@
-"""Moodle XML quizzes: one numerical question per asked value, with its tolerance and the diagram.
+"""Moodle XML quizzes: one Cloze (embedded answers) question per exercise, the diagram stored once in it.
 
-The structure is Moodle's documented XML import format (docs.moodle.org/en/Moodle_XML_format)::
+The structure is Moodle's documented XML import format (docs.moodle.org/en/Moodle_XML_format) with
+the Cloze question type (docs.moodle.org/en/Embedded_Answers_(Cloze)_question_type)::
 
     <quiz>
       <question type="category"><category><text>$course$/stepgrad/…</text></category></question>
-      <question type="numerical">
-        <name><text>…</text></name>
+      <question type="cloze">
+        <name><text>Exercise 1 (seed 7)</text></name>
         <questiontext format="html">
-          <text>… <img src="@@PLUGINFILE@@/network.svg"> …</text>
+          <text>… <img src="@@PLUGINFILE@@/network.svg"> …
+                <tr><td>net_h1</td><td>{1:NUMERICAL:=-0.194:0.000051}</td></tr> …</text>
           <file name="network.svg" path="/" encoding="base64">…</file>
         </questiontext>
         <generalfeedback format="html"><text>…</text></generalfeedback>
-        <defaultgrade>1</defaultgrade><penalty>0.3333333</penalty><hidden>0</hidden>
-        <answer fraction="100" format="moodle_auto_format">
-          <text>0.593269992</text><feedback format="html"><text>…</text></feedback>
-          <tolerance>0.0001</tolerance>
-        </answer>
+        <penalty>0.3333333</penalty><hidden>0</hidden>
       </question>
     </quiz>
 
-Moodle's tolerance is absolute (``|response − answer| ≤ tolerance``). The question asks what
-the sheet asks (``QuizPart.instruction``: every value to 4 decimals, carrying one's own rounded
-values forward), and the tolerance of each question is what ``stepgrad check`` allows such a
-learner: the 4-decimal rounding of every step before it followed through to this one, plus its
-own rounding (``Checker.rounding_bounds``), rounded up to 2 significant digits. The answer is
-the exact value to ``ANSWER_DIGITS`` significant digits. Exercises are generated so that no
-tolerance reaches a non-zero value's size (``stepgrad.exercise.generate.hand_friendly``): 0
-and −v are never accepted. A class quiz has one category per exercise, so a quiz can draw a
-random question from each.
+A random question from the class's category gives a learner one whole, consistent variant, and the
+diagram is stored once per variant (a 40-variant class quiz is well under 2 MB). Each embedded
+``{1:NUMERICAL:=answer:tolerance}`` is one mark; Moodle's tolerance is absolute
+(``|response − answer| ≤ tolerance``). The question asks what the sheet asks (``QuizPart.instruction``:
+every value to 4 decimals, carrying one's own rounded values forward), and the tolerance of each value is
+what ``stepgrad check`` allows such a learner: the 4-decimal rounding of every step before it followed
+through to this one, plus its own rounding (``Checker.rounding_bounds``), rounded up to 2 significant
+digits. The answer is the exact value to ``ANSWER_DIGITS`` significant digits. Exercises are generated so
+that no tolerance reaches a non-zero value's size (``stepgrad.exercise.generate.hand_friendly``): 0 and −v
+are never accepted.
 """
 
 from __future__ import annotations
@@ -76,7 +75,7 @@ class QuizPart:
         asked: the value names to ask, in derivation order.
         values: the exact values (``trace.values()``).
         given_html: the exercise's given numbers as HTML, repeated in each question.
-        diagram_svg: the network diagram, embedded in each question.
+        diagram_svg: the network diagram, stored once in the question.
         formulas: the formula of each asked name, shown as feedback.
         bounds: per asked name, how far a learner following ``instruction`` may land from it.
         instruction: how to give the values (the question sheet's words).
@@ -103,31 +102,34 @@ def _category(quiz: ET.Element, path: str) -> None:
     _text_element(category, "category", f"$course$/{path}")
 
 
-def _question(quiz: ET.Element, part: QuizPart, number: int, name: str, diagram: str) -> None:
-    value = part.values[name]
-    question = ET.SubElement(quiz, "question", {"type": "numerical"})
-    _text_element(question, "name", f"{part.title} · {number:02d} · {name}")
+def cloze_field(value: float, bound: float) -> str:
+    """One embedded numerical answer worth one mark: ``{1:NUMERICAL:=0.593270:0.00011}``."""
+    return f"{{1:NUMERICAL:={answer_text(value)}:{tolerance_text(bound, value)}}}"
+
+
+def _question(quiz: ET.Element, part: QuizPart) -> None:
+    question = ET.SubElement(quiz, "question", {"type": "cloze"})
+    _text_element(question, "name", part.title)
+    rows = "".join(
+        f"<tr><td><code>{escape(name)}</code></td><td>{cloze_field(part.values[name], part.bounds[name])}</td></tr>"
+        for name in part.asked
+    )
     text = (
         f'{part.given_html}<p><img src="@@PLUGINFILE@@/{DIAGRAM_FILE}" alt="The network with its weights and '
-        f'biases"></p><p>Work one training step of this network by hand. What is <code>{escape(name)}</code>? '
-        f"{escape(part.instruction)}</p>"
+        f'biases"></p><p>Work one training step of this network by hand. {escape(part.instruction)}</p>'
+        f"<table>{rows}</table>"
     )
     questiontext = _text_element(question, "questiontext", text, "html")
+    diagram = base64.b64encode(part.diagram_svg.encode("utf-8")).decode("ascii")
     ET.SubElement(questiontext, "file", {"name": DIAGRAM_FILE, "path": "/", "encoding": "base64"}).text = diagram
-    formula = part.formulas.get(name, "")
-    _text_element(
-        question,
-        "generalfeedback",
-        f"<p><code>{escape(name)}</code> = {escape(formula + ' = ' if formula else '')}{format_number(value)}</p>",
-        "html",
+    feedback = "".join(
+        f"<tr><td><code>{escape(name)}</code></td><td>{escape(part.formulas.get(name, ''))}</td>"
+        f"<td>{format_number(part.values[name])}</td></tr>"
+        for name in part.asked
     )
-    ET.SubElement(question, "defaultgrade").text = "1"
+    _text_element(question, "generalfeedback", f"<table>{feedback}</table>", "html")
     ET.SubElement(question, "penalty").text = "0.3333333"
     ET.SubElement(question, "hidden").text = "0"
-    answer = ET.SubElement(question, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-    ET.SubElement(answer, "text").text = answer_text(value)
-    _text_element(answer, "feedback", "<p>Right.</p>", "html")
-    ET.SubElement(answer, "tolerance").text = tolerance_text(part.bounds[name], value)
 
 
 def _xml(quiz: ET.Element) -> str:
@@ -135,23 +137,19 @@ def _xml(quiz: ET.Element) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
 
-def _add_part(quiz: ET.Element, part: QuizPart, category: str) -> None:
-    _category(quiz, category)
-    diagram = base64.b64encode(part.diagram_svg.encode("utf-8")).decode("ascii")
-    for number, name in enumerate(part.asked, start=1):
-        _question(quiz, part, number, name, diagram)
-
-
 def moodle_quiz(part: QuizPart) -> str:
-    """One exercise's quiz as XML text: a category, then one numerical question per asked name."""
+    """One exercise's quiz as XML text: a category and its Cloze question."""
     quiz = ET.Element("quiz")
-    _add_part(quiz, part, f"stepgrad/{part.title}")
+    _category(quiz, f"stepgrad/{part.title}")
+    _question(quiz, part)
     return _xml(quiz)
 
 
 def class_quiz(title: str, parts: Sequence[QuizPart]) -> str:
-    """Every exercise of a class in one file: a category ``stepgrad/<title>/<exercise>`` per exercise."""
+    """Every exercise of a class in one file: one category ``stepgrad/<title>``, a Cloze question per exercise
+    (a quiz's random question from it gives each learner one variant)."""
     quiz = ET.Element("quiz")
+    _category(quiz, f"stepgrad/{title}")
     for part in parts:
-        _add_part(quiz, part, f"stepgrad/{title}/{part.title}")
+        _question(quiz, part)
     return _xml(quiz)

@@ -13,6 +13,7 @@ from html import escape
 
 from stepgrad.check.compare import Checker
 from stepgrad.check.recompute import Table
+from stepgrad.exercise.ask import DEFAULT_ASK, asked_names
 from stepgrad.exercise.generate import DECIMALS
 from stepgrad.exercise.moodle import QuizPart, moodle_quiz
 from stepgrad.explain.step import Derivation
@@ -60,6 +61,12 @@ def asked_sections(asked: list[str], table: Table) -> list[tuple[str, list[str]]
     return [(section, grouped[section]) for section in SECTION_ORDER if section in grouped]
 
 
+def key_number(value: float, decimals: int = DECIMALS) -> str:
+    """A key's value as the sheet asks for it: ``decimals`` decimals, never ``-0.0000``."""
+    text = f"{value:.{decimals}f}"
+    return text[1:] if float(text) == 0 and text.startswith("-") else text
+
+
 def _number(value: float) -> str:
     return f"{value:g}".replace("-", "−")
 
@@ -71,10 +78,12 @@ class Exercise:
     Attributes:
         setup: the network, its one sample and learning rate.
         title: e.g. ``Exercise 1 (seed 7)``.
+        ask: what the sheet asks (``stepgrad.exercise.ask``: groups or value names).
     """
 
     setup: Setup
     title: str = "Exercise"
+    ask: str = DEFAULT_ASK
 
     @cached_property
     def checker(self) -> Checker:
@@ -88,7 +97,9 @@ class Exercise:
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """The asked names by section of the derivation (forward pass, errors, backward pass, updates, after)."""
-        return asked_sections(self.checker.asked(), self.checker.table)
+        output_neurons = self.checker.trace.names.neurons[-1]
+        chosen = asked_names(self.ask, self.checker.asked(), self.checker.table, output_neurons)
+        return asked_sections(chosen, self.checker.table)
 
     def given_rows(self) -> list[tuple[str, str, str]]:
         """``(name, value, what it is)`` for every given number."""
@@ -175,11 +186,11 @@ class Exercise:
         ]
         for section, names in self.sections():
             lines += ["", f"# {section}"]
-            lines += [f"{name} = {repr(values[name]) if values else ''}".rstrip() for name in names]
+            lines += [f"{name} = {key_number(values[name]) if values else ''}".rstrip() for name in names]
         return "\n".join(lines) + "\n"
 
     def key_values(self) -> str:
-        """The answers file filled in with the exact values."""
+        """The answers file filled in with the values rounded as the sheet asks (``key_number``)."""
         return self.answers_template(self.checker.expected)
 
     @cached_property

@@ -3,26 +3,36 @@
 ``DIR/exercise-01/``: ``network.toml`` (its ``[meta]`` has the ``seed`` and ``variant`` that
 ``generate_setup`` rebuilds it from), ``network.svg``, ``questions.md``, ``questions.html``,
 ``answers.txt`` (blank template), ``key.md`` (linking ``key.svg``, the diagram with every
-value), ``key.html``, ``key.txt`` (the template filled with exact values) and, with
-``lms="moodle"``, ``quiz.xml``; with several exercises also ``DIR/quiz.xml``, one quiz for
-the class with a category per exercise. Every file is written atomically, and a set of
-exercises replaces an old one (``--force``) as a whole (``write_exercises``), keeping every file in
-``DIR`` that stepgrad did not write (``DIR/.stepgrad-manifest.json`` lists the ones it did).
+value), ``key.html``, ``key.txt`` (the template filled with the values rounded as the sheet asks) and, with
+``lms``, each platform's files (``stepgrad.exercise.lms``: ``quiz.xml``, ``quiz.gift``, ``quiz-canvas.zip``,
+``prairielearn/``); with several exercises also the class's quiz files in ``DIR``. Every file is
+written atomically, and a set of exercises replaces an old one (``--force``) as a whole
+(``write_exercises``), keeping every file in ``DIR`` that stepgrad did not write
+(``DIR/.stepgrad-manifest.json`` lists the ones it did).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stepgrad.errors import StepgradError, quantity
-from stepgrad.exercise.generate import ExerciseSpec, check_spec, generate_variants
+from stepgrad.exercise.ask import DEFAULT_ASK
+from stepgrad.exercise.generate import ExerciseSpec, check_spec, generate_setup, generate_variants
+from stepgrad.exercise.lms import LMS_EXPORTS, check_lms
 from stepgrad.exercise.manifest import MANIFEST, changed_files, stepgrad_files, write_manifest
 from stepgrad.exercise.sheets import Exercise
 from stepgrad.network.files import save_setup, write_atomic
 from stepgrad.network.swap import recover, replace_folder
 
-LMS_FORMATS = ("moodle",)
+LmsChoice = str | Sequence[str] | None
+
+
+def lms_names(lms: LmsChoice) -> tuple[str, ...]:
+    """The platforms asked for: none, one name, or several; ``StepgradError`` for an unknown one."""
+    names = () if lms is None else (lms,) if isinstance(lms, str) else tuple(lms)
+    check_lms(names)
+    return names
 
 
 def _make_folder(folder: Path, named: Path | None = None) -> None:
@@ -34,15 +44,20 @@ def _make_folder(folder: Path, named: Path | None = None) -> None:
 
 
 def write_exercise(
-    exercise: Exercise, folder: Path, lms: str | None = None, meta: dict[str, object] | None = None
+    exercise: Exercise,
+    folder: Path,
+    lms: LmsChoice = None,
+    meta: dict[str, object] | None = None,
+    pdf: bool = False,
 ) -> list[Path]:
-    """Write one exercise's files into ``folder`` (created); returns the paths written."""
-    if lms is not None and lms not in LMS_FORMATS:
-        raise StepgradError(f"unknown LMS format {lms!r}; known: {', '.join(LMS_FORMATS)}")
+    """Write one exercise's files into ``folder`` (created); returns the paths written. With ``pdf`` also
+    ``questions.pdf`` and ``key.pdf`` (``stepgrad.exercise.printable``, through pdflatex)."""
+    platforms = lms_names(lms)
     _make_folder(folder)
     written: list[Path] = []
 
-    def put(name: str, text: str) -> None:
+    def put(name: str, text: str | bytes) -> None:
+        _make_folder((folder / name).parent)
         write_atomic(folder / name, text)
         written.append(folder / name)
 
@@ -56,8 +71,17 @@ def write_exercise(
     put("key.svg", exercise.key_diagram_svg())
     put("key.md", exercise.key("markdown"))
     put("key.html", exercise.key("html"))
-    if lms == "moodle":
-        put("quiz.xml", exercise.moodle())
+    if pdf:
+        from stepgrad.exercise.printable import compile_pdf, key_latex, question_latex
+
+        put("questions.pdf", compile_pdf(question_latex(exercise), "questions"))
+        put("key.pdf", compile_pdf(key_latex(exercise), "key"))
+    if platforms:
+        part = exercise.moodle_questions()
+        tags = [f"seed-{meta['seed']}", f"variant-{meta['variant']}"] if meta and "seed" in meta else []
+        for platform in platforms:
+            for name, content in LMS_EXPORTS[platform].exercise(part, [*tags, folder.name]).items():
+                put(name, content)
     return written
 
 
@@ -74,14 +98,16 @@ def write_exercises(
     seed: int,
     spec: ExerciseSpec,
     count: int = 1,
-    lms: str | None = None,
+    lms: LmsChoice = None,
     progress: Callable[[Path], None] | None = None,
     force: bool = False,
     note: Callable[[str], None] | None = None,
+    ask: str = DEFAULT_ASK,
+    pdf: bool = False,
 ) -> list[Path]:
     """Generate ``count`` distinct exercises from ``seed`` and write each to ``out/exercise-NN``.
 
-    With ``lms`` and several exercises, ``out/quiz.xml`` holds them all, a category per exercise.
+    With ``lms`` and several exercises, the class's quiz files in ``out`` hold them all (``stepgrad.exercise.lms``).
     ``out`` must not hold exercises already (``existing_exercises``: an old ``exercise-03`` or class quiz
     would mix with the new ones) unless ``force``: then the files stepgrad wrote (its manifest,
     ``stepgrad.exercise.manifest``) are replaced and every other file stays, which ``note`` is told in one
@@ -90,8 +116,8 @@ def write_exercises(
     (``stepgrad.network.swap.replace_folder``): a failure or a kill leaves the old set or the new one.
     """
     check_spec(spec)
-    if lms is not None and lms not in LMS_FORMATS:
-        raise StepgradError(f"unknown LMS format {lms!r}; known: {', '.join(LMS_FORMATS)}")
+    platforms = lms_names(lms)
+    Exercise(generate_setup(seed, spec), ask=ask).sections()  # an unknown --ask is one line before anything is written
     recover(out)  # a run killed between two renames left the old set beside ``out``: put it back first
     if out.exists() and not out.is_dir():
         raise StepgradError("is not a folder", str(out))
@@ -110,7 +136,7 @@ def write_exercises(
     names: list[str] = []
 
     def write_new(staging: Path) -> None:
-        names.extend(_write_all(staging, seed, spec, count, lms))
+        names.extend(_write_all(staging, seed, spec, count, platforms, ask, pdf))
         write_manifest(staging)
 
     not_foreign = set(ours) | {str(Path(name).parent) for name in ours} | {MANIFEST}
@@ -126,19 +152,27 @@ def write_exercises(
     return [path for path in placed if path.is_dir()]
 
 
-def _write_all(staging: Path, seed: int, spec: ExerciseSpec, count: int, lms: str | None) -> list[str]:
+def _write_all(
+    staging: Path, seed: int, spec: ExerciseSpec, count: int, platforms: Sequence[str], ask: str, pdf: bool
+) -> list[str]:
     """Every exercise (and the class quiz) into ``staging``; the names written there, in order."""
     exercises, names = [], []
     for number, (variant, setup) in enumerate(generate_variants(seed, spec, count), start=1):
         name = f"exercise-{number:02d}"
-        exercise = Exercise(setup, f"Exercise {number} (seed {seed})")
-        write_exercise(exercise, staging / name, lms, meta={"seed": seed, "variant": variant})
+        exercise = Exercise(setup, f"Exercise {number} (seed {seed})", ask)
+        meta: dict[str, object] = {"seed": seed, "variant": variant, "ask": ask}
+        write_exercise(exercise, staging / name, platforms, meta=meta, pdf=pdf)
         exercises.append(exercise)
         names.append(name)
-    if lms == "moodle" and len(exercises) > 1:
-        from stepgrad.exercise.moodle import class_quiz
+    if pdf and len(exercises) > 1:
+        from stepgrad.exercise.printable import booklet_latex, compile_pdf
 
+        write_atomic(staging / "booklet.pdf", compile_pdf(booklet_latex(exercises), "booklet"))
+        names.append("booklet.pdf")
+    if platforms and len(exercises) > 1:
         parts = [exercise.moodle_questions() for exercise in exercises]
-        write_atomic(staging / "quiz.xml", class_quiz(f"seed {seed}", parts))
-        names.append("quiz.xml")
+        for platform in platforms:
+            for file_name, content in LMS_EXPORTS[platform].klass(f"seed {seed}", parts).items():
+                write_atomic(staging / file_name, content)
+                names.append(file_name)
     return names
