@@ -31,13 +31,14 @@ demo: $(CORE_STAMP)
 	$(BIN)/stepgrad classic
 
 # Chromium drives the browser tests; pdflatex (Debian's texlive-latex-base, nothing more) compiles
-# the LaTeX derivation. Tests that need them fail when they are missing (tests/support/system.py).
+# the LaTeX derivation and the printable sheets; mutool (mupdf-tools) reads the PDFs back. Tests that
+# need them fail when they are missing (tests/support/system.py).
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdflatex >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdflatex >/dev/null 2>&1 || ! command -v mutool >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium texlive-latex-base >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium texlive-latex-base mupdf-tools >/dev/null; \
 		else \
-			echo "make test: chromium and pdflatex are missing; install them with: sudo apt-get install chromium texlive-latex-base"; \
+			echo "make test: chromium, pdflatex or mutool is missing; install them with: sudo apt-get install chromium texlive-latex-base mupdf-tools"; \
 		fi; \
 	fi
 
