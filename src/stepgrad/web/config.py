@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -134,9 +135,36 @@ def config_query(config: VizConfig) -> str:
     return urlencode(pairs, safe=",")
 
 
+MAX_NUMBER_TEXT = 32  # characters of a number written as text; no valid setting needs more
+
+
+def human_number(value: float) -> str:
+    """A number as a person writes it: ``2147483647``, ``0.000001``, ``0.3``; never ``2.14748e+09``."""
+    if value == int(value) and abs(value) < 1e16:
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
+
+
+def digits(value: int) -> str:
+    """How many digits ``value`` has, counted without converting it to text (which Python limits)."""
+    return str(math.floor(math.log10(abs(value))) + 1) if value else "1"
+
+
 def _number(name: str, raw: Any, low: float, high: float, integer: bool = False) -> float:
+    """``raw`` as a float in ``[low, high]``: its size is checked before any conversion.
+
+    A 400-digit integer (JSON allows it) is refused as out of range, never converted, so it can
+    neither overflow a float nor take the time of a huge ``int`` to text conversion.
+    """
+    between = f"{name} must be between {human_number(low)} and {human_number(high)}"
     if isinstance(raw, bool):
         raise ConfigError(f"{name} must be a number")
+    if isinstance(raw, int) and not -(10**15) <= raw <= 10**15:
+        raise ConfigError(f"{between}; got a number with {digits(raw)} digits", "cap")
+    if isinstance(raw, str) and len(raw) > MAX_NUMBER_TEXT:
+        raise ConfigError(f"{name} must be a number of at most {MAX_NUMBER_TEXT} characters")
+    if not isinstance(raw, int | float | str):
+        raise ConfigError(f"{name} must be a number, got {type(raw).__name__}")
     try:
         value = float(raw)
     except (TypeError, ValueError):
@@ -146,12 +174,15 @@ def _number(name: str, raw: Any, low: float, high: float, integer: bool = False)
     if integer and value != int(value):
         raise ConfigError(f"{name} must be a whole number")
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {value:g}", "cap")
+        shown = str(raw) if isinstance(raw, int | str) else human_number(value)
+        raise ConfigError(f"{between}, got {shown}", "cap")
     return value
 
 
 def _layers(raw: Any, limits: Limits) -> tuple[int, ...]:
     if isinstance(raw, str):
+        if len(raw) > 4 * limits.max_layers * MAX_NUMBER_TEXT:
+            raise ConfigError(f"at most {limits.max_layers} hidden layers", "cap")
         parts = [p for p in raw.replace(" ", "").split(",") if p != ""]
     elif isinstance(raw, list | tuple):
         parts = list(raw)
@@ -159,10 +190,15 @@ def _layers(raw: Any, limits: Limits) -> tuple[int, ...]:
         raise ConfigError("layers must be a list of neuron counts")
     if len(parts) > limits.max_layers:
         raise ConfigError(f"at most {limits.max_layers} hidden layers", "cap")
-    sizes = tuple(int(_number("neurons per layer", p, 1, 1e9, integer=True)) for p in parts)
-    if any(n > limits.max_neurons for n in sizes):
-        raise ConfigError(f"at most {limits.max_neurons} neurons per layer", "cap")
-    return sizes
+    sizes = []
+    for part in parts:
+        size = int(_number("neurons per layer", part, -1e15, 1e15, integer=True))
+        if size > limits.max_neurons:
+            raise ConfigError(f"at most {limits.max_neurons} neurons per layer", "cap")
+        if size < 1:
+            raise ConfigError("a layer needs at least 1 neuron", "cap")
+        sizes.append(size)
+    return tuple(sizes)
 
 
 def parse_config(
