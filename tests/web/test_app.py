@@ -124,7 +124,7 @@ def test_local_host_and_origin_with_ports_are_accepted() -> None:
             ("testserver", "http://testserver:80"),
         ]:
             response = client.get("/health", headers={"host": host, "origin": origin})
-            assert response.json() == {"status": "ok", "sessions": 0}, (host, origin)
+            assert response.json() == {"status": "ok", "sessions": 0, "exports": 0}, (host, origin)
 
 
 @pytest.mark.parametrize(
@@ -206,13 +206,67 @@ def test_a_session_configures_trains_and_is_freed_on_close() -> None:
         assert client.get("/health").json()["sessions"] == 0
 
 
-def test_export_link_downloads_a_replay_of_the_query_setup() -> None:
-    with client_for() as client:
-        response = client.get("/export?data=gauss&layers=2&seed=4")
+def test_export_gives_the_tabs_own_run_only_to_its_token() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        ready = tab.ask("config", config={"data": "gauss", "layers": "2", "seed": 4})
+        token = ready["export_token"]
+        frames = [tab.ask("train") for _ in range(3)]
+        response = client.get("/export?token=" + token)
         assert response.status_code == 200
         assert "attachment" in response.headers["content-disposition"]
         assert '"sizes":[2,2,1]' in response.text and '"seed":4' in response.text
-        assert client.get("/export?layers=99").status_code == 400
+        assert token not in response.text  # the replay page cannot export again
+        assert f'"updates":{frames[-1]["updates"]}' in response.text
+        for wrong in ("", "?token=", "?token=" + token[:-1] + "x", "?data=gauss&layers=2"):
+            assert client.get("/export" + wrong).status_code == 403
+        assert client.get("/health").json()["exports"] == 1
+    assert client.get("/export?token=" + token).status_code == 403  # the tab is closed
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_export_and_websocket_refuse_requests_a_browser_marks_as_foreign(site: str) -> None:
+    """``<img src>``, ``fetch(no-cors)`` from another port of this host send ``Sec-Fetch-Site: same-site``."""
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        token = Tab(ws).ask("config", config={"data": "gauss"})["export_token"]
+        foreign = {"sec-fetch-site": site}
+        assert client.get("/export?token=" + token, headers=foreign).status_code == 403
+        with pytest.raises(WebSocketDisconnect) as caught:  # noqa: SIM117
+            with client.websocket_connect("/ws", headers=foreign) as other:
+                other.receive_text()
+        assert caught.value.code == 1008
+        assert client.get("/health").json() == {"status": "ok", "sessions": 1, "exports": 0}
+        own = {"sec-fetch-site": "same-origin"}
+        assert client.get("/export?token=" + token, headers=own).status_code == 200
+        assert client.get("/?data=circle", headers=foreign).status_code == 200  # a shared link still opens
+
+
+def test_a_huge_integer_in_a_config_gets_an_error_and_changes_nothing() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+        before = tab.ask("train")
+        for config in (
+            {"seed": int("9" * 400)},
+            {"points": -int("9" * 400)},
+            {"layers": [2, int("9" * 400)]},
+            {"lr": "1" * 400},
+            {"batch": 10**20, "lr": 0.1},
+        ):
+            reply = tab.ask("config", config=config)
+            assert reply["type"] == "error", config
+            assert "e+" not in reply["message"] and len(reply["message"]) < 200
+        reply = tab.ask("config", config={"seed": -(10**399)})
+        assert "between 0 and 2147483647; got a number with 400 digits" in reply["message"]
+        after = tab.ask("train")
+        assert after["frame"] == before["frame"] + 1
+        assert tab.ask("config", config={})["config"]["learning_rate"] == 0.3  # the rejected 0.1 never applied
+
+
+def test_a_five_thousand_character_static_path_is_not_found() -> None:
+    with client_for() as client:
+        assert client.get("/static/" + "a" * 5000 + ".js").status_code == 404
+        assert client.get("/static/" + "a/" * 2000 + "app.js").status_code == 404
 
 
 def test_messages_before_config_are_out_of_order() -> None:
@@ -223,9 +277,9 @@ def test_messages_before_config_are_out_of_order() -> None:
 
 def _script(tab: Tab) -> list[dict]:
     """The same session steps, for comparing a disturbed session with a clean one."""
-    replies = [tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})]
-    replies += [tab.ask("train") for _ in range(3)]
-    return replies
+    ready = tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+    ready.pop("export_token")  # each tab's own
+    return [ready, *(tab.ask("train") for _ in range(3))]
 
 
 def test_bad_messages_are_rejected_and_change_nothing_here_or_elsewhere() -> None:

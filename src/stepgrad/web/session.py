@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -40,6 +41,7 @@ from stepgrad.web.config import (
     url_value,
 )
 from stepgrad.web.datasets import DataSplit, dataset_names, make_split
+from stepgrad.web.recording import Recording
 
 Array = NDArray[np.float64]
 
@@ -107,6 +109,10 @@ class Session:
         self._position = 0
         self._rng = np.random.default_rng(0)
         self._grid: Array | None = None
+        self.recording = Recording()  # the run since its last reset, for export
+        self.export_token = secrets.token_urlsafe(18)  # only this tab's page learns it (in ``ready``)
+        self._last_ready: dict[str, Any] | None = None  # what the page was last sent, for export
+        self._last_frame: dict[str, Any] | None = None
 
     # ----------------------------------------------------------------- set-up
     def datasets(self) -> tuple[str, ...]:
@@ -191,13 +197,21 @@ class Session:
             self._build_network()
         elif new_optimizer:
             self._build_training(self.current_network(), keep_updates=True)
-        return self.ready()
+        ready = self.ready()
+        if new_network or previous is None:
+            self.recording.start(config.to_dict(), ready["frame"])
+        else:
+            self.recording.note_change(ready["frame"], previous.to_dict(), config.to_dict())
+        return ready
 
     def reset(self) -> dict[str, Any]:
         """Start the run again: the seeded initial weights, fresh optimizer state, epoch 0."""
         self._require()
+        assert self.config is not None
         self._build_network()
-        return self.ready()
+        ready = self.ready()
+        self.recording.start(self.config.to_dict(), ready["frame"])
+        return ready
 
     def _require(self) -> None:
         if self.config is None:
@@ -291,7 +305,9 @@ class Session:
                 self.samples_seen += indices.size
             self.derivation = None
         self.frame_index += 1
-        return self.frame()
+        frame = self.frame()
+        self.recording.add(frame)
+        return frame
 
     def select_sample(self, sample: int) -> dict[str, Any]:
         """Show training ``sample``'s values in the diagram (and explain it); returns the frame."""
@@ -352,6 +368,7 @@ class Session:
         frame["values"] = [plain_numbers(x[0]), *(plain_numbers(layer.out[0]) for layer in sample_forward)]
         if split.is_plane:
             frame["maps"] = self._maps()
+        self._last_frame = frame
         return frame
 
     def _maps(self) -> dict[str, Any]:
@@ -415,7 +432,17 @@ class Session:
                 encode_map(grid[:, :, 1], split.domain[2], split.domain[3]),
             ]
         message["frame"] = self.frame()
-        return message
+        self._last_ready = message
+        return {**message, "export_token": self.export_token}
+
+    def export_run(self) -> dict[str, Any]:
+        """The run since the last reset as the replay page shows it (see ``Recording.run``).
+
+        Reads only what the page was already sent: no engine work, safe beside a training thread.
+        """
+        if self._last_ready is None or self._last_frame is None:
+            raise ConfigError("nothing to export yet: the page has not started a run", "order")
+        return self.recording.run(self._last_ready, self._last_frame)
 
     # ----------------------------------------------------------------- step-through
     def can_step_through(self) -> bool:

@@ -147,7 +147,7 @@
     $("layer-count").textContent = c.layers.length + (c.layers.length === 1 ? " hidden layer" : " hidden layers");
     const query = ready.query; // the server writes the link (a fixed network's leaves out generated data's fields)
     if (location.search !== "?" + query) historyReplace("?" + query);
-    $("export").href = "/export?" + query;
+    $("export").href = "/export?token=" + encodeURIComponent(ready.export_token); // this tab's own run
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
   }
