@@ -155,6 +155,7 @@
   function layerButtons() {
     const box = $("layer-buttons");
     box.textContent = "";
+    box.style.width = $("net").style.width;
     const c = ready.config;
     c.layers.forEach((count, l) => {
       const group = document.createElement("div");
@@ -403,7 +404,20 @@
   }
 
   // ------------------------------------------------------------------ step-through
+  /* While a derivation is open the diagram stays in view beside (wide windows) or above (narrow
+     ones) the steps: the layout changes, so the diagram is drawn again for its new width. */
+  function setStepping(on) {
+    if (document.body.classList.contains("stepping") === on) return;
+    document.body.classList.toggle("stepping", on);
+    if (ready) {
+      buildDiagram();
+      dirty = true;
+      scheduleDraw();
+    }
+  }
+
   function clearDerivation() {
+    setStepping(false);
     derivation = null;
     stale = false;
     markSample = false;
@@ -425,6 +439,7 @@
 
   function onDerivation(message) {
     derivation = message;
+    setStepping(true);
     derivation.updates = message.frame.updates;
     stale = false;
     markSample = true;
@@ -531,7 +546,7 @@
     const names = new Set();
     for (const step of message.steps) for (const n of step.involves) names.add(n);
     highlight(Array.from(names));
-    $("chain").scrollIntoView({ block: "nearest" });
+    $("chain").scrollIntoView({ block: "nearest" }); // the diagram is sticky: it stays in view
   }
 
   // ------------------------------------------------------------------ connection

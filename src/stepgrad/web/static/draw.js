@@ -265,7 +265,9 @@
     container.textContent = "";
     const net = ready.network;
     const plane = ready.plane;
-    const width = Math.max(container.clientWidth || 560, 320);
+    container.style.width = ""; // the panel's width, measured afresh at every build
+    const width = Math.max(container.clientWidth || 560, 320, window.StepgradLayout.minimumWidth(ready));
+    container.style.width = width + "px"; // wider than its panel: the panel scrolls it sideways
     const svg = el("svg", { class: "net-svg" }, container);
     /* A weight label's widths in the page's font: its name with a usual value ("w5 −0.000"), the value alone. */
     const probe = el("text", {}, el("g", { class: "wlabel", visibility: "hidden" }, svg));
