@@ -7,8 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10];
   const BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100];
-  const PLAY_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
-  const PAUSE_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
+  const PLAY_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
+  const PAUSE_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
   const IN_FLIGHT = 2; // train requests outstanding while playing: the next frame is computed while one is drawn
   const RECONNECT_DELAYS = [1, 2, 4, 8, 15]; // seconds between attempts after the connection drops
 
@@ -165,12 +165,14 @@
       minus.className = "mini";
       minus.textContent = "−";
       minus.title = "Remove a neuron from layer " + (l + 1);
+      minus.setAttribute("aria-label", "remove a neuron from layer " + (l + 1));
       minus.dataset.layer = String(l);
       minus.dataset.action = "remove-neuron";
       const plus = document.createElement("button");
       plus.className = "mini";
       plus.textContent = "+";
       plus.title = "Add a neuron to layer " + (l + 1);
+      plus.setAttribute("aria-label", "add a neuron to layer " + (l + 1));
       plus.dataset.layer = String(l);
       plus.dataset.action = "add-neuron";
       const text = document.createElement("span");
@@ -258,10 +260,23 @@
     $("prev-step").addEventListener("click", () => showStep(stepIndex - 1));
     $("next-step").addEventListener("click", () => showStep(stepIndex + 1));
     $("close-steps").addEventListener("click", clearDerivation);
+    /* Shortcuts: Space plays or pauses, → trains one frame; while stepping, → and ← move through the
+       steps. Keys typed into a field, or Space on a button (which presses it), are left alone. */
     document.addEventListener("keydown", (event) => {
-      if (!derivation || /INPUT|SELECT|TEXTAREA/.test(event.target.tagName)) return;
-      if (event.key === "ArrowRight") showStep(stepIndex + 1);
-      if (event.key === "ArrowLeft") showStep(stepIndex - 1);
+      if (event.altKey || event.ctrlKey || event.metaKey || !ready) return;
+      const target = event.target;
+      if (/INPUT|SELECT|TEXTAREA/.test(target.tagName) || target.isContentEditable) return;
+      if (event.key === " " && target.tagName !== "BUTTON" && target.tagName !== "A" && target.getAttribute("role") !== "button") {
+        event.preventDefault();
+        setPlaying(!playing);
+      } else if (event.key === "ArrowRight") {
+        event.preventDefault();
+        if (derivation) showStep(stepIndex + 1);
+        else { setPlaying(false); if (send("train")) inflight += 1; }
+      } else if (event.key === "ArrowLeft" && derivation) {
+        event.preventDefault();
+        showStep(stepIndex - 1);
+      }
     });
     let resizeTimer = null;
     window.addEventListener("resize", () => {
@@ -303,6 +318,29 @@
     network.highlight(highlighted);
   }
 
+  /* The plots' text alternatives: the numbers they show. */
+  function describePlots() {
+    const f = D.formatValue;
+    const start = history.length ? history[0] : null;
+    let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + f(frame.loss.train);
+    if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + f(frame.loss.test);
+    if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + f(start.train) + ".";
+    setLabel($("loss-chart"), loss);
+    if (ready.plane && frame.maps) {
+      const b = frame.maps.boundary;
+      const d = ready.domain;
+      const what = b.kind === "class" ? "the predicted class" : "the network's output, from " + f(b.lo) + " to " + f(b.hi)
+        + " (orange low, blue high)";
+      setLabel($("boundary"), "Output over the plane, x1 from " + f(d[0]) + " to " + f(d[1]) + " and x2 from " + f(d[2])
+        + " to " + f(d[3]) + ": the colour shows " + what + "; dots are the " + ready.n_train + " training points"
+        + ($("show-test").checked ? " and the " + ready.n_test + " test points" : "") + ".");
+    }
+  }
+
+  function setLabel(element, text) {
+    if (element.getAttribute("aria-label") !== text) element.setAttribute("aria-label", text);
+  }
+
   /* Whether the chosen sample is shown on the plane (its ring on the plot, its values on the diagram). */
   function showsSample() {
     return markSample && ready.step_through;
@@ -322,6 +360,7 @@
     const marked = showsSample() ? frame.sample : null;
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked);
     D.drawLossChart($("loss-chart"), history);
+    describePlots();
     $("epoch").textContent = D.formatEpoch(frame.epoch);
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);

@@ -169,7 +169,7 @@
     const xStep = niceStep(xSpan, 4);
     const px = (epoch) => left + ((epoch - first) / xSpan) * plotW;
     const py = (v) => top + plotH - (v / yTop) * plotH;
-    ctx.fillStyle = "#66727e";
+    ctx.fillStyle = "#5f6b76";
     ctx.lineWidth = 1;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -261,6 +261,16 @@
   /* The network diagram: SVG connections and neurons, heat-map canvases over the neurons.
      Small networks (step-through size) also show their biases as nodes and every weight's value.
      onPick(name) is called when a connection or a bias is clicked. */
+  /* Enter or Space on a focused part of the diagram does what a click does. */
+  function onActivate(element, action) {
+    element.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      action();
+    });
+  }
+
   function buildNetwork(container, ready, onPick) {
     container.textContent = "";
     const net = ready.network;
@@ -268,7 +278,9 @@
     container.style.width = ""; // the panel's width, measured afresh at every build
     const width = Math.max(container.clientWidth || 560, 320, window.StepgradLayout.minimumWidth(ready));
     container.style.width = width + "px"; // wider than its panel: the panel scrolls it sideways
-    const svg = el("svg", { class: "net-svg" }, container);
+    const svg = el("svg", { class: "net-svg", role: "group" }, container);
+    svg.setAttribute("aria-label", "Network diagram " + net.sizes.join("-") + ": inputs " + net.inputs.join(", ")
+      + "; each connection and bias is a button named by its weight and value (Enter opens its chain rule)");
     /* A weight label's widths in the page's font: its name with a usual value ("w5 −0.000"), the value alone. */
     const probe = el("text", {}, el("g", { class: "wlabel", visibility: "hidden" }, svg));
     const labelWidths = (name) => [name + " −0.000", "−0.000"].map((text) => {
@@ -294,9 +306,11 @@
     for (const spec of geometry.edges) {
       const name = spec.name;
       const path = el("path", { d: spec.d, class: "edge", "data-name": name }, edgeLayer);
-      const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name }, edgeLayer);
+      // Focusable: Tab reaches every connection, Enter (or Space) opens its chain rule; its name is its title.
+      const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name, tabindex: "0", role: "button" }, edgeLayer);
       const title = el("title", {}, hit);
       hit.addEventListener("click", () => onPick && onPick(name));
+      onActivate(hit, () => onPick && onPick(name));
       const edge = { path: path, title: title, layer: spec.layer, j: spec.j, i: spec.i, name: name, source: spec.source, target: spec.target };
       const at = spec.label;
       if (at) {
@@ -320,7 +334,8 @@
     }
     for (const spec of geometry.biases) {
       const trained = net.bias_trained[spec.layer];
-      const g = el("g", { class: "bias-node" + (trained ? "" : " frozen"), "data-name": spec.name }, biasLayer);
+      const g = el("g", { class: "bias-node" + (trained ? "" : " frozen"), "data-name": spec.name, tabindex: "0", role: "button" },
+        biasLayer);
       for (const end of spec.ends) el("line", { x1: spec.x, y1: spec.y, x2: end[0], y2: end[1], class: "bias-edge" }, g);
       el("circle", { cx: spec.x, cy: spec.y, r: 10.5 }, g);
       const letter = el("text", { x: spec.x, y: spec.y + 3.5, class: "bias-name" }, g);
@@ -330,6 +345,7 @@
         : { x: spec.x + 14, y: spec.y + 3.5, class: "bias-value", "text-anchor": "start" }, g);
       const title = el("title", {}, g);
       g.addEventListener("click", () => onPick && onPick(spec.name));
+      onActivate(g, () => onPick && onPick(spec.name));
       biases.push({ group: g, label: label, title: title, name: spec.name, index: spec.index, layer: spec.layer, trained: trained });
     }
 
@@ -352,6 +368,7 @@
         if (plane) {
           const canvas = document.createElement("canvas");
           canvas.className = "neuron-map";
+          canvas.setAttribute("aria-hidden", "true"); // its neuron's values are in the diagram's text
           canvas.dataset.name = n.name;
           canvas.style.left = n.x - node / 2 + 1 + "px";
           canvas.style.top = n.y - node / 2 + 1 + "px";
