@@ -94,11 +94,23 @@
   }
 
   // ------------------------------------------------------------------ URL
+  const VIEW_KEYS = { test: "show-test" }; // settings of the page's view, kept in the URL but not sent
+
+  /* The URL's run settings (sent to the server); its view settings are applied here. */
   function urlConfig() {
     const params = new URLSearchParams(location.search);
     const values = {};
-    for (const [key, value] of params) values[key] = value;
+    for (const [key, value] of params) {
+      if (key in VIEW_KEYS) $(VIEW_KEYS[key]).checked = value === "1";
+      else values[key] = value;
+    }
     return values;
+  }
+
+  /* The page's URL: the server's query of the run, then the view settings that differ from the default. */
+  function pageSearch(query) {
+    const view = Object.keys(VIEW_KEYS).filter((key) => $(VIEW_KEYS[key]).checked).map((key) => key + "=1");
+    return "?" + [query, ...view].join("&");
   }
 
   function historyReplace(search) {
@@ -146,7 +158,7 @@
       : c.data === "file" ? "The network file given on the command line: its network and samples are fixed." : "";
     $("layer-count").textContent = c.layers.length + (c.layers.length === 1 ? " hidden layer" : " hidden layers");
     const query = ready.query; // the server writes the link (a fixed network's leaves out generated data's fields)
-    if (location.search !== "?" + query) historyReplace("?" + query);
+    if (location.search !== pageSearch(query)) historyReplace(pageSearch(query));
     $("export").href = "/export?token=" + encodeURIComponent(ready.export_token); // this tab's own run
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
@@ -210,7 +222,11 @@
     $("noise").addEventListener("input", (e) => { $("noise-out").textContent = e.target.value; });
     $("split").addEventListener("input", (e) => { $("split-out").textContent = Math.round(e.target.value * 100) + "%"; });
     $("reseed").addEventListener("click", () => sendConfig({ seed: Math.floor(Math.random() * 100000) }));
-    $("show-test").addEventListener("change", () => { dirty = true; scheduleDraw(); });
+    $("show-test").addEventListener("change", () => {
+      if (ready) historyReplace(pageSearch(ready.query));
+      dirty = true;
+      scheduleDraw();
+    });
     $("play").addEventListener("click", () => setPlaying(!playing));
     $("step").addEventListener("click", () => { setPlaying(false); if (send("train")) inflight += 1; });
     $("reset").addEventListener("click", () => send("reset"));

@@ -133,11 +133,21 @@
     return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * power;
   }
 
-  function tickLabel(v) {
+  const SUPERSCRIPTS = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+  /* A number as a person writes it: "2,000", "0.003", "1.5×10⁻⁵"; never "1e+3". */
+  function humanNumber(v, digits) {
     if (v === 0) return "0";
     const a = Math.abs(v);
-    if (a >= 1000 || a < 0.001) return v.toExponential(0);
-    return String(Number(v.toPrecision(3)));
+    if (a >= 1000) return Math.round(v).toLocaleString("en-US");
+    if (a >= 0.001) return String(Number(v.toPrecision(digits)));
+    const [mantissa, exponent] = v.toExponential(digits - 1).split("e");
+    const power = String(Number(exponent)).replace(/[-0-9]/g, (c) => SUPERSCRIPTS[c]);
+    return String(Number(mantissa)) + "×10" + power;
+  }
+
+  function tickLabel(v) {
+    return humanNumber(v, 3);
   }
 
   /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x). */
@@ -234,7 +244,7 @@
     if (v === null || v === undefined) return "—";
     if (!isFinite(v)) return "diverged";
     const a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
+    if (a !== 0 && (a < 1e-3 || a >= 1e4)) return humanNumber(v, 3);
     return v.toFixed(3);
   }
 
@@ -242,7 +252,7 @@
   function formatParameter(v) {
     if (v === null || v === undefined || !isFinite(v)) return "—";
     const a = Math.abs(v);
-    const text = a >= 100 ? v.toPrecision(3) : a >= 10 ? v.toFixed(2) : v.toFixed(3);
+    const text = a >= 1000 ? humanNumber(v, 3) : a >= 100 ? v.toFixed(1) : a >= 10 ? v.toFixed(2) : v.toFixed(3);
     return text.replace("-", "−");
   }
 
@@ -399,14 +409,14 @@
         e.path.setAttribute("stroke", bad ? "#9aa5af" : w >= 0 ? "#0877bd" : "#f59322");
         e.path.setAttribute("stroke-width", bad ? "1" : (0.6 + 2.4 * Math.abs(w) * scale).toFixed(2));
         e.title.textContent = e.name + " (" + e.source + " → " + e.target + ") = "
-          + (bad ? "not a number" : w.toPrecision(6)) + " · click for its chain rule";
+          + (bad ? "not a number" : humanNumber(w, 6)) + " · click for its chain rule";
         if (e.valueSpan) e.valueSpan.textContent = formatParameter(w);
         if (e.labelTitle) e.labelTitle.textContent = e.title.textContent;
       }
       for (const b of biases) {
         const v = frame.biases[b.layer][b.index];
         b.label.textContent = formatParameter(v) + (b.trained ? "" : " · frozen");
-        b.title.textContent = b.name + " = " + (v === null ? "not a number" : v.toPrecision(6))
+        b.title.textContent = b.name + " = " + (v === null ? "not a number" : humanNumber(v, 6))
           + (b.trained ? "" : ", frozen: updates leave it alone") + " · click for its gradient";
       }
       if (plane && frame.maps) {
@@ -459,6 +469,7 @@
   }
 
   window.StepgradDraw = {
+    humanNumber: humanNumber,
     drawLegend: drawLegend,
     paintMap: paintMap,
     drawBoundary: drawBoundary,
