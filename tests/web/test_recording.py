@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 from stepgrad.web.config import Limits, VizConfig
 from stepgrad.web.recording import Recording
@@ -38,3 +39,13 @@ def test_a_session_records_since_its_reset_with_changes_made_mid_run() -> None:
     assert [f["frame"] for f in session.export_run()["frames"]] == [0] and session.export_run()["changes"] == []
     session.configure(VizConfig(data="xor2d", layers=(4,)))  # a new network starts a new run
     assert session.export_run()["ready"]["config"]["layers"] == [4]
+
+
+def test_large_frames_are_held_within_the_byte_budget() -> None:
+    from stepgrad.web.recording import BUDGET_BYTES
+
+    session = Session(Limits())
+    session.configure(VizConfig(data="circle", layers=(8,) * 6))
+    size = len(json.dumps(session.export_run()["frames"][0], separators=(",", ":")))
+    assert session.recording.max_frames == BUDGET_BYTES // size < 200
+    assert session.recording.max_frames * size <= BUDGET_BYTES

@@ -1,10 +1,12 @@
 """A session's own run, kept for export: every frame since the last reset, thinned to a size bound.
 
-Frames are kept at a stride: at first every frame; when ``MAX_FRAMES`` are held, every second
-one is dropped (the first, frame 0, always stays) and the stride doubles. So a run of any length
-is held in at most ``MAX_FRAMES`` evenly spaced frames (about 20 KB each at 2-8-8-1 with its
-heat-maps: an export is at most a few MB), and each ``add`` costs O(1) on average: the frame path
-does not slow down. The current frame is always added when the run is exported, so a replay ends
+Frames are kept at a stride: at first every frame; when the bound is reached, every second one
+is dropped (the first, frame 0, always stays) and the stride doubles. So a run of any length is
+held in a bounded number of evenly spaced frames, and each ``add`` costs O(1) on average: the
+frame path does not slow down. The bound is ``MAX_FRAMES`` frames and ``BUDGET_BYTES`` of JSON,
+whichever is fewer (at least ``MIN_FRAMES``): a frame of 2-8-8-1 with its heat-maps is about 22 KB
+(181 frames), one of six layers of 8 about 57 KB (70 frames). An export is at most about 4 MB,
+and so is what a tab holds for it. The current frame is always added when the run is exported, so a replay ends
 where the page is.
 
 Settings changed without a reset (learning rate, optimizer, batch size) are kept as ``changes``:
@@ -14,9 +16,12 @@ Settings changed without a reset (learning rate, optimizer, batch size) are kept
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 MAX_FRAMES = 200  # frames an export holds at most (the current frame may add one)
+MIN_FRAMES = 40  # however large the frames
+BUDGET_BYTES = 4_000_000  # JSON of the frames held, about
 MAX_CHANGES = 100  # settings changes kept (the latest)
 
 
@@ -24,6 +29,7 @@ class Recording:
     """The frames and settings changes of one run, since its last reset."""
 
     def __init__(self, max_frames: int = MAX_FRAMES) -> None:
+        self.largest = max_frames
         self.max_frames = max_frames
         self.config: dict[str, Any] = {}
         self.frames: list[dict[str, Any]] = []
@@ -33,6 +39,8 @@ class Recording:
     def start(self, config: dict[str, Any], frame: dict[str, Any]) -> None:
         """A new run: ``config`` as it starts and its first frame (the untrained network)."""
         self.config = dict(config)
+        size = len(json.dumps(frame, separators=(",", ":")))  # once per run: the frames' size does not change
+        self.max_frames = min(self.largest, max(MIN_FRAMES, BUDGET_BYTES // max(1, size)))
         self.frames = [frame]
         self.changes = []
         self.stride = 1
