@@ -4,8 +4,8 @@ Frames are kept at a stride: at first every frame; when the bound is reached, ev
 is dropped (the first, frame 0, always stays) and the stride doubles. So a run of any length is
 held in a bounded number of evenly spaced frames, and each ``add`` costs O(1) on average: the
 frame path does not slow down. The bound is ``MAX_FRAMES`` frames and ``BUDGET_BYTES`` of JSON,
-whichever is fewer (at least ``MIN_FRAMES``): a frame of 2-8-8-1 with its heat-maps is about 22 KB
-(181 frames), one of six layers of 8 about 57 KB (70 frames). An export is at most about 4 MB,
+whichever is fewer (at least ``MIN_FRAMES``): a frame of 2-8-8-1 with its heat-maps is about 21 KB
+(191 frames), one of six layers of 8 about 56 KB (72 frames). An export is at most about 4 MB,
 and so is what a tab holds for it. The current frame is always added when the run is exported, so a replay ends
 where the page is.
 
