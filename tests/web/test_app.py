@@ -421,3 +421,45 @@ def test_choosing_a_sample_over_the_websocket() -> None:
         assert frame["type"] == "frame" and frame["sample"] == 7
         assert frame["values"][0] == ready["points"]["train"][7][:2]
         assert tab.ask("sample", sample=20)["code"] == "invalid"
+
+
+def test_exports_are_bounded_per_tab_and_for_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    import stepgrad.web.export
+    from stepgrad.web.app import MAX_EXPORTS
+    from stepgrad.web.session import Session
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_page(session: Session) -> str:  # a worker thread's export, taking its time
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        with lock:
+            running[0] -= 1
+        return "<html></html>"
+
+    monkeypatch.setattr(stepgrad.web.export, "session_html", slow_page)
+    app = create_app(allowed_hosts=HOSTS)
+    tabs = [Session(Limits()) for _ in range(4)]
+    for k, tab in enumerate(tabs):
+        app.registry.sessions[str(k)] = tab
+
+    async def run() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            same = [client.get("/export?token=" + tabs[0].export_token) for _ in range(2)]
+            others = [client.get("/export?token=" + tab.export_token) for tab in tabs[1:]]
+            replies = await asyncio.gather(*same, *others)
+        return [reply.status_code for reply in replies]
+
+    codes = asyncio.run(run())
+    assert sorted(codes[:2]) == [200, 429]  # one export at a time per tab
+    assert codes[2:] == [200, 200, 200] and most[0] == MAX_EXPORTS  # the others wait for a slot
