@@ -94,7 +94,7 @@
   }
 
   // ------------------------------------------------------------------ URL
-  const VIEW_KEYS = { test: "show-test" }; // settings of the page's view, kept in the URL but not sent
+  const VIEW_KEYS = { test: "show-test", discrete: "discrete" }; // settings of the page's view, kept in the URL but not sent
 
   /* The URL's run settings (sent to the server); its view settings are applied here. */
   function urlConfig() {
@@ -222,11 +222,13 @@
     $("noise").addEventListener("input", (e) => { $("noise-out").textContent = e.target.value; });
     $("split").addEventListener("input", (e) => { $("split-out").textContent = Math.round(e.target.value * 100) + "%"; });
     $("reseed").addEventListener("click", () => sendConfig({ seed: Math.floor(Math.random() * 100000) }));
-    $("show-test").addEventListener("change", () => {
-      if (ready) historyReplace(pageSearch(ready.query));
-      dirty = true;
-      scheduleDraw();
-    });
+    for (const id of Object.values(VIEW_KEYS)) {
+      $(id).addEventListener("change", () => {
+        if (ready) historyReplace(pageSearch(ready.query));
+        dirty = true;
+        scheduleDraw();
+      });
+    }
     $("play").addEventListener("click", () => setPlaying(!playing));
     $("step").addEventListener("click", () => { setPlaying(false); if (send("train")) inflight += 1; });
     $("reset").addEventListener("click", () => send("reset"));
@@ -327,8 +329,40 @@
     if (network) network.highlight(highlighted);
   }
 
+  /* Pointing at a neuron shows its heat-map large (as Playground does), kept up to date while training. */
+  let zoomed = null; // {layer, index, element} of the neuron pointed at
+  function wireZoom() {
+    if (!ready.plane) return;
+    const names = [ready.network.inputs, ...ready.network.neurons];
+    names.forEach((column, layer) => column.forEach((name, index) => {
+      const g = document.querySelector('#net .neuron[data-name="' + name + '"]');
+      if (!g) return;
+      g.addEventListener("mouseenter", () => { zoomed = { layer: layer, index: index, element: g }; paintZoom(); });
+      g.addEventListener("mouseleave", () => { zoomed = null; $("neuron-zoom").hidden = true; });
+    }));
+  }
+
+  function paintZoom() {
+    const zoom = $("neuron-zoom");
+    const map = zoomed.layer === 0 ? ready.input_maps[zoomed.index]
+      : frame && frame.maps ? frame.maps.neurons[zoomed.layer - 1][zoomed.index] : null;
+    if (!map) return;
+    D.paintMap(zoom, map, "value", 0, 0);
+    zoom.hidden = false; // shown before it is placed: a hidden element has no offset parent
+    const box = zoomed.element.getBoundingClientRect();
+    const panel = zoom.offsetParent.getBoundingClientRect();
+    const size = 200;
+    let left = box.right - panel.left + 12;
+    if (left + size > panel.width) left = box.left - panel.left - size - 12; // no room to the right
+    zoom.style.left = Math.max(0, left) + "px";
+    zoom.style.top = Math.max(0, box.top - panel.top - size / 2 + box.height / 2) + "px";
+  }
+
   function buildDiagram() {
+    zoomed = null;
+    $("neuron-zoom").hidden = true;
     network = D.buildNetwork($("net"), ready, onPick);
+    wireZoom();
     layerButtons();
     if (frame) network.update(frame, showsSample());
     network.highlight(highlighted);
@@ -374,7 +408,8 @@
     dirty = false;
     network.update(frame, showsSample());
     const marked = showsSample() ? frame.sample : null;
-    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked);
+    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked, $("discrete").checked);
+    if (zoomed) paintZoom();
     D.drawLossChart($("loss-chart"), history);
     describePlots();
     $("epoch").textContent = D.formatEpoch(frame.epoch);

@@ -38,7 +38,7 @@
 
   /* Paint a heat-map into a canvas of its own size (CSS scales it smoothly).
      fade: 0 full colour, towards 1 paler (the boundary behind the points). */
-  function paintMap(canvas, map, kind, nClasses, fade) {
+  function paintMap(canvas, map, kind, nClasses, fade, discrete) {
     if (canvas.width !== map.cols || canvas.height !== map.rows) {
       canvas.width = map.cols;
       canvas.height = map.rows;
@@ -54,7 +54,8 @@
         const index = Math.round((bytes[k] / 255) * Math.max(1, nClasses - 1));
         c = mix(CLASS_COLOURS[index % CLASS_COLOURS.length], WHITE, 0.3);
       } else {
-        c = diverging(bytes[k] / 255);
+        // Discretized: each side of the middle of the colour scale in one colour (the decision).
+        c = diverging(discrete ? (bytes[k] >= 128 ? 1 : 0) : bytes[k] / 255);
       }
       if (pale) c = mix(c, PAPER, pale);
       px[4 * k] = c[0];
@@ -90,14 +91,14 @@
   /* The output over the plane (paler) with the samples on top in full colour.
      Training samples have a white ring, test samples a dark one; `marked` (a training sample's
      index, or null) gets a highlight ring: the sample the diagram and step-through show. */
-  function drawBoundary(canvas, ready, frame, showTest, marked) {
+  function drawBoundary(canvas, ready, frame, showTest, marked, discrete) {
     const [size] = fitCanvas(canvas);
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, size, size);
     if (!ready.plane || !frame.maps) return;
     const b = frame.maps.boundary;
     const off = drawBoundary.scratch || (drawBoundary.scratch = document.createElement("canvas"));
-    paintMap(off, b, b.kind, ready.n_classes, BACKGROUND_FADE);
+    paintMap(off, b, b.kind, ready.n_classes, BACKGROUND_FADE, discrete);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(off, 0, 0, size, size);
     const d = ready.domain;
@@ -124,6 +125,46 @@
       ctx.strokeStyle = HIGHLIGHT;
       ctx.stroke();
     }
+    drawPlaneAxes(ctx, size, d);
+  }
+
+  /* Axes inside the plot's edges: x1 along the bottom, x2 up the left side, ticks at round values. */
+  function drawPlaneAxes(ctx, size, d) {
+    ctx.save();
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.fillStyle = "#1f2d3d";
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+    ctx.lineWidth = 3;
+    const label = (text, x, y) => { ctx.strokeText(text, x, y); ctx.fillText(text, x, y); };
+    const ticks = (lo, hi) => {
+      const step = niceStep(hi - lo, 4);
+      const list = [];
+      for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) list.push(Math.abs(v) < 1e-12 ? 0 : v);
+      return list;
+    };
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    for (const v of ticks(d[0], d[1])) {
+      const x = ((v - d[0]) / (d[1] - d[0])) * size;
+      if (x < 14 || x > size - 24) continue;
+      ctx.fillRect(x - 0.5, size - 4, 1, 4);
+      label(tickLabel(v), x, size - 5);
+    }
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    for (const v of ticks(d[2], d[3])) {
+      const y = ((d[3] - v) / (d[3] - d[2])) * size;
+      if (y < 12 || y > size - 20) continue;
+      ctx.fillRect(0, y - 0.5, 4, 1);
+      label(tickLabel(v), 6, y);
+    }
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    label("x1", size - 4, size - 5);
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    label("x2", 6, 4);
+    ctx.restore();
   }
 
   function niceStep(range, count) {
