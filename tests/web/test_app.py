@@ -408,7 +408,7 @@ def test_a_link_to_generated_data_uses_every_field() -> None:
         ready = Tab(ws).ask("config", config=link, link=True)
         assert ready["dropped"] == {}
         assert ready["query"] == (
-            "data=xor2d&points=200&noise=0.3&split=0.5&layers=4,4&act=relu&opt=sgd&lr=0.001&batch=10&seed=1"
+            "data=xor2d&points=200&noise=0.3&split=0.5&layers=4,4&act=relu&opt=sgd&lr=0.001&batch=10&seed=1&features=x1,x2"
         )
 
 

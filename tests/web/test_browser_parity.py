@@ -80,3 +80,33 @@ def test_pointing_at_a_neuron_shows_its_heat_map_large(page, server_url: str) ->
     box, at = zoom.bounding_box(), page.locator("#net .neuron[data-name='o1'] .neuron-box").bounding_box()
     assert box is not None and at is not None and box["x"] + box["width"] <= at["x"]
     assert page.problems == []
+
+
+def test_sin_x1_becomes_an_input_neuron_and_its_weights_train(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_page(page, server_url + "?data=circle&layers=3")
+    page.click("#features-field summary")
+    page.check("#features input[value='sinx1']")
+    page.wait_for_url("**features=x1,x2,sinx1**")
+    page.wait_for_function("() => window.stepgrad.ready().network.sizes[0] === 3")
+    labels = page.locator("#net .neuron-label").all_text_contents()
+    assert labels[:3] == ["X1", "X2", "sin X1"]
+    assert page.locator("#net canvas.neuron-map").count() == 3 + 3 + 1
+    before = page.evaluate("() => window.stepgrad.frame().weights[0].map((row) => row[2])")
+    for _ in range(5):
+        page.click("#step")
+    page.wait_for_function("() => window.stepgrad.frame().frame >= 5")
+    after = page.evaluate("() => window.stepgrad.frame().weights[0].map((row) => row[2])")
+    assert after != before  # sin X1's weights train
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]")
+    assert page.is_checked("#features input[value='sinx1']") and page.locator(".banner").count() == 0
+    assert page.inner_text("#features-chosen") == "X1, X2, sin X1"
+    page.click("#features-field summary")
+    page.uncheck("#features input[value='x1']")
+    page.uncheck("#features input[value='x2']")
+    page.wait_for_url("**features=sinx1**")
+    page.click("#features input[value='sinx1']")  # the last one stays: the network needs an input
+    assert page.is_checked("#features input[value='sinx1']")
+    assert "at least one input" in page.inner_text("#message")
+    screenshot(page, "parity-features", full_page=False)
+    assert page.problems == []

@@ -21,7 +21,7 @@ BOXES = """() => {
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none" && !el.closest("[hidden]");
+    return r.width > 0 && r.height > 0 && el.checkVisibility({ visibilityProperty: true }) && !el.closest("[hidden]");
   };
   const controls = Array.from(document.querySelectorAll("button, select, input, a[href]")).filter(visible)
     .map((el) => ({ id: el.id || el.className || el.tagName, box: box(el), type: el.type || "" }));

@@ -21,7 +21,7 @@ from stepgrad.network import Setup
 CLASSIC = "classic"  # the classic worked example: its network, its one training pair
 FILE = "file"  # the network file given on the command line
 FIXED = (CLASSIC, FILE)  # datasets that bring their own network and samples
-SAMPLE_FIELDS = ("points", "noise", "split")  # shape generated samples; a fixed network has its own
+SAMPLE_FIELDS = ("points", "noise", "split", "features")  # shape generated samples; a fixed network has its own
 HIDDEN_ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear")
 PAGE_OPTIMIZERS = ("sgd", "momentum", "adam")
 
@@ -72,6 +72,7 @@ class VizConfig:
         learning_rate: ``η``.
         batch_size: samples per update.
         seed: seeds the data, the initial weights and the shuffling.
+        features: the network's inputs, names of ``stepgrad.web.features.FEATURES`` in its order.
     """
 
     data: str = "circle"
@@ -84,20 +85,22 @@ class VizConfig:
     learning_rate: float = 0.3
     batch_size: int = 10
     seed: int = 1
+    features: tuple[str, ...] = ("x1", "x2")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (``layers`` as a list)."""
         values = asdict(self)
         values["layers"] = list(self.layers)
+        values["features"] = list(self.features)
         return values
 
     def data_key(self) -> tuple[Any, ...]:
         """The fields that decide the samples: a change regenerates the data."""
-        return (self.data, self.points, self.noise, self.split, self.seed)
+        return (self.data, self.points, self.noise, self.split, self.seed, self.features)
 
     def network_key(self) -> tuple[Any, ...]:
         """The fields that decide the network's shape and initial weights."""
-        return (self.data, self.layers, self.activation, self.seed)
+        return (self.data, self.layers, self.activation, self.seed, self.features)
 
 
 # What each data set starts with, where ``VizConfig``'s own defaults would not learn it well: with
@@ -233,6 +236,26 @@ def _layers(raw: Any, limits: Limits) -> tuple[int, ...]:
     return tuple(sizes)
 
 
+def _features(raw: Any) -> tuple[str, ...]:
+    """Feature names (``"x1,sinx1"`` or a list), known and at least one, in the registry's order."""
+    from stepgrad.web.features import FEATURES
+
+    if isinstance(raw, str):
+        if len(raw) > 200:
+            raise ConfigError("features: too long")
+        names = [part for part in raw.replace(" ", "").split(",") if part]
+    elif isinstance(raw, list | tuple) and len(raw) <= len(FEATURES):
+        names = list(raw)
+    else:
+        raise ConfigError("features must be a list of feature names")
+    unknown = [str(name)[:20] for name in names if not isinstance(name, str) or name not in FEATURES]
+    if unknown:
+        raise ConfigError(f"unknown feature {unknown[0]!r}; choose from {', '.join(FEATURES)}")
+    if not names:
+        raise ConfigError("choose at least one input feature")
+    return tuple(name for name in FEATURES if name in names)
+
+
 def parse_config(
     values: Mapping[str, Any], datasets: tuple[str, ...], limits: Limits, base: VizConfig | None = None
 ) -> VizConfig:
@@ -267,6 +290,8 @@ def parse_config(
             changes[name] = raw
         elif name == "layers":
             changes[name] = _layers(raw, limits)
+        elif name == "features":
+            changes[name] = _features(raw)
         elif name == "points":
             changes[name] = int(_number("points", raw, 10, limits.max_points, integer=True))
         elif name == "noise":
@@ -335,9 +360,12 @@ class Options:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
+        from stepgrad.web.features import FEATURES
+
         return {
             "datasets": list(self.datasets),
             "activations": list(self.activations),
             "optimizers": list(self.optimizers),
+            "features": [[name, feature.label] for name, feature in FEATURES.items()],
             "limits": asdict(self.limits),
         }

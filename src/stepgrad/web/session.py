@@ -41,6 +41,7 @@ from stepgrad.web.config import (
     url_value,
 )
 from stepgrad.web.datasets import DataSplit, dataset_names, make_split
+from stepgrad.web.features import FEATURES, feature_inputs
 from stepgrad.web.recording import Recording
 
 Array = NDArray[np.float64]
@@ -336,12 +337,17 @@ class Session:
     def grid(self) -> Array:
         """The ``(50·50, 2)`` points of the input plane the heat-maps are drawn from, row by row."""
         assert self.split is not None
+        x_lo, x_hi, y_lo, y_hi = self.split.domain
+        xs = np.linspace(x_lo, x_hi, BOUNDARY_SIZE)
+        ys = np.linspace(y_hi, y_lo, BOUNDARY_SIZE)  # top row first: y grows upwards on screen
+        gx, gy = np.meshgrid(xs, ys)
+        return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+    def grid_inputs(self) -> Array:
+        """The network's inputs at the grid's points ``(50·50, n_inputs)``: their features (computed once)."""
+        assert self.split is not None
         if self._grid is None:
-            x_lo, x_hi, y_lo, y_hi = self.split.domain
-            xs = np.linspace(x_lo, x_hi, BOUNDARY_SIZE)
-            ys = np.linspace(y_hi, y_lo, BOUNDARY_SIZE)  # top row first: y grows upwards on screen
-            gx, gy = np.meshgrid(xs, ys)
-            self._grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+            self._grid = feature_inputs(self.grid(), self.split.features) if self.split.features else self.grid()
         return self._grid
 
     def frame(self) -> dict[str, Any]:
@@ -376,7 +382,7 @@ class Session:
         assert self.training is not None and self.network is not None
         size = BOUNDARY_SIZE
         with np.errstate(all="ignore"):
-            layers = forward(self.training.params, self.training.functions, self.grid())
+            layers = forward(self.training.params, self.training.functions, self.grid_inputs())
         neurons = []
         for layer, result in zip(self.network.layers, layers, strict=True):
             lo, hi = _range_of(layer.activation)
@@ -425,12 +431,14 @@ class Session:
         }
         if split.is_plane:
             size = BOUNDARY_SIZE
-            grid = self.grid().reshape(size, size, 2)[::NEURON_STRIDE, ::NEURON_STRIDE]
-            lo, hi = split.domain[0], split.domain[1]
+            inputs = self.grid_inputs()
+            grid = inputs.reshape(size, size, inputs.shape[1])[::NEURON_STRIDE, ::NEURON_STRIDE]
+            # Each input's heat-map on a scale symmetric around 0, as Playground draws its features.
             message["input_maps"] = [
-                encode_map(grid[:, :, 0], lo, hi),
-                encode_map(grid[:, :, 1], split.domain[2], split.domain[3]),
+                encode_map(grid[:, :, k], -float(np.max(np.abs(grid[:, :, k]))), float(np.max(np.abs(grid[:, :, k]))))
+                for k in range(grid.shape[2])
             ]
+            message["input_labels"] = [FEATURES[name].label for name in split.features]
         message["frame"] = self.frame()
         self._last_ready = message
         return {**message, "export_token": self.export_token}

@@ -152,7 +152,8 @@
     const fixed = fixedNetwork();
     for (const id of ["act", "noise", "split", "seed", "reseed", "add-layer", "remove-layer"]) $(id).disabled = fixed;
     // A fixed network brings its own samples: no generated points to add noise to, split or seed.
-    for (const id of ["noise", "split", "seed"]) $(id).closest(".field").hidden = fixed;
+    for (const id of ["noise", "split", "seed", "features"]) $(id).closest(".field").hidden = fixed;
+    featureBoxes(o.features, c.features || []);
     $("data-hint").textContent = c.data === "classic"
       ? "The classic worked example: its network, its weights and its one training pair are fixed."
       : c.data === "file" ? "The network file given on the command line: its network and samples are fixed." : "";
@@ -162,6 +163,32 @@
     $("export").href = "/export?token=" + encodeURIComponent(ready.export_token); // this tab's own run
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
+  }
+
+  /* One checkbox per input feature; the ones checked are the network's inputs. */
+  function featureBoxes(features, chosen) {
+    const box = $("features");
+    for (const item of box.querySelectorAll("label")) item.remove();
+    $("features-chosen").textContent = (features || []).filter(([name]) => chosen.includes(name)).map(([, label]) => label).join(", ");
+    for (const [name, label] of features || []) {
+      const item = document.createElement("label");
+      item.className = "check feature";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = name;
+      input.checked = chosen.includes(name);
+      input.addEventListener("change", () => {
+        const picked = Array.from(box.querySelectorAll("input:checked")).map((i) => i.value);
+        if (!picked.length) {
+          input.checked = true;
+          say("The network needs at least one input.", "cap");
+          return;
+        }
+        sendConfig({ features: picked.join(",") });
+      });
+      item.append(input, document.createTextNode(" " + label));
+      box.appendChild(item);
+    }
   }
 
   function layerButtons() {

@@ -410,12 +410,15 @@
           el("circle", { cx: n.x, cy: n.y, r: node / 2, class: "neuron-box" }, g);
         }
         const label = el("text", { x: n.x, y: n.y + node / 2 + 13, class: "neuron-label" }, g);
-        label.textContent = n.name;
+        // An input of the plane is named by its feature (X1, sin X1, …), as Playground does.
+        const feature = l === 0 && ready.input_labels ? ready.input_labels[n.index] : null;
+        label.textContent = feature || n.name;
+        if (feature) el("title", {}, g).textContent = n.name + " = " + feature;
         let value = null;
         if (!plane) {
           value = el("text", { x: n.x, y: n.y + 4, class: "neuron-value" }, g);
         }
-        nodes[n.name] = { group: g, value: value, label: label, layer: l, index: n.index };
+        nodes[n.name] = { group: g, value: value, label: label, layer: l, index: n.index, title: feature || n.name };
         if (plane) {
           const canvas = document.createElement("canvas");
           canvas.className = "neuron-map";
@@ -476,7 +479,7 @@
         for (const name in nodes) {
           const n = nodes[name];
           const shown = showSample && frame.values ? " = " + formatValue(frame.values[n.layer][n.index]) : "";
-          n.label.textContent = name + shown;
+          n.label.textContent = n.title + shown;
         }
       }
     }
