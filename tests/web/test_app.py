@@ -124,7 +124,7 @@ def test_local_host_and_origin_with_ports_are_accepted() -> None:
             ("testserver", "http://testserver:80"),
         ]:
             response = client.get("/health", headers={"host": host, "origin": origin})
-            assert response.json() == {"status": "ok", "sessions": 0}, (host, origin)
+            assert response.json() == {"status": "ok", "sessions": 0, "exports": 0}, (host, origin)
 
 
 @pytest.mark.parametrize(
@@ -206,13 +206,67 @@ def test_a_session_configures_trains_and_is_freed_on_close() -> None:
         assert client.get("/health").json()["sessions"] == 0
 
 
-def test_export_link_downloads_a_replay_of_the_query_setup() -> None:
-    with client_for() as client:
-        response = client.get("/export?data=gauss&layers=2&seed=4")
+def test_export_gives_the_tabs_own_run_only_to_its_token() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        ready = tab.ask("config", config={"data": "gauss", "layers": "2", "seed": 4})
+        token = ready["export_token"]
+        frames = [tab.ask("train") for _ in range(3)]
+        response = client.get("/export?token=" + token)
         assert response.status_code == 200
         assert "attachment" in response.headers["content-disposition"]
         assert '"sizes":[2,2,1]' in response.text and '"seed":4' in response.text
-        assert client.get("/export?layers=99").status_code == 400
+        assert token not in response.text  # the replay page cannot export again
+        assert f'"updates":{frames[-1]["updates"]}' in response.text
+        for wrong in ("", "?token=", "?token=" + token[:-1] + "x", "?data=gauss&layers=2"):
+            assert client.get("/export" + wrong).status_code == 403
+        assert client.get("/health").json()["exports"] == 1
+    assert client.get("/export?token=" + token).status_code == 403  # the tab is closed
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_export_and_websocket_refuse_requests_a_browser_marks_as_foreign(site: str) -> None:
+    """``<img src>``, ``fetch(no-cors)`` from another port of this host send ``Sec-Fetch-Site: same-site``."""
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        token = Tab(ws).ask("config", config={"data": "gauss"})["export_token"]
+        foreign = {"sec-fetch-site": site}
+        assert client.get("/export?token=" + token, headers=foreign).status_code == 403
+        with pytest.raises(WebSocketDisconnect) as caught:  # noqa: SIM117
+            with client.websocket_connect("/ws", headers=foreign) as other:
+                other.receive_text()
+        assert caught.value.code == 1008
+        assert client.get("/health").json() == {"status": "ok", "sessions": 1, "exports": 0}
+        own = {"sec-fetch-site": "same-origin"}
+        assert client.get("/export?token=" + token, headers=own).status_code == 200
+        assert client.get("/?data=circle", headers=foreign).status_code == 200  # a shared link still opens
+
+
+def test_a_huge_integer_in_a_config_gets_an_error_and_changes_nothing() -> None:
+    with client_for() as client, client.websocket_connect("/ws") as ws:
+        tab = Tab(ws)
+        tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+        before = tab.ask("train")
+        for config in (
+            {"seed": int("9" * 400)},
+            {"points": -int("9" * 400)},
+            {"layers": [2, int("9" * 400)]},
+            {"lr": "1" * 400},
+            {"batch": 10**20, "lr": 0.5},
+        ):
+            reply = tab.ask("config", config=config)
+            assert reply["type"] == "error", config
+            assert "e+" not in reply["message"] and len(reply["message"]) < 200
+        reply = tab.ask("config", config={"seed": -(10**399)})
+        assert "between 0 and 2147483647; got a number with 400 digits" in reply["message"]
+        after = tab.ask("train")
+        assert after["frame"] == before["frame"] + 1
+        assert tab.ask("config", config={})["config"]["learning_rate"] == 0.1  # the rejected 0.5 never applied
+
+
+def test_a_five_thousand_character_static_path_is_not_found() -> None:
+    with client_for() as client:
+        assert client.get("/static/" + "a" * 5000 + ".js").status_code == 404
+        assert client.get("/static/" + "a/" * 2000 + "app.js").status_code == 404
 
 
 def test_messages_before_config_are_out_of_order() -> None:
@@ -223,9 +277,9 @@ def test_messages_before_config_are_out_of_order() -> None:
 
 def _script(tab: Tab) -> list[dict]:
     """The same session steps, for comparing a disturbed session with a clean one."""
-    replies = [tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})]
-    replies += [tab.ask("train") for _ in range(3)]
-    return replies
+    ready = tab.ask("config", config={"data": "xor2d", "layers": "4", "seed": 3})
+    ready.pop("export_token")  # each tab's own
+    return [ready, *(tab.ask("train") for _ in range(3))]
 
 
 def test_bad_messages_are_rejected_and_change_nothing_here_or_elsewhere() -> None:
@@ -354,7 +408,7 @@ def test_a_link_to_generated_data_uses_every_field() -> None:
         ready = Tab(ws).ask("config", config=link, link=True)
         assert ready["dropped"] == {}
         assert ready["query"] == (
-            "data=xor2d&points=200&noise=0.3&split=0.5&layers=4,4&act=relu&opt=sgd&lr=0.001&batch=10&seed=1"
+            "data=xor2d&points=200&noise=0.3&split=0.5&layers=4,4&act=relu&opt=sgd&lr=0.001&batch=10&seed=1&features=x1,x2"
         )
 
 
@@ -367,3 +421,45 @@ def test_choosing_a_sample_over_the_websocket() -> None:
         assert frame["type"] == "frame" and frame["sample"] == 7
         assert frame["values"][0] == ready["points"]["train"][7][:2]
         assert tab.ask("sample", sample=20)["code"] == "invalid"
+
+
+def test_exports_are_bounded_per_tab_and_for_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    import stepgrad.web.export
+    from stepgrad.web.app import MAX_EXPORTS
+    from stepgrad.web.session import Session
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_page(session: Session) -> str:  # a worker thread's export, taking its time
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        with lock:
+            running[0] -= 1
+        return "<html></html>"
+
+    monkeypatch.setattr(stepgrad.web.export, "session_html", slow_page)
+    app = create_app(allowed_hosts=HOSTS)
+    tabs = [Session(Limits()) for _ in range(4)]
+    for k, tab in enumerate(tabs):
+        app.registry.sessions[str(k)] = tab
+
+    async def run() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            same = [client.get("/export?token=" + tabs[0].export_token) for _ in range(2)]
+            others = [client.get("/export?token=" + tab.export_token) for tab in tabs[1:]]
+            replies = await asyncio.gather(*same, *others)
+        return [reply.status_code for reply in replies]
+
+    codes = asyncio.run(run())
+    assert sorted(codes[:2]) == [200, 429]  # one export at a time per tab
+    assert codes[2:] == [200, 200, 200] and most[0] == MAX_EXPORTS  # the others wait for a slot

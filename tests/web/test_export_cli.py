@@ -156,7 +156,7 @@ def test_cli_serves_on_a_free_port_and_stops_cleanly_on_ctrl_c() -> None:
         assert re.match(r"http://127\.0\.0\.1:\d+/\?data=spiral&.*layers=6,3", url)
         base = url.split("?")[0]
         with urllib.request.urlopen(base + "health", timeout=10) as response:
-            assert json.load(response) == {"status": "ok", "sessions": 0}
+            assert json.load(response) == {"status": "ok", "sessions": 0, "exports": 0}
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=15)
         assert process.returncode == 0, err

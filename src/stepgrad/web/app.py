@@ -4,8 +4,15 @@
                     the URL of the starting configuration, so every page's URL is its setup;
 * ``/static/<f>``   files of the package's ``static`` folder only (no ``..``, no links out);
 * ``/ws``           one training session per connection, freed when the tab closes;
-* ``/export?...``   a self-contained replay page of a run with the query's configuration;
-* ``/health``       ``{"status": "ok", "sessions": n}``.
+* ``/export?token=…`` the replay page of an open tab's own run (the token is that tab's, sent to it
+                    in its ``ready`` message; no other page can know it);
+* ``/health``       ``{"status": "ok", "sessions": n, "exports": n}`` (exports made so far).
+
+Same-origin only: a request to ``/ws`` or ``/export`` that a browser marks as coming from another
+site or origin (``Sec-Fetch-Site`` other than ``same-origin`` or ``none``: what an ``<img src>``,
+a ``fetch(no-cors)``, a form or a WebSocket of a foreign page sends, even one on another port of
+this host) is refused with 403 before any work. Exports are bounded: one at a time per tab
+(another gets 429), ``MAX_EXPORTS`` at once for the server, each in a worker thread.
 
 DNS-rebinding protection: every request (HTTP and WebSocket) must name an allowed host in
 its ``Host`` header and, when it sends an ``Origin``, come from this very server: the same host
@@ -21,6 +28,8 @@ import asyncio
 import functools
 import ipaddress
 import json
+import logging
+import secrets
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -41,6 +50,7 @@ from stepgrad.web.config import ConfigError, Limits, VizConfig, config_query, fi
 from stepgrad.web.protocol import Message, RateLimiter, error_message, parse_message
 from stepgrad.web.session import Session
 
+logger = logging.getLogger("stepgrad.web")
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
@@ -63,7 +73,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-EXPORT_FRAMES = 120  # frames of a replay page made by /export
+MAX_EXPORTS = 2  # replay pages made at once (each in a worker thread)
+MAX_STATIC_PATH = 200  # characters; longer static paths are not served (the OS would refuse them)
+SAME_ORIGIN_PATHS = ("/ws", "/export")  # state-changing or costly: a foreign page's requests are refused
+SAME_ORIGIN_FETCH = ("same-origin", "none")  # Sec-Fetch-Site values of this page's own requests
 
 
 def static_root() -> Path:
@@ -77,13 +90,18 @@ def confined_path(root: Path, requested: str) -> Path | None:
     Refused: empty, absolute or backslash paths, ``.``/``..``/empty segments, NUL bytes, files
     whose resolved path (after symbolic links) is outside ``root``, unknown file types.
     """
-    if not requested or requested.startswith("/") or "\\" in requested or "\x00" in requested:
+    if not requested or len(requested) > MAX_STATIC_PATH:
+        return None
+    if requested.startswith("/") or "\\" in requested or "\x00" in requested:
         return None
     if any(part in ("", ".", "..") for part in requested.split("/")):
         return None
     base = root.resolve()
-    candidate = (base / requested).resolve()
-    if not candidate.is_relative_to(base) or not candidate.is_file():
+    try:
+        candidate = (base / requested).resolve()
+        if not candidate.is_relative_to(base) or not candidate.is_file():
+            return None
+    except OSError:  # a name the file system refuses (too long, invalid) is a file we do not have
         return None
     if candidate.suffix not in CONTENT_TYPES:
         return None
@@ -140,9 +158,17 @@ class SessionRegistry:
 
     def __init__(self) -> None:
         self.sessions: dict[str, Session] = {}
+        self.exports = 0  # replay pages made
 
     def __len__(self) -> int:
         return len(self.sessions)
+
+    def by_token(self, token: str) -> Session | None:
+        """The open session whose export token is ``token``."""
+        for session in list(self.sessions.values()):
+            if secrets.compare_digest(session.export_token, token):
+                return session
+        return None
 
 
 class HostOriginGuard:
@@ -172,8 +198,11 @@ class HostOriginGuard:
         """Whether ``name`` may be this server's host."""
         return name in self.allowed or (self.local_addresses and is_local_address(name))
 
-    def permits(self, headers: dict[str, str]) -> bool:
-        """True when ``Host`` is allowed and ``Origin`` is absent or this same host and port."""
+    def permits(self, headers: dict[str, str], path: str = "/") -> bool:
+        """True when ``Host`` is allowed, ``Origin`` is absent or this same host and port and, for the
+        state-changing or costly paths, the browser does not mark the request as another site's."""
+        if path in SAME_ORIGIN_PATHS and headers.get("sec-fetch-site", "none") not in SAME_ORIGIN_FETCH:
+            return False
         host = headers.get("host")
         if host is None:
             return False
@@ -199,7 +228,7 @@ class HostOriginGuard:
     ) -> None:
         if scope["type"] in ("http", "websocket"):
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            if not self.permits(headers):
+            if not self.permits(headers, scope.get("path", "/")):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                 else:
@@ -275,19 +304,33 @@ def create_app(
         return with_headers(FileResponse(path, media_type=CONTENT_TYPES[path.suffix]))
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "sessions": len(registry)})
+        return JSONResponse({"status": "ok", "sessions": len(registry), "exports": registry.exports})
+
+    exporting: set[int] = set()  # sessions (by id()) whose export is being made
+    export_slots = asyncio.Semaphore(MAX_EXPORTS)
 
     async def export(request: Request) -> Response:
-        from stepgrad.web.export import export_html
+        from stepgrad.web.export import session_html
 
+        session = registry.by_token(request.query_params.get("token", "")[:64])
+        if session is None:
+            return PlainTextResponse(
+                "no such tab: export from the page's own Export button while its tab is open", status_code=403
+            )
+        if id(session) in exporting:
+            return PlainTextResponse("this tab's export is already being made", status_code=429)
+        exporting.add(id(session))
         try:
-            config = parse_config(dict(request.query_params), datasets, caps, base=start)
-            html = await asyncio.to_thread(export_html, config, EXPORT_FRAMES, caps, file_setup)
+            async with export_slots:
+                html = await asyncio.to_thread(session_html, session)
         except StepgradError as error:
             return PlainTextResponse(error.message, status_code=400)
+        finally:
+            exporting.discard(id(session))
+        registry.exports += 1
         response = Response(html, media_type=CONTENT_TYPES[".html"])
         response.headers["Content-Disposition"] = 'attachment; filename="stepgrad-run.html"'
-        return response
+        return with_headers(response)
 
     async def websocket(ws: WebSocket) -> None:
         await ws.accept()
@@ -333,6 +376,10 @@ def create_app(
                     reply = error_message(error)
                 except StepgradError as error:
                     reply = {"type": "error", "code": "invalid", "message": error.message}
+                except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
+                    # A value the checks above missed: the tab gets an answer and keeps its session.
+                    logger.warning("refused a message: %s", type(error).__name__)
+                    reply = {"type": "error", "code": "invalid", "message": "the server could not use that message"}
                 if seq is not None:
                     reply["seq"] = seq
                 await ws.send_text(json.dumps(reply, allow_nan=False))

@@ -47,6 +47,9 @@ class DataSplit:
     is_plane: bool
     domain: tuple[float, float, float, float]
     label_range: tuple[float, float]
+    features: tuple[str, ...] = ()  # the inputs' features of the plane (empty: the inputs as they are)
+    train_plane: Array | None = None  # (n_train, 2): the points drawn, before their features
+    test_plane: Array | None = None
 
     @property
     def n_inputs(self) -> int:
@@ -63,6 +66,8 @@ class DataSplit:
         if not self.is_plane:
             return []
         inputs = self.train_inputs if train else self.test_inputs
+        plane = self.train_plane if train else self.test_plane
+        inputs = inputs if plane is None else plane
         targets = self.train_targets if train else self.test_targets
         labels = np.argmax(targets, axis=1) if targets.shape[1] > 1 else targets[:, 0]
         return [[float(x), float(y), float(label)] for (x, y), label in zip(inputs, labels, strict=True)]
@@ -116,8 +121,14 @@ def make_split(config: VizConfig, setup: Setup | None) -> DataSplit:
     inputs, targets = inputs[order], targets[order]
     n_train = max(1, min(inputs.shape[0] - 1, round(config.split * inputs.shape[0])))
     output_activation, loss = output_for(targets)
+    is_plane = inputs.shape[1] == 2
+    plane = inputs
+    if is_plane:
+        from stepgrad.web.features import feature_inputs
+
+        inputs = feature_inputs(plane, config.features)
     # The plane drawn: a square around the origin holding every sample, with a margin.
-    half = float(np.ceil(np.max(np.abs(inputs)) * 1.05 * 10.0) / 10.0) or 1.0
+    half = float(np.ceil(np.max(np.abs(plane)) * 1.05 * 10.0) / 10.0) or 1.0
     domain = (-half, half, -half, half)
     if output_activation == "linear":
         label_range = (float(np.min(targets)), float(np.max(targets)))
@@ -132,7 +143,10 @@ def make_split(config: VizConfig, setup: Setup | None) -> DataSplit:
         test_targets=targets[n_train:],
         output_activation=output_activation,
         loss=loss,
-        is_plane=inputs.shape[1] == 2,
+        is_plane=is_plane,
         domain=domain,
         label_range=label_range,
+        features=config.features if is_plane else (),
+        train_plane=plane[:n_train] if is_plane else None,
+        test_plane=plane[n_train:] if is_plane else None,
     )

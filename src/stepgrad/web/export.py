@@ -3,6 +3,10 @@
 The page is ``static/replay.html`` with the stylesheet, the diagram's layout and drawing code,
 the replay code and the run as JSON (the ``ready`` message and one ``frame`` per recorded point)
 put inline: no request leaves the page, so it works from ``file://``, offline, on slides.
+
+Two runs are exported: a tab's own run (``session_html``: what the page showed since its last
+reset, thinned as ``stepgrad.web.recording`` describes, with its settings changes), and a run
+trained here from a configuration (``export_html``, for ``stepgrad viz --export``).
 """
 
 from __future__ import annotations
@@ -32,9 +36,8 @@ def record_run(
         for _ in range(every):
             frame = session.train_frame()
         recorded.append(frame)
-    ready = dict(ready)
-    ready.pop("frame")
-    return {"ready": ready, "frames": recorded}
+    ready = {key: value for key, value in ready.items() if key not in ("frame", "export_token")}
+    return {"ready": ready, "frames": recorded, "changes": []}
 
 
 def _inline_json(data: Any) -> str:
@@ -46,10 +49,19 @@ def export_html(
     config: VizConfig, frames: int = 100, limits: Limits | None = None, file_setup: Setup | None = None
 ) -> str:
     """The replay page of a run with ``config``: the initial network and ``frames`` frames after it."""
+    return replay_page(record_run(config, frames, limits or Limits(), file_setup))
+
+
+def session_html(session: Session) -> str:
+    """The replay page of a tab's own run since its last reset (``Session.export_run``)."""
+    return replay_page(session.export_run())
+
+
+def replay_page(run: dict[str, Any]) -> str:
+    """``static/replay.html`` with its code, style and ``run`` (``{"ready", "frames", "changes"}``) inline."""
     from stepgrad.web.app import static_root
 
     root = static_root()
-    run = record_run(config, frames, limits or Limits(), file_setup)
     template = (root / "replay.html").read_text(encoding="utf-8")
     pieces = {
         "/*STYLE*/": (root / "style.css").read_text(encoding="utf-8"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import math
+import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -40,6 +41,8 @@ from stepgrad.web.config import (
     url_value,
 )
 from stepgrad.web.datasets import DataSplit, dataset_names, make_split
+from stepgrad.web.features import FEATURES, feature_inputs
+from stepgrad.web.recording import Recording
 
 Array = NDArray[np.float64]
 
@@ -107,6 +110,10 @@ class Session:
         self._position = 0
         self._rng = np.random.default_rng(0)
         self._grid: Array | None = None
+        self.recording = Recording()  # the run since its last reset, for export
+        self.export_token = secrets.token_urlsafe(18)  # only this tab's page learns it (in ``ready``)
+        self._last_ready: dict[str, Any] | None = None  # what the page was last sent, for export
+        self._last_frame: dict[str, Any] | None = None
 
     # ----------------------------------------------------------------- set-up
     def datasets(self) -> tuple[str, ...]:
@@ -191,13 +198,21 @@ class Session:
             self._build_network()
         elif new_optimizer:
             self._build_training(self.current_network(), keep_updates=True)
-        return self.ready()
+        ready = self.ready()
+        if new_network or previous is None:
+            self.recording.start(config.to_dict(), ready["frame"])
+        else:
+            self.recording.note_change(ready["frame"], previous.to_dict(), config.to_dict())
+        return ready
 
     def reset(self) -> dict[str, Any]:
         """Start the run again: the seeded initial weights, fresh optimizer state, epoch 0."""
         self._require()
+        assert self.config is not None
         self._build_network()
-        return self.ready()
+        ready = self.ready()
+        self.recording.start(self.config.to_dict(), ready["frame"])
+        return ready
 
     def _require(self) -> None:
         if self.config is None:
@@ -291,7 +306,9 @@ class Session:
                 self.samples_seen += indices.size
             self.derivation = None
         self.frame_index += 1
-        return self.frame()
+        frame = self.frame()
+        self.recording.add(frame)
+        return frame
 
     def select_sample(self, sample: int) -> dict[str, Any]:
         """Show training ``sample``'s values in the diagram (and explain it); returns the frame."""
@@ -320,12 +337,17 @@ class Session:
     def grid(self) -> Array:
         """The ``(50·50, 2)`` points of the input plane the heat-maps are drawn from, row by row."""
         assert self.split is not None
+        x_lo, x_hi, y_lo, y_hi = self.split.domain
+        xs = np.linspace(x_lo, x_hi, BOUNDARY_SIZE)
+        ys = np.linspace(y_hi, y_lo, BOUNDARY_SIZE)  # top row first: y grows upwards on screen
+        gx, gy = np.meshgrid(xs, ys)
+        return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+    def grid_inputs(self) -> Array:
+        """The network's inputs at the grid's points ``(50·50, n_inputs)``: their features (computed once)."""
+        assert self.split is not None
         if self._grid is None:
-            x_lo, x_hi, y_lo, y_hi = self.split.domain
-            xs = np.linspace(x_lo, x_hi, BOUNDARY_SIZE)
-            ys = np.linspace(y_hi, y_lo, BOUNDARY_SIZE)  # top row first: y grows upwards on screen
-            gx, gy = np.meshgrid(xs, ys)
-            self._grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+            self._grid = feature_inputs(self.grid(), self.split.features) if self.split.features else self.grid()
         return self._grid
 
     def frame(self) -> dict[str, Any]:
@@ -352,6 +374,7 @@ class Session:
         frame["values"] = [plain_numbers(x[0]), *(plain_numbers(layer.out[0]) for layer in sample_forward)]
         if split.is_plane:
             frame["maps"] = self._maps()
+        self._last_frame = frame
         return frame
 
     def _maps(self) -> dict[str, Any]:
@@ -359,7 +382,7 @@ class Session:
         assert self.training is not None and self.network is not None
         size = BOUNDARY_SIZE
         with np.errstate(all="ignore"):
-            layers = forward(self.training.params, self.training.functions, self.grid())
+            layers = forward(self.training.params, self.training.functions, self.grid_inputs())
         neurons = []
         for layer, result in zip(self.network.layers, layers, strict=True):
             lo, hi = _range_of(layer.activation)
@@ -408,14 +431,26 @@ class Session:
         }
         if split.is_plane:
             size = BOUNDARY_SIZE
-            grid = self.grid().reshape(size, size, 2)[::NEURON_STRIDE, ::NEURON_STRIDE]
-            lo, hi = split.domain[0], split.domain[1]
+            inputs = self.grid_inputs()
+            grid = inputs.reshape(size, size, inputs.shape[1])[::NEURON_STRIDE, ::NEURON_STRIDE]
+            # Each input's heat-map on a scale symmetric around 0, as Playground draws its features.
             message["input_maps"] = [
-                encode_map(grid[:, :, 0], lo, hi),
-                encode_map(grid[:, :, 1], split.domain[2], split.domain[3]),
+                encode_map(grid[:, :, k], -float(np.max(np.abs(grid[:, :, k]))), float(np.max(np.abs(grid[:, :, k]))))
+                for k in range(grid.shape[2])
             ]
+            message["input_labels"] = [FEATURES[name].label for name in split.features]
         message["frame"] = self.frame()
-        return message
+        self._last_ready = message
+        return {**message, "export_token": self.export_token}
+
+    def export_run(self) -> dict[str, Any]:
+        """The run since the last reset as the replay page shows it (see ``Recording.run``).
+
+        Reads only what the page was already sent: no engine work, safe beside a training thread.
+        """
+        if self._last_ready is None or self._last_frame is None:
+            raise ConfigError("nothing to export yet: the page has not started a run", "order")
+        return self.recording.run(self._last_ready, self._last_frame)
 
     # ----------------------------------------------------------------- step-through
     def can_step_through(self) -> bool:

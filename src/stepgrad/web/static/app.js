@@ -7,8 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10];
   const BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100];
-  const PLAY_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
-  const PAUSE_ICON = '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
+  const PLAY_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
+  const PAUSE_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
   const IN_FLIGHT = 2; // train requests outstanding while playing: the next frame is computed while one is drawn
   const RECONNECT_DELAYS = [1, 2, 4, 8, 15]; // seconds between attempts after the connection drops
 
@@ -94,11 +94,23 @@
   }
 
   // ------------------------------------------------------------------ URL
+  const VIEW_KEYS = { test: "show-test", discrete: "discrete" }; // settings of the page's view, kept in the URL but not sent
+
+  /* The URL's run settings (sent to the server); its view settings are applied here. */
   function urlConfig() {
     const params = new URLSearchParams(location.search);
     const values = {};
-    for (const [key, value] of params) values[key] = value;
+    for (const [key, value] of params) {
+      if (key in VIEW_KEYS) $(VIEW_KEYS[key]).checked = value === "1";
+      else values[key] = value;
+    }
     return values;
+  }
+
+  /* The page's URL: the server's query of the run, then the view settings that differ from the default. */
+  function pageSearch(query) {
+    const view = Object.keys(VIEW_KEYS).filter((key) => $(VIEW_KEYS[key]).checked).map((key) => key + "=1");
+    return "?" + [query, ...view].join("&");
   }
 
   function historyReplace(search) {
@@ -140,21 +152,49 @@
     const fixed = fixedNetwork();
     for (const id of ["act", "noise", "split", "seed", "reseed", "add-layer", "remove-layer"]) $(id).disabled = fixed;
     // A fixed network brings its own samples: no generated points to add noise to, split or seed.
-    for (const id of ["noise", "split", "seed"]) $(id).closest(".field").hidden = fixed;
+    for (const id of ["noise", "split", "seed", "features"]) $(id).closest(".field").hidden = fixed;
+    featureBoxes(o.features, c.features || []);
     $("data-hint").textContent = c.data === "classic"
       ? "The classic worked example: its network, its weights and its one training pair are fixed."
       : c.data === "file" ? "The network file given on the command line: its network and samples are fixed." : "";
     $("layer-count").textContent = c.layers.length + (c.layers.length === 1 ? " hidden layer" : " hidden layers");
     const query = ready.query; // the server writes the link (a fixed network's leaves out generated data's fields)
-    if (location.search !== "?" + query) historyReplace("?" + query);
-    $("export").href = "/export?" + query;
+    if (location.search !== pageSearch(query)) historyReplace(pageSearch(query));
+    $("export").href = "/export?token=" + encodeURIComponent(ready.export_token); // this tab's own run
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
+  }
+
+  /* One checkbox per input feature; the ones checked are the network's inputs. */
+  function featureBoxes(features, chosen) {
+    const box = $("features");
+    for (const item of box.querySelectorAll("label")) item.remove();
+    $("features-chosen").textContent = (features || []).filter(([name]) => chosen.includes(name)).map(([, label]) => label).join(", ");
+    for (const [name, label] of features || []) {
+      const item = document.createElement("label");
+      item.className = "check feature";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = name;
+      input.checked = chosen.includes(name);
+      input.addEventListener("change", () => {
+        const picked = Array.from(box.querySelectorAll("input:checked")).map((i) => i.value);
+        if (!picked.length) {
+          input.checked = true;
+          say("The network needs at least one input.", "cap");
+          return;
+        }
+        sendConfig({ features: picked.join(",") });
+      });
+      item.append(input, document.createTextNode(" " + label));
+      box.appendChild(item);
+    }
   }
 
   function layerButtons() {
     const box = $("layer-buttons");
     box.textContent = "";
+    box.style.width = $("net").style.width;
     const c = ready.config;
     c.layers.forEach((count, l) => {
       const group = document.createElement("div");
@@ -164,12 +204,14 @@
       minus.className = "mini";
       minus.textContent = "−";
       minus.title = "Remove a neuron from layer " + (l + 1);
+      minus.setAttribute("aria-label", "remove a neuron from layer " + (l + 1));
       minus.dataset.layer = String(l);
       minus.dataset.action = "remove-neuron";
       const plus = document.createElement("button");
       plus.className = "mini";
       plus.textContent = "+";
       plus.title = "Add a neuron to layer " + (l + 1);
+      plus.setAttribute("aria-label", "add a neuron to layer " + (l + 1));
       plus.dataset.layer = String(l);
       plus.dataset.action = "add-neuron";
       const text = document.createElement("span");
@@ -207,7 +249,13 @@
     $("noise").addEventListener("input", (e) => { $("noise-out").textContent = e.target.value; });
     $("split").addEventListener("input", (e) => { $("split-out").textContent = Math.round(e.target.value * 100) + "%"; });
     $("reseed").addEventListener("click", () => sendConfig({ seed: Math.floor(Math.random() * 100000) }));
-    $("show-test").addEventListener("change", () => { dirty = true; scheduleDraw(); });
+    for (const id of Object.values(VIEW_KEYS)) {
+      $(id).addEventListener("change", () => {
+        if (ready) historyReplace(pageSearch(ready.query));
+        dirty = true;
+        scheduleDraw();
+      });
+    }
     $("play").addEventListener("click", () => setPlaying(!playing));
     $("step").addEventListener("click", () => { setPlaying(false); if (send("train")) inflight += 1; });
     $("reset").addEventListener("click", () => send("reset"));
@@ -257,10 +305,23 @@
     $("prev-step").addEventListener("click", () => showStep(stepIndex - 1));
     $("next-step").addEventListener("click", () => showStep(stepIndex + 1));
     $("close-steps").addEventListener("click", clearDerivation);
+    /* Shortcuts: Space plays or pauses, → trains one frame; while stepping, → and ← move through the
+       steps. Keys typed into a field, or Space on a button (which presses it), are left alone. */
     document.addEventListener("keydown", (event) => {
-      if (!derivation || /INPUT|SELECT|TEXTAREA/.test(event.target.tagName)) return;
-      if (event.key === "ArrowRight") showStep(stepIndex + 1);
-      if (event.key === "ArrowLeft") showStep(stepIndex - 1);
+      if (event.altKey || event.ctrlKey || event.metaKey || !ready) return;
+      const target = event.target;
+      if (/INPUT|SELECT|TEXTAREA/.test(target.tagName) || target.isContentEditable) return;
+      if (event.key === " " && target.tagName !== "BUTTON" && target.tagName !== "A" && target.getAttribute("role") !== "button") {
+        event.preventDefault();
+        setPlaying(!playing);
+      } else if (event.key === "ArrowRight") {
+        event.preventDefault();
+        if (derivation) showStep(stepIndex + 1);
+        else { setPlaying(false); if (send("train")) inflight += 1; }
+      } else if (event.key === "ArrowLeft" && derivation) {
+        event.preventDefault();
+        showStep(stepIndex - 1);
+      }
     });
     let resizeTimer = null;
     window.addEventListener("resize", () => {
@@ -295,11 +356,66 @@
     if (network) network.highlight(highlighted);
   }
 
+  /* Pointing at a neuron shows its heat-map large (as Playground does), kept up to date while training. */
+  let zoomed = null; // {layer, index, element} of the neuron pointed at
+  function wireZoom() {
+    if (!ready.plane) return;
+    const names = [ready.network.inputs, ...ready.network.neurons];
+    names.forEach((column, layer) => column.forEach((name, index) => {
+      const g = document.querySelector('#net .neuron[data-name="' + name + '"]');
+      if (!g) return;
+      g.addEventListener("mouseenter", () => { zoomed = { layer: layer, index: index, element: g }; paintZoom(); });
+      g.addEventListener("mouseleave", () => { zoomed = null; $("neuron-zoom").hidden = true; });
+    }));
+  }
+
+  function paintZoom() {
+    const zoom = $("neuron-zoom");
+    const map = zoomed.layer === 0 ? ready.input_maps[zoomed.index]
+      : frame && frame.maps ? frame.maps.neurons[zoomed.layer - 1][zoomed.index] : null;
+    if (!map) return;
+    D.paintMap(zoom, map, "value", 0, 0);
+    zoom.hidden = false; // shown before it is placed: a hidden element has no offset parent
+    const box = zoomed.element.getBoundingClientRect();
+    const panel = zoom.offsetParent.getBoundingClientRect();
+    const size = 200;
+    let left = box.right - panel.left + 12;
+    if (left + size > panel.width) left = box.left - panel.left - size - 12; // no room to the right
+    zoom.style.left = Math.max(0, left) + "px";
+    zoom.style.top = Math.max(0, box.top - panel.top - size / 2 + box.height / 2) + "px";
+  }
+
   function buildDiagram() {
+    zoomed = null;
+    $("neuron-zoom").hidden = true;
     network = D.buildNetwork($("net"), ready, onPick);
+    wireZoom();
     layerButtons();
     if (frame) network.update(frame, showsSample());
     network.highlight(highlighted);
+  }
+
+  /* The plots' text alternatives: the numbers they show. */
+  function describePlots() {
+    const f = D.formatValue;
+    const start = history.length ? history[0] : null;
+    let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + f(frame.loss.train);
+    if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + f(frame.loss.test);
+    if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + f(start.train) + ".";
+    setLabel($("loss-chart"), loss);
+    if (ready.plane && frame.maps) {
+      const b = frame.maps.boundary;
+      const d = ready.domain;
+      const what = b.kind === "class" ? "the predicted class" : "the network's output, from " + f(b.lo) + " to " + f(b.hi)
+        + " (orange low, blue high)";
+      setLabel($("boundary"), "Output over the plane, x1 from " + f(d[0]) + " to " + f(d[1]) + " and x2 from " + f(d[2])
+        + " to " + f(d[3]) + ": the colour shows " + what + "; dots are the " + ready.n_train + " training points"
+        + ($("show-test").checked ? " and the " + ready.n_test + " test points" : "") + ".");
+    }
+  }
+
+  function setLabel(element, text) {
+    if (element.getAttribute("aria-label") !== text) element.setAttribute("aria-label", text);
   }
 
   /* Whether the chosen sample is shown on the plane (its ring on the plot, its values on the diagram). */
@@ -319,8 +435,10 @@
     dirty = false;
     network.update(frame, showsSample());
     const marked = showsSample() ? frame.sample : null;
-    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked);
+    D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked, $("discrete").checked);
+    if (zoomed) paintZoom();
     D.drawLossChart($("loss-chart"), history);
+    describePlots();
     $("epoch").textContent = D.formatEpoch(frame.epoch);
     $("loss-train").textContent = D.formatValue(frame.loss.train);
     $("loss-test").textContent = D.formatValue(frame.loss.test);
@@ -403,7 +521,20 @@
   }
 
   // ------------------------------------------------------------------ step-through
+  /* While a derivation is open the diagram stays in view beside (wide windows) or above (narrow
+     ones) the steps: the layout changes, so the diagram is drawn again for its new width. */
+  function setStepping(on) {
+    if (document.body.classList.contains("stepping") === on) return;
+    document.body.classList.toggle("stepping", on);
+    if (ready) {
+      buildDiagram();
+      dirty = true;
+      scheduleDraw();
+    }
+  }
+
   function clearDerivation() {
+    setStepping(false);
     derivation = null;
     stale = false;
     markSample = false;
@@ -425,6 +556,7 @@
 
   function onDerivation(message) {
     derivation = message;
+    setStepping(true);
     derivation.updates = message.frame.updates;
     stale = false;
     markSample = true;
@@ -531,7 +663,7 @@
     const names = new Set();
     for (const step of message.steps) for (const n of step.involves) names.add(n);
     highlight(Array.from(names));
-    $("chain").scrollIntoView({ block: "nearest" });
+    $("chain").scrollIntoView({ block: "nearest" }); // the diagram is sticky: it stays in view
   }
 
   // ------------------------------------------------------------------ connection

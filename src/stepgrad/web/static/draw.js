@@ -38,7 +38,7 @@
 
   /* Paint a heat-map into a canvas of its own size (CSS scales it smoothly).
      fade: 0 full colour, towards 1 paler (the boundary behind the points). */
-  function paintMap(canvas, map, kind, nClasses, fade) {
+  function paintMap(canvas, map, kind, nClasses, fade, discrete) {
     if (canvas.width !== map.cols || canvas.height !== map.rows) {
       canvas.width = map.cols;
       canvas.height = map.rows;
@@ -54,7 +54,8 @@
         const index = Math.round((bytes[k] / 255) * Math.max(1, nClasses - 1));
         c = mix(CLASS_COLOURS[index % CLASS_COLOURS.length], WHITE, 0.3);
       } else {
-        c = diverging(bytes[k] / 255);
+        // Discretized: each side of the middle of the colour scale in one colour (the decision).
+        c = diverging(discrete ? (bytes[k] >= 128 ? 1 : 0) : bytes[k] / 255);
       }
       if (pale) c = mix(c, PAPER, pale);
       px[4 * k] = c[0];
@@ -90,14 +91,14 @@
   /* The output over the plane (paler) with the samples on top in full colour.
      Training samples have a white ring, test samples a dark one; `marked` (a training sample's
      index, or null) gets a highlight ring: the sample the diagram and step-through show. */
-  function drawBoundary(canvas, ready, frame, showTest, marked) {
+  function drawBoundary(canvas, ready, frame, showTest, marked, discrete) {
     const [size] = fitCanvas(canvas);
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, size, size);
     if (!ready.plane || !frame.maps) return;
     const b = frame.maps.boundary;
     const off = drawBoundary.scratch || (drawBoundary.scratch = document.createElement("canvas"));
-    paintMap(off, b, b.kind, ready.n_classes, BACKGROUND_FADE);
+    paintMap(off, b, b.kind, ready.n_classes, BACKGROUND_FADE, discrete);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(off, 0, 0, size, size);
     const d = ready.domain;
@@ -124,6 +125,46 @@
       ctx.strokeStyle = HIGHLIGHT;
       ctx.stroke();
     }
+    drawPlaneAxes(ctx, size, d);
+  }
+
+  /* Axes inside the plot's edges: x1 along the bottom, x2 up the left side, ticks at round values. */
+  function drawPlaneAxes(ctx, size, d) {
+    ctx.save();
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.fillStyle = "#1f2d3d";
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+    ctx.lineWidth = 3;
+    const label = (text, x, y) => { ctx.strokeText(text, x, y); ctx.fillText(text, x, y); };
+    const ticks = (lo, hi) => {
+      const step = niceStep(hi - lo, 4);
+      const list = [];
+      for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) list.push(Math.abs(v) < 1e-12 ? 0 : v);
+      return list;
+    };
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    for (const v of ticks(d[0], d[1])) {
+      const x = ((v - d[0]) / (d[1] - d[0])) * size;
+      if (x < 14 || x > size - 24) continue;
+      ctx.fillRect(x - 0.5, size - 4, 1, 4);
+      label(tickLabel(v), x, size - 5);
+    }
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    for (const v of ticks(d[2], d[3])) {
+      const y = ((d[3] - v) / (d[3] - d[2])) * size;
+      if (y < 12 || y > size - 20) continue;
+      ctx.fillRect(0, y - 0.5, 4, 1);
+      label(tickLabel(v), 6, y);
+    }
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    label("x1", size - 4, size - 5);
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    label("x2", 6, 4);
+    ctx.restore();
   }
 
   function niceStep(range, count) {
@@ -133,11 +174,21 @@
     return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * power;
   }
 
-  function tickLabel(v) {
+  const SUPERSCRIPTS = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+  /* A number as a person writes it: "2,000", "0.003", "1.5×10⁻⁵"; never "1e+3". */
+  function humanNumber(v, digits) {
     if (v === 0) return "0";
     const a = Math.abs(v);
-    if (a >= 1000 || a < 0.001) return v.toExponential(0);
-    return String(Number(v.toPrecision(3)));
+    if (a >= 1000) return Math.round(v).toLocaleString("en-US");
+    if (a >= 0.001) return String(Number(v.toPrecision(digits)));
+    const [mantissa, exponent] = v.toExponential(digits - 1).split("e");
+    const power = String(Number(exponent)).replace(/[-0-9]/g, (c) => SUPERSCRIPTS[c]);
+    return String(Number(mantissa)) + "×10" + power;
+  }
+
+  function tickLabel(v) {
+    return humanNumber(v, 3);
   }
 
   /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x). */
@@ -169,7 +220,7 @@
     const xStep = niceStep(xSpan, 4);
     const px = (epoch) => left + ((epoch - first) / xSpan) * plotW;
     const py = (v) => top + plotH - (v / yTop) * plotH;
-    ctx.fillStyle = "#66727e";
+    ctx.fillStyle = "#5f6b76";
     ctx.lineWidth = 1;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -234,7 +285,7 @@
     if (v === null || v === undefined) return "—";
     if (!isFinite(v)) return "diverged";
     const a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
+    if (a !== 0 && (a < 1e-3 || a >= 1e4)) return humanNumber(v, 3);
     return v.toFixed(3);
   }
 
@@ -242,7 +293,7 @@
   function formatParameter(v) {
     if (v === null || v === undefined || !isFinite(v)) return "—";
     const a = Math.abs(v);
-    const text = a >= 100 ? v.toPrecision(3) : a >= 10 ? v.toFixed(2) : v.toFixed(3);
+    const text = a >= 1000 ? humanNumber(v, 3) : a >= 100 ? v.toFixed(1) : a >= 10 ? v.toFixed(2) : v.toFixed(3);
     return text.replace("-", "−");
   }
 
@@ -261,12 +312,26 @@
   /* The network diagram: SVG connections and neurons, heat-map canvases over the neurons.
      Small networks (step-through size) also show their biases as nodes and every weight's value.
      onPick(name) is called when a connection or a bias is clicked. */
+  /* Enter or Space on a focused part of the diagram does what a click does. */
+  function onActivate(element, action) {
+    element.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      action();
+    });
+  }
+
   function buildNetwork(container, ready, onPick) {
     container.textContent = "";
     const net = ready.network;
     const plane = ready.plane;
-    const width = Math.max(container.clientWidth || 560, 320);
-    const svg = el("svg", { class: "net-svg" }, container);
+    container.style.width = ""; // the panel's width, measured afresh at every build
+    const width = Math.max(container.clientWidth || 560, 320, window.StepgradLayout.minimumWidth(ready));
+    container.style.width = width + "px"; // wider than its panel: the panel scrolls it sideways
+    const svg = el("svg", { class: "net-svg", role: "group" }, container);
+    svg.setAttribute("aria-label", "Network diagram " + net.sizes.join("-") + ": inputs " + net.inputs.join(", ")
+      + "; each connection and bias is a button named by its weight and value (Enter opens its chain rule)");
     /* A weight label's widths in the page's font: its name with a usual value ("w5 −0.000"), the value alone. */
     const probe = el("text", {}, el("g", { class: "wlabel", visibility: "hidden" }, svg));
     const labelWidths = (name) => [name + " −0.000", "−0.000"].map((text) => {
@@ -292,9 +357,11 @@
     for (const spec of geometry.edges) {
       const name = spec.name;
       const path = el("path", { d: spec.d, class: "edge", "data-name": name }, edgeLayer);
-      const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name }, edgeLayer);
+      // Focusable: Tab reaches every connection, Enter (or Space) opens its chain rule; its name is its title.
+      const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name, tabindex: "0", role: "button" }, edgeLayer);
       const title = el("title", {}, hit);
       hit.addEventListener("click", () => onPick && onPick(name));
+      onActivate(hit, () => onPick && onPick(name));
       const edge = { path: path, title: title, layer: spec.layer, j: spec.j, i: spec.i, name: name, source: spec.source, target: spec.target };
       const at = spec.label;
       if (at) {
@@ -318,7 +385,8 @@
     }
     for (const spec of geometry.biases) {
       const trained = net.bias_trained[spec.layer];
-      const g = el("g", { class: "bias-node" + (trained ? "" : " frozen"), "data-name": spec.name }, biasLayer);
+      const g = el("g", { class: "bias-node" + (trained ? "" : " frozen"), "data-name": spec.name, tabindex: "0", role: "button" },
+        biasLayer);
       for (const end of spec.ends) el("line", { x1: spec.x, y1: spec.y, x2: end[0], y2: end[1], class: "bias-edge" }, g);
       el("circle", { cx: spec.x, cy: spec.y, r: 10.5 }, g);
       const letter = el("text", { x: spec.x, y: spec.y + 3.5, class: "bias-name" }, g);
@@ -328,6 +396,7 @@
         : { x: spec.x + 14, y: spec.y + 3.5, class: "bias-value", "text-anchor": "start" }, g);
       const title = el("title", {}, g);
       g.addEventListener("click", () => onPick && onPick(spec.name));
+      onActivate(g, () => onPick && onPick(spec.name));
       biases.push({ group: g, label: label, title: title, name: spec.name, index: spec.index, layer: spec.layer, trained: trained });
     }
 
@@ -341,15 +410,19 @@
           el("circle", { cx: n.x, cy: n.y, r: node / 2, class: "neuron-box" }, g);
         }
         const label = el("text", { x: n.x, y: n.y + node / 2 + 13, class: "neuron-label" }, g);
-        label.textContent = n.name;
+        // An input of the plane is named by its feature (X1, sin X1, …), as Playground does.
+        const feature = l === 0 && ready.input_labels ? ready.input_labels[n.index] : null;
+        label.textContent = feature || n.name;
+        if (feature) el("title", {}, g).textContent = n.name + " = " + feature;
         let value = null;
         if (!plane) {
           value = el("text", { x: n.x, y: n.y + 4, class: "neuron-value" }, g);
         }
-        nodes[n.name] = { group: g, value: value, label: label, layer: l, index: n.index };
+        nodes[n.name] = { group: g, value: value, label: label, layer: l, index: n.index, title: feature || n.name };
         if (plane) {
           const canvas = document.createElement("canvas");
           canvas.className = "neuron-map";
+          canvas.setAttribute("aria-hidden", "true"); // its neuron's values are in the diagram's text
           canvas.dataset.name = n.name;
           canvas.style.left = n.x - node / 2 + 1 + "px";
           canvas.style.top = n.y - node / 2 + 1 + "px";
@@ -380,14 +453,14 @@
         e.path.setAttribute("stroke", bad ? "#9aa5af" : w >= 0 ? "#0877bd" : "#f59322");
         e.path.setAttribute("stroke-width", bad ? "1" : (0.6 + 2.4 * Math.abs(w) * scale).toFixed(2));
         e.title.textContent = e.name + " (" + e.source + " → " + e.target + ") = "
-          + (bad ? "not a number" : w.toPrecision(6)) + " · click for its chain rule";
+          + (bad ? "not a number" : humanNumber(w, 6)) + " · click for its chain rule";
         if (e.valueSpan) e.valueSpan.textContent = formatParameter(w);
         if (e.labelTitle) e.labelTitle.textContent = e.title.textContent;
       }
       for (const b of biases) {
         const v = frame.biases[b.layer][b.index];
         b.label.textContent = formatParameter(v) + (b.trained ? "" : " · frozen");
-        b.title.textContent = b.name + " = " + (v === null ? "not a number" : v.toPrecision(6))
+        b.title.textContent = b.name + " = " + (v === null ? "not a number" : humanNumber(v, 6))
           + (b.trained ? "" : ", frozen: updates leave it alone") + " · click for its gradient";
       }
       if (plane && frame.maps) {
@@ -406,7 +479,7 @@
         for (const name in nodes) {
           const n = nodes[name];
           const shown = showSample && frame.values ? " = " + formatValue(frame.values[n.layer][n.index]) : "";
-          n.label.textContent = name + shown;
+          n.label.textContent = n.title + shown;
         }
       }
     }
@@ -440,6 +513,7 @@
   }
 
   window.StepgradDraw = {
+    humanNumber: humanNumber,
     drawLegend: drawLegend,
     paintMap: paintMap,
     drawBoundary: drawBoundary,

@@ -185,6 +185,15 @@
       labels: { count: items.length, placed: placed, full: full } };
   }
 
+  const MIN_COLUMN_GAP = 88; // px between two columns of neurons: a layer's +/− group (76 px) and a gap
+
+  /* The narrowest the diagram is drawn: its columns far enough apart for their names and their
+     +/− groups never to touch. A narrower panel scrolls the diagram sideways. */
+  function minimumWidth(ready) {
+    const hasPerNeuron = !!ready.step_through && ready.network.bias_modes.some((mode) => mode === "per_neuron");
+    return 46 + (hasPerNeuron ? 100 : 46) + (ready.network.sizes.length - 1) * MIN_COLUMN_GAP;
+  }
+
   /* The diagram's geometry for a container `width` px wide: the usual row spacing, or the least
      taller one that finds every weight label a place (else the one that places the most). */
   function diagramGeometry(ready, width, labelWidths) {
@@ -199,5 +208,5 @@
     return chosen;
   }
 
-  window.StepgradLayout = { diagramGeometry: diagramGeometry, placeLabels: placeLabels };
+  window.StepgradLayout = { diagramGeometry: diagramGeometry, placeLabels: placeLabels, minimumWidth: minimumWidth };
 })();

@@ -32,6 +32,32 @@
       + "); " + training + ", seed " + c.seed + ".";
   }
   $("config").textContent = description();
+  /* Settings changed during the run (without a reset): listed, and marked on the timeline at the
+     first recorded frame from the change on. */
+  const NAMES = { learning_rate: "learning rate", optimizer: "optimizer", batch_size: "batch size" };
+  const changes = run.changes || [];
+  const changeList = $("changes");
+  const marks = $("change-marks");
+  changes.forEach((change) => {
+    const what = Object.keys(change.changes).map((name) => {
+      const pair = change.changes[name];
+      return (NAMES[name] || name) + " " + pair[0] + " → " + pair[1];
+    }).join(", ");
+    let at = frames.findIndex((f) => f.frame >= change.frame);
+    if (at < 0) at = frames.length - 1;
+    const item = document.createElement("li");
+    item.textContent = "Epoch " + D.formatEpoch(change.epoch) + ": " + what;
+    changeList.appendChild(item);
+    const mark = document.createElement("button");
+    mark.className = "change-mark";
+    mark.style.left = (frames.length > 1 ? (100 * at) / (frames.length - 1) : 0) + "%";
+    mark.title = "Epoch " + D.formatEpoch(change.epoch) + ": " + what;
+    mark.setAttribute("aria-label", "go to the change at epoch " + D.formatEpoch(change.epoch) + ": " + what);
+    mark.dataset.frame = String(at);
+    mark.addEventListener("click", () => { setPlaying(false); show(at); });
+    marks.appendChild(mark);
+  });
+  $("changes-box").hidden = changes.length === 0;
   $("boundary-box").hidden = !ready.plane;
   $("test-loss-row").hidden = ready.n_test === 0;
   D.drawLegend($("legend"), ready);
@@ -49,14 +75,15 @@
     $("position").value = String(index);
     // Frame 0 is the network before training; the run recorded frames 1 to N after it (`--frames N`).
     $("frame-count").textContent = "frame " + index + " / " + (frames.length - 1) + (index === 0 ? " (start)" : "");
+    $("frame-count").title = "training frame " + frame.frame + " of the run (recorded frames are evenly spaced)";
     document.body.dataset.frame = String(index);
   }
 
   function setPlaying(value) {
     playing = value;
     $("play").innerHTML = playing
-      ? '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>'
-      : '<svg viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
+      ? '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>'
+      : '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
     $("play").classList.toggle("playing", playing);
     clearInterval(timer);
     if (playing) {
