@@ -290,12 +290,17 @@ def test_optimizers_with_state_agree_value_by_value_over_several_steps(kind) -> 
     assert kind.split("-")[0] in report.to_text().splitlines()[0] or kind == "groups"
 
 
-def test_gradient_clipping_in_the_loop_is_found_at_the_update() -> None:
+@pytest.mark.parametrize(("change", "ok"), [
+    (lambda params: torch.nn.utils.clip_grad_norm_(params, 1e-3), True),  # clipping: followed
+    (lambda params: [p.grad.div_(7) for p in params], False),  # a stray scale of every gradient: found
+    (lambda params: torch.nn.utils.clip_grad_value_(params, 1e-3), False),  # per value: not followed
+])
+def test_gradient_clipping_by_norm_is_followed_and_other_changes_are_found(change, ok) -> None:
     def step(model, x, t, loss, optimizer):
         optimizer.zero_grad()
         value = loss(model(x), t)
         value.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1e-3)  # changes the gradients after recording
+        change(list(model.parameters()))
         optimizer.step()
         return value
 
@@ -304,7 +309,11 @@ def test_gradient_clipping_in_the_loop_is_found_at_the_update() -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
     x, t = torch.randn(4, 2, dtype=torch.float64), torch.rand(4, 1, dtype=torch.float64)
     report = verify_torch_step(model, x, t, "mse", optimizer, step=step)
-    assert report.first_mismatch.stage == "gradient"  # the clipped .grad no longer matches
+    assert report.ok == ok, report.to_text()
+    if ok:
+        assert "note: gradient clipping: every gradient is scaled by" in report.to_text()
+    else:
+        assert report.first_mismatch.stage == "gradient"
 
 
 class ScaledLinear(torch.nn.Linear):

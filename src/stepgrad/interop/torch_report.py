@@ -71,6 +71,7 @@ class TorchStepReport:
         ignored: the forward passes that no backward went through (validation passes …).
         chain: the model as read, ``model.fc1 → relu (model.act1) → model.fc2``.
         causes: a sharper likely cause per stage, where one is known (a double softmax …).
+        notes: what the step did that stepgrad followed (gradient clipping …).
     """
 
     comparisons: tuple[ValueComparison, ...]
@@ -83,6 +84,7 @@ class TorchStepReport:
     ignored: tuple[str, ...] = ()
     chain: str = ""
     causes: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -134,6 +136,7 @@ class TorchStepReport:
         if self.chain:
             lines.append(f"model: {self.chain}")
         lines += [f"ignored: {passed}" for passed in self.ignored]
+        lines += [f"note: {note}" for note in self.notes]
         rows = list(self.comparisons) if full else bad[:SHORT_ROWS]
         if self.ok:
             if full:
@@ -173,6 +176,7 @@ class TorchStepReport:
             "first": None if first is None else _row(first),
             "problems": [{"stage": p.stage, "place": p.place, "message": p.message} for p in self.problems],
             "ignored": list(self.ignored),
+            "notes": list(self.notes),
             "comparisons": [_row(c) for c in self.comparisons],
         }
 
@@ -209,7 +213,7 @@ def _sharper_cause(first: ValueComparison) -> str | None:
                     "w + η·g instead of w − η·g (a sign in a manual update?)")
     if first.stage == "gradient" and first.stepgrad and np.isfinite(first.torch):
         ratio = first.torch / first.stepgrad
-        if abs(ratio - round(ratio)) < 1e-6 and round(ratio) >= 2:
+        if abs(ratio - round(ratio)) < 1e-4 and round(ratio) >= 2:
             return (f"the gradient is {round(ratio)} × the step's: gradients accumulated over {round(ratio)} "
                     "backward calls (a missing zero_grad?)")
     return None

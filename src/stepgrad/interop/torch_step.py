@@ -238,6 +238,8 @@ def verify_torch_step(
                             nan if net.grad is None else net.grad[s, j] * batch / scale,
                             trace.layers[k].delta[s, j], f"grad of {layer.linear_name} output[{s}, {j}] · B")
     by_part = {(p.layer, p.part): p for p in parameters}
+    clip, notes = _clipping(trained, trace, scale, rtol)
+    scale *= clip  # clip_grad_norm_ scales every gradient by one factor before optimizer.step()
     for k in reversed(range(len(chain.layers))):
         for part, labels, ours in ((0, names.weights[k], trace.layers[k].grad_w),
                                    (1, [names.biases[k]], trace.layers[k].grad_b[None, :])):
@@ -275,10 +277,40 @@ def verify_torch_step(
                         values[0].ravel()[n], f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]")
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
     loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
-    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, scale * loss_new,
+    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, scale / clip * loss_new,
             "the loss after the step")
     return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules), tuple(problems), ignored,
-                           _describe_chain(chain, spec), tuple(causes))
+                           _describe_chain(chain, spec), tuple(causes), tuple(notes))
+
+
+def _clipping(trained: list[_Parameter], trace: Any, scale: float, rtol: float) -> tuple[float, list[str]]:
+    """The factor ``clip_grad_norm_(parameters, max_norm)`` scaled every gradient by, or 1.
+
+    Clipping is recognised when every gradient is one factor ``f < 1`` times stepgrad's and
+    ``f · (‖g‖ + 1e-6)`` (PyTorch's clip coefficient) gives a round ``max_norm`` (two significant
+    digits, such as 1.0 or 0.25); any other common factor is left for the comparison to show.
+    """
+    theirs, ours = [], []
+    for parameter in trained:
+        if parameter.tensor.grad is None:
+            return 1.0, []
+        layer = trace.layers[parameter.layer]
+        theirs.append(to_numpy(parameter.tensor.grad).ravel())
+        ours.append(scale * (layer.grad_w if parameter.part == 0 else layer.grad_b).ravel())
+    if not ours:
+        return 1.0, []
+    g, h = np.concatenate(theirs), np.concatenate(ours)
+    norm = float(np.linalg.norm(h))
+    if norm == 0 or np.allclose(g, h, rtol=rtol, atol=0):
+        return 1.0, []
+    factor = float(g @ h) / norm**2
+    max_norm = factor * (norm + 1e-6)
+    rounded = float(f"{max_norm:.2g}")
+    if not (0 < factor < 1 and np.allclose(g, factor * h, rtol=max(rtol, 1e-6), atol=1e-12 * norm)
+            and abs(max_norm - rounded) <= max(rtol, 1e-6) * 10 * rounded):
+        return 1.0, []
+    return factor, [f"gradient clipping: every gradient is scaled by {factor:.6g} (total norm {norm:.6g} → "
+                    f"max_norm {rounded:g}), as clip_grad_norm_ does; the gradients are compared after it"]
 
 
 def _item(value: Any) -> float:
