@@ -213,10 +213,21 @@ def test_conv2d_and_rnn_are_refused_by_their_place() -> None:
         check(Recurrent())
 
 
-def test_a_functional_op_that_is_not_an_activation_is_refused_by_name() -> None:
+def test_a_call_that_is_no_activation_is_followed_by_the_modules_and_found_in_the_forward() -> None:
     class Net(MLP):
         def forward(self, x):
             return self.fc3(F.leaky_relu(self.fc2(self.act(self.fc1(x)) * 2)))
 
-    with pytest.raises(StepgradError, match=r"^model\.forward: mul \(called in the forward\) is not supported"):
-        check(Net())
+    torch.manual_seed(8)
+    report = check(Net())
+    assert report.first_mismatch.stage == "forward" and report.first_mismatch.name.startswith("out_h1")
+
+
+def test_a_weight_frozen_by_mistake_is_reported_as_getting_no_gradient() -> None:
+    torch.manual_seed(9)
+    model = MLP().double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    model.fc2.weight.requires_grad_(False)
+    report = check(model, optimizer=optimizer)
+    assert report.first_problem.message.startswith("no gradient reaches model.fc2.weight: it has requires_grad=False")
+    assert all(c.agrees for c in report.comparisons if c.stage in ("forward", "error", "backward"))

@@ -4,8 +4,9 @@ at most one elementwise activation, whatever the model's ``forward`` looks like.
 ``read_chain(model)`` follows what the forward runs: ``torch.fx`` traces it (leaf modules are
 kept whole, so a ``Linear`` subclass stays one step and functional calls such as ``F.relu(x)`` or
 ``x.sigmoid()`` show up between the modules); where the forward does not trace (data-dependent
-Python), the leaf modules are read in the order they were registered and an activation between
-two ``Linear`` layers is left for ``verify_torch_step`` to read off the recorded values.
+Python) or calls something that is neither an activation nor a pass-through (a custom autograd
+Function, ``x * 2``), the ``Linear`` modules are followed as they run and each activation is left
+for ``verify_torch_step`` to read off the recorded values (a wrong one then shows in the forward).
 
 Pass-through steps are understood and skipped: ``Identity``, ``Flatten`` (of a ``(B, n)`` input),
 ``Dropout`` in eval mode (or ``p=0``), ``detach``, ``view``/``reshape``/``flatten``/``squeeze`` and
@@ -121,7 +122,6 @@ def _target_name(node: Any) -> str:
 
 def _read_call(chain: Chain, node: Any, root: str) -> None:
     """A functional call in the forward: an activation, a pass-through, or a refusal."""
-    import torch
 
     name = _target_name(node)
     place = f"{root}.forward"
@@ -149,10 +149,11 @@ def _read_call(chain: Chain, node: Any, root: str) -> None:
         return
     if name == "dropout" and (node.kwargs.get("training") is False or node.kwargs.get("p") == 0):
         return
-    if node.target is torch.nn.functional.linear:
-        raise StepgradError("a functional linear (F.linear or x @ W) is not supported: stepgrad follows "
-                            "nn.Linear modules", location=place)
-    raise _refuse(place, f"{name} (called in the forward)")
+    raise _UnnamedCallError(name)
+
+
+class _UnnamedCallError(Exception):
+    """A call in the forward that is neither an activation nor a pass-through."""
 
 
 def _is_shape(node: Any) -> bool:
@@ -181,14 +182,21 @@ def read_chain(model: Any, root: str = "model") -> Chain:
         graph = LeafTracer().trace(model)
     except Exception:  # any Python in forward may refuse to trace: read the modules instead
         graph = None
-    if graph is None:
+    traced = None if graph is None else _read_graph(model, graph, root)
+    if traced is not None:
+        chain = traced
+    else:  # untraceable, or calls fx cannot name (a custom autograd Function): follow the modules
         chain = Chain([], traced=False)
         for place, module in leaves:
-            _read_module(chain, place, module)
-        for layer in chain.layers[:-1]:
-            if layer.activation_place is None:
-                layer.activation = None  # maybe a functional call: read off the recorded values
-        return _finish(chain)
+            _read_module(Chain([ChainLayer("", None)], traced=False), place, module)  # refuses what is not supported
+            if isinstance(module, torch.nn.Linear):  # the activations are read off the recorded values
+                chain.layers.append(ChainLayer(place, module, activation=None))
+    return _finish(chain)
+
+
+def _read_graph(model: Any, graph: Any, root: str) -> Chain | None:
+    """The chain as torch.fx traced it, None when it has calls that are neither an activation nor a
+    pass-through (then the modules are followed and the activations read off the recorded values)."""
     for node in graph.nodes:  # name an unsupported module before any call around it
         if node.op == "call_module":
             _read_module(Chain([ChainLayer("", None)], traced=True), f"{root}.{node.target}",
@@ -198,8 +206,11 @@ def read_chain(model: Any, root: str = "model") -> Chain:
         if node.op == "call_module":
             _read_module(chain, f"{root}.{node.target}", model.get_submodule(node.target))
         elif node.op in ("call_function", "call_method"):
-            _read_call(chain, node, root)
-    return _finish(chain)
+            try:
+                _read_call(chain, node, root)
+            except _UnnamedCallError:
+                return None
+    return chain
 
 
 def _finish(chain: Chain) -> Chain:

@@ -48,6 +48,7 @@ class ForwardPass:
     nets: dict[int, Recorded] = field(default_factory=dict)
     outs: dict[int, Recorded] = field(default_factory=dict)
     order: list[int] = field(default_factory=list)  # the layers' Linear modules in the order they ran
+    calls: dict[int, int] = field(default_factory=dict)  # calls of each activation module so far
 
     @property
     def used_by_backward(self) -> bool:
@@ -66,11 +67,14 @@ class StepRecorder:
         self.passes: list[ForwardPass] = []
         self._depth = 0
         self.handles = [model.register_forward_pre_hook(self._start), model.register_forward_hook(self._end)]
+        uses: dict[int, tuple[Any, list[int]]] = {}  # one activation module may serve several layers
         for index, layer in enumerate(chain.layers):
             self.handles.append(layer.linear.register_forward_pre_hook(self._linear_input(index)))
             self.handles.append(layer.linear.register_forward_hook(self._net(index)))
             if layer.activation_module is not None:
-                self.handles.append(layer.activation_module.register_forward_hook(self._out(index)))
+                uses.setdefault(id(layer.activation_module), (layer.activation_module, []))[1].append(index)
+        for module, indices in uses.values():
+            self.handles.append(module.register_forward_hook(self._out(id(module), indices)))
 
     @property
     def current(self) -> ForwardPass | None:
@@ -108,11 +112,15 @@ class StepRecorder:
 
         return hook
 
-    def _out(self, index: int) -> Callable[..., None]:
+    def _out(self, key: int, indices: list[int]) -> Callable[..., None]:
         def hook(module: Any, args: Any, output: Any) -> None:
             forward = self.current
-            if forward is not None and index not in forward.outs:
-                forward.outs[index] = _record(output)
+            if forward is None:
+                return
+            call = forward.calls.get(key, 0)  # the n-th call of a reused module is the n-th layer it serves
+            forward.calls[key] = call + 1
+            if call < len(indices):
+                forward.outs[indices[call]] = _record(output)
 
         return hook
 
@@ -136,3 +144,31 @@ def _record(tensor: Any) -> Recorded:
 
         tensor.register_hook(keep)
     return recorded
+
+
+def merge(passes: list[ForwardPass]) -> ForwardPass:
+    """Micro-batches (several passes, each over part of the batch, one backward each) as one pass over
+    the whole batch: values and gradients stacked sample after sample."""
+    first = passes[0]
+
+    def stack(records: list[Recorded | None]) -> Recorded | None:
+        if any(r is None for r in records):
+            return None
+        present = [r for r in records if r is not None]
+        grads = [r.grad for r in present]
+        grad = None if any(g is None for g in grads) else np.concatenate([g for g in grads if g is not None])
+        return Recorded(np.concatenate([r.value for r in present]), all(r.requires_grad for r in present), grad)
+
+    def stack_all(key: str) -> dict[int, Recorded]:
+        found = {}
+        for index in getattr(first, key):
+            merged = stack([getattr(f, key).get(index) for f in passes])
+            if merged is not None:
+                found[index] = merged
+        return found
+
+    inputs = [f.input for f in passes]
+    return ForwardPass(first.index, first.grad_enabled,
+                       None if any(i is None for i in inputs) else np.concatenate([i for i in inputs if i is not None]),
+                       stack([f.output for f in passes]), stack_all("linear_inputs"), stack_all("nets"),
+                       stack_all("outs"), first.order)

@@ -208,12 +208,16 @@ def _sharper_cause(first: ValueComparison) -> str | None:
     """A cause the numbers themselves point to: an update the wrong way, a gradient k times too big."""
     if first.stage == "update" and first.before is not None:
         step_torch, step_ours = first.torch - first.before, first.stepgrad - first.before
-        if step_ours and abs(step_torch + step_ours) <= 1e-6 * abs(step_ours):
+        if step_ours and abs(step_torch + step_ours) <= 0.01 * abs(step_ours):
             return ("the update goes the wrong way: the parameter moved by −(what the optimizer's rule gives), "
                     "w + η·g instead of w − η·g (a sign in a manual update?)")
-    if first.stage == "gradient" and first.stepgrad and np.isfinite(first.torch):
+    if first.stage in ("gradient", "backward") and first.stepgrad and np.isfinite(first.torch):
         ratio = first.torch / first.stepgrad
         if abs(ratio - round(ratio)) < 1e-4 and round(ratio) >= 2:
+            if first.stage == "backward":
+                return (f"the gradient reaching the output is {round(ratio)} × the returned loss's: the loss that "
+                        "was backpropagated is larger than the one returned (micro-batch losses not divided by "
+                        "their number?)")
             return (f"the gradient is {round(ratio)} × the step's: gradients accumulated over {round(ratio)} "
                     "backward calls (a missing zero_grad?)")
     return None

@@ -30,7 +30,7 @@ from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
 from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
-from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, to_numpy
+from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
 from stepgrad.network.model import Layer, Network
 from stepgrad.training.gradients import Functions, sample_losses
@@ -164,6 +164,10 @@ def verify_torch_step(
     problems = [Problem("update", p.place, f"{p.place} is not among the optimizer's parameters, so optimizer.step() "
                         "never changes it (re-assigned after the optimizer was built?)")
                 for p in parameters if id(p.tensor) not in held]
+    frozen = {id(p.tensor) for p in parameters if not p.tensor.requires_grad}
+    problems += [Problem("backward", p.place, f"no gradient reaches {p.place}: it has requires_grad=False, so "
+                         "optimizer.step() never changes it (frozen by mistake?)") for p in parameters
+                 if id(p.tensor) in frozen]
     trained = [p for p in parameters if id(p.tensor) in held]
     rules = tensor_rules(optimizer, [p.tensor for p in trained], [p.place for p in trained])
     x, target = to_numpy(inputs), to_numpy(targets)
@@ -184,15 +188,27 @@ def verify_torch_step(
         ran = ", ".join(chain.layers[k].linear_name for k in used.order) or "none"
         raise StepgradError(f"the Linear layers that ran ({ran}) are not the chain the forward was read as "
                             f"({', '.join(layer.linear_name for layer in chain.layers)})")
-    ignored = tuple(forward.describe() for forward in recorder.passes if forward is not used)
+    notes: list[str] = []
+    backward_passes = [forward for forward in recorder.passes if forward.used_by_backward]
+    if len(backward_passes) > 1 and all(forward.input is not None for forward in backward_passes):
+        stacked = np.concatenate([forward.input for forward in backward_passes if forward.input is not None])
+        if stacked.shape[0] == x.shape[0] and np.allclose(stacked.reshape(x.shape), x):
+            used = merge(backward_passes)
+            notes.append(f"micro-batches: {len(backward_passes)} forward passes over parts of the batch, a backward "
+                         "through each, checked as one pass over the whole batch")
+    merged = {forward.index for forward in backward_passes} if len(notes) else {used.index}
+    ignored = tuple(forward.describe() for forward in recorder.passes if forward.index not in merged)
+    if used.input is not None and used.input.shape[0] != x.shape[0]:
+        raise StepgradError(f"the forward pass the backward went through ran on {used.input.shape[0]} samples, "
+                            f"but inputs holds {x.shape[0]}")
 
     batch = x.shape[0] if used.input is None else used.input.shape[0]
     x = (x if used.input is None else used.input).reshape(batch, -1)
     if spec.name == "cross_entropy" and target.ndim == 1:
         target = np.eye(n_outputs)[target.astype(int)]  # class indices → one-hot
     target = target.reshape(batch, n_outputs)
+    causes = _resolve_activations(chain, used, spec, batch)
     outs = _outs(chain, used, spec, batch)
-    causes = _resolve_activations(chain, used, outs, spec)
     network = _network(chain, parameters, spec)
     rates = {id(p.tensor): rule.learning_rate for p, rule in zip(trained, rules, strict=True)}
     trace = train_step(network, x, target, next(iter(rates.values()), 0.0))
@@ -238,29 +254,30 @@ def verify_torch_step(
                             nan if net.grad is None else net.grad[s, j] * batch / scale,
                             trace.layers[k].delta[s, j], f"grad of {layer.linear_name} output[{s}, {j}] · B")
     by_part = {(p.layer, p.part): p for p in parameters}
-    clip, notes = _clipping(trained, trace, scale, rtol)
-    scale *= clip  # clip_grad_norm_ scales every gradient by one factor before optimizer.step()
+    clip, clipped = _clipping(trained, trace, scale, rtol)  # clip_grad_norm_ / clip_grad_value_ before the step
+    notes += clipped
     for k in reversed(range(len(chain.layers))):
         for part, labels, ours in ((0, names.weights[k], trace.layers[k].grad_w),
                                    (1, [names.biases[k]], trace.layers[k].grad_b[None, :])):
             parameter = by_part.get((k, part))
-            if parameter is None or (parameter.tensor.grad is None and k <= lost):
+            if parameter is None or (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
                 continue
             grad = None if parameter.tensor.grad is None else to_numpy(parameter.tensor.grad).reshape(ours.shape)
+            ours = clip(scale * ours)
             for j, row in enumerate(labels):
                 for i, label in enumerate(row):
                     index = f"{j}, {i}" if part == 0 else f"{i}"
                     compare(f"dE_total/d{label}", "gradient", nan if grad is None else grad[j, i],
-                            scale * ours[j, i], f"{parameter.place}.grad[{index}]")
+                            ours[j, i], f"{parameter.place}.grad[{index}]")
     # the update: each trained tensor by the rule of its parameter group, from the state before the step
     new_params = [[layer.weights, layer.bias] for layer in network.layers]
     for parameter, rule in zip(trained, rules, strict=True):
         k = parameter.layer
-        if parameter.tensor.grad is None and k <= lost:
+        if (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
             continue
         grad = trace.layers[k].grad_w if parameter.part == 0 else trace.layers[k].grad_b
         before = new_params[k][parameter.part]
-        updated, state_new, _ = rule.optimizer.update_recorded([before], [scale * grad], rule.state,
+        updated, state_new, _ = rule.optimizer.update_recorded([before], [clip(scale * grad)], rule.state,
                                                                rule.learning_rate, [True])
         new_params[k][parameter.part] = updated[0]
         entries = [w for row in names.weights[k] for w in row] if parameter.part == 0 else list(names.biases[k])
@@ -277,40 +294,60 @@ def verify_torch_step(
                         values[0].ravel()[n], f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]")
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
     loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
-    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, scale / clip * loss_new,
+    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, scale * loss_new,
             "the loss after the step")
     return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules), tuple(problems), ignored,
                            _describe_chain(chain, spec), tuple(causes), tuple(notes))
 
 
-def _clipping(trained: list[_Parameter], trace: Any, scale: float, rtol: float) -> tuple[float, list[str]]:
-    """The factor ``clip_grad_norm_(parameters, max_norm)`` scaled every gradient by, or 1.
+def _clipping(trained: list[_Parameter], trace: Any, scale: float,
+              rtol: float) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+    """What gradient clipping did to every gradient before ``optimizer.step()``: a function from
+    stepgrad's gradients to the clipped ones (the identity when no clipping is seen), and a note.
 
-    Clipping is recognised when every gradient is one factor ``f < 1`` times stepgrad's and
-    ``f · (‖g‖ + 1e-6)`` (PyTorch's clip coefficient) gives a round ``max_norm`` (two significant
-    digits, such as 1.0 or 0.25); any other common factor is left for the comparison to show.
+    ``clip_grad_norm_(parameters, max_norm)`` is recognised when every gradient is one factor
+    ``f < 1`` times stepgrad's and ``f · (‖g‖ + 1e-6)`` (PyTorch's clip coefficient) is a round
+    ``max_norm`` (two significant digits, such as 1.0 or 0.25); ``clip_grad_value_(parameters, v)``
+    when every gradient is stepgrad's clamped to ``[−v, v]`` for a round ``v``. Any other change is
+    left for the comparison to show.
     """
+
+    def same(grad: np.ndarray) -> np.ndarray:
+        return grad
+
     theirs, ours = [], []
     for parameter in trained:
         if parameter.tensor.grad is None:
-            return 1.0, []
+            return same, []
         layer = trace.layers[parameter.layer]
         theirs.append(to_numpy(parameter.tensor.grad).ravel())
         ours.append(scale * (layer.grad_w if parameter.part == 0 else layer.grad_b).ravel())
     if not ours:
-        return 1.0, []
+        return same, []
     g, h = np.concatenate(theirs), np.concatenate(ours)
-    norm = float(np.linalg.norm(h))
-    if norm == 0 or np.allclose(g, h, rtol=rtol, atol=0):
-        return 1.0, []
+    norm, tolerance = float(np.linalg.norm(h)), max(rtol, 1e-6)
+    if norm == 0 or np.allclose(g, h, rtol=rtol, atol=tolerance * float(np.abs(h).max())):
+        return same, []
+
+    def round_number(value: float) -> float | None:
+        rounded = float(f"{value:.2g}")
+        return rounded if abs(value - rounded) <= 10 * tolerance * rounded else None
+
     factor = float(g @ h) / norm**2
-    max_norm = factor * (norm + 1e-6)
-    rounded = float(f"{max_norm:.2g}")
-    if not (0 < factor < 1 and np.allclose(g, factor * h, rtol=max(rtol, 1e-6), atol=1e-12 * norm)
-            and abs(max_norm - rounded) <= max(rtol, 1e-6) * 10 * rounded):
-        return 1.0, []
-    return factor, [f"gradient clipping: every gradient is scaled by {factor:.6g} (total norm {norm:.6g} → "
-                    f"max_norm {rounded:g}), as clip_grad_norm_ does; the gradients are compared after it"]
+    max_norm = round_number(factor * (norm + 1e-6))
+    if 0 < factor < 1 and max_norm and np.allclose(g, factor * h, rtol=tolerance,
+                                                    atol=tolerance * factor * float(np.abs(h).max())):
+        return (lambda grad: factor * grad), [
+            f"gradient clipping: every gradient is scaled by {factor:.6g} (total norm {norm:.6g} → max_norm "
+            f"{max_norm:g}), as clip_grad_norm_ does; the gradients are compared after it"]
+    limit = round_number(float(np.abs(g).max()))
+    if limit and np.abs(h).max() > limit and np.allclose(g, np.clip(h, -limit, limit), rtol=tolerance,
+                                                         atol=tolerance * limit):
+        clamped = int(np.sum(np.abs(h) > limit))
+        return (lambda grad: np.clip(grad, -limit, limit)), [
+            f"gradient clipping: {clamped} gradient values are clamped to ±{limit:g}, as clip_grad_value_ does; "
+            "the gradients are compared after it"]
+    return same, []
 
 
 def _item(value: Any) -> float:
@@ -326,9 +363,6 @@ def _parameters(chain: Chain) -> list[_Parameter]:
     found = []
     for k, layer in enumerate(chain.layers):
         weight, bias = layer.linear.weight, layer.linear.bias
-        if not weight.requires_grad:
-            raise StepgradError("requires_grad=False: stepgrad trains every weight",
-                                location=f"{layer.linear_name}.weight")
         found.append(_Parameter(weight, f"{layer.linear_name}.weight", k, 0, to_numpy(weight)))
         if bias is not None and bias.requires_grad:  # a frozen bias is not trained
             found.append(_Parameter(bias, f"{layer.linear_name}.bias", k, 1, to_numpy(bias)))
@@ -359,23 +393,24 @@ def _outs(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[t
     return found
 
 
-def _resolve_activations(chain: Chain, used: ForwardPass, outs: list[tuple[Recorded | None, str]],
-                         spec: LossSpec) -> list[tuple[str, str]]:
+def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[tuple[str, str]]:
     """Read an untraced forward's activations off the values, and name a loss that applies the
     model's last activation again."""
     from stepgrad.functions import get_activation
 
     causes = []
     for k, layer in enumerate(chain.layers):
-        out = outs[k][0]
+        out = used.outs.get(k) or (used.linear_inputs.get(k + 1) if k + 1 < len(chain.layers) else used.output)
         if layer.activation is None:
-            net = used.nets[k].value
+            net = used.nets[k].value.reshape(batch, -1)
             layer.activation = "linear"
-            for name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh"):
-                if out is not None and np.allclose(get_activation(name).value(net), out.value, rtol=1e-5, atol=1e-7):
+            at_end = k == len(chain.layers) - 1
+            for name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh", *(("softmax",) if at_end else ())):
+                if out is not None and np.allclose(get_activation(name).value(net), out.value.reshape(batch, -1),
+                                                  rtol=1e-5, atol=1e-7):
                     layer.activation, layer.activation_place = name, "read off the values"
                     break
-    last = chain.layers[-1]
+    last = chain.layers[-1]  # a ChainLayer
     if spec.output_activation is not None and last.activation == spec.output_activation:
         causes.append(("error", f"the model ends in {last.activation} ({last.activation_place}) and {spec.kind} "
                        f"applies {spec.output_activation} itself: a double {spec.output_activation}; "
