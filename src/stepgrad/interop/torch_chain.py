@@ -90,8 +90,9 @@ def _read_module(chain: Chain, place: str, module: Any) -> None:
         return
     if isinstance(module, torch.nn.Dropout | torch.nn.AlphaDropout):
         if module.training and module.p > 0:
-            raise StepgradError(f"{type(module).__name__}(p={module.p:g}) in training mode drops values at random, "
-                                "so no step can be recomputed; call model.eval() (or use p=0) for the check",
+            raise StepgradError(f"{type(module).__name__}(p={module.p:g}) in training mode is not supported: it drops "
+                                "values at random, so no step can be recomputed; call model.eval() (or use p=0) "
+                                "for the check",
                                 location=place)
         return
     try:

@@ -380,7 +380,8 @@ def _outs(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[t
         elif k < last and k + 1 in used.linear_inputs:
             found.append((used.linear_inputs[k + 1], f"{chain.layers[k + 1].linear_name} input"))
         elif k == last and used.output is not None and not (layer.activation == "linear" and spec.output_activation):
-            found.append((used.output, "model output"))
+            place = f"{layer.linear_name} output" if layer.activation == "linear" else "model output"
+            found.append((used.output, place))
         else:
             found.append((None, ""))
     for recorded, _ in found:
