@@ -184,6 +184,10 @@ def verify_torch_step(
     if used is None:
         raise StepgradError("no backward went through the model's output during the step "
                             "(does the step call backward() on a loss of the model's output?)")
+    never = [layer.linear_name for k, layer in enumerate(chain.layers) if k not in used.order]
+    if never:
+        raise StepgradError("never called as a module in the forward pass (its weight used directly, "
+                            "as in x @ W?); verify-torch follows nn.Linear modules as they run", location=never[0])
     if used.order != list(range(len(chain.layers))):
         ran = ", ".join(chain.layers[k].linear_name for k in used.order) or "none"
         raise StepgradError(f"the Linear layers that ran ({ran}) are not the chain the forward was read as "
