@@ -244,10 +244,11 @@ def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
     with pytest.raises(StepgradError, match="dampening"):
         verify_torch_step(model, x, t, "half_squared_error",
                           torch.optim.SGD(params, lr=0.1, momentum=0.9, dampening=0.1))
-    with pytest.raises(StepgradError, match="layer 2's weights is not in the optimizer"):
-        verify_torch_step(model, x, t, "half_squared_error", torch.optim.SGD([model[0].weight], lr=0.1))
+    report = verify_torch_step(model, x, t, "half_squared_error", torch.optim.SGD([model[0].weight], lr=0.1))
+    assert report.problems[0].message.startswith("model.2.weight is not among the optimizer's parameters")
+    assert report.first_stage == "update" and not report.ok
     with pytest.raises(StepgradError, match="reduction"):
-        verify_torch_step(model, x, t, torch.nn.MSELoss(reduction="sum"), torch.optim.SGD(params, lr=0.1))
+        verify_torch_step(model, x, t, torch.nn.MSELoss(reduction="none"), torch.optim.SGD(params, lr=0.1))
     with pytest.raises(StepgradError, match="averages over outputs"):
         verify_torch_step(model, x, t, torch.nn.BCELoss(), torch.optim.SGD(params, lr=0.1))
 
@@ -289,12 +290,17 @@ def test_optimizers_with_state_agree_value_by_value_over_several_steps(kind) -> 
     assert kind.split("-")[0] in report.to_text().splitlines()[0] or kind == "groups"
 
 
-def test_gradient_clipping_in_the_loop_is_found_at_the_update() -> None:
+@pytest.mark.parametrize(("change", "ok"), [
+    (lambda params: torch.nn.utils.clip_grad_norm_(params, 1e-3), True),  # clipping: followed
+    (lambda params: [p.grad.div_(7) for p in params], False),  # a stray scale of every gradient: found
+    (lambda params: torch.nn.utils.clip_grad_value_(params, 1e-3), True),  # clipping by value: followed
+])
+def test_gradient_clipping_is_followed_and_other_changes_are_found(change, ok) -> None:
     def step(model, x, t, loss, optimizer):
         optimizer.zero_grad()
         value = loss(model(x), t)
         value.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1e-3)  # changes the gradients after recording
+        change(list(model.parameters()))
         optimizer.step()
         return value
 
@@ -303,7 +309,11 @@ def test_gradient_clipping_in_the_loop_is_found_at_the_update() -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
     x, t = torch.randn(4, 2, dtype=torch.float64), torch.rand(4, 1, dtype=torch.float64)
     report = verify_torch_step(model, x, t, "mse", optimizer, step=step)
-    assert report.first_mismatch.stage == "gradient"  # the clipped .grad no longer matches
+    assert report.ok == ok, report.to_text()
+    if ok:
+        assert "note: gradient clipping: " in report.to_text()
+    else:
+        assert report.first_mismatch.stage == "gradient"
 
 
 class ScaledLinear(torch.nn.Linear):

@@ -1,5 +1,6 @@
 """``stepgrad verify-torch``, run as a subprocess on real files."""
 
+import json
 import subprocess
 import sys
 
@@ -83,3 +84,79 @@ def test_nesterov_without_momentum_which_torch_refuses_is_one_line() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("stepgrad: error: --optimizer: torch.optim refuses these settings: Nesterov")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+SCRIPT = '''
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 5)
+        self.act = nn.ReLU(inplace=True)
+        self.fc2 = nn.Linear(5, 2)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+model = MLP()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+inputs = torch.randn(8, 3)
+targets = torch.randn(8, 2)
+loss_fn = nn.MSELoss(reduction="sum")
+'''
+
+STEP = '''
+
+def step():
+    optimizer.zero_grad()
+    loss = loss_fn(model(inputs), targets)
+    loss.backward()
+    {bug}
+    optimizer.step()
+    return loss
+'''
+
+
+def script(tmp_path, text: str) -> str:
+    path = tmp_path / "train_step.py"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_correct_script_agrees_with_and_without_its_own_step(tmp_path) -> None:
+    for text in (SCRIPT, SCRIPT + STEP.format(bug="pass")):
+        result = run(script(tmp_path, text))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "model: model.fc1 → relu (model.act) → model.fc2" in result.stdout
+        assert result.stdout.endswith("values agree\n")
+
+
+def test_a_buggy_script_is_exit_1_with_the_stage_and_json_for_ci(tmp_path) -> None:
+    path = script(tmp_path, SCRIPT + STEP.format(bug="model.fc2.weight.grad.neg_()"))
+    result = run(path)
+    assert result.returncode == 1
+    assert "the first is dE_total/dw16 (gradient) = model.fc2.weight.grad[0, 0]" in result.stdout
+    result = run(path, "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["stage"] == "gradient" and data["first"]["torch_name"] == "model.fc2.weight.grad[0, 0]"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (SCRIPT + "raise ValueError('no data')\n", "the script raised ValueError: no data (while importing it)"),
+    (SCRIPT + STEP.format(bug="1 / 0"), "the script raised ZeroDivisionError: division by zero (in step())"),
+    (SCRIPT.replace("loss_fn =", "criterion ="), "the script does not define loss_fn"),
+    (SCRIPT.replace("nn.ReLU(inplace=True)", "nn.LayerNorm(5)"), "model.act: LayerNorm is not supported"),
+])
+def test_a_script_that_cannot_be_checked_is_one_line_and_exit_2(tmp_path, text, message) -> None:
+    path = script(tmp_path, text)
+    result = run(path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"stepgrad: error: {path}: ") and message in result.stderr

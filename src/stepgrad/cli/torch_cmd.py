@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -86,6 +87,9 @@ def _inject(kind: str, model: Any) -> Any:
 @click.option("--lr", "learning_rate", type=float, default=None, help="Learning rate η (default: the file's).")
 @click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="Weight decay λ ≥ 0.")
+@click.option("--full", is_flag=True, help="Show every compared value, not only the first disagreeing ones.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the whole report as one JSON object (for CI).")
 def verify_torch(
     path: str | None,
     float32: bool,
@@ -94,16 +98,52 @@ def verify_torch(
     learning_rate: float | None,
     momentum: float | None,
     weight_decay: float,
+    full: bool,
+    output_format: str,
 ) -> None:
-    """Train one step of PATH (default: the classic example) in PyTorch, record it with hooks and
-    autograd, and report every value (net_h1, delta_o1, dE_total/dw5, w5+ …) that differs from stepgrad.
+    """Train one step of PATH in PyTorch, record it with hooks and autograd, and report every value
+    (net_h1, delta_o1, dE_total/dw5, w5+ …) that differs from stepgrad.
 
-    Exit code 0 when all agree, 1 when some differ.
+    PATH is a network file (default: the classic example), or your own script.py that defines
+    model, optimizer, inputs, targets, loss_fn and optionally step() (see the README).
+
+    Exit code 0 when all agree, 1 when some differ, 2 when the step cannot be checked.
     """
     try:
-        import torch
+        import torch  # noqa: F401 - only to say clearly that it is missing
     except ImportError as error:  # pragma: no cover - torch is an optional extra
         raise StepgradError("verify-torch needs PyTorch: pip install torch") from error
+    if path is not None and path.endswith(".py"):
+        from stepgrad.interop.torch_script import verify_script
+
+        try:
+            report = verify_script(path)
+        except StepgradError as error:
+            raise error.with_source(path) from None
+        except Exception as error:  # a model stepgrad trips over: one line, never a traceback
+            raise StepgradError(f"cannot check this step: {type(error).__name__}: {error}", source=path) from None
+    else:
+        report = _network_file_report(path, float32, inject, optimizer, learning_rate, momentum, weight_decay)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(report.to_text(full=full), nl=False)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _network_file_report(
+    path: str | None,
+    float32: bool,
+    inject: str,
+    optimizer: str,
+    learning_rate: float | None,
+    momentum: float | None,
+    weight_decay: float,
+) -> Any:
+    """The report of a network file's step (default: the classic example), run in PyTorch."""
+    import torch
+
     from stepgrad.interop.torch import to_torch
     from stepgrad.interop.torch_step import verify_torch_step
     from stepgrad.network import classic_setup
@@ -123,7 +163,4 @@ def verify_torch(
     torch_optimizer = _torch_optimizer(checked, [p for p in model.parameters() if p.requires_grad], rate)
     inputs = torch.tensor(setup.inputs, dtype=dtype)
     targets = torch.tensor(setup.targets, dtype=dtype)
-    report = verify_torch_step(model, inputs, targets, setup.network.loss, torch_optimizer, step=step)
-    click.echo(report.to_text(), nl=False)
-    if not report.ok:
-        sys.exit(1)
+    return verify_torch_step(model, inputs, targets, setup.network.loss, torch_optimizer, step=step)

@@ -27,123 +27,41 @@ from typing import Any
 import numpy as np
 
 from stepgrad.core.step import train_step
-from stepgrad.core.trace import Trace
 from stepgrad.errors import StepgradError
-from stepgrad.interop.torch import from_torch, split_layers
-from stepgrad.interop.torch_optim import describe, state_after, tensor_rules
+from stepgrad.interop.torch_chain import Chain, read_chain
+from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
+from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
+from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
+from stepgrad.network.model import Layer, Network
 from stepgrad.training.gradients import Functions, sample_losses
+from stepgrad.training.init import head_problem
 from stepgrad.training.params import Params
 
-STAGES = ("forward", "error", "backward", "gradient", "update", "after")
-DIAGNOSES = {
-    "forward": "the forward pass differs: a module computes something other than Linear + its activation",
-    "error": "the forward pass agrees but the loss differs: the loss is not the one given",
-    "backward": "the forward pass agrees but the backward pass does not: a module's backward "
-    "(e.g. a custom autograd.Function) computes the wrong derivative",
-    "gradient": "the deltas agree but the parameter gradients do not: gradients accumulated over several "
-    "backward calls (a missing zero_grad?) or were changed after backward",
-    "update": "the gradients agree but the update does not: the optimizer did something other than its "
-    "rule (learning rate, momentum, weight decay, gradient clipping, a second step?)",
-    "after": "the new parameters agree but the new error does not",
-}
-
-
-@dataclass(frozen=True)
-class ValueComparison:
-    """One named value: what PyTorch recorded, what stepgrad computed, and whether they agree."""
-
-    name: str
-    stage: str
-    torch: float
-    stepgrad: float
-    agrees: bool
-
-    @property
-    def difference(self) -> float:
-        """``torch − stepgrad``."""
-        return self.torch - self.stepgrad
-
-
-@dataclass(frozen=True)
-class TorchStepReport:
-    """The comparison of one PyTorch step with stepgrad's trace.
-
-    Attributes:
-        comparisons: every compared value in the order a person works the step.
-        trace: stepgrad's trace of the step.
-        batch_size: samples in the step.
-        rtol, atol: a value agrees when ``|torch − stepgrad| ≤ atol + rtol·|stepgrad|``.
-        optimizer: the update rule(s) the step was checked against, e.g. ``adam (η = 0.01)``.
-    """
-
-    comparisons: tuple[ValueComparison, ...]
-    trace: Trace
-    batch_size: int
-    rtol: float
-    atol: float
-    optimizer: str = "sgd"
-
-    @property
-    def ok(self) -> bool:
-        """True when every value agrees."""
-        return all(c.agrees for c in self.comparisons)
-
-    @property
-    def mismatches(self) -> list[ValueComparison]:
-        """The values that disagree, in derivation order."""
-        return [c for c in self.comparisons if not c.agrees]
-
-    @property
-    def first_mismatch(self) -> ValueComparison | None:
-        """The first value that disagrees: where to start looking."""
-        mismatches = self.mismatches
-        return mismatches[0] if mismatches else None
-
-    @property
-    def diagnosis(self) -> str | None:
-        """What the first disagreement points to, or None when all agree."""
-        first = self.first_mismatch
-        return None if first is None else DIAGNOSES[first.stage]
-
-    def to_text(self) -> str:
-        """A readable report: a summary line, the likely cause, a table of the disagreeing values."""
-        total, bad = len(self.comparisons), self.mismatches
-        header = (
-            f"PyTorch step vs stepgrad: {total} values compared (batch of {self.batch_size}, {self.optimizer}; "
-            f"tolerance rtol {self.rtol:g}, atol {self.atol:g})"
-        )
-        if not bad:
-            return f"{header}\nall {total} values agree\n"
-        width = max(len("value"), *(len(c.name) for c in bad))
-        lines = [
-            header,
-            f"{len(bad)} disagree; the first is {bad[0].name} ({bad[0].stage})",
-            f"likely cause: {self.diagnosis}",
-            "",
-            f"{'value':<{width}}  {'stage':<9}  {'torch':>16}  {'stepgrad':>16}  {'torch − stepgrad':>16}",
-        ]
-        for c in bad:
-            lines.append(
-                f"{c.name:<{width}}  {c.stage:<9}  {c.torch:>16.9g}  {c.stepgrad:>16.9g}  {c.difference:>16.3g}"
-            )
-        return "\n".join(lines) + "\n"
-
-    def __str__(self) -> str:
-        return self.to_text()
+__all__ = ["DIAGNOSES", "STAGES", "LossSpec", "Problem", "TorchStepReport", "ValueComparison", "default_step",
+           "loss_spec", "verify_torch_step"]
 
 
 @dataclass(frozen=True)
 class LossSpec:
     """How a PyTorch loss maps onto stepgrad: the loss name, an output activation the loss applies
-    itself (``softmax`` inside ``CrossEntropyLoss``), and the callable PyTorch runs."""
+    itself (``softmax`` inside ``CrossEntropyLoss``), the callable PyTorch runs, and its reduction
+    (``sum`` is ``scale`` × stepgrad's batch mean)."""
 
     name: str
     output_activation: str | None
     function: Callable[[Any, Any], Any]
+    reduction: str = "mean"
+    kind: str = ""
+
+    def scale(self, batch: int, n_outputs: int) -> float:
+        """``c`` in PyTorch's loss = c · stepgrad's ``E_total`` (the batch mean)."""
+        if self.reduction == "mean":
+            return 1.0
+        return float(batch * n_outputs) if self.name == "mse" else float(batch)
 
 
 def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
-    """Map a ``torch.nn`` loss module (mean reduction) or a stepgrad loss name onto stepgrad."""
+    """Map a ``torch.nn`` loss module (mean or sum reduction) or a stepgrad loss name onto stepgrad."""
     import torch
 
     if isinstance(loss, str):
@@ -160,21 +78,23 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
         }
         return LossSpec(name, None, functions[name])
     kind = type(loss).__name__
-    if getattr(loss, "reduction", "mean") != "mean":
-        raise StepgradError(f"{kind} with reduction={loss.reduction!r}: stepgrad's losses are batch means")
+    reduction = getattr(loss, "reduction", "mean")
+    if reduction not in ("mean", "sum"):
+        raise StepgradError(f"{kind} with reduction={reduction!r}: stepgrad checks reduction 'mean' or 'sum'")
     if kind == "MSELoss":
-        return LossSpec("mse", None, loss)  # mean over samples and outputs = Σ_o (t − out)²/n, batch mean
+        return LossSpec("mse", None, loss, reduction, kind)  # mean over samples and outputs = batch mean of Σ_o/n
     if kind in ("BCELoss", "BCEWithLogitsLoss"):
         if n_outputs != 1:
             raise StepgradError(f"{kind} averages over outputs too; stepgrad sums E_o over outputs: "
                                 "use one output, or pass loss='binary_cross_entropy'")
         if getattr(loss, "weight", None) is not None or getattr(loss, "pos_weight", None) is not None:
             raise StepgradError(f"{kind} with weights is not supported")
-        return LossSpec("binary_cross_entropy", "sigmoid" if kind == "BCEWithLogitsLoss" else None, loss)
+        head = "sigmoid" if kind == "BCEWithLogitsLoss" else None
+        return LossSpec("binary_cross_entropy", head, loss, reduction, kind)
     if kind == "CrossEntropyLoss":
         if loss.weight is not None or loss.label_smoothing:
             raise StepgradError("CrossEntropyLoss with class weights or label smoothing is not supported")
-        return LossSpec("cross_entropy", "softmax", loss)
+        return LossSpec("cross_entropy", "softmax", loss, reduction, kind)
     raise StepgradError(f"unsupported loss {kind}: use MSELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss "
                         "or a stepgrad loss name")
 
@@ -188,29 +108,16 @@ def default_step(model: Any, inputs: Any, targets: Any, loss: Callable[[Any, Any
     return value
 
 
-class _Recorder:
-    """Forward hooks that keep each module's first output of the step, with its gradient retained."""
+@dataclass(frozen=True)
+class _Parameter:
+    """A trained tensor: where it lives (``model.fc1.weight``), its layer and part (0 weights,
+    1 bias), and its values before the step."""
 
-    def __init__(self, modules: list[Any]) -> None:
-        self.outputs: dict[int, Any] = {}
-        self.handles = [module.register_forward_hook(self._hook(i)) for i, module in enumerate(modules)]
-
-    def _hook(self, index: int) -> Callable[..., None]:
-        def hook(module: Any, args: Any, output: Any) -> None:
-            if index not in self.outputs:
-                if output.requires_grad:
-                    output.retain_grad()
-                self.outputs[index] = output
-
-        return hook
-
-    def remove(self) -> None:
-        for handle in self.handles:
-            handle.remove()
-
-
-def _numpy(tensor: Any) -> np.ndarray:
-    return tensor.detach().double().cpu().numpy()
+    tensor: Any
+    place: str
+    layer: int
+    part: int
+    before: np.ndarray
 
 
 def verify_torch_step(
@@ -222,124 +129,341 @@ def verify_torch_step(
     step: Callable[[Any, Any, Any, Callable[[Any, Any], Any], Any], Any] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    root: str = "model",
 ) -> TorchStepReport:
     """Run one PyTorch training step and compare every value with stepgrad's.
 
     Args:
-        model: a ``torch.nn.Sequential`` of ``Linear`` layers each followed by at most one
-            activation (see ``from_torch``); float32 or float64.
+        model: any ``torch.nn.Module`` whose computation is a chain of ``Linear`` layers, each
+            followed by at most one activation (module or functional call; see ``read_chain``);
+            float32 or float64.
         inputs: ``(B, n_inputs)`` tensor.
         targets: ``(B, n_outputs)`` tensor, or ``(B,)`` class indices for ``CrossEntropyLoss``.
-        loss: a ``torch.nn`` loss module with mean reduction, or a stepgrad loss name.
+        loss: a ``torch.nn`` loss module (reduction ``mean`` or ``sum``), or a stepgrad loss name.
         optimizer: ``torch.optim.SGD`` (momentum, Nesterov, weight decay), ``Adam`` or ``AdamW`` over
             the model's trained parameters, fresh or with state from earlier steps.
         step: your step, ``step(model, inputs, targets, loss, optimizer)``, if it is not the
-            textbook one (``default_step``); it must call ``optimizer.step()``.
+            textbook one (``default_step``); it must call ``optimizer.step()``. Only the forward
+            pass its backward went through is compared; other passes are listed as ignored.
         rtol, atol: tolerances; default 1e-9/1e-12 for float64 models, 1e-4/1e-6 for float32.
+        root: what the model is called in the report (``model.fc1.weight``).
 
     Returns:
         The report. The model is left as the step left it (updated).
     """
     import torch
 
-    layers = split_layers(model)
-    float64 = layers[0][0].weight.dtype == torch.float64
+    chain = read_chain(model, root)
+    float64 = chain.layers[0].linear.weight.dtype == torch.float64
     rtol = rtol if rtol is not None else (1e-9 if float64 else 1e-4)
     atol = atol if atol is not None else (1e-12 if float64 else 1e-6)
-    n_outputs = layers[-1][0].out_features
+    n_outputs = chain.layers[-1].linear.out_features
     spec = loss_spec(loss, n_outputs)
-    # PyTorch trains every entry of a Linear bias on its own, so the step is checked per neuron
-    network = from_torch(model, spec.name, spec.output_activation, shared_bias=False)
-    trained = _trained_tensors(layers, network)
-    rules = tensor_rules(optimizer, [tensor for tensor, _, _ in trained], [label for _, _, label in trained])
-    x = _numpy(inputs)
-    target = _numpy(targets)
-    _check_batch(x, target, layers[0][0].in_features, n_outputs, spec.name)
-    if spec.name == "cross_entropy" and target.ndim == 1:
-        target = np.eye(n_outputs)[target.astype(int)]  # class indices → one-hot
-    target = target.reshape(x.shape[0], n_outputs)
+    parameters = _parameters(chain)
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    problems = [Problem("update", p.place, f"{p.place} is not among the optimizer's parameters, so optimizer.step() "
+                        "never changes it (re-assigned after the optimizer was built?)")
+                for p in parameters if id(p.tensor) not in held]
+    frozen = {id(p.tensor) for p in parameters if not p.tensor.requires_grad}
+    problems += [Problem("backward", p.place, f"no gradient reaches {p.place}: it has requires_grad=False, so "
+                         "optimizer.step() never changes it (frozen by mistake?)") for p in parameters
+                 if id(p.tensor) in frozen]
+    trained = [p for p in parameters if id(p.tensor) in held]
+    rules = tensor_rules(optimizer, [p.tensor for p in trained], [p.place for p in trained])
+    x, target = to_numpy(inputs), to_numpy(targets)
+    _check_batch(x, target, chain.layers[0].linear.in_features, n_outputs, spec.name)
 
-    linears = [linear for linear, _, _ in layers]
-    activations = [module for _, module, _ in layers]
-    hooked = [m for m in linears + activations if m is not None]
-    recorder = _Recorder(hooked)
+    recorder = StepRecorder(model, chain)
     try:
         loss_value = (step or default_step)(model, inputs, targets, spec.function, optimizer)
     finally:
         recorder.remove()
     with torch.no_grad():
         loss_after = float(spec.function(model(inputs), targets))
+    used = recorder.used_pass()
+    if used is None:
+        raise StepgradError("no backward went through the model's output during the step "
+                            "(does the step call backward() on a loss of the model's output?)")
+    never = [layer.linear_name for k, layer in enumerate(chain.layers) if k not in used.order]
+    if never:
+        raise StepgradError("never called as a module in the forward pass (its weight used directly, "
+                            "as in x @ W?); verify-torch follows nn.Linear modules as they run", location=never[0])
+    if used.order != list(range(len(chain.layers))):
+        ran = ", ".join(chain.layers[k].linear_name for k in used.order) or "none"
+        raise StepgradError(f"the Linear layers that ran ({ran}) are not the chain the forward was read as "
+                            f"({', '.join(layer.linear_name for layer in chain.layers)})")
+    notes: list[str] = []
+    backward_passes = [forward for forward in recorder.passes if forward.used_by_backward]
+    if len(backward_passes) > 1 and all(forward.input is not None for forward in backward_passes):
+        stacked = np.concatenate([forward.input for forward in backward_passes if forward.input is not None])
+        if stacked.shape[0] == x.shape[0] and np.allclose(stacked.reshape(x.shape), x):
+            used = merge(backward_passes)
+            notes.append(f"micro-batches: {len(backward_passes)} forward passes over parts of the batch, a backward "
+                         "through each, checked as one pass over the whole batch")
+    merged = {forward.index for forward in backward_passes} if len(notes) else {used.index}
+    ignored = tuple(forward.describe() for forward in recorder.passes if forward.index not in merged)
+    if used.input is not None and used.input.shape[0] != x.shape[0]:
+        raise StepgradError(f"the forward pass the backward went through ran on {used.input.shape[0]} samples, "
+                            f"but inputs holds {x.shape[0]}")
 
-    trace = train_step(network, x, target, rules[0].learning_rate if rules else 0.0)
-    batch = x.shape[0]
+    batch = x.shape[0] if used.input is None else used.input.shape[0]
+    x = (x if used.input is None else used.input).reshape(batch, -1)
+    if spec.name == "cross_entropy" and target.ndim == 1:
+        target = np.eye(n_outputs)[target.astype(int)]  # class indices → one-hot
+    target = target.reshape(batch, n_outputs)
+    causes = _resolve_activations(chain, used, spec, batch)
+    outs = _outs(chain, used, spec, batch)
+    network = _network(chain, parameters, spec)
+    rates = {id(p.tensor): rule.learning_rate for p, rule in zip(trained, rules, strict=True)}
+    trace = train_step(network, x, target, next(iter(rates.values()), 0.0))
+    scale = spec.scale(batch, n_outputs)
     names = trace.names
+    cut = next((k for k in reversed(range(len(chain.layers))) if used.nets[k].grad is None), None)
+    if cut is not None:
+        problems.insert(0, _cut(chain, used, cut))
     compared: list[ValueComparison] = []
+    nan = float("nan")
 
-    def compare(name: str, stage: str, torch_value: float, stepgrad_value: float) -> None:
+    def compare(name: str, stage: str, torch_value: float, stepgrad_value: float, where: str,
+                before: float | None = None) -> None:
         agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
-        compared.append(ValueComparison(name, stage, float(torch_value), float(stepgrad_value), agrees))
-
-    def recorded(module: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
-        if module is None or hooked.index(module) not in recorder.outputs:
-            return None, None
-        tensor = recorder.outputs[hooked.index(module)]
-        grad = None if tensor.grad is None else _numpy(tensor.grad) * batch  # the loss is a batch mean
-        return _numpy(tensor), grad
+        compared.append(ValueComparison(name, stage, float(torch_value), float(stepgrad_value), agrees, where, before))
 
     def sample_name(name: str, s: int) -> str:
         return name if batch == 1 else f"{name} [{s}]"
 
-    nan = float("nan")
-    forward = [(recorded(linear), recorded(module)) for linear, module in zip(linears, activations, strict=True)]
     for s in range(batch):
-        for index, ((net, _), (out, _)) in enumerate(forward):
-            for j, neuron in enumerate(names.neurons[index]):
-                if net is not None:
-                    compare(sample_name(f"net_{neuron}", s), "forward", net[s, j], trace.layers[index].net[s, j])
+        for k, layer in enumerate(chain.layers):
+            net, (out, out_place) = used.nets[k], outs[k]
+            for j, neuron in enumerate(names.neurons[k]):
+                compare(sample_name(f"net_{neuron}", s), "forward", net.value[s, j], trace.layers[k].net[s, j],
+                        f"{layer.linear_name} output[{s}, {j}]")
                 if out is not None:
-                    compare(sample_name(f"out_{neuron}", s), "forward", out[s, j], trace.layers[index].out[s, j])
-    compare("E_total" if batch == 1 else "E_total (batch mean)", "error", float(loss_value.detach()), trace.loss)
+                    compare(sample_name(f"out_{neuron}", s), "forward", out.value[s, j], trace.layers[k].out[s, j],
+                            f"{out_place}[{s}, {j}]")
+    if loss_value is not None:
+        compare("E_total" if batch == 1 else "E_total (batch mean)", "error", float(_item(loss_value)),
+                scale * trace.loss, "the loss the step returned")
+    lost = -1 if cut is None else cut  # layers at or before the cut get no gradient: reported once, above
     for s in range(batch):
-        for index in reversed(range(len(layers))):
-            (_, net_grad), (_, out_grad) = forward[index]
-            for j, neuron in enumerate(names.neurons[index]):
-                if out_grad is not None:
-                    compare(sample_name(f"dE_total/dout_{neuron}", s), "backward", out_grad[s, j],
-                            trace.layers[index].dE_dout[s, j])
-                compare(sample_name(f"delta_{neuron}", s), "backward",
-                        nan if net_grad is None else net_grad[s, j], trace.layers[index].delta[s, j])
-    for index in reversed(range(len(layers))):
-        linear, layer_trace = linears[index], trace.layers[index]
-        grad_w = None if linear.weight.grad is None else _numpy(linear.weight.grad)
-        for j, row in enumerate(names.weights[index]):
-            for i, weight in enumerate(row):
-                compare(f"dE_total/d{weight}", "gradient", nan if grad_w is None else grad_w[j, i],
-                        layer_trace.grad_w[j, i])
-        if network.layers[index].trains_bias:
-            grad_b = _numpy(linear.bias.grad) if linear.bias.grad is not None else None
-            for k, bias in enumerate(names.biases[index]):
-                compare(f"dE_total/d{bias}", "gradient", nan if grad_b is None else grad_b[k], layer_trace.grad_b[k])
+        for k in reversed(range(len(chain.layers))):
+            layer, (out, out_place), net = chain.layers[k], outs[k], used.nets[k]
+            for j, neuron in enumerate(names.neurons[k]):
+                if out is not None and not (out.grad is None and k <= lost):
+                    compare(sample_name(f"dE_total/dout_{neuron}", s), "backward",
+                            nan if out.grad is None else out.grad[s, j] * batch / scale,
+                            trace.layers[k].dE_dout[s, j], f"grad of {out_place}[{s}, {j}] · B")
+                if not (net.grad is None and k <= lost):
+                    compare(sample_name(f"delta_{neuron}", s), "backward",
+                            nan if net.grad is None else net.grad[s, j] * batch / scale,
+                            trace.layers[k].delta[s, j], f"grad of {layer.linear_name} output[{s}, {j}] · B")
+    by_part = {(p.layer, p.part): p for p in parameters}
+    clip, clipped = _clipping(trained, trace, scale, rtol)  # clip_grad_norm_ / clip_grad_value_ before the step
+    notes += clipped
+    for k in reversed(range(len(chain.layers))):
+        for part, labels, ours in ((0, names.weights[k], trace.layers[k].grad_w),
+                                   (1, [names.biases[k]], trace.layers[k].grad_b[None, :])):
+            parameter = by_part.get((k, part))
+            if parameter is None or (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
+                continue
+            grad = None if parameter.tensor.grad is None else to_numpy(parameter.tensor.grad).reshape(ours.shape)
+            ours = clip(scale * ours)
+            for j, row in enumerate(labels):
+                for i, label in enumerate(row):
+                    index = f"{j}, {i}" if part == 0 else f"{i}"
+                    compare(f"dE_total/d{label}", "gradient", nan if grad is None else grad[j, i],
+                            ours[j, i], f"{parameter.place}.grad[{index}]")
     # the update: each trained tensor by the rule of its parameter group, from the state before the step
     new_params = [[layer.weights, layer.bias] for layer in network.layers]
-    for (tensor, (index, part), _), rule in zip(trained, rules, strict=True):
-        layer, layer_trace = network.layers[index], trace.layers[index]
-        before, grad = (layer.weights, layer_trace.grad_w) if part == 0 else (layer.bias, layer_trace.grad_b)
-        labels = [w for row in names.weights[index] for w in row] if part == 0 else list(names.biases[index])
-        updated, state_new, _ = rule.optimizer.update_recorded([before], [grad], rule.state, rule.learning_rate, [True])
-        new_params[index][part] = updated[0]
-        after = _numpy(tensor).ravel()
-        for k, label in enumerate(labels):
-            compare(f"{label}+", "update", after[k], updated[0].ravel()[k])
-        torch_buffers = state_after(optimizer, tensor, rule.optimizer)
-        for buffer, values in state_new.buffers.items():
-            theirs = torch_buffers.get(buffer)
-            for k, label in enumerate(labels):
-                compare(f"{buffer}_{label}+", "update", nan if theirs is None else theirs.ravel()[k],
-                        values[0].ravel()[k])
+    for parameter, rule in zip(trained, rules, strict=True):
+        k = parameter.layer
+        if (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
+            continue
+        grad = trace.layers[k].grad_w if parameter.part == 0 else trace.layers[k].grad_b
+        before = new_params[k][parameter.part]
+        updated, state_new, _ = rule.optimizer.update_recorded([before], [clip(scale * grad)], rule.state,
+                                                               rule.learning_rate, [True])
+        new_params[k][parameter.part] = updated[0]
+        entries = [w for row in names.weights[k] for w in row] if parameter.part == 0 else list(names.biases[k])
+        after = to_numpy(parameter.tensor).ravel()
+        torch_buffers = state_after(optimizer, parameter.tensor, rule.optimizer)
+        keys = {ours: key for key, ours in STATE_BUFFERS[rule.optimizer.name].items()}
+        for n, entry in enumerate(entries):
+            where = _index(parameter.before.shape, n)
+            compare(f"{entry}+", "update", after[n], updated[0].ravel()[n], f"{parameter.place}[{where}]",
+                    before.ravel()[n])
+            for buffer, values in state_new.buffers.items():
+                theirs = torch_buffers.get(buffer)
+                compare(f"{buffer}_{entry}+", "update", nan if theirs is None else theirs.ravel()[n],
+                        values[0].ravel()[n], f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]")
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
     loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
-    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, loss_new)
-    return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules))
+    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, scale * loss_new,
+            "the loss after the step")
+    return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules), tuple(problems), ignored,
+                           _describe_chain(chain, spec), tuple(causes), tuple(notes))
+
+
+def _clipping(trained: list[_Parameter], trace: Any, scale: float,
+              rtol: float) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+    """What gradient clipping did to every gradient before ``optimizer.step()``: a function from
+    stepgrad's gradients to the clipped ones (the identity when no clipping is seen), and a note.
+
+    ``clip_grad_norm_(parameters, max_norm)`` is recognised when every gradient is one factor
+    ``f < 1`` times stepgrad's and ``f · (‖g‖ + 1e-6)`` (PyTorch's clip coefficient) is a round
+    ``max_norm`` (two significant digits, such as 1.0 or 0.25); ``clip_grad_value_(parameters, v)``
+    when every gradient is stepgrad's clamped to ``[−v, v]`` for a round ``v``. Any other change is
+    left for the comparison to show.
+    """
+
+    def same(grad: np.ndarray) -> np.ndarray:
+        return grad
+
+    theirs, ours = [], []
+    for parameter in trained:
+        if parameter.tensor.grad is None:
+            return same, []
+        layer = trace.layers[parameter.layer]
+        theirs.append(to_numpy(parameter.tensor.grad).ravel())
+        ours.append(scale * (layer.grad_w if parameter.part == 0 else layer.grad_b).ravel())
+    if not ours:
+        return same, []
+    g, h = np.concatenate(theirs), np.concatenate(ours)
+    norm, tolerance = float(np.linalg.norm(h)), max(rtol, 1e-6)
+    if norm == 0 or np.allclose(g, h, rtol=rtol, atol=tolerance * float(np.abs(h).max())):
+        return same, []
+
+    def round_number(value: float) -> float | None:
+        rounded = float(f"{value:.2g}")
+        return rounded if abs(value - rounded) <= 10 * tolerance * rounded else None
+
+    factor = float(g @ h) / norm**2
+    max_norm = round_number(factor * (norm + 1e-6))
+    if 0 < factor < 1 and max_norm and np.allclose(g, factor * h, rtol=tolerance,
+                                                    atol=tolerance * factor * float(np.abs(h).max())):
+        return (lambda grad: factor * grad), [
+            f"gradient clipping: every gradient is scaled by {factor:.6g} (total norm {norm:.6g} → max_norm "
+            f"{max_norm:g}), as clip_grad_norm_ does; the gradients are compared after it"]
+    limit = round_number(float(np.abs(g).max()))
+    if limit and np.abs(h).max() > limit and np.allclose(g, np.clip(h, -limit, limit), rtol=tolerance,
+                                                         atol=tolerance * limit):
+        clamped = int(np.sum(np.abs(h) > limit))
+        return (lambda grad: np.clip(grad, -limit, limit)), [
+            f"gradient clipping: {clamped} gradient values are clamped to ±{limit:g}, as clip_grad_value_ does; "
+            "the gradients are compared after it"]
+    return same, []
+
+
+def _item(value: Any) -> float:
+    return float(value.detach()) if hasattr(value, "detach") else float(value)
+
+
+def _index(shape: tuple[int, ...], flat: int) -> str:
+    return ", ".join(str(int(i)) for i in np.unravel_index(flat, shape))
+
+
+def _parameters(chain: Chain) -> list[_Parameter]:
+    """Every trained tensor of the chain with its values now (before the step); a frozen weight is refused."""
+    found = []
+    for k, layer in enumerate(chain.layers):
+        weight, bias = layer.linear.weight, layer.linear.bias
+        found.append(_Parameter(weight, f"{layer.linear_name}.weight", k, 0, to_numpy(weight)))
+        if bias is not None and bias.requires_grad:  # a frozen bias is not trained
+            found.append(_Parameter(bias, f"{layer.linear_name}.bias", k, 1, to_numpy(bias)))
+    return found
+
+
+def _outs(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[tuple[Recorded | None, str]]:
+    """Each layer's recorded ``out`` and where it is in PyTorch: the activation module's output, else the
+    next Linear's input, else the model's output (None where the loss applies the activation itself)."""
+    found: list[tuple[Recorded | None, str]] = []
+    last = len(chain.layers) - 1
+    for k, layer in enumerate(chain.layers):
+        if k in used.outs:
+            found.append((used.outs[k], f"{layer.activation_place} output"))
+        elif k < last and k + 1 in used.linear_inputs:
+            found.append((used.linear_inputs[k + 1], f"{chain.layers[k + 1].linear_name} input"))
+        elif k == last and used.output is not None and not (layer.activation == "linear" and spec.output_activation):
+            place = f"{layer.linear_name} output" if layer.activation == "linear" else "model output"
+            found.append((used.output, place))
+        else:
+            found.append((None, ""))
+    for recorded, _ in found:
+        if recorded is not None:
+            recorded.value = recorded.value.reshape(batch, -1)
+            recorded.grad = None if recorded.grad is None else recorded.grad.reshape(batch, -1)
+    for recorded in used.nets.values():
+        recorded.value = recorded.value.reshape(batch, -1)
+        recorded.grad = None if recorded.grad is None else recorded.grad.reshape(batch, -1)
+    return found
+
+
+def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[tuple[str, str]]:
+    """Read an untraced forward's activations off the values, and name a loss that applies the
+    model's last activation again."""
+    from stepgrad.functions import get_activation
+
+    causes = []
+    for k, layer in enumerate(chain.layers):
+        out = used.outs.get(k) or (used.linear_inputs.get(k + 1) if k + 1 < len(chain.layers) else used.output)
+        if layer.activation is None:
+            net = used.nets[k].value.reshape(batch, -1)
+            layer.activation = "linear"
+            at_end = k == len(chain.layers) - 1
+            for name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh", *(("softmax",) if at_end else ())):
+                if out is not None and np.allclose(get_activation(name).value(net), out.value.reshape(batch, -1),
+                                                  rtol=1e-5, atol=1e-7):
+                    layer.activation, layer.activation_place = name, "read off the values"
+                    break
+    last = chain.layers[-1]  # a ChainLayer
+    if spec.output_activation is not None and last.activation == spec.output_activation:
+        causes.append(("error", f"the model ends in {last.activation} ({last.activation_place}) and {spec.kind} "
+                       f"applies {spec.output_activation} itself: a double {spec.output_activation}; "
+                       "end the model in logits (a Linear layer)"))
+    return causes
+
+
+def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Network:
+    """The stepgrad network of the chain, with the parameters as they were before the step; PyTorch trains
+    every entry of a Linear bias on its own, so each neuron gets its own bias."""
+    values = {(p.layer, p.part): p.before for p in parameters}
+    layers = []
+    for k, layer in enumerate(chain.layers):
+        activation = layer.activation or "linear"
+        if k == len(chain.layers) - 1 and spec.output_activation and activation == "linear":
+            activation = spec.output_activation
+        bias = layer.linear.bias
+        train_bias = bool(bias.requires_grad) if bias is not None else bool(getattr(layer.linear,
+                                                                                    "stepgrad_train_bias", True))
+        bias_now = np.zeros(0) if bias is None else values.get((k, 1), to_numpy(bias))
+        layers.append(Layer(values[(k, 0)], bias_now, activation, train_bias=train_bias))
+    problem = head_problem(layers[-1].activation, spec.name, layers[-1].n_out)
+    if problem is not None:
+        raise StepgradError(problem, location=chain.layers[-1].activation_place or chain.layers[-1].linear_name)
+    return Network(tuple(layers), spec.name)
+
+
+def _cut(chain: Chain, used: ForwardPass, cut: int) -> Problem:
+    """Where the graph is cut: the layer nearest the output that no gradient reached."""
+    layer = chain.layers[cut]
+    if not used.nets[cut].requires_grad:
+        return Problem("backward", layer.linear_name, f"no gradient reaches {layer.linear_name}: it ran without "
+                       "autograd (torch.no_grad around part of the forward, or requires_grad=False?)")
+    activation = used.outs.get(cut)
+    after = layer.activation_place if activation is not None and activation.requires_grad else layer.linear_name
+    return Problem("backward", layer.linear_name,
+                   f"no gradient reaches {layer.linear_name}: the graph is cut after {after} (detach in forward?)")
+
+
+def _describe_chain(chain: Chain, spec: LossSpec) -> str:
+    parts = []
+    for layer in chain.layers:
+        parts.append(layer.linear_name)
+        if layer.activation not in (None, "linear"):
+            parts.append(f"{layer.activation} ({layer.activation_place})")
+    if spec.output_activation and chain.layers[-1].activation == "linear":
+        parts.append(f"{spec.output_activation} (in {spec.kind})")
+    return " → ".join(parts)
 
 
 def _check_batch(x: np.ndarray, target: np.ndarray, n_inputs: int, n_outputs: int, loss: str) -> None:
@@ -358,13 +482,3 @@ def _check_batch(x: np.ndarray, target: np.ndarray, n_inputs: int, n_outputs: in
     indices = " or class indices (B,)" if loss == "cross_entropy" else ""
     raise StepgradError(f"the targets have shape {tuple(target.shape)}; for a batch of {batch} and a model with "
                         f"{n_outputs} outputs give ({batch}, {n_outputs}){indices}")
-
-
-def _trained_tensors(layers: list[tuple[Any, Any, str]], network: Any) -> list[tuple[Any, tuple[int, int], str]]:
-    """``(tensor, (layer index, 0 weights / 1 bias), label)`` of every parameter the step trains."""
-    trained = []
-    for index, (linear, _, _) in enumerate(layers):
-        trained.append((linear.weight, (index, 0), f"layer {index + 1}'s weights"))
-        if network.layers[index].trains_bias and linear.bias is not None:
-            trained.append((linear.bias, (index, 1), f"layer {index + 1}'s bias"))
-    return trained
