@@ -9,9 +9,9 @@ file and cannot fail themselves. Each refusal is a ``StepgradError`` that names 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from pathlib import Path
 from typing import BinaryIO
 
 from stepgrad.errors import StepgradError
@@ -49,7 +49,7 @@ def read_stream(stream: BinaryIO, limit: int, source: str, what: str) -> bytes:
     return data
 
 
-def read_bounded(path: str | Path, limit: int, what: str) -> bytes:
+def read_bounded(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
     """The bytes of the file at ``path`` (``-``: standard input), read with a bounded read."""
     source = str(path)
     if source == "-":
