@@ -137,3 +137,19 @@ def check_text(text: str, source: str, fmt: str) -> None:
         code = _blank_strings(text, _TOML_STRING)
         _check_depth(code, text, source)
         _check_toml_keys(code, text, source)
+
+
+# Work per command, in weights and biases: ``check`` tries hundreds of one-step mistakes over every
+# value (2×100×100 took 39 s), ``explain`` writes every number with its working (300×300: 204 MB).
+MAX_CHECK_PARAMETERS = 2_000
+MAX_EXPLAIN_PARAMETERS = 5_000
+
+
+def check_network_size(n_parameters: int, limit: int, command: str, force_hint: bool = False) -> None:
+    """Refuse a network with more than ``limit`` weights and biases for ``command``, naming the limit."""
+    if n_parameters > limit:
+        hint = " (--force to work it anyway)" if force_hint else ""
+        raise StepgradError(
+            f"the network has {n_parameters:,} weights and biases, more than the limit of {limit:,} "
+            f"for stepgrad {command}{hint}"
+        )

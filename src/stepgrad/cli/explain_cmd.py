@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from stepgrad.errors import StepgradError
+from stepgrad.limits import MAX_EXPLAIN_PARAMETERS, check_network_size
 from stepgrad.render import FILE_SUFFIXES, format_names
 
 if TYPE_CHECKING:
@@ -51,7 +52,8 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
                      help="Markdown with -o: embed the diagram in the page as a data: image instead of OUT.svg."),
         click.option("--force", is_flag=True,
                      help="Markdown with -o: replace an OUT.svg that is not the diagram stepgrad wrote for OUT.md "
-                          "(its own earlier diagram is replaced without asking; any other OUT.svg is refused)."),
+                          "(its own earlier diagram is replaced without asking; any other OUT.svg is refused). "
+                          "Also: explain a network over the size limit (5,000 weights and biases)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -85,6 +87,8 @@ def _run(
     _check_outputs(path, output, sidecar, force)
     setup = load_setup_or_classic(path)
     check_sample_option(setup, sample)
+    if not force:
+        check_network_size(n_parameters(setup), MAX_EXPLAIN_PARAMETERS, "explain", force_hint=True)
     given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
     hyper = {key: value for key, value in given.items() if value is not None}
     if optimizer is not None:
@@ -114,6 +118,11 @@ def _run(
         emit(render(derivation, fmt, precision=precision, diagram_src=sidecar.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
+
+
+def n_parameters(setup: Setup) -> int:
+    """The network's weights and biases: what the work of explaining or checking it grows with."""
+    return sum(layer.weights.size + layer.bias.size for layer in setup.network.layers)
 
 
 def _check_outputs(path: str | None, output: str | None, sidecar: Path | None, force: bool) -> None:
