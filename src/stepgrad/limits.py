@@ -153,3 +153,16 @@ def check_network_size(n_parameters: int, limit: int, command: str, force_hint: 
             f"the network has {n_parameters:,} weights and biases, more than the limit of {limit:,} "
             f"for stepgrad {command}{hint}"
         )
+
+
+# Upper bounds on the CLI's counts, so a typo (``--steps 99999999999999999999``) is a one-line error,
+# not an allocation NumPy refuses or a run that never ends.
+MAX_SEED = 2**32 - 1
+MAX_STEPS = 1_000_000
+MAX_EPOCHS = 1_000_000
+MAX_NETS = 100_000
+MAX_SAMPLES = 1_000_000
+MAX_LAYER_SIZE = 10_000
+MAX_LAYERS = 100
+MAX_EXERCISES = 1_000
+MAX_EXPLAIN_STEP = 10_000
