@@ -17,7 +17,7 @@ import click
 
 from stepgrad.cli.train_cmd import SCALE_OPTION, TASK_OPTION, known_loss, parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
-from stepgrad.limits import MAX_EPOCHS, MAX_NETS, MAX_SAMPLES, MAX_SEED
+from stepgrad.limits import MAX_EPOCHS, MAX_NETS, MAX_NOISE, MAX_SAMPLES
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
@@ -40,7 +40,10 @@ def parse_rates(text: str) -> list[float]:
 @SCALE_OPTION
 @click.option("--samples", "n_samples", type=click.IntRange(max=MAX_SAMPLES), default=None,
               help="Number of points of a generated data set (at most 100,000).")
-@click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
+@click.option(
+    "--noise", type=click.FloatRange(max=MAX_NOISE), default=None,
+    help="Noise of a generated data set (≥ 0; default 0).",
+)
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)
@@ -49,7 +52,7 @@ def parse_rates(text: str) -> list[float]:
     help="Default: half_squared_error for 0/1 targets with a sigmoid output.",
 )
 @click.option("--nets", type=click.IntRange(max=MAX_NETS), default=1000, show_default=True, help="Number of networks.")
-@click.option("--seed", type=click.IntRange(max=MAX_SEED), default=0, show_default=True,
+@click.option("--seed", type=int, default=0, show_default=True,
               help="Network k uses seed SEED + k (each 0 … 2**32 − 1).")
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."

@@ -19,7 +19,7 @@ import click
 from stepgrad.data.csv_file import TASKS
 from stepgrad.data.scaling import SCALINGS
 from stepgrad.errors import StepgradError
-from stepgrad.limits import MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_SAMPLES, MAX_SEED, MAX_STEPS
+from stepgrad.limits import MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_NOISE, MAX_SAMPLES, MAX_STEPS
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
@@ -110,7 +110,10 @@ def parse_batch_size(text: str) -> int | None:
 @SCALE_OPTION
 @click.option("--samples", "n_samples", type=click.IntRange(max=MAX_SAMPLES), default=None,
               help="Number of points of a generated data set (at most 100,000).")
-@click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).")
+@click.option(
+    "--noise", type=click.FloatRange(max=MAX_NOISE), default=None,
+    help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).",
+)
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
 @click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
 @click.option(
@@ -128,7 +131,7 @@ def parse_batch_size(text: str) -> int | None:
 @click.option(
     "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
 )
-@click.option("--seed", type=click.IntRange(max=MAX_SEED), default=0, show_default=True,
+@click.option("--seed", type=int, default=0, show_default=True,
               help="Seeds the weights, the shuffling and the data (0 … 2**32 − 1).")
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
