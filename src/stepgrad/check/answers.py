@@ -280,6 +280,8 @@ def _parse_toml(text: str, source: str) -> list[Answer]:
 
 
 def _is_header(cells: list[str]) -> bool:
+    if len(cells) < 2:
+        return False
     name, value = (cell.lower().strip() for cell in cells[:2])
     return name in _HEADER_NAMES or value in _HEADER_VALUES
 
@@ -315,7 +317,7 @@ def _rows(text: str, delimiter: str, source: str) -> list[tuple[int, list[str]]]
 
 def _wide(rows: list[tuple[int, list[str]]]) -> bool:
     """True for a row of names over a row of values (``out_h1,w5+`` / ``0.5933,0.3589``)."""
-    if len(rows) != 2 or _is_header(rows[0][1]) or len(rows[0][1]) < 2:
+    if len(rows) != 2 or len(rows[0][1]) < 2 or _is_header(rows[0][1]):
         return False
     names, values = rows[0][1], rows[1][1]
     return not any(is_number(name) for name in names) and any(is_number(value) for value in values)

@@ -123,7 +123,7 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
                 )
     if task == "regress" and not numeric:
         line, label = next((li, la) for li, la, n in zip(lines, labels, numbers, strict=True) if n is None)
-        message = f"--task regress needs numbers in the target column {target_name!r}, found {label!r}"
+        message = f"--task regress needs numbers in the target column {target_name!r}, found {label[:40]!r}"
         raise StepgradError(message, source, f"line {line}")
     if numeric:
         values_array = np.array(numbers, dtype=np.float64)
