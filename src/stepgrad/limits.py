@@ -143,6 +143,8 @@ def check_text(text: str, source: str, fmt: str) -> None:
 # value (2×100×100 took 39 s), ``explain`` writes every number with its working (300×300: 204 MB).
 MAX_CHECK_PARAMETERS = 2_000
 MAX_EXPLAIN_PARAMETERS = 5_000
+# explain's work grows faster than its depth (60 layers: 1.6 s; 200: over 30 s).
+MAX_EXPLAIN_LAYERS = 50
 
 
 def check_network_size(n_parameters: int, limit: int, command: str, force_hint: bool = False) -> None:
@@ -152,6 +154,15 @@ def check_network_size(n_parameters: int, limit: int, command: str, force_hint: 
         raise StepgradError(
             f"the network has {n_parameters:,} weights and biases, more than the limit of {limit:,} "
             f"for stepgrad {command}{hint}"
+        )
+
+
+def check_network_depth(n_layers: int, limit: int, command: str, force_hint: bool = False) -> None:
+    """Refuse a network of more than ``limit`` layers for ``command``, naming the limit."""
+    if n_layers > limit:
+        hint = " (--force to work it anyway)" if force_hint else ""
+        raise StepgradError(
+            f"the network has {n_layers:,} layers, more than the limit of {limit:,} for stepgrad {command}{hint}"
         )
 
 

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from stepgrad.errors import StepgradError
-from stepgrad.limits import MAX_EXPLAIN_PARAMETERS, MAX_EXPLAIN_STEP, check_network_size
+from stepgrad.limits import (
+    MAX_EXPLAIN_LAYERS,
+    MAX_EXPLAIN_PARAMETERS,
+    MAX_EXPLAIN_STEP,
+    check_network_depth,
+    check_network_size,
+)
 from stepgrad.render import FILE_SUFFIXES, format_names
 
 if TYPE_CHECKING:
@@ -53,7 +59,7 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
         click.option("--force", is_flag=True,
                      help="Markdown with -o: replace an OUT.svg that is not the diagram stepgrad wrote for OUT.md "
                           "(its own earlier diagram is replaced without asking; any other OUT.svg is refused). "
-                          "Also: explain a network over the size limit (5,000 weights and biases)."),
+                          "Also: explain a network over the size limits (5,000 weights and biases, 50 layers)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -89,6 +95,7 @@ def _run(
     check_sample_option(setup, sample)
     if not force:
         check_network_size(n_parameters(setup), MAX_EXPLAIN_PARAMETERS, "explain", force_hint=True)
+        check_network_depth(len(setup.network.layers), MAX_EXPLAIN_LAYERS, "explain", force_hint=True)
     given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
     hyper = {key: value for key, value in given.items() if value is not None}
     if optimizer is None and (hyper or learning_rate is not None):
