@@ -23,6 +23,7 @@ from stepgrad.network.files import load_setup
         ("a" + ".b" * 50_000 + " = 1", "toml", f"a key longer than the limit of {MAX_KEY_LENGTH} characters"),
         ("a" + ".b" * 20 + " = 1", "toml", f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots"),
         ("[a" + ".b" * 20 + "]", "toml", f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots"),
+        ("x = {a" + ".b" * 50_000 + " = 1}", "toml", f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots"),
         ("x = 1\ny = " + "9" * 4301, "toml", f"a number with more than the limit of {MAX_DIGITS} digits"),
         ('{"' + "k" * 1000 + '": 1}', "json", f"a key longer than the limit of {MAX_KEY_LENGTH} characters"),
     ],

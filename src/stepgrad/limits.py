@@ -31,6 +31,9 @@ MAX_DIGITS = 100
 _TOML_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
+# A chain of more than MAX_KEY_DOTS dotted parts anywhere (an inline table's key too). Possessive, and
+# starting only where a word starts, so the search stays linear in the text.
+_DOTTED = re.compile(rf"(?<![\w-])(?:[\w-]++\s*+\.\s*+){{{MAX_KEY_DOTS + 1},}}")
 
 
 def size_text(size: int) -> str:
@@ -115,6 +118,10 @@ def _check_toml_keys(code: str, text: str, source: str) -> None:
             raise StepgradError(f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots", source,
                                 _line_of(text, offset))
         offset += len(line) + 1
+    match = _DOTTED.search(code)
+    if match:
+        raise StepgradError(f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots", source,
+                            _line_of(text, match.start()))
 
 
 def check_text(text: str, source: str, fmt: str) -> None:
