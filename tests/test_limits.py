@@ -53,7 +53,7 @@ def test_explain_dev_zero_stops_at_the_network_file_limit() -> None:
 def test_duplicate_json_keys_are_refused_as_toml_refuses_them(tmp_path: Path) -> None:
     path = tmp_path / "net.json"
     path.write_text('{"learning_rate": 0.5, "learning_rate": 50, "layer": [{"weights": [[1]]}]}')
-    with pytest.raises(StepgradError, match="the field 'learning_rate' is given twice"):
+    with pytest.raises(StepgradError, match="line 1: invalid JSON: the field .learning_rate. is given twice"):
         load_setup(path)
 
 

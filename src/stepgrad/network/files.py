@@ -329,14 +329,26 @@ def _constant_line(text: str) -> str | None:
     return f"line {unquoted.count(chr(10), 0, match.start()) + 1}" if match else None
 
 
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the field {key!r} is given twice")
+        self.key = key
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object's pairs as a dict; a key given twice is refused, as TOML refuses it."""
     document: dict[str, Any] = {}
     for key, value in pairs:
         if key in document:
-            raise ValueError(f"the field {key!r} is given twice")
+            raise _DuplicateKeyError(key)
         document[key] = value
     return document
+
+
+def _second_line(text: str, key: str) -> str | None:
+    """The line where ``"key":`` is written the second time (best effort: escapes are not read)."""
+    found = list(re.finditer(rf'"{re.escape(key)}"\s*:', text))
+    return f"line {text.count(chr(10), 0, found[1].start()) + 1}" if len(found) > 1 else None
 
 
 def _parse_json(text: str, source: str) -> dict[str, Any]:
@@ -346,6 +358,8 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
         raise StepgradError(
             f"invalid JSON: {error.msg} (column {error.colno})", source, f"line {error.lineno}"
         ) from None
+    except _DuplicateKeyError as error:
+        raise StepgradError(f"invalid JSON: {error}", source, _second_line(text, error.key)) from None
     except ValueError as error:
         where = _constant_line(text) if "accepts" in str(error) else None
         raise StepgradError(f"invalid JSON: {error}", source, where) from None
