@@ -176,7 +176,7 @@ def check_network_depth(n_layers: int, limit: int, command: str, force_hint: boo
 # Upper bounds on the CLI's counts, so a typo (``--steps 99999999999999999999``) is a one-line error,
 # not an allocation NumPy refuses or a run that never ends.
 MAX_SEED = 2**32 - 1
-MAX_STEPS = 1_000_000
+MAX_STEPS = 10_000_000
 MAX_EPOCHS = 1_000_000
 MAX_NETS = 100_000
 MAX_SAMPLES = 1_000_000
