@@ -23,7 +23,6 @@ import io
 import json
 import math
 import re
-import sys
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,12 +32,15 @@ from typing import Any
 from stepgrad.check.names import canonical_name
 from stepgrad.check.tolerance import half_unit, significant_digits
 from stepgrad.errors import StepgradError
+from stepgrad.limits import MAX_ANSWER_BYTES, MAX_DIGITS, check_text, read_bounded
 from stepgrad.network.files import TOP_LEVEL_KEYS, _toml_error_line
 
 _NUMBER = re.compile(r"^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$")
 FORMATS = ("toml", "json", "csv", "lines")
 STDIN = "-"
 _NON_FINITE = {"inf", "infinity", "nan"}
+# ``1e-9999`` is read; an exponent with more digits is not a number anyone wrote by hand.
+MAX_EXPONENT_DIGITS = 4
 
 # A CSV's first row is a header when its cells are words like these (``name,value``, ``step;answer``).
 _HEADER_NAMES = {"name", "names", "step", "steps", "quantity", "variable", "key", "symbol", "value name"}
@@ -136,6 +138,10 @@ def parse_number(text: str, source: str, location: str, name: str = "") -> tuple
         return None
     what = f"the value of {name}" if name else "the value"
     match = _NUMBER.match(cleaned)
+    if match is not None and len(cleaned) > MAX_DIGITS:
+        raise StepgradError(f"{what} has more than the limit of {MAX_DIGITS} characters", source, location)
+    if match is not None and len(match.group(4) or "") > MAX_EXPONENT_DIGITS:
+        raise StepgradError(f"{what} has an exponent of more than {MAX_EXPONENT_DIGITS} digits", source, location)
     if cleaned.lower().lstrip("+-") in _NON_FINITE or (match is not None and not math.isfinite(float(cleaned))):
         raise StepgradError(f"{what} is not a finite number: {text.strip()!r}", source, location)
     if match is None:
@@ -148,8 +154,10 @@ def parse_number(text: str, source: str, location: str, name: str = "") -> tuple
 def _answer(name: str, raw: Any, source: str, location: str, working: str = "") -> Answer | None:
     if raw is None:
         return None
+    if not _printable(name):
+        raise StepgradError(f"the name {name!r} is not valid Unicode text", source, location)
     if isinstance(raw, bool | dict | list):
-        raise StepgradError(f"the value of {name} is not a number: {raw!r}", source, location)
+        raise StepgradError(f"the value of {name} is not a number: {str(raw)[:80]}", source, location)
     if isinstance(raw, float):
         raw = repr(raw)  # the shortest text that reads back as the same float: its decimals are the learner's
     parsed = parse_number(str(raw), source, location, name)
@@ -158,20 +166,46 @@ def _answer(name: str, raw: Any, source: str, location: str, working: str = "") 
     return Answer(name.strip(), number_text(str(raw)), parsed[0], parsed[1], location, working)
 
 
+def _printable(text: str) -> bool:
+    """False for text that cannot be written out (a lone surrogate, from a JSON ``"\\ud800"``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unescaped(quoted: str, fmt: str) -> str | None:
+    """A quoted key's text with its escapes read (JSON's, or TOML's ``\\U0001F600``); None when neither reads
+    it (``"\\q"``, or a key-like line inside a ``'''`` string): the line finder is best effort."""
+    try:
+        key = json.loads(f'"{quoted}"')
+    except ValueError:
+        if fmt == "json":
+            return None
+        try:
+            key = tomllib.loads(f'key = "{quoted}"').get("key")
+        except ValueError:
+            return None
+    return key if isinstance(key, str) else None
+
+
 def key_lines(text: str, fmt: str) -> dict[str, list[int]]:
     """For each key of a TOML or JSON text, the lines it is written on (1-based), in order."""
     found: dict[str, list[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
+        keys: list[str | None]
         if fmt == "json":
-            keys = [json.loads(f'"{match.group(1)}"') for match in _JSON_KEY.finditer(line)]
+            keys = [_unescaped(match.group(1), fmt) for match in _JSON_KEY.finditer(line)]
         else:
             match = _TOML_KEY.match(line)
             if match is None:
                 continue
             basic, literal, bare = match.groups()
-            keys = [json.loads(f'"{basic}"') if basic is not None else literal if literal is not None else bare]
+            keys = [_unescaped(basic, fmt) if basic is not None else literal if literal is not None else bare]
         for key in keys:
-            found.setdefault(key, []).append(number)
+            if key is not None:
+                found.setdefault(key, []).append(number)
     return found
 
 
@@ -200,6 +234,7 @@ def _json_value(value: Any) -> Any:
 
 
 def _parse_json(text: str, source: str) -> list[Answer]:
+    check_text(text, source, "json")
     lines = key_lines(text, "json")
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -214,6 +249,8 @@ def _parse_json(text: str, source: str) -> list[Answer]:
         data = json.loads(text, object_pairs_hook=pairs_hook, parse_float=str, parse_int=str, parse_constant=str)
     except json.JSONDecodeError as error:
         raise StepgradError(f"not valid JSON: {error.msg}", source, f"line {error.lineno}") from None
+    except ValueError as error:  # a number Python will not convert
+        raise StepgradError(f"not valid JSON: {error}", source) from None
     if not isinstance(data, list) or any(not isinstance(pair, tuple) for pair in data):
         raise StepgradError("a JSON answer file must be one object of name: value pairs", source)
     _reject_network([name for name, _ in data], source)
@@ -231,12 +268,20 @@ def _reject_network(names: list[str], source: str) -> None:
 
 
 def _parse_toml(text: str, source: str) -> list[Answer]:
-    data = tomllib.loads(text, parse_float=str)
+    check_text(text, source, "toml")
+    try:
+        data = tomllib.loads(text, parse_float=str)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as error:  # a number Python will not convert
+        raise StepgradError(f"not valid TOML: {error}", source) from None
     _reject_network(list(data), source)
     return _from_mapping(list(data.items()), key_lines(text, "toml"), source)
 
 
 def _is_header(cells: list[str]) -> bool:
+    if len(cells) < 2:
+        return False
     name, value = (cell.lower().strip() for cell in cells[:2])
     return name in _HEADER_NAMES or value in _HEADER_VALUES
 
@@ -256,19 +301,23 @@ def _is_prose(name: str, raw: str) -> bool:
     return canonical_name(name) is None or _FORMULA.search(raw) is not None
 
 
-def _rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def _rows(text: str, delimiter: str, source: str) -> list[tuple[int, list[str]]]:
     """The CSV's non-blank rows that are not comments, with their line numbers."""
     rows = []
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        cells = [cell.strip() for cell in row]
-        if any(cells) and not cells[0].startswith("#"):
-            rows.append((number, cells))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if any(cells) and not cells[0].startswith("#"):
+                rows.append((reader.line_num, cells))
+    except csv.Error as error:
+        raise StepgradError(f"not a valid CSV file: {error}", source, f"line {reader.line_num}") from None
     return rows
 
 
 def _wide(rows: list[tuple[int, list[str]]]) -> bool:
     """True for a row of names over a row of values (``out_h1,w5+`` / ``0.5933,0.3589``)."""
-    if len(rows) != 2 or _is_header(rows[0][1]) or len(rows[0][1]) < 2:
+    if len(rows) != 2 or len(rows[0][1]) < 2 or _is_header(rows[0][1]):
         return False
     names, values = rows[0][1], rows[1][1]
     return not any(is_number(name) for name in names) and any(is_number(value) for value in values)
@@ -279,7 +328,7 @@ def _parse_csv(text: str, source: str) -> AnswerList:
     first = text.lstrip().split("\n", 1)[0].strip()
     if first.lower().startswith("sep=") and len(first) == 5:  # Excel's "sep=;" line
         delimiter, text = first[4], "\n" + text.lstrip().split("\n", 1)[-1]
-    rows = _rows(text, delimiter)
+    rows = _rows(text, delimiter, source)
     if _wide(rows):
         (_, names), (number, values) = rows
         found = (
@@ -466,16 +515,14 @@ def _decoded(data: bytes) -> str:
 
 def read_answers(path: str | Path) -> AnswerList:
     """Read an answer file (``-``: standard input); ``StepgradError`` (file, line, what) when it cannot be used."""
-    if str(path) == STDIN:
-        text = sys.stdin.read()
-        return parse_answers(text, "<stdin>", detect_format(None, text))
-    file = Path(path)
+    source = "<stdin>" if str(path) == STDIN else str(path)
+    if source != "<stdin>" and Path(path).is_dir():
+        raise StepgradError("is a folder, not an answer file", source)
+    data = read_bounded(path, MAX_ANSWER_BYTES, "an answer file")
     try:
-        text = _decoded(file.read_bytes())
-    except FileNotFoundError:
-        raise StepgradError("no such file", str(file)) from None
-    except IsADirectoryError:
-        raise StepgradError("is a folder, not an answer file", str(file)) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise StepgradError(f"cannot read it: {error}", str(file)) from None
-    return parse_answers(text, str(file), detect_format(file, text))
+        text = _decoded(data)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise StepgradError(f"cannot read it: not UTF-8 or UTF-16 text (byte {error.start + 1})", source,
+                            f"line {line}") from None
+    return parse_answers(text, source, detect_format(None if source == "<stdin>" else Path(path), text))

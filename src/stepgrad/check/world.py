@@ -58,11 +58,48 @@ class World:
     _values: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _follows: dict[str, tuple[float, float]] = field(default_factory=dict, init=False, repr=False)
     _affected: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
+    _warming: bool = field(default=False, init=False, repr=False)
+
+    def _steps_under(self, name: str) -> list[str]:
+        """``name`` and the unwritten steps it is computed from, each after its inputs.
+
+        Found with a stack, not recursion: a network of 200 layers is over a thousand steps deep."""
+        order: list[str] = []
+        seen = {name}
+        stack: list[tuple[str, bool]] = [(name, False)]
+        while stack:
+            current, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(current)
+                continue
+            stack.append((current, True))
+            rule = self.table.get(current)
+            for source in rule.inputs if rule is not None else ():
+                if source not in seen and source in self.table and source not in self.given:
+                    seen.add(source)
+                    stack.append((source, False))
+        return order
+
+    def _warm(self, name: str) -> None:
+        """Work out every step ``name`` needs from the bottom up, so the recursive methods below only ever
+        look one step down into their caches."""
+        if self._warming or name not in self.table:
+            return
+        self._warming = True
+        try:
+            for step in self._steps_under(name):
+                if self.base is not None:
+                    self.affected(step)
+                self.follow(step)
+        finally:
+            self._warming = False
 
     def affected(self, name: str) -> bool:
         """True when ``name``'s value may differ from ``base``'s: a changed step, or one fed by one."""
         if self.base is None:
             return True
+        if name not in self._affected:
+            self._warm(name)
         if name not in self._affected:
             rule = self.table.get(name)
             # a written input is taken as written in both worlds; the rule of ``name`` itself is followed
@@ -82,6 +119,7 @@ class World:
         if self.base is not None and not self.affected(name):
             return self.base.value(name)
         if name not in self._values:
+            self._warm(name)
             rule = self.table.get(name)
             self._values[name] = self.leaves[name] if rule is None else self.follow(name)[0]
         return self._values[name]
@@ -97,6 +135,9 @@ class World:
 
     def follow(self, name: str) -> tuple[float, float]:
         """``name``'s rule applied to this world's inputs (ignoring a written ``name``), and its uncertainty."""
+        if name in self._follows:
+            return self._follows[name]
+        self._warm(name)
         if name in self._follows:
             return self._follows[name]
         if self.base is not None and not self.affected(name):

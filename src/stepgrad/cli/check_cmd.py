@@ -7,8 +7,9 @@ import sys
 import click
 
 from stepgrad.check.formats import REPORT_FORMATS
-from stepgrad.cli.explain_cmd import check_sample_option, emit, format_from_suffix
+from stepgrad.cli.explain_cmd import check_sample_option, emit, format_from_suffix, n_parameters
 from stepgrad.errors import StepgradError
+from stepgrad.limits import MAX_CHECK_PARAMETERS, check_network_size
 from stepgrad.render import FILE_SUFFIXES
 
 
@@ -73,6 +74,7 @@ def check(files: tuple[str, ...], fmt: str | None, sample: int, output: str | No
     network_file = files[0] if len(files) == 2 else None
     refuse_inputs(output, [("the network file", network_file), ("the answers file", files[-1])])
     setup = network_setup(network_file)
+    check_network_size(n_parameters(setup), MAX_CHECK_PARAMETERS, "check")
     check_sample_option(setup, sample)
     report = check_answers(files[-1], setup, sample=sample - 1)
     if output is not None:

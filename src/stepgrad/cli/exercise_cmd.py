@@ -8,6 +8,7 @@ import click
 
 from stepgrad.exercise.lms import LMS_FORMATS
 from stepgrad.functions import activation_names, loss_names
+from stepgrad.limits import MAX_EXERCISES, MAX_SEED
 
 
 def _layers(text: str) -> tuple[int, ...]:
@@ -23,7 +24,7 @@ def _layers(text: str) -> tuple[int, ...]:
 
 
 @click.command("exercise")
-@click.option("--seed", type=int, required=True, help="Same seed, same exercise.")
+@click.option("--seed", type=click.IntRange(max=MAX_SEED), required=True, help="Same seed, same exercise.")
 @click.option("--layers", default="2,2,2", show_default=True, help="Sizes: inputs, hidden…, outputs.")
 @click.option(
     "--activation",
@@ -42,7 +43,10 @@ def _layers(text: str) -> tuple[int, ...]:
 @click.option("--bias", type=click.Choice(["shared", "per_neuron", "none"]), default="shared", show_default=True)
 @click.option("--train-bias", is_flag=True, help="Update the biases too.")
 @click.option("--learning-rate", type=float, default=0.5, show_default=True)
-@click.option("--count", type=int, default=1, show_default=True, help="How many distinct variants.")
+@click.option(
+    "--count", type=click.IntRange(max=MAX_EXERCISES), default=1, show_default=True,
+    help="How many distinct variants.",
+)
 @click.option(
     "--ask",
     default="default",

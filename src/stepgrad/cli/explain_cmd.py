@@ -9,6 +9,13 @@ from typing import TYPE_CHECKING
 import click
 
 from stepgrad.errors import StepgradError
+from stepgrad.limits import (
+    MAX_EXPLAIN_LAYERS,
+    MAX_EXPLAIN_PARAMETERS,
+    MAX_EXPLAIN_STEP,
+    check_network_depth,
+    check_network_size,
+)
 from stepgrad.render import FILE_SUFFIXES, format_names
 
 if TYPE_CHECKING:
@@ -32,7 +39,7 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
                      help="'updated' reproduces the classic mistake (and the published errata)."),
         click.option("--optimizer", type=click.Choice(OPTIMIZER_CHOICES), default=None,
                      help="Explain one update of this optimizer (buffers, moments, bias correction)."),
-        click.option("--step", "update_number", type=click.IntRange(1), default=2, show_default=True,
+        click.option("--step", "update_number", type=click.IntRange(1, MAX_EXPLAIN_STEP), default=2, show_default=True,
                      help="With --optimizer: which update to explain (earlier ones fill the buffers)."),
         click.option("--momentum", type=float, default=None, help="With --optimizer momentum|nesterov: μ."),
         click.option("--weight-decay", type=float, default=None,
@@ -51,7 +58,8 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
                      help="Markdown with -o: embed the diagram in the page as a data: image instead of OUT.svg."),
         click.option("--force", is_flag=True,
                      help="Markdown with -o: replace an OUT.svg that is not the diagram stepgrad wrote for OUT.md "
-                          "(its own earlier diagram is replaced without asking; any other OUT.svg is refused)."),
+                          "(its own earlier diagram is replaced without asking; any other OUT.svg is refused). "
+                          "Also: explain a network over the size limits (5,000 weights and biases, 50 layers)."),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -85,18 +93,26 @@ def _run(
     _check_outputs(path, output, sidecar, force)
     setup = load_setup_or_classic(path)
     check_sample_option(setup, sample)
+    if not force:
+        check_network_size(n_parameters(setup), MAX_EXPLAIN_PARAMETERS, "explain", force_hint=True)
+        check_network_depth(len(setup.network.layers), MAX_EXPLAIN_LAYERS, "explain", force_hint=True)
     given = {"momentum": momentum, "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2, "eps": eps}
     hyper = {key: value for key, value in given.items() if value is not None}
-    if optimizer is not None:
-        from stepgrad.explain.optimizer_steps import optimizer_derivation
+    if optimizer is None and (hyper or learning_rate is not None):
+        raise StepgradError("--lr, --momentum, --weight-decay, --beta1, --beta2 and --eps need --optimizer")
+    import numpy as np
 
-        derivation = optimizer_derivation(
-            optimizer, setup=setup, step=update_number, learning_rate=learning_rate, sample=sample - 1, **hyper
-        )
-    else:
-        if hyper or learning_rate is not None:
-            raise StepgradError("--lr, --momentum, --weight-decay, --beta1, --beta2 and --eps need --optimizer")
-        derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
+    # A value that leaves float64's range is shown as ∞ or NaN and reported once, in words, below
+    # (_warn_if_overflowed): NumPy's own RuntimeWarning would be a second, less helpful report.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if optimizer is not None:
+            from stepgrad.explain.optimizer_steps import optimizer_derivation
+
+            derivation = optimizer_derivation(
+                optimizer, setup=setup, step=update_number, learning_rate=learning_rate, sample=sample - 1, **hyper
+            )
+        else:
+            derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
     _warn_if_overflowed(derivation.values)
     if fmt == "text" and output is None and sys.stdout.isatty():
         from rich.console import Console
@@ -114,6 +130,11 @@ def _run(
         emit(render(derivation, fmt, precision=precision, diagram_src=sidecar.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
+
+
+def n_parameters(setup: Setup) -> int:
+    """The network's weights and biases: what the work of explaining or checking it grows with."""
+    return sum(layer.weights.size + layer.bias.size for layer in setup.network.layers)
 
 
 def _check_outputs(path: str | None, output: str | None, sidecar: Path | None, force: bool) -> None:

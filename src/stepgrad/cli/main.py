@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> Any:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
+    except RecursionError:
+        _fail("the input is nested or chained too deeply to work with")
+    except MemoryError:
+        _fail("the input is too large to work with in the memory available")
     except OSError as error:
         _silence_stdout()
         where = f"{error.filename}: " if error.filename else "cannot write the output: "
@@ -93,7 +97,10 @@ def main(argv: list[str] | None = None) -> Any:
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     """``stepgrad: error: message`` on stderr (one line), then exit with ``code``."""
-    click.echo(f"stepgrad: error: {' '.join(message.split())}", err=True)
+    line = f"stepgrad: error: {' '.join(message.split())}"
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    # A lone surrogate or a character the terminal cannot show is escaped, never a second error.
+    click.echo(line.encode(encoding, "backslashreplace").decode(encoding, "replace"), err=True)
     sys.exit(code)
 
 

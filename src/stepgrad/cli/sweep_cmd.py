@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import SCALE_OPTION, TASK_OPTION, parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import SCALE_OPTION, TASK_OPTION, known_loss, parse_batch_size, parse_layers
 from stepgrad.errors import StepgradError
+from stepgrad.limits import MAX_EPOCHS, MAX_NETS, MAX_NOISE, MAX_SAMPLES
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
@@ -37,14 +38,20 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--target", help="The CSV column to predict.")
 @TASK_OPTION
 @SCALE_OPTION
-@click.option("--samples", "n_samples", type=int, default=None,
+@click.option("--samples", "n_samples", type=click.IntRange(max=MAX_SAMPLES), default=None,
               help="Number of points of a generated data set (at most 100,000).")
-@click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0; default 0).")
+@click.option(
+    "--noise", type=click.FloatRange(max=MAX_NOISE), default=None,
+    help="Noise of a generated data set (≥ 0; default 0).",
+)
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)
-@click.option("--loss", default=None, help="Default: half_squared_error for 0/1 targets with a sigmoid output.")
-@click.option("--nets", type=int, default=1000, show_default=True, help="Number of networks.")
+@click.option(
+    "--loss", default=None, callback=known_loss,
+    help="Default: half_squared_error for 0/1 targets with a sigmoid output.",
+)
+@click.option("--nets", type=click.IntRange(max=MAX_NETS), default=1000, show_default=True, help="Number of networks.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Network k uses seed SEED + k (each 0 … 2**32 − 1).")
 @click.option(
@@ -55,8 +62,11 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
-@click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
-@click.option("--epochs", type=int, default=2000, show_default=True)
+@click.option(
+    "--step-size", type=click.IntRange(max=MAX_EPOCHS), default=None,
+    help="--schedule step: epochs between decays (default 10).",
+)
+@click.option("--epochs", type=click.IntRange(max=MAX_EPOCHS), default=2000, show_default=True)
 @click.option("--batch-size", default="full", show_default=True)
 @click.option(
     "--converged-below",

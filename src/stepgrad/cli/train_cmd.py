@@ -21,6 +21,7 @@ import click
 from stepgrad.data.csv_file import TASKS
 from stepgrad.data.scaling import SCALINGS
 from stepgrad.errors import StepgradError
+from stepgrad.limits import MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_NOISE, MAX_SAMPLES, MAX_STEPS
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
@@ -54,10 +55,24 @@ def parse_layers(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in parts]
     except ValueError as error:
-        raise StepgradError(f"--layers takes whole numbers separated by commas, like 2,8,1; got {text!r}") from error
+        raise StepgradError(
+            f"--layers takes whole numbers separated by commas, like 2,8,1; got {text[:80]!r}"
+        ) from error
     if len(sizes) < 2 or min(sizes) < 1:
         raise StepgradError(f"--layers needs at least an input and an output size, all positive; got {text!r}")
+    if len(sizes) > MAX_LAYERS + 1 or max(sizes) > MAX_LAYER_SIZE:
+        raise StepgradError(f"--layers allows at most {MAX_LAYERS} layers of at most {MAX_LAYER_SIZE:,} neurons; "
+                            f"got {text[:80]!r}")
     return sizes
+
+
+def known_loss(ctx: click.Context, param: click.Parameter, name: str | None) -> str | None:
+    """A click callback: ``--loss`` must name a loss of the registry (checked before any work)."""
+    from stepgrad.functions import loss_names
+
+    if name is not None and name not in loss_names():
+        raise StepgradError(f"unknown loss {name[:80]!r}; choose one of {', '.join(loss_names())}")
+    return name
 
 
 def parse_batch_size(text: str) -> int | None:
@@ -67,16 +82,24 @@ def parse_batch_size(text: str) -> int | None:
     try:
         size = int(text)
     except ValueError as error:
-        raise StepgradError(f"--batch-size takes a positive integer or 'full'; got {text!r}") from error
+        raise StepgradError(f"--batch-size takes a positive integer or 'full'; got {text[:80]!r}") from error
     if size < 1:
         raise StepgradError(f"--batch-size must be at least 1; got {size}")
+    if size > MAX_SAMPLES:
+        raise StepgradError(f"--batch-size must be at most {MAX_SAMPLES:,}; got {text[:80]}")
     return size
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--steps", type=int, default=None, help="Repeat the update N times on FILE's sample(s) (default 10000).")
-@click.option("--every", type=int, default=None, help="With --steps: print the error every K steps (default N/10).")
+@click.option(
+    "--steps", type=click.IntRange(max=MAX_STEPS), default=None,
+    help="Repeat the update N times on FILE's sample(s) (default 10000).",
+)
+@click.option(
+    "--every", type=click.IntRange(max=MAX_STEPS), default=None,
+    help="With --steps: print the error every K steps (default N/10).",
+)
 @click.option(
     "--hidden-deltas-from",
     type=click.Choice(["original", "updated"]),
@@ -91,22 +114,26 @@ def parse_batch_size(text: str) -> int | None:
 @click.option("--target", help="The CSV column to predict (default: the last column).")
 @TASK_OPTION
 @SCALE_OPTION
-@click.option("--samples", "n_samples", type=int, default=None,
+@click.option("--samples", "n_samples", type=click.IntRange(max=MAX_SAMPLES), default=None,
               help="Number of points of a generated data set (at most 100,000).")
-@click.option("--noise", type=float, default=None, help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).")
+@click.option(
+    "--noise", type=click.FloatRange(max=MAX_NOISE), default=None,
+    help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).",
+)
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
 @click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
 @click.option(
     "--output-activation", default=None, help="Output activation (default: the one that pairs with the loss)."
 )
 @click.option(
-    "--loss", default=None, help="Loss (default suits the data; the output activation follows it unless given)."
+    "--loss", default=None, callback=known_loss,
+    help="Loss (default suits the data; the output activation follows it unless given).",
 )
 @click.option("--bias", type=click.Choice(["per_neuron", "shared", "none"]), default="per_neuron", show_default=True)
 @click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True)
 @click.option("--lr", "learning_rate", type=float, default=0.1, show_default=True, help="Learning rate η (> 0).")
 @click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
-@click.option("--epochs", type=int, default=100, show_default=True)
+@click.option("--epochs", type=click.IntRange(max=MAX_EPOCHS), default=100, show_default=True)
 @click.option(
     "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
 )
@@ -115,7 +142,10 @@ def parse_batch_size(text: str) -> int | None:
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
-@click.option("--step-size", type=int, default=None, help="--schedule step: epochs between decays (default 10).")
+@click.option(
+    "--step-size", type=click.IntRange(max=MAX_EPOCHS), default=None,
+    help="--schedule step: epochs between decays (default 10).",
+)
 @click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
 @click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
 @click.option("--save", default=None, help="Write the trained model: a .toml or .json file (not the data file).")

@@ -64,13 +64,13 @@ def _open_page(page: str) -> None:
 @click.option("--activation", help="Hidden activation: tanh, sigmoid, relu, leaky_relu, linear.")
 @click.option("--optimizer", help="sgd, momentum or adam.")
 @click.option("--lr", "learning_rate", type=float, help="Learning rate.")
-@click.option("--batch-size", type=int, help="Samples per update.")
+@click.option("--batch-size", type=click.IntRange(max=1000), help="Samples per update.")
 @click.option("--noise", type=float, help="Noise of the generated data, 0 to 1.")
 @click.option("--split", type=float, help="Fraction of the samples used for training.")
-@click.option("--points", type=int, help="Number of samples generated.")
-@click.option("--seed", type=int, help="Seed of the data, initial weights and shuffling.")
+@click.option("--points", type=click.IntRange(max=1000), help="Number of samples generated.")
+@click.option("--seed", type=click.IntRange(max=2**31 - 1), help="Seed of the data, initial weights and shuffling.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=0, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--port", default=0, show_default=True, type=click.IntRange(max=65535), help="Port (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
 @click.option(
     "--export", "export_path", type=click.Path(dir_okay=False), help="Write a replay page instead of serving."
@@ -79,7 +79,7 @@ def _open_page(page: str) -> None:
     "--frames",
     default=100,
     show_default=True,
-    type=click.IntRange(1, 1000),
+    type=click.IntRange(max=1000),
     help="Frames recorded by --export after the starting network (the replay shows frames 0 to N).",
 )
 def viz(

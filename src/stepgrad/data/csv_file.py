@@ -24,10 +24,13 @@ import numpy as np
 
 from stepgrad.data.dataset import Dataset, one_hot
 from stepgrad.errors import StepgradError
+from stepgrad.limits import MAX_CSV_BYTES, decode_utf8, read_bounded
 
 TaskChoice = Literal["auto", "classify", "regress"]
 TASKS: tuple[TaskChoice, ...] = get_args(TaskChoice)
 MAX_INTEGER_CLASSES = 10
+# Larger values overflow float64 while the scaling is fitted (a mean of 1e308s); no real data set needs them.
+MAX_MAGNITUDE = 1e100
 
 
 def _number(text: str) -> float | None:
@@ -42,10 +45,7 @@ def _read_rows(source: str, file: Path) -> list[tuple[int, list[str]]]:
     """The non-blank rows with their line numbers."""
     if not file.is_file():
         raise StepgradError("no such file", source)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise StepgradError(f"cannot read the file: {error}", source) from error
+    text = decode_utf8(read_bounded(file, MAX_CSV_BYTES, "a CSV data file"), source)
     try:
         rows = list(csv.reader(text.splitlines()))
     except csv.Error as error:
@@ -100,7 +100,12 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
             value = _number(cell.strip())
             if value is None or not math.isfinite(value):
                 raise StepgradError(
-                    f"column {header[index]!r}: {cell.strip()!r} is not a finite number", source, f"line {line}"
+                    f"column {header[index]!r}: {cell.strip()[:40]!r} is not a finite number", source, f"line {line}"
+                )
+            if abs(value) > MAX_MAGNITUDE:
+                raise StepgradError(
+                    f"column {header[index]!r}: {cell.strip()[:40]} is beyond the limit of ±{MAX_MAGNITUDE:g} "
+                    "for data values", source, f"line {line}"
                 )
             values.append(value)
         features.append(values)
@@ -111,13 +116,14 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
     numeric = all(n is not None for n in numbers)
     if numeric:
         for line, label, value in zip(lines, labels, numbers, strict=True):
-            if value is not None and not math.isfinite(value):
+            if value is not None and not (math.isfinite(value) and abs(value) <= MAX_MAGNITUDE):
                 raise StepgradError(
-                    f"the target column {target_name!r}: {label!r} is not a finite number", source, f"line {line}"
+                    f"the target column {target_name!r}: {label[:40]!r} is not a finite number up to "
+                    f"±{MAX_MAGNITUDE:g}", source, f"line {line}"
                 )
     if task == "regress" and not numeric:
         line, label = next((li, la) for li, la, n in zip(lines, labels, numbers, strict=True) if n is None)
-        message = f"--task regress needs numbers in the target column {target_name!r}, found {label!r}"
+        message = f"--task regress needs numbers in the target column {target_name!r}, found {label[:40]!r}"
         raise StepgradError(message, source, f"line {line}")
     if numeric:
         values_array = np.array(numbers, dtype=np.float64)

@@ -35,6 +35,7 @@ import numpy as np
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss, loss_names
 from stepgrad.functions.activations import activation_names
+from stepgrad.limits import MAX_NETWORK_BYTES, check_text, decode_utf8, read_bounded
 from stepgrad.network.atomic import write_atomic
 from stepgrad.network.model import Layer, Network, Setup, network_problem, target_problem
 
@@ -98,9 +99,10 @@ def _where(line: str | None, field: str) -> str:
 def _shown(value: Any) -> str:
     """A value as the file spells it: ``true``, ``"yes"``, ``[1, 2]`` (not Python's ``True``)."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=True)
+        shown = json.dumps(value, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):
-        return str(value)
+        shown = str(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def _closest(word: str, choices: list[str]) -> str:
@@ -111,9 +113,13 @@ def _closest(word: str, choices: list[str]) -> str:
 def _number(value: Any, what: str, fail: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         fail(f"{what} must be a number, got {_shown(value)}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
         fail(f"{what} must be a finite number, got {_shown(value)}")
-    return float(value)
+    return number
 
 
 def _vector(value: Any, what: str, fail: Any) -> list[float]:
@@ -289,19 +295,15 @@ def _parse_samples(
 def read_document(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     """Parse a TOML or JSON file (by suffix; other suffixes are tried as TOML, then JSON)."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StepgradError("no such file", source) from None
-    except IsADirectoryError:
-        raise StepgradError("is a directory, not a network file", source) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise StepgradError(f"cannot read: {error}", source) from None
+    if Path(path).is_dir():
+        raise StepgradError("is a directory, not a network file", source)
+    text = decode_utf8(read_bounded(path, MAX_NETWORK_BYTES, "a network file"), source)
+    check_text(text, source, "json" if source.endswith(".json") or text.lstrip().startswith("{") else "toml")
     if source.endswith(".json"):
         return _parse_json(text, source), text
     try:
         return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # tomllib.TOMLDecodeError, or a number Python will not convert
         if not source.endswith(".toml") and text.lstrip().startswith(("{", "[")):
             return _parse_json(text, source), text
         raise StepgradError(f"invalid TOML: {error}", source, _toml_error_line(str(error), text)) from None
@@ -327,15 +329,40 @@ def _constant_line(text: str) -> str | None:
     return f"line {unquoted.count(chr(10), 0, match.start()) + 1}" if match else None
 
 
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the field {key!r} is given twice")
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; a key given twice is refused, as TOML refuses it."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _DuplicateKeyError(key)
+        document[key] = value
+    return document
+
+
+def _second_line(text: str, key: str) -> str | None:
+    """The line where ``"key":`` is written the second time (best effort: escapes are not read)."""
+    found = list(re.finditer(rf'"{re.escape(key)}"\s*:', text))
+    return f"line {text.count(chr(10), 0, found[1].start()) + 1}" if len(found) > 1 else None
+
+
 def _parse_json(text: str, source: str) -> dict[str, Any]:
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise StepgradError(
             f"invalid JSON: {error.msg} (column {error.colno})", source, f"line {error.lineno}"
         ) from None
+    except _DuplicateKeyError as error:
+        raise StepgradError(f"invalid JSON: {error}", source, _second_line(text, error.key)) from None
     except ValueError as error:
-        raise StepgradError(f"invalid JSON: {error}", source, _constant_line(text)) from None
+        where = _constant_line(text) if "accepts" in str(error) else None
+        raise StepgradError(f"invalid JSON: {error}", source, where) from None
     if not isinstance(document, dict):
         raise StepgradError("the file must hold a JSON object of fields", source)
     return document
