@@ -70,7 +70,7 @@ def _open_page(page: str) -> None:
 @click.option("--points", type=click.IntRange(max=1000), help="Number of samples generated.")
 @click.option("--seed", type=click.IntRange(max=2**31 - 1), help="Seed of the data, initial weights and shuffling.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(max=65535), help="Port (0: any free port).")
+@click.option("--port", default=0, show_default=True, type=int, help="Port (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
 @click.option(
     "--export", "export_path", type=click.Path(dir_okay=False), help="Write a replay page instead of serving."
