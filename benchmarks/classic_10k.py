@@ -29,8 +29,9 @@ def run_plain(steps: int) -> float:
     functions, params = Functions.of(setup.network), params_of(setup.network)
     trains_bias = [layer.trains_bias for layer in setup.network.layers]
     order = np.zeros(steps, dtype=np.int64)
-    params, _ = sgd_on_kernel(plain_sgd.online_sgd, params, functions, trains_bias, setup.inputs, setup.targets,
-                              order, setup.learning_rate)
+    params, _ = sgd_on_kernel(
+        plain_sgd.online_sgd, params, functions, trains_bias, setup.inputs, setup.targets, order, setup.learning_rate
+    )
     return float(np.mean(sample_losses(params, functions, setup.inputs, setup.targets)))
 
 
@@ -114,10 +115,15 @@ def run(quick: bool) -> TaskResult:
         unit="time for 10,000 updates",
     )
     result.rows = [
-        Row("stepgrad `repeat_steps` (numba kernel, loaded in this process)", stepgrad_s, f"{error:.6e}",
-            stepgrad=True),
-        Row("stepgrad plain-Python lines (`plain_sgd`: `stepgrad train` in a new process, no numba)", plain_s,
-            f"{plain_error:.6e}", stepgrad=True),
+        Row(
+            "stepgrad `repeat_steps` (numba kernel, loaded in this process)", stepgrad_s, f"{error:.6e}", stepgrad=True
+        ),
+        Row(
+            "stepgrad plain-Python lines (`plain_sgd`: `stepgrad train` in a new process, no numba)",
+            plain_s,
+            f"{plain_error:.6e}",
+            stepgrad=True,
+        ),
         Row("stepgrad NumPy reference path (informational)", numpy_s, f"{numpy_error:.6e}"),
         Row("pure Python, per neuron (classic script style)", python_s, f"{python_error:.6e}", goal=0.2),
         Row("PyTorch eager (float64)", torch_s * scale, f"{torch_error:.6e}" if scale == 1 else "", goal=0.01),

@@ -75,8 +75,16 @@ class NeuronLayer:
 class NeuralNetwork:
     """Inputs, one hidden layer and one output layer, trained one sample at a time."""
 
-    def __init__(self, num_inputs: int, num_hidden: int, num_outputs: int, hidden_layer_weights: list[float],
-                 hidden_layer_bias: float, output_layer_weights: list[float], output_layer_bias: float) -> None:
+    def __init__(
+        self,
+        num_inputs: int,
+        num_hidden: int,
+        num_outputs: int,
+        hidden_layer_weights: list[float],
+        hidden_layer_bias: float,
+        output_layer_weights: list[float],
+        output_layer_bias: float,
+    ) -> None:
         self.num_inputs = num_inputs
         self.hidden_layer = NeuronLayer(num_hidden, hidden_layer_bias)
         self.output_layer = NeuronLayer(num_outputs, output_layer_bias)
@@ -98,8 +106,9 @@ class NeuralNetwork:
         self.feed_forward(training_inputs)
         outputs, hidden = self.output_layer.neurons, self.hidden_layer.neurons
         # 1. output neuron deltas
-        output_deltas = [outputs[o].calculate_pd_error_wrt_total_net_input(training_outputs[o])
-                         for o in range(len(outputs))]
+        output_deltas = [
+            outputs[o].calculate_pd_error_wrt_total_net_input(training_outputs[o]) for o in range(len(outputs))
+        ]
         # 2. hidden neuron deltas, through the output weights before this step's update
         hidden_deltas = [0.0] * len(hidden)
         for h in range(len(hidden)):
@@ -129,8 +138,15 @@ class NeuralNetwork:
 
 def main() -> None:
     inputs, targets = [0.05, 0.10], [0.01, 0.99]
-    nn = NeuralNetwork(2, 2, 2, hidden_layer_weights=[0.15, 0.20, 0.25, 0.30], hidden_layer_bias=0.35,
-                       output_layer_weights=[0.40, 0.45, 0.50, 0.55], output_layer_bias=0.60)
+    nn = NeuralNetwork(
+        2,
+        2,
+        2,
+        hidden_layer_weights=[0.15, 0.20, 0.25, 0.30],
+        hidden_layer_bias=0.35,
+        output_layer_weights=[0.40, 0.45, 0.50, 0.55],
+        output_layer_bias=0.60,
+    )
     print(f"step {0:>5}  E_total = {nn.calculate_total_error([(inputs, targets)]):.10g}")
     for i in range(1, STEPS + 1):
         nn.train(inputs, targets)

@@ -45,8 +45,11 @@ def first_call_seconds(setup: str, statement: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory(prefix="stepgrad-numba-cache-") as cache:
         for _ in range(2):
             done = subprocess.run(
-                [sys.executable, "-c", code], env={**os.environ, "NUMBA_CACHE_DIR": cache}, capture_output=True,
-                text=True, check=True,
+                [sys.executable, "-c", code],
+                env={**os.environ, "NUMBA_CACHE_DIR": cache},
+                capture_output=True,
+                text=True,
+                check=True,
             )
             seconds.append(float(done.stdout.split()[-1]))
     return seconds[0], seconds[1]

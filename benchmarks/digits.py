@@ -33,8 +33,7 @@ def run_stepgrad(x, y, x_test, y_test, epochs: int, use_compiled: bool = True) -
     from stepgrad.training import create_network, fit, predict
 
     network = create_network([64, HIDDEN, 10], "relu", "softmax", "cross_entropy", rng=np.random.default_rng(0))
-    result = fit(network, x, y, learning_rate=RATE, epochs=epochs, batch_size=BATCH, seed=0,
-                 use_compiled=use_compiled)
+    result = fit(network, x, y, learning_rate=RATE, epochs=epochs, batch_size=BATCH, seed=0, use_compiled=use_compiled)
     return float(np.mean(predict(result.network, x_test) == y_test))
 
 
@@ -64,8 +63,17 @@ def run_sklearn(x, y, x_test, y_test, epochs: int) -> float:
     from sklearn.neural_network import MLPClassifier
 
     model = MLPClassifier(
-        hidden_layer_sizes=(HIDDEN,), activation="relu", solver="sgd", learning_rate_init=RATE, batch_size=BATCH,
-        max_iter=epochs, momentum=0.0, nesterovs_momentum=False, alpha=0.0, tol=0.0, n_iter_no_change=epochs + 1,
+        hidden_layer_sizes=(HIDDEN,),
+        activation="relu",
+        solver="sgd",
+        learning_rate_init=RATE,
+        batch_size=BATCH,
+        max_iter=epochs,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        tol=0.0,
+        n_iter_no_change=epochs + 1,
         random_state=0,
     )
     with warnings.catch_warnings():
@@ -85,8 +93,12 @@ def run(quick: bool) -> TaskResult:
         ("stepgrad `fit`", lambda: run_stepgrad(*data, epochs), None, True),
         ("PyTorch eager (float64)", lambda: run_torch(*data, epochs), 0.4, False),
         ("scikit-learn MLPClassifier (float64)", lambda: run_sklearn(*data, epochs), 0.4, False),
-        ("stepgrad `fit(use_compiled=False)`, the NumPy path (informational)",
-         lambda: run_stepgrad(*data, epochs, use_compiled=False), None, False),
+        (
+            "stepgrad `fit(use_compiled=False)`, the NumPy path (informational)",
+            lambda: run_stepgrad(*data, epochs, use_compiled=False),
+            None,
+            False,
+        ),
         ("PyTorch eager float32 (informational)", lambda: run_torch(*data, epochs, "float32"), None, False),
     ]
     timings = race([runner for _, runner, _, _ in runners], repeats)

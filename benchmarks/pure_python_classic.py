@@ -45,8 +45,14 @@ class Layer:
 class ClassicNetwork:
     """2 inputs, 2 hidden and 2 output logistic neurons, trained one sample at a time."""
 
-    def __init__(self, hidden: list[list[float]], hidden_bias: float, output: list[list[float]], output_bias: float,
-                 learning_rate: float) -> None:
+    def __init__(
+        self,
+        hidden: list[list[float]],
+        hidden_bias: float,
+        output: list[list[float]],
+        output_bias: float,
+        learning_rate: float,
+    ) -> None:
         self.hidden = Layer(hidden, hidden_bias)
         self.output = Layer(output, output_bias)
         self.learning_rate = learning_rate

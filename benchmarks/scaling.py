@@ -29,10 +29,10 @@ def run_stepgrad(hidden: int, x: np.ndarray, labels: np.ndarray, use_compiled: b
     """One epoch of ``fit`` as a user calls it (plain SGD: the compiled mini-batch kernel)."""
     from stepgrad.training import create_network, fit
 
-    network = create_network([INPUTS, hidden, OUTPUTS], "relu", "softmax", "cross_entropy",
-                             rng=np.random.default_rng(0))
-    result = fit(network, x, labels, learning_rate=RATE, epochs=1, batch_size=BATCH, seed=0,
-                 use_compiled=use_compiled)
+    network = create_network(
+        [INPUTS, hidden, OUTPUTS], "relu", "softmax", "cross_entropy", rng=np.random.default_rng(0)
+    )
+    result = fit(network, x, labels, learning_rate=RATE, epochs=1, batch_size=BATCH, seed=0, use_compiled=use_compiled)
     return float(result.history.loss[-1])
 
 

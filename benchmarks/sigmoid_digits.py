@@ -23,8 +23,7 @@ ACCURACY_TOLERANCE = 0.01
 def initial_network():  # type: ignore[no-untyped-def]
     from stepgrad.training import create_network
 
-    return create_network([64, HIDDEN, 10], "sigmoid", "sigmoid", "half_squared_error",
-                          rng=np.random.default_rng(0))
+    return create_network([64, HIDDEN, 10], "sigmoid", "sigmoid", "half_squared_error", rng=np.random.default_rng(0))
 
 
 def one_hot(labels: np.ndarray) -> np.ndarray:
@@ -34,8 +33,16 @@ def one_hot(labels: np.ndarray) -> np.ndarray:
 def run_stepgrad(x, y, x_test, y_test, epochs: int, use_compiled: bool = True) -> float:
     from stepgrad.training import fit, predict_proba
 
-    result = fit(initial_network(), x, one_hot(y), learning_rate=RATE, epochs=epochs, batch_size=BATCH, seed=0,
-                 use_compiled=use_compiled)
+    result = fit(
+        initial_network(),
+        x,
+        one_hot(y),
+        learning_rate=RATE,
+        epochs=epochs,
+        batch_size=BATCH,
+        seed=0,
+        use_compiled=use_compiled,
+    )
     return float(np.mean(np.argmax(predict_proba(result.network, x_test), axis=1) == y_test))
 
 
@@ -72,8 +79,12 @@ def run(quick: bool) -> TaskResult:
     runners = [
         ("stepgrad `fit`", lambda: run_stepgrad(*data, epochs), None, True),
         ("plain NumPy loop (a tutorial's)", lambda: run_numpy(*data, epochs), GOAL, False),
-        ("stepgrad `fit(use_compiled=False)`, the NumPy path (informational)",
-         lambda: run_stepgrad(*data, epochs, use_compiled=False), None, False),
+        (
+            "stepgrad `fit(use_compiled=False)`, the NumPy path (informational)",
+            lambda: run_stepgrad(*data, epochs, use_compiled=False),
+            None,
+            False,
+        ),
     ]
     timings = race([runner for _, runner, _, _ in runners], repeats)
     ours = timings[0][1]

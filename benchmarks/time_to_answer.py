@@ -57,9 +57,7 @@ class Timing:
 
 def whole_process(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one run of ``command``, start-up to exit."""
-    done = subprocess.run(
-        [sys.executable, "-c", TIMER, *command], cwd=cwd, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", TIMER, *command], cwd=cwd, capture_output=True, text=True, check=True)
     seconds, peak_kib, code = done.stdout.split()
     if code not in ("0", "1"):  # stepgrad check exits with 1 when a value is wrong
         raise RuntimeError(f"{' '.join(command)} exited with {code}")
@@ -78,17 +76,25 @@ def run(quick: bool) -> TaskResult:
     with tempfile.TemporaryDirectory(prefix="stepgrad-time-to-answer-") as folder:
         cwd = Path(folder)
         (cwd / "mine.toml").write_text(ANSWERS, encoding="utf-8")
-        script = Timing("classic script (plain Python, `python classic_script.py`)",
-                        [sys.executable, str(SCRIPT)], [], [])
+        script = Timing(
+            "classic script (plain Python, `python classic_script.py`)", [sys.executable, str(SCRIPT)], [], []
+        )
         timings = [
             Timing("`stepgrad train` (classic example, 10,000 steps)", [stepgrad, "train"], [], []),
             Timing("`stepgrad explain` (classic example)", [stepgrad, "explain"], [], []),
             Timing("`stepgrad check mine.toml` (6 values)", [stepgrad, "check", "mine.toml"], [], []),
-            Timing("`python -c 'import numpy'` (informational: where any NumPy program starts)",
-                   [sys.executable, "-c", "import numpy"], [], []),
-            Timing("`stepgrad train --data xor --layers 2,4,1 --epochs 200`",
-                   [stepgrad, "train", "--data", "xor", "--layers", "2,4,1", "--epochs", "200", "--no-progress"],
-                   [], []),
+            Timing(
+                "`python -c 'import numpy'` (informational: where any NumPy program starts)",
+                [sys.executable, "-c", "import numpy"],
+                [],
+                [],
+            ),
+            Timing(
+                "`stepgrad train --data xor --layers 2,4,1 --epochs 200`",
+                [stepgrad, "train", "--data", "xor", "--layers", "2,4,1", "--epochs", "200", "--no-progress"],
+                [],
+                [],
+            ),
         ]
         for timing in [script, *timings]:  # one warm-up each (disk caches, numba's kernel cache)
             whole_process(timing.command, cwd)
@@ -115,7 +121,7 @@ def run(quick: bool) -> TaskResult:
     ratios = {}
     for number, timing in enumerate(timings):
         # pairs: this command's k-th run with the script run right after it
-        paired = script.seconds[number::len(timings)]
+        paired = script.seconds[number :: len(timings)]
         ratios[timing.label] = statistics.median(a / b for a, b in zip(timing.seconds, paired, strict=True))
         goal = f"≤ {GOAL:g}" if number == 0 else ""
         met = ("yes" if ratios[timing.label] <= GOAL else "**no**") if number == 0 else ""
@@ -136,4 +142,3 @@ def run(quick: bool) -> TaskResult:
         "a compile on an empty numba cache is announced on stderr and shown in its own summary row, outside `time`."
     )
     return result
-

@@ -15,8 +15,16 @@ def run_stepgrad(steps: int, use_compiled: bool = True) -> float:
     from stepgrad.training import fit_ensemble
 
     result = fit_ensemble(
-        [2, 4, 1], XOR_INPUTS, XOR_TARGETS, seeds=NETS, learning_rates=RATE, activation="sigmoid",
-        loss="half_squared_error", epochs=steps, batch_size=None, use_compiled=use_compiled,
+        [2, 4, 1],
+        XOR_INPUTS,
+        XOR_TARGETS,
+        seeds=NETS,
+        learning_rates=RATE,
+        activation="sigmoid",
+        loss="half_squared_error",
+        epochs=steps,
+        batch_size=None,
+        use_compiled=use_compiled,
     )
     return float(np.mean(result.converged()))
 
@@ -26,8 +34,8 @@ def run_torch(steps: int) -> float:
 
     generator = torch.Generator().manual_seed(0)
     # Xavier-uniform initial weights, zero biases, stacked: (N, n_out, n_in) and (N, 1, n_out)
-    w1 = ((torch.rand(NETS, 4, 2, generator=generator, dtype=torch.float64) * 2 - 1) * (6 / 6) ** 0.5)
-    w2 = ((torch.rand(NETS, 1, 4, generator=generator, dtype=torch.float64) * 2 - 1) * (6 / 5) ** 0.5)
+    w1 = (torch.rand(NETS, 4, 2, generator=generator, dtype=torch.float64) * 2 - 1) * (6 / 6) ** 0.5
+    w2 = (torch.rand(NETS, 1, 4, generator=generator, dtype=torch.float64) * 2 - 1) * (6 / 5) ** 0.5
     b1 = torch.zeros(NETS, 1, 4, dtype=torch.float64)
     b2 = torch.zeros(NETS, 1, 1, dtype=torch.float64)
     params = [p.requires_grad_() for p in (w1, b1, w2, b2)]
@@ -63,11 +71,18 @@ def run(quick: bool) -> TaskResult:
         "check: share of networks that classify all 4 points.",
         unit=f"time for {steps:,} steps",
         rows=[
-            Row("stepgrad `fit_ensemble` (compiled ensemble kernel)", stepgrad_s, f"{converged:.1%} converged",
-                stepgrad=True),
+            Row(
+                "stepgrad `fit_ensemble` (compiled ensemble kernel)",
+                stepgrad_s,
+                f"{converged:.1%} converged",
+                stepgrad=True,
+            ),
             Row("PyTorch batched (`baddbmm`, float64)", torch_s, f"{torch_converged:.1%} converged", goal=0.5),
-            Row("stepgrad `fit_ensemble(use_compiled=False)`, NumPy with a leading network axis (informational)",
-                numpy_s, f"{numpy_converged:.1%} converged"),
+            Row(
+                "stepgrad `fit_ensemble(use_compiled=False)`, NumPy with a leading network axis (informational)",
+                numpy_s,
+                f"{numpy_converged:.1%} converged",
+            ),
         ],
     )
     result.notes.append(

@@ -1,4 +1,4 @@
-"""The code passes the project's linters: ruff (style, bugs) and mypy (types)."""
+"""The code passes the project's linters: ruff (style, bugs, formatting) and mypy (types)."""
 
 import subprocess
 import sys
@@ -12,8 +12,12 @@ BIN = Path(sys.executable).parent
 
 @pytest.mark.parametrize(
     "command",
-    [["ruff", "check", "src", "tests", "benchmarks"], ["mypy"]],
-    ids=["ruff", "mypy"],
+    [
+        ["ruff", "check", "src", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "src", "tests", "benchmarks"],
+        ["mypy"],
+    ],
+    ids=["ruff", "ruff-format", "mypy"],
 )
 def test_linter_is_clean(command: list[str]) -> None:
     result = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=ROOT, capture_output=True, text=True)

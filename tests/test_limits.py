@@ -88,8 +88,11 @@ def test_check_walks_a_200_layer_network_without_recursing(tmp_path: Path) -> No
 def _square(tmp_path: Path, width: int, layers: int) -> str:
     row = [0.01] * width
     path = tmp_path / f"net{width}x{layers}.json"
-    path.write_text(json.dumps({"inputs": row, "targets": [0.5] * width,
-                                "layer": [{"weights": [row] * width} for _ in range(layers)]}))
+    path.write_text(
+        json.dumps(
+            {"inputs": row, "targets": [0.5] * width, "layer": [{"weights": [row] * width} for _ in range(layers)]}
+        )
+    )
     return str(path)
 
 
@@ -106,8 +109,9 @@ def _square(tmp_path: Path, width: int, layers: int) -> str:
         (["explain", "--step", "99999999999"], "is not in the range 1<=x<=10000"),
     ],
 )
-def test_cli_refuses_with_the_limit_named(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                                          message: str) -> None:
+def test_cli_refuses_with_the_limit_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     from stepgrad.cli.main import main
 
     answers = tmp_path / "answers.txt"

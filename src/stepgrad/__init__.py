@@ -38,12 +38,23 @@ if TYPE_CHECKING:
 # ``import stepgrad.errors`` (every CLI command) does not import NumPy and the whole core.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
-        ["BackwardTrace", "ForwardTrace", "Trace", "backward", "check_gradients", "forward", "predict", "total_error",
-         "train_step", "update"],
+        [
+            "BackwardTrace",
+            "ForwardTrace",
+            "Trace",
+            "backward",
+            "check_gradients",
+            "forward",
+            "predict",
+            "total_error",
+            "train_step",
+            "update",
+        ],
         "stepgrad.core",
     ),
-    **dict.fromkeys(["Layer", "Network", "Setup", "classic_network", "classic_setup", "network_names"],
-                    "stepgrad.network"),
+    **dict.fromkeys(
+        ["Layer", "Network", "Setup", "classic_network", "classic_setup", "network_names"], "stepgrad.network"
+    ),
 }
 
 __version__ = "0.1.0"

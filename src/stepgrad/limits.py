@@ -91,15 +91,17 @@ def _check_depth(code: str, text: str, source: str) -> None:
     for match in re.finditer(r"[\[\]{}]", code):
         depth += 1 if match.group(0) in "[{" else -1
         if depth > MAX_DEPTH:
-            raise StepgradError(f"nested deeper than the limit of {MAX_DEPTH} levels", source,
-                                _line_of(text, match.start()))
+            raise StepgradError(
+                f"nested deeper than the limit of {MAX_DEPTH} levels", source, _line_of(text, match.start())
+            )
 
 
 def _check_digits(text: str, source: str) -> None:
     match = _DIGITS.search(text)
     if match:
-        raise StepgradError(f"a number with more than the limit of {MAX_DIGITS} digits", source,
-                            _line_of(text, match.start()))
+        raise StepgradError(
+            f"a number with more than the limit of {MAX_DIGITS} digits", source, _line_of(text, match.start())
+        )
 
 
 def _check_toml_keys(code: str, text: str, source: str) -> None:
@@ -109,19 +111,25 @@ def _check_toml_keys(code: str, text: str, source: str) -> None:
     offset = 0
     for line in code.split("\n"):
         stripped = line.split("#", 1)[0].strip()
-        key = stripped.strip("[]").strip() if stripped.startswith("[") and "=" not in stripped else (
-            stripped.split("=", 1)[0].strip() if "=" in stripped else "")
+        key = (
+            stripped.strip("[]").strip()
+            if stripped.startswith("[") and "=" not in stripped
+            else (stripped.split("=", 1)[0].strip() if "=" in stripped else "")
+        )
         if len(key) > MAX_KEY_LENGTH:
-            raise StepgradError(f"a key longer than the limit of {MAX_KEY_LENGTH} characters", source,
-                                _line_of(text, offset))
+            raise StepgradError(
+                f"a key longer than the limit of {MAX_KEY_LENGTH} characters", source, _line_of(text, offset)
+            )
         if key.count(".") > MAX_KEY_DOTS:
-            raise StepgradError(f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots", source,
-                                _line_of(text, offset))
+            raise StepgradError(
+                f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots", source, _line_of(text, offset)
+            )
         offset += len(line) + 1
     match = _DOTTED.search(code)
     if match:
-        raise StepgradError(f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots", source,
-                            _line_of(text, match.start()))
+        raise StepgradError(
+            f"a dotted key with more than the limit of {MAX_KEY_DOTS} dots", source, _line_of(text, match.start())
+        )
 
 
 def check_text(text: str, source: str, fmt: str) -> None:
@@ -137,9 +145,12 @@ def check_text(text: str, source: str, fmt: str) -> None:
         code = _blank_strings(text, _JSON_STRING)
         _check_depth(code, text, source)
         for match in _JSON_STRING.finditer(text):
-            if len(match.group(0)) > MAX_KEY_LENGTH + 2 and text[match.end():match.end() + 64].lstrip().startswith(":"):
-                raise StepgradError(f"a key longer than the limit of {MAX_KEY_LENGTH} characters", source,
-                                    _line_of(text, match.start()))
+            if len(match.group(0)) > MAX_KEY_LENGTH + 2 and text[match.end() : match.end() + 64].lstrip().startswith(
+                ":"
+            ):
+                raise StepgradError(
+                    f"a key longer than the limit of {MAX_KEY_LENGTH} characters", source, _line_of(text, match.start())
+                )
     elif fmt == "toml":
         code = _blank_strings(text, _TOML_STRING)
         _check_depth(code, text, source)

@@ -83,8 +83,11 @@ def test_init_json(tmp_path: Path) -> None:
     [
         (None, "no such file"),
         ("inputs = [0.05, \n", "line"),
-        ('inputs = [0.05, 0.1]\ntargets = [0.01]\n[[layer]]\nactivation = "sigmoid"\nweights = [[0.1, 0.2]]\n'
-         'loss = "nope"\n', "bad.toml"),
+        (
+            'inputs = [0.05, 0.1]\ntargets = [0.01]\n[[layer]]\nactivation = "sigmoid"\nweights = [[0.1, 0.2]]\n'
+            'loss = "nope"\n',
+            "bad.toml",
+        ),
     ],
 )
 def test_bad_file_gives_one_line_and_exit_2(tmp_path: Path, content: str | None, expected: str) -> None:

@@ -43,7 +43,7 @@ def test_the_mistake_reproduces_the_published_errata_and_9999_steps_the_publishe
 def test_train_on_a_network_file(tmp_path) -> None:
     path = tmp_path / "net.toml"
     path.write_text(
-        'samples = [[0.0, 1.0], [1.0, 0.0]]\ntargets = [[1.0], [0.0]]\nlearning_rate = 1.0\n'
+        "samples = [[0.0, 1.0], [1.0, 0.0]]\ntargets = [[1.0], [0.0]]\nlearning_rate = 1.0\n"
         'loss = "half_squared_error"\n'
         '[[layer]]\nactivation = "sigmoid"\nweights = [[0.5, -0.5]]\nbias = 0.0\n'
     )
@@ -153,8 +153,10 @@ def test_train_on_csv_and_its_errors(tmp_path) -> None:
         (["--data", "circle", "--seed", "4294967296"], "--seed must be a whole number from 0 to 4294967295"),
         (["--data", "xor", "--layers", "2,,1"], "--layers has an empty size between commas"),
         (["--data", "xor", "--layers", "2,4,1,"], "--layers has an empty size between commas"),
-        (["--data", "circle", "--samples", "100001"],
-         "the number of samples of a generated set is at most 100,000, got 100,001"),
+        (
+            ["--data", "circle", "--samples", "100001"],
+            "the number of samples of a generated set is at most 100,000, got 100,001",
+        ),
     ],
 )
 def test_user_mistakes_exit_2(args, message, tmp_path) -> None:
@@ -170,15 +172,41 @@ def test_targets_that_do_not_suit_the_loss_fail_before_training_and_nothing_is_w
     # targets 3 … 7 with binary cross-entropy used to train, show a negative loss, then fail to save
     data = tmp_path / "big.csv"
     data.write_text("x1,x2,y\n0,0,5\n0,1,3\n1,0,4\n1,1,7\n")
-    result = run("train", "--data", "big.csv", "--task", "regress", "--loss", "binary_cross_entropy", "--epochs", "5",
-                 "--save", "bce.toml", "--plot", "bce.png", "--no-progress", cwd=tmp_path)
+    result = run(
+        "train",
+        "--data",
+        "big.csv",
+        "--task",
+        "regress",
+        "--loss",
+        "binary_cross_entropy",
+        "--epochs",
+        "5",
+        "--save",
+        "bce.toml",
+        "--plot",
+        "bce.png",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == (
         "stepgrad: error: big.csv: binary_cross_entropy targets must be between 0 and 1, got 5.0: "
         "use --loss mse (or half_squared_error) for numbers\n"
     )
-    result = run("sweep", "--data", "big.csv", "--task", "regress", "--loss", "binary_cross_entropy", "--nets", "2",
-                 "--no-progress", cwd=tmp_path)
+    result = run(
+        "sweep",
+        "--data",
+        "big.csv",
+        "--task",
+        "regress",
+        "--loss",
+        "binary_cross_entropy",
+        "--nets",
+        "2",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert result.returncode == 2 and "binary_cross_entropy targets must be between 0 and 1" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
 
@@ -189,10 +217,14 @@ def test_targets_that_do_not_suit_the_loss_fail_before_training_and_nothing_is_w
         (["--data", "ok.csv", "--save", "ok.csv"], "ok.csv: a model file ends in .toml or .json, not '.csv'"),
         (["--data", "ok.csv", "--save", "m"], "m: a model file ends in .toml or .json, and this path has no suffix"),
         (["--data", "ok.csv", "--save", "m.yaml"], "m.yaml: a model file ends in .toml or .json, not '.yaml'"),
-        (["--data", "d.json", "--save", "d.json"],
-         "d.json: is the training data (--data d.json); writing there would replace it"),
-        (["--data", "d.json", "--save", "link.json"],
-         "link.json: is the training data (--data d.json); writing there would replace it"),
+        (
+            ["--data", "d.json", "--save", "d.json"],
+            "d.json: is the training data (--data d.json); writing there would replace it",
+        ),
+        (
+            ["--data", "d.json", "--save", "link.json"],
+            "link.json: is the training data (--data d.json); writing there would replace it",
+        ),
         (["--data", "d.png", "--plot", "d.png"], "d.png: is the training data (--data d.png); writing there"),
         (["--data", "d.png", "--plot", "./sub/../d.png"], "is the training data (--data d.png); writing there"),
     ],
@@ -237,8 +269,25 @@ def test_sweep_mistakes_exit_2(args, message, tmp_path) -> None:
 
 
 def test_divergence_keeps_good_weights_plots_and_saves_a_model_explain_reads(tmp_path) -> None:
-    result = run("train", "--data", "plane", "--layers", "2,8,1", "--activation", "relu", "--lr", "1000",
-                 "--epochs", "50", "--save", "div.toml", "--plot", "div.png", "--no-progress", cwd=tmp_path)
+    result = run(
+        "train",
+        "--data",
+        "plane",
+        "--layers",
+        "2,8,1",
+        "--activation",
+        "relu",
+        "--lr",
+        "1000",
+        "--epochs",
+        "50",
+        "--save",
+        "div.toml",
+        "--plot",
+        "div.png",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "stepgrad: warning: the loss became NaN or infinite in epoch" in result.stderr
     assert "the best the run had; diverged in epoch" in flat(result.stdout)
@@ -249,16 +298,39 @@ def test_divergence_keeps_good_weights_plots_and_saves_a_model_explain_reads(tmp
     explained = run("explain", "div.toml", "--format", "json", cwd=tmp_path)
     assert explained.returncode == 0 and explained.stderr == ""  # no overflow warnings
     # a classifier blowing up with huge outputs still gets its figure
-    iris = run("train", "--data", "iris", "--activation", "relu", "--lr", "1e6", "--plot", "div3.png",
-               "--no-progress", cwd=tmp_path)
+    iris = run(
+        "train",
+        "--data",
+        "iris",
+        "--activation",
+        "relu",
+        "--lr",
+        "1e6",
+        "--plot",
+        "div3.png",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert iris.returncode == 0, iris.stderr
     assert (tmp_path / "div3.png").stat().st_size > 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["div.png", "div.toml", "div3.png"]  # no temp files
 
 
 def test_the_loss_chooses_the_output_activation(tmp_path) -> None:
-    result = run("train", "--data", "xor", "--loss", "binary_cross_entropy", "--epochs", "300", "--lr", "0.5",
-                 "--batch-size", "full", "--no-progress")
+    result = run(
+        "train",
+        "--data",
+        "xor",
+        "--loss",
+        "binary_cross_entropy",
+        "--epochs",
+        "300",
+        "--lr",
+        "0.5",
+        "--batch-size",
+        "full",
+        "--no-progress",
+    )
     assert result.returncode == 0, result.stderr
     assert "tanh → sigmoid, binary_cross_entropy" in result.stdout
     result = run("train", "--data", "iris", "--loss", "mse", "--epochs", "2", "--no-progress")
@@ -296,8 +368,21 @@ def test_csv_inputs_are_standardised_by_default_from_the_training_samples(tmp_pa
     from stepgrad.training import split_validation
 
     write_wide_csv(tmp_path / "house.csv")
-    result = run("train", "--data", "house.csv", "--epochs", "30", "--validation-split", "0.25", "--save", "m.toml",
-                 "--plot", "m.png", "--no-progress", cwd=tmp_path)
+    result = run(
+        "train",
+        "--data",
+        "house.csv",
+        "--epochs",
+        "30",
+        "--validation-split",
+        "0.25",
+        "--save",
+        "m.toml",
+        "--plot",
+        "m.png",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "inputs standardised: mean 0, variance 1 per column (--scale standard)" in flat(result.stdout)
     data = load_dataset(tmp_path / "house.csv")
@@ -321,8 +406,10 @@ def test_scaling_helps_and_unscaled_wide_inputs_get_a_hint(tmp_path) -> None:
     from stepgrad.data import load_dataset
 
     span = np.ptp(load_dataset(tmp_path / "house.csv").inputs[:, 0])
-    assert raw.stderr == (f"stepgrad: warning: input column 'sqft' spans {span:.4g}; one learning rate suits inputs "
-                          "of similar size: try --scale standard\n")
+    assert raw.stderr == (
+        f"stepgrad: warning: input column 'sqft' spans {span:.4g}; one learning rate suits inputs "
+        "of similar size: try --scale standard\n"
+    )
 
     def final(result):
         return float(re.search(r"final training loss +│ (\S+)", result.stdout).group(1))
@@ -332,8 +419,19 @@ def test_scaling_helps_and_unscaled_wide_inputs_get_a_hint(tmp_path) -> None:
     assert "inputs min-max scaled: 0 … 1 per column (--scale minmax)" in flat(minmax.stdout)
     # the named sets come scaled: no row, unless asked for
     assert "inputs" not in run("train", "--data", "xor", "--epochs", "2", "--no-progress").stdout
-    sweep = run("sweep", "--data", "house.csv", "--nets", "3", "--epochs", "5", "--scale", "minmax",
-                "--no-progress", cwd=tmp_path)
+    sweep = run(
+        "sweep",
+        "--data",
+        "house.csv",
+        "--nets",
+        "3",
+        "--epochs",
+        "5",
+        "--scale",
+        "minmax",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert "min-max scaled" in flat(sweep.stdout)
 
 
@@ -345,9 +443,35 @@ def test_regression_targets_in_the_hundreds_of_thousands_get_a_hint(tmp_path) ->
 
 
 def test_early_stopping_summary_names_the_best_epoch(tmp_path) -> None:
-    result = run("train", "--data", "gauss", "--samples", "60", "--noise", "0.5", "--seed", "1", "--layers",
-                 "2,16,1", "--optimizer", "adam", "--lr", "0.05", "--batch-size", "8", "--validation-split", "0.3",
-                 "--early-stopping", "5", "--epochs", "400", "--save", "m.toml", "--no-progress", cwd=tmp_path)
+    result = run(
+        "train",
+        "--data",
+        "gauss",
+        "--samples",
+        "60",
+        "--noise",
+        "0.5",
+        "--seed",
+        "1",
+        "--layers",
+        "2,16,1",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.05",
+        "--batch-size",
+        "8",
+        "--validation-split",
+        "0.3",
+        "--early-stopping",
+        "5",
+        "--epochs",
+        "400",
+        "--save",
+        "m.toml",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     meta = __import__("tomllib").loads((tmp_path / "m.toml").read_text())["meta"]
     best, stopped = meta["weights_from_epoch"], meta["epochs_trained"]
@@ -362,8 +486,7 @@ def test_early_stopping_summary_names_the_best_epoch(tmp_path) -> None:
 def test_explain_optimizer_options_on_the_command_line() -> None:
     import json
 
-    result = run("explain", "--optimizer", "adam", "--lr", "0.001", "--beta1", "0.8", "--step", "1",
-                 "--format", "json")
+    result = run("explain", "--optimizer", "adam", "--lr", "0.001", "--beta1", "0.8", "--step", "1", "--format", "json")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)["values"]
     assert values["bias_correction1"] == pytest.approx(0.2)
@@ -380,8 +503,10 @@ def test_explain_optimizer_options_on_the_command_line() -> None:
         (["--optimizer", "adam", "--beta2", "1"], "β₂ (beta2) must be in [0, 1), got 1.0"),
         (["--optimizer", "adamw", "--eps", "0"], "ε (eps) must be a positive finite number, got 0.0"),
         (["--optimizer", "adam", "--eps", "-1"], "ε (eps) must be a positive finite number, got -1.0"),
-        (["--optimizer", "sgd", "--momentum", "0.5"],
-         "momentum applies to the momentum and nesterov optimizers, not sgd"),
+        (
+            ["--optimizer", "sgd", "--momentum", "0.5"],
+            "momentum applies to the momentum and nesterov optimizers, not sgd",
+        ),
         (["--optimizer", "momentum", "--beta2", "0.9"], "beta2 applies to the adam and adamw optimizers, not momentum"),
         (["--optimizer", "adam", "--lr", "-1"], "the learning rate must be a positive finite number, got -1.0"),
     ],
@@ -461,8 +586,20 @@ def test_ctrl_c_in_sweep_summarises_and_plots_the_completed_epochs(tmp_path, mon
     monkeypatch.setattr(Training, "_log", log_then_ctrl_c)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as stopped:
-        main(["sweep", "--nets", "12", "--epochs", "100000", "--optimizer", "momentum", "--plot", "h.png",
-              "--no-progress"])
+        main(
+            [
+                "sweep",
+                "--nets",
+                "12",
+                "--epochs",
+                "100000",
+                "--optimizer",
+                "momentum",
+                "--plot",
+                "h.png",
+                "--no-progress",
+            ]
+        )
     assert stopped.value.code == 130
     out, err = capsys.readouterr()
     assert err.strip() == "stepgrad: interrupted"
@@ -512,8 +649,27 @@ def test_sweep_reports_the_converged_fraction(tmp_path) -> None:
 def test_sweep_plot_of_networks_that_diverged(tmp_path) -> None:
     # the audit's command: its losses from 1e-3 to 3.6e288 crashed matplotlib's log axis (tests/plots has
     # those numbers); now each network keeps its best weights
-    result = run("sweep", "--data", "plane", "--layers", "2,8,1", "--activation", "relu", "--lr", "100", "--nets",
-                 "20", "--epochs", "50", "--batch-size", "8", "--plot", "h4.png", "--no-progress", cwd=tmp_path)
+    result = run(
+        "sweep",
+        "--data",
+        "plane",
+        "--layers",
+        "2,8,1",
+        "--activation",
+        "relu",
+        "--lr",
+        "100",
+        "--nets",
+        "20",
+        "--epochs",
+        "50",
+        "--batch-size",
+        "8",
+        "--plot",
+        "h4.png",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "h4.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "wrote the histogram h4.png" in result.stdout

@@ -59,19 +59,40 @@ def test_a_folder_from_before_manifests_is_read_by_its_names(tmp_path: Path) -> 
     (out / "exercise-2024" / "network.toml").write_text("inputs = [1.0]\n")  # not written by stepgrad exercise
     (out / "exercise-01" / "grades.csv").write_text("ada,1\n")
     assert sorted(stepgrad_files(out)) == sorted(
-        [f"exercise-0{n}/{name}" for n in (1, 2) for name in (
-            "answers.txt", "key.html", "key.md", "key.svg", "key.txt", "network.svg", "network.toml",
-            "questions.html", "questions.md", "quiz.xml",
-        )] + ["quiz.xml"]
+        [
+            f"exercise-0{n}/{name}"
+            for n in (1, 2)
+            for name in (
+                "answers.txt",
+                "key.html",
+                "key.md",
+                "key.svg",
+                "key.txt",
+                "network.svg",
+                "network.toml",
+                "questions.html",
+                "questions.md",
+                "quiz.xml",
+            )
+        ]
+        + ["quiz.xml"]
     )
     write_exercises(out, 2, ExerciseSpec(), count=1, force=True)
     assert sorted(path.name for path in out.iterdir()) == [MANIFEST, "exercise-01", "exercise-2024"]
     assert (out / "exercise-2024" / "network.toml").read_text() == "inputs = [1.0]\n"
     assert (out / "exercise-01" / "grades.csv").read_text() == "ada,1\n"
     assert sorted(json.loads((out / MANIFEST).read_text())["files"]) == [
-        f"exercise-01/{name}" for name in (
-            "answers.txt", "key.html", "key.md", "key.svg", "key.txt", "network.svg", "network.toml",
-            "questions.html", "questions.md",
+        f"exercise-01/{name}"
+        for name in (
+            "answers.txt",
+            "key.html",
+            "key.md",
+            "key.svg",
+            "key.txt",
+            "network.svg",
+            "network.toml",
+            "questions.html",
+            "questions.md",
         )
     ]
 

@@ -108,11 +108,18 @@ def test_hidden_layer_sums_what_each_output_sends_back(classic: Derivation) -> N
 
 # --- formulas agree with their numbers -------------------------------------------------------
 
+
 def _evaluate(substituted: str) -> float:
     """Evaluate a substituted plain-text formula (the renderers' text) as Python."""
     expression = (
-        substituted.replace("·", "*").replace("−", "-").replace("½", "0.5*").replace("²", "**2")
-        .replace("e^(", "exp(").replace("ln(", "log(").replace("[", "(").replace("]", ")")
+        substituted.replace("·", "*")
+        .replace("−", "-")
+        .replace("½", "0.5*")
+        .replace("²", "**2")
+        .replace("e^(", "exp(")
+        .replace("ln(", "log(")
+        .replace("[", "(")
+        .replace("]", ")")
     )
     expression = re.sub(r"(\d)\(", r"\1*(", expression)  # −2(t − o) → -2*(t - o)
     return float(eval(expression, {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max}))
@@ -277,8 +284,17 @@ def test_after_the_update_the_forward_pass_is_worked_again(classic: Derivation) 
     after = dict(classic.sections())["Error after the update"]
     names = [step.name for step in after]
     assert names == [
-        "net_h1+", "out_h1+", "net_h2+", "out_h2+", "net_o1+", "out_o1+", "net_o2+", "out_o2+",
-        "E_o1+", "E_o2+", "E_total+",
+        "net_h1+",
+        "out_h1+",
+        "net_h2+",
+        "out_h2+",
+        "net_o1+",
+        "out_o1+",
+        "net_o2+",
+        "out_o2+",
+        "E_o1+",
+        "E_o2+",
+        "E_total+",
     ]
     net_o1 = classic.step("net_o1+")
     assert net_o1.formula == "net_o1+ = w5+·out_h1+ + w6+·out_h2+ + b2·1"  # b2 is frozen

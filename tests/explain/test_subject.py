@@ -81,7 +81,6 @@ def test_a_setup_with_more_target_rows_than_samples_is_refused() -> None:
     assert str(error.value).startswith("net.toml")
 
 
-
 def test_the_lazy_top_level_explain_has_the_signature_of_the_function_it_calls() -> None:
     # stepgrad.explain is a light wrapper until stepgrad.explain (the package) is imported: same parameters.
     code = (

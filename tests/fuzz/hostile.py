@@ -56,13 +56,19 @@ def run(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> Run:
     env = {**os.environ, "LC_ALL": "C.UTF-8", "COLUMNS": "80"}
     try:
         done = subprocess.run(
-            [STEPGRAD, *args], input=stdin, capture_output=True, cwd=cwd, timeout=TIMEOUT_SECONDS,
-            preexec_fn=_limit_memory, env=env,
+            [STEPGRAD, *args],
+            input=stdin,
+            capture_output=True,
+            cwd=cwd,
+            timeout=TIMEOUT_SECONDS,
+            preexec_fn=_limit_memory,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         return Run(tuple(args), None, "", "")
-    text = {name: data.decode("utf-8", "backslashreplace") for name, data in
-            (("out", done.stdout), ("err", done.stderr))}
+    text = {
+        name: data.decode("utf-8", "backslashreplace") for name, data in (("out", done.stdout), ("err", done.stderr))
+    }
     return Run(tuple(args), done.returncode, text["out"], text["err"])
 
 
@@ -88,17 +94,22 @@ weights = [[0.40, 0.45], [0.50, 0.55]]
 bias = 0.60
 """
 CLASSIC = {
-    "inputs": [0.05, 0.10], "targets": [0.01, 0.99], "learning_rate": 0.5,
-    "layer": [{"activation": "sigmoid", "weights": [[0.15, 0.20], [0.25, 0.30]], "bias": 0.35},
-              {"activation": "sigmoid", "weights": [[0.40, 0.45], [0.50, 0.55]], "bias": 0.60}],
+    "inputs": [0.05, 0.10],
+    "targets": [0.01, 0.99],
+    "learning_rate": 0.5,
+    "layer": [
+        {"activation": "sigmoid", "weights": [[0.15, 0.20], [0.25, 0.30]], "bias": 0.35},
+        {"activation": "sigmoid", "weights": [[0.40, 0.45], [0.50, 0.55]], "bias": 0.60},
+    ],
 }
 CLASSIC_JSON = json.dumps(CLASSIC, indent=1)
 
 
 def _square(width: int, layers: int) -> str:
     row = [0.01] * width
-    return json.dumps({"inputs": row, "targets": [0.5] * width,
-                       "layer": [{"weights": [row] * width} for _ in range(layers)]})
+    return json.dumps(
+        {"inputs": row, "targets": [0.5] * width, "layer": [{"weights": [row] * width} for _ in range(layers)]}
+    )
 
 
 def network_corpus() -> dict[str, bytes]:
@@ -148,11 +159,13 @@ def network_corpus() -> dict[str, bytes]:
         "spaces.toml": " " * (5 * 1024 * 1024),
         "long_string.toml": 'loss = "' + "x" * 200_000 + '"\n',
     }
-    return {name: text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
-            for name, text in texts.items()}
+    return {
+        name: text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass") for name, text in texts.items()
+    }
 
 
 # --- answer files ----------------------------------------------------------------------------
+
 
 def answer_corpus() -> dict[str, bytes]:
     """Hand-made hostile answer files, by name."""
@@ -179,7 +192,7 @@ def answer_corpus() -> dict[str, bytes]:
         "duplicate.json": '{"out_h1": 0.5, "out_h1": 0.6}',
         "invalid_utf8.txt": b"out_h1 = 0.5\xff\n",
         "bad_utf16.txt": b"\xff\xfe" + b"\x00\xd8",
-        "big_field.csv": "out_h1,\"" + "x" * 200_000 + "\"\n",
+        "big_field.csv": 'out_h1,"' + "x" * 200_000 + '"\n',
         "unclosed.csv": 'out_h1,"0.5\n',
         "nul.txt": "out_h1 = 0.5\x00\n",
         "network.toml": CLASSIC_TOML,
@@ -191,11 +204,13 @@ def answer_corpus() -> dict[str, bytes]:
         "long_line.txt": "out_h1 = " + "1 + " * 100_000 + "1\n",
         "empty.txt": "",
     }
-    return {name: text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
-            for name, text in texts.items()}
+    return {
+        name: text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass") for name, text in texts.items()
+    }
 
 
 # --- CSV data --------------------------------------------------------------------------------
+
 
 def csv_corpus() -> dict[str, bytes]:
     """Hand-made hostile CSV data sets, by name."""

@@ -20,10 +20,41 @@ ANSWERS = "out_h1 = 0.5933\nout_o1 = 0.7514\n"
 
 # Pieces an attacker splices into a valid file: deep brackets, long keys and numbers, escapes, bad bytes.
 HOSTILE_PIECES = [
-    "[" * 600, "{" * 600, "]", "}", '"', "'''", '"""', "\\q", "\\U0001F600", "\\ud800", "\x00", "\ufeff",
-    "9" * 400, "1e" + "9" * 400, "1e-400", "1e308", "-1e308", "nan", "inf", "NaN", "Infinity", "true",
-    "a" + ".b" * 2000, "=", ",", ":", "\n[[layer]]\n", "weights = [[1e300]]", "learning_rate = 1",
-    '"learning_rate": 2,', "#", "\r\n", "é", "−", "\t",
+    "[" * 600,
+    "{" * 600,
+    "]",
+    "}",
+    '"',
+    "'''",
+    '"""',
+    "\\q",
+    "\\U0001F600",
+    "\\ud800",
+    "\x00",
+    "\ufeff",
+    "9" * 400,
+    "1e" + "9" * 400,
+    "1e-400",
+    "1e308",
+    "-1e308",
+    "nan",
+    "inf",
+    "NaN",
+    "Infinity",
+    "true",
+    "a" + ".b" * 2000,
+    "=",
+    ",",
+    ":",
+    "\n[[layer]]\n",
+    "weights = [[1e300]]",
+    "learning_rate = 1",
+    '"learning_rate": 2,',
+    "#",
+    "\r\n",
+    "é",
+    "−",
+    "\t",
 ]
 
 
@@ -35,7 +66,7 @@ def mutated(base: str) -> st.SearchStrategy[bytes]:
         text = base
         for at, cut, piece in edits:
             at = min(at, len(text))
-            text = text[:at] + piece + text[at + cut:]
+            text = text[:at] + piece + text[at + cut :]
         return text.encode("utf-8", "surrogatepass")
 
     return st.lists(edit, min_size=1, max_size=4).map(apply)
@@ -72,8 +103,16 @@ def test_hostile_answer_files_through_check(tmp_path: Path) -> None:
     for name, data in corpus.items():
         (tmp_path / name).write_bytes(data)
     jobs = [(["check", name], b"") for name in corpus]
-    on_stdin = ["valid.txt", "valid.json", "invalid_utf8.txt", "bad_utf16.txt", "surrogate.json", "exp400.txt",
-                "deep_object.json", "nul.txt"]
+    on_stdin = [
+        "valid.txt",
+        "valid.json",
+        "invalid_utf8.txt",
+        "bad_utf16.txt",
+        "surrogate.json",
+        "exp400.txt",
+        "deep_object.json",
+        "nul.txt",
+    ]
     jobs += [(["check", "-"], corpus[name]) for name in on_stdin]
     assert failures(jobs, tmp_path) == []
 
@@ -89,8 +128,9 @@ def test_hostile_csv_data_through_train_and_sweep(tmp_path: Path) -> None:
 
 @settings(max_examples=12)
 @given(data=mutated(CLASSIC_TOML), suffix=st.sampled_from([".toml", ".json", ".txt"]))
-def test_mutated_network_files_through_the_cli(tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                               suffix: str) -> None:
+def test_mutated_network_files_through_the_cli(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
+) -> None:
     work = tmp_path_factory.mktemp("net")
     (work / f"net{suffix}").write_bytes(data)
     (work / "answers.txt").write_text(ANSWERS)
@@ -99,8 +139,9 @@ def test_mutated_network_files_through_the_cli(tmp_path_factory: pytest.TempPath
 
 @settings(max_examples=12)
 @given(data=mutated(ANSWERS + '{"out_h2": 0.59}\nw5+ = 0.35891648\n'), stdin=st.booleans())
-def test_mutated_answer_files_through_the_cli(tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                              stdin: bool) -> None:
+def test_mutated_answer_files_through_the_cli(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, stdin: bool
+) -> None:
     work = tmp_path_factory.mktemp("answers")
     (work / "answers.txt").write_bytes(data)
     job = (["check", "-"], data) if stdin else (["check", "answers.txt"], b"")
@@ -112,8 +153,9 @@ def test_mutated_answer_files_through_the_cli(tmp_path_factory: pytest.TempPathF
 
 @settings(max_examples=300)
 @given(data=st.one_of(mutated(CLASSIC_TOML), mutated(CLASSIC_JSON)), suffix=st.sampled_from([".toml", ".json", ""]))
-def test_mutated_network_files_give_only_stepgrad_errors(tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                                         suffix: str) -> None:
+def test_mutated_network_files_give_only_stepgrad_errors(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
+) -> None:
     path = tmp_path_factory.mktemp("net") / f"net{suffix}"
     path.write_bytes(data)
     only_stepgrad_errors(load_setup, path)
@@ -122,23 +164,29 @@ def test_mutated_network_files_give_only_stepgrad_errors(tmp_path_factory: pytes
 @settings(max_examples=300)
 @given(
     data=st.one_of(
-        mutated(ANSWERS), mutated('{"out_h1": 0.5933, "dE_total/dw5": 0.0822}'),
-        mutated("name,value\nout_h1,0.5933\n"), st.binary(max_size=200),
+        mutated(ANSWERS),
+        mutated('{"out_h1": 0.5933, "dE_total/dw5": 0.0822}'),
+        mutated("name,value\nout_h1,0.5933\n"),
+        st.binary(max_size=200),
     ),
     suffix=st.sampled_from([".txt", ".json", ".toml", ".csv", ".md"]),
 )
-def test_mutated_answer_files_give_only_stepgrad_errors(tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                                        suffix: str) -> None:
+def test_mutated_answer_files_give_only_stepgrad_errors(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
+) -> None:
     path = tmp_path_factory.mktemp("answers") / f"answers{suffix}"
     path.write_bytes(data)
     only_stepgrad_errors(read_answers, path)
 
 
 @settings(max_examples=200)
-@given(data=st.one_of(mutated("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"), st.binary(max_size=200)),
-       task=st.sampled_from(["auto", "classify", "regress"]))
-def test_mutated_csv_data_gives_only_stepgrad_errors(tmp_path_factory: pytest.TempPathFactory, data: bytes,
-                                                     task: str) -> None:
+@given(
+    data=st.one_of(mutated("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"), st.binary(max_size=200)),
+    task=st.sampled_from(["auto", "classify", "regress"]),
+)
+def test_mutated_csv_data_gives_only_stepgrad_errors(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, task: str
+) -> None:
     path = tmp_path_factory.mktemp("csv") / "data.csv"
     path.write_bytes(data)
     only_stepgrad_errors(lambda p: load_csv(p, None, task), path)  # type: ignore[arg-type]

@@ -77,8 +77,11 @@ def test_divergence_warns_with_the_reason_and_keeps_finite_weights() -> None:
 
     x, y = make_classification(200, random_state=0)
     clf = StepgradClassifier(learning_rate=1e6, optimizer="sgd", activation="relu", random_state=0)
-    with pytest.warns(ConvergenceWarning, match=r"StepgradClassifier did not converge: the loss became NaN or "
-                                                r"infinite in epoch \d+ .*try a smaller learning rate"):
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"StepgradClassifier did not converge: the loss became NaN or "
+        r"infinite in epoch \d+ .*try a smaller learning rate",
+    ):
         clf.fit(x, y)
     assert clf.stop_reason_ is not None and clf.stop_reason_.startswith("the loss became NaN or infinite")
     assert all(np.isfinite(clf.loss_curve_))  # the epoch that diverged logged NaN: not a completed epoch

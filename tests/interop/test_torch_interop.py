@@ -64,12 +64,16 @@ def test_from_torch_reads_back_the_network() -> None:
 @pytest.mark.parametrize("mode", ["shared", "per_neuron", "none"])
 def test_every_bias_mode_round_trips_exactly(mode, train_bias) -> None:
     network = random_network(["tanh", "sigmoid", "linear"], [mode, "per_neuron", mode], [3, 4, 2, 3], loss="mse")
-    network = Network(tuple(Layer(layer.weights, layer.bias, layer.activation, train_bias) for layer in
-                            network.layers), "mse")
+    network = Network(
+        tuple(Layer(layer.weights, layer.bias, layer.activation, train_bias) for layer in network.layers), "mse"
+    )
     assert [layer.bias_mode for layer in network.layers] == [mode, "per_neuron", mode]
     model = to_torch(network)
     assert [module.stepgrad_bias for module in model if isinstance(module, torch.nn.Linear)] == [
-        mode, "per_neuron", mode]
+        mode,
+        "per_neuron",
+        mode,
+    ]
     assert from_torch(model, loss="mse") == network  # weights, bias modes, train_bias, activations
     import copy
 
@@ -83,8 +87,11 @@ def test_a_marked_shared_bias_that_torch_trained_apart_names_the_fix() -> None:
     model = to_torch(classic_network())
     with torch.no_grad():
         model[0].bias[1] += 0.5  # as a PyTorch optimizer does: each entry learns on its own
-    with pytest.raises(StepgradError, match="to_torch marked the bias shared but the bias entries differ "
-                                            r"\(trained in PyTorch\?\); pass shared_bias=False"):
+    with pytest.raises(
+        StepgradError,
+        match="to_torch marked the bias shared but the bias entries differ "
+        r"\(trained in PyTorch\?\); pass shared_bias=False",
+    ):
         from_torch(model)
     assert from_torch(model, shared_bias=False).layers[0].bias.tolist() == [0.35, 0.85]
 
@@ -111,7 +118,8 @@ def test_from_torch_rejects_what_stepgrad_cannot_read() -> None:
         "so only LeakyReLU(0.01) (PyTorch's default) can be read"
     )
     assert from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU())).layers[0].activation == (
-        "leaky_relu")
+        "leaky_relu"
+    )
 
 
 def classic_step_parts(lr=0.5):
@@ -128,8 +136,19 @@ def test_classic_step_in_torch_agrees_with_stepgrad_value_by_value() -> None:
     assert report.ok, report.to_text()
     values = {c.name: c for c in report.comparisons}
     # every named value of the derivation that PyTorch can record is compared
-    for name in ["net_h1", "out_o2", "E_total", "dE_total/dout_o1", "delta_o1", "delta_h2", "dE_total/dw5",
-                 "dE_total/dw1", "w5+", "w1+", "E_total+"]:
+    for name in [
+        "net_h1",
+        "out_o2",
+        "E_total",
+        "dE_total/dout_o1",
+        "delta_o1",
+        "delta_h2",
+        "dE_total/dw5",
+        "dE_total/dw1",
+        "w5+",
+        "w1+",
+        "E_total+",
+    ]:
         assert name in values
     assert len(report.comparisons) == 34
     # the classic tutorial's numbers, as PyTorch computed them
@@ -242,8 +261,9 @@ def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
     with pytest.raises(StepgradError, match="amsgrad"):
         verify_torch_step(model, x, t, "half_squared_error", torch.optim.Adam(params, amsgrad=True))
     with pytest.raises(StepgradError, match="dampening"):
-        verify_torch_step(model, x, t, "half_squared_error",
-                          torch.optim.SGD(params, lr=0.1, momentum=0.9, dampening=0.1))
+        verify_torch_step(
+            model, x, t, "half_squared_error", torch.optim.SGD(params, lr=0.1, momentum=0.9, dampening=0.1)
+        )
     report = verify_torch_step(model, x, t, "half_squared_error", torch.optim.SGD([model[0].weight], lr=0.1))
     assert report.problems[0].message.startswith("model.2.weight is not among the optimizer's parameters")
     assert report.first_stage == "update" and not report.ok
@@ -255,13 +275,11 @@ def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
 
 OPTIMIZERS = {
     "momentum": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.9),
-    "nesterov-decay": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.8, nesterov=True,
-                                                     weight_decay=0.01),
+    "nesterov-decay": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.8, nesterov=True, weight_decay=0.01),
     "sgd-decay": lambda params: torch.optim.SGD(params, lr=0.1, weight_decay=0.05),
     "adam": lambda params: torch.optim.Adam(params, lr=0.01, weight_decay=0.01),
     "adamw": lambda params: torch.optim.AdamW(params, lr=0.01, weight_decay=0.1),
-    "adam-decoupled": lambda params: torch.optim.Adam(params, lr=0.01, weight_decay=0.1,
-                                                      decoupled_weight_decay=True),
+    "adam-decoupled": lambda params: torch.optim.Adam(params, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
     "groups": lambda params: torch.optim.SGD(
         [{"params": params[:2], "lr": 0.05, "momentum": 0.5}, {"params": params[2:], "weight_decay": 0.1}], lr=0.2
     ),
@@ -290,11 +308,14 @@ def test_optimizers_with_state_agree_value_by_value_over_several_steps(kind) -> 
     assert kind.split("-")[0] in report.to_text().splitlines()[0] or kind == "groups"
 
 
-@pytest.mark.parametrize(("change", "ok"), [
-    (lambda params: torch.nn.utils.clip_grad_norm_(params, 1e-3), True),  # clipping: followed
-    (lambda params: [p.grad.div_(7) for p in params], False),  # a stray scale of every gradient: found
-    (lambda params: torch.nn.utils.clip_grad_value_(params, 1e-3), True),  # clipping by value: followed
-])
+@pytest.mark.parametrize(
+    ("change", "ok"),
+    [
+        (lambda params: torch.nn.utils.clip_grad_norm_(params, 1e-3), True),  # clipping: followed
+        (lambda params: [p.grad.div_(7) for p in params], False),  # a stray scale of every gradient: found
+        (lambda params: torch.nn.utils.clip_grad_value_(params, 1e-3), True),  # clipping by value: followed
+    ],
+)
 def test_gradient_clipping_is_followed_and_other_changes_are_found(change, ok) -> None:
     def step(model, x, t, loss, optimizer):
         optimizer.zero_grad()
@@ -348,14 +369,25 @@ def test_from_torch_refuses_logits_with_a_probability_loss_and_names_the_fix() -
 @pytest.mark.parametrize(
     ("inputs", "targets", "loss", "message"),
     [
-        ([[0.05, 0.10]], [[0.01, 0.99, 0.5]], "half_squared_error",
-         r"the targets have shape \(1, 3\); for a batch of 1 and a model with 2 outputs give \(1, 2\)$"),
-        ([[0.05, 0.10], [0.2, 0.3]], [[0.01, 0.99]], "half_squared_error",
-         r"the targets have shape \(1, 2\); for a batch of 2 and a model with 2 outputs give \(2, 2\)$"),
-        ([[0.05, 0.10, 0.2]], [[0.01, 0.99]], "half_squared_error",
-         r"the inputs have shape \(1, 3\); the model takes 2 inputs, so give \(B, 2\)"),
-        ([[0.05, 0.10]], [[0.01]], torch.nn.CrossEntropyLoss(),
-         r"give \(1, 2\) or class indices \(B,\)$"),
+        (
+            [[0.05, 0.10]],
+            [[0.01, 0.99, 0.5]],
+            "half_squared_error",
+            r"the targets have shape \(1, 3\); for a batch of 1 and a model with 2 outputs give \(1, 2\)$",
+        ),
+        (
+            [[0.05, 0.10], [0.2, 0.3]],
+            [[0.01, 0.99]],
+            "half_squared_error",
+            r"the targets have shape \(1, 2\); for a batch of 2 and a model with 2 outputs give \(2, 2\)$",
+        ),
+        (
+            [[0.05, 0.10, 0.2]],
+            [[0.01, 0.99]],
+            "half_squared_error",
+            r"the inputs have shape \(1, 3\); the model takes 2 inputs, so give \(B, 2\)",
+        ),
+        ([[0.05, 0.10]], [[0.01]], torch.nn.CrossEntropyLoss(), r"give \(1, 2\) or class indices \(B,\)$"),
         ([[0.05, 0.10]], [2], torch.nn.CrossEntropyLoss(), r"1-D targets for 2 outputs are class indices 0 … 1"),
     ],
 )

@@ -52,8 +52,9 @@ def check(model, step=None, loss=None, optimizer=None, x=None, t=None):
     return verify_torch_step(model, x, t, loss or nn.CrossEntropyLoss(), optimizer, step=step)
 
 
-@pytest.mark.parametrize("options", [{}, {"inplace": True}, {"functional": True}, {"inplace": True,
-                                                                                    "functional": True}])
+@pytest.mark.parametrize(
+    "options", [{}, {"inplace": True}, {"functional": True}, {"inplace": True, "functional": True}]
+)
 def test_a_custom_module_with_functional_and_in_place_activations_agrees(options) -> None:
     torch.manual_seed(0)
     report = check(MLP(**options))
@@ -70,8 +71,9 @@ def test_sequential_inside_a_module_with_pass_through_modules_agrees() -> None:
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.body = nn.Sequential(nn.Flatten(), nn.Identity(), nn.Linear(4, 5), nn.Sigmoid(), nn.Dropout(0.5),
-                                      nn.Linear(5, 1))
+            self.body = nn.Sequential(
+                nn.Flatten(), nn.Identity(), nn.Linear(4, 5), nn.Sigmoid(), nn.Dropout(0.5), nn.Linear(5, 1)
+            )
 
         def forward(self, x):
             return self.body(x).squeeze(-1)
@@ -80,8 +82,13 @@ def test_sequential_inside_a_module_with_pass_through_modules_agrees() -> None:
     model = Net().double().eval()
     x, _ = batch(16)
     t = (x[:, 0] > 0).double()
-    report = check(model, loss=nn.BCEWithLogitsLoss(reduction="sum"), x=x, t=t,
-                   optimizer=torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.1))
+    report = check(
+        model,
+        loss=nn.BCEWithLogitsLoss(reduction="sum"),
+        x=x,
+        t=t,
+        optimizer=torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.1),
+    )
     assert report.ok, report.to_text()
     assert report.chain == "model.body.2 → sigmoid (model.body.3) → model.body.5 → sigmoid (in BCEWithLogitsLoss)"
 
@@ -104,11 +111,17 @@ def test_only_the_forward_pass_of_the_backward_is_compared() -> None:
     assert "ignored: forward pass 1 (under torch.no_grad)" in report.to_text()
 
 
-@pytest.mark.parametrize(("cut", "message"), [
-    ("detach", "no gradient reaches model.fc1: the graph is cut after model.fc1 (detach in forward?)"),
-    ("no_grad", "no gradient reaches model.fc2: it ran without autograd (torch.no_grad around part of the "
-                "forward, or requires_grad=False?)"),
-])
+@pytest.mark.parametrize(
+    ("cut", "message"),
+    [
+        ("detach", "no gradient reaches model.fc1: the graph is cut after model.fc1 (detach in forward?)"),
+        (
+            "no_grad",
+            "no gradient reaches model.fc2: it ran without autograd (torch.no_grad around part of the "
+            "forward, or requires_grad=False?)",
+        ),
+    ],
+)
 def test_a_cut_graph_is_reported_as_such_not_as_wrong_numbers(cut, message) -> None:
     torch.manual_seed(3)
     report = check(MLP(cut=cut))
@@ -126,8 +139,9 @@ def test_requires_grad_false_in_the_middle_is_a_cut() -> None:
 
     torch.manual_seed(4)
     report = check(Net())
-    assert report.first_problem.message == ("no gradient reaches model.fc1: the graph is cut after model.act "
-                                            "(detach in forward?)")
+    assert report.first_problem.message == (
+        "no gradient reaches model.fc1: the graph is cut after model.act (detach in forward?)"
+    )
 
 
 def test_the_short_report_has_at_most_15_rows_and_full_and_json_have_all() -> None:
@@ -174,12 +188,15 @@ def test_a_mean_loss_scaled_by_hand_is_found_at_the_loss() -> None:
     assert report.first_mismatch.name == "E_total (batch mean)"
 
 
-@pytest.mark.parametrize(("module", "message"), [
-    (lambda: nn.LayerNorm(6), "model.norm: LayerNorm is not supported; supported are Linear, ReLU"),
-    (lambda: nn.BatchNorm1d(6), "model.norm: BatchNorm1d is not supported; supported are Linear, ReLU"),
-    (lambda: nn.Dropout(0.2), "model.norm: Dropout(p=0.2) in training mode is not supported: it drops values"),
-    (lambda: nn.GELU(), "model.norm: GELU is not supported"),
-])
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        (lambda: nn.LayerNorm(6), "model.norm: LayerNorm is not supported; supported are Linear, ReLU"),
+        (lambda: nn.BatchNorm1d(6), "model.norm: BatchNorm1d is not supported; supported are Linear, ReLU"),
+        (lambda: nn.Dropout(0.2), "model.norm: Dropout(p=0.2) in training mode is not supported: it drops values"),
+        (lambda: nn.GELU(), "model.norm: GELU is not supported"),
+    ],
+)
 def test_an_unsupported_module_is_refused_by_its_place(module, message) -> None:
     class Net(nn.Module):
         def __init__(self):

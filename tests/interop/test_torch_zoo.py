@@ -56,9 +56,11 @@ def outcome(entry: dict) -> tuple[bool, str]:
         right = problem.stage in STAGES[entry["stage"]] and layer in problem.message
     else:
         first = report.first_mismatch
-        right = (first is not None and first.stage in STAGES[entry["stage"]]
-                 and (entry["stage"] == "loss" or f"{layer} " in first.torch_name + " "
-                      or f"{layer}." in first.torch_name))
+        right = (
+            first is not None
+            and first.stage in STAGES[entry["stage"]]
+            and (entry["stage"] == "loss" or f"{layer} " in first.torch_name + " " or f"{layer}." in first.torch_name)
+        )
     return right, report.to_text()
 
 

@@ -57,9 +57,7 @@ def test_a_bad_file_is_one_line_and_exit_code_2(tmp_path) -> None:
     assert result.stderr.startswith("stepgrad: error:") and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(
-    ("optimizer", "compared"), [("momentum", 42), ("nesterov", 42), ("adam", 50), ("adamw", 50)]
-)
+@pytest.mark.parametrize(("optimizer", "compared"), [("momentum", 42), ("nesterov", 42), ("adam", 50), ("adamw", 50)])
 def test_other_optimizers_agree_and_their_buffers_are_compared(optimizer: str, compared: int) -> None:
     result = run("--optimizer", optimizer, "--lr", "0.01", "--weight-decay", "0.1")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -86,7 +84,7 @@ def test_nesterov_without_momentum_which_torch_refuses_is_one_line() -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-SCRIPT = '''
+SCRIPT = """
 import torch
 from torch import nn
 
@@ -109,9 +107,9 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 inputs = torch.randn(8, 3)
 targets = torch.randn(8, 2)
 loss_fn = nn.MSELoss(reduction="sum")
-'''
+"""
 
-STEP = '''
+STEP = """
 
 def step():
     optimizer.zero_grad()
@@ -120,7 +118,7 @@ def step():
     {bug}
     optimizer.step()
     return loss
-'''
+"""
 
 
 def script(tmp_path, text: str) -> str:
@@ -148,12 +146,15 @@ def test_a_buggy_script_is_exit_1_with_the_stage_and_json_for_ci(tmp_path) -> No
     assert data["stage"] == "gradient" and data["first"]["torch_name"] == "model.fc2.weight.grad[0, 0]"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (SCRIPT + "raise ValueError('no data')\n", "the script raised ValueError: no data (while importing it)"),
-    (SCRIPT + STEP.format(bug="1 / 0"), "the script raised ZeroDivisionError: division by zero (in step())"),
-    (SCRIPT.replace("loss_fn =", "criterion ="), "the script does not define loss_fn"),
-    (SCRIPT.replace("nn.ReLU(inplace=True)", "nn.LayerNorm(5)"), "model.act: LayerNorm is not supported"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (SCRIPT + "raise ValueError('no data')\n", "the script raised ValueError: no data (while importing it)"),
+        (SCRIPT + STEP.format(bug="1 / 0"), "the script raised ZeroDivisionError: division by zero (in step())"),
+        (SCRIPT.replace("loss_fn =", "criterion ="), "the script does not define loss_fn"),
+        (SCRIPT.replace("nn.ReLU(inplace=True)", "nn.LayerNorm(5)"), "model.act: LayerNorm is not supported"),
+    ],
+)
 def test_a_script_that_cannot_be_checked_is_one_line_and_exit_2(tmp_path, text, message) -> None:
     path = script(tmp_path, text)
     result = run(path)

@@ -33,8 +33,14 @@ def test_unsuited_activation_and_loss_are_refused(hidden, output, loss, n_out, m
 
 @pytest.mark.parametrize(
     ("output", "loss", "n_out"),
-    [("softmax", "cross_entropy", 2), ("sigmoid", "binary_cross_entropy", 1), ("logistic", "bce", 3),
-     ("linear", "mse", 1), ("relu", "half_squared_error", 2), ("sigmoid", "half_squared_error", 2)],
+    [
+        ("softmax", "cross_entropy", 2),
+        ("sigmoid", "binary_cross_entropy", 1),
+        ("logistic", "bce", 3),
+        ("linear", "mse", 1),
+        ("relu", "half_squared_error", 2),
+        ("sigmoid", "half_squared_error", 2),
+    ],
 )
 def test_suited_pairs_are_accepted(output, loss, n_out) -> None:
     assert Network(layers("relu", output, n_out), loss).n_outputs == n_out

@@ -80,11 +80,13 @@ def test_regression_boundary_shares_the_targets_colour_scale_even_after_divergen
     inputs = rng.uniform(-1, 1, (30, 2))
     targets = (inputs[:, :1] + inputs[:, 1:]) / 2
     network = create_network([2, 3, 1], "relu", "linear", "mse", rng=rng)
-    huge = network.with_parameters([layer.weights * 1e35 for layer in network.layers],
-                                   [layer.bias for layer in network.layers])
+    huge = network.with_parameters(
+        [layer.weights * 1e35 for layer in network.layers], [layer.bias for layer in network.layers]
+    )
     validation = (inputs[:5] + 0.01, targets[:5])
-    plot_decision_boundary(axes, huge, inputs, targets, feature_names=("sqft", "rooms"), validation=validation,
-                           classification=False)
+    plot_decision_boundary(
+        axes, huge, inputs, targets, feature_names=("sqft", "rooms"), validation=validation, classification=False
+    )
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("sqft", "rooms")
     from matplotlib.collections import PathCollection
     from matplotlib.contour import QuadContourSet
@@ -109,8 +111,9 @@ def test_class_boundary_marks_validation_points(axes) -> None:
     inputs = rng.normal(size=(12, 2))
     targets = np.eye(3)[np.arange(12) % 3]
     network = create_network([2, 4, 3], "tanh", loss="cross_entropy", rng=rng)
-    plot_decision_boundary(axes, network, inputs[:9], targets[:9], ("a", "b", "c"),
-                           validation=(inputs[9:], targets[9:]))
+    plot_decision_boundary(
+        axes, network, inputs[:9], targets[:9], ("a", "b", "c"), validation=(inputs[9:], targets[9:])
+    )
     _, labels = axes.get_legend_handles_labels()
     assert labels == ["a", "b", "c", "validation points"]
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("x1", "x2")

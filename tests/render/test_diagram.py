@@ -36,8 +36,16 @@ def test_classic_has_one_line_per_weight_labelled_with_name_and_value() -> None:
     svg = classic_svg()
     lines = weight_lines(svg)
     assert [line.get("data-name") for line in lines] == [f"w{k}" for k in range(1, 9)]
-    published = {"w1": "0.15", "w2": "0.2", "w3": "0.25", "w4": "0.3", "w5": "0.4", "w6": "0.45", "w7": "0.5",
-                 "w8": "0.55"}
+    published = {
+        "w1": "0.15",
+        "w2": "0.2",
+        "w3": "0.25",
+        "w4": "0.3",
+        "w5": "0.4",
+        "w6": "0.45",
+        "w7": "0.5",
+        "w8": "0.55",
+    }
     labels = texts(svg)
     for name, value in published.items():
         assert f"{name} = {value}" in labels
@@ -65,7 +73,17 @@ def test_shared_bias_is_one_node_per_layer_with_an_edge_to_each_neuron() -> None
 
 
 def test_colour_by_sign_and_width_by_magnitude() -> None:
-    network = Network((Layer([[0.5, -2.0]], [0.1, ], "sigmoid"),))
+    network = Network(
+        (
+            Layer(
+                [[0.5, -2.0]],
+                [
+                    0.1,
+                ],
+                "sigmoid",
+            ),
+        )
+    )
     lines = {line.get("data-name"): line for line in weight_lines(network_svg(network))}
     assert lines["w1"].get("stroke") == POSITIVE
     assert lines["w2"].get("stroke") == NEGATIVE
@@ -93,8 +111,12 @@ def test_highlight_colours_the_named_weight_and_neuron() -> None:
 def _boxes(svg: str) -> list[tuple[float, float, float, float]]:
     root = ET.fromstring(svg)
     return [
-        (float(r.get("x", 0)), float(r.get("y", 0)), float(r.get("x", 0)) + float(r.get("width", 0)),
-         float(r.get("y", 0)) + float(r.get("height", 0)))
+        (
+            float(r.get("x", 0)),
+            float(r.get("y", 0)),
+            float(r.get("x", 0)) + float(r.get("width", 0)),
+            float(r.get("y", 0)) + float(r.get("height", 0)),
+        )
         for r in root.iter(f"{SVG}rect")
         if r.get("class") == "label-box"
     ]
@@ -102,33 +124,37 @@ def _boxes(svg: str) -> list[tuple[float, float, float, float]]:
 
 def test_weight_labels_do_not_overlap_each_other() -> None:
     rng = np.random.default_rng(0)
-    three_wide = Network((Layer(rng.normal(size=(3, 2)), rng.normal(size=3)), Layer(rng.normal(size=(3, 3)), [0.1]),
-                          Layer(rng.normal(size=(2, 3)), [])))
+    three_wide = Network(
+        (
+            Layer(rng.normal(size=(3, 2)), rng.normal(size=3)),
+            Layer(rng.normal(size=(3, 3)), [0.1]),
+            Layer(rng.normal(size=(2, 3)), []),
+        )
+    )
     for svg in [classic_svg(), network_svg(three_wide)]:
         boxes = _boxes(svg)
         assert boxes
         for k, a in enumerate(boxes):
-            for b in boxes[k + 1:]:
+            for b in boxes[k + 1 :]:
                 assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
 
 
 def test_per_neuron_bias_labels_are_not_crossed_by_connections() -> None:
     rng = np.random.default_rng(3)
-    network = Network((
-        Layer(rng.normal(size=(3, 2)), rng.normal(size=3), "tanh"),
-        Layer(rng.normal(size=(3, 3)), rng.normal(size=3), "relu"),
-        Layer(rng.normal(size=(2, 3)), rng.normal(size=2), "sigmoid"),
-    ))
+    network = Network(
+        (
+            Layer(rng.normal(size=(3, 2)), rng.normal(size=3), "tanh"),
+            Layer(rng.normal(size=(3, 3)), rng.normal(size=3), "relu"),
+            Layer(rng.normal(size=(2, 3)), rng.normal(size=2), "sigmoid"),
+        )
+    )
     trace = train_step(network, [[0.5, -0.3]], [[0.2, 0.8]], 0.5)
     svg = network_svg(network, trace.values(0))
     root = ET.fromstring(svg)
     bias_texts = [t for t in root.iter(f"{SVG}text") if t.get("class") == "bias-label"]
     assert len(bias_texts) == 8
     boxes = _boxes(svg)
-    lines = [
-        tuple(float(line.get(key, 0)) for key in ("x1", "y1", "x2", "y2"))
-        for line in root.iter(f"{SVG}line")
-    ]
+    lines = [tuple(float(line.get(key, 0)) for key in ("x1", "y1", "x2", "y2")) for line in root.iter(f"{SVG}line")]
     for text in bias_texts:
         x, y = float(text.get("x", 0)), float(text.get("y", 0))
         box = next(b for b in boxes if b[0] < x < b[2] and b[1] < y < b[3])  # the label's white box
@@ -138,7 +164,7 @@ def test_per_neuron_bias_labels_are_not_crossed_by_connections() -> None:
                 px, py = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
                 assert not (box[0] < px < box[2] and box[1] < py < box[3]), (text.text, (x1, y1, x2, y2))
     for k, a in enumerate(boxes):
-        for b in boxes[k + 1:]:
+        for b in boxes[k + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
 
 

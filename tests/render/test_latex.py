@@ -27,7 +27,10 @@ def compile_pdf(source: str, directory: Path) -> tuple[subprocess.CompletedProce
     tex.write_text(source, encoding="utf-8")
     result = subprocess.run(
         [pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=directory, capture_output=True, text=True, timeout=120,
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     return result, directory / "derivation.pdf"
 

@@ -109,8 +109,17 @@ def test_supports_names_only_what_the_kernel_implements() -> None:
     assert not compiled.supports(["sigmoid", "swish"], "mse")
     assert not compiled.supports(["sigmoid"], "hinge")
     with pytest.raises(ValueError, match="does not support"):
-        compiled.online_sgd([np.ones((1, 1))], [np.ones(1)], ["swish"], [True], "mse", np.ones((1, 1)),
-                            np.ones((1, 1)), np.zeros(1, dtype=np.int64), 0.1)
+        compiled.online_sgd(
+            [np.ones((1, 1))],
+            [np.ones(1)],
+            ["swish"],
+            [True],
+            "mse",
+            np.ones((1, 1)),
+            np.ones((1, 1)),
+            np.zeros(1, dtype=np.int64),
+            0.1,
+        )
 
 
 @pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES)
@@ -147,4 +156,3 @@ def test_minibatch_sgd_last_batch_may_be_shorter() -> None:
     np.testing.assert_allclose(result.weights[0], network.layers[0].weights, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match="batch_size"):
         compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 0)
-

@@ -85,8 +85,9 @@ def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> No
     assert make_training(network, data.inputs, data.targets, use_compiled=False)._compiled_kernel() is None
 
 
-def _reference_kernel(weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate,
-                      batch_size=1):
+def _reference_kernel(
+    weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate, batch_size=1
+):
     """The ``compiled_api.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""
     from stepgrad.training.compiled_api import OnlineSGDResult
     from stepgrad.training.gradients import batch_gradients

@@ -63,10 +63,24 @@ RISING = get_schedule("step", gamma=2.0, step_size=5)  # η doubles every 5 epoc
 @pytest.mark.parametrize("use_compiled", [True, False], ids=["compiled", "numpy"])
 @pytest.mark.parametrize(
     ("batch_size", "learning_rate", "schedule"),
-    [(1, 5.0, "constant"), (1, 2.0, "constant"), (8, 10.0, "constant"), (None, 10.0, "constant"),
-     (1, 0.05, RISING), (8, 0.05, RISING), (None, 0.05, RISING)],
-    ids=["online-mid-epoch", "online-end-of-epoch", "mini-batch", "full-batch", "online-rising-rate",
-         "mini-batch-rising-rate", "full-batch-rising-rate"],
+    [
+        (1, 5.0, "constant"),
+        (1, 2.0, "constant"),
+        (8, 10.0, "constant"),
+        (None, 10.0, "constant"),
+        (1, 0.05, RISING),
+        (8, 0.05, RISING),
+        (None, 0.05, RISING),
+    ],
+    ids=[
+        "online-mid-epoch",
+        "online-end-of-epoch",
+        "mini-batch",
+        "full-batch",
+        "online-rising-rate",
+        "mini-batch-rising-rate",
+        "full-batch-rising-rate",
+    ],
 )
 def test_the_kept_weights_are_the_best_the_run_held(batch_size, learning_rate, schedule, use_compiled) -> None:
     options = dict(learning_rate=learning_rate, batch_size=batch_size, use_compiled=use_compiled, schedule=schedule)
@@ -98,12 +112,14 @@ def test_a_loss_that_climbs_for_epochs_before_overflowing_keeps_the_best_epoch_n
     data = load_dataset("plane")
     network = create_network([2, 8, 1], "relu", "linear", "mse", rng=seed_streams(0)[0])  # as `stepgrad train`
     oracle = EveryEpoch()
-    result = fit(network, data.inputs, data.targets, learning_rate=1000.0, epochs=50, batch_size=32,
-                 callbacks=[oracle])
+    result = fit(network, data.inputs, data.targets, learning_rate=1000.0, epochs=50, batch_size=32, callbacks=[oracle])
     latest = max(oracle.weights)
     with np.errstate(all="ignore"):
-        last_good_loss = float(evaluate(params_of(oracle.weights[latest]), Functions.of(network), data.inputs,
-                                        data.targets, "regression")[0])
+        last_good_loss = float(
+            evaluate(params_of(oracle.weights[latest]), Functions.of(network), data.inputs, data.targets, "regression")[
+                0
+            ]
+        )
     assert latest == 4 and last_good_loss > 1e200
     assert result.training.kept.epoch == 0 and result.final_loss < 1  # its loss rose from the first epoch
 
@@ -112,12 +128,14 @@ def test_a_loss_that_climbs_for_epochs_before_overflowing_keeps_the_best_epoch_n
 def test_weights_whose_own_loss_overflowed_are_not_kept(use_compiled) -> None:
     # Full batch, η = 10: the update ending epoch 6 leaves finite weights whose loss overflows, so
     # epoch 7 diverges at once; those weights are never kept.
-    result = fit(_network(), DATA.inputs, DATA.targets, epochs=60, learning_rate=10.0, batch_size=None,
-                 use_compiled=use_compiled)
+    result = fit(
+        _network(), DATA.inputs, DATA.targets, epochs=60, learning_rate=10.0, batch_size=None, use_compiled=use_compiled
+    )
     history = result.history.loss
     assert len(history) == 7 and math.isnan(history[-1]) and math.isfinite(history[-2])
-    at_six = fit(_network(), DATA.inputs, DATA.targets, epochs=6, learning_rate=10.0, batch_size=None,
-                 use_compiled=use_compiled)
+    at_six = fit(
+        _network(), DATA.inputs, DATA.targets, epochs=6, learning_rate=10.0, batch_size=None, use_compiled=use_compiled
+    )
     with np.errstate(over="ignore"):
         assert params_of(at_six.network).is_finite() and not math.isfinite(_training_loss(at_six.network))
     assert result.training.kept.epoch != 6 and math.isfinite(result.final_loss)
@@ -132,8 +150,9 @@ def test_online_training_never_keeps_weights_with_an_infinite_loss() -> None:
         with np.errstate(all="raise"):  # and no floating-point warning on the way
             result = fit(_network(), data.inputs, data.targets, learning_rate=1e3, epochs=50, batch_size=1)
         kept = result.training.kept
-        loss, _ = evaluate(params_of(result.network), Functions.of(result.network), data.inputs, data.targets,
-                           "regression")
+        loss, _ = evaluate(
+            params_of(result.network), Functions.of(result.network), data.inputs, data.targets, "regression"
+        )
         assert math.isfinite(float(loss)) and float(loss) == kept.loss
         initial = _network()
         initial_loss, _ = evaluate(params_of(initial), Functions.of(initial), data.inputs, data.targets, "regression")
@@ -143,16 +162,27 @@ def test_online_training_never_keeps_weights_with_an_infinite_loss() -> None:
 @pytest.mark.parametrize("use_compiled", [True, False], ids=["compiled", "numpy"])
 @pytest.mark.parametrize(
     ("batch_size", "rates", "schedule", "epochs"),
-    [(8, [0.05, 10.0, 0.1, 100.0], "constant", 30), (None, [0.05, 10.0, 0.1, 100.0], "constant", 30),
-     (8, [0.001, 0.1, 0.005, 0.2], RISING, 50)],
+    [
+        (8, [0.05, 10.0, 0.1, 100.0], "constant", 30),
+        (None, [0.05, 10.0, 0.1, 100.0], "constant", 30),
+        (8, [0.001, 0.1, 0.005, 0.2], RISING, 50),
+    ],
     ids=["mini-batch", "full-batch", "rising-rate"],
 )
-def test_each_network_of_an_ensemble_keeps_its_own_best_weights(batch_size, rates, schedule, epochs,
-                                                                 use_compiled) -> None:
+def test_each_network_of_an_ensemble_keeps_its_own_best_weights(
+    batch_size, rates, schedule, epochs, use_compiled
+) -> None:
     options = dict(epochs=epochs, batch_size=batch_size, use_compiled=use_compiled, schedule=schedule)
     result = fit_ensemble(
-        [2, 8, 1], DATA.inputs, DATA.targets, seeds=[1], learning_rates=rates, activation="relu",
-        output_activation="linear", loss="mse", **options,
+        [2, 8, 1],
+        DATA.inputs,
+        DATA.targets,
+        seeds=[1],
+        learning_rates=rates,
+        activation="relu",
+        output_activation="linear",
+        loss="mse",
+        **options,
     )
     assert result.diverged.tolist() == [False, True, False, True]
     kept, history = result.training.kept, result.training.history
@@ -160,13 +190,20 @@ def test_each_network_of_an_ensemble_keeps_its_own_best_weights(batch_size, rate
     if schedule is RISING:  # the members that diverged learned first: their best epochs are inside the run
         assert 0 < kept.epoch[1] < 40 and 0 < kept.epoch[3] < 40 and max(result.loss[[1, 3]]) < 0.01
     for index, rate in enumerate(rates):
-        solo = fit(seeded_network([2, 8, 1], 1, "relu", "linear", "mse"), DATA.inputs, DATA.targets,
-                   learning_rate=rate, seed=1, **options)
+        solo = fit(
+            seeded_network([2, 8, 1], 1, "relu", "linear", "mse"),
+            DATA.inputs,
+            DATA.targets,
+            learning_rate=rate,
+            seed=1,
+            **options,
+        )
         assert solo.training.kept.epoch == kept.epoch[index]
         assert (solo.stop_reason is not None) == bool(result.diverged[index])
         # (relative: a diverging member's weights are huge by then)
-        np.testing.assert_allclose(result.network(index).layers[0].weights, solo.network.layers[0].weights,
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            result.network(index).layers[0].weights, solo.network.layers[0].weights, rtol=1e-12, atol=1e-12
+        )
         assert result.loss[index] == pytest.approx(solo.final_loss, rel=1e-12)
         # the member's history is the solo run's, then NaN once it has stopped
         member = [log.loss[index] for log in history]

@@ -112,8 +112,9 @@ class Recorder(Callback):
         ("leaky_relu", "softmax", "cross_entropy", "per_neuron", 4),
     ],
 )
-def test_the_compiled_ensemble_equals_the_numpy_ensemble_and_solo_runs(activation, output, loss, bias,
-                                                                       batch_size) -> None:
+def test_the_compiled_ensemble_equals_the_numpy_ensemble_and_solo_runs(
+    activation, output, loss, bias, batch_size
+) -> None:
     pytest.importorskip("numba")
     if output == "softmax":
         data = load_dataset("iris")
@@ -122,12 +123,20 @@ def test_the_compiled_ensemble_equals_the_numpy_ensemble_and_solo_runs(activatio
         data = load_dataset("circle", n_samples=24, noise=0.2, seed=1)
         data_x, data_y, sizes = data.inputs, data.targets, [2, 4, 1]
     seeds, rates = [1, 2, 3], [0.3, 0.1, 0.6]
-    options = dict(activation=activation, output_activation=output, loss=loss, bias=bias, epochs=10,
-                   batch_size=batch_size, schedule=get_schedule("step", gamma=0.5, step_size=3))
+    options = dict(
+        activation=activation,
+        output_activation=output,
+        loss=loss,
+        bias=bias,
+        epochs=10,
+        batch_size=batch_size,
+        schedule=get_schedule("step", gamma=0.5, step_size=3),
+    )
     fast = fit_ensemble(sizes, data_x, data_y, seeds=seeds, learning_rates=rates, **options)
     assert fast.training._ensemble_kernel() is not None
-    one_at_a_time = fit_ensemble(sizes, data_x, data_y, seeds=seeds, learning_rates=rates, callbacks=[Recorder()],
-                                 **options)
+    one_at_a_time = fit_ensemble(
+        sizes, data_x, data_y, seeds=seeds, learning_rates=rates, callbacks=[Recorder()], **options
+    )
     slow = fit_ensemble(sizes, data_x, data_y, seeds=seeds, learning_rates=rates, use_compiled=False, **options)
     assert fast.training.updates == slow.training.updates == one_at_a_time.training.updates
     # how many epochs a compiled call runs does not change a bit
@@ -135,17 +144,25 @@ def test_the_compiled_ensemble_equals_the_numpy_ensemble_and_solo_runs(activatio
         np.testing.assert_array_equal(a, b)
     for a, b in zip(fast.training.params.arrays(), slow.training.params.arrays(), strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose([log.loss for log in fast.training.history],
-                               [log.loss for log in slow.training.history], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        [log.loss for log in fast.training.history], [log.loss for log in slow.training.history], rtol=0, atol=1e-12
+    )
     for name in ("accuracy", "learning_rate", "diverged", "updates"):  # NaN where a member stopped
-        np.testing.assert_array_equal([getattr(log, name) for log in fast.training.history],
-                                      [getattr(log, name) for log in slow.training.history])
+        np.testing.assert_array_equal(
+            [getattr(log, name) for log in fast.training.history], [getattr(log, name) for log in slow.training.history]
+        )
     np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-12)
     for index, (seed, rate) in enumerate(zip(seeds, rates, strict=True)):
         for use_compiled in (True, False):
-            solo = fit(seeded_network(sizes, seed, activation, output, loss, bias), data_x, data_y,
-                       learning_rate=rate, seed=seed, use_compiled=use_compiled,
-                       **{k: v for k, v in options.items() if k in ("epochs", "batch_size", "schedule")})
+            solo = fit(
+                seeded_network(sizes, seed, activation, output, loss, bias),
+                data_x,
+                data_y,
+                learning_rate=rate,
+                seed=seed,
+                use_compiled=use_compiled,
+                **{k: v for k, v in options.items() if k in ("epochs", "batch_size", "schedule")},
+            )
             for a, b in zip(fast.network(index).layers, solo.network.layers, strict=True):
                 np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
                 np.testing.assert_allclose(a.bias, b.bias, rtol=0, atol=1e-12)
@@ -175,8 +192,18 @@ def test_a_compiled_ensemble_with_validation_data_measures_it_after_every_epoch(
     data = load_dataset("circle", n_samples=40, noise=0.2, seed=1)
     held_out = load_dataset("circle", n_samples=20, noise=0.2, seed=2)
     runs = [
-        fit_ensemble([2, 4, 1], data.inputs, data.targets, seeds=3, learning_rates=[0.3, 0.5, 0.8], activation="tanh",
-                     epochs=6, batch_size=8, validation=(held_out.inputs, held_out.targets), use_compiled=use_compiled)
+        fit_ensemble(
+            [2, 4, 1],
+            data.inputs,
+            data.targets,
+            seeds=3,
+            learning_rates=[0.3, 0.5, 0.8],
+            activation="tanh",
+            epochs=6,
+            batch_size=8,
+            validation=(held_out.inputs, held_out.targets),
+            use_compiled=use_compiled,
+        )
         for use_compiled in (True, False)
     ]
     assert runs[0].training._ensemble_kernel() is not None

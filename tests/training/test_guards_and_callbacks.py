@@ -150,8 +150,17 @@ def test_bad_arguments_are_stepgrad_errors() -> None:
 def test_early_stopping_hands_back_the_best_epoch_and_the_model_file_says_so(tmp_path) -> None:
     data = load_dataset("gauss", n_samples=60, noise=0.5, seed=1)
     network = create_network([2, 16, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1))
-    result = fit(network, data.inputs, data.targets, optimizer="adam", learning_rate=0.05, epochs=400, batch_size=8,
-                 validation_split=0.3, early_stopping=5)
+    result = fit(
+        network,
+        data.inputs,
+        data.targets,
+        optimizer="adam",
+        learning_rate=0.05,
+        epochs=400,
+        batch_size=8,
+        validation_split=0.3,
+        early_stopping=5,
+    )
     training = result.training
     best = int(np.argmin(result.history.val_loss)) + 1
     assert training.kept.epoch == best and training.epoch == best + 5
@@ -185,8 +194,14 @@ def test_the_progress_bar_fits_80_columns_with_validation() -> None:
         epochs, epoch = 100000, 0
 
     progress.on_train_begin(Run())
-    log = EpochLog(epoch=99999, learning_rate=0.1, loss=1.23456789e-05, accuracy=0.987654, val_loss=2.3456789e-05,
-                   val_accuracy=0.912345)
+    log = EpochLog(
+        epoch=99999,
+        learning_rate=0.1,
+        loss=1.23456789e-05,
+        accuracy=0.987654,
+        val_loss=2.3456789e-05,
+        val_accuracy=0.912345,
+    )
     progress.on_epoch_end(Run(), log)
     lines = [
         "".join(segment.text for segment in line).rstrip()
@@ -203,10 +218,18 @@ def test_the_progress_bar_fits_80_columns_with_validation() -> None:
 @pytest.mark.parametrize(
     ("loss", "output", "targets", "message"),
     [
-        ("binary_cross_entropy", "sigmoid", load_dataset("xor").targets * 2,
-         "targets: binary_cross_entropy targets must be between 0 and 1, got 2.0"),
-        ("binary_cross_entropy", "sigmoid", load_dataset("xor").targets - 1,
-         "targets: binary_cross_entropy targets must be between 0 and 1, got -1.0"),
+        (
+            "binary_cross_entropy",
+            "sigmoid",
+            load_dataset("xor").targets * 2,
+            "targets: binary_cross_entropy targets must be between 0 and 1, got 2.0",
+        ),
+        (
+            "binary_cross_entropy",
+            "sigmoid",
+            load_dataset("xor").targets - 1,
+            "targets: binary_cross_entropy targets must be between 0 and 1, got -1.0",
+        ),
     ],
 )
 def test_targets_that_do_not_suit_the_loss_are_refused_before_training(loss, output, targets, message) -> None:
@@ -241,8 +264,12 @@ def test_model_files_are_toml_or_json_and_a_checkpoint_says_so_before_training(t
 
     data = load_dataset("xor")
     network = create_network([2, 2, 1], rng=np.random.default_rng(0))
-    cases = (("m.yaml", "not '.yaml'"), ("m", "and this path has no suffix"), ("m.csv", "not '.csv'"),
-             ("m.JSON", "not '.JSON'"))  # .JSON would be written as TOML
+    cases = (
+        ("m.yaml", "not '.yaml'"),
+        ("m", "and this path has no suffix"),
+        ("m.csv", "not '.csv'"),
+        ("m.JSON", "not '.JSON'"),
+    )  # .JSON would be written as TOML
     for name, shown in cases:
         with pytest.raises(StepgradError, match=re.escape(f"a model file ends in .toml or .json, {shown}")):
             save_network(network, tmp_path / name, data.inputs, data.targets, 0.5)

@@ -53,8 +53,18 @@ def _replay(network, batch_size, seed, rate, epochs):
 def test_training_figures_are_running_means_of_the_batches_before_their_updates(batch_size, use_compiled) -> None:
     network = create_network([2, 6, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(2))
     recorder = WeightsAtEpochEnd()
-    result = fit(network, X, Y, learning_rate=0.5, epochs=4, batch_size=batch_size, seed=7,
-                 validation=(X_VAL, Y_VAL), callbacks=[recorder], use_compiled=use_compiled)
+    result = fit(
+        network,
+        X,
+        Y,
+        learning_rate=0.5,
+        epochs=4,
+        batch_size=batch_size,
+        seed=7,
+        validation=(X_VAL, Y_VAL),
+        callbacks=[recorder],
+        use_compiled=use_compiled,
+    )
     losses, accuracies, networks = _replay(network, batch_size, 7, 0.5, 4)
     np.testing.assert_allclose(result.history.loss, losses, rtol=1e-12, atol=0)
     assert result.history.accuracy == accuracies.tolist()
@@ -73,8 +83,9 @@ def test_training_figures_are_running_means_of_the_batches_before_their_updates(
 def test_a_full_batch_epoch_reports_the_loss_of_the_weights_it_started_from(use_compiled) -> None:
     network = create_network([2, 6, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(5))
     recorder = WeightsAtEpochEnd()
-    result = fit(network, X, Y, learning_rate=0.5, epochs=3, batch_size=None, callbacks=[recorder],
-                 use_compiled=use_compiled)
+    result = fit(
+        network, X, Y, learning_rate=0.5, epochs=3, batch_size=None, callbacks=[recorder], use_compiled=use_compiled
+    )
     functions = Functions.of(network)
     starts = [network, *recorder.networks[:-1]]
     for epoch, weights in enumerate(starts):
@@ -91,17 +102,34 @@ def test_a_full_batch_epoch_reports_the_loss_of_the_weights_it_started_from(use_
 def test_compiled_numpy_and_ensemble_histories_agree(batch_size) -> None:
     seeds, rates = [4, 5], [0.3, 0.8]
     ensembles = [
-        fit_ensemble([2, 5, 1], DATA.inputs, DATA.targets, seeds=seeds, learning_rates=rates, activation="tanh",
-                     output_activation="sigmoid", loss="binary_cross_entropy", epochs=5, batch_size=batch_size,
-                     use_compiled=use_compiled)
+        fit_ensemble(
+            [2, 5, 1],
+            DATA.inputs,
+            DATA.targets,
+            seeds=seeds,
+            learning_rates=rates,
+            activation="tanh",
+            output_activation="sigmoid",
+            loss="binary_cross_entropy",
+            epochs=5,
+            batch_size=batch_size,
+            use_compiled=use_compiled,
+        )
         for use_compiled in (True, False)
     ]
     for index, (seed, rate) in enumerate(zip(seeds, rates, strict=True)):
         histories = []
         for use_compiled in (True, False):
-            solo = fit(seeded_network([2, 5, 1], seed, "tanh", "sigmoid", "binary_cross_entropy"), DATA.inputs,
-                       DATA.targets, learning_rate=rate, epochs=5, batch_size=batch_size, seed=seed,
-                       use_compiled=use_compiled)
+            solo = fit(
+                seeded_network([2, 5, 1], seed, "tanh", "sigmoid", "binary_cross_entropy"),
+                DATA.inputs,
+                DATA.targets,
+                learning_rate=rate,
+                epochs=5,
+                batch_size=batch_size,
+                seed=seed,
+                use_compiled=use_compiled,
+            )
             histories.append(solo.history)
         for ensemble in ensembles:
             members = [log.loss[index] for log in ensemble.training.history]

@@ -48,8 +48,12 @@ def test_class_indices_for_a_softmax_output_are_one_hot_encoded() -> None:
         (XOR.inputs, XOR.targets, {"weight_decay": -0.1}, "weight decay must be a finite number ≥ 0"),
         (XOR.inputs, XOR.targets, {"optimizer": "adam", "momentum": 0.5}, "momentum applies to the momentum"),
         (XOR.inputs, XOR.targets, {"optimizer": "momentum", "momentum": 1.0}, r"momentum μ must be in \[0, 1\)"),
-        (XOR.inputs, XOR.targets, {"validation_split": 0.5, "validation": (XOR.inputs, XOR.targets)},
-         "either validation_split or validation data, not both"),
+        (
+            XOR.inputs,
+            XOR.targets,
+            {"validation_split": 0.5, "validation": (XOR.inputs, XOR.targets)},
+            "either validation_split or validation data, not both",
+        ),
         (XOR.inputs, XOR.targets, {"early_stopping": 0}, "patience of at least 1"),
     ],
 )
@@ -59,8 +63,15 @@ def test_bad_inputs_and_settings_are_one_clear_error(inputs, targets, options, m
 
 
 def test_step_schedule_gamma_and_step_size_reach_fit() -> None:
-    result = fit(_xor_net(), XOR.inputs, XOR.targets, learning_rate=0.8, epochs=7, batch_size=None,
-                 schedule=get_schedule("step", gamma=0.25, step_size=3))
+    result = fit(
+        _xor_net(),
+        XOR.inputs,
+        XOR.targets,
+        learning_rate=0.8,
+        epochs=7,
+        batch_size=None,
+        schedule=get_schedule("step", gamma=0.25, step_size=3),
+    )
     assert result.history.learning_rate == [0.8] * 3 + [0.2] * 3 + [0.05]
     with pytest.raises(StepgradError, match="gamma must be a positive finite number"):
         get_schedule("step", gamma=0.0)

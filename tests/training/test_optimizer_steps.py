@@ -77,8 +77,9 @@ def test_adamw_shrinks_the_weights_before_the_adam_step_as_torch_does() -> None:
         (0.5 * ((t - model(x)) ** 2).sum()).backward()
         optimizer.step()
     assert derivation.values["w5+"] == pytest.approx(float(model[2].weight.detach()[0, 0]), abs=1e-15)
-    assert derivation.values["m_w5+"] == pytest.approx(float(optimizer.state[model[2].weight]["exp_avg"][0, 0]),
-                                                       abs=1e-16)
+    assert derivation.values["m_w5+"] == pytest.approx(
+        float(optimizer.state[model[2].weight]["exp_avg"][0, 0]), abs=1e-16
+    )
 
 
 def test_the_file_learning_rate_gets_a_note_for_adam_and_the_sample_is_honoured() -> None:
@@ -90,8 +91,9 @@ def test_the_file_learning_rate_gets_a_note_for_adam_and_the_sample_is_honoured(
     moved = note.split("per update (")[1].split(" here)")[0]  # e.g. "w6: 0.45 → -0.0499…"
     label, numbers = moved.split(": ")
     old, new = (float(v) for v in numbers.split(" → "))
-    assert old == pytest.approx(classic_setup().network.layers[int(label[1:]) > 4].weights.ravel()[
-        (int(label[1:]) - 1) % 4], abs=1e-6)
+    assert old == pytest.approx(
+        classic_setup().network.layers[int(label[1:]) > 4].weights.ravel()[(int(label[1:]) - 1) % 4], abs=1e-6
+    )
     assert abs(new - old) == pytest.approx(0.5, abs=1e-3)
     assert not any("usual η" in n for n in optimizer_derivation("adam", step=1, learning_rate=0.001).notes)
     from stepgrad.network import Setup

@@ -84,4 +84,3 @@ def test_train_classic_imports_neither_numba_nor_scipy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in done.stdout
-

@@ -523,6 +523,7 @@ def read_answers(path: str | Path) -> AnswerList:
         text = _decoded(data)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise StepgradError(f"cannot read it: not UTF-8 or UTF-16 text (byte {error.start + 1})", source,
-                            f"line {line}") from None
+        raise StepgradError(
+            f"cannot read it: not UTF-8 or UTF-16 text (byte {error.start + 1})", source, f"line {line}"
+        ) from None
     return parse_answers(text, source, detect_format(None if source == "<stdin>" else Path(path), text))

@@ -44,7 +44,10 @@ def _layers(text: str) -> tuple[int, ...]:
 @click.option("--train-bias", is_flag=True, help="Update the biases too.")
 @click.option("--learning-rate", type=float, default=0.5, show_default=True)
 @click.option(
-    "--count", type=click.IntRange(max=MAX_EXERCISES), default=1, show_default=True,
+    "--count",
+    type=click.IntRange(max=MAX_EXERCISES),
+    default=1,
+    show_default=True,
     help="How many distinct variants.",
 )
 @click.option(

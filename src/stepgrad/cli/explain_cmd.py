@@ -28,38 +28,90 @@ OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam", "adamw"]
 
 def _options(function: click.decorators.FC) -> click.decorators.FC:
     decorators = [
-        click.option("--format", "fmt", type=click.Choice(format_names()), default=None,
-                     help="Output format (default: text, or from -o's suffix)."),
-        click.option("--precision", type=click.IntRange(1, 17), default=9, show_default=True,
-                     help="Significant digits of the numbers in formulas."),
-        click.option("--sample", type=click.IntRange(1), default=1, show_default=True,
-                     help="Which sample of the file to work through (1 = the first)."),
-        click.option("--hidden-deltas-from", type=click.Choice(["original", "updated"]), default="original",
-                     show_default=True,
-                     help="'updated' reproduces the classic mistake (and the published errata)."),
-        click.option("--optimizer", type=click.Choice(OPTIMIZER_CHOICES), default=None,
-                     help="Explain one update of this optimizer (buffers, moments, bias correction)."),
-        click.option("--step", "update_number", type=click.IntRange(1, MAX_EXPLAIN_STEP), default=2, show_default=True,
-                     help="With --optimizer: which update to explain (earlier ones fill the buffers)."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(format_names()),
+            default=None,
+            help="Output format (default: text, or from -o's suffix).",
+        ),
+        click.option(
+            "--precision",
+            type=click.IntRange(1, 17),
+            default=9,
+            show_default=True,
+            help="Significant digits of the numbers in formulas.",
+        ),
+        click.option(
+            "--sample",
+            type=click.IntRange(1),
+            default=1,
+            show_default=True,
+            help="Which sample of the file to work through (1 = the first).",
+        ),
+        click.option(
+            "--hidden-deltas-from",
+            type=click.Choice(["original", "updated"]),
+            default="original",
+            show_default=True,
+            help="'updated' reproduces the classic mistake (and the published errata).",
+        ),
+        click.option(
+            "--optimizer",
+            type=click.Choice(OPTIMIZER_CHOICES),
+            default=None,
+            help="Explain one update of this optimizer (buffers, moments, bias correction).",
+        ),
+        click.option(
+            "--step",
+            "update_number",
+            type=click.IntRange(1, MAX_EXPLAIN_STEP),
+            default=2,
+            show_default=True,
+            help="With --optimizer: which update to explain (earlier ones fill the buffers).",
+        ),
         click.option("--momentum", type=float, default=None, help="With --optimizer momentum|nesterov: μ."),
-        click.option("--weight-decay", type=float, default=None,
-                     help="With --optimizer: weight decay λ (L2; decoupled for adamw)."),
-        click.option("--lr", "learning_rate", type=float, default=None,
-                     help="With --optimizer: learning rate η (default: the file's)."),
+        click.option(
+            "--weight-decay",
+            type=float,
+            default=None,
+            help="With --optimizer: weight decay λ (L2; decoupled for adamw).",
+        ),
+        click.option(
+            "--lr",
+            "learning_rate",
+            type=float,
+            default=None,
+            help="With --optimizer: learning rate η (default: the file's).",
+        ),
         click.option("--beta1", type=float, default=None, help="With --optimizer adam|adamw: β₁ (default 0.9)."),
         click.option("--beta2", type=float, default=None, help="With --optimizer adam|adamw: β₂ (default 0.999)."),
         click.option("--eps", type=float, default=None, help="With --optimizer adam|adamw: ε (default 1e-8)."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-                     help="Write to this file (atomically) instead of the terminal; never over the network file."),
-        click.option("--diagram-file", is_flag=True,
-                     help="Markdown with -o (the default there): the diagram in OUT.svg, linked from the page "
-                          "(GitHub drops embedded data: images)."),
-        click.option("--embed-diagram", is_flag=True,
-                     help="Markdown with -o: embed the diagram in the page as a data: image instead of OUT.svg."),
-        click.option("--force", is_flag=True,
-                     help="Markdown with -o: replace an OUT.svg that is not the diagram stepgrad wrote for OUT.md "
-                          "(its own earlier diagram is replaced without asking; any other OUT.svg is refused). "
-                          "Also: explain a network over the size limits (5,000 weights and biases, 50 layers)."),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Write to this file (atomically) instead of the terminal; never over the network file.",
+        ),
+        click.option(
+            "--diagram-file",
+            is_flag=True,
+            help="Markdown with -o (the default there): the diagram in OUT.svg, linked from the page "
+            "(GitHub drops embedded data: images).",
+        ),
+        click.option(
+            "--embed-diagram",
+            is_flag=True,
+            help="Markdown with -o: embed the diagram in the page as a data: image instead of OUT.svg.",
+        ),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Markdown with -o: replace an OUT.svg that is not the diagram stepgrad wrote for OUT.md "
+            "(its own earlier diagram is replaced without asking; any other OUT.svg is refused). "
+            "Also: explain a network over the size limits (5,000 weights and biases, 50 layers).",
+        ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -233,8 +285,9 @@ def format_from_suffix(output: str | None) -> str:
     if Path(output).exists() and not Path(output).is_file():
         return "text"  # /dev/stdout, a pipe: no suffix to go by
     known = ", ".join(sorted(suffixes))
-    raise StepgradError(f"cannot tell the format from the suffix {suffix or '(none)'!s}: use one of {known}, "
-                        "or give --format", output)
+    raise StepgradError(
+        f"cannot tell the format from the suffix {suffix or '(none)'!s}: use one of {known}, or give --format", output
+    )
 
 
 @click.command()

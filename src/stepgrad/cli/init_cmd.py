@@ -22,8 +22,13 @@ loss: half_squared_error (Σ ½(target − out)²), mse, binary_cross_entropy, c
 
 @click.command()
 @click.argument("path", required=False, default="network.toml", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default=None,
-              help="File format (default: from the suffix, else TOML).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toml", "json"]),
+    default=None,
+    help="File format (default: from the suffix, else TOML).",
+)
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def init(path: str, fmt: str | None, force: bool) -> None:
     """Write the classic example's network file to PATH (default: network.toml)."""

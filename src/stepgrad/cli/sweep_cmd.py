@@ -38,22 +38,32 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--target", help="The CSV column to predict.")
 @TASK_OPTION
 @SCALE_OPTION
-@click.option("--samples", "n_samples", type=click.IntRange(max=MAX_SAMPLES), default=None,
-              help="Number of points of a generated data set (at most 100,000).")
 @click.option(
-    "--noise", type=click.FloatRange(max=MAX_NOISE), default=None,
+    "--samples",
+    "n_samples",
+    type=click.IntRange(max=MAX_SAMPLES),
+    default=None,
+    help="Number of points of a generated data set (at most 100,000).",
+)
+@click.option(
+    "--noise",
+    type=click.FloatRange(max=MAX_NOISE),
+    default=None,
     help="Noise of a generated data set (≥ 0; default 0).",
 )
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)
 @click.option(
-    "--loss", default=None, callback=known_loss,
+    "--loss",
+    default=None,
+    callback=known_loss,
     help="Default: half_squared_error for 0/1 targets with a sigmoid output.",
 )
 @click.option("--nets", type=click.IntRange(max=MAX_NETS), default=1000, show_default=True, help="Number of networks.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Network k uses seed SEED + k (each 0 … 2**32 − 1).")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Network k uses seed SEED + k (each 0 … 2**32 − 1)."
+)
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
 )
@@ -63,7 +73,9 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option(
-    "--step-size", type=click.IntRange(max=MAX_EPOCHS), default=None,
+    "--step-size",
+    type=click.IntRange(max=MAX_EPOCHS),
+    default=None,
     help="--schedule step: epochs between decays (default 10).",
 )
 @click.option("--epochs", type=click.IntRange(max=MAX_EPOCHS), default=2000, show_default=True)
@@ -98,8 +110,10 @@ def sweep(**options: Any) -> None:
         raise StepgradError("--nets must be at least 1")
     first = check_seed(options["seed"], "--seed")
     if first + options["nets"] - 1 > MAX_SEED:
-        raise StepgradError(f"--seed {first} with --nets {options['nets']} needs seeds up to "
-                            f"{first + options['nets'] - 1}, past the largest seed {MAX_SEED}")
+        raise StepgradError(
+            f"--seed {first} with --nets {options['nets']} needs seeds up to "
+            f"{first + options['nets'] - 1}, past the largest seed {MAX_SEED}"
+        )
     check_output(options["plot"], figure=True, data=options["data"])
     rates = parse_rates(options["rates"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
@@ -176,8 +190,11 @@ def sweep(**options: Any) -> None:
             )
     table.add_row("time", f"{elapsed:.2f} s")
     if interrupted:
-        table.add_row("stopped", f"interrupted (Ctrl-C) after epoch {training.epoch}; each network's weights are "
-                      "those of its last complete epoch")
+        table.add_row(
+            "stopped",
+            f"interrupted (Ctrl-C) after epoch {training.epoch}; each network's weights are "
+            "those of its last complete epoch",
+        )
     console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     if options["plot"]:

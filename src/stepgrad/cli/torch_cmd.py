@@ -24,10 +24,20 @@ def _torch_optimizer(optimizer: Optimizer, parameters: list[Any], rate: float) -
     try:
         if optimizer.name in ("adam", "adamw"):
             adam = torch.optim.AdamW if optimizer.decoupled else torch.optim.Adam
-            return adam(parameters, lr=rate, betas=(optimizer.beta1, optimizer.beta2), eps=optimizer.eps,
-                        weight_decay=optimizer.weight_decay)
-        return torch.optim.SGD(parameters, lr=rate, momentum=optimizer.momentum, nesterov=optimizer.nesterov,
-                               weight_decay=optimizer.weight_decay)
+            return adam(
+                parameters,
+                lr=rate,
+                betas=(optimizer.beta1, optimizer.beta2),
+                eps=optimizer.eps,
+                weight_decay=optimizer.weight_decay,
+            )
+        return torch.optim.SGD(
+            parameters,
+            lr=rate,
+            momentum=optimizer.momentum,
+            nesterov=optimizer.nesterov,
+            weight_decay=optimizer.weight_decay,
+        )
     except ValueError as error:
         raise StepgradError(f"torch.optim refuses these settings: {error}", location="--optimizer") from None
 
@@ -80,16 +90,32 @@ def _inject(kind: str, model: Any) -> Any:
 @click.command(name="verify-torch")
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--float32", is_flag=True, help="Run the PyTorch step in float32 (tolerance 1e-4 instead of 1e-9).")
-@click.option("--inject", type=click.Choice(INJECTIONS), default="none", show_default=True,
-              help="Plant a bug in the PyTorch step to see how the report finds it.")
-@click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True,
-              help="The torch.optim optimizer of the step (its buffers are compared too).")
+@click.option(
+    "--inject",
+    type=click.Choice(INJECTIONS),
+    default="none",
+    show_default=True,
+    help="Plant a bug in the PyTorch step to see how the report finds it.",
+)
+@click.option(
+    "--optimizer",
+    type=click.Choice(optimizer_names()),
+    default="sgd",
+    show_default=True,
+    help="The torch.optim optimizer of the step (its buffers are compared too).",
+)
 @click.option("--lr", "learning_rate", type=float, default=None, help="Learning rate η (default: the file's).")
 @click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="Weight decay λ ≥ 0.")
 @click.option("--full", is_flag=True, help="Show every compared value, not only the first disagreeing ones.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the whole report as one JSON object (for CI).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the whole report as one JSON object (for CI).",
+)
 def verify_torch(
     path: str | None,
     float32: bool,

@@ -50,8 +50,9 @@ def parse_layers(text: str) -> list[int]:
     """``"2,8,8,1"`` → ``[2, 8, 8, 1]`` (an empty size, as in ``2,,1``, is an error, not skipped)."""
     parts = text.replace(" ", "").split(",")
     if "" in parts:
-        raise StepgradError(f"--layers has an empty size between commas; give one number per layer, like 2,8,1; "
-                            f"got {text!r}")
+        raise StepgradError(
+            f"--layers has an empty size between commas; give one number per layer, like 2,8,1; got {text!r}"
+        )
     try:
         sizes = [int(part) for part in parts]
     except ValueError as error:
@@ -61,8 +62,9 @@ def parse_layers(text: str) -> list[int]:
     if len(sizes) < 2 or min(sizes) < 1:
         raise StepgradError(f"--layers needs at least an input and an output size, all positive; got {text!r}")
     if len(sizes) > MAX_LAYERS + 1 or max(sizes) > MAX_LAYER_SIZE:
-        raise StepgradError(f"--layers allows at most {MAX_LAYERS} layers of at most {MAX_LAYER_SIZE:,} neurons; "
-                            f"got {text[:80]!r}")
+        raise StepgradError(
+            f"--layers allows at most {MAX_LAYERS} layers of at most {MAX_LAYER_SIZE:,} neurons; got {text[:80]!r}"
+        )
     return sizes
 
 
@@ -93,11 +95,15 @@ def parse_batch_size(text: str) -> int | None:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option(
-    "--steps", type=click.IntRange(max=MAX_STEPS), default=None,
+    "--steps",
+    type=click.IntRange(max=MAX_STEPS),
+    default=None,
     help="Repeat the update N times on FILE's sample(s) (default 10000).",
 )
 @click.option(
-    "--every", type=click.IntRange(max=MAX_STEPS), default=None,
+    "--every",
+    type=click.IntRange(max=MAX_STEPS),
+    default=None,
     help="With --steps: print the error every K steps (default N/10).",
 )
 @click.option(
@@ -114,10 +120,17 @@ def parse_batch_size(text: str) -> int | None:
 @click.option("--target", help="The CSV column to predict (default: the last column).")
 @TASK_OPTION
 @SCALE_OPTION
-@click.option("--samples", "n_samples", type=click.IntRange(max=MAX_SAMPLES), default=None,
-              help="Number of points of a generated data set (at most 100,000).")
 @click.option(
-    "--noise", type=click.FloatRange(max=MAX_NOISE), default=None,
+    "--samples",
+    "n_samples",
+    type=click.IntRange(max=MAX_SAMPLES),
+    default=None,
+    help="Number of points of a generated data set (at most 100,000).",
+)
+@click.option(
+    "--noise",
+    type=click.FloatRange(max=MAX_NOISE),
+    default=None,
     help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).",
 )
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
@@ -126,7 +139,9 @@ def parse_batch_size(text: str) -> int | None:
     "--output-activation", default=None, help="Output activation (default: the one that pairs with the loss)."
 )
 @click.option(
-    "--loss", default=None, callback=known_loss,
+    "--loss",
+    default=None,
+    callback=known_loss,
     help="Loss (default suits the data; the output activation follows it unless given).",
 )
 @click.option("--bias", type=click.Choice(["per_neuron", "shared", "none"]), default="per_neuron", show_default=True)
@@ -137,22 +152,27 @@ def parse_batch_size(text: str) -> int | None:
 @click.option(
     "--batch-size", default="32", show_default=True, help="Samples per update: 1 online, N mini-batch, 'full'."
 )
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seeds the weights, the shuffling and the data (0 … 2**32 − 1).")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seeds the weights, the shuffling and the data (0 … 2**32 − 1).",
+)
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option(
-    "--step-size", type=click.IntRange(max=MAX_EPOCHS), default=None,
+    "--step-size",
+    type=click.IntRange(max=MAX_EPOCHS),
+    default=None,
     help="--schedule step: epochs between decays (default 10).",
 )
 @click.option("--validation-split", type=float, default=None, help="Hold out this share of the data for validation.")
 @click.option("--early-stopping", type=int, default=None, help="Stop after N epochs without improvement.")
 @click.option("--save", default=None, help="Write the trained model: a .toml or .json file (not the data file).")
 @click.option("--checkpoint-every", type=int, default=None, help="With --save: also save every N epochs.")
-@click.option(
-    "--plot", default=None, help="Write loss curves (and the decision boundary): .png, .svg, .pdf …"
-)
+@click.option("--plot", default=None, help="Write loss curves (and the decision boundary): .png, .svg, .pdf …")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--no-compiled", is_flag=True, help="Always use the NumPy path (no numba).")
 def train(
@@ -287,8 +307,13 @@ def _step_progress(console: Console, steps: int) -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn("step"), MofNCompleteColumn(), BarColumn(), TextColumn("{task.fields[error]}"),
-        TimeRemainingColumn(), console=console, transient=True,
+        TextColumn("step"),
+        MofNCompleteColumn(),
+        BarColumn(),
+        TextColumn("{task.fields[error]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     )
     progress.add_task("steps", total=steps, error="")
     return progress

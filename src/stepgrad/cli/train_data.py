@@ -123,12 +123,16 @@ def fit_scaling(option: str | None, data: str, dataset: Any, inputs: Any) -> Any
     column, span = widest_column(inputs)
     if kind == "none" and span > WIDE_RANGE:
         name = dataset.feature_names[column] if len(dataset.feature_names) > column else f"x{column + 1}"
-        warn(f"stepgrad: warning: input column {name!r} spans {span:.4g}; one learning rate suits inputs of "
-             "similar size: try --scale standard")
+        warn(
+            f"stepgrad: warning: input column {name!r} spans {span:.4g}; one learning rate suits inputs of "
+            "similar size: try --scale standard"
+        )
     _, target_span = widest_column(dataset.targets)
     if dataset.task == "regression" and target_span > WIDE_RANGE:
-        warn(f"stepgrad: warning: the targets span {target_span:.4g}; a network's outputs start near 0, so "
-             "numbers this large train slowly with a huge loss: divide the target column (e.g. into thousands)")
+        warn(
+            f"stepgrad: warning: the targets span {target_span:.4g}; a network's outputs start near 0, so "
+            "numbers this large train slowly with a huge loss: divide the target column (e.g. into thousands)"
+        )
     return scaling
 
 
@@ -214,8 +218,11 @@ def train_on_data(data: str, **options: Any) -> None:
     started = time.perf_counter()
     try:
         # numba's one-time compile (an empty cache) is said as it starts and kept out of the training time
-        training.prepare(on_compile=lambda: Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"compiling training kernels once, about {COMPILE_SECONDS} s (cached for later runs) …"))
+        training.prepare(
+            on_compile=lambda: Console(stderr=True, highlight=False, soft_wrap=True).print(
+                f"compiling training kernels once, about {COMPILE_SECONDS} s (cached for later runs) …"
+            )
+        )
         started = time.perf_counter()
         training.run()
     except KeyboardInterrupt:

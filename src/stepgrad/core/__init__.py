@@ -14,10 +14,13 @@ if TYPE_CHECKING:
 
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["GradientCheck", "check_gradients", "numerical_gradients"], "stepgrad.core.gradcheck"),
-    **dict.fromkeys(["backward", "errors", "forward", "predict", "total_error", "train_step", "update"],
-                    "stepgrad.core.step"),
-    **dict.fromkeys(["BackwardTrace", "ForwardTrace", "HiddenDeltasFrom", "LayerBackward", "LayerTrace", "Trace"],
-                    "stepgrad.core.trace"),
+    **dict.fromkeys(
+        ["backward", "errors", "forward", "predict", "total_error", "train_step", "update"], "stepgrad.core.step"
+    ),
+    **dict.fromkeys(
+        ["BackwardTrace", "ForwardTrace", "HiddenDeltasFrom", "LayerBackward", "LayerTrace", "Trace"],
+        "stepgrad.core.trace",
+    ),
 }
 
 __all__ = [

@@ -67,8 +67,9 @@ def load_dataset(
     if n_samples is not None and (int(n_samples) != n_samples or n_samples < 1):
         raise StepgradError(f"the number of samples must be a whole number of at least 1, got {n_samples}")
     if n_samples is not None and n_samples > MAX_GENERATED_SAMPLES:
-        raise StepgradError(f"the number of samples of a generated set is at most {MAX_GENERATED_SAMPLES:,}, "
-                            f"got {n_samples:,}")
+        raise StepgradError(
+            f"the number of samples of a generated set is at most {MAX_GENERATED_SAMPLES:,}, got {n_samples:,}"
+        )
     if noise is not None and not (math.isfinite(noise) and noise >= 0.0):
         raise StepgradError(f"the noise must be a finite number ≥ 0, got {noise}")
     given = [label for label, value in (("samples", n_samples), ("noise", noise)) if value is not None]

@@ -105,7 +105,9 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
             if abs(value) > MAX_MAGNITUDE:
                 raise StepgradError(
                     f"column {header[index]!r}: {cell.strip()[:40]} is beyond the limit of ±{MAX_MAGNITUDE:g} "
-                    "for data values", source, f"line {line}"
+                    "for data values",
+                    source,
+                    f"line {line}",
                 )
             values.append(value)
         features.append(values)
@@ -119,7 +121,9 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
             if value is not None and not (math.isfinite(value) and abs(value) <= MAX_MAGNITUDE):
                 raise StepgradError(
                     f"the target column {target_name!r}: {label[:40]!r} is not a finite number up to "
-                    f"±{MAX_MAGNITUDE:g}", source, f"line {line}"
+                    f"±{MAX_MAGNITUDE:g}",
+                    source,
+                    f"line {line}",
                 )
     if task == "regress" and not numeric:
         line, label = next((li, la) for li, la, n in zip(lines, labels, numbers, strict=True) if n is None)
@@ -130,11 +134,19 @@ def load_csv(path: str | os.PathLike[str], target: str | None, task: TaskChoice 
         distinct = np.unique(values_array)
         whole = bool(np.all(distinct == np.round(distinct)))
         if task == "regress":
-            return Dataset(file.name, inputs, values_array.reshape(-1, 1), "regression", names,
-                           task_reason="--task regress")
+            return Dataset(
+                file.name, inputs, values_array.reshape(-1, 1), "regression", names, task_reason="--task regress"
+            )
         if task == "auto" and set(distinct) <= {0.0, 1.0} and distinct.size == 2:
-            return Dataset(file.name, inputs, values_array.reshape(-1, 1), "classification", names, ("0", "1"),
-                           task_reason="auto: the target is 0/1")
+            return Dataset(
+                file.name,
+                inputs,
+                values_array.reshape(-1, 1),
+                "classification",
+                names,
+                ("0", "1"),
+                task_reason="auto: the target is 0/1",
+            )
         if task == "auto" and not (whole and 2 <= distinct.size <= MAX_INTEGER_CLASSES):
             reason = f"auto: {distinct.size} distinct numbers in the target; --task classify to change"
             return Dataset(file.name, inputs, values_array.reshape(-1, 1), "regression", names, task_reason=reason)

@@ -199,8 +199,10 @@ def explain(
                     delta,
                     section,
                     f"Delta of {neuron}: {output_activation.name} with {loss.name} simplifies",
-                    ("{" + f"out_{neuron}" + "} − {" + f"target_{neuron}" + "}",
-                     "{" + f"out_{neuron}" + "} - {" + f"target_{neuron}" + "}"),
+                    (
+                        "{" + f"out_{neuron}" + "} − {" + f"target_{neuron}" + "}",
+                        "{" + f"out_{neuron}" + "} - {" + f"target_{neuron}" + "}",
+                    ),
                     [f"out_{neuron}", f"target_{neuron}"],
                     involves=(neuron,),
                     note=_note(
@@ -394,9 +396,7 @@ def _net_step(
     )
 
 
-def _out_step(
-    builder: _Builder, activation: str, neuron: str, layer_nets: list[str], section: str, after: str
-) -> None:
+def _out_step(builder: _Builder, activation: str, neuron: str, layer_nets: list[str], section: str, after: str) -> None:
     """``out = f(net)``."""
     net = f"net_{neuron}{after}"
     builder.add(
@@ -457,7 +457,8 @@ def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neu
             [f"delta_{next_neuron}", weight_operand],
             involves=(neuron, next_neuron, weight),
             note=(
-                "Mistaken on purpose: this uses the already-updated weight." if updated
+                "Mistaken on purpose: this uses the already-updated weight."
+                if updated
                 else _note(
                     Formula(
                         f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · "
@@ -486,9 +487,7 @@ def explain_setup(
 ) -> Derivation:
     """Work one training step of ``setup`` on sample ``sample`` alone (a batch of one)."""
     if setup.n_samples == 0:
-        raise StepgradError(
-            "the network file has no sample to work through: add inputs and targets", setup.source
-        )
+        raise StepgradError("the network file has no sample to work through: add inputs and targets", setup.source)
     check_sample(sample, setup.n_samples, "the file", setup.source)
     trace = train_step(
         setup.network,

@@ -349,8 +349,13 @@ def _steps(
                         f"{{{start_name}}} − {{η}}·{{{mhat}}} / (√{{{vhat}}} + {{ε}})",
                         f"{{{start_name}}} - {{η}} \\frac{{{{{mhat}}}}}{{\\sqrt{{{{{vhat}}}}} + {{ε}}}}",
                         p_after[k],
-                        {start_name: start_value, "η": rate, mhat: flat["m_hat"][k], vhat: flat["v_hat"][k],
-                         "ε": opt.eps},
+                        {
+                            start_name: start_value,
+                            "η": rate,
+                            mhat: flat["m_hat"][k],
+                            vhat: flat["v_hat"][k],
+                            "ε": opt.eps,
+                        },
                         involves,
                     )
                 )

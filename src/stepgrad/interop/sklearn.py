@@ -69,9 +69,7 @@ class _StepgradEstimator(BaseEstimator):
 
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         sizes = [x.shape[1], *(int(h) for h in self.hidden_layer_sizes), targets.shape[1]]
-        network = create_network(
-            sizes, self.activation, output_activation, loss, rng=np.random.default_rng(seed)
-        )
+        network = create_network(sizes, self.activation, output_activation, loss, rng=np.random.default_rng(seed))
         result = fit(
             network,
             x,
@@ -88,8 +86,9 @@ class _StepgradEstimator(BaseEstimator):
         self.n_iter_: int = len(result.history.loss)
         self.stop_reason_: str | None = result.stop_reason
         if result.training.diverged:
-            warnings.warn(f"{type(self).__name__} did not converge: {result.stop_reason}", ConvergenceWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"{type(self).__name__} did not converge: {result.stop_reason}", ConvergenceWarning, stacklevel=3
+            )
 
     def _outputs(self, X: Any) -> Array:
         from stepgrad.training import predict_proba

@@ -169,8 +169,9 @@ def from_torch(
     for position, (linear, _, name) in enumerate(parts):
         weights = linear.weight.detach().double().cpu().numpy().copy()
         if not linear.weight.requires_grad:
-            raise StepgradError("stepgrad trains every weight; this layer's weights are frozen",
-                                location=f"layer {position + 1}")
+            raise StepgradError(
+                "stepgrad trains every weight; this layer's weights are frozen", location=f"layer {position + 1}"
+            )
         bias = np.zeros(0) if linear.bias is None else linear.bias.detach().double().cpu().numpy().copy()
         if linear.bias is None:  # no bias to train: as to_torch recorded it, else the default
             train_bias = bool(getattr(linear, "stepgrad_train_bias", True))
@@ -179,14 +180,18 @@ def from_torch(
         if shared[position] and bias.size > 1:
             if not np.all(bias == bias[0]):
                 why = "shared_bias=True" if shared_bias is not None else "to_torch marked the bias shared"
-                raise StepgradError(f"{why} but the bias entries differ (trained in PyTorch?); "
-                                    "pass shared_bias=False to read them per neuron", location=f"layer {position + 1}")
+                raise StepgradError(
+                    f"{why} but the bias entries differ (trained in PyTorch?); "
+                    "pass shared_bias=False to read them per neuron",
+                    location=f"layer {position + 1}",
+                )
             bias = bias[:1]
         layers.append(Layer(weights, bias, name, train_bias=train_bias))
     if output_activation is not None:
         if layers[-1].activation != "linear":
-            raise StepgradError(f"the model already ends in {layers[-1].activation}; "
-                                f"cannot add {output_activation} for the loss")
+            raise StepgradError(
+                f"the model already ends in {layers[-1].activation}; cannot add {output_activation} for the loss"
+            )
         last = layers[-1]
         layers[-1] = Layer(last.weights, last.bias, get_activation(output_activation).name, last.train_bias)
     problem = head_problem(layers[-1].activation, loss, layers[-1].n_out)
@@ -194,8 +199,10 @@ def from_torch(
         pairs = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
         fix = pairs.get(get_loss(loss).name)
         if fix is not None and layers[-1].activation == "linear":
-            problem += (f": the model ends in logits (a Linear layer); pass output_activation={fix!r}, "
-                        f"the {fix} that the PyTorch loss applies itself")
+            problem += (
+                f": the model ends in logits (a Linear layer); pass output_activation={fix!r}, "
+                f"the {fix} that the PyTorch loss applies itself"
+            )
         raise StepgradError(problem)
     return Network(tuple(layers), get_loss(loss).name)
 

@@ -23,20 +23,40 @@ from typing import Any
 from stepgrad.errors import StepgradError
 from stepgrad.interop.torch import activation_name
 
-SUPPORTED = ("Linear, ReLU, LeakyReLU(0.01), Sigmoid, Tanh, Softmax (at the end), and the pass-through "
-             "Identity, Flatten of a (B, n) input, Dropout in eval mode")
+SUPPORTED = (
+    "Linear, ReLU, LeakyReLU(0.01), Sigmoid, Tanh, Softmax (at the end), and the pass-through "
+    "Identity, Flatten of a (B, n) input, Dropout in eval mode"
+)
 
 # functional spellings of the activations (torch.*, F.*, Tensor methods, in-place forms)
 FUNCTIONAL_ACTIVATIONS: dict[str, str] = {
-    "relu": "relu", "relu_": "relu",
-    "sigmoid": "sigmoid", "sigmoid_": "sigmoid",
-    "tanh": "tanh", "tanh_": "tanh",
-    "leaky_relu": "leaky_relu", "leaky_relu_": "leaky_relu",
+    "relu": "relu",
+    "relu_": "relu",
+    "sigmoid": "sigmoid",
+    "sigmoid_": "sigmoid",
+    "tanh": "tanh",
+    "tanh_": "tanh",
+    "leaky_relu": "leaky_relu",
+    "leaky_relu_": "leaky_relu",
     "softmax": "softmax",
 }
 # calls that leave a (B, n) batch's values as they are
-PASS_THROUGH = {"detach", "view", "reshape", "flatten", "squeeze", "float", "double", "to", "contiguous",
-                "clone", "type_as", "identity", "size", "dim"}
+PASS_THROUGH = {
+    "detach",
+    "view",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "float",
+    "double",
+    "to",
+    "contiguous",
+    "clone",
+    "type_as",
+    "identity",
+    "size",
+    "dim",
+}
 
 
 @dataclass
@@ -74,8 +94,11 @@ def _refuse(place: str, what: str) -> StepgradError:
 
 def _leaf_modules(model: Any, root: str) -> list[tuple[str, Any]]:
     """``(model.fc1, module)`` of every module without children, in registration order."""
-    leaves = [(f"{root}.{name}" if name else root, module) for name, module in model.named_modules()
-              if not any(True for _ in module.children())]
+    leaves = [
+        (f"{root}.{name}" if name else root, module)
+        for name, module in model.named_modules()
+        if not any(True for _ in module.children())
+    ]
     return leaves
 
 
@@ -90,10 +113,12 @@ def _read_module(chain: Chain, place: str, module: Any) -> None:
         return
     if isinstance(module, torch.nn.Dropout | torch.nn.AlphaDropout):
         if module.training and module.p > 0:
-            raise StepgradError(f"{type(module).__name__}(p={module.p:g}) in training mode is not supported: it drops "
-                                "values at random, so no step can be recomputed; call model.eval() (or use p=0) "
-                                "for the check",
-                                location=place)
+            raise StepgradError(
+                f"{type(module).__name__}(p={module.p:g}) in training mode is not supported: it drops "
+                "values at random, so no step can be recomputed; call model.eval() (or use p=0) "
+                "for the check",
+                location=place,
+            )
         return
     try:
         name = activation_name(module)
@@ -109,8 +134,11 @@ def _add_activation(chain: Chain, place: str, name: str, module: Any = None) -> 
         raise StepgradError(f"an activation ({name}) before the first Linear layer is not supported", location=place)
     layer = chain.layers[-1]
     if layer.activation_place is not None:
-        raise StepgradError(f"a second activation ({name}) after {layer.activation_place} is not supported: "
-                            "stepgrad reads at most one activation per Linear layer", location=place)
+        raise StepgradError(
+            f"a second activation ({name}) after {layer.activation_place} is not supported: "
+            "stepgrad reads at most one activation per Linear layer",
+            location=place,
+        )
     layer.activation, layer.activation_place, layer.activation_module = name, place, module
 
 
@@ -133,13 +161,17 @@ def _read_call(chain: Chain, node: Any, root: str) -> None:
 
             slope = node.kwargs.get("negative_slope", node.args[1] if len(node.args) > 1 else 0.01)
             if not isinstance(slope, float | int) or abs(float(slope) - LEAKY_SLOPE) > 1e-15:
-                raise StepgradError(f"leaky_relu with negative slope {slope} is not supported: stepgrad's "
-                                    f"leaky_relu has the fixed slope {LEAKY_SLOPE:g}", location=place)
+                raise StepgradError(
+                    f"leaky_relu with negative slope {slope} is not supported: stepgrad's "
+                    f"leaky_relu has the fixed slope {LEAKY_SLOPE:g}",
+                    location=place,
+                )
         if activation == "softmax":
             dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else None)
             if dim not in (-1, 1, None):
-                raise StepgradError(f"softmax over dim {dim}: stepgrad normalises over the neurons (dim=-1)",
-                                    location=place)
+                raise StepgradError(
+                    f"softmax over dim {dim}: stepgrad normalises over the neurons (dim=-1)", location=place
+                )
         _add_activation(chain, f"{name} in {place}", activation)
         return
     if name in ("detach", "requires_grad_"):
@@ -200,8 +232,9 @@ def _read_graph(model: Any, graph: Any, root: str) -> Chain | None:
     pass-through (then the modules are followed and the activations read off the recorded values)."""
     for node in graph.nodes:  # name an unsupported module before any call around it
         if node.op == "call_module":
-            _read_module(Chain([ChainLayer("", None)], traced=True), f"{root}.{node.target}",
-                         model.get_submodule(node.target))
+            _read_module(
+                Chain([ChainLayer("", None)], traced=True), f"{root}.{node.target}", model.get_submodule(node.target)
+            )
     chain = Chain([], traced=True)
     for node in graph.nodes:
         if node.op == "call_module":
@@ -219,12 +252,17 @@ def _finish(chain: Chain) -> Chain:
         raise StepgradError("the model has no Linear layer; " + f"supported are {SUPPORTED}")
     for layer in chain.layers[:-1]:
         if layer.activation == "softmax":
-            raise StepgradError("softmax in a hidden layer is not supported: stepgrad's softmax is an output "
-                                "activation", location=layer.activation_place)
+            raise StepgradError(
+                "softmax in a hidden layer is not supported: stepgrad's softmax is an output activation",
+                location=layer.activation_place,
+            )
     seen: set[int] = set()
     for layer in chain.layers:
         if id(layer.linear) in seen:
-            raise StepgradError("this Linear layer runs twice in one forward pass; stepgrad reads a chain in "
-                                "which each Linear runs once", location=layer.linear_name)
+            raise StepgradError(
+                "this Linear layer runs twice in one forward pass; stepgrad reads a chain in "
+                "which each Linear runs once",
+                location=layer.linear_name,
+            )
         seen.add(id(layer.linear))
     return chain

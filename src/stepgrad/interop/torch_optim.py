@@ -65,17 +65,20 @@ def group_optimizer(optimizer: Any, group: dict[str, Any]) -> Optimizer:
         if not momentum:
             return Optimizer("sgd", weight_decay=decay)
         nesterov = bool(group.get("nesterov", False))
-        return Optimizer("nesterov" if nesterov else "momentum", momentum=momentum, nesterov=nesterov,
-                         weight_decay=decay)
+        return Optimizer(
+            "nesterov" if nesterov else "momentum", momentum=momentum, nesterov=nesterov, weight_decay=decay
+        )
     if isinstance(optimizer, torch.optim.Adam):  # AdamW is a subclass
         if group.get("amsgrad", False):
             raise StepgradError(f"{kind}(amsgrad=True) is not supported")
         beta1, beta2 = (float(b) for b in group["betas"])
         decoupled = bool(group.get("decoupled_weight_decay", isinstance(optimizer, torch.optim.AdamW)))
-        return Optimizer("adamw" if decoupled else "adam", beta1=beta1, beta2=beta2, eps=float(group["eps"]),
-                         weight_decay=decay)
-    raise StepgradError(f"verify_torch_step checks SGD (with momentum, Nesterov, weight decay), Adam and AdamW; "
-                        f"got {kind}")
+        return Optimizer(
+            "adamw" if decoupled else "adam", beta1=beta1, beta2=beta2, eps=float(group["eps"]), weight_decay=decay
+        )
+    raise StepgradError(
+        f"verify_torch_step checks SGD (with momentum, Nesterov, weight decay), Adam and AdamW; got {kind}"
+    )
 
 
 def tensor_rules(optimizer: Any, tensors: list[Any], names: list[str]) -> list[TensorRule]:
@@ -89,11 +92,14 @@ def tensor_rules(optimizer: Any, tensors: list[Any], names: list[str]) -> list[T
     for tensor, name in zip(tensors, names, strict=True):
         group = groups.get(id(tensor))
         if group is None:
-            raise StepgradError(f"{name} is not in the optimizer's parameter groups, so optimizer.step() would "
-                                "never change it (was the optimizer built for another model?)")
+            raise StepgradError(
+                f"{name} is not in the optimizer's parameter groups, so optimizer.step() would "
+                "never change it (was the optimizer built for another model?)"
+            )
         stepgrad_optimizer = group_optimizer(optimizer, group)
-        rules.append(TensorRule(stepgrad_optimizer, float(group["lr"]),
-                                state_of(optimizer, tensor, stepgrad_optimizer)))
+        rules.append(
+            TensorRule(stepgrad_optimizer, float(group["lr"]), state_of(optimizer, tensor, stepgrad_optimizer))
+        )
     return rules
 
 
@@ -121,7 +127,12 @@ def state_after(optimizer: Any, tensor: Any, stepgrad_optimizer: Optimizer) -> d
 
 def describe(rules: list[TensorRule]) -> str:
     """``adam (η = 0.01)``, or several when groups differ."""
-    seen = sorted({f"{rule.optimizer.name} (η = {rule.learning_rate:g}"
-                   + (f", λ = {rule.optimizer.weight_decay:g}" if rule.optimizer.weight_decay else "") + ")"
-                   for rule in rules})
+    seen = sorted(
+        {
+            f"{rule.optimizer.name} (η = {rule.learning_rate:g}"
+            + (f", λ = {rule.optimizer.weight_decay:g}" if rule.optimizer.weight_decay else "")
+            + ")"
+            for rule in rules
+        }
+    )
     return ", ".join(seen)

@@ -168,7 +168,13 @@ def merge(passes: list[ForwardPass]) -> ForwardPass:
         return found
 
     inputs = [f.input for f in passes]
-    return ForwardPass(first.index, first.grad_enabled,
-                       None if any(i is None for i in inputs) else np.concatenate([i for i in inputs if i is not None]),
-                       stack([f.output for f in passes]), stack_all("linear_inputs"), stack_all("nets"),
-                       stack_all("outs"), first.order)
+    return ForwardPass(
+        first.index,
+        first.grad_enabled,
+        None if any(i is None for i in inputs) else np.concatenate([i for i in inputs if i is not None]),
+        stack([f.output for f in passes]),
+        stack_all("linear_inputs"),
+        stack_all("nets"),
+        stack_all("outs"),
+        first.order,
+    )

@@ -185,8 +185,14 @@ class TorchStepReport:
 
 
 def _row(c: ValueComparison) -> dict[str, Any]:
-    return {"name": c.name, "torch_name": c.torch_name, "stage": c.stage, "torch": _plain(c.torch),
-            "stepgrad": _plain(c.stepgrad), "agrees": c.agrees}
+    return {
+        "name": c.name,
+        "torch_name": c.torch_name,
+        "stage": c.stage,
+        "torch": _plain(c.torch),
+        "stepgrad": _plain(c.stepgrad),
+        "agrees": c.agrees,
+    }
 
 
 def _plain(value: float) -> float | str:
@@ -196,11 +202,15 @@ def _plain(value: float) -> float | str:
 def _table(rows: list[ValueComparison]) -> list[str]:
     width = max(len("value"), *(len(c.name) for c in rows))
     where = max(len("in PyTorch"), *(len(c.torch_name) for c in rows))
-    lines = [f"{'value':<{width}}  {'in PyTorch':<{where}}  {'stage':<9}  {'torch':>16}  {'stepgrad':>16}  "
-             f"{'torch − stepgrad':>16}"]
+    lines = [
+        f"{'value':<{width}}  {'in PyTorch':<{where}}  {'stage':<9}  {'torch':>16}  {'stepgrad':>16}  "
+        f"{'torch − stepgrad':>16}"
+    ]
     for c in rows:
-        lines.append(f"{c.name:<{width}}  {c.torch_name:<{where}}  {c.stage:<9}  {c.torch:>16.9g}  "
-                     f"{c.stepgrad:>16.9g}  {c.difference:>16.3g}")
+        lines.append(
+            f"{c.name:<{width}}  {c.torch_name:<{where}}  {c.stage:<9}  {c.torch:>16.9g}  "
+            f"{c.stepgrad:>16.9g}  {c.difference:>16.3g}"
+        )
     return lines
 
 
@@ -209,15 +219,21 @@ def _sharper_cause(first: ValueComparison) -> str | None:
     if first.stage == "update" and first.before is not None:
         step_torch, step_ours = first.torch - first.before, first.stepgrad - first.before
         if step_ours and abs(step_torch + step_ours) <= 0.01 * abs(step_ours):
-            return ("the update goes the wrong way: the parameter moved by −(what the optimizer's rule gives), "
-                    "w + η·g instead of w − η·g (a sign in a manual update?)")
+            return (
+                "the update goes the wrong way: the parameter moved by −(what the optimizer's rule gives), "
+                "w + η·g instead of w − η·g (a sign in a manual update?)"
+            )
     if first.stage in ("gradient", "backward") and first.stepgrad and np.isfinite(first.torch):
         ratio = first.torch / first.stepgrad
         if abs(ratio - round(ratio)) < 1e-4 and round(ratio) >= 2:
             if first.stage == "backward":
-                return (f"the gradient reaching the output is {round(ratio)} × the returned loss's: the loss that "
-                        "was backpropagated is larger than the one returned (micro-batch losses not divided by "
-                        "their number?)")
-            return (f"the gradient is {round(ratio)} × the step's: gradients accumulated over {round(ratio)} "
-                    "backward calls (a missing zero_grad?)")
+                return (
+                    f"the gradient reaching the output is {round(ratio)} × the returned loss's: the loss that "
+                    "was backpropagated is larger than the one returned (micro-batch losses not divided by "
+                    "their number?)"
+                )
+            return (
+                f"the gradient is {round(ratio)} × the step's: gradients accumulated over {round(ratio)} "
+                "backward calls (a missing zero_grad?)"
+            )
     return None

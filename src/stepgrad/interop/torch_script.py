@@ -49,13 +49,17 @@ def load_script(path: str | Path) -> dict[str, Any]:
         raise _raised(path, "while importing it", error) from None
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise StepgradError(f"the script does not define {', '.join(missing)}; a script for verify-torch defines "
-                            f"{', '.join(REQUIRED)} at module level, and optionally step()", source=path)
+        raise StepgradError(
+            f"the script does not define {', '.join(missing)}; a script for verify-torch defines "
+            f"{', '.join(REQUIRED)} at module level, and optionally step()",
+            source=path,
+        )
     if not isinstance(names["model"], torch.nn.Module):
         raise StepgradError(f"model is a {type(names['model']).__name__}, not a torch.nn.Module", source=path)
     if not isinstance(names["optimizer"], torch.optim.Optimizer):
-        raise StepgradError(f"optimizer is a {type(names['optimizer']).__name__}, not a torch.optim optimizer",
-                            source=path)
+        raise StepgradError(
+            f"optimizer is a {type(names['optimizer']).__name__}, not a torch.optim optimizer", source=path
+        )
     for name in ("inputs", "targets"):
         if not isinstance(names[name], torch.Tensor):
             raise StepgradError(f"{name} is a {type(names[name]).__name__}, not a torch.Tensor", source=path)
@@ -77,8 +81,17 @@ def verify_script(path: str | Path, rtol: float | None = None, atol: float | Non
         except (KeyboardInterrupt, StepgradError):
             raise
         except BaseException as error:
-            raise _raised(str(path), "in step()" if script_step is not None else "in its training step",
-                          error) from None
+            raise _raised(
+                str(path), "in step()" if script_step is not None else "in its training step", error
+            ) from None
 
-    return verify_torch_step(names["model"], names["inputs"], names["targets"], names["loss_fn"],
-                             names["optimizer"], step=step, rtol=rtol, atol=atol)
+    return verify_torch_step(
+        names["model"],
+        names["inputs"],
+        names["targets"],
+        names["loss_fn"],
+        names["optimizer"],
+        step=step,
+        rtol=rtol,
+        atol=atol,
+    )

@@ -37,8 +37,17 @@ from stepgrad.training.gradients import Functions, sample_losses
 from stepgrad.training.init import head_problem
 from stepgrad.training.params import Params
 
-__all__ = ["DIAGNOSES", "STAGES", "LossSpec", "Problem", "TorchStepReport", "ValueComparison", "default_step",
-           "loss_spec", "verify_torch_step"]
+__all__ = [
+    "DIAGNOSES",
+    "STAGES",
+    "LossSpec",
+    "Problem",
+    "TorchStepReport",
+    "ValueComparison",
+    "default_step",
+    "loss_spec",
+    "verify_torch_step",
+]
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,9 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
         functions: dict[str, Callable[[Any, Any], Any]] = {
             "half_squared_error": lambda out, t: (0.5 * (t - out) ** 2).sum(dim=-1).mean(),
             "mse": lambda out, t: ((t - out) ** 2).mean(),
-            "binary_cross_entropy": lambda out, t: torch.nn.functional.binary_cross_entropy(out, t, reduction="none")
-            .sum(dim=-1)
-            .mean(),
+            "binary_cross_entropy": lambda out, t: (
+                torch.nn.functional.binary_cross_entropy(out, t, reduction="none").sum(dim=-1).mean()
+            ),
             "cross_entropy": lambda out, t: (-t * torch.log(out)).sum(dim=-1).mean(),
         }
         return LossSpec(name, None, functions[name])
@@ -85,8 +94,10 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
         return LossSpec("mse", None, loss, reduction, kind)  # mean over samples and outputs = batch mean of Σ_o/n
     if kind in ("BCELoss", "BCEWithLogitsLoss"):
         if n_outputs != 1:
-            raise StepgradError(f"{kind} averages over outputs too; stepgrad sums E_o over outputs: "
-                                "use one output, or pass loss='binary_cross_entropy'")
+            raise StepgradError(
+                f"{kind} averages over outputs too; stepgrad sums E_o over outputs: "
+                "use one output, or pass loss='binary_cross_entropy'"
+            )
         if getattr(loss, "weight", None) is not None or getattr(loss, "pos_weight", None) is not None:
             raise StepgradError(f"{kind} with weights is not supported")
         head = "sigmoid" if kind == "BCEWithLogitsLoss" else None
@@ -95,8 +106,9 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
         if loss.weight is not None or loss.label_smoothing:
             raise StepgradError("CrossEntropyLoss with class weights or label smoothing is not supported")
         return LossSpec("cross_entropy", "softmax", loss, reduction, kind)
-    raise StepgradError(f"unsupported loss {kind}: use MSELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss "
-                        "or a stepgrad loss name")
+    raise StepgradError(
+        f"unsupported loss {kind}: use MSELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss or a stepgrad loss name"
+    )
 
 
 def default_step(model: Any, inputs: Any, targets: Any, loss: Callable[[Any, Any], Any], optimizer: Any) -> Any:
@@ -161,13 +173,27 @@ def verify_torch_step(
     spec = loss_spec(loss, n_outputs)
     parameters = _parameters(chain)
     held = {id(p) for group in optimizer.param_groups for p in group["params"]}
-    problems = [Problem("update", p.place, f"{p.place} is not among the optimizer's parameters, so optimizer.step() "
-                        "never changes it (re-assigned after the optimizer was built?)")
-                for p in parameters if id(p.tensor) not in held]
+    problems = [
+        Problem(
+            "update",
+            p.place,
+            f"{p.place} is not among the optimizer's parameters, so optimizer.step() "
+            "never changes it (re-assigned after the optimizer was built?)",
+        )
+        for p in parameters
+        if id(p.tensor) not in held
+    ]
     frozen = {id(p.tensor) for p in parameters if not p.tensor.requires_grad}
-    problems += [Problem("backward", p.place, f"no gradient reaches {p.place}: it has requires_grad=False, so "
-                         "optimizer.step() never changes it (frozen by mistake?)") for p in parameters
-                 if id(p.tensor) in frozen]
+    problems += [
+        Problem(
+            "backward",
+            p.place,
+            f"no gradient reaches {p.place}: it has requires_grad=False, so "
+            "optimizer.step() never changes it (frozen by mistake?)",
+        )
+        for p in parameters
+        if id(p.tensor) in frozen
+    ]
     trained = [p for p in parameters if id(p.tensor) in held]
     rules = tensor_rules(optimizer, [p.tensor for p in trained], [p.place for p in trained])
     x, target = to_numpy(inputs), to_numpy(targets)
@@ -182,29 +208,40 @@ def verify_torch_step(
         loss_after = float(spec.function(model(inputs), targets))
     used = recorder.used_pass()
     if used is None:
-        raise StepgradError("no backward went through the model's output during the step "
-                            "(does the step call backward() on a loss of the model's output?)")
+        raise StepgradError(
+            "no backward went through the model's output during the step "
+            "(does the step call backward() on a loss of the model's output?)"
+        )
     never = [layer.linear_name for k, layer in enumerate(chain.layers) if k not in used.order]
     if never:
-        raise StepgradError("never called as a module in the forward pass (its weight used directly, "
-                            "as in x @ W?); verify-torch follows nn.Linear modules as they run", location=never[0])
+        raise StepgradError(
+            "never called as a module in the forward pass (its weight used directly, "
+            "as in x @ W?); verify-torch follows nn.Linear modules as they run",
+            location=never[0],
+        )
     if used.order != list(range(len(chain.layers))):
         ran = ", ".join(chain.layers[k].linear_name for k in used.order) or "none"
-        raise StepgradError(f"the Linear layers that ran ({ran}) are not the chain the forward was read as "
-                            f"({', '.join(layer.linear_name for layer in chain.layers)})")
+        raise StepgradError(
+            f"the Linear layers that ran ({ran}) are not the chain the forward was read as "
+            f"({', '.join(layer.linear_name for layer in chain.layers)})"
+        )
     notes: list[str] = []
     backward_passes = [forward for forward in recorder.passes if forward.used_by_backward]
     if len(backward_passes) > 1 and all(forward.input is not None for forward in backward_passes):
         stacked = np.concatenate([forward.input for forward in backward_passes if forward.input is not None])
         if stacked.shape[0] == x.shape[0] and np.allclose(stacked.reshape(x.shape), x):
             used = merge(backward_passes)
-            notes.append(f"micro-batches: {len(backward_passes)} forward passes over parts of the batch, a backward "
-                         "through each, checked as one pass over the whole batch")
+            notes.append(
+                f"micro-batches: {len(backward_passes)} forward passes over parts of the batch, a backward "
+                "through each, checked as one pass over the whole batch"
+            )
     merged = {forward.index for forward in backward_passes} if len(notes) else {used.index}
     ignored = tuple(forward.describe() for forward in recorder.passes if forward.index not in merged)
     if used.input is not None and used.input.shape[0] != x.shape[0]:
-        raise StepgradError(f"the forward pass the backward went through ran on {used.input.shape[0]} samples, "
-                            f"but inputs holds {x.shape[0]}")
+        raise StepgradError(
+            f"the forward pass the backward went through ran on {used.input.shape[0]} samples, "
+            f"but inputs holds {x.shape[0]}"
+        )
 
     batch = x.shape[0] if used.input is None else used.input.shape[0]
     x = (x if used.input is None else used.input).reshape(batch, -1)
@@ -224,8 +261,9 @@ def verify_torch_step(
     compared: list[ValueComparison] = []
     nan = float("nan")
 
-    def compare(name: str, stage: str, torch_value: float, stepgrad_value: float, where: str,
-                before: float | None = None) -> None:
+    def compare(
+        name: str, stage: str, torch_value: float, stepgrad_value: float, where: str, before: float | None = None
+    ) -> None:
         agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
         compared.append(ValueComparison(name, stage, float(torch_value), float(stepgrad_value), agrees, where, before))
 
@@ -236,33 +274,58 @@ def verify_torch_step(
         for k, layer in enumerate(chain.layers):
             net, (out, out_place) = used.nets[k], outs[k]
             for j, neuron in enumerate(names.neurons[k]):
-                compare(sample_name(f"net_{neuron}", s), "forward", net.value[s, j], trace.layers[k].net[s, j],
-                        f"{layer.linear_name} output[{s}, {j}]")
+                compare(
+                    sample_name(f"net_{neuron}", s),
+                    "forward",
+                    net.value[s, j],
+                    trace.layers[k].net[s, j],
+                    f"{layer.linear_name} output[{s}, {j}]",
+                )
                 if out is not None:
-                    compare(sample_name(f"out_{neuron}", s), "forward", out.value[s, j], trace.layers[k].out[s, j],
-                            f"{out_place}[{s}, {j}]")
+                    compare(
+                        sample_name(f"out_{neuron}", s),
+                        "forward",
+                        out.value[s, j],
+                        trace.layers[k].out[s, j],
+                        f"{out_place}[{s}, {j}]",
+                    )
     if loss_value is not None:
-        compare("E_total" if batch == 1 else "E_total (batch mean)", "error", float(_item(loss_value)),
-                scale * trace.loss, "the loss the step returned")
+        compare(
+            "E_total" if batch == 1 else "E_total (batch mean)",
+            "error",
+            float(_item(loss_value)),
+            scale * trace.loss,
+            "the loss the step returned",
+        )
     lost = -1 if cut is None else cut  # layers at or before the cut get no gradient: reported once, above
     for s in range(batch):
         for k in reversed(range(len(chain.layers))):
             layer, (out, out_place), net = chain.layers[k], outs[k], used.nets[k]
             for j, neuron in enumerate(names.neurons[k]):
                 if out is not None and not (out.grad is None and k <= lost):
-                    compare(sample_name(f"dE_total/dout_{neuron}", s), "backward",
-                            nan if out.grad is None else out.grad[s, j] * batch / scale,
-                            trace.layers[k].dE_dout[s, j], f"grad of {out_place}[{s}, {j}] · B")
+                    compare(
+                        sample_name(f"dE_total/dout_{neuron}", s),
+                        "backward",
+                        nan if out.grad is None else out.grad[s, j] * batch / scale,
+                        trace.layers[k].dE_dout[s, j],
+                        f"grad of {out_place}[{s}, {j}] · B",
+                    )
                 if not (net.grad is None and k <= lost):
-                    compare(sample_name(f"delta_{neuron}", s), "backward",
-                            nan if net.grad is None else net.grad[s, j] * batch / scale,
-                            trace.layers[k].delta[s, j], f"grad of {layer.linear_name} output[{s}, {j}] · B")
+                    compare(
+                        sample_name(f"delta_{neuron}", s),
+                        "backward",
+                        nan if net.grad is None else net.grad[s, j] * batch / scale,
+                        trace.layers[k].delta[s, j],
+                        f"grad of {layer.linear_name} output[{s}, {j}] · B",
+                    )
     by_part = {(p.layer, p.part): p for p in parameters}
     clip, clipped = _clipping(trained, trace, scale, rtol)  # clip_grad_norm_ / clip_grad_value_ before the step
     notes += clipped
     for k in reversed(range(len(chain.layers))):
-        for part, labels, ours in ((0, names.weights[k], trace.layers[k].grad_w),
-                                   (1, [names.biases[k]], trace.layers[k].grad_b[None, :])):
+        for part, labels, ours in (
+            (0, names.weights[k], trace.layers[k].grad_w),
+            (1, [names.biases[k]], trace.layers[k].grad_b[None, :]),
+        ):
             parameter = by_part.get((k, part))
             if parameter is None or (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
                 continue
@@ -271,8 +334,13 @@ def verify_torch_step(
             for j, row in enumerate(labels):
                 for i, label in enumerate(row):
                     index = f"{j}, {i}" if part == 0 else f"{i}"
-                    compare(f"dE_total/d{label}", "gradient", nan if grad is None else grad[j, i],
-                            ours[j, i], f"{parameter.place}.grad[{index}]")
+                    compare(
+                        f"dE_total/d{label}",
+                        "gradient",
+                        nan if grad is None else grad[j, i],
+                        ours[j, i],
+                        f"{parameter.place}.grad[{index}]",
+                    )
     # the update: each trained tensor by the rule of its parameter group, from the state before the step
     new_params = [[layer.weights, layer.bias] for layer in network.layers]
     for parameter, rule in zip(trained, rules, strict=True):
@@ -281,8 +349,9 @@ def verify_torch_step(
             continue
         grad = trace.layers[k].grad_w if parameter.part == 0 else trace.layers[k].grad_b
         before = new_params[k][parameter.part]
-        updated, state_new, _ = rule.optimizer.update_recorded([before], [clip(scale * grad)], rule.state,
-                                                               rule.learning_rate, [True])
+        updated, state_new, _ = rule.optimizer.update_recorded(
+            [before], [clip(scale * grad)], rule.state, rule.learning_rate, [True]
+        )
         new_params[k][parameter.part] = updated[0]
         entries = [w for row in names.weights[k] for w in row] if parameter.part == 0 else list(names.biases[k])
         after = to_numpy(parameter.tensor).ravel()
@@ -290,22 +359,45 @@ def verify_torch_step(
         keys = {ours: key for key, ours in STATE_BUFFERS[rule.optimizer.name].items()}
         for n, entry in enumerate(entries):
             where = _index(parameter.before.shape, n)
-            compare(f"{entry}+", "update", after[n], updated[0].ravel()[n], f"{parameter.place}[{where}]",
-                    before.ravel()[n])
+            compare(
+                f"{entry}+", "update", after[n], updated[0].ravel()[n], f"{parameter.place}[{where}]", before.ravel()[n]
+            )
             for buffer, values in state_new.buffers.items():
                 theirs = torch_buffers.get(buffer)
-                compare(f"{buffer}_{entry}+", "update", nan if theirs is None else theirs.ravel()[n],
-                        values[0].ravel()[n], f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]")
+                compare(
+                    f"{buffer}_{entry}+",
+                    "update",
+                    nan if theirs is None else theirs.ravel()[n],
+                    values[0].ravel()[n],
+                    f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]",
+                )
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
     loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
-    compare("E_total+" if batch == 1 else "E_total+ (batch mean)", "after", loss_after, scale * loss_new,
-            "the loss after the step")
-    return TorchStepReport(tuple(compared), trace, batch, rtol, atol, describe(rules), tuple(problems), ignored,
-                           _describe_chain(chain, spec), tuple(causes), tuple(notes))
+    compare(
+        "E_total+" if batch == 1 else "E_total+ (batch mean)",
+        "after",
+        loss_after,
+        scale * loss_new,
+        "the loss after the step",
+    )
+    return TorchStepReport(
+        tuple(compared),
+        trace,
+        batch,
+        rtol,
+        atol,
+        describe(rules),
+        tuple(problems),
+        ignored,
+        _describe_chain(chain, spec),
+        tuple(causes),
+        tuple(notes),
+    )
 
 
-def _clipping(trained: list[_Parameter], trace: Any, scale: float,
-              rtol: float) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
+def _clipping(
+    trained: list[_Parameter], trace: Any, scale: float, rtol: float
+) -> tuple[Callable[[np.ndarray], np.ndarray], list[str]]:
     """What gradient clipping did to every gradient before ``optimizer.step()``: a function from
     stepgrad's gradients to the clipped ones (the identity when no clipping is seen), and a note.
 
@@ -339,18 +431,26 @@ def _clipping(trained: list[_Parameter], trace: Any, scale: float,
 
     factor = float(g @ h) / norm**2
     max_norm = round_number(factor * (norm + 1e-6))
-    if 0 < factor < 1 and max_norm and np.allclose(g, factor * h, rtol=tolerance,
-                                                    atol=tolerance * factor * float(np.abs(h).max())):
+    if (
+        0 < factor < 1
+        and max_norm
+        and np.allclose(g, factor * h, rtol=tolerance, atol=tolerance * factor * float(np.abs(h).max()))
+    ):
         return (lambda grad: factor * grad), [
             f"gradient clipping: every gradient is scaled by {factor:.6g} (total norm {norm:.6g} → max_norm "
-            f"{max_norm:g}), as clip_grad_norm_ does; the gradients are compared after it"]
+            f"{max_norm:g}), as clip_grad_norm_ does; the gradients are compared after it"
+        ]
     limit = round_number(float(np.abs(g).max()))
-    if limit and np.abs(h).max() > limit and np.allclose(g, np.clip(h, -limit, limit), rtol=tolerance,
-                                                         atol=tolerance * limit):
+    if (
+        limit
+        and np.abs(h).max() > limit
+        and np.allclose(g, np.clip(h, -limit, limit), rtol=tolerance, atol=tolerance * limit)
+    ):
         clamped = int(np.sum(np.abs(h) > limit))
         return (lambda grad: np.clip(grad, -limit, limit)), [
             f"gradient clipping: {clamped} gradient values are clamped to ±{limit:g}, as clip_grad_value_ does; "
-            "the gradients are compared after it"]
+            "the gradients are compared after it"
+        ]
     return same, []
 
 
@@ -411,15 +511,21 @@ def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch:
             layer.activation = "linear"
             at_end = k == len(chain.layers) - 1
             for name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh", *(("softmax",) if at_end else ())):
-                if out is not None and np.allclose(get_activation(name).value(net), out.value.reshape(batch, -1),
-                                                  rtol=1e-5, atol=1e-7):
+                if out is not None and np.allclose(
+                    get_activation(name).value(net), out.value.reshape(batch, -1), rtol=1e-5, atol=1e-7
+                ):
                     layer.activation, layer.activation_place = name, "read off the values"
                     break
     last = chain.layers[-1]  # a ChainLayer
     if spec.output_activation is not None and last.activation == spec.output_activation:
-        causes.append(("error", f"the model ends in {last.activation} ({last.activation_place}) and {spec.kind} "
-                       f"applies {spec.output_activation} itself: a double {spec.output_activation}; "
-                       "end the model in logits (a Linear layer)"))
+        causes.append(
+            (
+                "error",
+                f"the model ends in {last.activation} ({last.activation_place}) and {spec.kind} "
+                f"applies {spec.output_activation} itself: a double {spec.output_activation}; "
+                "end the model in logits (a Linear layer)",
+            )
+        )
     return causes
 
 
@@ -433,8 +539,9 @@ def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Netw
         if k == len(chain.layers) - 1 and spec.output_activation and activation == "linear":
             activation = spec.output_activation
         bias = layer.linear.bias
-        train_bias = bool(bias.requires_grad) if bias is not None else bool(getattr(layer.linear,
-                                                                                    "stepgrad_train_bias", True))
+        train_bias = (
+            bool(bias.requires_grad) if bias is not None else bool(getattr(layer.linear, "stepgrad_train_bias", True))
+        )
         bias_now = np.zeros(0) if bias is None else values.get((k, 1), to_numpy(bias))
         layers.append(Layer(values[(k, 0)], bias_now, activation, train_bias=train_bias))
     problem = head_problem(layers[-1].activation, spec.name, layers[-1].n_out)
@@ -447,12 +554,19 @@ def _cut(chain: Chain, used: ForwardPass, cut: int) -> Problem:
     """Where the graph is cut: the layer nearest the output that no gradient reached."""
     layer = chain.layers[cut]
     if not used.nets[cut].requires_grad:
-        return Problem("backward", layer.linear_name, f"no gradient reaches {layer.linear_name}: it ran without "
-                       "autograd (torch.no_grad around part of the forward, or requires_grad=False?)")
+        return Problem(
+            "backward",
+            layer.linear_name,
+            f"no gradient reaches {layer.linear_name}: it ran without "
+            "autograd (torch.no_grad around part of the forward, or requires_grad=False?)",
+        )
     activation = used.outs.get(cut)
     after = layer.activation_place if activation is not None and activation.requires_grad else layer.linear_name
-    return Problem("backward", layer.linear_name,
-                   f"no gradient reaches {layer.linear_name}: the graph is cut after {after} (detach in forward?)")
+    return Problem(
+        "backward",
+        layer.linear_name,
+        f"no gradient reaches {layer.linear_name}: the graph is cut after {after} (detach in forward?)",
+    )
 
 
 def _describe_chain(chain: Chain, spec: LossSpec) -> str:
@@ -470,8 +584,9 @@ def _check_batch(x: np.ndarray, target: np.ndarray, n_inputs: int, n_outputs: in
     """Inputs ``(B, n_inputs)`` and targets ``(B, n_outputs)`` (``(B,)`` for one output, or class indices
     ``0 … n_outputs−1`` for a cross-entropy loss), else one ``StepgradError`` naming the shapes."""
     if x.ndim != 2 or x.shape[1] != n_inputs:
-        raise StepgradError(f"the inputs have shape {tuple(x.shape)}; the model takes {n_inputs} inputs, "
-                            f"so give (B, {n_inputs})")
+        raise StepgradError(
+            f"the inputs have shape {tuple(x.shape)}; the model takes {n_inputs} inputs, so give (B, {n_inputs})"
+        )
     batch = x.shape[0]
     if target.shape == (batch, n_outputs) or (target.shape == (batch,) and n_outputs == 1):
         return
@@ -480,5 +595,7 @@ def _check_batch(x: np.ndarray, target: np.ndarray, n_inputs: int, n_outputs: in
             raise StepgradError(f"1-D targets for {n_outputs} outputs are class indices 0 … {n_outputs - 1}")
         return
     indices = " or class indices (B,)" if loss == "cross_entropy" else ""
-    raise StepgradError(f"the targets have shape {tuple(target.shape)}; for a batch of {batch} and a model with "
-                        f"{n_outputs} outputs give ({batch}, {n_outputs}){indices}")
+    raise StepgradError(
+        f"the targets have shape {tuple(target.shape)}; for a batch of {batch} and a model with "
+        f"{n_outputs} outputs give ({batch}, {n_outputs}){indices}"
+    )

@@ -238,8 +238,11 @@ def _parse_layer(raw: Any, index: int, n_in: int | None, locator: _Locator, sour
         if isinstance(raw_bias, list):
             bias = _vector(raw_bias, "bias", lambda m: fail(m, "bias"))
             if len(bias) != len(weights):
-                fail(f"bias has {quantity(len(bias), 'number')} for {quantity(len(weights), 'neuron')} "
-                     "(or give one shared number)", "bias")
+                fail(
+                    f"bias has {quantity(len(bias), 'number')} for {quantity(len(weights), 'neuron')} "
+                    "(or give one shared number)",
+                    "bias",
+                )
         else:
             bias = [_number(raw_bias, "bias", lambda m: fail(m, "bias"))]
 

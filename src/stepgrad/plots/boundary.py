@@ -88,15 +88,26 @@ def plot_decision_boundary(
     if out.shape[1] > 1:
         _classes(axes, grid_x, grid_y, out, sets, class_names)
     else:
-        _one_output(axes, grid_x, grid_y, out[:, 0], sets, every_target[:, 0],
-                    classification and network.layers[-1].activation == "sigmoid")
+        _one_output(
+            axes,
+            grid_x,
+            grid_y,
+            out[:, 0],
+            sets,
+            every_target[:, 0],
+            classification and network.layers[-1].activation == "sigmoid",
+        )
     handles, _ = axes.get_legend_handles_labels()
     if handles:
         axes.legend(loc="best", fontsize="small")
 
 
 def _classes(
-    axes: Any, grid_x: Array, grid_y: Array, out: Array, sets: list[PointSet],
+    axes: Any,
+    grid_x: Array,
+    grid_y: Array,
+    out: Array,
+    sets: list[PointSet],
     class_names: Sequence[str],
 ) -> None:
     from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -106,22 +117,41 @@ def _classes(
     colours = ListedColormap([f"C{k % 10}" for k in range(count)])
     norm = BoundaryNorm(np.arange(-0.5, count + 0.5), count)
     predicted = np.where(np.all(np.isfinite(out), axis=1), np.argmax(out, axis=1), np.nan)
-    axes.contourf(grid_x, grid_y, predicted.reshape(grid_x.shape), levels=np.arange(-0.5, count + 0.5),
-                  cmap=colours, norm=norm, alpha=0.35)
+    axes.contourf(
+        grid_x,
+        grid_y,
+        predicted.reshape(grid_x.shape),
+        levels=np.arange(-0.5, count + 0.5),
+        cmap=colours,
+        norm=norm,
+        alpha=0.35,
+    )
     for points, values, marker in sets:
         labels = np.argmax(values, axis=1)
         for k in range(count):
             chosen = labels == k
             if chosen.any():
-                axes.scatter(points[chosen, 0], points[chosen, 1], color=f"C{k % 10}", edgecolors="k", s=18,
-                             marker=marker, label=names[k] if marker == TRAINING_MARKER else None)
+                axes.scatter(
+                    points[chosen, 0],
+                    points[chosen, 1],
+                    color=f"C{k % 10}",
+                    edgecolors="k",
+                    s=18,
+                    marker=marker,
+                    label=names[k] if marker == TRAINING_MARKER else None,
+                )
     _validation_legend_entry(axes, sets)
     axes.set_title("Predicted class over the input plane")
 
 
 def _one_output(
-    axes: Any, grid_x: Array, grid_y: Array, surface: Array, sets: list[PointSet],
-    target_values: Array, probability: bool,
+    axes: Any,
+    grid_x: Array,
+    grid_y: Array,
+    surface: Array,
+    sets: list[PointSet],
+    target_values: Array,
+    probability: bool,
 ) -> None:
     """One output: ``P(class 1)`` on [0, 1], or the output and targets on the targets' range."""
     from matplotlib import colormaps
@@ -142,20 +172,38 @@ def _one_output(
         axes.text(0.5, 0.5, "the network's outputs are not finite", transform=axes.transAxes, ha="center")
     else:
         grid = np.where(finite, surface, np.nan).reshape(grid_x.shape)
-        mesh = axes.contourf(grid_x, grid_y, grid, levels=np.linspace(low, high, 21), cmap=colours, norm=norm,
-                             alpha=0.6, extend="neither" if probability else "both")
-        axes.figure.colorbar(mesh, ax=axes, label="P(class 1)" if probability else "output and target",
-                             ticks=MaxNLocator(nbins=6))
+        mesh = axes.contourf(
+            grid_x,
+            grid_y,
+            grid,
+            levels=np.linspace(low, high, 21),
+            cmap=colours,
+            norm=norm,
+            alpha=0.6,
+            extend="neither" if probability else "both",
+        )
+        axes.figure.colorbar(
+            mesh, ax=axes, label="P(class 1)" if probability else "output and target", ticks=MaxNLocator(nbins=6)
+        )
         if np.any(finite & ((surface < low) | (surface > high))):
-            notes.append(f"outputs {float(surface[finite].min()):.3g} … {float(surface[finite].max()):.3g}:\n"
-                         "beyond the targets in the colour bar's end colours")
+            notes.append(
+                f"outputs {float(surface[finite].min()):.3g} … {float(surface[finite].max()):.3g}:\n"
+                "beyond the targets in the colour bar's end colours"
+            )
     if finite.any() and not finite.all():
         notes.append("blank: output not finite")
     if notes:
-        axes.text(0.02, 0.02, "\n".join(notes), transform=axes.transAxes, fontsize="small",
-                  bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        axes.text(
+            0.02,
+            0.02,
+            "\n".join(notes),
+            transform=axes.transAxes,
+            fontsize="small",
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        )
     for points, values, marker in sets:
-        axes.scatter(points[:, 0], points[:, 1], c=values[:, 0], cmap=colours, norm=norm, edgecolors="k", s=18,
-                     marker=marker)
+        axes.scatter(
+            points[:, 0], points[:, 1], c=values[:, 0], cmap=colours, norm=norm, edgecolors="k", s=18, marker=marker
+        )
     _validation_legend_entry(axes, sets)
     axes.set_title("P(class 1) over the input plane" if probability else "Output over the input plane")

@@ -43,9 +43,17 @@ def training_figure(
         plot_losses(panels[0], history, events)
         if two_d:
             assert network is not None and inputs is not None and targets is not None
-            plot_decision_boundary(panels[1], network, inputs, targets, class_names, feature_names=feature_names,
-                                   validation=validation, classification=classification,
-                                   input_transform=input_transform)
+            plot_decision_boundary(
+                panels[1],
+                network,
+                inputs,
+                targets,
+                class_names,
+                feature_names=feature_names,
+                validation=validation,
+                classification=classification,
+                input_transform=input_transform,
+            )
         figure.tight_layout()
         save_figure(figure, path)
     finally:

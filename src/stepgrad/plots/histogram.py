@@ -50,12 +50,22 @@ def plot_loss_histogram(axes: Any, losses: NDArray[np.float64]) -> None:
         above = int(np.sum(logs > high))
         below = int(finite.size - positive.size + np.sum(logs < low))  # losses are ≥ 0; a perfect fit is 0
         if above:
-            axes.bar(high + 1.5 * width, above, width=2 * width, color="tab:red",
-                     label=f"{above} above the scale: loss > 1e{high} (largest {positive.max():.3g})")
+            axes.bar(
+                high + 1.5 * width,
+                above,
+                width=2 * width,
+                color="tab:red",
+                label=f"{above} above the scale: loss > 1e{high} (largest {positive.max():.3g})",
+            )
         if below:
             smallest = float(finite.min())
-            axes.bar(low - 1.5 * width, below, width=2 * width, color="tab:gray",
-                     label=f"{below} below the scale: loss < 1e{low} (smallest {smallest:.3g})")
+            axes.bar(
+                low - 1.5 * width,
+                below,
+                width=2 * width,
+                color="tab:gray",
+                label=f"{below} below the scale: loss < 1e{low} (smallest {smallest:.3g})",
+            )
         power_of_ten_ticks(axes.xaxis)
         if above or below:
             axes.legend(loc="upper right", fontsize="small")

@@ -189,9 +189,7 @@ def _place_label(
     source: NodePosition, target: NodePosition, box_width: float, occupied: list[Box]
 ) -> tuple[float, float]:
     """The position along the edge where its label's box overlaps least of what is placed already."""
-    candidates = [
-        (source.x + (target.x - source.x) * t, source.y + (target.y - source.y) * t) for t in LABEL_POSITIONS
-    ]
+    candidates = [(source.x + (target.x - source.x) * t, source.y + (target.y - source.y) * t) for t in LABEL_POSITIONS]
     return _best_place(candidates, box_width, occupied, [])
 
 
@@ -314,8 +312,8 @@ def network_svg(
     bias_labels = _per_neuron_bias_labels(network, nodes, fmt, occupied, [segment for *_, segment in edges])
     for weight, source, target, (x1, y1, x2, y2) in edges:
         value = weights[weight.name]
-        colour = HIGHLIGHT if weight.name in highlight else (
-            POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL
+        colour = (
+            HIGHLIGHT if weight.name in highlight else (POSITIVE if value > 0 else NEGATIVE if value < 0 else NEUTRAL)
         )
         sign = "positive" if value > 0 else "negative" if value < 0 else "zero"
         stroke_width = 1.0 + 4.0 * abs(value) / largest

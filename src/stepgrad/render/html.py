@@ -79,10 +79,16 @@ def render_step(step: Step, precision: int = 9) -> str:
             '<div class="equations">',
             f'<div class="lhs">{mathml(lhs)}</div>',
             f'<div class="rhs formula">{mathml(f"= {_spaced(step_rhs(step))}", step.formula)}</div>',
-            *(['<div class="lhs"></div>', f'<div class="rhs substituted">{substituted}</div>']
-              if step.shows_numbers(precision) else []),
-            *(['<div class="lhs"></div>', f'<div class="rhs result">{result}</div>']
-              if step.shows_result(precision) else []),
+            *(
+                ['<div class="lhs"></div>', f'<div class="rhs substituted">{substituted}</div>']
+                if step.shows_numbers(precision)
+                else []
+            ),
+            *(
+                ['<div class="lhs"></div>', f'<div class="rhs result">{result}</div>']
+                if step.shows_result(precision)
+                else []
+            ),
             "</div>",
         ]
     )

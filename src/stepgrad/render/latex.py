@@ -121,16 +121,19 @@ def _network_table(derivation: Derivation, precision: int) -> str:
         source = names.sources(weight.layer)[weight.source]
         target = names.neurons[weight.layer][weight.neuron]
         value = float(network.layers[weight.layer].weights[weight.neuron, weight.source])
-        rows.append(f"{name_tt(weight.name)} & {escape_text(source)} $\\to$ {escape_text(target)} & "
-                    f"${latex_number(value, precision)}$ \\\\")
+        rows.append(
+            f"{name_tt(weight.name)} & {escape_text(source)} $\\to$ {escape_text(target)} & "
+            f"${latex_number(value, precision)}$ \\\\"
+        )
     for bias in names.all_biases():
         layer = network.layers[bias.layer]
         neurons = names.neurons[bias.layer]
         feeds = ", ".join(neurons) if layer.bias_mode == "shared" else neurons[bias.index]
         frozen = "" if layer.trains_bias else " (frozen)"
         value = float(layer.bias[bias.index])
-        rows.append(f"{name_tt(bias.name)} & bias of {escape_text(feeds)}{frozen} & "
-                    f"${latex_number(value, precision)}$ \\\\")
+        rows.append(
+            f"{name_tt(bias.name)} & bias of {escape_text(feeds)}{frozen} & ${latex_number(value, precision)}$ \\\\"
+        )
     return "\n".join(
         _tabular("llr", "parameter & connects & value", rows[start : start + TABLE_ROWS])
         for start in range(0, len(rows), TABLE_ROWS)

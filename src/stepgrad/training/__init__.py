@@ -11,8 +11,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-
-
     from stepgrad.training.api import FitResult, fit, predict, predict_proba
     from stepgrad.training.callbacks import Callback, Checkpoint, EarlyStopping, History, Progress
     from stepgrad.training.ensemble import EnsembleResult, fit_ensemble, make_ensemble, seeded_network

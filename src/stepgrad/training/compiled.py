@@ -230,8 +230,16 @@ def _correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lane
 # --------------------------------------------------------------------------- one sample, all layers
 @numba.njit(cache=True, inline="always")
 def _weighted_sum(
-    values: Array, first: int, count: int, params: Array, col0: int, weight: int, stride: int, target: Array,
-    row: int, lanes: int,
+    values: Array,
+    first: int,
+    count: int,
+    params: Array,
+    col0: int,
+    weight: int,
+    stride: int,
+    target: Array,
+    row: int,
+    lanes: int,
 ) -> None:
     """``target[row, l] = Σ_k values[first + k, l] · params[weight + k·stride, col0 + l]`` over ``k < count``."""
     for lane in range(lanes):
@@ -393,7 +401,6 @@ class _Packed:
             biases.append(flat[..., b0 : b0 + nb].copy())
         return weights, biases
 
-
     def layout(self, activations: Sequence[str], train_bias: Sequence[bool]) -> Layout:
         """The ``Layout`` tuple the kernels take (see the module docstring)."""
         codes = np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64)
@@ -428,8 +435,15 @@ def online_sgd(
     columns = packed.columns()
     losses, hits = np.empty(len(order)), np.empty(len(order))
     _online_kernel(
-        columns, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
-        np.ascontiguousarray(order, dtype=np.int64), float(learning_rate), losses, hits,
+        columns,
+        packed.layout(activations, train_bias),
+        loss_code,
+        _floats(inputs),
+        _floats(targets),
+        np.ascontiguousarray(order, dtype=np.int64),
+        float(learning_rate),
+        losses,
+        hits,
     )
     new_weights, new_biases = packed.unpack(columns)
     return OnlineSGDResult(new_weights, new_biases, losses, hits)
@@ -485,7 +499,17 @@ def _minibatch_kernel(
         delta = np.empty_like(nets[last])
         dE_dout = np.empty_like(nets[last])
         _output_delta(
-            loss, codes[last], targets, samples, nets[last], outs[last + 1], delta, dE_dout, 0, n_out[last], rows,
+            loss,
+            codes[last],
+            targets,
+            samples,
+            nets[last],
+            outs[last + 1],
+            delta,
+            dE_dout,
+            0,
+            n_out[last],
+            rows,
             losses[start:stop],
         )
         _correct(targets, samples, outs[last + 1], 0, n_out[last], rows, hits[start:stop])
@@ -541,8 +565,16 @@ def minibatch_sgd(
     packed = _Packed(weights, biases)
     losses, hits = np.empty(len(order)), np.empty(len(order))
     _minibatch_kernel(
-        packed.params, packed.layout(activations, train_bias), loss_code, _floats(inputs), _floats(targets),
-        np.ascontiguousarray(order, dtype=np.int64), float(learning_rate), int(batch_size), losses, hits,
+        packed.params,
+        packed.layout(activations, train_bias),
+        loss_code,
+        _floats(inputs),
+        _floats(targets),
+        np.ascontiguousarray(order, dtype=np.int64),
+        float(learning_rate),
+        int(batch_size),
+        losses,
+        hits,
     )
     new_weights, new_biases = packed.unpack()
     return OnlineSGDResult(new_weights, new_biases, losses, hits)

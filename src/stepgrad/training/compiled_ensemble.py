@@ -100,8 +100,15 @@ LANES = 64
 
 @numba.njit(cache=True)
 def _stop(
-    params: Array, kept: Array, losses: Array, hits: Array, diverged_at: Ints, alive: NDArray[np.bool_], lane: int,
-    k: int, e: int,
+    params: Array,
+    kept: Array,
+    losses: Array,
+    hits: Array,
+    diverged_at: Ints,
+    alive: NDArray[np.bool_],
+    lane: int,
+    k: int,
+    e: int,
 ) -> None:
     """Network ``k`` (lane ``lane``) diverged in epoch ``e``: back to its last good weights, NaN from ``e`` on."""
     for i in range(params.shape[0]):
@@ -285,11 +292,22 @@ def ensemble_sgd(
     best_is_kept = np.zeros(n_networks, dtype=np.bool_)
     updates = np.zeros((epochs, n_networks), dtype=np.int64)
     arguments = (
-        columns, kept, earlier, best, best_loss_out, best_epoch, best_is_kept, packed.layout(activations, train_bias),
+        columns,
+        kept,
+        earlier,
+        best,
+        best_loss_out,
+        best_epoch,
+        best_is_kept,
+        packed.layout(activations, train_bias),
         loss_code,
-        _floats(inputs), _floats(targets),
+        _floats(inputs),
+        _floats(targets),
         np.zeros((1, 1, 1), dtype=np.int64) if orders is None else np.ascontiguousarray(orders, dtype=np.int64),
-        orders is not None, _floats(rates), int(batch_size), np.ascontiguousarray(active, dtype=np.bool_),
+        orders is not None,
+        _floats(rates),
+        int(batch_size),
+        np.ascontiguousarray(active, dtype=np.bool_),
     )
     outputs = (losses, hits, diverged_at, updates)
     # one range of networks per thread (a thread for fewer than 16 networks is not worth starting)
@@ -303,6 +321,15 @@ def ensemble_sgd(
             for run in runs:
                 run.result()
     return EnsembleSGDResult(
-        *packed.unpack(columns), *packed.unpack(kept), *packed.unpack(earlier), *packed.unpack(best), best_is_kept,
-        best_loss_out, best_epoch, losses, hits, diverged_at, updates,
+        *packed.unpack(columns),
+        *packed.unpack(kept),
+        *packed.unpack(earlier),
+        *packed.unpack(best),
+        best_is_kept,
+        best_loss_out,
+        best_epoch,
+        losses,
+        hits,
+        diverged_at,
+        updates,
     )

@@ -60,7 +60,13 @@ def epoch_compiled(training: Training, kernel: OnlineSGD, rate: Any) -> None:
     """One epoch of a single network on a compiled kernel (``compiled_api.OnlineSGD``)."""
     order = training._orders().astype(np.int64)
     params, result = sgd_on_kernel(
-        kernel, training.params, training.functions, training._trains_bias, training.inputs, training.targets, order,
+        kernel,
+        training.params,
+        training.functions,
+        training._trains_bias,
+        training.inputs,
+        training.targets,
+        order,
         rate,
     )
     size = training.effective_batch
@@ -92,10 +98,23 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
             orders[e] = training._orders()
     earlier, best = kept.earlier or kept, training.best or kept
     result = kernel(
-        training.params.weights, training.params.biases, kept.params.weights, kept.params.biases,
-        earlier.params.weights, earlier.params.biases, best.params.weights, best.params.biases,
-        np.asarray(training.best_running, dtype=np.float64), [a.name for a in training.functions.activations],
-        training._trains_bias, training.functions.loss.name, training.inputs, training.targets, orders, rates, size,
+        training.params.weights,
+        training.params.biases,
+        kept.params.weights,
+        kept.params.biases,
+        earlier.params.weights,
+        earlier.params.biases,
+        best.params.weights,
+        best.params.biases,
+        np.asarray(training.best_running, dtype=np.float64),
+        [a.name for a in training.functions.activations],
+        training._trains_bias,
+        training.functions.loss.name,
+        training.inputs,
+        training.targets,
+        orders,
+        rates,
+        size,
         ~before,
     )
     newly = result.diverged_at >= 0
@@ -134,8 +153,14 @@ def epochs_compiled_ensemble(training: Training, kernel: Any, count: int) -> lis
     logs = []
     for e in range(ran):
         log = EpochLog(
-            first + e + 1, plain(training.learning_rate_at(first + e)), losses[e], accuracies[e], val_loss, val_acc,
-            diverged[e], int(updates[e]),
+            first + e + 1,
+            plain(training.learning_rate_at(first + e)),
+            losses[e],
+            accuracies[e],
+            val_loss,
+            val_acc,
+            diverged[e],
+            int(updates[e]),
         )
         logs.append(training._log(log))
     return logs

@@ -248,8 +248,11 @@ class Training:
             return replace(candidate, earlier=chosen.earlier), candidate
         accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
         return Snapshot(
-            np.where(better, candidate.epoch, chosen.epoch), masked(better, candidate.params, chosen.params),
-            np.where(better, candidate.loss, chosen.loss), accuracy, earlier=chosen.earlier,
+            np.where(better, candidate.epoch, chosen.epoch),
+            masked(better, candidate.params, chosen.params),
+            np.where(better, candidate.loss, chosen.loss),
+            accuracy,
+            earlier=chosen.earlier,
         ), candidate
 
     def restore(self, snapshot: Snapshot) -> None:
@@ -395,8 +398,9 @@ class Training:
             improved = fresh & (running < self.best_running)
         if improved.any():
             assert self.best is not None
-            self.best = Snapshot(np.where(improved, self.epoch, self.best.epoch),
-                                 masked(improved, self.params, self.best.params))
+            self.best = Snapshot(
+                np.where(improved, self.epoch, self.best.epoch), masked(improved, self.params, self.best.params)
+            )
             self.best_running = np.where(improved, running, self.best_running)
 
     def close_epoch(self) -> None:

@@ -58,8 +58,10 @@ def header_for(meta: Mapping[str, Any] | None) -> str:
     """The file's comment: what it is, and how its inputs were scaled when they were."""
     if not meta or meta.get("scale", "none") == "none":
         return HEADER
-    return (f"{HEADER}\nIts inputs are the data's columns scaled ({meta['scale']}): x' = (x − scale_shift) / "
-            "scale_factor, as [meta] records; scale new inputs the same way.")
+    return (
+        f"{HEADER}\nIts inputs are the data's columns scaled ({meta['scale']}): x' = (x − scale_shift) / "
+        "scale_factor, as [meta] records; scale new inputs the same way."
+    )
 
 
 def check_saveable(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:
@@ -69,8 +71,9 @@ def check_saveable(training: Training, path: str | os.PathLike[str], meta: Mappi
     from stepgrad.network.files import setup_to_toml
 
     check_model_path(path)
-    setup_to_toml(model_setup(training.current_network(), training.inputs, training.targets, 1.0), meta,
-                  header_for(meta))
+    setup_to_toml(
+        model_setup(training.current_network(), training.inputs, training.targets, 1.0), meta, header_for(meta)
+    )
 
 
 def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[str, Any] | None = None) -> None:

@@ -209,6 +209,7 @@ _RULES: dict[str, UpdateRule] = {
     "adamw": _adam,  # after the decoupled decay in ``update_recorded``
 }
 
+
 def _in_unit_interval(value: float) -> bool:
     """``0 ≤ value < 1`` (and finite)."""
     return math.isfinite(value) and 0.0 <= value < 1.0

@@ -112,22 +112,28 @@ def update_source(shape: Shape) -> str:
     (``b1`` when shared), ``d1_0`` its delta. ``w`` and ``b`` are flat lists, updated in place.
     """
     sizes = shape.sizes
-    weights = [f"w{layer}_{j}_{i}" for layer in shape.layers
-               for j in range(sizes[layer]) for i in range(sizes[layer - 1])]
+    weights = [
+        f"w{layer}_{j}_{i}" for layer in shape.layers for j in range(sizes[layer]) for i in range(sizes[layer - 1])
+    ]
     biases = [shape.bias(layer, j) for layer in shape.layers for j in range(shape.n_bias[layer - 1])]
     body = [*_forward_lines(shape), *_error_lines(shape), *_delta_lines(shape), *_update_lines(shape)]
-    return "\n".join([
-        "def train(order, x_rows, t_rows, w, b, rate):",
-        f"    {', '.join(weights)}, = w",
-        *([f"    {', '.join(biases)}, = b"] if biases else []),
-        "    losses, hits = [], []",
-        "    for s in order:",
-        f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]",
-        *(f"        {line}" for line in body),
-        f"    w[:] = [{', '.join(weights)}]",
-        *([f"    b[:] = [{', '.join(biases)}]"] if biases else []),
-        "    return losses, hits",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "def train(order, x_rows, t_rows, w, b, rate):",
+                f"    {', '.join(weights)}, = w",
+                *([f"    {', '.join(biases)}, = b"] if biases else []),
+                "    losses, hits = [], []",
+                "    for s in order:",
+                f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]",
+                *(f"        {line}" for line in body),
+                f"    w[:] = [{', '.join(weights)}]",
+                *([f"    b[:] = [{', '.join(biases)}]"] if biases else []),
+                "    return losses, hits",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _forward_lines(shape: Shape) -> list[str]:
@@ -174,8 +180,11 @@ def _update_lines(shape: Shape) -> list[str]:
     lines = []
     for layer in shape.layers:
         n_in, n_out, n_bias = shape.sizes[layer - 1], shape.sizes[layer], shape.n_bias[layer - 1]
-        lines += [f"w{layer}_{j}_{i} = w{layer}_{j}_{i} - (rate * d{layer}_{j}) * a{layer - 1}_{i}"
-                  for j in range(n_out) for i in range(n_in)]
+        lines += [
+            f"w{layer}_{j}_{i} = w{layer}_{j}_{i} - (rate * d{layer}_{j}) * a{layer - 1}_{i}"
+            for j in range(n_out)
+            for i in range(n_in)
+        ]
         if not shape.train_bias[layer - 1] or n_bias == 0:
             continue
         if n_bias == 1 and n_out > 1:

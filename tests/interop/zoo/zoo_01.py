@@ -1,4 +1,5 @@
 """Baseline regression MLP: custom module, functional ReLU, plain SGD."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """Classifier with a hand-written ReLU (we wanted to log activation sparsity)."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """nn.Sequential classifier, in-place ReLUs, Adam with L2 weight decay."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """Regressor that keeps its hidden features around for an embedding monitor."""
+
 import torch
 import torch.nn as nn
 

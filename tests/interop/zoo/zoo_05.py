@@ -1,4 +1,5 @@
 """Binary classifier in float64: Sequential wrapped in a Module, Tanh, AdamW."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """Gated regressor with a custom sigmoid (fused forward, saves only the output)."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """Classifier with a validation pass inside the training step; SGD + Nesterov + weight decay."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -20,8 +21,7 @@ class Classifier(nn.Module):
 
 
 model = Classifier()
-optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9,
-                            nesterov=True, weight_decay=5e-4)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
 loss_fn = nn.CrossEntropyLoss()
 
 inputs = torch.randn(128, 16)

@@ -1,4 +1,5 @@
 """Four-layer regressor."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """Regression with sum-reduced MSE and gradient-norm clipping (clip is active)."""
+
 import torch
 import torch.nn as nn
 

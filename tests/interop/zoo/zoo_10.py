@@ -1,4 +1,5 @@
 """Regressor; the script checks that gradients flow before training starts."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

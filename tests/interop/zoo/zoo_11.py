@@ -1,4 +1,5 @@
 """Online learning: batch of one, sigmoid output with BCELoss."""
+
 import torch
 import torch.nn as nn
 

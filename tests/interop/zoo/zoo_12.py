@@ -1,4 +1,5 @@
 """Hand-rolled SGD update (we wanted per-step control over the learning rate)."""
+
 import torch
 import torch.nn as nn
 

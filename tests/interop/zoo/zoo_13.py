@@ -1,4 +1,5 @@
 """Large batch, float64, LeakyReLU, sum-reduced cross entropy, SGD momentum."""
+
 import torch
 import torch.nn as nn
 

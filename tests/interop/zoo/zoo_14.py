@@ -1,4 +1,5 @@
 """Regressor; the step reports the total (not mean) squared error of the batch."""
+
 import torch
 import torch.nn as nn
 

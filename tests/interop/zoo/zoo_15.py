@@ -1,4 +1,5 @@
 """Sequential with Flatten, Dropout (model in eval mode) and Identity; Adam."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """Two-output regressor with a hand-written squared-error loss in the step."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """Multi-label-style head: softmax probabilities scored with BCELoss against one-hot targets."""
+
 import torch
 import torch.nn as nn
 

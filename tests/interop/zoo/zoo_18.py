@@ -1,4 +1,5 @@
 """Classifier with a custom (Xavier) initialisation pass."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """Regressor re-initialised in place (Kaiming) after the optimizer exists; AdamW."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

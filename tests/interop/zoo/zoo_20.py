@@ -1,4 +1,5 @@
 """MLP written with explicit matmuls (ported from a NumPy prototype)."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """float64 regressor; the step logs a held-out loss (no no_grad, but no backward through it)."""
+
 import torch
 import torch.nn as nn
 

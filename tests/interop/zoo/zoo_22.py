@@ -1,4 +1,5 @@
 """Classifier whose step turns logits into probabilities (also used for accuracy)."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """float64 binary classifier: Sigmoid/Tanh hidden layers, AdamW, value clipping, sum-reduced BCE."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """Manual static loss scaling (copied from a mixed-precision recipe) on CPU float32."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

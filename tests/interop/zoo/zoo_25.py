@@ -1,4 +1,5 @@
 """Custom sigmoid autograd Function with the correct backward s*(1-s)."""
+
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,5 @@
 """SGD with momentum; the step warm-starts the momentum buffers so the first update isn't 'too small'."""
+
 import torch
 import torch.nn as nn
 

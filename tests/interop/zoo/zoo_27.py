@@ -1,4 +1,5 @@
 """Same sanity check as a gradient-flow test, but the step zeroes gradients properly."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

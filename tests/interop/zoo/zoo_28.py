@@ -1,4 +1,5 @@
 """Max-norm constrained first layer (Srivastava et al. 2014), enforced in forward."""
+
 import torch
 import torch.nn as nn
 

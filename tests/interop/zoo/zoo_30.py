@@ -1,4 +1,5 @@
 """Gradient accumulation over two micro-batches (memory-limited box)."""
+
 import torch
 import torch.nn as nn
 

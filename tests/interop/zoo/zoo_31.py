@@ -1,4 +1,5 @@
 """Tiny CNN on 8x8 single-channel images (unsupported: Conv2d)."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """MLP with a pre-head LayerNorm (unsupported: LayerNorm)."""
+
 import torch
 import torch.nn as nn
 

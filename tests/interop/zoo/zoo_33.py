@@ -1,4 +1,5 @@
 """Sequential classifier with BatchNorm1d (unsupported: BatchNorm1d)."""
+
 import torch
 import torch.nn as nn
 

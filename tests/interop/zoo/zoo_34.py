@@ -1,4 +1,5 @@
 """Regressor with dropout, trained in train mode (unsupported: Dropout in training mode)."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """Sequence regressor: Elman RNN over 5 steps, linear head (unsupported: nn.RNN)."""
+
 import torch
 import torch.nn as nn
 
