@@ -66,3 +66,40 @@ def test_tiny_final_errors_are_not_written_out_as_zero() -> None:
     final = next(line for line in result.stdout.splitlines() if line.startswith("After"))
     assert final.startswith("After 3000000 steps: E_total = ") and "(0.0000000000000)" not in final
     assert float(final.split(" = ")[1]) < 1e-20
+
+
+OVERFLOWING = """\
+inputs = [0.05, 0.10]
+targets = [0.01, 0.99]
+learning_rate = {eta}
+[[layer]]
+activation = "sigmoid"
+weights = [[0.15, 0.20], [0.25, 0.30]]
+bias = 0.35
+[[layer]]
+activation = "linear"
+weights = [[0.40, 0.45], [0.50, 0.55]]
+bias = 0.60
+"""
+
+
+def test_a_diverging_run_stops_keeps_the_last_finite_weights_and_says_why(tmp_path: Path) -> None:
+    # η = 1e150 on a linear output: the first update already sends the weights past float64's range
+    path = tmp_path / "wild.toml"
+    path.write_text(OVERFLOWING.format(eta="1e150"), encoding="utf-8")
+    result = run("train", str(path), "--steps", "50", "--every", "10")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "RuntimeWarning" not in result.stderr
+    warning = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: warning: diverged in")]
+    assert len(warning) == 1, result.stderr
+    assert "kept the weights of step 0" in warning[0] and "smaller learning rate" in warning[0]
+    assert "After 0 steps:" in result.stdout
+    assert "nan" not in result.stdout.lower()
+
+
+def test_a_run_that_converges_has_no_divergence_warning(tmp_path: Path) -> None:
+    path = tmp_path / "calm.toml"
+    path.write_text(OVERFLOWING.format(eta="0.1"), encoding="utf-8")
+    result = run("train", str(path), "--steps", "50", "--every", "10")
+    assert result.returncode == 0 and result.stderr == ""
+    assert "After 50 steps:" in result.stdout

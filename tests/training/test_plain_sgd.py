@@ -84,3 +84,21 @@ def test_train_classic_imports_neither_numba_nor_scipy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in done.stdout
+
+
+def test_repeat_steps_stops_at_the_first_step_that_overflows_and_keeps_the_finite_weights() -> None:
+    import numpy as np
+
+    from stepgrad.network import Layer, Network, Setup
+    from stepgrad.training.repeat import repeat_steps
+
+    hidden = Layer([[0.15, 0.20], [0.25, 0.30]], [0.35], "sigmoid")
+    output = Layer([[0.40, 0.45], [0.50, 0.55]], [0.60], "linear")
+    setup = Setup(Network((hidden, output), "half_squared_error"), [[0.05, 0.10]], [[0.01, 0.99]], 1e150)
+    for use_compiled in (True, False):
+        result = repeat_steps(setup, 40, every=10, use_compiled=use_compiled)
+        assert result.stop_reason.startswith("diverged in step"), result.stop_reason
+        assert result.steps == (0,)
+        assert all(np.all(np.isfinite(layer.weights)) for layer in result.network.layers)
+        kept = int(result.stop_reason.split("kept the weights of step ")[1].split(" ")[0])
+        assert kept < 10  # the last finite weights, before the first recorded step

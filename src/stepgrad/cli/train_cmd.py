@@ -240,10 +240,13 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
 
     with progress if progress is not None else contextlib.nullcontext():
         result = repeat_steps(setup, steps, hidden_deltas_from, interval, report, on_compile=_announce_compile)
+    if result.stop_reason:
+        click.echo(f"stepgrad: warning: {result.stop_reason}", err=True)
     names = network_names(result.network)
     # The published summary writes small errors out in full (0.0000351085); so do we, while that shows digits.
     in_full = f" ({result.error:.13f})" if 1e-9 <= abs(result.error) < 1 else ""
-    out.print(f"After {quantity(steps, 'step')}: E_total = {result.error:.5g}{in_full}")
+    done = result.steps[-1]  # fewer than asked when the guard stopped a diverging run
+    out.print(f"After {quantity(done, 'step')}: E_total = {result.error:.5g}{in_full}")
     for sample in range(result.outputs.shape[0]):
         prefix = f"sample {sample + 1}: " if result.outputs.shape[0] > 1 else ""
         values = ", ".join(

@@ -36,6 +36,8 @@ class RepeatResult:
         errors: ``E_total`` (batch mean) of the network after that many steps.
         outputs: the final network's outputs ``(n_samples, n_outputs)``.
         error: the final ``E_total``.
+        stop_reason: why the steps stopped early ("" when all ran): a step whose weights or error were
+            no longer finite; ``network`` then holds the last finite weights.
     """
 
     network: Network
@@ -43,6 +45,7 @@ class RepeatResult:
     errors: tuple[float, ...]
     outputs: Array
     error: float
+    stop_reason: str = ""
 
 
 def _online_kernel(params: Params, functions: Functions, steps: int) -> OnlineSGD | None:
@@ -78,6 +81,20 @@ def repeat_steps(
     """
     if steps < 0:
         raise StepgradError("the number of steps must not be negative")
+    # an overflow is found by the guard and said in words (``stop_reason``), not as a NumPy warning
+    with np.errstate(all="ignore"):
+        return _repeat(setup, steps, hidden_deltas_from, every, on_report, use_compiled, on_compile)
+
+
+def _repeat(
+    setup: Setup,
+    steps: int,
+    hidden_deltas_from: str,
+    every: int,
+    on_report: Callable[[int, float], None] | None,
+    use_compiled: bool,
+    on_compile: Callable[[], None] | None,
+) -> RepeatResult:
     network = setup.network
     functions = Functions.of(network)
     x, target = setup.inputs, setup.targets
@@ -96,38 +113,105 @@ def repeat_steps(
     recorded_steps, recorded = [0], [error_of(params)]
     if on_report is not None:
         on_report(0, recorded[0])
+    stop_reason = ""
     if kernel is not None:
         done = 0
         while done < steps:
             chunk = min(every - done % every, steps - done)
             order = np.zeros(chunk, dtype=np.int64)  # the one sample, ``chunk`` times
-            params, _ = sgd_on_kernel(kernel, params, functions, trains_bias, x, target, order, setup.learning_rate)
-            done += chunk
+            try:
+                moved, _ = sgd_on_kernel(kernel, params, functions, trains_bias, x, target, order, setup.learning_rate)
+            except OverflowError:  # the plain-Python loop's floats (math.exp) overflow where NumPy gives inf
+                stop_reason = _stopped(done + 1, done + chunk, "a value overflowed", done)
+                break
+            error = error_of(moved)
+            stop_reason = _diverged(moved, error, done + 1, done + chunk, done)
+            if stop_reason:
+                break
+            params, done = moved, done + chunk
             recorded_steps.append(done)
-            recorded.append(error_of(params))
+            recorded.append(error)
             if on_report is not None:
                 on_report(done, recorded[-1])
-    numpy_steps = 0 if kernel is not None else steps
-    for step in range(1, numpy_steps + 1):
+    else:
+        params, stop_reason = _numpy_steps(
+            params,
+            setup,
+            functions,
+            trains_bias,
+            steps,
+            hidden_deltas_from,
+            every,
+            error_of,
+            on_report,
+            (recorded_steps, recorded),
+        )
+    final = with_params(setup.network, params)
+    outputs = forward_params(params, functions, x)[-1].out
+    return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1], stop_reason)
+
+
+def _finite(params: Params) -> bool:
+    return all(np.all(np.isfinite(w)) for w in params.weights) and all(np.all(np.isfinite(b)) for b in params.biases)
+
+
+def _diverged(params: Params, error: float, first: int, last: int, kept: int) -> str:
+    """Why steps ``first``..``last`` diverged ("" when their weights and error are finite); ``kept`` is the step
+    whose weights are kept."""
+    if _finite(params) and np.isfinite(error):
+        return ""
+    return _stopped(first, last, "the weights overflowed" if not _finite(params) else f"E_total became {error}", kept)
+
+
+def _stopped(first: int, last: int, what: str, kept: int) -> str:
+    """``diverged in steps 1–5: <what>; kept the weights of step 0 (…)``."""
+    where = f"step {first}" if first == last else f"steps {first}–{last}"
+    return f"diverged in {where}: {what}; kept the weights of step {kept} (try a smaller learning rate)"
+
+
+def _numpy_steps(
+    params: Params,
+    setup: Setup,
+    functions: Functions,
+    trains_bias: list[bool],
+    steps: int,
+    hidden_deltas_from: str,
+    every: int,
+    error_of: Callable[[Params], float],
+    on_report: Callable[[int, float], None] | None,
+    recorded: tuple[list[int], list[float]],
+) -> tuple[Params, str]:
+    """The steps one at a time (several samples, the classic mistake, or no kernel); stops at the first step
+    whose weights or error are not finite, keeping the step before."""
+    network, x, target = setup.network, setup.inputs, setup.targets
+    recorded_steps, errors = recorded
+    for step in range(1, steps + 1):
         if hidden_deltas_from == "updated":
             from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
 
             network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
-            params = params_of(network)
+            moved = params_of(network)
         else:
             grads = batch_gradients(params, functions, x, target).grads
-            params = Params(
+            moved = Params(
                 tuple(sgd_step(w, g, setup.learning_rate) for w, g in zip(params.weights, grads.weights, strict=True)),
                 tuple(
                     sgd_step(b, g, setup.learning_rate) if t else b
                     for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)
                 ),
             )
+        # the weights every step (cheap); the error where it is recorded
+        stop_reason = "" if _finite(moved) else _diverged(moved, 0.0, step, step, step - 1)
+        if stop_reason:
+            return params, stop_reason
+        params = moved
         if step % every == 0 or step == steps:
+            error = error_of(params)
+            stop_reason = _diverged(params, error, step, step, step)
+            if stop_reason:
+                return params, stop_reason
             recorded_steps.append(step)
-            recorded.append(error_of(params))
+            errors.append(error)
             if on_report is not None:
-                on_report(step, recorded[-1])
-    final = with_params(setup.network, params)
-    outputs = forward_params(params, functions, x)[-1].out
-    return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1])
+                on_report(step, errors[-1])
+    return params, ""
