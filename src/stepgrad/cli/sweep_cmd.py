@@ -15,9 +15,17 @@ from typing import Any
 
 import click
 
-from stepgrad.cli.train_cmd import SCALE_OPTION, TASK_OPTION, known_loss, parse_batch_size, parse_layers
+from stepgrad.cli.train_cmd import (
+    NOISE_OPTION,
+    SAMPLES_OPTION,
+    SCALE_OPTION,
+    TASK_OPTION,
+    known_loss,
+    parse_batch_size,
+    parse_layers,
+)
 from stepgrad.errors import StepgradError
-from stepgrad.limits import MAX_EPOCHS, MAX_NETS, MAX_NOISE, MAX_SAMPLES
+from stepgrad.limits import MAX_EPOCHS, MAX_NETS
 from stepgrad.training.optimizers import optimizer_names
 from stepgrad.training.schedules import schedule_names
 
@@ -38,19 +46,8 @@ def parse_rates(text: str) -> list[float]:
 @click.option("--target", help="The CSV column to predict.")
 @TASK_OPTION
 @SCALE_OPTION
-@click.option(
-    "--samples",
-    "n_samples",
-    type=click.IntRange(max=MAX_SAMPLES),
-    default=None,
-    help="Number of points of a generated data set (at most 100,000).",
-)
-@click.option(
-    "--noise",
-    type=click.FloatRange(max=MAX_NOISE),
-    default=None,
-    help="Noise of a generated data set (≥ 0; default 0).",
-)
+@SAMPLES_OPTION
+@NOISE_OPTION
 @click.option("--layers", default=None, help="Layer sizes, e.g. 2,2,1 (default: inputs,2,outputs).")
 @click.option("--activation", default="sigmoid", show_default=True)
 @click.option("--output-activation", default=None)

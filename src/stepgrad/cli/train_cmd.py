@@ -44,6 +44,19 @@ TASK_OPTION = click.option(
     show_default=True,
     help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
 )
+SAMPLES_OPTION = click.option(
+    "--samples",
+    "n_samples",
+    type=click.IntRange(max=MAX_SAMPLES),
+    default=None,
+    help="Number of points of a generated data set (at most 100,000).",
+)
+NOISE_OPTION = click.option(
+    "--noise",
+    type=click.FloatRange(max=MAX_NOISE),
+    default=None,
+    help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).",
+)
 
 
 def parse_layers(text: str) -> list[int]:
@@ -120,19 +133,8 @@ def parse_batch_size(text: str) -> int | None:
 @click.option("--target", help="The CSV column to predict (default: the last column).")
 @TASK_OPTION
 @SCALE_OPTION
-@click.option(
-    "--samples",
-    "n_samples",
-    type=click.IntRange(max=MAX_SAMPLES),
-    default=None,
-    help="Number of points of a generated data set (at most 100,000).",
-)
-@click.option(
-    "--noise",
-    type=click.FloatRange(max=MAX_NOISE),
-    default=None,
-    help="Noise of a generated data set (≥ 0, about 0 … 1; default 0).",
-)
+@SAMPLES_OPTION
+@NOISE_OPTION
 @click.option("--layers", help="Layer sizes, inputs first, e.g. 2,8,8,1 (default: inputs,8,outputs).")
 @click.option("--activation", default="tanh", show_default=True, help="Hidden layers' activation.")
 @click.option(
