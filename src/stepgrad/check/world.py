@@ -88,8 +88,8 @@ class World:
         self._warming = True
         try:
             for step in self._steps_under(name):
-                if self.base is not None:
-                    self.affected(step)
+                if self.base is not None and not self.affected(step):
+                    continue  # the base world has it (and warms it there on first use)
                 self.follow(step)
         finally:
             self._warming = False
@@ -162,6 +162,7 @@ class World:
     def closure(self, name: str) -> list[str]:
         """The names ``name`` is computed from in this world, through values that were not written."""
         seen: list[str] = []
+        found: set[str] = set()  # ``seen`` as a set: a deep network has thousands of names
         stack = [name]
         while stack:
             current = stack.pop()
@@ -169,7 +170,8 @@ class World:
             if rule is None:
                 continue
             for source in rule.inputs:
-                if source not in seen:
+                if source not in found:
+                    found.add(source)
                     seen.append(source)
                     if source not in self.given:
                         stack.append(source)
