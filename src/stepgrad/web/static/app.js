@@ -139,7 +139,10 @@
   function showConfig() {
     const c = ready.config;
     const o = ready.options;
-    fillSelect($("data"), o.datasets, c.data);
+    $("problem").value = ready.problem;
+    fillSelect($("data"), o.datasets.filter((name) => name === c.data || !(name in ready.problems)
+      || ready.problems[name] === ready.problem), c.data);
+    $("loss-name").textContent = lossName(ready);
     fillSelect($("act"), o.activations, c.activation);
     fillSelect($("opt"), o.optimizers, c.optimizer);
     fillSelect($("lr"), LEARNING_RATES, c.learning_rate);
@@ -163,6 +166,14 @@
     $("export").href = "/export?token=" + encodeURIComponent(ready.export_token); // this tab's own run
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
+  }
+
+  /* "Loss: cross-entropy, E = −target·ln(out), the mean over the samples." */
+  function lossName(r) {
+    const name = r.network.loss.replace(/_/g, " ").replace("binary ", "binary ");
+    return "Loss: " + name + (r.loss_formula ? ", " + r.loss_formula : "") + " per output, summed, mean over the samples"
+      + (r.problem === "regression" ? "; the colour shows the output value." : r.n_classes > 2
+        ? "; softmax output, the colour shows the most likely class." : "; the colour shows the output (class 1 high).");
   }
 
   /* One checkbox per input feature; the ones checked are the network's inputs. */
@@ -239,6 +250,23 @@
       sendConfig(values);
     });
     on("data", "data");
+    $("problem").addEventListener("change", (event) => {
+      // A problem type is a choice of data sets: the first of that type is loaded.
+      const first = ready.options.datasets.find((name) => ready.problems[name] === event.target.value);
+      if (first) sendConfig({ data: first });
+    });
+    $("new-weights").addEventListener("click", () => sendConfig({ init: 1 + Math.floor(Math.random() * 2147483646) }));
+    $("csv").addEventListener("change", uploadCsv);
+    $("weight-editor").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = Number($("weight-value").value);
+      if ($("weight-value").value.trim() === "" || !Number.isFinite(value)) {
+        say("A weight must be a number.", "error");
+        return;
+      }
+      send("set_weight", { weight: editing, value: value });
+    });
+    $("weight-editor-close").addEventListener("click", closeEditor);
     on("act", "activation");
     on("opt", "optimizer");
     on("lr", "learning_rate", Number);
@@ -398,10 +426,11 @@
   /* The plots' text alternatives: the numbers they show. */
   function describePlots() {
     const f = D.formatValue;
+    const fl = D.formatLoss;
     const start = history.length ? history[0] : null;
-    let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + f(frame.loss.train);
-    if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + f(frame.loss.test);
-    if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + f(start.train) + ".";
+    let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + fl(frame.loss.train);
+    if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + fl(frame.loss.test);
+    if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + fl(start.train) + ".";
     setLabel($("loss-chart"), loss);
     if (ready.plane && frame.maps) {
       const b = frame.maps.boundary;
@@ -440,8 +469,8 @@
     D.drawLossChart($("loss-chart"), history);
     describePlots();
     $("epoch").textContent = D.formatEpoch(frame.epoch);
-    $("loss-train").textContent = D.formatValue(frame.loss.train);
-    $("loss-test").textContent = D.formatValue(frame.loss.test);
+    $("loss-train").textContent = D.formatLoss(frame.loss.train);
+    $("loss-test").textContent = D.formatLoss(frame.loss.test);
     $("no-plane-sample").textContent = String(frame.sample + 1);
     stats.framesDrawn += 1;
     const gained = lastDrawnUpdates === null || frame.updates < lastDrawnUpdates ? 0 : frame.updates - lastDrawnUpdates;
@@ -511,6 +540,7 @@
         "cap", { label: "Dismiss", run: () => clearBanner("link") });
     }
     if (structureChanged || !network) {
+      closeEditor();
       clearDerivation();
       frame = message.frame;
       buildDiagram();
@@ -624,8 +654,74 @@
     highlight(step.involves);
   }
 
-  /* A connection (weight) or a bias node was clicked: its chain rule, from a fresh derivation if needed. */
+  /* The page's own CSV file: sent to the server, which checks it; then it is the data set "upload". */
+  const MAX_CSV_BYTES = 64 * 1024; // the server's cap (web/upload.py), checked here to spare the sending
+  async function uploadCsv() {
+    const file = $("csv").files[0];
+    $("csv").value = "";
+    if (!file) return;
+    const status = $("csv-status");
+    if (file.size > MAX_CSV_BYTES) {
+      status.textContent = "Your CSV is larger than 64 KB (" + Math.round(file.size / 1024) + " KB); at most 1000 rows of x1, x2, label.";
+      status.className = "hint error";
+      return;
+    }
+    let reply;
+    try {
+      const response = await fetch("/upload?token=" + encodeURIComponent(ready.export_token), {
+        method: "POST", body: file, headers: { "Content-Type": "text/csv" } });
+      reply = await response.json();
+      reply.ok = response.ok;
+    } catch (error) {
+      reply = { ok: false, message: "Could not send the file to the stepgrad server." };
+    }
+    status.textContent = reply.message;
+    status.className = reply.ok ? "hint" : "hint error";
+    if (reply.ok) sendConfig({ data: "upload" });
+  }
+
+  /* The weight editor: the value of weight or bias ``name`` now, from the frame. */
+  let editing = null;
+  function parameterValue(name) {
+    const n = ready.network;
+    for (let l = 0; l < n.weights.length; l += 1) {
+      for (let r = 0; r < n.weights[l].length; r += 1) {
+        const c = n.weights[l][r].indexOf(name);
+        if (c >= 0) return frame.weights[l][r][c];
+      }
+      const k = n.biases[l].indexOf(name);
+      if (k >= 0) return frame.biases[l][k];
+    }
+    return null;
+  }
+
+  function openEditor(name) {
+    editing = name;
+    $("weight-editor-name").textContent = name;
+    const value = parameterValue(name);
+    $("weight-value").value = value === null ? "" : String(value);
+    $("weight-editor").hidden = false;
+    $("weight-value").focus({ preventScroll: true });
+  }
+
+  function closeEditor() {
+    editing = null;
+    $("weight-editor").hidden = true;
+  }
+
+  /* A weight was set: the diagram shows it; an open derivation is worked again from the new weights. */
+  function onWeightSet() {
+    say(editing + " is now " + D.formatValue(parameterValue(editing)) + ".", "info");
+    if (derivation && ready.step_through) {
+      chainWanted = editing;
+      send("explain", { sample: chosenSample() });
+    }
+  }
+
+  /* A connection (weight) or a bias node was clicked: its editor, and its chain rule (from a fresh
+     derivation if needed). */
   function onPick(name) {
+    openEditor(name);
     if (!ready.step_through) {
       say("The chain rule of a weight is shown in step-through mode, for networks with at most "
         + ready.options.limits.step_through_neurons + " neurons per layer.", "cap");
@@ -766,7 +862,10 @@
           say("Reconnected. The run started again from this page's setup.", "info");
         }
         onReady(message);
-      } else if (message.type === "frame") onFrame(message);
+      } else if (message.type === "frame") {
+        onFrame(message);
+        if (type === "set_weight") onWeightSet();
+      }
       else if (message.type === "derivation") onDerivation(message);
       else if (message.type === "chain") onChain(message);
       else if (message.type === "error") onError(message);

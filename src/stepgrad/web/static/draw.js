@@ -289,6 +289,12 @@
     return v.toFixed(3);
   }
 
+  /* A loss: three significant digits, so a small regression loss reads 0.00138, not 0.001. */
+  function formatLoss(v) {
+    if (v === null || v === undefined || !isFinite(v) || Math.abs(v) >= 1) return formatValue(v);
+    return humanNumber(v, 3);
+  }
+
   /* A weight or bias on the diagram: three decimals, a real minus sign, "—" when not a number. */
   function formatParameter(v) {
     if (v === null || v === undefined || !isFinite(v)) return "—";
@@ -312,6 +318,20 @@
   /* The network diagram: SVG connections and neurons, heat-map canvases over the neurons.
      Small networks (step-through size) also show their biases as nodes and every weight's value.
      onPick(name) is called when a connection or a bias is clicked. */
+  /* A click, or a tap: Chromium's touch adjustment sends a tap's click on a thin SVG connection to the
+     whole diagram, so a touch is taken at its pointerup (and the click that may follow is not taken twice). */
+  let lastTouch = 0;
+  function onPress(element, action) {
+    element.addEventListener("pointerup", (event) => {
+      if (event.pointerType !== "touch") return;
+      lastTouch = performance.now();
+      action();
+    });
+    element.addEventListener("click", () => {
+      if (performance.now() - lastTouch > 600) action();
+    });
+  }
+
   /* Enter or Space on a focused part of the diagram does what a click does. */
   function onActivate(element, action) {
     element.addEventListener("keydown", (event) => {
@@ -360,7 +380,7 @@
       // Focusable: Tab reaches every connection, Enter (or Space) opens its chain rule; its name is its title.
       const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name, tabindex: "0", role: "button" }, edgeLayer);
       const title = el("title", {}, hit);
-      hit.addEventListener("click", () => onPick && onPick(name));
+      onPress(hit, () => onPick && onPick(name));
       onActivate(hit, () => onPick && onPick(name));
       const edge = { path: path, title: title, layer: spec.layer, j: spec.j, i: spec.i, name: name, source: spec.source, target: spec.target };
       const at = spec.label;
@@ -375,7 +395,7 @@
         edge.valueSpan = el("tspan", {}, text);
         edge.label = g;
         edge.labelTitle = el("title", {}, g);
-        g.addEventListener("click", () => onPick && onPick(name));
+        onPress(g, () => onPick && onPick(name));
         if (!at.placed) {
           hit.addEventListener("mouseenter", () => g.classList.add("shown"));
           hit.addEventListener("mouseleave", () => g.classList.remove("shown"));
@@ -395,7 +415,7 @@
         ? { x: spec.x, y: spec.y + 24, class: "bias-value", "text-anchor": "middle" }
         : { x: spec.x + 14, y: spec.y + 3.5, class: "bias-value", "text-anchor": "start" }, g);
       const title = el("title", {}, g);
-      g.addEventListener("click", () => onPick && onPick(spec.name));
+      onPress(g, () => onPick && onPick(spec.name));
       onActivate(g, () => onPick && onPick(spec.name));
       biases.push({ group: g, label: label, title: title, name: spec.name, index: spec.index, layer: spec.layer, trained: trained });
     }
@@ -502,6 +522,15 @@
   function drawLegend(box, ready) {
     box.textContent = "";
     if (!ready.plane) return;
+    if (ready.n_classes > 2) { // one swatch per class, coloured as its region and its points
+      for (let k = 0; k < ready.n_classes; k += 1) {
+        const swatch = document.createElement("span");
+        swatch.className = "class-swatch";
+        swatch.style.background = rgb(CLASS_COLOURS[k % CLASS_COLOURS.length]);
+        box.append(swatch, document.createTextNode("class " + k));
+      }
+      return;
+    }
     const low = document.createElement("span");
     const bar = document.createElement("span");
     const high = document.createElement("span");
@@ -520,6 +549,7 @@
     drawLossChart: drawLossChart,
     buildNetwork: buildNetwork,
     formatValue: formatValue,
+    formatLoss: formatLoss,
     formatEpoch: formatEpoch,
     BACKGROUND_FADE: BACKGROUND_FADE,
   };
