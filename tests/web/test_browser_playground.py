@@ -232,3 +232,38 @@ def test_a_csv_of_the_learners_own_points_is_trained_and_a_bad_one_is_named_in_o
     screenshot(page, f"playground-csv-{width}", full_page=False)
     # The refused uploads' HTTP statuses (400, and none for the file the page kept back) are the only console lines.
     assert [p for p in page.problems if "status of 400" not in p] == []
+
+
+@pytest.mark.parametrize("gesture", ["pointer", "keyboard"])
+def test_a_pinned_run_keeps_its_loss_curve_beside_the_next_run(sized, server_url: str, gesture: str) -> None:  # type: ignore[no-untyped-def]
+    page, width, _height = sized
+    open_page(page, server_url + "?data=circle&layers=3")
+    train(page, 4, width)
+    loss = page.evaluate("() => window.stepgrad.frame().loss.train")
+    if gesture == "keyboard":
+        page.focus("#pin")
+        page.keyboard.press("Enter")
+    else:
+        press(page, "#pin", width)
+    assert page.is_visible("#pinned-row") and page.inner_text("#pin") == "unpin"
+    assert "lr 0.3" in page.inner_text("#pinned-what")
+    page.select_option("#lr", "0.03")
+    page.wait_for_function("() => window.stepgrad.ready().config.learning_rate === 0.03")
+    press(page, "#reset", width)
+    page.wait_for_function("() => window.stepgrad.frame().updates === 0")
+    train(page, 4, width)
+    pinned = page.evaluate("() => window.stepgrad.pinned().history")
+    assert len(pinned) == 5 and pinned[-1]["train"] == loss  # frames 0 … 4 of the first run, as they were
+    assert page.evaluate("() => window.stepgrad.frame().loss.train") != loss  # the second run, at lr 0.03
+    purple = page.evaluate(
+        """() => { const c = document.getElementById("loss-chart");
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - 123) < 30 && d[k + 1] < 110 && d[k + 2] > 130) n += 1;
+        return n; }"""
+    )
+    assert purple > 20  # the pinned curve is drawn
+    assert "Pinned run" in page.get_attribute("#loss-chart", "aria-label")
+    screenshot(page, f"playground-pinned-{gesture}-{width}", full_page=False)
+    press(page, "#pin", width)
+    assert page.is_hidden("#pinned-row")
+    assert page.problems == []

@@ -39,7 +39,8 @@
   const stats = { framesReceived: 0, framesDrawn: 0, updatesDrawn: null, updatesPerSecond: 0, framesPerSecond: 0, loss: null, connection: connection };
   window.stepgradStats = stats;
   // What the page was sent, for the browser console and tests (read only).
-  window.stepgrad = { ready: () => ready, frame: () => frame };
+  let pinned = null; // {history, what}: an earlier run kept to compare the current one with
+  window.stepgrad = { ready: () => ready, frame: () => frame, pinned: () => pinned };
 
   // ------------------------------------------------------------------ messages
   let messageTimer = null;
@@ -267,6 +268,7 @@
       send("set_weight", { weight: editing, value: value });
     });
     $("weight-editor-close").addEventListener("click", closeEditor);
+    $("pin").addEventListener("click", togglePin);
     on("act", "activation");
     on("opt", "optimizer");
     on("lr", "learning_rate", Number);
@@ -431,6 +433,7 @@
     let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + fl(frame.loss.train);
     if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + fl(frame.loss.test);
     if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + fl(start.train) + ".";
+    if (pinned) loss += " Pinned run " + pinned.what + ": training loss " + $("loss-pinned").textContent + ".";
     setLabel($("loss-chart"), loss);
     if (ready.plane && frame.maps) {
       const b = frame.maps.boundary;
@@ -466,7 +469,7 @@
     const marked = showsSample() ? frame.sample : null;
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked, $("discrete").checked);
     if (zoomed) paintZoom();
-    D.drawLossChart($("loss-chart"), history);
+    D.drawLossChart($("loss-chart"), history, pinned ? pinned.history : null);
     describePlots();
     $("epoch").textContent = D.formatEpoch(frame.epoch);
     $("loss-train").textContent = D.formatLoss(frame.loss.train);
@@ -652,6 +655,25 @@
       chip.classList.toggle("current", Number(chip.dataset.index) === stepIndex);
     }
     highlight(step.involves);
+  }
+
+  /* Pin the run on screen (its loss curve and settings) beside the next ones, or let it go. */
+  function togglePin() {
+    if (pinned) {
+      pinned = null;
+    } else if (history.length) {
+      const c = ready.config;
+      pinned = { history: history.slice(), what: "(" + c.data + ", " + c.layers.join(",") + " " + c.activation + ", "
+        + c.optimizer + " lr " + c.learning_rate + ", batch " + c.batch_size + ", epoch " + D.formatEpoch(frame.epoch) + ")" };
+    }
+    $("pinned-row").hidden = !pinned;
+    $("pin").textContent = pinned ? "unpin" : "pin this run";
+    if (pinned) {
+      $("loss-pinned").textContent = D.formatLoss(pinned.history[pinned.history.length - 1].train);
+      $("pinned-what").textContent = pinned.what;
+    }
+    dirty = true;
+    scheduleDraw();
   }
 
   /* The page's own CSV file: sent to the server, which checks it; then it is the data set "upload". */

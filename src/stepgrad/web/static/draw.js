@@ -191,14 +191,18 @@
     return humanNumber(v, 3);
   }
 
-  /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x). */
-  function drawLossChart(canvas, history) {
+  const PINNED_COLOUR = "#7b3fa0"; // a pinned earlier run's training loss
+
+  /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x); pinned
+     (optional) is an earlier run's history, its training loss drawn beside the current run's. */
+  function drawLossChart(canvas, history, pinned) {
+    const both = pinned ? history.concat(pinned) : history;
     const [w, h] = fitCanvas(canvas);
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, w, h);
     ctx.font = "10px system-ui, sans-serif";
     let highest = 0;
-    for (const row of history) {
+    for (const row of both) {
       if (row.train !== null && row.train !== undefined) highest = Math.max(highest, row.train);
       if (row.test !== null && row.test !== undefined) highest = Math.max(highest, row.test);
     }
@@ -214,8 +218,9 @@
     const bottom = 20;
     const plotW = w - left - right;
     const plotH = h - top - bottom;
-    const first = history.length ? history[0].epoch : 0;
-    const last = history.length ? history[history.length - 1].epoch : 1;
+    const epochs = both.map((row) => row.epoch);
+    const first = epochs.length ? Math.min(...epochs) : 0;
+    const last = epochs.length ? Math.max(...epochs) : 1;
     const xSpan = last > first ? last - first : 1;
     const xStep = niceStep(xSpan, 4);
     const px = (epoch) => left + ((epoch - first) / xSpan) * plotW;
@@ -258,14 +263,14 @@
     ctx.lineTo(left + 0.5, top + plotH + 0.5);
     ctx.lineTo(left + plotW, top + plotH + 0.5);
     ctx.stroke();
-    if (history.length < 1) return;
-    const line = (key, colour, dash) => {
+    if (both.length < 1) return;
+    const line = (key, colour, dash, rows) => {
       ctx.beginPath();
       ctx.setLineDash(dash);
       ctx.strokeStyle = colour;
       ctx.lineWidth = 1.8;
       let started = false;
-      for (const row of history) {
+      for (const row of rows || history) {
         const v = row[key];
         if (v === null || v === undefined) continue;
         const x = px(row.epoch);
@@ -277,6 +282,7 @@
       ctx.stroke();
       ctx.setLineDash([]);
     };
+    if (pinned) line("train", PINNED_COLOUR, [2, 2], pinned);
     line("test", "#8a939b", [4, 3]);
     line("train", "#1f2d3d", []);
   }
