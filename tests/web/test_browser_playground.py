@@ -267,3 +267,22 @@ def test_a_pinned_run_keeps_its_loss_curve_beside_the_next_run(sized, server_url
     press(page, "#pin", width)
     assert page.is_hidden("#pinned-row")
     assert page.problems == []
+
+
+def test_l2_regularization_makes_the_weights_smaller(sized, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    page, width, _height = sized
+    open_page(page, server_url + "?data=circle&layers=4")
+    size = "() => window.stepgrad.frame().weights.flat(2).reduce((s, w) => s + w * w, 0)"
+    train(page, 10, width)
+    plain = page.evaluate(size)
+    page.focus("#l2")
+    page.select_option("#l2", "0.3")
+    page.wait_for_url("**l2=0.3**")
+    press(page, "#reset", width)
+    page.wait_for_function("() => window.stepgrad.frame().updates === 0")
+    train(page, 10, width)
+    assert page.evaluate(size) < 0.8 * plain  # the same start and steps, with λ·w added to each gradient
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]")
+    assert page.input_value("#l2") == "0.3"
+    assert page.problems == []

@@ -4,6 +4,7 @@ weights, a weight set by hand, the learner's own CSV (the upload route trusts no
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -138,3 +139,23 @@ def test_the_upload_route_needs_the_tabs_token_a_size_cap_and_a_good_file() -> N
         points = sorted(ready["points"]["train"] + ready["points"]["test"])
         assert points == sorted([[0.1 * k, -0.05 * k, float(k % 2)] for k in range(10)])
         assert ready["network"]["activations"][-1] == "sigmoid"
+
+
+def test_l2_adds_lambda_w_to_each_weights_gradient_and_makes_the_weights_smaller() -> None:
+    plain, decayed = Session(Limits()), Session(Limits())
+    config = VizConfig(layers=(3,), batch_size=250, points=500, split=0.5)
+    plain.configure(config)
+    ready = decayed.configure(replace(config, l2=0.1))
+    assert "l2=0.1" in ready["query"]
+    before = decayed.training.params
+    grads = batch_gradients(before, decayed.training.functions, decayed.split.train_inputs, decayed.split.train_targets)
+    frame = decayed.train_frame()  # full batch, SGD: w − η·(dE/dw + λ·w); biases without λ
+    for sent, w, grad in zip(frame["weights"], before.weights, grads.grads.weights, strict=True):
+        assert np.allclose(np.array(sent), w - 0.3 * (grad + 0.1 * w), rtol=0, atol=1e-15)
+    for _ in range(30):
+        plain.train_frame()
+        decayed.train_frame()
+    size = lambda session: sum(float(np.sum(w**2)) for w in session.training.params.weights)  # noqa: E731
+    assert size(decayed) < size(plain)
+    with pytest.raises(ConfigError, match="L2 regularization rate must be between 0 and 10"):
+        parse_config({"l2": 11}, ("circle",), Limits())

@@ -74,6 +74,8 @@ class VizConfig:
         batch_size: samples per update.
         seed: seeds the data, the initial weights and the shuffling.
         features: the network's inputs, names of ``stepgrad.web.features.FEATURES`` in its order.
+        l2: the L2 regularization rate ``λ``: each update adds ``λ·w`` to every weight's gradient
+            (the engine's ``weight_decay``; biases are not decayed).
         init: which initial weights: 0 draws them from ``seed``, another number from ``(seed, init)``
             ("new weights" on the same data; reset keeps them).
     """
@@ -90,6 +92,7 @@ class VizConfig:
     seed: int = 1
     features: tuple[str, ...] = ("x1", "x2")
     init: int = 0
+    l2: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (``layers`` as a list)."""
@@ -161,16 +164,19 @@ def url_value(value: Any) -> str:
     return str(value)
 
 
+QUIET_AT_ZERO = ("init", "l2")  # left out of a link at 0: older links stay as they were
+
+
 def config_query(config: VizConfig) -> str:
     """The URL query of ``config`` with the page's short names: ``data=circle&points=500&…&layers=4,2&…``.
 
     A fixed network's query leaves out the fields of generated samples (points, noise, split), and
-    every query the seed's own initial weights (``init=0``).
+    every query the fields of ``QUIET_AT_ZERO`` at 0 (the seed's own initial weights, no regularization).
     """
     pairs = [
         (SHORT_NAMES.get(name, name), url_value(value))
         for name, value in config.to_dict().items()
-        if not (config.data in FIXED and name in SAMPLE_FIELDS) and not (name == "init" and value == 0)
+        if not (config.data in FIXED and name in SAMPLE_FIELDS) and not (name in QUIET_AT_ZERO and value == 0)
     ]
     return urlencode(pairs, safe=",")
 
@@ -309,6 +315,8 @@ def parse_config(
             changes[name] = int(_number("batch size", raw, 1, limits.max_points, integer=True))
         elif name == "seed":
             changes[name] = int(_number("seed", raw, 0, 2**31 - 1, integer=True))
+        elif name == "l2":
+            changes[name] = _number("L2 regularization rate", raw, 0.0, 10.0)
         elif name == "init":
             changes[name] = int(_number("initial weights (init)", raw, 0, 2**31 - 1, integer=True))
     return replace(config, **changes)
