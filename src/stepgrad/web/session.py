@@ -214,7 +214,9 @@ class Session:
         new_data = previous is None or previous.data_key() != config.data_key()
         new_data = new_data or (config.data == UPLOAD and self._split_upload != self.upload_version)
         new_network = new_data or previous is None or previous.network_key() != config.network_key()
-        new_optimizer = new_network or previous is None or (previous.optimizer, previous.l2) != (config.optimizer, config.l2)
+        new_optimizer = (
+            new_network or previous is None or (previous.optimizer, previous.l2) != (config.optimizer, config.l2)
+        )
         self.config = config
         if new_data:
             self.split = make_split(config, setup, self.uploaded if config.data == UPLOAD else None)

@@ -52,7 +52,9 @@ def derivation_message(
         else f" (The run trains with {config.optimizer}, which uses these same gradients.)"
     )
     if config.l2:
-        optimizer_note += f" Training also adds the L2 term λ·w (λ = {format_number(config.l2)}) to each weight's gradient."
+        optimizer_note += (
+            f" Training also adds the L2 term λ·w (λ = {format_number(config.l2)}) to each weight's gradient."
+        )
     message = {
         "type": "derivation",
         "learning_rate": config.learning_rate,
