@@ -87,7 +87,8 @@ def test_regression_has_a_linear_output_half_squared_error_and_a_value_colour_ma
     ready = page.evaluate("() => window.stepgrad.ready()")
     assert ready["problem"] == "regression" and ready["network"]["activations"][-1] == "linear"
     assert ready["network"]["loss"] == "half_squared_error"
-    assert "half squared error, E = ½(target − out)²" in page.inner_text("#loss-name")
+    assert page.inner_text("#loss-name") == "Loss: half squared error"
+    assert page.text_content("#loss-detail").startswith("half squared error, E = ½(target − out)² per output")
     train(page, 5, width)
     frame = page.evaluate("() => window.stepgrad.frame()")
     assert frame["loss"]["train"] == pytest.approx(page_loss(page), rel=1e-9)  # the loss is ½(t − o)², averaged
@@ -112,7 +113,8 @@ def test_three_classes_have_a_softmax_output_and_coloured_regions(sized, server_
     ready = page.evaluate("() => window.stepgrad.ready()")
     assert ready["n_classes"] == 3 and ready["network"]["sizes"][-1] == 3
     assert ready["network"]["activations"][-1] == "softmax" and ready["network"]["loss"] == "cross_entropy"
-    assert "cross entropy" in page.inner_text("#loss-name")
+    assert page.inner_text("#loss-name") == "Loss: cross entropy"
+    assert "softmax output" in page.text_content("#loss-detail")
     assert page.locator("#legend .class-swatch").count() == 3
     train(page, 10, width)
     frame = page.evaluate("() => window.stepgrad.frame()")

@@ -53,6 +53,7 @@ Array = NDArray[np.float64]
 BOUNDARY_SIZE = 50  # the decision boundary's grid: 50 × 50 points of the input plane
 NEURON_STRIDE = 2  # neuron heat-maps use every second grid point: 25 × 25
 MAX_STEPS_PER_FRAME = 25  # updates between two frames (one epoch when it has fewer batches)
+REGRESSION_LOSSES = ("half_squared_error", "mse")  # a network with one of these losses solves a regression problem
 BOUNDED = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
@@ -482,7 +483,7 @@ class Session:
             "points": {"train": split.points(train=True), "test": split.points(train=False)},
             "label_range": list(split.label_range),
             "n_classes": split.n_outputs if split.n_outputs > 1 else 0,
-            "problem": "regression" if split.output_activation == "linear" else "classification",
+            "problem": "regression" if split.loss in REGRESSION_LOSSES else "classification",
             "problems": dataset_problems(),  # the page lists the data sets of the chosen problem type
             "loss_formula": LOSSES[self.network.loss].formula if self.network.loss in LOSSES else "",
             "options": Options(self.datasets(), limits=self.limits).to_dict(),

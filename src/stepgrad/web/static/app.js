@@ -142,9 +142,12 @@
     const c = ready.config;
     const o = ready.options;
     $("problem").value = ready.problem;
-    fillSelect($("data"), o.datasets.filter((name) => name === c.data || !(name in ready.problems)
+    // A generated data set lists the others of its problem type; from a fixed network or a CSV, all.
+    const generated = c.data in ready.problems;
+    fillSelect($("data"), o.datasets.filter((name) => !generated || !(name in ready.problems)
       || ready.problems[name] === ready.problem), c.data);
-    $("loss-name").textContent = lossName(ready);
+    $("loss-name").textContent = "Loss: " + ready.network.loss.replace(/_/g, " ");
+    $("loss-name").title = $("loss-detail").textContent = lossName(ready); // the formula: pointed at, or read aloud
     fillSelect($("act"), o.activations, c.activation);
     fillSelect($("opt"), o.optimizers, c.optimizer);
     fillSelect($("lr"), LEARNING_RATES, c.learning_rate);
@@ -171,10 +174,10 @@
     $("sample-count").textContent = "of " + ready.n_train;
   }
 
-  /* "Loss: cross-entropy, E = −target·ln(out), the mean over the samples." */
+  /* "cross entropy, E = −target·ln(out) per output, summed, mean over the samples; …" */
   function lossName(r) {
-    const name = r.network.loss.replace(/_/g, " ").replace("binary ", "binary ");
-    return "Loss: " + name + (r.loss_formula ? ", " + r.loss_formula : "") + " per output, summed, mean over the samples"
+    const name = r.network.loss.replace(/_/g, " ");
+    return name + (r.loss_formula ? ", " + r.loss_formula : "") + " per output, summed, mean over the samples"
       + (r.problem === "regression" ? "; the colour shows the output value." : r.n_classes > 2
         ? "; softmax output, the colour shows the most likely class." : "; the colour shows the output (class 1 high).");
   }
