@@ -59,7 +59,7 @@ def _open_page(page: str) -> None:
 
 @click.command(name="viz")
 @click.argument("network", required=False)
-@click.option("--data", "data", help="Dataset: circle, xor2d, gauss, spiral, plane, multigauss or classic.")
+@click.option("--data", "data", help="Dataset: circle, xor2d, gauss, spiral, blobs3, plane, multigauss or classic.")
 @click.option("--layers", help="Neurons per hidden layer, e.g. 4,2.")
 @click.option("--activation", help="Hidden activation: tanh, sigmoid, relu, leaky_relu, linear.")
 @click.option("--optimizer", help="sgd, momentum or adam.")
