@@ -400,8 +400,13 @@
     names.forEach((column, layer) => column.forEach((name, index) => {
       const g = document.querySelector('#net .neuron[data-name="' + name + '"]');
       if (!g) return;
-      g.addEventListener("mouseenter", () => { zoomed = { layer: layer, index: index, element: g }; paintZoom(); });
-      g.addEventListener("mouseleave", () => { zoomed = null; $("neuron-zoom").hidden = true; });
+      // A mouse only: a touch has no "leave", so its large map would stay over the diagram.
+      g.addEventListener("pointerenter", (event) => {
+        if (event.pointerType !== "mouse") return;
+        zoomed = { layer: layer, index: index, element: g };
+        paintZoom();
+      });
+      g.addEventListener("pointerleave", () => { zoomed = null; $("neuron-zoom").hidden = true; });
     }));
   }
 
@@ -739,7 +744,7 @@
 
   /* A weight was set: the diagram shows it; an open derivation is worked again from the new weights. */
   function onWeightSet() {
-    say(editing + " is now " + D.formatValue(parameterValue(editing)) + ".", "info");
+    say(editing + " is now " + String(parameterValue(editing)) + ".", "info");
     if (derivation && ready.step_through) {
       chainWanted = editing;
       send("explain", { sample: chosenSample() });
