@@ -27,21 +27,21 @@ MAX_AXIS_VALUES = 10_000
 def positive_float(text: str) -> float:
     value = float(text)
     if not (math.isfinite(value) and value > 0):
-        raise ValueError("must be a positive finite number")
+        raise ValueError(f"{text!r} must be a positive finite number")
     return value
 
 
 def non_negative_float(text: str) -> float:
     value = float(text)
     if not (math.isfinite(value) and value >= 0):
-        raise ValueError("must be a finite number ≥ 0")
+        raise ValueError(f"{text!r} must be a finite number ≥ 0")
     return value
 
 
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
-        raise ValueError("must be a whole number ≥ 1")
+        raise ValueError(f"{text!r} must be a whole number ≥ 1")
     return value
 
 
@@ -53,7 +53,7 @@ def activation_name(text: str) -> str:
     from stepgrad.functions.activations import activation_names
 
     if text not in activation_names():
-        raise ValueError(f"is not an activation (choose from {', '.join(activation_names())})")
+        raise ValueError(f"{text!r} is not an activation (choose from {', '.join(activation_names())})")
     return text
 
 
