@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def xor_spec(grid: list[str], per_point: int = 6, chunk_size: int = 1000, epochs: int = 300) -> SweepSpec:
-    """``per_point`` 2-2-1 networks per point on XOR, full batch (the sweep CLI's defaults)."""
+    """``per_point`` 2-2-1 networks per point on XOR, full batch with a sigmoid output and the squared error (the sweep CLI's defaults)."""
     data = load_dataset("xor")
     return SweepSpec(
         sizes=(2, 2, 1),
@@ -24,6 +24,7 @@ def xor_spec(grid: list[str], per_point: int = 6, chunk_size: int = 1000, epochs
         grid=Grid.parse(grid),
         per_point=per_point,
         seed=3,
+        output_activation="sigmoid",
         training={"epochs": epochs, "task": "classification"},
         chunk_size=chunk_size,
     )

@@ -37,6 +37,7 @@ def test_a_row_is_the_network_trained_alone_with_its_seed() -> None:
         seeds=[int(s) for s in seeds],
         learning_rates=4.0,
         activation="tanh",
+        output_activation="sigmoid",
         epochs=300,
         batch_size=None,
         task="classification",

@@ -39,9 +39,11 @@ def run_grid_sweep(spec: SweepSpec, options: dict[str, Any], description: str) -
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from stepgrad.sweeps.execute import run_grid
+    from stepgrad.sweeps.plots import check_figures
     from stepgrad.sweeps.store import parts_folder
     from stepgrad.sweeps.summary import summarise, summary_table
 
+    check_figures(spec, options["plot"], options["hist"])
     console = Console(highlight=False, soft_wrap=True)
     bar = Progress(
         TextColumn("networks"),

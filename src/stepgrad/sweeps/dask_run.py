@@ -8,6 +8,7 @@ mid-chunk loses nothing: the scheduler runs its chunk again on another worker.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,7 @@ def connect(workers: int | None, scheduler: str | None) -> Any:
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        silence_logs=logging.ERROR,  # the progress bar and the summary are the output, not the cluster's log
         # one core per worker: the compiled kernel's own threads would otherwise fight the other workers
         env={"NUMBA_NUM_THREADS": "1"},
     )

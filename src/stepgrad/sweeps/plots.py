@@ -31,6 +31,19 @@ def heatmap_axes(spec: SweepSpec) -> tuple[int, int]:
     return varied[0], varied[1]
 
 
+def check_figures(spec: SweepSpec, heatmap: str | None, histograms: str | None) -> None:
+    """Refuse, before training, figures the grid cannot give (a heat-map needs two varied axes)."""
+    if heatmap:
+        x, y = heatmap_axes(spec)
+        panels = spec.grid.size // (len(spec.grid.axes[x].values) * len(spec.grid.axes[y].values))
+        if panels > MAX_PANELS:
+            raise StepgradError(f"--plot: {panels} panels (one per value of the other axes) is more than {MAX_PANELS}")
+    if histograms and spec.grid.size > MAX_HISTOGRAMS:
+        raise StepgradError(
+            f"--hist draws one histogram per grid point; {spec.grid.size} is more than {MAX_HISTOGRAMS}"
+        )
+
+
 def rate_matrix(table: Columns, columns: dict[str, Any], x: Any, y: Any) -> np.ndarray:
     """``(len(y values), len(x values))`` the share converged per cell, over the rows matching ``columns``."""
     selected = np.ones(len(table["point"]), dtype=bool)
@@ -53,8 +66,6 @@ def convergence_heatmap(path: str | os.PathLike[str], spec: SweepSpec, table: Co
     x, y = spec.grid.axes[x_index], spec.grid.axes[y_index]
     others = [axis for index, axis in enumerate(spec.grid.axes) if index not in (x_index, y_index)]
     panels = list(itertools.product(*(axis.values for axis in others)))
-    if len(panels) > MAX_PANELS:
-        raise StepgradError(f"--plot: {len(panels)} panels (one per value of the other axes) is more than {MAX_PANELS}")
     plt = pyplot()
     figure, grid = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1, 4), squeeze=False, layout="constrained")
     try:
@@ -89,8 +100,6 @@ def loss_histograms(path: str | os.PathLike[str], spec: SweepSpec, table: Column
     from stepgrad.plots.output import pyplot, save_figure
 
     points = np.unique(table["point"])
-    if len(points) > MAX_HISTOGRAMS:
-        raise StepgradError(f"--hist draws one histogram per grid point; {len(points)} is more than {MAX_HISTOGRAMS}")
     columns = math.ceil(math.sqrt(len(points)))
     rows = math.ceil(len(points) / columns)
     plt = pyplot()
