@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,7 @@ class SweepSpec:
         seed: the base seed of ``seeds.network_seeds``.
         settings: the values of the settings no axis varies (keys of ``DEFAULT_SETTINGS``).
         training: further ``make_training`` options (optimizer, epochs, schedule, task …).
-        output_activation, loss: the network's head.
+        output_activation, loss: the network's head (None: the hidden activation).
         converged_below: a network converged when its loss is below this (None: 100% accuracy).
         chunk_size: networks per task.
     """
@@ -53,10 +54,22 @@ class SweepSpec:
     seed: int = 0
     settings: dict[str, Value | None] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
     training: dict[str, Any] = field(default_factory=dict)
-    output_activation: str | None = None
+    output_activation: str | None = "sigmoid"  # with the squared error: the textbook XOR experiment
     loss: str = "half_squared_error"
     converged_below: float | None = None
     chunk_size: int = DEFAULT_CHUNK
+
+    @classmethod
+    def on_dataset(
+        cls, name: str, sizes: Sequence[int], grid: Sequence[str], per_point: int, epochs: int = 2000, **fields: Any
+    ) -> SweepSpec:
+        """A sweep on the named data set (``stepgrad.data.load_dataset``), the grid as ``--grid`` texts
+        (``["lr=0.1:3:log20", "activation=sigmoid,tanh"]``), full batch; ``fields`` as the class's."""
+        from stepgrad.data import load_dataset
+
+        data = load_dataset(name)
+        training = {"epochs": epochs, "task": data.task, **fields.pop("training", {})}
+        return cls(tuple(sizes), data.inputs, data.targets, Grid.parse(grid), per_point, training=training, **fields)
 
     @property
     def size(self) -> int:
