@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+from stepgrad.cli.train_cmd import parse_batch_size
 from stepgrad.errors import StepgradError
 from stepgrad.sweeps.spec import SweepSpec
 
@@ -25,9 +26,7 @@ def grid_settings(options: dict[str, Any], rates: list[float]) -> dict[str, Any]
     return {
         "lr": rates[0],
         "activation": options["activation"],
-        "batch-size": options["batch_size"].lower()
-        if options["batch_size"].lower() == "full"
-        else int(options["batch_size"]),
+        "batch-size": parse_batch_size(options["batch_size"]) or "full",
         "momentum": options["momentum"],
         "weight-decay": options["weight_decay"],
     }

@@ -24,8 +24,10 @@ CONNECT_TIMEOUT = "10s"
 def connect(workers: int | None, scheduler: str | None) -> Any:
     """A ``Client`` of a new ``LocalCluster`` (``workers`` processes, one thread each, 127.0.0.1),
     or of the cluster at ``scheduler``."""
-    from dask.distributed import Client, LocalCluster
-
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise StepgradError("--workers and --scheduler need Dask: pip install 'stepgrad[sweep]'") from None
     if scheduler is not None:
         try:
             return Client(scheduler, timeout=CONNECT_TIMEOUT)
@@ -52,9 +54,9 @@ def run_on_dask(
     scheduler: str | None = None,
 ) -> None:
     """Run ``chunks`` on Dask and call ``finished(chunk, result)`` as each one completes (in this process)."""
+    client = connect(workers, scheduler)
     from dask.distributed import as_completed
 
-    client = connect(workers, scheduler)
     run = secrets.token_hex(6)  # keys of this run only, on a cluster other sweeps may share
     cluster = getattr(client, "cluster", None)
     try:
