@@ -97,3 +97,29 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_row(dask_cluster, tmp
     assert np.unique(written["point"] * 1000 + written["seed_index"]).size == 4 * 60
     assert_same_rows(written, run_grid(xor_spec(GRID, per_point=60, epochs=2000)))
     assert "wrote 240 rows to s.parquet" in stdout
+
+
+def test_a_lost_scheduler_keeps_the_finished_chunks_and_a_rerun_in_one_process_completes(
+    dask_cluster, tmp_path
+) -> None:
+    extra = ["--epochs", "2000", "--seeds", "60", "--chunk-size", "6", "--out", "s.parquet"]
+    running = subprocess.Popen(
+        [BIN / "stepgrad", *ARGS, *extra, "--scheduler", dask_cluster.address],
+        cwd=tmp_path,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    parts = tmp_path / "s.parquet.parts"
+    while len(list(parts.glob("chunk-*.npz"))) < 4 and running.poll() is None:
+        time.sleep(0.05)
+    dask_cluster.scheduler.send_signal(signal.SIGKILL)
+    _, stderr = running.communicate(timeout=300)
+    kept = len(list(parts.glob("chunk-*.npz")))
+    assert running.returncode == 2 and stderr.count("\n") == 1, stderr
+    assert "lost the Dask cluster" in stderr and "rerun the same command to continue" in stderr
+    assert 4 <= kept < 40 and not (tmp_path / "s.parquet").exists()
+    resumed = sweep(tmp_path, *extra)  # the same sweep, now in this process: the kept chunks count
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_rows(read(tmp_path / "s.parquet"), run_grid(xor_spec(GRID, per_point=60, epochs=2000)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from concurrent.futures import CancelledError
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +58,11 @@ def run_on_dask(
     client = connect(workers, scheduler)
     from dask.distributed import as_completed
 
+    # The client logs each failed reconnection with a traceback; a lost cluster is reported once, below.
+    client_log = logging.getLogger("distributed.client")
+    level = client_log.level
+    client_log.setLevel(logging.CRITICAL)
+
     run = secrets.token_hex(6)  # keys of this run only, on a cluster other sweeps may share
     cluster = getattr(client, "cluster", None)
     try:
@@ -68,7 +74,13 @@ def run_on_dask(
         for future in as_completed(futures):
             finished(futures[future], future.result())
             future.release()
+    except (OSError, CancelledError) as error:  # the scheduler went away (CommClosedError is an OSError)
+        raise StepgradError(
+            f"lost the Dask cluster ({type(error).__name__}); the finished chunks are kept: "
+            "rerun the same command to continue"
+        ) from None
     finally:
         client.close()
+        client_log.setLevel(level)
         if cluster is not None and scheduler is None:
             cluster.close()
