@@ -4,6 +4,7 @@
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,10 +74,13 @@ def test_a_local_cluster_of_two_workers_gives_the_single_process_rows(tmp_path) 
     assert_same_rows(read(tmp_path / "s.parquet"), run_grid(xor_spec(GRID, per_point=6)))
 
 
-def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_row(dask_cluster, tmp_path) -> None:
-    extra = ["--epochs", "2000", "--seeds", "60", "--chunk-size", "6", "--out", "s.parquet"]
+LONG = ["--epochs", "2000", "--seeds", "60", "--chunk-size", "6", "--out", "s.parquet"]
+
+
+def start_long_sweep(tmp_path, address: str) -> tuple[subprocess.Popen[str], Path]:
+    """A 40-chunk sweep on the cluster at ``address``, returned once it has kept 4 chunks."""
     running = subprocess.Popen(
-        [BIN / "stepgrad", *ARGS, *extra, "--scheduler", dask_cluster.address],
+        [BIN / "stepgrad", *ARGS, *LONG, "--scheduler", address],
         cwd=tmp_path,
         env=child_env(),
         stdout=subprocess.PIPE,
@@ -86,6 +90,11 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_row(dask_cluster, tmp
     parts = tmp_path / "s.parquet.parts"
     while len(list(parts.glob("chunk-*.npz"))) < 4 and running.poll() is None:
         time.sleep(0.05)
+    return running, parts
+
+
+def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_row(dask_cluster, tmp_path) -> None:
+    running, parts = start_long_sweep(tmp_path, dask_cluster.address)
     victim = dask_cluster.workers[1]
     victim.send_signal(signal.SIGKILL)
     victim.wait()
@@ -102,24 +111,13 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_no_row(dask_cluster, tmp
 def test_a_lost_scheduler_keeps_the_finished_chunks_and_a_rerun_in_one_process_completes(
     dask_cluster, tmp_path
 ) -> None:
-    extra = ["--epochs", "2000", "--seeds", "60", "--chunk-size", "6", "--out", "s.parquet"]
-    running = subprocess.Popen(
-        [BIN / "stepgrad", *ARGS, *extra, "--scheduler", dask_cluster.address],
-        cwd=tmp_path,
-        env=child_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    parts = tmp_path / "s.parquet.parts"
-    while len(list(parts.glob("chunk-*.npz"))) < 4 and running.poll() is None:
-        time.sleep(0.05)
+    running, parts = start_long_sweep(tmp_path, dask_cluster.address)
     dask_cluster.scheduler.send_signal(signal.SIGKILL)
     _, stderr = running.communicate(timeout=300)
     kept = len(list(parts.glob("chunk-*.npz")))
     assert running.returncode == 2 and stderr.count("\n") == 1, stderr
     assert "lost the Dask cluster" in stderr and "rerun the same command to continue" in stderr
     assert 4 <= kept < 40 and not (tmp_path / "s.parquet").exists()
-    resumed = sweep(tmp_path, *extra)  # the same sweep, now in this process: the kept chunks count
+    resumed = sweep(tmp_path, *LONG)  # the same sweep, now in this process: the kept chunks count
     assert resumed.returncode == 0, resumed.stderr
     assert_same_rows(read(tmp_path / "s.parquet"), run_grid(xor_spec(GRID, per_point=60, epochs=2000)))
