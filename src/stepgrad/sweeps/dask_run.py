@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from concurrent.futures import CancelledError
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from typing import Any
 
 from stepgrad.errors import StepgradError
