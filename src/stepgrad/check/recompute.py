@@ -15,7 +15,6 @@ same ``net``/``out`` rules on the updated parameters (``net_h1+``, ``out_o1+``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ import numpy as np
 
 from stepgrad.core.trace import Trace
 from stepgrad.functions import Activation, Loss, get_activation, get_loss
+from stepgrad.functions.formula_text import fill
 from stepgrad.network.model import Network
 from stepgrad.network.naming import Names
 
@@ -112,24 +112,12 @@ class Context:
         return tuple(f"out_{o}{after}" for o in self.outputs)
 
 
-_WORD = r"(?<![A-Za-z_]){}(?![A-Za-z_0-9])"
-
-
 def named_formula(formula: str, neuron: str, after: str = "") -> str:
     """A registry formula said of one neuron: ``out·(1 − out)`` → ``out_h1·(1 − out_h1)``.
 
     Only the right-hand side of ``E = …`` is kept; ``after="+"`` names the values after the update.
     """
-    text = formula.split(" = ", 1)[-1]
-    for word, name in (("out_k", f"out_{neuron}{after}"), ("net_k", f"net_{neuron}{after}")):
-        text = text.replace(word, name)
-    for word, name in (
-        ("out", f"out_{neuron}{after}"),
-        ("net", f"net_{neuron}{after}"),
-        ("target", f"target_{neuron}"),
-    ):
-        text = re.sub(_WORD.format(word), name, text)
-    return text
+    return fill(formula, {"out": f"out_{neuron}{after}", "net": f"net_{neuron}{after}", "target": f"target_{neuron}"})
 
 
 def _vector(values: Sequence[float]) -> np.ndarray:

@@ -22,11 +22,13 @@ from stepgrad.core.trace import HiddenDeltasFrom, Trace
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.explain.notation import (
     activation_template,
+    derivative_operands,
     derivative_template,
     error_gradient_template,
     error_template,
     latex_name,
     math_latex,
+    paired_delta_template,
 )
 from stepgrad.explain.step import Derivation, Step
 from stepgrad.functions import get_activation, get_loss
@@ -185,13 +187,13 @@ def explain(
                 )
             else:
                 _hidden_error(builder, trace, layer_index, j, neuron, section)
-            if activation_of[layer_index] != "softmax" or not paired:
+            if get_activation(activation_of[layer_index]).elementwise or not paired:
                 builder.add(
                     dout_dnet,
                     section,
                     f"How much the output of {neuron} changes with its net input",
                     derivative_template(activation_of[layer_index], f"net_{neuron}", f"out_{neuron}"),
-                    _derivative_operands(activation_of[layer_index], neuron),
+                    derivative_operands(activation_of[layer_index], f"net_{neuron}", f"out_{neuron}"),
                     involves=(neuron,),
                 )
             if is_output and paired:
@@ -199,16 +201,13 @@ def explain(
                     delta,
                     section,
                     f"Delta of {neuron}: {output_activation.name} with {loss.name} simplifies",
-                    (
-                        "{" + f"out_{neuron}" + "} − {" + f"target_{neuron}" + "}",
-                        "{" + f"out_{neuron}" + "} - {" + f"target_{neuron}" + "}",
-                    ),
+                    paired_delta_template(loss.name, output_activation.name, f"target_{neuron}", f"out_{neuron}"),
                     [f"out_{neuron}", f"target_{neuron}"],
                     involves=(neuron,),
                     note=_note(
                         Formula(f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet"),
                         " collapses to ",
-                        Formula("out − target"),
+                        Formula(loss.paired[output_activation.name].delta_formula),
                         f" for {output_activation.name} outputs with {loss.name}; it stays exact where the "
                         "separate factors would overflow.",
                     ),
@@ -354,11 +353,12 @@ def _forward_steps(builder: _Builder, trace: Trace, activation_of: list[str], se
         neurons = names.neurons[layer_index]
         layer_nets = [f"net_{n}{after}" for n in neurons]
         trains_bias = trace.network.layers[layer_index].trains_bias
+        elementwise = get_activation(activation).elementwise
         for j, neuron in enumerate(neurons):
             _net_step(builder, names, layer_index, j, neuron, source_values, section, after, trains_bias)
-            if activation != "softmax":
+            if elementwise:
                 _out_step(builder, activation, neuron, layer_nets, section, after)
-        if activation == "softmax":
+        if not elementwise:  # every out reads the whole layer's nets
             for neuron in neurons:
                 _out_step(builder, activation, neuron, layer_nets, section, after)
 
@@ -404,7 +404,7 @@ def _out_step(builder: _Builder, activation: str, neuron: str, layer_nets: list[
         section,
         f"Output of {neuron} ({activation})" + (" after the update" if after else ""),
         activation_template(activation, net, f"out_{neuron}{after}", layer_nets),
-        layer_nets if activation == "softmax" else [net],
+        [net] if get_activation(activation).elementwise else layer_nets,
         involves=(neuron,),
     )
 
@@ -421,15 +421,6 @@ def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
     for bias in trace.names.all_biases():
         means[f"⟨dE_total/d{bias.name}⟩"] = float(trace.layers[bias.layer].grad_b[bias.index])
     return means
-
-
-def _derivative_operands(activation: str, neuron: str) -> list[str]:
-    """What ``dout/dnet`` is written in: ``out`` (sigmoid, tanh, softmax), ``net`` (ReLUs), nothing (linear)."""
-    if activation in ("sigmoid", "tanh", "softmax"):
-        return [f"out_{neuron}"]
-    if activation in ("relu", "leaky_relu"):
-        return [f"net_{neuron}"]
-    return []
 
 
 def _hidden_section(layer_index: int, n_layers: int) -> str:

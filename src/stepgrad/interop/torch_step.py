@@ -28,6 +28,7 @@ import numpy as np
 
 from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
+from stepgrad.functions import ACTIVATIONS
 from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
@@ -498,6 +499,13 @@ def _outs(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[t
     return found
 
 
+def _candidate_activations(at_end: bool) -> list[str]:
+    """The activations a module-less layer is tried against: linear first (the simplest reading), then the
+    registry's others; one that is not ``hidden`` (softmax) only at the end."""
+    names = [name for name, activation in ACTIVATIONS.items() if activation.hidden or at_end]
+    return sorted(names, key=lambda name: name != "linear")
+
+
 def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[tuple[str, str]]:
     """Read an untraced forward's activations off the values, and name a loss that applies the
     model's last activation again."""
@@ -510,7 +518,7 @@ def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch:
             net = used.nets[k].value.reshape(batch, -1)
             layer.activation = "linear"
             at_end = k == len(chain.layers) - 1
-            for name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh", *(("softmax",) if at_end else ())):
+            for name in _candidate_activations(at_end):
                 if out is not None and np.allclose(
                     get_activation(name).value(net), out.value.reshape(batch, -1), rtol=1e-5, atol=1e-7
                 ):
