@@ -33,6 +33,7 @@ from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
+from stepgrad.network import value_names
 from stepgrad.network.model import Layer, Network
 from stepgrad.training.gradients import Functions, sample_losses
 from stepgrad.training.init import head_problem
@@ -276,7 +277,7 @@ def verify_torch_step(
             net, (out, out_place) = used.nets[k], outs[k]
             for j, neuron in enumerate(names.neurons[k]):
                 compare(
-                    sample_name(f"net_{neuron}", s),
+                    sample_name(value_names.net(neuron), s),
                     "forward",
                     net.value[s, j],
                     trace.layers[k].net[s, j],
@@ -284,7 +285,7 @@ def verify_torch_step(
                 )
                 if out is not None:
                     compare(
-                        sample_name(f"out_{neuron}", s),
+                        sample_name(value_names.out(neuron), s),
                         "forward",
                         out.value[s, j],
                         trace.layers[k].out[s, j],
@@ -305,7 +306,7 @@ def verify_torch_step(
             for j, neuron in enumerate(names.neurons[k]):
                 if out is not None and not (out.grad is None and k <= lost):
                     compare(
-                        sample_name(f"dE_total/dout_{neuron}", s),
+                        sample_name(value_names.dE_dout(neuron), s),
                         "backward",
                         nan if out.grad is None else out.grad[s, j] * batch / scale,
                         trace.layers[k].dE_dout[s, j],
@@ -313,7 +314,7 @@ def verify_torch_step(
                     )
                 if not (net.grad is None and k <= lost):
                     compare(
-                        sample_name(f"delta_{neuron}", s),
+                        sample_name(value_names.delta(neuron), s),
                         "backward",
                         nan if net.grad is None else net.grad[s, j] * batch / scale,
                         trace.layers[k].delta[s, j],
@@ -336,7 +337,7 @@ def verify_torch_step(
                 for i, label in enumerate(row):
                     index = f"{j}, {i}" if part == 0 else f"{i}"
                     compare(
-                        f"dE_total/d{label}",
+                        value_names.gradient(label),
                         "gradient",
                         nan if grad is None else grad[j, i],
                         ours[j, i],

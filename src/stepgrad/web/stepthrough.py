@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from stepgrad.network import Network
+from stepgrad.network import Network, value_names
 from stepgrad.web.config import ConfigError, VizConfig
 
 DIGITS = 9  # digits of the numbers in step-through mode: those of `stepgrad explain` and the classic text
@@ -73,7 +73,7 @@ def chain_message(derivation: Any, weight: str) -> dict[str, Any]:
     """
     steps = list(derivation.steps)
     by_name = {step.name: step for step in steps}
-    gradient = f"dE_total/d{weight}"
+    gradient = value_names.gradient(weight)
     if gradient not in by_name:
         raise ConfigError(f"no weight named {weight[:20]!r} in this derivation")
     wanted: set[str] = set()
