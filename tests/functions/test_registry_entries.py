@@ -20,7 +20,7 @@ from stepgrad.check.mutations import mutations
 from stepgrad.check.recompute import Context, dout_dnet_rule
 from stepgrad.core import train_step
 from stepgrad.core.gradcheck import check_gradients
-from stepgrad.explain.derivation import explain
+from stepgrad.derivations.derivation import explain
 from stepgrad.functions import ACTIVATIONS, LOSSES, get_activation
 from stepgrad.functions.activations import activation_names
 from stepgrad.functions.formula_text import SYMBOLS, right_hand_side, symbols

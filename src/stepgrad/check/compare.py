@@ -53,9 +53,9 @@ from stepgrad.check.tolerance import (
 )
 from stepgrad.check.world import World
 from stepgrad.core import Trace
+from stepgrad.derivations.derivation import explain_setup
+from stepgrad.derivations.step import Derivation, format_number
 from stepgrad.errors import StepgradError
-from stepgrad.explain.derivation import explain_setup
-from stepgrad.explain.step import Derivation, format_number
 from stepgrad.network import value_names
 from stepgrad.network.model import Setup
 

@@ -13,10 +13,10 @@ from html import escape
 
 from stepgrad.check.compare import Checker
 from stepgrad.check.recompute import Table
+from stepgrad.derivations.step import Derivation
 from stepgrad.exercise.ask import DEFAULT_ASK, asked_names
 from stepgrad.exercise.generate import DECIMALS
 from stepgrad.exercise.moodle import QuizPart, moodle_quiz
-from stepgrad.explain.step import Derivation
 from stepgrad.functions import get_activation, get_loss
 from stepgrad.network import value_names
 from stepgrad.network.model import Setup
@@ -199,7 +199,7 @@ class Exercise:
     @cached_property
     def derivation(self) -> Derivation:
         """The full derivation, the answer key's content."""
-        from stepgrad.explain.derivation import explain_setup
+        from stepgrad.derivations.derivation import explain_setup
 
         return explain_setup(self.setup, title=f"Answer key: {self.title}")
 

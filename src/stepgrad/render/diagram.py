@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from html import escape
 
-from stepgrad.explain.step import format_number
+from stepgrad.derivations.step import format_number
 from stepgrad.network import value_names
 from stepgrad.network.model import Network
 from stepgrad.network.naming import network_names

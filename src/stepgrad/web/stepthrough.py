@@ -1,6 +1,6 @@
 """Step-through mode: the explain layer's derivation of one update, as the page shows it.
 
-Nothing is computed here: ``stepgrad.core.train_step`` records the step, ``stepgrad.explain``
+Nothing is computed here: ``stepgrad.core.train_step`` records the step, ``stepgrad.derivations``
 turns it into steps, and these functions only pick and format them (9 digits, as `stepgrad explain` prints them).
 """
 
@@ -19,7 +19,7 @@ DIGITS = 9  # digits of the numbers in step-through mode: those of `stepgrad exp
 
 def step_to_dict(step: Any) -> dict[str, Any]:
     """A ``Step`` as the page shows it: texts and numbers to 9 digits, as `stepgrad explain` prints them."""
-    from stepgrad.explain.step import format_number
+    from stepgrad.derivations.step import format_number
 
     return {
         "name": step.name,
@@ -38,8 +38,8 @@ def derivation_message(
 ) -> tuple[Any, dict[str, Any]]:
     """The derivation of one gradient-descent step of ``network`` on one sample, and its message."""
     from stepgrad.core import train_step
-    from stepgrad.explain.derivation import explain
-    from stepgrad.explain.step import format_number
+    from stepgrad.derivations.derivation import explain
+    from stepgrad.derivations.step import format_number
 
     # Weights just short of divergence can overflow in the step after them: the values then read
     # inf/NaN in the steps, and nothing is printed on the server's terminal.

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from stepgrad.core.step import train_step
-from stepgrad.explain.derivation import check_sample
-from stepgrad.explain.step import Derivation, Step
+from stepgrad.derivations.derivation import check_sample
+from stepgrad.derivations.step import Derivation, Step
 from stepgrad.network import value_names
 from stepgrad.network.classic import classic_setup
 from stepgrad.network.model import Setup

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 
 from stepgrad.core.step import train_step
 from stepgrad.core.trace import HiddenDeltasFrom, Trace
-from stepgrad.errors import StepgradError, quantity
-from stepgrad.explain.notation import (
+from stepgrad.derivations.notation import (
     activation_template,
     derivative_operands,
     derivative_template,
@@ -30,7 +29,8 @@ from stepgrad.explain.notation import (
     math_latex,
     paired_delta_template,
 )
-from stepgrad.explain.step import Derivation, Step
+from stepgrad.derivations.step import Derivation, Step
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
 from stepgrad.network import value_names
 from stepgrad.network.classic import is_classic
