@@ -77,7 +77,7 @@ def test_every_layers_plus_works_by_touch_or_click(sized, server_url: str) -> No
 
 
 def test_the_diagram_stays_in_view_while_stepping_and_after_a_connection_is_clicked(sized, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     page, width, height = sized
     open_page(page, server_url + "?data=classic")
     page.click("#explain")

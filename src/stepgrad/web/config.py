@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from stepgrad.errors import StepgradError
+from stepgrad.functions.activations import hidden_activation_names
 from stepgrad.network import Setup
 
 # Datasets the page offers besides the 2-D generators of ``stepgrad.data``.
@@ -23,7 +24,8 @@ FILE = "file"  # the network file given on the command line
 UPLOAD = "upload"  # the CSV file this tab uploaded (x1, x2, label): offered only once uploaded
 FIXED = (CLASSIC, FILE)  # datasets that bring their own network and samples
 SAMPLE_FIELDS = ("points", "noise", "split", "features")  # shape generated samples; a fixed network has its own
-HIDDEN_ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear")
+# The page's default activation first, then every other one a hidden layer may use, from the registry.
+HIDDEN_ACTIVATIONS = ("tanh", *(name for name in hidden_activation_names() if name != "tanh"))
 PAGE_OPTIMIZERS = ("sgd", "momentum", "adam")
 
 

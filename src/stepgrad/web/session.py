@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stepgrad.functions import get_activation
 from stepgrad.functions.losses import LOSSES
 from stepgrad.network import Network, Setup, classic_setup, network_names
 from stepgrad.network.naming import Names
@@ -54,7 +55,6 @@ BOUNDARY_SIZE = 50  # the decision boundary's grid: 50 × 50 points of the input
 NEURON_STRIDE = 2  # neuron heat-maps use every second grid point: 25 × 25
 MAX_STEPS_PER_FRAME = 25  # updates between two frames (one epoch when it has fewer batches)
 REGRESSION_LOSSES = ("half_squared_error", "mse")  # a network with one of these losses solves a regression problem
-BOUNDED = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 def encode_map(values: Array, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
@@ -100,7 +100,8 @@ def parameter_index(names: Names, name: str) -> tuple[bool, int, tuple[int, ...]
 
 
 def _range_of(activation: str) -> tuple[float | None, float | None]:
-    return BOUNDED.get(activation, (None, None))
+    bounds = get_activation(activation).output_range
+    return bounds if bounds is not None else (None, None)
 
 
 class Session:
