@@ -60,7 +60,7 @@ def _open_page(page: str) -> None:
 
 @click.command(name="viz")
 @click.argument("network", required=False)
-@click.option("--data", "data", help="Dataset: circle, xor2d, gauss, spiral, plane, multigauss or classic.")
+@click.option("--data", "data", help="Dataset: circle, xor2d, gauss, spiral, blobs3, plane, multigauss or classic.")
 @click.option("--layers", help="Neurons per hidden layer, e.g. 4,2.")
 @click.option("--activation", help=f"Hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}.")
 @click.option("--optimizer", help="sgd, momentum or adam.")

@@ -51,6 +51,10 @@ def derivation_message(
         if config.optimizer == "sgd"
         else f" (The run trains with {config.optimizer}, which uses these same gradients.)"
     )
+    if config.l2:
+        optimizer_note += (
+            f" Training also adds the L2 term λ·w (λ = {format_number(config.l2)}) to each weight's gradient."
+        )
     message = {
         "type": "derivation",
         "learning_rate": config.learning_rate,
