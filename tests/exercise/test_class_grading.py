@@ -4,39 +4,13 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from stepgrad.exercise import Exercise
-from stepgrad.network.files import load_setup
+from support.classroom import lines, sheet, stepgrad, with_slip
 
-STEPGRAD = str(Path(sys.executable).parent / "stepgrad")
 VARIANTS = 12
-
-
-def stepgrad(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([STEPGRAD, *args], capture_output=True, text=True, cwd=cwd)
-
-
-def sheet(base: Path, number: int) -> Exercise:
-    return Exercise(load_setup(base / "class" / f"exercise-{number:02d}" / "network.toml"))
-
-
-def lines(exercise: Exercise, values: dict[str, float], decimals: int = 4) -> str:
-    return "".join(f"{name} = {values[name]:.{decimals}f}\n" for name in exercise.asked)
-
-
-def with_slip(exercise: Exercise, slipped: str, written: float) -> dict[str, float]:
-    """Every value recomputed from the learner's own values after writing ``slipped`` as ``written``."""
-    table, values = exercise.checker.table, dict(exercise.checker.expected)
-    values[slipped] = written
-    for name in exercise.checker.asked():  # derivation order: each step reads values already recomputed
-        if name != slipped:
-            rule = table[name]
-            values[name] = rule.evaluate(tuple(values[source] for source in rule.inputs))
-    return values
 
 
 @pytest.fixture(scope="module")
