@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from stepgrad.derivations.step import Derivation
     from stepgrad.network import Layer, Network, Setup, classic_network, classic_setup, network_names
     from stepgrad.training import predict
+    from stepgrad.web.widget import widget
 
 # The public names and the module each comes from, imported on first use (PEP 562), so that
 # ``import stepgrad.errors`` (every CLI command) does not import NumPy and the whole core.
@@ -61,6 +62,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         ["Layer", "Network", "Setup", "classic_network", "classic_setup", "network_names"], "stepgrad.network"
     ),
+    "widget": "stepgrad.web.widget",  # the notebook widget: needs anywidget (pip install 'stepgrad[notebook]')
 }
 
 __version__ = "0.1.0"
@@ -85,6 +87,7 @@ __all__ = [
     "total_error",
     "train_step",
     "update",
+    "widget",
 ]
 
 

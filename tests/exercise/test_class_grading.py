@@ -4,39 +4,13 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from stepgrad.exercise import Exercise
-from stepgrad.network.files import load_setup
+from support.classroom import lines, sheet, stepgrad, with_slip
 
-STEPGRAD = str(Path(sys.executable).parent / "stepgrad")
 VARIANTS = 12
-
-
-def stepgrad(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([STEPGRAD, *args], capture_output=True, text=True, cwd=cwd)
-
-
-def sheet(base: Path, number: int) -> Exercise:
-    return Exercise(load_setup(base / "class" / f"exercise-{number:02d}" / "network.toml"))
-
-
-def lines(exercise: Exercise, values: dict[str, float], decimals: int = 4) -> str:
-    return "".join(f"{name} = {values[name]:.{decimals}f}\n" for name in exercise.asked)
-
-
-def with_slip(exercise: Exercise, slipped: str, written: float) -> dict[str, float]:
-    """Every value recomputed from the learner's own values after writing ``slipped`` as ``written``."""
-    table, values = exercise.checker.table, dict(exercise.checker.expected)
-    values[slipped] = written
-    for name in exercise.checker.asked():  # derivation order: each step reads values already recomputed
-        if name != slipped:
-            rule = table[name]
-            values[name] = rule.evaluate(tuple(values[source] for source in rule.inputs))
-    return values
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +54,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     roster += ["s03,5,dup@uni.example,9", ",4,,", "s99,exercise-99,,"]  # bad rows: listed twice, no name, no variant
     (base / "roster.csv").write_text("\n".join(roster) + "\n")
     files = sorted(str(path.relative_to(base)) for path in answers.rglob("*.*"))
-    run = stepgrad("grade", "class", *files, "--roster", "roster.csv", cwd=base)
+    gradebooks = ("--gradebook", "canvas", "--gradebook", "moodle", "--assignment", "Backprop, week 3")
+    run = stepgrad("grade", "class", *files, "--roster", "roster.csv", *gradebooks, cwd=base)
     assert run.returncode == 0, run.stderr
     return {"base": base, "run": run, "ex": ex, "exact": exact, "slipped": slipped}
 
@@ -141,8 +116,8 @@ def test_problems_are_one_line_each_and_listed(graded: dict[str, object]) -> Non
         "roster: roster.csv: line 14: no student name",
         "roster: roster.csv: line 15: s99: no exercise 'exercise-99' in this class",
     ]
-    listed = out[out.index("not graded (6, blank in grades.csv):") + 1 :]
-    assert [line.split(":")[0].strip() for line in listed[:-1]] == ["s09", "s09", "s05", "s06", "s11", "s07"]
+    listed = [line for line in out[out.index("not graded (6, blank in grades.csv):") + 1 :] if line.startswith("  ")]
+    assert [line.split(":")[0].strip() for line in listed] == ["s09", "s09", "s05", "s06", "s11", "s07"]
     assert "s04: 53/54  first wrong: delta_o1" in "\n".join(out)
     assert "(strict " in next(line for line in out if line.startswith("s04:"))
 
@@ -190,3 +165,44 @@ def test_a_header_for_another_exercise_or_class_is_not_graded(graded: dict[str, 
         row["Student"]: (row["Score"], row["Problem"]) for row in csv.DictReader((base / "whole" / "grades.csv").open())
     }
     assert rows == {"bare": ("", "no '# Exercise N (seed S)' header says which exercise it is"), "two": ("100.0", "")}
+
+
+def test_canvas_gradebook_has_the_layout_canvas_imports(graded: dict[str, object]) -> None:
+    """The rules of Canvas's importer (instructure/canvas-lms lib/gradebook_importer.rb): ``Student`` first, ``ID``
+    second, the SIS columns, ``Section`` last of the student columns, every later column an assignment; a
+    ``Points Possible`` row; rows matched by ID. grades.csv itself would fail: its third column is not Section."""
+    base, run = graded["base"], graded["run"]
+    assert isinstance(base, Path) and isinstance(run, subprocess.CompletedProcess)
+    header, points, *rows = csv.reader((base / "class" / "grades-canvas.csv").open())
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop, week 3"]
+    assert points[0].strip() == "Points Possible" and points[1:] == ["", "", "", "", "100"]
+    gradebook = {row["Student"]: row for row in csv.DictReader((base / "class" / "grades.csv").open())}
+    graded_rows = {name: row for name, row in gradebook.items() if row["Score"]}
+    assert [row[0] for row in rows] == list(graded_rows)  # the 6 that could not be graded are left out
+    for name, learner_id, sis_user, sis_login, section, score in rows:
+        assert (learner_id, score) == (graded_rows[name]["ID"], graded_rows[name]["Score"])
+        assert sis_user == sis_login == section == ""
+    assert len(rows) == 7 and "wrote grades-canvas.csv (6 of 13 learners left out)" in run.stdout
+    assert next(csv.reader((base / "class" / "grades.csv").open()))[2] != "Section"
+
+
+def test_moodle_gradebook_has_a_user_and_a_score_on_every_row(graded: dict[str, object]) -> None:
+    """Moodle's importer (moodle/moodle grade/import/csv/classes/load_data.php) stops the whole import at a row
+    whose mapped user field is blank, and imports a blank score as "no grade": neither may be in the file."""
+    base = graded["base"]
+    assert isinstance(base, Path)
+    header, *rows = csv.reader((base / "class" / "grades-moodle.csv").open())
+    assert header == ["Email address", "ID number", "Backprop, week 3"]
+    gradebook = {row["Email"]: row for row in csv.DictReader((base / "class" / "grades.csv").open()) if row["Email"]}
+    assert [row[0] for row in rows] == [email for email, row in gradebook.items() if row["Score"]]
+    assert all(email and score == gradebook[email]["Score"] for email, _, score in rows)
+    assert len(rows) == 6  # s08 was graded but has no email: it cannot be matched
+
+
+def test_a_gradebook_not_asked_for_again_is_removed(graded: dict[str, object]) -> None:
+    base = graded["base"]
+    assert isinstance(base, Path)
+    run = stepgrad("grade", "class", "answers/s01.txt", "--gradebook", "canvas", "--out", "again", cwd=base)
+    assert run.returncode == 0 and (base / "again" / "grades-canvas.csv").is_file()
+    run = stepgrad("grade", "class", "answers/s01.txt", "--out", "again", cwd=base)
+    assert run.returncode == 0 and not (base / "again" / "grades-canvas.csv").exists()

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from stepgrad.exercise.gradebooks import GRADEBOOKS
+
 if TYPE_CHECKING:
     from stepgrad.exercise.grade import ClassGrades, Credit
 
@@ -26,6 +28,7 @@ Written into --out (default CLASS_DIR), replaced together:
   steps.csv    per step: how many got it wrong, carried an error, left it blank
   grades.md    all of it, and the most common mistakes
   feedback/    per learner, the check report as NAME.md and NAME.html
+  grades-canvas.csv, grades-moodle.csv   with --gradebook: the platform's import file
 
 A file that cannot be graded (unreadable, no or a wrong exercise, two files of one student, a roster
 student without a file) gets a BLANK score and its reason in Problem, never 0: a gradebook records 0.
@@ -35,11 +38,12 @@ student without a file) gets a BLANK score and its reason in Problem, never 0: a
   forward: one slip costs one mark); --credit strict: only values right themselves count.
 
 \b
-Importing grades.csv:
-  Canvas: Grades > Import, choose grades.csv. Rows are matched by ID (give the roster's id column the
-    Canvas user ID); map Score to the assignment (100 points) and choose Ignore for Email and Problem.
-  Moodle: Grades > Import > CSV file, choose grades.csv; map Email to "Email address" (or ID to
-    "ID number") and Score to the grade item (maximum 100). Blank scores leave the gradebook as it is.
+Importing the grades (--gradebook canvas, --gradebook moodle; learners who could not be graded are left out,
+so an import never clears a grade):
+  Canvas: Grades > Import, choose grades-canvas.csv (Student, ID, SIS User ID, SIS Login ID, Section, then
+    the assignment, out of 100 points). Rows match by ID: give the roster's id column the Canvas user ID.
+  Moodle: Grades > Import > CSV file, choose grades-moodle.csv; map "Email address" to email address and the
+    assignment's column to the grade item (maximum 100). Learners without an email are left out.
 """
 
 
@@ -68,6 +72,19 @@ Importing grades.csv:
     help="ecf: error carried forward counts; strict: only values right themselves.",
 )
 @click.option(
+    "--gradebook",
+    "gradebooks",
+    type=click.Choice(list(GRADEBOOKS)),
+    multiple=True,
+    help="Also write the platform's gradebook import file (repeat for both): grades-canvas.csv, grades-moodle.csv.",
+)
+@click.option(
+    "--assignment",
+    default="Backpropagation exercise",
+    show_default=True,
+    help="The assignment's (grade item's) name in the --gradebook files.",
+)
+@click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False),
@@ -81,6 +98,8 @@ def grade(
     exercise: str | None,
     roster: str | None,
     credit: str,
+    gradebooks: tuple[str, ...],
+    assignment: str,
     out: str | None,
 ) -> None:
     from stepgrad.errors import StepgradError
@@ -105,7 +124,7 @@ def grade(
     submissions = route(list(answers), exercises, class_roster)
     problems = class_roster.problems if class_roster else []
     result = grade_submissions(submissions, cast("Credit", credit), problems)
-    _write(folder, result, f"Grades for {source}")
+    _write(folder, result, f"Grades for {source}", {name: assignment for name in gradebooks})
     for problem in problems:
         click.echo(f"roster: {problem}")
     for learner in result.learners:
@@ -116,6 +135,21 @@ def grade(
         for learner in not_graded:
             click.echo(f"  {learner.learner}: {learner.error}")
     click.echo(f"wrote grades.csv, details.csv, steps.csv, grades.md and feedback/ in {folder}")
+    _report_gradebooks(result, gradebooks)
+
+
+def _report_gradebooks(result: ClassGrades, gradebooks: tuple[str, ...]) -> None:
+    """Which gradebook files were written, and how many learners each leaves out."""
+    for name in dict.fromkeys(gradebooks):
+        gradebook = GRADEBOOKS[name]
+        left_out = len(result.learners) - len(gradebook.kept(result))
+        click.echo(f"wrote {gradebook.filename} ({left_out} of {len(result.learners)} learners left out)")
+
+
+def _result_files() -> tuple[str, ...]:
+    """Every file ``grade`` may write: replaced or removed together (a gradebook file not asked for this time
+    would be stale)."""
+    return (*RESULT_FILES, *(gradebook.filename for gradebook in GRADEBOOKS.values()))
 
 
 def _refuse_overwriting(folder: Path, inputs: list[tuple[str, str]]) -> None:
@@ -125,7 +159,7 @@ def _refuse_overwriting(folder: Path, inputs: list[tuple[str, str]]) -> None:
     from stepgrad.exercise.feedback import FEEDBACK_FOLDER
     from stepgrad.network.atomic import is_read_only
 
-    for name in RESULT_FILES:
+    for name in _result_files():
         refuse_inputs(folder / name, inputs)
         if (folder / name).is_file() and is_read_only(folder / name):
             raise StepgradError("is read-only: not replacing it (make it writable, or use --out)", str(folder / name))
@@ -135,8 +169,9 @@ def _refuse_overwriting(folder: Path, inputs: list[tuple[str, str]]) -> None:
             raise StepgradError(f"is in {FEEDBACK_FOLDER}/, which grade replaces: move it, or use --out", path)
 
 
-def _write(folder: Path, result: ClassGrades, title: str) -> None:
-    """grades.csv, details.csv, steps.csv, grades.md and feedback/ into ``folder``, as one unit."""
+def _write(folder: Path, result: ClassGrades, title: str, gradebooks: dict[str, str]) -> None:
+    """grades.csv, details.csv, steps.csv, grades.md, feedback/ and the ``gradebooks`` (platform → assignment
+    name) into ``folder``, as one unit."""
     from stepgrad.errors import StepgradError
     from stepgrad.exercise.feedback import FEEDBACK_FOLDER, feedback_files
     from stepgrad.network.atomic import write_atomic
@@ -150,6 +185,8 @@ def _write(folder: Path, result: ClassGrades, title: str) -> None:
         )
     )
     texts.update(feedback_files(result))
+    for name, assignment in gradebooks.items():
+        texts[GRADEBOOKS[name].filename] = GRADEBOOKS[name].text(result, assignment)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -160,8 +197,10 @@ def _write(folder: Path, result: ClassGrades, title: str) -> None:
         for name, text in texts.items():
             write_atomic(staging / name, text)
 
+    written = _result_files()
+
     def keep(name: str) -> bool:
-        return name not in RESULT_FILES and name.split("/")[0] != FEEDBACK_FOLDER
+        return name not in written and name.split("/")[0] != FEEDBACK_FOLDER
 
     # The results are one unit: the folder is rebuilt with them and swapped in at once, so a kill never
     # leaves a new grades.csv beside an old steps.csv (stepgrad.network.swap).

@@ -33,7 +33,7 @@ NOTHING_ANSWERED = "nothing answered: every value is blank"
 #: learner's own earlier, wrong values (``CheckReport.score_ecf``), so one slip costs one mark, not the rest.
 Credit = Literal["strict", "ecf"]
 CREDITS: tuple[Credit, ...] = ("ecf", "strict")
-#: The gradebook's columns: Canvas matches a row by ``ID``, Moodle by ``Email`` (or ``ID`` as ID number).
+#: The class gradebook's columns (the platforms' own import layouts: ``stepgrad.exercise.gradebooks``).
 GRADEBOOK_COLUMNS = ("Student", "ID", "Email", "Score", "Problem")
 
 
