@@ -64,9 +64,11 @@ class LossSpec:
 
     def scale(self, batch: int, n_outputs: int) -> float:
         """``c`` in PyTorch's loss = c · stepgrad's ``E_total`` (the batch mean)."""
-        if self.reduction == "mean":
-            return 1.0
-        return float(batch * n_outputs) if self.name == "mse" else float(batch)
+        # PyTorch's MSELoss and BCE losses take the mean over outputs too: stepgrad's mse divides by n
+        # itself, its binary_cross_entropy sums E_o over the outputs
+        if self.reduction == "sum":
+            return float(batch * n_outputs) if self.name == "mse" else float(batch)
+        return 1.0 / n_outputs if self.kind in ("BCELoss", "BCEWithLogitsLoss") else 1.0
 
 
 def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
@@ -93,11 +95,6 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
     if kind == "MSELoss":
         return LossSpec("mse", None, loss, reduction, kind)  # mean over samples and outputs = batch mean of Σ_o/n
     if kind in ("BCELoss", "BCEWithLogitsLoss"):
-        if n_outputs != 1:
-            raise StepgradError(
-                f"{kind} averages over outputs too; stepgrad sums E_o over outputs: "
-                "use one output, or pass loss='binary_cross_entropy'"
-            )
         if getattr(loss, "weight", None) is not None or getattr(loss, "pos_weight", None) is not None:
             raise StepgradError(f"{kind} with weights is not supported")
         head = "sigmoid" if kind == "BCEWithLogitsLoss" else None
@@ -545,6 +542,11 @@ def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Netw
         bias_now = np.zeros(0) if bias is None else values.get((k, 1), to_numpy(bias))
         layers.append(Layer(values[(k, 0)], bias_now, activation, train_bias=train_bias))
     problem = head_problem(layers[-1].activation, spec.name, layers[-1].n_out)
+    if problem is not None and spec.kind == "BCELoss" and layers[-1].activation == "softmax":
+        problem = (
+            "Softmax scored with BCELoss is not supported: stepgrad's binary_cross_entropy takes sigmoid outputs "
+            "(score a softmax with CrossEntropyLoss on the logits, or use sigmoid outputs for multi-label)"
+        )
     if problem is not None:
         raise StepgradError(problem, location=chain.layers[-1].activation_place or chain.layers[-1].linear_name)
     return Network(tuple(layers), spec.name)
