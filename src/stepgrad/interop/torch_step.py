@@ -28,6 +28,7 @@ import numpy as np
 
 from stepgrad.core.step import train_step
 from stepgrad.errors import StepgradError
+from stepgrad.functions.losses import reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
@@ -64,11 +65,14 @@ class LossSpec:
 
     def scale(self, batch: int, n_outputs: int) -> float:
         """``c`` in PyTorch's loss = c · stepgrad's ``E_total`` (the batch mean)."""
-        # PyTorch's MSELoss and BCE losses take the mean over outputs too: stepgrad's mse divides by n
-        # itself, its binary_cross_entropy sums E_o over the outputs
-        if self.reduction == "sum":
-            return float(batch * n_outputs) if self.name == "mse" else float(batch)
-        return 1.0 / n_outputs if self.kind in ("BCELoss", "BCEWithLogitsLoss") else 1.0
+        # over the batch: stepgrad's loss is the mean; over the outputs: PyTorch's MSELoss and BCE losses reduce
+        # every entry, where stepgrad's mse divides Σ_o by n itself and its binary_cross_entropy sums E_o
+        over_outputs = 1.0
+        if self.name == "mse" and self.reduction == "sum":
+            over_outputs = float(n_outputs)
+        if self.kind in ("BCELoss", "BCEWithLogitsLoss") and self.reduction == "mean":
+            over_outputs = 1.0 / n_outputs
+        return reduction_factor(self.reduction, batch) * over_outputs
 
 
 def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
