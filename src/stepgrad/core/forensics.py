@@ -255,6 +255,7 @@ class NaiveBreak:
         net: the ``net`` of the same neuron.
         rounded: what the value rounds to in the dtype (``1.0``, ``0.0``, or ``inf`` for ``e^net``).
         sample: the sample (0-based).
+        net_max: the largest ``net`` of the layer for that sample (a softmax saturates by the gap to it).
     """
 
     name: str
@@ -263,6 +264,7 @@ class NaiveBreak:
     net: float
     rounded: float
     sample: int
+    net_max: float
 
 
 def naive_form_breaks(trace: Trace, dtype: type = np.float64) -> NaiveBreak | None:
@@ -278,19 +280,28 @@ def naive_form_breaks(trace: Trace, dtype: type = np.float64) -> NaiveBreak | No
     loss = get_loss(trace.network.loss).name
     neurons = trace.names.neurons[-1]
     rounded: Array = output.out.astype(dtype)
-    limit = float(np.log(np.finfo(dtype).max))
     target = trace.targets
-    for sample in range(trace.batch_size):
-        for j, neuron in enumerate(neurons):
+    if activation in ("sigmoid", "softmax") and loss in ("binary_cross_entropy", "cross_entropy"):
+        # log(out) where the target needs it, log(1 − out) for binary cross-entropy
+        zero = (rounded == 0.0) & (target > 0)
+        if loss == "binary_cross_entropy":
+            zero |= (rounded == 1.0) & (target < 1)
+        if np.any(zero):
+            sample, j = (int(index) for index in np.argwhere(zero)[0])
             net = float(output.net[sample, j])
-            out = float(rounded[sample, j])
-            if activation == "softmax" and net > limit:
-                return NaiveBreak(f"net_{neuron}", net, "exp_overflow", net, math.inf, sample)
-            if activation not in ("sigmoid", "softmax") or loss not in ("binary_cross_entropy", "cross_entropy"):
-                continue
-            log_of_zero = (out == 0.0 and target[sample, j] > 0) or (
-                loss == "binary_cross_entropy" and out == 1.0 and target[sample, j] < 1
+            return NaiveBreak(
+                f"out_{neurons[j]}",
+                float(output.out[sample, j]),
+                "saturated_log",
+                net,
+                float(rounded[sample, j]),
+                sample,
+                float(np.max(output.net[sample])),
             )
-            if log_of_zero:
-                return NaiveBreak(f"out_{neuron}", float(output.out[sample, j]), "saturated_log", net, out, sample)
+    if activation == "softmax":
+        over = output.net > float(np.log(np.finfo(dtype).max))
+        if np.any(over):
+            sample, j = (int(index) for index in np.argwhere(over)[0])
+            net = float(output.net[sample, j])
+            return NaiveBreak(f"net_{neurons[j]}", net, "exp_overflow", net, math.inf, sample, net)
     return None

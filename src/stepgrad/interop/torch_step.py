@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from stepgrad.core.step import train_step
+from stepgrad.core.step import ieee_arithmetic, train_step
 from stepgrad.errors import StepgradError
 from stepgrad.functions.losses import reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
+from stepgrad.interop.torch_divergence import torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
@@ -133,6 +134,7 @@ class _Parameter:
     before: np.ndarray
 
 
+@ieee_arithmetic  # a step that overflows is compared and explained (torch_divergence), without NumPy warnings
 def verify_torch_step(
     model: Any,
     inputs: Any,
@@ -265,7 +267,10 @@ def verify_torch_step(
     def compare(
         name: str, stage: str, torch_value: float, stepgrad_value: float, where: str, before: float | None = None
     ) -> None:
-        agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
+        if np.isfinite(torch_value) and np.isfinite(stepgrad_value):
+            agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
+        else:  # the same infinity, or NaN in both
+            agrees = bool(torch_value == stepgrad_value or (np.isnan(torch_value) and np.isnan(stepgrad_value)))
         compared.append(ValueComparison(name, stage, float(torch_value), float(stepgrad_value), agrees, where, before))
 
     def sample_name(name: str, s: int) -> str:
@@ -381,6 +386,14 @@ def verify_torch_step(
         scale * loss_new,
         "the loss after the step",
     )
+    # NaN or ∞ in PyTorch's step: its first such value, and why (the cause of that stage, ahead of any other)
+    divergence = torch_divergence(
+        compared, trace, np.float64 if float64 else np.float32, spec.kind or spec.name, bool(problems)
+    )
+    if divergence is not None:
+        causes.append(divergence)
+        if all(c.agrees for c in compared if c.stage == divergence[0]):  # stepgrad diverges the same way
+            notes.append(f"not finite: {divergence[1]}")
     return TorchStepReport(
         tuple(compared),
         trace,
@@ -422,6 +435,8 @@ def _clipping(
     if not ours:
         return same, []
     g, h = np.concatenate(theirs), np.concatenate(ours)
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):  # a step that met NaN or ∞: nothing to fit
+        return same, []
     norm, tolerance = float(np.linalg.norm(h)), max(rtol, 1e-6)
     if norm == 0 or np.allclose(g, h, rtol=rtol, atol=tolerance * float(np.abs(h).max())):
         return same, []

@@ -116,8 +116,9 @@ def naive_break_message(broken: NaiveBreak, activation: str, loss: str, dtype: s
     neuron = broken.name.removeprefix("out_")
     log = f"log(1 − {broken.name})" if broken.rounded == 1.0 else f"log({broken.name})"
     paired = "BCEWithLogitsLoss" if activation == "sigmoid" else "CrossEntropyLoss on the logits"
+    gap = f" ({_number(broken.net_max - broken.net)} below the largest)" if activation == "softmax" else ""
     return (
-        f"net_{neuron} = {_number(broken.net)} saturates the {activation}: {broken.name} = {broken.rounded:g} "
+        f"net_{neuron} = {_number(broken.net)}{gap} saturates the {activation}: {broken.name} = {broken.rounded:g} "
         f"exactly in {dtype}, so {log} = −inf in {loss}; use the paired loss ({paired}) or lower the learning rate"
     )
 
