@@ -27,8 +27,8 @@ def test_a_softmax_output_rounded_to_zero_under_a_hand_written_log_is_named() ->
     assert first is not None and (first.name, first.stage) == ("E_total", "error")
     assert report.diagnosis == (
         "PyTorch's first non-finite value is E_total = inf (the loss the step returned): net_o2 = 0 (120 below the "
-        "largest) saturates the softmax: out_o2 = 0 exactly in float32, so log(out_o2) = −inf in cross_entropy; use the paired loss "
-        "(CrossEntropyLoss on the logits) or lower the learning rate"
+        "largest) saturates the softmax: out_o2 = 0 exactly in float32, so log(out_o2) = −inf in cross_entropy; "
+        "use the paired loss (CrossEntropyLoss on the logits) or lower the learning rate"
     )
 
 
