@@ -30,7 +30,6 @@ GAPS = {
     "zoo_13.py": "LeakyReLU(0.1): stepgrad's leaky_relu has a fixed slope of 0.01",
     "zoo_29.py": "LeakyReLU(0.2): stepgrad's leaky_relu has a fixed slope of 0.01",
     "zoo_17.py": "Softmax scored with BCELoss: refused by name (stepgrad's binary_cross_entropy takes sigmoid outputs)",
-    "zoo_20.py": "a functional forward (x @ fc.weight): refused (model.fc1 is never called as a module)",
 }
 
 

@@ -252,6 +252,15 @@ def verify_torch_step(
         target = np.eye(n_outputs)[target.astype(int)]  # class indices → one-hot
     target = target.reshape(batch, n_outputs)
     causes = _resolve_activations(chain, used, spec, batch)
+    causes += [
+        (
+            "forward",
+            f"{layer.linear_name}'s weight is used untransposed: the forward computes x @ W where nn.Linear "
+            "computes x @ W.T (its weight is (out, in))",
+        )
+        for layer in chain.layers
+        if layer.functional is not None and layer.functional.untransposed
+    ][:1]
     outs = _outs(chain, used, spec, batch)
     network = _network(chain, parameters, spec)
     rates = {id(p.tensor): rule.learning_rate for p, rule in zip(trained, rules, strict=True)}
