@@ -21,6 +21,7 @@ Presentation (the sentence) is ``stepgrad.render.divergence``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -95,7 +96,7 @@ def find_divergence(
         trace = train_step(current, inputs, targets, learning_rate)
         found = first_non_finite(trace)
         if found is not None:
-            return Divergence(**{**found.__dict__, "step": step})
+            return dataclasses.replace(found, step=step)
         current = trace.network_new
     return None
 
