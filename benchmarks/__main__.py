@@ -23,6 +23,7 @@ TASKS = {
     "xor-ensemble": "benchmarks.xor_ensemble",
     "scaling": "benchmarks.scaling",
     "time-to-answer": "benchmarks.time_to_answer",
+    "sweep-scaling": "benchmarks.sweep_scaling",
 }
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"

@@ -3,7 +3,9 @@
 The core turns a network and a sample into traces holding every number of the
 forward pass (``forward``), the backward pass (``backward``) and the update
 (``update``; ``train_step`` is all three); everything else is a view of traces.
-``stepgrad.explain(…)`` works a step out number by number. Imports are kept
+``stepgrad.explain(…)`` works a step out number by number (the derivation itself lives in the
+package ``stepgrad.derivations``). ``predict`` gives labels, ``predict_outputs`` the output
+layer's values. Imports are kept
 light so ``import stepgrad`` is fast.
 """
 
@@ -25,14 +27,15 @@ if TYPE_CHECKING:
         backward,
         check_gradients,
         forward,
-        predict,
+        predict_outputs,
         total_error,
         train_step,
         update,
     )
     from stepgrad.core.trace import HiddenDeltasFrom
-    from stepgrad.explain.step import Derivation
+    from stepgrad.derivations.step import Derivation
     from stepgrad.network import Layer, Network, Setup, classic_network, classic_setup, network_names
+    from stepgrad.training import predict
 
 # The public names and the module each comes from, imported on first use (PEP 562), so that
 # ``import stepgrad.errors`` (every CLI command) does not import NumPy and the whole core.
@@ -45,13 +48,16 @@ _LAZY: dict[str, str] = {
             "backward",
             "check_gradients",
             "forward",
-            "predict",
+            "predict_outputs",
             "total_error",
             "train_step",
             "update",
         ],
         "stepgrad.core",
     ),
+    # predict gives labels (class indices, 0/1; regression: the outputs), as stepgrad.training.predict
+    # and scikit-learn do; predict_outputs gives the output layer's values.
+    "predict": "stepgrad.training",
     **dict.fromkeys(
         ["Layer", "Network", "Setup", "classic_network", "classic_setup", "network_names"], "stepgrad.network"
     ),
@@ -75,6 +81,7 @@ __all__ = [
     "forward",
     "network_names",
     "predict",
+    "predict_outputs",
     "total_error",
     "train_step",
     "update",
@@ -89,13 +96,13 @@ def explain(
     sample: int = 0,
     hidden_deltas_from: HiddenDeltasFrom = "original",
 ) -> Derivation:
-    """One training step worked out number by number: a ``Derivation`` (see ``stepgrad.explain.subject``).
+    """One training step worked out number by number: a ``Derivation`` (see ``stepgrad.derivations.subject``).
 
     ``subject`` is a network file's path, a ``Setup``, a ``Network`` (with ``inputs`` and
     ``targets``), a ``Trace``, or None for the classic example. Renders with
     ``stepgrad.render.render(derivation, "markdown")``; in Jupyter it displays itself.
     """
-    from stepgrad.explain.subject import explain_subject
+    from stepgrad.derivations.subject import explain_subject
 
     return explain_subject(subject, inputs, targets, learning_rate, sample, hidden_deltas_from)
 

@@ -12,7 +12,7 @@ from stepgrad.check.recompute import Context, build_table
 from stepgrad.check.tolerance import working_rounding
 from stepgrad.check.world import World
 from stepgrad.core import train_step
-from stepgrad.explain.derivation import explain_setup
+from stepgrad.derivations.derivation import explain_setup
 from stepgrad.network import Layer, Network, Setup, classic_setup
 
 NETWORKS = [

@@ -40,12 +40,12 @@ def test_a_learning_rate_that_is_not_a_finite_non_negative_number(rate: float) -
 
 
 def test_predict_takes_one_sample_or_rows_and_checks_the_width() -> None:
-    one = stepgrad.predict(CLASSIC.network, [0.05, 0.10])
-    rows = stepgrad.predict(CLASSIC.network, [[0.05, 0.10], [0.05, 0.10]])
+    one = stepgrad.predict_outputs(CLASSIC.network, [0.05, 0.10])
+    rows = stepgrad.predict_outputs(CLASSIC.network, [[0.05, 0.10], [0.05, 0.10]])
     assert one.shape == (1, 2) and rows.shape == (2, 2)
     assert one[0, 0] == pytest.approx(0.75136507, abs=5e-9)
     with pytest.raises(StepgradError, match="the network has 2 inputs"):
-        stepgrad.predict(CLASSIC.network, [[0.05, 0.10, 0.2]])
+        stepgrad.predict_outputs(CLASSIC.network, [[0.05, 0.10, 0.2]])
 
 
 def test_targets_the_loss_cannot_take() -> None:

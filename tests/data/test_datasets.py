@@ -40,6 +40,19 @@ def test_regression_targets() -> None:
     assert -1.0 <= multigauss.targets.min() < -0.5 and 0.5 < multigauss.targets.max() <= 1.0
 
 
+def test_blobs3_has_three_classes_around_their_centres() -> None:
+    blobs = load_dataset("blobs3", n_samples=300, seed=1)
+    assert blobs.task == "classification" and blobs.targets.shape == (300, 3)
+    np.testing.assert_array_equal(blobs.targets.sum(axis=0), [100, 100, 100])
+    labels = np.argmax(blobs.targets, axis=1)
+    centres = [blobs.inputs[labels == k].mean(axis=0) for k in range(3)]
+    angles = np.pi / 2 + 2 * np.pi * np.arange(3) / 3
+    np.testing.assert_allclose(centres, 0.55 * np.stack([np.cos(angles), np.sin(angles)], axis=1), atol=0.05)
+    np.testing.assert_array_equal(
+        load_dataset("blobs3", n_samples=30, seed=1).inputs, load_dataset("blobs3", n_samples=30, seed=1).inputs
+    )
+
+
 def test_xor_and_classic() -> None:
     xor = load_dataset("xor")
     assert xor.inputs.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]

@@ -8,7 +8,7 @@ pytest.importorskip("sklearn")
 from sklearn.datasets import load_iris, make_regression
 from sklearn.utils.estimator_checks import check_estimator
 
-from stepgrad.core import predict as core_predict
+from stepgrad.core import predict_outputs
 from stepgrad.interop.sklearn import StepgradClassifier, StepgradRegressor
 
 # The one check scikit-learn skips here: check_array_api_input (needs SCIPY_ARRAY_API=1 and
@@ -36,7 +36,7 @@ def test_classifier_learns_iris_and_keeps_label_names() -> None:
     proba = clf.predict_proba(x)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
     # the estimator's probabilities are the stepgrad network's outputs
-    np.testing.assert_allclose(proba, core_predict(clf.network_, x), atol=1e-12)
+    np.testing.assert_allclose(proba, predict_outputs(clf.network_, x), atol=1e-12)
     assert clf.network_.sizes == [4, 8, 3]
     assert clf.n_iter_ == 60 and clf.loss_curve_[-1] < clf.loss_curve_[0]
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from stepgrad.core import predict
+from stepgrad.core import predict_outputs
 from stepgrad.errors import StepgradError
 from stepgrad.network import Layer, Network, classic_network
 
@@ -41,7 +41,7 @@ def test_to_torch_gives_identical_outputs(activations, bias_modes) -> None:
     model = to_torch(network)
     with torch.no_grad():
         out = model(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(out, predict(network, x), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(out, predict_outputs(network, x), rtol=0, atol=1e-14)
 
 
 def test_from_torch_reads_back_the_network() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from stepgrad.core import Trace, train_step
-from stepgrad.explain.derivation import explain
-from stepgrad.explain.step import Derivation
+from stepgrad.derivations.derivation import explain
+from stepgrad.derivations.step import Derivation
 from stepgrad.network import classic_setup
 
 

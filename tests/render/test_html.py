@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stepgrad.explain.step import Derivation, format_number
+from stepgrad.derivations.step import Derivation, format_number
 from stepgrad.render import render
 from stepgrad.render.html import mathml, page_css, render_html
 from support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium

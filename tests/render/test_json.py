@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from stepgrad.explain.derivation import explain_setup
-from stepgrad.explain.step import Derivation
+from stepgrad.derivations.derivation import explain_setup
+from stepgrad.derivations.step import Derivation
 from stepgrad.network import classic_setup
 from stepgrad.render.json_format import render_json
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from stepgrad.core import train_step
-from stepgrad.explain.step import Derivation, Step
+from stepgrad.derivations.step import Derivation, Step
 from stepgrad.network import Layer, Network
 from stepgrad.render.latex import escape_text, name_tt, render_latex
 from stepgrad.render.math_text import break_sum, split_equation, visible_length

@@ -6,7 +6,7 @@ import base64
 import re
 import xml.etree.ElementTree as ET
 
-from stepgrad.explain.step import Derivation
+from stepgrad.derivations.step import Derivation
 from stepgrad.render import render
 from stepgrad.render.markdown import diagram_svg, render_markdown
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stepgrad.explain.derivation import explain_setup
-from stepgrad.explain.step import Derivation
+from stepgrad.derivations.derivation import explain_setup
+from stepgrad.derivations.step import Derivation
 from stepgrad.network import classic_setup
 from stepgrad.render import render
 from stepgrad.render.text import render_text

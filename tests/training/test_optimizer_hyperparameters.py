@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from stepgrad.data import load_dataset
+from stepgrad.derivations.optimizer_steps import optimizer_derivation
 from stepgrad.errors import StepgradError
-from stepgrad.explain.optimizer_steps import optimizer_derivation
 from stepgrad.training import Optimizer, create_network, fit, get_optimizer
 
 BAD = [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from stepgrad.core import train_step
-from stepgrad.explain.optimizer_steps import optimizer_derivation
+from stepgrad.derivations.optimizer_steps import optimizer_derivation
 from stepgrad.network import classic_setup
 
 

@@ -84,6 +84,22 @@ def page(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+SIZES = [(390, 844), (1024, 768), (1440, 900)]  # a phone (with a touch screen), a tablet, a desktop
+
+
+@pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def sized(browser, request):  # type: ignore[no-untyped-def]
+    """``(page, width, height)``: a tab at one of ``SIZES``; ``page.problems`` as in ``page``."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=width < 500)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    yield page, width, height
+    context.close()
+
+
 def open_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
     """Load ``url`` and wait until the page has its session."""
     page.goto(url)

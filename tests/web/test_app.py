@@ -319,7 +319,7 @@ def test_a_deeply_nested_message_gets_an_error_and_the_session_goes_on() -> None
 
 
 def test_explain_and_chain_over_the_websocket() -> None:
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     with client_for() as client, client.websocket_connect("/ws") as ws:
         tab = Tab(ws)
         tab.ask("config", config={"data": "classic"})

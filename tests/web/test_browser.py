@@ -52,7 +52,7 @@ def test_play_makes_the_loss_fall_on_circle(page, server_url: str) -> None:  # t
 
 
 def test_step_through_on_the_classic_example(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     open_page(page, server_url + "?data=classic")
     page.click("#explain")
     page.wait_for_selector(".chip[data-name='out_o1']")
@@ -166,7 +166,7 @@ def _classic_value(name: str) -> str:
 
 
 def test_classic_diagram_shows_biases_and_weights_and_one_step_keeps_b1(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     open_page(page, server_url + "?data=classic")
     assert page.text_content("#net .wlabel[data-name=w5] text") == "w5 0.400"
     assert page.text_content("#net .bias-node[data-name=b1] .bias-value") == "0.350 · frozen"
@@ -186,7 +186,7 @@ def test_classic_diagram_shows_biases_and_weights_and_one_step_keeps_b1(page, se
 
 
 def test_clicking_a_connection_first_opens_that_weights_step(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     open_page(page, server_url + "?data=classic")
     page.click("#net .wlabel[data-name='w6']")  # a weight's label is part of its connection
     page.wait_for_selector("#chain:not([hidden])")
@@ -213,7 +213,7 @@ def _write_file_network(path: Path) -> None:
 
 
 def test_step_through_on_another_sample_shows_that_sample(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     path = tmp_path / "three.toml"
     _write_file_network(path)
     with running_server(str(path)) as (url, _process):
@@ -307,7 +307,7 @@ def test_heat_maps_are_painted_and_points_stand_out(page, server_url: str) -> No
 
 
 def test_the_chosen_sample_is_marked_on_the_plot(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     open_page(page, server_url + "?data=gauss&layers=2&seed=3")
     page.fill("#sample", "6")  # index 5
     page.click("#explain")

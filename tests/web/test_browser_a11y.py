@@ -58,7 +58,7 @@ def test_every_control_has_an_accessible_name(page, server_url: str) -> None:  #
 
 
 def test_the_page_works_by_keyboard_alone(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     open_page(page, server_url + "?data=classic")
     page.wait_for_function("() => window.stepgradStats.framesDrawn >= 1")
     page.keyboard.press("ArrowRight")  # one frame
@@ -95,7 +95,7 @@ def test_text_contrast_is_at_least_4_5_to_1(page, server_url: str, setup: str) -
     if setup == "circle":
         open_page(page, server_url + "?data=circle&layers=4,2")
     else:
-        pytest.importorskip("stepgrad.explain.derivation")
+        pytest.importorskip("stepgrad.derivations.derivation")
         open_page(page, server_url + "?data=classic")
         page.click("#explain")
         page.wait_for_selector(".chip[data-name='w5+']")

@@ -12,7 +12,6 @@ from tests.web.conftest import open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
-SIZES = [(390, 844), (1024, 768), (1440, 900)]
 LAYERS = [(1,), (8,), (1, 1, 1, 1, 1, 1), (8, 8, 8, 8, 8, 8), (3, 8, 1, 6, 2, 4)]
 TARGET = 24  # px: the smallest tap target
 
@@ -37,17 +36,6 @@ def _overlap(a: list[float], b: list[float], tolerance: float = 0.5) -> bool:
 
 def _pairs(boxes: list[Any]) -> list[tuple[Any, Any]]:
     return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1 :] if _overlap(a["box"], b["box"])]
-
-
-@pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def sized(browser, request):  # type: ignore[no-untyped-def]
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=width < 500)
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    yield page, width, height
-    context.close()
 
 
 def test_no_control_overlaps_and_every_target_is_large_enough(sized, server_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +77,7 @@ def test_every_layers_plus_works_by_touch_or_click(sized, server_url: str) -> No
 
 
 def test_the_diagram_stays_in_view_while_stepping_and_after_a_connection_is_clicked(sized, server_url: str) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     page, width, height = sized
     open_page(page, server_url + "?data=classic")
     page.click("#explain")

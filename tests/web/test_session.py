@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from stepgrad.core import forward, predict, train_step
+from stepgrad.core import forward, predict_outputs, train_step
 from stepgrad.network import Layer, Network, Setup, classic_setup
 from stepgrad.training.gradients import batch_gradients
 from stepgrad.training.init import create_network
@@ -74,7 +74,7 @@ def test_boundary_is_the_network_output_over_the_grid() -> None:
     frame = session.train_frame()
     boundary = frame["maps"]["boundary"]
     assert (boundary["rows"], boundary["cols"]) == (BOUNDARY_SIZE, BOUNDARY_SIZE)
-    outputs = predict(session.current_network(), session.grid())[:, 0].reshape(BOUNDARY_SIZE, BOUNDARY_SIZE)
+    outputs = predict_outputs(session.current_network(), session.grid())[:, 0].reshape(BOUNDARY_SIZE, BOUNDARY_SIZE)
     assert np.max(np.abs(decode(boundary) - outputs)) <= 0.5 / 255 + 1e-12
     x_lo, _, _, y_hi = session.split.domain
     assert np.array_equal(session.grid()[0], [x_lo, y_hi])  # top-left pixel: smallest x, largest y
@@ -125,7 +125,7 @@ def test_chain_before_explain_is_out_of_order() -> None:
 
 
 def test_classic_derivation_and_chain_rule_come_from_the_explain_layer() -> None:
-    derivation_module = pytest.importorskip("stepgrad.explain.derivation")
+    derivation_module = pytest.importorskip("stepgrad.derivations.derivation")
     session = Session(Limits())
     session.configure(VizConfig(data="classic"), given={"data"})
     message = session.explain(0)
@@ -250,7 +250,7 @@ def test_the_diagram_shows_the_chosen_sample() -> None:
 
 
 def test_explaining_a_sample_shows_that_sample_in_the_diagram() -> None:
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     setup = _mixed_bias_setup()
     session = Session(Limits(), file_setup=setup)
     session.configure(VizConfig(data="file"), given={"data"})
@@ -263,7 +263,7 @@ def test_explaining_a_sample_shows_that_sample_in_the_diagram() -> None:
 
 
 def test_explaining_weights_near_divergence_warns_nothing() -> None:
-    pytest.importorskip("stepgrad.explain.derivation")
+    pytest.importorskip("stepgrad.derivations.derivation")
     session = Session(Limits())
     session.configure(VizConfig(data="plane", layers=(2,), activation="linear", learning_rate=10.0, batch_size=1))
     stopped = [session.train_frame()["stopped"] for _ in range(20)]

@@ -53,9 +53,10 @@ from stepgrad.check.tolerance import (
 )
 from stepgrad.check.world import World
 from stepgrad.core import Trace
+from stepgrad.derivations.derivation import explain_setup
+from stepgrad.derivations.step import Derivation, format_number
 from stepgrad.errors import StepgradError
-from stepgrad.explain.derivation import explain_setup
-from stepgrad.explain.step import Derivation, format_number
+from stepgrad.network import value_names
 from stepgrad.network.model import Setup
 
 _BAD: tuple[Status, ...] = ("wrong", "follows")
@@ -154,7 +155,7 @@ class Checker:
         trace_names = list(self.known)
         for updated, bias in self.frozen.items():
             trace_names.remove(updated)
-            trace_names.insert(trace_names.index(f"dE_total/d{bias}") + 1, updated)
+            trace_names.insert(trace_names.index(value_names.gradient(bias)) + 1, updated)
         return derivation_order(steps, trace_names, self.table)
 
     def position(self, name: str) -> float:
@@ -173,7 +174,7 @@ class Checker:
 
     def computed(self) -> list[str]:
         """The names a learner computes, in no particular order (``asked`` without the derivation's order)."""
-        skipped = {f"dE_total/d{bias}" for bias in self.frozen.values()}
+        skipped = {value_names.gradient(bias) for bias in self.frozen.values()}
         return [name for name in self.expected if name in self.table and name not in skipped]
 
     def rounding_bounds(self, decimals: int) -> dict[str, float]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stepgrad.functions.activations import LEAKY_SLOPE
+from stepgrad.functions import get_activation
+
+_LEAKY_SLOPE = get_activation("leaky_relu").parameters["negative_slope"]
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ MISTAKES: dict[str, Mistake] = {
             "relu_derivative_mixup",
             "ReLU (or leaky ReLU) derivative mixed up",
             "For out = max(0, net) the derivative is a step: 1 where net > 0 and 0 where net ≤ 0; for a "
-            f"leaky ReLU (out = {LEAKY_SLOPE}·net where net ≤ 0) it is 1 and {LEAKY_SLOPE}, not 0. Common "
+            f"leaky ReLU (out = {_LEAKY_SLOPE:g}·net where net ≤ 0) it is 1 and {_LEAKY_SLOPE:g}, not 0. Common "
             "slips: taking it as 1 everywhere (forgetting that a neuron with net ≤ 0 passes no gradient, or "
             "only the leaky slope's share), using the output itself (out) as the derivative, or taking a "
             "leaky ReLU's slope below 0 as the plain ReLU's 0.",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from stepgrad.check.recompute import Context, Slot, StepRule, named_formula
+from stepgrad.network import value_names
 
 Indices = tuple[int, ...]
 #: ``(mistake, label, changed rule)`` of each change a step can undergo.
@@ -153,7 +154,7 @@ def _dout_dnet(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     others += [(f"next layer's neuron {index + 1}", other) for index, other in enumerate(above)]
     for label, other in others:
         if other != neuron:
-            inputs = (f"net_{other}", f"out_{other}")
+            inputs = (value_names.net(other), value_names.out(other))
             yield "derivative_wrong_neuron", label, changed(rule, rule.evaluate, named_formula(form, other), inputs)
 
 
@@ -180,7 +181,7 @@ def _output_delta(ctx: Context, at: Indices, rule: StepRule) -> Changes:
         # the paired form out − target (softmax + cross-entropy, sigmoid + binary cross-entropy)
         yield "sign_flipped", "−dE/dout", _negated(rule)
     if ctx.network.layers[-1].activation == "softmax" and ctx.loss.name == "cross_entropy":
-        out, target, grad = f"out_{neuron}", f"target_{neuron}", f"dE_total/dout_{neuron}"
+        out, target, grad = value_names.out(neuron), value_names.target(neuron), value_names.dE_dout(neuron)
         yield (
             "softmax_as_logistic",
             "dE/dout·out(1 − out)",
@@ -205,7 +206,7 @@ def _hidden_delta(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     yield from _delta(rule, neuron)
     # the derivative of a neuron of the next layer
     for upper in ctx.names.neurons[layer + 1]:
-        d = f"dout_{upper}/dnet_{upper}"
+        d = value_names.dout_dnet(upper)
         inputs = (rule.inputs[0], d)
         yield (
             "derivative_wrong_neuron",
@@ -232,7 +233,7 @@ def _contribution(ctx: Context, at: Indices, rule: StepRule) -> Changes:
         if rows[row][column] != weight:
             yield along(rows[row][column], "wrong_weight_index", label)
     yield along(f"{weight}+", "updated_output_weights", "w+")
-    grad = f"dE_total/dout_{upper}"
+    grad = value_names.dE_dout(upper)
     yield "dE_dout_passed_back", "dE/dout_k·w", changed(rule, rule.evaluate, f"{grad} · {weight}", (grad, weight))
     yield "sum_without_weights", "delta_k", changed(rule, lambda x: x[0], delta, (delta,))
 
@@ -257,7 +258,7 @@ def _hidden_dE_dout(ctx: Context, at: Indices, rule: StepRule) -> Changes:
 def _dnet_dw(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dnet_j/dw_ji = a_i``: the neuron's own output, a value of the wrong layer, the net input."""
     layer, j, i = at
-    own = f"out_{ctx.neuron(layer, j)}"
+    own = value_names.out(ctx.neuron(layer, j))
     if not (layer == 0 and i == j and len(ctx.network.layers) > 1):  # then it is the wrong layer's value below
         yield "gradient_own_output", "out_j", changed(rule, lambda x: x[0], own, (own,))
     if layer == 0:
@@ -266,13 +267,13 @@ def _dnet_dw(ctx: Context, at: Indices, rule: StepRule) -> Changes:
             yield (
                 "wrong_layer_input",
                 "out of layer 1",
-                changed(rule, lambda x: x[0], f"out_{hidden[i]}", (f"out_{hidden[i]}",)),
+                changed(rule, lambda x: x[0], value_names.out(hidden[i]), (value_names.out(hidden[i]),)),
             )
     else:
         below = ctx.source(layer - 1, i) if i < len(ctx.names.sources(layer - 1)) else None
         if below is not None:
             yield "wrong_layer_input", "a of layer − 1", changed(rule, lambda x: x[0], below, (below,))
-        net = f"net_{ctx.names.neurons[layer - 1][i]}"
+        net = value_names.net(ctx.names.neurons[layer - 1][i])
         yield "net_instead_of_out", "net_i", changed(rule, lambda x: x[0], net, (net,))
 
 
@@ -280,7 +281,7 @@ def _grad_w(ctx: Context, at: Indices, rule: StepRule) -> Changes:
     """``dE/dw = delta_j · a_i``: dE/dout_j in place of delta_j (the derivative left out)."""
     layer, j = at[:2]
     neuron = ctx.neuron(layer, j)
-    grad, slope = f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}"
+    grad, slope = value_names.dE_dout(neuron), value_names.dout_dnet(neuron)
     text = f"{grad} · {rule.inputs[1]}"
     yield "derivative_omitted", "dE/dout·a", changed(rule, rule.evaluate, text, (grad, rule.inputs[1]))
     # delta already holds dout/dnet: multiplying by it again in the chain rule

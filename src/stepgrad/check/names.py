@@ -26,6 +26,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
+from stepgrad.network import value_names
+
 # Each word of a name, and the token it stands for.
 _KINDS = {
     "net": "net",
@@ -137,7 +139,7 @@ def _quantity(tokens: list[str]) -> str | None:
     if kind == "E":
         if unit is None or total:
             return "E_total" if unit is None else None
-        return f"E_{unit}" if unit[0] == "o" else None
+        return value_names.error(unit) if unit[0] == "o" else None
     if total:
         return "E_total" if kind is None and unit is None else None
     if unit is None:
@@ -150,7 +152,7 @@ def _quantity(tokens: list[str]) -> str | None:
 def _derivative(numerator: str, denominator: str) -> str:
     """``dA/dB`` in the derivation's words; ``dE_total/dnet_o1`` is ``delta_o1``."""
     if numerator == "E_total" and denominator.startswith("net_"):
-        return f"delta_{denominator[4:]}"
+        return value_names.delta(denominator[4:])
     return f"d{numerator}/d{denominator}"
 
 

@@ -15,7 +15,6 @@ same ``net``/``out`` rules on the updated parameters (``net_h1+``, ``out_o1+``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,8 @@ import numpy as np
 
 from stepgrad.core.trace import Trace
 from stepgrad.functions import Activation, Loss, get_activation, get_loss
+from stepgrad.functions.formula_text import fill
+from stepgrad.network import value_names
 from stepgrad.network.model import Network
 from stepgrad.network.naming import Names
 
@@ -69,7 +70,7 @@ class Context:
         """The context of ``trace``, a batch of one (the sample ``stepgrad explain --sample`` trains alone)."""
         values = trace.values(0)
         names = trace.names
-        leaf_names = [*names.inputs, *(f"target_{o}" for o in names.neurons[-1])]
+        leaf_names = [*names.inputs, *(value_names.target(o) for o in names.neurons[-1])]
         leaf_names += [w.name for w in names.all_weights()] + [b.name for b in names.all_biases()]
         return cls(trace.network, names, trace.learning_rate, {name: values[name] for name in leaf_names})
 
@@ -88,7 +89,7 @@ class Context:
 
     def source(self, layer: int, i: int, after: str = "") -> str:
         """The value name of input ``i`` of ``layer``: ``i1`` or the previous layer's ``out_h1`` (``out_h1+``)."""
-        return self.names.inputs[i] if layer == 0 else f"out_{self.names.neurons[layer - 1][i]}{after}"
+        return self.names.inputs[i] if layer == 0 else value_names.out(self.names.neurons[layer - 1][i], after)
 
     def bias_input(self, layer: int, j: int, after: str = "") -> str | None:
         """The bias name neuron ``j`` of ``layer`` adds, if any (``b1+`` after the update when it trains)."""
@@ -105,14 +106,11 @@ class Context:
     @property
     def targets(self) -> tuple[str, ...]:
         """``target_o1, target_o2, …``."""
-        return tuple(f"target_{o}" for o in self.outputs)
+        return tuple(value_names.target(o) for o in self.outputs)
 
     def out_names(self, after: str = "") -> tuple[str, ...]:
         """``out_o1, out_o2, …`` (``out_o1+, …`` after the update)."""
-        return tuple(f"out_{o}{after}" for o in self.outputs)
-
-
-_WORD = r"(?<![A-Za-z_]){}(?![A-Za-z_0-9])"
+        return tuple(value_names.out(o, after) for o in self.outputs)
 
 
 def named_formula(formula: str, neuron: str, after: str = "") -> str:
@@ -120,16 +118,14 @@ def named_formula(formula: str, neuron: str, after: str = "") -> str:
 
     Only the right-hand side of ``E = …`` is kept; ``after="+"`` names the values after the update.
     """
-    text = formula.split(" = ", 1)[-1]
-    for word, name in (("out_k", f"out_{neuron}{after}"), ("net_k", f"net_{neuron}{after}")):
-        text = text.replace(word, name)
-    for word, name in (
-        ("out", f"out_{neuron}{after}"),
-        ("net", f"net_{neuron}{after}"),
-        ("target", f"target_{neuron}"),
-    ):
-        text = re.sub(_WORD.format(word), name, text)
-    return text
+    return fill(
+        formula,
+        {
+            "out": value_names.out(neuron, after),
+            "net": value_names.net(neuron, after),
+            "target": value_names.target(neuron),
+        },
+    )
 
 
 def _vector(values: Sequence[float]) -> np.ndarray:
@@ -150,19 +146,19 @@ def _net(ctx: Context, layer: int, j: int, after: str, kind: str) -> StepRule:
 
     terms = " + ".join(f"{w}·{s}" for w, s in zip(weights, sources, strict=True)) + (f" + {bias}" if bias else "")
     inputs = (*weights, *sources, *((bias,) if bias else ()))
-    return StepRule(f"net_{ctx.neuron(layer, j)}{after}", kind, inputs, evaluate, terms)
+    return StepRule(value_names.net(ctx.neuron(layer, j), after), kind, inputs, evaluate, terms)
 
 
 def _out(ctx: Context, layer: int, j: int, after: str, kind: str) -> StepRule:
     """``out_j = f(net_j)``; softmax reads the whole layer's nets."""
     activation = ctx.activation(layer)
     neuron = ctx.neuron(layer, j)
-    name, net = f"out_{neuron}{after}", f"net_{neuron}{after}"
+    name, net = value_names.out(neuron, after), value_names.net(neuron, after)
     if activation.elementwise:
         return StepRule(
             name, kind, (net,), lambda x: float(activation.value(_vector(x))[0]), f"{activation.name}({net})"
         )
-    nets = tuple(f"net_{n}{after}" for n in ctx.names.neurons[layer])
+    nets = tuple(value_names.net(n, after) for n in ctx.names.neurons[layer])
     return StepRule(name, kind, nets, lambda x: float(activation.value(_vector(x))[j]), f"e^{net} / Σ_j e^net_j{after}")
 
 
@@ -179,7 +175,7 @@ def out_rule(ctx: Context, layer: int, j: int) -> StepRule:
 def _error(ctx: Context, k: int, after: str, kind: str) -> StepRule:
     loss, count = ctx.loss, len(ctx.outputs)
     return StepRule(
-        f"E_{ctx.outputs[k]}{after}",
+        value_names.error(ctx.outputs[k], after),
         kind,
         (*ctx.targets, *ctx.out_names(after)),
         lambda x: float(loss.terms(_vector(x[:count]), _vector(x[count:]))[k]),
@@ -188,8 +184,8 @@ def _error(ctx: Context, k: int, after: str, kind: str) -> StepRule:
 
 
 def _error_total(ctx: Context, after: str, kind: str) -> StepRule:
-    terms = tuple(f"E_{o}{after}" for o in ctx.outputs)
-    return StepRule(f"E_total{after}", kind, terms, lambda x: float(sum(x)), " + ".join(terms))
+    terms = tuple(value_names.error(o, after) for o in ctx.outputs)
+    return StepRule(value_names.error_total(after), kind, terms, lambda x: float(sum(x)), " + ".join(terms))
 
 
 def error_rule(ctx: Context, k: int) -> StepRule:
@@ -206,7 +202,7 @@ def output_dE_dout_rule(ctx: Context, k: int) -> StepRule:
     """``dE_total/dout_o`` from the loss's gradient."""
     loss, count = ctx.loss, len(ctx.outputs)
     return StepRule(
-        f"dE_total/dout_{ctx.outputs[k]}",
+        value_names.dE_dout(ctx.outputs[k]),
         "output_dE_dout",
         (*ctx.targets, *ctx.out_names()),
         lambda x: float(loss.gradient(_vector(x[:count]), _vector(x[count:]))[k]),
@@ -219,9 +215,9 @@ def dout_dnet_rule(ctx: Context, layer: int, j: int) -> StepRule:
     activation = ctx.activation(layer)
     neuron = ctx.neuron(layer, j)
     return StepRule(
-        f"dout_{neuron}/dnet_{neuron}",
+        value_names.dout_dnet(neuron),
         "dout_dnet",
-        (f"net_{neuron}", f"out_{neuron}"),
+        (value_names.net(neuron), value_names.out(neuron)),
         lambda x: float(activation.derivative(_vector(x[:1]), _vector(x[1:]))[0]),
         named_formula(activation.derivative_formula, neuron),
     )
@@ -231,12 +227,12 @@ def output_delta_rule(ctx: Context, k: int) -> StepRule:
     """``delta_o = dE/dout_o · dout_o/dnet_o``; ``out − target`` for the paired losses; softmax's Jacobian."""
     activation, loss = ctx.activation(len(ctx.network.layers) - 1), ctx.loss
     neuron = ctx.outputs[k]
-    name = f"delta_{neuron}"
+    name = value_names.delta(neuron)
     if activation.name in loss.paired:
         return StepRule(
             name,
             "output_delta",
-            (f"out_{neuron}", f"target_{neuron}"),
+            (value_names.out(neuron), value_names.target(neuron)),
             lambda x: x[0] - x[1],
             f"out_{neuron} − target_{neuron}",
         )
@@ -244,12 +240,12 @@ def output_delta_rule(ctx: Context, k: int) -> StepRule:
         return StepRule(
             name,
             "output_delta",
-            (f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}"),
+            (value_names.dE_dout(neuron), value_names.dout_dnet(neuron)),
             lambda x: x[0] * x[1],
-            f"dE_total/dout_{neuron} · dout_{neuron}/dnet_{neuron}",
+            f"{value_names.dE_dout(neuron)} · {value_names.dout_dnet(neuron)}",
         )
     count = len(ctx.outputs)
-    gradients = tuple(f"dE_total/dout_{o}" for o in ctx.outputs)
+    gradients = tuple(value_names.dE_dout(o) for o in ctx.outputs)
 
     def softmax_delta(x: Sequence[float]) -> float:
         # delta_k = out_k·(g_k − Σ_j g_j·out_j)
@@ -265,47 +261,51 @@ def contribution_rule(ctx: Context, layer: int, k: int, j: int) -> StepRule:
     upper, neuron = ctx.neuron(layer + 1, k), ctx.neuron(layer, j)
     weight = ctx.names.weights[layer + 1][k][j]
     return StepRule(
-        f"dE_{upper}/dout_{neuron}",
+        value_names.sent_back(upper, neuron),
         "contribution",
-        (f"delta_{upper}", weight),
+        (value_names.delta(upper), weight),
         lambda x: x[0] * x[1],
-        f"delta_{upper} · {weight}",
+        f"{value_names.delta(upper)} · {weight}",
     )
 
 
 def hidden_dE_dout_rule(ctx: Context, layer: int, j: int) -> StepRule:
     """``dE_total/dout_j = Σ_k dE_k/dout_j``."""
     neuron = ctx.neuron(layer, j)
-    terms = tuple(f"dE_{upper}/dout_{neuron}" for upper in ctx.names.neurons[layer + 1])
-    return StepRule(f"dE_total/dout_{neuron}", "hidden_dE_dout", terms, lambda x: float(sum(x)), " + ".join(terms))
+    terms = tuple(value_names.sent_back(upper, neuron) for upper in ctx.names.neurons[layer + 1])
+    return StepRule(value_names.dE_dout(neuron), "hidden_dE_dout", terms, lambda x: float(sum(x)), " + ".join(terms))
 
 
 def hidden_delta_rule(ctx: Context, layer: int, j: int) -> StepRule:
     """``delta_j = dE_total/dout_j · dout_j/dnet_j``."""
     neuron = ctx.neuron(layer, j)
-    inputs = (f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}")
-    return StepRule(f"delta_{neuron}", "hidden_delta", inputs, lambda x: x[0] * x[1], " · ".join(inputs))
+    inputs = (value_names.dE_dout(neuron), value_names.dout_dnet(neuron))
+    return StepRule(value_names.delta(neuron), "hidden_delta", inputs, lambda x: x[0] * x[1], " · ".join(inputs))
 
 
 def dnet_dw_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
     """``dnet_j/dw_ji = a_i``, the input the weight multiplies."""
     weight, source = ctx.names.weights[layer][j][i], ctx.source(layer, i)
-    return StepRule(f"dnet_{ctx.neuron(layer, j)}/d{weight}", "dnet_dw", (source,), lambda x: x[0], source)
+    return StepRule(value_names.dnet_dw(ctx.neuron(layer, j), weight), "dnet_dw", (source,), lambda x: x[0], source)
 
 
 def grad_w_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
     """``dE_total/dw = delta_j · dnet_j/dw``."""
     neuron, weight = ctx.neuron(layer, j), ctx.names.weights[layer][j][i]
-    inputs = (f"delta_{neuron}", f"dnet_{neuron}/d{weight}")
-    return StepRule(f"dE_total/d{weight}", "grad_w", inputs, lambda x: x[0] * x[1], " · ".join(inputs))
+    inputs = (value_names.delta(neuron), value_names.dnet_dw(neuron, weight))
+    return StepRule(value_names.gradient(weight), "grad_w", inputs, lambda x: x[0] * x[1], " · ".join(inputs))
 
 
 def grad_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
     """``dE_total/db = delta_j``; a shared bias sums its layer's deltas."""
     bias = ctx.names.biases[layer][index]
     neurons = ctx.names.neurons[layer]
-    deltas = tuple(f"delta_{n}" for n in neurons) if len(ctx.names.biases[layer]) == 1 else (f"delta_{neurons[index]}",)
-    return StepRule(f"dE_total/d{bias}", "grad_b", deltas, lambda x: float(sum(x)), " + ".join(deltas))
+    deltas = (
+        tuple(value_names.delta(n) for n in neurons)
+        if len(ctx.names.biases[layer]) == 1
+        else (value_names.delta(neurons[index]),)
+    )
+    return StepRule(value_names.gradient(bias), "grad_b", deltas, lambda x: float(sum(x)), " + ".join(deltas))
 
 
 def update_rule(ctx: Context, parameter: str) -> StepRule:
@@ -314,9 +314,9 @@ def update_rule(ctx: Context, parameter: str) -> StepRule:
     return StepRule(
         f"{parameter}+",
         "update",
-        (parameter, f"dE_total/d{parameter}"),
+        (parameter, value_names.gradient(parameter)),
         lambda x: x[0] - eta * x[1],
-        f"{parameter} − η·dE_total/d{parameter}",
+        f"{parameter} − η·{value_names.gradient(parameter)}",
     )
 
 

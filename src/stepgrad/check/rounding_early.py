@@ -15,7 +15,7 @@ from stepgrad.check.diagnose import Diagnoser
 from stepgrad.check.mistakes import MISTAKES
 from stepgrad.check.report import Diagnosis, ValueCheck
 from stepgrad.check.tolerance import half_unit, within
-from stepgrad.explain.step import format_number
+from stepgrad.derivations.step import format_number
 
 if TYPE_CHECKING:
     from stepgrad.check.compare import Checker

@@ -137,7 +137,7 @@ def _run(
     embed_diagram: bool = False,
     force: bool = False,
 ) -> None:
-    from stepgrad.explain.derivation import explain_setup
+    from stepgrad.derivations.derivation import explain_setup
     from stepgrad.render import render
 
     fmt = fmt or format_from_suffix(output)
@@ -158,7 +158,7 @@ def _run(
     # (_warn_if_overflowed): NumPy's own RuntimeWarning would be a second, less helpful report.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if optimizer is not None:
-            from stepgrad.explain.optimizer_steps import optimizer_derivation
+            from stepgrad.derivations.optimizer_steps import optimizer_derivation
 
             derivation = optimizer_derivation(
                 optimizer, setup=setup, step=update_number, learning_rate=learning_rate, sample=sample - 1, **hyper

@@ -16,8 +16,25 @@ inputs/targets: one training sample (or `samples = [[..], ..]` with `targets = [
   (one row per neuron, one column per input).
 bias: a number is shared by the layer, a list gives one per neuron, no `bias` means none.
 train_bias: false keeps the biases frozen (the classic example); the default is true.
-activation: sigmoid (logistic), tanh, relu, leaky_relu, linear, softmax (output layer, with cross_entropy).
+activation: {activations}.
 loss: half_squared_error (Σ ½(target − out)²), mse, binary_cross_entropy, cross_entropy."""
+
+
+def activation_choices() -> str:
+    """Every activation of the registry with its aliases, fixed numbers and where it may be used:
+    ``sigmoid (logistic), …, softmax (output layer, with cross_entropy)``."""
+    from stepgrad.functions.activations import ACTIVATIONS, ALIASES
+    from stepgrad.functions.losses import LOSSES
+
+    choices = []
+    for name, activation in ACTIVATIONS.items():
+        notes = [alias for alias, canonical in ALIASES.items() if canonical == name]
+        notes += [f"{parameter} {value:g}" for parameter, value in activation.parameters.items()]
+        if not activation.hidden:
+            paired = [loss.name for loss in LOSSES.values() if name in loss.paired]
+            notes.append("output layer" + "".join(f", with {loss}" for loss in paired))
+        choices.append(f"{name} ({', '.join(notes)})" if notes else name)
+    return ", ".join(choices)
 
 
 @click.command()
@@ -39,5 +56,5 @@ def init(path: str, fmt: str | None, force: bool) -> None:
         path = str(Path(path).with_suffix(".json"))
     if Path(path).exists() and not force:
         raise StepgradError("already exists; use --force to overwrite it", path)
-    save_setup(classic_setup(), path, header=HEADER.format(name=path))
+    save_setup(classic_setup(), path, header=HEADER.format(name=path, activations=activation_choices()))
     click.echo(f"wrote {path}: the classic example. Next: stepgrad explain {path}")

@@ -3,7 +3,9 @@
 All networks train together along a leading "network" axis (one NumPy call per layer
 per update for the whole ensemble; plain SGD on small networks in a compiled loop over the
 networks instead). Each differs in its seed (initial weights and shuffling), and optionally
-in its learning rate.
+in its learning rate. ``--grid`` (and ``--out``, ``--workers``, ``--scheduler``) makes it a grid sweep:
+an ensemble per grid point, kept chunk by chunk, on this process or a Dask cluster
+(``stepgrad.sweeps``; presented by ``stepgrad.cli.sweep_grid``).
 """
 
 from __future__ import annotations
@@ -57,9 +59,21 @@ def parse_rates(text: str) -> list[float]:
     callback=known_loss,
     help="Default: half_squared_error for 0/1 targets with a sigmoid output.",
 )
-@click.option("--nets", type=click.IntRange(max=MAX_NETS), default=1000, show_default=True, help="Number of networks.")
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Network k uses seed SEED + k (each 0 … 2**32 − 1)."
+    "--nets",
+    "--seeds",
+    "nets",
+    type=click.IntRange(max=MAX_NETS),
+    default=1000,
+    show_default=True,
+    help="Number of networks (per grid point with --grid).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Network k uses seed SEED + k (each 0 … 2**32 − 1); with --grid the base of every network's seed.",
 )
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
@@ -83,7 +97,28 @@ def parse_rates(text: str) -> list[float]:
     default=None,
     help="Count a network as converged when its loss is below this (default: 100% accuracy).",
 )
-@click.option("--plot", default=None, help="Write a histogram of the final losses (.png, .svg, .pdf …).")
+@click.option(
+    "--plot",
+    default=None,
+    help="Write a histogram of the final losses (.png, .svg, .pdf …); with --grid a heat-map of the share converged.",
+)
+@click.option(
+    "--grid",
+    multiple=True,
+    help="NAME=VALUES, repeatable: lr=0.1:3:log20, init-scale=0.5:2:lin4, activation=sigmoid,tanh "
+    "(also hidden, batch-size, momentum, weight-decay).",
+)
+@click.option("--out", default=None, help="Grid sweep: write one row per network to a .parquet or .csv file.")
+@click.option("--hist", default=None, help="Grid sweep: write a histogram of final losses per grid point.")
+@click.option("--workers", type=int, default=None, help="Grid sweep on a local Dask cluster of N processes.")
+@click.option("--scheduler", default=None, help="Grid sweep on an existing Dask cluster (tcp://HOST:8786).")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1, max=MAX_NETS),
+    default=1000,
+    show_default=True,
+    help="Grid sweep: networks per task (the unit kept and resumed).",
+)
 @click.option("--no-progress", is_flag=True)
 def sweep(**options: Any) -> None:
     """Train many networks at once and report how many converge."""
@@ -91,6 +126,7 @@ def sweep(**options: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from stepgrad.cli.sweep_grid import wants_grid
     from stepgrad.cli.train_data import (
         add_scaling_row,
         check_layers,
@@ -103,15 +139,17 @@ def sweep(**options: Any) -> None:
     from stepgrad.training import EnsembleResult, Progress, make_ensemble
     from stepgrad.training.records import MAX_SEED, check_seed
 
+    grid_mode = wants_grid(options)
     if options["nets"] < 1:
         raise StepgradError("--nets must be at least 1")
     first = check_seed(options["seed"], "--seed")
-    if first + options["nets"] - 1 > MAX_SEED:
+    if not grid_mode and first + options["nets"] - 1 > MAX_SEED:
         raise StepgradError(
             f"--seed {first} with --nets {options['nets']} needs seeds up to "
             f"{first + options['nets'] - 1}, past the largest seed {MAX_SEED}"
         )
     check_output(options["plot"], figure=True, data=options["data"])
+    check_output(options["hist"], figure=True, data=options["data"])
     rates = parse_rates(options["rates"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
     dataset = load_dataset(
@@ -129,9 +167,35 @@ def sweep(**options: Any) -> None:
         output_activation, loss = choose_head(
             dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
         )
+    scaling = fit_scaling(options["scale"], options["data"], dataset, dataset.inputs)
+    if grid_mode:
+        from stepgrad.cli.sweep_grid import grid_settings, run_grid_sweep
+        from stepgrad.sweeps import Grid, SweepSpec
+
+        spec = SweepSpec(
+            sizes=tuple(sizes),
+            inputs=scaling.apply(dataset.inputs),
+            targets=dataset.targets,
+            grid=Grid.parse(options["grid"]),
+            per_point=options["nets"],
+            seed=first,
+            settings=grid_settings(options, rates),
+            training={
+                "optimizer": options["optimizer"],
+                "schedule": schedule,
+                "epochs": options["epochs"],
+                "task": dataset.task,
+            },
+            output_activation=output_activation,
+            loss=loss,
+            converged_below=options["converged_below"],
+            chunk_size=options["chunk_size"],
+        )
+        per_point = f"{options['nets']} networks {'-'.join(map(str, sizes))} per point on {dataset.name}"
+        run_grid_sweep(spec, options, per_point)
+        return
     callbacks = [] if options["no_progress"] else [Progress()]
     started = time.perf_counter()
-    scaling = fit_scaling(options["scale"], options["data"], dataset, dataset.inputs)
     training = make_ensemble(
         sizes,
         scaling.apply(dataset.inputs),

@@ -201,8 +201,8 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
     Numbers are written as Python reads them (``8.653979466e-05``), to paste into code. On a
     terminal the progress bar and the log share one console, so lines print above the bar.
     """
+    from stepgrad.derivations.step import format_number
     from stepgrad.errors import quantity
-    from stepgrad.explain.step import format_number
     from stepgrad.network import classic_setup, network_names
     from stepgrad.network.classic import is_classic
     from stepgrad.training.repeat import repeat_steps

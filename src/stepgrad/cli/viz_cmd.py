@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from stepgrad.errors import StepgradError
+from stepgrad.web.config import HIDDEN_ACTIVATIONS
 
 
 def _initial_config(network: str | None, data: str | None, values: dict[str, object]) -> tuple[object, object]:
@@ -59,9 +60,9 @@ def _open_page(page: str) -> None:
 
 @click.command(name="viz")
 @click.argument("network", required=False)
-@click.option("--data", "data", help="Dataset: circle, xor2d, gauss, spiral, plane, multigauss or classic.")
+@click.option("--data", "data", help="Dataset: circle, xor2d, gauss, spiral, blobs3, plane, multigauss or classic.")
 @click.option("--layers", help="Neurons per hidden layer, e.g. 4,2.")
-@click.option("--activation", help="Hidden activation: tanh, sigmoid, relu, leaky_relu, linear.")
+@click.option("--activation", help=f"Hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}.")
 @click.option("--optimizer", help="sgd, momentum or adam.")
 @click.option("--lr", "learning_rate", type=float, help="Learning rate.")
 @click.option("--batch-size", type=click.IntRange(max=1000), help="Samples per update.")

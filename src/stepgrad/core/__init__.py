@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stepgrad.core.gradcheck import GradientCheck, check_gradients, numerical_gradients
-    from stepgrad.core.step import backward, errors, forward, predict, total_error, train_step, update
+    from stepgrad.core.step import backward, errors, forward, predict_outputs, total_error, train_step, update
     from stepgrad.core.trace import BackwardTrace, ForwardTrace, HiddenDeltasFrom, LayerBackward, LayerTrace, Trace
 
 _LAZY: dict[str, str] = {
     **dict.fromkeys(["GradientCheck", "check_gradients", "numerical_gradients"], "stepgrad.core.gradcheck"),
     **dict.fromkeys(
-        ["backward", "errors", "forward", "predict", "total_error", "train_step", "update"], "stepgrad.core.step"
+        ["backward", "errors", "forward", "predict_outputs", "total_error", "train_step", "update"],
+        "stepgrad.core.step",
     ),
     **dict.fromkeys(
         ["BackwardTrace", "ForwardTrace", "HiddenDeltasFrom", "LayerBackward", "LayerTrace", "Trace"],
@@ -36,7 +37,7 @@ __all__ = [
     "errors",
     "forward",
     "numerical_gradients",
-    "predict",
+    "predict_outputs",
     "total_error",
     "train_step",
     "update",

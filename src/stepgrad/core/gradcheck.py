@@ -31,7 +31,6 @@ from stepgrad.network.naming import network_names
 Array = NDArray[np.float64]
 # numpy.longdouble arrays at run time; typed as the core's Array, whose functions keep the dtype they get.
 Wide = Array
-KINKED = frozenset({"relu", "leaky_relu"})
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class _WideNetwork:
         sides = []
         for weights, bias, activation in zip(self.weights, self.biases, self.activations, strict=True):
             result = layer_forward(a_prev, weights, bias_vector(bias, weights.shape[0]), activation)
-            if activation.name in KINKED:
+            if activation.kinked:
                 sides.append((result.net > 0).tobytes())
             a_prev = result.out
         terms = error_terms(self.targets, result, self.activations[-1], self.loss)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from stepgrad.network import value_names
+
 if TYPE_CHECKING:
     from stepgrad.core.trace import BackwardTrace, ForwardTrace, Trace
 
@@ -40,24 +42,24 @@ def forward_values(trace: ForwardTrace, sample: int = 0, suffix: str = "") -> di
             values[name] = float(trace.inputs[sample, i])
         if trace.targets is not None:
             for k, name in enumerate(outputs):
-                values[f"target_{name}"] = float(trace.targets[sample, k])
+                values[value_names.target(name)] = float(trace.targets[sample, k])
         for weight in names.all_weights():
             values[weight.name] = float(trace.network.layers[weight.layer].weights[weight.neuron, weight.source])
         for bias in names.all_biases():
             values[bias.name] = float(trace.network.layers[bias.layer].bias[bias.index])
     for layer_index, layer in enumerate(trace.layers):
         for j, neuron in enumerate(names.neurons[layer_index]):
-            values[f"net_{neuron}{suffix}"] = float(layer.net[sample, j])
-            values[f"out_{neuron}{suffix}"] = float(layer.out[sample, j])
+            values[value_names.net(neuron, suffix)] = float(layer.net[sample, j])
+            values[value_names.out(neuron, suffix)] = float(layer.out[sample, j])
             if suffix and trace.error_terms is not None and layer_index == len(trace.layers) - 1:
                 # The "+" names keep each output's error right after its net and out; the derivation
                 # itself works all the errors after the whole pass.
-                values[f"E_{neuron}{suffix}"] = float(trace.error_terms[sample, j])
+                values[value_names.error(neuron, suffix)] = float(trace.error_terms[sample, j])
     if trace.error_terms is not None:
         if not suffix:  # with the suffix they are written above, next to their outputs
             for k, name in enumerate(outputs):
-                values[f"E_{name}"] = float(trace.error_terms[sample, k])
-        values[f"E_total{suffix}"] = float(trace.error_total[sample])
+                values[value_names.error(name)] = float(trace.error_terms[sample, k])
+        values[value_names.error_total(suffix)] = float(trace.error_total[sample])
     return values
 
 
@@ -71,15 +73,15 @@ def backward_values(trace: BackwardTrace, sample: int = 0) -> dict[str, float]:
         for j, neuron in enumerate(names.neurons[layer_index]):
             if layer.contributions is not None:
                 for k, next_neuron in enumerate(names.neurons[layer_index + 1]):
-                    values[f"dE_{next_neuron}/dout_{neuron}"] = float(layer.contributions[sample, k, j])
-            values[f"dE_total/dout_{neuron}"] = float(layer.dE_dout[sample, j])
-            values[f"dout_{neuron}/dnet_{neuron}"] = float(layer.dout_dnet[sample, j])
-            values[f"delta_{neuron}"] = float(layer.delta[sample, j])
+                    values[value_names.sent_back(next_neuron, neuron)] = float(layer.contributions[sample, k, j])
+            values[value_names.dE_dout(neuron)] = float(layer.dE_dout[sample, j])
+            values[value_names.dout_dnet(neuron)] = float(layer.dout_dnet[sample, j])
+            values[value_names.delta(neuron)] = float(layer.delta[sample, j])
             for i, weight_name in enumerate(names.weights[layer_index][j]):
-                values[f"dnet_{neuron}/d{weight_name}"] = float(a_prev[sample, i])
-                values[f"dE_total/d{weight_name}"] = float(layer.grad_w_per_sample[sample, j, i])
+                values[value_names.dnet_dw(neuron, weight_name)] = float(a_prev[sample, i])
+                values[value_names.gradient(weight_name)] = float(layer.grad_w_per_sample[sample, j, i])
         for k, bias_name in enumerate(names.biases[layer_index]):
-            values[f"dE_total/d{bias_name}"] = float(layer.grad_b_per_sample[sample, k])
+            values[value_names.gradient(bias_name)] = float(layer.grad_b_per_sample[sample, k])
     return values
 
 

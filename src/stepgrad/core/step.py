@@ -74,7 +74,7 @@ def layer_outputs(network: Network, x: Array) -> list[LayerForward]:
     return layers
 
 
-def predict(network: Network, inputs: ArrayLike) -> Array:
+def predict_outputs(network: Network, inputs: ArrayLike) -> Array:
     """The network's outputs ``(B, n_outputs)``."""
     return layer_outputs(network, batch_arrays(network, inputs, None)[0])[-1].out
 

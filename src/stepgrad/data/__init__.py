@@ -22,6 +22,7 @@ DATASETS: dict[str, DatasetLoader] = {
     "spiral": playground.spiral,
     "plane": playground.plane,
     "multigauss": playground.multigauss,
+    "blobs3": playground.blobs3,
     "iris": bundled.iris,
     "digits": bundled.digits,
 }
@@ -29,7 +30,7 @@ DATASETS: dict[str, DatasetLoader] = {
 
 # The sets drawn at random, all points in the plane: --samples and --noise apply to these only, and
 # `stepgrad viz` offers them (stepgrad.web.datasets).
-GENERATED = ("circle", "xor2d", "gauss", "spiral", "plane", "multigauss")
+GENERATED = ("circle", "xor2d", "gauss", "spiral", "blobs3", "plane", "multigauss")
 # More points than a 2-D playground set needs to show its shape (and than fits a quick run's memory and time).
 MAX_GENERATED_SAMPLES = 100_000
 

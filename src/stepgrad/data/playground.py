@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stepgrad.data.dataset import Dataset
+from stepgrad.data.dataset import Dataset, one_hot
 from stepgrad.network.classic import CLASSIC_INPUTS, CLASSIC_TARGETS
 
 FEATURES = ("x1", "x2")
@@ -101,3 +101,16 @@ def multigauss(n_samples: int = 200, noise: float = 0.0, seed: int = 0) -> Datas
     targets = np.clip(np.exp(-distance2 / (2.0 * 0.2**2)) @ _SIGNS, -1.0, 1.0)
     points = points + noise * rng.uniform(-1.0, 1.0, points.shape)
     return Dataset("multigauss", points, targets.reshape(-1, 1), "regression", FEATURES)
+
+
+_BLOB_ANGLES = np.pi / 2.0 + 2.0 * np.pi * np.arange(3) / 3.0  # three blobs 120° apart, the first at the top
+
+
+def blobs3(n_samples: int = 200, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """Three Gaussian blobs, one class each, centred 0.55 from the origin at 90°, 210° and 330°,
+    spread 0.12 + 0.3·noise; one-hot targets ``(n, 3)``."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n_samples) % 3
+    centres = 0.55 * np.stack([np.cos(_BLOB_ANGLES), np.sin(_BLOB_ANGLES)], axis=1)  # (3, 2)
+    points = centres[labels] + rng.normal(0.0, 0.12 + 0.3 * noise, (n_samples, 2))
+    return Dataset("blobs3", points, one_hot(labels, 3), "classification", FEATURES, ("0", "1", "2"))

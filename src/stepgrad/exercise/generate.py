@@ -19,13 +19,17 @@ import numpy as np
 
 from stepgrad.core import train_step
 from stepgrad.errors import StepgradError
+from stepgrad.functions import Activation, get_activation
 from stepgrad.network.model import BiasMode, Layer, Network, Setup
 
 #: The decimals an exercise asks for (question sheet, answers file, Moodle quiz).
 DECIMALS = 4
 #: The least distance of an output from its target.
 TARGET_GAP = 0.05
-_SATURATING = ("sigmoid", "tanh", "softmax")
+# Targets an exercise draws for an output of each range (a saturating output never reaches its bounds);
+# an unbounded output (linear, ReLUs) gets targets in UNBOUNDED_TARGETS.
+RANGE_TARGETS = {(0.0, 1.0): (0.01, 0.99), (-1.0, 1.0): (-0.9, 0.9)}
+UNBOUNDED_TARGETS = (0.05, 1.5)
 _MAX_TRIES = 2000
 
 
@@ -75,13 +79,15 @@ def _two_decimals(rng: np.random.Generator, low: float, high: float, shape: tupl
 
 
 def _targets(rng: np.random.Generator, spec: ExerciseSpec, n_out: int) -> list[float]:
-    if spec.output == "softmax":
+    output = get_activation(spec.output)
+    if not output.elementwise:  # softmax: one class
         return list(np.eye(n_out)[rng.integers(n_out)])
-    if spec.output == "tanh":
-        return list(_two_decimals(rng, -0.9, 0.9, (n_out,)))
-    if spec.output in ("relu", "leaky_relu", "linear"):
-        return list(_two_decimals(rng, 0.05, 1.5, (n_out,)))
-    return list(_two_decimals(rng, 0.01, 0.99, (n_out,)))
+    if output.output_range is None:
+        low, high = UNBOUNDED_TARGETS
+    else:
+        bottom, top = output.output_range
+        low, high = RANGE_TARGETS.get(output.output_range, (bottom + 0.1 * (top - bottom), top - 0.1 * (top - bottom)))
+    return list(_two_decimals(rng, low, high, (n_out,)))
 
 
 def _candidate(rng: np.random.Generator, spec: ExerciseSpec) -> Setup:
@@ -99,6 +105,12 @@ def _candidate(rng: np.random.Generator, spec: ExerciseSpec) -> Setup:
     return Setup(network, inputs_array, targets_array, spec.learning_rate, source="exercise")
 
 
+def _dies_below_zero(activation: Activation) -> bool:
+    """Whether ``dout/dnet`` is 0 for every negative net input (ReLU), so a layer there passes nothing back."""
+    net = np.array([-1.0])
+    return bool(activation.derivative(net, activation.value(net))[0] == 0.0)
+
+
 def hand_friendly(setup: Setup) -> bool:
     """True when every net input is in a pleasant range, the outputs keep ``TARGET_GAP`` from their targets,
     the update is visible at 4 decimals and every value keeps its size and sign at 4 decimals."""
@@ -108,11 +120,12 @@ def hand_friendly(setup: Setup) -> bool:
         return False  # out − target would lose its digits at 4 decimals
     for layer, layer_trace in zip(s.network.layers, trace.layers, strict=True):
         net = layer_trace.net
-        if layer.activation in _SATURATING and np.any(np.abs(net) > 2.5):
+        activation = get_activation(layer.activation)
+        if activation.output_range is not None and np.any(np.abs(net) > 2.5):
             return False
-        if layer.activation in ("relu", "leaky_relu") and np.any(np.abs(net) < 0.05):
+        if activation.kinked and np.any(np.abs(net) < 0.05):
             return False
-        if layer.activation == "relu" and np.all(net <= 0):
+        if _dies_below_zero(activation) and np.all(net <= 0):
             return False  # a dead layer passes no gradient back
         if np.max(np.abs(layer_trace.grad_w)) < 5e-4:
             return False
@@ -130,16 +143,27 @@ def keeps_its_digits(setup: Setup) -> bool:
     return all(values[name] == 0 or bounds[name] < abs(values[name]) / 2 for name in checker.computed())
 
 
+def _known(name: str) -> Activation | None:
+    """The registry entry of ``name``, or None when unknown (the network's own validation names it)."""
+    try:
+        return get_activation(name)
+    except KeyError:
+        return None
+
+
 def check_spec(spec: ExerciseSpec) -> None:
     """``StepgradError`` (one line) when no exercise of this kind can exist."""
     if len(spec.layers) < 2 or min(spec.layers) < 1:
         raise StepgradError(f"layers must be at least 'inputs,outputs' with sizes ≥ 1, got {list(spec.layers)}")
-    if spec.activation == "softmax" and len(spec.layers) > 2:
-        raise StepgradError("softmax is for the output layer only: choose another --activation for hidden layers")
-    if spec.output == "softmax" and spec.layers[-1] < 2:
+    hidden, output = _known(spec.activation), _known(spec.output)
+    if hidden is not None and not hidden.hidden and len(spec.layers) > 2:
         raise StepgradError(
-            f"{spec.loss} with a softmax output needs at least 2 outputs (softmax of one output is always 1): "
-            f"use --layers {','.join(str(size) for size in spec.layers[:-1])},2 or more"
+            f"{hidden.name} is for the output layer only: choose another --activation for hidden layers"
+        )
+    if output is not None and not output.elementwise and spec.layers[-1] < 2:
+        raise StepgradError(
+            f"{spec.loss} with a {output.name} output needs at least 2 outputs ({output.name} of one output is "
+            f"always 1): use --layers {','.join(str(size) for size in spec.layers[:-1])},2 or more"
         )
     if not spec.learning_rate > 0:
         raise StepgradError(f"--learning-rate must be greater than 0, got {spec.learning_rate:g}")

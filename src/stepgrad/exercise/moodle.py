@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from stepgrad.explain.step import format_number
+from stepgrad.derivations.step import format_number
 
 #: Significant digits of a question's answer.
 ANSWER_DIGITS = 6

@@ -13,11 +13,12 @@ from html import escape
 
 from stepgrad.check.compare import Checker
 from stepgrad.check.recompute import Table
+from stepgrad.derivations.step import Derivation
 from stepgrad.exercise.ask import DEFAULT_ASK, asked_names
 from stepgrad.exercise.generate import DECIMALS
 from stepgrad.exercise.moodle import QuizPart, moodle_quiz
-from stepgrad.explain.step import Derivation
 from stepgrad.functions import get_activation, get_loss
+from stepgrad.network import value_names
 from stepgrad.network.model import Setup
 
 SECTIONS: dict[str, str] = {
@@ -106,7 +107,9 @@ class Exercise:
         trace = self.checker.trace
         names, values = trace.names, self.checker.expected
         rows = [(name, _number(values[name]), "input") for name in names.inputs]
-        rows += [(f"target_{o}", _number(values[f"target_{o}"]), f"target of {o}") for o in names.neurons[-1]]
+        rows += [
+            (value_names.target(o), _number(values[value_names.target(o)]), f"target of {o}") for o in names.neurons[-1]
+        ]
         for weight in names.all_weights():
             edge = f"{names.sources(weight.layer)[weight.source]} → {names.neurons[weight.layer][weight.neuron]}"
             rows.append((weight.name, _number(values[weight.name]), edge))
@@ -196,7 +199,7 @@ class Exercise:
     @cached_property
     def derivation(self) -> Derivation:
         """The full derivation, the answer key's content."""
-        from stepgrad.explain.derivation import explain_setup
+        from stepgrad.derivations.derivation import explain_setup
 
         return explain_setup(self.setup, title=f"Answer key: {self.title}")
 

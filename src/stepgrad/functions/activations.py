@@ -11,8 +11,8 @@ stable for net inputs of ±1000 and emit no NumPy warnings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,6 +39,19 @@ class Activation:
         derivative_mistakes: the wrong derivatives people write for this activation, as
             ``(mistake name, formula, dout/dnet from (net, out))``; the checker's diagnosis tries them
             (besides the mistakes every activation shares: of net, omitted, twice, another neuron's).
+        parameters: the fixed numbers of its formula, by name (leaky ReLU's ``negative_slope``);
+            formulas, messages and the PyTorch module all read them from here.
+        hidden: whether a hidden layer may use it (softmax is for the output layer only).
+        kinked: whether the derivative jumps at ``net = 0`` (ReLUs): gradient checks skip
+            differences that cross it, generated exercises keep net inputs away from it.
+        output_range: the interval the outputs lie in, for saturating functions (sigmoid, tanh).
+        torch_module: the ``torch.nn`` module that computes it, called with ``torch_arguments``;
+            None when PyTorch has none.
+        torch_arguments: keyword arguments of that module (``negative_slope``, ``dim``).
+
+    The formulas are written in the symbols ``net`` and ``out`` of one neuron (softmax:
+    ``net_k``, ``out_k`` and a sum ``Σ_j`` over its layer); ``stepgrad.functions.formula_text``
+    says them of particular values.
     """
 
     name: str
@@ -48,8 +61,14 @@ class Activation:
     formula_latex: str
     derivative_formula: str
     derivative_latex: str
+    torch_module: str | None  # required: an entry without a PyTorch module says so with None
     elementwise: bool = True
     derivative_mistakes: tuple[tuple[str, str, Callable[[float, float], float]], ...] = ()
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    hidden: bool = True
+    kinked: bool = False
+    output_range: tuple[float, float] | None = None
+    torch_arguments: Mapping[str, float | int] = field(default_factory=dict)
 
 
 def floats(net: ArrayLike) -> Array:
@@ -115,6 +134,8 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \frac{1}{1 + e^{-net}}",
         derivative_formula="out·(1 − out)",
         derivative_latex=r"out(1 - out)",
+        output_range=(0.0, 1.0),
+        torch_module="Sigmoid",
         derivative_mistakes=(
             ("derivative_mixup", "1 − out²", lambda net, out: 1.0 - out * out),
             ("derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -128,6 +149,8 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \tanh(net)",
         derivative_formula="1 − out²",
         derivative_latex=r"1 - out^{2}",
+        output_range=(-1.0, 1.0),
+        torch_module="Tanh",
         derivative_mistakes=(
             ("tanh_derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
             ("tanh_derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -141,7 +164,9 @@ ACTIVATIONS: dict[str, Activation] = {
         formula="out = max(0, net)",
         formula_latex=r"out = \max(0, net)",
         derivative_formula="1 if net > 0 else 0",
-        derivative_latex=r"\begin{cases}1 & net > 0\\ 0 & net \le 0\end{cases}",
+        derivative_latex=r"1 \text{ if } net > 0 \text{ else } 0",
+        kinked=True,
+        torch_module="ReLU",
         derivative_mistakes=(
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
             ("relu_derivative_mixup", "out", lambda net, out: out),
@@ -151,10 +176,14 @@ ACTIVATIONS: dict[str, Activation] = {
         name="leaky_relu",
         value=_leaky_relu,
         derivative=_leaky_relu_derivative,
-        formula=f"out = net if net > 0 else {LEAKY_SLOPE}·net",
-        formula_latex=rf"out = \begin{{cases}}net & net > 0\\ {LEAKY_SLOPE}\,net & net \le 0\end{{cases}}",
-        derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE}",
-        derivative_latex=rf"\begin{{cases}}1 & net > 0\\ {LEAKY_SLOPE} & net \le 0\end{{cases}}",
+        formula=f"out = net if net > 0 else {LEAKY_SLOPE:g}·net",
+        formula_latex=rf"out = net \text{{ if }} net > 0 \text{{ else }} {LEAKY_SLOPE:g} \cdot net",
+        derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE:g}",
+        derivative_latex=rf"1 \text{{ if }} net > 0 \text{{ else }} {LEAKY_SLOPE:g}",
+        parameters={"negative_slope": LEAKY_SLOPE},
+        kinked=True,
+        torch_module="LeakyReLU",
+        torch_arguments={"negative_slope": LEAKY_SLOPE},
         derivative_mistakes=(
             ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
@@ -169,6 +198,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = net",
         derivative_formula="1",
         derivative_latex="1",
+        torch_module="Identity",
     ),
     "softmax": Activation(
         name="softmax",
@@ -176,9 +206,15 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative=lambda net, out: out * (1.0 - out),
         formula="out_k = e^(net_k) / Σ_j e^(net_j)",
         formula_latex=r"out_k = \frac{e^{net_k}}{\sum_j e^{net_j}}",
-        derivative_formula="out_k·(1 − out_k) on the diagonal, −out_k·out_j off it",
-        derivative_latex=r"out_k(\delta_{kj} - out_j)",
+        # The Jacobian's diagonal, the factor a derivation shows per neuron; off the diagonal
+        # dout_k/dnet_j = −out_k·out_j, which the core's delta includes.
+        derivative_formula="out_k·(1 − out_k)",
+        derivative_latex=r"out_k(1 - out_k)",
         elementwise=False,
+        hidden=False,
+        output_range=(0.0, 1.0),
+        torch_module="Softmax",
+        torch_arguments={"dim": -1},
     ),
 }
 
@@ -189,6 +225,11 @@ def get_activation(name: str) -> Activation:
     """Look up an activation by name or alias; raise ``KeyError`` for an unknown one."""
     key = ALIASES.get(name.lower(), name.lower())
     return ACTIVATIONS[key]
+
+
+def hidden_activation_names() -> list[str]:
+    """The registry names a hidden layer may use, in registry order (web page and CLI choices)."""
+    return [name for name, activation in ACTIVATIONS.items() if activation.hidden]
 
 
 def activation_names() -> list[str]:

@@ -134,7 +134,7 @@ LOSSES: dict[str, Loss] = {
         terms=_bce_terms,
         gradient=_bce_gradient,
         formula="E = −[target·ln(out) + (1 − target)·ln(1 − out)]",
-        formula_latex=r"E = -\left[target \ln(out) + (1 - target)\ln(1 - out)\right]",
+        formula_latex=r"E = -\left[target \ln(out) + (1 - target) \ln(1 - out)\right]",
         gradient_formula="(out − target) / (out·(1 − out))",
         gradient_latex=r"\frac{out - target}{out(1 - out)}",
         paired={"sigmoid": PairedForm(terms_from_net=_bce_terms_from_net)},

@@ -20,34 +20,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stepgrad.errors import StepgradError
-from stepgrad.functions import get_activation, get_loss
+from stepgrad.functions import ACTIVATIONS, Activation, get_activation, get_loss
 from stepgrad.network.model import Layer, Network
 
 if TYPE_CHECKING:
     import torch as torch_module
 
-# stepgrad activation name -> torch.nn module class name
+# stepgrad activation name -> torch.nn module class name, from the registry (entries without one are left out)
 TORCH_ACTIVATIONS: dict[str, str] = {
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "ReLU",
-    "leaky_relu": "LeakyReLU",
-    "softmax": "Softmax",
-    "linear": "Identity",
+    name: activation.torch_module for name, activation in ACTIVATIONS.items() if activation.torch_module is not None
 }
 
 
 def _activation_module(name: str) -> torch_module.nn.Module:
     import torch
 
-    canonical = get_activation(name).name
-    if canonical == "leaky_relu":
-        from stepgrad.functions.activations import LEAKY_SLOPE
-
-        return torch.nn.LeakyReLU(LEAKY_SLOPE)
-    if canonical == "softmax":
-        return torch.nn.Softmax(dim=-1)
-    return getattr(torch.nn, TORCH_ACTIVATIONS[canonical])()
+    activation = get_activation(name)
+    if activation.torch_module is None:
+        raise StepgradError(f"{activation.name} has no PyTorch module, so a network using it cannot be exported")
+    return getattr(torch.nn, activation.torch_module)(**activation.torch_arguments)
 
 
 def to_torch(network: Network) -> torch_module.nn.Sequential:
@@ -86,21 +77,25 @@ def activation_name(module: Any) -> str | None:
     declared = getattr(module, "stepgrad_activation", None)
     if declared is not None:
         return str(get_activation(declared).name)
-    if isinstance(module, torch.nn.LeakyReLU):
-        from stepgrad.functions.activations import LEAKY_SLOPE
-
-        if abs(float(module.negative_slope) - LEAKY_SLOPE) > 1e-15:
-            raise StepgradError(
-                f"LeakyReLU({module.negative_slope:g}) is not supported: stepgrad's leaky_relu has a fixed negative "
-                f"slope of {LEAKY_SLOPE:g}, so only LeakyReLU({LEAKY_SLOPE:g}) (PyTorch's default) can be read"
-            )
-        return "leaky_relu"
     if isinstance(module, torch.nn.Softmax) and module.dim not in (-1, 1, None):
         raise StepgradError(f"Softmax over dim {module.dim}: stepgrad normalises over the neurons (dim=-1)")
     for name, torch_name in TORCH_ACTIVATIONS.items():
         if isinstance(module, getattr(torch.nn, torch_name)):
+            _check_fixed_numbers(module, ACTIVATIONS[name])
             return name
     return None
+
+
+def _check_fixed_numbers(module: Any, activation: Activation) -> None:
+    """``StepgradError`` when the module's numbers differ from the entry's fixed ones (LeakyReLU(0.2))."""
+    for parameter, value in activation.parameters.items():
+        theirs = float(getattr(module, parameter))
+        if abs(theirs - value) > 1e-15:
+            raise StepgradError(
+                f"{activation.torch_module}({theirs:g}) is not supported: stepgrad's {activation.name} has a fixed "
+                f"{parameter.replace('_', ' ')} of {value:g}, so only {activation.torch_module}({value:g}) "
+                "(PyTorch's default) can be read"
+            )
 
 
 def split_layers(sequential: Any) -> list[tuple[Any, Any | None, str]]:

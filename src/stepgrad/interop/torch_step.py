@@ -28,12 +28,14 @@ import numpy as np
 
 from stepgrad.core.step import ieee_arithmetic, train_step
 from stepgrad.errors import StepgradError
+from stepgrad.functions import ACTIVATIONS
 from stepgrad.functions.losses import reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_divergence import torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
+from stepgrad.network import value_names
 from stepgrad.network.model import Layer, Network
 from stepgrad.training.gradients import Functions, sample_losses
 from stepgrad.training.init import head_problem
@@ -290,7 +292,7 @@ def verify_torch_step(
             net, (out, out_place) = used.nets[k], outs[k]
             for j, neuron in enumerate(names.neurons[k]):
                 compare(
-                    sample_name(f"net_{neuron}", s),
+                    sample_name(value_names.net(neuron), s),
                     "forward",
                     net.value[s, j],
                     trace.layers[k].net[s, j],
@@ -298,7 +300,7 @@ def verify_torch_step(
                 )
                 if out is not None:
                     compare(
-                        sample_name(f"out_{neuron}", s),
+                        sample_name(value_names.out(neuron), s),
                         "forward",
                         out.value[s, j],
                         trace.layers[k].out[s, j],
@@ -319,7 +321,7 @@ def verify_torch_step(
             for j, neuron in enumerate(names.neurons[k]):
                 if out is not None and not (out.grad is None and k <= lost):
                     compare(
-                        sample_name(f"dE_total/dout_{neuron}", s),
+                        sample_name(value_names.dE_dout(neuron), s),
                         "backward",
                         nan if out.grad is None else out.grad[s, j] * batch / scale,
                         trace.layers[k].dE_dout[s, j],
@@ -327,7 +329,7 @@ def verify_torch_step(
                     )
                 if not (net.grad is None and k <= lost):
                     compare(
-                        sample_name(f"delta_{neuron}", s),
+                        sample_name(value_names.delta(neuron), s),
                         "backward",
                         nan if net.grad is None else net.grad[s, j] * batch / scale,
                         trace.layers[k].delta[s, j],
@@ -350,7 +352,7 @@ def verify_torch_step(
                 for i, label in enumerate(row):
                     index = f"{j}, {i}" if part == 0 else f"{i}"
                     compare(
-                        f"dE_total/d{label}",
+                        value_names.gradient(label),
                         "gradient",
                         nan if grad is None else grad[j, i],
                         ours[j, i],
@@ -523,6 +525,13 @@ def _outs(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[t
     return found
 
 
+def _candidate_activations(at_end: bool) -> list[str]:
+    """The activations a module-less layer is tried against: linear first (the simplest reading), then the
+    registry's others; one that is not ``hidden`` (softmax) only at the end."""
+    names = [name for name, activation in ACTIVATIONS.items() if activation.hidden or at_end]
+    return sorted(names, key=lambda name: name != "linear")
+
+
 def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch: int) -> list[tuple[str, str]]:
     """Read an untraced forward's activations off the values, and name a loss that applies the
     model's last activation again."""
@@ -535,7 +544,7 @@ def _resolve_activations(chain: Chain, used: ForwardPass, spec: LossSpec, batch:
             net = used.nets[k].value.reshape(batch, -1)
             layer.activation = "linear"
             at_end = k == len(chain.layers) - 1
-            for name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh", *(("softmax",) if at_end else ())):
+            for name in _candidate_activations(at_end):
                 if out is not None and np.allclose(
                     get_activation(name).value(net), out.value.reshape(batch, -1), rtol=1e-5, atol=1e-7
                 ):

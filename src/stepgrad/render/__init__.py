@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stepgrad.explain.step import Derivation
+    from stepgrad.derivations.step import Derivation
 
 RENDERERS: dict[str, str] = {
     "text": "text:render_text",

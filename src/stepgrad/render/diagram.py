@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from html import escape
 
-from stepgrad.explain.step import format_number
+from stepgrad.derivations.step import format_number
+from stepgrad.network import value_names
 from stepgrad.network.model import Network
 from stepgrad.network.naming import network_names
 
@@ -204,10 +205,10 @@ def _value_lines(
     if node.kind == "input":
         return [f"{node.name} = {fmt(values[node.name])}"] if node.name in values else []
     lines = []
-    if f"net_{node.name}" in values:
+    if value_names.net(node.name) in values:
         lines.append(f"net = {fmt(values[f'net_{node.name}'])}")
         lines.append(f"out = {fmt(values[f'out_{node.name}'])}")
-    if f"target_{node.name}" in values:
+    if value_names.target(node.name) in values:
         lines.append(f"target = {fmt(values[f'target_{node.name}'])}")
     return lines
 

@@ -14,7 +14,7 @@ from functools import cache
 from html import escape
 from importlib import resources
 
-from stepgrad.explain.step import Derivation, Step, format_number
+from stepgrad.derivations.step import Derivation, Step, format_number
 from stepgrad.render.diagram import network_svg
 from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from stepgrad.network.files import network_to_dict
 
 if TYPE_CHECKING:
-    from stepgrad.explain.step import Derivation
+    from stepgrad.derivations.step import Derivation
 
 
 def derivation_document(derivation: Derivation, precision: int = 9) -> dict[str, Any]:

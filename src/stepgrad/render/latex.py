@@ -9,7 +9,7 @@ the margin. Only LaTeX's own classes and Debian's texlive-latex-base packages ar
 
 from __future__ import annotations
 
-from stepgrad.explain.step import Derivation, Step
+from stepgrad.derivations.step import Derivation, Step
 from stepgrad.network.naming import network_names
 from stepgrad.render.math_text import break_sum, latex_number, step_lhs, step_rhs
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import html
 
-from stepgrad.explain.step import Derivation, Step, format_number
+from stepgrad.derivations.step import Derivation, Step, format_number
 from stepgrad.render.diagram import network_svg
 from stepgrad.render.math_text import latex_number, step_lhs, step_rhs
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from stepgrad.explain.step import Step, format_number
+from stepgrad.derivations.step import Step, format_number
 
 _COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
 # Characters wider than a digit's worth of room are not worth modelling: this is an estimate.

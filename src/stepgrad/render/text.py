@@ -23,10 +23,10 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from stepgrad.explain.step import format_number
+from stepgrad.derivations.step import format_number
 
 if TYPE_CHECKING:
-    from stepgrad.explain.step import Derivation, Step
+    from stepgrad.derivations.step import Derivation, Step
 
 NAME_STYLE = "bold cyan"
 NUMBER_STYLE = "green"

@@ -75,7 +75,7 @@ SECURITY_HEADERS = {
 }
 MAX_EXPORTS = 2  # replay pages made at once (each in a worker thread)
 MAX_STATIC_PATH = 200  # characters; longer static paths are not served (the OS would refuse them)
-SAME_ORIGIN_PATHS = ("/ws", "/export")  # state-changing or costly: a foreign page's requests are refused
+SAME_ORIGIN_PATHS = ("/ws", "/export", "/upload")  # state-changing or costly: a foreign page's requests are refused
 SAME_ORIGIN_FETCH = ("same-origin", "none")  # Sec-Fetch-Site values of this page's own requests
 
 
@@ -263,6 +263,8 @@ def handle(session: Session, message: Message, datasets: tuple[str, ...]) -> dic
         return session.select_sample(message.fields["sample"])
     if message.type == "explain":
         return session.explain(message.fields["sample"])
+    if message.type == "set_weight":
+        return session.set_parameter(message.fields["weight"], message.fields["value"])
     return session.chain(message.fields["weight"])
 
 
@@ -286,7 +288,6 @@ def create_app(
     start = initial or VizConfig()
     root = static_root()
     registry = SessionRegistry()
-    datasets = Session(caps, file_setup).datasets()
 
     def with_headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
@@ -332,6 +333,29 @@ def create_app(
         response.headers["Content-Disposition"] = 'attachment; filename="stepgrad-run.html"'
         return with_headers(response)
 
+    async def upload(request: Request) -> Response:
+        """A tab's CSV file (the body, at most ``MAX_UPLOAD_BYTES``): checked, then offered as dataset ``upload``."""
+        from stepgrad.web.upload import MAX_UPLOAD_BYTES, read_upload
+
+        session = registry.by_token(request.query_params.get("token", "")[:64])
+        if session is None:
+            return JSONResponse({"message": "no such tab: upload from the page's own file input"}, status_code=403)
+        too_large = {"message": f"your CSV: the file is larger than {MAX_UPLOAD_BYTES // 1024} KB"}
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_UPLOAD_BYTES:
+            return JSONResponse(too_large, status_code=413)
+        body = b""
+        async for chunk in request.stream():  # counted as it arrives: a false Content-Length gains nothing
+            body += chunk
+            if len(body) > MAX_UPLOAD_BYTES:
+                return JSONResponse(too_large, status_code=413)
+        try:
+            inputs, targets, what = await asyncio.to_thread(read_upload, body, caps)
+        except ConfigError as error:
+            return JSONResponse({"message": error.message}, status_code=400)
+        session.use_upload(inputs, targets)
+        return JSONResponse({"message": f"Your CSV: {what}.", "data": "upload"})
+
     async def websocket(ws: WebSocket) -> None:
         await ws.accept()
         if len(registry) >= caps.max_sessions:
@@ -371,7 +395,7 @@ def create_app(
                     checked = parse_message(text, last_seq, caps)
                     last_seq = seq = checked.seq
                     # In a worker thread: the event loop keeps serving other tabs and HTTP meanwhile.
-                    reply = await asyncio.to_thread(handle, session, checked, datasets)
+                    reply = await asyncio.to_thread(handle, session, checked, session.datasets())
                 except ConfigError as error:
                     reply = error_message(error)
                 except StepgradError as error:
@@ -394,6 +418,7 @@ def create_app(
             Route("/static/{path:path}", static),
             Route("/health", health),
             Route("/export", export),
+            Route("/upload", upload, methods=["POST"]),
             WebSocketRoute("/ws", websocket),
         ]
     )

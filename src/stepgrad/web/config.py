@@ -15,14 +15,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from stepgrad.errors import StepgradError
+from stepgrad.functions.activations import hidden_activation_names
 from stepgrad.network import Setup
 
 # Datasets the page offers besides the 2-D generators of ``stepgrad.data``.
 CLASSIC = "classic"  # the classic worked example: its network, its one training pair
 FILE = "file"  # the network file given on the command line
+UPLOAD = "upload"  # the CSV file this tab uploaded (x1, x2, label): offered only once uploaded
 FIXED = (CLASSIC, FILE)  # datasets that bring their own network and samples
 SAMPLE_FIELDS = ("points", "noise", "split", "features")  # shape generated samples; a fixed network has its own
-HIDDEN_ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear")
+# The page's default activation first, then every other one a hidden layer may use, from the registry.
+HIDDEN_ACTIVATIONS = ("tanh", *(name for name in hidden_activation_names() if name != "tanh"))
 PAGE_OPTIMIZERS = ("sgd", "momentum", "adam")
 
 
@@ -73,6 +76,10 @@ class VizConfig:
         batch_size: samples per update.
         seed: seeds the data, the initial weights and the shuffling.
         features: the network's inputs, names of ``stepgrad.web.features.FEATURES`` in its order.
+        l2: the L2 regularization rate ``λ``: each update adds ``λ·w`` to every weight's gradient
+            (the engine's ``weight_decay``; biases are not decayed).
+        init: which initial weights: 0 draws them from ``seed``, another number from ``(seed, init)``
+            ("new weights" on the same data; reset keeps them).
     """
 
     data: str = "circle"
@@ -86,6 +93,8 @@ class VizConfig:
     batch_size: int = 10
     seed: int = 1
     features: tuple[str, ...] = ("x1", "x2")
+    init: int = 0
+    l2: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (``layers`` as a list)."""
@@ -100,7 +109,7 @@ class VizConfig:
 
     def network_key(self) -> tuple[Any, ...]:
         """The fields that decide the network's shape and initial weights."""
-        return (self.data, self.layers, self.activation, self.seed, self.features)
+        return (self.data, self.layers, self.activation, self.seed, self.features, self.init)
 
 
 # What each data set starts with, where ``VizConfig``'s own defaults would not learn it well: with
@@ -157,15 +166,19 @@ def url_value(value: Any) -> str:
     return str(value)
 
 
+QUIET_AT_ZERO = ("init", "l2")  # left out of a link at 0: older links stay as they were
+
+
 def config_query(config: VizConfig) -> str:
     """The URL query of ``config`` with the page's short names: ``data=circle&points=500&…&layers=4,2&…``.
 
-    A fixed network's query leaves out the fields of generated samples (points, noise, split).
+    A fixed network's query leaves out the fields of generated samples (points, noise, split), and
+    every query the fields of ``QUIET_AT_ZERO`` at 0 (the seed's own initial weights, no regularization).
     """
     pairs = [
         (SHORT_NAMES.get(name, name), url_value(value))
         for name, value in config.to_dict().items()
-        if not (config.data in FIXED and name in SAMPLE_FIELDS)
+        if not (config.data in FIXED and name in SAMPLE_FIELDS) and not (name in QUIET_AT_ZERO and value == 0)
     ]
     return urlencode(pairs, safe=",")
 
@@ -304,6 +317,10 @@ def parse_config(
             changes[name] = int(_number("batch size", raw, 1, limits.max_points, integer=True))
         elif name == "seed":
             changes[name] = int(_number("seed", raw, 0, 2**31 - 1, integer=True))
+        elif name == "l2":
+            changes[name] = _number("L2 regularization rate", raw, 0.0, 10.0)
+        elif name == "init":
+            changes[name] = int(_number("initial weights (init)", raw, 0, 2**31 - 1, integer=True))
     return replace(config, **changes)
 
 

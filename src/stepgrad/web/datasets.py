@@ -5,11 +5,12 @@ split, and the output layer and loss that suit their targets are chosen:
 
 * labels 0/1, one column:    sigmoid output, ``binary_cross_entropy``;
 * one-hot, several columns:  softmax output, ``cross_entropy``;
-* anything else (regression): linear output, ``mse``.
+* anything else (regression): linear output, ``half_squared_error`` (as Playground).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,6 +81,14 @@ def dataset_names() -> tuple[str, ...]:
     return GENERATED
 
 
+@functools.cache
+def dataset_problems() -> dict[str, str]:
+    """Each generated data set's problem type, ``classification`` or ``regression`` (as its generator says)."""
+    from stepgrad.data import load_dataset
+
+    return {name: load_dataset(name, n_samples=6).task for name in dataset_names()}
+
+
 def generate(name: str, points: int, noise: float, seed: int) -> tuple[Array, Array]:
     """``(inputs, targets)`` of dataset ``name`` from ``stepgrad.data``, seeded."""
     from stepgrad.data import load_dataset
@@ -97,11 +106,12 @@ def output_for(targets: Array) -> tuple[str, str]:
         return "sigmoid", "binary_cross_entropy"
     if binary and np.all(np.sum(targets, axis=1) == 1.0):
         return "softmax", "cross_entropy"
-    return "linear", "mse"
+    return "linear", "half_squared_error"
 
 
-def make_split(config: VizConfig, setup: Setup | None) -> DataSplit:
-    """The session's samples: ``setup``'s (all for training) or a generated, shuffled, split set."""
+def make_split(config: VizConfig, setup: Setup | None, samples: tuple[Array, Array] | None = None) -> DataSplit:
+    """The session's samples: ``setup``'s (all for training), or ``samples`` ``(inputs (n, 2), targets)``
+    (an uploaded file) or a generated set, shuffled and split."""
     if setup is not None:
         network = setup.network
         lo, hi = float(np.min(setup.targets)), float(np.max(setup.targets))
@@ -116,7 +126,9 @@ def make_split(config: VizConfig, setup: Setup | None) -> DataSplit:
             domain=(-1.0, 1.0, -1.0, 1.0),
             label_range=(lo, hi) if hi > lo else (0.0, 1.0),
         )
-    inputs, targets = generate(config.data, config.points, config.noise, config.seed)
+    inputs, targets = (
+        samples if samples is not None else generate(config.data, config.points, config.noise, config.seed)
+    )
     order = np.random.default_rng(config.seed).permutation(inputs.shape[0])
     inputs, targets = inputs[order], targets[order]
     n_train = max(1, min(inputs.shape[0] - 1, round(config.split * inputs.shape[0])))

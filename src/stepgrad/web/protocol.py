@@ -9,7 +9,8 @@ Page → server (JSON objects; ``seq`` counts up by at least one with every mess
 * ``{"type": "reset", "seq": n}``    seeded initial weights again;
 * ``{"type": "sample", "seq": n, "sample": 3}``  show training sample 3's values in the diagram;
 * ``{"type": "explain", "seq": n, "sample": 0}``  the derivation of one step (small networks);
-* ``{"type": "chain", "seq": n, "weight": "w5"}``  the chain rule of one weight or bias (after explain).
+* ``{"type": "chain", "seq": n, "weight": "w5"}``  the chain rule of one weight or bias (after explain);
+* ``{"type": "set_weight", "seq": n, "weight": "w5", "value": 0.4}``  give a weight or bias a new value.
 
 Server → page: ``ready``, ``frame``, ``derivation``, ``chain`` and
 ``{"type": "error", "code": "invalid"|"too_large"|"order"|"rate"|"cap"|"sessions", "message": "..."}``
@@ -25,9 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from stepgrad.web.config import ConfigError, Limits
+from stepgrad.web.config import ConfigError, Limits, _number
 
-MESSAGE_TYPES = ("config", "train", "reset", "sample", "explain", "chain")
+MESSAGE_TYPES = ("config", "train", "reset", "sample", "explain", "chain", "set_weight")
+MAX_WEIGHT = 1000.0  # an edited weight's size at most: far beyond what a page's network learns
 MAX_SEQ = 2**53 - 1  # the largest integer a page's JavaScript counts exactly
 MAX_SAMPLE = 10**9  # far above any dataset: larger sample numbers are malformed, not out of range
 MAX_DEPTH = 8  # arrays and objects inside one another; the page's messages nest 3 deep at most
@@ -86,8 +88,10 @@ def parse_message(text: str | bytes | None, last_seq: int, limits: Limits) -> Me
         if not isinstance(sample, int) or isinstance(sample, bool) or not 0 <= sample <= MAX_SAMPLE:
             raise ConfigError("sample must be a whole number from 0")
         fields["sample"] = sample
-    if kind == "chain" and not (isinstance(fields.get("weight"), str) and len(fields["weight"]) <= 20):
-        raise ConfigError("a chain message needs a weight name")
+    if kind in ("chain", "set_weight") and not (isinstance(fields.get("weight"), str) and len(fields["weight"]) <= 20):
+        raise ConfigError(f"a {kind} message needs a weight name")
+    if kind == "set_weight":
+        fields["value"] = _number("a weight", fields.get("value"), -MAX_WEIGHT, MAX_WEIGHT)
     return Message(type=kind, seq=seq, fields=fields)
 
 

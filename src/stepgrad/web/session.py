@@ -22,15 +22,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stepgrad.functions import get_activation
+from stepgrad.functions.losses import LOSSES
 from stepgrad.network import Network, Setup, classic_setup, network_names
+from stepgrad.network.naming import Names
 from stepgrad.training.gradients import forward, sample_losses
 from stepgrad.training.init import create_network
 from stepgrad.training.loops import Training, make_training
+from stepgrad.training.params import Params, with_params
 from stepgrad.web.config import (
     CLASSIC,
     FILE,
     HIDDEN_ACTIVATIONS,
     SAMPLE_FIELDS,
+    UPLOAD,
     ConfigError,
     Limits,
     Options,
@@ -40,7 +45,7 @@ from stepgrad.web.config import (
     field_name,
     url_value,
 )
-from stepgrad.web.datasets import DataSplit, dataset_names, make_split
+from stepgrad.web.datasets import DataSplit, dataset_names, dataset_problems, make_split
 from stepgrad.web.features import FEATURES, feature_inputs
 from stepgrad.web.recording import Recording
 
@@ -49,7 +54,7 @@ Array = NDArray[np.float64]
 BOUNDARY_SIZE = 50  # the decision boundary's grid: 50 × 50 points of the input plane
 NEURON_STRIDE = 2  # neuron heat-maps use every second grid point: 25 × 25
 MAX_STEPS_PER_FRAME = 25  # updates between two frames (one epoch when it has fewer batches)
-BOUNDED = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+REGRESSION_LOSSES = ("half_squared_error", "mse")  # a network with one of these losses solves a regression problem
 
 
 def encode_map(values: Array, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
@@ -82,8 +87,21 @@ def plain_numbers(values: Array) -> Any:
     return cleaned.tolist()
 
 
+def parameter_index(names: Names, name: str) -> tuple[bool, int, tuple[int, ...]] | None:
+    """Where weight or bias ``name`` sits: ``(is a weight, layer, index in that layer's array)``, or None."""
+    for layer, rows in enumerate(names.weights):
+        for row, columns in enumerate(rows):
+            if name in columns:
+                return True, layer, (row, columns.index(name))
+    for layer, columns in enumerate(names.biases):
+        if name in columns:
+            return False, layer, (columns.index(name),)
+    return None
+
+
 def _range_of(activation: str) -> tuple[float | None, float | None]:
-    return BOUNDED.get(activation, (None, None))
+    bounds = get_activation(activation).output_range
+    return bounds if bounds is not None else (None, None)
 
 
 class Session:
@@ -114,12 +132,21 @@ class Session:
         self.export_token = secrets.token_urlsafe(18)  # only this tab's page learns it (in ``ready``)
         self._last_ready: dict[str, Any] | None = None  # what the page was last sent, for export
         self._last_frame: dict[str, Any] | None = None
+        self.uploaded: tuple[Array, Array] | None = None  # this tab's CSV file: inputs (n, 2), targets
+        self.upload_version = 0  # counts uploads: a new file is new data even under the same settings
+        self._split_upload = 0  # the upload the current samples come from
 
     # ----------------------------------------------------------------- set-up
     def datasets(self) -> tuple[str, ...]:
         """The dataset choices of this session (``file`` only with a network file)."""
         names = (*dataset_names(), CLASSIC)
-        return (*names, FILE) if self.file_setup is not None else names
+        names = (*names, FILE) if self.file_setup is not None else names
+        return (*names, UPLOAD) if self.uploaded is not None else names
+
+    def use_upload(self, inputs: Array, targets: Array) -> None:
+        """Offer ``(inputs (n, 2), targets (n, n_outputs))``, a checked CSV file, as dataset ``upload``."""
+        self.uploaded = (inputs, targets)
+        self.upload_version += 1
 
     def fixed_setup(self, data: str) -> Setup | None:
         """The setup a fixed-network dataset stands for, or None for generated data."""
@@ -187,11 +214,15 @@ class Session:
             check_fixed_setup(setup, self.limits)
         previous = self.config
         new_data = previous is None or previous.data_key() != config.data_key()
+        new_data = new_data or (config.data == UPLOAD and self._split_upload != self.upload_version)
         new_network = new_data or previous is None or previous.network_key() != config.network_key()
-        new_optimizer = new_network or previous is None or previous.optimizer != config.optimizer
+        new_optimizer = (
+            new_network or previous is None or (previous.optimizer, previous.l2) != (config.optimizer, config.l2)
+        )
         self.config = config
         if new_data:
-            self.split = make_split(config, setup)
+            self.split = make_split(config, setup, self.uploaded if config.data == UPLOAD else None)
+            self._split_upload = self.upload_version
             self._grid = None
             self.sample = 0
         if new_network:
@@ -231,7 +262,7 @@ class Session:
                 activation=config.activation,
                 output_activation=split.output_activation,
                 loss=split.loss,
-                rng=np.random.default_rng(config.seed),
+                rng=np.random.default_rng(config.seed if config.init == 0 else [config.seed, config.init]),
             )
         self.network = network
         self.frame_index = 0
@@ -256,9 +287,35 @@ class Session:
             epochs=1,  # the page decides when to stop; only ``Training.update`` is used
             batch_size=self.config.batch_size,
             seed=self.config.seed,
+            weight_decay=self.config.l2,
             use_compiled=False,
         )
         self.training.updates = updates
+
+    def set_parameter(self, name: str, value: float) -> dict[str, Any]:
+        """Give weight or bias ``name`` (``w5``, ``b2``) the value ``value``; returns the frame.
+
+        Training goes on from the edited weights with fresh optimizer state; the export's timeline
+        notes the edit like a change of settings.
+        """
+        self._require()
+        assert self.network is not None and self.training is not None
+        where = parameter_index(network_names(self.network), name)
+        if where is None:
+            raise ConfigError(f"no weight or bias named {name[:20]!r} in this network")
+        is_weight, layer, index = where
+        weights = [w.copy() for w in self.training.params.weights]
+        biases = [b.copy() for b in self.training.params.biases]
+        edited_array = (weights if is_weight else biases)[layer]
+        old = float(edited_array[index])
+        edited_array[index] = value
+        edited = with_params(self.network, Params(weights=tuple(weights), biases=tuple(biases)))
+        self._build_training(edited, keep_updates=True)
+        self.stopped = None
+        self.derivation = None
+        frame = self.frame()
+        self.recording.note_change(frame, {name: old}, {name: value})
+        return frame
 
     # ----------------------------------------------------------------- training
     @property
@@ -427,6 +484,9 @@ class Session:
             "points": {"train": split.points(train=True), "test": split.points(train=False)},
             "label_range": list(split.label_range),
             "n_classes": split.n_outputs if split.n_outputs > 1 else 0,
+            "problem": "regression" if split.loss in REGRESSION_LOSSES else "classification",
+            "problems": dataset_problems(),  # the page lists the data sets of the chosen problem type
+            "loss_formula": LOSSES[self.network.loss].formula if self.network.loss in LOSSES else "",
             "options": Options(self.datasets(), limits=self.limits).to_dict(),
         }
         if split.is_plane:

@@ -1,6 +1,6 @@
 """Step-through mode: the explain layer's derivation of one update, as the page shows it.
 
-Nothing is computed here: ``stepgrad.core.train_step`` records the step, ``stepgrad.explain``
+Nothing is computed here: ``stepgrad.core.train_step`` records the step, ``stepgrad.derivations``
 turns it into steps, and these functions only pick and format them (9 digits, as `stepgrad explain` prints them).
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from stepgrad.network import Network
+from stepgrad.network import Network, value_names
 from stepgrad.web.config import ConfigError, VizConfig
 
 DIGITS = 9  # digits of the numbers in step-through mode: those of `stepgrad explain` and the classic text
@@ -19,7 +19,7 @@ DIGITS = 9  # digits of the numbers in step-through mode: those of `stepgrad exp
 
 def step_to_dict(step: Any) -> dict[str, Any]:
     """A ``Step`` as the page shows it: texts and numbers to 9 digits, as `stepgrad explain` prints them."""
-    from stepgrad.explain.step import format_number
+    from stepgrad.derivations.step import format_number
 
     return {
         "name": step.name,
@@ -38,8 +38,8 @@ def derivation_message(
 ) -> tuple[Any, dict[str, Any]]:
     """The derivation of one gradient-descent step of ``network`` on one sample, and its message."""
     from stepgrad.core import train_step
-    from stepgrad.explain.derivation import explain
-    from stepgrad.explain.step import format_number
+    from stepgrad.derivations.derivation import explain
+    from stepgrad.derivations.step import format_number
 
     # Weights just short of divergence can overflow in the step after them: the values then read
     # inf/NaN in the steps, and nothing is printed on the server's terminal.
@@ -51,6 +51,10 @@ def derivation_message(
         if config.optimizer == "sgd"
         else f" (The run trains with {config.optimizer}, which uses these same gradients.)"
     )
+    if config.l2:
+        optimizer_note += (
+            f" Training also adds the L2 term λ·w (λ = {format_number(config.l2)}) to each weight's gradient."
+        )
     message = {
         "type": "derivation",
         "learning_rate": config.learning_rate,
@@ -73,7 +77,7 @@ def chain_message(derivation: Any, weight: str) -> dict[str, Any]:
     """
     steps = list(derivation.steps)
     by_name = {step.name: step for step in steps}
-    gradient = f"dE_total/d{weight}"
+    gradient = value_names.gradient(weight)
     if gradient not in by_name:
         raise ConfigError(f"no weight named {weight[:20]!r} in this derivation")
     wanted: set[str] = set()

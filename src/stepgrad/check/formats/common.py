@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stepgrad.check.report import STATUS_MARKS, CheckReport, ValueCheck
 from stepgrad.check.tolerance import shown_digits, significant_digits
-from stepgrad.explain.step import format_number
+from stepgrad.derivations.step import format_number
 
 STATUS_WORDS: dict[str, str] = {
     "right": "right",

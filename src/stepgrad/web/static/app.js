@@ -7,6 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10];
   const BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100];
+  const L2_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]; // Playground's regularization rates
   const PLAY_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
   const PAUSE_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
   const IN_FLIGHT = 2; // train requests outstanding while playing: the next frame is computed while one is drawn
@@ -39,7 +40,8 @@
   const stats = { framesReceived: 0, framesDrawn: 0, updatesDrawn: null, updatesPerSecond: 0, framesPerSecond: 0, loss: null, connection: connection };
   window.stepgradStats = stats;
   // What the page was sent, for the browser console and tests (read only).
-  window.stepgrad = { ready: () => ready, frame: () => frame };
+  let pinned = null; // {history, what}: an earlier run kept to compare the current one with
+  window.stepgrad = { ready: () => ready, frame: () => frame, pinned: () => pinned };
 
   // ------------------------------------------------------------------ messages
   let messageTimer = null;
@@ -139,11 +141,18 @@
   function showConfig() {
     const c = ready.config;
     const o = ready.options;
-    fillSelect($("data"), o.datasets, c.data);
+    $("problem").value = ready.problem;
+    // A generated data set lists the others of its problem type; from a fixed network or a CSV, all.
+    const generated = c.data in ready.problems;
+    fillSelect($("data"), o.datasets.filter((name) => !generated || !(name in ready.problems)
+      || ready.problems[name] === ready.problem), c.data);
+    $("loss-name").textContent = "Loss: " + ready.network.loss.replace(/_/g, " ");
+    $("loss-name").title = $("loss-detail").textContent = lossName(ready); // the formula: pointed at, or read aloud
     fillSelect($("act"), o.activations, c.activation);
     fillSelect($("opt"), o.optimizers, c.optimizer);
     fillSelect($("lr"), LEARNING_RATES, c.learning_rate);
     fillSelect($("batch"), BATCH_SIZES, c.batch_size);
+    fillSelect($("l2"), L2_RATES, c.l2, (v) => (v === 0 ? "none" : String(v)));
     $("noise").value = c.noise;
     $("noise-out").textContent = c.noise;
     $("split").value = c.split;
@@ -163,6 +172,14 @@
     $("export").href = "/export?token=" + encodeURIComponent(ready.export_token); // this tab's own run
     $("sample").max = String(Math.max(1, ready.n_train)); // shown from 1, sent from 0
     $("sample-count").textContent = "of " + ready.n_train;
+  }
+
+  /* "cross entropy, E = −target·ln(out) per output, summed, mean over the samples; …" */
+  function lossName(r) {
+    const name = r.network.loss.replace(/_/g, " ");
+    return name + (r.loss_formula ? ", " + r.loss_formula : "") + " per output, summed, mean over the samples"
+      + (r.problem === "regression" ? "; the colour shows the output value." : r.n_classes > 2
+        ? "; softmax output, the colour shows the most likely class." : "; the colour shows the output (class 1 high).");
   }
 
   /* One checkbox per input feature; the ones checked are the network's inputs. */
@@ -239,10 +256,29 @@
       sendConfig(values);
     });
     on("data", "data");
+    $("problem").addEventListener("change", (event) => {
+      // A problem type is a choice of data sets: the first of that type is loaded.
+      const first = ready.options.datasets.find((name) => ready.problems[name] === event.target.value);
+      if (first) sendConfig({ data: first });
+    });
+    $("new-weights").addEventListener("click", () => sendConfig({ init: 1 + Math.floor(Math.random() * 2147483646) }));
+    $("csv").addEventListener("change", uploadCsv);
+    $("weight-editor").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = Number($("weight-value").value);
+      if ($("weight-value").value.trim() === "" || !Number.isFinite(value)) {
+        say("A weight must be a number.", "error");
+        return;
+      }
+      send("set_weight", { weight: editing, value: value });
+    });
+    $("weight-editor-close").addEventListener("click", closeEditor);
+    $("pin").addEventListener("click", togglePin);
     on("act", "activation");
     on("opt", "optimizer");
     on("lr", "learning_rate", Number);
     on("batch", "batch_size", Number);
+    on("l2", "l2", Number);
     on("noise", "noise", Number);
     on("split", "split", Number);
     on("seed", "seed", Number);
@@ -364,8 +400,13 @@
     names.forEach((column, layer) => column.forEach((name, index) => {
       const g = document.querySelector('#net .neuron[data-name="' + name + '"]');
       if (!g) return;
-      g.addEventListener("mouseenter", () => { zoomed = { layer: layer, index: index, element: g }; paintZoom(); });
-      g.addEventListener("mouseleave", () => { zoomed = null; $("neuron-zoom").hidden = true; });
+      // A mouse only: a touch has no "leave", so its large map would stay over the diagram.
+      g.addEventListener("pointerenter", (event) => {
+        if (event.pointerType !== "mouse") return;
+        zoomed = { layer: layer, index: index, element: g };
+        paintZoom();
+      });
+      g.addEventListener("pointerleave", () => { zoomed = null; $("neuron-zoom").hidden = true; });
     }));
   }
 
@@ -398,10 +439,12 @@
   /* The plots' text alternatives: the numbers they show. */
   function describePlots() {
     const f = D.formatValue;
+    const fl = D.formatLoss;
     const start = history.length ? history[0] : null;
-    let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + f(frame.loss.train);
-    if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + f(frame.loss.test);
-    if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + f(start.train) + ".";
+    let loss = "Loss curve over " + D.formatEpoch(frame.epoch) + " epochs: training loss " + fl(frame.loss.train);
+    if (frame.loss.test !== null && frame.loss.test !== undefined) loss += ", test loss " + fl(frame.loss.test);
+    if (start) loss += "; at epoch " + D.formatEpoch(start.epoch) + " it was " + fl(start.train) + ".";
+    if (pinned) loss += " Pinned run " + pinned.what + ": training loss " + $("loss-pinned").textContent + ".";
     setLabel($("loss-chart"), loss);
     if (ready.plane && frame.maps) {
       const b = frame.maps.boundary;
@@ -437,11 +480,11 @@
     const marked = showsSample() ? frame.sample : null;
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked, marked, $("discrete").checked);
     if (zoomed) paintZoom();
-    D.drawLossChart($("loss-chart"), history);
+    D.drawLossChart($("loss-chart"), history, pinned ? pinned.history : null);
     describePlots();
     $("epoch").textContent = D.formatEpoch(frame.epoch);
-    $("loss-train").textContent = D.formatValue(frame.loss.train);
-    $("loss-test").textContent = D.formatValue(frame.loss.test);
+    $("loss-train").textContent = D.formatLoss(frame.loss.train);
+    $("loss-test").textContent = D.formatLoss(frame.loss.test);
     $("no-plane-sample").textContent = String(frame.sample + 1);
     stats.framesDrawn += 1;
     const gained = lastDrawnUpdates === null || frame.updates < lastDrawnUpdates ? 0 : frame.updates - lastDrawnUpdates;
@@ -511,6 +554,7 @@
         "cap", { label: "Dismiss", run: () => clearBanner("link") });
     }
     if (structureChanged || !network) {
+      closeEditor();
       clearDerivation();
       frame = message.frame;
       buildDiagram();
@@ -624,8 +668,93 @@
     highlight(step.involves);
   }
 
-  /* A connection (weight) or a bias node was clicked: its chain rule, from a fresh derivation if needed. */
+  /* Pin the run on screen (its loss curve and settings) beside the next ones, or let it go. */
+  function togglePin() {
+    if (pinned) {
+      pinned = null;
+    } else if (history.length) {
+      const c = ready.config;
+      pinned = { history: history.slice(), what: "(" + c.data + ", " + c.layers.join(",") + " " + c.activation + ", "
+        + c.optimizer + " lr " + c.learning_rate + ", batch " + c.batch_size + ", epoch " + D.formatEpoch(frame.epoch) + ")" };
+    }
+    $("pinned-row").hidden = !pinned;
+    $("pin").textContent = pinned ? "unpin" : "pin this run";
+    if (pinned) {
+      $("loss-pinned").textContent = D.formatLoss(pinned.history[pinned.history.length - 1].train);
+      $("pinned-what").textContent = pinned.what;
+    }
+    dirty = true;
+    scheduleDraw();
+  }
+
+  /* The page's own CSV file: sent to the server, which checks it; then it is the data set "upload". */
+  const MAX_CSV_BYTES = 64 * 1024; // the server's cap (web/upload.py), checked here to spare the sending
+  async function uploadCsv() {
+    const file = $("csv").files[0];
+    $("csv").value = "";
+    if (!file) return;
+    const status = $("csv-status");
+    if (file.size > MAX_CSV_BYTES) {
+      status.textContent = "Your CSV is larger than 64 KB (" + Math.round(file.size / 1024) + " KB); at most 1000 rows of x1, x2, label.";
+      status.className = "hint error";
+      return;
+    }
+    let reply;
+    try {
+      const response = await fetch("/upload?token=" + encodeURIComponent(ready.export_token), {
+        method: "POST", body: file, headers: { "Content-Type": "text/csv" } });
+      reply = await response.json();
+      reply.ok = response.ok;
+    } catch (error) {
+      reply = { ok: false, message: "Could not send the file to the stepgrad server." };
+    }
+    status.textContent = reply.message;
+    status.className = reply.ok ? "hint" : "hint error";
+    if (reply.ok) sendConfig({ data: "upload" });
+  }
+
+  /* The weight editor: the value of weight or bias ``name`` now, from the frame. */
+  let editing = null;
+  function parameterValue(name) {
+    const n = ready.network;
+    for (let l = 0; l < n.weights.length; l += 1) {
+      for (let r = 0; r < n.weights[l].length; r += 1) {
+        const c = n.weights[l][r].indexOf(name);
+        if (c >= 0) return frame.weights[l][r][c];
+      }
+      const k = n.biases[l].indexOf(name);
+      if (k >= 0) return frame.biases[l][k];
+    }
+    return null;
+  }
+
+  function openEditor(name) {
+    editing = name;
+    $("weight-editor-name").textContent = name;
+    const value = parameterValue(name);
+    $("weight-value").value = value === null ? "" : String(value);
+    $("weight-editor").hidden = false;
+    $("weight-value").focus({ preventScroll: true });
+  }
+
+  function closeEditor() {
+    editing = null;
+    $("weight-editor").hidden = true;
+  }
+
+  /* A weight was set: the diagram shows it; an open derivation is worked again from the new weights. */
+  function onWeightSet() {
+    say(editing + " is now " + String(parameterValue(editing)) + ".", "info");
+    if (derivation && ready.step_through) {
+      chainWanted = editing;
+      send("explain", { sample: chosenSample() });
+    }
+  }
+
+  /* A connection (weight) or a bias node was clicked: its editor, and its chain rule (from a fresh
+     derivation if needed). */
   function onPick(name) {
+    openEditor(name);
     if (!ready.step_through) {
       say("The chain rule of a weight is shown in step-through mode, for networks with at most "
         + ready.options.limits.step_through_neurons + " neurons per layer.", "cap");
@@ -766,7 +895,10 @@
           say("Reconnected. The run started again from this page's setup.", "info");
         }
         onReady(message);
-      } else if (message.type === "frame") onFrame(message);
+      } else if (message.type === "frame") {
+        onFrame(message);
+        if (type === "set_weight") onWeightSet();
+      }
       else if (message.type === "derivation") onDerivation(message);
       else if (message.type === "chain") onChain(message);
       else if (message.type === "error") onError(message);

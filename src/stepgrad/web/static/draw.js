@@ -191,14 +191,18 @@
     return humanNumber(v, 3);
   }
 
-  /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x). */
-  function drawLossChart(canvas, history) {
+  const PINNED_COLOUR = "#7b3fa0"; // a pinned earlier run's training loss
+
+  /* Loss curves: history is a list of {epoch, train, test}; axes in loss (y) and epochs (x); pinned
+     (optional) is an earlier run's history, its training loss drawn beside the current run's. */
+  function drawLossChart(canvas, history, pinned) {
+    const both = pinned ? history.concat(pinned) : history;
     const [w, h] = fitCanvas(canvas);
     const ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, w, h);
     ctx.font = "10px system-ui, sans-serif";
     let highest = 0;
-    for (const row of history) {
+    for (const row of both) {
       if (row.train !== null && row.train !== undefined) highest = Math.max(highest, row.train);
       if (row.test !== null && row.test !== undefined) highest = Math.max(highest, row.test);
     }
@@ -214,8 +218,9 @@
     const bottom = 20;
     const plotW = w - left - right;
     const plotH = h - top - bottom;
-    const first = history.length ? history[0].epoch : 0;
-    const last = history.length ? history[history.length - 1].epoch : 1;
+    const epochs = both.map((row) => row.epoch);
+    const first = epochs.length ? Math.min(...epochs) : 0;
+    const last = epochs.length ? Math.max(...epochs) : 1;
     const xSpan = last > first ? last - first : 1;
     const xStep = niceStep(xSpan, 4);
     const px = (epoch) => left + ((epoch - first) / xSpan) * plotW;
@@ -258,14 +263,14 @@
     ctx.lineTo(left + 0.5, top + plotH + 0.5);
     ctx.lineTo(left + plotW, top + plotH + 0.5);
     ctx.stroke();
-    if (history.length < 1) return;
-    const line = (key, colour, dash) => {
+    if (both.length < 1) return;
+    const line = (key, colour, dash, rows) => {
       ctx.beginPath();
       ctx.setLineDash(dash);
       ctx.strokeStyle = colour;
       ctx.lineWidth = 1.8;
       let started = false;
-      for (const row of history) {
+      for (const row of rows || history) {
         const v = row[key];
         if (v === null || v === undefined) continue;
         const x = px(row.epoch);
@@ -277,6 +282,7 @@
       ctx.stroke();
       ctx.setLineDash([]);
     };
+    if (pinned) line("train", PINNED_COLOUR, [2, 2], pinned);
     line("test", "#8a939b", [4, 3]);
     line("train", "#1f2d3d", []);
   }
@@ -287,6 +293,12 @@
     const a = Math.abs(v);
     if (a !== 0 && (a < 1e-3 || a >= 1e4)) return humanNumber(v, 3);
     return v.toFixed(3);
+  }
+
+  /* A loss: three significant digits, so a small regression loss reads 0.00138, not 0.001. */
+  function formatLoss(v) {
+    if (v === null || v === undefined || !isFinite(v) || Math.abs(v) >= 1) return formatValue(v);
+    return humanNumber(v, 3);
   }
 
   /* A weight or bias on the diagram: three decimals, a real minus sign, "—" when not a number. */
@@ -312,6 +324,20 @@
   /* The network diagram: SVG connections and neurons, heat-map canvases over the neurons.
      Small networks (step-through size) also show their biases as nodes and every weight's value.
      onPick(name) is called when a connection or a bias is clicked. */
+  /* A click, or a tap: Chromium's touch adjustment sends a tap's click on a thin SVG connection to the
+     whole diagram, so a touch is taken at its pointerup (and the click that may follow is not taken twice). */
+  let lastTouch = 0;
+  function onPress(element, action) {
+    element.addEventListener("pointerup", (event) => {
+      if (event.pointerType !== "touch") return;
+      lastTouch = performance.now();
+      action();
+    });
+    element.addEventListener("click", () => {
+      if (performance.now() - lastTouch > 600) action();
+    });
+  }
+
   /* Enter or Space on a focused part of the diagram does what a click does. */
   function onActivate(element, action) {
     element.addEventListener("keydown", (event) => {
@@ -360,7 +386,7 @@
       // Focusable: Tab reaches every connection, Enter (or Space) opens its chain rule; its name is its title.
       const hit = el("path", { d: spec.d, class: "edge-hit", "data-name": name, tabindex: "0", role: "button" }, edgeLayer);
       const title = el("title", {}, hit);
-      hit.addEventListener("click", () => onPick && onPick(name));
+      onPress(hit, () => onPick && onPick(name));
       onActivate(hit, () => onPick && onPick(name));
       const edge = { path: path, title: title, layer: spec.layer, j: spec.j, i: spec.i, name: name, source: spec.source, target: spec.target };
       const at = spec.label;
@@ -375,7 +401,7 @@
         edge.valueSpan = el("tspan", {}, text);
         edge.label = g;
         edge.labelTitle = el("title", {}, g);
-        g.addEventListener("click", () => onPick && onPick(name));
+        onPress(g, () => onPick && onPick(name));
         if (!at.placed) {
           hit.addEventListener("mouseenter", () => g.classList.add("shown"));
           hit.addEventListener("mouseleave", () => g.classList.remove("shown"));
@@ -395,7 +421,7 @@
         ? { x: spec.x, y: spec.y + 24, class: "bias-value", "text-anchor": "middle" }
         : { x: spec.x + 14, y: spec.y + 3.5, class: "bias-value", "text-anchor": "start" }, g);
       const title = el("title", {}, g);
-      g.addEventListener("click", () => onPick && onPick(spec.name));
+      onPress(g, () => onPick && onPick(spec.name));
       onActivate(g, () => onPick && onPick(spec.name));
       biases.push({ group: g, label: label, title: title, name: spec.name, index: spec.index, layer: spec.layer, trained: trained });
     }
@@ -502,6 +528,15 @@
   function drawLegend(box, ready) {
     box.textContent = "";
     if (!ready.plane) return;
+    if (ready.n_classes > 2) { // one swatch per class, coloured as its region and its points
+      for (let k = 0; k < ready.n_classes; k += 1) {
+        const swatch = document.createElement("span");
+        swatch.className = "class-swatch";
+        swatch.style.background = rgb(CLASS_COLOURS[k % CLASS_COLOURS.length]);
+        box.append(swatch, document.createTextNode("class " + k));
+      }
+      return;
+    }
     const low = document.createElement("span");
     const bar = document.createElement("span");
     const high = document.createElement("span");
@@ -520,6 +555,7 @@
     drawLossChart: drawLossChart,
     buildNetwork: buildNetwork,
     formatValue: formatValue,
+    formatLoss: formatLoss,
     formatEpoch: formatEpoch,
     BACKGROUND_FADE: BACKGROUND_FADE,
   };

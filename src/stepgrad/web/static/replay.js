@@ -70,8 +70,8 @@
     D.drawBoundary($("boundary"), ready, frame, $("show-test").checked);
     D.drawLossChart($("loss-chart"), frames.slice(0, index + 1).map((f) => ({ epoch: f.epoch, train: f.loss.train, test: f.loss.test })));
     $("epoch").textContent = D.formatEpoch(frame.epoch);
-    $("loss-train").textContent = D.formatValue(frame.loss.train);
-    $("loss-test").textContent = D.formatValue(frame.loss.test);
+    $("loss-train").textContent = D.formatLoss(frame.loss.train);
+    $("loss-test").textContent = D.formatLoss(frame.loss.test);
     $("position").value = String(index);
     // Frame 0 is the network before training; the run recorded frames 1 to N after it (`--frames N`).
     $("frame-count").textContent = "frame " + index + " / " + (frames.length - 1) + (index === 0 ? " (start)" : "");

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from stepgrad.core.step import train_step
-from stepgrad.explain.derivation import check_sample
-from stepgrad.explain.step import Derivation, Step
+from stepgrad.derivations.derivation import check_sample
+from stepgrad.derivations.step import Derivation, Step
+from stepgrad.network import value_names
 from stepgrad.network.classic import classic_setup
 from stepgrad.network.model import Setup
 from stepgrad.network.naming import network_names
@@ -197,7 +198,7 @@ def _steps(
         raw = np.ravel(grads[index])
         for k, p in enumerate(label_list):
             section = f"Update of {p}"
-            grad_name = f"dE_total/d{p}"
+            grad_name = value_names.gradient(p)
             g_name = grad_name
             involves = (p,)
             if opt.weight_decay and not opt.decoupled and index % 2 == 0:

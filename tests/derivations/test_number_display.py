@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from stepgrad.explain.derivation import explain_setup
-from stepgrad.explain.step import Derivation, format_number, format_operand
+from stepgrad.derivations.derivation import explain_setup
+from stepgrad.derivations.step import Derivation, format_number, format_operand
 from stepgrad.network import Layer, Network, Setup, classic_setup
 from stepgrad.render import render
 from support.published import PUBLISHED

@@ -13,9 +13,9 @@ from numpy.typing import ArrayLike
 
 from stepgrad.core.step import batch_arrays
 from stepgrad.core.trace import HiddenDeltasFrom, Trace
+from stepgrad.derivations.derivation import explain, explain_setup
+from stepgrad.derivations.step import Derivation
 from stepgrad.errors import StepgradError
-from stepgrad.explain.derivation import explain, explain_setup
-from stepgrad.explain.step import Derivation
 from stepgrad.network.model import Network, Setup
 
 

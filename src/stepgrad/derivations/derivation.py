@@ -19,17 +19,20 @@ from typing import TYPE_CHECKING
 
 from stepgrad.core.step import train_step
 from stepgrad.core.trace import HiddenDeltasFrom, Trace
-from stepgrad.errors import StepgradError, quantity
-from stepgrad.explain.notation import (
+from stepgrad.derivations.notation import (
     activation_template,
+    derivative_operands,
     derivative_template,
     error_gradient_template,
     error_template,
     latex_name,
     math_latex,
+    paired_delta_template,
 )
-from stepgrad.explain.step import Derivation, Step
+from stepgrad.derivations.step import Derivation, Step
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
+from stepgrad.network import value_names
 from stepgrad.network.classic import is_classic
 
 if TYPE_CHECKING:
@@ -171,27 +174,33 @@ def explain(
         is_output = layer_index == n_layers - 1
         section = OUTPUT_LAYER if is_output else _hidden_section(layer_index, n_layers)
         sources = names.sources(layer_index)
-        source_values = sources if layer_index == 0 else [f"out_{s}" for s in sources]
+        source_values = sources if layer_index == 0 else [value_names.out(s) for s in sources]
         for j, neuron in enumerate(neurons):
-            dE_dout, dout_dnet, delta = f"dE_total/dout_{neuron}", f"dout_{neuron}/dnet_{neuron}", f"delta_{neuron}"
+            dE_dout, dout_dnet, delta = (
+                value_names.dE_dout(neuron),
+                value_names.dout_dnet(neuron),
+                value_names.delta(neuron),
+            )
             if is_output:
                 builder.add(
                     dE_dout,
                     section,
                     f"How much the total error changes with the output of {neuron}",
-                    error_gradient_template(loss.name, f"target_{neuron}", f"out_{neuron}", len(outputs)),
-                    [f"target_{neuron}", f"out_{neuron}"],
+                    error_gradient_template(
+                        loss.name, value_names.target(neuron), value_names.out(neuron), len(outputs)
+                    ),
+                    [value_names.target(neuron), value_names.out(neuron)],
                     involves=(neuron,),
                 )
             else:
                 _hidden_error(builder, trace, layer_index, j, neuron, section)
-            if activation_of[layer_index] != "softmax" or not paired:
+            if get_activation(activation_of[layer_index]).elementwise or not paired:
                 builder.add(
                     dout_dnet,
                     section,
                     f"How much the output of {neuron} changes with its net input",
-                    derivative_template(activation_of[layer_index], f"net_{neuron}", f"out_{neuron}"),
-                    _derivative_operands(activation_of[layer_index], neuron),
+                    derivative_template(activation_of[layer_index], value_names.net(neuron), value_names.out(neuron)),
+                    derivative_operands(activation_of[layer_index], value_names.net(neuron), value_names.out(neuron)),
                     involves=(neuron,),
                 )
             if is_output and paired:
@@ -199,16 +208,15 @@ def explain(
                     delta,
                     section,
                     f"Delta of {neuron}: {output_activation.name} with {loss.name} simplifies",
-                    (
-                        "{" + f"out_{neuron}" + "} − {" + f"target_{neuron}" + "}",
-                        "{" + f"out_{neuron}" + "} - {" + f"target_{neuron}" + "}",
+                    paired_delta_template(
+                        loss.name, output_activation.name, value_names.target(neuron), value_names.out(neuron)
                     ),
-                    [f"out_{neuron}", f"target_{neuron}"],
+                    [value_names.out(neuron), value_names.target(neuron)],
                     involves=(neuron,),
                     note=_note(
                         Formula(f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet"),
                         " collapses to ",
-                        Formula("out − target"),
+                        Formula(loss.paired[output_activation.name].delta_formula),
                         f" for {output_activation.name} outputs with {loss.name}; it stays exact where the "
                         "separate factors would overflow.",
                     ),
@@ -227,7 +235,7 @@ def explain(
                 )
             chain = [delta] if paired and is_output else [dE_dout, dout_dnet]
             for i, weight in enumerate(names.weights[layer_index][j]):
-                dnet_dw, grad = f"dnet_{neuron}/d{weight}", f"dE_total/d{weight}"
+                dnet_dw, grad = value_names.dnet_dw(neuron, weight), value_names.gradient(weight)
                 used = f"⟨{grad}⟩" if batch_means else grad
                 builder.add(
                     dnet_dw,
@@ -244,9 +252,7 @@ def explain(
                     _product([*chain, dnet_dw]),
                     [*chain, dnet_dw],
                     involves=(neuron, sources[i], weight),
-                    note=_note(
-                        "Delta rule: ", Formula(f"dE_total/d{weight} = delta_{neuron} · {source_values[i]}"), "."
-                    ),
+                    note=_note("Delta rule: ", Formula(f"{grad} = {delta} · {source_values[i]}"), "."),
                 )
                 builder.add(
                     f"{weight}+",
@@ -265,10 +271,10 @@ def explain(
         layer = network.layers[bias.layer]
         neurons = names.neurons[bias.layer]
         fed = neurons if layer.bias_mode == "shared" else [neurons[bias.index]]
-        deltas = [f"delta_{n}" for n in fed]
+        deltas = [value_names.delta(n) for n in fed]
         frozen = "" if layer.trains_bias else f" {bias.name} is frozen in this network, so it is not updated."
         builder.add(
-            f"dE_total/d{bias.name}",
+            value_names.gradient(bias.name),
             BIASES,
             f"Gradient of {bias.name}",
             _sum(deltas),
@@ -282,7 +288,11 @@ def explain(
             ),
         )
         if layer.trains_bias:
-            bias_used = f"⟨dE_total/d{bias.name}⟩" if batch_means else f"dE_total/d{bias.name}"
+            bias_used = (
+                value_names.batch_mean(value_names.gradient(bias.name))
+                if batch_means
+                else value_names.gradient(bias.name)
+            )
             builder.add(
                 f"{bias.name}+",
                 BIASES,
@@ -320,19 +330,19 @@ def _error_steps(builder: _Builder, loss: str, outputs: list[str], section: str,
     when = " after the update" if after else ""
     for output in outputs:
         builder.add(
-            f"E_{output}{after}",
+            value_names.error(output, after),
             section,
             f"Error of {output}{when}",
-            error_template(loss, f"target_{output}", f"out_{output}{after}", len(outputs)),
-            [f"target_{output}", f"out_{output}{after}"],
+            error_template(loss, value_names.target(output), value_names.out(output, after), len(outputs)),
+            [value_names.target(output), value_names.out(output, after)],
             involves=(output,),
         )
     builder.add(
-        f"E_total{after}",
+        value_names.error_total(after),
         section,
         f"Total error{when}",
-        _sum([f"E_{o}{after}" for o in outputs]),
-        [f"E_{o}{after}" for o in outputs],
+        _sum([value_names.error(o, after) for o in outputs]),
+        [value_names.error(o, after) for o in outputs],
         involves=tuple(outputs),
         note=_note(
             "Compare with ", Formula("E_total"), " before the update: a step that is small enough lowers the error."
@@ -350,15 +360,16 @@ def _forward_steps(builder: _Builder, trace: Trace, activation_of: list[str], se
     names = trace.names
     for layer_index, activation in enumerate(activation_of):
         sources = names.sources(layer_index)
-        source_values = sources if layer_index == 0 else [f"out_{s}{after}" for s in sources]
+        source_values = sources if layer_index == 0 else [value_names.out(s, after) for s in sources]
         neurons = names.neurons[layer_index]
-        layer_nets = [f"net_{n}{after}" for n in neurons]
+        layer_nets = [value_names.net(n, after) for n in neurons]
         trains_bias = trace.network.layers[layer_index].trains_bias
+        elementwise = get_activation(activation).elementwise
         for j, neuron in enumerate(neurons):
             _net_step(builder, names, layer_index, j, neuron, source_values, section, after, trains_bias)
-            if activation != "softmax":
+            if elementwise:
                 _out_step(builder, activation, neuron, layer_nets, section, after)
-        if activation == "softmax":
+        if not elementwise:  # every out reads the whole layer's nets
             for neuron in neurons:
                 _out_step(builder, activation, neuron, layer_nets, section, after)
 
@@ -387,7 +398,7 @@ def _net_step(
         text_terms.append(f"{{{bias_value}}}·1")
         latex_terms.append(rf"{{{bias_value}}} \cdot 1")
     builder.add(
-        f"net_{neuron}{after}",
+        value_names.net(neuron, after),
         section,
         f"Net input of {neuron}" + (" after the update" if after else ""),
         (" + ".join(text_terms), " + ".join(latex_terms)),
@@ -398,13 +409,13 @@ def _net_step(
 
 def _out_step(builder: _Builder, activation: str, neuron: str, layer_nets: list[str], section: str, after: str) -> None:
     """``out = f(net)``."""
-    net = f"net_{neuron}{after}"
+    net = value_names.net(neuron, after)
     builder.add(
-        f"out_{neuron}{after}",
+        value_names.out(neuron, after),
         section,
         f"Output of {neuron} ({activation})" + (" after the update" if after else ""),
-        activation_template(activation, net, f"out_{neuron}{after}", layer_nets),
-        layer_nets if activation == "softmax" else [net],
+        activation_template(activation, net, value_names.out(neuron, after), layer_nets),
+        [net] if get_activation(activation).elementwise else layer_nets,
         involves=(neuron,),
     )
 
@@ -417,19 +428,14 @@ def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
     """``⟨dE_total/dw5⟩``: the batch mean of each gradient, the one the update uses (``LayerTrace.grad_w``)."""
     means: dict[str, float] = {}
     for weight in trace.names.all_weights():
-        means[f"⟨dE_total/d{weight.name}⟩"] = float(trace.layers[weight.layer].grad_w[weight.neuron, weight.source])
+        means[value_names.batch_mean(value_names.gradient(weight.name))] = float(
+            trace.layers[weight.layer].grad_w[weight.neuron, weight.source]
+        )
     for bias in trace.names.all_biases():
-        means[f"⟨dE_total/d{bias.name}⟩"] = float(trace.layers[bias.layer].grad_b[bias.index])
+        means[value_names.batch_mean(value_names.gradient(bias.name))] = float(
+            trace.layers[bias.layer].grad_b[bias.index]
+        )
     return means
-
-
-def _derivative_operands(activation: str, neuron: str) -> list[str]:
-    """What ``dout/dnet`` is written in: ``out`` (sigmoid, tanh, softmax), ``net`` (ReLUs), nothing (linear)."""
-    if activation in ("sigmoid", "tanh", "softmax"):
-        return [f"out_{neuron}"]
-    if activation in ("relu", "leaky_relu"):
-        return [f"net_{neuron}"]
-    return []
 
 
 def _hidden_section(layer_index: int, n_layers: int) -> str:
@@ -447,14 +453,14 @@ def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neu
     for k, next_neuron in enumerate(next_neurons):
         weight = names.weights[layer_index + 1][k][j]
         weight_operand = f"{weight}+" if updated else weight
-        name = f"dE_{next_neuron}/dout_{neuron}"
+        name = value_names.sent_back(next_neuron, neuron)
         contributions.append(name)
         builder.add(
             name,
             section,
             f"What {next_neuron} sends back to {neuron}",
-            _product([f"delta_{next_neuron}", weight_operand]),
-            [f"delta_{next_neuron}", weight_operand],
+            _product([value_names.delta(next_neuron), weight_operand]),
+            [value_names.delta(next_neuron), weight_operand],
             involves=(neuron, next_neuron, weight),
             note=(
                 "Mistaken on purpose: this uses the already-updated weight."
@@ -469,7 +475,7 @@ def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neu
             ),
         )
     builder.add(
-        f"dE_total/dout_{neuron}",
+        value_names.dE_dout(neuron),
         section,
         f"How much the total error changes with the output of {neuron}",
         _sum(contributions),

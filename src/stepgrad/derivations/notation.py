@@ -3,12 +3,16 @@
 Value names are the public vocabulary (``net_h1``, ``dE_total/dw5``, ``w5+``);
 ``latex_name`` turns them into ``net_{h1}``, ``\\frac{\\partial E_{total}}{\\partial w_{5}}``,
 ``w_{5}^{+}``. The ``*_template`` functions give an activation's or a loss's
-right-hand side with ``{name}`` placeholders, the form ``Step.substitution`` uses.
+right-hand side with ``{name}`` placeholders, the form ``Step.substitution`` uses,
+read from the registries of ``stepgrad.functions`` (each formula is written there once).
 """
 
 from __future__ import annotations
 
 import re
+
+from stepgrad.functions import get_activation, get_loss
+from stepgrad.functions.formula_text import fill, symbols
 
 _INDEXED = re.compile(r"^([a-z])(\d+)(\+?)$")  # i1, w5, b1, w5+
 _NEURON = re.compile(r"^([hio])(\d+)(?:_(\d+))?$")  # h1, o2, h1_2
@@ -59,68 +63,52 @@ def text_sum(terms: list[str]) -> str:
     return " + ".join(terms)
 
 
+def _placeholder(name: str) -> str:
+    return "{" + name + "}"
+
+
 def activation_template(activation: str, net: str, out: str, layer_nets: list[str]) -> tuple[str, str]:
-    """The right-hand side of ``out = f(net)`` with ``{net}`` placeholders: (text, LaTeX)."""
-    n = "{" + net + "}"
-    if activation == "sigmoid":
-        return f"1 / (1 + e^(−{n}))", rf"\frac{{1}}{{1 + e^{{-{n}}}}}"
-    if activation == "tanh":
-        return f"tanh({n})", rf"\tanh({n})"
-    if activation == "relu":
-        return f"max(0, {n})", rf"\max(0, {n})"
-    if activation == "leaky_relu":
-        return f"{n} if {n} > 0 else 0.01·{n}", rf"{n} \text{{ if }} {n} > 0 \text{{ else }} 0.01 \cdot {n}"
-    if activation == "linear":
-        return n, n
-    if activation == "softmax":
-        denominator = " + ".join(f"e^({{{other}}})" for other in layer_nets)
-        denominator_latex = " + ".join(f"e^{{{{{other}}}}}" for other in layer_nets)
-        return f"e^({n}) / ({denominator})", rf"\frac{{e^{{{n}}}}}{{{denominator_latex}}}"
-    raise KeyError(activation)
+    """The right-hand side of ``out = f(net)`` with ``{net}`` placeholders: (text, LaTeX), from the registry.
+
+    ``layer_nets``: the layer's net inputs, which a softmax sums over.
+    """
+    entry = get_activation(activation)
+    names = {"net": _placeholder(net), "out": _placeholder(out)}
+    layer = [_placeholder(other) for other in layer_nets]
+    return fill(entry.formula, names, layer), fill(entry.formula_latex, names, layer)
 
 
 def derivative_template(activation: str, net: str, out: str) -> tuple[str, str]:
     """The right-hand side of ``dout/dnet`` with placeholders, in the derivation's form: (text, LaTeX)."""
-    o, n = "{" + out + "}", "{" + net + "}"
-    if activation in ("sigmoid", "softmax"):
-        return f"{o}·(1 − {o})", rf"{o}(1 - {o})"
-    if activation == "tanh":
-        return f"1 − {o}²", rf"1 - {o}^{{2}}"
-    if activation == "relu":
-        return f"1 if {n} > 0 else 0", rf"1 \text{{ if }} {n} > 0 \text{{ else }} 0"
-    if activation == "leaky_relu":
-        return f"1 if {n} > 0 else 0.01", rf"1 \text{{ if }} {n} > 0 \text{{ else }} 0.01"
-    if activation == "linear":
-        return "1", "1"
-    raise KeyError(activation)
+    entry = get_activation(activation)
+    names = {"net": _placeholder(net), "out": _placeholder(out)}
+    return fill(entry.derivative_formula, names), fill(entry.derivative_latex, names)
+
+
+def _loss_names(target: str, out: str, n_outputs: int) -> dict[str, str]:
+    return {"target": _placeholder(target), "out": _placeholder(out), "n": str(n_outputs)}
 
 
 def error_template(loss: str, target: str, out: str, n_outputs: int) -> tuple[str, str]:
-    """The right-hand side of ``E_o`` with placeholders: (text, LaTeX)."""
-    t, o = "{" + target + "}", "{" + out + "}"
-    if loss == "half_squared_error":
-        return f"½({t} − {o})²", rf"\tfrac{{1}}{{2}}({t} - {o})^{{2}}"
-    if loss == "mse":
-        return f"({t} − {o})² / {n_outputs}", rf"\frac{{({t} - {o})^{{2}}}}{{{n_outputs}}}"
-    if loss == "binary_cross_entropy":
-        return (
-            f"−[{t}·ln({o}) + (1 − {t})·ln(1 − {o})]",
-            rf"-\left[{t} \ln({o}) + (1 - {t}) \ln(1 - {o})\right]",
-        )
-    if loss == "cross_entropy":
-        return f"−{t}·ln({o})", rf"-{t} \ln({o})"
-    raise KeyError(loss)
+    """The right-hand side of ``E_o`` with placeholders: (text, LaTeX), from the registry."""
+    entry, names = get_loss(loss), _loss_names(target, out, n_outputs)
+    return fill(entry.formula, names), fill(entry.formula_latex, names)
 
 
 def error_gradient_template(loss: str, target: str, out: str, n_outputs: int) -> tuple[str, str]:
-    """The right-hand side of ``dE_total/dout_o`` with placeholders: (text, LaTeX)."""
-    t, o = "{" + target + "}", "{" + out + "}"
-    if loss == "half_squared_error":
-        return f"−({t} − {o})", rf"-({t} - {o})"
-    if loss == "mse":
-        return f"−2({t} − {o}) / {n_outputs}", rf"-\frac{{2({t} - {o})}}{{{n_outputs}}}"
-    if loss == "binary_cross_entropy":
-        return f"({o} − {t}) / ({o}·(1 − {o}))", rf"\frac{{{o} - {t}}}{{{o}(1 - {o})}}"
-    if loss == "cross_entropy":
-        return f"−{t} / {o}", rf"-\frac{{{t}}}{{{o}}}"
-    raise KeyError(loss)
+    """The right-hand side of ``dE_total/dout_o`` with placeholders: (text, LaTeX), from the registry."""
+    entry, names = get_loss(loss), _loss_names(target, out, n_outputs)
+    return fill(entry.gradient_formula, names), fill(entry.gradient_latex, names)
+
+
+def paired_delta_template(loss: str, activation: str, target: str, out: str) -> tuple[str, str]:
+    """``delta_o`` of a loss with its paired output activation (``{out} − {target}``): (text, LaTeX)."""
+    paired = get_loss(loss).paired[get_activation(activation).name]
+    names = {"target": _placeholder(target), "out": _placeholder(out)}
+    return fill(paired.delta_formula, names), fill(paired.delta_latex, names)
+
+
+def derivative_operands(activation: str, net: str, out: str) -> list[str]:
+    """What ``dout/dnet`` is written in, read off its formula: ``out`` (sigmoid, tanh), ``net`` (ReLUs), nothing."""
+    used = symbols(get_activation(activation).derivative_formula)
+    return [name for symbol, name in (("out", out), ("net", net)) if symbol in used]

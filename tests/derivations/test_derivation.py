@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from stepgrad.core import train_step
-from stepgrad.explain.derivation import explain, explain_setup
-from stepgrad.explain.step import Derivation
+from stepgrad.derivations.derivation import explain, explain_setup
+from stepgrad.derivations.step import Derivation
 from stepgrad.network import Layer, Network, Setup, classic_setup
 from support.published import PUBLISHED, last_digit_unit
 

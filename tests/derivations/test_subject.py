@@ -48,16 +48,21 @@ def test_mistakes_are_stepgrad_errors() -> None:
         stepgrad.explain(3)  # type: ignore[arg-type]
 
 
-def test_still_callable_after_the_package_is_imported() -> None:
-    import stepgrad.explain.derivation
+def test_explain_is_a_function_and_the_derivations_package_is_a_package() -> None:
+    import types
 
+    import stepgrad.derivations.derivation
+
+    assert isinstance(stepgrad.explain, types.FunctionType)
+    assert type(stepgrad.derivations) is types.ModuleType  # a plain package, not a callable one
+    assert not callable(stepgrad.derivations)
     assert stepgrad.explain().step("net_h1").value == pytest.approx(0.3775)
 
 
 def test_import_stepgrad_loads_no_explain_render_or_terminal_code() -> None:
     code = (
         "import sys, stepgrad\n"
-        "print(' '.join(m for m in ('stepgrad.explain', 'stepgrad.render', 'rich', 'click', 'latex2mathml', "
+        "print(' '.join(m for m in ('stepgrad.derivations', 'stepgrad.render', 'rich', 'click', 'latex2mathml', "
         "'torch', 'matplotlib') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -82,10 +87,10 @@ def test_a_setup_with_more_target_rows_than_samples_is_refused() -> None:
 
 
 def test_the_lazy_top_level_explain_has_the_signature_of_the_function_it_calls() -> None:
-    # stepgrad.explain is a light wrapper until stepgrad.explain (the package) is imported: same parameters.
+    # stepgrad.derivations is a light wrapper until stepgrad.derivations (the package) is imported: same parameters.
     code = (
         "import inspect, stepgrad; lazy = inspect.signature(stepgrad.explain); "
-        "from stepgrad.explain.subject import explain_subject; "
+        "from stepgrad.derivations.subject import explain_subject; "
         "assert lazy == inspect.signature(explain_subject), (lazy, inspect.signature(explain_subject))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
