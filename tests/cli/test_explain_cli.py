@@ -245,8 +245,10 @@ def test_overflowing_values_get_one_warning_line(tmp_path: Path) -> None:
     )
     result = run("explain", str(network))
     assert result.returncode == 0
+    # one line: how many, and the first in the derivation's order with its likely cause (core.forensics)
     assert result.stderr.splitlines() == [
-        "stepgrad: warning: 22 values are infinite or NaN (first: net_o1): the weights or inputs are too large "
-        "for float64"
+        "stepgrad: warning: 22 values are infinite or NaN; the first is net_o1 = inf: net overflows float64; "
+        "its largest term is w3·out_h1 = 1e+160 · 2e+170, so out_h1 is too large (the weights have exploded? "
+        "lower the learning rate, now 0.5)"
     ]
     assert "= ∞" in result.stdout

@@ -93,6 +93,12 @@ def test_a_diverging_run_stops_keeps_the_last_finite_weights_and_says_why(tmp_pa
     warning = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: warning: diverged in")]
     assert len(warning) == 1, result.stderr
     assert "kept the weights of step 0" in warning[0] and "smaller learning rate" in warning[0]
+    # and why, from the weights kept: step 1 makes b2 ≈ 2.7e300, so step 2's error after its update is infinite
+    why = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: why: ")]
+    assert len(why) == 1 and why[0].startswith("stepgrad: why: E_o1+ = inf in step 2 from these weights: "), (
+        result.stderr
+    )
+    assert "the learning rate (now 1e+150) made the update explode" in why[0]
     assert "After 0 steps:" in result.stdout
     assert "nan" not in result.stdout.lower()
 

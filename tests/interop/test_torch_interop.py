@@ -269,8 +269,25 @@ def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
     assert report.first_stage == "update" and not report.ok
     with pytest.raises(StepgradError, match="reduction"):
         verify_torch_step(model, x, t, torch.nn.MSELoss(reduction="none"), torch.optim.SGD(params, lr=0.1))
-    with pytest.raises(StepgradError, match="averages over outputs"):
-        verify_torch_step(model, x, t, torch.nn.BCELoss(), torch.optim.SGD(params, lr=0.1))
+
+
+@pytest.mark.parametrize(
+    ("loss", "scale"),
+    [
+        (torch.nn.BCELoss(), 0.5),  # the mean over the 2 outputs too: E_total / 2
+        (torch.nn.BCELoss(reduction="sum"), 1.0),  # the sum over the batch of 1: E_total
+        (torch.nn.MSELoss(reduction="sum"), 2.0),  # Σ over outputs of (t − out)²: n · stepgrad's mse
+        (torch.nn.MSELoss(), 1.0),
+    ],
+    ids=["bce-mean", "bce-sum", "mse-sum", "mse-mean"],
+)
+def test_mean_and_sum_reductions_over_several_outputs_agree(loss, scale) -> None:
+    model, x, t, _ = classic_step_parts()
+    params = [p for p in model.parameters() if p.requires_grad]
+    report = verify_torch_step(model, x, t, loss, torch.optim.SGD(params, lr=0.5))
+    assert report.ok, report.to_text()
+    loss_value = next(c for c in report.comparisons if c.name == "E_total")
+    assert loss_value.stepgrad == pytest.approx(scale * report.trace.loss, rel=1e-12)
 
 
 OPTIMIZERS = {

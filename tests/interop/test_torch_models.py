@@ -248,3 +248,25 @@ def test_a_weight_frozen_by_mistake_is_reported_as_getting_no_gradient() -> None
     report = check(model, optimizer=optimizer)
     assert report.first_problem.message.startswith("no gradient reaches model.fc2.weight: it has requires_grad=False")
     assert all(c.agrees for c in report.comparisons if c.stage in ("forward", "error", "backward"))
+
+
+class WrittenOut(torch.nn.Module):
+    """A forward that never calls its Linear modules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1, self.fc2 = torch.nn.Linear(3, 4), torch.nn.Linear(4, 2)
+
+    def forward(self, x):
+        return torch.sigmoid(x @ self.fc1.weight.T + self.fc1.bias) @ self.fc2.weight.T + self.fc2.bias
+
+
+def test_a_forward_written_out_over_linear_weights_is_followed_and_the_model_left_as_it_was() -> None:
+    torch.manual_seed(0)
+    model = WrittenOut()
+    x, t = torch.randn(5, 3), torch.randn(5, 2)
+    report = verify_torch_step(model, x, t, torch.nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1))
+    assert report.ok, report.to_text()
+    assert report.chain == "model.fc1 → sigmoid (sigmoid in model.forward) → model.fc2"
+    assert "forward" not in vars(model)  # the probed forward was only for the step
+    assert {c.torch_name for c in report.comparisons if c.name == "net_h1 [0]"} == {"model.fc1 output[0, 0]"}

@@ -29,8 +29,7 @@ STAGES = {"forward": {"forward"}, "loss": {"error"}, "backward": {"backward", "g
 GAPS = {
     "zoo_13.py": "LeakyReLU(0.1): stepgrad's leaky_relu has a fixed slope of 0.01",
     "zoo_29.py": "LeakyReLU(0.2): stepgrad's leaky_relu has a fixed slope of 0.01",
-    "zoo_17.py": "Softmax scored with BCELoss over several outputs: stepgrad's binary_cross_entropy takes sigmoid",
-    "zoo_20.py": "a functional forward (x @ fc.weight): refused (model.fc1 is never called as a module)",
+    "zoo_17.py": "Softmax scored with BCELoss: refused by name (stepgrad's binary_cross_entropy takes sigmoid outputs)",
 }
 
 
@@ -82,3 +81,16 @@ def test_zoo_counts(capsys) -> None:
     with capsys.disabled():
         print("\nzoo: " + ", ".join(f"{kind} {right}/{total}" for kind, (right, total) in counts.items()))
     assert sum(right for right, _ in counts.values()) == len(TRUTH) - len(GAPS)
+
+
+@pytest.mark.parametrize(
+    ("script", "said"),
+    [
+        ("zoo_38.py", "the loss the step returned is 1/40 of the declared loss's (40 = batch 20 × 2 outputs)"),
+        ("zoo_39.py", "the gradient reaching the output is 1/32 of the returned loss's (32 = the batch size)"),
+    ],
+)
+def test_a_loss_reduced_another_way_is_named_with_its_factor(script, said) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        report = verify_script(ZOO / script)
+    assert report.diagnosis is not None and report.diagnosis.startswith(said), report.diagnosis

@@ -165,7 +165,7 @@ def _run(
             )
         else:
             derivation = explain_setup(setup, sample=sample - 1, hidden_deltas_from=hidden_deltas_from)  # type: ignore[arg-type]
-    _warn_if_overflowed(derivation.values)
+    _warn_if_overflowed(derivation.values, setup, sample - 1)
     if fmt == "text" and output is None and sys.stdout.isatty():
         from rich.console import Console
 
@@ -203,17 +203,21 @@ def _check_outputs(path: str | None, output: str | None, sidecar: Path | None, f
         check_sidecar(sidecar, Path(output), force)
 
 
-def _warn_if_overflowed(values: dict[str, float]) -> None:
-    """One line on stderr when a value left float64's range (the derivation shows it as ∞ or NaN)."""
+def _warn_if_overflowed(values: dict[str, float], setup: Setup, sample: int) -> None:
+    """One line on stderr when a value left float64's range (the derivation shows it as ∞ or NaN): how many,
+    and the first in the derivation's order with its likely cause (``stepgrad.core.forensics``)."""
     import math
 
     overflowed = [name for name, value in values.items() if not math.isfinite(value)]
-    if overflowed:
-        click.echo(
-            f"stepgrad: warning: {len(overflowed)} values are infinite or NaN (first: {overflowed[0]}): "
-            "the weights or inputs are too large for float64",
-            err=True,
-        )
+    if not overflowed:
+        return
+    from stepgrad.core.forensics import find_divergence
+    from stepgrad.render.divergence import divergence_message
+
+    row = slice(sample, sample + 1)
+    found = find_divergence(setup.network, setup.inputs[row], setup.targets[row], setup.learning_rate)
+    why = f"the first is {overflowed[0]}" if found is None else f"the first is {divergence_message(found)}"
+    click.echo(f"stepgrad: warning: {len(overflowed)} values are infinite or NaN; {why}", err=True)
 
 
 def _diagram_sidecar(fmt: str, output: str | None, diagram_file: bool, embed_diagram: bool) -> Path | None:

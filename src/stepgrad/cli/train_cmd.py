@@ -244,6 +244,13 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
         result = repeat_steps(setup, steps, hidden_deltas_from, interval, report, on_compile=_announce_compile)
     if result.stop_reason:
         click.echo(f"stepgrad: warning: {result.stop_reason}", err=True)
+        from stepgrad.render.divergence import explain_divergence
+
+        # from the weights kept, the steps until the first value that is not finite (at most one report's worth)
+        why = explain_divergence(
+            result.network, setup.inputs, setup.targets, learning_rate=setup.learning_rate, max_steps=interval + 1
+        )
+        click.echo(f"stepgrad: why: {why}", err=True)
     names = network_names(result.network)
     # The published summary writes small errors out in full (0.0000351085); so do we, while that shows digits.
     in_full = f" ({result.error:.13f})" if 1e-9 <= abs(result.error) < 1 else ""

@@ -160,6 +160,16 @@ ALIASES: dict[str, str] = {
 }
 
 
+# How a batch's loss is made of its samples' E_total: stepgrad's gradients are of the mean; PyTorch's losses
+# offer both (``reduction='mean'`` or ``'sum'``), and the sum's gradients are B times the mean's.
+REDUCTIONS: dict[str, str] = {"mean": "E = (1/B)·Σ_b E_total(b)", "sum": "E = Σ_b E_total(b)"}
+
+
+def reduction_factor(reduction: str, batch: int) -> float:
+    """``c`` in ``E = c · mean_b E_total(b)``: 1 for ``mean``, ``B`` for ``sum``; ``KeyError`` for another."""
+    return {"mean": 1.0, "sum": float(batch)}[reduction]
+
+
 def get_loss(name: str) -> Loss:
     """Look up a loss by name or alias; raise ``KeyError`` for an unknown one."""
     key = ALIASES.get(name.lower(), name.lower())

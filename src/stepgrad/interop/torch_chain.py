@@ -22,6 +22,7 @@ from typing import Any
 
 from stepgrad.errors import StepgradError
 from stepgrad.interop.torch import activation_name
+from stepgrad.interop.torch_functional import FunctionalLinear, functional_linears
 
 SUPPORTED = (
     "Linear, ReLU, LeakyReLU(0.01), Sigmoid, Tanh, Softmax (at the end), and the pass-through "
@@ -73,15 +74,18 @@ class ChainLayer:
     activation: str | None = "linear"
     activation_place: str | None = None
     activation_module: Any = None
+    functional: FunctionalLinear | None = None  # written out in the forward (x @ W.T + b), not called
 
 
 @dataclass
 class Chain:
-    """The layers in the order they run, whether torch.fx traced the forward, and notes (detach …)."""
+    """The layers in the order they run, whether torch.fx traced the forward, and notes (detach …);
+    ``graph`` is the traced forward when a layer is written out in it (``x @ W.T + b``)."""
 
     layers: list[ChainLayer]
     traced: bool
     notes: list[str] = field(default_factory=list)
+    graph: Any = None
 
     @property
     def linears(self) -> list[Any]:
@@ -236,8 +240,16 @@ def _read_graph(model: Any, graph: Any, root: str) -> Chain | None:
                 Chain([ChainLayer("", None)], traced=True), f"{root}.{node.target}", model.get_submodule(node.target)
             )
     chain = Chain([], traced=True)
+    written_out = functional_linears(model, graph, root)
+    consumed = {part for layer in written_out.values() for part in layer.nodes}
     for node in graph.nodes:
-        if node.op == "call_module":
+        if node in written_out:
+            layer = written_out[node]
+            chain.layers.append(ChainLayer(layer.place, layer.module, functional=layer))
+            chain.graph = graph
+        elif node in consumed:
+            continue
+        elif node.op == "call_module":
             _read_module(chain, f"{root}.{node.target}", model.get_submodule(node.target))
         elif node.op in ("call_function", "call_method"):
             try:

@@ -68,9 +68,11 @@ class StepRecorder:
         self._depth = 0
         self.handles = [model.register_forward_pre_hook(self._start), model.register_forward_hook(self._end)]
         uses: dict[int, tuple[Any, list[int]]] = {}  # one activation module may serve several layers
+        probes = iter(self._probe(model, chain))
         for index, layer in enumerate(chain.layers):
-            self.handles.append(layer.linear.register_forward_pre_hook(self._linear_input(index)))
-            self.handles.append(layer.linear.register_forward_hook(self._net(index)))
+            takes_input, gives_net = next(probes) if layer.functional is not None else (layer.linear, layer.linear)
+            self.handles.append(takes_input.register_forward_pre_hook(self._linear_input(index)))
+            self.handles.append(gives_net.register_forward_hook(self._net(index)))
             if layer.activation_module is not None:
                 uses.setdefault(id(layer.activation_module), (layer.activation_module, []))[1].append(index)
         for module, indices in uses.values():
@@ -124,9 +126,30 @@ class StepRecorder:
 
         return hook
 
+    def _probe(self, model: Any, chain: Chain) -> list[tuple[Any, Any]]:
+        """Layers written out in the forward (``x @ W.T + b``) call no module: run the forward rebuilt with a
+        probe on each one's input and ``net`` (the same parameters), until ``remove()``."""
+        written_out = [layer.functional for layer in chain.layers if layer.functional is not None]
+        self._forward_before: tuple[Any, bool, Any] | None = None
+        if not written_out:
+            return []
+        from stepgrad.interop.torch_functional import probed_forward
+
+        rebuilt, probes = probed_forward(model, chain.graph, written_out)
+        self._forward_before = (model, "forward" in vars(model), vars(model).get("forward"))
+        model.forward = rebuilt.forward
+        return probes
+
     def remove(self) -> None:
         for handle in self.handles:
             handle.remove()
+        if self._forward_before is not None:
+            model, had_own, forward = self._forward_before
+            if had_own:
+                model.forward = forward
+            else:
+                del model.forward
+            self._forward_before = None
 
     def used_pass(self) -> ForwardPass | None:
         """The first pass a backward went through."""

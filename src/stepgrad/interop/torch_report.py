@@ -123,7 +123,7 @@ class TorchStepReport:
         first = self.first_mismatch
         if first is None:
             return None
-        return dict(self.causes).get(first.stage) or _sharper_cause(first) or DIAGNOSES[first.stage]
+        return dict(self.causes).get(first.stage) or _sharper_cause(first, self.batch_size) or DIAGNOSES[first.stage]
 
     def to_text(self, full: bool = False) -> str:
         """The verdict, the first wrong value with its stage and likely cause, and a table of at most
@@ -214,8 +214,9 @@ def _table(rows: list[ValueComparison]) -> list[str]:
     return lines
 
 
-def _sharper_cause(first: ValueComparison) -> str | None:
-    """A cause the numbers themselves point to: an update the wrong way, a gradient k times too big."""
+def _sharper_cause(first: ValueComparison, batch: int) -> str | None:
+    """A cause the numbers themselves point to: an update the wrong way, a gradient k times too big or
+    too small, a loss reduced another way."""
     if first.stage == "update" and first.before is not None:
         step_torch, step_ours = first.torch - first.before, first.stepgrad - first.before
         if step_ours and abs(step_torch + step_ours) <= 0.01 * abs(step_ours):
@@ -236,4 +237,42 @@ def _sharper_cause(first: ValueComparison) -> str | None:
                 f"the gradient is {round(ratio)} × the step's: gradients accumulated over {round(ratio)} "
                 "backward calls (a missing zero_grad?)"
             )
-    return None
+    return _reduction_cause(first, batch)
+
+
+def _reduction_cause(first: ValueComparison, batch: int) -> str | None:
+    """A loss, or the gradient reaching the output, ``1/k`` (or ``k``) times stepgrad's: reduced another way."""
+    if first.stage not in ("error", "backward") or not first.stepgrad or not np.isfinite(first.torch):
+        return None
+    ratio = first.torch / first.stepgrad
+    factor = 1 / ratio if 0 < ratio < 1 else ratio
+    if round(factor) < 2 or abs(factor - round(factor)) > 1e-4 * factor:
+        return None
+    k = round(factor)
+    times = f"1/{k} of" if ratio < 1 else f"{k} ×"
+    batch_note = (
+        f" ({k} = the batch size"
+        if k == batch
+        else f" ({k} = batch {batch} × {k // batch} outputs"
+        if k % batch == 0
+        else ""
+    )
+    batch_note += ")" if batch_note else ""
+    if first.stage == "error":
+        return (
+            f"the loss the step returned is {times} the declared loss's{batch_note}: reduced another way than "
+            "loss_fn (mean where it sums, or sum where it averages?)"
+        )
+    return (
+        f"the gradient reaching the output is {times} the returned loss's{batch_note}: backward ran on a loss "
+        "scaled differently (divided by the batch size although the loss is a sum?)"
+    )
+
+
+def _factor_note(k: int, batch: int) -> str:
+    """`` (32 = the batch size)``, `` (40 = batch 20 × 2 outputs)``, or nothing."""
+    if k == batch:
+        return f" ({k} = the batch size)"
+    if k % batch == 0:
+        return f" ({k} = batch {batch} × {k // batch} outputs)"
+    return ""

@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from stepgrad.core.step import train_step
+from stepgrad.core.step import ieee_arithmetic, train_step
 from stepgrad.errors import StepgradError
 from stepgrad.functions import ACTIVATIONS
+from stepgrad.functions.losses import reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
+from stepgrad.interop.torch_divergence import torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
@@ -66,9 +68,14 @@ class LossSpec:
 
     def scale(self, batch: int, n_outputs: int) -> float:
         """``c`` in PyTorch's loss = c · stepgrad's ``E_total`` (the batch mean)."""
-        if self.reduction == "mean":
-            return 1.0
-        return float(batch * n_outputs) if self.name == "mse" else float(batch)
+        # over the batch: stepgrad's loss is the mean; over the outputs: PyTorch's MSELoss and BCE losses reduce
+        # every entry, where stepgrad's mse divides Σ_o by n itself and its binary_cross_entropy sums E_o
+        over_outputs = 1.0
+        if self.name == "mse" and self.reduction == "sum":
+            over_outputs = float(n_outputs)
+        if self.kind in ("BCELoss", "BCEWithLogitsLoss") and self.reduction == "mean":
+            over_outputs = 1.0 / n_outputs
+        return reduction_factor(self.reduction, batch) * over_outputs
 
 
 def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
@@ -95,11 +102,6 @@ def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
     if kind == "MSELoss":
         return LossSpec("mse", None, loss, reduction, kind)  # mean over samples and outputs = batch mean of Σ_o/n
     if kind in ("BCELoss", "BCEWithLogitsLoss"):
-        if n_outputs != 1:
-            raise StepgradError(
-                f"{kind} averages over outputs too; stepgrad sums E_o over outputs: "
-                "use one output, or pass loss='binary_cross_entropy'"
-            )
         if getattr(loss, "weight", None) is not None or getattr(loss, "pos_weight", None) is not None:
             raise StepgradError(f"{kind} with weights is not supported")
         head = "sigmoid" if kind == "BCEWithLogitsLoss" else None
@@ -134,6 +136,7 @@ class _Parameter:
     before: np.ndarray
 
 
+@ieee_arithmetic  # a step that overflows is compared and explained (torch_divergence), without NumPy warnings
 def verify_torch_step(
     model: Any,
     inputs: Any,
@@ -251,6 +254,15 @@ def verify_torch_step(
         target = np.eye(n_outputs)[target.astype(int)]  # class indices → one-hot
     target = target.reshape(batch, n_outputs)
     causes = _resolve_activations(chain, used, spec, batch)
+    causes += [
+        (
+            "forward",
+            f"{layer.linear_name}'s weight is used untransposed: the forward computes x @ W where nn.Linear "
+            "computes x @ W.T (its weight is (out, in))",
+        )
+        for layer in chain.layers
+        if layer.functional is not None and layer.functional.untransposed
+    ][:1]
     outs = _outs(chain, used, spec, batch)
     network = _network(chain, parameters, spec)
     rates = {id(p.tensor): rule.learning_rate for p, rule in zip(trained, rules, strict=True)}
@@ -266,7 +278,10 @@ def verify_torch_step(
     def compare(
         name: str, stage: str, torch_value: float, stepgrad_value: float, where: str, before: float | None = None
     ) -> None:
-        agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
+        if np.isfinite(torch_value) and np.isfinite(stepgrad_value):
+            agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
+        else:  # the same infinity, or NaN in both
+            agrees = bool(torch_value == stepgrad_value or (np.isnan(torch_value) and np.isnan(stepgrad_value)))
         compared.append(ValueComparison(name, stage, float(torch_value), float(stepgrad_value), agrees, where, before))
 
     def sample_name(name: str, s: int) -> str:
@@ -382,6 +397,14 @@ def verify_torch_step(
         scale * loss_new,
         "the loss after the step",
     )
+    # NaN or ∞ in PyTorch's step: its first such value, and why (the cause of that stage, ahead of any other)
+    divergence = torch_divergence(
+        compared, trace, np.float64 if float64 else np.float32, spec.kind or spec.name, bool(problems)
+    )
+    if divergence is not None:
+        causes.append(divergence)
+        if all(c.agrees for c in compared if c.stage == divergence[0]):  # stepgrad diverges the same way
+            notes.append(f"not finite: {divergence[1]}")
     return TorchStepReport(
         tuple(compared),
         trace,
@@ -423,6 +446,8 @@ def _clipping(
     if not ours:
         return same, []
     g, h = np.concatenate(theirs), np.concatenate(ours)
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):  # a step that met NaN or ∞: nothing to fit
+        return same, []
     norm, tolerance = float(np.linalg.norm(h)), max(rtol, 1e-6)
     if norm == 0 or np.allclose(g, h, rtol=rtol, atol=tolerance * float(np.abs(h).max())):
         return same, []
@@ -554,6 +579,11 @@ def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Netw
         bias_now = np.zeros(0) if bias is None else values.get((k, 1), to_numpy(bias))
         layers.append(Layer(values[(k, 0)], bias_now, activation, train_bias=train_bias))
     problem = head_problem(layers[-1].activation, spec.name, layers[-1].n_out)
+    if problem is not None and spec.kind == "BCELoss" and layers[-1].activation == "softmax":
+        problem = (
+            "Softmax scored with BCELoss is not supported: stepgrad's binary_cross_entropy takes sigmoid outputs "
+            "(score a softmax with CrossEntropyLoss on the logits, or use sigmoid outputs for multi-label)"
+        )
     if problem is not None:
         raise StepgradError(problem, location=chain.layers[-1].activation_place or chain.layers[-1].linear_name)
     return Network(tuple(layers), spec.name)

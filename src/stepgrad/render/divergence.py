@@ -1,0 +1,136 @@
+"""Why a run blew up, in one sentence: a ``Divergence`` (or ``NaiveBreak``) of ``stepgrad.core.forensics``
+told the way a person says it ("net_o1 = inf overflows float64: its largest term is w5·out_h1 = …").
+
+``explain_divergence`` is the one call for a caller that has a network, a batch and a learning rate
+and a run that stopped on NaN or infinity (``train FILE --steps``, ``fit``, the web page).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from numpy.typing import ArrayLike
+
+from stepgrad.core.forensics import Divergence, NaiveBreak, find_divergence
+from stepgrad.functions import get_loss
+from stepgrad.network.model import Network
+
+
+def explain_divergence(
+    network: Network,
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    loss: str | None = None,
+    learning_rate: float = 0.0,
+    max_steps: int = 100,
+) -> str:
+    """Why training ``network`` on the batch blows up: the first non-finite value and its likely cause.
+
+    Args:
+        network: the weights to start from (e.g. the last finite ones a run kept).
+        inputs: ``(B, n_inputs)``.
+        targets: ``(B, n_outputs)``.
+        loss: the loss, when it is not the network's own.
+        learning_rate: ``η``.
+        max_steps: how many steps to take from ``network`` looking for the first non-finite value.
+    """
+    if loss is not None and get_loss(loss).name != get_loss(network.loss).name:
+        network = dataclasses.replace(network, loss=loss)
+    found = find_divergence(network, inputs, targets, learning_rate, max_steps=max_steps)
+    if found is None:
+        return f"no value is infinite or NaN in {max_steps} steps of η = {learning_rate:g} from these weights"
+    return divergence_message(found)
+
+
+def divergence_message(found: Divergence) -> str:
+    """``net_o1 = inf overflows float64: …; lower the learning rate (now 10)``."""
+    where = f" in step {found.step} from these weights" if found.step > 1 else ""
+    sample = f" (sample {found.sample + 1})" if found.sample else ""
+    head = f"{found.name} = {_number(found.value)}{sample}{where}"
+    return f"{head}: {_CAUSES[found.cause](found)}"
+
+
+def _parameter(found: Divergence) -> str:
+    return (
+        f"the parameter {found.name} is not finite before the step (the run that wrote it diverged?); "
+        "start again from finite weights"
+    )
+
+
+def _net_overflow(found: Divergence) -> str:
+    (weight, w), (feeding, a) = found.facts.items()
+    culprit = f"the weight {weight}" if abs(w) >= abs(a) else f"{feeding}"
+    return (
+        f"net overflows float64; its largest term is {weight}·{feeding} = {_number(w)} · {_number(a)}, "
+        f"so {culprit} is too large{_lower(found, 'the weights have exploded')}"
+    )
+
+
+def _error_overflow(found: Divergence) -> str:
+    name, out = max(found.facts.items(), key=lambda item: abs(item[1]))
+    formula = get_loss(found.loss).formula
+    return (
+        f"{name} = {_number(out)} is so large that {formula} ({found.loss}) overflows float64"
+        f"{_lower(found, 'the weights have exploded')}"
+    )
+
+
+def _gradient_overflow(found: Divergence) -> str:
+    ((name, value),) = found.facts.items()
+    return (
+        f"the backward pass overflows float64 (its largest forward value is {name} = {_number(value)})"
+        f"{_lower(found, 'the weights have exploded')}"
+    )
+
+
+def _update(found: Divergence) -> str:
+    (weight, w), (_, gradient), (_, w_new), (_, ratio) = found.facts.items()
+    step = found.learning_rate * gradient
+    if found.cause == "update_overflow":
+        what = f"the update η·dE_total/d{weight} = {found.learning_rate:g} × {_number(gradient)} overflows"
+    else:
+        what = (
+            f"the update moved {weight} = {_number(w)} by {_number(-step)} to {_number(w_new)}, "
+            f"{_number(ratio)} times its own size"
+        )
+    return f"{what}: the learning rate (now {found.learning_rate:g}) made the update explode; lower it"
+
+
+_CAUSES = {
+    "parameter": _parameter,
+    "net_overflow": _net_overflow,
+    "error_overflow": _error_overflow,
+    "gradient_overflow": _gradient_overflow,
+    "update_overflow": _update,
+    "update_explodes": _update,
+}
+
+
+def naive_break_message(broken: NaiveBreak, activation: str, loss: str, dtype: str) -> str:
+    """``net_o1 = 812 saturates the sigmoid: out_o1 = 1.0 exactly in float32, so log(1 − out_o1) = −inf …``."""
+    if broken.cause == "exp_overflow":
+        return (
+            f"{broken.name} = {_number(broken.net)}: e^{broken.name} overflows {dtype} in a softmax written as "
+            "exp(net) / Σ exp(net); subtract the max first (torch.softmax, log_softmax, CrossEntropyLoss on logits)"
+        )
+    neuron = broken.name.removeprefix("out_")
+    log = f"log(1 − {broken.name})" if broken.rounded == 1.0 else f"log({broken.name})"
+    paired = "BCEWithLogitsLoss" if activation == "sigmoid" else "CrossEntropyLoss on the logits"
+    gap = f" ({_number(broken.net_max - broken.net)} below the largest)" if activation == "softmax" else ""
+    return (
+        f"net_{neuron} = {_number(broken.net)}{gap} saturates the {activation}: {broken.name} = {broken.rounded:g} "
+        f"exactly in {dtype}, so {log} = −inf in {loss}; use the paired loss ({paired}) or lower the learning rate"
+    )
+
+
+def _lower(found: Divergence, what: str) -> str:
+    if found.learning_rate > 0 and found.step > 1:
+        return f": {what}; lower the learning rate (now {found.learning_rate:g})"
+    if found.learning_rate > 0:
+        return f" ({what}? lower the learning rate, now {found.learning_rate:g})"
+    return ""
+
+
+def _number(value: float) -> str:
+    """``inf``, ``-inf``, ``nan`` or the value with 4 significant digits."""
+    return f"{value:.4g}"
