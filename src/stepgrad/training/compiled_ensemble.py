@@ -73,8 +73,8 @@ class EnsembleSGDResult(NamedTuple):
         losses: ``(E, N)`` each epoch's running loss (NaN from the epoch a network diverged in).
         hits: ``(E, N)`` how many samples each epoch classified correctly (NaN likewise).
         diverged_at: ``(N,)`` the epoch of the call (0-based) in which a network diverged, else −1.
-        updates: ``(E, N)`` how many updates each network made in each epoch (counting the one
-            whose loss was NaN/inf, as the NumPy ensemble does).
+        updates: ``(E, N)`` how many updates each network applied in each epoch (not the one whose loss
+            was NaN/inf).
     """
 
     weights: list[Array]
@@ -197,10 +197,10 @@ def _ensemble_kernel(
                     k = k0 + lane
                     if not alive[lane]:
                         continue
-                    updates[e, k] += 1
                     if not math.isfinite(batch_loss[lane]):
                         _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
                         continue
+                    updates[e, k] += 1
                     loss_sum[lane] += batch_loss[lane]
                     for i in range(n_params):
                         params[i, k] -= rates[e, k] * (grad[i, lane] / (stop - start))  # θ+ = θ − η · (g / B)
