@@ -21,7 +21,7 @@ def run_plain(steps: int) -> float:
 
     from stepgrad.network import classic_setup
     from stepgrad.training import plain_sgd
-    from stepgrad.training.compiled_epochs import sgd_on_kernel
+    from stepgrad.training.compiled import sgd_on_kernel
     from stepgrad.training.gradients import Functions, sample_losses
     from stepgrad.training.params import params_of
 
@@ -141,7 +141,7 @@ def run(quick: bool) -> TaskResult:
     result.notes.append(
         compile_note(
             "import numpy as np",
-            "from stepgrad.training.compiled import online_sgd\n"
+            "from stepgrad.training.compiled.epochs import online_sgd\n"
             "online_sgd([np.ones((2, 2))] * 2, [np.ones(1)] * 2, ['sigmoid'] * 2, [False] * 2, 'half_squared_error', "
             "np.ones((1, 2)), np.ones((1, 2)), np.zeros(0, dtype=np.int64), 0.5)",
         )

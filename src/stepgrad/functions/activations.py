@@ -35,6 +35,8 @@ class Activation:
         formula_latex: the same in LaTeX.
         derivative_formula: ``dout/dnet`` as plain text, in the derivation's form.
         derivative_latex: the same in LaTeX.
+        kernel_code: the branch of the compiled training kernels (``stepgrad.training.compiled``) that computes
+            it, or None: trained on the NumPy path only.
         elementwise: False only for softmax, whose outputs depend on the whole layer.
         derivative_mistakes: the wrong derivatives people write for this activation, as
             ``(mistake name, formula, dout/dnet from (net, out))``; the checker's diagnosis tries them
@@ -48,6 +50,7 @@ class Activation:
     formula_latex: str
     derivative_formula: str
     derivative_latex: str
+    kernel_code: int | None
     elementwise: bool = True
     derivative_mistakes: tuple[tuple[str, str, Callable[[float, float], float]], ...] = ()
 
@@ -115,6 +118,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \frac{1}{1 + e^{-net}}",
         derivative_formula="out·(1 − out)",
         derivative_latex=r"out(1 - out)",
+        kernel_code=0,
         derivative_mistakes=(
             ("derivative_mixup", "1 − out²", lambda net, out: 1.0 - out * out),
             ("derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -128,6 +132,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \tanh(net)",
         derivative_formula="1 − out²",
         derivative_latex=r"1 - out^{2}",
+        kernel_code=1,
         derivative_mistakes=(
             ("tanh_derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
             ("tanh_derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -142,6 +147,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = \max(0, net)",
         derivative_formula="1 if net > 0 else 0",
         derivative_latex=r"\begin{cases}1 & net > 0\\ 0 & net \le 0\end{cases}",
+        kernel_code=2,
         derivative_mistakes=(
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
             ("relu_derivative_mixup", "out", lambda net, out: out),
@@ -155,6 +161,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=rf"out = \begin{{cases}}net & net > 0\\ {LEAKY_SLOPE}\,net & net \le 0\end{{cases}}",
         derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE}",
         derivative_latex=rf"\begin{{cases}}1 & net > 0\\ {LEAKY_SLOPE} & net \le 0\end{{cases}}",
+        kernel_code=3,
         derivative_mistakes=(
             ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
@@ -169,6 +176,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out = net",
         derivative_formula="1",
         derivative_latex="1",
+        kernel_code=4,
     ),
     "softmax": Activation(
         name="softmax",
@@ -178,6 +186,7 @@ ACTIVATIONS: dict[str, Activation] = {
         formula_latex=r"out_k = \frac{e^{net_k}}{\sum_j e^{net_j}}",
         derivative_formula="out_k·(1 − out_k) on the diagonal, −out_k·out_j off it",
         derivative_latex=r"out_k(\delta_{kj} - out_j)",
+        kernel_code=5,
         elementwise=False,
     ),
 }

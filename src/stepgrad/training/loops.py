@@ -45,15 +45,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
-from stepgrad.training.compiled_api import (
+from stepgrad.training.compiled import (
+    CHUNK_MAX_ORDERS,
     ENSEMBLE_KERNEL_MAX_WEIGHTS,
     OnlineSGD,
     compiled_is_cached,
     compiled_pays,
     load_compiled,
     load_ensemble_compiled,
+    sgd_on_kernel,
 )
-from stepgrad.training.compiled_epochs import CHUNK_MAX_ORDERS, sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.guard import columns_of, good_epochs, prefer
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
@@ -403,11 +404,9 @@ class Training:
 
     def _log(self, log: EpochLog) -> EpochLog:
         """Record an epoch's log (unwrapped for a single network) and run the callbacks on it."""
-        log = EpochLog(
-            log.epoch,
-            *(unwrapped(value, self.single) for value in astuple_values(log)),
-            updates=log.updates,
-        )
+        if self.single:
+            names = ("learning_rate", "loss", "accuracy", "val_loss", "val_accuracy", "diverged")
+            log = replace(log, **{name: unwrapped(getattr(log, name), True) for name in names})
         self.history.append(log)
         for callback in self.callbacks:
             if callback.on_epoch_end(self, log):
@@ -632,11 +631,6 @@ class Training:
             for callback in self.callbacks:
                 callback.on_train_end(self)
         return self
-
-
-def astuple_values(log: EpochLog) -> tuple[Any, ...]:
-    """An epoch log's per-network values: learning rate, loss, accuracy, validation loss and accuracy, diverged."""
-    return (log.learning_rate, log.loss, log.accuracy, log.val_loss, log.val_accuracy, log.diverged)
 
 
 def unwrapped(value: Any, single: bool) -> Any:
