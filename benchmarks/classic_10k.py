@@ -35,6 +35,13 @@ def run_plain(steps: int) -> float:
     return float(np.mean(sample_losses(params, functions, setup.inputs, setup.targets)))
 
 
+def run_numba_unrolled(steps: int) -> float:
+    """A hand-unrolled numba loop for this shape (2-2-2, shared untrained biases): the floor for in-process speed."""
+    from benchmarks.classic_unrolled import train_unrolled
+
+    return train_unrolled(steps)
+
+
 def run_torch(steps: int) -> float:
     import torch
 
@@ -106,6 +113,8 @@ def run(quick: bool) -> TaskResult:
     numpy_s, numpy_error = best_time(lambda: run_stepgrad(steps, use_compiled=False), 1)
     plain_s, plain_error = best_time(lambda: run_plain(steps), repeats)
     python_s, python_error = best_time(lambda: train_classic(steps), repeats)
+    run_numba_unrolled(1)  # compiled (or loaded from numba's cache) before timing
+    unrolled_s, unrolled_error = best_time(lambda: run_numba_unrolled(steps), repeats)
     torch_s, torch_error = best_time(lambda: run_torch(slow_steps), 1 if quick else 2)
     micro_s, micro_error = best_time(lambda: run_micrograd(slow_steps), 1)
     scale = steps / slow_steps
@@ -125,6 +134,7 @@ def run(quick: bool) -> TaskResult:
             stepgrad=True,
         ),
         Row("stepgrad NumPy reference path (informational)", numpy_s, f"{numpy_error:.6e}"),
+        Row("hand-unrolled numba loop for 2-2-2 (in-process floor)", unrolled_s, f"{unrolled_error:.6e}", goal=0.5),
         Row("pure Python, per neuron (classic script style)", python_s, f"{python_error:.6e}", goal=0.2),
         Row("PyTorch eager (float64)", torch_s * scale, f"{torch_error:.6e}" if scale == 1 else "", goal=0.01),
         Row("micrograd", micro_s * scale, f"{micro_error:.6e}" if scale == 1 else ""),
