@@ -103,8 +103,8 @@ class OnlineSGD(Protocol):
         Args:
             weights: one ``(n_out, n_in)`` array per layer, first hidden layer first.
             biases: one ``(n_bias,)`` array per layer, ``n_bias`` in ``{0, 1, n_out}``.
-            activations: canonical activation names per layer (``sigmoid``, ``tanh``, ``relu``,
-                ``leaky_relu``, ``linear``, ``softmax``), as ``get_activation(name).name``.
+            activations: canonical activation names per layer (``get_activation(name).name``), each with a
+                ``kernel_code`` in its registry entry (``codes.supports``).
             train_bias: per layer, whether the bias is updated.
             loss: canonical loss name (``get_loss(name).name``).
             inputs: ``(n_samples, n_inputs)``.
