@@ -168,7 +168,7 @@ def test_every_kernel_is_cached_on_disk() -> None:
     for batch_size in (1, 2):
         fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=1, batch_size=batch_size)
     fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, epochs=1, batch_size=None)
-    for kernel in (epochs._online_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel, ensemble._epoch_is_good):
+    for kernel in (epochs._online_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel):
         assert kernel.signatures
         for signature in kernel.signatures:
             assert kernel._cache.load_overload(signature, kernel.targetctx) is not None, kernel
