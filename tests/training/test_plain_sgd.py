@@ -39,7 +39,7 @@ def _run(kernel, network, inputs, targets, order, rate=0.3):
     ],
 )
 def test_plain_loop_equals_the_compiled_kernel(sizes, activation, output, loss, bias) -> None:
-    compiled = pytest.importorskip("stepgrad.training.compiled")
+    compiled = pytest.importorskip("stepgrad.training.compiled.epochs")
     network = create_network(sizes, activation, output, loss, bias, rng=np.random.default_rng(3))
     rng = np.random.default_rng(1)
     inputs, targets = rng.normal(size=(7, sizes[0])), rng.random((7, sizes[-1]))

@@ -228,7 +228,7 @@ def train_on_data(data: str, **options: Any) -> None:
     except KeyboardInterrupt:
         interrupted = True
     elapsed = time.perf_counter() - started
-    if training.diverged is True:
+    if training.diverged:
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
@@ -259,7 +259,7 @@ def train_on_data(data: str, **options: Any) -> None:
 def plot_events(training: Any) -> list[tuple[int, str]]:
     """Epochs worth marking on the loss curve: where training diverged, the epoch early stopping restored."""
     kept = training.kept
-    if training.diverged is True:
+    if training.diverged:
         return [(training.epoch, f"diverged (kept epoch {kept.epoch})")]
     if kept is not None and kept.epoch != training.epoch and kept.epoch > 0:
         return [(int(kept.epoch), f"best epoch {kept.epoch} (restored)")]
@@ -272,7 +272,7 @@ def weights_note(training: Any) -> str:
     if kept is None or kept.epoch == training.epoch:
         return ""
     origin = "the initial weights" if kept.epoch == 0 else f"epoch {kept.epoch}"
-    if training.diverged is True:
+    if training.diverged:
         return f"{origin} (the best the run had; diverged in epoch {training.epoch})"
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
 

@@ -83,7 +83,7 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
     ``weights_from_epoch`` the epoch they are from, which is earlier than ``epochs_trained`` when
     early stopping restored its best epoch or the divergence guard kept the best weights it had.
     """
-    rate = training.learning_rate if np.ndim(training.learning_rate) == 0 else training.learning_rate[0]
+    rate = training.rates[0]  # the first network's, for an ensemble
     details: dict[str, Any] = {
         "optimizer": training.optimizer.name,
         "epochs_trained": training.epoch,
@@ -91,11 +91,15 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
     }
     if training.kept is not None:
         kept = training.measure_kept()  # the saved weights' loss on the training set (one forward pass)
-        first = (lambda value: value) if training.ensemble_size is None else (lambda value: value[0])
-        details["weights_from_epoch"] = int(first(kept.epoch))
-        if np.isfinite(first(kept.loss)):
-            details["final_loss"] = float(first(kept.loss))
+        details["weights_from_epoch"] = int(_first(kept.epoch))
+        if np.isfinite(_first(kept.loss)):
+            details["final_loss"] = float(_first(kept.loss))
         if kept.accuracy is not None:
-            details["final_accuracy"] = float(first(kept.accuracy))
+            details["final_accuracy"] = float(_first(kept.accuracy))
     details.update(meta or {})
     save_network(training.current_network(), path, training.inputs, training.targets, float(rate), details)
+
+
+def _first(value: Any) -> Any:
+    """A number, or the first network's entry of an ensemble's ``(N,)`` value."""
+    return np.asarray(value).reshape(-1)[0]

@@ -7,7 +7,7 @@ straight Python lines over floats, one line per number of the derivation (as a p
 the example), 10,000 classic updates take about 15 ms. ``stepgrad.training.repeat`` picks this
 path by the size of the work (``worth_compiling``); ``update_source`` shows the code it runs.
 
-``online_sgd`` follows the contract of ``stepgrad.training.compiled_api.OnlineSGD`` and does the
+``online_sgd`` follows the contract of ``stepgrad.training.compiled.OnlineSGD`` and does the
 arithmetic of ``stepgrad.training.compiled.online_sgd`` in the same order, so the two agree to
 the last bit or nearly (tests: 1e-12). Per update, for sample ``s = order[k]``:
 
@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.functions.activations import LEAKY_SLOPE
-from stepgrad.training.compiled_api import OnlineSGDResult
+from stepgrad.training.compiled import OnlineSGDResult
 
 Array = NDArray[np.float64]
 
@@ -215,7 +215,7 @@ def online_sgd(
     order: NDArray[np.int64],
     learning_rate: float,
 ) -> OnlineSGDResult:
-    """``len(order)`` online updates (see ``compiled_api.OnlineSGD``); the inputs are not modified."""
+    """``len(order)`` online updates (see ``compiled.OnlineSGD``); the inputs are not modified."""
     sizes = (weights[0].shape[1], *(w.shape[0] for w in weights))
     n_bias = tuple(b.size for b in biases)
     train = _compiled_update(Shape(sizes, n_bias, tuple(activations), tuple(bool(t) for t in train_bias), loss))

@@ -1,7 +1,7 @@
 """What a training run records: its seeds, each epoch's log, snapshots of the weights, one update's result.
 
 Plain data (frozen dataclasses) and small helpers shared by the NumPy loop
-(``stepgrad.training.loops``) and the compiled paths (``stepgrad.training.compiled_epochs``).
+(``stepgrad.training.loops``) and the compiled paths (``stepgrad.training.compiled``).
 """
 
 from __future__ import annotations

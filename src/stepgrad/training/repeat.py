@@ -17,8 +17,7 @@ from stepgrad.core.propagation import sgd_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
-from stepgrad.training.compiled_api import OnlineSGD, compiled_is_cached, compiled_loaded, load_compiled
-from stepgrad.training.compiled_epochs import sgd_on_kernel
+from stepgrad.training.compiled import OnlineSGD, compiled_is_cached, compiled_loaded, load_compiled, sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
