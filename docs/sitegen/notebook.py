@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 #: The notebook's cells: Markdown text or code, in order.
 CELLS: list[tuple[str, str]] = [
-    ("markdown", "# The classic example in a notebook\n\nOne training step of the 2-2-2 network, from Python."),
+    ("markdown", "**The classic example in a notebook**: one training step of the 2-2-2 network, from Python."),
     (
         "code",
         "import stepgrad\n\nsetup = stepgrad.classic_setup()\n"
@@ -66,7 +66,11 @@ def executed_notebook() -> nbformat.NotebookNode:
         # IPC sockets in the temporary folder: the kernel listens on no TCP port, and says nothing about it.
         kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(folder) / "kernel"))
         client = NotebookClient(notebook, km=kernel, timeout=120, resources={"metadata": {"path": folder}})
-        client.execute()
+        try:
+            client.execute()
+        finally:
+            if kernel.has_kernel:  # the client shuts down only a kernel it started itself
+                kernel.shutdown_kernel(now=True)
     return notebook
 
 
