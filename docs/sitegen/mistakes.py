@@ -14,6 +14,7 @@ from html import escape
 import numpy as np
 
 import stepgrad
+from stepgrad.check import check_answers
 from stepgrad.check.mistakes import MISTAKES
 from stepgrad.check.mutations import mutations
 from stepgrad.check.recompute import Context, build_table, slots
@@ -69,6 +70,31 @@ def examples() -> dict[str, Example]:
     return found
 
 
+#: Answers on the classic example for the mistakes found outside the formula search (a keystroke, rounding,
+#: a sign convention): ``stepgrad check`` is run on each at build time and must name the mistake.
+CHECKED: dict[str, dict[str, str]] = {
+    "slip": {"net_h1": "0.3775", "out_h1": "0.5393", "out_h2": "0.5969", "net_o1": "1.1059", "out_o1": "0.7514"},
+    "rounded_too_early": {"net_h1": "0.4", "out_h1": "0.5987", "net_o1": "1.1085"},
+    "convention_mixed": {"delta_o1": "-0.1385", "dE_total/dw5": "0.0822", "w5+": "0.4411"},
+}
+
+
+def checked_example(name: str) -> str:
+    """The answers of ``CHECKED[name]`` and what ``check_answers`` says about them (it must name ``name``)."""
+    answers = CHECKED[name]
+    report = check_answers(answers)
+    diagnosis = next((found for found in report.diagnoses if found.mistake == name), None)
+    if diagnosis is None:
+        raise AssertionError(f"stepgrad check no longer names {name} on its example: {report.diagnoses}")
+    written = "".join(f"{key} = {value}\n" for key, value in answers.items())
+    said = diagnosis.title + (f": {diagnosis.detail}" if diagnosis.detail else "")
+    return (
+        "<p>On the classic example, these answers</p>\n"
+        f"<pre><code>{escape(written)}</code></pre>\n<p>get from <code>stepgrad check</code>: "
+        f"<em>{escape(said)}</em></p>"
+    )
+
+
 def _example_html(example: Example) -> str:
     return (
         f"<p>On {escape(example.network)}, step <code>{escape(example.step)}</code>:</p>\n"
@@ -93,8 +119,5 @@ def mistakes_markdown() -> str:
     for name, mistake in MISTAKES.items():
         parts += ["", f"## {mistake.title}", "", f"`{name}` · step: {mistake.step} · cost {mistake.cost}", ""]
         parts += [mistake.explanation, ""]
-        if name in found:
-            parts.append(_example_html(found[name]))
-        else:
-            parts.append("*Found by its own check, outside the formula search: see the explanation above.*")
+        parts.append(_example_html(found[name]) if name in found else checked_example(name))
     return "\n".join(parts) + "\n"
