@@ -46,7 +46,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 # Benchmarks against PyTorch, scikit-learn, micrograd and pure Python; a full run writes its tables into
-# README.md (between the BENCH markers). bench-quick checks every task with small sizes; bench-web
+# docs/researcher/benchmarks.md (between the BENCH markers). bench-quick checks every task with small sizes; bench-web
 # measures the live page (headless Chromium) and a soak of many sessions against one server.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
