@@ -7,6 +7,7 @@ already-updated output weights, the published errata) calls ``train_step`` itsel
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from stepgrad.core.propagation import sgd_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
-from stepgrad.training.compiled import OnlineSGD, compiled_is_cached, compiled_loaded, load_compiled, sgd_on_kernel
+from stepgrad.training.compiled import OnlineSGD, compiled_is_cached, load_compiled, load_shaped, sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
@@ -47,15 +48,27 @@ class RepeatResult:
     stop_reason: str = ""
 
 
-def _online_kernel(params: Params, functions: Functions, steps: int) -> OnlineSGD | None:
-    """The fastest online-SGD loop for ``steps`` updates of this network: plain Python when the work is too
-    small to pay for importing numba and loading its kernel (unless this process has loaded it already),
-    else the compiled one (None: the NumPy path)."""
+def _online_kernel(
+    params: Params, functions: Functions, trains_bias: list[bool], steps: int
+) -> tuple[OnlineSGD | None, bool]:
+    """The fastest online-SGD loop for ``steps`` updates of this network, and whether numba must compile it
+    first (an empty cache). A network ``plain_sgd`` writes out runs its lines: as plain Python when the work is
+    too small to pay for importing numba and loading the kernel (unless this process has loaded it already),
+    else compiled for its shape (``compiled.shaped``); any other network runs the general compiled kernel
+    (None: the NumPy path)."""
     activations, loss = [a.name for a in functions.activations], functions.loss.name
-    small = not plain_sgd.worth_compiling(params.weights, steps)
-    if small and plain_sgd.supports(activations, loss, params.weights) and not compiled_loaded(1):
-        return plain_sgd.online_sgd
-    return load_compiled(activations, loss)
+    if plain_sgd.supports(activations, loss, params.weights):
+        shape = plain_sgd.Shape.of(params.weights, params.biases, activations, trains_bias, loss)
+        shaped = sys.modules.get("stepgrad.training.compiled.shaped")
+        loaded = shaped is not None and shaped.is_loaded(shape)
+        if not plain_sgd.worth_compiling(params.weights, steps) and not loaded:
+            return plain_sgd.online_sgd, False
+        kernel = load_shaped(activations, loss, params.weights)
+        if kernel is not None:
+            shaped = sys.modules["stepgrad.training.compiled.shaped"]
+            return kernel, not loaded and shaped.is_cached(shape) is False
+    kernel = load_compiled(activations, loss)
+    return kernel, kernel is not None and compiled_is_cached(1) is False
 
 
 def repeat_steps(
@@ -105,8 +118,7 @@ def _repeat(
 
     kernel = None
     if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
-        kernel = _online_kernel(params, functions, steps)
-        compiles = kernel not in (None, plain_sgd.online_sgd) and compiled_is_cached(1) is False
+        kernel, compiles = _online_kernel(params, functions, trains_bias, steps)
         if compiles and on_compile is not None:
             on_compile()
     recorded_steps, recorded = [0], [error_of(params)]

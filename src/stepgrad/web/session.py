@@ -28,7 +28,7 @@ from stepgrad.network import Network, Setup, classic_setup, network_names
 from stepgrad.network.naming import Names
 from stepgrad.training.gradients import forward, sample_losses
 from stepgrad.training.init import create_network
-from stepgrad.training.loops import Training, make_training
+from stepgrad.training.loops import Training, make_training, seed_streams
 from stepgrad.training.params import Params, with_params
 from stepgrad.web.config import (
     CLASSIC,
@@ -253,6 +253,7 @@ class Session:
         assert self.config is not None and self.split is not None
         config, split = self.config, self.split
         setup = self.fixed_setup(config.data)
+        weights_rng, self._rng = seed_streams(config.seed, config.init)  # as ``stepgrad train`` and ``fit``
         if setup is not None:
             network = setup.network
         else:
@@ -262,14 +263,13 @@ class Session:
                 activation=config.activation,
                 output_activation=split.output_activation,
                 loss=split.loss,
-                rng=np.random.default_rng(config.seed if config.init == 0 else [config.seed, config.init]),
+                rng=weights_rng,
             )
         self.network = network
         self.frame_index = 0
         self.samples_seen = 0
         self.stopped = None
         self.derivation = None
-        self._rng = np.random.default_rng(config.seed + 1)
         self._order = np.zeros(0, dtype=np.int64)
         self._position = 0
         self._build_training(network)
@@ -324,14 +324,16 @@ class Session:
         return self.training.updates if self.training is not None else 0
 
     def _next_batch(self) -> NDArray[np.int64]:
-        """The next ``batch_size`` training samples of a shuffled pass over the training set."""
+        """The next ``batch_size`` training samples of a pass over the training set, in the order ``fit`` takes
+        them: shuffled by the seed's shuffling stream each pass (the full batch is never shuffled), the last
+        batch of a pass holding what is left."""
         assert self.config is not None and self.split is not None
         n_train = self.split.train_inputs.shape[0]
         batch = min(self.config.batch_size, n_train)
-        if self._position + batch > self._order.size:
+        if self._position >= self._order.size:
             if self._order.size and self.training is not None:
                 self.training.close_epoch()  # the divergence guard may now fall back to this pass's weights
-            self._order = self._rng.permutation(n_train)
+            self._order = np.arange(n_train) if batch == n_train else self._rng.permutation(n_train)
             self._position = 0
         indices = self._order[self._position : self._position + batch]
         self._position += batch

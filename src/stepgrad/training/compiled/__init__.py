@@ -52,7 +52,6 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
-import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -188,6 +187,17 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
     return minibatch
 
 
+def load_shaped(activations: Sequence[str], loss: str, weights: Sequence[Array]) -> OnlineSGD | None:
+    """Online SGD compiled for the network's shape (``compiled.shaped.online_sgd``), or None when numba is
+    missing or the written-out lines do not cover the network (``plain_sgd.supports``). Imports numba."""
+    from stepgrad.training import plain_sgd
+
+    if not plain_sgd.supports(activations, loss, weights):
+        return None
+    shaped = _module("shaped")
+    return None if shaped is None else shaped.online_sgd  # type: ignore[no-any-return]
+
+
 def cache_holds(dispatcher: Any) -> bool | None:
     """Whether numba's on-disk cache holds code of ``dispatcher`` (a ``numba.njit(cache=True)`` function)
     that matches its source, or None when that cannot be told. This reads numba's cache index, which
@@ -203,13 +213,6 @@ def compiled_is_cached(batch_size: int) -> bool | None:
     numba is imported here."""
     module = _module("epochs")
     return None if module is None else module.is_cached(batch_size)
-
-
-def compiled_loaded(batch_size: int) -> bool:
-    """Whether this process has already loaded the compiled kernel for this batch size (numba imported,
-    the kernel compiled or read from the cache): then it is the fastest path for any amount of work."""
-    module = sys.modules.get("stepgrad.training.compiled.epochs")
-    return module is not None and module.is_loaded(batch_size)
 
 
 # A compiled ensemble call's shuffled sample orders (epochs × networks × samples) stay below this many entries.

@@ -38,11 +38,6 @@ def is_cached(batch_size: int) -> bool | None:
     return cache_holds(_online_kernel if batch_size == 1 else _minibatch_kernel)
 
 
-def is_loaded(batch_size: int) -> bool:
-    """Whether the kernel for this batch size has been compiled or loaded in this process."""
-    return bool((_online_kernel if batch_size == 1 else _minibatch_kernel).signatures)
-
-
 # --------------------------------------------------------------------------- online kernel
 @numba.njit(cache=True)
 def _online_kernel(
