@@ -686,3 +686,17 @@ def test_sweep_with_several_learning_rates() -> None:
 def test_help_lists_sweep() -> None:
     result = run("--help")
     assert "sweep" in result.stdout and "train" in result.stdout
+
+
+def test_a_data_run_that_overflows_says_which_value_and_why(tmp_path: Path) -> None:
+    # x = ±1e100, target 0, out = w·x: dE/dw1 = 2·mean(w·x·x) ≈ 1e200·w, and η·dE/dw1 = 1e150 × that overflows
+    (tmp_path / "big.csv").write_text("x,y\n1e100,0\n1e100,0\n-1e100,0\n")
+    result = run(
+        "train", "--data", "big.csv", "--layers", "1,1", "--scale", "none", "--task", "regress",
+        "--optimizer", "sgd", "--lr", "1e150", "--epochs", "3", "--no-progress", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (why,) = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: why: ")]
+    assert why.startswith("stepgrad: why: at the kept weights, a plain gradient step (full-batch SGD, η = 1e+150")
+    assert re.search(r": w1\+ = -?inf: the update η·dE_total/dw1 = 1e\+150 × \S+ overflows", why), why
+    assert "the learning rate (now 1e+150) made the update explode" in why

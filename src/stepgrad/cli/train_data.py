@@ -229,7 +229,14 @@ def train_on_data(data: str, **options: Any) -> None:
         interrupted = True
     elapsed = time.perf_counter() - started
     if training.diverged:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
+        from stepgrad.render.divergence import explain_run_divergence
+
+        warn = Console(stderr=True, highlight=False, soft_wrap=True, markup=False).print
+        warn(f"stepgrad: warning: {training.stop_reason}")
+        why = explain_run_divergence(
+            training.current_network(), scaling.apply(x), y, options["learning_rate"], training.optimizer.name
+        )
+        warn(f"stepgrad: why: {why}")
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
         save_model(training, options["save"], meta=meta)

@@ -86,8 +86,13 @@ class _StepgradEstimator(BaseEstimator):
         self.n_iter_: int = len(result.history.loss)
         self.stop_reason_: str | None = result.stop_reason
         if result.training.diverged:
+            from stepgrad.render.divergence import explain_run_divergence
+
+            why = explain_run_divergence(result.network, x, targets, self.learning_rate, result.training.optimizer.name)
             warnings.warn(
-                f"{type(self).__name__} did not converge: {result.stop_reason}", ConvergenceWarning, stacklevel=3
+                f"{type(self).__name__} did not converge: {result.stop_reason}. Why: {why}",
+                ConvergenceWarning,
+                stacklevel=3,
             )
 
     def _outputs(self, X: Any) -> Array:

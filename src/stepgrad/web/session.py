@@ -124,6 +124,7 @@ class Session:
         self.frame_index = 0
         self.samples_seen = 0
         self.stopped: str | None = None  # why training stopped (divergence), until a reset
+        self.stopped_why: str | None = None  # the first value that is not finite from the kept weights, and its cause
         self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._position = 0
         self._rng = np.random.default_rng(0)
@@ -267,7 +268,7 @@ class Session:
         self.network = network
         self.frame_index = 0
         self.samples_seen = 0
-        self.stopped = None
+        self.stopped = self.stopped_why = None
         self.derivation = None
         self._rng = np.random.default_rng(config.seed + 1)
         self._order = np.zeros(0, dtype=np.int64)
@@ -311,7 +312,7 @@ class Session:
         edited_array[index] = value
         edited = with_params(self.network, Params(weights=tuple(weights), biases=tuple(biases)))
         self._build_training(edited, keep_updates=True)
-        self.stopped = None
+        self.stopped = self.stopped_why = None
         self.derivation = None
         frame = self.frame()
         self.recording.note_change(frame, {name: old}, {name: value})
@@ -359,6 +360,7 @@ class Session:
                 reason = self.training.stop_reason
                 if reason is not None:
                     self.stopped = f"{reason[0].upper()}{reason[1:]}, then press reset."
+                    self.stopped_why = self._why_stopped()
                     break
                 self.samples_seen += indices.size
             self.derivation = None
@@ -366,6 +368,19 @@ class Session:
         frame = self.frame()
         self.recording.add(frame)
         return frame
+
+    def _why_stopped(self) -> str:
+        """The divergence forensics' sentence for the kept weights (``explain_run_divergence``)."""
+        from stepgrad.render.divergence import explain_run_divergence
+
+        assert self.split is not None and self.config is not None and self.training is not None
+        return explain_run_divergence(
+            self.current_network(),
+            self.split.train_inputs,
+            self.split.train_targets,
+            self.config.learning_rate,
+            self.training.optimizer.name,
+        )
 
     def select_sample(self, sample: int) -> dict[str, Any]:
         """Show training ``sample``'s values in the diagram (and explain it); returns the frame."""
@@ -424,6 +439,7 @@ class Session:
             "biases": [plain_numbers(b) for b in params.biases],
             "sample": self.sample,
             "stopped": self.stopped,
+            "why": self.stopped_why,
         }
         x = split.train_inputs[self.sample : self.sample + 1]
         with np.errstate(all="ignore"):

@@ -517,7 +517,9 @@
     }
     if (next.stopped) {
       if (playing) setPlaying(false);
-      banner("diverged", next.stopped, "error", { label: "Reset", run: () => send("reset") });
+      // the engine's forensics: the first value that is not finite from the kept weights, and its cause
+      const why = next.why ? " Why: " + next.why : "";
+      banner("diverged", next.stopped + why, "error", { label: "Reset", run: () => send("reset") });
     } else {
       clearBanner("diverged");
     }
