@@ -700,3 +700,12 @@ def test_a_data_run_that_overflows_says_which_value_and_why(tmp_path: Path) -> N
     assert why.startswith("stepgrad: why: at the kept weights, a plain gradient step (full-batch SGD, η = 1e+150")
     assert re.search(r": w1\+ = -?inf: the update η·dE_total/dw1 = 1e\+150 × \S+ overflows", why), why
     assert "the learning rate (now 1e+150) made the update explode" in why
+
+
+def test_l1_and_l2_options_reach_the_optimizer_and_a_negative_one_is_one_line(tmp_path: Path) -> None:
+    result = run("train", "--data", "xor2d", "--l1", "0.01", "--l2", "0.001", "--epochs", "2", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "L2 λ = 0.001  L1 λ₁ = 0.01" in result.stdout
+    refused = run("train", "--data", "xor2d", "--l1", "-1", "--epochs", "2", "--no-progress")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "the L1 regularization λ₁ must be a finite number ≥ 0, got -1" in refused.stderr

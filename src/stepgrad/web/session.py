@@ -218,7 +218,9 @@ class Session:
         new_data = new_data or (config.data == UPLOAD and self._split_upload != self.upload_version)
         new_network = new_data or previous is None or previous.network_key() != config.network_key()
         new_optimizer = (
-            new_network or previous is None or (previous.optimizer, previous.l2) != (config.optimizer, config.l2)
+            new_network
+            or previous is None
+            or (previous.optimizer, previous.l2, previous.l1) != (config.optimizer, config.l2, config.l1)
         )
         self.config = config
         if new_data:
@@ -289,6 +291,7 @@ class Session:
             batch_size=self.config.batch_size,
             seed=self.config.seed,
             weight_decay=self.config.l2,
+            l1=self.config.l1,
             use_compiled=False,
         )
         self.training.updates = updates
