@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import sgd_step
+from stepgrad.core.propagation import penalty_gradient, sgd_step
 from stepgrad.errors import StepgradError
 
 Array = NDArray[np.float64]
@@ -159,13 +159,8 @@ class Optimizer:
 
 
 def regularized(weights: Array, gradient: Array, l2: float, l1: float) -> Array:
-    """``dE_total/dw = dE/dw + λ·w + λ₁·sign(w)``: the gradient of ``E + ½·λ·Σ w² + λ₁·Σ |w|`` (a term
-    is added only when its ``λ`` is not 0, so an unregularized gradient is returned bit for bit)."""
-    if l2:
-        gradient = gradient + l2 * weights
-    if l1:
-        gradient = gradient + l1 * np.sign(weights)
-    return gradient
+    """``dE/dw + dE_reg/dw`` (``stepgrad.core.propagation.penalty_gradient``: ``λ·w + λ₁·sign(w)``)."""
+    return gradient + penalty_gradient(weights, l1, l2)
 
 
 Record = dict[str, Any]
