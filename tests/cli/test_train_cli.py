@@ -703,9 +703,14 @@ def test_a_data_run_that_overflows_says_which_value_and_why(tmp_path: Path) -> N
 
 
 def test_l1_and_l2_options_reach_the_optimizer_and_a_negative_one_is_one_line(tmp_path: Path) -> None:
-    result = run("train", "--data", "xor2d", "--l1", "0.01", "--l2", "0.001", "--epochs", "2", "--no-progress")
+    result = run(
+        "train", "--data", "xor2d", "--l1", "0.01", "--l2", "0.001", "--epochs", "2", "--no-progress",
+        "--save", "m.toml", cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "L2 λ = 0.001  L1 λ₁ = 0.01" in result.stdout
+    saved = (tmp_path / "m.toml").read_text()  # explain shows the step the run took
+    assert "\nl1 = 0.01\n" in saved and "\nl2 = 0.001\n" in saved
     refused = run("train", "--data", "xor2d", "--l1", "-1", "--epochs", "2", "--no-progress")
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "the L1 regularization λ₁ must be a finite number ≥ 0, got -1" in refused.stderr

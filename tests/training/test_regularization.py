@@ -76,3 +76,23 @@ def test_fit_takes_l1_and_refuses_a_negative_one() -> None:
     assert np.abs(sparse.network.layers[0].weights).sum() < np.abs(plain.network.layers[0].weights).sum()
     with pytest.raises(StepgradError, match="L1 regularization λ₁ must be a finite number ≥ 0, got -1"):
         fit(setup.network, setup.inputs, setup.targets, l1=-1.0)
+
+
+def test_repeating_the_step_of_a_regularized_file_is_the_traced_step() -> None:
+    from dataclasses import replace
+
+    from stepgrad.core.step import train_step
+    from stepgrad.network.model import Regularization
+    from stepgrad.training.repeat import repeat_steps
+
+    regularization = Regularization(l1=0.01, l2=0.01)
+    setup = replace(classic_setup(), regularization=regularization)
+    network = setup.network
+    for _ in range(3):
+        network = train_step(network, setup.inputs, setup.targets, 0.5, regularization=regularization).network_new
+    repeated = repeat_steps(setup, 3).network
+    for mine, traced in zip(repeated.layers, network.layers, strict=True):
+        np.testing.assert_allclose(mine.weights, traced.weights, rtol=0, atol=1e-15)
+    # first step by hand: w5+ = 0.4 − 0.5·(0.082167041 + 0.01 + 0.004) = 0.3519164795
+    once = repeat_steps(setup, 1).network
+    assert once.layers[1].weights[0, 0] == pytest.approx(0.3519164795, abs=1e-9)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import sgd_step
+from stepgrad.core.propagation import penalty_gradient, sgd_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
@@ -104,7 +104,8 @@ def _repeat(
         return float(np.mean(sample_losses(current, functions, x, target)))
 
     kernel = None
-    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
+    # a regularized file (l1/l2) takes the NumPy steps: the kernels compute the plain gradient only
+    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and not setup.regularization:
         kernel = _online_kernel(params, functions, steps)
         compiles = kernel not in (None, plain_sgd.online_sgd) and compiled_is_cached(1) is False
         if compiles and on_compile is not None:
@@ -188,12 +189,20 @@ def _numpy_steps(
         if hidden_deltas_from == "updated":
             from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
 
-            network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
+            network = train_step(
+                with_params(network, params), x, target, setup.learning_rate, "updated", setup.regularization
+            ).network_new
             moved = params_of(network)
         else:
             grads = batch_gradients(params, functions, x, target).grads
+            l1, l2 = setup.regularization.l1, setup.regularization.l2
+            # dE/dw + dE_reg/dw (the term is 0 without regularization and then not added)
+            steps_w = [
+                g + penalty_gradient(w, l1, l2) if setup.regularization else g
+                for w, g in zip(params.weights, grads.weights, strict=True)
+            ]
             moved = Params(
-                tuple(sgd_step(w, g, setup.learning_rate) for w, g in zip(params.weights, grads.weights, strict=True)),
+                tuple(sgd_step(w, g, setup.learning_rate) for w, g in zip(params.weights, steps_w, strict=True)),
                 tuple(
                     sgd_step(b, g, setup.learning_rate) if t else b
                     for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)
