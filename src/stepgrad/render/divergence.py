@@ -45,7 +45,7 @@ def explain_divergence(
 
 
 RUN_ROWS = 32  # the samples a stopped run's forensics steps on: enough to show the cause, fast to trace
-RUN_STEPS = 20  # plain gradient steps from the kept weights looking for the first non-finite value
+RUN_STEPS = 200  # plain gradient steps from the kept weights looking for the first non-finite value
 
 
 def explain_run_divergence(
