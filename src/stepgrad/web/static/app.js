@@ -646,11 +646,6 @@
     }
   }
 
-  /* "= 0.4 − 0.5 · 0.0821 = 0.3589", without repeating a value that needs no arithmetic. */
-  function withNumbers(step) {
-    return step.substituted === step.value ? "= " + step.value : "= " + step.substituted + " = " + step.value;
-  }
-
   function showStep(k) {
     if (!derivation) return;
     const steps = derivation.steps;
@@ -661,7 +656,7 @@
     $("step-title").textContent = step.title;
     $("step-result").textContent = step.name + " = " + step.value;
     $("step-formula").textContent = step.formula;
-    $("step-substituted").textContent = withNumbers(step);
+    $("step-substituted").textContent = D.withNumbers(step);
     $("step-note").textContent = stale ? "The weights have changed since this derivation; press Explain for the current ones." : step.note || "";
     $("step-count").textContent = "step " + (stepIndex + 1) + " of " + steps.length;
     $("prev-step").disabled = stepIndex === 0;
@@ -777,25 +772,7 @@
   function onChain(message) {
     $("chain").hidden = false;
     $("chain-title").textContent = "Chain rule for " + message.weight;
-    const list = $("chain-steps");
-    list.textContent = "";
-    for (const step of message.steps) {
-      const item = document.createElement("li");
-      const head = document.createElement("div");
-      head.className = "chain-result";
-      head.textContent = step.name + " = " + step.value;
-      const formula = document.createElement("div");
-      formula.className = "step-formula";
-      formula.textContent = step.formula;
-      const numbers = document.createElement("div");
-      numbers.className = "step-formula numbers";
-      numbers.textContent = withNumbers(step);
-      item.append(head, formula, numbers);
-      list.appendChild(item);
-    }
-    const names = new Set();
-    for (const step of message.steps) for (const n of step.involves) names.add(n);
-    highlight(Array.from(names));
+    highlight(D.drawChain($("chain-steps"), message));
     $("chain").scrollIntoView({ block: "nearest" }); // the diagram is sticky: it stays in view
   }
 
