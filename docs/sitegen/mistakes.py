@@ -3,7 +3,8 @@
 The families are ``stepgrad.check.mistakes.MISTAKES``; an example is the first step of a network
 where ``stepgrad.check.mutations`` applies that mistake: the right formula and value, the wrong
 formula and the value it gives (from the right earlier values). The networks tried, in order:
-the classic example, tanh with one bias per neuron, ReLU into softmax with cross-entropy.
+the classic example, tanh with one bias per neuron, ReLU into softmax with cross-entropy, the classic
+example with L1 regularization.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from stepgrad.check.mistakes import MISTAKES
 from stepgrad.check.mutations import mutations
 from stepgrad.check.recompute import Context, build_table, slots
 from stepgrad.derivations.step import format_number
+from stepgrad.network.model import Regularization
 from stepgrad.training import create_network
 
 
@@ -45,6 +47,12 @@ def _traces() -> list[tuple[str, stepgrad.Trace]]:
         ("the classic example", stepgrad.train_step(classic.network, classic.inputs, classic.targets, 0.5)),
         ("2-2-2 tanh → sigmoid, one bias per neuron", stepgrad.train_step(tanh, [[0.05, 0.10]], [[0.01, 0.99]], 0.5)),
         ("2-3-3 ReLU → softmax, cross-entropy", stepgrad.train_step(relu, [[0.5, -0.2]], [[0.0, 1.0, 0.0]], 0.5)),
+        (
+            "the classic example with L1 regularization λ1 = 0.01",
+            stepgrad.train_step(
+                classic.network, classic.inputs, classic.targets, 0.5, regularization=Regularization(l1=0.01)
+            ),
+        ),
     ]
 
 

@@ -338,3 +338,24 @@ def test_weights_that_overflow_at_the_end_of_a_pass_stop_the_session() -> None:
     assert closed in frame["stopped"]
     updates = frame["updates"]
     assert session.train_frame()["updates"] == updates
+
+
+def _overflowing_setup() -> Setup:
+    """out = 0.5·x at x = 1e100, target 0, η = 10: dE/dw1 = 1e200, so w1+ = 0.5 − 1e201 and E_o1+ overflows."""
+    network = Network(layers=(Layer(weights=[[0.5]], bias=[], activation="linear"),), loss="mse")
+    return Setup(network=network, inputs=[[1e100]], targets=[[0.0]], learning_rate=10.0)
+
+
+def test_a_run_that_stops_on_overflow_sends_which_value_and_why() -> None:
+    session = Session(Limits(), file_setup=_overflowing_setup())
+    session.configure(VizConfig(data="file"), given={"data"})
+    frames = [session.train_frame() for _ in range(3)]
+    assert frames[0]["stopped"] is None and frames[0]["why"] is None
+    frame = frames[-1]
+    assert frame["stopped"] is not None and frame["weights"] == [[[0.5]]]  # kept the initial weights
+    assert frame["why"] == (
+        "at the kept weights, a plain gradient step (full-batch SGD, η = 10, on 1 sample): E_o1+ = inf: the update "
+        "moved w1 = 0.5 by -1e+201 to -1e+201, 2e+201 times its own size: the learning rate (now 10) made the "
+        "update explode; lower it"
+    )
+    assert session.reset()["frame"]["why"] is None

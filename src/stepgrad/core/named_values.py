@@ -89,6 +89,12 @@ def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
     """Every named value of ``sample`` in ``trace``, in the order a person works the example."""
     values = backward_values(trace.backward, sample)
     names = trace.names
+    if trace.regularization:  # E_reg and each weight's dE_reg/dw, the term its update adds
+        values[value_names.penalty()] = trace.penalty
+        for weight in names.all_weights():
+            penalty_w = trace.layers[weight.layer].penalty_w
+            assert penalty_w is not None
+            values[value_names.penalty_gradient(weight.name)] = float(penalty_w[weight.neuron, weight.source])
     for weight in names.all_weights():
         values[f"{weight.name}+"] = float(trace.layers[weight.layer].weights_new[weight.neuron, weight.source])
     for bias in names.all_biases():

@@ -158,14 +158,19 @@ def explain(
     # A batch step updates with the batch mean ⟨dE_total/dw⟩ of each gradient, read from the trace.
     batch_means = _batch_mean_gradients(trace) if trace.batch_size > 1 else {}
     builder.values = {**values, **batch_means, "η": trace.learning_rate}
+    regularization = trace.regularization
+    if regularization:
+        builder.values.update({"λ1": regularization.l1, "λ2": regularization.l2})
 
     # 1. Forward pass
     # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
     activation_of = [get_activation(layer.activation).name for layer in network.layers]
     _forward_steps(builder, trace, activation_of, FORWARD)
 
-    # 2. Total error
+    # 2. Total error (and, when the weights are regularized, the term the step also lowers)
     _error_steps(builder, loss.name, outputs, TOTAL_ERROR, after="")
+    if regularization:
+        _penalty_step(builder, trace)
 
     # 3. and 4. Backward pass, output layer first
     for layer_index in reversed(range(n_layers)):
@@ -254,12 +259,17 @@ def explain(
                     involves=(neuron, sources[i], weight),
                     note=_note("Delta rule: ", Formula(f"{grad} = {delta} · {source_values[i]}"), "."),
                 )
+                step_of = [used]
+                if regularization:
+                    step_of.append(
+                        _penalty_gradient_step(builder, trace, weight, section, (neuron, sources[i], weight))
+                    )
                 builder.add(
                     f"{weight}+",
                     section,
                     f"Updated {weight}",
-                    ("{" + weight + "} − {η} · {" + used + "}", "{" + weight + r"} - {η} \cdot {" + used + "}"),
-                    [weight, "η", used],
+                    _update_template(weight, step_of),
+                    [weight, "η", *step_of],
                     involves=(weight,),
                     note=(UPDATE_NOTE if n_layers > 1 else UPDATE_NOTE_ONE_LAYER)
                     if not any(step.name.endswith("+") for step in builder.steps)
@@ -323,6 +333,74 @@ def explain(
     return Derivation(
         trace=trace, sample=sample, steps=tuple(builder.steps), values=values, title=title, notes=tuple(all_notes)
     )
+
+
+def _update_template(parameter: str, gradients: list[str]) -> tuple[str, str]:
+    """``w5 − η · dE_total/dw5``, or ``w5 − η · (dE_total/dw5 + dE_reg/dw5)`` with a regularization term."""
+    text, latex = _sum(gradients)
+    if len(gradients) > 1:
+        text, latex = f"({text})", rf"\left({latex}\right)"
+    return "{" + parameter + "} − {η} · " + text, "{" + parameter + r"} - {η} \cdot " + latex
+
+
+def _penalty_step(builder: _Builder, trace: Trace) -> None:
+    """``E_reg = λ1 · (|w1| + |w2| + …) + ½ · λ2 · (w1² + w2² + …)``: what regularization adds to the objective."""
+    weights = [weight.name for weight in trace.names.all_weights()]
+    terms: list[tuple[str, str]] = []
+    operands: list[str] = []
+    if trace.regularization.l1:
+        terms.append(
+            (
+                "{λ1} · (" + " + ".join("|{" + w + "}|" for w in weights) + ")",
+                r"{λ1} \cdot \left(" + " + ".join(r"\lvert {" + w + r"} \rvert" for w in weights) + r"\right)",
+            )
+        )
+        operands.append("λ1")
+    if trace.regularization.l2:
+        terms.append(
+            (
+                "½ · {λ2} · (" + " + ".join("{" + w + "}²" for w in weights) + ")",
+                r"\tfrac{1}{2} \cdot {λ2} \cdot \left(" + " + ".join("{" + w + "}^{2}" for w in weights) + r"\right)",
+            )
+        )
+        operands.append("λ2")
+    builder.add(
+        value_names.penalty(),
+        TOTAL_ERROR,
+        "Regularization term (weights only, not biases)",
+        (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
+        [*operands, *weights],
+        involves=tuple(weights),
+        note=_note(
+            "The step lowers ",
+            Formula("E_total + E_reg"),
+            ": each weight's update gains the term's gradient, which pulls the weight towards 0.",
+        ),
+    )
+
+
+def _penalty_gradient_step(
+    builder: _Builder, trace: Trace, weight: str, section: str, involves: tuple[str, ...]
+) -> str:
+    """``dE_reg/dw5 = λ1 · sign(w5) + λ2 · w5`` (the terms in use); returns its name."""
+    terms: list[tuple[str, str]] = []
+    operands: list[str] = []
+    if trace.regularization.l1:
+        terms.append(("{λ1} · sign({" + weight + "})", r"{λ1} \cdot \operatorname{sign}({" + weight + "})"))
+        operands.append("λ1")
+    if trace.regularization.l2:
+        terms.append(("{λ2} · {" + weight + "}", r"{λ2} \cdot {" + weight + "}"))
+        operands.append("λ2")
+    name = value_names.penalty_gradient(weight)
+    builder.add(
+        name,
+        section,
+        f"Regularization gradient of {weight}",
+        (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
+        [*operands, weight],
+        involves=involves,
+    )
+    return name
 
 
 def _error_steps(builder: _Builder, loss: str, outputs: list[str], section: str, after: str) -> None:
@@ -501,6 +579,7 @@ def explain_setup(
         setup.targets[sample : sample + 1],
         setup.learning_rate,
         hidden_deltas_from=hidden_deltas_from,
+        regularization=setup.regularization,
     )
     heading = title or f"Backpropagation, step by step: {setup.source or 'network'}"
     notes = (

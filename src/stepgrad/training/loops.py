@@ -467,7 +467,9 @@ class Training:
 
     # ----------------------------------------------------------------- compiled paths
     def _plain_sgd(self) -> bool:
-        return bool(self.use_compiled) and self.optimizer.name == "sgd" and self.optimizer.weight_decay == 0.0
+        # regularized runs (L2 or L1) take the NumPy path: the kernels compute the plain gradient only
+        plain = self.optimizer.weight_decay == 0.0 and self.optimizer.l1 == 0.0
+        return bool(self.use_compiled) and self.optimizer.name == "sgd" and plain
 
     def _compiled_kernel(self) -> OnlineSGD | None:
         """The compiled epoch of one network (``compiled.load_compiled``) when it applies, else None."""
@@ -657,6 +659,7 @@ def make_training(
     momentum: float | None = None,
     validation: tuple[ArrayLike, ArrayLike] | None = None,
     task: Task | None = None,
+    l1: float = 0.0,
     callbacks: Sequence[Any] = (),
     use_compiled: bool | Literal["auto"] = True,
 ) -> Training:
@@ -672,12 +675,13 @@ def make_training(
         batch_size: 1 online, ``None`` full batch, anything else mini-batch.
         seed: seeds the shuffling (one per network of an ensemble), each 0 … 2**32 − 1.
         schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
-        weight_decay: L2 ``λ`` ≥ 0 on the weights.
+        weight_decay: L2 ``λ`` ≥ 0 on the weights (``g + λ·w``).
         momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
         validation: ``(inputs, targets)`` measured after each epoch.
         task: classification or regression (default: classification when targets are all 0/1).
         callbacks: objects with ``on_train_begin``/``on_epoch_end``/``on_train_end``.
         use_compiled: allow the compiled SGD path (``"auto"``: only where it pays, see ``Training``).
+        l1: L1 ``λ₁`` ≥ 0 on the weights (``g + λ₁·sign(w)``; every optimizer).
     """
     networks = [network] if isinstance(network, Network) else list(network)
     ensemble = not isinstance(network, Network)
@@ -696,7 +700,7 @@ def make_training(
     first = networks[0]
     check_hyperparameters(learning_rate, epochs, batch_size)
     if isinstance(optimizer, str):
-        hyper: dict[str, float] = {"weight_decay": weight_decay}
+        hyper: dict[str, float] = {"weight_decay": weight_decay, "l1": l1}
         if momentum is not None:
             hyper["momentum"] = momentum
         optimizer = get_optimizer(optimizer, **hyper)  # checks μ, λ … (one rule for every caller)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import sgd_step
+from stepgrad.core.propagation import penalty_gradient, sgd_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
@@ -119,7 +119,8 @@ def _repeat(
 
     one_step = _one_step(setup, functions, hidden_deltas_from)
     advance = _numpy_advance(one_step)
-    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
+    # a regularized file (l1/l2) takes the NumPy steps: the kernels compute the plain gradient only
+    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and not setup.regularization:
         trains_bias = [layer.trains_bias for layer in setup.network.layers]
         kernel, compiles = _online_kernel(params, functions, trains_bias, steps)
         if kernel is not None:
@@ -160,14 +161,22 @@ def _one_step(setup: Setup, functions: Functions, hidden_deltas_from: str) -> Ca
         from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
 
         def mistaken_step(params: Params) -> Params:
-            return params_of(train_step(with_params(setup.network, params), x, target, rate, "updated").network_new)
+            network = with_params(setup.network, params)
+            return params_of(train_step(network, x, target, rate, "updated", setup.regularization).network_new)
 
         return mistaken_step
 
+    l1, l2 = setup.regularization.l1, setup.regularization.l2
+
     def step(params: Params) -> Params:
         grads = batch_gradients(params, functions, x, target).grads
+        # dE/dw + dE_reg/dw (the term is 0 without regularization and then not added)
+        weight_steps = [
+            g + penalty_gradient(w, l1, l2) if setup.regularization else g
+            for w, g in zip(params.weights, grads.weights, strict=True)
+        ]
         return Params(
-            tuple(sgd_step(w, g, rate) for w, g in zip(params.weights, grads.weights, strict=True)),
+            tuple(sgd_step(w, g, rate) for w, g in zip(params.weights, weight_steps, strict=True)),
             tuple(
                 sgd_step(b, g, rate) if t else b
                 for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)

@@ -78,6 +78,8 @@ class VizConfig:
         features: the network's inputs, names of ``stepgrad.web.features.FEATURES`` in its order.
         l2: the L2 regularization rate ``λ``: each update adds ``λ·w`` to every weight's gradient
             (the engine's ``weight_decay``; biases are not decayed).
+        l1: the L1 regularization rate ``λ₁``: each update adds ``λ₁·sign(w)`` to every weight's gradient
+            (the engine's ``l1``; biases are not regularized).
         init: which initial weights: 0 draws them from ``seed``, another number from ``(seed, init)``
             ("new weights" on the same data; reset keeps them).
     """
@@ -95,6 +97,7 @@ class VizConfig:
     features: tuple[str, ...] = ("x1", "x2")
     init: int = 0
     l2: float = 0.0
+    l1: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (``layers`` as a list)."""
@@ -167,7 +170,7 @@ def url_value(value: Any) -> str:
     return str(value)
 
 
-QUIET_AT_ZERO = ("init", "l2")  # left out of a link at 0: older links stay as they were
+QUIET_AT_ZERO = ("init", "l2", "l1")  # left out of a link at 0: older links stay as they were
 
 
 def config_query(config: VizConfig) -> str:
@@ -320,6 +323,8 @@ def parse_config(
             changes[name] = int(_number("seed", raw, 0, 2**31 - 1, integer=True))
         elif name == "l2":
             changes[name] = _number("L2 regularization rate", raw, 0.0, 10.0)
+        elif name == "l1":
+            changes[name] = _number("L1 regularization rate", raw, 0.0, 10.0)
         elif name == "init":
             changes[name] = int(_number("initial weights (init)", raw, 0, 2**31 - 1, integer=True))
     return replace(config, **changes)
