@@ -128,6 +128,12 @@ def _leaky_relu_derivative(net: Array, out: Array) -> Array:
     return np.where(net > 0, 1.0, LEAKY_SLOPE)
 
 
+def _softplus(net: Array) -> Array:
+    """``log(1 + e^net)``, stable: ``log1p(e^(−|net|)) + max(net, 0)`` never overflows."""
+    net = floats(net)
+    return np.log1p(np.exp(-np.abs(net))) + np.maximum(net, 0.0)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
         name="sigmoid",
@@ -224,6 +230,23 @@ ACTIVATIONS: dict[str, Activation] = {
         output_range=(0.0, 1.0),
         torch_module="Softmax",
         torch_arguments={"dim": -1},
+    ),
+    "softplus": Activation(
+        name="softplus",
+        value=_softplus,
+        derivative=lambda net, out: sigmoid(net),
+        formula="out = log(1 + e^(net))",
+        formula_latex=r"out = \log(1 + e^{net})",
+        derivative_formula="1 / (1 + e^(−net))",
+        derivative_latex=r"\frac{1}{1 + e^{-net}}",
+        torch_module="Softplus",
+        kernel_code=None,
+        derivative_mistakes=(
+            # the logistic derivative written with softplus's own output, as if out were σ(net)
+            ("derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
+            # the sign of the exponent lost: σ(−net) = 1 / (1 + e^(net))
+            ("derivative_mixup", "1 / (1 + e^(net))", lambda net, out: float(sigmoid(np.array(-net)))),
+        ),
     ),
 }
 
