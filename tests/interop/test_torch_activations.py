@@ -41,6 +41,19 @@ INPUTS = np.array([[0.5, -1.2], [-0.3, 0.8], [1.5, 0.1]])
 TARGETS = np.array([[0.2, -0.4], [1.0, 0.3], [-0.5, 0.9]])
 
 
+class MLP(torch.nn.Module):
+    """A 2-3-2 model with its own forward: ``fc2(activate(fc1(x)))``, the activation a functional call."""
+
+    def __init__(self, activate) -> None:
+        super().__init__()
+        self.activate = activate
+        self.fc1 = torch.nn.Linear(2, 3, dtype=torch.float64)
+        self.fc2 = torch.nn.Linear(3, 2, dtype=torch.float64)
+
+    def forward(self, x):
+        return self.fc2(self.activate(self.fc1(x)))
+
+
 def network_2_3_2(activation: str) -> Network:
     rng = np.random.default_rng(11)
     return Network(
@@ -85,17 +98,8 @@ def test_modules_and_export_round_trip(name: str) -> None:
 
 @pytest.mark.parametrize("name", NEW)
 def test_functional_calls_in_a_custom_forward_are_read_and_verified(name: str) -> None:
-    class MLP(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.fc1 = torch.nn.Linear(2, 3, dtype=torch.float64)
-            self.fc2 = torch.nn.Linear(3, 2, dtype=torch.float64)
-
-        def forward(self, x):
-            return self.fc2(FUNCTIONAL[name](self.fc1(x)))
-
     torch.manual_seed(3)
-    model = MLP()
+    model = MLP(FUNCTIONAL[name])
     chain = read_chain(model)
     assert [layer.activation for layer in chain.layers] == [name, "linear"]
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -128,3 +132,19 @@ def test_functional_numbers_other_than_stepgrad_are_refused() -> None:
 
     with pytest.raises(StepgradError, match=r"elu with alpha 0\.3 is not supported"):
         read_chain(Model())
+
+
+def test_a_leaky_relu_slope_is_read_from_the_module_and_the_call_and_exported() -> None:
+    assert activation_name(torch.nn.LeakyReLU(0.1)) == "leaky_relu(negative_slope=0.1)"
+    assert activation_name(torch.nn.LeakyReLU()) == "leaky_relu"
+    exported = to_torch(network_2_3_2("leaky_relu(negative_slope=0.2)"))
+    assert exported[1].negative_slope == 0.2
+
+    torch.manual_seed(5)
+    model = MLP(lambda x: F.leaky_relu(x, 0.2))
+    assert read_chain(model).layers[0].activation == "leaky_relu(negative_slope=0.2)"
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    report = verify_torch_step(
+        model, torch.from_numpy(INPUTS), torch.from_numpy(TARGETS), torch.nn.MSELoss(), optimizer
+    )
+    assert report.ok, report.to_text()

@@ -12,6 +12,7 @@ stable for net inputs of ±1000 and emit no NumPy warnings.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -57,6 +58,8 @@ class Activation:
         torch_module: the ``torch.nn`` module that computes it, called with ``torch_arguments``;
             None when PyTorch has none.
         torch_arguments: keyword arguments of that module (``negative_slope``, ``dim``).
+        configure: for an entry whose ``parameters`` a layer may set, the function that builds the
+            entry with other numbers (``leaky_relu(negative_slope=0.1)``); its ``name`` then says them.
 
     The formulas are written in the symbols ``net`` and ``out`` of one neuron (softmax:
     ``net_k``, ``out_k`` and a sum ``Σ_j`` over its layer); ``stepgrad.functions.formula_text``
@@ -79,6 +82,7 @@ class Activation:
     kinked: bool = False
     output_range: tuple[float, float] | None = None
     torch_arguments: Mapping[str, float | int | str] = field(default_factory=dict)
+    configure: Callable[..., Activation] | None = None
 
 
 def floats(net: ArrayLike) -> Array:
@@ -127,12 +131,31 @@ def _relu_derivative(net: Array, out: Array) -> Array:
     return (net > 0).astype(np.float64)
 
 
-def _leaky_relu(net: Array) -> Array:
-    return np.where(net > 0, net, LEAKY_SLOPE * net)
-
-
-def _leaky_relu_derivative(net: Array, out: Array) -> Array:
-    return np.where(net > 0, 1.0, LEAKY_SLOPE)
+def leaky_relu(negative_slope: float = LEAKY_SLOPE) -> Activation:
+    """Leaky ReLU with slope ``negative_slope`` below zero; named ``leaky_relu`` at PyTorch's default
+    0.01 and ``leaky_relu(negative_slope=0.1)`` otherwise (the name a network file's layer is read as)."""
+    slope = float(negative_slope)
+    name = "leaky_relu" if slope == LEAKY_SLOPE else f"leaky_relu(negative_slope={slope!r})"
+    return Activation(
+        name=name,
+        value=lambda net: np.where(net > 0, net, slope * floats(net)),
+        derivative=lambda net, out: np.where(net > 0, 1.0, slope),
+        formula=f"out = net if net > 0 else {slope:g}·net",
+        formula_latex=rf"out = net \text{{ if }} net > 0 \text{{ else }} {slope:g} \cdot net",
+        derivative_formula=f"1 if net > 0 else {slope:g}",
+        derivative_latex=rf"1 \text{{ if }} net > 0 \text{{ else }} {slope:g}",
+        parameters={"negative_slope": slope},
+        kinked=True,
+        torch_module="LeakyReLU",
+        torch_arguments={"negative_slope": slope},
+        kernel_code=3 if slope == LEAKY_SLOPE else None,  # other slopes: NumPy path (the kernels' slope is fixed)
+        derivative_mistakes=(
+            ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
+            ("relu_derivative_mixup", "1", lambda net, out: 1.0),
+            ("relu_derivative_mixup", "out", lambda net, out: out),
+        ),
+        configure=leaky_relu,
+    )
 
 
 def _softplus(net: Array) -> Array:
@@ -225,25 +248,7 @@ ACTIVATIONS: dict[str, Activation] = {
             ("relu_derivative_mixup", "out", lambda net, out: out),
         ),
     ),
-    "leaky_relu": Activation(
-        name="leaky_relu",
-        value=_leaky_relu,
-        derivative=_leaky_relu_derivative,
-        formula=f"out = net if net > 0 else {LEAKY_SLOPE:g}·net",
-        formula_latex=rf"out = net \text{{ if }} net > 0 \text{{ else }} {LEAKY_SLOPE:g} \cdot net",
-        derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE:g}",
-        derivative_latex=rf"1 \text{{ if }} net > 0 \text{{ else }} {LEAKY_SLOPE:g}",
-        parameters={"negative_slope": LEAKY_SLOPE},
-        kinked=True,
-        torch_module="LeakyReLU",
-        torch_arguments={"negative_slope": LEAKY_SLOPE},
-        kernel_code=3,
-        derivative_mistakes=(
-            ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
-            ("relu_derivative_mixup", "1", lambda net, out: 1.0),
-            ("relu_derivative_mixup", "out", lambda net, out: out),
-        ),
-    ),
+    "leaky_relu": leaky_relu(),
     "linear": Activation(
         name="linear",
         value=lambda net: floats(net).copy(),
@@ -388,10 +393,37 @@ ALIASES: dict[str, str] = {
 }
 
 
+_CONFIGURED = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$")
+
+
+def split_name(name: str) -> tuple[str, dict[str, float]]:
+    """``leaky_relu(negative_slope=0.1)`` → ``("leaky_relu", {"negative_slope": 0.1})``; a plain name
+    has no numbers. Raises ``KeyError`` for numbers it cannot read."""
+    match = _CONFIGURED.match(name)
+    if match is None:
+        return name, {}
+    numbers: dict[str, float] = {}
+    for part in filter(None, (piece.strip() for piece in match.group(2).split(","))):
+        key, equals, number = part.partition("=")
+        try:
+            numbers[key.strip()] = float(number)
+        except ValueError:
+            raise KeyError(name) from None
+        if not equals:
+            raise KeyError(name)
+    return match.group(1), numbers
+
+
 def get_activation(name: str) -> Activation:
-    """Look up an activation by name or alias; raise ``KeyError`` for an unknown one."""
-    key = ALIASES.get(name.lower(), name.lower())
-    return ACTIVATIONS[key]
+    """Look up an activation by name or alias, with numbers for a configurable one
+    (``leaky_relu(negative_slope=0.1)``); raise ``KeyError`` for an unknown one or unknown numbers."""
+    base, numbers = split_name(name)
+    entry = ACTIVATIONS[ALIASES.get(base.lower(), base.lower())]
+    if not numbers:
+        return entry
+    if entry.configure is None or not set(numbers) <= set(entry.parameters):
+        raise KeyError(name)
+    return entry.configure(**{**entry.parameters, **numbers})
 
 
 def hidden_activation_names() -> list[str]:

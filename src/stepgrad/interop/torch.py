@@ -80,9 +80,12 @@ def activation_name(module: Any) -> str | None:
     if isinstance(module, torch.nn.Softmax) and module.dim not in (-1, 1, None):
         raise StepgradError(f"Softmax over dim {module.dim}: stepgrad normalises over the neurons (dim=-1)")
     for name, torch_name in TORCH_ACTIVATIONS.items():
-        if isinstance(module, getattr(torch.nn, torch_name)) and _same_form(module, ACTIVATIONS[name]):
-            _check_fixed_numbers(module, ACTIVATIONS[name])
-            return name
+        entry = ACTIVATIONS[name]
+        if isinstance(module, getattr(torch.nn, torch_name)) and _same_form(module, entry):
+            if entry.configure is not None:  # LeakyReLU(0.1): the entry with the module's numbers
+                entry = entry.configure(**{key: float(getattr(module, key)) for key in entry.parameters})
+            _check_fixed_numbers(module, entry)
+            return entry.name
     return None
 
 

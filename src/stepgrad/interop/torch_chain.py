@@ -33,7 +33,7 @@ def _is_variant(entry: Activation) -> bool:
 
 def _module_spelling(entry: Activation) -> str:
     """``LeakyReLU(0.01)``, ``GELU(approximate='tanh')``: the module with the entry's numbers."""
-    options = [f"{value:g}" for value in entry.parameters.values()]
+    options = [f"any {key}" if entry.configure else f"{value:g}" for key, value in entry.parameters.items()]
     options += [f"{key}={value!r}" for key, value in entry.torch_arguments.items() if _is_variant(entry)]
     return f"{entry.torch_module}({', '.join(options)})" if options else str(entry.torch_module)
 
@@ -174,8 +174,9 @@ def _read_call(chain: Chain, node: Any, root: str) -> None:
     name = _target_name(node)
     place = f"{root}.forward"
     if name in FUNCTIONAL_ACTIVATIONS:
-        activation = _functional_variant(FUNCTIONAL_ACTIVATIONS[name], node)
-        _check_functional_numbers(ACTIVATIONS[activation], node, place)
+        activation = _functional_numbers(
+            ACTIVATIONS[_functional_variant(FUNCTIONAL_ACTIVATIONS[name], node)], node, place
+        )
         if activation == "softmax":
             dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else None)
             if dim not in (-1, 1, None):
@@ -205,17 +206,25 @@ def _functional_variant(name: str, node: Any) -> str:
     return name
 
 
-def _check_functional_numbers(entry: Activation, node: Any, place: str) -> None:
-    """Refuse a functional call whose numbers (``F.leaky_relu(x, 0.2)``, ``F.elu(x, alpha=0.5)``) differ
-    from the entry's; each entry's first number may be given by position."""
+def _functional_numbers(entry: Activation, node: Any, place: str) -> str:
+    """The stepgrad name of a functional call with its numbers: ``F.leaky_relu(x, 0.2)`` is
+    ``leaky_relu(negative_slope=0.2)``; numbers a fixed entry does not have (``F.elu(x, alpha=0.5)``)
+    are refused. Each entry's first number may be given by position."""
+    given: dict[str, float] = {}
     for position, (parameter, value) in enumerate(entry.parameters.items(), start=1):
-        given = node.kwargs.get(parameter, node.args[position] if len(node.args) > position else value)
-        if not isinstance(given, float | int) or abs(float(given) - value) > 1e-15:
+        number = node.kwargs.get(parameter, node.args[position] if len(node.args) > position else value)
+        if not isinstance(number, float | int):
             raise StepgradError(
-                f"{entry.name} with {parameter.replace('_', ' ')} {given} is not supported: stepgrad's "
+                f"{entry.name} with {parameter.replace('_', ' ')} {number} cannot be read", location=place
+            )
+        given[parameter] = float(number)
+        if entry.configure is None and abs(float(number) - value) > 1e-15:
+            raise StepgradError(
+                f"{entry.name} with {parameter.replace('_', ' ')} {number} is not supported: stepgrad's "
                 f"{entry.name} has the fixed {parameter.replace('_', ' ')} {value:g}",
                 location=place,
             )
+    return entry.configure(**given).name if entry.configure is not None else entry.name
 
 
 class _UnnamedCallError(Exception):
