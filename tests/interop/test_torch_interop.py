@@ -112,10 +112,13 @@ def test_from_torch_rejects_what_stepgrad_cannot_read() -> None:
         "stepgrad reads Linear layers each followed by at most one activation"
     )
     with pytest.raises(StepgradError) as error:
-        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU(0.2)))
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ELU(alpha=0.2)))
     assert str(error.value) == (
-        "LeakyReLU(0.2) is not supported: stepgrad's leaky_relu has a fixed negative slope of 0.01, "
-        "so only LeakyReLU(0.01) (PyTorch's default) can be read"
+        "ELU(0.2) is not supported: stepgrad's elu has a fixed alpha of 1, "
+        "so only ELU(1) (PyTorch's default) can be read"
+    )
+    assert from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU(0.2))).layers[0].activation == (
+        "leaky_relu(negative_slope=0.2)"
     )
     assert from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LeakyReLU())).layers[0].activation == (
         "leaky_relu"

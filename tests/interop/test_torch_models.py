@@ -191,10 +191,13 @@ def test_a_mean_loss_scaled_by_hand_is_found_at_the_loss() -> None:
 @pytest.mark.parametrize(
     ("module", "message"),
     [
-        (lambda: nn.LayerNorm(6), "model.norm: LayerNorm is not supported; supported are Linear, ReLU"),
-        (lambda: nn.BatchNorm1d(6), "model.norm: BatchNorm1d is not supported; supported are Linear, ReLU"),
+        (
+            lambda: nn.LayerNorm(6),
+            "model.norm: LayerNorm is not supported; supported are Linear, Sigmoid, Tanh, ReLU, LeakyReLU",
+        ),
+        (lambda: nn.BatchNorm1d(6), "model.norm: BatchNorm1d is not supported; supported are Linear, Sigmoid"),
         (lambda: nn.Dropout(0.2), "model.norm: Dropout(p=0.2) in training mode is not supported: it drops values"),
-        (lambda: nn.GELU(), "model.norm: GELU is not supported"),
+        (lambda: nn.Mish(), "model.norm: Mish is not supported"),
     ],
 )
 def test_an_unsupported_module_is_refused_by_its_place(module, message) -> None:

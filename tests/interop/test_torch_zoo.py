@@ -27,8 +27,6 @@ TRUTH = tomllib.loads((ZOO / "truth.toml").read_text())["script"]
 # behind it, or in .grad itself)
 STAGES = {"forward": {"forward"}, "loss": {"error"}, "backward": {"backward", "gradient"}, "update": {"update"}}
 GAPS = {
-    "zoo_13.py": "LeakyReLU(0.1): stepgrad's leaky_relu has a fixed slope of 0.01",
-    "zoo_29.py": "LeakyReLU(0.2): stepgrad's leaky_relu has a fixed slope of 0.01",
     "zoo_17.py": "Softmax scored with BCELoss: refused by name (stepgrad's binary_cross_entropy takes sigmoid outputs)",
 }
 

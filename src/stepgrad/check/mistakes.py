@@ -154,6 +154,22 @@ MISTAKES: dict[str, Mistake] = {
             "dout/dnet",
         ),
         Mistake(
+            "product_rule_half",
+            "Product rule half done in the derivative of net·g(net) (SiLU, GELU)",
+            "SiLU (out = net·σ(net)) and GELU (out = net·Φ(net)) multiply the net input by a gate, so by the "
+            "product rule dout/dnet = g(net) + net·g'(net): σ(net) + net·σ(net)·(1 − σ(net)) for SiLU, "
+            "Φ(net) + net·φ(net) for GELU. Keeping only the gate g(net), or only net·g'(net), gives a slope "
+            "that is wrong everywhere except where the missing term is zero.",
+            "dout/dnet",
+        ),
+        Mistake(
+            "elu_derivative_mixup",
+            "ELU derivative mixed up below zero",
+            "For out = α·(e^net − 1) where net ≤ 0 the derivative is α·e^net = out + α, written with the output. "
+            "Common slips: the output itself (out, the + α forgotten) or the constant α of a leaky ReLU.",
+            "dout/dnet",
+        ),
+        Mistake(
             "softmax_as_logistic",
             "Softmax + cross-entropy delta written as if it were the logistic case",
             "With a softmax output and cross-entropy the chain-rule factors combine to delta_k = out_k − "

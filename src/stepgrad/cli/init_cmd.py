@@ -29,7 +29,12 @@ def activation_choices() -> str:
     choices = []
     for name, activation in ACTIVATIONS.items():
         notes = [alias for alias, canonical in ALIASES.items() if canonical == name]
-        notes += [f"{parameter} {value:g}" for parameter, value in activation.parameters.items()]
+        notes += [
+            f"{parameter} {value:g}"
+            if activation.configure is None
+            else f"{parameter} = {value:g} unless the layer sets it"
+            for parameter, value in activation.parameters.items()
+        ]
         if not activation.hidden:
             paired = [loss.name for loss in LOSSES.values() if name in loss.paired]
             notes.append("output layer" + "".join(f", with {loss}" for loss in paired))

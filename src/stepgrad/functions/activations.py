@@ -11,6 +11,8 @@ stable for net inputs of ±1000 and emit no NumPy warnings.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +22,12 @@ from numpy.typing import ArrayLike, NDArray
 Array = NDArray[np.float64]
 
 LEAKY_SLOPE = 0.01
+ELU_ALPHA = 1.0
+# GELU's tanh form (Hendrycks & Gimpel 2016; PyTorch's approximate="tanh"): √(2/π) and the cubic's weight
+GELU_SCALE = math.sqrt(2.0 / math.pi)
+GELU_CUBIC = 0.044715
+_LATEX_PHI = r"\frac{1}{2}\left(1 + \mathrm{erf}\left(\frac{net}{\sqrt{2}}\right)\right)"  # Φ(net)
+_LATEX_GELU_U = rf"\sqrt{{2/\pi}}\left(net + {GELU_CUBIC:g} \cdot {{net}}^{{3}}\right)"  # tanh's argument
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class Activation:
         torch_module: the ``torch.nn`` module that computes it, called with ``torch_arguments``;
             None when PyTorch has none.
         torch_arguments: keyword arguments of that module (``negative_slope``, ``dim``).
+        configure: for an entry whose ``parameters`` a layer may set, the function that builds the
+            entry with other numbers (``leaky_relu(negative_slope=0.1)``); its ``name`` then says them.
 
     The formulas are written in the symbols ``net`` and ``out`` of one neuron (softmax:
     ``net_k``, ``out_k`` and a sum ``Σ_j`` over its layer); ``stepgrad.functions.formula_text``
@@ -71,7 +81,8 @@ class Activation:
     hidden: bool = True
     kinked: bool = False
     output_range: tuple[float, float] | None = None
-    torch_arguments: Mapping[str, float | int] = field(default_factory=dict)
+    torch_arguments: Mapping[str, float | int | str] = field(default_factory=dict)
+    configure: Callable[..., Activation] | None = None
 
 
 def floats(net: ArrayLike) -> Array:
@@ -120,12 +131,71 @@ def _relu_derivative(net: Array, out: Array) -> Array:
     return (net > 0).astype(np.float64)
 
 
-def _leaky_relu(net: Array) -> Array:
-    return np.where(net > 0, net, LEAKY_SLOPE * net)
+def leaky_relu(negative_slope: float = LEAKY_SLOPE) -> Activation:
+    """Leaky ReLU with slope ``negative_slope`` below zero; named ``leaky_relu`` at PyTorch's default
+    0.01 and ``leaky_relu(negative_slope=0.1)`` otherwise (the name a network file's layer is read as)."""
+    slope = float(negative_slope)
+    name = "leaky_relu" if slope == LEAKY_SLOPE else f"leaky_relu(negative_slope={slope!r})"
+    return Activation(
+        name=name,
+        value=lambda net: np.where(net > 0, net, slope * floats(net)),
+        derivative=lambda net, out: np.where(net > 0, 1.0, slope),
+        formula=f"out = net if net > 0 else {slope:g}·net",
+        formula_latex=rf"out = net \text{{ if }} net > 0 \text{{ else }} {slope:g} \cdot net",
+        derivative_formula=f"1 if net > 0 else {slope:g}",
+        derivative_latex=rf"1 \text{{ if }} net > 0 \text{{ else }} {slope:g}",
+        parameters={"negative_slope": slope},
+        kinked=True,
+        torch_module="LeakyReLU",
+        torch_arguments={"negative_slope": slope},
+        kernel_code=3 if slope == LEAKY_SLOPE else None,  # other slopes: NumPy path (the kernels' slope is fixed)
+        derivative_mistakes=(
+            ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
+            ("relu_derivative_mixup", "1", lambda net, out: 1.0),
+            ("relu_derivative_mixup", "out", lambda net, out: out),
+        ),
+        configure=leaky_relu,
+    )
 
 
-def _leaky_relu_derivative(net: Array, out: Array) -> Array:
-    return np.where(net > 0, 1.0, LEAKY_SLOPE)
+def _softplus(net: Array) -> Array:
+    """``log(1 + e^net)``, stable: ``log1p(e^(−|net|)) + max(net, 0)`` never overflows."""
+    net = floats(net)
+    return np.log1p(np.exp(-np.abs(net))) + np.maximum(net, 0.0)
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def normal_cdf(net: Array) -> Array:
+    """``Φ(net) = ½(1 + erf(net/√2))``, the standard normal distribution function, computed as
+    ``½·erfc(−net/√2)`` (``math.erfc`` per element), which keeps its digits far below zero."""
+    net = floats(net)
+    erfc = np.asarray(_erfc(-net / math.sqrt(2.0)))  # an object array of Python floats
+    return 0.5 * erfc.astype(net.dtype)
+
+
+def normal_pdf(net: Array) -> Array:
+    """``φ(net) = e^(−net²/2) / √(2π)``; ``net²`` is capped so ±1000 gives 0 without overflow."""
+    net = floats(net)
+    return np.exp(-0.5 * np.minimum(net * net, 1e4)) / math.sqrt(2.0 * math.pi)
+
+
+def _gelu_tanh_inner(net: Array) -> Array:
+    """``tanh(√(2/π)·(net + 0.044715·net³))``, with net clipped where tanh is ±1 already (no overflow of net³)."""
+    net = np.clip(floats(net), -1e3, 1e3)
+    return np.tanh(GELU_SCALE * (net + GELU_CUBIC * net**3))
+
+
+def _gelu_tanh_derivative(net: Array, out: Array) -> Array:
+    inner = _gelu_tanh_inner(net)
+    net = np.clip(floats(net), -1e3, 1e3)
+    return 0.5 * (1.0 + inner) + 0.5 * net * (1.0 - inner * inner) * GELU_SCALE * (1.0 + 3.0 * GELU_CUBIC * net * net)
+
+
+def _elu(net: Array) -> Array:
+    net = floats(net)
+    return np.where(net > 0, net, ELU_ALPHA * np.expm1(np.minimum(net, 0.0)))
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -178,25 +248,7 @@ ACTIVATIONS: dict[str, Activation] = {
             ("relu_derivative_mixup", "out", lambda net, out: out),
         ),
     ),
-    "leaky_relu": Activation(
-        name="leaky_relu",
-        value=_leaky_relu,
-        derivative=_leaky_relu_derivative,
-        formula=f"out = net if net > 0 else {LEAKY_SLOPE:g}·net",
-        formula_latex=rf"out = net \text{{ if }} net > 0 \text{{ else }} {LEAKY_SLOPE:g} \cdot net",
-        derivative_formula=f"1 if net > 0 else {LEAKY_SLOPE:g}",
-        derivative_latex=rf"1 \text{{ if }} net > 0 \text{{ else }} {LEAKY_SLOPE:g}",
-        parameters={"negative_slope": LEAKY_SLOPE},
-        kinked=True,
-        torch_module="LeakyReLU",
-        torch_arguments={"negative_slope": LEAKY_SLOPE},
-        kernel_code=3,
-        derivative_mistakes=(
-            ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
-            ("relu_derivative_mixup", "1", lambda net, out: 1.0),
-            ("relu_derivative_mixup", "out", lambda net, out: out),
-        ),
-    ),
+    "leaky_relu": leaky_relu(),
     "linear": Activation(
         name="linear",
         value=lambda net: floats(net).copy(),
@@ -225,15 +277,153 @@ ACTIVATIONS: dict[str, Activation] = {
         torch_module="Softmax",
         torch_arguments={"dim": -1},
     ),
+    "softplus": Activation(
+        name="softplus",
+        value=_softplus,
+        derivative=lambda net, out: sigmoid(net),
+        formula="out = log(1 + e^(net))",
+        formula_latex=r"out = \log(1 + e^{net})",
+        derivative_formula="1 / (1 + e^(−net))",
+        derivative_latex=r"\frac{1}{1 + e^{-net}}",
+        torch_module="Softplus",
+        torch_arguments={"beta": 1.0},
+        kernel_code=None,
+        derivative_mistakes=(
+            # the logistic derivative written with softplus's own output, as if out were σ(net)
+            ("derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
+            # the sign of the exponent lost: σ(−net) = 1 / (1 + e^(net))
+            ("derivative_mixup", "1 / (1 + e^(net))", lambda net, out: float(sigmoid(np.array(-net)))),
+        ),
+    ),
+    "gelu": Activation(
+        name="gelu",
+        value=lambda net: floats(net) * normal_cdf(net),
+        derivative=lambda net, out: normal_cdf(net) + floats(net) * normal_pdf(net),
+        formula="out = net·½(1 + erf(net/√2))",
+        formula_latex=rf"out = net \cdot {_LATEX_PHI}",
+        derivative_formula="½(1 + erf(net/√2)) + net·e^(−net²/2)/√(2π)",
+        derivative_latex=rf"{_LATEX_PHI} + net \cdot \frac{{e^{{-{{net}}^{{2}}/2}}}}{{\sqrt{{2\pi}}}}",
+        torch_module="GELU",
+        torch_arguments={"approximate": "none"},
+        kernel_code=None,
+        derivative_mistakes=(
+            # the product rule half done: d(net·Φ)/dnet = Φ + net·φ, the net·φ term forgotten
+            ("product_rule_half", "½(1 + erf(net/√2))", lambda net, out: float(normal_cdf(np.array(net)))),
+            # the other half: only net·φ(net)
+            ("product_rule_half", "net·e^(−net²/2)/√(2π)", lambda net, out: float(net * normal_pdf(np.array(net)))),
+        ),
+    ),
+    "gelu_tanh": Activation(
+        name="gelu_tanh",
+        value=lambda net: 0.5 * floats(net) * (1.0 + _gelu_tanh_inner(net)),
+        derivative=_gelu_tanh_derivative,
+        formula=f"out = ½·net·(1 + tanh(√(2/π)·(net + {GELU_CUBIC:g}·net³)))",
+        formula_latex=rf"out = \frac{{1}}{{2}} \cdot net \cdot \left(1 + \tanh\left({_LATEX_GELU_U}\right)\right)",
+        derivative_formula=(
+            f"½(1 + tanh(√(2/π)·(net + {GELU_CUBIC:g}·net³))) + ½·net·(1 − tanh²(√(2/π)·(net + {GELU_CUBIC:g}·net³)))"
+            f"·√(2/π)·(1 + {3 * GELU_CUBIC:g}·net²)"
+        ),
+        derivative_latex=(
+            rf"\frac{{1}}{{2}}\left(1 + \tanh u\right) + \frac{{1}}{{2}} \cdot net \cdot \left(1 - \tanh^{{2}} u\right)"
+            rf"\sqrt{{2/\pi}}\left(1 + {3 * GELU_CUBIC:g} \cdot {{net}}^{{2}}\right),\ u = {_LATEX_GELU_U}"
+        ),
+        torch_module="GELU",
+        torch_arguments={"approximate": "tanh"},
+        kernel_code=None,
+        derivative_mistakes=(
+            # the product rule half done: only ½(1 + tanh(u)), the net·(1 − tanh²u)·u' term forgotten
+            (
+                "product_rule_half",
+                f"½(1 + tanh(√(2/π)·(net + {GELU_CUBIC:g}·net³)))",
+                lambda net, out: 0.5 * (1.0 + float(_gelu_tanh_inner(np.array(net)))),
+            ),
+        ),
+    ),
+    "silu": Activation(
+        name="silu",
+        value=lambda net: floats(net) * sigmoid(net),
+        # d(net·σ)/dnet = σ + net·σ·(1 − σ) = σ·(1 − out) + out
+        derivative=lambda net, out: out + sigmoid(net) * (1.0 - out),
+        formula="out = net / (1 + e^(−net))",
+        formula_latex=r"out = \frac{net}{1 + e^{-net}}",
+        derivative_formula="out + (1 − out) / (1 + e^(−net))",
+        derivative_latex=r"out + \frac{1 - out}{1 + e^{-net}}",
+        torch_module="SiLU",
+        kernel_code=None,
+        derivative_mistakes=(
+            # the product rule half done: σ(net) alone, the net·σ'(net) term forgotten
+            ("product_rule_half", "1 / (1 + e^(−net))", lambda net, out: float(sigmoid(np.array(net)))),
+            # the logistic derivative on the SiLU output
+            ("derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
+        ),
+    ),
+    "elu": Activation(
+        name="elu",
+        value=_elu,
+        # for net ≤ 0: d(α(e^net − 1))/dnet = α·e^net (= out + α, which loses digits far below zero)
+        derivative=lambda net, out: np.where(floats(net) > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(floats(net), 0.0))),
+        formula=f"out = net if net > 0 else {ELU_ALPHA:g}·(e^(net) − 1)",
+        formula_latex=rf"out = net \text{{ if }} net > 0 \text{{ else }} {ELU_ALPHA:g} \cdot (e^{{net}} - 1)",
+        derivative_formula=f"1 if net > 0 else {ELU_ALPHA:g}·e^(net)",
+        derivative_latex=rf"1 \text{{ if }} net > 0 \text{{ else }} {ELU_ALPHA:g} \cdot e^{{net}}",
+        parameters={"alpha": ELU_ALPHA},
+        torch_module="ELU",
+        torch_arguments={"alpha": ELU_ALPHA},
+        kernel_code=None,
+        derivative_mistakes=(
+            # below 0 the output itself, the + α forgotten (α·(e^net − 1) differentiated as if it were α·e^net − … )
+            ("elu_derivative_mixup", "1 if net > 0 else out", lambda net, out: 1.0 if net > 0 else out),
+            # below 0 the ReLU's 0
+            ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
+            # below 0 the constant α, as for a leaky ReLU
+            (
+                "elu_derivative_mixup",
+                f"1 if net > 0 else {ELU_ALPHA:g}",
+                lambda net, out: 1.0 if net > 0 else ELU_ALPHA,
+            ),
+        ),
+    ),
 }
 
-ALIASES: dict[str, str] = {"logistic": "sigmoid", "identity": "linear", "leakyrelu": "leaky_relu"}
+ALIASES: dict[str, str] = {
+    "logistic": "sigmoid",
+    "identity": "linear",
+    "leakyrelu": "leaky_relu",
+    "swish": "silu",
+}
+
+
+_CONFIGURED = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$")
+
+
+def split_name(name: str) -> tuple[str, dict[str, float]]:
+    """``leaky_relu(negative_slope=0.1)`` → ``("leaky_relu", {"negative_slope": 0.1})``; a plain name
+    has no numbers. Raises ``KeyError`` for numbers it cannot read."""
+    match = _CONFIGURED.match(name)
+    if match is None:
+        return name, {}
+    numbers: dict[str, float] = {}
+    for part in filter(None, (piece.strip() for piece in match.group(2).split(","))):
+        key, equals, number = part.partition("=")
+        try:
+            numbers[key.strip()] = float(number)
+        except ValueError:
+            raise KeyError(name) from None
+        if not equals:
+            raise KeyError(name)
+    return match.group(1), numbers
 
 
 def get_activation(name: str) -> Activation:
-    """Look up an activation by name or alias; raise ``KeyError`` for an unknown one."""
-    key = ALIASES.get(name.lower(), name.lower())
-    return ACTIVATIONS[key]
+    """Look up an activation by name or alias, with numbers for a configurable one
+    (``leaky_relu(negative_slope=0.1)``); raise ``KeyError`` for an unknown one or unknown numbers."""
+    base, numbers = split_name(name)
+    entry = ACTIVATIONS[ALIASES.get(base.lower(), base.lower())]
+    if not numbers:
+        return entry
+    if entry.configure is None or not set(numbers) <= set(entry.parameters):
+        raise KeyError(name)
+    return entry.configure(**{**entry.parameters, **numbers})
 
 
 def hidden_activation_names() -> list[str]:

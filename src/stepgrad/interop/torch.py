@@ -80,15 +80,31 @@ def activation_name(module: Any) -> str | None:
     if isinstance(module, torch.nn.Softmax) and module.dim not in (-1, 1, None):
         raise StepgradError(f"Softmax over dim {module.dim}: stepgrad normalises over the neurons (dim=-1)")
     for name, torch_name in TORCH_ACTIVATIONS.items():
-        if isinstance(module, getattr(torch.nn, torch_name)):
-            _check_fixed_numbers(module, ACTIVATIONS[name])
-            return name
+        entry = ACTIVATIONS[name]
+        if isinstance(module, getattr(torch.nn, torch_name)) and _same_form(module, entry):
+            if entry.configure is not None:  # LeakyReLU(0.1): the entry with the module's numbers
+                entry = entry.configure(**{key: float(getattr(module, key)) for key in entry.parameters})
+            _check_fixed_numbers(module, entry)
+            return entry.name
     return None
+
+
+def _same_form(module: Any, activation: Activation) -> bool:
+    """Whether the module's named options (``GELU(approximate="tanh")``) are the entry's: one module
+    class can compute several entries (gelu and gelu_tanh)."""
+    return all(
+        getattr(module, option, value) == value
+        for option, value in activation.torch_arguments.items()
+        if isinstance(value, str)
+    )
 
 
 def _check_fixed_numbers(module: Any, activation: Activation) -> None:
     """``StepgradError`` when the module's numbers differ from the entry's fixed ones (LeakyReLU(0.2))."""
-    for parameter, value in activation.parameters.items():
+    numbers = {
+        key: value for key, value in activation.torch_arguments.items() if key != "dim" and not isinstance(value, str)
+    }
+    for parameter, value in {**numbers, **activation.parameters}.items():
         theirs = float(getattr(module, parameter))
         if abs(theirs - value) > 1e-15:
             raise StepgradError(

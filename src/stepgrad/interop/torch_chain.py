@@ -21,25 +21,40 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stepgrad.errors import StepgradError
+from stepgrad.functions.activations import ACTIVATIONS, Activation
 from stepgrad.interop.torch import activation_name
 from stepgrad.interop.torch_functional import FunctionalLinear, functional_linears
 
+
+def _is_variant(entry: Activation) -> bool:
+    """An entry that is a named option of another's module (``GELU(approximate="tanh")``)."""
+    return any(isinstance(value, str) and value != "none" for value in entry.torch_arguments.values())
+
+
+def _module_spelling(entry: Activation) -> str:
+    """``LeakyReLU(0.01)``, ``GELU(approximate='tanh')``: the module with the entry's numbers."""
+    options = [f"any {key}" if entry.configure else f"{value:g}" for key, value in entry.parameters.items()]
+    options += [f"{key}={value!r}" for key, value in entry.torch_arguments.items() if _is_variant(entry)]
+    return f"{entry.torch_module}({', '.join(options)})" if options else str(entry.torch_module)
+
+
 SUPPORTED = (
-    "Linear, ReLU, LeakyReLU(0.01), Sigmoid, Tanh, Softmax (at the end), and the pass-through "
-    "Identity, Flatten of a (B, n) input, Dropout in eval mode"
+    "Linear, "
+    + ", ".join(
+        _module_spelling(entry)
+        for entry in ACTIVATIONS.values()
+        if entry.torch_module is not None and entry.torch_module != "Identity" and entry.hidden
+    )
+    + ", Softmax (at the end), and the pass-through Identity, Flatten of a (B, n) input, Dropout in eval mode"
 )
 
-# functional spellings of the activations (torch.*, F.*, Tensor methods, in-place forms)
+# functional spellings of the activations (torch.*, F.*, Tensor methods, in-place forms): the registry
+# names; an entry that is another's variant (gelu_tanh: F.gelu(approximate="tanh")) is read off the call
 FUNCTIONAL_ACTIVATIONS: dict[str, str] = {
-    "relu": "relu",
-    "relu_": "relu",
-    "sigmoid": "sigmoid",
-    "sigmoid_": "sigmoid",
-    "tanh": "tanh",
-    "tanh_": "tanh",
-    "leaky_relu": "leaky_relu",
-    "leaky_relu_": "leaky_relu",
-    "softmax": "softmax",
+    spelling: name
+    for name, entry in ACTIVATIONS.items()
+    if entry.torch_module not in (None, "Identity") and not _is_variant(entry)
+    for spelling in (name, f"{name}_")
 }
 # calls that leave a (B, n) batch's values as they are
 PASS_THROUGH = {
@@ -159,17 +174,9 @@ def _read_call(chain: Chain, node: Any, root: str) -> None:
     name = _target_name(node)
     place = f"{root}.forward"
     if name in FUNCTIONAL_ACTIVATIONS:
-        activation = FUNCTIONAL_ACTIVATIONS[name]
-        if activation == "leaky_relu":
-            from stepgrad.functions.activations import LEAKY_SLOPE
-
-            slope = node.kwargs.get("negative_slope", node.args[1] if len(node.args) > 1 else 0.01)
-            if not isinstance(slope, float | int) or abs(float(slope) - LEAKY_SLOPE) > 1e-15:
-                raise StepgradError(
-                    f"leaky_relu with negative slope {slope} is not supported: stepgrad's "
-                    f"leaky_relu has the fixed slope {LEAKY_SLOPE:g}",
-                    location=place,
-                )
+        activation = _functional_numbers(
+            ACTIVATIONS[_functional_variant(FUNCTIONAL_ACTIVATIONS[name], node)], node, place
+        )
         if activation == "softmax":
             dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else None)
             if dim not in (-1, 1, None):
@@ -187,6 +194,37 @@ def _read_call(chain: Chain, node: Any, root: str) -> None:
     if name == "dropout" and (node.kwargs.get("training") is False or node.kwargs.get("p") == 0):
         return
     raise _UnnamedCallError(name)
+
+
+def _functional_variant(name: str, node: Any) -> str:
+    """The entry a functional call computes: ``F.gelu(x, approximate="tanh")`` is gelu_tanh."""
+    for other, entry in ACTIVATIONS.items():
+        options = {key: value for key, value in entry.torch_arguments.items() if isinstance(value, str)}
+        same_module = entry.torch_module == ACTIVATIONS[name].torch_module and bool(options)
+        if same_module and all(node.kwargs.get(key, "none") == value for key, value in options.items()):
+            return other
+    return name
+
+
+def _functional_numbers(entry: Activation, node: Any, place: str) -> str:
+    """The stepgrad name of a functional call with its numbers: ``F.leaky_relu(x, 0.2)`` is
+    ``leaky_relu(negative_slope=0.2)``; numbers a fixed entry does not have (``F.elu(x, alpha=0.5)``)
+    are refused. Each entry's first number may be given by position."""
+    given: dict[str, float] = {}
+    for position, (parameter, value) in enumerate(entry.parameters.items(), start=1):
+        number = node.kwargs.get(parameter, node.args[position] if len(node.args) > position else value)
+        if not isinstance(number, float | int):
+            raise StepgradError(
+                f"{entry.name} with {parameter.replace('_', ' ')} {number} cannot be read", location=place
+            )
+        given[parameter] = float(number)
+        if entry.configure is None and abs(float(number) - value) > 1e-15:
+            raise StepgradError(
+                f"{entry.name} with {parameter.replace('_', ' ')} {number} is not supported: stepgrad's "
+                f"{entry.name} has the fixed {parameter.replace('_', ' ')} {value:g}",
+                location=place,
+            )
+    return entry.configure(**given).name if entry.configure is not None else entry.name
 
 
 class _UnnamedCallError(Exception):

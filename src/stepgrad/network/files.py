@@ -12,6 +12,7 @@ activation = "sigmoid"
 weights = [[0.15, 0.20], [0.25, 0.30]]   # one row per neuron, one column per input
 bias = 0.35                    # number: shared by the layer; list: one per neuron; absent: none
 train_bias = false             # default true
+negative_slope = 0.1           # a configurable activation's numbers (leaky_relu; default 0.01)
 ```
 
 Layer sizes are read off ``weights``. Every mistake raises ``StepgradError``
@@ -36,13 +37,17 @@ import numpy as np
 
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss, loss_names
-from stepgrad.functions.activations import activation_names
+from stepgrad.functions.activations import ACTIVATIONS, activation_names, split_name
 from stepgrad.limits import MAX_NETWORK_BYTES, check_text, decode_utf8, read_bounded
 from stepgrad.network.atomic import write_atomic
 from stepgrad.network.model import Layer, Network, Regularization, Setup, network_problem, target_problem
 
 TOP_LEVEL_KEYS = ("inputs", "samples", "targets", "learning_rate", "l1", "l2", "loss", "layer", "layers", "meta")
-LAYER_KEYS = ("activation", "weights", "bias", "train_bias")
+# the numbers of configurable activations a layer may set (negative_slope)
+ACTIVATION_NUMBERS = tuple(
+    dict.fromkeys(key for entry in ACTIVATIONS.values() if entry.configure is not None for key in entry.parameters)
+)
+LAYER_KEYS = ("activation", "weights", "bias", "train_bias", *ACTIVATION_NUMBERS)
 DEFAULT_LEARNING_RATE = 0.5
 DEFAULT_LOSS = "half_squared_error"
 
@@ -234,6 +239,14 @@ def _parse_layer(raw: Any, index: int, n_in: int | None, locator: _Locator, sour
             f"unknown activation {activation_name!r}{_closest(activation_name, activation_names())}",
             "activation",
         )
+    numbers = {key: raw[key] for key in ACTIVATION_NUMBERS if key in raw}
+    for key, number in numbers.items():
+        if key not in activation.parameters or activation.configure is None:
+            fail(f"{key} is not a number of {activation.name}", key)
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+            fail(f"{key} must be a finite number, got {_shown(number)}", key)
+    if numbers and activation.configure is not None:
+        activation = activation.configure(**{**activation.parameters, **numbers})
     if "weights" not in raw:
         fail("weights missing: one row per neuron, one column per input")
     weights = _matrix(raw["weights"], "weights", lambda m: fail(m, "weights"))
@@ -397,7 +410,8 @@ def network_to_dict(network: Network) -> dict[str, Any]:
     """The network's fields of the schema: ``loss`` and the ``layer`` list."""
     layers: list[dict[str, Any]] = []
     for layer in network.layers:
-        entry: dict[str, Any] = {"activation": layer.activation, "weights": layer.weights.tolist()}
+        activation, numbers = split_name(layer.activation)
+        entry: dict[str, Any] = {"activation": activation, "weights": layer.weights.tolist(), **numbers}
         if layer.bias_mode == "shared":
             entry["bias"] = float(layer.bias[0])
         elif layer.bias_mode == "per_neuron":
