@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from stepgrad.errors import StepgradError
 from stepgrad.functions import activation_names, get_activation, get_loss, loss_names
+from stepgrad.functions.activations import split_name
 from stepgrad.network.model import BIAS_MODES, BiasMode, Layer, Network
 
 Array = NDArray[np.float64]
@@ -38,7 +39,8 @@ INITIALIZERS: dict[str, Initializer] = {"xavier": xavier_uniform, "glorot": xavi
 
 def initializer_for(activation: str) -> str:
     """He for the rectifiers, Xavier/Glorot otherwise."""
-    return "he" if get_activation(activation).name in ("relu", "leaky_relu") else "xavier"
+    family, _ = split_name(get_activation(activation).name)  # leaky_relu(negative_slope=0.1) is a leaky_relu
+    return "he" if family in ("relu", "leaky_relu") else "xavier"
 
 
 def head_problem(output_activation: str, loss: str, n_outputs: int) -> str | None:
