@@ -12,7 +12,7 @@ STAMP := $(VENV)/.stepgrad-installed
 TORCH := torch==2.13.0
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test bench bench-quick bench-web lint typecheck system-deps clean
+.PHONY: demo test bench bench-quick bench-web lint typecheck system-deps clean docs docs-serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 # Benchmarks against PyTorch, scikit-learn, micrograd and pure Python; a full run writes its tables into
-# README.md (between the BENCH markers). bench-quick checks every task with small sizes; bench-web
+# docs/researcher/benchmarks.md (between the BENCH markers). bench-quick checks every task with small sizes; bench-web
 # measures the live page (headless Chromium) and a soak of many sessions against one server.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -58,9 +58,17 @@ bench-web: $(STAMP) system-deps
 	$(BIN)/python -m benchmarks.web_updates
 	$(BIN)/python -m benchmarks.web_soak
 
+# The documentation site (docs/, mkdocs.yml): built strictly into site/ (a warning fails it); the reference,
+# the classic example and its notebook (executed on a real kernel) are generated from the code at build time.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,9 +1,10 @@
 """``python -m benchmarks [--quick] [--only TASK …] [--no-readme]``: run the tasks, print and save their tables.
 
-A full run of every task (``make bench``) also writes the tables into README.md between
-``<!-- BENCH:START -->`` and ``<!-- BENCH:END -->`` (replacing a bare ``<!-- BENCH -->``
-placeholder the first time), leaving the rest of the README as it is. ``--quick`` runs each
-task once with small sizes to check that everything works; it never touches the README.
+A full run of every task (``make bench``) also writes the tables into the documentation site's
+benchmarks page (docs/researcher/benchmarks.md) between ``<!-- BENCH:START -->`` and
+``<!-- BENCH:END -->`` (replacing a bare ``<!-- BENCH -->`` placeholder the first time), leaving the
+rest of the page as it is. ``--quick`` runs each task once with small sizes to check that everything
+works; it never touches the page.
 The web benchmarks have their own entry points (``make bench-web``).
 """
 
@@ -27,7 +28,7 @@ TASKS = {
 }
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
-README = ROOT.parent / "README.md"
+README = ROOT.parent / "docs" / "researcher" / "benchmarks.md"  # the page the tables go into
 START, END, PLACEHOLDER = "<!-- BENCH:START -->", "<!-- BENCH:END -->", "<!-- BENCH -->"
 
 
@@ -47,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="each task once, small sizes (a check, not numbers)")
     parser.add_argument("--only", nargs="+", choices=sorted(TASKS), help="run only these tasks")
-    parser.add_argument("--no-readme", action="store_true", help="do not write the tables into README.md")
+    parser.add_argument(
+        "--no-readme", action="store_true", help="do not write the tables into docs/researcher/benchmarks.md"
+    )
     args = parser.parse_args(argv)
 
     import numpy as np
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     write_atomic(RESULTS / "all.md", tables)
     print(f"total {time.perf_counter() - started:.0f} s; tables written to {RESULTS}/", file=sys.stderr)
     if args.quick or args.only or args.no_readme:
-        print("README.md left as it is (only a full run of every task updates it)", file=sys.stderr)
+        print(f"{README} left as it is (only a full run of every task updates it)", file=sys.stderr)
     else:
         write_atomic(README, with_tables(README.read_text(encoding="utf-8"), tables))
         print(f"wrote the tables into {README} between {START} and {END}", file=sys.stderr)

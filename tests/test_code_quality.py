@@ -13,8 +13,8 @@ BIN = Path(sys.executable).parent
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests", "benchmarks"],
-        ["ruff", "format", "--check", "src", "tests", "benchmarks"],
+        ["ruff", "check", "src", "tests", "benchmarks", "docs"],
+        ["ruff", "format", "--check", "src", "tests", "benchmarks", "docs"],
         ["mypy"],
     ],
     ids=["ruff", "ruff-format", "mypy"],

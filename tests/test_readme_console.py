@@ -1,5 +1,6 @@
-"""The README's terminal sessions are real: every ``$ command`` of its ``console`` blocks is run in a
-fresh folder, in order, and its output must be the one the README shows.
+"""The README's and the documentation site's terminal sessions are real: every ``$ command`` of a page's
+``console`` blocks is run in a fresh folder (one per page), in order, and its output must be the one the
+page shows.
 
 What may differ from one run to the next is blanked on both sides first (times, file sizes, the
 port the server picked); a line holding only ``…`` stands for any number of lines. The web server
@@ -17,12 +18,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from stepgrad.network.files import load_setup
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+# Every page of the site with a terminal session (the generated pages are made from the code itself).
+PAGES = [README, *(page for page in sorted((ROOT / "docs").rglob("*.md")) if "```console\n$ " in page.read_text())]
 BIN = Path(sys.executable).parent
 VOLATILE = [
-    (re.compile(r"\b\d+(\.\d+)? (ms|s)\b"), "<time>"),
+    # with the padding after it, so a table cell's width does not depend on how many digits the time had
+    (re.compile(r"\b\d+(\.\d+)? (ms|s)\b *"), "<time>"),
     (re.compile(r"\b\d+ KiB\b"), "<size>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
 ]
@@ -98,9 +105,10 @@ def write_class_answers(folder: Path) -> None:
     (folder / "cid.txt").write_text(f"out_h1 = {float(values['out_h1']):.4f}\nout_h1 = 0.5\n", encoding="utf-8")
 
 
-def test_readme_terminal_sessions_are_real(tmp_path: Path) -> None:
-    found = sessions(README.read_text(encoding="utf-8"))
-    assert len(found) >= 15, "the README's console blocks were not found"
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_terminal_sessions_are_real(page: Path, tmp_path: Path) -> None:
+    found = sessions(page.read_text(encoding="utf-8"))
+    assert len(found) >= (3 if page == README else 1), f"{page.name}: its console blocks were not found"
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "80", "TERM": "dumb"}
     environment.pop("FORCE_COLOR", None)
     problems = []
@@ -122,7 +130,7 @@ def test_readme_terminal_sessions_are_real(tmp_path: Path) -> None:
         actual = (result.stdout + result.stderr).rstrip("\n").splitlines()  # blank lines at the end do not show
         if not matches(session.expected, actual):
             problems.append(
-                f"README.md line {session.line}: $ {session.command}\n--- README\n"
+                f"{page.relative_to(ROOT)} line {session.line}: $ {session.command}\n--- page\n"
                 + "\n".join(session.expected)
                 + "\n--- real run\n"
                 + "\n".join(actual)
@@ -136,5 +144,6 @@ def test_the_matcher_skips_lines_only_where_the_readme_says_so() -> None:
     assert not matches(["a", "d"], ["a", "b", "d"])
     assert not matches(["a", "…"], ["b", "c"])
     assert matches(["time 0.48 s"], ["time 12.3 s"])
+    assert matches(["│ time │ 0.69 s  │"], ["│ time │ 71.93 s │"])
     assert not matches(["loss 0.165"], ["loss 0.166"])
     assert json.dumps(normalise("wrote x (1916 KiB, 100 frames)")) == json.dumps("wrote x (<size>, 100 frames)")

@@ -686,3 +686,31 @@ def test_sweep_with_several_learning_rates() -> None:
 def test_help_lists_sweep() -> None:
     result = run("--help")
     assert "sweep" in result.stdout and "train" in result.stdout
+
+
+def test_a_data_run_that_overflows_says_which_value_and_why(tmp_path: Path) -> None:
+    # x = ±1e100, target 0, out = w·x: dE/dw1 = 2·mean(w·x·x) ≈ 1e200·w, and η·dE/dw1 = 1e150 × that overflows
+    (tmp_path / "big.csv").write_text("x,y\n1e100,0\n1e100,0\n-1e100,0\n")
+    result = run(
+        "train", "--data", "big.csv", "--layers", "1,1", "--scale", "none", "--task", "regress",
+        "--optimizer", "sgd", "--lr", "1e150", "--epochs", "3", "--no-progress", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (why,) = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: why: ")]
+    assert why.startswith("stepgrad: why: at the kept weights, a plain gradient step (full-batch SGD, η = 1e+150")
+    assert re.search(r": w1\+ = -?inf: the update η·dE_total/dw1 = 1e\+150 × \S+ overflows", why), why
+    assert "the learning rate (now 1e+150) made the update explode" in why
+
+
+def test_l1_and_l2_options_reach_the_optimizer_and_a_negative_one_is_one_line(tmp_path: Path) -> None:
+    result = run(
+        "train", "--data", "xor2d", "--l1", "0.01", "--l2", "0.001", "--epochs", "2", "--no-progress",
+        "--save", "m.toml", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "L2 λ = 0.001  L1 λ₁ = 0.01" in result.stdout
+    saved = (tmp_path / "m.toml").read_text()  # explain shows the step the run took
+    assert "\nl1 = 0.01\n" in saved and "\nl2 = 0.001\n" in saved
+    refused = run("train", "--data", "xor2d", "--l1", "-1", "--epochs", "2", "--no-progress")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "the L1 regularization λ₁ must be a finite number ≥ 0, got -1" in refused.stderr

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 STEPGRAD = [str(Path(sys.executable).parent / "stepgrad")]
 
@@ -84,7 +87,7 @@ bias = 0.60
 
 
 def test_a_diverging_run_stops_keeps_the_last_finite_weights_and_says_why(tmp_path: Path) -> None:
-    # η = 1e150 on a linear output: the first update already sends the weights past float64's range
+    # η = 1e150 on a linear output: the second update sends the error past float64's range
     path = tmp_path / "wild.toml"
     path.write_text(OVERFLOWING.format(eta="1e150"), encoding="utf-8")
     result = run("train", str(path), "--steps", "50", "--every", "10")
@@ -92,15 +95,48 @@ def test_a_diverging_run_stops_keeps_the_last_finite_weights_and_says_why(tmp_pa
     assert "Traceback" not in result.stderr and "RuntimeWarning" not in result.stderr
     warning = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: warning: diverged in")]
     assert len(warning) == 1, result.stderr
-    assert "kept the weights of step 0" in warning[0] and "smaller learning rate" in warning[0]
-    # and why, from the weights kept: step 1 makes b2 ≈ 2.7e300, so step 2's error after its update is infinite
+    # step 1's weights and error (≈ 1.8e300) are still finite; step 2 makes b2 ≈ 2.7e300 and its error infinite
+    assert "diverged in step 2: E_total became inf; kept the weights of step 1 " in warning[0]
+    assert "smaller learning rate" in warning[0]
+    # and why, from the weights kept: the very next update explodes
     why = [line for line in result.stderr.splitlines() if line.startswith("stepgrad: why: ")]
-    assert len(why) == 1 and why[0].startswith("stepgrad: why: E_o1+ = inf in step 2 from these weights: "), (
-        result.stderr
-    )
+    assert len(why) == 1 and why[0].startswith("stepgrad: why: E_o1+ = inf: the update moved b2 "), result.stderr
     assert "the learning rate (now 1e+150) made the update explode" in why[0]
-    assert "After 0 steps:" in result.stdout
+    assert "After 1 step:" in result.stdout
     assert "nan" not in result.stdout.lower()
+
+
+LINE = """\
+samples = [[3.0, 4.0], [1.0, -2.0]]
+targets = [[1.0], [0.0]]
+learning_rate = 1.0
+loss = "mse"
+[[layer]]
+activation = "linear"
+weights = [[0.5, -0.3]]
+bias = 0.1
+"""
+
+
+def test_the_summary_the_outputs_and_the_warning_name_the_same_kept_step(tmp_path: Path) -> None:
+    # E_total goes infinite (step 110) while the weights are still finite: the step kept is the one before
+    path = tmp_path / "line.toml"
+    path.write_text(LINE, encoding="utf-8")
+    result = run("train", str(path), "--steps", "200", "--every", "10")
+    assert result.returncode == 0, result.stderr
+    warning = re.search(r"diverged in step (\d+): .*; kept the weights of step (\d+) ", result.stderr)
+    assert warning, result.stderr
+    kept = int(warning[2])
+    assert int(warning[1]) == kept + 1
+    summary = re.search(r"^After (\d+) steps: E_total = (\S+)", result.stdout, re.MULTILINE)
+    assert summary and int(summary[1]) == kept, result.stdout
+    logged = [line.split() for line in result.stdout.splitlines() if line.startswith("step ")]
+    assert int(logged[-1][1]) == kept and float(logged[-1][-1]) == pytest.approx(float(summary[2]), rel=1e-4)
+    # the printed outputs are the kept step's: their mse is the summary's E_total
+    outputs = [float(value) for value in re.findall(r"out_o1 = (\S+) \(target", result.stdout)]
+    targets = [1.0, 0.0]
+    error = sum((t - o) ** 2 for t, o in zip(targets, outputs, strict=True)) / 2
+    assert error == pytest.approx(float(summary[2]), rel=1e-4)
 
 
 def test_a_run_that_converges_has_no_divergence_warning(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 """``StepgradClassifier`` / ``StepgradRegressor`` pass scikit-learn's own estimator checks and learn."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,17 @@ def test_a_run_that_converges_has_no_stop_reason_and_no_warning() -> None:
         warnings.simplefilter("error")
         regressor = StepgradRegressor(random_state=0, max_iter=5).fit(x, y)
     assert regressor.stop_reason_ is None and regressor.n_iter_ == len(regressor.loss_curve_) == 5
+
+
+def test_a_diverging_fit_names_the_first_value_that_overflows_and_its_cause() -> None:
+    from sklearn.exceptions import ConvergenceWarning
+
+    # out = w·x with x = 1e100: momentum's first step η·dE/dw1 overflows w1; from the kept
+    # (initial) weights a plain step's η·dE/dw1 = 1e150 × (≈1e200·w) overflows too
+    regressor = StepgradRegressor(hidden_layer_sizes=(), optimizer="momentum", learning_rate=1e150, random_state=0)
+    with pytest.warns(ConvergenceWarning) as caught:
+        regressor.fit([[1e100], [-1e100]], [0.0, 0.0])
+    (message,) = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert "Why: at the kept weights, a plain gradient step (full-batch SGD, η = 1e+150, on 2 samples; " in message
+    assert "the run used momentum, whose steps are not replayed" in message
+    assert re.search(r"\): w1\+ = -?inf: the update η·dE_total/dw1 = 1e\+150 × \S+ overflows", message), message

@@ -161,3 +161,32 @@ def test_a_script_that_cannot_be_checked_is_one_line_and_exit_2(tmp_path, text, 
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"stepgrad: error: {path}: ") and message in result.stderr
+
+
+SATURATED = """\
+inputs = [3.0, 4.0]
+targets = [0.0]
+learning_rate = 0.5
+loss = "binary_cross_entropy"
+[[layer]]
+activation = "sigmoid"
+weights = [[20.0, 10.0]]
+"""
+
+
+@pytest.mark.parametrize("precision", [["--float32"], []])
+def test_a_saturated_sigmoid_under_bceloss_is_named_and_exits_1(tmp_path, precision: list[str]) -> None:
+    # net_o1 = 3·20 + 4·10 = 100: out_o1 rounds to exactly 1.0 (in float64 too), and BCELoss clamps
+    # log(1 − out) at −100, so PyTorch's gradient (1e12 at out, 0 at net) is not the exact one
+    path = tmp_path / "saturated.toml"
+    path.write_text(SATURATED, encoding="utf-8")
+    result = run(str(path), *precision)
+    assert result.returncode == 1, result.stdout + result.stderr
+    cause = next(line for line in result.stdout.splitlines() if line.startswith("likely cause: "))
+    dtype = "float32" if precision else "float64"
+    assert cause.startswith(
+        f"likely cause: out_o1 = 1.0 in {dtype} (net_o1 = 100): BCELoss clamps log(1 − out) at −100"
+    )
+    assert cause.endswith("use BCEWithLogitsLoss")  # float64 saturates at net = 100 too, so it would not help
+    assert "batch 1 ×" not in result.stdout and len(max(result.stdout.split(), key=len)) < 40
+    assert json.loads(run(str(path), *precision, "--format", "json").stdout)["ok"] is False

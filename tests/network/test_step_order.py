@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from stepgrad.check.compare import Checker, check_answers
@@ -11,7 +13,8 @@ from stepgrad.core import train_step
 from stepgrad.core.trace import Trace
 from stepgrad.derivations.derivation import explain
 from stepgrad.network import Layer, Network, Setup, classic_setup, value_names
-from stepgrad.network.step_order import GIVEN_KINDS, step_order
+from stepgrad.network.model import Regularization
+from stepgrad.network.step_order import GIVEN_KINDS, TOTAL_ERROR, Slot, step_order
 
 SETUPS = {
     "classic": classic_setup(),
@@ -42,17 +45,25 @@ SETUPS = {
         targets=[[0.0, 1.0, 0.0]],
         learning_rate=0.3,
     ),
+    # L1 and L2 at once: E_reg after E_total, dE_reg/dw before each w+
+    "classic-l1-l2": replace(classic_setup(), regularization=Regularization(l1=0.01, l2=0.02)),
 }
 
 
 def _trace(setup: Setup) -> Trace:
-    return train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate)
+    return train_step(
+        setup.network, setup.inputs, setup.targets, setup.learning_rate, regularization=setup.regularization
+    )
+
+
+def _order(setup: Setup) -> list[Slot]:
+    return step_order(setup.network, regularized=bool(setup.regularization))
 
 
 @pytest.mark.parametrize("net", list(SETUPS))
 def test_the_trace_the_derivation_and_the_checker_follow_one_order(net: str) -> None:
     setup = SETUPS[net]
-    order = step_order(setup.network)
+    order = _order(setup)
     names = [slot.name for slot in order]
     trace = _trace(setup)
     assert len(set(names)) == len(names)
@@ -73,22 +84,26 @@ def test_the_trace_the_derivation_and_the_checker_follow_one_order(net: str) -> 
 def test_each_value_is_worked_after_everything_it_reads(net: str) -> None:
     setup = SETUPS[net]
     trace = _trace(setup)
-    place = {slot.name: index for index, slot in enumerate(step_order(setup.network))}
+    place = {slot.name: index for index, slot in enumerate(_order(setup))}
     for step in explain(trace).steps:
         for operand in step.operands:
-            assert operand == "η" or place[operand] < place[step.name], (step.name, operand)
+            assert operand in {"η", "λ1", "λ2"} or place[operand] < place[step.name], (step.name, operand)
     for name, rule in build_table(Context.from_trace(trace)).items():
         assert all(place[operand] < place[name] for operand in rule.inputs), name
 
 
 @pytest.mark.parametrize("net", list(SETUPS))
 def test_the_classic_texts_order(net: str) -> None:
-    """Each ``w+`` right after its gradient, biases after the backward pass, the new errors after the new pass."""
+    """Each ``w+`` right after its gradient (and its ``dE_reg/dw``), biases after the backward pass, the new
+    errors after the new pass."""
     setup = SETUPS[net]
-    names = [slot.name for slot in step_order(setup.network)]
+    names = [slot.name for slot in _order(setup)]
     for weight in _trace(setup).names.all_weights():
-        assert names.index(value_names.updated(weight.name)) == names.index(value_names.gradient(weight.name)) + 1
-    groups = [slot.group for slot in step_order(setup.network)]
+        terms = [value_names.gradient(weight.name)]
+        terms += [value_names.penalty_gradient(weight.name)] if setup.regularization else []
+        updated = names.index(value_names.updated(weight.name))
+        assert names[updated - len(terms) : updated] == terms
+    groups = [slot.group for slot in _order(setup)]
     assert groups == sorted(groups, key=groups.index)  # each group in one run
     outs_after = [i for i, n in enumerate(names) if n.startswith("out_") and n.endswith("+")]
     errors_after = [i for i, n in enumerate(names) if n.startswith("E_") and n.endswith("+")]
@@ -120,3 +135,20 @@ def test_answers_are_matched_by_name_whatever_order_they_are_written_in() -> Non
     assert verdicts[0] == verdicts[1] == verdicts[2]
     assert [name for name, _ in verdicts[0]] == checker.asked()
     assert {report.first_wrong for report in reports} == {"w1+"}
+
+
+def test_regularization_adds_e_reg_to_the_error_and_a_term_before_each_update_and_nothing_else() -> None:
+    plain, regularized = _order(SETUPS["classic"]), _order(SETUPS["classic-l1-l2"])
+    added = [slot for slot in regularized if slot not in plain]
+    assert [slot for slot in regularized if slot in plain] == plain
+    assert added[0] == Slot("penalty", (), value_names.penalty(), TOTAL_ERROR)
+    assert [regularized[regularized.index(slot) - 1].name for slot in added[:1]] == [value_names.error_total()]
+    assert [slot.kind for slot in added[1:]] == ["penalty_w"] * 8
+    assert {slot.name for slot in added[1:]} == {value_names.penalty_gradient(f"w{i}") for i in range(1, 9)}
+    # the values: E_reg = λ1·Σ|w| + ½·λ2·Σw², dE_reg/dw5 = λ1·sign(w5) + λ2·w5
+    values = _trace(SETUPS["classic-l1-l2"]).values(0)
+    weights = {f"w{i}": values[f"w{i}"] for i in range(1, 9)}
+    expected_penalty = 0.01 * sum(abs(w) for w in weights.values()) + 0.5 * 0.02 * sum(w * w for w in weights.values())
+    assert values[value_names.penalty()] == pytest.approx(expected_penalty, rel=1e-12)
+    assert values[value_names.penalty_gradient("w5")] == pytest.approx(0.01 + 0.02 * weights["w5"], rel=1e-12)
+    assert value_names.penalty() not in _trace(SETUPS["classic"]).values(0)

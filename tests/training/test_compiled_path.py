@@ -6,7 +6,7 @@ import pytest
 from stepgrad.data import load_dataset
 from stepgrad.functions import get_activation, get_loss
 from stepgrad.training import create_network, fit, make_training
-from stepgrad.training.compiled_api import load_compiled
+from stepgrad.training.compiled import load_compiled
 from stepgrad.training.gradients import Functions
 
 
@@ -88,8 +88,8 @@ def test_no_compiled_path_for_other_optimizers_weight_decay_or_ensembles() -> No
 def _reference_kernel(
     weights, biases, activations, train_bias, loss, inputs, targets, order, learning_rate, batch_size=1
 ):
-    """The ``compiled_api.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""
-    from stepgrad.training.compiled_api import OnlineSGDResult
+    """The ``compiled.OnlineSGD`` contract written with the NumPy loop (to test the plumbing)."""
+    from stepgrad.training.compiled import OnlineSGDResult
     from stepgrad.training.gradients import batch_gradients
     from stepgrad.training.metrics import correct
     from stepgrad.training.params import Params
@@ -150,7 +150,7 @@ def test_classic_steps_are_handed_to_the_kernel_between_reports(monkeypatch) -> 
         calls.append(len(args[7]))
         return _reference_kernel(*args)
 
-    monkeypatch.setattr(repeat, "_online_kernel", lambda params, functions, steps: kernel)
+    monkeypatch.setattr(repeat, "_online_kernel", lambda params, functions, trains_bias, steps: (kernel, False))
     result = repeat.repeat_steps(classic_setup(), 2500, every=1000)
     assert calls == [1000, 1000, 500] and result.steps == (0, 1000, 2000, 2500)
     reference = repeat.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)
@@ -161,13 +161,21 @@ def test_every_kernel_is_cached_on_disk() -> None:
     # cache=True must hold for each kernel (a ctypes pointer or a closure would silently prevent it,
     # and every new process would compile again for seconds)
     pytest.importorskip("numba")
-    from stepgrad.training import compiled, compiled_ensemble, fit_ensemble
+    from stepgrad.training import fit_ensemble
+    from stepgrad.training.compiled import ensemble, epochs
 
     data = load_dataset("xor")
     for batch_size in (1, 2):
         fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=1, batch_size=batch_size)
     fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, epochs=1, batch_size=None)
-    for kernel in (compiled._online_kernel, compiled._minibatch_kernel, compiled_ensemble._ensemble_kernel):
+    from stepgrad.network import classic_setup
+    from stepgrad.training import plain_sgd, repeat_steps
+    from stepgrad.training.compiled import shaped
+
+    repeat_steps(classic_setup(), plain_sgd.PLAIN_WORK_LIMIT, every=10**9)  # the classic shape's own kernel
+    classic = plain_sgd.Shape((2, 2, 2), (1, 1), ("sigmoid", "sigmoid"), (False, False), "half_squared_error")
+    shaped_kernel = shaped.kernel_for(classic)
+    for kernel in (epochs._online_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel, shaped_kernel):
         assert kernel.signatures
         for signature in kernel.signatures:
             assert kernel._cache.load_overload(signature, kernel.targetctx) is not None, kernel

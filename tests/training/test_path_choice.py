@@ -7,7 +7,7 @@ import pytest
 
 from stepgrad.data import load_dataset
 from stepgrad.training import create_network, make_training
-from stepgrad.training.compiled_api import compiled_pays
+from stepgrad.training.compiled import compiled_pays
 
 
 def test_the_one_time_compile_is_announced_and_kept_out_of_the_training(monkeypatch) -> None:

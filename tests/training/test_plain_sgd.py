@@ -1,5 +1,6 @@
 """The plain-Python online loop (``stepgrad.training.plain_sgd``) equals the compiled kernel and the NumPy path."""
 
+import importlib
 import importlib.util
 import subprocess
 import sys
@@ -7,10 +8,11 @@ import sys
 import numpy as np
 import pytest
 
+from stepgrad.core.propagation import sgd_step
 from stepgrad.network import classic_setup
 from stepgrad.training import create_network, plain_sgd, repeat
-from stepgrad.training.gradients import Functions
-from stepgrad.training.params import params_of
+from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
+from stepgrad.training.params import Params, params_of
 
 
 def _run(kernel, network, inputs, targets, order, rate=0.3):
@@ -29,38 +31,76 @@ def _run(kernel, network, inputs, targets, order, rate=0.3):
     )
 
 
-@pytest.mark.parametrize(
-    ("sizes", "activation", "output", "loss", "bias"),
-    [
-        ([2, 2, 2], "sigmoid", "sigmoid", "half_squared_error", "shared"),
-        ([3, 4, 3, 2], "tanh", "linear", "mse", "per_neuron"),
-        ([2, 5, 1], "relu", "sigmoid", "half_squared_error", "none"),
-        ([2, 3, 1], "leaky_relu", "tanh", "mse", "shared"),
-    ],
-)
-def test_plain_loop_equals_the_compiled_kernel(sizes, activation, output, loss, bias) -> None:
-    compiled = pytest.importorskip("stepgrad.training.compiled")
+SHAPES = [
+    ([2, 2, 2], "sigmoid", "sigmoid", "half_squared_error", "shared"),
+    ([3, 4, 3, 2], "tanh", "linear", "mse", "per_neuron"),
+    ([2, 5, 1], "relu", "sigmoid", "half_squared_error", "none"),
+    ([2, 3, 1], "leaky_relu", "tanh", "mse", "shared"),
+]
+
+
+def _problem(sizes, activation, output, loss, bias):
     network = create_network(sizes, activation, output, loss, bias, rng=np.random.default_rng(3))
     rng = np.random.default_rng(1)
     inputs, targets = rng.normal(size=(7, sizes[0])), rng.random((7, sizes[-1]))
-    order = rng.integers(0, 7, size=200).astype(np.int64)
-    plain = _run(plain_sgd.online_sgd, network, inputs, targets, order)
-    fast = _run(compiled.online_sgd, network, inputs, targets, order)
-    for a, b in zip([*plain.weights, *plain.biases], [*fast.weights, *fast.biases], strict=True):
+    return network, inputs, targets, rng.integers(0, 7, size=200).astype(np.int64)
+
+
+def _assert_same(result, other) -> None:
+    for a, b in zip([*result.weights, *result.biases], [*other.weights, *other.biases], strict=True):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(plain.losses, fast.losses, rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(plain.hits, fast.hits)
+    np.testing.assert_allclose(result.losses, other.losses, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(result.hits, other.hits)
+
+
+@pytest.mark.parametrize("kernel_module", ["epochs", "shaped"])
+@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
+def test_plain_loop_equals_the_compiled_kernels(kernel_module, sizes, activation, output, loss, bias) -> None:
+    compiled = pytest.importorskip(f"stepgrad.training.compiled.{kernel_module}")
+    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
+    plain = _run(plain_sgd.online_sgd, network, inputs, targets, order)
+    _assert_same(plain, _run(compiled.online_sgd, network, inputs, targets, order))
+
+
+@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
+def test_the_kernel_compiled_for_a_shape_equals_the_numpy_path(sizes, activation, output, loss, bias) -> None:
+    shaped = pytest.importorskip("stepgrad.training.compiled.shaped")
+    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
+    fast = _run(shaped.online_sgd, network, inputs, targets, order)
+    params, functions = params_of(network), Functions.of(network)
+    trains_bias = [layer.trains_bias for layer in network.layers]
+    losses = []
+    for s in order:  # the NumPy reference: one sample's gradients with the original weights, then the update
+        x, t = inputs[s : s + 1], targets[s : s + 1]
+        losses.append(float(sample_losses(params, functions, x, t)[0]))
+        grads = batch_gradients(params, functions, x, t).grads
+        params = Params(
+            tuple(sgd_step(w, g, 0.3) for w, g in zip(params.weights, grads.weights, strict=True)),
+            tuple(
+                sgd_step(b, g, 0.3) if train else b
+                for b, g, train in zip(params.biases, grads.biases, trains_bias, strict=True)
+            ),
+        )
+    for a, b in zip([*fast.weights, *fast.biases], [*params.weights, *params.biases], strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast.losses, losses, rtol=0, atol=1e-12)
+    assert not np.allclose(fast.weights[0], params_of(network).weights[0])  # the updates did move the weights
 
 
 def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch) -> None:
     setup = classic_setup()
     params, functions = params_of(setup.network), Functions.of(setup.network)
-    monkeypatch.setattr(repeat, "compiled_loaded", lambda batch_size: False)  # as in a new process
-    assert repeat._online_kernel(params, functions, 10_000) is plain_sgd.online_sgd
-    if importlib.util.find_spec("numba") is not None:  # once this process holds the compiled kernel, it is faster
-        monkeypatch.setattr(repeat, "compiled_loaded", lambda batch_size: True)
-        assert repeat._online_kernel(params, functions, 10_000) is not plain_sgd.online_sgd
+    trains_bias = [layer.trains_bias for layer in setup.network.layers]
+    monkeypatch.delitem(sys.modules, "stepgrad.training.compiled.shaped", raising=False)  # as in a new process
+    assert repeat._online_kernel(params, functions, trains_bias, 10_000) == (plain_sgd.online_sgd, False)
+    if importlib.util.find_spec("numba") is not None:  # much work, or the process holds the kernel: compiled
+        monkeypatch.undo()
+        kernel, _ = repeat._online_kernel(params, functions, trains_bias, 10_000_000)
+        shaped = importlib.import_module("stepgrad.training.compiled.shaped")
+        assert kernel is shaped.online_sgd
+        repeat.repeat_steps(setup, 10_000_000 // 8 + 1, every=10**9)  # loads the classic shape's kernel
+        assert repeat._online_kernel(params, functions, trains_bias, 10_000) == (shaped.online_sgd, False)
     result = repeat.repeat_steps(setup, 10_000, every=1000)
     reference = repeat.repeat_steps(setup, 10_000, every=1000, use_compiled=False)
     np.testing.assert_allclose(result.errors, reference.errors, rtol=0, atol=1e-12)
@@ -98,7 +138,7 @@ def test_repeat_steps_stops_at_the_first_step_that_overflows_and_keeps_the_finit
     for use_compiled in (True, False):
         result = repeat_steps(setup, 40, every=10, use_compiled=use_compiled)
         assert result.stop_reason.startswith("diverged in step"), result.stop_reason
-        assert result.steps == (0,)
         assert all(np.all(np.isfinite(layer.weights)) for layer in result.network.layers)
         kept = int(result.stop_reason.split("kept the weights of step ")[1].split(" ")[0])
-        assert kept < 10  # the last finite weights, before the first recorded step
+        assert kept < 10  # the last finite weights, before the first report
+        assert result.steps[-1] == kept and np.isfinite(result.error)  # the summary names the step kept

@@ -260,7 +260,7 @@ def test_a_huge_integer_in_a_config_gets_an_error_and_changes_nothing() -> None:
         assert "between 0 and 2147483647; got a number with 400 digits" in reply["message"]
         after = tab.ask("train")
         assert after["frame"] == before["frame"] + 1
-        assert tab.ask("config", config={})["config"]["learning_rate"] == 0.1  # the rejected 0.5 never applied
+        assert tab.ask("config", config={})["config"]["learning_rate"] == 0.3  # the rejected 0.5 never applied
 
 
 def test_a_five_thousand_character_static_path_is_not_found() -> None:

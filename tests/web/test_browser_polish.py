@@ -14,8 +14,8 @@ def test_leaving_classic_resets_to_the_data_sets_defaults(page, server_url: str)
     page.select_option("#data", "xor2d")
     page.wait_for_url("**data=xor2d**")
     page.wait_for_selector("body[data-state=ready]")
-    assert "layers=4,2&" in page.url and "lr=0.1&" in page.url and "batch=10&" in page.url
-    assert page.input_value("#lr") == "0.1"
+    assert "layers=4,2&" in page.url and "lr=0.3&" in page.url and "batch=10&" in page.url
+    assert page.input_value("#lr") == "0.3"
     page.select_option("#data", "spiral")
     page.wait_for_url("**layers=8,8,8&act=relu&opt=adam&lr=0.01**")
     assert page.problems == []

@@ -24,7 +24,7 @@ def test_each_data_sets_defaults_learn_within_100_frames(data: str) -> None:
 def test_leaving_classic_brings_the_data_sets_defaults() -> None:
     classic = parse_config({"data": "classic", "lr": 0.5, "batch": 1, "layers": "2"}, DATASETS, Limits())
     xor2d = parse_config({"data": "xor2d"}, DATASETS, Limits(), base=classic)
-    assert (xor2d.layers, xor2d.learning_rate, xor2d.batch_size) == ((4, 2), 0.1, 10)
+    assert (xor2d.layers, xor2d.learning_rate, xor2d.batch_size) == ((4, 2), 0.3, 10)
     spiral = parse_config({"data": "spiral"}, DATASETS, Limits(), base=xor2d)  # untouched settings follow too
     assert (spiral.layers, spiral.activation, spiral.optimizer) == ((8, 8, 8), "relu", "adam")
 

@@ -159,3 +159,26 @@ def test_l2_adds_lambda_w_to_each_weights_gradient_and_makes_the_weights_smaller
     assert size(decayed) < size(plain)
     with pytest.raises(ConfigError, match="L2 regularization rate must be between 0 and 10"):
         parse_config({"l2": 11}, ("circle",), Limits())
+
+
+def test_l1_adds_lambda_sign_w_to_each_weights_gradient_and_makes_the_weights_smaller() -> None:
+    plain, sparse = Session(Limits()), Session(Limits())
+    config = VizConfig(layers=(3,), batch_size=250, points=500, split=0.5)
+    plain.configure(config)
+    ready = sparse.configure(replace(config, l1=0.01))
+    assert "l1=0.01" in ready["query"] and "l1" not in plain.configure(config)["query"]
+    before = sparse.training.params
+    grads = batch_gradients(before, sparse.training.functions, sparse.split.train_inputs, sparse.split.train_targets)
+    frame = sparse.train_frame()  # full batch, SGD: w − η·(dE/dw + λ₁·sign(w)); biases without λ₁
+    for sent, w, grad in zip(frame["weights"], before.weights, grads.grads.weights, strict=True):
+        assert np.allclose(np.array(sent), w - 0.3 * (grad + 0.01 * np.sign(w)), rtol=0, atol=1e-15)
+    for sent, b, grad in zip(frame["biases"], before.biases, grads.grads.biases, strict=True):
+        assert np.allclose(np.array(sent), b - 0.3 * grad, rtol=0, atol=1e-15)
+    for _ in range(30):
+        plain.train_frame()
+        sparse.train_frame()
+    size = lambda session: sum(float(np.sum(np.abs(w))) for w in session.training.params.weights)  # noqa: E731
+    assert size(sparse) < size(plain)
+    assert "adds the L1 term λ₁·sign(w) (λ₁ = 0.01)" in sparse.explain(0)["notes"][0]
+    with pytest.raises(ConfigError, match="L1 regularization rate must be between 0 and 10"):
+        parse_config({"l1": 11}, ("circle",), Limits())

@@ -12,7 +12,7 @@ from stepgrad.core import forward, predict_outputs, train_step
 from stepgrad.network import Layer, Network, Setup, classic_setup
 from stepgrad.training.gradients import batch_gradients
 from stepgrad.training.init import create_network
-from stepgrad.training.loops import repeat_steps
+from stepgrad.training.loops import make_training, repeat_steps, seed_streams
 from stepgrad.web.config import ConfigError, Limits, VizConfig
 from stepgrad.web.session import BOUNDARY_SIZE, Session, encode_map
 
@@ -39,12 +39,38 @@ def test_new_session_starts_from_the_seeded_network_of_the_engine() -> None:
         activation="tanh",
         output_activation="sigmoid",
         loss="binary_cross_entropy",
-        rng=np.random.default_rng(5),
+        rng=seed_streams(5)[0],
     )
     assert ready["network"]["sizes"] == [2, 3, 1]
     assert ready["network"]["weights"][0][1] == ["w3", "w4"]
     for sent, layer in zip(ready["frame"]["weights"], expected.layers, strict=True):
         assert np.array_equal(np.array(sent), layer.weights)
+
+
+@pytest.mark.parametrize(("batch_size", "optimizer"), [(7, "sgd"), (1, "adam"), (1000, "momentum")])
+def test_a_session_trains_the_network_fit_trains_from_the_same_seed(batch_size, optimizer) -> None:
+    # the same settings and seed: the page's network after 3 passes is the one ``make_training`` trains in 3
+    # epochs (``stepgrad train --data … --seed …`` builds its run the same way) — weights, then shuffling
+    config = VizConfig(
+        data="spiral", points=40, layers=(5, 3), activation="tanh", learning_rate=0.05, seed=11,
+        batch_size=batch_size, optimizer=optimizer,
+    )  # fmt: skip
+    session = Session(Limits())
+    session.configure(config)
+    split, n_train = session.split, session.split.train_inputs.shape[0]
+    network = create_network(
+        [split.n_inputs, 5, 3, split.n_outputs], "tanh", split.output_activation, split.loss, rng=seed_streams(11)[0]
+    )
+    training = make_training(
+        network, split.train_inputs, split.train_targets, optimizer=optimizer, learning_rate=0.05, epochs=3,
+        batch_size=batch_size, seed=11, use_compiled=False,
+    ).run()  # fmt: skip
+    while session.samples_seen < 3 * n_train:
+        session.train_frame()
+    assert session.samples_seen == 3 * n_train and session.updates == training.updates
+    for ours, theirs in zip(session.training.params.arrays(), training.params.arrays(), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    assert not np.allclose(training.params.weights[0], network.layers[0].weights)  # it did train
 
 
 def test_full_batch_sgd_frame_is_one_engine_update() -> None:
@@ -62,7 +88,7 @@ def test_full_batch_sgd_frame_is_one_engine_update() -> None:
 def test_training_on_circle_makes_the_loss_fall() -> None:
     session = Session(Limits())
     first = session.configure(VizConfig(data="circle"))["frame"]["loss"]
-    for _ in range(40):
+    for _ in range(60):
         frame = session.train_frame()
     assert frame["loss"]["train"] < 0.5 * first["train"]
     assert frame["loss"]["test"] < 0.5 * first["test"]
@@ -312,3 +338,24 @@ def test_weights_that_overflow_at_the_end_of_a_pass_stop_the_session() -> None:
     assert closed in frame["stopped"]
     updates = frame["updates"]
     assert session.train_frame()["updates"] == updates
+
+
+def _overflowing_setup() -> Setup:
+    """out = 0.5·x at x = 1e100, target 0, η = 10: dE/dw1 = 1e200, so w1+ = 0.5 − 1e201 and E_o1+ overflows."""
+    network = Network(layers=(Layer(weights=[[0.5]], bias=[], activation="linear"),), loss="mse")
+    return Setup(network=network, inputs=[[1e100]], targets=[[0.0]], learning_rate=10.0)
+
+
+def test_a_run_that_stops_on_overflow_sends_which_value_and_why() -> None:
+    session = Session(Limits(), file_setup=_overflowing_setup())
+    session.configure(VizConfig(data="file"), given={"data"})
+    frames = [session.train_frame() for _ in range(3)]
+    assert frames[0]["stopped"] is None and frames[0]["why"] is None
+    frame = frames[-1]
+    assert frame["stopped"] is not None and frame["weights"] == [[[0.5]]]  # kept the initial weights
+    assert frame["why"] == (
+        "at the kept weights, a plain gradient step (full-batch SGD, η = 10, on 1 sample): E_o1+ = inf: the update "
+        "moved w1 = 0.5 by -1e+201 to -1e+201, 2e+201 times its own size: the learning rate (now 10) made the "
+        "update explode; lower it"
+    )
+    assert session.reset()["frame"]["why"] is None

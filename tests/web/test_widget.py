@@ -23,7 +23,8 @@ STATIC = ROOT / "src" / "stepgrad" / "web" / "static"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
-#: The notebook both tests run: a widget trained 20 frames, then the same run trained by a page's Session.
+#: The notebook both tests run: a widget trained 20 frames, then the same run trained by a page's Session,
+#: then the widget's chain rule of w5 for sample 2 beside `stepgrad.explain` of that run's network and sample.
 CELLS = [
     """import json, sys
 import stepgrad
@@ -42,6 +43,14 @@ for _ in range(20):
 assert w.weights == frame["weights"] and w.biases == frame["biases"]
 assert (w.loss, w.test_loss, w.epoch) == (frame["loss"]["train"], frame["loss"]["test"], frame["epoch"])
 print(json.dumps({"start": start, "loss": w.loss, "epoch": w.epoch, "model": w.model_id}))""",
+    """from stepgrad.derivations.step import format_number
+w.explain("w5", sample=2)
+reference = stepgrad.explain(run.current_network(), run.split.train_inputs[2], run.split.train_targets[2],
+                             learning_rate=run.config.learning_rate)
+shown = {step["name"]: step["value"] for step in w.step_through["steps"]}
+assert {"dE_total/dw5", "w5+"} <= set(shown), shown
+assert shown == {name: format_number(reference.step(name).value) for name in shown}
+print(json.dumps({"reference": {step.name: format_number(step.value) for step in reference.steps}}))""",
 ]
 
 
@@ -90,6 +99,51 @@ def test_step_trains_and_syncs_what_the_view_draws() -> None:
     assert (w.loss, w.weights[0], len(w.history)) == (start[0], start[1], 1)
 
 
+def _number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def test_explain_shows_the_chain_rule_stepgrad_explain_computes() -> None:
+    pytest.importorskip("anywidget")
+    import stepgrad
+
+    w = stepgrad.widget(data="circle", layers=[3, 2], seed=4, points=100).step(4)
+    w.explain("w3", sample=5)
+    reference = stepgrad.explain(
+        w.network,
+        w.session.split.train_inputs[5],
+        w.session.split.train_targets[5],
+        learning_rate=w.session.config.learning_rate,
+    )
+    chain = w.step_through
+    assert (chain["weight"], chain["sample"], w.frame["sample"]) == ("w3", 5, 5)
+    names = [step["name"] for step in chain["steps"]]
+    assert names[-2:] == ["dE_total/dw3", "w3+"] and "delta_o1" in names
+    for step in chain["steps"]:
+        assert _number(step["value"]) == pytest.approx(reference.step(step["name"]).value, rel=1e-8, abs=1e-12)
+    assert w.derivation.step("w3+").value == reference.step("w3+").value
+    assert len(w.history) == 5  # choosing a sample is no point of the loss curve
+    before = chain["steps"][-1]["value"]
+    w.step(1)  # the chain rule is worked again from the trained weights
+    assert w.step_through["weight"] == "w3" and w.step_through["steps"][-1]["value"] != before
+    w.select(7)
+    assert w.step_through["sample"] == 7 and w.frame["sample"] == 7
+
+
+def test_a_click_in_the_view_opens_the_chain_rule_or_says_why_not() -> None:
+    pytest.importorskip("anywidget")
+    import stepgrad
+
+    w = stepgrad.widget(data="xor2d", layers=[2], seed=1)
+    w._on_view_message(w, {"pick": "b3"}, [])  # what the view sends when bias b3 is clicked
+    assert w.step_through["weight"] == "b3" and w.step_through["steps"][-1]["name"] == "b3+"
+    w._on_view_message(w, {"pick": "w99"}, [])
+    assert w.step_through == {"weight": "w99", "error": "no weight named 'w99' in this derivation"}
+    wide = stepgrad.widget(data="spiral")  # 8 neurons per layer: wider than step-through allows
+    wide._on_view_message(wide, {"pick": "w1"}, [])
+    assert "at most 4 neurons" in wide.step_through["error"] and wide.derivation is None
+
+
 def test_a_setting_the_page_refuses_is_named() -> None:
     pytest.importorskip("anywidget")
     import stepgrad
@@ -121,6 +175,10 @@ def test_a_real_kernel_runs_the_widget_and_the_client_receives_its_state(
     state = book.metadata["widgets"][WIDGET_STATE]["state"][printed["model"]]["state"]
     assert state["loss"] == printed["loss"] and state["epoch"] == 20.0 and len(state["history"]) == 21
     assert state["frame"]["weights"] == state["weights"] and state["ready"]["network"]["sizes"] == [2, 4, 1]
+    reference = json.loads(book.cells[2].outputs[0]["text"])["reference"]
+    chain = state["step_through"]
+    assert (chain["weight"], chain["sample"]) == ("w5", 2)
+    assert {step["name"]: step["value"] for step in chain["steps"]}.items() <= reference.items()
 
 
 def _free_port() -> int:
@@ -204,5 +262,17 @@ def test_jupyterlab_renders_the_widget(jupyterlab: tuple[str, Path]) -> None:
             }"""
         )
         assert painted > 1000
+        # the chain rule of w5 the notebook asked for, then the one of the connection clicked: worked by the kernel
+        printed = page.locator(".jp-OutputArea-output pre", has_text='"reference"')
+        printed.wait_for(timeout=60_000)
+        reference = json.loads(printed.inner_text())["reference"]
+        chain = widget.locator(".chain")
+        chain.locator(".chain-title", has_text="Chain rule for w5").wait_for(timeout=30_000)
+        widget.locator(".edge-hit[data-name='w12']").click(force=True)  # h4→o1: no connection crosses its middle
+        chain.locator(".chain-title", has_text="Chain rule for w12").wait_for(timeout=30_000)
+        results = chain.locator(".chain-result").all_inner_texts()
+        assert f"dE_total/dw12 = {reference['dE_total/dw12']}" in results and results[-1].startswith("w12+ = "), results
+        assert widget.locator(".net .edge.hl[data-name='w12']").count() == 1  # the diagram marks what it involves
+        page.screenshot(path=str(ARTIFACTS / "widget-jupyterlab-chain.png"), full_page=True)
         browser.close()
     assert "Traceback" not in (folder / "jupyterlab.log").read_text()

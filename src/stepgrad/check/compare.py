@@ -139,7 +139,7 @@ class Checker:
         where the derivation works it, a frozen ``b+`` right after its gradient."""
         frozen_after = {value_names.gradient(bias): updated for updated, bias in self.frozen.items()}
         names = [LEARNING_RATE]
-        for slot in step_order(self.setup.network, self.trace.names):
+        for slot in step_order(self.setup.network, self.trace.names, bool(self.trace.regularization)):
             names += [slot.name, frozen_after[slot.name]] if slot.name in frozen_after else [slot.name]
         return {name: place for place, name in enumerate(names)}
 

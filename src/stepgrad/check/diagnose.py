@@ -307,7 +307,8 @@ class Diagnoser:
         if rule is None or rule.kind != "update":
             return []
         world = self.world(answer, claim)
-        parameter, gradient = (world.value(source) for source in rule.inputs)
+        parameter, *gradients = (world.value(source) for source in rule.inputs)
+        gradient = sum(gradients)  # dE_total/dp, plus dE_reg/dp for a regularized weight
         if gradient == 0 or not math.isfinite(gradient):
             return []
         implied = (parameter - target) / gradient

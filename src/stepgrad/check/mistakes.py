@@ -64,6 +64,15 @@ MISTAKES: dict[str, Mistake] = {
             "w+ (updates)",
         ),
         Mistake(
+            "regularization_forgotten",
+            "Regularization term left out of the update",
+            "With L1 or L2 regularization the step lowers E_total + E_reg, where E_reg = λ1·Σ|w| + ½·λ2·Σw², "
+            "so each weight's gradient gains dE_reg/dw = λ1·sign(w) + λ2·w: w+ = w − η·(dE_total/dw + dE_reg/dw). "
+            "Updating with dE_total/dw alone is plain gradient descent on the error, with no pull of the weights "
+            "towards 0. Biases are not regularized.",
+            "w+ (updates)",
+        ),
+        Mistake(
             "updated_output_weights",
             "Hidden deltas computed with the already-updated output weights",
             "Backpropagation computes every gradient with the weights as they were in the forward pass. "

@@ -302,21 +302,37 @@ NICE_RATES = (1.0, 0.1, 0.05, 0.25, 0.01, 2.0, 0.5, 0.2, 0.001)
 
 
 def _update(ctx: Context, at: Indices, rule: StepRule) -> Changes:
-    """``p+ = p − η·dE/dp``: the gradient added; another learning rate."""
+    """``p+ = p − η·dE/dp``: the gradient added; another learning rate; a regularized weight's term
+    ``dE_reg/dw`` left out (``p − η·dE/dp``)."""
     eta = ctx.learning_rate
-    parameter, grad = rule.inputs
-    yield "gradient_added", "+η·g", changed(rule, lambda x: x[0] + eta * x[1], f"{parameter} + η·{grad}")
+    parameter, step = rule.inputs[0], _step_text(rule)
+    added = changed(rule, lambda x: x[0] + eta * sum(x[1:]), f"{parameter} + η·{step}")
+    yield "gradient_added", "+η·g", added
     for rate in NICE_RATES:
         if rate != eta:
             yield learning_rate_mutation(rule, rate)
+    if len(rule.inputs) == 3:
+        grad = rule.inputs[1]
+        plain = changed(rule, lambda x: x[0] - eta * x[1], f"{parameter} − η·{grad}", (parameter, grad))
+        yield "regularization_forgotten", "no dE_reg/dw", plain
+
+
+def _step_text(rule: StepRule) -> str:
+    """``dE_total/dw5``, or ``(dE_total/dw5 + dE_reg/dw5)`` for a regularized weight's update."""
+    return rule.inputs[1] if len(rule.inputs) == 2 else f"({' + '.join(rule.inputs[1:])})"
 
 
 def learning_rate_mutation(rule: StepRule, rate: float) -> tuple[str, str, StepRule]:
     """``p+ = p − rate·dE/dp``: the learning rate forgotten (rate 1) or another one."""
-    parameter, grad = rule.inputs
+    parameter, step = rule.inputs[0], _step_text(rule)
     mistake = "learning_rate_forgotten" if rate == 1.0 else "learning_rate_wrong"
-    text = f"{parameter} − {grad}" if rate == 1.0 else f"{parameter} − {rate:g}·{grad}"
-    return mistake, f"η = {rate:g}", changed(rule, lambda x: x[0] - rate * x[1], text)
+    text = f"{parameter} − {step}" if rate == 1.0 else f"{parameter} − {rate:g}·{step}"
+    return mistake, f"η = {rate:g}", changed(rule, lambda x: x[0] - rate * sum(x[1:]), text)
+
+
+def _unchanged(ctx: Context, at: Indices, rule: StepRule) -> Changes:
+    """Steps with no known mistake of their own (the regularization terms)."""
+    yield from ()
 
 
 def mutations(ctx: Context, slot: Slot, rule: StepRule) -> list[Mutation]:
@@ -352,4 +368,6 @@ BY_KIND: dict[str, Callable[[Context, Indices, StepRule], Changes]] = {
     "grad_b": _grad_b,
     "update_w": _update,
     "update_b": _update,
+    "penalty": _unchanged,
+    "penalty_w": _unchanged,
 }

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepgrad.core.propagation import penalty, penalty_gradient
 from stepgrad.core.trace import Trace
 from stepgrad.functions import Activation, Loss, get_activation, get_loss
 from stepgrad.functions.formula_text import fill
 from stepgrad.network import value_names
-from stepgrad.network.model import Network
+from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization
 from stepgrad.network.naming import Names
 from stepgrad.network.step_order import GIVEN_KINDS, step_order
 
@@ -59,12 +60,14 @@ class Context:
         names: its names.
         learning_rate: ``η``.
         leaves: the given numbers of the sample: inputs, targets, weights, biases.
+        regularization: ``λ₁``, ``λ₂`` of the weights (none by default).
     """
 
     network: Network
     names: Names
     learning_rate: float
     leaves: dict[str, float]
+    regularization: Regularization = NO_REGULARIZATION
 
     @classmethod
     def from_trace(cls, trace: Trace) -> Context:
@@ -73,7 +76,8 @@ class Context:
         names = trace.names
         leaf_names = [*names.inputs, *(value_names.target(o) for o in names.neurons[-1])]
         leaf_names += [w.name for w in names.all_weights()] + [b.name for b in names.all_biases()]
-        return cls(trace.network, names, trace.learning_rate, {name: values[name] for name in leaf_names})
+        leaves = {name: values[name] for name in leaf_names}
+        return cls(trace.network, names, trace.learning_rate, leaves, trace.regularization)
 
     def activation(self, layer: int) -> Activation:
         """The activation of ``layer``."""
@@ -309,21 +313,52 @@ def grad_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
     return StepRule(value_names.gradient(bias), "grad_b", deltas, lambda x: float(sum(x)), " + ".join(deltas))
 
 
-def update_rule(ctx: Context, parameter: str) -> StepRule:
-    """``p+ = p − η·dE_total/dp`` for a weight or a bias."""
+def update_rule(ctx: Context, parameter: str, penalty_gradient: str | None = None) -> StepRule:
+    """``p+ = p − η·dE_total/dp`` for a weight or a bias; ``p+ = p − η·(dE_total/dp + dE_reg/dp)`` with the
+    regularization term ``penalty_gradient`` (weights of a regularized step)."""
     eta = ctx.learning_rate
+    grad = value_names.gradient(parameter)
+    if penalty_gradient is None:
+        return StepRule(
+            f"{parameter}+", "update", (parameter, grad), lambda x: x[0] - eta * x[1], f"{parameter} − η·{grad}"
+        )
     return StepRule(
         f"{parameter}+",
         "update",
-        (parameter, value_names.gradient(parameter)),
-        lambda x: x[0] - eta * x[1],
-        f"{parameter} − η·{value_names.gradient(parameter)}",
+        (parameter, grad, penalty_gradient),
+        lambda x: x[0] - eta * (x[1] + x[2]),
+        f"{parameter} − η·({grad} + {penalty_gradient})",
+    )
+
+
+def penalty_rule(ctx: Context) -> StepRule:
+    """``E_reg = λ₁·Σ|w| + ½·λ₂·Σw²`` over the weights (``stepgrad.core.propagation.penalty``)."""
+    weights = tuple(w.name for w in ctx.names.all_weights())
+    l1, l2 = ctx.regularization.l1, ctx.regularization.l2
+    text = " + ".join(([f"λ1·Σ|w| (λ1 = {l1:g})"] if l1 else []) + ([f"½·λ2·Σw² (λ2 = {l2:g})"] if l2 else []))
+    return StepRule(
+        value_names.penalty(), "penalty", weights, lambda x: penalty([np.asarray(x, dtype=np.float64)], l1, l2), text
+    )
+
+
+def penalty_w_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
+    """``dE_reg/dw = λ₁·sign(w) + λ₂·w`` (``stepgrad.core.propagation.penalty_gradient``)."""
+    weight = ctx.names.weights[layer][j][i]
+    l1, l2 = ctx.regularization.l1, ctx.regularization.l2
+    text = " + ".join(([f"{l1:g}·sign({weight})"] if l1 else []) + ([f"{l2:g}·{weight}"] if l2 else []))
+    return StepRule(
+        value_names.penalty_gradient(weight),
+        "penalty_w",
+        (weight,),
+        lambda x: float(penalty_gradient(np.array([x[0]]), l1, l2)[0]),
+        text,
     )
 
 
 def update_w_rule(ctx: Context, layer: int, j: int, i: int) -> StepRule:
-    """``w+ = w − η·dE_total/dw``."""
-    return update_rule(ctx, ctx.names.weights[layer][j][i])
+    """``w+ = w − η·dE_total/dw`` (``− η·(dE_total/dw + dE_reg/dw)`` when the step is regularized)."""
+    weight = ctx.names.weights[layer][j][i]
+    return update_rule(ctx, weight, value_names.penalty_gradient(weight) if ctx.regularization else None)
 
 
 def update_b_rule(ctx: Context, layer: int, index: int) -> StepRule:
@@ -369,6 +404,8 @@ class Rules:
     grad_w: Callable[[Context, int, int, int], StepRule] = grad_w_rule
     grad_b: Callable[[Context, int, int], StepRule] = grad_b_rule
     update_w: Callable[[Context, int, int, int], StepRule] = update_w_rule
+    penalty: Callable[[Context], StepRule] = penalty_rule
+    penalty_w: Callable[[Context, int, int, int], StepRule] = penalty_w_rule
     update_b: Callable[[Context, int, int], StepRule] = update_b_rule
     net_new: Callable[[Context, int, int], StepRule] = net_new_rule
     out_new: Callable[[Context, int, int], StepRule] = out_new_rule
@@ -386,7 +423,8 @@ Slot = tuple[str, tuple[int, ...]]
 
 def slots(ctx: Context) -> list[Slot]:
     """Every computed step as ``(Rules field, indices)``, in the order a person works them (``step_order``)."""
-    return [(slot.kind, slot.at) for slot in step_order(ctx.network, ctx.names) if slot.kind not in GIVEN_KINDS]
+    order = step_order(ctx.network, ctx.names, bool(ctx.regularization))
+    return [(slot.kind, slot.at) for slot in order if slot.kind not in GIVEN_KINDS]
 
 
 def build_table(ctx: Context, rules: Rules = CORRECT, correct: Table | None = None) -> Table:

@@ -131,7 +131,8 @@ def verify_torch(
     (net_h1, delta_o1, dE_total/dw5, w5+ …) that differs from stepgrad.
 
     PATH is a network file (default: the classic example), or your own script.py that defines
-    model, optimizer, inputs, targets, loss_fn and optionally step() (see the README).
+    model, optimizer, inputs, targets, loss_fn and optionally step() (see "Verify a PyTorch step"
+    in the documentation's engineer guide).
 
     Exit code 0 when all agree, 1 when some differ, 2 when the step cannot be checked.
     """

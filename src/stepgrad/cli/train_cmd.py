@@ -161,7 +161,18 @@ def parse_batch_size(text: str) -> int | None:
     show_default=True,
     help="Seeds the weights, the shuffling and the data (0 … 2**32 − 1).",
 )
-@click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
+@click.option(
+    "--weight-decay",
+    "--l2",
+    "weight_decay",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="L2 regularization λ ≥ 0 on the weights: dE_total/dw gains λ·w.",
+)
+@click.option(
+    "--l1", type=float, default=0.0, show_default=True, help="L1 regularization λ₁ ≥ 0 on the weights: + λ₁·sign(w)."
+)
 @click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option(

@@ -205,6 +205,7 @@ def train_on_data(data: str, **options: Any) -> None:
         seed=options["seed"],
         schedule=schedule,
         weight_decay=options["weight_decay"],
+        l1=options["l1"],
         momentum=options["momentum"],
         validation=scaled_validation,
         task=dataset.task,
@@ -228,8 +229,15 @@ def train_on_data(data: str, **options: Any) -> None:
     except KeyboardInterrupt:
         interrupted = True
     elapsed = time.perf_counter() - started
-    if training.diverged is True:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"stepgrad: warning: {training.stop_reason}")
+    if training.diverged:
+        from stepgrad.render.divergence import explain_run_divergence
+
+        warn = Console(stderr=True, highlight=False, soft_wrap=True, markup=False).print
+        warn(f"stepgrad: warning: {training.stop_reason}")
+        why = explain_run_divergence(
+            training.current_network(), scaling.apply(x), y, options["learning_rate"], training.optimizer.name
+        )
+        warn(f"stepgrad: why: {why}")
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
         save_model(training, options["save"], meta=meta)
@@ -259,7 +267,7 @@ def train_on_data(data: str, **options: Any) -> None:
 def plot_events(training: Any) -> list[tuple[int, str]]:
     """Epochs worth marking on the loss curve: where training diverged, the epoch early stopping restored."""
     kept = training.kept
-    if training.diverged is True:
+    if training.diverged:
         return [(training.epoch, f"diverged (kept epoch {kept.epoch})")]
     if kept is not None and kept.epoch != training.epoch and kept.epoch > 0:
         return [(int(kept.epoch), f"best epoch {kept.epoch} (restored)")]
@@ -272,9 +280,15 @@ def weights_note(training: Any) -> str:
     if kept is None or kept.epoch == training.epoch:
         return ""
     origin = "the initial weights" if kept.epoch == 0 else f"epoch {kept.epoch}"
-    if training.diverged is True:
+    if training.diverged:
         return f"{origin} (the best the run had; diverged in epoch {training.epoch})"
     return f"{origin} (best epoch {kept.epoch}, stopped at {training.epoch})"
+
+
+def regularization_note(optimizer: Any) -> str:
+    """``  L2 λ = 0.01  L1 λ₁ = 0.001`` for the regularization a run used ("" for none)."""
+    note = f"  L2 λ = {optimizer.weight_decay:g}" if optimizer.weight_decay else ""
+    return note + (f"  L1 λ₁ = {optimizer.l1:g}" if optimizer.l1 else "")
 
 
 def add_scaling_row(table: Any, scaling: Any) -> None:
@@ -305,7 +319,9 @@ def summary_table(
         f"{'-'.join(map(str, sizes))}  {layers[0].activation} → {layers[-1].activation}, {training.network.loss}",
     )
     table.add_row(
-        "optimizer", f"{training.optimizer.name}  η = {training.learning_rate:g}  batch {training.effective_batch}"
+        "optimizer",
+        f"{training.optimizer.name}  η = {training.learning_rate:g}  batch {training.effective_batch}"
+        + regularization_note(training.optimizer),
     )
     table.add_row("epochs", f"{training.epoch} of {training.epochs}  ({training.updates} updates)")
     note = weights_note(training)

@@ -4,10 +4,10 @@ This only looks values up in the trace; it computes nothing. The names and their
 ``stepgrad.network.step_order``'s, the order a person works the example:
 
 * ``i1``, ``target_o1``, ``w1``, ``b1`` (the inputs, targets and parameters);
-* ``net_h1``, ``out_h1`` layer by layer, ``E_o1``, ``E_total``;
+* ``net_h1``, ``out_h1`` layer by layer, ``E_o1``, ``E_total`` (then ``E_reg`` when regularized);
 * output layer first: ``dE_total/dout_o1`` (for a hidden neuron ``dE_o1/dout_h1``, what output o1
   sends back, then their sum ``dE_total/dout_h1``), ``dout_o1/dnet_o1``, ``delta_o1``, and for
-  each weight ``dnet_o1/dw5``, ``dE_total/dw5`` and the new ``w5+``;
+  each weight ``dnet_o1/dw5``, ``dE_total/dw5`` (``dE_reg/dw5`` when regularized) and the new ``w5+``;
 * for each bias ``dE_total/db1`` and, when it trains, ``b1+``;
 * after the update, the forward pass again: ``net_h1+``, ``out_h1+`` of every neuron, then
   ``E_o1+`` and ``E_total+``.
@@ -106,7 +106,7 @@ def backward_values(trace: BackwardTrace, sample: int = 0) -> dict[str, float]:
 def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
     """Every named value of ``sample`` in ``trace``, in the order a person works the example."""
     values: dict[str, float] = {}
-    for slot in step_order(trace.network, trace.names):
+    for slot in step_order(trace.network, trace.names, bool(trace.regularization)):
         if slot.kind in FORWARD_KINDS:
             values[slot.name] = _forward_value(trace.forward, slot, sample)
         elif slot.kind in AFTER_KINDS:
@@ -116,6 +116,13 @@ def named_values(trace: Trace, sample: int = 0) -> dict[str, float]:
             values[slot.name] = float(trace.layers[layer].weights_new[j, i])
         elif slot.kind == "update_b":
             values[slot.name] = float(trace.layers[slot.at[0]].bias_new[slot.at[1]])
+        elif slot.kind == "penalty":  # E_reg, the weights' L1/L2 term the step also lowers
+            values[slot.name] = trace.penalty
+        elif slot.kind == "penalty_w":  # dE_reg/dw, the term the weight's update adds
+            layer, j, i = slot.at
+            penalty_w = trace.layers[layer].penalty_w
+            assert penalty_w is not None
+            values[slot.name] = float(penalty_w[j, i])
         else:
             values[slot.name] = _backward_value(trace.backward, slot, sample)
     return values

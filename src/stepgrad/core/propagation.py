@@ -11,11 +11,12 @@ Output layer delta:    ``delta_o = dE/dout_o · dout_o/dnet_o``
 Hidden layer delta:    ``delta_h = (Σ_o delta_o · w_oh) · dout_h/dnet_h``.
 Gradients (batch mean):``dE/dW = deltaᵀ · a_prev / B``,  ``dE/db = Σ_B delta / B``
                        (summed over the layer's neurons when the bias is shared).
-Update:                ``w+ = w − η · dE/dw``.
+Update:                ``w+ = w − η · dE/dw``  (regularized: ``w+ = w − η·(dE/dw + dE_reg/dw)``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,6 +129,23 @@ def bias_vector(bias: Array, n_out: int) -> Array:
     if bias.shape[-1] == 0:
         return np.zeros((*bias.shape[:-1], n_out))
     return np.broadcast_to(bias, (*bias.shape[:-1], n_out))
+
+
+def penalty_gradient(weights: Array, l1: float, l2: float) -> Array:
+    """``dE_reg/dw = λ₁·sign(w) + λ₂·w``, the gradient of ``E_reg = λ₁·Σ|w| + ½·λ₂·Σw²`` (``sign(0) = 0``).
+
+    A term is added only when its ``λ`` is not 0 (an L2-only gradient is ``λ₂·w`` bit for bit)."""
+    term = np.zeros_like(weights)
+    if l2:
+        term = l2 * weights
+    if l1:
+        term = term + l1 * np.sign(weights)
+    return term
+
+
+def penalty(weights: Sequence[Array], l1: float, l2: float) -> float:
+    """``E_reg = λ₁·Σ|w| + ½·λ₂·Σw²`` over every weight matrix (biases are not regularized)."""
+    return float(sum(l1 * np.sum(np.abs(w)) + 0.5 * l2 * np.sum(w * w) for w in weights))
 
 
 def sgd_step(parameter: Array, gradient: Array, learning_rate: float | Array) -> Array:

@@ -26,6 +26,8 @@ from stepgrad.core.propagation import (
     hidden_contributions,
     layer_forward,
     output_delta,
+    penalty,
+    penalty_gradient,
     sgd_step,
 )
 from stepgrad.core.trace import (
@@ -39,7 +41,7 @@ from stepgrad.core.trace import (
 )
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
-from stepgrad.network.model import Network, target_problem
+from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization, target_problem
 from stepgrad.network.naming import Names, network_names
 
 Array = NDArray[np.float64]
@@ -207,7 +209,10 @@ def _backward_layers(forward_trace: ForwardTrace, learning_rate: float | None) -
 
 @ieee_arithmetic
 def update(
-    backward_trace: BackwardTrace, learning_rate: float, hidden_deltas_from: HiddenDeltasFrom = "original"
+    backward_trace: BackwardTrace,
+    learning_rate: float,
+    hidden_deltas_from: HiddenDeltasFrom = "original",
+    regularization: Regularization = NO_REGULARIZATION,
 ) -> Trace:
     """The update ``w+ = w − η·dE/dw`` (and ``b+`` for trained biases), then the forward pass again.
 
@@ -216,6 +221,7 @@ def update(
         learning_rate: ``η``.
         hidden_deltas_from: ``original`` (correct) or ``updated``: the classic mistake, which
             backpropagates each hidden layer's deltas through the already-updated weights above it.
+        regularization: ``λ₁``, ``λ₂``: each weight's step adds ``dE_reg/dw = λ₁·sign(w) + λ₂·w``.
 
     Returns:
         The whole step's trace, with ``after``: the updated network's forward pass on the same batch.
@@ -223,7 +229,7 @@ def update(
     _check_learning_rate(learning_rate)
     if hidden_deltas_from == "updated":
         backward_trace = _mistaken_backward(backward_trace.forward, learning_rate)
-    return _apply_update(backward_trace, learning_rate, hidden_deltas_from)
+    return _apply_update(backward_trace, learning_rate, hidden_deltas_from, regularization)
 
 
 def _check_learning_rate(learning_rate: float) -> None:
@@ -236,15 +242,23 @@ def _mistaken_backward(forward_trace: ForwardTrace, learning_rate: float) -> Bac
     return BackwardTrace(forward=forward_trace, gradients=_backward_layers(forward_trace, learning_rate))
 
 
-def _apply_update(backward_trace: BackwardTrace, learning_rate: float, hidden_deltas_from: HiddenDeltasFrom) -> Trace:
+def _apply_update(
+    backward_trace: BackwardTrace,
+    learning_rate: float,
+    hidden_deltas_from: HiddenDeltasFrom,
+    regularization: Regularization = NO_REGULARIZATION,
+) -> Trace:
     """``w+``, ``b+`` from the gradients of ``backward_trace``, and the updated network's forward pass."""
     before = backward_trace.forward
     network = before.network
+    l1, l2 = regularization.l1, regularization.l2
     layers = []
     for index, (layer, result, gradient) in enumerate(
         zip(network.layers, before.layers, backward_trace.gradients, strict=True)
     ):
         bias_new = sgd_step(layer.bias, gradient.grad_b, learning_rate) if layer.trains_bias else layer.bias.copy()
+        penalty_w = penalty_gradient(layer.weights, l1, l2) if regularization else None
+        step_w = gradient.grad_w if penalty_w is None else gradient.grad_w + penalty_w  # dE/dw + dE_reg/dw
         layers.append(
             LayerTrace(
                 a_prev=before.a_prev(index),
@@ -259,8 +273,9 @@ def _apply_update(backward_trace: BackwardTrace, learning_rate: float, hidden_de
                 grad_b_per_sample=gradient.grad_b_per_sample,
                 grad_w=gradient.grad_w,
                 grad_b=gradient.grad_b,
-                weights_new=sgd_step(layer.weights, gradient.grad_w, learning_rate),
+                weights_new=sgd_step(layer.weights, step_w, learning_rate),
                 bias_new=bias_new,
+                penalty_w=penalty_w,
             )
         )
     network_new = network.with_parameters([t.weights_new for t in layers], [t.bias_new for t in layers])
@@ -271,6 +286,8 @@ def _apply_update(backward_trace: BackwardTrace, learning_rate: float, hidden_de
         layers=tuple(layers),
         network_new=network_new,
         after=_forward(network_new, before.inputs, before.targets, before.names),
+        regularization=regularization,
+        penalty=penalty([layer.weights for layer in network.layers], l1, l2),
     )
 
 
@@ -281,6 +298,7 @@ def train_step(
     targets: ArrayLike,
     learning_rate: float,
     hidden_deltas_from: HiddenDeltasFrom = "original",
+    regularization: Regularization = NO_REGULARIZATION,
 ) -> Trace:
     """One gradient-descent step on a batch, with every intermediate value recorded.
 
@@ -292,6 +310,7 @@ def train_step(
         targets: ``(B, n_outputs)``, or one sample's targets.
         learning_rate: ``η`` in ``w+ = w − η·dE/dw``.
         hidden_deltas_from: ``original`` (correct) or ``updated`` (the classic mistake).
+        regularization: ``λ₁``, ``λ₂`` of L1/L2 regularization of the weights (none by default).
 
     Returns:
         The trace; gradients are batch means, so a batch of one is the classic update.
@@ -299,5 +318,7 @@ def train_step(
     _check_learning_rate(learning_rate)
     forward_trace = forward(network, inputs, targets)
     if hidden_deltas_from == "updated":  # skip the correct backward pass that update() would replace
-        return _apply_update(_mistaken_backward(forward_trace, learning_rate), learning_rate, hidden_deltas_from)
-    return update(backward(forward_trace), learning_rate)
+        return _apply_update(
+            _mistaken_backward(forward_trace, learning_rate), learning_rate, hidden_deltas_from, regularization
+        )
+    return update(backward(forward_trace), learning_rate, regularization=regularization)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.core.propagation import LayerForward
-from stepgrad.network.model import Network
+from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization
 from stepgrad.network.naming import Names
 
 Array = NDArray[np.float64]
@@ -155,8 +155,9 @@ class LayerTrace:
         grad_b_per_sample: ``(B, n_bias)`` ``dE_total/db`` of each sample.
         grad_w: ``(n_out, n_in)`` the batch mean of ``grad_w_per_sample``.
         grad_b: ``(n_bias,)`` the batch mean of ``grad_b_per_sample``.
-        weights_new: ``(n_out, n_in)`` ``w+ = w − η·grad_w``.
+        weights_new: ``(n_out, n_in)`` ``w+ = w − η·grad_w`` (regularized: ``w − η·(grad_w + penalty_w)``).
         bias_new: ``(n_bias,)`` ``b+`` (equal to ``b`` when the bias is frozen).
+        penalty_w: ``(n_out, n_in)`` ``dE_reg/dw = λ₁·sign(w) + λ₂·w``; None without regularization.
     """
 
     a_prev: Array
@@ -173,6 +174,7 @@ class LayerTrace:
     grad_b: Array
     weights_new: Array
     bias_new: Array
+    penalty_w: Array | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,8 @@ class Trace:
             layer in one place (forward, backward and update).
         network_new: the network after the update.
         after: the forward pass of ``network_new`` on the same batch (``net_h1+``, ``E_total+`` …).
+        regularization: ``λ₁``, ``λ₂`` of the step (none by default).
+        penalty: ``E_reg = λ₁·Σ|w| + ½·λ₂·Σw²`` of the weights before the step (0 without regularization).
     """
 
     backward: BackwardTrace
@@ -195,6 +199,8 @@ class Trace:
     layers: tuple[LayerTrace, ...]
     network_new: Network
     after: ForwardTrace
+    regularization: Regularization = NO_REGULARIZATION
+    penalty: float = 0.0
 
     @property
     def forward(self) -> ForwardTrace:

@@ -138,8 +138,12 @@ def explain(
     values = trace.values(sample)
     # A batch step updates with the batch mean ⟨dE_total/dw⟩ of each gradient, read from the trace.
     batch_means = _batch_mean_gradients(trace) if trace.batch_size > 1 else {}
-    steps = _Steps(trace, _Builder({**values, **batch_means, "η": trace.learning_rate}), bool(batch_means))
-    for slot in step_order(trace.network, trace.names):
+    builder = _Builder({**values, **batch_means, "η": trace.learning_rate})
+    regularization = trace.regularization
+    if regularization:
+        builder.values.update({"λ1": regularization.l1, "λ2": regularization.l2})
+    steps = _Steps(trace, builder, bool(batch_means))
+    for slot in step_order(trace.network, trace.names, bool(regularization)):
         if slot.shown:
             getattr(steps, slot.kind)(slot.group, *slot.at)
 
@@ -367,16 +371,18 @@ class _Steps:
             note=_note("Delta rule: ", Formula(f"{grad} = {delta} · {self._sources(layer)[i]}"), "."),
         )
 
-    def _update(self, group: str, parameter: str, note: str = "") -> None:
-        """``p+ = p − η · dE_total/dp`` (the batch mean ``⟨dE_total/dp⟩`` for a batch)."""
+    def _update(self, group: str, parameter: str, note: str = "", penalty_gradient: str | None = None) -> None:
+        """``p+ = p − η · dE_total/dp`` (the batch mean ``⟨dE_total/dp⟩`` for a batch), or
+        ``p+ = p − η · (dE_total/dp + dE_reg/dp)`` with the regularization term ``penalty_gradient``."""
         gradient = value_names.gradient(parameter)
-        used = value_names.batch_mean(gradient) if self.batch else gradient
+        used = [value_names.batch_mean(gradient) if self.batch else gradient]
+        used += [penalty_gradient] if penalty_gradient is not None else []
         self.builder.add(
             value_names.updated(parameter),
             group,
             f"Updated {parameter}",
-            ("{" + parameter + "} − {η} · {" + used + "}", "{" + parameter + r"} - {η} \cdot {" + used + "}"),
-            [parameter, "η", used],
+            _update_template(parameter, used),
+            [parameter, "η", *used],
             involves=(parameter,),
             note=note,
         )
@@ -385,7 +391,67 @@ class _Steps:
         """``w+``; the first update says when the new weights are used."""
         first = not any(step.name.endswith(value_names.AFTER) for step in self.builder.steps)
         note = (UPDATE_NOTE if len(self.trace.network.layers) > 1 else UPDATE_NOTE_ONE_LAYER) if first else ""
-        self._update(group, self.names.weights[layer][j][i], note)
+        weight = self.names.weights[layer][j][i]
+        regularized = bool(self.trace.regularization)
+        self._update(group, weight, note, value_names.penalty_gradient(weight) if regularized else None)
+
+    # ---------------------------------------------------------------- regularization (L1/L2)
+    def penalty(self, group: str) -> None:
+        """``E_reg = λ1 · (|w1| + |w2| + …) + ½ · λ2 · (w1² + w2² + …)``: what regularization adds to the objective."""
+        weights = [weight.name for weight in self.names.all_weights()]
+        terms: list[tuple[str, str]] = []
+        operands: list[str] = []
+        if self.trace.regularization.l1:
+            terms.append(
+                (
+                    "{λ1} · (" + " + ".join("|{" + w + "}|" for w in weights) + ")",
+                    r"{λ1} \cdot \left(" + " + ".join(r"\lvert {" + w + r"} \rvert" for w in weights) + r"\right)",
+                )
+            )
+            operands.append("λ1")
+        if self.trace.regularization.l2:
+            terms.append(
+                (
+                    "½ · {λ2} · (" + " + ".join("{" + w + "}²" for w in weights) + ")",
+                    r"\tfrac{1}{2} \cdot {λ2} \cdot \left("
+                    + " + ".join("{" + w + "}^{2}" for w in weights)
+                    + r"\right)",
+                )
+            )
+            operands.append("λ2")
+        self.builder.add(
+            value_names.penalty(),
+            group,
+            "Regularization term (weights only, not biases)",
+            (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
+            [*operands, *weights],
+            involves=tuple(weights),
+            note=_note(
+                "The step lowers ",
+                Formula("E_total + E_reg"),
+                ": each weight's update gains the term's gradient, which pulls the weight towards 0.",
+            ),
+        )
+
+    def penalty_w(self, group: str, layer: int, j: int, i: int) -> None:
+        """``dE_reg/dw5 = λ1 · sign(w5) + λ2 · w5`` (the terms in use)."""
+        weight, neuron = self.names.weights[layer][j][i], self.names.neurons[layer][j]
+        terms: list[tuple[str, str]] = []
+        operands: list[str] = []
+        if self.trace.regularization.l1:
+            terms.append(("{λ1} · sign({" + weight + "})", r"{λ1} \cdot \operatorname{sign}({" + weight + "})"))
+            operands.append("λ1")
+        if self.trace.regularization.l2:
+            terms.append(("{λ2} · {" + weight + "}", r"{λ2} \cdot {" + weight + "}"))
+            operands.append("λ2")
+        self.builder.add(
+            value_names.penalty_gradient(weight),
+            group,
+            f"Regularization gradient of {weight}",
+            (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
+            [*operands, weight],
+            involves=(neuron, self.names.sources(layer)[i], weight),
+        )
 
     def grad_b(self, group: str, layer: int, index: int) -> None:
         """``dE_total/db``: the sum of the deltas of the neurons the bias feeds."""
@@ -412,6 +478,14 @@ class _Steps:
     def update_b(self, group: str, layer: int, index: int) -> None:
         """``b+``."""
         self._update(group, self.names.biases[layer][index])
+
+
+def _update_template(parameter: str, gradients: list[str]) -> tuple[str, str]:
+    """``w5 − η · dE_total/dw5``, or ``w5 − η · (dE_total/dw5 + dE_reg/dw5)`` with a regularization term."""
+    text, latex = _sum(gradients)
+    if len(gradients) > 1:
+        text, latex = f"({text})", rf"\left({latex}\right)"
+    return "{" + parameter + "} − {η} · " + text, "{" + parameter + r"} - {η} \cdot " + latex
 
 
 def _net_step(
@@ -494,6 +568,7 @@ def explain_setup(
         setup.targets[sample : sample + 1],
         setup.learning_rate,
         hidden_deltas_from=hidden_deltas_from,
+        regularization=setup.regularization,
     )
     heading = title or f"Backpropagation, step by step: {setup.source or 'network'}"
     notes = (

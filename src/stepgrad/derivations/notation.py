@@ -30,6 +30,8 @@ def latex_name(name: str) -> str:
     """A value name in LaTeX: ``dE_total/dw5`` → ``\\frac{\\partial E_{total}}{\\partial w_{5}}``."""
     if name == "η":
         return r"\eta"
+    if name in ("λ1", "λ2"):
+        return rf"\lambda_{{{name[1]}}}"
     if name.startswith("⟨") and name.endswith("⟩"):
         return rf"\langle {latex_name(name[1:-1])} \rangle"
     if name.endswith("+") and not _INDEXED.match(name):

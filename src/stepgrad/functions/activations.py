@@ -35,6 +35,8 @@ class Activation:
         formula_latex: the same in LaTeX.
         derivative_formula: ``dout/dnet`` as plain text, in the derivation's form.
         derivative_latex: the same in LaTeX.
+        kernel_code: the branch of the compiled training kernels (``stepgrad.training.compiled``) that computes
+            it, or None: trained on the NumPy path only.
         elementwise: False only for softmax, whose outputs depend on the whole layer.
         derivative_mistakes: the wrong derivatives people write for this activation, as
             ``(mistake name, formula, dout/dnet from (net, out))``; the checker's diagnosis tries them
@@ -62,6 +64,7 @@ class Activation:
     derivative_formula: str
     derivative_latex: str
     torch_module: str | None  # required: an entry without a PyTorch module says so with None
+    kernel_code: int | None
     elementwise: bool = True
     derivative_mistakes: tuple[tuple[str, str, Callable[[float, float], float]], ...] = ()
     parameters: Mapping[str, float] = field(default_factory=dict)
@@ -136,6 +139,7 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_latex=r"out(1 - out)",
         output_range=(0.0, 1.0),
         torch_module="Sigmoid",
+        kernel_code=0,
         derivative_mistakes=(
             ("derivative_mixup", "1 − out²", lambda net, out: 1.0 - out * out),
             ("derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -151,6 +155,7 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_latex=r"1 - out^{2}",
         output_range=(-1.0, 1.0),
         torch_module="Tanh",
+        kernel_code=1,
         derivative_mistakes=(
             ("tanh_derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
             ("tanh_derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -167,6 +172,7 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_latex=r"1 \text{ if } net > 0 \text{ else } 0",
         kinked=True,
         torch_module="ReLU",
+        kernel_code=2,
         derivative_mistakes=(
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
             ("relu_derivative_mixup", "out", lambda net, out: out),
@@ -184,6 +190,7 @@ ACTIVATIONS: dict[str, Activation] = {
         kinked=True,
         torch_module="LeakyReLU",
         torch_arguments={"negative_slope": LEAKY_SLOPE},
+        kernel_code=3,
         derivative_mistakes=(
             ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
@@ -199,6 +206,7 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_formula="1",
         derivative_latex="1",
         torch_module="Identity",
+        kernel_code=4,
     ),
     "softmax": Activation(
         name="softmax",
@@ -210,6 +218,7 @@ ACTIVATIONS: dict[str, Activation] = {
         # dout_k/dnet_j = −out_k·out_j, which the core's delta includes.
         derivative_formula="out_k·(1 − out_k)",
         derivative_latex=r"out_k(1 - out_k)",
+        kernel_code=5,
         elementwise=False,
         hidden=False,
         output_range=(0.0, 1.0),

@@ -55,6 +55,8 @@ class Loss:
         formula_latex: the same in LaTeX.
         gradient_formula: ``dE_total/dout_k`` as plain text.
         gradient_latex: the same in LaTeX.
+        kernel_code: the branch of the compiled training kernels (``stepgrad.training.compiled``) that computes
+            it, or None: trained on the NumPy path only.
         paired: combined forms keyed by output activation name.
     """
 
@@ -65,6 +67,7 @@ class Loss:
     formula_latex: str
     gradient_formula: str
     gradient_latex: str
+    kernel_code: int | None
     paired: dict[str, PairedForm] = field(default_factory=dict)
 
 
@@ -119,6 +122,7 @@ LOSSES: dict[str, Loss] = {
         formula_latex=r"E = \tfrac{1}{2}(target - out)^{2}",
         gradient_formula="−(target − out)",
         gradient_latex=r"-(target - out)",
+        kernel_code=0,
     ),
     "mse": Loss(
         name="mse",
@@ -128,6 +132,7 @@ LOSSES: dict[str, Loss] = {
         formula_latex=r"E = \frac{(target - out)^{2}}{n}",
         gradient_formula="−2(target − out) / n",
         gradient_latex=r"-\frac{2(target - out)}{n}",
+        kernel_code=1,
     ),
     "binary_cross_entropy": Loss(
         name="binary_cross_entropy",
@@ -137,6 +142,7 @@ LOSSES: dict[str, Loss] = {
         formula_latex=r"E = -\left[target \ln(out) + (1 - target) \ln(1 - out)\right]",
         gradient_formula="(out − target) / (out·(1 − out))",
         gradient_latex=r"\frac{out - target}{out(1 - out)}",
+        kernel_code=2,
         paired={"sigmoid": PairedForm(terms_from_net=_bce_terms_from_net)},
     ),
     "cross_entropy": Loss(
@@ -147,6 +153,7 @@ LOSSES: dict[str, Loss] = {
         formula_latex=r"E = -target \ln(out)",
         gradient_formula="−target / out",
         gradient_latex=r"-\frac{target}{out}",
+        kernel_code=3,
         paired={"softmax": PairedForm(terms_from_net=_ce_terms_from_net)},
     ),
 }

@@ -11,7 +11,8 @@ They follow scikit-learn's conventions (``fit``/``predict``/``predict_proba``/``
 
 Classification: two classes train one sigmoid output with binary cross-entropy, more train
 softmax outputs with cross-entropy. Regression: linear outputs with the mean squared error.
-Gradients are batch means (see ``stepgrad.training``). ``max_iter`` is the number of epochs;
+Gradients are batch means (see ``stepgrad.training``); ``weight_decay`` (L2) and ``l1`` regularize
+the weights. ``max_iter`` is the number of epochs;
 its default is small (30) so scikit-learn's checks run fast: raise it for real data.
 
 Divergence: when the loss turns NaN/inf (a learning rate far too large), training stops, the
@@ -54,6 +55,7 @@ class _StepgradEstimator(BaseEstimator):
         batch_size: int | None = 32,
         weight_decay: float = 0.0,
         random_state: int | np.random.RandomState | None = None,
+        l1: float = 0.0,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -63,6 +65,7 @@ class _StepgradEstimator(BaseEstimator):
         self.batch_size = batch_size
         self.weight_decay = weight_decay
         self.random_state = random_state
+        self.l1 = l1
 
     def _train(self, x: Array, targets: Array, output_activation: str, loss: str) -> None:
         from stepgrad.training import create_network, fit
@@ -80,14 +83,20 @@ class _StepgradEstimator(BaseEstimator):
             batch_size=self.batch_size,
             seed=seed,
             weight_decay=self.weight_decay,
+            l1=self.l1,
         )
         self.network_: Network = result.network
         self.loss_curve_: list[float] = [float(value) for value in result.history.loss if np.isfinite(value)]
         self.n_iter_: int = len(result.history.loss)
         self.stop_reason_: str | None = result.stop_reason
         if result.training.diverged:
+            from stepgrad.render.divergence import explain_run_divergence
+
+            why = explain_run_divergence(result.network, x, targets, self.learning_rate, result.training.optimizer.name)
             warnings.warn(
-                f"{type(self).__name__} did not converge: {result.stop_reason}", ConvergenceWarning, stacklevel=3
+                f"{type(self).__name__} did not converge: {result.stop_reason}. Why: {why}",
+                ConvergenceWarning,
+                stacklevel=3,
             )
 
     def _outputs(self, X: Any) -> Array:

@@ -60,3 +60,28 @@ def torch_divergence(
         f"{said}, stepgrad's is {first.stepgrad:.4g}: the script computes it in a form that overflows "
         f"{dtype_name} (an exp or a log of its own?)"
     )
+
+
+def clamped_log(compared: list[ValueComparison], trace: Any, dtype: Any, loss: str) -> tuple[str, str] | None:
+    """``(stage, sentence)`` when the first disagreement comes from PyTorch's clamped log, or None.
+
+    ``BCELoss`` (``F.binary_cross_entropy``) takes probabilities and clamps ``log`` at −100 (and its
+    gradient's denominator ``out·(1 − out)`` at 1e-12): where a sigmoid output is exactly 0 or 1 in the
+    model's dtype it stays finite, but its loss and gradient are not the exact ones stepgrad computes
+    from ``net`` (``naive_form_breaks``).
+    """
+    first = next((c for c in compared if not c.agrees), None)
+    broken = naive_form_breaks(trace, dtype)
+    if first is None or first.stage not in ("error", "backward") or broken is None:
+        return None
+    if broken.cause != "saturated_log":
+        return None
+    neuron = broken.name.removeprefix("out_")
+    sample = f" (sample {broken.sample})" if trace.batch_size > 1 else ""
+    log = "log(1 − out)" if broken.rounded == 1.0 else "log(out)"
+    # float64 helps only where the output is not saturated in float64 too
+    fix = "BCEWithLogitsLoss" if naive_form_breaks(trace, np.float64) is not None else "BCEWithLogitsLoss or float64"
+    return first.stage, (
+        f"{broken.name} = {broken.rounded:.1f} in {np.dtype(dtype).name} (net_{neuron} = {broken.net:.4g}){sample}: "
+        f"{loss} clamps {log} at −100, so PyTorch's loss and gradient differ from the exact ones; use {fix}"
+    )

@@ -24,6 +24,7 @@ DIAGNOSES = {
     "after": "the new parameters agree but the new error does not",
 }
 SHORT_ROWS = 15
+MAX_ACCUMULATED = 1000  # more backward calls than this is not a plausible accumulation count
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,12 @@ class TorchStepReport:
         first = self.first_mismatch
         if first is None:
             return None
-        return dict(self.causes).get(first.stage) or _sharper_cause(first, self.batch_size) or DIAGNOSES[first.stage]
+        outputs = int(self.trace.output.out.shape[-1])
+        return (
+            dict(self.causes).get(first.stage)
+            or _sharper_cause(first, self.batch_size, outputs)
+            or DIAGNOSES[first.stage]
+        )
 
     def to_text(self, full: bool = False) -> str:
         """The verdict, the first wrong value with its stage and likely cause, and a table of at most
@@ -214,7 +220,7 @@ def _table(rows: list[ValueComparison]) -> list[str]:
     return lines
 
 
-def _sharper_cause(first: ValueComparison, batch: int) -> str | None:
+def _sharper_cause(first: ValueComparison, batch: int, outputs: int) -> str | None:
     """A cause the numbers themselves point to: an update the wrong way, a gradient k times too big or
     too small, a loss reduced another way."""
     if first.stage == "update" and first.before is not None:
@@ -226,7 +232,7 @@ def _sharper_cause(first: ValueComparison, batch: int) -> str | None:
             )
     if first.stage in ("gradient", "backward") and first.stepgrad and np.isfinite(first.torch):
         ratio = first.torch / first.stepgrad
-        if abs(ratio - round(ratio)) < 1e-4 and round(ratio) >= 2:
+        if abs(ratio - round(ratio)) < 1e-4 and 2 <= round(ratio) <= MAX_ACCUMULATED:
             if first.stage == "backward":
                 return (
                     f"the gradient reaching the output is {round(ratio)} × the returned loss's: the loss that "
@@ -237,42 +243,41 @@ def _sharper_cause(first: ValueComparison, batch: int) -> str | None:
                 f"the gradient is {round(ratio)} × the step's: gradients accumulated over {round(ratio)} "
                 "backward calls (a missing zero_grad?)"
             )
-    return _reduction_cause(first, batch)
+    return _reduction_cause(first, batch, outputs)
 
 
-def _reduction_cause(first: ValueComparison, batch: int) -> str | None:
-    """A loss, or the gradient reaching the output, ``1/k`` (or ``k``) times stepgrad's: reduced another way."""
+def _reduction_cause(first: ValueComparison, batch: int, outputs: int) -> str | None:
+    """A loss, or the gradient reaching the output, ``1/k`` (or ``k``) times stepgrad's: reduced another way.
+
+    Only a factor a reduction can make counts: the batch size, the number of outputs or their product
+    (to 1e-4); any other ratio (a clamped log's 1e12 against 4.5e307) is not a reduction.
+    """
     if first.stage not in ("error", "backward") or not first.stepgrad or not np.isfinite(first.torch):
         return None
     ratio = first.torch / first.stepgrad
-    factor = 1 / ratio if 0 < ratio < 1 else ratio
-    if round(factor) < 2 or abs(factor - round(factor)) > 1e-4 * factor:
+    if ratio <= 0:
         return None
-    k = round(factor)
+    factor = 1 / ratio if ratio < 1 else ratio
+    k = next((k for k in (batch, outputs, batch * outputs) if k >= 2 and abs(factor - k) <= 1e-4 * k), None)
+    if k is None:
+        return None
     times = f"1/{k} of" if ratio < 1 else f"{k} ×"
-    batch_note = (
-        f" ({k} = the batch size"
-        if k == batch
-        else f" ({k} = batch {batch} × {k // batch} outputs"
-        if k % batch == 0
-        else ""
-    )
-    batch_note += ")" if batch_note else ""
+    note = _factor_note(k, batch, outputs)
     if first.stage == "error":
         return (
-            f"the loss the step returned is {times} the declared loss's{batch_note}: reduced another way than "
+            f"the loss the step returned is {times} the declared loss's{note}: reduced another way than "
             "loss_fn (mean where it sums, or sum where it averages?)"
         )
     return (
-        f"the gradient reaching the output is {times} the returned loss's{batch_note}: backward ran on a loss "
+        f"the gradient reaching the output is {times} the returned loss's{note}: backward ran on a loss "
         "scaled differently (divided by the batch size although the loss is a sum?)"
     )
 
 
-def _factor_note(k: int, batch: int) -> str:
-    """`` (32 = the batch size)``, `` (40 = batch 20 × 2 outputs)``, or nothing."""
+def _factor_note(k: int, batch: int, outputs: int) -> str:
+    """`` (32 = the batch size)``, `` (3 = the number of outputs)``, `` (40 = batch 20 × 2 outputs)``."""
     if k == batch:
         return f" ({k} = the batch size)"
-    if k % batch == 0:
-        return f" ({k} = batch {batch} × {k // batch} outputs)"
-    return ""
+    if k == outputs:
+        return f" ({k} = the number of outputs)"
+    return f" ({k} = batch {batch} × {outputs} outputs)"

@@ -31,7 +31,7 @@ from stepgrad.errors import StepgradError
 from stepgrad.functions import ACTIVATIONS
 from stepgrad.functions.losses import reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
-from stepgrad.interop.torch_divergence import torch_divergence
+from stepgrad.interop.torch_divergence import clamped_log, torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
@@ -397,10 +397,12 @@ def verify_torch_step(
         scale * loss_new,
         "the loss after the step",
     )
+    dtype = np.float64 if float64 else np.float32
+    if spec.name == "binary_cross_entropy" and spec.output_activation is None:  # BCELoss on probabilities
+        clamped = clamped_log(compared, trace, dtype, spec.kind or "BCELoss")
+        causes += [] if clamped is None else [clamped]
     # NaN or ∞ in PyTorch's step: its first such value, and why (the cause of that stage, ahead of any other)
-    divergence = torch_divergence(
-        compared, trace, np.float64 if float64 else np.float32, spec.kind or spec.name, bool(problems)
-    )
+    divergence = torch_divergence(compared, trace, dtype, spec.kind or spec.name, bool(problems))
     if divergence is not None:
         causes.append(divergence)
         if all(c.agrees for c in compared if c.stage == divergence[0]):  # stepgrad diverges the same way

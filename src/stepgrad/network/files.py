@@ -5,6 +5,8 @@ inputs = [0.05, 0.10]          # one sample; or samples = [[..], ..] with target
 targets = [0.01, 0.99]
 learning_rate = 0.5
 loss = "half_squared_error"
+l1 = 0.01                      # optional: L1 regularization λ₁ of the weights (dE_total/dw gains λ₁·sign(w))
+l2 = 0.01                      # optional: L2 regularization λ₂ of the weights (dE_total/dw gains λ₂·w)
 [[layer]]
 activation = "sigmoid"
 weights = [[0.15, 0.20], [0.25, 0.30]]   # one row per neuron, one column per input
@@ -37,9 +39,9 @@ from stepgrad.functions import get_activation, get_loss, loss_names
 from stepgrad.functions.activations import activation_names
 from stepgrad.limits import MAX_NETWORK_BYTES, check_text, decode_utf8, read_bounded
 from stepgrad.network.atomic import write_atomic
-from stepgrad.network.model import Layer, Network, Setup, network_problem, target_problem
+from stepgrad.network.model import Layer, Network, Regularization, Setup, network_problem, target_problem
 
-TOP_LEVEL_KEYS = ("inputs", "samples", "targets", "learning_rate", "loss", "layer", "layers", "meta")
+TOP_LEVEL_KEYS = ("inputs", "samples", "targets", "learning_rate", "l1", "l2", "loss", "layer", "layers", "meta")
 LAYER_KEYS = ("activation", "weights", "bias", "train_bias")
 DEFAULT_LEARNING_RATE = 0.5
 DEFAULT_LOSS = "half_squared_error"
@@ -189,11 +191,25 @@ def parse_setup(data: Mapping[str, Any], source: str = "<network>", text: str | 
     if learning_rate < 0:
         fail_at(rate_line, f"learning_rate must not be negative, got {learning_rate}")
 
+    rates = {}
+    for key in ("l1", "l2"):
+        line = locator.top(key)
+        rates[key] = _number(data.get(key, 0.0), key, lambda m, line=line: fail_at(line, m))  # type: ignore[misc]
+        if rates[key] < 0:
+            fail_at(line, f"{key} (the {key.upper()} regularization rate) must not be negative, got {rates[key]}")
+
     inputs, targets = _parse_samples(data, network, locator, source)
     target_error = target_problem(network.loss, targets)
     if target_error is not None:
         fail_at(_where(locator.top("targets"), "targets"), target_error)
-    return Setup(network=network, inputs=inputs, targets=targets, learning_rate=learning_rate, source=source)
+    return Setup(
+        network=network,
+        inputs=inputs,
+        targets=targets,
+        learning_rate=learning_rate,
+        source=source,
+        regularization=Regularization(l1=rates["l1"], l2=rates["l2"]),
+    )
 
 
 def _parse_layer(raw: Any, index: int, n_in: int | None, locator: _Locator, source: str) -> Layer:
@@ -401,6 +417,9 @@ def setup_to_dict(setup: Setup, meta: Mapping[str, Any] | None = None) -> dict[s
         document["samples"] = setup.inputs.tolist()
         document["targets"] = setup.targets.tolist()
     document["learning_rate"] = setup.learning_rate
+    for key in ("l1", "l2"):
+        if getattr(setup.regularization, key):
+            document[key] = getattr(setup.regularization, key)
     document.update(network_to_dict(setup.network))
     if meta:
         document["meta"] = dict(meta)
@@ -428,7 +447,7 @@ def setup_to_toml(setup: Setup, meta: Mapping[str, Any] | None = None, header: s
     """The network file as TOML text, one line per field, floats exact (``repr``)."""
     document = setup_to_dict(setup, meta)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    for key in ("inputs", "samples", "targets", "learning_rate", "loss"):
+    for key in ("inputs", "samples", "targets", "learning_rate", "l1", "l2", "loss"):
         if key in document:
             if key in ("samples", "targets") and "samples" in document:
                 rows = ",\n".join(f"    {_toml_value(row)}" for row in document[key])

@@ -141,6 +141,26 @@ class Network:
         return replace(self, layers=layers)
 
 
+@dataclass(frozen=True)
+class Regularization:
+    """L1 and L2 regularization of the weights (never the biases); the objective a step lowers is
+    ``E_total + E_reg`` with ``E_reg = λ₁·Σ|w| + ½·λ₂·Σw²`` (``stepgrad.core.propagation.penalty``).
+
+    Attributes:
+        l1: ``λ₁`` ≥ 0.
+        l2: ``λ₂`` ≥ 0 (the optimizers' ``weight_decay``).
+    """
+
+    l1: float = 0.0
+    l2: float = 0.0
+
+    def __bool__(self) -> bool:
+        return bool(self.l1 or self.l2)
+
+
+NO_REGULARIZATION = Regularization()
+
+
 @dataclass(frozen=True, eq=False)
 class Setup:
     """What a network file holds: a network, its training data and learning rate.
@@ -151,6 +171,7 @@ class Setup:
         targets: ``(n_samples, n_outputs)``.
         learning_rate: the step size ``η`` of ``w+ = w − η·dE/dw``.
         source: the file it was read from, for messages.
+        regularization: the file's ``l1`` and ``l2`` (none by default).
     """
 
     network: Network
@@ -158,6 +179,7 @@ class Setup:
     targets: Array
     learning_rate: float = 0.5
     source: str | None = field(default=None, compare=False)
+    regularization: Regularization = NO_REGULARIZATION
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", np.array(self.inputs, dtype=np.float64, ndmin=2))
@@ -182,6 +204,7 @@ class Setup:
             and np.array_equal(self.inputs, other.inputs)
             and np.array_equal(self.targets, other.targets)
             and self.learning_rate == other.learning_rate
+            and self.regularization == other.regularization
         )
 
     __hash__ = None  # type: ignore[assignment]

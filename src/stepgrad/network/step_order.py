@@ -4,12 +4,13 @@ It follows the classic worked example: the given numbers, then
 
 1. the forward pass, layer by layer: ``net`` then ``out`` of each neuron (a softmax layer
    needs all its nets before any out);
-2. the total error: ``E_o`` of each output, then ``E_total``;
+2. the total error: ``E_o`` of each output, then ``E_total`` (and ``E_reg``, the weights'
+   L1/L2 term, when the step is regularized);
 3. the backward pass, output layer first, neuron by neuron: ``dE_total/dout`` (for a hidden
    neuron, what each neuron of the next layer sends back, ``dE_o1/dout_h1``, then their sum),
-   ``dout/dnet``, ``delta``, and for each weight ``dnet/dw``, ``dE_total/dw`` and at once the
-   new weight ``w+`` (as the classic text does: "we then subtract this value from the current
-   weight"; every gradient still uses the original weights);
+   ``dout/dnet``, ``delta``, and for each weight ``dnet/dw``, ``dE_total/dw`` (``dE_reg/dw`` when
+   regularized) and at once the new weight ``w+`` (as the classic text does: "we then subtract
+   this value from the current weight"; every gradient still uses the original weights);
 4. the biases: ``dE_total/db`` (a shared bias sums its layer's deltas) and ``b+`` when it trains;
 5. the error after the update: the forward pass again (``net_h1+``, ``out_h1+``), then
    ``E_o1+`` and ``E_total+``.
@@ -65,14 +66,22 @@ class Slot:
     shown: bool = True
 
 
-def step_order(network: Network, names: Names | None = None) -> list[Slot]:
-    """Every value of one training step of ``network``, in the order a person works them."""
+def step_order(network: Network, names: Names | None = None, regularized: bool = False) -> list[Slot]:
+    """Every value of one training step of ``network``, in the order a person works them.
+
+    ``regularized``: the step's weights carry an L1/L2 term (``E_reg``, ``dE_reg/dw`` before each ``w+``).
+    """
     names = names if names is not None else network_names(network)
     return [
         *_given(network, names),
         *_forward(network, names, ""),
         *_errors(names, ""),
-        *(slot for layer in reversed(range(len(network.layers))) for slot in _backward(network, names, layer)),
+        *([Slot("penalty", (), value_names.penalty(), TOTAL_ERROR)] if regularized else []),
+        *(
+            slot
+            for layer in reversed(range(len(network.layers)))
+            for slot in _backward(network, names, layer, regularized)
+        ),
         *_biases(network, names),
         *_forward(network, names, value_names.AFTER),
         *_errors(names, value_names.AFTER),
@@ -115,7 +124,7 @@ def _errors(names: Names, after: str) -> list[Slot]:
     ]
 
 
-def _backward(network: Network, names: Names, layer: int) -> list[Slot]:
+def _backward(network: Network, names: Names, layer: int, regularized: bool) -> list[Slot]:
     """One layer's chain rule, neuron by neuron: ``dE_total/dout``, ``dout/dnet``, ``delta``, then each weight."""
     n_layers = len(network.layers)
     is_output = layer == n_layers - 1
@@ -143,6 +152,11 @@ def _backward(network: Network, names: Names, layer: int) -> list[Slot]:
             found += [
                 Slot("dnet_dw", (layer, j, i), value_names.dnet_dw(neuron, weight), group),
                 Slot("grad_w", (layer, j, i), value_names.gradient(weight), group),
+                *(
+                    [Slot("penalty_w", (layer, j, i), value_names.penalty_gradient(weight), group)]
+                    if regularized
+                    else []
+                ),
                 Slot("update_w", (layer, j, i), value_names.updated(weight), group),
             ]
     return found

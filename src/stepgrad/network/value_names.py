@@ -73,3 +73,13 @@ def batch_mean(name: str) -> str:
 def updated(parameter: str) -> str:
     """``w5+``: the parameter after the update."""
     return f"{parameter}{AFTER}"
+
+
+def penalty() -> str:
+    """``E_reg``: the regularization term ``λ₁·Σ|w| + ½·λ₂·Σw²`` of the objective."""
+    return "E_reg"
+
+
+def penalty_gradient(weight: str) -> str:
+    """``dE_reg/dw5 = λ₁·sign(w5) + λ₂·w5``."""
+    return f"dE_reg/d{weight}"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 from stepgrad.core.forensics import Divergence, NaiveBreak, find_divergence
+from stepgrad.errors import quantity
 from stepgrad.functions import get_loss
 from stepgrad.network.model import Network
 
@@ -40,6 +42,37 @@ def explain_divergence(
     if found is None:
         return f"no value is infinite or NaN in {max_steps} steps of η = {learning_rate:g} from these weights"
     return divergence_message(found)
+
+
+RUN_ROWS = 32  # the samples a stopped run's forensics steps on: enough to show the cause, fast to trace
+RUN_STEPS = 200  # plain gradient steps from the kept weights looking for the first non-finite value
+
+
+def explain_run_divergence(
+    network: Network, inputs: ArrayLike, targets: ArrayLike, learning_rate: float, optimizer: str = "sgd"
+) -> str:
+    """Why a run that stopped on NaN or infinity (``train --data``, ``fit``, the web page) blew up.
+
+    The run's own steps (mini-batches, momentum, Adam) are not replayed: from the weights it kept, plain
+    full-batch gradient steps ``w+ = w − η·dE/dw`` on its first ``RUN_ROWS`` samples are traced, and the
+    sentence says so (and that the run's optimizer was another, when it was).
+
+    Args:
+        network: the weights the run kept.
+        inputs: ``(B, n_inputs)``, as the network sees them (scaled).
+        targets: ``(B, n_outputs)``.
+        learning_rate: the run's ``η``.
+        optimizer: the run's optimizer's name.
+    """
+    every = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
+    rows = every[:RUN_ROWS]
+    wanted = np.atleast_2d(np.asarray(targets, dtype=np.float64))[: rows.shape[0]]
+    why = explain_divergence(network, rows, wanted, learning_rate=learning_rate, max_steps=RUN_STEPS)
+    batch = quantity(rows.shape[0], "sample") + (f" of {every.shape[0]}" if every.shape[0] > rows.shape[0] else "")
+    other = "" if optimizer == "sgd" else f"; the run used {optimizer}, whose steps are not replayed"
+    return (
+        f"at the kept weights, a plain gradient step (full-batch SGD, η = {learning_rate:g}, on {batch}{other}): {why}"
+    )
 
 
 def divergence_message(found: Divergence) -> str:

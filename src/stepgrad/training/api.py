@@ -80,6 +80,7 @@ def fit(
     early_stopping: int | None = None,
     callbacks: Sequence[Any] = (),
     use_compiled: bool = True,
+    l1: float = 0.0,
 ) -> FitResult:
     """Train ``network`` on ``inputs`` ``(n, n_inputs)`` → ``targets`` ``(n, n_outputs)``.
 
@@ -90,7 +91,8 @@ def fit(
     ``None`` the full batch). ``validation_split`` holds out a seeded share of the data (not
     together with ``validation``); ``early_stopping=N`` stops after N epochs without
     improvement and restores the best epoch's weights. ``schedule`` is a name or a
-    ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``.
+    ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``. ``weight_decay`` (L2,
+    ``g + λ·w``) and ``l1`` (``g + λ₁·sign(w)``) regularize the weights, never the biases.
 
     History (as Keras and scikit-learn's ``loss_curve_`` report it): an epoch's ``loss`` and
     ``accuracy`` are running means over its batches — each batch's mean ``E_total`` and share
@@ -136,6 +138,7 @@ def fit(
         seed=seed,
         schedule=schedule,
         weight_decay=weight_decay,
+        l1=l1,
         momentum=momentum,
         validation=validation,
         callbacks=[*extra, *callbacks],

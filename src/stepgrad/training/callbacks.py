@@ -91,7 +91,7 @@ class EarlyStopping(Callback):
     _best: Any = None
 
     def on_train_begin(self, training: Training) -> None:
-        if training.ensemble_size is not None:
+        if not training.single:
             raise StepgradError("early stopping works on a single network, not an ensemble")
         if self.patience < 1:
             raise StepgradError(f"early stopping needs a patience of at least 1 epoch, got {self.patience}")

@@ -45,16 +45,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
-from stepgrad.training.compiled_api import (
+from stepgrad.training.compiled import (
+    CHUNK_MAX_ORDERS,
     ENSEMBLE_KERNEL_MAX_WEIGHTS,
     OnlineSGD,
     compiled_is_cached,
     compiled_pays,
     load_compiled,
     load_ensemble_compiled,
+    sgd_on_kernel,
 )
-from stepgrad.training.compiled_epochs import epoch_compiled, epochs_compiled_ensemble, sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients
+from stepgrad.training.guard import columns_of, good_epochs, prefer
 from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
 from stepgrad.training.metrics import RunningTotals, Task, evaluate, infer_task
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
@@ -67,7 +69,6 @@ from stepgrad.training.records import (
     check_seed,
     masked,
     nan_where,
-    plain,
     seed_stream,
     seed_streams,
 )
@@ -97,15 +98,20 @@ CHUNK_SECONDS = 0.1
 
 @dataclass
 class Training:
-    """A training run in progress (see the module docstring).
+    """A training run in progress (see the module docstring): one network or an ensemble of ``N``.
+
+    A single network is an ensemble of one: the run always holds stacked arrays ``(N, …)`` and per-network
+    flags ``(N,)``, and one code path trains them. What it hands out (``params``, ``diverged``, ``kept``,
+    ``learning_rate``, the ``history``, ``update``'s result) is unwrapped for a single network (``single``):
+    floats and one network's arrays, never an ensemble of one.
 
     Attributes:
         network: the network (or one network of the ensemble) that gives activations, loss, bias modes.
-        params: current parameters, single or stacked ``(N, …)``.
+        stacked: current parameters ``(N, …)``.
         inputs: ``(n_samples, n_inputs)``.
         targets: ``(n_samples, n_outputs)``.
         optimizer: the optimizer.
-        learning_rate: base ``η``, a number or ``(N,)``.
+        rates: base ``η`` per network ``(N,)``.
         epochs: how many epochs ``run`` trains.
         batch_size: samples per update (``None`` or ≥ n_samples: full batch).
         schedule: learning-rate schedule over the epochs.
@@ -113,22 +119,19 @@ class Training:
         validation: optional ``(inputs, targets)``.
         task: ``classification`` (accuracy reported) or ``regression``.
         use_compiled: allow the compiled SGD paths; ``"auto"``: for a single network only where the work
-            pays for loading numba (``compiled_api.compiled_pays``), as ``stepgrad train`` does.
-        kept: the weights the run hands back: the end of the latest good epoch, the epoch a
-            callback restored (early stopping's best epoch), or what the divergence guard chose;
-            ``measure_kept`` adds their loss.
+            pays for loading numba (``compiled.compiled_pays``), as ``stepgrad train`` does.
+        single: the run trains one network (results are unwrapped).
+        stopped: ``(N,)`` which networks the divergence guard stopped.
         totals: the running loss and accuracy of the epoch in progress.
-        initial: the initial weights (one of the divergence guard's candidates).
-        best: the end of the good epoch with the lowest running loss so far (initially the initial
-            weights), per network; ``best_running`` holds that running loss (inf before any epoch).
+        best_running: ``(N,)`` the lowest running loss of a good epoch so far (inf before any epoch).
     """
 
     network: Network
-    params: Params
+    stacked: Params
     inputs: Array
     targets: Array
     optimizer: Optimizer
-    learning_rate: Any
+    rates: Array
     epochs: int
     batch_size: int | None
     schedule: Schedule
@@ -137,34 +140,64 @@ class Training:
     task: Task = "classification"
     use_compiled: bool | Literal["auto"] = True
     callbacks: list[Any] = field(default_factory=list)
+    single: bool = True
     epoch: int = 0
     updates: int = 0
     state: OptimizerState = field(default_factory=OptimizerState)
-    diverged: Any = False
     stop_reason: str | None = None
     history: list[EpochLog] = field(default_factory=list)
-    kept: Snapshot | None = None
     totals: RunningTotals = field(default_factory=RunningTotals)
-    initial: Snapshot | None = field(default=None, repr=False)
-    best: Snapshot | None = field(default=None, repr=False)
-    best_running: Any = None
+    stopped: NDArray[np.bool_] = field(init=False)
+    best_running: Array = field(init=False)
     functions: Functions = field(init=False)
-    ensemble_size: int | None = field(init=False)
-    _shuffle_rngs: list[np.random.Generator] | None = field(default=None, init=False, repr=False)
     compile_seconds: float | None = field(default=None, init=False)  # numba's one-time compile, if this run paid it
+    # the divergence guard's candidates (stacked): the latest good epoch, the initial weights, the best epoch
+    _kept: Snapshot | None = field(default=None, init=False, repr=False)
+    _initial: Snapshot | None = field(default=None, init=False, repr=False)
+    _best: Snapshot | None = field(default=None, init=False, repr=False)
+    _shuffle_rngs: list[np.random.Generator] | None = field(default=None, init=False, repr=False)
     _prepared: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.functions = Functions.of(self.network)
-        self.ensemble_size = None if self.params.weights[0].ndim == 2 else int(self.params.weights[0].shape[0])
-        if self.ensemble_size is not None:
-            self.diverged = np.zeros(self.ensemble_size, dtype=bool)
-        self.state = self.optimizer.init(self.params.arrays())
-        self._is_weight = [index % 2 == 0 for index in range(2 * len(self.params.weights))]
+        self.stopped = np.zeros(self.size, dtype=bool)
+        self.best_running = np.full(self.size, np.inf)
+        self.state = self.optimizer.init(self.stacked.arrays())
+        self._is_weight = [index % 2 == 0 for index in range(2 * len(self.stacked.weights))]
         self._trains_bias = [layer.trains_bias for layer in self.network.layers]
         self.totals = RunningTotals(self.classifies)
 
-    # ----------------------------------------------------------------- properties
+    # ----------------------------------------------------------------- what the run hands out
+    @property
+    def size(self) -> int:
+        """Number of networks ``N`` (1 for a single network)."""
+        return int(self.stacked.weights[0].shape[0])
+
+    @property
+    def params(self) -> Params:
+        """The current parameters: one network's arrays, or ``(N, …)`` for an ensemble."""
+        return member(self.stacked, 0) if self.single else self.stacked
+
+    @params.setter
+    def params(self, value: Params) -> None:
+        self.stacked = stack([value]) if self.single else value
+
+    @property
+    def diverged(self) -> Any:
+        """Whether the network stopped on a NaN/inf loss (``(N,)`` for an ensemble)."""
+        return bool(self.stopped[0]) if self.single else self.stopped.copy()
+
+    @property
+    def learning_rate(self) -> Any:
+        """Base ``η`` (``(N,)`` for an ensemble)."""
+        return float(self.rates[0]) if self.single else self.rates
+
+    @property
+    def kept(self) -> Snapshot | None:
+        """The weights the run hands back: the end of the latest good epoch, the epoch a callback restored
+        (early stopping's best epoch), or what the divergence guard chose; ``measure_kept`` adds their loss."""
+        return self._public(self._kept)
+
     @property
     def n_samples(self) -> int:
         """Number of training samples."""
@@ -187,88 +220,110 @@ class Training:
         """Whether accuracy is measured (classification)."""
         return self.task == "classification"
 
-    def current_network(self, index: int | None = None) -> Network:
+    def current_network(self, index: int = 0) -> Network:
         """The network with the current weights (``index`` picks one of an ensemble)."""
-        if self.ensemble_size is None:
-            return with_params(self.network, self.params)
-        return with_params(self.network, member(self.params, 0 if index is None else index))
+        return with_params(self.network, member(self.stacked, index))
 
     def learning_rate_at(self, epoch: int) -> Any:
-        """``η`` of ``epoch`` (0-based) after the schedule."""
+        """``η`` of ``epoch`` (0-based) after the schedule (``(N,)`` for an ensemble)."""
+        return unwrapped(self._rates_at(epoch), self.single)
+
+    def _rates_at(self, epoch: int) -> Array:
         factor = self.schedule.factor(epoch, self.epochs)
-        return self.learning_rate * factor if factor != 1.0 else self.learning_rate
+        return self.rates * factor if factor != 1.0 else self.rates
+
+    def _public(self, snapshot: Snapshot | None) -> Snapshot | None:
+        """A stacked snapshot as the caller sees it: one network's for a single network."""
+        if snapshot is None or not self.single:
+            return snapshot
+        return Snapshot(
+            int(snapshot.epoch[0]),
+            member(snapshot.params, 0),
+            unwrapped(snapshot.loss, True),
+            unwrapped(snapshot.accuracy, True),
+            earlier=self._public(snapshot.earlier),
+        )
+
+    def _stacked_snapshot(self, snapshot: Snapshot) -> Snapshot:
+        """The inverse of ``_public``."""
+        if not self.single:
+            return snapshot
+        return Snapshot(
+            np.array([snapshot.epoch], dtype=np.int64),
+            stack([snapshot.params]),
+            None if snapshot.loss is None else np.array([snapshot.loss], dtype=np.float64),
+            None if snapshot.accuracy is None else np.array([snapshot.accuracy], dtype=np.float64),
+            earlier=None if snapshot.earlier is None else self._stacked_snapshot(snapshot.earlier),
+        )
 
     # ----------------------------------------------------------------- the kept weights
     def _ensure_kept(self) -> Snapshot:
-        if self.kept is None:
-            epochs = 0 if self.ensemble_size is None else np.zeros(self.ensemble_size, dtype=np.int64)
-            self.kept = self.initial = self.best = Snapshot(epochs, self.params)
-            self.best_running = np.inf if self.ensemble_size is None else np.full(self.ensemble_size, np.inf)
-        return self.kept
+        if self._kept is None:
+            self._kept = self._initial = self._best = Snapshot(np.zeros(self.size, dtype=np.int64), self.stacked)
+        return self._kept
 
     def measure_kept(self) -> Snapshot:
         """The kept weights with their mean ``E_total`` and accuracy on the whole training set
         (one forward pass, the first time it is asked for)."""
-        self.kept = self._measured(self._ensure_kept())
-        return self.kept
+        self._kept = self._measured(self._ensure_kept())
+        kept = self._public(self._kept)
+        assert kept is not None
+        return kept
 
     def _measured(self, snapshot: Snapshot) -> Snapshot:
-        """``snapshot`` with its training-set loss and accuracy (one forward pass when not yet measured)."""
+        """``snapshot`` with its training-set loss and accuracy ``(N,)`` (one forward pass when not yet measured)."""
         if snapshot.loss is not None:
             return snapshot
         loss, accuracy = evaluate(snapshot.params, self.functions, self.inputs, self.targets, self.task)
-        return replace(snapshot, loss=plain(loss), accuracy=plain(accuracy))
+        return replace(snapshot, loss=loss, accuracy=accuracy)
 
-    def _fall_back(self, members: Any = True) -> Snapshot:
-        """The divergence guard's choice for ``members`` (a mask for an ensemble): of the kept weights (the
-        latest good epoch), the best epoch, the epoch before the latest and the initial weights, the ones
-        with the lowest finite training loss (ties: the later). They become the kept weights; the other
-        members' kept weights stay."""
-        chosen = self.measure_kept()
-        if not np.any(members):
-            return chosen
+    def _fall_back(self, members: NDArray[np.bool_]) -> Snapshot:
+        """The divergence guard's choice for ``members`` ``(N,)`` (``guard.prefer``, in this order: the kept
+        weights, the best epoch, the epoch before the latest, the initial weights). They become the kept weights;
+        the other members' kept weights stay."""
+        chosen = self._kept = self._measured(self._ensure_kept())
         earlier = chosen.earlier
-        chosen, self.best = self._prefer(chosen, self.best, members)
-        chosen, _ = self._prefer(chosen, earlier, members)
-        chosen, self.initial = self._prefer(chosen, self.initial, members)
-        self.kept = chosen
+        chosen, self._best = prefer(chosen, self._best, members, self._measured)
+        chosen, _ = prefer(chosen, earlier, members, self._measured)
+        chosen, self._initial = prefer(chosen, self._initial, members, self._measured)
+        self._kept = chosen
         return chosen
 
-    def _prefer(self, chosen: Snapshot, candidate: Snapshot | None, members: Any) -> tuple[Snapshot, Snapshot | None]:
-        """``chosen``, with ``candidate`` instead for the ``members`` where its training loss is finite and lower;
-        and ``candidate`` measured. ``chosen``'s own weights are not measured: with its loss they cannot be lower."""
-        if candidate is None or candidate.params is chosen.params:
-            return chosen, candidate
-        candidate = self._measured(candidate)
-        with np.errstate(invalid="ignore"):
-            better = members & np.isfinite(candidate.loss) & ~(chosen.loss <= candidate.loss)
-        if not np.any(better):
-            return chosen, candidate
-        if self.ensemble_size is None:
-            return replace(candidate, earlier=chosen.earlier), candidate
-        accuracy = None if chosen.accuracy is None else np.where(better, candidate.accuracy, chosen.accuracy)
-        return Snapshot(
-            np.where(better, candidate.epoch, chosen.epoch),
-            masked(better, candidate.params, chosen.params),
-            np.where(better, candidate.loss, chosen.loss),
-            accuracy,
-            earlier=chosen.earlier,
-        ), candidate
+    def _stop(self, newly: NDArray[np.bool_], where: str) -> None:
+        """The networks ``newly`` ``(N,)`` go back to the weights the guard chooses and stop; when none is left,
+        the run stops and says why."""
+        kept = self._fall_back(newly)
+        self.stacked = masked(newly, kept.params, self.stacked)
+        self.stopped = self.stopped | newly
+        if self.stopped.all() and self.stop_reason is None:
+            self.stop_reason = self._divergence_reason(kept, where)
+
+    def _divergence_reason(self, kept: Snapshot, where: str) -> str:
+        if not self.single:
+            return "every network's loss became NaN or infinite; each kept the best weights it had"
+        epoch = int(kept.epoch[0])
+        origin = "the initial weights" if epoch == 0 else f"the weights from the end of epoch {epoch}"
+        return (
+            f"the loss became NaN or infinite {where}; training stopped and kept {origin}, the best it had "
+            f"(training loss {float(kept.loss[0]):.6g}); try a smaller learning rate"
+        )
 
     def restore(self, snapshot: Snapshot) -> None:
-        """Go back to ``snapshot``'s weights; they become the kept weights."""
-        self.params = snapshot.params
-        self.kept = snapshot
+        """Go back to ``snapshot``'s weights (as ``kept`` hands them out); they become the kept weights."""
+        self._kept = self._stacked_snapshot(snapshot)
+        self.stacked = self._kept.params
 
     # ----------------------------------------------------------------- one update
     def update(self, x: Array, target: Array, learning_rate: Any) -> BatchStep:
-        """One optimizer step on a batch ``x`` ``(…, B, n_inputs)``; returns its loss and outputs.
+        """One optimizer step on a batch ``x`` ``(B, n_inputs)`` (or ``(N, B, n_inputs)``); returns its loss and
+        outputs (unwrapped for a single network).
 
         The batch's loss and correct count (before the update) join the epoch's running totals.
-        A network whose batch loss is NaN/inf goes back to the best weights it holds and stops.
+        A network whose batch loss is NaN/inf goes back to the best weights it holds and stops; the update
+        counts when some network applied it.
         """
         self._ensure_kept()
-        before = self.params
+        before = self.stacked
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = batch_gradients(before, self.functions, x, target)
             grads = result.grads
@@ -282,37 +337,15 @@ class Training:
             )
             self.totals.add(result.losses, result.output, target)
         after = Params.from_arrays(arrays)
-        finite = np.isfinite(result.loss)
-        if self.ensemble_size is None:
-            if not finite:
-                self._stop_diverged(f"in epoch {self.epoch + 1} (update {self.updates + 1})")
-                return BatchStep(result.loss, result.output, False)
-        else:
-            stopped = self.diverged | ~finite
-            if stopped.any():
-                # A diverged network holds the weights the guard chose from now on.
-                kept = self._fall_back(stopped & ~self.diverged)
-                after = masked(stopped, kept.params, after)
-                self.diverged = stopped
-                self._stop_if_all_diverged()
-        self.params = after
-        self.updates += 1
-        return BatchStep(result.loss, result.output, True)
-
-    def _stop_diverged(self, where: str) -> None:
-        """A single network: back to the best weights it holds, stop, and say which they are."""
-        kept = self._fall_back()
-        self.params = kept.params
-        self.diverged = True
-        origin = "the initial weights" if kept.epoch == 0 else f"the weights from the end of epoch {kept.epoch}"
-        self.stop_reason = (
-            f"the loss became NaN or infinite {where}; training stopped and kept {origin}, the best it had "
-            f"(training loss {float(kept.loss):.6g}); try a smaller learning rate"
-        )
-
-    def _stop_if_all_diverged(self) -> None:
-        if bool(np.all(self.diverged)) and self.stop_reason is None:
-            self.stop_reason = "every network's loss became NaN or infinite; each kept the best weights it had"
+        self.stacked = masked(self.stopped, before, after) if self.stopped.any() else after  # stopped: held
+        newly = ~np.isfinite(result.loss) & ~self.stopped
+        if newly.any():
+            self._stop(newly, f"in epoch {self.epoch + 1} (update {self.updates + 1})")
+        applied = not self.stopped.all()
+        self.updates += int(applied)
+        if self.single:
+            return BatchStep(float(result.loss[0]), result.output[0], applied)
+        return BatchStep(result.loss, result.output, applied)
 
     # ----------------------------------------------------------------- epochs
     def run_epoch(self) -> EpochLog:
@@ -330,38 +363,50 @@ class Training:
         self._ensure_kept()
         kernel = self._ensemble_kernel()
         if kernel is not None:
-            return epochs_compiled_ensemble(self, kernel, count if self.validation is None else 1)
+            return self._ensemble_epochs(kernel, count if self.validation is None else 1)
         logs = [self._one_epoch()]
         while len(logs) < count and not self.done:
             logs.append(self._one_epoch())
         return logs
 
     def _one_epoch(self) -> EpochLog:
-        rate = self.learning_rate_at(self.epoch)
+        rates = self._rates_at(self.epoch)
         self.totals = RunningTotals(self.classifies)
         kernel = self._compiled_kernel()
         if kernel is not None:
-            epoch_compiled(self, kernel, rate)
+            self._epoch_on_kernel(kernel, float(rates[0]))
         else:
-            self._epoch_numpy(rate)
+            self._epoch_numpy(rates)
         self.epoch += 1
         self._end_of_epoch()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, accuracy = self.totals.loss, self.totals.accuracy
-        loss, accuracy = (plain(nan_where(self.diverged, value)) for value in (loss, accuracy))
         val_loss, val_acc = self._validation_metrics()
-        log = EpochLog(self.epoch, rate, loss, accuracy, val_loss, val_acc, plain(self.diverged), self.updates)
+        log = EpochLog(
+            self.epoch,
+            rates,
+            nan_where(self.stopped, loss),
+            nan_where(self.stopped, accuracy),
+            val_loss,
+            val_acc,
+            self.stopped.copy(),
+            self.updates,
+        )
         return self._log(log)
 
     def _validation_metrics(self) -> tuple[Any, Any]:
-        """The validation loss and accuracy of the weights held now, NaN for a diverged network (None, None
-        without validation data)."""
+        """The validation loss and accuracy ``(N,)`` of the weights held now, NaN for a stopped network
+        (None, None without validation data)."""
         if self.validation is None:
             return None, None
-        val_loss, val_acc = evaluate(self.params, self.functions, *self.validation, self.task)
-        return plain(nan_where(self.diverged, val_loss)), plain(nan_where(self.diverged, val_acc))
+        val_loss, val_acc = evaluate(self.stacked, self.functions, *self.validation, self.task)
+        return nan_where(self.stopped, val_loss), nan_where(self.stopped, val_acc)
 
     def _log(self, log: EpochLog) -> EpochLog:
+        """Record an epoch's log (unwrapped for a single network) and run the callbacks on it."""
+        if self.single:
+            names = ("learning_rate", "loss", "accuracy", "val_loss", "val_accuracy", "diverged")
+            log = replace(log, **{name: unwrapped(getattr(log, name), True) for name in names})
         self.history.append(log)
         for callback in self.callbacks:
             if callback.on_epoch_end(self, log):
@@ -369,38 +414,26 @@ class Training:
         return log
 
     def _end_of_epoch(self) -> None:
-        """Keep the epoch's weights if its running loss and parameters are finite (and note them as the best
-        epoch when their running loss is the lowest yet), else stop: the divergence guard chooses."""
+        """Keep the epoch's weights where the guard finds the epoch good (``guard.good_epochs``; noting them as
+        the best epoch when their running loss is the lowest yet), else stop those networks."""
         kept = self._ensure_kept()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            running = self.totals.loss
-            good = np.isfinite(running) & self.params.is_finite()
-        if self.ensemble_size is None:
-            if self.diverged:
-                return
-            if not good:
-                self._stop_diverged(f"at the end of epoch {self.epoch}")
-                return
-            self.kept = kept.succeeded_by(self.epoch, self.params)
-            if running < self.best_running:
-                self.best, self.best_running = Snapshot(self.epoch, self.params), float(running)
-            return
-        newly = ~good & ~self.diverged
+            running = np.broadcast_to(np.asarray(self.totals.loss, dtype=np.float64), (self.size,))
+        newly = ~good_epochs(running, columns_of(self.stacked)) & ~self.stopped
         if newly.any():
-            kept = self._fall_back(newly)
-            self.params = masked(newly, kept.params, self.params)
-            self.diverged = self.diverged | newly
-            self._stop_if_all_diverged()
-        fresh = ~self.diverged
-        params = self.params if fresh.all() else masked(fresh, self.params, kept.params)
-        self.kept = kept.succeeded_by(np.where(fresh, self.epoch, kept.epoch), params)
+            self._stop(newly, f"at the end of epoch {self.epoch}")
+            kept = self._ensure_kept()
+        fresh = ~self.stopped
+        if not fresh.any():
+            return
+        params = self.stacked if fresh.all() else masked(fresh, self.stacked, kept.params)
+        self._kept = kept.succeeded_by(np.where(fresh, self.epoch, kept.epoch), params)
         with np.errstate(invalid="ignore"):
             improved = fresh & (running < self.best_running)
         if improved.any():
-            assert self.best is not None
-            self.best = Snapshot(
-                np.where(improved, self.epoch, self.best.epoch), masked(improved, self.params, self.best.params)
-            )
+            assert self._best is not None
+            best = params if improved.all() else masked(improved, self.stacked, self._best.params)
+            self._best = Snapshot(np.where(improved, self.epoch, self._best.epoch), best)
             self.best_running = np.where(improved, running, self.best_running)
 
     def close_epoch(self) -> None:
@@ -412,52 +445,142 @@ class Training:
         self.totals = RunningTotals(self.classifies)
 
     def _orders(self) -> NDArray[np.int64]:
-        """The sample order of this epoch: ``(n,)`` or ``(N, n)``."""
+        """The sample order of this epoch: ``(n,)`` for the full batch (never shuffled), else ``(N, n)``."""
         n = self.n_samples
         if self.effective_batch == n:
             return np.arange(n)
         if self._shuffle_rngs is None:  # made on first use: a full batch is never shuffled
             self._shuffle_rngs = [seed_stream(seed, 1) for seed in self.seeds]
-        orders = [rng.permutation(n) for rng in self._shuffle_rngs]
-        return orders[0] if self.ensemble_size is None else np.stack(orders)
+        return np.stack([rng.permutation(n) for rng in self._shuffle_rngs])
 
-    def _epoch_numpy(self, rate: Any) -> None:
+    def _epoch_numpy(self, rates: Array) -> None:
         order = self._orders()
         size = self.effective_batch
         full = size == self.n_samples
         for start in range(0, self.n_samples, size):
             index = order[..., start : start + size]
-            x = self.inputs if full else self.inputs[index]  # (…, B, n_inputs)
+            x = self.inputs if full else self.inputs[index]  # (B, n_inputs) or (N, B, n_inputs)
             target = self.targets if full else self.targets[index]
-            self.update(x, target, rate)
+            self.update(x, target, rates)
             if self.stop_reason is not None:
                 break
 
     # ----------------------------------------------------------------- compiled paths
     def _plain_sgd(self) -> bool:
-        return bool(self.use_compiled) and self.optimizer.name == "sgd" and self.optimizer.weight_decay == 0.0
+        # regularized runs (L2 or L1) take the NumPy path: the kernels compute the plain gradient only
+        plain = self.optimizer.weight_decay == 0.0 and self.optimizer.l1 == 0.0
+        return bool(self.use_compiled) and self.optimizer.name == "sgd" and plain
 
     def _compiled_kernel(self) -> OnlineSGD | None:
-        """The compiled epoch of a single network (``compiled_api.load_compiled``) when it applies, else None."""
-        if not (self._plain_sgd() and self.ensemble_size is None):
+        """The compiled epoch of one network (``compiled.load_compiled``) when it applies, else None."""
+        if not (self._plain_sgd() and self.size == 1):
             return None
         if self.use_compiled == "auto":
             batches = -(-self.n_samples // self.effective_batch)
-            weights = sum(int(w.size) for w in self.params.weights)
+            weights = sum(int(w.size) for w in self.stacked.weights)
             if not compiled_pays(self.epochs * batches, self.effective_batch, weights):
                 return None
         names = [a.name for a in self.functions.activations]
         return load_compiled(names, self.functions.loss.name, self.effective_batch)
 
     def _ensemble_kernel(self) -> Any:
-        """The compiled ensemble (``compiled_api.load_ensemble_compiled``) when it applies, else None."""
+        """The compiled ensemble (``compiled.load_ensemble_compiled``) when it applies, else None."""
         if not (
             self._plain_sgd()
-            and self.ensemble_size is not None
-            and max(w[0].size for w in self.params.weights) <= ENSEMBLE_KERNEL_MAX_WEIGHTS
+            and self.size > 1
+            and max(w[0].size for w in self.stacked.weights) <= ENSEMBLE_KERNEL_MAX_WEIGHTS
         ):
             return None
         return load_ensemble_compiled([a.name for a in self.functions.activations], self.functions.loss.name)
+
+    def _epoch_on_kernel(self, kernel: OnlineSGD, rate: float) -> None:
+        """One epoch of one network on a compiled kernel (``compiled.OnlineSGD``): the kernel returns the new
+        parameters and each sample's loss and hit; the first batch whose loss is NaN/inf stops the run."""
+        order = self._orders().reshape(-1).astype(np.int64)
+        params, result = sgd_on_kernel(
+            kernel, member(self.stacked, 0), self.functions, self._trains_bias, self.inputs, self.targets, order, rate
+        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            batch_losses = np.add.reduceat(result.losses, np.arange(0, len(order), self.effective_batch))  # Σ E_total
+        bad = np.flatnonzero(~np.isfinite(batch_losses))
+        if bad.size:
+            self.updates += int(bad[0])  # the updates before the one whose batch loss was NaN/inf
+            self._stop(np.ones(1, dtype=bool), f"in epoch {self.epoch + 1} (update {self.updates + 1})")
+            return
+        hits = np.sum(result.hits) if self.classifies else 0
+        self.totals.add_sums(np.array([np.sum(batch_losses)]), np.array([hits]), len(order))
+        self.stacked = stack([params])
+        self.updates += len(batch_losses)
+
+    def _ensemble_epochs(self, kernel: Any, count: int) -> list[EpochLog]:
+        """Up to ``count`` epochs of the whole ensemble in one compiled call, then their logs."""
+        n, size, networks = self.n_samples, self.effective_batch, self.size
+        shuffled = size < n
+        most = CHUNK_MAX_ORDERS // (networks * n) if shuffled else count
+        count = max(1, min(count, self.epochs - self.epoch, most))
+        first, kept, before = self.epoch, self._ensure_kept(), self.stopped.copy()
+        rates = np.stack([self._rates_at(first + e) for e in range(count)])  # (E, N)
+        orders = np.stack([self._orders() for _ in range(count)]) if shuffled else None  # (E, N, n)
+        earlier, best = kept.earlier or kept, self._best or kept
+        result = kernel(
+            self.stacked.weights,
+            self.stacked.biases,
+            kept.params.weights,
+            kept.params.biases,
+            earlier.params.weights,
+            earlier.params.biases,
+            best.params.weights,
+            best.params.biases,
+            self.best_running,
+            [a.name for a in self.functions.activations],
+            self._trains_bias,
+            self.functions.loss.name,
+            self.inputs,
+            self.targets,
+            orders,
+            rates,
+            size,
+            ~before,
+        )
+        newly = result.diverged_at >= 0
+        # every epoch of the call ran, unless every network stopped before its end
+        ran = count if (~before & ~newly).any() else int(result.diverged_at.max()) + 1
+        self.stacked = Params(tuple(result.weights), tuple(result.biases))
+        kept_epoch = np.where(before, kept.epoch, np.where(newly, first + result.diverged_at, first + count))
+        advanced = kept_epoch > kept.epoch  # then the snapshot before is the epoch before
+        self._kept = Snapshot(
+            kept_epoch,
+            Params(tuple(result.kept_weights), tuple(result.kept_biases)),
+            earlier=Snapshot(
+                np.where(advanced, kept_epoch - 1, earlier.epoch),
+                Params(tuple(result.earlier_weights), tuple(result.earlier_biases)),
+            ),
+        )
+        improved = result.best_epoch >= 0
+        best_params = Params(tuple(result.best_weights), tuple(result.best_biases))
+        self._best = Snapshot(
+            np.where(improved, first + result.best_epoch + 1, best.epoch),
+            masked(result.best_is_kept, self._kept.params, best_params),
+        )
+        self.best_running = result.best_loss
+        updates = self.updates + np.cumsum(result.updates[:ran].max(axis=1))
+        if newly.any():
+            self._stop(newly, "")
+        self.epoch = first + ran
+        self.updates = int(updates[-1])
+        val_loss, val_acc = self._validation_metrics()  # with validation data the call ran one epoch
+        epochs = np.arange(ran)[:, None]
+        losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
+        accuracies = np.where(before, np.nan, result.hits[:ran] / n) if self.classifies else [None] * ran
+        diverged = before | (newly & (result.diverged_at <= epochs))
+        return [
+            self._log(
+                EpochLog(
+                    first + e + 1, rates[e], losses[e], accuracies[e], val_loss, val_acc, diverged[e], int(updates[e])
+                )
+            )
+            for e in range(ran)
+        ]
 
     def prepare(self, on_compile: Callable[[], None] | None = None) -> None:
         """Load the compiled kernel of a single network before training, so that numba's one-time compile
@@ -472,7 +595,8 @@ class Training:
             on_compile()
         started = time.perf_counter()
         empty = np.zeros(0, dtype=np.int64)  # no update: numba compiles (or loads) for these argument types
-        sgd_on_kernel(kernel, self.params, self.functions, self._trains_bias, self.inputs, self.targets, empty, 0.0)
+        params = member(self.stacked, 0)
+        sgd_on_kernel(kernel, params, self.functions, self._trains_bias, self.inputs, self.targets, empty, 0.0)
         seconds = time.perf_counter() - started
         if cached is False or (cached is None and seconds > 1.0):
             self.compile_seconds = seconds
@@ -499,8 +623,8 @@ class Training:
         except KeyboardInterrupt:
             # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch, and count its
             # epochs and updates only (not the updates of the epoch that was cut short).
-            if self.kept is not None:
-                self.params = self.kept.params
+            if self._kept is not None:
+                self.stacked = self._kept.params
             self.epoch = len(self.history)
             self.updates = self.history[-1].updates if self.history else 0
             self.stop_reason = self.stop_reason or "interrupted"
@@ -509,6 +633,14 @@ class Training:
             for callback in self.callbacks:
                 callback.on_train_end(self)
         return self
+
+
+def unwrapped(value: Any, single: bool) -> Any:
+    """A per-network ``(N,)`` value as a Python number for a single network (None stays None)."""
+    if value is None or not single:
+        return value
+    item = np.asarray(value).reshape(-1)[0]
+    return bool(item) if item.dtype == bool else float(item)
 
 
 # --------------------------------------------------------------------- building a run
@@ -527,6 +659,7 @@ def make_training(
     momentum: float | None = None,
     validation: tuple[ArrayLike, ArrayLike] | None = None,
     task: Task | None = None,
+    l1: float = 0.0,
     callbacks: Sequence[Any] = (),
     use_compiled: bool | Literal["auto"] = True,
 ) -> Training:
@@ -542,12 +675,13 @@ def make_training(
         batch_size: 1 online, ``None`` full batch, anything else mini-batch.
         seed: seeds the shuffling (one per network of an ensemble), each 0 … 2**32 − 1.
         schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
-        weight_decay: L2 ``λ`` ≥ 0 on the weights.
+        weight_decay: L2 ``λ`` ≥ 0 on the weights (``g + λ·w``).
         momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
         validation: ``(inputs, targets)`` measured after each epoch.
         task: classification or regression (default: classification when targets are all 0/1).
         callbacks: objects with ``on_train_begin``/``on_epoch_end``/``on_train_end``.
         use_compiled: allow the compiled SGD path (``"auto"``: only where it pays, see ``Training``).
+        l1: L1 ``λ₁`` ≥ 0 on the weights (``g + λ₁·sign(w)``; every optimizer).
     """
     networks = [network] if isinstance(network, Network) else list(network)
     ensemble = not isinstance(network, Network)
@@ -566,7 +700,7 @@ def make_training(
     first = networks[0]
     check_hyperparameters(learning_rate, epochs, batch_size)
     if isinstance(optimizer, str):
-        hyper: dict[str, float] = {"weight_decay": weight_decay}
+        hyper: dict[str, float] = {"weight_decay": weight_decay, "l1": l1}
         if momentum is not None:
             hyper["momentum"] = momentum
         optimizer = get_optimizer(optimizer, **hyper)  # checks μ, λ … (one rule for every caller)
@@ -574,19 +708,18 @@ def make_training(
     y = as_targets(targets, first, x.shape[0], first.loss)
     if x.shape[0] == 0:
         raise StepgradError("there are no training samples")
-    params = params_of(first) if not ensemble else stack([params_of(n) for n in networks])
-    rate: Any = float(rates[0]) if not ensemble else np.asarray(rates, dtype=np.float64)
+    params = stack([params_of(n) for n in networks])  # a single network is an ensemble of one
     valid = None
     if validation is not None:
         x_val = as_inputs(validation[0], first.n_inputs)
         valid = (x_val, as_targets(validation[1], first, x_val.shape[0], first.loss, "validation targets"))
     return Training(
         network=first,
-        params=params,
+        stacked=params,
         inputs=x,
         targets=y,
         optimizer=optimizer,
-        learning_rate=rate,
+        rates=np.asarray(rates, dtype=np.float64),
         epochs=int(epochs),
         batch_size=batch_size,
         schedule=get_schedule(schedule) if isinstance(schedule, str) else schedule,
@@ -595,6 +728,7 @@ def make_training(
         task=task or infer_task(y),
         use_compiled=use_compiled,
         callbacks=list(callbacks),
+        single=not ensemble,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from stepgrad.errors import StepgradError
-from stepgrad.network.model import Network, Setup
+from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization, Setup
 from stepgrad.training.loops import Training
 
 MODEL_SUFFIXES = (".toml", ".json")
@@ -32,11 +32,19 @@ def check_model_path(path: str | os.PathLike[str]) -> None:
     raise StepgradError(f"a model file ends in .toml or .json, {shown}", str(path))
 
 
-def model_setup(network: Network, inputs: Any, targets: Any, learning_rate: float) -> Setup:
+def model_setup(
+    network: Network,
+    inputs: Any,
+    targets: Any,
+    learning_rate: float,
+    regularization: Regularization = NO_REGULARIZATION,
+) -> Setup:
     """A ``Setup`` holding ``network`` and the first sample of ``inputs``/``targets``."""
     x = np.array(inputs, dtype=np.float64, ndmin=2)[:1]
     y = np.array(targets, dtype=np.float64, ndmin=2)[:1]
-    return Setup(network=network, inputs=x, targets=y, learning_rate=float(learning_rate))
+    return Setup(
+        network=network, inputs=x, targets=y, learning_rate=float(learning_rate), regularization=regularization
+    )
 
 
 def save_network(
@@ -46,12 +54,14 @@ def save_network(
     targets: Any,
     learning_rate: float,
     meta: Mapping[str, Any] | None = None,
+    regularization: Regularization = NO_REGULARIZATION,
 ) -> None:
     """Save ``network`` with one sample to ``path`` (``.json`` → JSON, ``.toml`` → TOML)."""
     from stepgrad.network.files import save_setup
 
     check_model_path(path)
-    save_setup(model_setup(network, inputs, targets, learning_rate), path, meta=meta, header=header_for(meta))
+    setup = model_setup(network, inputs, targets, learning_rate, regularization)
+    save_setup(setup, path, meta=meta, header=header_for(meta))
 
 
 def header_for(meta: Mapping[str, Any] | None) -> str:
@@ -83,7 +93,7 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
     ``weights_from_epoch`` the epoch they are from, which is earlier than ``epochs_trained`` when
     early stopping restored its best epoch or the divergence guard kept the best weights it had.
     """
-    rate = training.learning_rate if np.ndim(training.learning_rate) == 0 else training.learning_rate[0]
+    rate = training.rates[0]  # the first network's, for an ensemble
     details: dict[str, Any] = {
         "optimizer": training.optimizer.name,
         "epochs_trained": training.epoch,
@@ -91,11 +101,20 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
     }
     if training.kept is not None:
         kept = training.measure_kept()  # the saved weights' loss on the training set (one forward pass)
-        first = (lambda value: value) if training.ensemble_size is None else (lambda value: value[0])
-        details["weights_from_epoch"] = int(first(kept.epoch))
-        if np.isfinite(first(kept.loss)):
-            details["final_loss"] = float(first(kept.loss))
+        details["weights_from_epoch"] = int(_first(kept.epoch))
+        if np.isfinite(_first(kept.loss)):
+            details["final_loss"] = float(_first(kept.loss))
         if kept.accuracy is not None:
-            details["final_accuracy"] = float(first(kept.accuracy))
+            details["final_accuracy"] = float(_first(kept.accuracy))
     details.update(meta or {})
-    save_network(training.current_network(), path, training.inputs, training.targets, float(rate), details)
+    optimizer = training.optimizer  # its L1/L2 terms, so `stepgrad explain` shows the step the run took
+    l2 = 0.0 if optimizer.decoupled else optimizer.weight_decay  # adamw's decay is not a term of the loss
+    regularization = Regularization(l1=optimizer.l1, l2=l2)
+    save_network(
+        training.current_network(), path, training.inputs, training.targets, float(rate), details, regularization
+    )
+
+
+def _first(value: Any) -> Any:
+    """A number, or the first network's entry of an ensemble's ``(N,)`` value."""
+    return np.asarray(value).reshape(-1)[0]

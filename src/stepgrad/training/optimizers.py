@@ -13,8 +13,10 @@ compare several steps to 1e-10):
                  step from ``p'`` with the plain gradient (Loshchilov & Hutter; ``torch.optim.AdamW``)
 
 L2 weight decay ``λ`` (all but adamw) adds ``λ·p`` to the gradient of every weight matrix before
-the update (``g ← g + λ·w``, PyTorch's ``weight_decay``). Biases are never decayed (in PyTorch,
-put them in a parameter group with ``weight_decay=0``).
+the update (``g ← g + λ·w``, PyTorch's ``weight_decay``: the gradient of ``E_total = E + ½·λ·Σ w²``).
+L1 regularization ``λ₁`` (every optimizer, adamw included: it is a term of the loss) adds
+``λ₁·sign(w)`` (``g ← g + λ₁·sign(w)``, the gradient of ``E_total = E + λ₁·Σ |w|``; ``sign(0) = 0``).
+Biases are never regularized (in PyTorch, put them in a parameter group with ``weight_decay=0``).
 
 ``η`` may be a number or an array ``(N,)`` with one learning rate per network of an ensemble.
 
@@ -35,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import sgd_step
+from stepgrad.core.propagation import penalty_gradient, sgd_step
 from stepgrad.errors import StepgradError
 
 Array = NDArray[np.float64]
@@ -70,6 +72,7 @@ class Optimizer:
         beta2: ``β₂`` (adam).
         eps: ``ε`` (adam).
         weight_decay: ``λ`` of L2 decay on the weights.
+        l1: ``λ₁`` of L1 regularization on the weights.
     """
 
     name: str
@@ -79,6 +82,7 @@ class Optimizer:
     beta2: float = 0.999
     eps: float = 1e-8
     weight_decay: float = 0.0
+    l1: float = 0.0
 
     def __post_init__(self) -> None:
         if self.name not in _RULES:
@@ -102,10 +106,13 @@ class Optimizer:
         return self.name == "adamw"
 
     def decayed(self, parameters: list[Array], gradients: list[Array], is_weight: list[bool]) -> list[Array]:
-        """``g + λ·w`` for weight matrices, ``g`` for biases (``g`` unchanged for decoupled decay)."""
-        if self.weight_decay == 0.0 or self.decoupled:
+        """``g + λ·w + λ₁·sign(w)`` for weight matrices, ``g`` for biases (no ``λ·w`` for decoupled decay)."""
+        l2 = 0.0 if self.decoupled else self.weight_decay
+        if l2 == 0.0 and self.l1 == 0.0:
             return list(gradients)
-        return [g + self.weight_decay * p if w else g for p, g, w in zip(parameters, gradients, is_weight, strict=True)]
+        return [
+            regularized(p, g, l2, self.l1) if w else g for p, g, w in zip(parameters, gradients, is_weight, strict=True)
+        ]
 
     def update(
         self,
@@ -149,6 +156,11 @@ class Optimizer:
             new, state_new, record = _adam(self, parameters, grads, state, learning_rate)
             return new, state_new, {**record, "decayed": parameters}
         return _RULES[self.name](self, parameters, grads, state, learning_rate)
+
+
+def regularized(weights: Array, gradient: Array, l2: float, l1: float) -> Array:
+    """``dE/dw + dE_reg/dw`` (``stepgrad.core.propagation.penalty_gradient``: ``λ·w + λ₁·sign(w)``)."""
+    return gradient + penalty_gradient(weights, l1, l2)
 
 
 Record = dict[str, Any]
@@ -230,31 +242,33 @@ def hyperparameter_problem(optimizer: Optimizer) -> str | None:
         return f"ε (eps) must be a positive finite number, got {optimizer.eps}"
     if not (math.isfinite(optimizer.weight_decay) and optimizer.weight_decay >= 0.0):
         return f"the weight decay must be a finite number ≥ 0, got {optimizer.weight_decay}"
+    if not (math.isfinite(optimizer.l1) and optimizer.l1 >= 0.0):
+        return f"the L1 regularization λ₁ must be a finite number ≥ 0, got {optimizer.l1}"
     return None
 
 
-def _sgd_optimizer(weight_decay: float = 0.0) -> Optimizer:
-    return Optimizer("sgd", weight_decay=weight_decay)
+def _sgd_optimizer(weight_decay: float = 0.0, l1: float = 0.0) -> Optimizer:
+    return Optimizer("sgd", weight_decay=weight_decay, l1=l1)
 
 
-def _momentum_optimizer(momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
-    return Optimizer("momentum", momentum=momentum, weight_decay=weight_decay)
+def _momentum_optimizer(momentum: float = 0.9, weight_decay: float = 0.0, l1: float = 0.0) -> Optimizer:
+    return Optimizer("momentum", momentum=momentum, weight_decay=weight_decay, l1=l1)
 
 
-def _nesterov_optimizer(momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
-    return Optimizer("nesterov", momentum=momentum, nesterov=True, weight_decay=weight_decay)
+def _nesterov_optimizer(momentum: float = 0.9, weight_decay: float = 0.0, l1: float = 0.0) -> Optimizer:
+    return Optimizer("nesterov", momentum=momentum, nesterov=True, weight_decay=weight_decay, l1=l1)
 
 
 def _adam_optimizer(
-    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0, l1: float = 0.0
 ) -> Optimizer:
-    return Optimizer("adam", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    return Optimizer("adam", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, l1=l1)
 
 
 def _adamw_optimizer(
-    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0
+    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0, l1: float = 0.0
 ) -> Optimizer:
-    return Optimizer("adamw", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    return Optimizer("adamw", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, l1=l1)
 
 
 # Each constructor's keyword arguments are the options that optimizer uses.

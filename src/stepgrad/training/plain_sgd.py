@@ -7,7 +7,7 @@ straight Python lines over floats, one line per number of the derivation (as a p
 the example), 10,000 classic updates take about 15 ms. ``stepgrad.training.repeat`` picks this
 path by the size of the work (``worth_compiling``); ``update_source`` shows the code it runs.
 
-``online_sgd`` follows the contract of ``stepgrad.training.compiled_api.OnlineSGD`` and does the
+``online_sgd`` follows the contract of ``stepgrad.training.compiled.OnlineSGD`` and does the
 arithmetic of ``stepgrad.training.compiled.online_sgd`` in the same order, so the two agree to
 the last bit or nearly (tests: 1e-12). Per update, for sample ``s = order[k]``:
 
@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.functions.activations import LEAKY_SLOPE
-from stepgrad.training.compiled_api import OnlineSGDResult
+from stepgrad.training.compiled import OnlineSGDResult
 
 Array = NDArray[np.float64]
 
@@ -76,11 +76,19 @@ def worth_compiling(weights: Sequence[Array], updates: int) -> bool:
     return updates * sum(w.size for w in weights) > PLAIN_WORK_LIMIT
 
 
-def _correct(out: list[float], target: list[float]) -> float:
-    """1.0 as ``stepgrad.training.metrics.correct``: the first largest output and target agree (``> ½`` for one)."""
+def correct(out: Sequence[float], target: Sequence[float]) -> float:
+    """1.0 as ``stepgrad.training.metrics.correct``: the first largest output and target agree (``> ½`` for one).
+
+    Plain loops over indices, so numba compiles the same function for ``compiled.shaped``."""
     if len(out) == 1:
         return 1.0 if (out[0] > 0.5) == (target[0] > 0.5) else 0.0
-    return 1.0 if out.index(max(out)) == target.index(max(target)) else 0.0
+    best_out, best_target = 0, 0
+    for i in range(1, len(out)):
+        if out[i] > out[best_out]:
+            best_out = i
+        if target[i] > target[best_target]:
+            best_target = i
+    return 1.0 if best_out == best_target else 0.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,20 @@ class Shape:
     train_bias: tuple[bool, ...]
     loss: str
 
+    @classmethod
+    def of(
+        cls,
+        weights: Sequence[Array],
+        biases: Sequence[Array],
+        activations: Sequence[str],
+        train_bias: Sequence[bool],
+        loss: str,
+    ) -> Shape:
+        """The shape of a network given as the arguments of ``compiled.OnlineSGD``."""
+        sizes = (weights[0].shape[1], *(w.shape[0] for w in weights))
+        n_bias = tuple(b.size for b in biases)
+        return cls(sizes, n_bias, tuple(activations), tuple(bool(t) for t in train_bias), loss)
+
     @property
     def layers(self) -> range:
         """Layer numbers ``1 … L`` (layer 0 is the inputs)."""
@@ -104,31 +126,43 @@ class Shape:
         return f"b{layer}" if self.n_bias[layer - 1] == 1 else f"b{layer}_{j}"
 
 
-def update_source(shape: Shape) -> str:
+def update_source(shape: Shape, arrays: bool = False) -> str:
     """The Python source of ``train(order, x_rows, t_rows, w, b, rate)`` for this network, one line per number.
 
     Names follow the derivation, with the layer first: ``a0_1`` is input 1, ``net1_0`` and ``a1_0`` the net
     input and output of layer 1's first neuron, ``w1_0_1`` its weight from ``a0_1``, ``b1_0`` its bias
     (``b1`` when shared), ``d1_0`` its delta. ``w`` and ``b`` are flat lists, updated in place.
+
+    ``arrays=True`` writes the same lines for numba (``stepgrad.training.compiled.shaped``): ``w``, ``b`` and
+    the data are NumPy arrays, and ``train(…, losses, hits)`` fills the two arrays it is given.
     """
     sizes = shape.sizes
     weights = [
         f"w{layer}_{j}_{i}" for layer in shape.layers for j in range(sizes[layer]) for i in range(sizes[layer - 1])
     ]
     biases = [shape.bias(layer, j) for layer in shape.layers for j in range(shape.n_bias[layer - 1])]
-    body = [*_forward_lines(shape), *_error_lines(shape), *_delta_lines(shape), *_update_lines(shape)]
+    body = [*_forward_lines(shape), *_error_lines(shape, arrays), *_delta_lines(shape), *_update_lines(shape)]
+    store = (
+        [f"    w[{k}] = {name}" for k, name in enumerate(weights)] if arrays else [f"    w[:] = [{', '.join(weights)}]"]
+    )
+    if biases:
+        store += (
+            [f"    b[{k}] = {name}" for k, name in enumerate(biases)]
+            if arrays
+            else [f"    b[:] = [{', '.join(biases)}]"]
+        )
+    loop = ["    for k in range(len(order)):", "        s = order[k]"] if arrays else ["    for s in order:"]
     return (
         "\n".join(
             [
-                "def train(order, x_rows, t_rows, w, b, rate):",
+                f"def train(order, x_rows, t_rows, w, b, rate{', losses, hits' if arrays else ''}):",
                 f"    {', '.join(weights)}, = w",
                 *([f"    {', '.join(biases)}, = b"] if biases else []),
-                "    losses, hits = [], []",
-                "    for s in order:",
+                *([] if arrays else ["    losses, hits = [], []"]),
+                *loop,
                 f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]",
                 *(f"        {line}" for line in body),
-                f"    w[:] = [{', '.join(weights)}]",
-                *([f"    b[:] = [{', '.join(biases)}]"] if biases else []),
+                *store,
                 "    return losses, hits",
             ]
         )
@@ -148,13 +182,15 @@ def _forward_lines(shape: Shape) -> list[str]:
     return lines
 
 
-def _error_lines(shape: Shape) -> list[str]:
+def _error_lines(shape: Shape, arrays: bool) -> list[str]:
     """``E_total = Σ_o E_o`` of the sample before the update, and whether it is classified correctly."""
     last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
     error = LOSSES[shape.loss][0]
     terms = " + ".join(error.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out))
-    outs = ", ".join(f"a{last}_{k}" for k in range(n_out))
-    return ["t = t_rows[s]", f"losses.append(0.0 + {terms})", f"hits.append(correct([{outs}], t))"]
+    hit = f"correct(({', '.join(f'a{last}_{k}' for k in range(n_out))},), t)"
+    if arrays:
+        return ["t = t_rows[s]", f"losses[k] = 0.0 + {terms}", f"hits[k] = {hit}"]
+    return ["t = t_rows[s]", f"losses.append(0.0 + {terms})", f"hits.append({hit})"]
 
 
 def _delta_lines(shape: Shape) -> list[str]:
@@ -198,7 +234,7 @@ def _update_lines(shape: Shape) -> list[str]:
 @functools.lru_cache(maxsize=32)
 def _compiled_update(shape: Shape) -> Callable[..., tuple[list[float], list[float]]]:
     """``update_source`` turned into a function (Python's own compiler, a millisecond)."""
-    namespace: dict[str, Any] = {"exp": exp, "tanh": tanh, "correct": _correct}
+    namespace: dict[str, Any] = {"exp": exp, "tanh": tanh, "correct": correct}
     exec(compile(update_source(shape), "<stepgrad plain_sgd>", "exec"), namespace)
     train: Callable[..., tuple[list[float], list[float]]] = namespace["train"]
     return train
@@ -215,16 +251,23 @@ def online_sgd(
     order: NDArray[np.int64],
     learning_rate: float,
 ) -> OnlineSGDResult:
-    """``len(order)`` online updates (see ``compiled_api.OnlineSGD``); the inputs are not modified."""
-    sizes = (weights[0].shape[1], *(w.shape[0] for w in weights))
-    n_bias = tuple(b.size for b in biases)
-    train = _compiled_update(Shape(sizes, n_bias, tuple(activations), tuple(bool(t) for t in train_bias), loss))
+    """``len(order)`` online updates (see ``compiled.OnlineSGD``); the inputs are not modified."""
+    train = _compiled_update(Shape.of(weights, biases, activations, train_bias, loss))
     w = [float(v) for layer in weights for v in layer.ravel()]
     b = [float(v) for layer in biases for v in layer.ravel()]
     losses, hits = train(order.tolist(), inputs.tolist(), targets.tolist(), w, b, float(learning_rate))
+    w_new, b_new = unflatten(w, b, weights, biases)
+    return OnlineSGDResult(w_new, b_new, np.array(losses, dtype=np.float64), np.array(hits, dtype=np.float64))
+
+
+def unflatten(
+    w: Sequence[float], b: Sequence[float], weights: Sequence[Array], biases: Sequence[Array]
+) -> tuple[list[Array], list[Array]]:
+    """The flat parameters ``w`` and ``b`` (in ``update_source``'s order) as new arrays shaped like
+    ``weights`` and ``biases``."""
     w_new, b_new, w_at, b_at = [], [], 0, 0
     for layer_w, layer_b in zip(weights, biases, strict=True):
         w_new.append(np.array(w[w_at : w_at + layer_w.size], dtype=np.float64).reshape(layer_w.shape))
         b_new.append(np.array(b[b_at : b_at + layer_b.size], dtype=np.float64).reshape(layer_b.shape))
         w_at, b_at = w_at + layer_w.size, b_at + layer_b.size
-    return OnlineSGDResult(w_new, b_new, np.array(losses, dtype=np.float64), np.array(hits, dtype=np.float64))
+    return w_new, b_new

@@ -1,7 +1,7 @@
 """What a training run records: its seeds, each epoch's log, snapshots of the weights, one update's result.
 
 Plain data (frozen dataclasses) and small helpers shared by the NumPy loop
-(``stepgrad.training.loops``) and the compiled paths (``stepgrad.training.compiled_epochs``).
+(``stepgrad.training.loops``) and the compiled paths (``stepgrad.training.compiled``).
 """
 
 from __future__ import annotations
@@ -33,9 +33,17 @@ def check_seed(seed: Any, what: str = "the seed") -> int:
     return int(seed)
 
 
-def seed_streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
-    """Two independent generators from one seed: (initial weights, shuffling)."""
-    return seed_stream(seed, 0), seed_stream(seed, 1)
+def seed_streams(seed: int, draw: int = 0) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two independent generators from one seed: (initial weights, shuffling). Every run that trains from a seed
+    takes both from here (``stepgrad train``, ``fit``, the web page), so the same seed gives the same network.
+
+    ``draw`` 1, 2, … give other initial weights of the same seed (the page's "new weights": child ``draw`` of
+    the weights' stream); the shuffling stays the seed's.
+    """
+    weights = seed_stream(seed, 0)
+    if draw:
+        weights = np.random.default_rng(np.random.SeedSequence(check_seed(seed), spawn_key=(0, int(draw))))
+    return weights, seed_stream(seed, 1)
 
 
 def seed_stream(seed: int, which: int) -> np.random.Generator:

@@ -7,18 +7,18 @@ already-updated output weights, the published errata) calls ``train_step`` itsel
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import sgd_step
+from stepgrad.core.propagation import penalty_gradient, sgd_step
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network, Setup
 from stepgrad.training import plain_sgd
-from stepgrad.training.compiled_api import OnlineSGD, compiled_is_cached, compiled_loaded, load_compiled
-from stepgrad.training.compiled_epochs import sgd_on_kernel
+from stepgrad.training.compiled import OnlineSGD, compiled_is_cached, load_compiled, load_shaped, sgd_on_kernel
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
@@ -32,12 +32,14 @@ class RepeatResult:
 
     Attributes:
         network: the network after the last step.
-        steps: the step numbers at which the error was recorded (0 = before training).
+        steps: the step numbers at which the error was recorded (0 = before training): every report,
+            and the step kept when the run diverged.
         errors: ``E_total`` (batch mean) of the network after that many steps.
         outputs: the final network's outputs ``(n_samples, n_outputs)``.
         error: the final ``E_total``.
         stop_reason: why the steps stopped early ("" when all ran): a step whose weights or error were
-            no longer finite; ``network`` then holds the last finite weights.
+            no longer finite; ``network``, ``outputs`` and ``error`` are then those of the step before it,
+            the last whose weights and error are finite (``steps[-1]``).
     """
 
     network: Network
@@ -48,15 +50,27 @@ class RepeatResult:
     stop_reason: str = ""
 
 
-def _online_kernel(params: Params, functions: Functions, steps: int) -> OnlineSGD | None:
-    """The fastest online-SGD loop for ``steps`` updates of this network: plain Python when the work is too
-    small to pay for importing numba and loading its kernel (unless this process has loaded it already),
-    else the compiled one (None: the NumPy path)."""
+def _online_kernel(
+    params: Params, functions: Functions, trains_bias: list[bool], steps: int
+) -> tuple[OnlineSGD | None, bool]:
+    """The fastest online-SGD loop for ``steps`` updates of this network, and whether numba must compile it
+    first (an empty cache). A network ``plain_sgd`` writes out runs its lines: as plain Python when the work is
+    too small to pay for importing numba and loading the kernel (unless this process has loaded it already),
+    else compiled for its shape (``compiled.shaped``); any other network runs the general compiled kernel
+    (None: the NumPy path)."""
     activations, loss = [a.name for a in functions.activations], functions.loss.name
-    small = not plain_sgd.worth_compiling(params.weights, steps)
-    if small and plain_sgd.supports(activations, loss, params.weights) and not compiled_loaded(1):
-        return plain_sgd.online_sgd
-    return load_compiled(activations, loss)
+    if plain_sgd.supports(activations, loss, params.weights):
+        shape = plain_sgd.Shape.of(params.weights, params.biases, activations, trains_bias, loss)
+        shaped = sys.modules.get("stepgrad.training.compiled.shaped")
+        loaded = shaped is not None and shaped.is_loaded(shape)
+        if not plain_sgd.worth_compiling(params.weights, steps) and not loaded:
+            return plain_sgd.online_sgd, False
+        kernel = load_shaped(activations, loss, params.weights)
+        if kernel is not None:
+            shaped = sys.modules["stepgrad.training.compiled.shaped"]
+            return kernel, not loaded and shaped.is_cached(shape) is False
+    kernel = load_compiled(activations, loss)
+    return kernel, kernel is not None and compiled_is_cached(1) is False
 
 
 def repeat_steps(
@@ -72,7 +86,8 @@ def repeat_steps(
 
     The correct mode uses the array loop (equal to ``stepgrad.core.train_step`` to the last bit);
     ``hidden_deltas_from="updated"`` (the classic mistake, for the errata) calls ``train_step``.
-    ``on_report(step, error)`` is called every ``every`` steps and at the end. With one sample
+    ``on_report(step, error)`` is called every ``every`` steps and at the end (a run that diverges ends at
+    the step it keeps: the last whose weights and error are finite). With one sample
     (full batch = online) the compiled online-SGD kernel runs the steps between reports when
     it is available (equal to the NumPy path to 1e-12; ``use_compiled=False`` turns it off): for a
     small network and few steps (the classic example) the plain-Python loop of
@@ -95,123 +110,139 @@ def _repeat(
     use_compiled: bool,
     on_compile: Callable[[], None] | None,
 ) -> RepeatResult:
-    network = setup.network
-    functions = Functions.of(network)
+    functions = Functions.of(setup.network)
     x, target = setup.inputs, setup.targets
-    trains_bias = [layer.trains_bias for layer in network.layers]
-    params = params_of(network)
+    params = params_of(setup.network)
 
     def error_of(current: Params) -> float:
         return float(np.mean(sample_losses(current, functions, x, target)))
 
-    kernel = None
-    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1:
-        kernel = _online_kernel(params, functions, steps)
-        compiles = kernel not in (None, plain_sgd.online_sgd) and compiled_is_cached(1) is False
-        if compiles and on_compile is not None:
-            on_compile()
+    one_step = _one_step(setup, functions, hidden_deltas_from)
+    advance = _numpy_advance(one_step)
+    # a regularized file (l1/l2) takes the NumPy steps: the kernels compute the plain gradient only
+    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and not setup.regularization:
+        trains_bias = [layer.trains_bias for layer in setup.network.layers]
+        kernel, compiles = _online_kernel(params, functions, trains_bias, steps)
+        if kernel is not None:
+            if compiles and on_compile is not None:
+                on_compile()
+            advance = _kernel_advance(kernel, setup, functions)
     recorded_steps, recorded = [0], [error_of(params)]
     if on_report is not None:
         on_report(0, recorded[0])
-    stop_reason = ""
-    if kernel is not None:
-        done = 0
-        while done < steps:
-            chunk = min(every - done % every, steps - done)
-            order = np.zeros(chunk, dtype=np.int64)  # the one sample, ``chunk`` times
-            try:
-                moved, _ = sgd_on_kernel(kernel, params, functions, trains_bias, x, target, order, setup.learning_rate)
-            except OverflowError:  # the plain-Python loop's floats (math.exp) overflow where NumPy gives inf
-                stop_reason = _stopped(done + 1, done + chunk, "a value overflowed", done)
-                break
-            error = error_of(moved)
-            stop_reason = _diverged(moved, error, done + 1, done + chunk, done)
-            if stop_reason:
-                break
-            params, done = moved, done + chunk
+    stop_reason, done = "", 0
+    while done < steps and not stop_reason:
+        chunk = min(every - done % every, steps - done)
+        moved = advance(params, chunk)
+        error = error_of(moved) if moved is not None else np.nan
+        if moved is None or not (_finite(moved) and np.isfinite(error)):
+            # somewhere in this chunk: step it again one at a time to the last step whose weights and error are finite
+            moved, reached, error, stop_reason = _last_finite(
+                params, recorded[-1], done, done + chunk, one_step, error_of
+            )
+        else:
+            reached = done + chunk
+        params, done = moved, reached
+        if done > recorded_steps[-1]:  # the step kept is the step the summary names
             recorded_steps.append(done)
             recorded.append(error)
             if on_report is not None:
-                on_report(done, recorded[-1])
-    else:
-        params, stop_reason = _numpy_steps(
-            params,
-            setup,
-            functions,
-            trains_bias,
-            steps,
-            hidden_deltas_from,
-            every,
-            error_of,
-            on_report,
-            (recorded_steps, recorded),
-        )
+                on_report(done, error)
     final = with_params(setup.network, params)
     outputs = forward_params(params, functions, x)[-1].out
     return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1], stop_reason)
+
+
+def _one_step(setup: Setup, functions: Functions, hidden_deltas_from: str) -> Callable[[Params], Params]:
+    """One full-batch gradient step with NumPy: the array loop, or for the classic mistake the traced step."""
+    x, target, rate = setup.inputs, setup.targets, setup.learning_rate
+    trains_bias = [layer.trains_bias for layer in setup.network.layers]
+    if hidden_deltas_from == "updated":
+        from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
+
+        def mistaken_step(params: Params) -> Params:
+            network = with_params(setup.network, params)
+            return params_of(train_step(network, x, target, rate, "updated", setup.regularization).network_new)
+
+        return mistaken_step
+
+    l1, l2 = setup.regularization.l1, setup.regularization.l2
+
+    def step(params: Params) -> Params:
+        grads = batch_gradients(params, functions, x, target).grads
+        # dE/dw + dE_reg/dw (the term is 0 without regularization and then not added)
+        weight_steps = [
+            g + penalty_gradient(w, l1, l2) if setup.regularization else g
+            for w, g in zip(params.weights, grads.weights, strict=True)
+        ]
+        return Params(
+            tuple(sgd_step(w, g, rate) for w, g in zip(params.weights, weight_steps, strict=True)),
+            tuple(
+                sgd_step(b, g, rate) if t else b
+                for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)
+            ),
+        )
+
+    return step
+
+
+def _numpy_advance(one_step: Callable[[Params], Params]) -> Callable[[Params, int], Params | None]:
+    """``count`` steps one at a time, stopping early at weights that are no longer finite."""
+
+    def advance(params: Params, count: int) -> Params | None:
+        for _ in range(count):
+            params = one_step(params)
+            if not _finite(params):
+                break
+        return params
+
+    return advance
+
+
+def _kernel_advance(kernel: OnlineSGD, setup: Setup, functions: Functions) -> Callable[[Params, int], Params | None]:
+    """``count`` online-SGD steps on the one sample in the kernel (None: the plain-Python loop's floats
+    overflowed, where NumPy gives inf)."""
+    trains_bias = [layer.trains_bias for layer in setup.network.layers]
+
+    def advance(params: Params, count: int) -> Params | None:
+        order = np.zeros(count, dtype=np.int64)  # the one sample, ``count`` times
+        try:
+            moved, _ = sgd_on_kernel(
+                kernel, params, functions, trains_bias, setup.inputs, setup.targets, order, setup.learning_rate
+            )
+        except OverflowError:
+            return None
+        return moved
+
+    return advance
 
 
 def _finite(params: Params) -> bool:
     return all(np.all(np.isfinite(w)) for w in params.weights) and all(np.all(np.isfinite(b)) for b in params.biases)
 
 
-def _diverged(params: Params, error: float, first: int, last: int, kept: int) -> str:
-    """Why steps ``first``..``last`` diverged ("" when their weights and error are finite); ``kept`` is the step
-    whose weights are kept."""
-    if _finite(params) and np.isfinite(error):
-        return ""
-    return _stopped(first, last, "the weights overflowed" if not _finite(params) else f"E_total became {error}", kept)
-
-
-def _stopped(first: int, last: int, what: str, kept: int) -> str:
-    """``diverged in steps 1–5: <what>; kept the weights of step 0 (…)``."""
-    where = f"step {first}" if first == last else f"steps {first}–{last}"
-    return f"diverged in {where}: {what}; kept the weights of step {kept} (try a smaller learning rate)"
-
-
-def _numpy_steps(
+def _last_finite(
     params: Params,
-    setup: Setup,
-    functions: Functions,
-    trains_bias: list[bool],
-    steps: int,
-    hidden_deltas_from: str,
-    every: int,
+    error: float,
+    start: int,
+    stop: int,
+    one_step: Callable[[Params], Params],
     error_of: Callable[[Params], float],
-    on_report: Callable[[int, float], None] | None,
-    recorded: tuple[list[int], list[float]],
-) -> tuple[Params, str]:
-    """The steps one at a time (several samples, the classic mistake, or no kernel); stops at the first step
-    whose weights or error are not finite, keeping the step before."""
-    network, x, target = setup.network, setup.inputs, setup.targets
-    recorded_steps, errors = recorded
-    for step in range(1, steps + 1):
-        if hidden_deltas_from == "updated":
-            from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
+) -> tuple[Params, int, float, str]:
+    """From ``params`` after step ``start`` (error ``error``), the steps up to ``stop`` one at a time: the
+    weights, step number and error of the last step whose weights and error are finite, and why the step
+    after it diverged ("" when none did)."""
+    for step in range(start + 1, stop + 1):
+        moved = one_step(params)
+        if not _finite(moved):
+            return params, step - 1, error, _stopped(step, "the weights overflowed")
+        moved_error = error_of(moved)
+        if not np.isfinite(moved_error):
+            return params, step - 1, error, _stopped(step, f"E_total became {moved_error}")
+        params, error = moved, moved_error
+    return params, stop, error, ""
 
-            network = train_step(with_params(network, params), x, target, setup.learning_rate, "updated").network_new
-            moved = params_of(network)
-        else:
-            grads = batch_gradients(params, functions, x, target).grads
-            moved = Params(
-                tuple(sgd_step(w, g, setup.learning_rate) for w, g in zip(params.weights, grads.weights, strict=True)),
-                tuple(
-                    sgd_step(b, g, setup.learning_rate) if t else b
-                    for b, g, t in zip(params.biases, grads.biases, trains_bias, strict=True)
-                ),
-            )
-        # the weights every step (cheap); the error where it is recorded
-        stop_reason = "" if _finite(moved) else _diverged(moved, 0.0, step, step, step - 1)
-        if stop_reason:
-            return params, stop_reason
-        params = moved
-        if step % every == 0 or step == steps:
-            error = error_of(params)
-            stop_reason = _diverged(params, error, step, step, step)
-            if stop_reason:
-                return params, stop_reason
-            recorded_steps.append(step)
-            errors.append(error)
-            if on_report is not None:
-                on_report(step, errors[-1])
-    return params, ""
+
+def _stopped(step: int, what: str) -> str:
+    """``diverged in step 6: <what>; kept the weights of step 5 (…)``."""
+    return f"diverged in step {step}: {what}; kept the weights of step {step - 1} (try a smaller learning rate)"

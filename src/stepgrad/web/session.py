@@ -28,7 +28,7 @@ from stepgrad.network import Network, Setup, classic_setup, network_names
 from stepgrad.network.naming import Names
 from stepgrad.training.gradients import forward, sample_losses
 from stepgrad.training.init import create_network
-from stepgrad.training.loops import Training, make_training
+from stepgrad.training.loops import Training, make_training, seed_streams
 from stepgrad.training.params import Params, with_params
 from stepgrad.web.config import (
     CLASSIC,
@@ -124,6 +124,7 @@ class Session:
         self.frame_index = 0
         self.samples_seen = 0
         self.stopped: str | None = None  # why training stopped (divergence), until a reset
+        self.stopped_why: str | None = None  # the first value that is not finite from the kept weights, and its cause
         self._order: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._position = 0
         self._rng = np.random.default_rng(0)
@@ -217,7 +218,9 @@ class Session:
         new_data = new_data or (config.data == UPLOAD and self._split_upload != self.upload_version)
         new_network = new_data or previous is None or previous.network_key() != config.network_key()
         new_optimizer = (
-            new_network or previous is None or (previous.optimizer, previous.l2) != (config.optimizer, config.l2)
+            new_network
+            or previous is None
+            or (previous.optimizer, previous.l2, previous.l1) != (config.optimizer, config.l2, config.l1)
         )
         self.config = config
         if new_data:
@@ -253,6 +256,7 @@ class Session:
         assert self.config is not None and self.split is not None
         config, split = self.config, self.split
         setup = self.fixed_setup(config.data)
+        weights_rng, self._rng = seed_streams(config.seed, config.init)  # as ``stepgrad train`` and ``fit``
         if setup is not None:
             network = setup.network
         else:
@@ -262,14 +266,13 @@ class Session:
                 activation=config.activation,
                 output_activation=split.output_activation,
                 loss=split.loss,
-                rng=np.random.default_rng(config.seed if config.init == 0 else [config.seed, config.init]),
+                rng=weights_rng,
             )
         self.network = network
         self.frame_index = 0
         self.samples_seen = 0
-        self.stopped = None
+        self.stopped = self.stopped_why = None
         self.derivation = None
-        self._rng = np.random.default_rng(config.seed + 1)
         self._order = np.zeros(0, dtype=np.int64)
         self._position = 0
         self._build_training(network)
@@ -288,6 +291,7 @@ class Session:
             batch_size=self.config.batch_size,
             seed=self.config.seed,
             weight_decay=self.config.l2,
+            l1=self.config.l1,
             use_compiled=False,
         )
         self.training.updates = updates
@@ -311,7 +315,7 @@ class Session:
         edited_array[index] = value
         edited = with_params(self.network, Params(weights=tuple(weights), biases=tuple(biases)))
         self._build_training(edited, keep_updates=True)
-        self.stopped = None
+        self.stopped = self.stopped_why = None
         self.derivation = None
         frame = self.frame()
         self.recording.note_change(frame, {name: old}, {name: value})
@@ -324,14 +328,16 @@ class Session:
         return self.training.updates if self.training is not None else 0
 
     def _next_batch(self) -> NDArray[np.int64]:
-        """The next ``batch_size`` training samples of a shuffled pass over the training set."""
+        """The next ``batch_size`` training samples of a pass over the training set, in the order ``fit`` takes
+        them: shuffled by the seed's shuffling stream each pass (the full batch is never shuffled), the last
+        batch of a pass holding what is left."""
         assert self.config is not None and self.split is not None
         n_train = self.split.train_inputs.shape[0]
         batch = min(self.config.batch_size, n_train)
-        if self._position + batch > self._order.size:
+        if self._position >= self._order.size:
             if self._order.size and self.training is not None:
                 self.training.close_epoch()  # the divergence guard may now fall back to this pass's weights
-            self._order = self._rng.permutation(n_train)
+            self._order = np.arange(n_train) if batch == n_train else self._rng.permutation(n_train)
             self._position = 0
         indices = self._order[self._position : self._position + batch]
         self._position += batch
@@ -359,6 +365,7 @@ class Session:
                 reason = self.training.stop_reason
                 if reason is not None:
                     self.stopped = f"{reason[0].upper()}{reason[1:]}, then press reset."
+                    self.stopped_why = self._why_stopped()
                     break
                 self.samples_seen += indices.size
             self.derivation = None
@@ -366,6 +373,19 @@ class Session:
         frame = self.frame()
         self.recording.add(frame)
         return frame
+
+    def _why_stopped(self) -> str:
+        """The divergence forensics' sentence for the kept weights (``explain_run_divergence``)."""
+        from stepgrad.render.divergence import explain_run_divergence
+
+        assert self.split is not None and self.config is not None and self.training is not None
+        return explain_run_divergence(
+            self.current_network(),
+            self.split.train_inputs,
+            self.split.train_targets,
+            self.config.learning_rate,
+            self.training.optimizer.name,
+        )
 
     def select_sample(self, sample: int) -> dict[str, Any]:
         """Show training ``sample``'s values in the diagram (and explain it); returns the frame."""
@@ -424,6 +444,7 @@ class Session:
             "biases": [plain_numbers(b) for b in params.biases],
             "sample": self.sample,
             "stopped": self.stopped,
+            "why": self.stopped_why,
         }
         x = split.train_inputs[self.sample : self.sample + 1]
         with np.errstate(all="ignore"):

@@ -55,6 +55,10 @@ def derivation_message(
         optimizer_note += (
             f" Training also adds the L2 term λ·w (λ = {format_number(config.l2)}) to each weight's gradient."
         )
+    if config.l1:
+        optimizer_note += (
+            f" Training also adds the L1 term λ₁·sign(w) (λ₁ = {format_number(config.l1)}) to each weight's gradient."
+        )
     message = {
         "type": "derivation",
         "learning_rate": config.learning_rate,

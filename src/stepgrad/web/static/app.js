@@ -7,7 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 10];
   const BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100];
-  const L2_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]; // Playground's regularization rates
+  const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]; // Playground's rates, L1 and L2
   const PLAY_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M8 5v14l11-7z" fill="currentColor"/></svg>';
   const PAUSE_ICON = '<svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22"><path d="M7 5h4v14H7zM13 5h4v14h-4z" fill="currentColor"/></svg>';
   const IN_FLIGHT = 2; // train requests outstanding while playing: the next frame is computed while one is drawn
@@ -152,7 +152,8 @@
     fillSelect($("opt"), o.optimizers, c.optimizer);
     fillSelect($("lr"), LEARNING_RATES, c.learning_rate);
     fillSelect($("batch"), BATCH_SIZES, c.batch_size);
-    fillSelect($("l2"), L2_RATES, c.l2, (v) => (v === 0 ? "none" : String(v)));
+    fillSelect($("l2"), REGULARIZATION_RATES, c.l2, (v) => (v === 0 ? "none" : String(v)));
+    fillSelect($("l1"), REGULARIZATION_RATES, c.l1, (v) => (v === 0 ? "none" : String(v)));
     $("noise").value = c.noise;
     $("noise-out").textContent = c.noise;
     $("split").value = c.split;
@@ -279,6 +280,7 @@
     on("lr", "learning_rate", Number);
     on("batch", "batch_size", Number);
     on("l2", "l2", Number);
+    on("l1", "l1", Number);
     on("noise", "noise", Number);
     on("split", "split", Number);
     on("seed", "seed", Number);
@@ -517,7 +519,9 @@
     }
     if (next.stopped) {
       if (playing) setPlaying(false);
-      banner("diverged", next.stopped, "error", { label: "Reset", run: () => send("reset") });
+      // the engine's forensics: the first value that is not finite from the kept weights, and its cause
+      const why = next.why ? " Why: " + next.why : "";
+      banner("diverged", next.stopped + why, "error", { label: "Reset", run: () => send("reset") });
     } else {
       clearBanner("diverged");
     }
@@ -642,11 +646,6 @@
     }
   }
 
-  /* "= 0.4 − 0.5 · 0.0821 = 0.3589", without repeating a value that needs no arithmetic. */
-  function withNumbers(step) {
-    return step.substituted === step.value ? "= " + step.value : "= " + step.substituted + " = " + step.value;
-  }
-
   function showStep(k) {
     if (!derivation) return;
     const steps = derivation.steps;
@@ -657,7 +656,7 @@
     $("step-title").textContent = step.title;
     $("step-result").textContent = step.name + " = " + step.value;
     $("step-formula").textContent = step.formula;
-    $("step-substituted").textContent = withNumbers(step);
+    $("step-substituted").textContent = D.withNumbers(step);
     $("step-note").textContent = stale ? "The weights have changed since this derivation; press Explain for the current ones." : step.note || "";
     $("step-count").textContent = "step " + (stepIndex + 1) + " of " + steps.length;
     $("prev-step").disabled = stepIndex === 0;
@@ -773,25 +772,7 @@
   function onChain(message) {
     $("chain").hidden = false;
     $("chain-title").textContent = "Chain rule for " + message.weight;
-    const list = $("chain-steps");
-    list.textContent = "";
-    for (const step of message.steps) {
-      const item = document.createElement("li");
-      const head = document.createElement("div");
-      head.className = "chain-result";
-      head.textContent = step.name + " = " + step.value;
-      const formula = document.createElement("div");
-      formula.className = "step-formula";
-      formula.textContent = step.formula;
-      const numbers = document.createElement("div");
-      numbers.className = "step-formula numbers";
-      numbers.textContent = withNumbers(step);
-      item.append(head, formula, numbers);
-      list.appendChild(item);
-    }
-    const names = new Set();
-    for (const step of message.steps) for (const n of step.involves) names.add(n);
-    highlight(Array.from(names));
+    highlight(D.drawChain($("chain-steps"), message));
     $("chain").scrollIntoView({ block: "nearest" }); // the diagram is sticky: it stays in view
   }
 

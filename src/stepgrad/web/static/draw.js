@@ -547,7 +547,37 @@
     box.append(low, bar, high);
   }
 
+  /* "= 0.4 − 0.5 · 0.0821 = 0.3589", without repeating a value that needs no arithmetic. */
+  function withNumbers(step) {
+    return step.substituted === step.value ? "= " + step.value : "= " + step.substituted + " = " + step.value;
+  }
+
+  /* A weight's chain rule (a "chain" message: the explain layer's steps) as list items in ``list``;
+     returns the names the steps involve, for the diagram's highlight. */
+  function drawChain(list, message) {
+    list.textContent = "";
+    const names = new Set();
+    for (const step of message.steps) {
+      const item = document.createElement("li");
+      const head = document.createElement("div");
+      head.className = "chain-result";
+      head.textContent = step.name + " = " + step.value;
+      const formula = document.createElement("div");
+      formula.className = "step-formula";
+      formula.textContent = step.formula;
+      const numbers = document.createElement("div");
+      numbers.className = "step-formula numbers";
+      numbers.textContent = withNumbers(step);
+      item.append(head, formula, numbers);
+      list.appendChild(item);
+      for (const n of step.involves) names.add(n);
+    }
+    return Array.from(names);
+  }
+
   window.StepgradDraw = {
+    withNumbers: withNumbers,
+    drawChain: drawChain,
     humanNumber: humanNumber,
     drawLegend: drawLegend,
     paintMap: paintMap,

@@ -1,25 +1,25 @@
 """The compiled (numba) ensemble path: many small networks, many epochs of plain SGD, one call.
 
 The reference is the NumPy ensemble (a leading network axis through ``stepgrad.core.propagation``);
-this kernel gives each network the arithmetic of ``stepgrad.training.compiled`` — the same
-per-sample forward and backward pass (``_sample_pass``), the same gradient sum
-(``_add_gradient``) — and loops over the networks *inside* compiled code, in blocks of up to
+this kernel gives each network the arithmetic of ``stepgrad.training.compiled.lanes`` — the same
+per-sample forward and backward pass (``sample_pass``), the same gradient sum
+(``add_gradient``) — and loops over the networks *inside* compiled code, in blocks of up to
 ``LANES`` networks side by side (the helpers' lanes, so the arithmetic runs in SIMD). The
 networks are split between ``NUMBA_NUM_THREADS`` threads (default: one per core), one range
 each: the kernel releases the GIL, and a plain thread pool compiles much faster than
 ``parallel=True``. Networks are independent, so the order they are visited in does not matter:
 each one equals the same network trained alone (tests check 1e-12 against the NumPy ensemble
-and against single runs). See ``stepgrad.training.compiled_api`` for when it is used.
+and against single runs). See ``stepgrad.training.compiled`` for when it is used.
 
 Per network ``k`` (still training) and epoch ``e`` of the call, batch by batch:
 
     E_batch = Σ_{s in batch} E_total(s)                  (before the update)
-    g       = Σ_{s in batch} dE_total(s)/dθ             (original weights, ``_add_gradient``)
+    g       = Σ_{s in batch} dE_total(s)/dθ             (original weights, ``add_gradient``)
     θ+      = θ − η_{e,k} · (g / B)                      (batch-mean gradient)
 
 The epoch's running loss is ``Σ_batches E_batch / n`` and its running accuracy ``correct / n``.
-Divergence guard, per network: a non-finite batch loss, or a non-finite running loss or
-parameter at the end of an epoch, puts the network back to its last good weights (the end of
+Divergence guard, per network: a non-finite batch loss, or an epoch that ``guard.epoch_is_good`` finds
+bad (a non-finite running loss or parameter), puts the network back to its last good weights (the end of
 its latest good epoch, kept in ``kept``) and stops it; that epoch and the rest of the call log
 NaN. The kernel also keeps the epoch before (``earlier``) and the good epoch with the lowest
 running loss (``best``, ``best_loss``): the loop's divergence guard chooses among them.
@@ -39,16 +39,17 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.training.compiled import (
+from stepgrad.training.compiled.lanes import (
     Layout,
-    _add_gradient,
-    _correct,
-    _floats,
-    _load_inputs,
-    _loss_code,
-    _Packed,
-    _sample_pass,
+    Packed,
+    add_gradient,
+    count_correct,
+    floats,
+    kernel_loss_code,
+    load_inputs,
+    sample_pass,
 )
+from stepgrad.training.guard import epoch_is_good
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -73,8 +74,8 @@ class EnsembleSGDResult(NamedTuple):
         losses: ``(E, N)`` each epoch's running loss (NaN from the epoch a network diverged in).
         hits: ``(E, N)`` how many samples each epoch classified correctly (NaN likewise).
         diverged_at: ``(N,)`` the epoch of the call (0-based) in which a network diverged, else −1.
-        updates: ``(E, N)`` how many updates each network made in each epoch (counting the one
-            whose loss was NaN/inf, as the NumPy ensemble does).
+        updates: ``(E, N)`` how many updates each network applied in each epoch (not the one whose loss
+            was NaN/inf).
     """
 
     weights: list[Array]
@@ -96,6 +97,9 @@ class EnsembleSGDResult(NamedTuple):
 
 # Networks per block: the lanes of the shared helpers.
 LANES = 64
+
+# The divergence guard's per-epoch decision, the same source the Python loop runs, compiled.
+_epoch_is_good = numba.njit(cache=True)(epoch_is_good)
 
 
 @numba.njit(cache=True)
@@ -186,21 +190,21 @@ def _ensemble_kernel(
                 for r in range(start, stop):
                     for lane in range(lanes):
                         samples[lane] = orders[e, k0 + lane, r] if shuffled else r
-                    _load_inputs(inputs, samples, out, lanes)
-                    _sample_pass(params, k0, lanes, layout, loss, targets, samples, net, out, delta, dE_dout, errors)
-                    _correct(targets, samples, out, row_start[last + 1], n_out[last], lanes, hit)
+                    load_inputs(inputs, samples, out, lanes)
+                    sample_pass(params, k0, lanes, layout, loss, targets, samples, net, out, delta, dE_dout, errors)
+                    count_correct(targets, samples, out, row_start[last + 1], n_out[last], lanes, hit)
                     for lane in range(lanes):
                         batch_loss[lane] += errors[lane]
                         correct[lane] += hit[lane]
-                    _add_gradient(grad, 1.0, lanes, layout, out, delta)
+                    add_gradient(grad, 1.0, lanes, layout, out, delta)
                 for lane in range(lanes):
                     k = k0 + lane
                     if not alive[lane]:
                         continue
-                    updates[e, k] += 1
                     if not math.isfinite(batch_loss[lane]):
                         _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
                         continue
+                    updates[e, k] += 1
                     loss_sum[lane] += batch_loss[lane]
                     for i in range(n_params):
                         params[i, k] -= rates[e, k] * (grad[i, lane] / (stop - start))  # θ+ = θ − η · (g / B)
@@ -209,10 +213,7 @@ def _ensemble_kernel(
                 if not alive[lane]:
                     continue
                 running = loss_sum[lane] / count
-                good = math.isfinite(running)
-                for i in range(n_params):
-                    good = good and math.isfinite(params[i, k])
-                if not good:
+                if not _epoch_is_good(running, params[:, k]):  # the divergence guard's decision (guard.py)
                     _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
                     continue
                 if running < best_loss[k]:  # the new best: kept from now on, so no copy
@@ -274,14 +275,14 @@ def ensemble_sgd(
 
     Inputs are not modified.
     """
-    loss_code = _loss_code(activations, loss)
+    loss_code = kernel_loss_code(activations, loss)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    packed = _Packed(weights, biases)
+    packed = Packed(weights, biases)
     columns = packed.columns()
-    kept = _Packed(kept_weights, kept_biases).columns()
-    earlier = _Packed(earlier_weights, earlier_biases).columns()
-    best = _Packed(best_weights, best_biases).columns()
+    kept = Packed(kept_weights, kept_biases).columns()
+    earlier = Packed(earlier_weights, earlier_biases).columns()
+    best = Packed(best_weights, best_biases).columns()
     best_loss_out = np.array(best_loss, dtype=np.float64)  # a copy: inputs are not modified
     n_networks = columns.shape[1]
     epochs = rates.shape[0]
@@ -301,11 +302,11 @@ def ensemble_sgd(
         best_is_kept,
         packed.layout(activations, train_bias),
         loss_code,
-        _floats(inputs),
-        _floats(targets),
+        floats(inputs),
+        floats(targets),
         np.zeros((1, 1, 1), dtype=np.int64) if orders is None else np.ascontiguousarray(orders, dtype=np.int64),
         orders is not None,
-        _floats(rates),
+        floats(rates),
         int(batch_size),
         np.ascontiguousarray(active, dtype=np.bool_),
     )

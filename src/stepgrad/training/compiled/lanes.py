@@ -1,9 +1,11 @@
-"""The compiled (numba) training path: whole epochs of SGD in one call.
+"""The compiled (numba) pieces every kernel shares: one layer's values, one sample's pass, the gradient sum.
 
-The NumPy functions of ``stepgrad.core.propagation`` are the reference; this module does
+The NumPy functions of ``stepgrad.core.propagation`` are the reference; these helpers do
 the same arithmetic sample by sample in machine code, because on tiny networks (the classic
-2-2-2) NumPy spends far more time per call than per multiply. See
-``stepgrad.training.compiled_api`` for the contract; tests check both paths agree to 1e-12.
+2-2-2) NumPy spends far more time per call than per multiply. The epoch executors are in
+``stepgrad.training.compiled.epochs`` (one network) and ``stepgrad.training.compiled.ensemble``; see
+``stepgrad.training.compiled`` for the contract; tests check both paths agree to 1e-12. Each
+activation's and loss's branch is its registry entry's ``kernel_code`` (``compiled.codes``).
 
 Importing this module imports numba (≈0.5 s, kernels compile once and are cached on disk),
 so only the training loops import it, lazily, and never ``explain``.
@@ -16,7 +18,7 @@ offsets, so one compiled function handles any depth without typed lists:
 
 The helpers work on *lanes*: values are ``(rows, lanes)`` arrays with the lanes innermost, one
 lane per sample of a mini-batch (``minibatch_sgd``), per network of an ensemble
-(``stepgrad.training.compiled_ensemble``) or a single lane (``online_sgd``), so the loops over
+(``stepgrad.training.compiled.ensemble``) or a single lane (``online_sgd``), so the loops over
 layers and neurons are paid once for all lanes and the arithmetic runs in SIMD. Parameters are
 ``(P, C)``: lane ``l`` reads column ``col0 + l`` (one column for a single network). Rows hold the
 inputs first, then every layer's neurons: layer ``l`` reads rows ``row_start[l] …`` and writes
@@ -44,35 +46,26 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.training.compiled_api import OnlineSGDResult, cache_holds
+from stepgrad.training.compiled.codes import (
+    ACTIVATION_CODES,
+    BCE,
+    CE,
+    HALF_SQUARED,
+    LEAKY_RELU,
+    LOG_FLOOR,
+    LOSS_CODES,
+    MSE,
+    RELU,
+    SIGMOID,
+    SOFTMAX,
+    TANH,
+    supports,
+)
+from stepgrad.training.compiled.codes import LEAKY as LEAKY_SLOPE
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Layout = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, NDArray[np.bool_]]
-
-# Codes the kernels switch on; the names are the registries' canonical names.
-ACTIVATION_CODES: dict[str, int] = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softmax": 5}
-LOSS_CODES: dict[str, int] = {"half_squared_error": 0, "mse": 1, "binary_cross_entropy": 2, "cross_entropy": 3}
-SIGMOID, TANH, RELU, LEAKY_RELU, LINEAR, SOFTMAX = range(6)
-HALF_SQUARED, MSE, BCE, CE = range(4)
-LEAKY_SLOPE = 0.01  # as stepgrad.functions.activations.LEAKY_SLOPE
-LOG_FLOOR = float(np.finfo(np.float64).tiny)  # as stepgrad.functions.losses._LOG_FLOOR
-
-
-def supports(activations: Sequence[str], loss: str) -> bool:
-    """True when the kernels implement every activation and the loss (canonical names)."""
-    return all(name in ACTIVATION_CODES for name in activations) and loss in LOSS_CODES
-
-
-def is_cached(batch_size: int) -> bool | None:
-    """Whether numba's on-disk cache already holds the kernel for this batch size (``online_sgd`` for 1,
-    else ``minibatch_sgd``), so its first call loads it instead of compiling for seconds."""
-    return cache_holds(_online_kernel if batch_size == 1 else _minibatch_kernel)
-
-
-def is_loaded(batch_size: int) -> bool:
-    """Whether the kernel for this batch size has been compiled or loaded in this process."""
-    return bool((_online_kernel if batch_size == 1 else _minibatch_kernel).signatures)
 
 
 # --------------------------------------------------------------------------- scalar pieces
@@ -91,7 +84,7 @@ def _log_sigmoid(net: float) -> float:
 # --------------------------------------------------------------------------- one layer, all lanes
 # Each helper handles rows ``start … start + n − 1`` of ``(rows, lanes)`` arrays, lanes ``0 … lanes − 1``.
 @numba.njit(cache=True)
-def _activate(code: int, net: Array, out: Array, start: int, n: int, lanes: int) -> None:
+def activate(code: int, net: Array, out: Array, start: int, n: int, lanes: int) -> None:
     """``out = f(net)``; softmax over the layer's rows of each lane, shifted by the largest."""
     if code == SOFTMAX:
         for lane in range(lanes):
@@ -121,7 +114,7 @@ def _activate(code: int, net: Array, out: Array, start: int, n: int, lanes: int)
 
 
 @numba.njit(cache=True)
-def _backprop_activation(
+def backprop_activation(
     code: int, net: Array, out: Array, dE_dout: Array, delta: Array, start: int, n: int, lanes: int
 ) -> None:
     """``delta = dE/dout · dout/dnet``; softmax through its Jacobian: ``out_k(g_k − Σ_j g_j out_j)``."""
@@ -149,7 +142,7 @@ def _backprop_activation(
 
 
 @numba.njit(cache=True)
-def _output_delta(
+def output_delta(
     loss: int,
     code: int,
     targets: Array,
@@ -205,11 +198,11 @@ def _output_delta(
             else:
                 errors[lane] += -t * math.log(max(o, LOG_FLOOR))
                 dE_dout[start + k, lane] = -t / max(o, LOG_FLOOR)
-    _backprop_activation(code, net, out, dE_dout, delta, start, n, lanes)
+    backprop_activation(code, net, out, dE_dout, delta, start, n, lanes)
 
 
 @numba.njit(cache=True)
-def _correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lanes: int, hits: Array) -> None:
+def count_correct(targets: Array, samples: Ints, out: Array, start: int, n: int, lanes: int, hits: Array) -> None:
     """``hits[l]`` 1.0 when lane ``l``'s sample is classified correctly, else 0.0, as
     ``stepgrad.training.metrics.correct``: ``argmax out = argmax target`` (the first largest) for
     several outputs, ``out > ½ = target > ½`` for one."""
@@ -251,7 +244,7 @@ def _weighted_sum(
 
 
 @numba.njit(cache=True)
-def _sample_pass(
+def sample_pass(
     params: Array,
     col0: int,
     lanes: int,
@@ -280,11 +273,11 @@ def _sample_pass(
                 b = b0 if n_bias[layer] == 1 else b0 + j
                 for lane in range(lanes):
                     net[u0 + j, lane] += params[b, col0 + lane]
-        _activate(codes[layer], net, out, u0, m, lanes)
+        activate(codes[layer], net, out, u0, m, lanes)
     # output delta and E_total of each lane's sample
     last = n_layers - 1
     u0, m = row_start[last + 1], n_out[last]
-    _output_delta(loss, codes[last], targets, samples, net, out, delta, dE_dout, u0, m, lanes, errors)
+    output_delta(loss, codes[last], targets, samples, net, out, delta, dE_dout, u0, m, lanes, errors)
     # hidden deltas through the ORIGINAL next-layer weights (before any update of this step)
     for layer in range(n_layers - 2, -1, -1):
         u0, m = row_start[layer + 1], n_out[layer]
@@ -292,11 +285,11 @@ def _sample_pass(
         for j in range(m):
             # dE/dout_j = Σ_k delta_k · w_kj: column j of the next layer's W
             _weighted_sum(delta, u1, m1, params, col0, w1 + j, m, dE_dout, u0 + j, lanes)
-        _backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m, lanes)
+        backprop_activation(codes[layer], net, out, dE_dout, delta, u0, m, lanes)
 
 
 @numba.njit(cache=True)
-def _add_gradient(
+def add_gradient(
     target: Array,
     scale: float,
     lanes: int,
@@ -330,45 +323,14 @@ def _add_gradient(
 
 
 @numba.njit(cache=True)
-def _load_inputs(inputs: Array, samples: Ints, out: Array, lanes: int) -> None:
+def load_inputs(inputs: Array, samples: Ints, out: Array, lanes: int) -> None:
     """``out[i, l] = inputs[samples[l], i]``: each lane's sample as the first rows."""
     for i in range(inputs.shape[1]):
         for lane in range(lanes):
             out[i, lane] = inputs[samples[lane], i]
 
 
-# --------------------------------------------------------------------------- online kernel
-@numba.njit(cache=True)
-def _online_kernel(
-    params: Array,
-    layout: Layout,
-    loss: int,
-    inputs: Array,
-    targets: Array,
-    order: Ints,
-    learning_rate: float,
-    losses: Array,
-    hits: Array,
-) -> None:
-    """``len(order)`` online SGD updates of ``params`` ``(P, 1)`` in place; ``losses[k]`` and ``hits[k]``
-    (1.0 when classified correctly) before update k."""
-    n_out, row_start = layout[3], layout[5]
-    rows = row_start[len(n_out) + 1]
-    net, out = np.empty((rows, 1)), np.empty((rows, 1))
-    delta, dE_dout = np.empty((rows, 1)), np.empty((rows, 1))
-    sample, error, hit = np.empty(1, dtype=np.int64), np.empty(1), np.empty(1)
-    last = len(n_out) - 1
-    for k in range(order.shape[0]):
-        sample[0] = order[k]
-        _load_inputs(inputs, sample, out, 1)
-        _sample_pass(params, 0, 1, layout, loss, targets, sample, net, out, delta, dE_dout, error)
-        _correct(targets, sample, out, row_start[last + 1], n_out[last], 1, hit)
-        losses[k], hits[k] = error[0], hit[0]
-        # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
-        _add_gradient(params, -learning_rate, 1, layout, out, delta)
-
-
-class _Packed:
+class Packed:
     """The flat layout of a network's parameters (see the module docstring)."""
 
     def __init__(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
@@ -408,173 +370,11 @@ class _Packed:
         return (self.w_start, self.b_start, self.n_in, self.n_out, self.n_bias, self.row_start, codes, trained)
 
 
-def _loss_code(activations: Sequence[str], loss: str) -> int:
+def kernel_loss_code(activations: Sequence[str], loss: str) -> int:
     if not supports(activations, loss):
         raise ValueError(f"the compiled path does not support {list(activations)} with {loss}")
     return LOSS_CODES[loss]
 
 
-def _floats(array: Array) -> Array:
+def floats(array: Array) -> Array:
     return np.ascontiguousarray(array, dtype=np.float64)
-
-
-def online_sgd(
-    weights: Sequence[Array],
-    biases: Sequence[Array],
-    activations: Sequence[str],
-    train_bias: Sequence[bool],
-    loss: str,
-    inputs: Array,
-    targets: Array,
-    order: Ints,
-    learning_rate: float,
-) -> OnlineSGDResult:
-    """``len(order)`` online SGD updates (see ``compiled_api.OnlineSGD``); inputs are not modified."""
-    loss_code = _loss_code(activations, loss)
-    packed = _Packed(weights, biases)
-    columns = packed.columns()
-    losses, hits = np.empty(len(order)), np.empty(len(order))
-    _online_kernel(
-        columns,
-        packed.layout(activations, train_bias),
-        loss_code,
-        _floats(inputs),
-        _floats(targets),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        losses,
-        hits,
-    )
-    new_weights, new_biases = packed.unpack(columns)
-    return OnlineSGDResult(new_weights, new_biases, losses, hits)
-
-
-# --------------------------------------------------------------------------- mini-batch kernel
-@numba.njit(cache=True)
-def _minibatch_kernel(
-    params: Array,
-    layout: Layout,
-    loss: int,
-    inputs: Array,
-    targets: Array,
-    order: Ints,
-    learning_rate: float,
-    batch_size: int,
-    losses: Array,
-    hits: Array,
-) -> None:
-    """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place.
-
-    The lanes are the batch's samples: every layer's values are ``(n_out, B)``.
-    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
-    it was classified correctly.
-    """
-    w_start, b_start, n_in, n_out, n_bias, _, codes, train_bias = layout
-    n_layers = len(n_in)
-    last = n_layers - 1
-    count = order.shape[0]
-    steps = [np.empty((n_out[layer], n_in[layer])) for layer in range(n_layers)]  # η · dE/dW, reused
-    for start in range(0, count, batch_size):
-        stop = min(start + batch_size, count)
-        rows = stop - start
-        samples = order[start:stop]
-        x = np.empty((inputs.shape[1], rows))  # the batch's inputs, one column per sample
-        _load_inputs(inputs, samples, x, rows)
-        nets = []
-        outs = [x]  # outs[l + 1] is layer l's out; outs[0] the inputs
-        for layer in range(n_layers):
-            m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
-            weights = params[w0 : w0 + m * n].reshape((m, n))
-            net = np.dot(weights, outs[layer])  # (n_out, B) = W · a_prevᵀ
-            if n_bias[layer] > 0:
-                for j in range(m):
-                    b = params[b0] if n_bias[layer] == 1 else params[b0 + j]
-                    for r in range(rows):
-                        net[j, r] += b
-            out = np.empty_like(net)
-            _activate(codes[layer], net, out, 0, m, rows)
-            nets.append(net)
-            outs.append(out)
-        deltas = [np.empty((0, 0))] * n_layers
-        delta = np.empty_like(nets[last])
-        dE_dout = np.empty_like(nets[last])
-        _output_delta(
-            loss,
-            codes[last],
-            targets,
-            samples,
-            nets[last],
-            outs[last + 1],
-            delta,
-            dE_dout,
-            0,
-            n_out[last],
-            rows,
-            losses[start:stop],
-        )
-        _correct(targets, samples, outs[last + 1], 0, n_out[last], rows, hits[start:stop])
-        deltas[last] = delta
-        for layer in range(last - 1, -1, -1):
-            m1, m = n_out[layer + 1], n_out[layer]
-            w1 = w_start[layer + 1]
-            weights_next = params[w1 : w1 + m1 * m].reshape((m1, m))
-            hidden_dE_dout = np.dot(weights_next.T, deltas[layer + 1])  # Σ_k w_kj · delta_k, ORIGINAL weights
-            delta = np.empty_like(hidden_dE_dout)
-            _backprop_activation(codes[layer], nets[layer], outs[layer + 1], hidden_dE_dout, delta, 0, m, rows)
-            deltas[layer] = delta
-        for layer in range(n_layers):
-            m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
-            weights = params[w0 : w0 + m * n].reshape((m, n))
-            # W+ = W − η · deltaᵀ · a_prev / B; scaling the (n_out, B) delta first saves passes over W
-            np.dot(deltas[layer] * (learning_rate / rows), outs[layer].T, steps[layer])
-            weights -= steps[layer]
-            if train_bias[layer] and n_bias[layer] > 0:
-                grad_b = np.zeros(m)  # per neuron: Σ_B delta / B
-                for j in range(m):
-                    for r in range(rows):
-                        grad_b[j] += deltas[layer][j, r]
-                grad_b /= rows
-                if n_bias[layer] == 1 and m > 1:
-                    params[b0] -= learning_rate * np.sum(grad_b)
-                else:
-                    for j in range(m):
-                        params[b0 + j] -= learning_rate * grad_b[j]
-
-
-def minibatch_sgd(
-    weights: Sequence[Array],
-    biases: Sequence[Array],
-    activations: Sequence[str],
-    train_bias: Sequence[bool],
-    loss: str,
-    inputs: Array,
-    targets: Array,
-    order: Ints,
-    learning_rate: float,
-    batch_size: int,
-) -> OnlineSGDResult:
-    """One epoch of mini-batch SGD with batch-mean gradients: the arguments of ``online_sgd`` plus
-    ``batch_size``; updates on ``order[0:B]``, ``order[B:2B]``, … (the last batch may be shorter).
-
-    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, so their mean is
-    the epoch's running loss. Inputs are not modified.
-    """
-    loss_code = _loss_code(activations, loss)
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    packed = _Packed(weights, biases)
-    losses, hits = np.empty(len(order)), np.empty(len(order))
-    _minibatch_kernel(
-        packed.params,
-        packed.layout(activations, train_bias),
-        loss_code,
-        _floats(inputs),
-        _floats(targets),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        int(batch_size),
-        losses,
-        hits,
-    )
-    new_weights, new_biases = packed.unpack()
-    return OnlineSGDResult(new_weights, new_biases, losses, hits)

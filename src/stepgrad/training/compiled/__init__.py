@@ -1,6 +1,11 @@
-"""The contract between the NumPy training loop and the compiled (numba) SGD paths.
+"""The compiled (numba) SGD paths: their contract, when they are used, and how they are loaded.
 
-``stepgrad.training.loops`` hands whole epochs to ``stepgrad.training.compiled`` —
+The compiled code lives in this package: ``lanes`` (the arithmetic every kernel shares), ``epochs`` (one
+network's epoch executors), ``ensemble`` (many small networks, many epochs, one call) and ``codes`` (each
+activation's and loss's branch, read from the registries' ``kernel_code``). Importing this package does not
+import numba; ``load_compiled`` and ``load_ensemble_compiled`` import it on first use.
+
+``stepgrad.training.loops`` hands whole epochs to ``stepgrad.training.compiled.epochs`` —
 ``online_sgd`` for batch size 1, ``minibatch_sgd`` for larger batches and the full batch —
 when all of these hold, and otherwise runs the NumPy reference path:
 
@@ -9,10 +14,10 @@ when all of these hold, and otherwise runs the NumPy reference path:
   the matrix products dominate, BLAS in both, and the kernel's fused update saves passes over
   the weights (784-1024-10 in batches of 128: about as fast or faster),
 * no callback needs to run between single updates (callbacks run once per epoch),
-* ``stepgrad.training.compiled`` and numba import, and ``supports(activations, loss)`` is True
+* numba imports, and ``codes.supports(activations, loss)`` is True
   (batches larger than one also need SciPy: numba multiplies matrices with SciPy's BLAS).
 
-Ensembles of plain-SGD networks go to ``stepgrad.training.compiled_ensemble.ensemble_sgd``
+Ensembles of plain-SGD networks go to ``stepgrad.training.compiled.ensemble.ensemble_sgd``
 (any batch size) when no weight matrix has more than ``ENSEMBLE_KERNEL_MAX_WEIGHTS`` entries:
 it loops over the networks inside compiled code, on every core, and runs many epochs per call
 (as many as no callback and no validation set needs to see one at a time).
@@ -47,12 +52,15 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
-import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from stepgrad.training.compiled.codes import supports
+from stepgrad.training.gradients import Functions
+from stepgrad.training.params import Params
 
 Array = NDArray[np.float64]
 
@@ -75,7 +83,7 @@ class OnlineSGDResult(NamedTuple):
 
 
 class OnlineSGD(Protocol):
-    """``stepgrad.training.compiled.online_sgd``: one epoch of online SGD, compiled."""
+    """``stepgrad.training.compiled.epochs.online_sgd``: one epoch of online SGD, compiled."""
 
     def __call__(
         self,
@@ -94,8 +102,8 @@ class OnlineSGD(Protocol):
         Args:
             weights: one ``(n_out, n_in)`` array per layer, first hidden layer first.
             biases: one ``(n_bias,)`` array per layer, ``n_bias`` in ``{0, 1, n_out}``.
-            activations: canonical activation names per layer (``sigmoid``, ``tanh``, ``relu``,
-                ``leaky_relu``, ``linear``, ``softmax``), as ``get_activation(name).name``.
+            activations: canonical activation names per layer (``get_activation(name).name``), each with a
+                ``kernel_code`` in its registry entry (``codes.supports``).
             train_bias: per layer, whether the bias is updated.
             loss: canonical loss name (``get_loss(name).name``).
             inputs: ``(n_samples, n_inputs)``.
@@ -107,7 +115,7 @@ class OnlineSGD(Protocol):
 
 
 class Supports(Protocol):
-    """``stepgrad.training.compiled.supports``: whether the kernel handles this network."""
+    """``stepgrad.training.compiled.codes.supports``: whether the kernel handles this network."""
 
     def __call__(self, activations: Sequence[str], loss: str) -> bool:
         """True when ``online_sgd`` implements every activation and the loss (canonical names)."""
@@ -141,22 +149,21 @@ _MODULES: dict[str, Any] = {}
 
 
 def _module(name: str) -> Any:
-    """``stepgrad.training.<name>`` (importing numba), or None when numba is missing."""
+    """``stepgrad.training.compiled.<name>`` (importing numba), or None when numba is missing."""
     if name not in _MODULES:
         try:
-            _MODULES[name] = importlib.import_module(f"stepgrad.training.{name}")
+            _MODULES[name] = importlib.import_module(f"stepgrad.training.compiled.{name}")
         except ImportError:
             _MODULES[name] = None
     return _MODULES[name]
 
 
 def load_ensemble_compiled(activations: Sequence[str], loss: str) -> Any:
-    """``stepgrad.training.compiled_ensemble.ensemble_sgd``, or None when numba is missing or the
+    """``stepgrad.training.compiled.ensemble.ensemble_sgd``, or None when numba is missing or the
     kernels do not support the network (canonical names). numba is imported here, on first use only."""
-    module = _module("compiled")
-    if module is None or not module.supports(list(activations), loss):
+    if not supports(list(activations), loss):
         return None
-    ensemble = _module("compiled_ensemble")
+    ensemble = _module("ensemble")
     return None if ensemble is None else ensemble.ensemble_sgd
 
 
@@ -166,8 +173,10 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
 
     ``activations`` and ``loss`` are canonical names. numba is imported here, on first use only.
     """
-    module = _module("compiled")
-    if module is None or not module.supports(list(activations), loss):
+    if not supports(list(activations), loss):
+        return None
+    module = _module("epochs")
+    if module is None:
         return None
     if batch_size == 1:
         online: OnlineSGD = module.online_sgd
@@ -176,6 +185,17 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
         return None
     minibatch: OnlineSGD = functools.partial(module.minibatch_sgd, batch_size=batch_size)
     return minibatch
+
+
+def load_shaped(activations: Sequence[str], loss: str, weights: Sequence[Array]) -> OnlineSGD | None:
+    """Online SGD compiled for the network's shape (``compiled.shaped.online_sgd``), or None when numba is
+    missing or the written-out lines do not cover the network (``plain_sgd.supports``). Imports numba."""
+    from stepgrad.training import plain_sgd
+
+    if not plain_sgd.supports(activations, loss, weights):
+        return None
+    shaped = _module("shaped")
+    return None if shaped is None else shaped.online_sgd  # type: ignore[no-any-return]
 
 
 def cache_holds(dispatcher: Any) -> bool | None:
@@ -191,12 +211,35 @@ def cache_holds(dispatcher: Any) -> bool | None:
 def compiled_is_cached(batch_size: int) -> bool | None:
     """Whether the compiled kernel for this batch size is in numba's cache (None: numba missing, or cannot tell).
     numba is imported here."""
-    module = _module("compiled")
+    module = _module("epochs")
     return None if module is None else module.is_cached(batch_size)
 
 
-def compiled_loaded(batch_size: int) -> bool:
-    """Whether this process has already loaded the compiled kernel for this batch size (numba imported,
-    the kernel compiled or read from the cache): then it is the fastest path for any amount of work."""
-    module = sys.modules.get("stepgrad.training.compiled")
-    return module is not None and module.is_loaded(batch_size)
+# A compiled ensemble call's shuffled sample orders (epochs × networks × samples) stay below this many entries.
+CHUNK_MAX_ORDERS = 4_000_000
+
+
+def sgd_on_kernel(
+    kernel: OnlineSGD,
+    params: Params,
+    functions: Functions,
+    trains_bias: Sequence[bool],
+    inputs: Array,
+    targets: Array,
+    order: NDArray[np.int64],
+    rate: Any,
+) -> tuple[Params, OnlineSGDResult]:
+    """``len(order)`` SGD updates of one network's ``params`` on a compiled kernel (``compiled.OnlineSGD``):
+    the new parameters, and the kernel's result with each update's loss and hit."""
+    result = kernel(
+        [np.ascontiguousarray(w) for w in params.weights],
+        [np.ascontiguousarray(b) for b in params.biases],
+        [a.name for a in functions.activations],
+        trains_bias,
+        functions.loss.name,
+        inputs,
+        targets,
+        order,
+        float(rate),
+    )
+    return Params(tuple(result.weights), tuple(result.biases)), result
