@@ -24,7 +24,7 @@ the network's given numbers (the full rule is in ``stepgrad.check.tolerance``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -58,6 +58,7 @@ from stepgrad.derivations.step import Derivation, format_number
 from stepgrad.errors import StepgradError
 from stepgrad.network import value_names
 from stepgrad.network.model import Setup
+from stepgrad.network.step_order import step_order
 
 _BAD: tuple[Status, ...] = ("wrong", "follows")
 
@@ -78,22 +79,6 @@ def describe_network(setup: Setup) -> str:
     activations = "/".join(layer.activation for layer in network.layers)
     where = f"{setup.source}: " if setup.source else ""
     return f"{where}{sizes} {activations}, {network.loss}, η = {setup.learning_rate:g}"
-
-
-def derivation_order(*sequences: Iterable[str]) -> dict[str, float]:
-    """Positions: the first sequence's names in order, every other name right after its predecessor."""
-    position: dict[str, float] = {}
-    for rank, name in enumerate(next(iter(sequences), [])):
-        position.setdefault(name, float(rank))
-    for sequence in sequences[1:]:
-        previous = -1.0
-        for name in sequence:
-            if name in position:
-                previous = position[name]
-            else:
-                previous += 1e-4
-                position[name] = previous
-    return position
 
 
 @dataclass
@@ -149,14 +134,14 @@ class Checker:
         return build_table(self.context)
 
     @cached_property
-    def order(self) -> dict[str, float]:
-        """Each name's place in the derivation (given numbers first, a frozen ``b+`` after its gradient)."""
-        steps = [step.name for step in self.derivation.steps]
-        trace_names = list(self.known)
-        for updated, bias in self.frozen.items():
-            trace_names.remove(updated)
-            trace_names.insert(trace_names.index(value_names.gradient(bias)) + 1, updated)
-        return derivation_order(steps, trace_names, self.table)
+    def order(self) -> dict[str, int]:
+        """Each name's place in the step (``step_order``): ``η`` and the given numbers first, each value
+        where the derivation works it, a frozen ``b+`` right after its gradient."""
+        frozen_after = {value_names.gradient(bias): updated for updated, bias in self.frozen.items()}
+        names = [LEARNING_RATE]
+        for slot in step_order(self.setup.network, self.trace.names, bool(self.trace.regularization)):
+            names += [slot.name, frozen_after[slot.name]] if slot.name in frozen_after else [slot.name]
+        return {name: place for place, name in enumerate(names)}
 
     def position(self, name: str) -> float:
         """``name``'s place in the derivation (unknown names last)."""

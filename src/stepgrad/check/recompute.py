@@ -27,6 +27,7 @@ from stepgrad.functions.formula_text import fill
 from stepgrad.network import value_names
 from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization
 from stepgrad.network.naming import Names
+from stepgrad.network.step_order import GIVEN_KINDS, step_order
 
 Evaluate = Callable[[Sequence[float]], float]
 
@@ -421,39 +422,9 @@ Slot = tuple[str, tuple[int, ...]]
 
 
 def slots(ctx: Context) -> list[Slot]:
-    """Every step of the derivation as ``(Rules field, indices)``, in the order a person works them."""
-    names = ctx.names
-    count = len(ctx.network.layers)
-    widths = [len(neurons) for neurons in names.neurons]
-    found: list[Slot] = [
-        (field, (layer, j)) for layer in range(count) for j in range(widths[layer]) for field in ("net", "out")
-    ]
-    found += [("error", (k,)) for k in range(widths[-1])] + [("error_total", ())]
-    regularized = bool(ctx.regularization)
-    if regularized:
-        found.append(("penalty", ()))
-    for layer in reversed(range(count)):
-        for j in range(widths[layer]):
-            if layer == count - 1:
-                found.append(("output_dE_dout", (j,)))
-            else:
-                found += [("contribution", (layer, k, j)) for k in range(widths[layer + 1])]
-                found.append(("hidden_dE_dout", (layer, j)))
-            found.append(("dout_dnet", (layer, j)))
-            found.append(("output_delta", (j,)) if layer == count - 1 else ("hidden_delta", (layer, j)))
-            for i in range(len(names.weights[layer][j])):
-                found += [("dnet_dw", (layer, j, i)), ("grad_w", (layer, j, i))]
-                if regularized:
-                    found.append(("penalty_w", (layer, j, i)))
-        found += [("grad_b", (layer, index)) for index in range(len(names.biases[layer]))]
-    found += [("update_w", (w.layer, w.neuron, w.source)) for w in names.all_weights()]
-    trained = [b for b in names.all_biases() if ctx.network.layers[b.layer].trains_bias]
-    found += [("update_b", (b.layer, b.index)) for b in trained]
-    found += [
-        (field, (layer, j)) for layer in range(count) for j in range(widths[layer]) for field in ("net_new", "out_new")
-    ]
-    found += [("error_new", (k,)) for k in range(widths[-1])] + [("error_total_new", ())]
-    return found
+    """Every computed step as ``(Rules field, indices)``, in the order a person works them (``step_order``)."""
+    order = step_order(ctx.network, ctx.names, bool(ctx.regularization))
+    return [(slot.kind, slot.at) for slot in order if slot.kind not in GIVEN_KINDS]
 
 
 def build_table(ctx: Context, rules: Rules = CORRECT, correct: Table | None = None) -> Table:

@@ -1,16 +1,9 @@
 """Turn a trace into the steps a person works by hand, in the order they work them.
 
-1. Forward pass: ``net`` and ``out`` of every neuron, layer by layer.
-2. Total error: ``E_o`` of each output and ``E_total``.
-3. Output layer: ``dE_total/dout_o``, ``dout_o/dnet_o``, ``delta_o``; for every weight
-   ``dnet_o/dw``, the chain-rule product ``dE_total/dw`` and the update ``w+``.
-4. Hidden layers, from the last to the first: what each neuron of the next layer
-   sends back (``dE_o1/dout_h1 = delta_o1·w5``), their sum, ``dout_h/dnet_h``,
-   ``delta_h``, and for every weight the chain and the update.
-5. Biases: ``dE_total/db`` (the sum of the layer's deltas for a shared bias) and ``b+``.
-6. The error after the update: ``out_o+`` and ``E_total+``.
-
-Every value is read from the trace (``trace.values(sample)``); nothing is computed here.
+The order and its groups are ``stepgrad.network.step_order``'s (forward pass, total error, output
+layer, hidden layers with each ``w+`` right after its gradient, biases, the error after the
+update); this module writes each kind of step's formula. Every value is read from the trace
+(``trace.values(sample)``); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -34,16 +27,11 @@ from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
 from stepgrad.network import value_names
 from stepgrad.network.classic import is_classic
+from stepgrad.network.step_order import step_order
 
 if TYPE_CHECKING:
     from stepgrad.network.model import Setup
     from stepgrad.network.naming import Names
-
-FORWARD = "Forward pass"
-TOTAL_ERROR = "Total error"
-OUTPUT_LAYER = "Backward pass: output layer"
-BIASES = "Backward pass: biases"
-AFTER = "Error after the update"
 
 UPDATE_NOTE = (
     "The new weights are only used from the next step on: every gradient of this step, the hidden "
@@ -144,180 +132,20 @@ def check_sample(sample: int, count: int, holder: str, source: str | None = None
 def explain(
     trace: Trace, sample: int = 0, title: str = "Backpropagation, step by step", notes: tuple[str, ...] = ()
 ) -> Derivation:
-    """The derivation of ``trace``'s step, following sample ``sample``."""
+    """The derivation of ``trace``'s step, following sample ``sample``: a step for each value
+    ``step_order`` shows, in its order and its group."""
     check_sample(sample, trace.batch_size, "the step")
     values = trace.values(sample)
-    names = trace.names
-    network = trace.network
-    builder = _Builder(values)
-    loss = get_loss(network.loss)
-    output_activation = get_activation(network.layers[-1].activation)
-    paired = output_activation.name in loss.paired
-    n_layers = len(network.layers)
-    outputs = names.neurons[-1]
     # A batch step updates with the batch mean ⟨dE_total/dw⟩ of each gradient, read from the trace.
     batch_means = _batch_mean_gradients(trace) if trace.batch_size > 1 else {}
-    builder.values = {**values, **batch_means, "η": trace.learning_rate}
+    builder = _Builder({**values, **batch_means, "η": trace.learning_rate})
     regularization = trace.regularization
     if regularization:
         builder.values.update({"λ1": regularization.l1, "λ2": regularization.l2})
-
-    # 1. Forward pass
-    # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
-    activation_of = [get_activation(layer.activation).name for layer in network.layers]
-    _forward_steps(builder, trace, activation_of, FORWARD)
-
-    # 2. Total error (and, when the weights are regularized, the term the step also lowers)
-    _error_steps(builder, loss.name, outputs, TOTAL_ERROR, after="")
-    if regularization:
-        _penalty_step(builder, trace)
-
-    # 3. and 4. Backward pass, output layer first
-    for layer_index in reversed(range(n_layers)):
-        layer = network.layers[layer_index]
-        neurons = names.neurons[layer_index]
-        is_output = layer_index == n_layers - 1
-        section = OUTPUT_LAYER if is_output else _hidden_section(layer_index, n_layers)
-        sources = names.sources(layer_index)
-        source_values = sources if layer_index == 0 else [value_names.out(s) for s in sources]
-        for j, neuron in enumerate(neurons):
-            dE_dout, dout_dnet, delta = (
-                value_names.dE_dout(neuron),
-                value_names.dout_dnet(neuron),
-                value_names.delta(neuron),
-            )
-            if is_output:
-                builder.add(
-                    dE_dout,
-                    section,
-                    f"How much the total error changes with the output of {neuron}",
-                    error_gradient_template(
-                        loss.name, value_names.target(neuron), value_names.out(neuron), len(outputs)
-                    ),
-                    [value_names.target(neuron), value_names.out(neuron)],
-                    involves=(neuron,),
-                )
-            else:
-                _hidden_error(builder, trace, layer_index, j, neuron, section)
-            if get_activation(activation_of[layer_index]).elementwise or not paired:
-                builder.add(
-                    dout_dnet,
-                    section,
-                    f"How much the output of {neuron} changes with its net input",
-                    derivative_template(activation_of[layer_index], value_names.net(neuron), value_names.out(neuron)),
-                    derivative_operands(activation_of[layer_index], value_names.net(neuron), value_names.out(neuron)),
-                    involves=(neuron,),
-                )
-            if is_output and paired:
-                builder.add(
-                    delta,
-                    section,
-                    f"Delta of {neuron}: {output_activation.name} with {loss.name} simplifies",
-                    paired_delta_template(
-                        loss.name, output_activation.name, value_names.target(neuron), value_names.out(neuron)
-                    ),
-                    [value_names.out(neuron), value_names.target(neuron)],
-                    involves=(neuron,),
-                    note=_note(
-                        Formula(f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet"),
-                        " collapses to ",
-                        Formula(loss.paired[output_activation.name].delta_formula),
-                        f" for {output_activation.name} outputs with {loss.name}; it stays exact where the "
-                        "separate factors would overflow.",
-                    ),
-                )
-            else:
-                builder.add(
-                    delta,
-                    section,
-                    f"Delta of {neuron} (the node delta)",
-                    _product([dE_dout, dout_dnet]),
-                    [dE_dout, dout_dnet],
-                    involves=(neuron,),
-                    note=_note(
-                        Formula(f"delta_{neuron} = dE_total/dnet_{neuron}"), ", the delta rule's common factor."
-                    ),
-                )
-            chain = [delta] if paired and is_output else [dE_dout, dout_dnet]
-            for i, weight in enumerate(names.weights[layer_index][j]):
-                dnet_dw, grad = value_names.dnet_dw(neuron, weight), value_names.gradient(weight)
-                used = f"⟨{grad}⟩" if batch_means else grad
-                builder.add(
-                    dnet_dw,
-                    section,
-                    f"How much the net input of {neuron} changes with {weight}",
-                    ("{" + source_values[i] + "}", "{" + source_values[i] + "}"),
-                    [source_values[i]],
-                    involves=(neuron, sources[i], weight),
-                )
-                builder.add(
-                    grad,
-                    section,
-                    f"Gradient of {weight} (chain rule)",
-                    _product([*chain, dnet_dw]),
-                    [*chain, dnet_dw],
-                    involves=(neuron, sources[i], weight),
-                    note=_note("Delta rule: ", Formula(f"{grad} = {delta} · {source_values[i]}"), "."),
-                )
-                step_of = [used]
-                if regularization:
-                    step_of.append(
-                        _penalty_gradient_step(builder, trace, weight, section, (neuron, sources[i], weight))
-                    )
-                builder.add(
-                    f"{weight}+",
-                    section,
-                    f"Updated {weight}",
-                    _update_template(weight, step_of),
-                    [weight, "η", *step_of],
-                    involves=(weight,),
-                    note=(UPDATE_NOTE if n_layers > 1 else UPDATE_NOTE_ONE_LAYER)
-                    if not any(step.name.endswith("+") for step in builder.steps)
-                    else "",
-                )
-
-    # 5. Biases
-    for bias in names.all_biases():
-        layer = network.layers[bias.layer]
-        neurons = names.neurons[bias.layer]
-        fed = neurons if layer.bias_mode == "shared" else [neurons[bias.index]]
-        deltas = [value_names.delta(n) for n in fed]
-        frozen = "" if layer.trains_bias else f" {bias.name} is frozen in this network, so it is not updated."
-        builder.add(
-            value_names.gradient(bias.name),
-            BIASES,
-            f"Gradient of {bias.name}",
-            _sum(deltas),
-            deltas,
-            involves=(bias.name, *fed),
-            note=_note(
-                Formula(f"dnet/d{bias.name} = 1"),
-                f" for every neuron {bias.name} feeds, so its gradient is "
-                + ("the sum of their deltas." if len(fed) > 1 else "that neuron's delta.")
-                + frozen,
-            ),
-        )
-        if layer.trains_bias:
-            bias_used = (
-                value_names.batch_mean(value_names.gradient(bias.name))
-                if batch_means
-                else value_names.gradient(bias.name)
-            )
-            builder.add(
-                f"{bias.name}+",
-                BIASES,
-                f"Updated {bias.name}",
-                (
-                    "{" + bias.name + "} − {η} · {" + bias_used + "}",
-                    "{" + bias.name + r"} - {η} \cdot {" + bias_used + "}",
-                ),
-                [bias.name, "η", bias_used],
-                involves=(bias.name,),
-            )
-
-    # 6. After the update: the forward pass again with w+ and b+, then the errors
-    _forward_steps(builder, trace, activation_of, AFTER, after="+")
-    _error_steps(builder, loss.name, outputs, AFTER, after="+")
+    steps = _Steps(trace, builder, bool(batch_means))
+    for slot in step_order(trace.network, trace.names, bool(regularization)):
+        if slot.shown:
+            getattr(steps, slot.kind)(slot.group, *slot.at)
 
     all_notes = list(notes)
     if trace.hidden_deltas_from == "updated":
@@ -331,8 +159,325 @@ def explain(
             "while the updates use the batch mean of each gradient, written ⟨dE_total/dw⟩."
         )
     return Derivation(
-        trace=trace, sample=sample, steps=tuple(builder.steps), values=values, title=title, notes=tuple(all_notes)
+        trace=trace, sample=sample, steps=tuple(steps.builder.steps), values=values, title=title, notes=tuple(all_notes)
     )
+
+
+class _Steps:
+    """One method per kind of step (``step_order``'s kinds): each adds that step to ``builder``."""
+
+    def __init__(self, trace: Trace, builder: _Builder, batch: bool) -> None:
+        self.trace, self.builder, self.batch = trace, builder, batch
+        self.names = trace.names
+        self.loss = get_loss(trace.network.loss)
+        self.output_activation = get_activation(trace.network.layers[-1].activation)
+        self.paired = self.output_activation.name in self.loss.paired
+        # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
+        self.activation_of = [get_activation(layer.activation).name for layer in trace.network.layers]
+        self.outputs = self.names.neurons[-1]
+
+    def _sources(self, layer: int, after: str = "") -> list[str]:
+        """The value names feeding ``layer``: ``i1`` or ``out_h1`` (``out_h1+`` after the update)."""
+        sources = self.names.sources(layer)
+        return sources if layer == 0 else [value_names.out(s, after) for s in sources]
+
+    # ---------------------------------------------------------------- forward pass and errors
+    def net(self, group: str, layer: int, j: int, after: str = "") -> None:
+        """``net = Σ w·input + b·1``."""
+        trains_bias = self.trace.network.layers[layer].trains_bias
+        neuron = self.names.neurons[layer][j]
+        _net_step(self.builder, self.names, layer, j, neuron, self._sources(layer, after), group, after, trains_bias)
+
+    def out(self, group: str, layer: int, j: int, after: str = "") -> None:
+        """``out = f(net)``."""
+        layer_nets = [value_names.net(n, after) for n in self.names.neurons[layer]]
+        _out_step(self.builder, self.activation_of[layer], self.names.neurons[layer][j], layer_nets, group, after)
+
+    def net_new(self, group: str, layer: int, j: int) -> None:
+        """``net+``, with ``w+``, trained ``b+`` and ``out_h1+``."""
+        self.net(group, layer, j, after=value_names.AFTER)
+
+    def out_new(self, group: str, layer: int, j: int) -> None:
+        """``out+ = f(net+)``."""
+        self.out(group, layer, j, after=value_names.AFTER)
+
+    def error(self, group: str, k: int, after: str = "") -> None:
+        """``E_o = loss(target_o, out_o)``."""
+        output = self.outputs[k]
+        target, out = value_names.target(output), value_names.out(output, after)
+        self.builder.add(
+            value_names.error(output, after),
+            group,
+            f"Error of {output}" + (" after the update" if after else ""),
+            error_template(self.loss.name, target, out, len(self.outputs)),
+            [target, out],
+            involves=(output,),
+        )
+
+    def error_total(self, group: str, after: str = "") -> None:
+        """``E_total = Σ_o E_o``."""
+        terms = [value_names.error(o, after) for o in self.outputs]
+        compare = (
+            "Compare with ",
+            Formula("E_total"),
+            " before the update: a step that is small enough lowers the error.",
+        )
+        self.builder.add(
+            value_names.error_total(after),
+            group,
+            "Total error" + (" after the update" if after else ""),
+            _sum(terms),
+            terms,
+            involves=tuple(self.outputs),
+            note=_note(*compare) if after else "",
+        )
+
+    def error_new(self, group: str, k: int) -> None:
+        """``E_o+``."""
+        self.error(group, k, after=value_names.AFTER)
+
+    def error_total_new(self, group: str) -> None:
+        """``E_total+``."""
+        self.error_total(group, after=value_names.AFTER)
+
+    # ---------------------------------------------------------------- backward pass
+    def output_dE_dout(self, group: str, k: int) -> None:
+        """``dE_total/dout_o`` from the loss."""
+        neuron = self.outputs[k]
+        target, out = value_names.target(neuron), value_names.out(neuron)
+        self.builder.add(
+            value_names.dE_dout(neuron),
+            group,
+            f"How much the total error changes with the output of {neuron}",
+            error_gradient_template(self.loss.name, target, out, len(self.outputs)),
+            [target, out],
+            involves=(neuron,),
+        )
+
+    def contribution(self, group: str, layer: int, k: int, j: int) -> None:
+        """``dE_k/dout_h = delta_k · w_kh``: what neuron k of the next layer sends back to ``h``."""
+        neuron, next_neuron = self.names.neurons[layer][j], self.names.neurons[layer + 1][k]
+        weight = self.names.weights[layer + 1][k][j]
+        updated = self.trace.hidden_deltas_from == "updated"
+        weight_operand = value_names.updated(weight) if updated else weight
+        self.builder.add(
+            value_names.sent_back(next_neuron, neuron),
+            group,
+            f"What {next_neuron} sends back to {neuron}",
+            _product([value_names.delta(next_neuron), weight_operand]),
+            [value_names.delta(next_neuron), weight_operand],
+            involves=(neuron, next_neuron, weight),
+            note=(
+                "Mistaken on purpose: this uses the already-updated weight."
+                if updated
+                else _note(
+                    Formula(
+                        f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · "
+                        f"dnet_{next_neuron}/dout_{neuron} = delta_{next_neuron} · {weight}"
+                    ),
+                    f" (the original {weight}).",
+                )
+            ),
+        )
+
+    def hidden_dE_dout(self, group: str, layer: int, j: int) -> None:
+        """``dE_total/dout_h = Σ_k dE_k/dout_h``."""
+        neuron, next_neurons = self.names.neurons[layer][j], self.names.neurons[layer + 1]
+        contributions = [value_names.sent_back(k, neuron) for k in next_neurons]
+        self.builder.add(
+            value_names.dE_dout(neuron),
+            group,
+            f"How much the total error changes with the output of {neuron}",
+            _sum(contributions),
+            contributions,
+            involves=(neuron, *next_neurons),
+            note=f"{neuron} affects the total error through every neuron it feeds.",
+        )
+
+    def dout_dnet(self, group: str, layer: int, j: int) -> None:
+        """``dout/dnet``, the activation's derivative."""
+        neuron, activation = self.names.neurons[layer][j], self.activation_of[layer]
+        net, out = value_names.net(neuron), value_names.out(neuron)
+        self.builder.add(
+            value_names.dout_dnet(neuron),
+            group,
+            f"How much the output of {neuron} changes with its net input",
+            derivative_template(activation, net, out),
+            derivative_operands(activation, net, out),
+            involves=(neuron,),
+        )
+
+    def output_delta(self, group: str, k: int) -> None:
+        """``delta_o``: the product of the factors, or the paired loss's simplified form."""
+        if not self.paired:
+            self.hidden_delta(group, len(self.trace.network.layers) - 1, k)
+            return
+        neuron, activation, loss = self.outputs[k], self.output_activation.name, self.loss.name
+        self.builder.add(
+            value_names.delta(neuron),
+            group,
+            f"Delta of {neuron}: {activation} with {loss} simplifies",
+            paired_delta_template(loss, activation, value_names.target(neuron), value_names.out(neuron)),
+            [value_names.out(neuron), value_names.target(neuron)],
+            involves=(neuron,),
+            note=_note(
+                Formula(f"dE_total/dnet_{neuron} = dE_total/dout · dout/dnet"),
+                " collapses to ",
+                Formula(self.loss.paired[activation].delta_formula),
+                f" for {activation} outputs with {loss}; it stays exact where the separate factors would overflow.",
+            ),
+        )
+
+    def hidden_delta(self, group: str, layer: int, j: int) -> None:
+        """``delta = dE_total/dout · dout/dnet``, the node delta."""
+        neuron = self.names.neurons[layer][j]
+        factors = [value_names.dE_dout(neuron), value_names.dout_dnet(neuron)]
+        self.builder.add(
+            value_names.delta(neuron),
+            group,
+            f"Delta of {neuron} (the node delta)",
+            _product(factors),
+            factors,
+            involves=(neuron,),
+            note=_note(Formula(f"delta_{neuron} = dE_total/dnet_{neuron}"), ", the delta rule's common factor."),
+        )
+
+    def dnet_dw(self, group: str, layer: int, j: int, i: int) -> None:
+        """``dnet/dw``: the input the weight multiplies."""
+        neuron, weight, source = self.names.neurons[layer][j], self.names.weights[layer][j][i], self._sources(layer)[i]
+        self.builder.add(
+            value_names.dnet_dw(neuron, weight),
+            group,
+            f"How much the net input of {neuron} changes with {weight}",
+            ("{" + source + "}", "{" + source + "}"),
+            [source],
+            involves=(neuron, self.names.sources(layer)[i], weight),
+        )
+
+    def grad_w(self, group: str, layer: int, j: int, i: int) -> None:
+        """``dE_total/dw``: the chain rule."""
+        neuron, weight = self.names.neurons[layer][j], self.names.weights[layer][j][i]
+        delta, grad = value_names.delta(neuron), value_names.gradient(weight)
+        is_output = layer == len(self.trace.network.layers) - 1
+        chain = [delta] if self.paired and is_output else [value_names.dE_dout(neuron), value_names.dout_dnet(neuron)]
+        factors = [*chain, value_names.dnet_dw(neuron, weight)]
+        self.builder.add(
+            grad,
+            group,
+            f"Gradient of {weight} (chain rule)",
+            _product(factors),
+            factors,
+            involves=(neuron, self.names.sources(layer)[i], weight),
+            note=_note("Delta rule: ", Formula(f"{grad} = {delta} · {self._sources(layer)[i]}"), "."),
+        )
+
+    def _update(self, group: str, parameter: str, note: str = "", penalty_gradient: str | None = None) -> None:
+        """``p+ = p − η · dE_total/dp`` (the batch mean ``⟨dE_total/dp⟩`` for a batch), or
+        ``p+ = p − η · (dE_total/dp + dE_reg/dp)`` with the regularization term ``penalty_gradient``."""
+        gradient = value_names.gradient(parameter)
+        used = [value_names.batch_mean(gradient) if self.batch else gradient]
+        used += [penalty_gradient] if penalty_gradient is not None else []
+        self.builder.add(
+            value_names.updated(parameter),
+            group,
+            f"Updated {parameter}",
+            _update_template(parameter, used),
+            [parameter, "η", *used],
+            involves=(parameter,),
+            note=note,
+        )
+
+    def update_w(self, group: str, layer: int, j: int, i: int) -> None:
+        """``w+``; the first update says when the new weights are used."""
+        first = not any(step.name.endswith(value_names.AFTER) for step in self.builder.steps)
+        note = (UPDATE_NOTE if len(self.trace.network.layers) > 1 else UPDATE_NOTE_ONE_LAYER) if first else ""
+        weight = self.names.weights[layer][j][i]
+        regularized = bool(self.trace.regularization)
+        self._update(group, weight, note, value_names.penalty_gradient(weight) if regularized else None)
+
+    # ---------------------------------------------------------------- regularization (L1/L2)
+    def penalty(self, group: str) -> None:
+        """``E_reg = λ1 · (|w1| + |w2| + …) + ½ · λ2 · (w1² + w2² + …)``: what regularization adds to the objective."""
+        weights = [weight.name for weight in self.names.all_weights()]
+        terms: list[tuple[str, str]] = []
+        operands: list[str] = []
+        if self.trace.regularization.l1:
+            terms.append(
+                (
+                    "{λ1} · (" + " + ".join("|{" + w + "}|" for w in weights) + ")",
+                    r"{λ1} \cdot \left(" + " + ".join(r"\lvert {" + w + r"} \rvert" for w in weights) + r"\right)",
+                )
+            )
+            operands.append("λ1")
+        if self.trace.regularization.l2:
+            terms.append(
+                (
+                    "½ · {λ2} · (" + " + ".join("{" + w + "}²" for w in weights) + ")",
+                    r"\tfrac{1}{2} \cdot {λ2} \cdot \left("
+                    + " + ".join("{" + w + "}^{2}" for w in weights)
+                    + r"\right)",
+                )
+            )
+            operands.append("λ2")
+        self.builder.add(
+            value_names.penalty(),
+            group,
+            "Regularization term (weights only, not biases)",
+            (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
+            [*operands, *weights],
+            involves=tuple(weights),
+            note=_note(
+                "The step lowers ",
+                Formula("E_total + E_reg"),
+                ": each weight's update gains the term's gradient, which pulls the weight towards 0.",
+            ),
+        )
+
+    def penalty_w(self, group: str, layer: int, j: int, i: int) -> None:
+        """``dE_reg/dw5 = λ1 · sign(w5) + λ2 · w5`` (the terms in use)."""
+        weight, neuron = self.names.weights[layer][j][i], self.names.neurons[layer][j]
+        terms: list[tuple[str, str]] = []
+        operands: list[str] = []
+        if self.trace.regularization.l1:
+            terms.append(("{λ1} · sign({" + weight + "})", r"{λ1} \cdot \operatorname{sign}({" + weight + "})"))
+            operands.append("λ1")
+        if self.trace.regularization.l2:
+            terms.append(("{λ2} · {" + weight + "}", r"{λ2} \cdot {" + weight + "}"))
+            operands.append("λ2")
+        self.builder.add(
+            value_names.penalty_gradient(weight),
+            group,
+            f"Regularization gradient of {weight}",
+            (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
+            [*operands, weight],
+            involves=(neuron, self.names.sources(layer)[i], weight),
+        )
+
+    def grad_b(self, group: str, layer: int, index: int) -> None:
+        """``dE_total/db``: the sum of the deltas of the neurons the bias feeds."""
+        bias, neurons = self.names.biases[layer][index], self.names.neurons[layer]
+        network_layer = self.trace.network.layers[layer]
+        fed = neurons if network_layer.bias_mode == "shared" else [neurons[index]]
+        deltas = [value_names.delta(n) for n in fed]
+        frozen = "" if network_layer.trains_bias else f" {bias} is frozen in this network, so it is not updated."
+        self.builder.add(
+            value_names.gradient(bias),
+            group,
+            f"Gradient of {bias}",
+            _sum(deltas),
+            deltas,
+            involves=(bias, *fed),
+            note=_note(
+                Formula(f"dnet/d{bias} = 1"),
+                f" for every neuron {bias} feeds, so its gradient is "
+                + ("the sum of their deltas." if len(fed) > 1 else "that neuron's delta.")
+                + frozen,
+            ),
+        )
+
+    def update_b(self, group: str, layer: int, index: int) -> None:
+        """``b+``."""
+        self._update(group, self.names.biases[layer][index])
 
 
 def _update_template(parameter: str, gradients: list[str]) -> tuple[str, str]:
@@ -341,115 +486,6 @@ def _update_template(parameter: str, gradients: list[str]) -> tuple[str, str]:
     if len(gradients) > 1:
         text, latex = f"({text})", rf"\left({latex}\right)"
     return "{" + parameter + "} − {η} · " + text, "{" + parameter + r"} - {η} \cdot " + latex
-
-
-def _penalty_step(builder: _Builder, trace: Trace) -> None:
-    """``E_reg = λ1 · (|w1| + |w2| + …) + ½ · λ2 · (w1² + w2² + …)``: what regularization adds to the objective."""
-    weights = [weight.name for weight in trace.names.all_weights()]
-    terms: list[tuple[str, str]] = []
-    operands: list[str] = []
-    if trace.regularization.l1:
-        terms.append(
-            (
-                "{λ1} · (" + " + ".join("|{" + w + "}|" for w in weights) + ")",
-                r"{λ1} \cdot \left(" + " + ".join(r"\lvert {" + w + r"} \rvert" for w in weights) + r"\right)",
-            )
-        )
-        operands.append("λ1")
-    if trace.regularization.l2:
-        terms.append(
-            (
-                "½ · {λ2} · (" + " + ".join("{" + w + "}²" for w in weights) + ")",
-                r"\tfrac{1}{2} \cdot {λ2} \cdot \left(" + " + ".join("{" + w + "}^{2}" for w in weights) + r"\right)",
-            )
-        )
-        operands.append("λ2")
-    builder.add(
-        value_names.penalty(),
-        TOTAL_ERROR,
-        "Regularization term (weights only, not biases)",
-        (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
-        [*operands, *weights],
-        involves=tuple(weights),
-        note=_note(
-            "The step lowers ",
-            Formula("E_total + E_reg"),
-            ": each weight's update gains the term's gradient, which pulls the weight towards 0.",
-        ),
-    )
-
-
-def _penalty_gradient_step(
-    builder: _Builder, trace: Trace, weight: str, section: str, involves: tuple[str, ...]
-) -> str:
-    """``dE_reg/dw5 = λ1 · sign(w5) + λ2 · w5`` (the terms in use); returns its name."""
-    terms: list[tuple[str, str]] = []
-    operands: list[str] = []
-    if trace.regularization.l1:
-        terms.append(("{λ1} · sign({" + weight + "})", r"{λ1} \cdot \operatorname{sign}({" + weight + "})"))
-        operands.append("λ1")
-    if trace.regularization.l2:
-        terms.append(("{λ2} · {" + weight + "}", r"{λ2} \cdot {" + weight + "}"))
-        operands.append("λ2")
-    name = value_names.penalty_gradient(weight)
-    builder.add(
-        name,
-        section,
-        f"Regularization gradient of {weight}",
-        (" + ".join(t[0] for t in terms), " + ".join(t[1] for t in terms)),
-        [*operands, weight],
-        involves=involves,
-    )
-    return name
-
-
-def _error_steps(builder: _Builder, loss: str, outputs: list[str], section: str, after: str) -> None:
-    """``E_o = loss(target_o, out_o)`` for each output and ``E_total = Σ_o E_o``; ``after="+"`` for the new weights."""
-    when = " after the update" if after else ""
-    for output in outputs:
-        builder.add(
-            value_names.error(output, after),
-            section,
-            f"Error of {output}{when}",
-            error_template(loss, value_names.target(output), value_names.out(output, after), len(outputs)),
-            [value_names.target(output), value_names.out(output, after)],
-            involves=(output,),
-        )
-    builder.add(
-        value_names.error_total(after),
-        section,
-        f"Total error{when}",
-        _sum([value_names.error(o, after) for o in outputs]),
-        [value_names.error(o, after) for o in outputs],
-        involves=tuple(outputs),
-        note=_note(
-            "Compare with ", Formula("E_total"), " before the update: a step that is small enough lowers the error."
-        )
-        if after
-        else "",
-    )
-
-
-def _forward_steps(builder: _Builder, trace: Trace, activation_of: list[str], section: str, after: str = "") -> None:
-    """``net`` then ``out`` of each neuron, layer by layer (softmax needs the whole layer's nets first).
-
-    ``after="+"``: the forward pass of the updated network, with ``w+``, trained ``b+`` and ``out_h1+``.
-    """
-    names = trace.names
-    for layer_index, activation in enumerate(activation_of):
-        sources = names.sources(layer_index)
-        source_values = sources if layer_index == 0 else [value_names.out(s, after) for s in sources]
-        neurons = names.neurons[layer_index]
-        layer_nets = [value_names.net(n, after) for n in neurons]
-        trains_bias = trace.network.layers[layer_index].trains_bias
-        elementwise = get_activation(activation).elementwise
-        for j, neuron in enumerate(neurons):
-            _net_step(builder, names, layer_index, j, neuron, source_values, section, after, trains_bias)
-            if elementwise:
-                _out_step(builder, activation, neuron, layer_nets, section, after)
-        if not elementwise:  # every out reads the whole layer's nets
-            for neuron in neurons:
-                _out_step(builder, activation, neuron, layer_nets, section, after)
 
 
 def _net_step(
@@ -514,53 +550,6 @@ def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
             trace.layers[bias.layer].grad_b[bias.index]
         )
     return means
-
-
-def _hidden_section(layer_index: int, n_layers: int) -> str:
-    if n_layers == 2:
-        return "Backward pass: hidden layer"
-    return f"Backward pass: hidden layer {layer_index + 1}"
-
-
-def _hidden_error(builder: _Builder, trace: Trace, layer_index: int, j: int, neuron: str, section: str) -> None:
-    """``dE_k/dout_h = delta_k · w_kh`` for each neuron k fed by ``neuron``, then their sum."""
-    names = trace.names
-    next_neurons = names.neurons[layer_index + 1]
-    updated = trace.hidden_deltas_from == "updated"
-    contributions = []
-    for k, next_neuron in enumerate(next_neurons):
-        weight = names.weights[layer_index + 1][k][j]
-        weight_operand = f"{weight}+" if updated else weight
-        name = value_names.sent_back(next_neuron, neuron)
-        contributions.append(name)
-        builder.add(
-            name,
-            section,
-            f"What {next_neuron} sends back to {neuron}",
-            _product([value_names.delta(next_neuron), weight_operand]),
-            [value_names.delta(next_neuron), weight_operand],
-            involves=(neuron, next_neuron, weight),
-            note=(
-                "Mistaken on purpose: this uses the already-updated weight."
-                if updated
-                else _note(
-                    Formula(
-                        f"dE_{next_neuron}/dout_{neuron} = dE_{next_neuron}/dnet_{next_neuron} · "
-                        f"dnet_{next_neuron}/dout_{neuron} = delta_{next_neuron} · {weight}"
-                    ),
-                    f" (the original {weight}).",
-                )
-            ),
-        )
-    builder.add(
-        value_names.dE_dout(neuron),
-        section,
-        f"How much the total error changes with the output of {neuron}",
-        _sum(contributions),
-        contributions,
-        involves=(neuron, *next_neurons),
-        note=f"{neuron} affects the total error through every neuron it feeds.",
-    )
 
 
 def explain_setup(
