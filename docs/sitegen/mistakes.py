@@ -4,7 +4,7 @@ The families are ``stepgrad.check.mistakes.MISTAKES``; an example is the first s
 where ``stepgrad.check.mutations`` applies that mistake: the right formula and value, the wrong
 formula and the value it gives (from the right earlier values). The networks tried, in order:
 the classic example, tanh with one bias per neuron, ReLU into softmax with cross-entropy, the classic
-example with L1 regularization.
+example with L1 regularization, SiLU and ELU hidden layers (their own wrong derivatives).
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def _traces() -> list[tuple[str, stepgrad.Trace]]:
     relu = create_network(
         [2, 3, 3], activation="relu", output_activation="softmax", loss="cross_entropy", rng=np.random.default_rng(1)
     )
+    silu = create_network([2, 2, 2], activation="silu", output_activation="sigmoid", rng=np.random.default_rng(2))
+    elu = create_network([2, 2, 2], activation="elu", output_activation="sigmoid", rng=np.random.default_rng(3))
     return [
         ("the classic example", stepgrad.train_step(classic.network, classic.inputs, classic.targets, 0.5)),
         ("2-2-2 tanh → sigmoid, one bias per neuron", stepgrad.train_step(tanh, [[0.05, 0.10]], [[0.01, 0.99]], 0.5)),
@@ -53,6 +55,8 @@ def _traces() -> list[tuple[str, stepgrad.Trace]]:
                 classic.network, classic.inputs, classic.targets, 0.5, regularization=Regularization(l1=0.01)
             ),
         ),
+        ("2-2-2 SiLU → sigmoid", stepgrad.train_step(silu, [[0.5, -0.2]], [[0.01, 0.99]], 0.5)),
+        ("2-2-2 ELU → sigmoid", stepgrad.train_step(elu, [[-1.0, -2.0]], [[0.01, 0.99]], 0.5)),
     ]
 
 
