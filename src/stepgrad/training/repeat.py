@@ -117,16 +117,16 @@ def _repeat(
     def error_of(current: Params) -> float:
         return float(np.mean(sample_losses(current, functions, x, target)))
 
-    one_step = _one_step(setup, functions, hidden_deltas_from)
+    trains_bias = [layer.trains_bias for layer in setup.network.layers]
+    one_step = _one_step(setup, functions, trains_bias, hidden_deltas_from)
     advance = _numpy_advance(one_step)
     # a regularized file (l1/l2) takes the NumPy steps: the kernels compute the plain gradient only
     if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and not setup.regularization:
-        trains_bias = [layer.trains_bias for layer in setup.network.layers]
         kernel, compiles = _online_kernel(params, functions, trains_bias, steps)
         if kernel is not None:
             if compiles and on_compile is not None:
                 on_compile()
-            advance = _kernel_advance(kernel, setup, functions)
+            advance = _kernel_advance(kernel, setup, functions, trains_bias)
     recorded_steps, recorded = [0], [error_of(params)]
     if on_report is not None:
         on_report(0, recorded[0])
@@ -153,10 +153,11 @@ def _repeat(
     return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1], stop_reason)
 
 
-def _one_step(setup: Setup, functions: Functions, hidden_deltas_from: str) -> Callable[[Params], Params]:
+def _one_step(
+    setup: Setup, functions: Functions, trains_bias: list[bool], hidden_deltas_from: str
+) -> Callable[[Params], Params]:
     """One full-batch gradient step with NumPy: the array loop, or for the classic mistake the traced step."""
     x, target, rate = setup.inputs, setup.targets, setup.learning_rate
-    trains_bias = [layer.trains_bias for layer in setup.network.layers]
     if hidden_deltas_from == "updated":
         from stepgrad.core.step import train_step  # the traced step: only the classic mistake needs it
 
@@ -199,10 +200,11 @@ def _numpy_advance(one_step: Callable[[Params], Params]) -> Callable[[Params, in
     return advance
 
 
-def _kernel_advance(kernel: OnlineSGD, setup: Setup, functions: Functions) -> Callable[[Params, int], Params | None]:
+def _kernel_advance(
+    kernel: OnlineSGD, setup: Setup, functions: Functions, trains_bias: list[bool]
+) -> Callable[[Params, int], Params | None]:
     """``count`` online-SGD steps on the one sample in the kernel (None: the plain-Python loop's floats
     overflowed, where NumPy gives inf)."""
-    trains_bias = [layer.trains_bias for layer in setup.network.layers]
 
     def advance(params: Params, count: int) -> Params | None:
         order = np.zeros(count, dtype=np.int64)  # the one sample, ``count`` times
