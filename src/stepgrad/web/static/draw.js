@@ -326,7 +326,7 @@
      onPick(name) is called when a connection or a bias is clicked. */
   /* A click, or a tap: Chromium's touch adjustment sends a tap's click on a thin SVG connection to the
      whole diagram, so a touch is taken at its pointerup (and the click that may follow is not taken twice). */
-  let lastTouch = 0;
+  let lastTouch = -Infinity; // no touch yet: a click in the first 600 ms after load counts too
   function onPress(element, action) {
     element.addEventListener("pointerup", (event) => {
       if (event.pointerType !== "touch") return;
