@@ -131,13 +131,14 @@ def run(quick: bool) -> TaskResult:
         )
     result.table = "\n".join(lines)
     result.notes.append(
-        "`stepgrad train` on a network this small runs its steps as plain Python lines over floats "
-        "(`stepgrad.training.plain_sgd`, no numba import); the classic script prints every 1,000 steps and the "
+        "`stepgrad train` on the classic example runs its steps as plain Python lines over floats "
+        "(`stepgrad.training.plain_sgd`) and never imports NumPy (`stepgrad.training.plain_repeat`: the same "
+        "figures as the array path, tested line for line); the classic script prints every 1,000 steps and the "
         "final outputs, as `stepgrad train` does, and ends with the same E_total (3.510187783e-05)."
     )
     result.notes.append(
-        "The stepgrad commands import NumPy and click (rich where they draw a table or a bar), none imports numba "
-        "or SciPy: `stepgrad train --data` "
+        "The other stepgrad commands import NumPy and click (rich where they draw a table or a bar), none imports "
+        "numba or SciPy: `stepgrad train --data` "
         "loads the compiled kernel only when the NumPy path would take longer than loading it (here 200 updates); "
         "a compile on an empty numba cache is announced on stderr and shown in its own summary row, outside `time`."
     )

@@ -11,11 +11,11 @@ light so ``import stepgrad`` is fast.
 
 from __future__ import annotations
 
-import importlib
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from stepgrad.errors import StepgradError
+from stepgrad.lazy import lazy_names
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -110,14 +110,4 @@ def explain(
     return explain_subject(subject, inputs, targets, learning_rate, sample, hidden_deltas_from)
 
 
-def __getattr__(name: str) -> Any:
-    """The core's and the network's public names, imported when first used."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'stepgrad' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

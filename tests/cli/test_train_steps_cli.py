@@ -145,3 +145,30 @@ def test_a_run_that_converges_has_no_divergence_warning(tmp_path: Path) -> None:
     result = run("train", str(path), "--steps", "50", "--every", "10")
     assert result.returncode == 0 and result.stderr == ""
     assert "After 50 steps:" in result.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["--steps", "2500", "--every", "300"], ["--steps", "1"]])
+def test_the_classic_example_on_floats_prints_what_the_array_path_prints(tmp_path: Path, args: list[str]) -> None:
+    # no FILE: the classic example runs on plain floats (no NumPy); the same network from a file runs on arrays
+    written = run("init", str(tmp_path / "classic.toml"))
+    assert written.returncode == 0, written.stderr
+    on_floats = run("train", *args)
+    on_arrays = run("train", str(tmp_path / "classic.toml"), *args)
+    assert on_floats.returncode == on_arrays.returncode == 0, on_floats.stderr + on_arrays.stderr
+    assert on_floats.stdout.splitlines()[0].startswith("Training classic example: 1 sample, η = 0.5, ")
+    assert on_floats.stdout.splitlines()[1:] == on_arrays.stdout.splitlines()[1:]
+    assert on_floats.stderr == on_arrays.stderr == ""
+
+
+def test_options_left_at_their_defaults_need_no_registry() -> None:
+    # --optimizer, --task, --schedule default to names of registries that import NumPy; the defaults pass unread
+    from stepgrad.cli.train_cmd import train
+
+    for param in train.params:
+        choices = getattr(param.type, "choices", None)
+        if param.default is not None and choices is not None:
+            assert param.default in choices, param.name
+    bad = run("train", "--data", "xor", "--optimizer", "adagrad")
+    assert bad.returncode == 2
+    assert "'adagrad' is not one of" in bad.stderr and "'adamw'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from stepgrad.cli.choices import OPTIMIZER_NAMES, RegistryChoice
 from stepgrad.errors import StepgradError
 from stepgrad.limits import (
     MAX_EXPLAIN_LAYERS,
@@ -20,10 +21,6 @@ from stepgrad.render import FILE_SUFFIXES, format_names
 
 if TYPE_CHECKING:
     from stepgrad.network.model import Setup
-
-# stepgrad.training.optimizer_names(), spelled out: importing stepgrad.training would slow explain's start
-# (tests/cli/test_explain_cli.py checks the two agree)
-OPTIMIZER_CHOICES = ["sgd", "momentum", "nesterov", "adam", "adamw"]
 
 
 def _options(function: click.decorators.FC) -> click.decorators.FC:
@@ -58,7 +55,7 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
         ),
         click.option(
             "--optimizer",
-            type=click.Choice(OPTIMIZER_CHOICES),
+            type=RegistryChoice(OPTIMIZER_NAMES),
             default=None,
             help="Explain one update of this optimizer (buffers, moments, bias correction).",
         ),

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from stepgrad.cli.choices import OPTIMIZER_NAMES, SCHEDULE_NAMES, RegistryChoice
 from stepgrad.cli.train_cmd import (
     NOISE_OPTION,
     SAMPLES_OPTION,
@@ -28,8 +29,6 @@ from stepgrad.cli.train_cmd import (
 )
 from stepgrad.errors import StepgradError
 from stepgrad.limits import MAX_EPOCHS, MAX_NETS
-from stepgrad.training.optimizers import optimizer_names
-from stepgrad.training.schedules import schedule_names
 
 
 def parse_rates(text: str) -> list[float]:
@@ -78,10 +77,12 @@ def parse_rates(text: str) -> list[float]:
 @click.option(
     "--lr", "rates", default="1.0", show_default=True, help="Learning rate, or a comma list cycled over the networks."
 )
-@click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True)
+@click.option("--optimizer", type=RegistryChoice(OPTIMIZER_NAMES, default="sgd"), default="sgd", show_default=True)
 @click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
 @click.option("--weight-decay", type=float, default=0.0, show_default=True, help="L2 decay λ ≥ 0 on the weights.")
-@click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
+@click.option(
+    "--schedule", type=RegistryChoice(SCHEDULE_NAMES, default="constant"), default="constant", show_default=True
+)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option(
     "--step-size",

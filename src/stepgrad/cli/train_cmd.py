@@ -18,28 +18,27 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from stepgrad.data.csv_file import TASKS
-from stepgrad.data.scaling import SCALINGS
+from stepgrad.cli.choices import OPTIMIZER_NAMES, SCALING_NAMES, SCHEDULE_NAMES, TASK_NAMES, RegistryChoice
 from stepgrad.errors import StepgradError
 from stepgrad.limits import MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_NOISE, MAX_SAMPLES, MAX_STEPS
-from stepgrad.training.optimizers import optimizer_names
-from stepgrad.training.schedules import schedule_names
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
+    from stepgrad.network.model import Setup
+
 # shared with ``stepgrad sweep``
 SCALE_OPTION = click.option(
     "--scale",
-    type=click.Choice(SCALINGS),
+    type=RegistryChoice(SCALING_NAMES),
     default=None,
     help="Scale the input columns (fitted on the training samples): default standard for a CSV file, none for "
     "the named sets (already scaled).",
 )
 TASK_OPTION = click.option(
     "--task",
-    type=click.Choice(TASKS),
+    type=RegistryChoice(TASK_NAMES, default="auto"),
     default="auto",
     show_default=True,
     help="CSV files: classes or numbers to predict (auto: 0/1, text, or 2-10 whole numbers are classes).",
@@ -83,9 +82,11 @@ def parse_layers(text: str) -> list[int]:
 
 def known_loss(ctx: click.Context, param: click.Parameter, name: str | None) -> str | None:
     """A click callback: ``--loss`` must name a loss of the registry (checked before any work)."""
+    if name is None:
+        return None
     from stepgrad.functions import loss_names
 
-    if name is not None and name not in loss_names():
+    if name not in loss_names():
         raise StepgradError(f"unknown loss {name[:80]!r}; choose one of {', '.join(loss_names())}")
     return name
 
@@ -147,7 +148,7 @@ def parse_batch_size(text: str) -> int | None:
     help="Loss (default suits the data; the output activation follows it unless given).",
 )
 @click.option("--bias", type=click.Choice(["per_neuron", "shared", "none"]), default="per_neuron", show_default=True)
-@click.option("--optimizer", type=click.Choice(optimizer_names()), default="sgd", show_default=True)
+@click.option("--optimizer", type=RegistryChoice(OPTIMIZER_NAMES, default="sgd"), default="sgd", show_default=True)
 @click.option("--lr", "learning_rate", type=float, default=0.1, show_default=True, help="Learning rate η (> 0).")
 @click.option("--momentum", type=float, default=None, help="μ in [0, 1) for momentum and nesterov (default 0.9).")
 @click.option("--epochs", type=click.IntRange(max=MAX_EPOCHS), default=100, show_default=True)
@@ -173,7 +174,9 @@ def parse_batch_size(text: str) -> int | None:
 @click.option(
     "--l1", type=float, default=0.0, show_default=True, help="L1 regularization λ₁ ≥ 0 on the weights: + λ₁·sign(w)."
 )
-@click.option("--schedule", type=click.Choice(schedule_names()), default="constant", show_default=True)
+@click.option(
+    "--schedule", type=RegistryChoice(SCHEDULE_NAMES, default="constant"), default="constant", show_default=True
+)
 @click.option("--gamma", type=float, default=None, help="--schedule step: multiply η by γ every --step-size epochs.")
 @click.option(
     "--step-size",
@@ -211,18 +214,19 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
 
     Numbers are written as Python reads them (``8.653979466e-05``), to paste into code. On a
     terminal the progress bar and the log share one console, so lines print above the bar.
+    The classic example (no FILE) is answered on plain floats without importing NumPy when the
+    work is small (``stepgrad.training.plain_repeat``): the same figures, in a fraction of the time.
     """
-    from stepgrad.derivations.step import format_number
-    from stepgrad.errors import quantity
-    from stepgrad.network import classic_setup, network_names
-    from stepgrad.network.classic import is_classic
-    from stepgrad.training.repeat import repeat_steps
-
-    def number(value: float, precision: int = 9) -> str:
-        return format_number(value, precision, unicode_minus=False)
-
     if steps < 1:
         raise StepgradError("--steps must be at least 1")
+    interval = every if every is not None else max(steps // 10, 1)
+    if interval < 1:
+        raise StepgradError("--every must be at least 1")
+    if file is None and hidden_deltas_from == "original" and _classic_on_floats(steps, interval):
+        return
+    from stepgrad.network import classic_setup, network_names
+    from stepgrad.training.repeat import repeat_steps
+
     if file is None:
         setup = classic_setup()
     else:
@@ -231,25 +235,14 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
         setup = load_setup(file)
     if setup.n_samples == 0:
         raise StepgradError("the network file has no sample to train on: add inputs and targets", setup.source)
-    interval = every if every is not None else max(steps // 10, 1)
-    if interval < 1:
-        raise StepgradError("--every must be at least 1")
     out, progress = _step_output(no_progress, steps)
     source = setup.source or file or "network"
-    out.print(
-        f"Training {source}: {quantity(setup.n_samples, 'sample')}, η = {number(setup.learning_rate)}, "
-        f"{quantity(steps, 'step')}"
-        + (
-            " — hidden deltas through the already-updated weights of the layer above (the classic mistake)"
-            if hidden_deltas_from == "updated"
-            else ""
-        )
-    )
+    out.print(_header(source, setup.n_samples, setup.learning_rate, steps, hidden_deltas_from))
 
     def report(step: int, error: float) -> None:
         if progress is not None:
-            progress.update(progress.task_ids[0], completed=step, error=f"E_total {number(error, 6)}")
-        out.print(f"step {step:>{len(str(steps))}}  E_total = {number(error, 10)}")
+            progress.update(progress.task_ids[0], completed=step, error=f"E_total {_number(error, 6)}")
+        out.print(_step_line(step, error, steps))
 
     with progress if progress is not None else contextlib.nullcontext():
         result = repeat_steps(setup, steps, hidden_deltas_from, interval, report, on_compile=_announce_compile)
@@ -262,20 +255,82 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
             result.network, setup.inputs, setup.targets, learning_rate=setup.learning_rate, max_steps=interval + 1
         )
         click.echo(f"stepgrad: why: {why}", err=True)
-    names = network_names(result.network)
+    outputs = [[float(v) for v in row] for row in result.outputs]
+    targets = [[float(v) for v in row] for row in setup.targets]
+    for line in _summary(result.steps[-1], result.error, network_names(result.network).neurons[-1], outputs, targets):
+        out.print(line)
+    _mistake_note(setup, steps, hidden_deltas_from, out)
+
+
+def _classic_on_floats(steps: int, every: int) -> bool:
+    """The classic example's steps on plain floats, printed as ``repeat_file`` prints them (False: the work is
+    large enough for the compiled path, or a value overflowed; nothing is printed then)."""
+    from stepgrad.network import classic
+    from stepgrad.network.naming import neuron_names
+    from stepgrad.training import plain_sgd
+    from stepgrad.training.plain_repeat import classic_shape, repeat_classic
+
+    shape = classic_shape()
+    if plain_sgd.worth_compiling(len(shape.weight_names()), steps):
+        return False
+    run = repeat_classic(steps, every)
+    if run is None:
+        return False
+    out, _ = _step_output(True, steps)
+    out.print(_header(classic.CLASSIC_SOURCE, 1, classic.CLASSIC_LEARNING_RATE, steps, "original"))
+    for step, error in zip(run.steps, run.errors, strict=True):
+        out.print(_step_line(step, error, steps))
+    names = neuron_names(list(shape.sizes))[-1]
+    for line in _summary(run.steps[-1], run.error, names, [list(run.outputs)], [classic.CLASSIC_TARGETS]):
+        out.print(line)
+    return True
+
+
+def _number(value: float, precision: int = 9) -> str:
+    from stepgrad.derivations.step import format_number
+
+    return format_number(value, precision, unicode_minus=False)
+
+
+def _header(source: str, n_samples: int, learning_rate: float, steps: int, hidden_deltas_from: str) -> str:
+    """``Training classic example: 1 sample, η = 0.5, 10000 steps`` (and the mistake's note)."""
+    from stepgrad.errors import quantity
+
+    mistake = " — hidden deltas through the already-updated weights of the layer above (the classic mistake)"
+    return (
+        f"Training {source}: {quantity(n_samples, 'sample')}, η = {_number(learning_rate)}, {quantity(steps, 'step')}"
+        + (mistake if hidden_deltas_from == "updated" else "")
+    )
+
+
+def _step_line(step: int, error: float, steps: int) -> str:
+    """``step  1000  E_total = 0.001114349454``."""
+    return f"step {step:>{len(str(steps))}}  E_total = {_number(error, 10)}"
+
+
+def _summary(
+    done: int, error: float, names: list[str], outputs: list[list[float]], targets: list[list[float]]
+) -> list[str]:
+    """``After 10000 steps: E_total = …`` and each sample's outputs beside their targets."""
+    from stepgrad.errors import quantity
+
     # The published summary writes small errors out in full (0.0000351085); so do we, while that shows digits.
-    in_full = f" ({result.error:.13f})" if 1e-9 <= abs(result.error) < 1 else ""
-    done = result.steps[-1]  # fewer than asked when the guard stopped a diverging run
-    out.print(f"After {quantity(done, 'step')}: E_total = {result.error:.5g}{in_full}")
-    for sample in range(result.outputs.shape[0]):
-        prefix = f"sample {sample + 1}: " if result.outputs.shape[0] > 1 else ""
+    in_full = f" ({error:.13f})" if 1e-9 <= abs(error) < 1 else ""
+    lines = [f"After {quantity(done, 'step')}: E_total = {error:.5g}{in_full}"]
+    for sample, (row, target_row) in enumerate(zip(outputs, targets, strict=True)):
+        prefix = f"sample {sample + 1}: " if len(outputs) > 1 else ""
         values = ", ".join(
-            f"out_{name} = {number(float(value))} (target {number(float(target))})"
-            for name, value, target in zip(
-                names.neurons[-1], result.outputs[sample], setup.targets[sample], strict=True
-            )
+            f"out_{name} = {_number(value)} (target {_number(target)})"
+            for name, value, target in zip(names, row, target_row, strict=True)
         )
-        out.print(prefix + values)
+        lines.append(prefix + values)
+    return lines
+
+
+def _mistake_note(setup: Setup, steps: int, hidden_deltas_from: str, out: Console | _Lines) -> None:
+    """What ``--hidden-deltas-from updated`` did here, after its summary."""
+    from stepgrad.network.classic import is_classic
+
     if hidden_deltas_from == "updated" and len(setup.network.layers) == 1:
         out.print("--hidden-deltas-from updated changes nothing here: a one-layer network has no hidden layer.")
     elif hidden_deltas_from == "updated":

@@ -4,8 +4,9 @@ The names below are imported on first use (PEP 562): the training loops need onl
 functions of ``stepgrad.core.propagation``, not the traces.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from stepgrad.lazy import lazy_names
 
 if TYPE_CHECKING:
     from stepgrad.core.gradcheck import GradientCheck, check_gradients, numerical_gradients
@@ -44,14 +45,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """A public name of the core, imported from its module when first used."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'stepgrad.core' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

@@ -9,8 +9,9 @@ The names below are imported on first use (PEP 562): ``stepgrad train`` needs on
 ``format_number`` of ``stepgrad.derivations.step``, not the derivation.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from stepgrad.lazy import lazy_names
 
 if TYPE_CHECKING:
     from stepgrad.derivations.derivation import explain, explain_setup
@@ -29,14 +30,4 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A public name of the package, imported from its module when first used."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'stepgrad.derivations' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

@@ -12,8 +12,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from stepgrad.network.model import Network
+if TYPE_CHECKING:
+    from stepgrad.network.model import Network
 
 
 @dataclass(frozen=True)

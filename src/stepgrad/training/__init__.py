@@ -7,8 +7,9 @@ The names below are imported on first use (PEP 562): a command that needs one mo
 package (``stepgrad train`` on the classic example needs ``repeat``) does not import the others.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from stepgrad.lazy import lazy_names
 
 if TYPE_CHECKING:
     from stepgrad.training.api import FitResult, fit, predict, predict_proba
@@ -94,14 +95,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """A public name of the package, imported from its module when first used."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'stepgrad.training' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

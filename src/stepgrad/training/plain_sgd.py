@@ -23,15 +23,15 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import exp, tanh
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:  # NumPy only where arrays come in or go out: the lines themselves run on floats
+    import numpy as np
+    from numpy.typing import NDArray
 
-from stepgrad.functions.activations import LEAKY_SLOPE
-from stepgrad.training.compiled import OnlineSGDResult
+    from stepgrad.training.compiled import OnlineSGDResult
 
-Array = NDArray[np.float64]
+    Array = NDArray[np.float64]
 
 # The plain loop writes one line per weight: networks up to this many weights (the classic has 8).
 MAX_WEIGHTS = 256
@@ -42,19 +42,20 @@ PLAIN_WORK_LIMIT = 2_000_000
 
 
 # A neuron's out = f(net) and dout/dnet in the derivation's form, as Python expressions of the names
-# ``{net}`` and ``{out}`` (sigmoid in the form without overflow for each sign, as stepgrad.functions.sigmoid).
+# ``{net}`` and ``{out}`` (sigmoid in the form without overflow for each sign, as stepgrad.functions.sigmoid);
+# ``{slope}`` is leaky ReLU's slope for net ≤ 0 (``stepgrad.functions.activations.LEAKY_SLOPE``).
 VALUES: dict[str, str] = {
     "sigmoid": "1.0 / (1.0 + exp(-{net})) if {net} >= 0 else exp({net}) / (1.0 + exp({net}))",
     "tanh": "tanh({net})",
     "relu": "{net} if {net} > 0.0 else 0.0",
-    "leaky_relu": f"{{net}} if {{net}} > 0.0 else {LEAKY_SLOPE!r} * {{net}}",
+    "leaky_relu": "{net} if {net} > 0.0 else {slope} * {net}",
     "linear": "{net}",
 }
 DERIVATIVES: dict[str, str] = {
     "sigmoid": "{out} * (1.0 - {out})",
     "tanh": "1.0 - {out} * {out}",
     "relu": "(1.0 if {net} > 0.0 else 0.0)",
-    "leaky_relu": f"(1.0 if {{net}} > 0.0 else {LEAKY_SLOPE!r})",
+    "leaky_relu": "(1.0 if {net} > 0.0 else {slope})",
     "linear": "1.0",
 }
 # One output's E_o and dE_o/dout_o from {t}, {out} and the number of outputs {n}.
@@ -64,16 +65,33 @@ LOSSES: dict[str, tuple[str, str]] = {
 }
 
 
-def supports(activations: Sequence[str], loss: str, weights: Sequence[Array]) -> bool:
+def supports(activations: Sequence[str], loss: str, weights: Sequence[Array] | int) -> bool:
     """True when the plain loop implements every activation and the loss (canonical names) and the
-    network is small enough (``MAX_WEIGHTS``)."""
-    small = sum(w.size for w in weights) <= MAX_WEIGHTS
+    network is small enough (``MAX_WEIGHTS``; ``weights``: the layers' arrays or their number of weights)."""
+    small = _count(weights) <= MAX_WEIGHTS
     return small and loss in LOSSES and all(name in VALUES for name in activations)
 
 
-def worth_compiling(weights: Sequence[Array], updates: int) -> bool:
-    """Whether ``updates`` online updates of a network with these weights are worth numba's start-up."""
-    return updates * sum(w.size for w in weights) > PLAIN_WORK_LIMIT
+def worth_compiling(weights: Sequence[Array] | int, updates: int) -> bool:
+    """Whether ``updates`` online updates of a network with these weights (arrays, or their number) are worth
+    numba's start-up."""
+    return updates * _count(weights) > PLAIN_WORK_LIMIT
+
+
+def _count(weights: Sequence[Array] | int) -> int:
+    return weights if isinstance(weights, int) else sum(int(w.size) for w in weights)
+
+
+def _slope() -> float:
+    """Leaky ReLU's slope, from its registry entry (imported only for a network that has a leaky layer)."""
+    from stepgrad.functions.activations import LEAKY_SLOPE
+
+    return float(LEAKY_SLOPE)
+
+
+def _form(template: str, name: str, **names: str) -> str:
+    """``template`` with the names filled in (and the leaky slope, for ``leaky_relu``)."""
+    return template.format(slope=repr(_slope()) if name == "leaky_relu" else "", **names)
 
 
 def correct(out: Sequence[float], target: Sequence[float]) -> float:
@@ -125,6 +143,22 @@ class Shape:
         """Neuron ``j``'s bias name (``b1`` when the layer shares one)."""
         return f"b{layer}" if self.n_bias[layer - 1] == 1 else f"b{layer}_{j}"
 
+    def weight_names(self) -> list[str]:
+        """Every weight's name (``w1_0_1``: layer 1, neuron 0, from input 1) in the flat order of ``w``."""
+        sizes = self.sizes
+        return [
+            f"w{layer}_{j}_{i}" for layer in self.layers for j in range(sizes[layer]) for i in range(sizes[layer - 1])
+        ]
+
+    def bias_names(self) -> list[str]:
+        """Every bias parameter's name in the flat order of ``b``."""
+        return [self.bias(layer, j) for layer in self.layers for j in range(self.n_bias[layer - 1])]
+
+    def unpack_lines(self) -> list[str]:
+        """The lines that give every parameter its local name, from the flat ``w`` and ``b``."""
+        biases = self.bias_names()
+        return [f"{', '.join(self.weight_names())}, = w", *([f"{', '.join(biases)}, = b"] if biases else [])]
+
 
 def update_source(shape: Shape, arrays: bool = False) -> str:
     """The Python source of ``train(order, x_rows, t_rows, w, b, rate)`` for this network, one line per number.
@@ -137,10 +171,7 @@ def update_source(shape: Shape, arrays: bool = False) -> str:
     the data are NumPy arrays, and ``train(…, losses, hits)`` fills the two arrays it is given.
     """
     sizes = shape.sizes
-    weights = [
-        f"w{layer}_{j}_{i}" for layer in shape.layers for j in range(sizes[layer]) for i in range(sizes[layer - 1])
-    ]
-    biases = [shape.bias(layer, j) for layer in shape.layers for j in range(shape.n_bias[layer - 1])]
+    weights, biases = shape.weight_names(), shape.bias_names()
     body = [*_forward_lines(shape), *_error_lines(shape, arrays), *_delta_lines(shape), *_update_lines(shape)]
     store = (
         [f"    w[{k}] = {name}" for k, name in enumerate(weights)] if arrays else [f"    w[:] = [{', '.join(weights)}]"]
@@ -156,8 +187,7 @@ def update_source(shape: Shape, arrays: bool = False) -> str:
         "\n".join(
             [
                 f"def train(order, x_rows, t_rows, w, b, rate{', losses, hits' if arrays else ''}):",
-                f"    {', '.join(weights)}, = w",
-                *([f"    {', '.join(biases)}, = b"] if biases else []),
+                *(f"    {line}" for line in shape.unpack_lines()),
                 *([] if arrays else ["    losses, hits = [], []"]),
                 *loop,
                 f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]",
@@ -178,7 +208,8 @@ def _forward_lines(shape: Shape) -> list[str]:
             products = " + ".join(f"a{layer - 1}_{i} * w{layer}_{j}_{i}" for i in range(shape.sizes[layer - 1]))
             bias = f" + {shape.bias(layer, j)}" if shape.n_bias[layer - 1] else ""
             lines.append(f"net{layer}_{j} = (0.0 + {products}){bias}")
-            lines.append(f"a{layer}_{j} = " + VALUES[shape.activations[layer - 1]].format(net=f"net{layer}_{j}"))
+            name = shape.activations[layer - 1]
+            lines.append(f"a{layer}_{j} = " + _form(VALUES[name], name, net=f"net{layer}_{j}"))
     return lines
 
 
@@ -201,12 +232,15 @@ def _delta_lines(shape: Shape) -> list[str]:
     lines = []
     for k in range(n_out):
         gradient = slope.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out)
-        derivative = DERIVATIVES[shape.activations[-1]].format(net=f"net{last}_{k}", out=f"a{last}_{k}")
+        derivative = _form(
+            DERIVATIVES[shape.activations[-1]], shape.activations[-1], net=f"net{last}_{k}", out=f"a{last}_{k}"
+        )
         lines.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
     for layer in range(last - 1, 0, -1):
         for j in range(shape.sizes[layer]):
             through = " + ".join(f"d{layer + 1}_{k} * w{layer + 1}_{k}_{j}" for k in range(shape.sizes[layer + 1]))
-            derivative = DERIVATIVES[shape.activations[layer - 1]].format(net=f"net{layer}_{j}", out=f"a{layer}_{j}")
+            name = shape.activations[layer - 1]
+            derivative = _form(DERIVATIVES[name], name, net=f"net{layer}_{j}", out=f"a{layer}_{j}")
             lines.append(f"d{layer}_{j} = (0.0 + {through}) * ({derivative})")
     return lines
 
@@ -231,13 +265,43 @@ def _update_lines(shape: Shape) -> list[str]:
     return lines
 
 
+def evaluate_source(shape: Shape) -> str:
+    """The Python source of ``evaluate(x, t, w, b)``: one sample's forward pass written out as in
+    ``update_source``, returning ``(E_total, (out_1, …))`` of the parameters ``w`` and ``b`` (flat lists)."""
+    last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
+    terms = " + ".join(LOSSES[shape.loss][0].format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out))
+    return (
+        "\n".join(
+            [
+                "def evaluate(x, t, w, b):",
+                *(f"    {line}" for line in shape.unpack_lines()),
+                f"    {', '.join(f'a0_{i}' for i in range(shape.sizes[0]))}, = x",
+                *(f"    {line}" for line in _forward_lines(shape)),
+                f"    return 0.0 + {terms}, ({', '.join(f'a{last}_{k}' for k in range(n_out))},)",
+            ]
+        )
+        + "\n"
+    )
+
+
 @functools.lru_cache(maxsize=32)
-def _compiled_update(shape: Shape) -> Callable[..., tuple[list[float], list[float]]]:
+def compiled_update(shape: Shape) -> Callable[..., tuple[list[float], list[float]]]:
     """``update_source`` turned into a function (Python's own compiler, a millisecond)."""
-    namespace: dict[str, Any] = {"exp": exp, "tanh": tanh, "correct": correct}
-    exec(compile(update_source(shape), "<stepgrad plain_sgd>", "exec"), namespace)
-    train: Callable[..., tuple[list[float], list[float]]] = namespace["train"]
+    train: Callable[..., tuple[list[float], list[float]]] = _function(update_source(shape), "train")
     return train
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_evaluate(shape: Shape) -> Callable[..., tuple[float, tuple[float, ...]]]:
+    """``evaluate_source`` turned into a function."""
+    evaluate: Callable[..., tuple[float, tuple[float, ...]]] = _function(evaluate_source(shape), "evaluate")
+    return evaluate
+
+
+def _function(source: str, name: str) -> Any:
+    namespace: dict[str, Any] = {"exp": exp, "tanh": tanh, "correct": correct}
+    exec(compile(source, f"<stepgrad plain_sgd {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 def online_sgd(
@@ -252,7 +316,11 @@ def online_sgd(
     learning_rate: float,
 ) -> OnlineSGDResult:
     """``len(order)`` online updates (see ``compiled.OnlineSGD``); the inputs are not modified."""
-    train = _compiled_update(Shape.of(weights, biases, activations, train_bias, loss))
+    import numpy as np
+
+    from stepgrad.training.compiled import OnlineSGDResult
+
+    train = compiled_update(Shape.of(weights, biases, activations, train_bias, loss))
     w = [float(v) for layer in weights for v in layer.ravel()]
     b = [float(v) for layer in biases for v in layer.ravel()]
     losses, hits = train(order.tolist(), inputs.tolist(), targets.tolist(), w, b, float(learning_rate))
@@ -265,6 +333,8 @@ def unflatten(
 ) -> tuple[list[Array], list[Array]]:
     """The flat parameters ``w`` and ``b`` (in ``update_source``'s order) as new arrays shaped like
     ``weights`` and ``biases``."""
+    import numpy as np
+
     w_new, b_new, w_at, b_at = [], [], 0, 0
     for layer_w, layer_b in zip(weights, biases, strict=True):
         w_new.append(np.array(w[w_at : w_at + layer_w.size], dtype=np.float64).reshape(layer_w.shape))
