@@ -63,29 +63,73 @@ def test_plain_loop_equals_the_compiled_kernels(kernel_module, sizes, activation
     _assert_same(plain, _run(compiled.online_sgd, network, inputs, targets, order))
 
 
-@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
-def test_the_kernel_compiled_for_a_shape_equals_the_numpy_path(sizes, activation, output, loss, bias) -> None:
-    shaped = pytest.importorskip("stepgrad.training.compiled.shaped")
-    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
-    fast = _run(shaped.online_sgd, network, inputs, targets, order)
+def _numpy_reference(network, inputs, targets, order, rate=0.3):
+    """One sample's gradients with the original weights, then the update, on the NumPy path: the parameters
+    after ``order`` and each update's loss before it."""
     params, functions = params_of(network), Functions.of(network)
     trains_bias = [layer.trains_bias for layer in network.layers]
     losses = []
-    for s in order:  # the NumPy reference: one sample's gradients with the original weights, then the update
+    for s in order:
         x, t = inputs[s : s + 1], targets[s : s + 1]
         losses.append(float(sample_losses(params, functions, x, t)[0]))
         grads = batch_gradients(params, functions, x, t).grads
         params = Params(
-            tuple(sgd_step(w, g, 0.3) for w, g in zip(params.weights, grads.weights, strict=True)),
+            tuple(sgd_step(w, g, rate) for w, g in zip(params.weights, grads.weights, strict=True)),
             tuple(
-                sgd_step(b, g, 0.3) if train else b
+                sgd_step(b, g, rate) if train else b
                 for b, g, train in zip(params.biases, grads.biases, trains_bias, strict=True)
             ),
         )
-    for a, b in zip([*fast.weights, *fast.biases], [*params.weights, *params.biases], strict=True):
+    return params, losses
+
+
+def _assert_equals_numpy(result, network, inputs, targets, order) -> None:
+    params, losses = _numpy_reference(network, inputs, targets, order)
+    for a, b in zip([*result.weights, *result.biases], [*params.weights, *params.biases], strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(fast.losses, losses, rtol=0, atol=1e-12)
-    assert not np.allclose(fast.weights[0], params_of(network).weights[0])  # the updates did move the weights
+    np.testing.assert_allclose(result.losses, losses, rtol=0, atol=1e-12)
+    assert not np.allclose(result.weights[0], params_of(network).weights[0])  # the updates did move the weights
+
+
+@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
+def test_the_kernel_compiled_for_a_shape_equals_the_numpy_path(sizes, activation, output, loss, bias) -> None:
+    shaped = pytest.importorskip("stepgrad.training.compiled.shaped")
+    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
+    _assert_equals_numpy(_run(shaped.online_sgd, network, inputs, targets, order), network, inputs, targets, order)
+
+
+# the activations added for PyTorch's models, hidden and at the output, in their written-out forms
+NEWER_SHAPES = [
+    ([2, 3, 1], "softplus", "sigmoid", "half_squared_error", "per_neuron"),
+    ([3, 4, 2], "silu", "linear", "mse", "shared"),
+    ([2, 3, 3, 1], "elu", "elu", "half_squared_error", "per_neuron"),
+    ([2, 4, 2], "gelu", "gelu", "mse", "per_neuron"),
+    ([2, 3, 1], "gelu_tanh", "softplus", "half_squared_error", "none"),
+    ([2, 3, 1], "tanh", "silu", "mse", "shared"),
+]
+
+
+@pytest.mark.parametrize("kernel_module", ["plain", "shaped"])
+@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), NEWER_SHAPES)
+def test_newer_activations_train_on_the_written_out_lines(kernel_module, sizes, activation, output, loss, bias) -> None:
+    module = plain_sgd if kernel_module == "plain" else pytest.importorskip("stepgrad.training.compiled.shaped")
+    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
+    inputs = inputs * 3.0  # net inputs on both sides of 0, some far out (ELU's and GELU's branches)
+    # 50 updates: the last-bit differences of math's and NumPy's exp grow with each update at this rate
+    # (1e-17 after one, 1e-13 after 50, 1e-12 after 100 for GELU), which is the training's doing, not the lines'
+    order = order[:50]
+    assert plain_sgd.supports([activation, output], loss, params_of(network).weights)
+    _assert_equals_numpy(_run(module.online_sgd, network, inputs, targets, order), network, inputs, targets, order)
+
+
+def test_every_activation_has_written_out_lines_or_trains_on_the_arrays() -> None:
+    from stepgrad.functions.activations import ACTIVATIONS
+
+    written = set(plain_sgd.VALUES)
+    assert written == set(plain_sgd.DERIVATIVES)
+    assert written <= set(ACTIVATIONS)
+    # softmax couples a layer's neurons: its forms are the arrays' (and the general kernel's)
+    assert set(ACTIVATIONS) - written == {"softmax"}
 
 
 def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch) -> None:

@@ -43,8 +43,9 @@ class Activation:
         formula_latex: the same in LaTeX.
         derivative_formula: ``dout/dnet`` as plain text, in the derivation's form.
         derivative_latex: the same in LaTeX.
-        kernel_code: the branch of the compiled training kernels (``stepgrad.training.compiled``) that computes
-            it, or None: trained on the NumPy path only.
+        kernel_code: the branch of the general compiled training kernels (``stepgrad.training.compiled``) that
+            computes it, or None: those kernels step aside (a small network's repeated step may still run it
+            written out, ``stepgrad.training.plain_sgd``, which has a line form for every elementwise activation).
         elementwise: False only for softmax, whose outputs depend on the whole layer.
         derivative_mistakes: the wrong derivatives people write for this activation, as
             ``(mistake name, formula, dout/dnet from (net, out))``; the checker's diagnosis tries them

@@ -20,9 +20,9 @@ the last bit or nearly (tests: 1e-12). Per update, for sample ``s = order[k]``:
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from math import exp, tanh
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # NumPy only where arrays come in or go out: the lines themselves run on floats
@@ -42,14 +42,24 @@ PLAIN_WORK_LIMIT = 2_000_000
 
 
 # A neuron's out = f(net) and dout/dnet in the derivation's form, as Python expressions of the names
-# ``{net}`` and ``{out}`` (sigmoid in the form without overflow for each sign, as stepgrad.functions.sigmoid);
-# ``{slope}`` is leaky ReLU's slope for net ≤ 0 (``stepgrad.functions.activations.LEAKY_SLOPE``).
+# ``{net}`` and ``{out}``, in the arithmetic of ``stepgrad.functions.activations`` (the same stable forms: the
+# sigmoid without overflow for each sign, softplus as log1p(e^(−|net|)) + max(net, 0), Φ as ½·erfc(−net/√2)).
+# ``{slope}``, ``{alpha}``, ``{scale}``, ``{cubic}``, ``{sqrt2}``, ``{sqrt2pi}`` are the registry's constants.
+_SIGMOID = "(1.0 / (1.0 + exp(-{net})) if {net} >= 0 else exp({net}) / (1.0 + exp({net})))"
+_PHI = "0.5 * erfc(-{net} / {sqrt2})"  # Φ(net)
+_CLIPPED = "min(max({net}, -1e3), 1e3)"  # where tanh is ±1 already: no overflow of net³
+_GELU_TANH_INNER = f"tanh({{scale}} * ({_CLIPPED} + {{cubic}} * {_CLIPPED} ** 3))"
 VALUES: dict[str, str] = {
-    "sigmoid": "1.0 / (1.0 + exp(-{net})) if {net} >= 0 else exp({net}) / (1.0 + exp({net}))",
+    "sigmoid": _SIGMOID[1:-1],
     "tanh": "tanh({net})",
     "relu": "{net} if {net} > 0.0 else 0.0",
     "leaky_relu": "{net} if {net} > 0.0 else {slope} * {net}",
     "linear": "{net}",
+    "softplus": "log1p(exp(-abs({net}))) + max({net}, 0.0)",
+    "silu": "{net} * " + _SIGMOID,
+    "elu": "{net} if {net} > 0 else {alpha} * expm1(min({net}, 0.0))",
+    "gelu": "{net} * (" + _PHI + ")",
+    "gelu_tanh": f"0.5 * {{net}} * (1.0 + {_GELU_TANH_INNER})",
 }
 DERIVATIVES: dict[str, str] = {
     "sigmoid": "{out} * (1.0 - {out})",
@@ -57,7 +67,18 @@ DERIVATIVES: dict[str, str] = {
     "relu": "(1.0 if {net} > 0.0 else 0.0)",
     "leaky_relu": "(1.0 if {net} > 0.0 else {slope})",
     "linear": "1.0",
+    "softplus": _SIGMOID,
+    "silu": "{out} + " + _SIGMOID + " * (1.0 - {out})",
+    "elu": "(1.0 if {net} > 0 else {alpha} * exp(min({net}, 0.0)))",
+    "gelu": f"({_PHI} + {{net}} * (exp(-0.5 * min({{net}} * {{net}}, 1e4)) / {{sqrt2pi}}))",
+    "gelu_tanh": (
+        f"(0.5 * (1.0 + {_GELU_TANH_INNER}) + 0.5 * {_CLIPPED} * (1.0 - {_GELU_TANH_INNER} * {_GELU_TANH_INNER})"
+        f" * {{scale}} * (1.0 + 3.0 * {{cubic}} * {_CLIPPED} * {_CLIPPED}))"
+    ),
 }
+# The math functions the lines call (for ``compiled.shaped``'s module too).
+MATH_NAMES = ("erfc", "exp", "expm1", "log1p", "tanh")
+_MATH = {name: getattr(math, name) for name in MATH_NAMES}
 # One output's E_o and dE_o/dout_o from {t}, {out} and the number of outputs {n}.
 LOSSES: dict[str, tuple[str, str]] = {
     "half_squared_error": ("0.5 * ({t} - {out}) ** 2", "{out} - {t}"),
@@ -82,16 +103,26 @@ def _count(weights: Sequence[Array] | int) -> int:
     return weights if isinstance(weights, int) else sum(int(w.size) for w in weights)
 
 
-def _slope() -> float:
-    """Leaky ReLU's slope, from its registry entry (imported only for a network that has a leaky layer)."""
-    from stepgrad.functions.activations import LEAKY_SLOPE
+def _constants(name: str) -> dict[str, str]:
+    """The registry's constants the form of ``name`` uses, as literals (the registry, which imports NumPy, is
+    read only for the activations that have constants: not for the classic example's sigmoid)."""
+    if name in ("sigmoid", "tanh", "relu", "linear", "softplus", "silu"):
+        return {}
+    from stepgrad.functions import activations
 
-    return float(LEAKY_SLOPE)
+    return {
+        "slope": repr(float(activations.LEAKY_SLOPE)),
+        "alpha": repr(float(activations.ELU_ALPHA)),
+        "scale": repr(activations.GELU_SCALE),
+        "cubic": repr(activations.GELU_CUBIC),
+        "sqrt2": repr(math.sqrt(2.0)),
+        "sqrt2pi": repr(math.sqrt(2.0 * math.pi)),
+    }
 
 
 def _form(template: str, name: str, **names: str) -> str:
-    """``template`` with the names filled in (and the leaky slope, for ``leaky_relu``)."""
-    return template.format(slope=repr(_slope()) if name == "leaky_relu" else "", **names)
+    """``template`` with the names and the registry's constants filled in."""
+    return template.format(**_constants(name), **names)
 
 
 def correct(out: Sequence[float], target: Sequence[float]) -> float:
@@ -299,7 +330,7 @@ def compiled_evaluate(shape: Shape) -> Callable[..., tuple[float, tuple[float, .
 
 
 def _function(source: str, name: str) -> Any:
-    namespace: dict[str, Any] = {"exp": exp, "tanh": tanh, "correct": correct}
+    namespace: dict[str, Any] = {**_MATH, "correct": correct}
     exec(compile(source, f"<stepgrad plain_sgd {name}>", "exec"), namespace)
     return namespace[name]
 

@@ -35,7 +35,9 @@ Array = NDArray[np.float64]
 # ``plain_sgd.correct`` for the generated lines (a tuple of outputs and the target row).
 correct = numba.njit(cache=True)(plain_sgd.correct)
 
-_HEADER = "from math import exp, tanh\n\nfrom stepgrad.training.compiled.shaped import correct\n\n\n"
+_HEADER = (
+    f"from math import {', '.join(plain_sgd.MATH_NAMES)}\n\nfrom stepgrad.training.compiled.shaped import correct\n\n\n"
+)
 
 
 def cache_directory() -> Path:
