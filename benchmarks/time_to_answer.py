@@ -76,11 +76,18 @@ def run(quick: bool) -> TaskResult:
     with tempfile.TemporaryDirectory(prefix="stepgrad-time-to-answer-") as folder:
         cwd = Path(folder)
         (cwd / "mine.toml").write_text(ANSWERS, encoding="utf-8")
+        subprocess.run([stepgrad, "init", "classic.toml"], cwd=cwd, capture_output=True, check=True)
         script = Timing(
             "classic script (plain Python, `python classic_script.py`)", [sys.executable, str(SCRIPT)], [], []
         )
         timings = [
             Timing("`stepgrad train` (classic example, 10,000 steps)", [stepgrad, "train"], [], []),
+            Timing(
+                "`stepgrad train classic.toml` (the same network from a file: NumPy's array path, informational)",
+                [stepgrad, "train", "classic.toml"],
+                [],
+                [],
+            ),
             Timing("`stepgrad explain` (classic example)", [stepgrad, "explain"], [], []),
             Timing("`stepgrad check mine.toml` (6 values)", [stepgrad, "check", "mine.toml"], [], []),
             Timing(
