@@ -145,6 +145,11 @@ def compiled_pays(updates: int, batch_size: int, n_weights: int) -> bool:
 # The ensemble kernel multiplies sample by sample (no BLAS): meant for the many small networks of a sweep.
 ENSEMBLE_KERNEL_MAX_WEIGHTS = 4096
 
+# A single network none of whose weight matrices has more entries trains on the ensemble kernel's arithmetic
+# (``epochs._lane_kernel``, sample by sample) at every batch size, so an ensemble member equals it to the last
+# bit; a larger one multiplies its mini-batches with BLAS (``epochs._minibatch_kernel``), which is faster there.
+LANE_MAX_WEIGHTS = 64
+
 _MODULES: dict[str, Any] = {}
 
 
@@ -217,6 +222,16 @@ def compiled_is_cached(batch_size: int) -> bool | None:
 
 # A compiled ensemble call's shuffled sample orders (epochs × networks × samples) stay below this many entries.
 CHUNK_MAX_ORDERS = 4_000_000
+
+
+def batch_sums(losses: Array, batch_size: int) -> tuple[Array, float]:
+    """Each batch's ``Σ E_total`` (``losses`` per sample, in order) and the epoch's total, each added one term
+    after another as the ensemble kernel adds them (NumPy's pairwise sum would differ in the last bit)."""
+    padded = np.zeros(-(-len(losses) // batch_size) * batch_size)  # the last batch padded with 0.0: no change
+    padded[: len(losses)] = losses
+    with np.errstate(over="ignore", invalid="ignore"):
+        per_batch = np.cumsum(padded.reshape(-1, batch_size), axis=1)[:, -1]  # cumsum adds in order
+        return per_batch, float(np.cumsum(per_batch)[-1]) if len(per_batch) else 0.0
 
 
 def sgd_on_kernel(

@@ -44,6 +44,7 @@ from stepgrad.training.compiled.lanes import (
     Packed,
     add_gradient,
     count_correct,
+    descend,
     floats,
     kernel_loss_code,
     load_inputs,
@@ -206,8 +207,7 @@ def _ensemble_kernel(
                         continue
                     updates[e, k] += 1
                     loss_sum[lane] += batch_loss[lane]
-                    for i in range(n_params):
-                        params[i, k] -= rates[e, k] * (grad[i, lane] / (stop - start))  # θ+ = θ − η · (g / B)
+                    descend(params, k, grad, lane, rates[e, k], stop - start)  # θ+ = θ − η · (g / B)
             for lane in range(lanes):
                 k = k0 + lane
                 if not alive[lane]:
