@@ -176,7 +176,9 @@ def _minibatch_kernel(
                 for r in range(rows):
                     scaled[j, r] = delta[j, r] * factor
             np.dot(scaled, _rows(out_all, row_start[layer], n, rows).T, steps[layer])
-            params[w0 : w0 + m * n] -= steps[layer].reshape(m * n)
+            step = steps[layer].reshape(m * n)
+            for i in range(m * n):  # a loop, not ``-=`` on a slice: numba would build a temporary array
+                params[w0 + i] -= step[i]
             if train_bias[layer] and n_bias[layer] > 0:
                 grad_b = grad_b_all[:m]  # per neuron: Σ_B delta / B
                 for j in range(m):
