@@ -9,8 +9,9 @@ import numba; ``load_compiled`` and ``load_ensemble_compiled`` import it on firs
 ``online_sgd`` for batch size 1, ``minibatch_sgd`` for larger batches and the full batch —
 when all of these hold, and otherwise runs the NumPy reference path:
 
-* one network, plain SGD (no momentum, no weight decay), any batch size: on small networks the
-  kernels save NumPy's per-call overhead (64-128-10 in batches of 32: 2.8× faster), on wide ones
+* one network (an ensemble of one trains as any ensemble), plain SGD (no momentum, no weight decay),
+  any batch size: on small networks the kernels save NumPy's per-call overhead
+  (64-128-10 in batches of 32: 2.8× faster), on wide ones
   the matrix products dominate, BLAS in both, and the kernel's fused update saves passes over
   the weights (784-1024-10 in batches of 128: about as fast or faster),
 * no callback needs to run between single updates (callbacks run once per epoch),
@@ -23,6 +24,12 @@ it loops over the networks inside compiled code, on every core, and runs many ep
 (as many as no callback and no validation set needs to see one at a time).
 
 ``fit(..., use_compiled=False)`` always takes the NumPy path; both agree to 1e-12 (tested).
+
+A batch of one, and any batch of a network with no weight matrix over ``LANE_MAX_WEIGHTS`` entries, trains on
+``epochs._lane_kernel``: the ensemble kernel's arithmetic for one lane, so a member of a compiled ensemble
+equals the same network trained alone to the last bit (tested with ``np.array_equal``), and a sweep's rows do
+not depend on its chunks. Larger mini-batches multiply with BLAS (``epochs._minibatch_kernel``), whose sums
+run in another order: there the ensemble member and the network alone agree to 1e-12.
 
 One call runs one epoch (``order`` lists the sample of each update in turn), so the
 learning-rate schedule, shuffling (a seeded ``numpy.random.Generator`` in the loop),

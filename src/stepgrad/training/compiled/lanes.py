@@ -17,8 +17,8 @@ offsets, so one compiled function handles any depth without typed lists:
     b_l = params[b_start[l] : b_start[l] + n_bias[l]]
 
 The helpers work on *lanes*: values are ``(rows, lanes)`` arrays with the lanes innermost, one
-lane per sample of a mini-batch (``minibatch_sgd``), per network of an ensemble
-(``stepgrad.training.compiled.ensemble``) or a single lane (``online_sgd``), so the loops over
+lane per sample of a mini-batch (``epochs._minibatch_kernel``), per network of an ensemble
+(``stepgrad.training.compiled.ensemble``) or a single lane (``epochs._lane_kernel``), so the loops over
 layers and neurons are paid once for all lanes and the arithmetic runs in SIMD. Parameters are
 ``(P, C)``: lane ``l`` reads column ``col0 + l`` (one column for a single network). Rows hold the
 inputs first, then every layer's neurons: layer ``l`` reads rows ``row_start[l] …`` and writes
@@ -33,8 +33,10 @@ Per sample the kernels compute, exactly as the core does:
     delta_l = (delta_{l+1} · W_{l+1}) · f_l'  (original W_{l+1})
     W_l+ = W_l − η · delta_lᵀ a_{l-1},  b_l+ = b_l − η · delta_l  (Σ_j delta_l,j when shared)
 
-``minibatch_sgd`` does the same with batch-mean gradients over ``batch_size`` samples,
-with the matrix products as ``np.dot`` calls (BLAS) inside the compiled loop.
+A batch of ``B`` samples sums ``g = Σ dE/dθ`` sample after sample (``add_gradient``, scale 1) and steps
+``θ+ = θ − η · (g / B)`` (``descend``): the ensemble and the lane kernel of one network both do exactly this,
+so they give the same bits. ``epochs._minibatch_kernel`` computes the same batch-mean step with the
+matrix products as ``np.dot`` calls (BLAS) inside the compiled loop (the same numbers to 1e-12).
 """
 
 from __future__ import annotations
