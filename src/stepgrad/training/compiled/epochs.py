@@ -35,9 +35,13 @@ Ints = NDArray[np.int64]
 
 
 def is_cached(batch_size: int) -> bool | None:
-    """Whether numba's on-disk cache already holds the kernel for this batch size (``online_sgd`` for 1,
-    else ``minibatch_sgd``), so its first call loads it instead of compiling for seconds."""
-    return cache_holds(_lane_kernel if batch_size == 1 else _minibatch_kernel)
+    """Whether numba's on-disk cache already holds the kernel for this batch size, so its first call loads it
+    instead of compiling for seconds: the lane kernel for 1; for more, the lane and the BLAS kernel (which one
+    trains depends on the network's size), None (cannot tell) when only one of them is cached."""
+    lane = cache_holds(_lane_kernel)
+    if batch_size == 1:
+        return lane
+    return lane if lane == cache_holds(_minibatch_kernel) else None
 
 
 # --------------------------------------------------------------------------- the lane kernel
