@@ -57,8 +57,7 @@ def test_chunks_cover_each_point_once_and_never_span_two_points() -> None:
     assert sum(c.size for c in chunks) == 30
 
 
-def test_no_chunk_holds_one_network_alone_unless_its_point_has_one() -> None:
-    # a lone network would train on the single-network path (other rounding than the ensemble kernel)
-    assert [c.size for c in plan_chunks(points=1, per_point=7, chunk_size=3)] == [3, 4]
-    assert [c.size for c in plan_chunks(points=1, per_point=7, chunk_size=1)] == [2, 2, 3]
+def test_a_chunk_may_hold_one_network() -> None:
+    assert [c.size for c in plan_chunks(points=1, per_point=7, chunk_size=3)] == [3, 3, 1]
+    assert [c.size for c in plan_chunks(points=1, per_point=3, chunk_size=1)] == [1, 1, 1]
     assert [c.size for c in plan_chunks(points=2, per_point=1, chunk_size=5)] == [1, 1]

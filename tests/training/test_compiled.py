@@ -14,6 +14,7 @@ from stepgrad.network import Layer, Network, classic_network
 
 pytest.importorskip("numba")
 compiled = pytest.importorskip("stepgrad.training.compiled.epochs")
+LANE_MAX_WEIGHTS = pytest.importorskip("stepgrad.training.compiled").LANE_MAX_WEIGHTS
 
 # (hidden activation, output activation, loss, bias mode of every layer, train the bias)
 CASES = [
@@ -124,21 +125,27 @@ def test_supports_names_only_what_the_kernel_implements() -> None:
         )
 
 
+# a network the lane kernel trains at every batch size, and one whose mini-batches run on the BLAS kernel
+SIZES = [[3, 5, 3], [3, LANE_MAX_WEIGHTS // 3 + 1, 3]]
+
+
 @pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES)
 @pytest.mark.parametrize("batch_size", [1, 4])
-def test_minibatch_sgd_equals_core_train_step_per_batch(hidden, output, loss, bias_mode, train_bias, batch_size):
+@pytest.mark.parametrize("sizes", SIZES)
+def test_minibatch_sgd_equals_core_train_step_per_batch(hidden, output, loss, bias_mode, train_bias, batch_size, sizes):
     rng = np.random.default_rng(11)
-    sizes = [3, 5, 3]
     network = random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng)
+    rate = 0.3 * 5 / sizes[1]  # a wider layer, a smaller step: no blow-up over 20 updates
+    assert compiled.lane_sized([layer.weights for layer in network.layers]) == (sizes == SIZES[0])
     inputs = rng.normal(0, 1, (10, sizes[0]))
     targets = targets_for(output, loss, rng, 10, sizes[-1])
     order = np.concatenate([rng.permutation(10), rng.permutation(10)])  # two epochs; batches 4, 4, 4, 4, 4
-    result = compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.3), batch_size)
+    result = compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, rate), batch_size)
 
     reference_losses = []
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
-        trace = train_step(network, inputs[batch], targets[batch], 0.3)
+        trace = train_step(network, inputs[batch], targets[batch], rate)
         reference_losses.extend(trace.error_total)
         network = trace.network_new
     np.testing.assert_allclose(result.losses, reference_losses, rtol=0, atol=1e-12)
@@ -147,10 +154,11 @@ def test_minibatch_sgd_equals_core_train_step_per_batch(hidden, output, loss, bi
         np.testing.assert_allclose(b, layer.bias, rtol=0, atol=1e-12)
 
 
-def test_minibatch_sgd_last_batch_may_be_shorter() -> None:
+@pytest.mark.parametrize("sizes", SIZES)
+def test_minibatch_sgd_last_batch_may_be_shorter(sizes) -> None:
     rng = np.random.default_rng(3)
-    network = random_network([2, 3, 1], "tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True, rng)
-    inputs, targets = rng.normal(0, 1, (7, 2)), rng.integers(0, 2, (7, 1)).astype(float)
+    network = random_network(sizes, "tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True, rng)
+    inputs, targets = rng.normal(0, 1, (7, sizes[0])), rng.integers(0, 2, (7, sizes[-1])).astype(float)
     order = np.arange(7)
     result = compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 5)
     network = train_step(network, inputs[:5], targets[:5], 0.5).network_new

@@ -165,8 +165,12 @@ def test_every_kernel_is_cached_on_disk() -> None:
     from stepgrad.training.compiled import ensemble, epochs
 
     data = load_dataset("xor")
+    from stepgrad.training.compiled import LANE_MAX_WEIGHTS
+
     for batch_size in (1, 2):
         fit(create_network([2, 2, 1]), data.inputs, data.targets, epochs=1, batch_size=batch_size)
+    # a network with more weights than the lanes take: its mini-batches run on the BLAS kernel
+    fit(create_network([2, LANE_MAX_WEIGHTS, 1]), data.inputs, data.targets, epochs=1, batch_size=2)
     fit_ensemble([2, 2, 1], data.inputs, data.targets, seeds=2, epochs=1, batch_size=None)
     from stepgrad.network import classic_setup
     from stepgrad.training import plain_sgd, repeat_steps
@@ -175,7 +179,7 @@ def test_every_kernel_is_cached_on_disk() -> None:
     repeat_steps(classic_setup(), plain_sgd.PLAIN_WORK_LIMIT, every=10**9)  # the classic shape's own kernel
     classic = plain_sgd.Shape((2, 2, 2), (1, 1), ("sigmoid", "sigmoid"), (False, False), "half_squared_error")
     shaped_kernel = shaped.kernel_for(classic)
-    for kernel in (epochs._online_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel, shaped_kernel):
+    for kernel in (epochs._lane_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel, shaped_kernel):
         assert kernel.signatures
         for signature in kernel.signatures:
             assert kernel._cache.load_overload(signature, kernel.targetctx) is not None, kernel

@@ -29,17 +29,11 @@ class Chunk:
 def plan_chunks(points: int, per_point: int, chunk_size: int = DEFAULT_CHUNK) -> list[Chunk]:
     """Every chunk of ``points`` grid points × ``per_point`` networks, at most ``chunk_size`` networks each.
 
-    No chunk holds one network alone unless its point has only one: a lone network trains on the
-    single-network path, whose rounding differs from the ensemble kernel's in the last bit, and a
-    network's row must not depend on the chunking. So chunks hold at least two (a last chunk of one
-    joins the chunk before it, which then holds ``chunk_size + 1``).
+    A chunk may hold one network: every chunk trains as an ensemble (of one, too), and a network's numbers do
+    not depend on the others trained beside it, so its row does not depend on the chunking.
     """
-    size = max(chunk_size, 2)
     chunks: list[Chunk] = []
     for point in range(points):
-        starts = list(range(0, per_point, size))
-        if len(starts) > 1 and per_point - starts[-1] == 1:
-            starts.pop()
-        for start, stop in zip(starts, [*starts[1:], per_point], strict=True):
-            chunks.append(Chunk(len(chunks), point, start, stop))
+        for start in range(0, per_point, chunk_size):
+            chunks.append(Chunk(len(chunks), point, start, min(start + chunk_size, per_point)))
     return chunks

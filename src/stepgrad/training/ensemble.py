@@ -5,8 +5,9 @@ seed_k)``, shuffles with the shuffle stream of ``seed_k`` and learns with rate `
 what ``fit`` does for one network with that seed and rate, so each member equals the same
 network trained alone. The arrays are ``(N, n_out, n_in)``; no Python loop over networks.
 Plain SGD on small networks runs on the compiled ensemble kernel when numba is installed
-(``stepgrad.training.compiled.ensemble``, equal to the NumPy path to 1e-12); pass
-``use_compiled=False`` for the NumPy reference path.
+(``stepgrad.training.compiled.ensemble``, equal to the NumPy path to 1e-12, and to a small network
+trained alone on the compiled path to the last bit); pass ``use_compiled=False`` for the NumPy
+reference path.
 """
 
 from __future__ import annotations

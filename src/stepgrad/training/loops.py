@@ -49,6 +49,7 @@ from stepgrad.training.compiled import (
     CHUNK_MAX_ORDERS,
     ENSEMBLE_KERNEL_MAX_WEIGHTS,
     OnlineSGD,
+    batch_sums,
     compiled_is_cached,
     compiled_pays,
     load_compiled,
@@ -473,7 +474,7 @@ class Training:
 
     def _compiled_kernel(self) -> OnlineSGD | None:
         """The compiled epoch of one network (``compiled.load_compiled``) when it applies, else None."""
-        if not (self._plain_sgd() and self.size == 1):
+        if not (self._plain_sgd() and self.single):  # an ensemble of one trains as any ensemble
             return None
         if self.use_compiled == "auto":
             batches = -(-self.n_samples // self.effective_batch)
@@ -487,7 +488,7 @@ class Training:
         """The compiled ensemble (``compiled.load_ensemble_compiled``) when it applies, else None."""
         if not (
             self._plain_sgd()
-            and self.size > 1
+            and not self.single
             and max(w[0].size for w in self.stacked.weights) <= ENSEMBLE_KERNEL_MAX_WEIGHTS
         ):
             return None
@@ -500,15 +501,14 @@ class Training:
         params, result = sgd_on_kernel(
             kernel, member(self.stacked, 0), self.functions, self._trains_bias, self.inputs, self.targets, order, rate
         )
-        with np.errstate(over="ignore", invalid="ignore"):
-            batch_losses = np.add.reduceat(result.losses, np.arange(0, len(order), self.effective_batch))  # Σ E_total
+        batch_losses, total = batch_sums(result.losses, self.effective_batch)  # Σ E_total, in the kernels' order
         bad = np.flatnonzero(~np.isfinite(batch_losses))
         if bad.size:
             self.updates += int(bad[0])  # the updates before the one whose batch loss was NaN/inf
             self._stop(np.ones(1, dtype=bool), f"in epoch {self.epoch + 1} (update {self.updates + 1})")
             return
         hits = np.sum(result.hits) if self.classifies else 0
-        self.totals.add_sums(np.array([np.sum(batch_losses)]), np.array([hits]), len(order))
+        self.totals.add_sums(np.array([total]), np.array([hits]), len(order))
         self.stacked = stack([params])
         self.updates += len(batch_losses)
 

@@ -9,8 +9,9 @@ import numba; ``load_compiled`` and ``load_ensemble_compiled`` import it on firs
 ``online_sgd`` for batch size 1, ``minibatch_sgd`` for larger batches and the full batch —
 when all of these hold, and otherwise runs the NumPy reference path:
 
-* one network, plain SGD (no momentum, no weight decay), any batch size: on small networks the
-  kernels save NumPy's per-call overhead (64-128-10 in batches of 32: 2.8× faster), on wide ones
+* one network (an ensemble of one trains as any ensemble), plain SGD (no momentum, no weight decay),
+  any batch size: on small networks the kernels save NumPy's per-call overhead
+  (64-128-10 in batches of 32: 2.8× faster), on wide ones
   the matrix products dominate, BLAS in both, and the kernel's fused update saves passes over
   the weights (784-1024-10 in batches of 128: about as fast or faster),
 * no callback needs to run between single updates (callbacks run once per epoch),
@@ -23,6 +24,12 @@ it loops over the networks inside compiled code, on every core, and runs many ep
 (as many as no callback and no validation set needs to see one at a time).
 
 ``fit(..., use_compiled=False)`` always takes the NumPy path; both agree to 1e-12 (tested).
+
+A batch of one, and any batch of a network with no weight matrix over ``LANE_MAX_WEIGHTS`` entries, trains on
+``epochs._lane_kernel``: the ensemble kernel's arithmetic for one lane, so a member of a compiled ensemble
+equals the same network trained alone to the last bit (tested with ``np.array_equal``), and a sweep's rows do
+not depend on its chunks. Larger mini-batches multiply with BLAS (``epochs._minibatch_kernel``), whose sums
+run in another order: there the ensemble member and the network alone agree to 1e-12.
 
 One call runs one epoch (``order`` lists the sample of each update in turn), so the
 learning-rate schedule, shuffling (a seeded ``numpy.random.Generator`` in the loop),
@@ -145,6 +152,11 @@ def compiled_pays(updates: int, batch_size: int, n_weights: int) -> bool:
 # The ensemble kernel multiplies sample by sample (no BLAS): meant for the many small networks of a sweep.
 ENSEMBLE_KERNEL_MAX_WEIGHTS = 4096
 
+# A single network none of whose weight matrices has more entries trains on the ensemble kernel's arithmetic
+# (``epochs._lane_kernel``, sample by sample) at every batch size, so an ensemble member equals it to the last
+# bit; a larger one multiplies its mini-batches with BLAS (``epochs._minibatch_kernel``), which is faster there.
+LANE_MAX_WEIGHTS = 64
+
 _MODULES: dict[str, Any] = {}
 
 
@@ -217,6 +229,16 @@ def compiled_is_cached(batch_size: int) -> bool | None:
 
 # A compiled ensemble call's shuffled sample orders (epochs × networks × samples) stay below this many entries.
 CHUNK_MAX_ORDERS = 4_000_000
+
+
+def batch_sums(losses: Array, batch_size: int) -> tuple[Array, float]:
+    """Each batch's ``Σ E_total`` (``losses`` per sample, in order) and the epoch's total, each added one term
+    after another as the ensemble kernel adds them (NumPy's pairwise sum would differ in the last bit)."""
+    padded = np.zeros(-(-len(losses) // batch_size) * batch_size)  # the last batch padded with 0.0: no change
+    padded[: len(losses)] = losses
+    with np.errstate(over="ignore", invalid="ignore"):
+        per_batch = np.cumsum(padded.reshape(-1, batch_size), axis=1)[:, -1]  # cumsum adds in order
+        return per_batch, float(np.cumsum(per_batch)[-1]) if len(per_batch) else 0.0
 
 
 def sgd_on_kernel(

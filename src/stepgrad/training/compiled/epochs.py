@@ -7,13 +7,14 @@ and each sample's loss and hit before its update (``compiled.OnlineSGDResult``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.training.compiled import OnlineSGDResult, cache_holds
+from stepgrad.training.compiled import LANE_MAX_WEIGHTS, OnlineSGDResult, cache_holds
 from stepgrad.training.compiled.lanes import (
     Layout,
     Packed,
@@ -21,6 +22,7 @@ from stepgrad.training.compiled.lanes import (
     add_gradient,
     backprop_activation,
     count_correct,
+    descend,
     floats,
     kernel_loss_code,
     load_inputs,
@@ -33,14 +35,18 @@ Ints = NDArray[np.int64]
 
 
 def is_cached(batch_size: int) -> bool | None:
-    """Whether numba's on-disk cache already holds the kernel for this batch size (``online_sgd`` for 1,
-    else ``minibatch_sgd``), so its first call loads it instead of compiling for seconds."""
-    return cache_holds(_online_kernel if batch_size == 1 else _minibatch_kernel)
+    """Whether numba's on-disk cache already holds the kernel for this batch size, so its first call loads it
+    instead of compiling for seconds: the lane kernel for 1; for more, the lane and the BLAS kernel (which one
+    trains depends on the network's size), None (cannot tell) when only one of them is cached."""
+    lane = cache_holds(_lane_kernel)
+    if batch_size == 1:
+        return lane
+    return lane if lane == cache_holds(_minibatch_kernel) else None
 
 
-# --------------------------------------------------------------------------- online kernel
+# --------------------------------------------------------------------------- the lane kernel
 @numba.njit(cache=True)
-def _online_kernel(
+def _lane_kernel(
     params: Array,
     layout: Layout,
     loss: int,
@@ -48,59 +54,51 @@ def _online_kernel(
     targets: Array,
     order: Ints,
     learning_rate: float,
+    batch_size: int,
     losses: Array,
     hits: Array,
 ) -> None:
-    """``len(order)`` online SGD updates of ``params`` ``(P, 1)`` in place; ``losses[k]`` and ``hits[k]``
-    (1.0 when classified correctly) before update k."""
+    """SGD on the batches ``order[0:B], order[B:2B], …`` of ``params`` ``(P, 1)`` in place, sample by sample on
+    one lane: the arithmetic of ``compiled.ensemble`` for a network of one lane, so an ensemble member equals
+    the network trained alone to the last bit. ``losses[k]`` and ``hits[k]`` (1.0 when classified correctly)
+    are sample ``order[k]``'s before its batch's update."""
     n_out, row_start = layout[3], layout[5]
     rows = row_start[len(n_out) + 1]
     net, out = np.empty((rows, 1)), np.empty((rows, 1))
     delta, dE_dout = np.empty((rows, 1)), np.empty((rows, 1))
+    grad = np.empty((params.shape[0], 1))  # g = Σ_batch dE/dθ
     sample, error, hit = np.empty(1, dtype=np.int64), np.empty(1), np.empty(1)
     last = len(n_out) - 1
-    for k in range(order.shape[0]):
-        sample[0] = order[k]
-        load_inputs(inputs, sample, out, 1)
-        sample_pass(params, 0, 1, layout, loss, targets, sample, net, out, delta, dE_dout, error)
-        count_correct(targets, sample, out, row_start[last + 1], n_out[last], 1, hit)
-        losses[k], hits[k] = error[0], hit[0]
-        # w+ = w − η·delta·a_prev, b+ = b − η·delta (Σ delta when shared)
-        add_gradient(params, -learning_rate, 1, layout, out, delta)
+    for start in range(0, order.shape[0], batch_size):
+        stop = min(start + batch_size, order.shape[0])
+        grad[:] = 0.0
+        for k in range(start, stop):
+            sample[0] = order[k]
+            load_inputs(inputs, sample, out, 1)
+            sample_pass(params, 0, 1, layout, loss, targets, sample, net, out, delta, dE_dout, error)
+            count_correct(targets, sample, out, row_start[last + 1], n_out[last], 1, hit)
+            losses[k], hits[k] = error[0], hit[0]
+            if batch_size == 1:  # θ+ = θ − η·dE/dθ straight into the parameters (the same bits as below)
+                add_gradient(params, -learning_rate, 1, layout, out, delta)
+            else:
+                add_gradient(grad, 1.0, 1, layout, out, delta)
+        if batch_size > 1:
+            descend(params, 0, grad, 0, learning_rate, stop - start)  # θ+ = θ − η · (g / B)
 
 
-def online_sgd(
-    weights: Sequence[Array],
-    biases: Sequence[Array],
-    activations: Sequence[str],
-    train_bias: Sequence[bool],
-    loss: str,
-    inputs: Array,
-    targets: Array,
-    order: Ints,
-    learning_rate: float,
-) -> OnlineSGDResult:
-    """``len(order)`` online SGD updates (see ``compiled.OnlineSGD``); inputs are not modified."""
-    loss_code = kernel_loss_code(activations, loss)
-    packed = Packed(weights, biases)
-    columns = packed.columns()
-    losses, hits = np.empty(len(order)), np.empty(len(order))
-    _online_kernel(
-        columns,
-        packed.layout(activations, train_bias),
-        loss_code,
-        floats(inputs),
-        floats(targets),
-        np.ascontiguousarray(order, dtype=np.int64),
-        float(learning_rate),
-        losses,
-        hits,
-    )
-    new_weights, new_biases = packed.unpack(columns)
-    return OnlineSGDResult(new_weights, new_biases, losses, hits)
+def lane_sized(weights: Sequence[Array]) -> bool:
+    """Whether a single network trains on the lane kernel at any batch size (no weight matrix has more than
+    ``LANE_MAX_WEIGHTS`` entries), else on the BLAS kernel for batches of more than one."""
+    return max(int(np.size(w)) for w in weights) <= LANE_MAX_WEIGHTS
 
 
 # --------------------------------------------------------------------------- mini-batch kernel
+@numba.njit(cache=True, inline="always")
+def _rows(buffer: Array, first: int, count: int, lanes: int) -> Array:
+    """Rows ``first … first + count − 1`` of a flat ``(rows, lanes)`` buffer as a contiguous ``(count, lanes)`` view."""
+    return buffer[first * lanes : (first + count) * lanes].reshape((count, lanes))
+
+
 @numba.njit(cache=True)
 def _minibatch_kernel(
     params: Array,
@@ -116,75 +114,82 @@ def _minibatch_kernel(
 ) -> None:
     """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place.
 
-    The lanes are the batch's samples: every layer's values are ``(n_out, B)``.
+    The lanes are the batch's samples: every layer's values are ``(n_out, B)``, rows of flat buffers
+    allocated once per call (any batch's rows are a contiguous view), so a batch allocates nothing and the
+    matrix products (BLAS) write straight into them.
     ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
     it was classified correctly.
     """
-    w_start, b_start, n_in, n_out, n_bias, _, codes, train_bias = layout
+    w_start, b_start, n_in, n_out, n_bias, row_start, codes, train_bias = layout
     n_layers = len(n_in)
     last = n_layers - 1
     count = order.shape[0]
+    size = row_start[n_layers + 1] * batch_size  # every layer's values, the inputs first: (rows, B)
+    net_all, out_all, delta_all, dE_dout_all = np.empty(size), np.empty(size), np.empty(size), np.empty(size)
+    widest = max(n_out)
+    scaled_all, grad_b_all = np.empty(widest * batch_size), np.empty(widest)
     steps = [np.empty((n_out[layer], n_in[layer])) for layer in range(n_layers)]  # η · dE/dW, reused
     for start in range(0, count, batch_size):
         stop = min(start + batch_size, count)
         rows = stop - start
         samples = order[start:stop]
-        x = np.empty((inputs.shape[1], rows))  # the batch's inputs, one column per sample
-        load_inputs(inputs, samples, x, rows)
-        nets = []
-        outs = [x]  # outs[l + 1] is layer l's out; outs[0] the inputs
+        load_inputs(inputs, samples, _rows(out_all, 0, n_in[0], rows), rows)  # one column per sample
         for layer in range(n_layers):
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
-            weights = params[w0 : w0 + m * n].reshape((m, n))
-            net = np.dot(weights, outs[layer])  # (n_out, B) = W · a_prevᵀ
+            a_prev = _rows(out_all, row_start[layer], n, rows)
+            net = _rows(net_all, row_start[layer + 1], m, rows)
+            np.dot(params[w0 : w0 + m * n].reshape((m, n)), a_prev, net)  # (n_out, B) = W · a_prevᵀ
             if n_bias[layer] > 0:
                 for j in range(m):
                     b = params[b0] if n_bias[layer] == 1 else params[b0 + j]
                     for r in range(rows):
                         net[j, r] += b
-            out = np.empty_like(net)
-            activate(codes[layer], net, out, 0, m, rows)
-            nets.append(net)
-            outs.append(out)
-        deltas = [np.empty((0, 0))] * n_layers
-        delta = np.empty_like(nets[last])
-        dE_dout = np.empty_like(nets[last])
+            activate(codes[layer], net, _rows(out_all, row_start[layer + 1], m, rows), 0, m, rows)
+        u0, m = row_start[last + 1], n_out[last]
+        out_last = _rows(out_all, u0, m, rows)
         output_delta(
             loss,
             codes[last],
             targets,
             samples,
-            nets[last],
-            outs[last + 1],
-            delta,
-            dE_dout,
+            _rows(net_all, u0, m, rows),
+            out_last,
+            _rows(delta_all, u0, m, rows),
+            _rows(dE_dout_all, u0, m, rows),
             0,
-            n_out[last],
+            m,
             rows,
             losses[start:stop],
         )
-        count_correct(targets, samples, outs[last + 1], 0, n_out[last], rows, hits[start:stop])
-        deltas[last] = delta
+        count_correct(targets, samples, out_last, 0, m, rows, hits[start:stop])
         for layer in range(last - 1, -1, -1):
-            m1, m = n_out[layer + 1], n_out[layer]
+            m1, m, u0 = n_out[layer + 1], n_out[layer], row_start[layer + 1]
             w1 = w_start[layer + 1]
             weights_next = params[w1 : w1 + m1 * m].reshape((m1, m))
-            hidden_dE_dout = np.dot(weights_next.T, deltas[layer + 1])  # Σ_k w_kj · delta_k, ORIGINAL weights
-            delta = np.empty_like(hidden_dE_dout)
-            backprop_activation(codes[layer], nets[layer], outs[layer + 1], hidden_dE_dout, delta, 0, m, rows)
-            deltas[layer] = delta
+            hidden_dE_dout = _rows(dE_dout_all, u0, m, rows)
+            delta_next = _rows(delta_all, row_start[layer + 2], m1, rows)
+            np.dot(weights_next.T, delta_next, hidden_dE_dout)  # Σ_k w_kj · delta_k, ORIGINAL weights
+            net, out, delta = _rows(net_all, u0, m, rows), _rows(out_all, u0, m, rows), _rows(delta_all, u0, m, rows)
+            backprop_activation(codes[layer], net, out, hidden_dE_dout, delta, 0, m, rows)
         for layer in range(n_layers):
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
-            weights = params[w0 : w0 + m * n].reshape((m, n))
+            delta = _rows(delta_all, row_start[layer + 1], m, rows)
             # W+ = W − η · deltaᵀ · a_prev / B; scaling the (n_out, B) delta first saves passes over W
-            np.dot(deltas[layer] * (learning_rate / rows), outs[layer].T, steps[layer])
-            weights -= steps[layer]
+            scaled, factor = _rows(scaled_all, 0, m, rows), learning_rate / rows
+            for j in range(m):
+                for r in range(rows):
+                    scaled[j, r] = delta[j, r] * factor
+            np.dot(scaled, _rows(out_all, row_start[layer], n, rows).T, steps[layer])
+            step = steps[layer].reshape(m * n)
+            for i in range(m * n):  # a loop, not ``-=`` on a slice: numba would build a temporary array
+                params[w0 + i] -= step[i]
             if train_bias[layer] and n_bias[layer] > 0:
-                grad_b = np.zeros(m)  # per neuron: Σ_B delta / B
+                grad_b = grad_b_all[:m]  # per neuron: Σ_B delta / B
                 for j in range(m):
+                    total = 0.0
                     for r in range(rows):
-                        grad_b[j] += deltas[layer][j, r]
-                grad_b /= rows
+                        total += delta[j, r]
+                    grad_b[j] = total / rows
                 if n_bias[layer] == 1 and m > 1:
                     params[b0] -= learning_rate * np.sum(grad_b)
                 else:
@@ -204,19 +209,21 @@ def minibatch_sgd(
     learning_rate: float,
     batch_size: int,
 ) -> OnlineSGDResult:
-    """One epoch of mini-batch SGD with batch-mean gradients: the arguments of ``online_sgd`` plus
+    """One epoch of mini-batch SGD with batch-mean gradients: the arguments of ``compiled.OnlineSGD`` plus
     ``batch_size``; updates on ``order[0:B]``, ``order[B:2B]``, … (the last batch may be shorter).
 
-    ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, so their mean is
-    the epoch's running loss. Inputs are not modified.
+    A batch of one, or a network with no weight matrix over ``LANE_MAX_WEIGHTS`` entries, trains on the lane
+    kernel (the ensemble's arithmetic), a larger one on the BLAS kernel. ``losses[k]`` is ``E_total`` of sample
+    ``order[k]`` before its batch's update, so their mean is the epoch's running loss. Inputs are not modified.
     """
     loss_code = kernel_loss_code(activations, loss)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    packed = Packed(weights, biases)
+    packed = Packed(weights, biases)  # packed.params is a new (P,) vector, trained in place
+    on_lanes = batch_size == 1 or lane_sized(weights)
     losses, hits = np.empty(len(order)), np.empty(len(order))
-    _minibatch_kernel(
-        packed.params,
+    (_lane_kernel if on_lanes else _minibatch_kernel)(
+        packed.params.reshape(-1, 1) if on_lanes else packed.params,  # the lanes read (P, 1) columns
         packed.layout(activations, train_bias),
         loss_code,
         floats(inputs),
@@ -229,3 +236,7 @@ def minibatch_sgd(
     )
     new_weights, new_biases = packed.unpack()
     return OnlineSGDResult(new_weights, new_biases, losses, hits)
+
+
+# ``len(order)`` online SGD updates (``compiled.OnlineSGD``) on the lane kernel; inputs are not modified.
+online_sgd = functools.partial(minibatch_sgd, batch_size=1)
