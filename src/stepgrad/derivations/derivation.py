@@ -156,7 +156,11 @@ def explain(
     if trace.batch_size > 1:
         all_notes.append(
             f"The step uses a batch of {trace.batch_size} samples; the values shown follow sample {sample + 1}, "
-            "while the updates use the batch mean of each gradient, written ⟨dE_total/dw⟩."
+            + (
+                "while the updates use the batch sum of each gradient (reduction = sum), written ΣdE_total/dw."
+                if trace.network.reduction == "sum"
+                else "while the updates use the batch mean of each gradient, written ⟨dE_total/dw⟩."
+            )
         )
     return Derivation(
         trace=trace, sample=sample, steps=tuple(steps.builder.steps), values=values, title=title, notes=tuple(all_notes)
@@ -169,7 +173,7 @@ class _Steps:
     def __init__(self, trace: Trace, builder: _Builder, batch: bool) -> None:
         self.trace, self.builder, self.batch = trace, builder, batch
         self.names = trace.names
-        self.loss = get_loss(trace.network.loss)
+        self.loss = get_loss(trace.network.loss, trace.network.reduction)
         self.output_activation = get_activation(trace.network.layers[-1].activation)
         self.paired = self.output_activation.name in self.loss.paired
         # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
@@ -209,7 +213,7 @@ class _Steps:
             value_names.error(output, after),
             group,
             f"Error of {output}" + (" after the update" if after else ""),
-            error_template(self.loss.name, target, out, len(self.outputs)),
+            error_template(self.loss.name, target, out, len(self.outputs), self.trace.network.reduction),
             [target, out],
             involves=(output,),
         )
@@ -249,7 +253,7 @@ class _Steps:
             value_names.dE_dout(neuron),
             group,
             f"How much the total error changes with the output of {neuron}",
-            error_gradient_template(self.loss.name, target, out, len(self.outputs)),
+            error_gradient_template(self.loss.name, target, out, len(self.outputs), self.trace.network.reduction),
             [target, out],
             involves=(neuron,),
         )
@@ -375,7 +379,7 @@ class _Steps:
         """``p+ = p − η · dE_total/dp`` (the batch mean ``⟨dE_total/dp⟩`` for a batch), or
         ``p+ = p − η · (dE_total/dp + dE_reg/dp)`` with the regularization term ``penalty_gradient``."""
         gradient = value_names.gradient(parameter)
-        used = [value_names.batch_mean(gradient) if self.batch else gradient]
+        used = [value_names.batch_combined(gradient, self.trace.network.reduction) if self.batch else gradient]
         used += [penalty_gradient] if penalty_gradient is not None else []
         self.builder.add(
             value_names.updated(parameter),
@@ -539,14 +543,16 @@ def _is_classic(trace: Trace) -> bool:
 
 
 def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
-    """``⟨dE_total/dw5⟩``: the batch mean of each gradient, the one the update uses (``LayerTrace.grad_w``)."""
+    """``⟨dE_total/dw5⟩``: the batch mean of each gradient, the one the update uses (``LayerTrace.grad_w``);
+    ``ΣdE_total/dw5``, the batch sum, for a network with ``reduction = "sum"``."""
     means: dict[str, float] = {}
+    reduction = trace.network.reduction
     for weight in trace.names.all_weights():
-        means[value_names.batch_mean(value_names.gradient(weight.name))] = float(
+        means[value_names.batch_combined(value_names.gradient(weight.name), reduction)] = float(
             trace.layers[weight.layer].grad_w[weight.neuron, weight.source]
         )
     for bias in trace.names.all_biases():
-        means[value_names.batch_mean(value_names.gradient(bias.name))] = float(
+        means[value_names.batch_combined(value_names.gradient(bias.name), reduction)] = float(
             trace.layers[bias.layer].grad_b[bias.index]
         )
     return means

@@ -29,7 +29,7 @@ import numpy as np
 from stepgrad.core.step import ieee_arithmetic, train_step
 from stepgrad.errors import StepgradError
 from stepgrad.functions import ACTIVATIONS
-from stepgrad.functions.losses import reduction_factor
+from stepgrad.functions.losses import get_reduction, reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_divergence import clamped_log, torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
@@ -58,7 +58,7 @@ __all__ = [
 class LossSpec:
     """How a PyTorch loss maps onto stepgrad: the loss name, an output activation the loss applies
     itself (``softmax`` inside ``CrossEntropyLoss``), the callable PyTorch runs, and its reduction
-    (``sum`` is ``scale`` × stepgrad's batch mean)."""
+    (stepgrad's network is given the same reduction; ``scale`` is what is left)."""
 
     name: str
     output_activation: str | None
@@ -66,16 +66,16 @@ class LossSpec:
     reduction: str = "mean"
     kind: str = ""
 
-    def scale(self, batch: int, n_outputs: int) -> float:
-        """``c`` in PyTorch's loss = c · stepgrad's ``E_total`` (the batch mean)."""
-        # over the batch: stepgrad's loss is the mean; over the outputs: PyTorch's MSELoss and BCE losses reduce
-        # every entry, where stepgrad's mse divides Σ_o by n itself and its binary_cross_entropy sums E_o
-        over_outputs = 1.0
-        if self.name == "mse" and self.reduction == "sum":
-            over_outputs = float(n_outputs)
+    def scale(self, n_outputs: int) -> float:
+        """``c`` in PyTorch's loss = c · the loss of stepgrad's network with the same reduction.
+
+        1, except for BCELoss and BCEWithLogitsLoss with ``mean``: PyTorch averages over every entry
+        (samples and outputs) where stepgrad's ``binary_cross_entropy`` sums a sample's ``E_o``, so
+        ``c = 1/n``. With ``sum`` both add every entry (``mse`` adds its outputs under ``sum``, as MSELoss).
+        """
         if self.kind in ("BCELoss", "BCEWithLogitsLoss") and self.reduction == "mean":
-            over_outputs = 1.0 / n_outputs
-        return reduction_factor(self.reduction, batch) * over_outputs
+            return 1.0 / n_outputs
+        return 1.0
 
 
 def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
@@ -267,7 +267,11 @@ def verify_torch_step(
     network = _network(chain, parameters, spec)
     rates = {id(p.tensor): rule.learning_rate for p, rule in zip(trained, rules, strict=True)}
     trace = train_step(network, x, target, next(iter(rates.values()), 0.0))
-    scale = spec.scale(batch, n_outputs)
+    scale = spec.scale(n_outputs)
+    # autograd's gradient of a sample's value carries the reduction's weight of that sample: 1/B for the mean
+    per_sample = batch / reduction_factor(spec.reduction, batch)
+    times_b = " · B" if per_sample != 1 else ""
+    combined = "batch sum" if spec.reduction == "sum" else "batch mean"
     names = trace.names
     cut = next((k for k in reversed(range(len(chain.layers))) if used.nets[k].grad is None), None)
     if cut is not None:
@@ -308,7 +312,7 @@ def verify_torch_step(
                     )
     if loss_value is not None:
         compare(
-            "E_total" if batch == 1 else "E_total (batch mean)",
+            "E_total" if batch == 1 else f"E_total ({combined})",
             "error",
             float(_item(loss_value)),
             scale * trace.loss,
@@ -323,17 +327,17 @@ def verify_torch_step(
                     compare(
                         sample_name(value_names.dE_dout(neuron), s),
                         "backward",
-                        nan if out.grad is None else out.grad[s, j] * batch / scale,
+                        nan if out.grad is None else out.grad[s, j] * per_sample / scale,
                         trace.layers[k].dE_dout[s, j],
-                        f"grad of {out_place}[{s}, {j}] · B",
+                        f"grad of {out_place}[{s}, {j}]{times_b}",
                     )
                 if not (net.grad is None and k <= lost):
                     compare(
                         sample_name(value_names.delta(neuron), s),
                         "backward",
-                        nan if net.grad is None else net.grad[s, j] * batch / scale,
+                        nan if net.grad is None else net.grad[s, j] * per_sample / scale,
                         trace.layers[k].delta[s, j],
-                        f"grad of {layer.linear_name} output[{s}, {j}] · B",
+                        f"grad of {layer.linear_name} output[{s}, {j}]{times_b}",
                     )
     by_part = {(p.layer, p.part): p for p in parameters}
     clip, clipped = _clipping(trained, trace, scale, rtol)  # clip_grad_norm_ / clip_grad_value_ before the step
@@ -389,7 +393,7 @@ def verify_torch_step(
                     f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]",
                 )
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
-    loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
+    loss_new = float(get_reduction(network.reduction).combine(sample_losses(params_new, Functions.of(network), x, target)))
     compare(
         "E_total+" if batch == 1 else "E_total+ (batch mean)",
         "after",
@@ -588,7 +592,7 @@ def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Netw
         )
     if problem is not None:
         raise StepgradError(problem, location=chain.layers[-1].activation_place or chain.layers[-1].linear_name)
-    return Network(tuple(layers), spec.name)
+    return Network(tuple(layers), spec.name, spec.reduction)
 
 
 def _cut(chain: Chain, used: ForwardPass, cut: int) -> Problem:

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.errors import StepgradError, quantity
-from stepgrad.functions import get_activation, get_loss
+from stepgrad.functions import REDUCTIONS, get_activation, get_loss
 
 Array = NDArray[np.float64]
 BiasMode = Literal["shared", "per_neuron", "none"]
@@ -104,10 +104,13 @@ class Network:
     Attributes:
         layers: the layers from the first hidden layer to the output layer.
         loss: loss name (see ``stepgrad.functions``).
+        reduction: how the batch's per-sample losses combine, as PyTorch's ``reduction``: ``mean``
+            (``E = (1/B)·Σ_b E_total(b)``, the default) or ``sum`` (``stepgrad.functions.losses.REDUCTIONS``).
     """
 
     layers: tuple[Layer, ...]
     loss: str = "half_squared_error"
+    reduction: str = "mean"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -117,6 +120,8 @@ class Network:
         if problem is not None:
             layer, message = problem
             raise StepgradError(message, location=None if layer is None else f"layer {layer + 1}")
+        if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
+            raise StepgradError(reduction_problem(self.reduction), location="reduction")
 
     @property
     def sizes(self) -> list[int]:
@@ -250,6 +255,11 @@ def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tu
     if loss_name == "binary_cross_entropy" and output != "sigmoid":
         return last, f"binary_cross_entropy needs a sigmoid output layer, this one is {output}"
     return None
+
+
+def reduction_problem(reduction: object) -> str:
+    """The message for a reduction that is not ``mean`` or ``sum``."""
+    return f"reduction must be {' or '.join(repr(name) for name in REDUCTIONS)}, got {reduction!r}"
 
 
 def target_problem(loss: str, targets: Array) -> str | None:
