@@ -69,7 +69,7 @@ class _WideNetwork:
         self.kinks = self.evaluate()[1]
 
     def evaluate(self) -> tuple[np.longdouble, tuple[bytes, ...]]:
-        """The batch's ``E`` (the mean of ``E_total``, or the sum), and which side of its kink each ReLU-type neuron is on."""
+        """The batch's ``E`` (mean or sum of ``E_total``), and which side of its kink each ReLU-type neuron is."""
         a_prev = self.inputs
         sides = []
         for weights, bias, activation in zip(self.weights, self.biases, self.activations, strict=True):
@@ -78,7 +78,7 @@ class _WideNetwork:
                 sides.append((result.net > 0).tobytes())
             a_prev = result.out
         terms = error_terms(self.targets, result, self.activations[-1], self.loss)
-        return self.reduction.combine(np.sum(terms, axis=-1)), tuple(sides)
+        return np.longdouble(self.reduction.combine(np.sum(terms, axis=-1))), tuple(sides)
 
     def error_with(self, array: Wide, index: tuple[int, ...], offset: float) -> np.longdouble:
         """``E_total`` with ``array[index]`` moved by ``offset``; ``_CrossesKinkError`` when that crosses a kink."""

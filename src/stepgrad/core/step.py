@@ -86,7 +86,12 @@ def errors(network: Network, inputs: ArrayLike, targets: ArrayLike) -> Array:
     """``E_o`` of each sample and output, ``(B, n_outputs)``."""
     x, target = batch_arrays(network, inputs, targets)
     output = layer_outputs(network, x)[-1]
-    return error_terms(required(target), output, get_activation(network.layers[-1].activation), get_loss(network.loss, network.reduction))
+    return error_terms(
+        required(target),
+        output,
+        get_activation(network.layers[-1].activation),
+        get_loss(network.loss, network.reduction),
+    )
 
 
 def total_error(network: Network, inputs: ArrayLike, targets: ArrayLike) -> float:
@@ -147,7 +152,9 @@ def _forward(network: Network, x: Array, target: Array | None, names: Names) -> 
     layers = tuple(layer_outputs(network, x))
     terms = None
     if target is not None:
-        terms = error_terms(target, layers[-1], get_activation(network.layers[-1].activation), get_loss(network.loss, network.reduction))
+        terms = error_terms(
+            target, layers[-1], get_activation(network.layers[-1].activation), get_loss(network.loss, network.reduction)
+        )
     return ForwardTrace(network=network, names=names, inputs=x, targets=target, layers=layers, error_terms=terms)
 
 

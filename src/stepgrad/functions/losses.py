@@ -191,7 +191,7 @@ class Reduction:
         return float(batch) if self.name == "sum" else 1.0
 
     def combine(self, per_sample: Array, axis: int = -1) -> Array:
-        """The batch's ``E`` (or a gradient) from its per-sample values along the batch ``axis``: ``(…, B, …) → (…)``."""
+        """The batch's ``E`` (or gradient) from per-sample values along the batch ``axis``: ``(…, B, …) → (…)``."""
         return np.sum(per_sample, axis=axis) if self.name == "sum" else np.mean(per_sample, axis=axis)
 
 

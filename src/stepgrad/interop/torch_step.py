@@ -393,7 +393,9 @@ def verify_torch_step(
                     f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]",
                 )
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
-    loss_new = float(get_reduction(network.reduction).combine(sample_losses(params_new, Functions.of(network), x, target)))
+    loss_new = float(
+        get_reduction(network.reduction).combine(sample_losses(params_new, Functions.of(network), x, target))
+    )
     compare(
         "E_total+" if batch == 1 else "E_total+ (batch mean)",
         "after",

@@ -38,8 +38,8 @@ import numpy as np
 
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import REDUCTIONS, get_activation, get_loss, loss_names
-from stepgrad.functions.losses import DEFAULT_REDUCTION
 from stepgrad.functions.activations import ACTIVATIONS, activation_names, split_name
+from stepgrad.functions.losses import DEFAULT_REDUCTION
 from stepgrad.limits import MAX_NETWORK_BYTES, check_text, decode_utf8, read_bounded
 from stepgrad.network.atomic import write_atomic
 from stepgrad.network.model import (

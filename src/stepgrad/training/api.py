@@ -88,7 +88,8 @@ def fit(
     ``0 … k−1`` for a softmax output of ``k`` neurons (one-hot encoded here).
 
     Gradients over a batch are averaged (``batch_size=1`` is the classic online update,
-    ``None`` the full batch), or summed for a network with ``reduction = "sum"`` (PyTorch's meaning). ``validation_split`` holds out a seeded share of the data (not
+    ``None`` the full batch), or summed for a network with ``reduction = "sum"``
+    (PyTorch's meaning). ``validation_split`` holds out a seeded share of the data (not
     together with ``validation``); ``early_stopping=N`` stops after N epochs without
     improvement and restores the best epoch's weights. ``schedule`` is a name or a
     ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``. ``weight_decay`` (L2,

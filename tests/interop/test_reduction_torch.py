@@ -1,0 +1,75 @@
+"""A PyTorch loss with ``reduction="sum"`` is checked against a stepgrad network with ``reduction = "sum"``:
+the same loss, the same gradients, no conversion factor."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+from stepgrad.interop.torch_step import loss_spec, verify_torch_step  # noqa: E402
+
+nn = torch.nn
+
+
+def two_layers(hidden: type, n_out: int) -> nn.Module:
+    return nn.Sequential(nn.Linear(3, 4), hidden(), nn.Linear(4, n_out))
+
+
+# model, loss, targets of a batch of 4 (float64; nn.Linear has a bias per neuron)
+CASES = {
+    "sigmoid-mse": (lambda: nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 2), nn.Sigmoid()), "mse"),
+    "tanh-mse": (lambda: two_layers(nn.Tanh, 2), "mse"),
+    "relu-bce-logits": (lambda: two_layers(nn.ReLU, 2), "bce-logits"),
+    "softmax-ce": (lambda: two_layers(nn.Tanh, 3), "ce"),
+    "two-hidden": (
+        lambda: nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)),
+        "mse",
+    ),
+    "sigmoid-bce": (lambda: nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2), nn.Sigmoid()), "bce"),
+}
+LOSSES = {
+    "mse": lambda: nn.MSELoss(reduction="sum"),
+    "bce-logits": lambda: nn.BCEWithLogitsLoss(reduction="sum"),
+    "bce": lambda: nn.BCELoss(reduction="sum"),
+    "ce": lambda: nn.CrossEntropyLoss(reduction="sum"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_sum_loss_agrees_with_a_sum_network_value_by_value(name: str) -> None:
+    torch.manual_seed(len(name))
+    make_model, kind = CASES[name]
+    model = make_model().double()
+    inputs = torch.randn(4, 3, dtype=torch.float64)
+    n_out = model[-1].out_features if isinstance(model[-1], nn.Linear) else model[-2].out_features
+    targets = torch.randint(0, n_out, (4,)) if kind == "ce" else torch.rand(4, n_out, dtype=torch.float64)
+    loss = LOSSES[kind]()
+    assert loss_spec(loss, n_out).scale(n_out) == 1.0
+    report = verify_torch_step(model, inputs, targets, loss, torch.optim.SGD(model.parameters(), lr=0.05))
+    assert report.ok, report.to_text()
+    assert report.trace.network.reduction == "sum"
+    loss_value = next(c for c in report.comparisons if c.name == "E_total (batch sum)")
+    assert loss_value.torch == pytest.approx(report.trace.loss, rel=1e-12)  # the same number, no factor
+    delta = next(c for c in report.comparisons if c.name.startswith("delta_o1"))
+    assert not delta.torch_name.endswith("· B")  # a sample's gradient is autograd's own: the sum weighs it by 1
+
+
+def test_a_sum_loss_against_the_mean_is_still_named_as_a_reduction() -> None:
+    # a step that sums where the declared loss means: the gradients are B times stepgrad's
+    torch.manual_seed(0)
+    model = two_layers(nn.Tanh, 2).double()
+    inputs, targets = torch.randn(4, 3, dtype=torch.float64), torch.rand(4, 2, dtype=torch.float64)
+    declared = nn.MSELoss()
+
+    def step(model, inputs, targets, loss, optimizer):
+        optimizer.zero_grad()
+        value = nn.functional.mse_loss(model(inputs), targets, reduction="sum")
+        value.backward()
+        optimizer.step()
+        return value
+
+    report = verify_torch_step(model, inputs, targets, declared, torch.optim.SGD(model.parameters(), lr=0.05), step)
+    assert not report.ok
+    assert "reduced another way" in report.to_text(), report.to_text()
