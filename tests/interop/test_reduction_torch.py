@@ -73,3 +73,16 @@ def test_a_sum_loss_against_the_mean_is_still_named_as_a_reduction() -> None:
     report = verify_torch_step(model, inputs, targets, declared, torch.optim.SGD(model.parameters(), lr=0.05), step)
     assert not report.ok
     assert "reduced another way" in report.to_text(), report.to_text()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_softmax_scored_with_bce_loss_agrees(reduction: str) -> None:
+    torch.manual_seed(17)
+    model = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 4), nn.Softmax(dim=1)).double()
+    inputs = torch.randn(8, 5, dtype=torch.float64)
+    targets = nn.functional.one_hot(torch.randint(0, 4, (8,)), 4).double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+    report = verify_torch_step(model, inputs, targets, nn.BCELoss(reduction=reduction), optimizer)
+    assert report.ok, report.to_text()
+    assert report.trace.network.layers[-1].activation == "softmax"
+    assert report.trace.network.loss == "binary_cross_entropy"

@@ -227,7 +227,9 @@ def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tu
     softmax only on the output layer, with ``cross_entropy`` and at least two outputs
     (``n_outputs``); ``cross_entropy`` needs a softmax output
     layer and ``binary_cross_entropy`` a sigmoid one (their logarithms need outputs that are
-    probabilities, and the paired forms keep them exact where the outputs saturate).
+    probabilities, and the paired forms keep them exact where the outputs saturate), or a softmax
+    one: each output a probability, scored on its own (PyTorch's ``Softmax`` + ``BCELoss``; no paired
+    form, the softmax Jacobian carries ``dE/dout``).
     """
     try:
         loss_name = get_loss(loss).name
@@ -244,15 +246,15 @@ def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tu
         if name == "softmax":
             return index, "softmax is for the output layer only"
     output = names[last]
-    if output == "softmax" and loss_name != "cross_entropy":
-        return last, f'softmax needs loss = "cross_entropy", the network has {loss_name!r}'
+    if output == "softmax" and loss_name not in ("cross_entropy", "binary_cross_entropy"):
+        return last, f'softmax needs loss = "cross_entropy" (or "binary_cross_entropy"), the network has {loss_name!r}'
     if output == "softmax" and n_outputs < 2:
         return last, "softmax needs at least 2 outputs (for one output use sigmoid with binary_cross_entropy)"
     if loss_name == "cross_entropy" and output != "softmax":
         return last, f"cross_entropy needs a softmax output layer, this one is {output} " + (
             "(for sigmoid outputs use binary_cross_entropy)" if output == "sigmoid" else "(use softmax)"
         )
-    if loss_name == "binary_cross_entropy" and output != "sigmoid":
+    if loss_name == "binary_cross_entropy" and output not in ("sigmoid", "softmax"):
         return last, f"binary_cross_entropy needs a sigmoid output layer, this one is {output}"
     return None
 
