@@ -35,6 +35,7 @@ from stepgrad.interop.torch_divergence import clamped_log, torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
+from stepgrad.interop.torch_rounding import float32_rounding, rounded_replay
 from stepgrad.network import value_names
 from stepgrad.network.model import Layer, Network
 from stepgrad.training.gradients import Functions, sample_losses
@@ -278,10 +279,21 @@ def verify_torch_step(
         problems.insert(0, _cut(chain, used, cut))
     compared: list[ValueComparison] = []
     nan = float("nan")
+    # a float32 model: the step again with every stored value rounded to float32, to tell rounding from a fault
+    replay = None if float64 else rounded_replay(network, x, target)
+    rounded: dict[int, float] = {}
 
     def compare(
-        name: str, stage: str, torch_value: float, stepgrad_value: float, where: str, before: float | None = None
+        name: str,
+        stage: str,
+        torch_value: float,
+        stepgrad_value: float,
+        where: str,
+        before: float | None = None,
+        replayed: float | None = None,
     ) -> None:
+        if replayed is not None:
+            rounded[len(compared)] = float(replayed)
         if np.isfinite(torch_value) and np.isfinite(stepgrad_value):
             agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
         else:  # the same infinity, or NaN in both
@@ -301,6 +313,7 @@ def verify_torch_step(
                     net.value[s, j],
                     trace.layers[k].net[s, j],
                     f"{layer.linear_name} output[{s}, {j}]",
+                    replayed=None if replay is None else replay.layers[k].net[s, j],
                 )
                 if out is not None:
                     compare(
@@ -309,6 +322,7 @@ def verify_torch_step(
                         out.value[s, j],
                         trace.layers[k].out[s, j],
                         f"{out_place}[{s}, {j}]",
+                        replayed=None if replay is None else replay.layers[k].out[s, j],
                     )
     if loss_value is not None:
         compare(
@@ -317,6 +331,7 @@ def verify_torch_step(
             float(_item(loss_value)),
             scale * trace.loss,
             "the loss the step returned",
+            replayed=None if replay is None else scale * replay.loss,
         )
     lost = -1 if cut is None else cut  # layers at or before the cut get no gradient: reported once, above
     for s in range(batch):
@@ -330,6 +345,7 @@ def verify_torch_step(
                         nan if out.grad is None else out.grad[s, j] * per_sample / scale,
                         trace.layers[k].dE_dout[s, j],
                         f"grad of {out_place}[{s}, {j}]{times_b}",
+                        replayed=None if replay is None else replay.layers[k].dE_dout[s, j],
                     )
                 if not (net.grad is None and k <= lost):
                     compare(
@@ -338,6 +354,7 @@ def verify_torch_step(
                         nan if net.grad is None else net.grad[s, j] * per_sample / scale,
                         trace.layers[k].delta[s, j],
                         f"grad of {layer.linear_name} output[{s}, {j}]{times_b}",
+                        replayed=None if replay is None else replay.layers[k].delta[s, j],
                     )
     by_part = {(p.layer, p.part): p for p in parameters}
     clip, clipped = _clipping(trained, trace, scale, rtol)  # clip_grad_norm_ / clip_grad_value_ before the step
@@ -352,6 +369,7 @@ def verify_torch_step(
                 continue
             grad = None if parameter.tensor.grad is None else to_numpy(parameter.tensor.grad).reshape(ours.shape)
             ours = clip(scale * ours)
+            theirs_rounded = None if replay is None else clip(scale * replay.gradient(k, part)).reshape(ours.shape)
             for j, row in enumerate(labels):
                 for i, label in enumerate(row):
                     index = f"{j}, {i}" if part == 0 else f"{i}"
@@ -361,9 +379,11 @@ def verify_torch_step(
                         nan if grad is None else grad[j, i],
                         ours[j, i],
                         f"{parameter.place}.grad[{index}]",
+                        replayed=None if theirs_rounded is None else theirs_rounded[j, i],
                     )
     # the update: each trained tensor by the rule of its parameter group, from the state before the step
     new_params = [[layer.weights, layer.bias] for layer in network.layers]
+    new_rounded = [[layer.weights, layer.bias] for layer in network.layers]  # the float32 replay's update
     for parameter, rule in zip(trained, rules, strict=True):
         k = parameter.layer
         if (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
@@ -374,6 +394,11 @@ def verify_torch_step(
             [before], [clip(scale * grad)], rule.state, rule.learning_rate, [True]
         )
         new_params[k][parameter.part] = updated[0]
+        rounded_update: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+        if replay is not None:
+            step_rounded = clip(scale * replay.gradient(k, parameter.part)).reshape(grad.shape)
+            rounded_update = replay.update(rule, before, step_rounded)
+            new_rounded[k][parameter.part] = rounded_update[0]
         entries = [w for row in names.weights[k] for w in row] if parameter.part == 0 else list(names.biases[k])
         after = to_numpy(parameter.tensor).ravel()
         torch_buffers = state_after(optimizer, parameter.tensor, rule.optimizer)
@@ -381,7 +406,13 @@ def verify_torch_step(
         for n, entry in enumerate(entries):
             where = _index(parameter.before.shape, n)
             compare(
-                f"{entry}+", "update", after[n], updated[0].ravel()[n], f"{parameter.place}[{where}]", before.ravel()[n]
+                f"{entry}+",
+                "update",
+                after[n],
+                updated[0].ravel()[n],
+                f"{parameter.place}[{where}]",
+                before.ravel()[n],
+                None if rounded_update is None else rounded_update[0].ravel()[n],
             )
             for buffer, values in state_new.buffers.items():
                 theirs = torch_buffers.get(buffer)
@@ -391,19 +422,24 @@ def verify_torch_step(
                     nan if theirs is None else theirs.ravel()[n],
                     values[0].ravel()[n],
                     f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]",
+                    replayed=None if rounded_update is None else rounded_update[1][buffer].ravel()[n],
                 )
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
     loss_new = float(
         get_reduction(network.reduction).combine(sample_losses(params_new, Functions.of(network), x, target))
     )
     compare(
-        "E_total+" if batch == 1 else "E_total+ (batch mean)",
+        "E_total+" if batch == 1 else f"E_total+ ({combined})",
         "after",
         loss_after,
         scale * loss_new,
         "the loss after the step",
+        replayed=None if replay is None else scale * replay.loss_with(network, new_rounded, x, target),
     )
     dtype = np.float64 if float64 else np.float32
+    rounding = None if float64 or problems else float32_rounding(compared, rounded)
+    if rounding is not None:
+        causes.append((next(c.stage for c in compared if not c.agrees), rounding))
     if spec.name == "binary_cross_entropy" and spec.output_activation is None:  # BCELoss on probabilities
         clamped = clamped_log(compared, trace, dtype, spec.kind or "BCELoss")
         causes += [] if clamped is None else [clamped]
