@@ -271,7 +271,7 @@ def verify_torch_step(
     scale = spec.scale(n_outputs)
     # autograd's gradient of a sample's value carries the reduction's weight of that sample: 1/B for the mean
     per_sample = batch / reduction_factor(spec.reduction, batch)
-    times_b = " · B" if per_sample != 1 else ""
+    times_b = " · B" if spec.reduction == "mean" else ""
     combined = "batch sum" if spec.reduction == "sum" else "batch mean"
     names = trace.names
     cut = next((k for k in reversed(range(len(chain.layers))) if used.nets[k].grad is None), None)
