@@ -10,8 +10,9 @@ compares every number under the derivation's names:
 
 * ``net_h1``, ``out_h1`` (forward hooks);
 * ``E_total`` (the loss) and ``E_total+`` (the loss after the step);
-* ``dE_total/dout_h1`` = B · ``out_h1.grad``, ``delta_h1`` = B · ``net_h1.grad``: the loss is a
-  batch mean, so autograd's gradients of a sample's values carry a factor 1/B;
+* ``dE_total/dout_h1`` = B · ``out_h1.grad``, ``delta_h1`` = B · ``net_h1.grad``: a ``mean`` loss is a
+  batch mean, so autograd's gradients of a sample's values carry a factor 1/B (a ``sum`` loss is checked
+  against a network with ``reduction = "sum"``, and its gradients are autograd's own);
 * ``dE_total/dw5`` = ``weight.grad`` (the batch mean, as stepgrad's update uses) and ``w5+``;
 * the optimizer's buffers after the step: ``v_w5+`` (momentum), ``m_w5+`` and ``v_w5+`` (Adam).
 
