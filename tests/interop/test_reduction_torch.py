@@ -3,6 +3,11 @@ the same loss, the same gradients, no conversion factor."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -86,3 +91,20 @@ def test_softmax_scored_with_bce_loss_agrees(reduction: str) -> None:
     assert report.ok, report.to_text()
     assert report.trace.network.layers[-1].activation == "softmax"
     assert report.trace.network.loss == "binary_cross_entropy"
+
+
+def test_verify_torch_on_a_sum_network_file_runs_the_sum_in_pytorch(tmp_path) -> None:
+
+    (tmp_path / "sum.toml").write_text(
+        "samples = [[0.05, 0.10], [0.3, -0.2], [1.0, 0.5]]\ntargets = [[0.01, 0.99], [0.5, 0.5], [0.2, 0.7]]\n"
+        'learning_rate = 0.5\nloss = "mse"\nreduction = "sum"\n'
+        '[[layer]]\nactivation = "tanh"\nweights = [[0.15, 0.20], [0.25, 0.30]]\nbias = [0.35, 0.1]\n'
+        '[[layer]]\nactivation = "sigmoid"\nweights = [[0.40, 0.45], [0.50, 0.55]]\nbias = 0.60\n'
+    )
+    stepgrad = str(Path(sys.executable).parent / "stepgrad")
+    args = [stepgrad, "verify-torch", "sum.toml", "--format", "json"]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    loss = next(row for row in report["comparisons"] if row["name"] == "E_total (batch sum)")
+    assert loss["torch"] == pytest.approx(loss["stepgrad"], rel=1e-12)

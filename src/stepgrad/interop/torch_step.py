@@ -80,23 +80,32 @@ class LossSpec:
         return 1.0
 
 
-def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
-    """Map a ``torch.nn`` loss module (mean or sum reduction) or a stepgrad loss name onto stepgrad."""
+def loss_spec(loss: Any, n_outputs: int, reduction: str = "mean") -> LossSpec:
+    """Map a ``torch.nn`` loss module (mean or sum reduction) or a stepgrad loss name (with ``reduction``,
+    as a network file's) onto stepgrad."""
     import torch
 
     if isinstance(loss, str):
         from stepgrad.functions import get_loss
 
         name = get_loss(loss).name
-        functions: dict[str, Callable[[Any, Any], Any]] = {
-            "half_squared_error": lambda out, t: (0.5 * (t - out) ** 2).sum(dim=-1).mean(),
-            "mse": lambda out, t: ((t - out) ** 2).mean(),
-            "binary_cross_entropy": lambda out, t: (
-                torch.nn.functional.binary_cross_entropy(out, t, reduction="none").sum(dim=-1).mean()
+        # E_total of each sample (B,); mse's mean over the outputs is its mean form (the sum adds them, as MSELoss)
+        per_sample: dict[str, Callable[[Any, Any], Any]] = {
+            "half_squared_error": lambda out, t: (0.5 * (t - out) ** 2).sum(dim=-1),
+            "mse": lambda out, t: (
+                ((t - out) ** 2).mean(dim=-1) if reduction == "mean" else ((t - out) ** 2).sum(dim=-1)
             ),
-            "cross_entropy": lambda out, t: (-t * torch.log(out)).sum(dim=-1).mean(),
+            "binary_cross_entropy": lambda out, t: torch.nn.functional.binary_cross_entropy(
+                out, t, reduction="none"
+            ).sum(dim=-1),
+            "cross_entropy": lambda out, t: (-t * torch.log(out)).sum(dim=-1),
         }
-        return LossSpec(name, None, functions[name])
+        terms = per_sample[name]
+
+        def combined(out: Any, t: Any) -> Any:
+            return terms(out, t).sum() if reduction == "sum" else terms(out, t).mean()
+
+        return LossSpec(name, None, combined, get_reduction(reduction).name)
     kind = type(loss).__name__
     reduction = getattr(loss, "reduction", "mean")
     if reduction not in ("mean", "sum"):
@@ -149,6 +158,7 @@ def verify_torch_step(
     rtol: float | None = None,
     atol: float | None = None,
     root: str = "model",
+    reduction: str = "mean",
 ) -> TorchStepReport:
     """Run one PyTorch training step and compare every value with stepgrad's.
 
@@ -166,6 +176,7 @@ def verify_torch_step(
             pass its backward went through is compared; other passes are listed as ignored.
         rtol, atol: tolerances; default 1e-9/1e-12 for float64 models, 1e-4/1e-6 for float32.
         root: what the model is called in the report (``model.fc1.weight``).
+        reduction: ``mean`` or ``sum``, for a stepgrad loss name (a loss module carries its own).
 
     Returns:
         The report. The model is left as the step left it (updated).
@@ -177,7 +188,7 @@ def verify_torch_step(
     rtol = rtol if rtol is not None else (1e-9 if float64 else 1e-4)
     atol = atol if atol is not None else (1e-12 if float64 else 1e-6)
     n_outputs = chain.layers[-1].linear.out_features
-    spec = loss_spec(loss, n_outputs)
+    spec = loss_spec(loss, n_outputs, reduction)
     parameters = _parameters(chain)
     held = {id(p) for group in optimizer.param_groups for p in group["params"]}
     problems = [
