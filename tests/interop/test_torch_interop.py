@@ -278,8 +278,8 @@ def test_unsupported_optimizers_and_losses_are_user_errors() -> None:
     ("loss", "scale"),
     [
         (torch.nn.BCELoss(), 0.5),  # the mean over the 2 outputs too: E_total / 2
-        (torch.nn.BCELoss(reduction="sum"), 1.0),  # the sum over the batch of 1: E_total
-        (torch.nn.MSELoss(reduction="sum"), 2.0),  # Σ over outputs of (t − out)²: n · stepgrad's mse
+        (torch.nn.BCELoss(reduction="sum"), 1.0),  # checked against a network with reduction = "sum"
+        (torch.nn.MSELoss(reduction="sum"), 1.0),  # Σ over outputs of (t − out)²: stepgrad's mse under "sum"
         (torch.nn.MSELoss(), 1.0),
     ],
     ids=["bce-mean", "bce-sum", "mse-sum", "mse-mean"],
@@ -291,6 +291,7 @@ def test_mean_and_sum_reductions_over_several_outputs_agree(loss, scale) -> None
     assert report.ok, report.to_text()
     loss_value = next(c for c in report.comparisons if c.name == "E_total")
     assert loss_value.stepgrad == pytest.approx(scale * report.trace.loss, rel=1e-12)
+    assert report.trace.network.reduction == loss.reduction
 
 
 OPTIMIZERS = {

@@ -86,7 +86,7 @@ class Context:
     @property
     def loss(self) -> Loss:
         """The network's loss."""
-        return get_loss(self.network.loss)
+        return get_loss(self.network.loss, self.network.reduction)
 
     def neuron(self, layer: int, j: int) -> str:
         """Name of neuron ``j`` of ``layer`` (``h1``, ``o2``)."""

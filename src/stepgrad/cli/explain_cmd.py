@@ -157,6 +157,7 @@ def _run(
         if optimizer is not None:
             from stepgrad.derivations.optimizer_steps import optimizer_derivation
 
+            hyper = _file_regularization(setup, optimizer, hyper)
             derivation = optimizer_derivation(
                 optimizer, setup=setup, step=update_number, learning_rate=learning_rate, sample=sample - 1, **hyper
             )
@@ -179,6 +180,21 @@ def _run(
         emit(render(derivation, fmt, precision=precision, diagram_src=sidecar.name), output)
         return
     emit(render(derivation, fmt, precision=precision), output)
+
+
+def _file_regularization(setup: Setup, optimizer: str, hyper: dict[str, float]) -> dict[str, float]:
+    """The optimizer's options with the file's ``l1`` and ``l2`` (the L2 term of the gradient, the optimizers'
+    ``weight_decay``) unless given on the command line; adamw's decay is decoupled, so a file's ``l2`` is refused."""
+    l1, l2 = setup.regularization.l1, setup.regularization.l2
+    if l2 and optimizer == "adamw":
+        raise StepgradError(
+            f"the file has l2 = {l2:g}, an L2 term of the gradient, which adamw does not apply (its weight decay "
+            "is decoupled): explain the file with --optimizer adam, or remove l2 from the file to explain adamw",
+            setup.source,
+        )
+    if l2 and "weight_decay" not in hyper:
+        hyper = {**hyper, "weight_decay": l2}
+    return {**hyper, "l1": l1} if l1 else hyper
 
 
 def n_parameters(setup: Setup) -> int:
@@ -212,7 +228,9 @@ def _warn_if_overflowed(values: dict[str, float], setup: Setup, sample: int) -> 
     from stepgrad.render.divergence import divergence_message
 
     row = slice(sample, sample + 1)
-    found = find_divergence(setup.network, setup.inputs[row], setup.targets[row], setup.learning_rate)
+    found = find_divergence(
+        setup.network, setup.inputs[row], setup.targets[row], setup.learning_rate, regularization=setup.regularization
+    )
     why = f"the first is {overflowed[0]}" if found is None else f"the first is {divergence_message(found)}"
     click.echo(f"stepgrad: warning: {len(overflowed)} values are infinite or NaN; {why}", err=True)
 

@@ -190,4 +190,6 @@ def _network_file_report(
     torch_optimizer = _torch_optimizer(checked, [p for p in model.parameters() if p.requires_grad], rate)
     inputs = torch.tensor(setup.inputs, dtype=dtype)
     targets = torch.tensor(setup.targets, dtype=dtype)
-    return verify_torch_step(model, inputs, targets, setup.network.loss, torch_optimizer, step=step)
+    return verify_torch_step(
+        model, inputs, targets, setup.network.loss, torch_optimizer, step=step, reduction=setup.network.reduction
+    )

@@ -10,8 +10,13 @@ first value that is ``±∞`` or NaN is named, with the numbers its likely cause
 * ``net_overflow``: ``net = Σ w·a_prev + b`` leaves float64's range (its largest term is named);
 * ``error_overflow``: ``E_o`` overflows although ``out`` is finite (``(target − out)²`` of a huge ``out``);
 * ``gradient_overflow``: a chain-rule factor, delta or gradient overflows;
-* ``update_overflow``: ``w+ = w − η·dE/dw`` overflows (the update is compared with the weight);
+* ``penalty_overflow``: the regularization term ``E_reg = λ₁·Σ|w| + ½·λ₂·Σw²`` (or its gradient
+  ``dE_reg/dw = λ₁·sign(w) + λ₂·w``) overflows: its largest weight and the λ are named;
+* ``update_overflow``: ``w+ = w − η·(dE/dw + dE_reg/dw)`` overflows (the update is compared with the weight);
 * ``update_explodes``: ``w+`` is finite but the forward pass of the updated network is not.
+
+A regularized step (``regularization``: the file's ``l1``/``l2``) is traced as it trains: ``E_reg``, every
+``dE_reg/dw`` and the updates with the term are walked like every other value.
 
 ``naive_form_breaks`` says where the textbook forms a person (or a PyTorch script) computes by
 hand break although stepgrad's stable ones do not: a sigmoid or softmax output that rounds to
@@ -32,7 +37,8 @@ from numpy.typing import ArrayLike, NDArray
 from stepgrad.core.step import train_step
 from stepgrad.core.trace import Trace
 from stepgrad.functions import get_activation, get_loss
-from stepgrad.network.model import Network
+from stepgrad.network import value_names
+from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization
 from stepgrad.network.naming import network_names
 
 Array = NDArray[np.float64]
@@ -41,6 +47,7 @@ Cause = Literal[
     "net_overflow",
     "error_overflow",
     "gradient_overflow",
+    "penalty_overflow",
     "update_overflow",
     "update_explodes",
     "saturated_log",
@@ -63,6 +70,7 @@ class Divergence:
         activation: the activation of the layer the value belongs to ("" for parameters and errors).
         facts: the named values the cause is read from, in the order to tell them
             (e.g. ``{"w3": 1e200, "out_h1": 5e150}`` for ``net_o1``'s largest term).
+        regularization: ``λ₁``, ``λ₂`` of the step.
     """
 
     name: str
@@ -74,10 +82,16 @@ class Divergence:
     loss: str = ""
     activation: str = ""
     facts: dict[str, float] = field(default_factory=dict)
+    regularization: Regularization = NO_REGULARIZATION
 
 
 def find_divergence(
-    network: Network, inputs: ArrayLike, targets: ArrayLike, learning_rate: float, max_steps: int = 1
+    network: Network,
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    learning_rate: float,
+    max_steps: int = 1,
+    regularization: Regularization = NO_REGULARIZATION,
 ) -> Divergence | None:
     """The first non-finite value of up to ``max_steps`` training steps from ``network``, or None.
 
@@ -87,13 +101,14 @@ def find_divergence(
         targets: ``(B, n_outputs)``, or one sample's.
         learning_rate: ``η``.
         max_steps: how many steps to take before concluding that nothing overflows.
+        regularization: the ``λ₁``, ``λ₂`` the steps are trained with (a network file's ``l1``, ``l2``).
     """
     bad_parameter = _first_bad_parameter(network)
     if bad_parameter is not None:
         return bad_parameter
     current = network
     for step in range(1, max_steps + 1):
-        trace = train_step(current, inputs, targets, learning_rate)
+        trace = train_step(current, inputs, targets, learning_rate, regularization=regularization)
         found = first_non_finite(trace)
         if found is not None:
             return dataclasses.replace(found, step=step)
@@ -132,6 +147,7 @@ def first_non_finite(trace: Trace) -> Divergence | None:
         loss=trace.network.loss,
         activation=activation,
         facts=facts,
+        regularization=trace.regularization,
     )
 
 
@@ -153,10 +169,14 @@ def _stages(trace: Trace) -> list[Array]:
     for forward_layer in trace.forward.layers:
         stages += [forward_layer.net, forward_layer.out]
     stages += [trace.error_terms, trace.error_total[:, None]]
+    if trace.regularization:  # E_reg, of the whole step
+        stages.append(np.full((batch, 1), trace.penalty))
     for layer in reversed(trace.layers):
         if layer.contributions is not None:
             stages.append(layer.contributions)
         stages += [layer.dE_dout, layer.dout_dnet, layer.delta, layer.grad_w_per_sample, layer.grad_b_per_sample]
+        if layer.penalty_w is not None:  # dE_reg/dw, of the whole step
+            stages.append(np.broadcast_to(layer.penalty_w.ravel(), (batch, layer.penalty_w.size)))
     for layer in trace.layers:  # w+, b+: of the whole step, so of every sample
         parameters_new = np.append(layer.weights_new.ravel(), layer.bias_new.ravel())
         stages.append(np.broadcast_to(parameters_new, (batch, parameters_new.size)))
@@ -181,6 +201,8 @@ def _cause(
     if updated:
         layer = neuron_layer.get(base.partition("_")[2])
         return "update_explodes", layer, _update_facts(trace, values)
+    if base == value_names.penalty() or base.startswith(value_names.penalty_gradient("")):
+        return "penalty_overflow", None, _penalty_facts(trace, base)
     if base.startswith("net_"):
         layer = neuron_layer[base.removeprefix("net_")]
         return "net_overflow", layer, _largest_term(trace, sample, layer, names.neurons[layer].index(base[4:]))
@@ -214,35 +236,55 @@ def _largest_term(trace: Trace, sample: int, layer: int, neuron: int) -> dict[st
     return {names.weights[layer][neuron][source]: float(weights[source]), feeding: float(a_prev[source])}
 
 
+def _penalty_facts(trace: Trace, name: str) -> dict[str, float]:
+    """The weight of largest size (the one ``E_reg`` or ``dE_reg/dw`` overflows on; the named one for a
+    ``dE_reg/dw``), and the ``λ`` that multiply it."""
+    weights = {
+        w.name: float(trace.network.layers[w.layer].weights[w.neuron, w.source]) for w in trace.names.all_weights()
+    }
+    weight = name.removeprefix(value_names.penalty_gradient(""))
+    if weight not in weights:
+        weight = max(weights, key=lambda key: abs(weights[key]) if math.isfinite(weights[key]) else math.inf)
+    facts = {weight: weights[weight]}
+    if trace.regularization.l1:
+        facts["λ1"] = trace.regularization.l1
+    if trace.regularization.l2:
+        facts["λ2"] = trace.regularization.l2
+    return facts
+
+
 def _update_facts(trace: Trace, values: dict[str, float]) -> dict[str, float]:
     """The parameter whose update ``η·dE/dp`` is largest compared with the parameter itself: ``p``,
-    ``dE/dp``, ``p+`` and the ratio ``|η·dE/dp| / |p|`` (∞ for an update that overflows or a zero ``p``)."""
-    rows: list[tuple[str, float, float, float]] = []  # name, p, dE/dp, p+
+    ``dE/dp`` (and ``dE_reg/dp`` when the step is regularized), ``p+`` and the ratio ``|η·(dE/dp + dE_reg/dp)| / |p|``
+    (∞ for an update that overflows or a zero ``p``)."""
+    rows: list[tuple[str, float, float, float, float]] = []  # name, p, dE/dp, p+, dE_reg/dp
     for layer, (before, after, names) in enumerate(
         zip(trace.network.layers, trace.layers, trace.names.weights, strict=True)
     ):
+        penalty = np.zeros_like(after.grad_w) if after.penalty_w is None else after.penalty_w
         for j, row in enumerate(names):
             rows += [
-                (name, before.weights[j, i], after.grad_w[j, i], after.weights_new[j, i]) for i, name in enumerate(row)
+                (name, before.weights[j, i], after.grad_w[j, i], after.weights_new[j, i], penalty[j, i])
+                for i, name in enumerate(row)
             ]
         if before.trains_bias:
             rows += [
-                (name, before.bias[k], after.grad_b[k], after.bias_new[k])
+                (name, before.bias[k], after.grad_b[k], after.bias_new[k], 0.0)
                 for k, name in enumerate(trace.names.biases[layer])
             ]
 
-    def ratio(row: tuple[str, float, float, float]) -> float:
+    def ratio(row: tuple[str, float, float, float, float]) -> float:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            value = float(np.abs(np.float64(trace.learning_rate) * row[2]) / np.abs(row[1]))
+            step = np.float64(row[2]) + np.float64(row[4])  # dE/dp + dE_reg/dp, as the update adds them
+            value = float(np.abs(np.float64(trace.learning_rate) * step) / np.abs(row[1]))
         return math.inf if math.isnan(value) else value
 
-    name, parameter, gradient, parameter_new = max(rows, key=ratio)
-    return {
-        name: float(parameter),
-        f"dE_total/d{name}": float(gradient),
-        f"{name}+": float(parameter_new),
-        "update / parameter": ratio((name, parameter, gradient, parameter_new)),
-    }
+    largest = max(rows, key=ratio)
+    label, parameter, gradient, parameter_new, term = largest
+    facts = {label: float(parameter), value_names.gradient(label): float(gradient)}
+    if trace.regularization and term:
+        facts[value_names.penalty_gradient(label)] = float(term)
+    return {**facts, f"{label}+": float(parameter_new), "update / parameter": ratio(largest)}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from stepgrad.core.propagation import bias_vector, error_terms, layer_forward
 from stepgrad.core.step import backward, forward
 from stepgrad.functions import get_activation, get_loss
+from stepgrad.functions.losses import get_reduction
 from stepgrad.network.model import Network
 from stepgrad.network.naming import network_names
 
@@ -63,11 +64,12 @@ class _WideNetwork:
         self.inputs: Wide = np.array(inputs, dtype=np.float64, ndmin=2).astype(np.longdouble)
         self.targets: Wide = np.array(targets, dtype=np.float64, ndmin=2).astype(np.longdouble)
         self.activations = [get_activation(layer.activation) for layer in network.layers]
-        self.loss = get_loss(network.loss)
+        self.loss = get_loss(network.loss, network.reduction)
+        self.reduction = get_reduction(network.reduction)
         self.kinks = self.evaluate()[1]
 
     def evaluate(self) -> tuple[np.longdouble, tuple[bytes, ...]]:
-        """The batch-mean ``E_total``, and which side of its kink each ReLU-type neuron is on."""
+        """The batch's ``E`` (mean or sum of ``E_total``), and which side of its kink each ReLU-type neuron is."""
         a_prev = self.inputs
         sides = []
         for weights, bias, activation in zip(self.weights, self.biases, self.activations, strict=True):
@@ -76,7 +78,7 @@ class _WideNetwork:
                 sides.append((result.net > 0).tobytes())
             a_prev = result.out
         terms = error_terms(self.targets, result, self.activations[-1], self.loss)
-        return np.mean(np.sum(terms, axis=-1)), tuple(sides)
+        return np.longdouble(self.reduction.combine(np.sum(terms, axis=-1))), tuple(sides)
 
     def error_with(self, array: Wide, index: tuple[int, ...], offset: float) -> np.longdouble:
         """``E_total`` with ``array[index]`` moved by ``offset``; ``_CrossesKinkError`` when that crosses a kink."""

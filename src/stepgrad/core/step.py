@@ -41,6 +41,7 @@ from stepgrad.core.trace import (
 )
 from stepgrad.errors import StepgradError, quantity
 from stepgrad.functions import get_activation, get_loss
+from stepgrad.functions.losses import get_reduction
 from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization, target_problem
 from stepgrad.network.naming import Names, network_names
 
@@ -85,12 +86,17 @@ def errors(network: Network, inputs: ArrayLike, targets: ArrayLike) -> Array:
     """``E_o`` of each sample and output, ``(B, n_outputs)``."""
     x, target = batch_arrays(network, inputs, targets)
     output = layer_outputs(network, x)[-1]
-    return error_terms(required(target), output, get_activation(network.layers[-1].activation), get_loss(network.loss))
+    return error_terms(
+        required(target),
+        output,
+        get_activation(network.layers[-1].activation),
+        get_loss(network.loss, network.reduction),
+    )
 
 
 def total_error(network: Network, inputs: ArrayLike, targets: ArrayLike) -> float:
-    """The batch mean of ``E_total = Σ_o E_o``."""
-    return float(np.mean(np.sum(errors(network, inputs, targets), axis=-1)))
+    """The batch's ``E``: the mean (or, with ``reduction = "sum"``, the sum) of ``E_total = Σ_o E_o``."""
+    return float(get_reduction(network.reduction).combine(np.sum(errors(network, inputs, targets), axis=-1)))
 
 
 @ieee_arithmetic
@@ -146,13 +152,16 @@ def _forward(network: Network, x: Array, target: Array | None, names: Names) -> 
     layers = tuple(layer_outputs(network, x))
     terms = None
     if target is not None:
-        terms = error_terms(target, layers[-1], get_activation(network.layers[-1].activation), get_loss(network.loss))
+        terms = error_terms(
+            target, layers[-1], get_activation(network.layers[-1].activation), get_loss(network.loss, network.reduction)
+        )
     return ForwardTrace(network=network, names=names, inputs=x, targets=target, layers=layers, error_terms=terms)
 
 
 @ieee_arithmetic
 def backward(forward_trace: ForwardTrace) -> BackwardTrace:
-    """The backward pass: every layer's chain-rule factors, delta and gradients (batch means).
+    """The backward pass: every layer's chain-rule factors, delta and gradients (batch means, or sums
+    for a network with ``reduction = "sum"``).
 
     Output layer: ``delta_o = dE/dout_o · dout_o/dnet_o``; hidden layers:
     ``delta_h = (Σ_o delta_o · w_oh) · dout_h/dnet_h`` with the original weights ``w_oh``.
@@ -168,7 +177,8 @@ def _backward_layers(forward_trace: ForwardTrace, learning_rate: float | None) -
     """
     network = forward_trace.network
     target = required(forward_trace.targets)
-    loss = get_loss(network.loss)
+    loss = get_loss(network.loss, network.reduction)
+    reduction = get_reduction(network.reduction)
     count = len(network.layers)
     gradients: list[LayerBackward | None] = [None] * count
     delta_next: Array | None = None
@@ -197,8 +207,8 @@ def _backward_layers(forward_trace: ForwardTrace, learning_rate: float | None) -
             delta=delta,
             grad_w_per_sample=grad_w_per_sample,
             grad_b_per_sample=grad_b_per_sample,
-            grad_w=np.mean(grad_w_per_sample, axis=0),
-            grad_b=np.mean(grad_b_per_sample, axis=0),
+            grad_w=reduction.combine(grad_w_per_sample, axis=0),  # dE/dW: the batch mean, or sum
+            grad_b=reduction.combine(grad_b_per_sample, axis=0),
         )
         delta_next = delta
         weights_next = layer.weights

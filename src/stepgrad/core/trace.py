@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.core.propagation import LayerForward
+from stepgrad.functions.losses import get_reduction
 from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization
 from stepgrad.network.naming import Names
 
@@ -75,8 +76,8 @@ class ForwardTrace:
 
     @property
     def loss(self) -> float:
-        """The batch mean of ``E_total``."""
-        return float(np.mean(self.error_total))
+        """The batch's ``E``: the mean of ``E_total`` (the sum for a network with ``reduction = "sum"``)."""
+        return float(get_reduction(self.network.reduction).combine(self.error_total))
 
     def values(self, sample: int = 0) -> dict[str, float]:
         """The named values of the forward pass (``net_h1``, ``out_o1``, ``E_total`` …) of ``sample``."""

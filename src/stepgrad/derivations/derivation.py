@@ -117,6 +117,14 @@ def _product(names: list[str]) -> tuple[str, str]:
     return " · ".join("{" + n + "}" for n in names), r" \cdot ".join("{" + n + "}" for n in names)
 
 
+def _sum_of_products(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """``a·b + c·d + …`` with placeholders: (text, LaTeX)."""
+    return (
+        " + ".join(_product(list(pair))[0] for pair in pairs),
+        " + ".join(_product(list(pair))[1] for pair in pairs),
+    )
+
+
 def _sum(names: list[str]) -> tuple[str, str]:
     return " + ".join("{" + n + "}" for n in names), " + ".join("{" + n + "}" for n in names)
 
@@ -156,7 +164,11 @@ def explain(
     if trace.batch_size > 1:
         all_notes.append(
             f"The step uses a batch of {trace.batch_size} samples; the values shown follow sample {sample + 1}, "
-            "while the updates use the batch mean of each gradient, written ⟨dE_total/dw⟩."
+            + (
+                "while the updates use the batch sum of each gradient (reduction = sum), written ΣdE_total/dw."
+                if trace.network.reduction == "sum"
+                else "while the updates use the batch mean of each gradient, written ⟨dE_total/dw⟩."
+            )
         )
     return Derivation(
         trace=trace, sample=sample, steps=tuple(steps.builder.steps), values=values, title=title, notes=tuple(all_notes)
@@ -169,9 +181,11 @@ class _Steps:
     def __init__(self, trace: Trace, builder: _Builder, batch: bool) -> None:
         self.trace, self.builder, self.batch = trace, builder, batch
         self.names = trace.names
-        self.loss = get_loss(trace.network.loss)
+        self.loss = get_loss(trace.network.loss, trace.network.reduction)
         self.output_activation = get_activation(trace.network.layers[-1].activation)
         self.paired = self.output_activation.name in self.loss.paired
+        # softmax scored by a loss it does not pair with: each delta reads the whole Jacobian
+        self.jacobian = not self.paired and not self.output_activation.elementwise
         # Registry names, not aliases ("logistic" → "sigmoid"), pick the formulas.
         self.activation_of = [get_activation(layer.activation).name for layer in trace.network.layers]
         self.outputs = self.names.neurons[-1]
@@ -209,7 +223,7 @@ class _Steps:
             value_names.error(output, after),
             group,
             f"Error of {output}" + (" after the update" if after else ""),
-            error_template(self.loss.name, target, out, len(self.outputs)),
+            error_template(self.loss.name, target, out, len(self.outputs), self.trace.network.reduction),
             [target, out],
             involves=(output,),
         )
@@ -249,7 +263,7 @@ class _Steps:
             value_names.dE_dout(neuron),
             group,
             f"How much the total error changes with the output of {neuron}",
-            error_gradient_template(self.loss.name, target, out, len(self.outputs)),
+            error_gradient_template(self.loss.name, target, out, len(self.outputs), self.trace.network.reduction),
             [target, out],
             involves=(neuron,),
         )
@@ -309,6 +323,9 @@ class _Steps:
 
     def output_delta(self, group: str, k: int) -> None:
         """``delta_o``: the product of the factors, or the paired loss's simplified form."""
+        if self.jacobian:
+            self.jacobian_delta(group, k)
+            return
         if not self.paired:
             self.hidden_delta(group, len(self.trace.network.layers) - 1, k)
             return
@@ -325,6 +342,29 @@ class _Steps:
                 " collapses to ",
                 Formula(self.loss.paired[activation].delta_formula),
                 f" for {activation} outputs with {loss}; it stays exact where the separate factors would overflow.",
+            ),
+        )
+
+    def jacobian_delta(self, group: str, k: int) -> None:
+        """``delta_o = out_o · (dE_total/dout_o − Σ_j dE_total/dout_j · out_j)``: softmax's Jacobian."""
+        neuron = self.outputs[k]
+        out, gradient = value_names.out(neuron), value_names.dE_dout(neuron)
+        pairs = [(value_names.dE_dout(o), value_names.out(o)) for o in self.outputs]
+        weighted = _sum_of_products(pairs)
+        self.builder.add(
+            value_names.delta(neuron),
+            group,
+            f"Delta of {neuron} through the {self.output_activation.name} (every output's share)",
+            (
+                "{" + out + "} · ({" + gradient + "} − (" + weighted[0] + "))",
+                "{" + out + r"} \cdot \left({" + gradient + r"} - \left(" + weighted[1] + r"\right)\right)",
+            ),
+            list(dict.fromkeys([out, gradient, *(name for pair in pairs for name in pair)])),
+            involves=(neuron, *self.outputs),
+            note=_note(
+                Formula(f"delta_{neuron} = dE_total/dnet_{neuron}"),
+                f": every output of the {self.output_activation.name} depends on net_{neuron} "
+                f"(dout_j/dnet_{neuron} = out_j·([j = {neuron}] − out_{neuron})), so each output adds its share.",
             ),
         )
 
@@ -359,7 +399,11 @@ class _Steps:
         neuron, weight = self.names.neurons[layer][j], self.names.weights[layer][j][i]
         delta, grad = value_names.delta(neuron), value_names.gradient(weight)
         is_output = layer == len(self.trace.network.layers) - 1
-        chain = [delta] if self.paired and is_output else [value_names.dE_dout(neuron), value_names.dout_dnet(neuron)]
+        chain = (
+            [delta]
+            if (self.paired or self.jacobian) and is_output
+            else [value_names.dE_dout(neuron), value_names.dout_dnet(neuron)]
+        )
         factors = [*chain, value_names.dnet_dw(neuron, weight)]
         self.builder.add(
             grad,
@@ -375,7 +419,7 @@ class _Steps:
         """``p+ = p − η · dE_total/dp`` (the batch mean ``⟨dE_total/dp⟩`` for a batch), or
         ``p+ = p − η · (dE_total/dp + dE_reg/dp)`` with the regularization term ``penalty_gradient``."""
         gradient = value_names.gradient(parameter)
-        used = [value_names.batch_mean(gradient) if self.batch else gradient]
+        used = [value_names.batch_combined(gradient, self.trace.network.reduction) if self.batch else gradient]
         used += [penalty_gradient] if penalty_gradient is not None else []
         self.builder.add(
             value_names.updated(parameter),
@@ -539,14 +583,16 @@ def _is_classic(trace: Trace) -> bool:
 
 
 def _batch_mean_gradients(trace: Trace) -> dict[str, float]:
-    """``⟨dE_total/dw5⟩``: the batch mean of each gradient, the one the update uses (``LayerTrace.grad_w``)."""
+    """``⟨dE_total/dw5⟩``: the batch mean of each gradient, the one the update uses (``LayerTrace.grad_w``);
+    ``ΣdE_total/dw5``, the batch sum, for a network with ``reduction = "sum"``."""
     means: dict[str, float] = {}
+    reduction = trace.network.reduction
     for weight in trace.names.all_weights():
-        means[value_names.batch_mean(value_names.gradient(weight.name))] = float(
+        means[value_names.batch_combined(value_names.gradient(weight.name), reduction)] = float(
             trace.layers[weight.layer].grad_w[weight.neuron, weight.source]
         )
     for bias in trace.names.all_biases():
-        means[value_names.batch_mean(value_names.gradient(bias.name))] = float(
+        means[value_names.batch_combined(value_names.gradient(bias.name), reduction)] = float(
             trace.layers[bias.layer].grad_b[bias.index]
         )
     return means

@@ -34,6 +34,8 @@ def latex_name(name: str) -> str:
         return rf"\lambda_{{{name[1]}}}"
     if name.startswith("⟨") and name.endswith("⟩"):
         return rf"\langle {latex_name(name[1:-1])} \rangle"
+    if name.startswith("Σ"):
+        return rf"\sum_{{b}} {latex_name(name[1:])}"
     if name.endswith("+") and not _INDEXED.match(name):
         return rf"{latex_name(name[:-1])}^{{+}}"
     if "/" in name and name.startswith("d"):
@@ -91,15 +93,18 @@ def _loss_names(target: str, out: str, n_outputs: int) -> dict[str, str]:
     return {"target": _placeholder(target), "out": _placeholder(out), "n": str(n_outputs)}
 
 
-def error_template(loss: str, target: str, out: str, n_outputs: int) -> tuple[str, str]:
-    """The right-hand side of ``E_o`` with placeholders: (text, LaTeX), from the registry."""
-    entry, names = get_loss(loss), _loss_names(target, out, n_outputs)
+def error_template(loss: str, target: str, out: str, n_outputs: int, reduction: str = "mean") -> tuple[str, str]:
+    """The right-hand side of ``E_o`` with placeholders: (text, LaTeX), from the registry (the loss's form
+    under ``reduction``)."""
+    entry, names = get_loss(loss, reduction), _loss_names(target, out, n_outputs)
     return fill(entry.formula, names), fill(entry.formula_latex, names)
 
 
-def error_gradient_template(loss: str, target: str, out: str, n_outputs: int) -> tuple[str, str]:
+def error_gradient_template(
+    loss: str, target: str, out: str, n_outputs: int, reduction: str = "mean"
+) -> tuple[str, str]:
     """The right-hand side of ``dE_total/dout_o`` with placeholders: (text, LaTeX), from the registry."""
-    entry, names = get_loss(loss), _loss_names(target, out, n_outputs)
+    entry, names = get_loss(loss, reduction), _loss_names(target, out, n_outputs)
     return fill(entry.gradient_formula, names), fill(entry.gradient_latex, names)
 
 

@@ -72,6 +72,43 @@ def _step(
     )
 
 
+def _regularized_gradient_step(
+    opt: Optimizer, g_name: str, grad_name: str, p: str, section: str, value: float, gradient: float, before: float
+) -> Step:
+    """``g_w = dE_total/dw + λ·w`` (L2 weight decay) ``+ λ₁·sign(w)`` (L1): the gradient the rule uses."""
+    l2 = opt.weight_decay if not opt.decoupled else 0.0
+    text, latex = [grad_name], [rf"\frac{{\partial E_{{total}}}}{{\partial {p}}}"]
+    substitution, substitution_latex = [f"{{{grad_name}}}"], [f"{{{grad_name}}}"]
+    operands: dict[str, float] = {grad_name: gradient, p: before}
+    kinds = []
+    if l2:
+        text.append(f"λ·{p}")
+        latex.append(rf"\lambda {p}")
+        substitution.append(f"{{λ}}·{{{p}}}")
+        substitution_latex.append(f"{{λ}} \\cdot {{{p}}}")
+        operands["λ"] = opt.weight_decay
+        kinds.append("L2 weight decay")
+    if opt.l1:
+        text.append(f"λ₁·sign({p})")
+        latex.append(rf"\lambda_1 \operatorname{{sign}}({p})")
+        substitution.append(f"{{λ₁}}·sign({{{p}}})")
+        substitution_latex.append(rf"{{λ₁}} \cdot \operatorname{{sign}}({{{p}}})")
+        operands["λ₁"] = opt.l1
+        kinds.append("L1 regularization")
+    return _step(
+        g_name,
+        section,
+        f"Gradient of {p} with {' and '.join(kinds)}",
+        f"{g_name} = " + " + ".join(text),
+        rf"g_{{{p}}} = " + " + ".join(latex),
+        " + ".join(substitution),
+        " + ".join(substitution_latex),
+        value,
+        operands,
+        (p,),
+    )
+
+
 def optimizer_derivation(
     optimizer: str | Optimizer = "momentum",
     setup: Setup | None = None,
@@ -119,6 +156,7 @@ def optimizer_derivation(
         + (f", μ = {opt.momentum:g}" if opt.name in ("momentum", "nesterov") else "")
         + (f", β₁ = {opt.beta1:g}, β₂ = {opt.beta2:g}, ε = {opt.eps:g}" if opt.name in ADAPTIVE else "")
         + (f", {decay} λ = {opt.weight_decay:g}" if opt.weight_decay else "")
+        + (f", L1 regularization λ₁ = {opt.l1:g}" if opt.l1 else "")
         + "; the gradients dE_total/dp are those of the current weights (the backward pass of `stepgrad explain`).",
     ]
     if setup.n_samples > 1:
@@ -201,21 +239,10 @@ def _steps(
             grad_name = value_names.gradient(p)
             g_name = grad_name
             involves = (p,)
-            if opt.weight_decay and not opt.decoupled and index % 2 == 0:
+            if ((opt.weight_decay and not opt.decoupled) or opt.l1) and index % 2 == 0:
                 g_name = f"g_{p}"
                 out.append(
-                    _step(
-                        g_name,
-                        section,
-                        f"Gradient of {p} with L2 weight decay",
-                        f"{g_name} = {grad_name} + λ·{p}",
-                        rf"g_{{{p}}} = \frac{{\partial E_{{total}}}}{{\partial {p}}} + \lambda {p}",
-                        f"{{{grad_name}}} + {{λ}}·{{{p}}}",
-                        f"{{{grad_name}}} + {{λ}} \\cdot {{{p}}}",
-                        flat["g"][k],
-                        {grad_name: raw[k], "λ": opt.weight_decay, p: p_before[k]},
-                        involves,
-                    )
+                    _regularized_gradient_step(opt, g_name, grad_name, p, section, flat["g"][k], raw[k], p_before[k])
                 )
             g_value = flat["g"][k]
             if opt.name in ("momentum", "nesterov"):

@@ -10,14 +10,16 @@ from stepgrad.functions.activations import (
     sigmoid,
     softmax,
 )
-from stepgrad.functions.losses import LOSSES, Loss, PairedForm, get_loss, loss_names
+from stepgrad.functions.losses import LOSSES, REDUCTIONS, Loss, PairedForm, Reduction, get_loss, loss_names
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "REDUCTIONS",
     "Activation",
     "Loss",
     "PairedForm",
+    "Reduction",
     "activation_names",
     "get_activation",
     "get_loss",

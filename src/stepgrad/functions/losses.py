@@ -167,20 +167,79 @@ ALIASES: dict[str, str] = {
 }
 
 
-# How a batch's loss is made of its samples' E_total: stepgrad's gradients are of the mean; PyTorch's losses
-# offer both (``reduction='mean'`` or ``'sum'``), and the sum's gradients are B times the mean's.
-REDUCTIONS: dict[str, str] = {"mean": "E = (1/B)·Σ_b E_total(b)", "sum": "E = Σ_b E_total(b)"}
+@dataclass(frozen=True)
+class Reduction:
+    """How a batch's per-sample losses combine into the one number a step lowers, as PyTorch's ``reduction``.
+
+    ``mean``: ``E = (1/B)·Σ_b E_total(b)`` (stepgrad's default; a batch of one is the classic step);
+    ``sum``: ``E = Σ_b E_total(b)``, whose gradients are ``B`` times the mean's. PyTorch's ``sum`` adds every
+    element its loss produces, so a loss that averages over the outputs under ``mean`` (``mse``, as
+    ``MSELoss``) adds them under ``sum``: ``E_o = (target − out)²`` (``SUMMED_FORMS``).
+
+    Attributes:
+        name: ``mean`` or ``sum``, as network files and PyTorch write it.
+        formula: the batch's loss in plain text.
+        formula_latex: the same in LaTeX.
+    """
+
+    name: str
+    formula: str
+    formula_latex: str
+
+    def factor(self, batch: int) -> float:
+        """``c`` in ``E = c · mean_b E_total(b)``: 1 for ``mean``, ``B`` for ``sum``."""
+        return float(batch) if self.name == "sum" else 1.0
+
+    def combine(self, per_sample: Array, axis: int = -1) -> Array:
+        """The batch's ``E`` (or gradient) from per-sample values along the batch ``axis``: ``(…, B, …) → (…)``."""
+        return np.sum(per_sample, axis=axis) if self.name == "sum" else np.mean(per_sample, axis=axis)
+
+
+REDUCTIONS: dict[str, Reduction] = {
+    "mean": Reduction("mean", "E = (1/B)·Σ_b E_total(b)", r"E = \frac{1}{B} \sum_{b} E_{total}(b)"),
+    "sum": Reduction("sum", "E = Σ_b E_total(b)", r"E = \sum_{b} E_{total}(b)"),
+}
+DEFAULT_REDUCTION = "mean"
+
+
+def _squared_terms(target: Array, out: Array) -> Array:
+    return (target - out) ** 2
+
+
+# A loss's form under ``reduction = "sum"`` where it differs from its registry entry (the ``mean`` form):
+# ``mse`` averages over the outputs under ``mean`` and adds them under ``sum``, as PyTorch's MSELoss does.
+# No compiled kernel implements it (``kernel_code`` None): it trains on the NumPy path.
+SUMMED_FORMS: dict[str, Loss] = {
+    "mse": Loss(
+        name="mse",
+        terms=_squared_terms,
+        gradient=lambda target, out: 2.0 * (out - target),
+        formula="E = (target − out)²",
+        formula_latex=r"E = (target - out)^{2}",
+        gradient_formula="−2(target − out)",
+        gradient_latex=r"-2(target - out)",
+        kernel_code=None,
+    ),
+}
+
+
+def get_reduction(name: str) -> Reduction:
+    """Look up a reduction (``mean`` or ``sum``); raise ``KeyError`` for another."""
+    return REDUCTIONS[name]
 
 
 def reduction_factor(reduction: str, batch: int) -> float:
     """``c`` in ``E = c · mean_b E_total(b)``: 1 for ``mean``, ``B`` for ``sum``; ``KeyError`` for another."""
-    return {"mean": 1.0, "sum": float(batch)}[reduction]
+    return get_reduction(reduction).factor(batch)
 
 
-def get_loss(name: str) -> Loss:
-    """Look up a loss by name or alias; raise ``KeyError`` for an unknown one."""
+def get_loss(name: str, reduction: str = DEFAULT_REDUCTION) -> Loss:
+    """Look up a loss by name or alias, in its form under ``reduction``; ``KeyError`` for an unknown one."""
     key = ALIASES.get(name.lower(), name.lower())
-    return LOSSES[key]
+    loss = LOSSES[key]
+    if get_reduction(reduction).name == "sum":
+        return SUMMED_FORMS.get(key, loss)
+    return loss
 
 
 def loss_names() -> list[str]:

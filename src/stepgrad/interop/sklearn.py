@@ -90,9 +90,14 @@ class _StepgradEstimator(BaseEstimator):
         self.n_iter_: int = len(result.history.loss)
         self.stop_reason_: str | None = result.stop_reason
         if result.training.diverged:
+            from stepgrad.network.model import Regularization
             from stepgrad.render.divergence import explain_run_divergence
 
-            why = explain_run_divergence(result.network, x, targets, self.learning_rate, result.training.optimizer.name)
+            # the replayed plain SGD step w − η·(g + λ·w + λ₁·sign(w)): weight decay, coupled or not, is λ₂ there
+            regularization = Regularization(l1=self.l1, l2=self.weight_decay)
+            why = explain_run_divergence(
+                result.network, x, targets, self.learning_rate, result.training.optimizer.name, regularization
+            )
             warnings.warn(
                 f"{type(self).__name__} did not converge: {result.stop_reason}. Why: {why}",
                 ConvergenceWarning,

@@ -10,8 +10,9 @@ compares every number under the derivation's names:
 
 * ``net_h1``, ``out_h1`` (forward hooks);
 * ``E_total`` (the loss) and ``E_total+`` (the loss after the step);
-* ``dE_total/dout_h1`` = B · ``out_h1.grad``, ``delta_h1`` = B · ``net_h1.grad``: the loss is a
-  batch mean, so autograd's gradients of a sample's values carry a factor 1/B;
+* ``dE_total/dout_h1`` = B · ``out_h1.grad``, ``delta_h1`` = B · ``net_h1.grad``: a ``mean`` loss is a
+  batch mean, so autograd's gradients of a sample's values carry a factor 1/B (a ``sum`` loss is checked
+  against a network with ``reduction = "sum"``, and its gradients are autograd's own);
 * ``dE_total/dw5`` = ``weight.grad`` (the batch mean, as stepgrad's update uses) and ``w5+``;
 * the optimizer's buffers after the step: ``v_w5+`` (momentum), ``m_w5+`` and ``v_w5+`` (Adam).
 
@@ -29,12 +30,13 @@ import numpy as np
 from stepgrad.core.step import ieee_arithmetic, train_step
 from stepgrad.errors import StepgradError
 from stepgrad.functions import ACTIVATIONS
-from stepgrad.functions.losses import reduction_factor
+from stepgrad.functions.losses import get_reduction, reduction_factor
 from stepgrad.interop.torch_chain import Chain, read_chain
 from stepgrad.interop.torch_divergence import clamped_log, torch_divergence
 from stepgrad.interop.torch_optim import STATE_BUFFERS, describe, state_after, tensor_rules
 from stepgrad.interop.torch_record import ForwardPass, Recorded, StepRecorder, merge, to_numpy
 from stepgrad.interop.torch_report import DIAGNOSES, STAGES, Problem, TorchStepReport, ValueComparison
+from stepgrad.interop.torch_rounding import float32_rounding, rounded_replay
 from stepgrad.network import value_names
 from stepgrad.network.model import Layer, Network
 from stepgrad.training.gradients import Functions, sample_losses
@@ -58,7 +60,7 @@ __all__ = [
 class LossSpec:
     """How a PyTorch loss maps onto stepgrad: the loss name, an output activation the loss applies
     itself (``softmax`` inside ``CrossEntropyLoss``), the callable PyTorch runs, and its reduction
-    (``sum`` is ``scale`` × stepgrad's batch mean)."""
+    (stepgrad's network is given the same reduction; ``scale`` is what is left)."""
 
     name: str
     output_activation: str | None
@@ -66,35 +68,44 @@ class LossSpec:
     reduction: str = "mean"
     kind: str = ""
 
-    def scale(self, batch: int, n_outputs: int) -> float:
-        """``c`` in PyTorch's loss = c · stepgrad's ``E_total`` (the batch mean)."""
-        # over the batch: stepgrad's loss is the mean; over the outputs: PyTorch's MSELoss and BCE losses reduce
-        # every entry, where stepgrad's mse divides Σ_o by n itself and its binary_cross_entropy sums E_o
-        over_outputs = 1.0
-        if self.name == "mse" and self.reduction == "sum":
-            over_outputs = float(n_outputs)
+    def scale(self, n_outputs: int) -> float:
+        """``c`` in PyTorch's loss = c · the loss of stepgrad's network with the same reduction.
+
+        1, except for BCELoss and BCEWithLogitsLoss with ``mean``: PyTorch averages over every entry
+        (samples and outputs) where stepgrad's ``binary_cross_entropy`` sums a sample's ``E_o``, so
+        ``c = 1/n``. With ``sum`` both add every entry (``mse`` adds its outputs under ``sum``, as MSELoss).
+        """
         if self.kind in ("BCELoss", "BCEWithLogitsLoss") and self.reduction == "mean":
-            over_outputs = 1.0 / n_outputs
-        return reduction_factor(self.reduction, batch) * over_outputs
+            return 1.0 / n_outputs
+        return 1.0
 
 
-def loss_spec(loss: Any, n_outputs: int) -> LossSpec:
-    """Map a ``torch.nn`` loss module (mean or sum reduction) or a stepgrad loss name onto stepgrad."""
+def loss_spec(loss: Any, n_outputs: int, reduction: str = "mean") -> LossSpec:
+    """Map a ``torch.nn`` loss module (mean or sum reduction) or a stepgrad loss name (with ``reduction``,
+    as a network file's) onto stepgrad."""
     import torch
 
     if isinstance(loss, str):
         from stepgrad.functions import get_loss
 
         name = get_loss(loss).name
-        functions: dict[str, Callable[[Any, Any], Any]] = {
-            "half_squared_error": lambda out, t: (0.5 * (t - out) ** 2).sum(dim=-1).mean(),
-            "mse": lambda out, t: ((t - out) ** 2).mean(),
-            "binary_cross_entropy": lambda out, t: (
-                torch.nn.functional.binary_cross_entropy(out, t, reduction="none").sum(dim=-1).mean()
+        # E_total of each sample (B,); mse's mean over the outputs is its mean form (the sum adds them, as MSELoss)
+        per_sample: dict[str, Callable[[Any, Any], Any]] = {
+            "half_squared_error": lambda out, t: (0.5 * (t - out) ** 2).sum(dim=-1),
+            "mse": lambda out, t: (
+                ((t - out) ** 2).mean(dim=-1) if reduction == "mean" else ((t - out) ** 2).sum(dim=-1)
             ),
-            "cross_entropy": lambda out, t: (-t * torch.log(out)).sum(dim=-1).mean(),
+            "binary_cross_entropy": lambda out, t: torch.nn.functional.binary_cross_entropy(
+                out, t, reduction="none"
+            ).sum(dim=-1),
+            "cross_entropy": lambda out, t: (-t * torch.log(out)).sum(dim=-1),
         }
-        return LossSpec(name, None, functions[name])
+        terms = per_sample[name]
+
+        def combined(out: Any, t: Any) -> Any:
+            return terms(out, t).sum() if reduction == "sum" else terms(out, t).mean()
+
+        return LossSpec(name, None, combined, get_reduction(reduction).name)
     kind = type(loss).__name__
     reduction = getattr(loss, "reduction", "mean")
     if reduction not in ("mean", "sum"):
@@ -147,6 +158,7 @@ def verify_torch_step(
     rtol: float | None = None,
     atol: float | None = None,
     root: str = "model",
+    reduction: str = "mean",
 ) -> TorchStepReport:
     """Run one PyTorch training step and compare every value with stepgrad's.
 
@@ -164,6 +176,7 @@ def verify_torch_step(
             pass its backward went through is compared; other passes are listed as ignored.
         rtol, atol: tolerances; default 1e-9/1e-12 for float64 models, 1e-4/1e-6 for float32.
         root: what the model is called in the report (``model.fc1.weight``).
+        reduction: ``mean`` or ``sum``, for a stepgrad loss name (a loss module carries its own).
 
     Returns:
         The report. The model is left as the step left it (updated).
@@ -175,7 +188,7 @@ def verify_torch_step(
     rtol = rtol if rtol is not None else (1e-9 if float64 else 1e-4)
     atol = atol if atol is not None else (1e-12 if float64 else 1e-6)
     n_outputs = chain.layers[-1].linear.out_features
-    spec = loss_spec(loss, n_outputs)
+    spec = loss_spec(loss, n_outputs, reduction)
     parameters = _parameters(chain)
     held = {id(p) for group in optimizer.param_groups for p in group["params"]}
     problems = [
@@ -267,17 +280,32 @@ def verify_torch_step(
     network = _network(chain, parameters, spec)
     rates = {id(p.tensor): rule.learning_rate for p, rule in zip(trained, rules, strict=True)}
     trace = train_step(network, x, target, next(iter(rates.values()), 0.0))
-    scale = spec.scale(batch, n_outputs)
+    scale = spec.scale(n_outputs)
+    # autograd's gradient of a sample's value carries the reduction's weight of that sample: 1/B for the mean
+    per_sample = batch / reduction_factor(spec.reduction, batch)
+    times_b = " · B" if spec.reduction == "mean" else ""
+    combined = "batch sum" if spec.reduction == "sum" else "batch mean"
     names = trace.names
     cut = next((k for k in reversed(range(len(chain.layers))) if used.nets[k].grad is None), None)
     if cut is not None:
         problems.insert(0, _cut(chain, used, cut))
     compared: list[ValueComparison] = []
     nan = float("nan")
+    # a float32 model: the step again with every stored value rounded to float32, to tell rounding from a fault
+    replay = None if float64 else rounded_replay(network, x, target)
+    rounded: dict[int, float] = {}
 
     def compare(
-        name: str, stage: str, torch_value: float, stepgrad_value: float, where: str, before: float | None = None
+        name: str,
+        stage: str,
+        torch_value: float,
+        stepgrad_value: float,
+        where: str,
+        before: float | None = None,
+        replayed: float | None = None,
     ) -> None:
+        if replayed is not None:
+            rounded[len(compared)] = float(replayed)
         if np.isfinite(torch_value) and np.isfinite(stepgrad_value):
             agrees = bool(abs(torch_value - stepgrad_value) <= atol + rtol * abs(stepgrad_value))
         else:  # the same infinity, or NaN in both
@@ -297,6 +325,7 @@ def verify_torch_step(
                     net.value[s, j],
                     trace.layers[k].net[s, j],
                     f"{layer.linear_name} output[{s}, {j}]",
+                    replayed=None if replay is None else replay.layers[k].net[s, j],
                 )
                 if out is not None:
                     compare(
@@ -305,14 +334,16 @@ def verify_torch_step(
                         out.value[s, j],
                         trace.layers[k].out[s, j],
                         f"{out_place}[{s}, {j}]",
+                        replayed=None if replay is None else replay.layers[k].out[s, j],
                     )
     if loss_value is not None:
         compare(
-            "E_total" if batch == 1 else "E_total (batch mean)",
+            "E_total" if batch == 1 else f"E_total ({combined})",
             "error",
             float(_item(loss_value)),
             scale * trace.loss,
             "the loss the step returned",
+            replayed=None if replay is None else scale * replay.loss,
         )
     lost = -1 if cut is None else cut  # layers at or before the cut get no gradient: reported once, above
     for s in range(batch):
@@ -323,17 +354,19 @@ def verify_torch_step(
                     compare(
                         sample_name(value_names.dE_dout(neuron), s),
                         "backward",
-                        nan if out.grad is None else out.grad[s, j] * batch / scale,
+                        nan if out.grad is None else out.grad[s, j] * per_sample / scale,
                         trace.layers[k].dE_dout[s, j],
-                        f"grad of {out_place}[{s}, {j}] · B",
+                        f"grad of {out_place}[{s}, {j}]{times_b}",
+                        replayed=None if replay is None else replay.layers[k].dE_dout[s, j],
                     )
                 if not (net.grad is None and k <= lost):
                     compare(
                         sample_name(value_names.delta(neuron), s),
                         "backward",
-                        nan if net.grad is None else net.grad[s, j] * batch / scale,
+                        nan if net.grad is None else net.grad[s, j] * per_sample / scale,
                         trace.layers[k].delta[s, j],
-                        f"grad of {layer.linear_name} output[{s}, {j}] · B",
+                        f"grad of {layer.linear_name} output[{s}, {j}]{times_b}",
+                        replayed=None if replay is None else replay.layers[k].delta[s, j],
                     )
     by_part = {(p.layer, p.part): p for p in parameters}
     clip, clipped = _clipping(trained, trace, scale, rtol)  # clip_grad_norm_ / clip_grad_value_ before the step
@@ -348,6 +381,7 @@ def verify_torch_step(
                 continue
             grad = None if parameter.tensor.grad is None else to_numpy(parameter.tensor.grad).reshape(ours.shape)
             ours = clip(scale * ours)
+            theirs_rounded = None if replay is None else clip(scale * replay.gradient(k, part)).reshape(ours.shape)
             for j, row in enumerate(labels):
                 for i, label in enumerate(row):
                     index = f"{j}, {i}" if part == 0 else f"{i}"
@@ -357,9 +391,11 @@ def verify_torch_step(
                         nan if grad is None else grad[j, i],
                         ours[j, i],
                         f"{parameter.place}.grad[{index}]",
+                        replayed=None if theirs_rounded is None else theirs_rounded[j, i],
                     )
     # the update: each trained tensor by the rule of its parameter group, from the state before the step
     new_params = [[layer.weights, layer.bias] for layer in network.layers]
+    new_rounded = [[layer.weights, layer.bias] for layer in network.layers]  # the float32 replay's update
     for parameter, rule in zip(trained, rules, strict=True):
         k = parameter.layer
         if (parameter.tensor.grad is None and k <= lost) or id(parameter.tensor) in frozen:
@@ -370,6 +406,11 @@ def verify_torch_step(
             [before], [clip(scale * grad)], rule.state, rule.learning_rate, [True]
         )
         new_params[k][parameter.part] = updated[0]
+        rounded_update: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+        if replay is not None:
+            step_rounded = clip(scale * replay.gradient(k, parameter.part)).reshape(grad.shape)
+            rounded_update = replay.update(rule, before, step_rounded)
+            new_rounded[k][parameter.part] = rounded_update[0]
         entries = [w for row in names.weights[k] for w in row] if parameter.part == 0 else list(names.biases[k])
         after = to_numpy(parameter.tensor).ravel()
         torch_buffers = state_after(optimizer, parameter.tensor, rule.optimizer)
@@ -377,7 +418,13 @@ def verify_torch_step(
         for n, entry in enumerate(entries):
             where = _index(parameter.before.shape, n)
             compare(
-                f"{entry}+", "update", after[n], updated[0].ravel()[n], f"{parameter.place}[{where}]", before.ravel()[n]
+                f"{entry}+",
+                "update",
+                after[n],
+                updated[0].ravel()[n],
+                f"{parameter.place}[{where}]",
+                before.ravel()[n],
+                None if rounded_update is None else rounded_update[0].ravel()[n],
             )
             for buffer, values in state_new.buffers.items():
                 theirs = torch_buffers.get(buffer)
@@ -387,17 +434,24 @@ def verify_torch_step(
                     nan if theirs is None else theirs.ravel()[n],
                     values[0].ravel()[n],
                     f"optimizer.state[{parameter.place}]['{keys[buffer]}'][{where}]",
+                    replayed=None if rounded_update is None else rounded_update[1][buffer].ravel()[n],
                 )
     params_new = Params(tuple(p[0] for p in new_params), tuple(p[1] for p in new_params))
-    loss_new = float(np.mean(sample_losses(params_new, Functions.of(network), x, target)))
+    loss_new = float(
+        get_reduction(network.reduction).combine(sample_losses(params_new, Functions.of(network), x, target))
+    )
     compare(
-        "E_total+" if batch == 1 else "E_total+ (batch mean)",
+        "E_total+" if batch == 1 else f"E_total+ ({combined})",
         "after",
         loss_after,
         scale * loss_new,
         "the loss after the step",
+        replayed=None if replay is None else scale * replay.loss_with(network, new_rounded, x, target),
     )
     dtype = np.float64 if float64 else np.float32
+    rounding = None if float64 or problems else float32_rounding(compared, rounded)
+    if rounding is not None:
+        causes.append((next(c.stage for c in compared if not c.agrees), rounding))
     if spec.name == "binary_cross_entropy" and spec.output_activation is None:  # BCELoss on probabilities
         clamped = clamped_log(compared, trace, dtype, spec.kind or "BCELoss")
         causes += [] if clamped is None else [clamped]
@@ -581,14 +635,11 @@ def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Netw
         bias_now = np.zeros(0) if bias is None else values.get((k, 1), to_numpy(bias))
         layers.append(Layer(values[(k, 0)], bias_now, activation, train_bias=train_bias))
     problem = head_problem(layers[-1].activation, spec.name, layers[-1].n_out)
-    if problem is not None and spec.kind == "BCELoss" and layers[-1].activation == "softmax":
-        problem = (
-            "Softmax scored with BCELoss is not supported: stepgrad's binary_cross_entropy takes sigmoid outputs "
-            "(score a softmax with CrossEntropyLoss on the logits, or use sigmoid outputs for multi-label)"
-        )
+    if spec.kind == "BCELoss" and layers[-1].activation == "softmax" and layers[-1].n_out >= 2:
+        problem = None  # each softmax output scored as a probability: a network stepgrad holds (no paired form)
     if problem is not None:
         raise StepgradError(problem, location=chain.layers[-1].activation_place or chain.layers[-1].linear_name)
-    return Network(tuple(layers), spec.name)
+    return Network(tuple(layers), spec.name, spec.reduction)
 
 
 def _cut(chain: Chain, used: ForwardPass, cut: int) -> Problem:

@@ -5,6 +5,7 @@ inputs = [0.05, 0.10]          # one sample; or samples = [[..], ..] with target
 targets = [0.01, 0.99]
 learning_rate = 0.5
 loss = "half_squared_error"
+reduction = "mean"             # optional: how a batch's losses combine, "mean" (default) or "sum" (PyTorch's)
 l1 = 0.01                      # optional: L1 regularization λ₁ of the weights (dE_total/dw gains λ₁·sign(w))
 l2 = 0.01                      # optional: L2 regularization λ₂ of the weights (dE_total/dw gains λ₂·w)
 [[layer]]
@@ -36,13 +37,34 @@ from typing import Any
 import numpy as np
 
 from stepgrad.errors import StepgradError, quantity
-from stepgrad.functions import get_activation, get_loss, loss_names
+from stepgrad.functions import REDUCTIONS, get_activation, get_loss, loss_names
 from stepgrad.functions.activations import ACTIVATIONS, activation_names, split_name
+from stepgrad.functions.losses import DEFAULT_REDUCTION
 from stepgrad.limits import MAX_NETWORK_BYTES, check_text, decode_utf8, read_bounded
 from stepgrad.network.atomic import write_atomic
-from stepgrad.network.model import Layer, Network, Regularization, Setup, network_problem, target_problem
+from stepgrad.network.model import (
+    Layer,
+    Network,
+    Regularization,
+    Setup,
+    network_problem,
+    reduction_problem,
+    target_problem,
+)
 
-TOP_LEVEL_KEYS = ("inputs", "samples", "targets", "learning_rate", "l1", "l2", "loss", "layer", "layers", "meta")
+TOP_LEVEL_KEYS = (
+    "inputs",
+    "samples",
+    "targets",
+    "learning_rate",
+    "l1",
+    "l2",
+    "loss",
+    "reduction",
+    "layer",
+    "layers",
+    "meta",
+)
 # the numbers of configurable activations a layer may set (negative_slope)
 ACTIVATION_NUMBERS = tuple(
     dict.fromkeys(key for entry in ACTIVATIONS.values() if entry.configure is not None for key in entry.parameters)
@@ -187,7 +209,10 @@ def parse_setup(data: Mapping[str, Any], source: str = "<network>", text: str | 
         else:
             label = f"layer {layer_index + 1}"
             fail_at(_where(locator.layer(layer_index, "activation"), label), message)
-    network = Network(layers=tuple(layers), loss=loss.name)
+    reduction = data.get("reduction", DEFAULT_REDUCTION)
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        fail_at(_where(locator.top("reduction"), "reduction"), reduction_problem(reduction))
+    network = Network(layers=tuple(layers), loss=loss.name, reduction=reduction)
 
     rate_line = locator.top("learning_rate")
     learning_rate = _number(
@@ -418,7 +443,10 @@ def network_to_dict(network: Network) -> dict[str, Any]:
             entry["bias"] = layer.bias.tolist()
         entry["train_bias"] = layer.train_bias
         layers.append(entry)
-    return {"loss": network.loss, "layer": layers}
+    fields: dict[str, Any] = {"loss": network.loss}
+    if network.reduction != DEFAULT_REDUCTION:  # files of the default stay as they were
+        fields["reduction"] = network.reduction
+    return {**fields, "layer": layers}
 
 
 def setup_to_dict(setup: Setup, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -461,7 +489,7 @@ def setup_to_toml(setup: Setup, meta: Mapping[str, Any] | None = None, header: s
     """The network file as TOML text, one line per field, floats exact (``repr``)."""
     document = setup_to_dict(setup, meta)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    for key in ("inputs", "samples", "targets", "learning_rate", "l1", "l2", "loss"):
+    for key in ("inputs", "samples", "targets", "learning_rate", "l1", "l2", "loss", "reduction"):
         if key in document:
             if key in ("samples", "targets") and "samples" in document:
                 rows = ",\n".join(f"    {_toml_value(row)}" for row in document[key])

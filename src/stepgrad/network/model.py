@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.errors import StepgradError, quantity
-from stepgrad.functions import get_activation, get_loss
+from stepgrad.functions import REDUCTIONS, get_activation, get_loss
 
 Array = NDArray[np.float64]
 BiasMode = Literal["shared", "per_neuron", "none"]
@@ -104,10 +104,13 @@ class Network:
     Attributes:
         layers: the layers from the first hidden layer to the output layer.
         loss: loss name (see ``stepgrad.functions``).
+        reduction: how the batch's per-sample losses combine, as PyTorch's ``reduction``: ``mean``
+            (``E = (1/B)·Σ_b E_total(b)``, the default) or ``sum`` (``stepgrad.functions.losses.REDUCTIONS``).
     """
 
     layers: tuple[Layer, ...]
     loss: str = "half_squared_error"
+    reduction: str = "mean"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -117,6 +120,8 @@ class Network:
         if problem is not None:
             layer, message = problem
             raise StepgradError(message, location=None if layer is None else f"layer {layer + 1}")
+        if not isinstance(self.reduction, str) or self.reduction not in REDUCTIONS:
+            raise StepgradError(reduction_problem(self.reduction), location="reduction")
 
     @property
     def sizes(self) -> list[int]:
@@ -222,7 +227,9 @@ def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tu
     softmax only on the output layer, with ``cross_entropy`` and at least two outputs
     (``n_outputs``); ``cross_entropy`` needs a softmax output
     layer and ``binary_cross_entropy`` a sigmoid one (their logarithms need outputs that are
-    probabilities, and the paired forms keep them exact where the outputs saturate).
+    probabilities, and the paired forms keep them exact where the outputs saturate), or a softmax
+    one: each output a probability, scored on its own (PyTorch's ``Softmax`` + ``BCELoss``; no paired
+    form, the softmax Jacobian carries ``dE/dout``).
     """
     try:
         loss_name = get_loss(loss).name
@@ -239,17 +246,22 @@ def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tu
         if name == "softmax":
             return index, "softmax is for the output layer only"
     output = names[last]
-    if output == "softmax" and loss_name != "cross_entropy":
-        return last, f'softmax needs loss = "cross_entropy", the network has {loss_name!r}'
+    if output == "softmax" and loss_name not in ("cross_entropy", "binary_cross_entropy"):
+        return last, f'softmax needs loss = "cross_entropy" (or "binary_cross_entropy"), the network has {loss_name!r}'
     if output == "softmax" and n_outputs < 2:
         return last, "softmax needs at least 2 outputs (for one output use sigmoid with binary_cross_entropy)"
     if loss_name == "cross_entropy" and output != "softmax":
         return last, f"cross_entropy needs a softmax output layer, this one is {output} " + (
             "(for sigmoid outputs use binary_cross_entropy)" if output == "sigmoid" else "(use softmax)"
         )
-    if loss_name == "binary_cross_entropy" and output != "sigmoid":
+    if loss_name == "binary_cross_entropy" and output not in ("sigmoid", "softmax"):
         return last, f"binary_cross_entropy needs a sigmoid output layer, this one is {output}"
     return None
+
+
+def reduction_problem(reduction: object) -> str:
+    """The message for a reduction that is not ``mean`` or ``sum``."""
+    return f"reduction must be {' or '.join(repr(name) for name in REDUCTIONS)}, got {reduction!r}"
 
 
 def target_problem(loss: str, targets: Array) -> str | None:

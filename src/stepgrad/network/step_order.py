@@ -130,12 +130,19 @@ def _backward(network: Network, names: Names, layer: int, regularized: bool) -> 
     is_output = layer == n_layers - 1
     group = OUTPUT_LAYER if is_output else hidden_layer_group(layer, n_layers)
     activation = get_activation(network.layers[layer].activation)
-    # softmax with its paired loss: delta = out − target, the Jacobian factor is never needed
-    factor_shown = activation.elementwise or not (is_output and activation.name in get_loss(network.loss).paired)
+    # softmax: with its paired loss delta = out − target; with another (binary_cross_entropy) each delta reads
+    # the whole Jacobian, out_k·(dE/dout_k − Σ_j dE/dout_j·out_j): no single dout/dnet factor is shown
+    factor_shown = activation.elementwise
+    jacobian = not activation.elementwise and activation.name not in get_loss(network.loss).paired
     found: list[Slot] = []
+    if jacobian:  # every delta reads every dE_total/dout: they come first
+        found += [
+            Slot("output_dE_dout", (j,), value_names.dE_dout(n), group) for j, n in enumerate(names.neurons[layer])
+        ]
     for j, neuron in enumerate(names.neurons[layer]):
         if is_output:
-            found.append(Slot("output_dE_dout", (j,), value_names.dE_dout(neuron), group))
+            if not jacobian:
+                found.append(Slot("output_dE_dout", (j,), value_names.dE_dout(neuron), group))
         else:
             found += [
                 Slot("contribution", (layer, k, j), value_names.sent_back(upper, neuron), group)

@@ -70,6 +70,16 @@ def batch_mean(name: str) -> str:
     return f"⟨{name}⟩"
 
 
+def batch_sum(name: str) -> str:
+    """``ΣdE_total/dw5``: the batch sum of a per-sample value (a network with ``reduction = "sum"``)."""
+    return f"Σ{name}"
+
+
+def batch_combined(name: str, reduction: str) -> str:
+    """The batch's gradient the update uses: ``batch_mean`` for ``reduction = "mean"``, ``batch_sum`` for ``sum``."""
+    return batch_sum(name) if reduction == "sum" else batch_mean(name)
+
+
 def updated(parameter: str) -> str:
     """``w5+``: the parameter after the update."""
     return f"{parameter}{AFTER}"

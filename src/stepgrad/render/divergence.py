@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 from stepgrad.core.forensics import Divergence, NaiveBreak, find_divergence
 from stepgrad.errors import quantity
 from stepgrad.functions import get_loss
-from stepgrad.network.model import Network
+from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization
 
 
 def explain_divergence(
@@ -25,6 +25,7 @@ def explain_divergence(
     loss: str | None = None,
     learning_rate: float = 0.0,
     max_steps: int = 100,
+    regularization: Regularization = NO_REGULARIZATION,
 ) -> str:
     """Why training ``network`` on the batch blows up: the first non-finite value and its likely cause.
 
@@ -35,10 +36,11 @@ def explain_divergence(
         loss: the loss, when it is not the network's own.
         learning_rate: ``η``.
         max_steps: how many steps to take from ``network`` looking for the first non-finite value.
+        regularization: the ``λ₁``, ``λ₂`` the run trains with (a network file's ``l1``, ``l2``).
     """
     if loss is not None and get_loss(loss).name != get_loss(network.loss).name:
         network = dataclasses.replace(network, loss=loss)
-    found = find_divergence(network, inputs, targets, learning_rate, max_steps=max_steps)
+    found = find_divergence(network, inputs, targets, learning_rate, max_steps=max_steps, regularization=regularization)
     if found is None:
         return f"no value is infinite or NaN in {max_steps} steps of η = {learning_rate:g} from these weights"
     return divergence_message(found)
@@ -49,7 +51,12 @@ RUN_STEPS = 200  # plain gradient steps from the kept weights looking for the fi
 
 
 def explain_run_divergence(
-    network: Network, inputs: ArrayLike, targets: ArrayLike, learning_rate: float, optimizer: str = "sgd"
+    network: Network,
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    learning_rate: float,
+    optimizer: str = "sgd",
+    regularization: Regularization = NO_REGULARIZATION,
 ) -> str:
     """Why a run that stopped on NaN or infinity (``train --data``, ``fit``, the web page) blew up.
 
@@ -63,11 +70,14 @@ def explain_run_divergence(
         targets: ``(B, n_outputs)``.
         learning_rate: the run's ``η``.
         optimizer: the run's optimizer's name.
+        regularization: the run's ``λ₁`` (``l1``) and ``λ₂`` (L2 ``weight_decay``), traced in every step.
     """
     every = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
     rows = every[:RUN_ROWS]
     wanted = np.atleast_2d(np.asarray(targets, dtype=np.float64))[: rows.shape[0]]
-    why = explain_divergence(network, rows, wanted, learning_rate=learning_rate, max_steps=RUN_STEPS)
+    why = explain_divergence(
+        network, rows, wanted, learning_rate=learning_rate, max_steps=RUN_STEPS, regularization=regularization
+    )
     batch = quantity(rows.shape[0], "sample") + (f" of {every.shape[0]}" if every.shape[0] > rows.shape[0] else "")
     other = "" if optimizer == "sgd" else f"; the run used {optimizer}, whose steps are not replayed"
     return (
@@ -116,16 +126,48 @@ def _gradient_overflow(found: Divergence) -> str:
     )
 
 
+def _penalty_overflow(found: Divergence) -> str:
+    (weight, w), *lambdas = found.facts.items()
+    rates = ", ".join(f"{name[0]}{'₁' if name[1] == '1' else '₂'} = {value:g}" for name, value in lambdas)
+    what = "E_reg = λ₁·Σ|w| + ½·λ₂·Σw²" if found.name.startswith("E_reg") else f"{found.name} = λ₁·sign(w) + λ₂·w"
+    return (
+        f"the regularization term {what} overflows float64 on {weight} = {_number(w)} ({rates})"
+        f"{_l2_growth(found) or _lower(found, 'the weights have exploded')}"
+    )
+
+
+def _l2_growth(found: Divergence) -> str:
+    """Why L2 itself makes the weights grow: ``w+ = (1 − η·λ₂)·w − η·dE/dw`` flips and grows when ``η·λ₂ > 2``."""
+    factor = found.learning_rate * found.regularization.l2
+    if factor <= 2:
+        return ""
+    return (
+        f"; with η·λ₂ = {factor:g} > 2 the L2 term alone multiplies every weight by 1 − η·λ₂ = {1 - factor:g} "
+        f"per step (w+ = (1 − η·λ₂)·w − η·dE_total/dw), so the weights grow without bound; "
+        f"lower the learning rate (now {found.learning_rate:g}) or λ₂ until η·λ₂ < 2"
+    )
+
+
 def _update(found: Divergence) -> str:
-    (weight, w), (_, gradient), (_, w_new), (_, ratio) = found.facts.items()
-    step = found.learning_rate * gradient
-    if found.cause == "update_overflow":
+    facts = list(found.facts.items())
+    (weight, w), (_, gradient), *penalty, (_, w_new), (_, ratio) = facts
+    step = found.learning_rate * (gradient + sum(value for _, value in penalty))
+    if found.cause == "update_overflow" and penalty:
+        ((_, term),) = penalty
+        what = (
+            f"the update η·(dE_total/d{weight} + dE_reg/d{weight}) = {found.learning_rate:g} × "
+            f"({_number(gradient)} + {_number(term)}) overflows"
+        )
+    elif found.cause == "update_overflow":
         what = f"the update η·dE_total/d{weight} = {found.learning_rate:g} × {_number(gradient)} overflows"
     else:
         what = (
             f"the update moved {weight} = {_number(w)} by {_number(-step)} to {_number(w_new)}, "
             f"{_number(ratio)} times its own size"
         )
+    growth = _l2_growth(found)
+    if growth:
+        return what + growth
     return f"{what}: the learning rate (now {found.learning_rate:g}) made the update explode; lower it"
 
 
@@ -134,6 +176,7 @@ _CAUSES = {
     "net_overflow": _net_overflow,
     "error_overflow": _error_overflow,
     "gradient_overflow": _gradient_overflow,
+    "penalty_overflow": _penalty_overflow,
     "update_overflow": _update,
     "update_explodes": _update,
 }

@@ -88,7 +88,8 @@ def fit(
     ``0 … k−1`` for a softmax output of ``k`` neurons (one-hot encoded here).
 
     Gradients over a batch are averaged (``batch_size=1`` is the classic online update,
-    ``None`` the full batch). ``validation_split`` holds out a seeded share of the data (not
+    ``None`` the full batch), or summed for a network with ``reduction = "sum"``
+    (PyTorch's meaning). ``validation_split`` holds out a seeded share of the data (not
     together with ``validation``); ``early_stopping=N`` stops after N epochs without
     improvement and restores the best epoch's weights. ``schedule`` is a name or a
     ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``. ``weight_decay`` (L2,
@@ -142,7 +143,8 @@ def fit(
         momentum=momentum,
         validation=validation,
         callbacks=[*extra, *callbacks],
-        use_compiled=use_compiled,
+        # the compiled kernels implement the batch mean only: a summed loss trains on the NumPy path
+        use_compiled=use_compiled and network.reduction == "mean",
     )
     training.run()
     return FitResult(network=training.current_network(), history=history, training=training)

@@ -26,7 +26,7 @@ from stepgrad.core.propagation import (
     output_delta,
     weight_gradient,
 )
-from stepgrad.functions import Activation, Loss, get_activation, get_loss
+from stepgrad.functions import REDUCTIONS, Activation, Loss, Reduction, get_activation, get_loss
 from stepgrad.network.model import Network
 from stepgrad.training.params import Params
 
@@ -35,15 +35,17 @@ Array = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Functions:
-    """The activations (per layer) and the loss a network is trained with."""
+    """The activations (per layer), the loss a network is trained with and how a batch combines it."""
 
     activations: tuple[Activation, ...]
     loss: Loss
+    reduction: Reduction = REDUCTIONS["mean"]
 
     @classmethod
     def of(cls, network: Network) -> Functions:
-        """Look up a network's activations and loss by name."""
-        return cls(tuple(get_activation(layer.activation) for layer in network.layers), get_loss(network.loss))
+        """Look up a network's activations, loss and reduction by name."""
+        activations = tuple(get_activation(layer.activation) for layer in network.layers)
+        return cls(activations, get_loss(network.loss, network.reduction), REDUCTIONS[network.reduction])
 
 
 def forward(params: Params, functions: Functions, x: Array) -> list[LayerForward]:
@@ -81,7 +83,8 @@ class BatchGradients:
 
 
 def batch_gradients(params: Params, functions: Functions, x: Array, target: Array) -> BatchGradients:
-    """Forward pass, ``E_total``, and the batch-mean gradients with the original weights.
+    """Forward pass, ``E_total``, and the batch-mean gradients with the original weights (the batch sums,
+    ``B`` times the means, for ``reduction = "sum"``).
 
     Args:
         params: weights ``(..., n_out, n_in)`` and biases ``(..., n_bias)``.
@@ -95,6 +98,7 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
     grads_w: list[Array] = [np.empty(0)] * count
     grads_b: list[Array] = [np.empty(0)] * count
     delta = output_delta(target, forwards[-1], functions.activations[-1], functions.loss).delta  # (..., B, n_out)
+    factor = functions.reduction.factor(x.shape[-2])  # 1 for the mean, B for the sum
     for index in reversed(range(count)):
         a_prev = x if index == 0 else forwards[index - 1].out
         if index < count - 1:
@@ -106,9 +110,11 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
             )
         grads_w[index] = weight_gradient(delta, a_prev)  # (..., n_out, n_in)
         grads_b[index] = bias_gradient(delta, params.biases[index].shape[-1])  # (..., n_bias)
+        if factor != 1.0:
+            grads_w[index], grads_b[index] = factor * grads_w[index], factor * grads_b[index]
     losses = np.sum(terms, axis=-1)  # (..., B)
     return BatchGradients(
-        loss=np.mean(losses, axis=-1),
+        loss=functions.reduction.combine(losses),
         grads=Params(weights=tuple(grads_w), biases=tuple(grads_b)),
         output=forwards[-1].out,
         losses=losses,

@@ -76,6 +76,7 @@ def create_network(
     rng: np.random.Generator | None = None,
     init: str | None = None,
     train_bias: bool = True,
+    reduction: str = "mean",
 ) -> Network:
     """A network ``sizes = [n_inputs, n_hidden…, n_outputs]`` with seeded initial weights.
 
@@ -90,6 +91,7 @@ def create_network(
         rng: the random generator (``numpy.random.default_rng(seed)``); default seed 0.
         init: ``xavier``/``glorot`` or ``he``; default chosen per layer's activation.
         train_bias: whether biases are trained.
+        reduction: how a batch's losses combine, ``mean`` or ``sum`` (PyTorch's ``reduction``).
     """
     if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
         raise StepgradError(f"layer sizes must be at least two positive numbers, got {list(sizes)}")
@@ -121,4 +123,4 @@ def create_network(
         layers.append(
             Layer(weights=weights, bias=np.zeros(n_bias), activation=get_activation(name).name, train_bias=train_bias)
         )
-    return Network(layers=tuple(layers), loss=loss_name)
+    return Network(layers=tuple(layers), loss=loss_name, reduction=reduction)
