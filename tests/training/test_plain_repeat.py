@@ -87,3 +87,25 @@ def test_the_classic_answer_imports_no_numpy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stderr.strip() == "[]"
     assert done.stdout.splitlines()[-2] == "After 10000 steps: E_total = 3.5102e-05 (0.0000351018778)"
+
+
+def test_a_summed_loss_repeats_on_the_arrays_with_its_own_figures() -> None:
+    # reduction = "sum" adds mse's outputs (E_o = (t − out)²): the written-out lines compute the mean's, so they step aside
+    network = create_network(
+        [2, 3, 2], "tanh", "linear", "mse", "per_neuron", rng=np.random.default_rng(2), reduction="sum"
+    )
+    setup = Setup(network, np.array([[0.4, -0.3]]), np.array([[0.2, 0.7]]), learning_rate=0.1)
+    fast = repeat_steps(setup, 50, every=10)
+    reference = repeat_steps(setup, 50, every=10, use_compiled=False)
+    np.testing.assert_allclose(fast.errors, reference.errors, rtol=1e-12, atol=0)
+    mean = repeat_steps(
+        Setup(
+            create_network([2, 3, 2], "tanh", "linear", "mse", "per_neuron", rng=np.random.default_rng(2)),
+            setup.inputs,
+            setup.targets,
+            0.1,
+        ),
+        50,
+        every=10,
+    )
+    assert fast.errors[0] == pytest.approx(2 * mean.errors[0], rel=1e-12)  # the sum of 2 outputs, not their mean

@@ -252,7 +252,12 @@ def repeat_file(file: str | None, steps: int, every: int | None, hidden_deltas_f
 
         # from the weights kept, the steps until the first value that is not finite (at most one report's worth)
         why = explain_divergence(
-            result.network, setup.inputs, setup.targets, learning_rate=setup.learning_rate, max_steps=interval + 1
+            result.network,
+            setup.inputs,
+            setup.targets,
+            learning_rate=setup.learning_rate,
+            max_steps=interval + 1,
+            regularization=setup.regularization,
         )
         click.echo(f"stepgrad: why: {why}", err=True)
     outputs = [[float(v) for v in row] for row in result.outputs]

@@ -120,8 +120,9 @@ def _repeat(
     trains_bias = [layer.trains_bias for layer in setup.network.layers]
     one_step = _one_step(setup, functions, trains_bias, hidden_deltas_from)
     advance = _numpy_advance(one_step)
-    # a regularized file (l1/l2) takes the NumPy steps: the kernels compute the plain gradient only
-    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and not setup.regularization:
+    # a regularized file (l1/l2) or a summed loss takes the NumPy steps: the kernels compute the mean's plain gradient
+    plain_step = not setup.regularization and setup.network.reduction == "mean"
+    if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and plain_step:
         kernel, compiles = _online_kernel(params, functions, trains_bias, steps)
         if kernel is not None:
             if compiles and on_compile is not None:
