@@ -45,6 +45,11 @@ class Functions:
         """Look up a network's activations and loss by name."""
         return cls(tuple(get_activation(layer.activation) for layer in network.layers), get_loss(network.loss))
 
+    @property
+    def activation_names(self) -> list[str]:
+        """Each layer's activation by registry name (what the compiled kernels are chosen by)."""
+        return [activation.name for activation in self.activations]
+
 
 def forward(params: Params, functions: Functions, x: Array) -> list[LayerForward]:
     """``net`` and ``out`` of every layer, each ``(..., B, n_out)``; ``x`` is ``(..., B, n_in)``."""
