@@ -34,7 +34,7 @@ def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> Array:
     return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
 
 
-INITIALIZERS: dict[str, Initializer] = {"xavier": xavier_uniform, "glorot": xavier_uniform, "he": he_normal}
+INITIALIZERS: dict[str, Initializer] = {"xavier": xavier_uniform, "he": he_normal}
 
 
 def initializer_for(activation: str) -> str:
@@ -74,8 +74,6 @@ def create_network(
     loss: str = "half_squared_error",
     bias: BiasMode = "per_neuron",
     rng: np.random.Generator | None = None,
-    init: str | None = None,
-    train_bias: bool = True,
 ) -> Network:
     """A network ``sizes = [n_inputs, n_hidden…, n_outputs]`` with seeded initial weights.
 
@@ -88,20 +86,8 @@ def create_network(
         loss: the loss name.
         bias: ``per_neuron``, ``shared`` or ``none``; biases start at 0.
         rng: the random generator (``numpy.random.default_rng(seed)``); default seed 0.
-        init: ``xavier``/``glorot`` or ``he``; default chosen per layer's activation.
-        train_bias: whether biases are trained.
     """
-    if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
-        raise StepgradError(f"layer sizes must be at least two positive numbers, got {list(sizes)}")
-    for name in (activation, output_activation):
-        if name is not None and name.lower() not in activation_names():
-            raise StepgradError(f"unknown activation {name!r}; choose one of {', '.join(activation_names())}")
-    if loss.lower() not in loss_names():
-        raise StepgradError(f"unknown loss {loss!r}; choose one of {', '.join(loss_names())}")
-    if bias not in BIAS_MODES:
-        raise StepgradError(f"unknown bias mode {bias!r}; choose one of {', '.join(BIAS_MODES)}")
-    if init is not None and init not in INITIALIZERS:
-        raise StepgradError(f"unknown initialiser {init!r}; choose one of {', '.join(INITIALIZERS)}")
+    _check_choices(sizes, [activation] if output_activation is None else [activation, output_activation], loss, bias)
     loss_name = get_loss(loss).name
     if output_activation is None:
         output_activation = default_output_activation(loss_name, activation)
@@ -111,14 +97,29 @@ def create_network(
     if activation.lower() == "softmax":
         raise StepgradError("softmax is for the output layer only; pick another hidden activation")
     generator = rng if rng is not None else np.random.default_rng(0)
-    layers = []
-    count = len(sizes) - 1
-    for index in range(count):
-        n_in, n_out = int(sizes[index]), int(sizes[index + 1])
-        name = output_activation if index == count - 1 else activation
-        weights = INITIALIZERS[init or initializer_for(name)](n_in, n_out, generator)
-        n_bias = {"per_neuron": n_out, "shared": 1, "none": 0}[bias]
-        layers.append(
-            Layer(weights=weights, bias=np.zeros(n_bias), activation=get_activation(name).name, train_bias=train_bias)
-        )
+    names = [activation] * (len(sizes) - 2) + [output_activation]
+    layers = [
+        _new_layer(int(n_in), int(n_out), name, bias, generator)
+        for n_in, n_out, name in zip(sizes[:-1], sizes[1:], names, strict=True)
+    ]
     return Network(layers=tuple(layers), loss=loss_name)
+
+
+def _check_choices(sizes: Sequence[int], activations: list[str], loss: str, bias: str) -> None:
+    """Layer sizes, activations, loss and bias mode a network can be made of, else one ``StepgradError``."""
+    if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
+        raise StepgradError(f"layer sizes must be at least two positive numbers, got {list(sizes)}")
+    for name in activations:
+        if name.lower() not in activation_names():
+            raise StepgradError(f"unknown activation {name!r}; choose one of {', '.join(activation_names())}")
+    if loss.lower() not in loss_names():
+        raise StepgradError(f"unknown loss {loss!r}; choose one of {', '.join(loss_names())}")
+    if bias not in BIAS_MODES:
+        raise StepgradError(f"unknown bias mode {bias!r}; choose one of {', '.join(BIAS_MODES)}")
+
+
+def _new_layer(n_in: int, n_out: int, activation: str, bias: BiasMode, rng: np.random.Generator) -> Layer:
+    """A layer of ``n_out`` neurons with weights ``(n_out, n_in)`` drawn for its activation and zero biases."""
+    weights = INITIALIZERS[initializer_for(activation)](n_in, n_out, rng)
+    n_bias = {"per_neuron": n_out, "shared": 1, "none": 0}[bias]
+    return Layer(weights=weights, bias=np.zeros(n_bias), activation=get_activation(activation).name)

@@ -66,6 +66,7 @@ from stepgrad.training.records import (
     EpochLog,
     Snapshot,
     check_seed,
+    first_network,
     masked,
     nan_where,
     seed_stream,
@@ -372,7 +373,7 @@ class Training:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, accuracy = self.totals.loss, self.totals.accuracy
         stopped = self.stopped.copy()
-        return self._log(
+        return self._epoch_log(
             self.epoch, rates, nan_where(stopped, loss), nan_where(stopped, accuracy), stopped, self.updates
         )
 
@@ -384,11 +385,13 @@ class Training:
         val_loss, val_acc = evaluate(self.stacked, self.functions, *self.validation, self.task)
         return nan_where(self.stopped, val_loss), nan_where(self.stopped, val_acc)
 
-    def _log(self, epoch: int, rates: Array, loss: Any, accuracy: Any, diverged: Any, updates: int) -> EpochLog:
-        """Record an epoch's log, with the validation figures of the weights held now (unwrapped for a single
-        network), and run the callbacks on it."""
+    def _epoch_log(self, epoch: int, rates: Array, loss: Any, accuracy: Any, diverged: Any, updates: int) -> EpochLog:
+        """An epoch's log, with the validation figures of the weights held now, recorded (``_log``)."""
         val_loss, val_acc = self._validation_metrics()
-        log = EpochLog(epoch, rates, loss, accuracy, val_loss, val_acc, diverged, updates)
+        return self._log(EpochLog(epoch, rates, loss, accuracy, val_loss, val_acc, diverged, updates))
+
+    def _log(self, log: EpochLog) -> EpochLog:
+        """Record an epoch's log (unwrapped for a single network) and run the callbacks on it."""
         if self.single:
             names = ("learning_rate", "loss", "accuracy", "val_loss", "val_accuracy", "diverged")
             log = replace(log, **{name: unwrapped(getattr(log, name), True) for name in names})
@@ -516,7 +519,7 @@ class Training:
         diverged = before | (newly & (result.diverged_at <= np.arange(ran)[:, None]))
         # with validation data the call ran one epoch, so each log's validation figures are its epoch's
         return [
-            self._log(first + e + 1, rates[e], losses[e], accuracies[e], diverged[e], int(u))
+            self._epoch_log(first + e + 1, rates[e], losses[e], accuracies[e], diverged[e], int(u))
             for e, u in enumerate(updates)
         ]
 
@@ -637,10 +640,7 @@ def _params(weights: Sequence[Array], biases: Sequence[Array]) -> Params:
 
 def unwrapped(value: Any, single: bool) -> Any:
     """A per-network ``(N,)`` value as a Python number for a single network (None stays None)."""
-    if value is None or not single:
-        return value
-    item = np.asarray(value).reshape(-1)[0]
-    return bool(item) if item.dtype == bool else float(item)
+    return value if value is None or not single else first_network(value)
 
 
 # --------------------------------------------------------------------- building a run

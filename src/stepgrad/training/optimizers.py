@@ -105,13 +105,18 @@ class Optimizer:
         """Whether the weight decay shrinks the weights directly (adamw) instead of adding to ``g``."""
         return self.name == "adamw"
 
+    @property
+    def l2(self) -> float:
+        """``λ`` of the L2 term of the loss ``½·λ·Σ w²`` (0 for decoupled decay, which is not a term of the loss)."""
+        return 0.0 if self.decoupled else self.weight_decay
+
     def decayed(self, parameters: list[Array], gradients: list[Array], is_weight: list[bool]) -> list[Array]:
         """``g + λ·w + λ₁·sign(w)`` for weight matrices, ``g`` for biases (no ``λ·w`` for decoupled decay)."""
-        l2 = 0.0 if self.decoupled else self.weight_decay
-        if l2 == 0.0 and self.l1 == 0.0:
+        if self.l2 == 0.0 and self.l1 == 0.0:
             return list(gradients)
         return [
-            regularized(p, g, l2, self.l1) if w else g for p, g, w in zip(parameters, gradients, is_weight, strict=True)
+            regularized(p, g, self.l2, self.l1) if w else g
+            for p, g, w in zip(parameters, gradients, is_weight, strict=True)
         ]
 
     def update(

@@ -124,3 +124,9 @@ def masked(mask: NDArray[np.bool_], kept: Params, new: Params) -> Params:
 def nan_where(diverged: NDArray[np.bool_], value: Any) -> Any:
     """``value`` ``(N,)`` with NaN for the networks that have diverged (None stays None)."""
     return None if value is None else np.where(diverged, np.nan, value)
+
+
+def first_network(value: Any) -> Any:
+    """A number, or network 0's entry of an ensemble's ``(N,)`` value, as a Python ``float`` (``bool`` for flags)."""
+    item = np.asarray(value).reshape(-1)[0]
+    return bool(item) if item.dtype == bool else float(item)

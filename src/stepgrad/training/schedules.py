@@ -2,7 +2,7 @@
 
 * ``constant``: ``η_e = η``
 * ``step``:     ``η_e = η · γ^⌊e / s⌋``  (``γ`` = ``gamma``, ``s`` = ``step_size`` epochs)
-* ``cosine``:   ``η_e = η_min + ½(η − η_min)(1 + cos(π·e / E))``
+* ``cosine``:   ``η_e = ½·η·(1 + cos(π·e / E))``
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ class Schedule:
     name: str
     gamma: float = 0.5
     step_size: int = 10
-    min_factor: float = 0.0
 
     def factor(self, epoch: int, epochs: int) -> float:
         """``η_e / η`` for ``epoch`` of ``epochs``."""
@@ -37,8 +36,7 @@ def _step(schedule: Schedule, epoch: int, epochs: int) -> float:
 
 
 def _cosine(schedule: Schedule, epoch: int, epochs: int) -> float:
-    low = schedule.min_factor
-    return low + 0.5 * (1.0 - low) * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
+    return 0.5 * (1.0 + math.cos(math.pi * epoch / max(epochs, 1)))
 
 
 _FACTORS: dict[str, Callable[[Schedule, int, int], float]] = {"constant": _constant, "step": _step, "cosine": _cosine}
@@ -50,20 +48,16 @@ def schedule_names() -> list[str]:
 
 
 def get_schedule(name: str, **options: float) -> Schedule:
-    """A schedule by name with its options: ``gamma`` (> 0) and ``step_size`` (whole epochs ≥ 1) for
-    ``step``, ``min_factor`` (0 … 1) for ``cosine``."""
+    """A schedule by name with its options: ``gamma`` (> 0) and ``step_size`` (whole epochs ≥ 1) for ``step``."""
     if name not in _FACTORS:
         raise StepgradError(f"unknown schedule {name!r}; choose one of {', '.join(_FACTORS)}")
-    unknown = sorted(set(options) - {"gamma", "step_size", "min_factor"})
+    unknown = sorted(set(options) - {"gamma", "step_size"})
     if unknown:
-        raise StepgradError(f"unknown schedule option(s) {', '.join(unknown)}; use gamma, step_size or min_factor")
+        raise StepgradError(f"unknown schedule option(s) {', '.join(unknown)}; use gamma or step_size")
     gamma = options.get("gamma", 0.5)
     step_size = options.get("step_size", 10)
-    min_factor = options.get("min_factor", 0.0)
     if not (math.isfinite(gamma) and gamma > 0):
         raise StepgradError(f"the step schedule's gamma must be a positive finite number, got {gamma}")
     if int(step_size) != step_size or step_size < 1:
         raise StepgradError(f"the step schedule's step size must be a whole number of epochs ≥ 1, got {step_size}")
-    if not 0.0 <= min_factor <= 1.0:
-        raise StepgradError(f"the cosine schedule's min_factor must be between 0 and 1, got {min_factor}")
-    return Schedule(name=name, gamma=float(gamma), step_size=int(step_size), min_factor=float(min_factor))
+    return Schedule(name=name, gamma=float(gamma), step_size=int(step_size))
