@@ -102,7 +102,7 @@ def fit(
     measure the returned weights on the whole training set (one forward pass, when first asked for).
 
     Divergence: if a batch loss becomes NaN or infinite, training stops and the network keeps the
-    best weights it holds (the divergence guard of ``stepgrad.training.loops``); that epoch logs
+    best weights it holds (the divergence guard of ``stepgrad.training.guard``); that epoch logs
     NaN, and ``stop_reason`` names the kept epoch and its training loss.
 
     Plain SGD on a single network runs on the compiled (numba) path when it is installed;

@@ -10,7 +10,6 @@ whose loss turned NaN/inf, so ``Training.update`` does it (see ``stepgrad.traini
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,16 +74,14 @@ class History(Callback):
 
 @dataclass
 class EarlyStopping(Callback):
-    """Stop when the monitored loss has not improved by ``min_delta`` for ``patience`` epochs.
+    """Stop when the monitored loss has not improved for ``patience`` epochs.
 
-    Monitors ``val_loss`` when there is validation data, the running training ``loss`` otherwise; with
-    ``restore_best`` the network goes back to the weights of the best epoch, which become
-    ``training.kept`` (so summaries and model files describe that epoch). Single networks only.
+    Monitors ``val_loss`` when there is validation data, the running training ``loss`` otherwise; the
+    network goes back to the weights of the best epoch, which become ``training.kept`` (so summaries
+    and model files describe that epoch). Single networks only.
     """
 
     patience: int = 10
-    min_delta: float = 0.0
-    restore_best: bool = True
     best: float = float("inf")
     best_epoch: int = 0
     wait: int = 0
@@ -98,7 +95,7 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, training: Training, log: EpochLog) -> bool:
         value = log.val_loss if log.val_loss is not None else log.loss
-        if np.isfinite(value) and value < self.best - self.min_delta:
+        if np.isfinite(value) and value < self.best:
             self.best, self.best_epoch, self.wait = float(value), log.epoch, 0
             self._best = training.kept
             return False
@@ -109,7 +106,7 @@ class EarlyStopping(Callback):
                 f"early stopping: the {monitored} has not improved for {self.patience} epochs "
                 f"(best epoch {self.best_epoch}, stopped at {log.epoch})"
             )
-            if self.restore_best and self._best is not None:
+            if self._best is not None:
                 training.restore(self._best)
                 self.reason += f"; restored the weights of epoch {self.best_epoch}"
             return True
@@ -155,10 +152,8 @@ class Progress(Callback):
     reports_only = True
 
     console: Any = None
-    transient: bool = False
     _progress: Any = None
     _task: Any = None
-    started: float = 0.0
 
     def on_train_begin(self, training: Training) -> None:
         from rich.console import Console
@@ -173,11 +168,10 @@ class Progress(Callback):
             TimeRemainingColumn(),
             console=console,
             # Off a terminal (logs, pipes) the bar is not left behind in the output.
-            transient=self.transient or not console.is_terminal,
+            transient=not console.is_terminal,
         )
         self._progress.start()
         self._task = self._progress.add_task("train", total=training.epochs, completed=training.epoch, metrics="")
-        self.started = time.perf_counter()
 
     def on_epoch_end(self, training: Training, log: EpochLog) -> bool:
         if self._progress is not None:

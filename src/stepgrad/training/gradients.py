@@ -64,7 +64,11 @@ def forward(params: Params, functions: Functions, x: Array) -> list[LayerForward
 
 def sample_losses(params: Params, functions: Functions, x: Array, target: Array) -> Array:
     """``E_total`` of each sample, ``(..., B)``."""
-    output = forward(params, functions, x)[-1]
+    return e_total(forward(params, functions, x)[-1], functions, target)
+
+
+def e_total(output: LayerForward, functions: Functions, target: Array) -> Array:
+    """``E_total = Σ_o E_o`` of each sample, ``(..., B)``, from the output layer's forward pass."""
     return np.sum(error_terms(target, output, functions.activations[-1], functions.loss), axis=-1)
 
 
@@ -95,7 +99,6 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
         target: ``(..., B, n_outputs)``.
     """
     forwards = forward(params, functions, x)
-    terms = error_terms(target, forwards[-1], functions.activations[-1], functions.loss)
     count = len(forwards)
     grads_w: list[Array] = [np.empty(0)] * count
     grads_b: list[Array] = [np.empty(0)] * count
@@ -111,7 +114,7 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
             )
         grads_w[index] = weight_gradient(delta, a_prev)  # (..., n_out, n_in)
         grads_b[index] = bias_gradient(delta, params.biases[index].shape[-1])  # (..., n_bias)
-    losses = np.sum(terms, axis=-1)  # (..., B)
+    losses = e_total(forwards[-1], functions, target)  # (..., B)
     return BatchGradients(
         loss=np.mean(losses, axis=-1),
         grads=Params(weights=tuple(grads_w), biases=tuple(grads_b)),

@@ -13,23 +13,17 @@ Ensembles: pass several networks of the same shape (and one seed and/or learning
 network). Their parameters are stacked along a leading axis ``N`` and every update trains all
 of them at once; each network's numbers are those it would have trained to alone.
 
-Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): the training
-loss and accuracy are *running* means over the epoch's batches (each batch's ``E_total`` and
-correct count with the weights before its update, weighted by batch size; see
-``stepgrad.training.metrics``), as Keras and scikit-learn report them — no extra pass over the
-training set. The validation set, when given, is measured with the weights held after the epoch.
-The kept weights' own training-set loss is measured only when asked for (``measure_kept``).
+Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): the running means of
+``stepgrad.training.metrics`` (as Keras and scikit-learn report them: no extra pass over the training
+set); the validation set, when given, with the weights held after the epoch; the kept weights' own
+training-set loss only when asked for (``measure_kept``).
 
-Divergence guard. A *good* epoch is one whose running loss was finite and whose parameters were
-all finite at its end. When a batch's loss turns NaN/inf during an epoch, or the end of an epoch
-finds a non-finite running loss or parameter, the network stops (an ensemble's other networks go
-on) and goes back to the best weights it holds: of the weights at the end of the latest good
-epoch, at the end of the good epoch with the lowest running loss (the *best epoch*, as Keras's
-``ModelCheckpoint(save_best_only=True)`` picks it), at the end of the epoch before the latest, and
-the initial weights, the ones with the lowest (finite) loss on the training set, measured then.
-Keeping only the latest good epoch would often keep weights that were already blowing up (a loss
-of 1e280 one epoch before the overflow); the best epoch is what a user would have wanted to stop
-at. That epoch logs NaN (and so do the later epochs of a stopped ensemble member);
+Divergence guard (``stepgrad.training.guard``): when a batch's loss turns NaN/inf, or an epoch ends
+with a non-finite running loss or parameter, the network stops (an ensemble's other networks go on)
+and goes back to the best weights it holds. The candidates include the *best epoch* (the good epoch
+with the lowest running loss, as Keras's ``ModelCheckpoint(save_best_only=True)`` picks it) because
+the latest good epoch often holds weights already blowing up (a loss of 1e280 one epoch before the
+overflow). That epoch logs NaN (and so do the later epochs of a stopped ensemble member);
 ``stop_reason`` says which epoch's weights were kept and their training loss.
 """
 

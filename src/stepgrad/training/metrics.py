@@ -18,8 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import error_terms
-from stepgrad.training.gradients import Functions, forward
+from stepgrad.training.gradients import Functions, e_total, forward
 from stepgrad.training.params import Params
 
 Array = NDArray[np.float64]
@@ -48,8 +47,7 @@ def evaluate(params: Params, functions: Functions, x: Array, target: Array, task
     each ``(...)``."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         output = forward(params, functions, x)[-1]
-        terms = error_terms(target, output, functions.activations[-1], functions.loss)
-        loss = np.mean(np.sum(terms, axis=-1), axis=-1)
+        loss = np.mean(e_total(output, functions, target), axis=-1)
         acc = None if task == "regression" else accuracy(output.out, target)
     return loss, acc
 
