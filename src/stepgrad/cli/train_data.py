@@ -346,21 +346,8 @@ def summary_table(
     note = weights_note(training)
     if note:
         table.add_row("weights from", note)
-    kept = training.kept
-    if kept is not None and training.history:
-        log = training.history[kept.epoch - 1] if kept.epoch > 0 else None
-        if log is not None:  # the epoch's batches, each before its update
-            table.add_row("loss, running mean", f"{log.loss:.6g} (epoch {kept.epoch})")
-            if log.accuracy is not None:
-                table.add_row("accuracy, running mean", f"{log.accuracy:.2%} (epoch {kept.epoch})")
-        kept = training.measure_kept()  # one forward pass of the weights handed back
-        table.add_row("final training loss", f"{float(kept.loss):.6g}")
-        if kept.accuracy is not None:
-            table.add_row("final training accuracy", f"{float(kept.accuracy):.2%}")
-        if log is not None and log.val_loss is not None:
-            table.add_row("validation loss", f"{log.val_loss:.6g}")
-        if log is not None and log.val_accuracy is not None:
-            table.add_row("validation accuracy", f"{log.val_accuracy:.2%}")
+    if training.kept is not None and training.history:
+        add_kept_rows(table, training)
     table.add_row("time", f"{elapsed:.2f} s")
     if training.compile_seconds is not None:
         table.add_row("compiling (once)", f"{training.compile_seconds:.2f} s, before training; now cached")
@@ -369,3 +356,22 @@ def summary_table(
     elif training.stop_reason:
         table.add_row("stopped", training.stop_reason)
     return table
+
+
+def add_kept_rows(table: Any, training: Any) -> None:
+    """The figures of the weights the run hands back: the running loss/accuracy of their epoch (its batches, each
+    before its update), the weights measured on the whole training set, and their validation figures."""
+    epoch = training.kept.epoch
+    log = training.history[epoch - 1] if epoch > 0 else None
+    if log is not None:
+        table.add_row("loss, running mean", f"{log.loss:.6g} (epoch {epoch})")
+        if log.accuracy is not None:
+            table.add_row("accuracy, running mean", f"{log.accuracy:.2%} (epoch {epoch})")
+    kept = training.measure_kept()  # one forward pass of the weights handed back
+    table.add_row("final training loss", f"{float(kept.loss):.6g}")
+    if kept.accuracy is not None:
+        table.add_row("final training accuracy", f"{float(kept.accuracy):.2%}")
+    if log is not None and log.val_loss is not None:
+        table.add_row("validation loss", f"{log.val_loss:.6g}")
+    if log is not None and log.val_accuracy is not None:
+        table.add_row("validation accuracy", f"{log.val_accuracy:.2%}")

@@ -18,6 +18,7 @@ import numpy as np
 
 from stepgrad.errors import StepgradError
 from stepgrad.training.loops import EpochLog, Training
+from stepgrad.training.model_files import check_saveable, save_model
 
 
 class Callback:
@@ -123,13 +124,9 @@ class Checkpoint(Callback):
     meta: dict[str, Any] | None = None
 
     def on_train_begin(self, training: Training) -> None:
-        from stepgrad.training.model_files import check_saveable
-
         check_saveable(training, self.path, self.meta)  # a wrong suffix fails now, not after the first epoch
 
     def save(self, training: Training) -> None:
-        from stepgrad.training.model_files import save_model
-
         try:
             save_model(training, self.path, self.meta)
         except OSError as error:  # a full disk mid-run: one line, not a traceback

@@ -657,25 +657,17 @@ def make_training(
     callbacks: Sequence[Any] = (),
     use_compiled: bool | Literal["auto"] = True,
 ) -> Training:
-    """A ``Training`` ready to run; a list of networks (or of seeds/rates) makes an ensemble.
+    """A ``Training`` ready to run; the arguments ``fit`` (``stepgrad.training.api``) takes, and:
 
     Args:
         network: one network, or a list of same-shaped networks (an ensemble).
-        inputs: ``(n_samples, n_inputs)``.
-        targets: ``(n_samples, n_outputs)``, or 1-D as ``stepgrad.training.inputs`` describes.
-        optimizer: ``sgd``, ``momentum``, ``nesterov``, ``adam``, ``adamw`` or an ``Optimizer``.
-        learning_rate: ``η`` > 0, or one per network of an ensemble.
-        epochs: passes over the data (≥ 1).
-        batch_size: 1 online, ``None`` full batch, anything else mini-batch.
-        seed: seeds the shuffling (one per network of an ensemble), each 0 … 2**32 − 1.
-        schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
-        weight_decay: L2 ``λ`` ≥ 0 on the weights (``g + λ·w``).
+        optimizer: a name (``optimizer_names()``) or an ``Optimizer``.
+        learning_rate: ``η`` > 0, or one per network of an ensemble (as is ``seed``, each 0 … 2**32 − 1).
         momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
         validation: ``(inputs, targets)`` measured after each epoch.
         task: classification or regression (default: classification when targets are all 0/1).
         callbacks: objects with ``on_train_begin``/``on_epoch_end``/``on_train_end``.
         use_compiled: allow the compiled SGD path (``"auto"``: only where it pays, see ``Training``).
-        l1: L1 ``λ₁`` ≥ 0 on the weights (``g + λ₁·sign(w)``; every optimizer).
     """
     networks, seeds, rates = _members(network, seed, learning_rate)
     check_hyperparameters(learning_rate, epochs, batch_size)
