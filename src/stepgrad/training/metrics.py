@@ -37,18 +37,13 @@ def correct(out: Array, target: Array) -> NDArray[np.bool_]:
     return (out[..., 0] > 0.5) == (target[..., 0] > 0.5)
 
 
-def accuracy(out: Array, target: Array) -> Array:
-    """Share of correct samples, ``(...)`` over the batch axis; ``out``/``target`` ``(..., B, n_out)``."""
-    return np.mean(correct(out, target), axis=-1)
-
-
 def evaluate(params: Params, functions: Functions, x: Array, target: Array, task: Task) -> tuple[Array, Array | None]:
     """One forward pass of ``x`` ``(..., B, n_inputs)``: mean ``E_total`` and accuracy (``None`` for regression),
     each ``(...)``."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         output = forward(params, functions, x)[-1]
         loss = np.mean(e_total(output, functions, target), axis=-1)
-        acc = None if task == "regression" else accuracy(output.out, target)
+        acc = None if task == "regression" else np.mean(correct(output.out, target), axis=-1)  # share correct
     return loss, acc
 
 
