@@ -148,27 +148,19 @@ def train_on_data(data: str, **options: Any) -> None:
     """``stepgrad train --data …``: build, train with a progress bar, summarise, save, plot."""
     from rich.console import Console
 
-    from stepgrad.cli.train_cmd import parse_batch_size, parse_layers
+    from stepgrad.cli.train_cmd import parse_batch_size
     from stepgrad.data import load_dataset
-    from stepgrad.training import History, create_network, make_training
-    from stepgrad.training.loops import seed_streams, split_validation
+    from stepgrad.training import History, make_training
+    from stepgrad.training.loops import split_validation
     from stepgrad.training.model_files import check_saveable, save_model
 
     check_options(data, options)
     dataset = load_dataset(
         data, options["target"], options["n_samples"], options["noise"], options["seed"], options["task"]
     )
-    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
-    check_layers(sizes, dataset)
-    output_activation, loss = choose_head(
-        dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
-    )
+    sizes, network = build_network(dataset, options)
     batch_size = parse_batch_size(options["batch_size"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
-    network = create_network(
-        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
-    )
-    check_targets(dataset, loss)  # after the output layer and loss were checked as a pair
     x, y, validation = dataset.inputs, dataset.targets, None
     if options["validation_split"] is not None:
         x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
@@ -224,6 +216,25 @@ def train_on_data(data: str, **options: Any) -> None:
     if interrupted:
         warn("stepgrad: interrupted")
         sys.exit(130)
+
+
+def build_network(dataset: Any, options: dict[str, Any]) -> tuple[list[int], Any]:
+    """The layer sizes (``--layers``, default one hidden layer of 8) and the network with the seed's initial weights,
+    its output layer and loss chosen by ``choose_head``, checked against the data."""
+    from stepgrad.cli.train_cmd import parse_layers
+    from stepgrad.training import create_network
+    from stepgrad.training.records import seed_streams
+
+    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
+    check_layers(sizes, dataset)
+    output_activation, loss = choose_head(
+        dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
+    )
+    network = create_network(
+        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
+    )
+    check_targets(dataset, loss)  # after the output layer and loss were checked as a pair
+    return sizes, network
 
 
 def warn(text: str) -> None:
