@@ -171,6 +171,10 @@ class Training:
         """The current parameters: one network's arrays, or ``(N, …)`` for an ensemble."""
         return member(self.stacked, 0) if self.single else self.stacked
 
+    @params.setter
+    def params(self, value: Params) -> None:
+        self.stacked = stack([value]) if self.single else value
+
     @property
     def diverged(self) -> Any:
         """Whether the network stopped on a NaN/inf loss (``(N,)`` for an ensemble)."""
