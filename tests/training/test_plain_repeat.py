@@ -90,7 +90,7 @@ def test_the_classic_answer_imports_no_numpy() -> None:
 
 
 def test_a_summed_loss_repeats_on_the_arrays_with_its_own_figures() -> None:
-    # reduction = "sum" adds mse's outputs (E_o = (t − out)²): the written-out lines compute the mean's, so they step aside
+    # reduction = "sum" adds mse's outputs (E_o = (t − out)²); the written-out lines compute the mean's: they step aside
     network = create_network(
         [2, 3, 2], "tanh", "linear", "mse", "per_neuron", rng=np.random.default_rng(2), reduction="sum"
     )

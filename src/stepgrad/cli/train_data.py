@@ -14,6 +14,7 @@ from stepgrad.errors import StepgradError
 
 # What numba takes to compile a kernel on an empty cache (README benchmarks: 3.5 to 6.4 s), said before it does.
 COMPILE_SECONDS = 5
+COMPILE_NOTICE = f"compiling training kernels once, about {COMPILE_SECONDS} s (cached for later runs) …"
 
 
 def choose_head(task: str, n_outputs: int, loss: str | None, output_activation: str | None) -> tuple[str, str]:
@@ -112,14 +113,11 @@ def fit_scaling(option: str | None, data: str, dataset: Any, inputs: Any) -> Any
     """``--scale`` fitted on ``inputs`` (default: standard for a CSV file, none for the named sets, which
     come scaled); a warning when an unscaled input column, or a regression's targets, span more than
     ``WIDE_RANGE`` (the targets are never scaled: the outputs would then need unscaling)."""
-    from rich.console import Console
-
     from stepgrad.data import DATASETS
     from stepgrad.data.scaling import WIDE_RANGE, Scaling, widest_column
 
     kind = option or ("none" if data in DATASETS else "standard")
     scaling = Scaling.fit(kind, inputs)
-    warn = Console(stderr=True, highlight=False, soft_wrap=True).print
     column, span = widest_column(inputs)
     if kind == "none" and span > WIDE_RANGE:
         name = dataset.feature_names[column] if len(dataset.feature_names) > column else f"x{column + 1}"
@@ -150,50 +148,26 @@ def train_on_data(data: str, **options: Any) -> None:
     """``stepgrad train --data …``: build, train with a progress bar, summarise, save, plot."""
     from rich.console import Console
 
-    from stepgrad.cli.train_cmd import parse_batch_size, parse_layers
+    from stepgrad.cli.train_cmd import parse_batch_size
     from stepgrad.data import load_dataset
-    from stepgrad.training import Checkpoint, EarlyStopping, History, Progress, create_network, make_training
-    from stepgrad.training.loops import seed_streams, split_validation
+    from stepgrad.training import History, make_training
+    from stepgrad.training.loops import split_validation
     from stepgrad.training.model_files import check_saveable, save_model
-    from stepgrad.training.records import check_seed
 
-    check_seed(options["seed"], "--seed")
-    for name in ("early_stopping", "checkpoint_every"):
-        if options[name] is not None and options[name] < 1:
-            raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
-    if options["checkpoint_every"] and not options["save"]:
-        raise StepgradError("--checkpoint-every needs --save")
-    check_output(options["save"], data=data)
-    check_output(options["plot"], figure=True, data=data)
+    check_options(data, options)
     dataset = load_dataset(
         data, options["target"], options["n_samples"], options["noise"], options["seed"], options["task"]
     )
-    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
-    check_layers(sizes, dataset)
-    output_activation, loss = choose_head(
-        dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
-    )
+    sizes, network = build_network(dataset, options)
     batch_size = parse_batch_size(options["batch_size"])
     schedule = make_schedule(options["schedule"], options["gamma"], options["step_size"])
-    network = create_network(
-        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
-    )
-    check_targets(dataset, loss)  # after the output layer and loss were checked as a pair
     x, y, validation = dataset.inputs, dataset.targets, None
     if options["validation_split"] is not None:
         x, y, x_val, y_val = split_validation(x, y, options["validation_split"], options["seed"])
         validation = (x_val, y_val)
     scaling = fit_scaling(options["scale"], data, dataset, x)  # from the training samples only
-    scaled_validation = None if validation is None else (scaling.apply(validation[0]), validation[1])
     meta = {"data": dataset.name, "seed": options["seed"], **scaling.as_meta(dataset.feature_names)}
     history = History()
-    callbacks: list[Any] = [history]
-    if options["early_stopping"]:
-        callbacks.append(EarlyStopping(patience=options["early_stopping"]))
-    if options["save"] and options["checkpoint_every"]:
-        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"], meta=meta))
-    if not options["no_progress"]:
-        callbacks.append(Progress())
     training = make_training(
         network,
         scaling.apply(x),
@@ -207,37 +181,17 @@ def train_on_data(data: str, **options: Any) -> None:
         weight_decay=options["weight_decay"],
         l1=options["l1"],
         momentum=options["momentum"],
-        validation=scaled_validation,
+        validation=None if validation is None else (scaling.apply(validation[0]), validation[1]),
         task=dataset.task,
-        callbacks=callbacks,
+        callbacks=[history, *reporting_callbacks(options, meta)],
         use_compiled=False if options["no_compiled"] else "auto",  # numba only where it pays for its import
     )
     if options["save"] and not options["checkpoint_every"]:  # a Checkpoint makes this check as training begins
         check_saveable(training, options["save"], meta)  # what saving checks, before the training it would keep
-    out = Console(highlight=False, soft_wrap=True)
-    interrupted = False
-    started = time.perf_counter()
-    try:
-        # numba's one-time compile (an empty cache) is said as it starts and kept out of the training time
-        training.prepare(
-            on_compile=lambda: Console(stderr=True, highlight=False, soft_wrap=True).print(
-                f"compiling training kernels once, about {COMPILE_SECONDS} s (cached for later runs) …"
-            )
-        )
-        started = time.perf_counter()
-        training.run()
-    except KeyboardInterrupt:
-        interrupted = True
-    elapsed = time.perf_counter() - started
+    elapsed, interrupted = timed_run(training)
     if training.diverged:
-        from stepgrad.render.divergence import explain_run_divergence
-
-        warn = Console(stderr=True, highlight=False, soft_wrap=True, markup=False).print
-        warn(f"stepgrad: warning: {training.stop_reason}")
-        why = explain_run_divergence(
-            training.current_network(), scaling.apply(x), y, options["learning_rate"], training.optimizer.name
-        )
-        warn(f"stepgrad: why: {why}")
+        warn_divergence(training, scaling.apply(x), y, options["learning_rate"])
+    out = Console(highlight=False, soft_wrap=True)
     out.print(summary_table(dataset, sizes, training, elapsed, interrupted, scaling))
     if options["save"]:
         save_model(training, options["save"], meta=meta)
@@ -260,8 +214,91 @@ def train_on_data(data: str, **options: Any) -> None:
         )
         out.print(f"wrote the figure {options['plot']}")
     if interrupted:
-        Console(stderr=True).print("stepgrad: interrupted")
+        warn("stepgrad: interrupted")
         sys.exit(130)
+
+
+def build_network(dataset: Any, options: dict[str, Any]) -> tuple[list[int], Any]:
+    """The layer sizes (``--layers``, default one hidden layer of 8) and the network with the seed's initial weights,
+    its output layer and loss chosen by ``choose_head``, checked against the data."""
+    from stepgrad.cli.train_cmd import parse_layers
+    from stepgrad.training import create_network
+    from stepgrad.training.records import seed_streams
+
+    sizes = parse_layers(options["layers"]) if options["layers"] else [dataset.n_inputs, 8, dataset.n_outputs]
+    check_layers(sizes, dataset)
+    output_activation, loss = choose_head(
+        dataset.task, dataset.n_outputs, options["loss"], options["output_activation"]
+    )
+    network = create_network(
+        sizes, options["activation"], output_activation, loss, options["bias"], rng=seed_streams(options["seed"])[0]
+    )
+    check_targets(dataset, loss)  # after the output layer and loss were checked as a pair
+    return sizes, network
+
+
+def warn(text: str) -> None:
+    """One message on stderr, as written (no rich markup: a column name or a reason may hold brackets)."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True, markup=False).print(text)
+
+
+def check_options(data: str, options: dict[str, Any]) -> None:
+    """The options that need no data: the seed, the counts, and the output paths (before any training)."""
+    from stepgrad.training.records import check_seed
+
+    check_seed(options["seed"], "--seed")
+    for name in ("early_stopping", "checkpoint_every"):
+        if options[name] is not None and options[name] < 1:
+            raise StepgradError(f"--{name.replace('_', '-')} must be at least 1")
+    if options["checkpoint_every"] and not options["save"]:
+        raise StepgradError("--checkpoint-every needs --save")
+    check_output(options["save"], data=data)
+    check_output(options["plot"], figure=True, data=data)
+
+
+def reporting_callbacks(options: dict[str, Any], meta: dict[str, Any]) -> list[Any]:
+    """Early stopping, checkpoints and the progress bar, as the options ask."""
+    from stepgrad.training import Checkpoint, EarlyStopping, Progress
+
+    callbacks: list[Any] = []
+    if options["early_stopping"]:
+        callbacks.append(EarlyStopping(patience=options["early_stopping"]))
+    if options["save"] and options["checkpoint_every"]:
+        callbacks.append(Checkpoint(options["save"], every=options["checkpoint_every"], meta=meta))
+    if not options["no_progress"]:
+        callbacks.append(Progress())
+    return callbacks
+
+
+def timed_run(training: Any) -> tuple[float, bool]:
+    """Run ``training`` to its end or to Ctrl-C: the training time (numba's one-time compile, said as it starts,
+    kept out of it) and whether it was interrupted."""
+    started = time.perf_counter()
+    try:
+        training.prepare(on_compile=lambda: warn(COMPILE_NOTICE))
+        started = time.perf_counter()
+        training.run()
+    except KeyboardInterrupt:
+        return time.perf_counter() - started, True
+    return time.perf_counter() - started, False
+
+
+def warn_divergence(training: Any, inputs: Any, targets: Any, learning_rate: float) -> None:
+    """The guard's stop reason, and why the run blew up (``stepgrad.render.divergence``), on stderr."""
+    from stepgrad.render.divergence import explain_run_divergence
+
+    warn(f"stepgrad: warning: {training.stop_reason}")
+    why = explain_run_divergence(
+        training.current_network(),
+        inputs,
+        targets,
+        learning_rate,
+        training.optimizer.name,
+        regularization=training.optimizer.regularization,
+    )
+    warn(f"stepgrad: why: {why}")
 
 
 def plot_events(training: Any) -> list[tuple[int, str]]:
@@ -327,21 +364,8 @@ def summary_table(
     note = weights_note(training)
     if note:
         table.add_row("weights from", note)
-    kept = training.kept
-    if kept is not None and training.history:
-        log = training.history[kept.epoch - 1] if kept.epoch > 0 else None
-        if log is not None:  # the epoch's batches, each before its update
-            table.add_row("loss, running mean", f"{log.loss:.6g} (epoch {kept.epoch})")
-            if log.accuracy is not None:
-                table.add_row("accuracy, running mean", f"{log.accuracy:.2%} (epoch {kept.epoch})")
-        kept = training.measure_kept()  # one forward pass of the weights handed back
-        table.add_row("final training loss", f"{float(kept.loss):.6g}")
-        if kept.accuracy is not None:
-            table.add_row("final training accuracy", f"{float(kept.accuracy):.2%}")
-        if log is not None and log.val_loss is not None:
-            table.add_row("validation loss", f"{log.val_loss:.6g}")
-        if log is not None and log.val_accuracy is not None:
-            table.add_row("validation accuracy", f"{log.val_accuracy:.2%}")
+    if training.kept is not None and training.history:
+        add_kept_rows(table, training)
     table.add_row("time", f"{elapsed:.2f} s")
     if training.compile_seconds is not None:
         table.add_row("compiling (once)", f"{training.compile_seconds:.2f} s, before training; now cached")
@@ -350,3 +374,22 @@ def summary_table(
     elif training.stop_reason:
         table.add_row("stopped", training.stop_reason)
     return table
+
+
+def add_kept_rows(table: Any, training: Any) -> None:
+    """The figures of the weights the run hands back: the running loss/accuracy of their epoch (its batches, each
+    before its update), the weights measured on the whole training set, and their validation figures."""
+    epoch = training.kept.epoch
+    log = training.history[epoch - 1] if epoch > 0 else None
+    if log is not None:
+        table.add_row("loss, running mean", f"{log.loss:.6g} (epoch {epoch})")
+        if log.accuracy is not None:
+            table.add_row("accuracy, running mean", f"{log.accuracy:.2%} (epoch {epoch})")
+    kept = training.measure_kept()  # one forward pass of the weights handed back
+    table.add_row("final training loss", f"{float(kept.loss):.6g}")
+    if kept.accuracy is not None:
+        table.add_row("final training accuracy", f"{float(kept.accuracy):.2%}")
+    if log is not None and log.val_loss is not None:
+        table.add_row("validation loss", f"{log.val_loss:.6g}")
+    if log is not None and log.val_accuracy is not None:
+        table.add_row("validation accuracy", f"{log.val_accuracy:.2%}")

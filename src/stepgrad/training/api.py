@@ -22,7 +22,7 @@ from stepgrad.errors import StepgradError
 from stepgrad.network.model import Network
 from stepgrad.training.callbacks import EarlyStopping, History
 from stepgrad.training.gradients import Functions, forward
-from stepgrad.training.inputs import as_inputs, as_targets
+from stepgrad.training.inputs import as_inputs, as_samples
 from stepgrad.training.loops import Training, make_training, split_validation
 from stepgrad.training.params import params_of
 from stepgrad.training.schedules import Schedule
@@ -91,47 +91,36 @@ def fit(
     ``None`` the full batch), or summed for a network with ``reduction = "sum"``
     (PyTorch's meaning). ``validation_split`` holds out a seeded share of the data (not
     together with ``validation``); ``early_stopping=N`` stops after N epochs without
-    improvement and restores the best epoch's weights. ``schedule`` is a name or a
-    ``Schedule``, e.g. ``get_schedule("step", gamma=0.5, step_size=10)``. ``weight_decay`` (L2,
-    ``g + λ·w``) and ``l1`` (``g + λ₁·sign(w)``) regularize the weights, never the biases.
+    improvement (of ``val_loss`` when there is validation data, else of the running ``loss``) and
+    restores the best epoch's weights. ``schedule`` is a name or a ``Schedule``, e.g.
+    ``get_schedule("step", gamma=0.5, step_size=10)``. ``weight_decay`` (L2, ``g + λ·w``) and ``l1``
+    (``g + λ₁·sign(w)``) regularize the weights, never the biases.
 
     History (as Keras and scikit-learn's ``loss_curve_`` report it): an epoch's ``loss`` and
-    ``accuracy`` are running means over its batches — each batch's mean ``E_total`` and share
-    classified correctly with the weights *before* its update, weighted by batch size — so
-    no extra pass over the training set is made. ``val_loss`` and ``val_accuracy`` measure the
-    weights held after the epoch on the validation data. The definition is the same on every
-    path (NumPy, compiled, ensembles), so histories are comparable. ``result.final_loss`` and
-    ``result.final_accuracy`` measure the returned weights on the whole training set (one
-    forward pass, when first asked for).
+    ``accuracy`` are running means over its batches, each batch measured with the weights *before*
+    its update, so no extra pass over the training set is made; ``val_loss`` and ``val_accuracy``
+    measure the weights held after the epoch. ``result.final_loss`` and ``result.final_accuracy``
+    measure the returned weights on the whole training set (one forward pass, when first asked for).
 
-    Divergence: if a batch loss becomes NaN or infinite, training stops and the network keeps
-    the best weights it holds — of the end of the latest good epoch (finite running loss and
-    parameters), the end of the good epoch with the lowest running loss, the epoch before the
-    latest and the initial weights, the ones with the lowest training loss (see
-    ``stepgrad.training.loops``); that epoch logs NaN, and ``stop_reason`` names the kept epoch
-    and its training loss.
-    Early stopping watches ``val_loss`` when there is validation data, else the running ``loss``.
+    Divergence: if a batch loss becomes NaN or infinite, training stops and the network keeps the
+    best weights it holds (the divergence guard of ``stepgrad.training.guard``); that epoch logs
+    NaN, and ``stop_reason`` names the kept epoch and its training loss.
 
     Plain SGD on a single network runs on the compiled (numba) path when it is installed;
     ``use_compiled=False`` forces the NumPy reference path (both agree to 1e-12).
     """
-    x: ArrayLike = inputs
-    y: ArrayLike = targets
     if validation_split is not None:
         if validation is not None:
             raise StepgradError("give either validation_split or validation data, not both")
-        x = as_inputs(inputs, network.n_inputs)
-        y = as_targets(targets, network, x.shape[0])
-        x, y, x_val, y_val = split_validation(x, y, validation_split, seed)
+        x, y = as_samples(network, inputs, targets)
+        inputs, targets, x_val, y_val = split_validation(x, y, validation_split, seed)
         validation = (x_val, y_val)
     history = History()
-    extra: list[Any] = [history]
-    if early_stopping is not None:
-        extra.append(EarlyStopping(patience=early_stopping))
+    stopping = [] if early_stopping is None else [EarlyStopping(patience=early_stopping)]
     training = make_training(
         network,
-        x,
-        y,
+        inputs,
+        targets,
         optimizer=optimizer,
         learning_rate=learning_rate,
         epochs=epochs,
@@ -142,9 +131,8 @@ def fit(
         l1=l1,
         momentum=momentum,
         validation=validation,
-        callbacks=[*extra, *callbacks],
-        # the compiled kernels implement the batch mean only: a summed loss trains on the NumPy path
-        use_compiled=use_compiled and network.reduction == "mean",
+        callbacks=[history, *stopping, *callbacks],
+        use_compiled=use_compiled,
     )
     training.run()
     return FitResult(network=training.current_network(), history=history, training=training)

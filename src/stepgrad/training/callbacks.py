@@ -10,7 +10,6 @@ whose loss turned NaN/inf, so ``Training.update`` does it (see ``stepgrad.traini
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 
 from stepgrad.errors import StepgradError
 from stepgrad.training.loops import EpochLog, Training
+from stepgrad.training.model_files import check_saveable, save_model
 
 
 class Callback:
@@ -126,13 +126,9 @@ class Checkpoint(Callback):
     meta: dict[str, Any] | None = None
 
     def on_train_begin(self, training: Training) -> None:
-        from stepgrad.training.model_files import check_saveable
-
         check_saveable(training, self.path, self.meta)  # a wrong suffix fails now, not after the first epoch
 
     def save(self, training: Training) -> None:
-        from stepgrad.training.model_files import save_model
-
         try:
             save_model(training, self.path, self.meta)
         except OSError as error:  # a full disk mid-run: one line, not a traceback
@@ -158,7 +154,6 @@ class Progress(Callback):
     transient: bool = False
     _progress: Any = None
     _task: Any = None
-    started: float = 0.0
 
     def on_train_begin(self, training: Training) -> None:
         from rich.console import Console
@@ -177,7 +172,6 @@ class Progress(Callback):
         )
         self._progress.start()
         self._task = self._progress.add_task("train", total=training.epochs, completed=training.epoch, metrics="")
-        self.started = time.perf_counter()
 
     def on_epoch_end(self, training: Training, log: EpochLog) -> bool:
         if self._progress is not None:

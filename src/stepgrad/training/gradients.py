@@ -47,6 +47,11 @@ class Functions:
         activations = tuple(get_activation(layer.activation) for layer in network.layers)
         return cls(activations, get_loss(network.loss, network.reduction), REDUCTIONS[network.reduction])
 
+    @property
+    def activation_names(self) -> list[str]:
+        """Each layer's activation by registry name (what the compiled kernels are chosen by)."""
+        return [activation.name for activation in self.activations]
+
 
 def forward(params: Params, functions: Functions, x: Array) -> list[LayerForward]:
     """``net`` and ``out`` of every layer, each ``(..., B, n_out)``; ``x`` is ``(..., B, n_in)``."""
@@ -61,7 +66,11 @@ def forward(params: Params, functions: Functions, x: Array) -> list[LayerForward
 
 def sample_losses(params: Params, functions: Functions, x: Array, target: Array) -> Array:
     """``E_total`` of each sample, ``(..., B)``."""
-    output = forward(params, functions, x)[-1]
+    return e_total(forward(params, functions, x)[-1], functions, target)
+
+
+def e_total(output: LayerForward, functions: Functions, target: Array) -> Array:
+    """``E_total = Σ_o E_o`` of each sample, ``(..., B)``, from the output layer's forward pass."""
     return np.sum(error_terms(target, output, functions.activations[-1], functions.loss), axis=-1)
 
 
@@ -93,7 +102,6 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
         target: ``(..., B, n_outputs)``.
     """
     forwards = forward(params, functions, x)
-    terms = error_terms(target, forwards[-1], functions.activations[-1], functions.loss)
     count = len(forwards)
     grads_w: list[Array] = [np.empty(0)] * count
     grads_b: list[Array] = [np.empty(0)] * count
@@ -112,7 +120,7 @@ def batch_gradients(params: Params, functions: Functions, x: Array, target: Arra
         grads_b[index] = bias_gradient(delta, params.biases[index].shape[-1])  # (..., n_bias)
         if factor != 1.0:
             grads_w[index], grads_b[index] = factor * grads_w[index], factor * grads_b[index]
-    losses = np.sum(terms, axis=-1)  # (..., B)
+    losses = e_total(forwards[-1], functions, target)  # (..., B)
     return BatchGradients(
         loss=functions.reduction.combine(losses),
         grads=Params(weights=tuple(grads_w), biases=tuple(grads_b)),

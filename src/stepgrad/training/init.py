@@ -93,15 +93,7 @@ def create_network(
         train_bias: whether biases are trained.
         reduction: how a batch's losses combine, ``mean`` or ``sum`` (PyTorch's ``reduction``).
     """
-    if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
-        raise StepgradError(f"layer sizes must be at least two positive numbers, got {list(sizes)}")
-    for name in (activation, output_activation):
-        if name is not None and name.lower() not in activation_names():
-            raise StepgradError(f"unknown activation {name!r}; choose one of {', '.join(activation_names())}")
-    if loss.lower() not in loss_names():
-        raise StepgradError(f"unknown loss {loss!r}; choose one of {', '.join(loss_names())}")
-    if bias not in BIAS_MODES:
-        raise StepgradError(f"unknown bias mode {bias!r}; choose one of {', '.join(BIAS_MODES)}")
+    _check_choices(sizes, [activation] if output_activation is None else [activation, output_activation], loss, bias)
     if init is not None and init not in INITIALIZERS:
         raise StepgradError(f"unknown initialiser {init!r}; choose one of {', '.join(INITIALIZERS)}")
     loss_name = get_loss(loss).name
@@ -113,14 +105,40 @@ def create_network(
     if activation.lower() == "softmax":
         raise StepgradError("softmax is for the output layer only; pick another hidden activation")
     generator = rng if rng is not None else np.random.default_rng(0)
-    layers = []
-    count = len(sizes) - 1
-    for index in range(count):
-        n_in, n_out = int(sizes[index]), int(sizes[index + 1])
-        name = output_activation if index == count - 1 else activation
-        weights = INITIALIZERS[init or initializer_for(name)](n_in, n_out, generator)
-        n_bias = {"per_neuron": n_out, "shared": 1, "none": 0}[bias]
-        layers.append(
-            Layer(weights=weights, bias=np.zeros(n_bias), activation=get_activation(name).name, train_bias=train_bias)
-        )
+    names = [activation] * (len(sizes) - 2) + [output_activation]
+    layers = [
+        _new_layer(int(n_in), int(n_out), name, bias, generator, init, train_bias)
+        for n_in, n_out, name in zip(sizes[:-1], sizes[1:], names, strict=True)
+    ]
     return Network(layers=tuple(layers), loss=loss_name, reduction=reduction)
+
+
+def _check_choices(sizes: Sequence[int], activations: list[str], loss: str, bias: str) -> None:
+    """Layer sizes, activations, loss and bias mode a network can be made of, else one ``StepgradError``."""
+    if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
+        raise StepgradError(f"layer sizes must be at least two positive numbers, got {list(sizes)}")
+    for name in activations:
+        if name.lower() not in activation_names():
+            raise StepgradError(f"unknown activation {name!r}; choose one of {', '.join(activation_names())}")
+    if loss.lower() not in loss_names():
+        raise StepgradError(f"unknown loss {loss!r}; choose one of {', '.join(loss_names())}")
+    if bias not in BIAS_MODES:
+        raise StepgradError(f"unknown bias mode {bias!r}; choose one of {', '.join(BIAS_MODES)}")
+
+
+def _new_layer(
+    n_in: int,
+    n_out: int,
+    activation: str,
+    bias: BiasMode,
+    rng: np.random.Generator,
+    init: str | None = None,
+    train_bias: bool = True,
+) -> Layer:
+    """A layer of ``n_out`` neurons with weights ``(n_out, n_in)`` drawn by ``init`` (default: the initializer for
+    its activation) and zero biases."""
+    weights = INITIALIZERS[init or initializer_for(activation)](n_in, n_out, rng)
+    n_bias = {"per_neuron": n_out, "shared": 1, "none": 0}[bias]
+    return Layer(
+        weights=weights, bias=np.zeros(n_bias), activation=get_activation(activation).name, train_bias=train_bias
+    )

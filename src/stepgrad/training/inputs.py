@@ -82,6 +82,14 @@ def as_targets(
     return y
 
 
+def as_samples(
+    network: Network, inputs: ArrayLike, targets: ArrayLike, loss: str | None = None, what: str = "targets"
+) -> tuple[Array, Array]:
+    """``as_inputs`` and ``as_targets`` together: ``(n, n_inputs)`` and ``(n, n_outputs)``."""
+    x = as_inputs(inputs, network.n_inputs)
+    return x, as_targets(targets, network, x.shape[0], loss, what)
+
+
 def check_positive_finite(value: Any, what: str) -> None:
     """``value`` (a number or an array of them) is > 0 and finite."""
     try:

@@ -13,23 +13,17 @@ Ensembles: pass several networks of the same shape (and one seed and/or learning
 network). Their parameters are stacked along a leading axis ``N`` and every update trains all
 of them at once; each network's numbers are those it would have trained to alone.
 
-Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): the training
-loss and accuracy are *running* means over the epoch's batches (each batch's ``E_total`` and
-correct count with the weights before its update, weighted by batch size; see
-``stepgrad.training.metrics``), as Keras and scikit-learn report them — no extra pass over the
-training set. The validation set, when given, is measured with the weights held after the epoch.
-The kept weights' own training-set loss is measured only when asked for (``measure_kept``).
+Metrics per epoch, one definition for every path (NumPy, compiled, ensemble): the running means of
+``stepgrad.training.metrics`` (as Keras and scikit-learn report them: no extra pass over the training
+set); the validation set, when given, with the weights held after the epoch; the kept weights' own
+training-set loss only when asked for (``measure_kept``).
 
-Divergence guard. A *good* epoch is one whose running loss was finite and whose parameters were
-all finite at its end. When a batch's loss turns NaN/inf during an epoch, or the end of an epoch
-finds a non-finite running loss or parameter, the network stops (an ensemble's other networks go
-on) and goes back to the best weights it holds: of the weights at the end of the latest good
-epoch, at the end of the good epoch with the lowest running loss (the *best epoch*, as Keras's
-``ModelCheckpoint(save_best_only=True)`` picks it), at the end of the epoch before the latest, and
-the initial weights, the ones with the lowest (finite) loss on the training set, measured then.
-Keeping only the latest good epoch would often keep weights that were already blowing up (a loss
-of 1e280 one epoch before the overflow); the best epoch is what a user would have wanted to stop
-at. That epoch logs NaN (and so do the later epochs of a stopped ensemble member);
+Divergence guard (``stepgrad.training.guard``): when a batch's loss turns NaN/inf, or an epoch ends
+with a non-finite running loss or parameter, the network stops (an ensemble's other networks go on)
+and goes back to the best weights it holds. The candidates include the *best epoch* (the good epoch
+with the lowest running loss, as Keras's ``ModelCheckpoint(save_best_only=True)`` picks it) because
+the latest good epoch often holds weights already blowing up (a loss of 1e280 one epoch before the
+overflow). That epoch logs NaN (and so do the later epochs of a stopped ensemble member);
 ``stop_reason`` says which epoch's weights were kept and their training loss.
 """
 
@@ -58,16 +52,16 @@ from stepgrad.training.compiled import (
 )
 from stepgrad.training.gradients import Functions, batch_gradients
 from stepgrad.training.guard import columns_of, good_epochs, prefer
-from stepgrad.training.inputs import as_inputs, as_targets, check_hyperparameters
+from stepgrad.training.inputs import as_samples, check_hyperparameters
 from stepgrad.training.metrics import RunningTotals, Task, evaluate, infer_task
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
 from stepgrad.training.params import Params, member, params_of, stack, with_params
 from stepgrad.training.records import (
     BatchStep,
-    Callback,
     EpochLog,
     Snapshot,
     check_seed,
+    first_network,
     masked,
     nan_where,
     seed_stream,
@@ -80,7 +74,6 @@ Array = NDArray[np.float64]
 
 __all__ = [
     "BatchStep",
-    "Callback",
     "EpochLog",
     "RepeatResult",
     "Snapshot",
@@ -186,12 +179,12 @@ class Training:
     @property
     def diverged(self) -> Any:
         """Whether the network stopped on a NaN/inf loss (``(N,)`` for an ensemble)."""
-        return bool(self.stopped[0]) if self.single else self.stopped.copy()
+        return unwrapped(self.stopped.copy(), self.single)
 
     @property
     def learning_rate(self) -> Any:
         """Base ``η`` (``(N,)`` for an ensemble)."""
-        return float(self.rates[0]) if self.single else self.rates
+        return unwrapped(self.rates, self.single)
 
     @property
     def kept(self) -> Snapshot | None:
@@ -224,10 +217,6 @@ class Training:
     def current_network(self, index: int = 0) -> Network:
         """The network with the current weights (``index`` picks one of an ensemble)."""
         return with_params(self.network, member(self.stacked, index))
-
-    def learning_rate_at(self, epoch: int) -> Any:
-        """``η`` of ``epoch`` (0-based) after the schedule (``(N,)`` for an ensemble)."""
-        return unwrapped(self._rates_at(epoch), self.single)
 
     def _rates_at(self, epoch: int) -> Array:
         factor = self.schedule.factor(epoch, self.epochs)
@@ -309,6 +298,10 @@ class Training:
             f"(training loss {float(kept.loss[0]):.6g}); try a smaller learning rate"
         )
 
+    def _in_this_update(self) -> str:
+        """Where a batch loss turned NaN/inf, for ``stop_reason``."""
+        return f"in epoch {self.epoch + 1} (update {self.updates + 1})"
+
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to ``snapshot``'s weights (as ``kept`` hands them out); they become the kept weights."""
         self._kept = self._stacked_snapshot(snapshot)
@@ -341,7 +334,7 @@ class Training:
         self.stacked = masked(self.stopped, before, after) if self.stopped.any() else after  # stopped: held
         newly = ~np.isfinite(result.loss) & ~self.stopped
         if newly.any():
-            self._stop(newly, f"in epoch {self.epoch + 1} (update {self.updates + 1})")
+            self._stop(newly, self._in_this_update())
         applied = not self.stopped.all()
         self.updates += int(applied)
         if self.single:
@@ -349,10 +342,6 @@ class Training:
         return BatchStep(result.loss, result.output, applied)
 
     # ----------------------------------------------------------------- epochs
-    def run_epoch(self) -> EpochLog:
-        """Train one epoch, run the callbacks, and return what it measured."""
-        return self.run_epochs(1)[-1]
-
     def run_epochs(self, count: int) -> list[EpochLog]:
         """Train up to ``count`` epochs (fewer when training stops) and return their logs.
 
@@ -371,6 +360,7 @@ class Training:
         return logs
 
     def _one_epoch(self) -> EpochLog:
+        """One epoch of one network on its compiled kernel, or of any run on the NumPy loop, then its log."""
         rates = self._rates_at(self.epoch)
         self.totals = RunningTotals(self.classifies)
         kernel = self._compiled_kernel()
@@ -378,22 +368,13 @@ class Training:
             self._epoch_on_kernel(kernel, float(rates[0]))
         else:
             self._epoch_numpy(rates)
-        self.epoch += 1
         self._end_of_epoch()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, accuracy = self.totals.loss, self.totals.accuracy
-        val_loss, val_acc = self._validation_metrics()
-        log = EpochLog(
-            self.epoch,
-            rates,
-            nan_where(self.stopped, loss),
-            nan_where(self.stopped, accuracy),
-            val_loss,
-            val_acc,
-            self.stopped.copy(),
-            self.updates,
+        stopped = self.stopped.copy()
+        return self._epoch_log(
+            self.epoch, rates, nan_where(stopped, loss), nan_where(stopped, accuracy), stopped, self.updates
         )
-        return self._log(log)
 
     def _validation_metrics(self) -> tuple[Any, Any]:
         """The validation loss and accuracy ``(N,)`` of the weights held now, NaN for a stopped network
@@ -402,6 +383,11 @@ class Training:
             return None, None
         val_loss, val_acc = evaluate(self.stacked, self.functions, *self.validation, self.task)
         return nan_where(self.stopped, val_loss), nan_where(self.stopped, val_acc)
+
+    def _epoch_log(self, epoch: int, rates: Array, loss: Any, accuracy: Any, diverged: Any, updates: int) -> EpochLog:
+        """An epoch's log, with the validation figures of the weights held now, recorded (``_log``)."""
+        val_loss, val_acc = self._validation_metrics()
+        return self._log(EpochLog(epoch, rates, loss, accuracy, val_loss, val_acc, diverged, updates))
 
     def _log(self, log: EpochLog) -> EpochLog:
         """Record an epoch's log (unwrapped for a single network) and run the callbacks on it."""
@@ -415,9 +401,10 @@ class Training:
         return log
 
     def _end_of_epoch(self) -> None:
-        """Keep the epoch's weights where the guard finds the epoch good (``guard.good_epochs``; noting them as
+        """Count the epoch; keep its weights where the guard finds it good (``guard.good_epochs``; noting them as
         the best epoch when their running loss is the lowest yet), else stop those networks."""
         kept = self._ensure_kept()
+        self.epoch += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             running = np.broadcast_to(np.asarray(self.totals.loss, dtype=np.float64), (self.size,))
         newly = ~good_epochs(running, columns_of(self.stacked)) & ~self.stopped
@@ -440,8 +427,6 @@ class Training:
     def close_epoch(self) -> None:
         """End an epoch trained by calling ``update`` directly (as the web page does): its weights become
         the kept weights when they and its running loss are finite, and the running totals start again."""
-        self._ensure_kept()
-        self.epoch += 1
         self._end_of_epoch()
         self.totals = RunningTotals(self.classifies)
 
@@ -468,9 +453,11 @@ class Training:
 
     # ----------------------------------------------------------------- compiled paths
     def _plain_sgd(self) -> bool:
-        # regularized runs (L2 or L1) take the NumPy path: the kernels compute the plain gradient only
+        # regularized runs (L2 or L1) and summed losses take the NumPy path: the kernels compute the plain
+        # gradient of the batch mean only
         plain = self.optimizer.weight_decay == 0.0 and self.optimizer.l1 == 0.0
-        return bool(self.use_compiled) and self.optimizer.name == "sgd" and plain
+        mean = self.network.reduction == "mean"
+        return bool(self.use_compiled) and self.optimizer.name == "sgd" and plain and mean
 
     def _compiled_kernel(self) -> OnlineSGD | None:
         """The compiled epoch of one network (``compiled.load_compiled``) when it applies, else None."""
@@ -481,8 +468,7 @@ class Training:
             weights = sum(int(w.size) for w in self.stacked.weights)
             if not compiled_pays(self.epochs * batches, self.effective_batch, weights):
                 return None
-        names = [a.name for a in self.functions.activations]
-        return load_compiled(names, self.functions.loss.name, self.effective_batch)
+        return load_compiled(self.functions.activation_names, self.functions.loss.name, self.effective_batch)
 
     def _ensemble_kernel(self) -> Any:
         """The compiled ensemble (``compiled.load_ensemble_compiled``) when it applies, else None."""
@@ -492,7 +478,7 @@ class Training:
             and max(w[0].size for w in self.stacked.weights) <= ENSEMBLE_KERNEL_MAX_WEIGHTS
         ):
             return None
-        return load_ensemble_compiled([a.name for a in self.functions.activations], self.functions.loss.name)
+        return load_ensemble_compiled(self.functions.activation_names, self.functions.loss.name)
 
     def _epoch_on_kernel(self, kernel: OnlineSGD, rate: float) -> None:
         """One epoch of one network on a compiled kernel (``compiled.OnlineSGD``): the kernel returns the new
@@ -505,7 +491,7 @@ class Training:
         bad = np.flatnonzero(~np.isfinite(batch_losses))
         if bad.size:
             self.updates += int(bad[0])  # the updates before the one whose batch loss was NaN/inf
-            self._stop(np.ones(1, dtype=bool), f"in epoch {self.epoch + 1} (update {self.updates + 1})")
+            self._stop(np.ones(1, dtype=bool), self._in_this_update())
             return
         hits = np.sum(result.hits) if self.classifies else 0
         self.totals.add_sums(np.array([total]), np.array([hits]), len(order))
@@ -514,15 +500,43 @@ class Training:
 
     def _ensemble_epochs(self, kernel: Any, count: int) -> list[EpochLog]:
         """Up to ``count`` epochs of the whole ensemble in one compiled call, then their logs."""
-        n, size, networks = self.n_samples, self.effective_batch, self.size
-        shuffled = size < n
-        most = CHUNK_MAX_ORDERS // (networks * n) if shuffled else count
-        count = max(1, min(count, self.epochs - self.epoch, most))
-        first, kept, before = self.epoch, self._ensure_kept(), self.stopped.copy()
+        count = self._epochs_per_call(count)
+        first, before = self.epoch, self.stopped.copy()
         rates = np.stack([self._rates_at(first + e) for e in range(count)])  # (E, N)
-        orders = np.stack([self._orders() for _ in range(count)]) if shuffled else None  # (E, N, n)
+        result = self._call_ensemble_kernel(kernel, rates)
+        newly = result.diverged_at >= 0
+        # every epoch of the call ran, unless every network stopped before its end
+        ran = count if (~before & ~newly).any() else int(result.diverged_at.max()) + 1
+        self.stacked = _params(result.weights, result.biases)
+        self._keep_kernel_snapshots(result, first, count, before)
+        updates = self.updates + np.cumsum(result.updates[:ran].max(axis=1))  # after each epoch
+        if newly.any():
+            self._stop(newly, "")
+        self.epoch = first + ran
+        self.updates = int(updates[-1])
+        losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
+        accuracies = np.where(before, np.nan, result.hits[:ran] / self.n_samples) if self.classifies else [None] * ran
+        diverged = before | (newly & (result.diverged_at <= np.arange(ran)[:, None]))
+        # with validation data the call ran one epoch, so each log's validation figures are its epoch's
+        return [
+            self._epoch_log(first + e + 1, rates[e], losses[e], accuracies[e], diverged[e], int(u))
+            for e, u in enumerate(updates)
+        ]
+
+    def _epochs_per_call(self, count: int) -> int:
+        """How many of ``count`` epochs one ensemble call runs: those left, and no more shuffled orders
+        ``(E, N, n)`` than ``CHUNK_MAX_ORDERS``."""
+        most = CHUNK_MAX_ORDERS // (self.size * self.n_samples) if self.effective_batch < self.n_samples else count
+        return max(1, min(count, self.epochs - self.epoch, most))
+
+    def _call_ensemble_kernel(self, kernel: Any, rates: Array) -> Any:
+        """Run ``len(rates)`` epochs ``(E, N)`` on the compiled ensemble, starting from the current weights and the
+        guard's snapshots (kept, earlier, best); the networks stopped already sit out."""
+        kept = self._ensure_kept()
         earlier, best = kept.earlier or kept, self._best or kept
-        result = kernel(
+        shuffled = self.effective_batch < self.n_samples
+        orders = np.stack([self._orders() for _ in rates]) if shuffled else None  # (E, N, n)
+        return kernel(
             self.stacked.weights,
             self.stacked.biases,
             kept.params.weights,
@@ -532,55 +546,39 @@ class Training:
             best.params.weights,
             best.params.biases,
             self.best_running,
-            [a.name for a in self.functions.activations],
+            self.functions.activation_names,
             self._trains_bias,
             self.functions.loss.name,
             self.inputs,
             self.targets,
             orders,
             rates,
-            size,
-            ~before,
+            self.effective_batch,
+            ~self.stopped,
         )
-        newly = result.diverged_at >= 0
-        # every epoch of the call ran, unless every network stopped before its end
-        ran = count if (~before & ~newly).any() else int(result.diverged_at.max()) + 1
-        self.stacked = Params(tuple(result.weights), tuple(result.biases))
-        kept_epoch = np.where(before, kept.epoch, np.where(newly, first + result.diverged_at, first + count))
+
+    def _keep_kernel_snapshots(self, result: Any, first: int, count: int, before: NDArray[np.bool_]) -> None:
+        """The kept, earlier and best snapshots the kernel's guard chose over epochs ``first + 1 … first + count``,
+        as ``_end_of_epoch`` keeps them; the networks stopped ``before`` the call keep theirs."""
+        kept = self._ensure_kept()
+        earlier, best = kept.earlier or kept, self._best or kept
+        last_good = np.where(result.diverged_at >= 0, first + result.diverged_at, first + count)
+        kept_epoch = np.where(before, kept.epoch, last_good)
         advanced = kept_epoch > kept.epoch  # then the snapshot before is the epoch before
         self._kept = Snapshot(
             kept_epoch,
-            Params(tuple(result.kept_weights), tuple(result.kept_biases)),
+            _params(result.kept_weights, result.kept_biases),
             earlier=Snapshot(
                 np.where(advanced, kept_epoch - 1, earlier.epoch),
-                Params(tuple(result.earlier_weights), tuple(result.earlier_biases)),
+                _params(result.earlier_weights, result.earlier_biases),
             ),
         )
         improved = result.best_epoch >= 0
-        best_params = Params(tuple(result.best_weights), tuple(result.best_biases))
         self._best = Snapshot(
             np.where(improved, first + result.best_epoch + 1, best.epoch),
-            masked(result.best_is_kept, self._kept.params, best_params),
+            masked(result.best_is_kept, self._kept.params, _params(result.best_weights, result.best_biases)),
         )
         self.best_running = result.best_loss
-        updates = self.updates + np.cumsum(result.updates[:ran].max(axis=1))
-        if newly.any():
-            self._stop(newly, "")
-        self.epoch = first + ran
-        self.updates = int(updates[-1])
-        val_loss, val_acc = self._validation_metrics()  # with validation data the call ran one epoch
-        epochs = np.arange(ran)[:, None]
-        losses = np.where(before, np.nan, result.losses[:ran])  # (ran, N)
-        accuracies = np.where(before, np.nan, result.hits[:ran] / n) if self.classifies else [None] * ran
-        diverged = before | (newly & (result.diverged_at <= epochs))
-        return [
-            self._log(
-                EpochLog(
-                    first + e + 1, rates[e], losses[e], accuracies[e], val_loss, val_acc, diverged[e], int(updates[e])
-                )
-            )
-            for e in range(ran)
-        ]
 
     def prepare(self, on_compile: Callable[[], None] | None = None) -> None:
         """Load the compiled kernel of a single network before training, so that numba's one-time compile
@@ -635,12 +633,14 @@ class Training:
         return self
 
 
+def _params(weights: Sequence[Array], biases: Sequence[Array]) -> Params:
+    """``Params`` from a kernel's lists of weights and biases."""
+    return Params(tuple(weights), tuple(biases))
+
+
 def unwrapped(value: Any, single: bool) -> Any:
     """A per-network ``(N,)`` value as a Python number for a single network (None stays None)."""
-    if value is None or not single:
-        return value
-    item = np.asarray(value).reshape(-1)[0]
-    return bool(item) if item.dtype == bool else float(item)
+    return value if value is None or not single else first_network(value)
 
 
 # --------------------------------------------------------------------- building a run
@@ -663,73 +663,62 @@ def make_training(
     callbacks: Sequence[Any] = (),
     use_compiled: bool | Literal["auto"] = True,
 ) -> Training:
-    """A ``Training`` ready to run; a list of networks (or of seeds/rates) makes an ensemble.
+    """A ``Training`` ready to run; the arguments ``fit`` (``stepgrad.training.api``) takes, and:
 
     Args:
         network: one network, or a list of same-shaped networks (an ensemble).
-        inputs: ``(n_samples, n_inputs)``.
-        targets: ``(n_samples, n_outputs)``, or 1-D as ``stepgrad.training.inputs`` describes.
-        optimizer: ``sgd``, ``momentum``, ``nesterov``, ``adam``, ``adamw`` or an ``Optimizer``.
-        learning_rate: ``η`` > 0, or one per network of an ensemble.
-        epochs: passes over the data (≥ 1).
-        batch_size: 1 online, ``None`` full batch, anything else mini-batch.
-        seed: seeds the shuffling (one per network of an ensemble), each 0 … 2**32 − 1.
-        schedule: ``constant``, ``step``, ``cosine`` or a ``Schedule`` (``get_schedule("step", gamma=…)``).
-        weight_decay: L2 ``λ`` ≥ 0 on the weights (``g + λ·w``).
+        optimizer: a name (``optimizer_names()``) or an ``Optimizer``.
+        learning_rate: ``η`` > 0, or one per network of an ensemble (as is ``seed``, each 0 … 2**32 − 1).
         momentum: ``μ`` in [0, 1) for momentum/nesterov (default 0.9); an error for other optimizers.
         validation: ``(inputs, targets)`` measured after each epoch.
         task: classification or regression (default: classification when targets are all 0/1).
         callbacks: objects with ``on_train_begin``/``on_epoch_end``/``on_train_end``.
         use_compiled: allow the compiled SGD path (``"auto"``: only where it pays, see ``Training``).
-        l1: L1 ``λ₁`` ≥ 0 on the weights (``g + λ₁·sign(w)``; every optimizer).
     """
-    networks = [network] if isinstance(network, Network) else list(network)
-    ensemble = not isinstance(network, Network)
-    one_seed = isinstance(seed, str) or not isinstance(seed, Sequence | np.ndarray)
-    seeds = [seed] * len(networks) if one_seed else list(seed)  # type: ignore[arg-type]
-    rates = list(np.atleast_1d(np.asarray(learning_rate, dtype=np.float64)))
-    if ensemble and len(networks) == 1 and (len(seeds) > 1 or len(rates) > 1):
-        networks = networks * max(len(seeds), len(rates))
-    if len(seeds) == 1:
-        seeds = seeds * len(networks)
-    if len(rates) == 1:
-        rates = rates * len(networks)
-    if not (len(seeds) == len(networks) == len(rates)):
-        raise StepgradError("an ensemble needs one seed and one learning rate per network (or one for all)")
-    seeds = [check_seed(s) for s in seeds]
-    first = networks[0]
+    networks, seeds, rates = _members(network, seed, learning_rate)
     check_hyperparameters(learning_rate, epochs, batch_size)
     if isinstance(optimizer, str):
-        hyper: dict[str, float] = {"weight_decay": weight_decay, "l1": l1}
-        if momentum is not None:
-            hyper["momentum"] = momentum
-        optimizer = get_optimizer(optimizer, **hyper)  # checks μ, λ … (one rule for every caller)
-    x = as_inputs(inputs, first.n_inputs)
-    y = as_targets(targets, first, x.shape[0], first.loss)
+        options = {"weight_decay": weight_decay, "l1": l1} | ({} if momentum is None else {"momentum": momentum})
+        optimizer = get_optimizer(optimizer, **options)  # checks μ, λ … (one rule for every caller)
+    first = networks[0]
+    x, y = as_samples(first, inputs, targets, first.loss)
     if x.shape[0] == 0:
         raise StepgradError("there are no training samples")
-    params = stack([params_of(n) for n in networks])  # a single network is an ensemble of one
-    valid = None
-    if validation is not None:
-        x_val = as_inputs(validation[0], first.n_inputs)
-        valid = (x_val, as_targets(validation[1], first, x_val.shape[0], first.loss, "validation targets"))
     return Training(
         network=first,
-        stacked=params,
+        stacked=stack([params_of(n) for n in networks]),  # a single network is an ensemble of one
         inputs=x,
         targets=y,
         optimizer=optimizer,
-        rates=np.asarray(rates, dtype=np.float64),
+        rates=rates,
         epochs=int(epochs),
         batch_size=batch_size,
         schedule=get_schedule(schedule) if isinstance(schedule, str) else schedule,
-        seeds=[int(s) for s in seeds],
-        validation=valid,
+        seeds=seeds,
+        validation=None if validation is None else as_samples(first, *validation, first.loss, "validation targets"),
         task=task or infer_task(y),
         use_compiled=use_compiled,
         callbacks=list(callbacks),
-        single=not ensemble,
+        single=isinstance(network, Network),
     )
+
+
+def _members(
+    network: Network | Sequence[Network], seed: int | Sequence[int], learning_rate: float | Sequence[float]
+) -> tuple[list[Network], list[int], Array]:
+    """One network, seed and ``η`` ``(N,)`` per member of a run: a single network is an ensemble of one, one
+    network given with several seeds or rates is copied for each, and one seed or rate is shared by all."""
+    networks = [network] if isinstance(network, Network) else list(network)
+    one_seed = isinstance(seed, str) or not isinstance(seed, Sequence | np.ndarray)
+    seeds = [seed] * len(networks) if one_seed else list(seed)  # type: ignore[arg-type]
+    rates = list(np.atleast_1d(np.asarray(learning_rate, dtype=np.float64)))
+    if not isinstance(network, Network) and len(networks) == 1 and (len(seeds) > 1 or len(rates) > 1):
+        networks = networks * max(len(seeds), len(rates))
+    seeds = seeds * len(networks) if len(seeds) == 1 else seeds
+    rates = rates * len(networks) if len(rates) == 1 else rates
+    if not (len(seeds) == len(networks) == len(rates)):
+        raise StepgradError("an ensemble needs one seed and one learning rate per network (or one for all)")
+    return networks, [check_seed(s) for s in seeds], np.asarray(rates, dtype=np.float64)
 
 
 def split_validation(

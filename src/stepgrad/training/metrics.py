@@ -18,8 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from stepgrad.core.propagation import error_terms
-from stepgrad.training.gradients import Functions, forward
+from stepgrad.training.gradients import Functions, e_total, forward
 from stepgrad.training.params import Params
 
 Array = NDArray[np.float64]
@@ -38,19 +37,13 @@ def correct(out: Array, target: Array) -> NDArray[np.bool_]:
     return (out[..., 0] > 0.5) == (target[..., 0] > 0.5)
 
 
-def accuracy(out: Array, target: Array) -> Array:
-    """Share of correct samples, ``(...)`` over the batch axis; ``out``/``target`` ``(..., B, n_out)``."""
-    return np.mean(correct(out, target), axis=-1)
-
-
 def evaluate(params: Params, functions: Functions, x: Array, target: Array, task: Task) -> tuple[Array, Array | None]:
     """One forward pass of ``x`` ``(..., B, n_inputs)``: mean ``E_total`` and accuracy (``None`` for regression),
     each ``(...)``."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         output = forward(params, functions, x)[-1]
-        terms = error_terms(target, output, functions.activations[-1], functions.loss)
-        loss = np.mean(np.sum(terms, axis=-1), axis=-1)
-        acc = None if task == "regression" else accuracy(output.out, target)
+        loss = np.mean(e_total(output, functions, target), axis=-1)
+        acc = None if task == "regression" else np.mean(correct(output.out, target), axis=-1)  # share correct
     return loss, acc
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from stepgrad.errors import StepgradError
 from stepgrad.network.model import NO_REGULARIZATION, Network, Regularization, Setup
 from stepgrad.training.loops import Training
+from stepgrad.training.records import first_network
 
 MODEL_SUFFIXES = (".toml", ".json")
 HEADER = "A network trained by stepgrad; `stepgrad explain` on this file works one step of it."
@@ -101,20 +102,14 @@ def save_model(training: Training, path: str | os.PathLike[str], meta: Mapping[s
     }
     if training.kept is not None:
         kept = training.measure_kept()  # the saved weights' loss on the training set (one forward pass)
-        details["weights_from_epoch"] = int(_first(kept.epoch))
-        if np.isfinite(_first(kept.loss)):
-            details["final_loss"] = float(_first(kept.loss))
+        details["weights_from_epoch"] = int(first_network(kept.epoch))
+        if np.isfinite(loss := first_network(kept.loss)):
+            details["final_loss"] = loss
         if kept.accuracy is not None:
-            details["final_accuracy"] = float(_first(kept.accuracy))
+            details["final_accuracy"] = first_network(kept.accuracy)
     details.update(meta or {})
-    optimizer = training.optimizer  # its L1/L2 terms, so `stepgrad explain` shows the step the run took
-    l2 = 0.0 if optimizer.decoupled else optimizer.weight_decay  # adamw's decay is not a term of the loss
-    regularization = Regularization(l1=optimizer.l1, l2=l2)
+    # the loss's L1/L2 terms, so `stepgrad explain` shows the step the run took
+    regularization = Regularization(l1=training.optimizer.l1, l2=training.optimizer.l2)
     save_network(
         training.current_network(), path, training.inputs, training.targets, float(rate), details, regularization
     )
-
-
-def _first(value: Any) -> Any:
-    """A number, or the first network's entry of an ensemble's ``(N,)`` value."""
-    return np.asarray(value).reshape(-1)[0]

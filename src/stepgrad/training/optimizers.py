@@ -28,10 +28,10 @@ all finite; ``get_optimizer`` also refuses an option the optimizer does not use 
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 
 from stepgrad.core.propagation import penalty_gradient, sgd_step
 from stepgrad.errors import StepgradError
+from stepgrad.network.model import Regularization
 
 Array = NDArray[np.float64]
 LearningRate = float | Array
@@ -85,33 +86,40 @@ class Optimizer:
     l1: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.name not in _RULES:
-            raise StepgradError(f"unknown optimizer {self.name!r}; choose one of {', '.join(_RULES)}")
+        if self.name not in RULES:
+            raise StepgradError(f"unknown optimizer {self.name!r}; choose one of {', '.join(RULES)}")
         problem = hyperparameter_problem(self)
         if problem is not None:
             raise StepgradError(problem)
 
     def init(self, parameters: list[Array]) -> OptimizerState:
         """The state before the first step: zero buffers shaped like the parameters."""
-        zeros = tuple(np.zeros_like(p) for p in parameters)
-        if self.name in ("momentum", "nesterov"):
-            return OptimizerState(0, {"v": zeros})
-        if self.name in ("adam", "adamw"):
-            return OptimizerState(0, {"m": zeros, "v": tuple(np.zeros_like(p) for p in parameters)})
-        return OptimizerState(0, {})
+        return OptimizerState(
+            0, {name: tuple(np.zeros_like(p) for p in parameters) for name in RULES[self.name].buffers}
+        )
 
     @property
     def decoupled(self) -> bool:
         """Whether the weight decay shrinks the weights directly (adamw) instead of adding to ``g``."""
         return self.name == "adamw"
 
+    @property
+    def l2(self) -> float:
+        """``λ`` of the L2 term of the loss ``½·λ·Σ w²`` (0 for decoupled decay, which is not a term of the loss)."""
+        return 0.0 if self.decoupled else self.weight_decay
+
+    @property
+    def regularization(self) -> Regularization:
+        """The terms this optimizer adds to the loss (``l1``, and ``l2`` unless the decay is decoupled)."""
+        return Regularization(l1=self.l1, l2=self.l2)
+
     def decayed(self, parameters: list[Array], gradients: list[Array], is_weight: list[bool]) -> list[Array]:
         """``g + λ·w + λ₁·sign(w)`` for weight matrices, ``g`` for biases (no ``λ·w`` for decoupled decay)."""
-        l2 = 0.0 if self.decoupled else self.weight_decay
-        if l2 == 0.0 and self.l1 == 0.0:
+        if self.l2 == 0.0 and self.l1 == 0.0:
             return list(gradients)
         return [
-            regularized(p, g, l2, self.l1) if w else g for p, g, w in zip(parameters, gradients, is_weight, strict=True)
+            regularized(p, g, self.l2, self.l1) if w else g
+            for p, g, w in zip(parameters, gradients, is_weight, strict=True)
         ]
 
     def update(
@@ -155,7 +163,7 @@ class Optimizer:
             ]
             new, state_new, record = _adam(self, parameters, grads, state, learning_rate)
             return new, state_new, {**record, "decayed": parameters}
-        return _RULES[self.name](self, parameters, grads, state, learning_rate)
+        return RULES[self.name].update(self, parameters, grads, state, learning_rate)
 
 
 def regularized(weights: Array, gradient: Array, l2: float, l1: float) -> Array:
@@ -213,12 +221,25 @@ def _adam(opt: Optimizer, ps: list[Array], gs: list[Array], state: OptimizerStat
     return new, OptimizerState(t, {"m": firsts, "v": seconds}), record
 
 
-_RULES: dict[str, UpdateRule] = {
-    "sgd": _sgd,
-    "momentum": _momentum,
-    "nesterov": _momentum,
-    "adam": _adam,
-    "adamw": _adam,  # after the decoupled decay in ``update_recorded``
+@dataclass(frozen=True)
+class Rule:
+    """An optimizer's registry entry: its update, the buffers its state keeps (``init`` starts them at 0), and
+    the options it takes with their defaults (``get_optimizer`` refuses any other)."""
+
+    update: UpdateRule
+    buffers: tuple[str, ...]
+    options: dict[str, float]
+
+
+_REGULARIZATION = {"weight_decay": 0.0, "l1": 0.0}
+_MOMENTUM = {"momentum": 0.9, **_REGULARIZATION}
+_ADAM = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **_REGULARIZATION}
+RULES: dict[str, Rule] = {
+    "sgd": Rule(_sgd, (), _REGULARIZATION),
+    "momentum": Rule(_momentum, ("v",), _MOMENTUM),
+    "nesterov": Rule(_momentum, ("v",), _MOMENTUM),
+    "adam": Rule(_adam, ("m", "v"), _ADAM),
+    "adamw": Rule(_adam, ("m", "v"), _ADAM),  # after the decoupled decay in ``update_recorded``
 }
 
 
@@ -229,8 +250,7 @@ def _in_unit_interval(value: float) -> bool:
 
 def hyperparameter_problem(optimizer: Optimizer) -> str | None:
     """What is impossible about ``optimizer``'s hyper-parameters, or None (the rules in the module docstring)."""
-    momentum_rule = optimizer.name in ("momentum", "nesterov")
-    if not momentum_rule and optimizer.momentum != 0.0:
+    if "momentum" not in RULES[optimizer.name].options and optimizer.momentum != 0.0:
         return f"momentum applies to the momentum and nesterov optimizers, not {optimizer.name}"
     if not _in_unit_interval(optimizer.momentum):
         return f"the momentum μ must be in [0, 1), got {optimizer.momentum}"
@@ -247,47 +267,9 @@ def hyperparameter_problem(optimizer: Optimizer) -> str | None:
     return None
 
 
-def _sgd_optimizer(weight_decay: float = 0.0, l1: float = 0.0) -> Optimizer:
-    return Optimizer("sgd", weight_decay=weight_decay, l1=l1)
-
-
-def _momentum_optimizer(momentum: float = 0.9, weight_decay: float = 0.0, l1: float = 0.0) -> Optimizer:
-    return Optimizer("momentum", momentum=momentum, weight_decay=weight_decay, l1=l1)
-
-
-def _nesterov_optimizer(momentum: float = 0.9, weight_decay: float = 0.0, l1: float = 0.0) -> Optimizer:
-    return Optimizer("nesterov", momentum=momentum, nesterov=True, weight_decay=weight_decay, l1=l1)
-
-
-def _adam_optimizer(
-    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0, l1: float = 0.0
-) -> Optimizer:
-    return Optimizer("adam", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, l1=l1)
-
-
-def _adamw_optimizer(
-    beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.0, l1: float = 0.0
-) -> Optimizer:
-    return Optimizer("adamw", beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, l1=l1)
-
-
-# Each constructor's keyword arguments are the options that optimizer uses.
-OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
-    "sgd": _sgd_optimizer,
-    "momentum": _momentum_optimizer,
-    "nesterov": _nesterov_optimizer,
-    "adam": _adam_optimizer,
-    "adamw": _adamw_optimizer,
-}
-
-
-def _options(name: str) -> list[str]:
-    return list(inspect.signature(OPTIMIZERS[name]).parameters)
-
-
 def optimizer_names() -> list[str]:
     """The optimizers by name, for CLI choices."""
-    return list(OPTIMIZERS)
+    return list(RULES)
 
 
 def get_optimizer(name: str, **hyper: float) -> Optimizer:
@@ -296,12 +278,16 @@ def get_optimizer(name: str, **hyper: float) -> Optimizer:
     An option the optimizer does not use is an error naming the optimizers that do
     (``momentum applies to the momentum and nesterov optimizers, not sgd``), never silently ignored.
     """
-    if name not in OPTIMIZERS:
-        raise StepgradError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    if name not in RULES:
+        raise StepgradError(f"unknown optimizer {name!r}; choose one of {', '.join(RULES)}")
     for option in hyper:
-        if option not in _options(name):
-            users = [other for other in OPTIMIZERS if option in _options(other)]
+        if option not in RULES[name].options:
+            users = [other for other, rule in RULES.items() if option in rule.options]
             if not users:
                 raise StepgradError(f"unknown optimizer option {option!r}")
             raise StepgradError(f"{option} applies to the {' and '.join(users)} optimizers, not {name}")
-    return OPTIMIZERS[name](**hyper)
+    return Optimizer(name, nesterov=name == "nesterov", **(RULES[name].options | hyper))
+
+
+# Each optimizer made by name with its options (``OPTIMIZERS["adam"](beta1=0.8)``), checked as ``get_optimizer`` does.
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {name: partial(get_optimizer, name) for name in RULES}

@@ -1,22 +1,19 @@
 """What a training run records: its seeds, each epoch's log, snapshots of the weights, one update's result.
 
-Plain data (frozen dataclasses) and small helpers shared by the NumPy loop
-(``stepgrad.training.loops``) and the compiled paths (``stepgrad.training.compiled``).
+Plain data (frozen dataclasses) and small helpers shared by the run (``stepgrad.training.loops``) and
+the divergence guard (``stepgrad.training.guard``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.errors import StepgradError
 from stepgrad.training.params import Params
-
-if TYPE_CHECKING:
-    from stepgrad.training.loops import Training
 
 Array = NDArray[np.float64]
 
@@ -106,21 +103,6 @@ class Snapshot:
         return Snapshot(epoch, params, earlier=Snapshot(self.epoch, self.params))
 
 
-class Callback(Protocol):
-    """Called once before training and after every epoch; return True to stop.
-
-    ``reports_only`` True (the default when the attribute is missing is False) says that
-    ``on_epoch_end`` only reads its ``log`` and never stops training, so a compiled ensemble may run
-    several epochs in one call and report them afterwards.
-    """
-
-    def on_train_begin(self, training: Training) -> None: ...
-
-    def on_epoch_end(self, training: Training, log: EpochLog) -> bool: ...
-
-    def on_train_end(self, training: Training) -> None: ...
-
-
 @dataclass(frozen=True)
 class BatchStep:
     """One update's loss ``(…)`` and outputs ``(…, B, n_outputs)`` before the update."""
@@ -139,20 +121,12 @@ def masked(mask: NDArray[np.bool_], kept: Params, new: Params) -> Params:
     return Params.from_arrays(arrays)
 
 
-def nan_where(diverged: Any, value: Any) -> Any:
-    """``value`` with NaN for the networks that have diverged (None stays None)."""
-    if value is None:
-        return None
-    if np.ndim(diverged) == 0:
-        return float("nan") if diverged else value
-    return np.where(diverged, np.nan, value)
+def nan_where(diverged: NDArray[np.bool_], value: Any) -> Any:
+    """``value`` ``(N,)`` with NaN for the networks that have diverged (None stays None)."""
+    return None if value is None else np.where(diverged, np.nan, value)
 
 
-def plain(value: Any) -> Any:
-    """A 0-d array as a Python number; other arrays unchanged."""
-    if value is None:
-        return None
-    array = np.asarray(value)
-    if array.ndim == 0:
-        return bool(array) if array.dtype == bool else float(array)
-    return array
+def first_network(value: Any) -> Any:
+    """A number, or network 0's entry of an ensemble's ``(N,)`` value, as a Python ``float`` (``bool`` for flags)."""
+    item = np.asarray(value).reshape(-1)[0]
+    return bool(item) if item.dtype == bool else float(item)

@@ -385,6 +385,7 @@ class Session:
             self.split.train_targets,
             self.config.learning_rate,
             self.training.optimizer.name,
+            regularization=self.training.optimizer.regularization,
         )
 
     def select_sample(self, sample: int) -> dict[str, Any]:
