@@ -15,24 +15,11 @@ def run_stepgrad(steps: int, use_compiled: bool = True) -> float:
 
 
 def run_plain(steps: int) -> float:
-    """The plain-Python lines ``stepgrad train`` runs in a new process (``plain_sgd``, no numba), as repeat_steps
-    calls them: 10,000 updates, then ``E_total``."""
-    import numpy as np
+    """What ``stepgrad train`` runs for the classic example in a new process: the written-out lines on plain
+    floats (``plain_repeat.repeat_classic``, no NumPy, no numba): 10,000 updates, then ``E_total``."""
+    from stepgrad.training.plain_repeat import repeat_classic
 
-    from stepgrad.network import classic_setup
-    from stepgrad.training import plain_sgd
-    from stepgrad.training.compiled import sgd_on_kernel
-    from stepgrad.training.gradients import Functions, sample_losses
-    from stepgrad.training.params import params_of
-
-    setup = classic_setup()
-    functions, params = Functions.of(setup.network), params_of(setup.network)
-    trains_bias = [layer.trains_bias for layer in setup.network.layers]
-    order = np.zeros(steps, dtype=np.int64)
-    params, _ = sgd_on_kernel(
-        plain_sgd.online_sgd, params, functions, trains_bias, setup.inputs, setup.targets, order, setup.learning_rate
-    )
-    return float(np.mean(sample_losses(params, functions, setup.inputs, setup.targets)))
+    return repeat_classic(steps, steps).error
 
 
 def run_numba_unrolled(steps: int) -> float:
@@ -131,7 +118,7 @@ def run(quick: bool) -> TaskResult:
             stepgrad=True,
         ),
         Row(
-            "stepgrad plain-Python lines (`plain_sgd`: `stepgrad train` in a new process, no numba)",
+            "stepgrad plain-Python lines (`plain_repeat`: `stepgrad train` in a new process, no NumPy, no numba)",
             plain_s,
             f"{plain_error:.6e}",
             stepgrad=True,

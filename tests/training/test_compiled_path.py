@@ -143,14 +143,16 @@ def test_the_loop_hands_whole_epochs_to_a_kernel(monkeypatch, batch_size) -> Non
 def test_classic_steps_are_handed_to_the_kernel_between_reports(monkeypatch) -> None:
     from stepgrad.network import classic_setup
     from stepgrad.training import repeat
+    from stepgrad.training.plain_repeat import classic_shape, plain_advance
 
     calls = []
+    lines = plain_advance(classic_shape(), [0.05, 0.10], [0.01, 0.99], 0.5)
 
-    def kernel(*args):
-        calls.append(len(args[7]))
-        return _reference_kernel(*args)
+    def advance(count, w, b):
+        calls.append(count)
+        lines(count, w, b)
 
-    monkeypatch.setattr(repeat, "_online_kernel", lambda params, functions, trains_bias, steps: (kernel, False))
+    monkeypatch.setattr(repeat, "_written_out", lambda *args: (advance, False))
     result = repeat.repeat_steps(classic_setup(), 2500, every=1000)
     assert calls == [1000, 1000, 500] and result.steps == (0, 1000, 2000, 2500)
     reference = repeat.repeat_steps(classic_setup(), 2500, every=1000, use_compiled=False)
@@ -178,7 +180,7 @@ def test_every_kernel_is_cached_on_disk() -> None:
 
     repeat_steps(classic_setup(), plain_sgd.PLAIN_WORK_LIMIT, every=10**9)  # the classic shape's own kernel
     classic = plain_sgd.Shape((2, 2, 2), (1, 1), ("sigmoid", "sigmoid"), (False, False), "half_squared_error")
-    shaped_kernel = shaped.kernel_for(classic)
+    shaped_kernel = shaped.kernel_for(classic, record=False)  # repeat_steps runs the steps alone
     for kernel in (epochs._lane_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel, shaped_kernel):
         assert kernel.signatures
         for signature in kernel.signatures:

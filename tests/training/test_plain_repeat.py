@@ -73,8 +73,17 @@ def test_an_overflow_hands_the_run_back() -> None:
     )
     setup = Setup(network, np.array([[3.0, -2.0]]), np.array([[1.0]]), learning_rate=50.0)
     shape, weights, biases = _shape_and_values(setup)
-    assert repeat_plain(shape, weights, biases, [3.0, -2.0], [1.0], 50.0, 10_000, 1_000) is None
-    assert repeat_steps(setup, 10_000, every=1_000).stop_reason.startswith("diverged in step")
+    run = repeat_plain(shape, weights, biases, [3.0, -2.0], [1.0], 50.0, 10_000, 10)
+    assert not run.finished and run.steps[-1] < 10_000
+    assert all(np.isfinite([*run.weights, *run.biases, run.error]))  # the last good report's figures
+    guarded = repeat_steps(setup, 10_000, every=10)  # repeat_steps takes over from there, one step at a time
+    assert guarded.stop_reason.startswith("diverged in step")
+    assert run.steps[-1] <= guarded.steps[-1] < run.steps[-1] + 10
+    assert guarded.steps[: len(run.steps)] == run.steps
+    np.testing.assert_allclose(guarded.errors[: len(run.errors)], run.errors, rtol=1e-12)
+    assert guarded.steps[-1] == int(guarded.stop_reason.split()[3].rstrip(":")) - 1
+    reference = repeat_steps(setup, 10_000, every=10, use_compiled=False)
+    assert reference.steps == guarded.steps and reference.stop_reason == guarded.stop_reason
 
 
 def test_the_classic_answer_imports_no_numpy() -> None:

@@ -136,15 +136,20 @@ def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch)
     setup = classic_setup()
     params, functions = params_of(setup.network), Functions.of(setup.network)
     trains_bias = [layer.trains_bias for layer in setup.network.layers]
+
+    def lines_for(steps: int) -> str:
+        advance, compiles = repeat._written_out(setup, params, functions, trains_bias, steps)
+        assert advance is not None and not compiles
+        return advance.__module__
+
     monkeypatch.delitem(sys.modules, "stepgrad.training.compiled.shaped", raising=False)  # as in a new process
-    assert repeat._online_kernel(params, functions, trains_bias, 10_000) == (plain_sgd.online_sgd, False)
+    assert lines_for(10_000) == "stepgrad.training.plain_repeat"  # plain Python: numba would cost more
     if importlib.util.find_spec("numba") is not None:  # much work, or the process holds the kernel: compiled
         monkeypatch.undo()
-        kernel, _ = repeat._online_kernel(params, functions, trains_bias, 10_000_000)
-        shaped = importlib.import_module("stepgrad.training.compiled.shaped")
-        assert kernel is shaped.online_sgd
+        importlib.import_module("stepgrad.training.compiled.shaped")
+        assert lines_for(10_000_000) == "stepgrad.training.compiled.shaped"
         repeat.repeat_steps(setup, 10_000_000 // 8 + 1, every=10**9)  # loads the classic shape's kernel
-        assert repeat._online_kernel(params, functions, trains_bias, 10_000) == (shaped.online_sgd, False)
+        assert lines_for(10_000) == "stepgrad.training.compiled.shaped"
     result = repeat.repeat_steps(setup, 10_000, every=1000)
     reference = repeat.repeat_steps(setup, 10_000, every=1000, use_compiled=False)
     np.testing.assert_allclose(result.errors, reference.errors, rtol=0, atol=1e-12)

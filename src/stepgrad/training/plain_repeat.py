@@ -1,22 +1,24 @@
-"""The repeated step of ``stepgrad train`` on plain floats: a small network's answer without NumPy.
+"""The repeated step on flat parameters: ``stepgrad train``'s loop for a network the written-out lines cover.
 
-``stepgrad train`` on the classic example does 10,000 updates of 8 weights, about 15 ms of work
-written out as Python lines (``stepgrad.training.plain_sgd``). Importing NumPy alone takes longer
-than that in a new process, so for a network given as plain lists (the classic example's numbers,
-``stepgrad.network.classic``) this module runs the same lines and evaluates
-``E_total = Σ_o E_o`` after each report with the same written-out forward pass: the figures are those of
-``stepgrad.training.repeat.repeat_steps`` (tests: 1e-12, and the same printed lines), in a process
-that never imports NumPy. Only one training pair (full batch = online) and the plain step
-(no regularization, the correct hidden deltas); anything else goes to ``repeat_steps``.
+One training pair (full batch = online), the plain step: ``repeat_plain`` holds the parameters as flat
+lists of floats, advances them a report's worth of steps at a time (the written-out lines of
+``stepgrad.training.plain_sgd`` as plain Python, or the same lines compiled by numba, which
+``stepgrad.training.repeat`` hands in) and evaluates ``E_total = Σ_o E_o`` after each report with the
+same written-out forward pass. ``repeat.repeat_steps`` runs it for such networks; for the classic
+example (``stepgrad.network.classic``'s plain numbers) ``stepgrad train`` calls it directly and never
+imports NumPy: 10,000 updates are about 15 ms of work, and NumPy's import alone takes longer.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from stepgrad.training import plain_sgd
+
+# ``advance(count, w, b)``: ``count`` updates on the one pair, the flat parameters (lists of floats) in place.
+Advance = Callable[[int, list[float], list[float]], None]
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,9 @@ class PlainRepeat:
     Attributes:
         steps: the step numbers reported (0 = before training): every ``every`` steps and the last.
         errors: ``E_total`` after that many steps.
-        outputs: the outputs after the last step.
-        weights, biases: the parameters after the last step, flat (``plain_sgd.Shape.weight_names`` order).
+        outputs: the outputs after the last step reported.
+        weights, biases: the parameters after that step, flat (``plain_sgd.Shape.weight_names`` order).
+        finished: False when a chunk of steps overflowed: the figures stop at the report before it.
     """
 
     steps: tuple[int, ...]
@@ -35,11 +38,22 @@ class PlainRepeat:
     outputs: tuple[float, ...]
     weights: tuple[float, ...]
     biases: tuple[float, ...]
+    finished: bool = True
 
     @property
     def error(self) -> float:
-        """The final ``E_total``."""
+        """The last ``E_total`` recorded."""
         return self.errors[-1]
+
+
+def plain_advance(shape: plain_sgd.Shape, inputs: Sequence[float], targets: Sequence[float], rate: float) -> Advance:
+    """``advance`` on the written-out lines as plain Python (no NumPy, no numba)."""
+    train, x, t = plain_sgd.compiled_update(shape, record=False), [list(inputs)], [list(targets)]
+
+    def advance(count: int, w: list[float], b: list[float]) -> None:
+        train([0] * count, x, t, w, b, rate)
+
+    return advance
 
 
 def repeat_plain(
@@ -51,30 +65,41 @@ def repeat_plain(
     learning_rate: float,
     steps: int,
     every: int,
-) -> PlainRepeat | None:
-    """``steps`` updates on the one pair ``inputs → targets``, ``E_total`` recorded every ``every`` steps.
+    on_report: Callable[[int, float], None] | None = None,
+    advance: Advance | None = None,
+) -> PlainRepeat:
+    """``steps`` updates on the one pair ``inputs → targets``, ``E_total`` recorded every ``every`` steps
+    (and ``on_report(step, E_total)`` called), the updates by ``advance`` (default: ``plain_advance``).
 
-    None when a value stops being finite (an overflow): the caller then runs ``repeat_steps``, whose
-    guard keeps the last good weights and says why.
+    A chunk whose values stop being finite (an overflow) is not taken: the result is not ``finished`` and
+    holds the last good report, from which ``repeat.repeat_steps`` steps on with NumPy, whose guard finds the
+    step that diverged and says why.
     """
-    train, evaluate = plain_sgd.compiled_update(shape), plain_sgd.compiled_evaluate(shape)
-    w, b, x, t = [float(v) for v in weights], [float(v) for v in biases], [list(inputs)], [list(targets)]
-    error, outputs = evaluate(x[0], t[0], w, b)
+    step = advance or plain_advance(shape, inputs, targets, learning_rate)
+    evaluate = plain_sgd.compiled_evaluate(shape)
+    x, t = list(inputs), list(targets)
+    w, b = [float(v) for v in weights], [float(v) for v in biases]
+    error, outputs = evaluate(x, t, w, b)
     recorded_steps, recorded = [0], [error]
+    if on_report is not None:
+        on_report(0, error)
     done = 0
     while done < steps:
         chunk = min(every - done % every, steps - done)
+        w_next, b_next = w.copy(), b.copy()
         try:
-            train([0] * chunk, x, t, w, b, learning_rate)
-            error, outputs = evaluate(x[0], t[0], w, b)
+            step(chunk, w_next, b_next)
+            error_next, outputs_next = evaluate(x, t, w_next, b_next)
         except (OverflowError, ZeroDivisionError):
-            return None
-        if not all(math.isfinite(v) for v in (error, *w, *b)):
-            return None
-        done += chunk
+            break
+        if not all(math.isfinite(v) for v in (error_next, *w_next, *b_next)):
+            break
+        w, b, error, outputs, done = w_next, b_next, error_next, outputs_next, done + chunk
         recorded_steps.append(done)
         recorded.append(error)
-    return PlainRepeat(tuple(recorded_steps), tuple(recorded), tuple(outputs), tuple(w), tuple(b))
+        if on_report is not None:
+            on_report(done, error)
+    return PlainRepeat(tuple(recorded_steps), tuple(recorded), tuple(outputs), tuple(w), tuple(b), done == steps)
 
 
 def classic_shape() -> plain_sgd.Shape:
@@ -88,7 +113,7 @@ def classic_shape() -> plain_sgd.Shape:
     )
 
 
-def repeat_classic(steps: int, every: int) -> PlainRepeat | None:
+def repeat_classic(steps: int, every: int) -> PlainRepeat:
     """``repeat_plain`` on the classic example's network, pair and learning rate."""
     from stepgrad.network import classic
 

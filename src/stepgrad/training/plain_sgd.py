@@ -191,7 +191,7 @@ class Shape:
         return [f"{', '.join(self.weight_names())}, = w", *([f"{', '.join(biases)}, = b"] if biases else [])]
 
 
-def update_source(shape: Shape, arrays: bool = False) -> str:
+def update_source(shape: Shape, arrays: bool = False, record: bool = True) -> str:
     """The Python source of ``train(order, x_rows, t_rows, w, b, rate)`` for this network, one line per number.
 
     Names follow the derivation, with the layer first: ``a0_1`` is input 1, ``net1_0`` and ``a1_0`` the net
@@ -203,7 +203,7 @@ def update_source(shape: Shape, arrays: bool = False) -> str:
     """
     sizes = shape.sizes
     weights, biases = shape.weight_names(), shape.bias_names()
-    body = [*_forward_lines(shape), *_error_lines(shape, arrays), *_delta_lines(shape), *_update_lines(shape)]
+    body = [*_forward_lines(shape), *_error_lines(shape, arrays, record), *_delta_lines(shape), *_update_lines(shape)]
     store = (
         [f"    w[{k}] = {name}" for k, name in enumerate(weights)] if arrays else [f"    w[:] = [{', '.join(weights)}]"]
     )
@@ -244,8 +244,11 @@ def _forward_lines(shape: Shape) -> list[str]:
     return lines
 
 
-def _error_lines(shape: Shape, arrays: bool) -> list[str]:
-    """``E_total = Σ_o E_o`` of the sample before the update, and whether it is classified correctly."""
+def _error_lines(shape: Shape, arrays: bool, record: bool = True) -> list[str]:
+    """``E_total = Σ_o E_o`` of the sample before the update, and whether it is classified correctly (with
+    ``record``; without, only the target row the deltas read)."""
+    if not record:
+        return ["t = t_rows[s]"]
     last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
     error = LOSSES[shape.loss][0]
     terms = " + ".join(error.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out))
@@ -316,9 +319,9 @@ def evaluate_source(shape: Shape) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_update(shape: Shape) -> Callable[..., tuple[list[float], list[float]]]:
+def compiled_update(shape: Shape, record: bool = True) -> Callable[..., tuple[list[float], list[float]]]:
     """``update_source`` turned into a function (Python's own compiler, a millisecond)."""
-    train: Callable[..., tuple[list[float], list[float]]] = _function(update_source(shape), "train")
+    train: Callable[..., tuple[list[float], list[float]]] = _function(update_source(shape, record=record), "train")
     return train
 
 

@@ -22,6 +22,7 @@ from stepgrad.training.compiled import OnlineSGD, compiled_is_cached, load_compi
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.gradients import forward as forward_params
 from stepgrad.training.params import Params, params_of, with_params
+from stepgrad.training.plain_repeat import Advance, PlainRepeat, plain_advance, repeat_plain
 
 Array = NDArray[np.float64]
 
@@ -50,27 +51,25 @@ class RepeatResult:
     stop_reason: str = ""
 
 
-def _online_kernel(
-    params: Params, functions: Functions, trains_bias: list[bool], steps: int
-) -> tuple[OnlineSGD | None, bool]:
-    """The fastest online-SGD loop for ``steps`` updates of this network, and whether numba must compile it
-    first (an empty cache). A network ``plain_sgd`` writes out runs its lines: as plain Python when the work is
-    too small to pay for importing numba and loading the kernel (unless this process has loaded it already),
-    else compiled for its shape (``compiled.shaped``); any other network runs the general compiled kernel
-    (None: the NumPy path)."""
-    activations, loss = [a.name for a in functions.activations], functions.loss.name
-    if plain_sgd.supports(activations, loss, params.weights):
-        shape = plain_sgd.Shape.of(params.weights, params.biases, activations, trains_bias, loss)
-        shaped = sys.modules.get("stepgrad.training.compiled.shaped")
-        loaded = shaped is not None and shaped.is_loaded(shape)
-        if not plain_sgd.worth_compiling(params.weights, steps) and not loaded:
-            return plain_sgd.online_sgd, False
-        kernel = load_shaped(activations, loss, params.weights)
-        if kernel is not None:
-            shaped = sys.modules["stepgrad.training.compiled.shaped"]
-            return kernel, not loaded and shaped.is_cached(shape) is False
-    kernel = load_compiled(activations, loss)
-    return kernel, kernel is not None and compiled_is_cached(1) is False
+def _written_out(
+    setup: Setup, params: Params, functions: Functions, trains_bias: list[bool], steps: int
+) -> tuple[Advance | None, bool]:
+    """How the written-out lines (``plain_sgd``) advance this network's flat parameters, and whether numba must
+    compile them first (an empty cache). As plain Python when the work is too small to pay for importing numba
+    and loading the kernel (unless this process has loaded it already), else compiled for the network's shape
+    (``compiled.shaped``); None when the lines do not cover the network."""
+    activations, loss = functions.activation_names, functions.loss.name
+    if not plain_sgd.supports(activations, loss, params.weights):
+        return None, False
+    shape = plain_sgd.Shape.of(params.weights, params.biases, activations, trains_bias, loss)
+    inputs, targets, rate = setup.inputs[0].tolist(), setup.targets[0].tolist(), float(setup.learning_rate)
+    held = sys.modules.get("stepgrad.training.compiled.shaped")
+    loaded = held is not None and held.is_loaded(shape, record=False)
+    shaped = load_shaped() if loaded or plain_sgd.worth_compiling(params.weights, steps) else None
+    if shaped is None:
+        return plain_advance(shape, inputs, targets, rate), False
+    compiles = not loaded and shaped.is_cached(shape, record=False) is False
+    return shaped.advance(shape, inputs, targets, rate), compiles
 
 
 def repeat_steps(
@@ -120,18 +119,31 @@ def _repeat(
     trains_bias = [layer.trains_bias for layer in setup.network.layers]
     one_step = _one_step(setup, functions, trains_bias, hidden_deltas_from)
     advance = _numpy_advance(one_step)
+    recorded_steps: list[int] = []
+    recorded: list[float] = []
     # a regularized file (l1/l2) or a summed loss takes the NumPy steps: the kernels compute the mean's plain gradient
     plain_step = not setup.regularization and setup.network.reduction == "mean"
     if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and plain_step:
-        kernel, compiles = _online_kernel(params, functions, trains_bias, steps)
-        if kernel is not None:
-            if compiles and on_compile is not None:
-                on_compile()
+        lines, compiles = _written_out(setup, params, functions, trains_bias, steps)
+        kernel = None if lines is not None else load_compiled(functions.activation_names, functions.loss.name)
+        compiles = compiles or (kernel is not None and compiled_is_cached(1) is False)
+        if compiles and on_compile is not None:
+            on_compile()
+        if lines is not None:
+            run = _repeat_lines(setup, params, functions, trains_bias, lines, steps, every, on_report)
+            weights, biases = plain_sgd.unflatten(run.weights, run.biases, params.weights, params.biases)
+            params = Params(tuple(weights), tuple(biases))
+            if run.finished:
+                outputs = np.array([run.outputs])
+                return RepeatResult(with_params(setup.network, params), run.steps, run.errors, outputs, run.error)
+            recorded_steps, recorded = list(run.steps), list(run.errors)  # overflowed: NumPy steps on, guarded
+        elif kernel is not None:
             advance = _kernel_advance(kernel, setup, functions, trains_bias)
-    recorded_steps, recorded = [0], [error_of(params)]
-    if on_report is not None:
-        on_report(0, recorded[0])
-    stop_reason, done = "", 0
+    if not recorded:
+        recorded_steps, recorded = [0], [error_of(params)]
+        if on_report is not None:
+            on_report(0, recorded[0])
+    stop_reason, done = "", recorded_steps[-1]
     while done < steps and not stop_reason:
         chunk = min(every - done % every, steps - done)
         moved = advance(params, chunk)
@@ -152,6 +164,26 @@ def _repeat(
     final = with_params(setup.network, params)
     outputs = forward_params(params, functions, x)[-1].out
     return RepeatResult(final, tuple(recorded_steps), tuple(recorded), outputs, recorded[-1], stop_reason)
+
+
+def _repeat_lines(
+    setup: Setup,
+    params: Params,
+    functions: Functions,
+    trains_bias: list[bool],
+    lines: Advance,
+    steps: int,
+    every: int,
+    on_report: Callable[[int, float], None] | None,
+) -> PlainRepeat:
+    """``repeat_plain`` on this network's flat parameters, advanced by ``lines``."""
+    shape = plain_sgd.Shape.of(
+        params.weights, params.biases, functions.activation_names, trains_bias, functions.loss.name
+    )
+    weights = [float(v) for w in params.weights for v in w.ravel()]
+    biases = [float(v) for b in params.biases for v in b.ravel()]
+    inputs, targets = setup.inputs[0].tolist(), setup.targets[0].tolist()
+    return repeat_plain(shape, weights, biases, inputs, targets, setup.learning_rate, steps, every, on_report, lines)
 
 
 def _one_step(

@@ -199,15 +199,10 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
     return minibatch
 
 
-def load_shaped(activations: Sequence[str], loss: str, weights: Sequence[Array]) -> OnlineSGD | None:
-    """Online SGD compiled for the network's shape (``compiled.shaped.online_sgd``), or None when numba is
-    missing or the written-out lines do not cover the network (``plain_sgd.supports``). Imports numba."""
-    from stepgrad.training import plain_sgd
-
-    if not plain_sgd.supports(activations, loss, weights):
-        return None
-    shaped = _module("shaped")
-    return None if shaped is None else shaped.online_sgd  # type: ignore[no-any-return]
+def load_shaped() -> Any:
+    """The module of online SGD compiled for a network's shape (``compiled.shaped``: its ``advance`` and
+    ``online_sgd`` take networks ``plain_sgd.supports``), or None when numba is missing. Imports numba."""
+    return _module("shaped")
 
 
 def cache_holds(dispatcher: Any) -> bool | None:

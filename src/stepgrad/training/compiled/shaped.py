@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from stepgrad.network.atomic import write_atomic
 from stepgrad.training import plain_sgd
 from stepgrad.training.compiled import OnlineSGDResult, cache_holds
+from stepgrad.training.plain_repeat import Advance
 
 Array = NDArray[np.float64]
 
@@ -46,11 +47,15 @@ def cache_directory() -> Path:
     return Path(base) / "stepgrad" / "kernels"
 
 
-@functools.lru_cache(maxsize=64)
-def kernel_for(shape: plain_sgd.Shape) -> Any:
+def kernel_for(shape: plain_sgd.Shape, record: bool = True) -> Any:
     """The numba dispatcher of ``train(order, x_rows, t_rows, w, b, rate, losses, hits)`` for ``shape``
-    (not compiled until its first call)."""
-    source = _HEADER + plain_sgd.update_source(shape, arrays=True)
+    (not compiled until its first call); without ``record`` it leaves ``losses`` and ``hits`` alone."""
+    return _kernel(shape, record)  # one cache key however the caller spells ``record``
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel(shape: plain_sgd.Shape, record: bool) -> Any:
+    source = _HEADER + plain_sgd.update_source(shape, arrays=True, record=record)
     name = "stepgrad_shape_" + hashlib.sha256(source.encode()).hexdigest()[:16]
     path = cache_directory() / f"{name}.py"
     try:
@@ -69,14 +74,14 @@ def kernel_for(shape: plain_sgd.Shape) -> Any:
         return numba.njit(namespace["train"])
 
 
-def is_cached(shape: plain_sgd.Shape) -> bool | None:
+def is_cached(shape: plain_sgd.Shape, record: bool = True) -> bool | None:
     """Whether numba's cache holds the kernel for ``shape`` (None: cannot tell)."""
-    return cache_holds(kernel_for(shape))
+    return cache_holds(kernel_for(shape, record))
 
 
-def is_loaded(shape: plain_sgd.Shape) -> bool:
+def is_loaded(shape: plain_sgd.Shape, record: bool = True) -> bool:
     """Whether this process has compiled or loaded the kernel for ``shape``."""
-    return bool(kernel_for(shape).signatures)
+    return bool(kernel_for(shape, record).signatures)
 
 
 def online_sgd(
@@ -99,3 +104,17 @@ def online_sgd(
     train(np.ascontiguousarray(order, dtype=np.int64), x, t, w, b, float(learning_rate), losses, hits)
     w_new, b_new = plain_sgd.unflatten(w, b, weights, biases)  # type: ignore[arg-type]
     return OnlineSGDResult(w_new, b_new, losses, hits)
+
+
+def advance(shape: plain_sgd.Shape, inputs: Sequence[float], targets: Sequence[float], rate: float) -> Advance:
+    """``plain_repeat``'s ``advance`` on the kernel for ``shape`` without the per-update losses and hits (the
+    steps alone: ``repeat_steps`` measures the error at each report)."""
+    train = kernel_for(shape, record=False)
+    x, t, none = np.array([inputs], dtype=np.float64), np.array([targets], dtype=np.float64), np.empty(0)
+
+    def steps(count: int, w: list[float], b: list[float]) -> None:
+        w_array, b_array = np.array(w, dtype=np.float64), np.array(b, dtype=np.float64)
+        train(np.zeros(count, dtype=np.int64), x, t, w_array, b_array, float(rate), none, none)
+        w[:], b[:] = w_array.tolist(), b_array.tolist()
+
+    return steps
