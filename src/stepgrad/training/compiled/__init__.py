@@ -206,9 +206,12 @@ def load_shaped() -> Any:
 
 
 def cache_holds(dispatcher: Any) -> bool | None:
-    """Whether numba's on-disk cache holds code of ``dispatcher`` (a ``numba.njit(cache=True)`` function)
-    that matches its source, or None when that cannot be told. This reads numba's cache index, which
-    is not a public interface: any failure means "cannot tell", never an error."""
+    """Whether ``dispatcher`` (a ``numba.njit(cache=True)`` function) can run without compiling: this process
+    holds its code already (no file read), or numba's on-disk cache holds code that matches its source; None
+    when that cannot be told. The cache's index is not a public interface: any failure means "cannot tell",
+    never an error."""
+    if getattr(dispatcher, "signatures", None):
+        return True
     try:
         return bool(dispatcher._cache._cache_file._load_index())
     except Exception:  # numba's internal layout changed, or the cache cannot be read

@@ -41,6 +41,7 @@ matrix products as ``np.dot`` calls (BLAS) inside the compiled loop (the same nu
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -362,14 +363,10 @@ class Packed:
     def __init__(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
         # Arrays with a leading network axis, (N, n_out, n_in) and (N, n_bias), pack to (N, P).
         self.lead: tuple[int, ...] = tuple(weights[0].shape[:-2])
-        self.n_out = np.array([w.shape[-2] for w in weights], dtype=np.int64)
-        self.n_in = np.array([w.shape[-1] for w in weights], dtype=np.int64)
-        self.n_bias = np.array([b.shape[-1] for b in biases], dtype=np.int64)
-        sizes = [size for pair in zip(self.n_out * self.n_in, self.n_bias, strict=True) for size in pair]
-        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.w_start = np.ascontiguousarray(starts[0:-1:2])
-        self.b_start = np.ascontiguousarray(starts[1::2])
-        self.row_start = np.concatenate([[0], np.cumsum([self.n_in[0], *self.n_out])]).astype(np.int64)
+        shapes = tuple(
+            (int(w.shape[-2]), int(w.shape[-1]), int(b.shape[-1])) for w, b in zip(weights, biases, strict=True)
+        )
+        self.n_out, self.n_in, self.n_bias, self.w_start, self.b_start, self.row_start = _offsets(shapes)
         self.params = np.concatenate(
             [np.reshape(a, (*self.lead, -1)) for pair in zip(weights, biases, strict=True) for a in pair], axis=-1
         )
@@ -391,9 +388,30 @@ class Packed:
 
     def layout(self, activations: Sequence[str], train_bias: Sequence[bool]) -> Layout:
         """The ``Layout`` tuple the kernels take (see the module docstring)."""
-        codes = np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64)
-        trained = np.array(train_bias, dtype=np.bool_)
+        codes, trained = _codes(tuple(activations), tuple(bool(t) for t in train_bias))
         return (self.w_start, self.b_start, self.n_in, self.n_out, self.n_bias, self.row_start, codes, trained)
+
+
+# A network's offsets and codes, built once per shape: every epoch of a run packs the same layout. The arrays are
+# shared between calls, so nothing may write to them (the kernels only read them; marking them read-only would
+# give numba another type to compile for).
+@functools.lru_cache(maxsize=256)
+def _offsets(shapes: tuple[tuple[int, int, int], ...]) -> tuple[Ints, Ints, Ints, Ints, Ints, Ints]:
+    """``n_out, n_in, n_bias, w_start, b_start, row_start`` of layers ``(n_out, n_in, n_bias)``."""
+    n_out = np.array([m for m, _, _ in shapes], dtype=np.int64)
+    n_in = np.array([n for _, n, _ in shapes], dtype=np.int64)
+    n_bias = np.array([nb for _, _, nb in shapes], dtype=np.int64)
+    sizes = [size for pair in zip(n_out * n_in, n_bias, strict=True) for size in pair]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    row_start = np.concatenate([[0], np.cumsum([n_in[0], *n_out])]).astype(np.int64)
+    return n_out, n_in, n_bias, np.ascontiguousarray(starts[0:-1:2]), np.ascontiguousarray(starts[1::2]), row_start
+
+
+@functools.lru_cache(maxsize=256)
+def _codes(activations: tuple[str, ...], train_bias: tuple[bool, ...]) -> tuple[Ints, NDArray[np.bool_]]:
+    codes = np.array([ACTIVATION_CODES[name] for name in activations], dtype=np.int64)
+    trained = np.array(train_bias, dtype=np.bool_)
+    return codes, trained
 
 
 def kernel_loss_code(activations: Sequence[str], loss: str) -> int:
