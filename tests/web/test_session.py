@@ -240,6 +240,22 @@ def test_a_full_batch_frame_is_the_cores_update_with_a_frozen_bias() -> None:
     assert frame["biases"][0] != [0.1, -0.2]  # trained
 
 
+def test_a_summed_file_trains_on_the_batch_sum_and_shows_its_own_loss() -> None:
+    from dataclasses import replace
+
+    from stepgrad.functions.losses import get_loss
+
+    base = _mixed_bias_setup()
+    setup = replace(base, network=replace(base.network, loss="mse", reduction="sum"))
+    session = Session(Limits(), file_setup=setup)
+    ready = session.configure(VizConfig(data="file"), given={"data"})
+    assert ready["loss_formula"] == get_loss("mse", "sum").formula != get_loss("mse").formula
+    frame = session.train_frame()  # full batch: one step down the summed loss (B times the mean's gradient)
+    expected = train_step(setup.network, setup.inputs, setup.targets, setup.learning_rate).network_new
+    for sent, layer in zip(frame["weights"], expected.layers, strict=True):
+        assert np.allclose(np.array(sent), layer.weights, rtol=0, atol=1e-15)
+
+
 def test_divergence_stops_training_keeps_finite_weights_and_warns_nothing() -> None:
     # pytest turns every RuntimeWarning into an error here: the run must not emit one.
     session = Session(Limits())

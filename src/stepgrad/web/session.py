@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.functions import get_activation
-from stepgrad.functions.losses import LOSSES
+from stepgrad.functions.losses import LOSSES, get_loss
 from stepgrad.network import Network, Setup, classic_setup, network_names
 from stepgrad.network.naming import Names
 from stepgrad.training.gradients import forward, sample_losses
@@ -508,7 +508,10 @@ class Session:
             "n_classes": split.n_outputs if split.n_outputs > 1 else 0,
             "problem": "regression" if split.loss in REGRESSION_LOSSES else "classification",
             "problems": dataset_problems(),  # the page lists the data sets of the chosen problem type
-            "loss_formula": LOSSES[self.network.loss].formula if self.network.loss in LOSSES else "",
+            # the loss under the network's reduction: a summed mse adds its outputs
+            "loss_formula": get_loss(self.network.loss, self.network.reduction).formula
+            if self.network.loss in LOSSES
+            else "",
             "options": Options(self.datasets(), limits=self.limits).to_dict(),
         }
         if split.is_plane:
