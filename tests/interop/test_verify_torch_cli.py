@@ -190,3 +190,16 @@ def test_a_saturated_sigmoid_under_bceloss_is_named_and_exits_1(tmp_path, precis
     assert cause.endswith("use BCEWithLogitsLoss")  # float64 saturates at net = 100 too, so it would not help
     assert "batch 1 ×" not in result.stdout and len(max(result.stdout.split(), key=len)) < 40
     assert json.loads(run(str(path), *precision, "--format", "json").stdout)["ok"] is False
+
+
+@pytest.mark.parametrize("term", ["l2 = 0.1", "l1 = 0.01"])
+def test_a_regularized_file_is_refused_in_one_line_not_checked_without_its_terms(tmp_path, term: str) -> None:
+    from stepgrad.network import classic_setup
+    from stepgrad.network.files import setup_to_toml
+
+    path = tmp_path / "net.toml"
+    path.write_text(f"{term}\n" + setup_to_toml(classic_setup()))  # a top-level key, before the tables
+    result = run(str(path))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "net.toml" in result.stderr and "l1/l2" in result.stderr

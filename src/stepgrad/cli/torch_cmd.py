@@ -178,6 +178,15 @@ def _network_file_report(
     from stepgrad.training.inputs import check_positive_finite
 
     setup = classic_setup() if path is None else load_setup(path)
+    if setup.regularization:
+        # stepgrad's l1/l2 are terms of the loss on the weights only; torch.optim has no L1, and its
+        # weight_decay decays the biases too: a step without them would check something else than the file
+        raise StepgradError(
+            "the file's l1/l2 regularization has no torch.optim counterpart (no L1; weight_decay also decays "
+            "the biases); remove l1 and l2 from the file to check its plain step, or give --weight-decay for "
+            "PyTorch's own decay",
+            setup.source,
+        )
     dtype = torch.float32 if float32 else torch.float64
     model = to_torch(setup.network).to(dtype)
     step = _inject(inject, model)
