@@ -83,7 +83,7 @@ def run(quick: bool) -> TaskResult:
         timings = [
             Timing("`stepgrad train` (classic example, 10,000 steps)", [stepgrad, "train"], [], []),
             Timing(
-                "`stepgrad train classic.toml` (the same network from a file: NumPy's array path, informational)",
+                "`stepgrad train classic.toml` (the same network read from a file: NumPy imported, informational)",
                 [stepgrad, "train", "classic.toml"],
                 [],
                 [],

@@ -148,8 +148,9 @@ def test_a_run_that_converges_has_no_divergence_warning(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [[], ["--steps", "2500", "--every", "300"], ["--steps", "1"]])
-def test_the_classic_example_on_floats_prints_what_the_array_path_prints(tmp_path: Path, args: list[str]) -> None:
-    # no FILE: the classic example runs on plain floats (no NumPy); the same network from a file runs on arrays
+def test_the_classic_example_on_floats_prints_what_the_file_path_prints(tmp_path: Path, args: list[str]) -> None:
+    # no FILE: the classic example's answer without NumPy; the same network read from a file goes through
+    # the array model and repeat_steps (whose figures equal the NumPy path's: tests/training/test_plain_repeat.py)
     written = run("init", str(tmp_path / "classic.toml"))
     assert written.returncode == 0, written.stderr
     on_floats = run("train", *args)

@@ -43,7 +43,7 @@ def _assert_same_run(plain, reference) -> None:
 def test_classic_on_floats_equals_repeat_steps(steps: int, every: int) -> None:
     plain = repeat_classic(steps, every)
     assert plain is not None
-    reference = repeat_steps(classic_setup(), steps, every=every)
+    reference = repeat_steps(classic_setup(), steps, every=every, use_compiled=False)  # the NumPy path
     _assert_same_run(plain, reference)
     final = [float(v) for layer in reference.network.layers for v in layer.weights.ravel()]
     np.testing.assert_allclose(plain.weights, final, rtol=0, atol=1e-12)
@@ -63,7 +63,7 @@ def test_any_small_network_on_floats_equals_repeat_steps(sizes, activation, outp
     shape, weights, biases = _shape_and_values(setup)
     plain = repeat_plain(shape, weights, biases, inputs[0].tolist(), targets[0].tolist(), 0.3, 400, 50)
     assert plain is not None
-    _assert_same_run(plain, repeat_steps(setup, 400, every=50))
+    _assert_same_run(plain, repeat_steps(setup, 400, every=50, use_compiled=False))  # the NumPy path
 
 
 def test_an_overflow_hands_the_run_back() -> None:

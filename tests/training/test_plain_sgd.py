@@ -137,9 +137,13 @@ def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch)
     params, functions = params_of(setup.network), Functions.of(setup.network)
     trains_bias = [layer.trains_bias for layer in setup.network.layers]
 
+    shape = plain_sgd.Shape.of(
+        params.weights, params.biases, functions.activation_names, trains_bias, "half_squared_error"
+    )
+
     def lines_for(steps: int) -> str:
-        advance, compiles = repeat._written_out(setup, params, functions, trains_bias, steps)
-        assert advance is not None and not compiles
+        advance, compiles = repeat._written_out(setup, shape, params, steps)
+        assert not compiles
         return advance.__module__
 
     monkeypatch.delitem(sys.modules, "stepgrad.training.compiled.shaped", raising=False)  # as in a new process

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from stepgrad.cli.choices import OPTIMIZER_NAMES, SCALING_NAMES, SCHEDULE_NAMES, TASK_NAMES, RegistryChoice
-from stepgrad.errors import StepgradError
+from stepgrad.errors import StepgradError, quantity
 from stepgrad.limits import MAX_EPOCHS, MAX_LAYER_SIZE, MAX_LAYERS, MAX_NOISE, MAX_SAMPLES, MAX_STEPS
 
 if TYPE_CHECKING:
@@ -299,8 +299,6 @@ def _number(value: float, precision: int = 9) -> str:
 
 def _header(source: str, n_samples: int, learning_rate: float, steps: int, hidden_deltas_from: str) -> str:
     """``Training classic example: 1 sample, η = 0.5, 10000 steps`` (and the mistake's note)."""
-    from stepgrad.errors import quantity
-
     mistake = " — hidden deltas through the already-updated weights of the layer above (the classic mistake)"
     return (
         f"Training {source}: {quantity(n_samples, 'sample')}, η = {_number(learning_rate)}, {quantity(steps, 'step')}"
@@ -317,8 +315,6 @@ def _summary(
     done: int, error: float, names: list[str], outputs: list[list[float]], targets: list[list[float]]
 ) -> list[str]:
     """``After 10000 steps: E_total = …`` and each sample's outputs beside their targets."""
-    from stepgrad.errors import quantity
-
     # The published summary writes small errors out in full (0.0000351085); so do we, while that shows digits.
     in_full = f" ({error:.13f})" if 1e-9 <= abs(error) < 1 else ""
     lines = [f"After {quantity(done, 'step')}: E_total = {error:.5g}{in_full}"]

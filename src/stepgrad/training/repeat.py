@@ -51,17 +51,11 @@ class RepeatResult:
     stop_reason: str = ""
 
 
-def _written_out(
-    setup: Setup, params: Params, functions: Functions, trains_bias: list[bool], steps: int
-) -> tuple[Advance | None, bool]:
+def _written_out(setup: Setup, shape: plain_sgd.Shape, params: Params, steps: int) -> tuple[Advance, bool]:
     """How the written-out lines (``plain_sgd``) advance this network's flat parameters, and whether numba must
     compile them first (an empty cache). As plain Python when the work is too small to pay for importing numba
     and loading the kernel (unless this process has loaded it already), else compiled for the network's shape
-    (``compiled.shaped``); None when the lines do not cover the network."""
-    activations, loss = functions.activation_names, functions.loss.name
-    if not plain_sgd.supports(activations, loss, params.weights):
-        return None, False
-    shape = plain_sgd.Shape.of(params.weights, params.biases, activations, trains_bias, loss)
+    (``compiled.shaped``)."""
     inputs, targets, rate = setup.inputs[0].tolist(), setup.targets[0].tolist(), float(setup.learning_rate)
     held = sys.modules.get("stepgrad.training.compiled.shaped")
     loaded = held is not None and held.is_loaded(shape, record=False)
@@ -124,13 +118,17 @@ def _repeat(
     # a regularized file (l1/l2) or a summed loss takes the NumPy steps: the kernels compute the mean's plain gradient
     plain_step = not setup.regularization and setup.network.reduction == "mean"
     if use_compiled and hidden_deltas_from == "original" and setup.n_samples == 1 and plain_step:
-        lines, compiles = _written_out(setup, params, functions, trains_bias, steps)
-        kernel = None if lines is not None else load_compiled(functions.activation_names, functions.loss.name)
+        activations, loss = functions.activation_names, functions.loss.name
+        shape = None
+        if plain_sgd.supports(activations, loss, params.weights):
+            shape = plain_sgd.Shape.of(params.weights, params.biases, activations, trains_bias, loss)
+        lines, compiles = _written_out(setup, shape, params, steps) if shape is not None else (None, False)
+        kernel = None if lines is not None else load_compiled(activations, loss)
         compiles = compiles or (kernel is not None and compiled_is_cached(1) is False)
         if compiles and on_compile is not None:
             on_compile()
-        if lines is not None:
-            run = _repeat_lines(setup, params, functions, trains_bias, lines, steps, every, on_report)
+        if shape is not None and lines is not None:
+            run = _repeat_lines(setup, shape, params, lines, steps, every, on_report)
             weights, biases = plain_sgd.unflatten(run.weights, run.biases, params.weights, params.biases)
             params = Params(tuple(weights), tuple(biases))
             if run.finished:
@@ -168,18 +166,14 @@ def _repeat(
 
 def _repeat_lines(
     setup: Setup,
+    shape: plain_sgd.Shape,
     params: Params,
-    functions: Functions,
-    trains_bias: list[bool],
     lines: Advance,
     steps: int,
     every: int,
     on_report: Callable[[int, float], None] | None,
 ) -> PlainRepeat:
     """``repeat_plain`` on this network's flat parameters, advanced by ``lines``."""
-    shape = plain_sgd.Shape.of(
-        params.weights, params.biases, functions.activation_names, trains_bias, functions.loss.name
-    )
     weights = [float(v) for w in params.weights for v in w.ravel()]
     biases = [float(v) for b in params.biases for v in b.ravel()]
     inputs, targets = setup.inputs[0].tolist(), setup.targets[0].tolist()
