@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -103,11 +104,10 @@ def _count(weights: Sequence[Array] | int) -> int:
     return weights if isinstance(weights, int) else sum(int(w.size) for w in weights)
 
 
-def _constants(name: str) -> dict[str, str]:
-    """The registry's constants the form of ``name`` uses, as literals (the registry, which imports NumPy, is
-    read only for the activations that have constants: not for the classic example's sigmoid)."""
-    if name in ("sigmoid", "tanh", "relu", "linear", "softplus", "silu"):
-        return {}
+@functools.lru_cache(maxsize=1)
+def _constants() -> dict[str, str]:
+    """The registry's constants the forms use, as literals (the registry imports NumPy: it is read only for a form
+    that names one, never for the classic example's sigmoid)."""
     from stepgrad.functions import activations
 
     return {
@@ -120,9 +120,10 @@ def _constants(name: str) -> dict[str, str]:
     }
 
 
-def _form(template: str, name: str, **names: str) -> str:
-    """``template`` with the names and the registry's constants filled in."""
-    return template.format(**_constants(name), **names)
+def _form(template: str, **names: str) -> str:
+    """``template`` with the names filled in, and the registry's constants where it names one."""
+    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    return template.format(**(_constants() if fields - set(names) else {}), **names)
 
 
 def correct(out: Sequence[float], target: Sequence[float]) -> float:
@@ -240,7 +241,7 @@ def _forward_lines(shape: Shape) -> list[str]:
             bias = f" + {shape.bias(layer, j)}" if shape.n_bias[layer - 1] else ""
             lines.append(f"net{layer}_{j} = (0.0 + {products}){bias}")
             name = shape.activations[layer - 1]
-            lines.append(f"a{layer}_{j} = " + _form(VALUES[name], name, net=f"net{layer}_{j}"))
+            lines.append(f"a{layer}_{j} = " + _form(VALUES[name], net=f"net{layer}_{j}"))
     return lines
 
 
@@ -266,15 +267,12 @@ def _delta_lines(shape: Shape) -> list[str]:
     lines = []
     for k in range(n_out):
         gradient = slope.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out)
-        derivative = _form(
-            DERIVATIVES[shape.activations[-1]], shape.activations[-1], net=f"net{last}_{k}", out=f"a{last}_{k}"
-        )
+        derivative = _form(DERIVATIVES[shape.activations[-1]], net=f"net{last}_{k}", out=f"a{last}_{k}")
         lines.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
     for layer in range(last - 1, 0, -1):
         for j in range(shape.sizes[layer]):
             through = " + ".join(f"d{layer + 1}_{k} * w{layer + 1}_{k}_{j}" for k in range(shape.sizes[layer + 1]))
-            name = shape.activations[layer - 1]
-            derivative = _form(DERIVATIVES[name], name, net=f"net{layer}_{j}", out=f"a{layer}_{j}")
+            derivative = _form(DERIVATIVES[shape.activations[layer - 1]], net=f"net{layer}_{j}", out=f"a{layer}_{j}")
             lines.append(f"d{layer}_{j} = (0.0 + {through}) * ({derivative})")
     return lines
 
