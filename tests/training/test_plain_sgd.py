@@ -1,5 +1,6 @@
 """The plain-Python online loop (``stepgrad.training.plain_sgd``) equals the compiled kernel and the NumPy path."""
 
+import dataclasses
 import importlib
 import importlib.util
 import subprocess
@@ -122,14 +123,59 @@ def test_newer_activations_train_on_the_written_out_lines(kernel_module, sizes, 
     _assert_equals_numpy(_run(module.online_sgd, network, inputs, targets, order), network, inputs, targets, order)
 
 
-def test_every_activation_has_written_out_lines_or_trains_on_the_arrays() -> None:
+def test_every_elementwise_activation_has_line_forms_in_its_entry() -> None:
     from stepgrad.functions.activations import ACTIVATIONS
 
-    written = set(plain_sgd.VALUES)
-    assert written == set(plain_sgd.DERIVATIVES)
-    assert written <= set(ACTIVATIONS)
-    # softmax couples a layer's neurons: its forms are the arrays' (and the general kernel's)
-    assert set(ACTIVATIONS) - written == {"softmax"}
+    for name, entry in ACTIVATIONS.items():
+        written = entry.line_value is not None and entry.line_derivative is not None
+        # softmax couples a layer's neurons: its forms are the arrays' (and the general kernel's)
+        assert written == entry.elementwise, name
+        assert (entry.line_value is None) == (entry.line_derivative is None), name
+        if written:
+            value, derivative = entry.written_out("net1_0", "a1_0")
+            assert "{" not in value + derivative, name  # every placeholder and parameter filled in
+            assert "net1_0" in value, name
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu(negative_slope=0.2)", "elu"])
+def test_the_line_forms_compute_the_entrys_value_and_derivative(name) -> None:
+    import math
+
+    from stepgrad.functions import get_activation
+
+    entry = get_activation(name)
+    value, derivative = entry.written_out("net", "out")
+    for net in (-2.5, -0.3, 0.4, 3.0):
+        out = eval(value, vars(math), {"net": net})
+        assert out == pytest.approx(float(entry.value(np.array(net))), rel=1e-15, abs=1e-300)
+        slope = eval(derivative, vars(math), {"net": net, "out": out})
+        assert slope == pytest.approx(float(entry.derivative(np.array(net), np.array(out))), rel=1e-15)
+
+
+def test_a_configured_slope_trains_on_the_plain_lines_with_its_own_slope() -> None:
+    from stepgrad.network import Setup
+
+    def setup_with(activation: str) -> Setup:
+        network = create_network([2, 3, 1], "leaky_relu", "linear", "mse", "per_neuron", rng=np.random.default_rng(4))
+        hidden = dataclasses.replace(network.layers[0], activation=activation)  # as a network file's layer reads
+        network = dataclasses.replace(network, layers=(hidden, *network.layers[1:]))
+        return Setup(network, np.array([[-1.5, 0.8]]), np.array([[0.3]]), learning_rate=0.05)
+
+    configured = setup_with("leaky_relu(negative_slope=0.2)")
+    params = params_of(configured.network)
+    names = Functions.of(configured.network).activation_names
+    assert names[0] == "leaky_relu(negative_slope=0.2)"
+    assert plain_sgd.supports(names, "mse", params.weights)  # the plain lines take it (before: the NumPy steps)
+    shape = plain_sgd.Shape.of(params.weights, params.biases, names, [True, True], "mse")
+    assert "else 0.2 * net1_0" in plain_sgd.update_source(shape)
+    lines = repeat.repeat_steps(configured, 300, every=5)
+    reference = repeat.repeat_steps(configured, 300, every=5, use_compiled=False)
+    np.testing.assert_allclose(lines.errors, reference.errors, rtol=1e-12, atol=1e-15)
+    for a, b in zip(lines.network.layers, reference.network.layers, strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+    default = repeat.repeat_steps(setup_with("leaky_relu"), 300, every=5)
+    # the slope is the configured one, not PyTorch's 0.01: the errors part from the first report
+    assert abs(default.errors[1] - lines.errors[1]) > 1e-6
 
 
 def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch) -> None:

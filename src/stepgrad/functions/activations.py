@@ -7,19 +7,29 @@ is given in the form a derivation shows it: for the logistic function
 All functions work elementwise on arrays of any shape, except softmax, which
 normalises over the last axis (the neurons of a layer). All are numerically
 stable for net inputs of ±1000 and emit no NumPy warnings.
+
+Importing this module does not import NumPy (``np`` is bound on first use, ``stepgrad.lazy``): the plain lines of
+``stepgrad train`` read an entry's line forms, and NumPy is imported when a function first computes an array.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from stepgrad.lazy import module_on_first_use
 
-Array = NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+
+    Array = NDArray[np.float64]
+else:
+    np = module_on_first_use("numpy", globals(), "np")
 
 LEAKY_SLOPE = 0.01
 ELU_ALPHA = 1.0
@@ -28,6 +38,12 @@ GELU_SCALE = math.sqrt(2.0 / math.pi)
 GELU_CUBIC = 0.044715
 _LATEX_PHI = r"\frac{1}{2}\left(1 + \mathrm{erf}\left(\frac{net}{\sqrt{2}}\right)\right)"  # Φ(net)
 _LATEX_GELU_U = rf"\sqrt{{2/\pi}}\left(net + {GELU_CUBIC:g} \cdot {{net}}^{{3}}\right)"  # tanh's argument
+# Line forms shared by several entries (see ``Activation.line_value``), in the stable forms of the array code below.
+_LINE_SIGMOID = "(1.0 / (1.0 + exp(-{net})) if {net} >= 0 else exp({net}) / (1.0 + exp({net})))"
+_LINE_PHI = f"0.5 * erfc(-{{net}} / {math.sqrt(2.0)!r})"  # Φ(net) = ½·erfc(−net/√2)
+_LINE_PDF = f"exp(-0.5 * min({{net}} * {{net}}, 1e4)) / {math.sqrt(2.0 * math.pi)!r}"  # φ(net), net² capped
+_LINE_CLIPPED = "min(max({net}, -1e3), 1e3)"  # where tanh is ±1 already: no overflow of net³
+_LINE_GELU_TANH_INNER = f"tanh({GELU_SCALE!r} * ({_LINE_CLIPPED} + {GELU_CUBIC!r} * {_LINE_CLIPPED} ** 3))"
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,14 @@ class Activation:
         derivative_latex: the same in LaTeX.
         kernel_code: the branch of the general compiled training kernels (``stepgrad.training.compiled``) that
             computes it, or None: those kernels step aside (a small network's repeated step may still run it
-            written out, ``stepgrad.training.plain_sgd``, which has a line form for every elementwise activation).
+            written out, from ``line_value`` and ``line_derivative``).
+        line_value: ``out = f(net)`` as one Python float expression of the placeholder ``{net}`` and of the
+            entry's ``parameters`` by name (``{negative_slope}``), calling ``math``'s functions by their bare
+            names (``exp``, ``tanh``) and the builtins ``abs``, ``min``, ``max``; the same stable arithmetic as
+            ``value``. ``stepgrad.training.plain_sgd`` writes a small network's training step as lines of these
+            (run as plain Python, or compiled by numba in ``stepgrad.training.compiled.shaped``). None for an
+            activation that is not elementwise (softmax): those networks train on the arrays.
+        line_derivative: ``dout/dnet`` the same way, of ``{net}``, ``{out}`` and the parameters.
         elementwise: False only for softmax, whose outputs depend on the whole layer.
         derivative_mistakes: the wrong derivatives people write for this activation, as
             ``(mistake name, formula, dout/dnet from (net, out))``; the checker's diagnosis tries them
@@ -76,6 +99,8 @@ class Activation:
     derivative_latex: str
     torch_module: str | None  # required: an entry without a PyTorch module says so with None
     kernel_code: int | None
+    line_value: str | None  # required, as torch_module: None says the activation has no line form
+    line_derivative: str | None
     elementwise: bool = True
     derivative_mistakes: tuple[tuple[str, str, Callable[[float, float], float]], ...] = ()
     parameters: Mapping[str, float] = field(default_factory=dict)
@@ -84,6 +109,17 @@ class Activation:
     output_range: tuple[float, float] | None = None
     torch_arguments: Mapping[str, float | int | str] = field(default_factory=dict)
     configure: Callable[..., Activation] | None = None
+
+    def written_out(self, net: str, out: str) -> tuple[str, str]:
+        """``(line_value, line_derivative)`` said of the variables named ``net`` and ``out``, with the entry's
+        parameters written in as literals (``leaky_relu(negative_slope=0.1)`` writes 0.1)."""
+        if self.line_value is None or self.line_derivative is None:
+            raise ValueError(f"{self.name} has no line form")
+        numbers = {name: repr(float(number)) for name, number in self.parameters.items()}
+        return (
+            self.line_value.format(net=net, out=out, **numbers),
+            self.line_derivative.format(net=net, out=out, **numbers),
+        )
 
 
 def floats(net: ArrayLike) -> Array:
@@ -150,6 +186,8 @@ def leaky_relu(negative_slope: float = LEAKY_SLOPE) -> Activation:
         torch_module="LeakyReLU",
         torch_arguments={"negative_slope": slope},
         kernel_code=3 if slope == LEAKY_SLOPE else None,  # other slopes: NumPy path (the kernels' slope is fixed)
+        line_value="{net} if {net} > 0.0 else {negative_slope} * {net}",
+        line_derivative="(1.0 if {net} > 0.0 else {negative_slope})",
         derivative_mistakes=(
             ("relu_derivative_mixup", "1 if net > 0 else 0", lambda net, out: 1.0 if net > 0 else 0.0),
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
@@ -165,14 +203,17 @@ def _softplus(net: Array) -> Array:
     return np.log1p(np.exp(-np.abs(net))) + np.maximum(net, 0.0)
 
 
-_erfc = np.frompyfunc(math.erfc, 1, 1)
+@functools.cache
+def _erfc() -> np.ufunc:
+    """``math.erfc`` per element of an array (made on first use: it needs NumPy)."""
+    return np.frompyfunc(math.erfc, 1, 1)
 
 
 def normal_cdf(net: Array) -> Array:
     """``Φ(net) = ½(1 + erf(net/√2))``, the standard normal distribution function, computed as
     ``½·erfc(−net/√2)`` (``math.erfc`` per element), which keeps its digits far below zero."""
     net = floats(net)
-    erfc = np.asarray(_erfc(-net / math.sqrt(2.0)))  # an object array of Python floats
+    erfc = np.asarray(_erfc()(-net / math.sqrt(2.0)))  # an object array of Python floats
     return 0.5 * erfc.astype(net.dtype)
 
 
@@ -211,6 +252,8 @@ ACTIVATIONS: dict[str, Activation] = {
         output_range=(0.0, 1.0),
         torch_module="Sigmoid",
         kernel_code=0,
+        line_value=_LINE_SIGMOID,
+        line_derivative="{out} * (1.0 - {out})",
         derivative_mistakes=(
             ("derivative_mixup", "1 − out²", lambda net, out: 1.0 - out * out),
             ("derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -227,6 +270,8 @@ ACTIVATIONS: dict[str, Activation] = {
         output_range=(-1.0, 1.0),
         torch_module="Tanh",
         kernel_code=1,
+        line_value="tanh({net})",
+        line_derivative="1.0 - {out} * {out}",
         derivative_mistakes=(
             ("tanh_derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
             ("tanh_derivative_mixup", "1 − out", lambda net, out: 1.0 - out),
@@ -244,6 +289,8 @@ ACTIVATIONS: dict[str, Activation] = {
         kinked=True,
         torch_module="ReLU",
         kernel_code=2,
+        line_value="{net} if {net} > 0.0 else 0.0",
+        line_derivative="(1.0 if {net} > 0.0 else 0.0)",
         derivative_mistakes=(
             ("relu_derivative_mixup", "1", lambda net, out: 1.0),
             ("relu_derivative_mixup", "out", lambda net, out: out),
@@ -260,6 +307,8 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_latex="1",
         torch_module="Identity",
         kernel_code=4,
+        line_value="{net}",
+        line_derivative="1.0",
     ),
     "softmax": Activation(
         name="softmax",
@@ -272,6 +321,8 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_formula="out_k·(1 − out_k)",
         derivative_latex=r"out_k(1 - out_k)",
         kernel_code=5,
+        line_value=None,  # not elementwise: out_k reads the whole layer
+        line_derivative=None,
         elementwise=False,
         hidden=False,
         output_range=(0.0, 1.0),
@@ -289,6 +340,8 @@ ACTIVATIONS: dict[str, Activation] = {
         torch_module="Softplus",
         torch_arguments={"beta": 1.0},
         kernel_code=None,
+        line_value="log1p(exp(-abs({net}))) + max({net}, 0.0)",
+        line_derivative=_LINE_SIGMOID,
         derivative_mistakes=(
             # the logistic derivative written with softplus's own output, as if out were σ(net)
             ("derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
@@ -307,6 +360,8 @@ ACTIVATIONS: dict[str, Activation] = {
         torch_module="GELU",
         torch_arguments={"approximate": "none"},
         kernel_code=None,
+        line_value=f"{{net}} * ({_LINE_PHI})",
+        line_derivative=f"({_LINE_PHI} + {{net}} * ({_LINE_PDF}))",
         derivative_mistakes=(
             # the product rule half done: d(net·Φ)/dnet = Φ + net·φ, the net·φ term forgotten
             ("product_rule_half", "½(1 + erf(net/√2))", lambda net, out: float(normal_cdf(np.array(net)))),
@@ -331,6 +386,12 @@ ACTIVATIONS: dict[str, Activation] = {
         torch_module="GELU",
         torch_arguments={"approximate": "tanh"},
         kernel_code=None,
+        line_value=f"0.5 * {{net}} * (1.0 + {_LINE_GELU_TANH_INNER})",
+        line_derivative=(
+            f"(0.5 * (1.0 + {_LINE_GELU_TANH_INNER}) + 0.5 * {_LINE_CLIPPED}"
+            f" * (1.0 - {_LINE_GELU_TANH_INNER} * {_LINE_GELU_TANH_INNER})"
+            f" * {GELU_SCALE!r} * (1.0 + 3.0 * {GELU_CUBIC!r} * {_LINE_CLIPPED} * {_LINE_CLIPPED}))"
+        ),
         derivative_mistakes=(
             # the product rule half done: only ½(1 + tanh(u)), the net·(1 − tanh²u)·u' term forgotten
             (
@@ -351,6 +412,8 @@ ACTIVATIONS: dict[str, Activation] = {
         derivative_latex=r"out + \frac{1 - out}{1 + e^{-net}}",
         torch_module="SiLU",
         kernel_code=None,
+        line_value="{net} * " + _LINE_SIGMOID,
+        line_derivative="{out} + " + _LINE_SIGMOID + " * (1.0 - {out})",
         derivative_mistakes=(
             # the product rule half done: σ(net) alone, the net·σ'(net) term forgotten
             ("product_rule_half", "1 / (1 + e^(−net))", lambda net, out: float(sigmoid(np.array(net)))),
@@ -371,6 +434,8 @@ ACTIVATIONS: dict[str, Activation] = {
         torch_module="ELU",
         torch_arguments={"alpha": ELU_ALPHA},
         kernel_code=None,
+        line_value="{net} if {net} > 0 else {alpha} * expm1(min({net}, 0.0))",
+        line_derivative="(1.0 if {net} > 0 else {alpha} * exp(min({net}, 0.0)))",
         derivative_mistakes=(
             # below 0 the output itself, the + α forgotten (α·(e^net − 1) differentiated as if it were α·e^net − … )
             ("elu_derivative_mixup", "1 if net > 0 else out", lambda net, out: 1.0 if net > 0 else out),

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import functools
 import math
-import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from stepgrad.functions.activations import get_activation  # the registry without NumPy: its line forms
 
 if TYPE_CHECKING:  # NumPy only where arrays come in or go out: the lines themselves run on floats
     import numpy as np
@@ -42,44 +43,11 @@ MAX_WEIGHTS = 256
 PLAIN_WORK_LIMIT = 2_000_000
 
 
-# A neuron's out = f(net) and dout/dnet in the derivation's form, as Python expressions of the names
-# ``{net}`` and ``{out}``, in the arithmetic of ``stepgrad.functions.activations`` (the same stable forms: the
-# sigmoid without overflow for each sign, softplus as log1p(e^(−|net|)) + max(net, 0), Φ as ½·erfc(−net/√2)).
-# ``{slope}``, ``{alpha}``, ``{scale}``, ``{cubic}``, ``{sqrt2}``, ``{sqrt2pi}`` are the registry's constants.
-_SIGMOID = "(1.0 / (1.0 + exp(-{net})) if {net} >= 0 else exp({net}) / (1.0 + exp({net})))"
-_PHI = "0.5 * erfc(-{net} / {sqrt2})"  # Φ(net)
-_CLIPPED = "min(max({net}, -1e3), 1e3)"  # where tanh is ±1 already: no overflow of net³
-_GELU_TANH_INNER = f"tanh({{scale}} * ({_CLIPPED} + {{cubic}} * {_CLIPPED} ** 3))"
-VALUES: dict[str, str] = {
-    "sigmoid": _SIGMOID[1:-1],
-    "tanh": "tanh({net})",
-    "relu": "{net} if {net} > 0.0 else 0.0",
-    "leaky_relu": "{net} if {net} > 0.0 else {slope} * {net}",
-    "linear": "{net}",
-    "softplus": "log1p(exp(-abs({net}))) + max({net}, 0.0)",
-    "silu": "{net} * " + _SIGMOID,
-    "elu": "{net} if {net} > 0 else {alpha} * expm1(min({net}, 0.0))",
-    "gelu": "{net} * (" + _PHI + ")",
-    "gelu_tanh": f"0.5 * {{net}} * (1.0 + {_GELU_TANH_INNER})",
-}
-DERIVATIVES: dict[str, str] = {
-    "sigmoid": "{out} * (1.0 - {out})",
-    "tanh": "1.0 - {out} * {out}",
-    "relu": "(1.0 if {net} > 0.0 else 0.0)",
-    "leaky_relu": "(1.0 if {net} > 0.0 else {slope})",
-    "linear": "1.0",
-    "softplus": _SIGMOID,
-    "silu": "{out} + " + _SIGMOID + " * (1.0 - {out})",
-    "elu": "(1.0 if {net} > 0 else {alpha} * exp(min({net}, 0.0)))",
-    "gelu": f"({_PHI} + {{net}} * (exp(-0.5 * min({{net}} * {{net}}, 1e4)) / {{sqrt2pi}}))",
-    "gelu_tanh": (
-        f"(0.5 * (1.0 + {_GELU_TANH_INNER}) + 0.5 * {_CLIPPED} * (1.0 - {_GELU_TANH_INNER} * {_GELU_TANH_INNER})"
-        f" * {{scale}} * (1.0 + 3.0 * {{cubic}} * {_CLIPPED} * {_CLIPPED}))"
-    ),
-}
-# The math functions the lines call (for ``compiled.shaped``'s module too).
-MATH_NAMES = ("erfc", "exp", "expm1", "log1p", "tanh")
+# The math functions the lines may call by their bare names (an activation's line forms, see
+# ``stepgrad.functions.activations.Activation.line_value``): all of ``math``'s (for ``compiled.shaped``'s module too).
+MATH_NAMES = tuple(name for name in dir(math) if not name.startswith("_"))
 _MATH = {name: getattr(math, name) for name in MATH_NAMES}
+
 # One output's E_o and dE_o/dout_o from {t}, {out} and the number of outputs {n}.
 LOSSES: dict[str, tuple[str, str]] = {
     "half_squared_error": ("0.5 * ({t} - {out}) ** 2", "{out} - {t}"),
@@ -88,10 +56,11 @@ LOSSES: dict[str, tuple[str, str]] = {
 
 
 def supports(activations: Sequence[str], loss: str, weights: Sequence[Array] | int) -> bool:
-    """True when the plain loop implements every activation and the loss (canonical names) and the
+    """True when every activation has line forms in its registry entry (a configured one, such as
+    ``leaky_relu(negative_slope=0.1)``, too), the plain loop implements the loss (canonical name) and the
     network is small enough (``MAX_WEIGHTS``; ``weights``: the layers' arrays or their number of weights)."""
     small = _count(weights) <= MAX_WEIGHTS
-    return small and loss in LOSSES and all(name in VALUES for name in activations)
+    return small and loss in LOSSES and all(get_activation(name).line_value is not None for name in activations)
 
 
 def worth_compiling(weights: Sequence[Array] | int, updates: int) -> bool:
@@ -104,26 +73,9 @@ def _count(weights: Sequence[Array] | int) -> int:
     return weights if isinstance(weights, int) else sum(int(w.size) for w in weights)
 
 
-@functools.lru_cache(maxsize=1)
-def _constants() -> dict[str, str]:
-    """The registry's constants the forms use, as literals (the registry imports NumPy: it is read only for a form
-    that names one, never for the classic example's sigmoid)."""
-    from stepgrad.functions import activations
-
-    return {
-        "slope": repr(float(activations.LEAKY_SLOPE)),
-        "alpha": repr(float(activations.ELU_ALPHA)),
-        "scale": repr(activations.GELU_SCALE),
-        "cubic": repr(activations.GELU_CUBIC),
-        "sqrt2": repr(math.sqrt(2.0)),
-        "sqrt2pi": repr(math.sqrt(2.0 * math.pi)),
-    }
-
-
-def _form(template: str, **names: str) -> str:
-    """``template`` with the names filled in, and the registry's constants where it names one."""
-    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
-    return template.format(**(_constants() if fields - set(names) else {}), **names)
+def _written_out(activation: str, net: str, out: str) -> tuple[str, str]:
+    """The registry's line forms of ``activation`` (``out = f(net)``, ``dout/dnet``) of these variables."""
+    return get_activation(activation).written_out(net, out)
 
 
 def correct(out: Sequence[float], target: Sequence[float]) -> float:
@@ -240,8 +192,8 @@ def _forward_lines(shape: Shape) -> list[str]:
             products = " + ".join(f"a{layer - 1}_{i} * w{layer}_{j}_{i}" for i in range(shape.sizes[layer - 1]))
             bias = f" + {shape.bias(layer, j)}" if shape.n_bias[layer - 1] else ""
             lines.append(f"net{layer}_{j} = (0.0 + {products}){bias}")
-            name = shape.activations[layer - 1]
-            lines.append(f"a{layer}_{j} = " + _form(VALUES[name], net=f"net{layer}_{j}"))
+            value, _ = _written_out(shape.activations[layer - 1], f"net{layer}_{j}", f"a{layer}_{j}")
+            lines.append(f"a{layer}_{j} = {value}")
     return lines
 
 
@@ -267,12 +219,12 @@ def _delta_lines(shape: Shape) -> list[str]:
     lines = []
     for k in range(n_out):
         gradient = slope.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out)
-        derivative = _form(DERIVATIVES[shape.activations[-1]], net=f"net{last}_{k}", out=f"a{last}_{k}")
+        _, derivative = _written_out(shape.activations[-1], f"net{last}_{k}", f"a{last}_{k}")
         lines.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
     for layer in range(last - 1, 0, -1):
         for j in range(shape.sizes[layer]):
             through = " + ".join(f"d{layer + 1}_{k} * w{layer + 1}_{k}_{j}" for k in range(shape.sizes[layer + 1]))
-            derivative = _form(DERIVATIVES[shape.activations[layer - 1]], net=f"net{layer}_{j}", out=f"a{layer}_{j}")
+            _, derivative = _written_out(shape.activations[layer - 1], f"net{layer}_{j}", f"a{layer}_{j}")
             lines.append(f"d{layer}_{j} = (0.0 + {through}) * ({derivative})")
     return lines
 
