@@ -141,10 +141,9 @@ def run(quick: bool) -> TaskResult:
     )
     result.notes.append(
         compile_note(
-            "import numpy as np",
-            "from stepgrad.training.compiled.shaped import online_sgd\n"
-            "online_sgd([np.ones((2, 2))] * 2, [np.ones(1)] * 2, ['sigmoid'] * 2, [False] * 2, 'half_squared_error', "
-            "np.ones((1, 2)), np.ones((1, 2)), np.zeros(0, dtype=np.int64), 0.5)",
+            "from stepgrad.training.plain_repeat import classic_shape",
+            "from stepgrad.training.compiled.shaped import advance\n"
+            "advance(classic_shape(), [0.05, 0.10], [0.01, 0.99], 0.5)(1, [0.1] * 8, [0.35, 0.6])",
         )
     )
     return result

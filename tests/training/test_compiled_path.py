@@ -180,7 +180,7 @@ def test_every_kernel_is_cached_on_disk() -> None:
 
     repeat_steps(classic_setup(), plain_sgd.PLAIN_WORK_LIMIT, every=10**9)  # the classic shape's own kernel
     classic = plain_sgd.Shape((2, 2, 2), (1, 1), ("sigmoid", "sigmoid"), (False, False), "half_squared_error")
-    shaped_kernel = shaped.kernel_for(classic, record=False)  # repeat_steps runs the steps alone
+    shaped_kernel = shaped.kernel_for(classic)
     for kernel in (epochs._lane_kernel, epochs._minibatch_kernel, ensemble._ensemble_kernel, shaped_kernel):
         assert kernel.signatures
         for signature in kernel.signatures:

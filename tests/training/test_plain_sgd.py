@@ -1,4 +1,5 @@
-"""The plain-Python online loop (``stepgrad.training.plain_sgd``) equals the compiled kernel and the NumPy path."""
+"""The written-out lines (``stepgrad.training.plain_sgd``, as plain Python and compiled by numba in
+``compiled.shaped``), run by ``plain_repeat``, equal the general compiled kernel and the NumPy path."""
 
 import dataclasses
 import importlib
@@ -11,26 +12,9 @@ import pytest
 
 from stepgrad.core.propagation import sgd_step
 from stepgrad.network import classic_setup
-from stepgrad.training import create_network, plain_sgd, repeat
+from stepgrad.training import create_network, plain_repeat, plain_sgd, repeat
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
 from stepgrad.training.params import Params, params_of
-
-
-def _run(kernel, network, inputs, targets, order, rate=0.3):
-    functions = Functions.of(network)
-    params = params_of(network)
-    return kernel(
-        [np.ascontiguousarray(w) for w in params.weights],
-        [np.ascontiguousarray(b) for b in params.biases],
-        [a.name for a in functions.activations],
-        [layer.trains_bias for layer in network.layers],
-        functions.loss.name,
-        inputs,
-        targets,
-        order,
-        rate,
-    )
-
 
 SHAPES = [
     ([2, 2, 2], "sigmoid", "sigmoid", "half_squared_error", "shared"),
@@ -38,67 +22,6 @@ SHAPES = [
     ([2, 5, 1], "relu", "sigmoid", "half_squared_error", "none"),
     ([2, 3, 1], "leaky_relu", "tanh", "mse", "shared"),
 ]
-
-
-def _problem(sizes, activation, output, loss, bias):
-    network = create_network(sizes, activation, output, loss, bias, rng=np.random.default_rng(3))
-    rng = np.random.default_rng(1)
-    inputs, targets = rng.normal(size=(7, sizes[0])), rng.random((7, sizes[-1]))
-    return network, inputs, targets, rng.integers(0, 7, size=200).astype(np.int64)
-
-
-def _assert_same(result, other) -> None:
-    for a, b in zip([*result.weights, *result.biases], [*other.weights, *other.biases], strict=True):
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(result.losses, other.losses, rtol=0, atol=1e-12)
-    np.testing.assert_array_equal(result.hits, other.hits)
-
-
-@pytest.mark.parametrize("kernel_module", ["epochs", "shaped"])
-@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
-def test_plain_loop_equals_the_compiled_kernels(kernel_module, sizes, activation, output, loss, bias) -> None:
-    compiled = pytest.importorskip(f"stepgrad.training.compiled.{kernel_module}")
-    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
-    plain = _run(plain_sgd.online_sgd, network, inputs, targets, order)
-    _assert_same(plain, _run(compiled.online_sgd, network, inputs, targets, order))
-
-
-def _numpy_reference(network, inputs, targets, order, rate=0.3):
-    """One sample's gradients with the original weights, then the update, on the NumPy path: the parameters
-    after ``order`` and each update's loss before it."""
-    params, functions = params_of(network), Functions.of(network)
-    trains_bias = [layer.trains_bias for layer in network.layers]
-    losses = []
-    for s in order:
-        x, t = inputs[s : s + 1], targets[s : s + 1]
-        losses.append(float(sample_losses(params, functions, x, t)[0]))
-        grads = batch_gradients(params, functions, x, t).grads
-        params = Params(
-            tuple(sgd_step(w, g, rate) for w, g in zip(params.weights, grads.weights, strict=True)),
-            tuple(
-                sgd_step(b, g, rate) if train else b
-                for b, g, train in zip(params.biases, grads.biases, trains_bias, strict=True)
-            ),
-        )
-    return params, losses
-
-
-def _assert_equals_numpy(result, network, inputs, targets, order) -> None:
-    params, losses = _numpy_reference(network, inputs, targets, order)
-    for a, b in zip([*result.weights, *result.biases], [*params.weights, *params.biases], strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(result.losses, losses, rtol=0, atol=1e-12)
-    assert not np.allclose(result.weights[0], params_of(network).weights[0])  # the updates did move the weights
-
-
-@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
-def test_the_kernel_compiled_for_a_shape_equals_the_numpy_path(sizes, activation, output, loss, bias) -> None:
-    shaped = pytest.importorskip("stepgrad.training.compiled.shaped")
-    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
-    _assert_equals_numpy(_run(shaped.online_sgd, network, inputs, targets, order), network, inputs, targets, order)
-
-
 # the activations added for PyTorch's models, hidden and at the output, in their written-out forms
 NEWER_SHAPES = [
     ([2, 3, 1], "softplus", "sigmoid", "half_squared_error", "per_neuron"),
@@ -108,19 +31,113 @@ NEWER_SHAPES = [
     ([2, 3, 1], "gelu_tanh", "softplus", "half_squared_error", "none"),
     ([2, 3, 1], "tanh", "silu", "mse", "shared"),
 ]
+RATE = 0.3
+
+
+def _problem(sizes, activation, output, loss, bias):
+    """A network, one training pair (the written-out lines train on one) and its shape for the lines."""
+    network = create_network(sizes, activation, output, loss, bias, rng=np.random.default_rng(3))
+    rng = np.random.default_rng(1)
+    inputs, targets = rng.normal(size=(1, sizes[0])), rng.random((1, sizes[-1]))
+    return network, inputs, targets
+
+
+def _shape(network) -> plain_sgd.Shape:
+    params, functions = params_of(network), Functions.of(network)
+    trains_bias = [layer.trains_bias for layer in network.layers]
+    return plain_sgd.Shape.of(params.weights, params.biases, functions.activation_names, trains_bias, network.loss)
+
+
+def _lines(kernel_module, network, inputs, targets, steps):
+    """``steps`` updates on the written-out lines (plain Python, or compiled by numba for the shape), the error
+    recorded after every one: ``errors[k]`` is E_total after k updates, the loss the next update starts from."""
+    shape = _shape(network)
+    args = (inputs[0].tolist(), targets[0].tolist(), RATE)
+    if kernel_module == "plain":
+        advance = plain_repeat.plain_advance(shape, *args)
+    else:
+        advance = pytest.importorskip("stepgrad.training.compiled.shaped").advance(shape, *args)
+    params = params_of(network)
+    weights = [float(v) for w in params.weights for v in w.ravel()]
+    biases = [float(v) for b in params.biases for v in b.ravel()]
+    run = plain_repeat.repeat_plain(shape, weights, biases, *args, steps, 1, advance=advance)
+    assert run.finished and run.steps == tuple(range(steps + 1))
+    return run
+
+
+def _flat(weights, biases) -> np.ndarray:
+    return np.concatenate([np.ravel(v) for v in (*weights, *biases)])
+
+
+def _numpy_reference(network, inputs, targets, steps):
+    """One sample's gradients with the original weights, then the update, on the NumPy path: the parameters
+    after ``steps`` updates and each update's loss before it (and the loss after the last)."""
+    params, functions = params_of(network), Functions.of(network)
+    trains_bias = [layer.trains_bias for layer in network.layers]
+    losses = []
+    for _ in range(steps):
+        losses.append(float(sample_losses(params, functions, inputs, targets)[0]))
+        grads = batch_gradients(params, functions, inputs, targets).grads
+        params = Params(
+            tuple(sgd_step(w, g, RATE) for w, g in zip(params.weights, grads.weights, strict=True)),
+            tuple(
+                sgd_step(b, g, RATE) if train else b
+                for b, g, train in zip(params.biases, grads.biases, trains_bias, strict=True)
+            ),
+        )
+    losses.append(float(sample_losses(params, functions, inputs, targets)[0]))
+    return params, losses
+
+
+def _assert_equals_numpy(run, network, inputs, targets, steps) -> None:
+    params, losses = _numpy_reference(network, inputs, targets, steps)
+    np.testing.assert_allclose(_flat(run.weights, run.biases), _flat(params.weights, params.biases), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.errors, losses, rtol=0, atol=1e-12)
+    assert not np.allclose(run.weights, _flat(params_of(network).weights, []))  # the updates did move the weights
+
+
+@pytest.mark.parametrize("kernel_module", ["plain", "shaped"])
+@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
+def test_the_written_out_lines_equal_the_numpy_path(kernel_module, sizes, activation, output, loss, bias) -> None:
+    network, inputs, targets = _problem(sizes, activation, output, loss, bias)
+    _assert_equals_numpy(_lines(kernel_module, network, inputs, targets, 200), network, inputs, targets, 200)
+
+
+@pytest.mark.parametrize("kernel_module", ["plain", "shaped"])
+@pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), SHAPES)
+def test_the_written_out_lines_equal_the_general_compiled_kernel(
+    kernel_module, sizes, activation, output, loss, bias
+) -> None:
+    epochs = pytest.importorskip("stepgrad.training.compiled.epochs")
+    network, inputs, targets = _problem(sizes, activation, output, loss, bias)
+    run = _lines(kernel_module, network, inputs, targets, 200)
+    params, functions = params_of(network), Functions.of(network)
+    general = epochs.online_sgd(
+        [np.ascontiguousarray(w) for w in params.weights],
+        [np.ascontiguousarray(b) for b in params.biases],
+        functions.activation_names,
+        [layer.trains_bias for layer in network.layers],
+        network.loss,
+        inputs,
+        targets,
+        np.zeros(200, dtype=np.int64),
+        RATE,
+    )
+    np.testing.assert_allclose(
+        _flat(run.weights, run.biases), _flat(general.weights, general.biases), rtol=0, atol=1e-12
+    )
+    np.testing.assert_allclose(run.errors[:-1], general.losses, rtol=0, atol=1e-12)  # each update's loss before it
 
 
 @pytest.mark.parametrize("kernel_module", ["plain", "shaped"])
 @pytest.mark.parametrize(("sizes", "activation", "output", "loss", "bias"), NEWER_SHAPES)
 def test_newer_activations_train_on_the_written_out_lines(kernel_module, sizes, activation, output, loss, bias) -> None:
-    module = plain_sgd if kernel_module == "plain" else pytest.importorskip("stepgrad.training.compiled.shaped")
-    network, inputs, targets, order = _problem(sizes, activation, output, loss, bias)
+    network, inputs, targets = _problem(sizes, activation, output, loss, bias)
     inputs = inputs * 3.0  # net inputs on both sides of 0, some far out (ELU's and GELU's branches)
     # 50 updates: the last-bit differences of math's and NumPy's exp grow with each update at this rate
     # (1e-17 after one, 1e-13 after 50, 1e-12 after 100 for GELU), which is the training's doing, not the lines'
-    order = order[:50]
     assert plain_sgd.supports([activation, output], loss, params_of(network).weights)
-    _assert_equals_numpy(_run(module.online_sgd, network, inputs, targets, order), network, inputs, targets, order)
+    _assert_equals_numpy(_lines(kernel_module, network, inputs, targets, 50), network, inputs, targets, 50)
 
 
 def test_every_elementwise_activation_has_line_forms_in_its_entry() -> None:
@@ -187,19 +204,19 @@ def test_classic_repeat_takes_the_plain_loop_and_keeps_every_figure(monkeypatch)
         params.weights, params.biases, functions.activation_names, trains_bias, "half_squared_error"
     )
 
-    def lines_for(steps: int) -> str:
+    def lines_for(steps: int) -> tuple[str, bool]:
         advance, compiles = repeat._written_out(setup, shape, params, steps)
-        assert not compiles
-        return advance.__module__
+        return advance.__module__, compiles
 
     monkeypatch.delitem(sys.modules, "stepgrad.training.compiled.shaped", raising=False)  # as in a new process
-    assert lines_for(10_000) == "stepgrad.training.plain_repeat"  # plain Python: numba would cost more
+    # plain Python: numba would cost more (and nothing compiles)
+    assert lines_for(10_000) == ("stepgrad.training.plain_repeat", False)
     if importlib.util.find_spec("numba") is not None:  # much work, or the process holds the kernel: compiled
         monkeypatch.undo()
         importlib.import_module("stepgrad.training.compiled.shaped")
-        assert lines_for(10_000_000) == "stepgrad.training.compiled.shaped"
+        assert lines_for(10_000_000)[0] == "stepgrad.training.compiled.shaped"  # compiles only on an empty cache
         repeat.repeat_steps(setup, 10_000_000 // 8 + 1, every=10**9)  # loads the classic shape's kernel
-        assert lines_for(10_000) == "stepgrad.training.compiled.shaped"
+        assert lines_for(10_000) == ("stepgrad.training.compiled.shaped", False)
     result = repeat.repeat_steps(setup, 10_000, every=1000)
     reference = repeat.repeat_steps(setup, 10_000, every=1000, use_compiled=False)
     np.testing.assert_allclose(result.errors, reference.errors, rtol=0, atol=1e-12)

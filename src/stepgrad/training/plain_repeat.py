@@ -48,7 +48,7 @@ class PlainRepeat:
 
 def plain_advance(shape: plain_sgd.Shape, inputs: Sequence[float], targets: Sequence[float], rate: float) -> Advance:
     """``advance`` on the written-out lines as plain Python (no NumPy, no numba)."""
-    train, x, t = plain_sgd.compiled_update(shape, record=False), [list(inputs)], [list(targets)]
+    train, x, t = plain_sgd.compiled_update(shape), [list(inputs)], [list(targets)]
 
     def advance(count: int, w: list[float], b: list[float]) -> None:
         train([0] * count, x, t, w, b, rate)

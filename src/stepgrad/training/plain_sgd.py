@@ -7,9 +7,10 @@ straight Python lines over floats, one line per number of the derivation (as a p
 the example), 10,000 classic updates take about 15 ms. ``stepgrad.training.repeat`` picks this
 path by the size of the work (``worth_compiling``); ``update_source`` shows the code it runs.
 
-``online_sgd`` follows the contract of ``stepgrad.training.compiled.OnlineSGD`` and does the
-arithmetic of ``stepgrad.training.compiled.online_sgd`` in the same order, so the two agree to
-the last bit or nearly (tests: 1e-12). Per update, for sample ``s = order[k]``:
+The lines do the arithmetic of the general kernel ``stepgrad.training.compiled.online_sgd`` in the
+same order, so the two and the NumPy path agree to the last bit or nearly (tests: 1e-12, through
+``stepgrad.training.plain_repeat``). Each activation's ``f`` and ``dout/dnet`` are its registry entry's
+line forms (``stepgrad.functions.activations.Activation.line_value``). Per update, for sample ``s = order[k]``:
 
     forward:  net_j = Σ_i a_i · w_ji + b_j,  out_j = f(net_j)          (a = inputs[s])
     output:   delta_o = dE/dout_o · dout_o/dnet_o
@@ -30,8 +31,6 @@ from stepgrad.functions.activations import get_activation  # the registry withou
 if TYPE_CHECKING:  # NumPy only where arrays come in or go out: the lines themselves run on floats
     import numpy as np
     from numpy.typing import NDArray
-
-    from stepgrad.training.compiled import OnlineSGDResult
 
     Array = NDArray[np.float64]
 
@@ -76,21 +75,6 @@ def _count(weights: Sequence[Array] | int) -> int:
 def _written_out(activation: str, net: str, out: str) -> tuple[str, str]:
     """The registry's line forms of ``activation`` (``out = f(net)``, ``dout/dnet``) of these variables."""
     return get_activation(activation).written_out(net, out)
-
-
-def correct(out: Sequence[float], target: Sequence[float]) -> float:
-    """1.0 as ``stepgrad.training.metrics.correct``: the first largest output and target agree (``> ½`` for one).
-
-    Plain loops over indices, so numba compiles the same function for ``compiled.shaped``."""
-    if len(out) == 1:
-        return 1.0 if (out[0] > 0.5) == (target[0] > 0.5) else 0.0
-    best_out, best_target = 0, 0
-    for i in range(1, len(out)):
-        if out[i] > out[best_out]:
-            best_out = i
-        if target[i] > target[best_target]:
-            best_target = i
-    return 1.0 if best_out == best_target else 0.0
 
 
 @dataclass(frozen=True)
@@ -144,7 +128,7 @@ class Shape:
         return [f"{', '.join(self.weight_names())}, = w", *([f"{', '.join(biases)}, = b"] if biases else [])]
 
 
-def update_source(shape: Shape, arrays: bool = False, record: bool = True) -> str:
+def update_source(shape: Shape, arrays: bool = False) -> str:
     """The Python source of ``train(order, x_rows, t_rows, w, b, rate)`` for this network, one line per number.
 
     Names follow the derivation, with the layer first: ``a0_1`` is input 1, ``net1_0`` and ``a1_0`` the net
@@ -152,11 +136,12 @@ def update_source(shape: Shape, arrays: bool = False, record: bool = True) -> st
     (``b1`` when shared), ``d1_0`` its delta. ``w`` and ``b`` are flat lists, updated in place.
 
     ``arrays=True`` writes the same lines for numba (``stepgrad.training.compiled.shaped``): ``w``, ``b`` and
-    the data are NumPy arrays, and ``train(…, losses, hits)`` fills the two arrays it is given.
+    the data are NumPy arrays. The error is not computed per update: ``plain_repeat`` evaluates it at each
+    report (``evaluate_source``).
     """
     sizes = shape.sizes
     weights, biases = shape.weight_names(), shape.bias_names()
-    body = [*_forward_lines(shape), *_error_lines(shape, arrays, record), *_delta_lines(shape), *_update_lines(shape)]
+    body = [*_forward_lines(shape), "t = t_rows[s]", *_delta_lines(shape), *_update_lines(shape)]
     store = (
         [f"    w[{k}] = {name}" for k, name in enumerate(weights)] if arrays else [f"    w[:] = [{', '.join(weights)}]"]
     )
@@ -170,14 +155,12 @@ def update_source(shape: Shape, arrays: bool = False, record: bool = True) -> st
     return (
         "\n".join(
             [
-                f"def train(order, x_rows, t_rows, w, b, rate{', losses, hits' if arrays else ''}):",
+                "def train(order, x_rows, t_rows, w, b, rate):",
                 *(f"    {line}" for line in shape.unpack_lines()),
-                *([] if arrays else ["    losses, hits = [], []"]),
                 *loop,
                 f"        {', '.join(f'a0_{i}' for i in range(sizes[0]))}, = x_rows[s]",
                 *(f"        {line}" for line in body),
                 *store,
-                "    return losses, hits",
             ]
         )
         + "\n"
@@ -195,20 +178,6 @@ def _forward_lines(shape: Shape) -> list[str]:
             value, _ = _written_out(shape.activations[layer - 1], f"net{layer}_{j}", f"a{layer}_{j}")
             lines.append(f"a{layer}_{j} = {value}")
     return lines
-
-
-def _error_lines(shape: Shape, arrays: bool, record: bool = True) -> list[str]:
-    """``E_total = Σ_o E_o`` of the sample before the update, and whether it is classified correctly (with
-    ``record``; without, only the target row the deltas read)."""
-    if not record:
-        return ["t = t_rows[s]"]
-    last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
-    error = LOSSES[shape.loss][0]
-    terms = " + ".join(error.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out))
-    hit = f"correct(({', '.join(f'a{last}_{k}' for k in range(n_out))},), t)"
-    if arrays:
-        return ["t = t_rows[s]", f"losses[k] = 0.0 + {terms}", f"hits[k] = {hit}"]
-    return ["t = t_rows[s]", f"losses.append(0.0 + {terms})", f"hits.append({hit})"]
 
 
 def _delta_lines(shape: Shape) -> list[str]:
@@ -269,9 +238,9 @@ def evaluate_source(shape: Shape) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_update(shape: Shape, record: bool = True) -> Callable[..., tuple[list[float], list[float]]]:
+def compiled_update(shape: Shape) -> Callable[..., None]:
     """``update_source`` turned into a function (Python's own compiler, a millisecond)."""
-    train: Callable[..., tuple[list[float], list[float]]] = _function(update_source(shape, record=record), "train")
+    train: Callable[..., None] = _function(update_source(shape), "train")
     return train
 
 
@@ -283,33 +252,9 @@ def compiled_evaluate(shape: Shape) -> Callable[..., tuple[float, tuple[float, .
 
 
 def _function(source: str, name: str) -> Any:
-    namespace: dict[str, Any] = {**_MATH, "correct": correct}
+    namespace: dict[str, Any] = dict(_MATH)
     exec(compile(source, f"<stepgrad plain_sgd {name}>", "exec"), namespace)
     return namespace[name]
-
-
-def online_sgd(
-    weights: Sequence[Array],
-    biases: Sequence[Array],
-    activations: Sequence[str],
-    train_bias: Sequence[bool],
-    loss: str,
-    inputs: Array,
-    targets: Array,
-    order: NDArray[np.int64],
-    learning_rate: float,
-) -> OnlineSGDResult:
-    """``len(order)`` online updates (see ``compiled.OnlineSGD``); the inputs are not modified."""
-    import numpy as np
-
-    from stepgrad.training.compiled import OnlineSGDResult
-
-    train = compiled_update(Shape.of(weights, biases, activations, train_bias, loss))
-    w = [float(v) for layer in weights for v in layer.ravel()]
-    b = [float(v) for layer in biases for v in layer.ravel()]
-    losses, hits = train(order.tolist(), inputs.tolist(), targets.tolist(), w, b, float(learning_rate))
-    w_new, b_new = unflatten(w, b, weights, biases)
-    return OnlineSGDResult(w_new, b_new, np.array(losses, dtype=np.float64), np.array(hits, dtype=np.float64))
 
 
 def unflatten(

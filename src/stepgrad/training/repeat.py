@@ -58,11 +58,11 @@ def _written_out(setup: Setup, shape: plain_sgd.Shape, params: Params, steps: in
     (``compiled.shaped``)."""
     inputs, targets, rate = setup.inputs[0].tolist(), setup.targets[0].tolist(), float(setup.learning_rate)
     held = sys.modules.get("stepgrad.training.compiled.shaped")
-    loaded = held is not None and held.is_loaded(shape, record=False)
+    loaded = held is not None and held.is_loaded(shape)
     shaped = load_shaped() if loaded or plain_sgd.worth_compiling(params.weights, steps) else None
     if shaped is None:
         return plain_advance(shape, inputs, targets, rate), False
-    compiles = not loaded and shaped.is_cached(shape, record=False) is False
+    compiles = not loaded and shaped.is_cached(shape) is False
     return shaped.advance(shape, inputs, targets, rate), compiles
 
 

@@ -200,8 +200,8 @@ def load_compiled(activations: Sequence[str], loss: str, batch_size: int = 1) ->
 
 
 def load_shaped() -> Any:
-    """The module of online SGD compiled for a network's shape (``compiled.shaped``: its ``advance`` and
-    ``online_sgd`` take networks ``plain_sgd.supports``), or None when numba is missing. Imports numba."""
+    """The module of online SGD compiled for a network's shape (``compiled.shaped``: its ``advance`` takes
+    networks ``plain_sgd.supports``), or None when numba is missing. Imports numba."""
     return _module("shaped")
 
 

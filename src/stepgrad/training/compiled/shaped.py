@@ -4,7 +4,7 @@
 the derivation (every weight a local variable, no loops over layers or neurons); numba compiles those lines
 once per shape (layer sizes, bias modes, activations, loss). For a network as small as the classic 2-2-2
 that is close to a hand-unrolled loop, about 10× faster than the general kernel of ``epochs``, which walks
-the layers' arrays. The arithmetic is ``plain_sgd``'s, so all three agree with the NumPy path (tests: 1e-12).
+the layers' arrays. The arithmetic is ``plain_sgd``'s, so both agree with the NumPy path (tests: 1e-12).
 
 The source is written to a file in the user's cache directory so that numba caches the machine code beside
 it: a new process loads it instead of compiling again (an unwritable cache directory: it compiles in memory).
@@ -28,17 +28,12 @@ from numpy.typing import NDArray
 
 from stepgrad.network.atomic import write_atomic
 from stepgrad.training import plain_sgd
-from stepgrad.training.compiled import OnlineSGDResult, cache_holds
+from stepgrad.training.compiled import cache_holds
 from stepgrad.training.plain_repeat import Advance
 
 Array = NDArray[np.float64]
 
-# ``plain_sgd.correct`` for the generated lines (a tuple of outputs and the target row).
-correct = numba.njit(cache=True)(plain_sgd.correct)
-
-_HEADER = (
-    f"from math import {', '.join(plain_sgd.MATH_NAMES)}\n\nfrom stepgrad.training.compiled.shaped import correct\n\n\n"
-)
+_HEADER = f"from math import {', '.join(plain_sgd.MATH_NAMES)}\n\n\n"
 
 
 def cache_directory() -> Path:
@@ -47,15 +42,11 @@ def cache_directory() -> Path:
     return Path(base) / "stepgrad" / "kernels"
 
 
-def kernel_for(shape: plain_sgd.Shape, record: bool = True) -> Any:
-    """The numba dispatcher of ``train(order, x_rows, t_rows, w, b, rate, losses, hits)`` for ``shape``
-    (not compiled until its first call); without ``record`` it leaves ``losses`` and ``hits`` alone."""
-    return _kernel(shape, record)  # one cache key however the caller spells ``record``
-
-
 @functools.lru_cache(maxsize=64)
-def _kernel(shape: plain_sgd.Shape, record: bool) -> Any:
-    source = _HEADER + plain_sgd.update_source(shape, arrays=True, record=record)
+def kernel_for(shape: plain_sgd.Shape) -> Any:
+    """The numba dispatcher of ``train(order, x_rows, t_rows, w, b, rate)`` for ``shape`` (not compiled until
+    its first call)."""
+    source = _HEADER + plain_sgd.update_source(shape, arrays=True)
     name = "stepgrad_shape_" + hashlib.sha256(source.encode()).hexdigest()[:16]
     path = cache_directory() / f"{name}.py"
     try:
@@ -74,47 +65,25 @@ def _kernel(shape: plain_sgd.Shape, record: bool) -> Any:
         return numba.njit(namespace["train"])
 
 
-def is_cached(shape: plain_sgd.Shape, record: bool = True) -> bool | None:
+def is_cached(shape: plain_sgd.Shape) -> bool | None:
     """Whether numba's cache holds the kernel for ``shape`` (None: cannot tell)."""
-    return cache_holds(kernel_for(shape, record))
+    return cache_holds(kernel_for(shape))
 
 
-def is_loaded(shape: plain_sgd.Shape, record: bool = True) -> bool:
+def is_loaded(shape: plain_sgd.Shape) -> bool:
     """Whether this process has compiled or loaded the kernel for ``shape``."""
-    return bool(kernel_for(shape, record).signatures)
-
-
-def online_sgd(
-    weights: Sequence[Array],
-    biases: Sequence[Array],
-    activations: Sequence[str],
-    train_bias: Sequence[bool],
-    loss: str,
-    inputs: Array,
-    targets: Array,
-    order: NDArray[np.int64],
-    learning_rate: float,
-) -> OnlineSGDResult:
-    """``len(order)`` online updates (see ``compiled.OnlineSGD``) on the kernel for this network's shape."""
-    train = kernel_for(plain_sgd.Shape.of(weights, biases, activations, train_bias, loss))
-    w = np.concatenate([np.ravel(layer) for layer in weights]).astype(np.float64)
-    b = np.concatenate([np.zeros(0), *(np.ravel(layer) for layer in biases)]).astype(np.float64)
-    losses, hits = np.empty(len(order)), np.empty(len(order))
-    x, t = np.ascontiguousarray(inputs, dtype=np.float64), np.ascontiguousarray(targets, dtype=np.float64)
-    train(np.ascontiguousarray(order, dtype=np.int64), x, t, w, b, float(learning_rate), losses, hits)
-    w_new, b_new = plain_sgd.unflatten(w, b, weights, biases)  # type: ignore[arg-type]
-    return OnlineSGDResult(w_new, b_new, losses, hits)
+    return bool(kernel_for(shape).signatures)
 
 
 def advance(shape: plain_sgd.Shape, inputs: Sequence[float], targets: Sequence[float], rate: float) -> Advance:
-    """``plain_repeat``'s ``advance`` on the kernel for ``shape`` without the per-update losses and hits (the
-    steps alone: ``repeat_steps`` measures the error at each report)."""
-    train = kernel_for(shape, record=False)
-    x, t, none = np.array([inputs], dtype=np.float64), np.array([targets], dtype=np.float64), np.empty(0)
+    """``plain_repeat``'s ``advance`` on the kernel for ``shape`` (the steps alone: ``repeat_plain`` measures the
+    error at each report)."""
+    train = kernel_for(shape)
+    x, t = np.array([inputs], dtype=np.float64), np.array([targets], dtype=np.float64)
 
     def steps(count: int, w: list[float], b: list[float]) -> None:
         w_array, b_array = np.array(w, dtype=np.float64), np.array(b, dtype=np.float64)
-        train(np.zeros(count, dtype=np.int64), x, t, w_array, b_array, float(rate), none, none)
+        train(np.zeros(count, dtype=np.int64), x, t, w_array, b_array, float(rate))
         w[:], b[:] = w_array.tolist(), b_array.tolist()
 
     return steps
