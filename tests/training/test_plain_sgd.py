@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from stepgrad.core.propagation import sgd_step
+from stepgrad.functions import ACTIVATIONS
 from stepgrad.network import classic_setup
 from stepgrad.training import create_network, plain_repeat, plain_sgd, repeat
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
@@ -32,6 +33,8 @@ NEWER_SHAPES = [
     ([2, 3, 1], "tanh", "silu", "mse", "shared"),
 ]
 RATE = 0.3
+# every registry entry with line forms (all the elementwise ones): a new one is tested without a line here
+WRITTEN_OUT = [name for name, entry in ACTIVATIONS.items() if entry.line_value is not None]
 
 
 def _problem(sizes, activation, output, loss, bias):
@@ -141,8 +144,6 @@ def test_newer_activations_train_on_the_written_out_lines(kernel_module, sizes, 
 
 
 def test_every_elementwise_activation_has_line_forms_in_its_entry() -> None:
-    from stepgrad.functions.activations import ACTIVATIONS
-
     for name, entry in ACTIVATIONS.items():
         written = entry.line_value is not None and entry.line_derivative is not None
         # softmax couples a layer's neurons: its forms are the arrays' (and the general kernel's)
@@ -154,7 +155,7 @@ def test_every_elementwise_activation_has_line_forms_in_its_entry() -> None:
             assert "net1_0" in value, name
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu(negative_slope=0.2)", "elu"])
+@pytest.mark.parametrize("name", [*WRITTEN_OUT, "leaky_relu(negative_slope=0.2)"])
 def test_the_line_forms_compute_the_entrys_value_and_derivative(name) -> None:
     import math
 
@@ -162,11 +163,21 @@ def test_the_line_forms_compute_the_entrys_value_and_derivative(name) -> None:
 
     entry = get_activation(name)
     value, derivative = entry.written_out("net", "out")
-    for net in (-2.5, -0.3, 0.4, 3.0):
+    for net in (-1000.0, -2.5, -0.3, 0.0, 0.4, 3.0, 745.0):  # both sides of 0, and where exp would overflow
         out = eval(value, vars(math), {"net": net})
-        assert out == pytest.approx(float(entry.value(np.array(net))), rel=1e-15, abs=1e-300)
+        assert out == pytest.approx(float(entry.value(np.array(net))), rel=1e-14, abs=1e-300)
         slope = eval(derivative, vars(math), {"net": net, "out": out})
-        assert slope == pytest.approx(float(entry.derivative(np.array(net), np.array(out))), rel=1e-15)
+        assert slope == pytest.approx(float(entry.derivative(np.array(net), np.array(out))), rel=1e-14, abs=1e-300)
+
+
+@pytest.mark.parametrize("kernel_module", ["plain", "shaped"])
+@pytest.mark.parametrize("name", WRITTEN_OUT)
+@pytest.mark.parametrize("place", ["hidden", "output"])
+def test_every_written_out_activation_trains_on_the_lines_as_on_the_arrays(kernel_module, name, place) -> None:
+    hidden, output = (name, "linear") if place == "hidden" else ("tanh", name)
+    network, _, targets = _problem([2, 4, 2], hidden, output, "mse", "per_neuron")
+    inputs = np.array([[1.5, -1.0]])  # the hidden net inputs on both sides of 0
+    _assert_equals_numpy(_lines(kernel_module, network, inputs, targets, 50), network, inputs, targets, 50)
 
 
 def test_a_configured_slope_trains_on_the_plain_lines_with_its_own_slope() -> None:
