@@ -36,6 +36,7 @@ SHOWN = {
     "silu": ("net_h1 / (1 + e^(−net_h1))", r"\frac{net_{h1}}{1 + e^{-net_{h1}}}"),
     "elu": ("net_h1 if net_h1 > 0 else 1·(e^(net_h1) − 1)", r"e^{net_{h1}} - 1"),
     "softplus": ("log(1 + e^(net_h1))", r"\log(1 + e^{net_{h1}})"),
+    "softsign": ("net_h1 / (1 + |net_h1|)", r"\frac{net_{h1}}{1 + \left|net_{h1}\right|}"),
 }
 
 

@@ -22,13 +22,14 @@ import torch.nn.functional as F  # noqa: E402, N812
 from stepgrad.interop.torch import activation_name, to_torch, verify_torch_step  # noqa: E402
 from stepgrad.interop.torch_chain import read_chain  # noqa: E402
 
-NEW = ["gelu", "gelu_tanh", "silu", "elu", "softplus"]
+NEW = ["gelu", "gelu_tanh", "silu", "elu", "softplus", "softsign"]
 MODULES = {
     "gelu": lambda: torch.nn.GELU(),
     "gelu_tanh": lambda: torch.nn.GELU(approximate="tanh"),
     "silu": lambda: torch.nn.SiLU(),
     "elu": lambda: torch.nn.ELU(),
     "softplus": lambda: torch.nn.Softplus(),
+    "softsign": lambda: torch.nn.Softsign(),
 }
 FUNCTIONAL = {
     "gelu": lambda x: F.gelu(x),
@@ -36,6 +37,7 @@ FUNCTIONAL = {
     "silu": lambda x: F.silu(x),
     "elu": lambda x: F.elu(x),
     "softplus": lambda x: F.softplus(x),
+    "softsign": lambda x: F.softsign(x),
 }
 INPUTS = np.array([[0.5, -1.2], [-0.3, 0.8], [1.5, 0.1]])
 TARGETS = np.array([[0.2, -0.4], [1.0, 0.3], [-0.5, 0.9]])

@@ -449,6 +449,27 @@ ACTIVATIONS: dict[str, Activation] = {
             ),
         ),
     ),
+    "softsign": Activation(
+        name="softsign",
+        value=lambda net: floats(net) / (1.0 + np.abs(floats(net))),
+        # (1 − |out|)² = 1 / (1 + |net|)², computed from net: 1 − |out| loses digits where |out| nears 1
+        derivative=lambda net, out: 1.0 / ((1.0 + np.abs(floats(net))) * (1.0 + np.abs(floats(net)))),
+        formula="out = net / (1 + |net|)",
+        formula_latex=r"out = \frac{net}{1 + \left|net\right|}",
+        derivative_formula="(1 − |out|)²",
+        derivative_latex=r"\left(1 - \left|out\right|\right)^{2}",
+        output_range=(-1.0, 1.0),
+        torch_module="Softsign",
+        kernel_code=None,
+        line_value="{net} / (1.0 + abs({net}))",
+        line_derivative="(1.0 / ((1.0 + abs({net})) * (1.0 + abs({net}))))",
+        derivative_mistakes=(
+            # tanh's derivative, for the function that looks like tanh
+            ("derivative_mixup", "1 − out²", lambda net, out: 1.0 - out * out),
+            # the logistic derivative on softsign's output
+            ("derivative_mixup", "out·(1 − out)", lambda net, out: out * (1.0 - out)),
+        ),
+    ),
 }
 
 ALIASES: dict[str, str] = {
