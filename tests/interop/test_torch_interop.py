@@ -186,6 +186,34 @@ def test_float32_model_with_logits_loss() -> None:
     assert report.rtol == 1e-4
 
 
+def test_logits_loss_on_a_softmax_output_is_refused_in_one_line() -> None:
+    """BCEWithLogitsLoss applies a sigmoid to what the model gives it: after a Softmax that is σ(softmax(net)),
+    which no stepgrad network computes (its output layer has one activation)."""
+    torch.manual_seed(2)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Softmax(dim=-1)).double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    x, t = torch.randn(4, 2, dtype=torch.float64), torch.rand(4, 3, dtype=torch.float64)
+    with pytest.raises(StepgradError, match="BCEWithLogitsLoss applies sigmoid itself, on the model's softmax outputs"):
+        verify_torch_step(model, x, t, torch.nn.BCEWithLogitsLoss(), optimizer)
+
+
+def test_softmax_with_bce_is_one_rule_for_files_create_network_and_torch() -> None:
+    """Softmax + BCELoss (each output a probability) is a network stepgrad holds, however it is built."""
+    from stepgrad.training import create_network
+
+    network = create_network([2, 3, 3], "tanh", "softmax", "binary_cross_entropy")
+    assert (network.layers[-1].activation, network.loss) == ("softmax", "binary_cross_entropy")
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 3), torch.nn.Softmax(dim=-1))
+    model = model.double()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    x, t = torch.randn(4, 2, dtype=torch.float64), torch.rand(4, 3, dtype=torch.float64)
+    report = verify_torch_step(model, x, t, torch.nn.BCELoss(), optimizer)
+    assert report.ok, report.to_text()
+    converted = from_torch(model, loss="binary_cross_entropy")
+    assert converted.layers[-1].activation == "softmax"
+
+
 class WrongSigmoidFunction(torch.autograd.Function):
     """A custom layer whose backward forgets the (1 − out) factor."""
 
@@ -381,7 +409,7 @@ def test_from_torch_refuses_logits_with_a_probability_loss_and_names_the_fix() -
         from_torch(model, loss="cross_entropy")
     with pytest.raises(StepgradError, match="pass output_activation='sigmoid'"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 1)), loss="binary_cross_entropy")
-    with pytest.raises(StepgradError, match="softmax output needs the cross_entropy loss"):
+    with pytest.raises(StepgradError, match='softmax needs loss = "cross_entropy"'):
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=-1)), loss="mse")
     network = from_torch(model, loss="cross_entropy", output_activation="softmax")
     assert network.layers[-1].activation == "softmax" and network.loss == "cross_entropy"

@@ -100,10 +100,26 @@ def test_predict_gives_class_labels_for_every_classifier_and_outputs_for_regress
 @pytest.mark.parametrize(
     ("sizes", "output", "loss", "message"),
     [
-        ([2, 3, 1], "tanh", "binary_cross_entropy", "binary_cross_entropy needs a sigmoid output layer, not tanh"),
-        ([2, 3, 3], "sigmoid", "cross_entropy", "cross_entropy needs a softmax output layer, not sigmoid"),
-        ([2, 3, 1], "softmax", "cross_entropy", "a softmax output needs at least 2 outputs"),
-        ([2, 3, 2], "softmax", "mse", "a softmax output needs the cross_entropy loss, not mse"),
+        (
+            [2, 3, 1],
+            "tanh",
+            "binary_cross_entropy",
+            "binary_cross_entropy needs a sigmoid output layer, this one is tanh$",
+        ),
+        (
+            [2, 3, 3],
+            "sigmoid",
+            "cross_entropy",
+            r"cross_entropy needs a softmax output layer, this one is sigmoid "
+            r"\(for sigmoid outputs use binary_cross_entropy\)",
+        ),
+        ([2, 3, 1], "softmax", "cross_entropy", "softmax needs at least 2 outputs"),
+        (
+            [2, 3, 2],
+            "softmax",
+            "mse",
+            'softmax needs loss = "cross_entropy" \\(or "binary_cross_entropy"\\), the network has \'mse\'',
+        ),
     ],
 )
 def test_create_network_refuses_output_and_loss_that_do_not_pair(sizes, output, loss, message) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from stepgrad.core import train_step
 from stepgrad.errors import StepgradError
-from stepgrad.functions import Activation, get_activation
+from stepgrad.functions import Activation, get_activation, get_loss
 from stepgrad.network.model import BiasMode, Layer, Network, Setup
 
 #: The decimals an exercise asks for (question sheet, answers file, Moodle quiz).
@@ -69,7 +69,7 @@ class ExerciseSpec:
         """The output layer's activation."""
         if self.output_activation:
             return self.output_activation
-        return {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(self.loss, self.activation)
+        return get_loss(self.loss).paired_output or self.activation
 
 
 def _two_decimals(rng: np.random.Generator, low: float, high: float, shape: tuple[int, ...]) -> np.ndarray:

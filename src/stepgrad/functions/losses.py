@@ -58,6 +58,9 @@ class Loss:
         kernel_code: the branch of the compiled training kernels (``stepgrad.training.compiled``) that computes
             it, or None: trained on the NumPy path only.
         paired: combined forms keyed by output activation name.
+        outputs: the output activations it takes, or () for any elementwise one; the first is the one it
+            pairs with (a model that ends in logits gets it, ``stepgrad.network.model.network_problem`` checks
+            the rest): its logarithms need outputs that are probabilities.
     """
 
     name: str
@@ -69,6 +72,12 @@ class Loss:
     gradient_latex: str
     kernel_code: int | None
     paired: dict[str, PairedForm] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
+
+    @property
+    def paired_output(self) -> str | None:
+        """The output activation this loss pairs with (softmax for cross_entropy), or None for any."""
+        return self.outputs[0] if self.outputs else None
 
 
 def _safe_log(values: Array) -> Array:
@@ -144,6 +153,8 @@ LOSSES: dict[str, Loss] = {
         gradient_latex=r"\frac{out - target}{out(1 - out)}",
         kernel_code=2,
         paired={"sigmoid": PairedForm(terms_from_net=_bce_terms_from_net)},
+        # or softmax: each output a probability scored on its own (PyTorch's Softmax + BCELoss; no paired form)
+        outputs=("sigmoid", "softmax"),
     ),
     "cross_entropy": Loss(
         name="cross_entropy",
@@ -155,6 +166,7 @@ LOSSES: dict[str, Loss] = {
         gradient_latex=r"-\frac{target}{out}",
         kernel_code=3,
         paired={"softmax": PairedForm(terms_from_net=_ce_terms_from_net)},
+        outputs=("softmax",),
     ),
 }
 

@@ -207,8 +207,7 @@ def from_torch(
         layers[-1] = Layer(last.weights, last.bias, get_activation(output_activation).name, last.train_bias)
     problem = head_problem(layers[-1].activation, loss, layers[-1].n_out)
     if problem is not None:
-        pairs = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
-        fix = pairs.get(get_loss(loss).name)
+        fix = get_loss(loss).paired_output
         if fix is not None and layers[-1].activation == "linear":
             problem += (
                 f": the model ends in logits (a Linear layer); pass output_activation={fix!r}, "

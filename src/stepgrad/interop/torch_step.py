@@ -635,8 +635,11 @@ def _network(chain: Chain, parameters: list[_Parameter], spec: LossSpec) -> Netw
         bias_now = np.zeros(0) if bias is None else values.get((k, 1), to_numpy(bias))
         layers.append(Layer(values[(k, 0)], bias_now, activation, train_bias=train_bias))
     problem = head_problem(layers[-1].activation, spec.name, layers[-1].n_out)
-    if spec.kind == "BCELoss" and layers[-1].activation == "softmax" and layers[-1].n_out >= 2:
-        problem = None  # each softmax output scored as a probability: a network stepgrad holds (no paired form)
+    if problem is None and spec.output_activation not in (None, layers[-1].activation):  # BCEWithLogits on softmax
+        problem = (
+            f"{spec.kind} applies {spec.output_activation} itself, on the model's {layers[-1].activation} outputs: "
+            "end the model in logits (a Linear layer)"
+        )
     if problem is not None:
         raise StepgradError(problem, location=chain.layers[-1].activation_place or chain.layers[-1].linear_name)
     return Network(tuple(layers), spec.name, spec.reduction)

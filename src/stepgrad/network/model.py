@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.errors import StepgradError, quantity
-from stepgrad.functions import REDUCTIONS, get_activation, get_loss
+from stepgrad.functions import LOSSES, REDUCTIONS, get_activation, get_loss
 
 Array = NDArray[np.float64]
 BiasMode = Literal["shared", "per_neuron", "none"]
@@ -223,39 +223,41 @@ class Setup:
 def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tuple[int | None, str] | None:
     """What is wrong with these layer activations and this loss together, or None.
 
-    Returns ``(layer index or None for the loss, message)``. The rules: names must exist;
-    softmax only on the output layer, with ``cross_entropy`` and at least two outputs
-    (``n_outputs``); ``cross_entropy`` needs a softmax output
-    layer and ``binary_cross_entropy`` a sigmoid one (their logarithms need outputs that are
-    probabilities, and the paired forms keep them exact where the outputs saturate), or a softmax
-    one: each output a probability, scored on its own (PyTorch's ``Softmax`` + ``BCELoss``; no paired
-    form, the softmax Jacobian carries ``dE/dout``).
+    Returns ``(layer index or None for the loss, message)``. The rules, read from the registries: names must
+    exist; an activation that is not ``hidden`` (softmax) only on the output layer, and one that is not
+    elementwise (softmax) with a loss that lists it in ``outputs`` and at least two outputs (``n_outputs``);
+    a loss with ``outputs`` needs one of them on the output layer (``cross_entropy``: softmax;
+    ``binary_cross_entropy``: sigmoid, or softmax as PyTorch's ``Softmax`` + ``BCELoss``: their logarithms
+    need outputs that are probabilities). Every way of building a network (files, ``create_network``,
+    ``from_torch``) asks this.
     """
     try:
-        loss_name = get_loss(loss).name
+        chosen = get_loss(loss)
     except KeyError:
         return None, f"unknown loss {loss!r}"
-    names = []
+    entries = []
     for index, activation in enumerate(activations):
         try:
-            names.append(get_activation(activation).name)
+            entries.append(get_activation(activation))
         except KeyError:
             return index, f"unknown activation {activation!r}"
-    last = len(names) - 1
-    for index, name in enumerate(names[:-1]):
-        if name == "softmax":
-            return index, "softmax is for the output layer only"
-    output = names[last]
-    if output == "softmax" and loss_name not in ("cross_entropy", "binary_cross_entropy"):
-        return last, f'softmax needs loss = "cross_entropy" (or "binary_cross_entropy"), the network has {loss_name!r}'
-    if output == "softmax" and n_outputs < 2:
-        return last, "softmax needs at least 2 outputs (for one output use sigmoid with binary_cross_entropy)"
-    if loss_name == "cross_entropy" and output != "softmax":
-        return last, f"cross_entropy needs a softmax output layer, this one is {output} " + (
-            "(for sigmoid outputs use binary_cross_entropy)" if output == "sigmoid" else "(use softmax)"
-        )
-    if loss_name == "binary_cross_entropy" and output not in ("sigmoid", "softmax"):
-        return last, f"binary_cross_entropy needs a sigmoid output layer, this one is {output}"
+    last = len(entries) - 1
+    for index, entry in enumerate(entries[:-1]):
+        if not entry.hidden:
+            return index, f"{entry.name} is for the output layer only"
+    output = entries[last].name
+    takers = [entry for entry in LOSSES.values() if output in entry.outputs]  # the losses for a softmax output
+    if not entries[last].elementwise and chosen.name not in [entry.name for entry in takers]:
+        paired = [f'"{entry.name}"' for entry in takers if entry.paired_output == output]
+        others = [f'"{entry.name}"' for entry in takers if entry.paired_output != output]
+        also = f" (or {' or '.join(others)})" if paired and others else ""
+        return last, f"{output} needs loss = {' or '.join(paired or others)}{also}, the network has {chosen.name!r}"
+    if not entries[last].elementwise and n_outputs < 2:
+        return last, f"{output} needs at least 2 outputs (for one output use sigmoid with binary_cross_entropy)"
+    if chosen.outputs and output not in chosen.outputs:
+        pairing = next((entry.name for entry in LOSSES.values() if entry.paired_output == output), None)
+        hint = f" (for {output} outputs use {pairing})" if pairing else ""
+        return last, f"{chosen.name} needs a {chosen.paired_output} output layer, this one is {output}{hint}"
     return None
 
 

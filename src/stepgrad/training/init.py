@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from stepgrad.errors import StepgradError
 from stepgrad.functions import activation_names, get_activation, get_loss, loss_names
 from stepgrad.functions.activations import split_name
-from stepgrad.network.model import BIAS_MODES, BiasMode, Layer, Network
+from stepgrad.network.model import BIAS_MODES, BiasMode, Layer, Network, network_problem
 
 Array = NDArray[np.float64]
 Initializer = Callable[[int, int, np.random.Generator], Array]
@@ -44,27 +44,16 @@ def initializer_for(activation: str) -> str:
 
 
 def head_problem(output_activation: str, loss: str, n_outputs: int) -> str | None:
-    """What is wrong with this output layer and loss, or None for a valid pair.
-
-    cross_entropy needs a softmax output, binary_cross_entropy a sigmoid output, and softmax
-    (which needs cross_entropy) at least two outputs.
-    """
-    activation, loss_name = get_activation(output_activation).name, get_loss(loss).name
-    if loss_name == "cross_entropy" and activation != "softmax":
-        return f"cross_entropy needs a softmax output layer, not {activation}"
-    if loss_name == "binary_cross_entropy" and activation != "sigmoid":
-        return f"binary_cross_entropy needs a sigmoid output layer, not {activation}"
-    if activation == "softmax" and loss_name != "cross_entropy":
-        return f"a softmax output needs the cross_entropy loss, not {loss_name}"
-    if activation == "softmax" and n_outputs < 2:
-        return "a softmax output needs at least 2 outputs (one per class); use sigmoid for one output"
-    return None
+    """What is wrong with this output layer and loss, or None for a valid pair
+    (``stepgrad.network.model.network_problem``'s rules for the output layer)."""
+    problem = network_problem([output_activation], loss, n_outputs)
+    return None if problem is None else problem[1]
 
 
 def default_output_activation(loss: str, hidden_activation: str) -> str:
-    """The output activation a loss pairs with: softmax for cross_entropy, sigmoid for
-    binary_cross_entropy, else the hidden layers' activation."""
-    return {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(get_loss(loss).name, hidden_activation)
+    """The output activation a loss pairs with (``Loss.paired_output``: softmax for cross_entropy, sigmoid for
+    binary_cross_entropy), else the hidden layers' activation."""
+    return get_loss(loss).paired_output or hidden_activation
 
 
 def create_network(
