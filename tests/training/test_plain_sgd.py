@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from stepgrad.core.propagation import sgd_step
-from stepgrad.functions import ACTIVATIONS
+from stepgrad.functions import ACTIVATIONS, LOSSES
 from stepgrad.network import classic_setup
 from stepgrad.training import create_network, plain_repeat, plain_sgd, repeat
 from stepgrad.training.gradients import Functions, batch_gradients, sample_losses
@@ -168,6 +168,30 @@ def test_the_line_forms_compute_the_entrys_value_and_derivative(name) -> None:
         assert out == pytest.approx(float(entry.value(np.array(net))), rel=1e-14, abs=1e-300)
         slope = eval(derivative, vars(math), {"net": net, "out": out})
         assert slope == pytest.approx(float(entry.derivative(np.array(net), np.array(out))), rel=1e-14, abs=1e-300)
+
+
+@pytest.mark.parametrize("name", [name for name, entry in LOSSES.items() if entry.line_term is not None])
+def test_a_losss_line_forms_compute_its_terms_and_gradient(name) -> None:
+    """The plain lines read a loss's ``E_k`` and ``dE_total/dout_k`` from its entry, as they read an activation's."""
+    entry = LOSSES[name]
+    assert entry.line_gradient is not None
+    target, out = np.array([[0.01, 0.99, -0.4]]), np.array([[0.75, 0.77, 2.5]])
+    terms, gradient = entry.terms(target, out)[0], entry.gradient(target, out)[0]
+    for k in range(3):
+        term, slope = entry.written_out("target", "out", 3)
+        values = {"target": float(target[0, k]), "out": float(out[0, k])}
+        assert eval(term, {}, values) == pytest.approx(float(terms[k]), rel=1e-15)
+        assert eval(slope, {}, values) == pytest.approx(float(gradient[k]), rel=1e-15)
+
+
+def test_the_losses_the_arrays_alone_train_say_so_in_their_entries() -> None:
+    """cross-entropies train on the arrays (their paired forms need the layer's log-sum-exp): no line forms."""
+    for name, entry in LOSSES.items():
+        assert (entry.line_term is None) == (entry.line_gradient is None), name
+        if entry.line_term is None:
+            assert not plain_sgd.supports(["sigmoid", "sigmoid"], name, 8), name
+        else:
+            assert plain_sgd.supports(["sigmoid", "sigmoid"], name, 8), name
 
 
 @pytest.mark.parametrize("kernel_module", ["plain", "shaped"])

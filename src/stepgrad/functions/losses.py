@@ -13,19 +13,25 @@ log-sum-exp, so saturated outputs give finite errors and no warnings.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from stepgrad.functions.activations import log_sigmoid, log_softmax
+from stepgrad.lazy import module_on_first_use
 
-Array = NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Array = NDArray[np.float64]
+else:  # NumPy when a loss is first computed: the written-out lines of ``stepgrad train`` read the entries without it
+    np = module_on_first_use("numpy", globals(), "np")
 
 # Smallest output a logarithm is taken of when a loss is not paired with its
 # natural activation (e.g. cross-entropy on a ReLU output that is exactly 0).
-_LOG_FLOOR = np.finfo(np.float64).tiny
+_LOG_FLOOR = sys.float_info.min  # the smallest normal float64, NumPy's finfo(float64).tiny
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,11 @@ class Loss:
         kernel_code: the branch of the compiled training kernels (``stepgrad.training.compiled``) that computes
             it, or None: trained on the NumPy path only.
         paired: combined forms keyed by output activation name.
+        line_term: ``E_k`` of one output as one Python float expression of the placeholders ``{target}``,
+            ``{out}`` and ``{n}`` (the number of outputs), the same arithmetic as ``terms``: the form
+            ``stepgrad.training.plain_sgd`` writes a small network's training step with (see
+            ``Activation.line_value``). None: such networks train on the arrays.
+        line_gradient: ``dE_total/dout_k`` the same way.
         outputs: the output activations it takes, or () for any elementwise one; the first is the one it
             pairs with (a model that ends in logits gets it, ``stepgrad.network.model.network_problem`` checks
             the rest): its logarithms need outputs that are probabilities.
@@ -73,6 +84,17 @@ class Loss:
     kernel_code: int | None
     paired: dict[str, PairedForm] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
+    line_term: str | None = None
+    line_gradient: str | None = None
+
+    def written_out(self, target: str, out: str, n: int) -> tuple[str, str]:
+        """``(line_term, line_gradient)`` said of the variables named ``target`` and ``out``, with ``n`` outputs."""
+        if self.line_term is None or self.line_gradient is None:
+            raise ValueError(f"{self.name} has no line form")
+        return (
+            self.line_term.format(target=target, out=out, n=n),
+            self.line_gradient.format(target=target, out=out, n=n),
+        )
 
     @property
     def paired_output(self) -> str | None:
@@ -132,6 +154,8 @@ LOSSES: dict[str, Loss] = {
         gradient_formula="−(target − out)",
         gradient_latex=r"-(target - out)",
         kernel_code=0,
+        line_term="0.5 * ({target} - {out}) ** 2",
+        line_gradient="{out} - {target}",
     ),
     "mse": Loss(
         name="mse",
@@ -142,6 +166,8 @@ LOSSES: dict[str, Loss] = {
         gradient_formula="−2(target − out) / n",
         gradient_latex=r"-\frac{2(target - out)}{n}",
         kernel_code=1,
+        line_term="({target} - {out}) ** 2 / {n}",
+        line_gradient="2.0 * ({out} - {target}) / {n}",
     ),
     "binary_cross_entropy": Loss(
         name="binary_cross_entropy",

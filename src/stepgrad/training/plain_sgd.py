@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stepgrad.functions.activations import get_activation  # the registry without NumPy: its line forms
+from stepgrad.functions.activations import get_activation  # the registries without NumPy: their line forms
+from stepgrad.functions.losses import get_loss
 
 if TYPE_CHECKING:  # NumPy only where arrays come in or go out: the lines themselves run on floats
     import numpy as np
@@ -47,19 +48,16 @@ PLAIN_WORK_LIMIT = 2_000_000
 MATH_NAMES = tuple(name for name in dir(math) if not name.startswith("_"))
 _MATH = {name: getattr(math, name) for name in MATH_NAMES}
 
-# One output's E_o and dE_o/dout_o from {t}, {out} and the number of outputs {n}.
-LOSSES: dict[str, tuple[str, str]] = {
-    "half_squared_error": ("0.5 * ({t} - {out}) ** 2", "{out} - {t}"),
-    "mse": ("({t} - {out}) ** 2 / {n}", "2.0 * ({out} - {t}) / {n}"),
-}
-
 
 def supports(activations: Sequence[str], loss: str, weights: Sequence[Array] | int) -> bool:
-    """True when every activation has line forms in its registry entry (a configured one, such as
-    ``leaky_relu(negative_slope=0.1)``, too), the plain loop implements the loss (canonical name) and the
+    """True when every activation and the loss have line forms in their registry entries (a configured
+    activation, such as ``leaky_relu(negative_slope=0.1)``, too) and the
     network is small enough (``MAX_WEIGHTS``; ``weights``: the layers' arrays or their number of weights)."""
     small = _count(weights) <= MAX_WEIGHTS
-    return small and loss in LOSSES and all(get_activation(name).line_value is not None for name in activations)
+    lines = get_loss(loss).line_term is not None and all(
+        get_activation(name).line_value is not None for name in activations
+    )
+    return small and lines
 
 
 def worth_compiling(weights: Sequence[Array] | int, updates: int) -> bool:
@@ -184,10 +182,9 @@ def _delta_lines(shape: Shape) -> list[str]:
     """``delta_o = dE/dout_o · dout_o/dnet_o``, then ``delta_h = (Σ_o delta_o · w_oh) · dout_h/dnet_h``
     layer by layer down, through the weights before this update."""
     last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
-    slope = LOSSES[shape.loss][1]
     lines = []
     for k in range(n_out):
-        gradient = slope.format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out)
+        _, gradient = get_loss(shape.loss).written_out(f"t[{k}]", f"a{last}_{k}", n_out)
         _, derivative = _written_out(shape.activations[-1], f"net{last}_{k}", f"a{last}_{k}")
         lines.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
     for layer in range(last - 1, 0, -1):
@@ -222,7 +219,7 @@ def evaluate_source(shape: Shape) -> str:
     """The Python source of ``evaluate(x, t, w, b)``: one sample's forward pass written out as in
     ``update_source``, returning ``(E_total, (out_1, …))`` of the parameters ``w`` and ``b`` (flat lists)."""
     last, n_out = len(shape.sizes) - 1, shape.sizes[-1]
-    terms = " + ".join(LOSSES[shape.loss][0].format(t=f"t[{k}]", out=f"a{last}_{k}", n=n_out) for k in range(n_out))
+    terms = " + ".join(get_loss(shape.loss).written_out(f"t[{k}]", f"a{last}_{k}", n_out)[0] for k in range(n_out))
     return (
         "\n".join(
             [
