@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sitegen.classic import classic_page_markdown
 from sitegen.cli_reference import cli_reference_markdown
+from sitegen.functions import functions_markdown
 from sitegen.mistakes import mistakes_markdown
 from sitegen.named_values import named_values_markdown
 from sitegen.notebook import executed_notebook, notebook_page
@@ -27,6 +28,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "reference/cli.md": cli_reference_markdown,
     "reference/named-values.md": named_values_markdown,
     "reference/mistakes.md": mistakes_markdown,
+    "reference/functions.md": functions_markdown,
     "examples/classic.md": classic_page_markdown,
 }
 NOTEBOOK = "examples/classic.ipynb"
