@@ -31,7 +31,7 @@ else:  # NumPy when a loss is first computed: the written-out lines of ``stepgra
 
 # Smallest output a logarithm is taken of when a loss is not paired with its
 # natural activation (e.g. cross-entropy on a ReLU output that is exactly 0).
-_LOG_FLOOR = sys.float_info.min  # the smallest normal float64, NumPy's finfo(float64).tiny
+LOG_FLOOR = sys.float_info.min  # the smallest normal float64 (NumPy: finfo(float64).tiny); the kernels use it too
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Loss:
 
 
 def _safe_log(values: Array) -> Array:
-    return np.log(np.maximum(values, _LOG_FLOOR))
+    return np.log(np.maximum(values, LOG_FLOOR))
 
 
 def _half_squared_terms(target: Array, out: Array) -> Array:
@@ -124,7 +124,7 @@ def _bce_terms(target: Array, out: Array) -> Array:
 
 def _bce_gradient(target: Array, out: Array) -> Array:
     # dE/dout = (out − t) / (out·(1 − out)); the floor keeps saturated outputs finite.
-    return (out - target) / np.maximum(out * (1.0 - out), _LOG_FLOOR)
+    return (out - target) / np.maximum(out * (1.0 - out), LOG_FLOOR)
 
 
 def _bce_terms_from_net(target: Array, net: Array) -> Array:
@@ -137,7 +137,7 @@ def _ce_terms(target: Array, out: Array) -> Array:
 
 
 def _ce_gradient(target: Array, out: Array) -> Array:
-    return -target / np.maximum(out, _LOG_FLOOR)
+    return -target / np.maximum(out, LOG_FLOOR)
 
 
 def _ce_terms_from_net(target: Array, net: Array) -> Array:

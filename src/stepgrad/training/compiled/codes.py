@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
+from stepgrad.functions import losses
 from stepgrad.functions.activations import ACTIVATIONS, LEAKY_SLOPE
-from stepgrad.functions.losses import LOSSES
 
 ACTIVATION_CODES: dict[str, int] = {name: a.kernel_code for name, a in ACTIVATIONS.items() if a.kernel_code is not None}
-LOSS_CODES: dict[str, int] = {name: loss.kernel_code for name, loss in LOSSES.items() if loss.kernel_code is not None}
+LOSS_CODES: dict[str, int] = {
+    name: loss.kernel_code for name, loss in losses.LOSSES.items() if loss.kernel_code is not None
+}
 
 # The branches of the kernels (``stepgrad.training.compiled.lanes``), as numba's compile-time constants.
 SIGMOID = ACTIVATION_CODES["sigmoid"]
@@ -28,7 +28,7 @@ MSE = LOSS_CODES["mse"]
 BCE = LOSS_CODES["binary_cross_entropy"]
 CE = LOSS_CODES["cross_entropy"]
 LEAKY = float(LEAKY_SLOPE)
-LOG_FLOOR = float(np.finfo(np.float64).tiny)  # as stepgrad.functions.losses: ln(max(x, tiny))
+LOG_FLOOR = losses.LOG_FLOOR  # ln(max(x, LOG_FLOOR)), as the losses' array code
 
 
 def supports(activations: Sequence[str], loss: str) -> bool:
