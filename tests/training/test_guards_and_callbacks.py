@@ -304,3 +304,29 @@ def test_ctrl_c_mid_epoch_hands_back_the_last_complete_epoch_and_counts_its_upda
     alone = make_training(network, data.inputs, data.targets, epochs=3, batch_size=4, use_compiled=False).run()
     for a, b in zip(training.params.arrays(), alone.params.arrays(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_guards_epoch_outcome_is_one_function_for_the_loop_and_the_ensemble_kernel() -> None:
+    """STOP for a non-finite running loss or parameter, BEST below the lowest good running loss so far, else KEEP;
+    the compiled ensemble runs the same source (numba), and agrees on every case."""
+    from stepgrad.training.guard import BEST, KEEP, STOP, epoch_outcome, epoch_outcomes
+
+    finite, broken = np.array([0.5, -1.0]), np.array([0.5, np.inf])
+    cases = [
+        (0.2, finite, 0.3, BEST),
+        (0.3, finite, 0.3, KEEP),  # a tie is not a new best
+        (0.4, finite, np.inf, BEST),  # the first good epoch
+        (np.nan, finite, 0.3, STOP),
+        (0.1, broken, 0.3, STOP),
+        (np.inf, finite, np.inf, STOP),
+    ]
+    for running, column, best, expected in cases:
+        assert epoch_outcome(running, column, best) == expected
+    running = np.array([case[0] for case in cases])
+    columns = np.stack([case[1] for case in cases], axis=1)
+    best = np.array([case[2] for case in cases])
+    assert epoch_outcomes(running, columns, best).tolist() == [case[3] for case in cases]
+    pytest.importorskip("numba")
+    from stepgrad.training.compiled.ensemble import _epoch_outcome
+
+    assert [_epoch_outcome(r, np.ascontiguousarray(c), b) for r, c, b, _ in cases] == [case[3] for case in cases]

@@ -1,10 +1,13 @@
 """The divergence guard, written once: which epochs are good, and which weights a stopped network keeps.
 
-The per-epoch decision is ``epoch_is_good`` (plain Python over NumPy, so numba compiles the same source:
+The per-epoch decision is ``epoch_outcome`` (plain Python over NumPy, so numba compiles the same source:
 ``stepgrad.training.compiled.ensemble`` wraps it in ``numba.njit`` and calls it in the ensemble kernel; the
-Python loop calls it through ``good_epochs``)::
+Python loop calls it through ``epoch_outcomes``)::
 
     good = isfinite(running loss of the epoch) and every parameter θ_i of the network is finite
+    STOP if not good, else BEST if running < the lowest running loss of a good epoch so far, else KEEP
+
+A good epoch's weights become the kept ones (and the best epoch's, on BEST).
 
 A network whose batch loss turns NaN/inf, or whose epoch is not good, stops. It keeps, of its candidate
 snapshots (the end of the latest good epoch, the good epoch with the lowest running loss, the epoch before
@@ -26,14 +29,22 @@ from stepgrad.training.records import Snapshot, masked
 Array = NDArray[np.float64]
 
 
-def epoch_is_good(running: float, column: Array) -> bool:
-    """Whether an epoch with running loss ``running`` that ended with parameters ``column`` ``(P,)`` is good."""
-    return math.isfinite(running) and bool(np.isfinite(column).all())
+# What the guard does with a network at the end of an epoch (``epoch_outcome``).
+STOP, KEEP, BEST = 0, 1, 2
 
 
-def good_epochs(running: Array, columns: Array) -> NDArray[np.bool_]:
-    """``epoch_is_good`` per network: ``running`` ``(N,)``, ``columns`` ``(P, N)`` one column per network."""
-    return np.array([epoch_is_good(float(running[k]), columns[:, k]) for k in range(running.shape[0])], dtype=bool)
+def epoch_outcome(running: float, column: Array, best_running: float) -> int:
+    """``STOP``, ``KEEP`` or ``BEST`` for an epoch with running loss ``running`` that ended with parameters
+    ``column`` ``(P,)``, when the lowest running loss of a good epoch so far is ``best_running``."""
+    if not (math.isfinite(running) and np.isfinite(column).all()):
+        return STOP
+    return BEST if running < best_running else KEEP
+
+
+def epoch_outcomes(running: Array, columns: Array, best_running: Array) -> NDArray[np.int64]:
+    """``epoch_outcome`` per network: ``running`` and ``best_running`` ``(N,)``, ``columns`` ``(P, N)``."""
+    count = running.shape[0]
+    return np.array([epoch_outcome(float(running[k]), columns[:, k], float(best_running[k])) for k in range(count)])
 
 
 def columns_of(params: Params) -> Array:

@@ -51,7 +51,7 @@ from stepgrad.training.compiled import (
     sgd_on_kernel,
 )
 from stepgrad.training.gradients import Functions, batch_gradients
-from stepgrad.training.guard import columns_of, good_epochs, prefer
+from stepgrad.training.guard import BEST, STOP, columns_of, epoch_outcomes, prefer
 from stepgrad.training.inputs import as_samples, check_hyperparameters
 from stepgrad.training.metrics import RunningTotals, Task, evaluate, infer_task
 from stepgrad.training.optimizers import Optimizer, OptimizerState, get_optimizer
@@ -401,13 +401,14 @@ class Training:
         return log
 
     def _end_of_epoch(self) -> None:
-        """Count the epoch; keep its weights where the guard finds it good (``guard.good_epochs``; noting them as
-        the best epoch when their running loss is the lowest yet), else stop those networks."""
+        """Count the epoch; keep its weights where the guard finds it good (``guard.epoch_outcomes``; noting them
+        as the best epoch when their running loss is the lowest yet), else stop those networks."""
         kept = self._ensure_kept()
         self.epoch += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             running = np.broadcast_to(np.asarray(self.totals.loss, dtype=np.float64), (self.size,))
-        newly = ~good_epochs(running, columns_of(self.stacked)) & ~self.stopped
+        outcomes = epoch_outcomes(running, columns_of(self.stacked), self.best_running)
+        newly = (outcomes == STOP) & ~self.stopped
         if newly.any():
             self._stop(newly, f"at the end of epoch {self.epoch}")
             kept = self._ensure_kept()
@@ -416,8 +417,7 @@ class Training:
             return
         params = self.stacked if fresh.all() else masked(fresh, self.stacked, kept.params)
         self._kept = kept.succeeded_by(np.where(fresh, self.epoch, kept.epoch), params)
-        with np.errstate(invalid="ignore"):
-            improved = fresh & (running < self.best_running)
+        improved = fresh & (outcomes == BEST)
         if improved.any():
             assert self._best is not None
             best = params if improved.all() else masked(improved, self.stacked, self._best.params)

@@ -18,11 +18,11 @@ Per network ``k`` (still training) and epoch ``e`` of the call, batch by batch:
     θ+      = θ − η_{e,k} · (g / B)                      (batch-mean gradient)
 
 The epoch's running loss is ``Σ_batches E_batch / n`` and its running accuracy ``correct / n``.
-Divergence guard, per network: a non-finite batch loss, or an epoch that ``guard.epoch_is_good`` finds
-bad (a non-finite running loss or parameter), puts the network back to its last good weights (the end of
-its latest good epoch, kept in ``kept``) and stops it; that epoch and the rest of the call log
-NaN. The kernel also keeps the epoch before (``earlier``) and the good epoch with the lowest
-running loss (``best``, ``best_loss``): the loop's divergence guard chooses among them.
+Divergence guard, per network: a non-finite batch loss, or an epoch whose ``guard.epoch_outcome`` is STOP
+(a non-finite running loss or parameter), puts the network back to its last good weights (the end of its
+latest good epoch, kept in ``kept``) and stops it; that epoch and the rest of the call log NaN. The kernel
+also keeps the epoch before (``earlier``) and the good epoch with the lowest running loss (``best``,
+``best_loss``: BEST): the loop's divergence guard chooses among them.
 
 Importing this module imports numba; only the training loop imports it, lazily.
 """
@@ -50,7 +50,7 @@ from stepgrad.training.compiled.lanes import (
     load_inputs,
     sample_pass,
 )
-from stepgrad.training.guard import epoch_is_good
+from stepgrad.training.guard import BEST, STOP, epoch_outcome
 
 Array = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -100,7 +100,7 @@ class EnsembleSGDResult(NamedTuple):
 LANES = 64
 
 # The divergence guard's per-epoch decision, the same source the Python loop runs, compiled.
-_epoch_is_good = numba.njit(cache=True)(epoch_is_good)
+_epoch_outcome = numba.njit(cache=True)(epoch_outcome)
 
 
 @numba.njit(cache=True)
@@ -213,10 +213,11 @@ def _ensemble_kernel(
                 if not alive[lane]:
                     continue
                 running = loss_sum[lane] / count
-                if not _epoch_is_good(running, params[:, k]):  # the divergence guard's decision (guard.py)
+                outcome = _epoch_outcome(running, params[:, k], best_loss[k])  # the guard's decision (guard.py)
+                if outcome == STOP:
                     _stop(params, kept, losses, hits, diverged_at, alive, lane, k, e)
                     continue
-                if running < best_loss[k]:  # the new best: kept from now on, so no copy
+                if outcome == BEST:  # the new best: kept from now on, so no copy
                     best_loss[k] = running
                     best_epoch[k] = e
                     best_is_kept[k] = True
