@@ -99,14 +99,10 @@ def _out(ctx: Context, at: Indices, rule: StepRule) -> Changes:
 
 
 # ---------------------------------------------------------------- errors
-def _squared(ctx: Context) -> bool:
-    return ctx.loss.name in ("half_squared_error", "mse")
-
-
 def _error(ctx: Context, at: Indices, rule: StepRule) -> Changes:
-    if _squared(ctx):
-        yield "factor_two", "2·E", _scaled(rule, 2.0, "2")
-        yield "spurious_half", "½·E", _scaled(rule, 0.5, "½")
+    """The wrong scalings of ``E`` people write for this loss (``Loss.error_mistakes``: 2·E, ½·E)."""
+    for mistake, written, factor in ctx.loss.error_mistakes:
+        yield mistake, f"{written}·E", _scaled(rule, factor, written)
 
 
 def _error_total(ctx: Context, at: Indices, rule: StepRule) -> Changes:

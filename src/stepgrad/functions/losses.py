@@ -14,9 +14,9 @@ log-sum-exp, so saturated outputs give finite errors and no warnings.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stepgrad.functions.activations import log_sigmoid, log_softmax
 from stepgrad.lazy import module_on_first_use
@@ -50,6 +50,39 @@ class PairedForm:
 
 
 @dataclass(frozen=True)
+class TorchModule:
+    """A ``torch.nn`` loss module that computes a loss (``stepgrad.interop`` maps a script's loss through it).
+
+    Attributes:
+        name: the class name in ``torch.nn`` (``BCEWithLogitsLoss``).
+        applies: the output activation the module applies itself to what the model gives it (``sigmoid``),
+            or None: it takes the outputs as they are.
+        per_output_mean: whether its ``mean`` reduction also averages a sample's outputs where ``E_total``
+            adds them, so PyTorch's loss is ``(1/n)`` · stepgrad's (BCELoss); under ``sum`` both add everything.
+        fixed: attributes the module must hold at these values (HuberLoss's ``delta``).
+        refused: attributes that must be unset (None, 0 or False), as stepgrad has no such option (``weight``).
+    """
+
+    name: str
+    applies: str | None = None
+    per_output_mean: bool = False
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    refused: tuple[str, ...] = ()
+
+    def problem(self, module: Any) -> str | None:
+        """Why this instance of the module is not the loss, or None."""
+        for attribute in self.refused:
+            value = getattr(module, attribute, None)
+            if value is not None and value is not False and not (isinstance(value, float | int) and value == 0):
+                return f"{self.name} with {attribute} is not supported: stepgrad's losses have no {attribute}"
+        for attribute, number in self.fixed.items():
+            if float(getattr(module, attribute, number)) != number:
+                held = f"{attribute}={getattr(module, attribute)!r}"
+                return f"{self.name}({held}) is not supported: stepgrad's form has {attribute} = {number:g}"
+        return None
+
+
+@dataclass(frozen=True)
 class Loss:
     """One loss function.
 
@@ -71,7 +104,15 @@ class Loss:
         line_gradient: ``dE_total/dout_k`` the same way.
         outputs: the output activations it takes, or () for any elementwise one; the first is the one it
             pairs with (a model that ends in logits gets it, ``stepgrad.network.model.network_problem`` checks
-            the rest): its logarithms need outputs that are probabilities.
+            the rest): its logarithms need outputs that are probabilities. A loss that takes any output solves
+            regression problems (the page says so), one with ``outputs`` classification problems.
+        target_problem: what is wrong with targets ``(B, n_out)`` for it, or None (cross-entropy: each row a
+            distribution); None for a loss that takes any targets.
+        error_mistakes: the wrong scalings of ``E_k`` people write, as ``(mistake name, factor as written,
+            factor)``; the checker's diagnosis tries them (``2·E`` for the squared errors).
+        torch_modules: the ``torch.nn`` loss modules that compute it (``verify-torch`` reads a script's loss).
+        torch_terms: ``E_total`` of each sample from PyTorch tensors ``(out, target) -> (B,)``, with autograd:
+            what ``verify-torch`` runs for a network file's loss named by stepgrad. None: no PyTorch form.
     """
 
     name: str
@@ -86,6 +127,10 @@ class Loss:
     outputs: tuple[str, ...] = ()
     line_term: str | None = None
     line_gradient: str | None = None
+    target_problem: Callable[[Array], str | None] | None = None
+    error_mistakes: tuple[tuple[str, str, float], ...] = ()
+    torch_modules: tuple[TorchModule, ...] = ()
+    torch_terms: Callable[[Any, Any], Any] | None = None
 
     def written_out(self, target: str, out: str, n: int) -> tuple[str, str]:
         """``(line_term, line_gradient)`` said of the variables named ``target`` and ``out``, with ``n`` outputs."""
@@ -144,6 +189,42 @@ def _ce_terms_from_net(target: Array, net: Array) -> Array:
     return -target * log_softmax(net)
 
 
+def _probabilities(targets: Array) -> str | None:
+    """Binary cross-entropy's targets are probabilities: each between 0 and 1."""
+    outside = targets[(targets < 0) | (targets > 1)]
+    if outside.size:
+        return f"binary_cross_entropy targets must be between 0 and 1, got {float(outside[0])!r}"
+    return None
+
+
+def _distributions(targets: Array) -> str | None:
+    """Cross-entropy's targets of a sample are a distribution over the outputs: non-negative, summing to 1."""
+    if np.any(targets < 0):
+        return f"cross_entropy targets must not be negative, got {float(targets[targets < 0][0])!r}"
+    sums = np.sum(targets, axis=-1)
+    wrong = np.flatnonzero(np.abs(sums - 1.0) > 1e-9)
+    if wrong.size:
+        row = int(wrong[0])
+        which = "" if targets.shape[0] == 1 else f" of sample {row + 1}"
+        return (
+            f"cross_entropy targets{which} must sum to 1 (one probability per output), "
+            f"they sum to {float(sums[row]):.10g}"
+        )
+    return None
+
+
+def _bce_torch(out: Any, target: Any) -> Any:
+    """Binary cross-entropy per sample, as PyTorch's ``BCELoss`` computes each entry (log clamped at −100)."""
+    from torch.nn import functional
+
+    return functional.binary_cross_entropy(out, target, reduction="none").sum(dim=-1)
+
+
+# the squared errors' wrong scalings: E doubled (the ½ of the derivative's 2 forgotten) or halved (a ½ added)
+_SCALINGS = (("factor_two", "2", 2.0), ("spurious_half", "½", 0.5))
+_WEIGHTS = ("weight", "pos_weight")  # PyTorch's per-class and positive weights: stepgrad weighs every output alike
+
+
 LOSSES: dict[str, Loss] = {
     "half_squared_error": Loss(
         name="half_squared_error",
@@ -156,6 +237,8 @@ LOSSES: dict[str, Loss] = {
         kernel_code=0,
         line_term="0.5 * ({target} - {out}) ** 2",
         line_gradient="{out} - {target}",
+        error_mistakes=_SCALINGS,
+        torch_terms=lambda out, target: (0.5 * (target - out) ** 2).sum(dim=-1),
     ),
     "mse": Loss(
         name="mse",
@@ -168,6 +251,9 @@ LOSSES: dict[str, Loss] = {
         kernel_code=1,
         line_term="({target} - {out}) ** 2 / {n}",
         line_gradient="2.0 * ({out} - {target}) / {n}",
+        error_mistakes=_SCALINGS,
+        torch_modules=(TorchModule("MSELoss"),),
+        torch_terms=lambda out, target: ((target - out) ** 2).mean(dim=-1),
     ),
     "binary_cross_entropy": Loss(
         name="binary_cross_entropy",
@@ -181,6 +267,12 @@ LOSSES: dict[str, Loss] = {
         paired={"sigmoid": PairedForm(terms_from_net=_bce_terms_from_net)},
         # or softmax: each output a probability scored on its own (PyTorch's Softmax + BCELoss; no paired form)
         outputs=("sigmoid", "softmax"),
+        target_problem=_probabilities,
+        torch_modules=(
+            TorchModule("BCELoss", per_output_mean=True, refused=_WEIGHTS),
+            TorchModule("BCEWithLogitsLoss", "sigmoid", per_output_mean=True, refused=_WEIGHTS),
+        ),
+        torch_terms=_bce_torch,
     ),
     "cross_entropy": Loss(
         name="cross_entropy",
@@ -193,6 +285,9 @@ LOSSES: dict[str, Loss] = {
         kernel_code=3,
         paired={"softmax": PairedForm(terms_from_net=_ce_terms_from_net)},
         outputs=("softmax",),
+        target_problem=_distributions,
+        torch_modules=(TorchModule("CrossEntropyLoss", "softmax", refused=("weight", "label_smoothing")),),
+        torch_terms=lambda out, target: (-target * out.log()).sum(dim=-1),
     ),
 }
 
@@ -256,6 +351,9 @@ SUMMED_FORMS: dict[str, Loss] = {
         formula_latex=r"E = (target - out)^{2}",
         gradient_formula="−2(target − out)",
         gradient_latex=r"-2(target - out)",
+        error_mistakes=_SCALINGS,
+        torch_modules=(TorchModule("MSELoss"),),
+        torch_terms=lambda out, target: ((target - out) ** 2).sum(dim=-1),
         kernel_code=None,
     ),
 }

@@ -67,63 +67,45 @@ class LossSpec:
     function: Callable[[Any, Any], Any]
     reduction: str = "mean"
     kind: str = ""
+    per_output_mean: bool = False
 
     def scale(self, n_outputs: int) -> float:
         """``c`` in PyTorch's loss = c · the loss of stepgrad's network with the same reduction.
 
-        1, except for BCELoss and BCEWithLogitsLoss with ``mean``: PyTorch averages over every entry
-        (samples and outputs) where stepgrad's ``binary_cross_entropy`` sums a sample's ``E_o``, so
-        ``c = 1/n``. With ``sum`` both add every entry (``mse`` adds its outputs under ``sum``, as MSELoss).
+        1, except for a module whose ``mean`` also averages a sample's outputs where stepgrad's ``E_total``
+        adds them (``TorchModule.per_output_mean``: BCELoss, BCEWithLogitsLoss): ``c = 1/n``. With ``sum``
+        both add every entry (``mse`` adds its outputs under ``sum``, as MSELoss).
         """
-        if self.kind in ("BCELoss", "BCEWithLogitsLoss") and self.reduction == "mean":
-            return 1.0 / n_outputs
-        return 1.0
+        return 1.0 / n_outputs if self.per_output_mean and self.reduction == "mean" else 1.0
 
 
 def loss_spec(loss: Any, n_outputs: int, reduction: str = "mean") -> LossSpec:
     """Map a ``torch.nn`` loss module (mean or sum reduction) or a stepgrad loss name (with ``reduction``,
-    as a network file's) onto stepgrad."""
-    import torch
+    as a network file's) onto stepgrad, through the loss registry (``Loss.torch_modules``, ``torch_terms``)."""
+    from stepgrad.functions import LOSSES, get_loss
 
     if isinstance(loss, str):
-        from stepgrad.functions import get_loss
-
-        name = get_loss(loss).name
-        # E_total of each sample (B,); mse's mean over the outputs is its mean form (the sum adds them, as MSELoss)
-        per_sample: dict[str, Callable[[Any, Any], Any]] = {
-            "half_squared_error": lambda out, t: (0.5 * (t - out) ** 2).sum(dim=-1),
-            "mse": lambda out, t: (
-                ((t - out) ** 2).mean(dim=-1) if reduction == "mean" else ((t - out) ** 2).sum(dim=-1)
-            ),
-            "binary_cross_entropy": lambda out, t: torch.nn.functional.binary_cross_entropy(
-                out, t, reduction="none"
-            ).sum(dim=-1),
-            "cross_entropy": lambda out, t: (-t * torch.log(out)).sum(dim=-1),
-        }
-        terms = per_sample[name]
+        entry = get_loss(loss, reduction)
+        terms = entry.torch_terms  # E_total of each sample (B,)
+        if terms is None:
+            raise StepgradError(f"{entry.name} has no PyTorch form to check a step against")
 
         def combined(out: Any, t: Any) -> Any:
             return terms(out, t).sum() if reduction == "sum" else terms(out, t).mean()
 
-        return LossSpec(name, None, combined, get_reduction(reduction).name)
+        return LossSpec(entry.name, None, combined, get_reduction(reduction).name)
     kind = type(loss).__name__
     reduction = getattr(loss, "reduction", "mean")
     if reduction not in ("mean", "sum"):
         raise StepgradError(f"{kind} with reduction={reduction!r}: stepgrad checks reduction 'mean' or 'sum'")
-    if kind == "MSELoss":
-        return LossSpec("mse", None, loss, reduction, kind)  # mean over samples and outputs = batch mean of Σ_o/n
-    if kind in ("BCELoss", "BCEWithLogitsLoss"):
-        if getattr(loss, "weight", None) is not None or getattr(loss, "pos_weight", None) is not None:
-            raise StepgradError(f"{kind} with weights is not supported")
-        head = "sigmoid" if kind == "BCEWithLogitsLoss" else None
-        return LossSpec("binary_cross_entropy", head, loss, reduction, kind)
-    if kind == "CrossEntropyLoss":
-        if loss.weight is not None or loss.label_smoothing:
-            raise StepgradError("CrossEntropyLoss with class weights or label smoothing is not supported")
-        return LossSpec("cross_entropy", "softmax", loss, reduction, kind)
-    raise StepgradError(
-        f"unsupported loss {kind}: use MSELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss or a stepgrad loss name"
-    )
+    modules = {module.name: (entry, module) for entry in LOSSES.values() for module in entry.torch_modules}
+    if kind not in modules:
+        raise StepgradError(f"unsupported loss {kind}: use {', '.join(modules)} or a stepgrad loss name")
+    entry, module = modules[kind]
+    problem = module.problem(loss)
+    if problem is not None:
+        raise StepgradError(problem)
+    return LossSpec(entry.name, module.applies, loss, reduction, kind, module.per_output_mean)
 
 
 def default_step(model: Any, inputs: Any, targets: Any, loss: Callable[[Any, Any], Any], optimizer: Any) -> Any:

@@ -54,7 +54,6 @@ Array = NDArray[np.float64]
 BOUNDARY_SIZE = 50  # the decision boundary's grid: 50 × 50 points of the input plane
 NEURON_STRIDE = 2  # neuron heat-maps use every second grid point: 25 × 25
 MAX_STEPS_PER_FRAME = 25  # updates between two frames (one epoch when it has fewer batches)
-REGRESSION_LOSSES = ("half_squared_error", "mse")  # a network with one of these losses solves a regression problem
 
 
 def encode_map(values: Array, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
@@ -506,7 +505,8 @@ class Session:
             "points": {"train": split.points(train=True), "test": split.points(train=False)},
             "label_range": list(split.label_range),
             "n_classes": split.n_outputs if split.n_outputs > 1 else 0,
-            "problem": "regression" if split.loss in REGRESSION_LOSSES else "classification",
+            # a loss that takes any output (Loss.outputs empty) solves a regression problem
+            "problem": "classification" if get_loss(split.loss).outputs else "regression",
             "problems": dataset_problems(),  # the page lists the data sets of the chosen problem type
             # the loss under the network's reduction: a summed mse adds its outputs
             "loss_formula": get_loss(self.network.loss, self.network.reduction).formula
