@@ -5,16 +5,14 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from stepgrad.functions import LOSSES
 from stepgrad.network import Layer, Network
 
 HIDDEN_ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
-# Output activation choices per loss: every pairing a Network accepts (stepgrad.network.model.network_problem):
-# cross-entropy needs softmax outputs, binary cross-entropy sigmoid ones; softmax needs cross-entropy.
+# Output activation choices per loss of the registry (a loss added there is drawn too): the one a loss pairs
+# with (``Loss.paired_output``: cross-entropy softmax, binary cross-entropy sigmoid), else any of the above.
 OUTPUTS_FOR_LOSS = {
-    "half_squared_error": ["sigmoid", "tanh", "relu", "leaky_relu", "linear"],
-    "mse": ["sigmoid", "tanh", "relu", "leaky_relu", "linear"],
-    "binary_cross_entropy": ["sigmoid"],
-    "cross_entropy": ["softmax"],
+    name: [entry.paired_output] if entry.paired_output else HIDDEN_ACTIVATIONS for name, entry in LOSSES.items()
 }
 BIAS_MODES = ["shared", "per_neuron", "none"]
 
