@@ -85,6 +85,7 @@ def torch_gradients(torch, network: Network, inputs: np.ndarray, targets: np.nda
         "mse": lambda: (t - a) ** 2 / a.shape[-1],
         "binary_cross_entropy": lambda: -(t * torch.log(a) + (1 - t) * torch.log(1 - a)),
         "cross_entropy": lambda: -t * torch.log(a),
+        "huber": lambda: torch.nn.functional.huber_loss(a, t, reduction="none", delta=1.0),
     }[network.loss]()
     terms.sum(dim=-1).mean().backward()
     gradients: dict[str, float] = {}

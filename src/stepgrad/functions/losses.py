@@ -220,6 +220,19 @@ def _bce_torch(out: Any, target: Any) -> Any:
     return functional.binary_cross_entropy(out, target, reduction="none").sum(dim=-1)
 
 
+def _huber_terms(target: Array, out: Array) -> Array:
+    # ½d² for d = |target − out| ≤ 1, else d − ½: with m = min(d, 1) both are ½m² + (d − m)
+    distance = np.abs(target - out)
+    near = np.minimum(distance, 1.0)
+    return 0.5 * near**2 + (distance - near)
+
+
+def _huber_torch(out: Any, target: Any) -> Any:
+    distance = (target - out).abs()
+    near = distance.clamp(max=1.0)
+    return (0.5 * near**2 + (distance - near)).sum(dim=-1)
+
+
 # the squared errors' wrong scalings: E doubled (the ½ of the derivative's 2 forgotten) or halved (a ½ added)
 _SCALINGS = (("factor_two", "2", 2.0), ("spurious_half", "½", 0.5))
 _WEIGHTS = ("weight", "pos_weight")  # PyTorch's per-class and positive weights: stepgrad weighs every output alike
@@ -288,6 +301,27 @@ LOSSES: dict[str, Loss] = {
         target_problem=_distributions,
         torch_modules=(TorchModule("CrossEntropyLoss", "softmax", refused=("weight", "label_smoothing")),),
         torch_terms=lambda out, target: (-target * out.log()).sum(dim=-1),
+    ),
+    "huber": Loss(
+        name="huber",
+        terms=_huber_terms,
+        gradient=lambda target, out: np.clip(out - target, -1.0, 1.0),
+        formula="E = ½(target − out)² if |target − out| ≤ 1, else |target − out| − ½",
+        # ½m² + (d − m) with d = |target − out|, m = min(d, 1): both branches in one line
+        formula_latex=r"E = \tfrac{1}{2}\min(|target - out|, 1)^{2} + |target - out| - \min(|target - out|, 1)",
+        gradient_formula="out − target, clipped to [−1, 1]",
+        gradient_latex=r"\max(-1, \min(1, out - target))",
+        kernel_code=None,
+        line_term=(
+            "0.5 * min(abs({target} - {out}), 1.0) ** 2 + (abs({target} - {out}) - min(abs({target} - {out}), 1.0))"
+        ),
+        line_gradient="max(-1.0, min(1.0, {out} - {target}))",
+        error_mistakes=_SCALINGS[:1],  # the ½ of the quadratic part forgotten
+        torch_modules=(
+            TorchModule("HuberLoss", per_output_mean=True, fixed={"delta": 1.0}),
+            TorchModule("SmoothL1Loss", per_output_mean=True, fixed={"beta": 1.0}),  # the same at beta = 1
+        ),
+        torch_terms=_huber_torch,
     ),
 }
 
