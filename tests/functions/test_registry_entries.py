@@ -17,7 +17,7 @@ import pytest
 
 from stepgrad.check.mistakes import MISTAKES
 from stepgrad.check.mutations import mutations
-from stepgrad.check.recompute import Context, dout_dnet_rule
+from stepgrad.check.recompute import Context, dout_dnet_rule, error_rule
 from stepgrad.core import train_step
 from stepgrad.core.gradcheck import check_gradients
 from stepgrad.derivations.derivation import explain
@@ -119,6 +119,25 @@ def test_the_cli_and_the_page_offer_the_entry(name: str) -> None:
     assert name in activation_names()
     assert name in activation_choices()
     assert (name in HIDDEN_ACTIVATIONS) == entry.hidden
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_the_diagnosis_knows_the_loss_mistakes(name: str) -> None:
+    network = _network("sigmoid", LOSSES[name].paired_output or "sigmoid", name)
+    ctx = Context.from_trace(train_step(network, INPUTS, _targets(network), 0.5))
+    tried = {m.mistake for m in mutations(ctx, ("error", (0,)), error_rule(ctx, 0))}
+    for mistake, _, factor in LOSSES[name].error_mistakes:
+        assert mistake in MISTAKES, f"{name}: {mistake} has no title or explanation in check/mistakes.py"
+        assert mistake in tried and factor != 1.0
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_the_cli_offers_the_loss(name: str) -> None:
+    from stepgrad.cli.init_cmd import loss_choices
+    from stepgrad.functions import loss_names
+
+    assert name in loss_names()
+    assert name in loss_choices()
 
 
 def test_formula_sides_name_what_they_compute() -> None:

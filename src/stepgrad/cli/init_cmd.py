@@ -17,7 +17,7 @@ inputs/targets: one training sample (or `samples = [[..], ..]` with `targets = [
 bias: a number is shared by the layer, a list gives one per neuron, no `bias` means none.
 train_bias: false keeps the biases frozen (the classic example); the default is true.
 activation: {activations}.
-loss: half_squared_error (Σ ½(target − out)²), mse, binary_cross_entropy, cross_entropy."""
+loss: {losses}."""
 
 
 def activation_choices() -> str:
@@ -42,6 +42,20 @@ def activation_choices() -> str:
     return ", ".join(choices)
 
 
+def loss_choices() -> str:
+    """Every loss of the registry with its aliases and the output layer it needs:
+    ``half_squared_error (squared_error, sse), …, cross_entropy (ce, …; softmax output)``."""
+    from stepgrad.functions.losses import ALIASES, LOSSES
+
+    choices = []
+    for name, loss in LOSSES.items():
+        notes = ", ".join(alias for alias, canonical in ALIASES.items() if canonical == name)
+        needs = f"{' or '.join(loss.outputs)} output" if loss.outputs else ""
+        notes = "; ".join(note for note in (notes, needs) if note)
+        choices.append(f"{name} ({notes})" if notes else name)
+    return ", ".join(choices)
+
+
 @click.command()
 @click.argument("path", required=False, default="network.toml", type=click.Path(dir_okay=False))
 @click.option(
@@ -61,5 +75,7 @@ def init(path: str, fmt: str | None, force: bool) -> None:
         path = str(Path(path).with_suffix(".json"))
     if Path(path).exists() and not force:
         raise StepgradError("already exists; use --force to overwrite it", path)
-    save_setup(classic_setup(), path, header=HEADER.format(name=path, activations=activation_choices()))
+    save_setup(
+        classic_setup(), path, header=HEADER.format(name=path, activations=activation_choices(), losses=loss_choices())
+    )
     click.echo(f"wrote {path}: the classic example. Next: stepgrad explain {path}")
