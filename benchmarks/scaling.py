@@ -97,7 +97,8 @@ def run(quick: bool) -> TaskResult:
     )
     result.notes.append(
         "`fit` as a user calls it: plain SGD runs on the compiled mini-batch kernel (numba; BLAS for the matrix "
-        "products, the learning rate folded into the (H, B) deltas before the weight-gradient product); its "
+        "products; the weight update is one of them, α = −η/B times deltaᵀ·a_prev added into the weights by BLAS, "
+        "β = 1, so no extra pass over them); its "
         "history is the running mean over the epoch's batches, so no extra pass over the training set. The NumPy "
         "column is `fit(use_compiled=False)`, the reference path (momentum and Adam train there)."
     )

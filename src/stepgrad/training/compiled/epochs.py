@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.training.compiled import LANE_MAX_WEIGHTS, OnlineSGDResult, cache_holds
+from stepgrad.training.compiled.blas import add_outer_product
 from stepgrad.training.compiled.lanes import (
     Layout,
     Packed,
@@ -126,9 +127,7 @@ def _minibatch_kernel(
     count = order.shape[0]
     size = row_start[n_layers + 1] * batch_size  # every layer's values, the inputs first: (rows, B)
     net_all, out_all, delta_all, dE_dout_all = np.empty(size), np.empty(size), np.empty(size), np.empty(size)
-    widest = max(n_out)
-    scaled_all, grad_b_all = np.empty(widest * batch_size), np.empty(widest)
-    steps = [np.empty((n_out[layer], n_in[layer])) for layer in range(n_layers)]  # η · dE/dW, reused
+    grad_b_all = np.empty(max(n_out))
     for start in range(0, count, batch_size):
         stop = min(start + batch_size, count)
         rows = stop - start
@@ -174,15 +173,9 @@ def _minibatch_kernel(
         for layer in range(n_layers):
             m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
             delta = _rows(delta_all, row_start[layer + 1], m, rows)
-            # W+ = W − η · deltaᵀ · a_prev / B; scaling the (n_out, B) delta first saves passes over W
-            scaled, factor = _rows(scaled_all, 0, m, rows), learning_rate / rows
-            for j in range(m):
-                for r in range(rows):
-                    scaled[j, r] = delta[j, r] * factor
-            np.dot(scaled, _rows(out_all, row_start[layer], n, rows).T, steps[layer])
-            step = steps[layer].reshape(m * n)
-            for i in range(m * n):  # a loop, not ``-=`` on a slice: numba would build a temporary array
-                params[w0 + i] -= step[i]
+            # W+ = W − η · deltaᵀ · a_prev / B: one dgemm adding into W (one pass over it, on BLAS's threads)
+            weights = params[w0 : w0 + m * n].reshape((m, n))
+            add_outer_product(weights, -learning_rate / rows, delta, _rows(out_all, row_start[layer], n, rows))
             if train_bias[layer] and n_bias[layer] > 0:
                 grad_b = grad_b_all[:m]  # per neuron: Σ_B delta / B
                 for j in range(m):
