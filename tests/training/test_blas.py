@@ -39,6 +39,20 @@ def test_views_of_flat_buffers_as_the_kernel_passes_them() -> None:
     np.testing.assert_array_equal(params[offset + m * n :], before[offset + m * n :])
 
 
+@pytest.mark.parametrize(("delta_by_rows", "a_prev_by_rows"), [(True, False), (False, True), (True, True)])
+def test_transposed_batches_as_operands(delta_by_rows: bool, a_prev_by_rows: bool) -> None:
+    # the kernel keeps each layer's values as (B, n) blocks and passes their transposes, F-contiguous
+    rng = np.random.default_rng(5)
+    m, n, batch = 6, 11, 9
+    weights = rng.normal(size=(m, n))
+    delta = rng.normal(size=(batch, m)).T if delta_by_rows else rng.normal(size=(m, batch))
+    a_prev = rng.normal(size=(batch, n)).T if a_prev_by_rows else rng.normal(size=(n, batch))
+    assert delta.flags.f_contiguous == delta_by_rows and a_prev.flags.f_contiguous == a_prev_by_rows
+    expected = weights - 0.25 * (delta @ a_prev.T)
+    add_outer_product(weights, -0.25, delta, a_prev)
+    np.testing.assert_allclose(weights, expected, rtol=1e-13, atol=1e-13)
+
+
 def test_scale_zero_leaves_the_weights_and_an_empty_batch_is_no_change() -> None:
     rng = np.random.default_rng(4)
     weights = rng.normal(size=(3, 2))
@@ -56,6 +70,8 @@ def test_mismatched_shapes_and_strided_views_are_refused() -> None:
         add_outer_product(weights, 1.0, np.ones((2, 4)), np.ones((2, 4)))
     with pytest.raises(ValueError, match="contiguous"):
         add_outer_product(weights, 1.0, np.ones((3, 8))[:, ::2], np.ones((2, 4)))
+    with pytest.raises(ValueError, match="contiguous"):
+        add_outer_product(np.zeros((2, 3)).T, 1.0, np.ones((3, 4)), np.ones((2, 4)))
 
 
 def test_stays_in_numbas_disk_cache() -> None:

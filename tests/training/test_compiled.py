@@ -125,8 +125,9 @@ def test_supports_names_only_what_the_kernel_implements() -> None:
         )
 
 
-# a network the lane kernel trains at every batch size, and one whose mini-batches run on the BLAS kernel
-SIZES = [[3, 5, 3], [3, LANE_MAX_WEIGHTS // 3 + 1, 3]]
+# a network the lane kernel trains at every batch size, and two whose mini-batches run on the BLAS kernel (one
+# with two hidden layers: a hidden delta from a hidden layer's)
+SIZES = [[3, 5, 3], [3, LANE_MAX_WEIGHTS // 3 + 1, 3], [3, LANE_MAX_WEIGHTS // 3 + 1, 6, 3]]
 
 
 @pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES)

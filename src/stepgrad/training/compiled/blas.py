@@ -8,11 +8,13 @@ its helper ``numba_xxgemm`` with α = 1, β = 0, so this module calls the same h
 numba) with its own α and β. The helper is an external symbol, resolved when the code is loaded, so functions
 that call it stay in numba's on-disk cache.
 
-BLAS is column-major: a C-contiguous ``(r, c)`` array is the column-major ``(c, r)`` matrix, its transpose.
-So ``Wᵀ (n, m) += α · a_prev (n, B) · deltaᵀ (B, m)`` in column-major terms: ``a_prev`` is stored as the
-column-major ``(B, n)`` matrix ``a_prevᵀ`` (use it transposed, leading dimension B), ``delta`` as the
-column-major ``(B, m)`` matrix ``deltaᵀ`` (as is, leading dimension B) and ``W`` as ``Wᵀ`` (leading
-dimension n).
+BLAS is column-major: a C-contiguous ``(r, c)`` array is the column-major ``(c, r)`` matrix, its transpose, and
+an F-contiguous one (``x.T`` of a C-contiguous ``x``) is the matrix itself. So the call is
+``Wᵀ (n, m) += α · a_prev (n, B) · deltaᵀ (B, m)`` in column-major terms, each operand used as stored or
+transposed, whichever its layout needs: a C-contiguous ``a_prev`` is stored as ``a_prevᵀ`` (transpose it,
+leading dimension B), an F-contiguous one as itself (leading dimension n); a C-contiguous ``delta`` is stored as
+``deltaᵀ`` (as is, leading dimension B), an F-contiguous one as ``delta`` (transpose it, leading dimension m);
+``W`` (C-contiguous) is stored as ``Wᵀ`` (leading dimension n).
 """
 
 from __future__ import annotations
@@ -32,28 +34,32 @@ _DOUBLE, _TRANSPOSE, _AS_IS = ord("d"), ord("t"), ord("n")
 def add_outer_product(weights: Array, scale: float, delta: Array, a_prev: Array) -> None:
     """``weights (m, n) += scale · delta (m, B) · a_prev (n, B)ᵀ`` in place, one dgemm with β = 1.
 
-    All three C-contiguous (views with these shapes, such as rows of a flat buffer, are fine).
+    ``weights`` C-contiguous, ``delta`` and ``a_prev`` C- or F-contiguous (views such as rows of a flat buffer,
+    or the transpose ``x.T`` of a C-contiguous ``(B, n)`` batch, are fine).
     """
     m, n, batch = weights.shape[0], weights.shape[1], delta.shape[1]
     if delta.shape[0] != m or a_prev.shape[0] != n or a_prev.shape[1] != batch:
         raise ValueError("add_outer_product: shapes do not match")
-    if not (weights.flags.c_contiguous and delta.flags.c_contiguous and a_prev.flags.c_contiguous):
-        raise ValueError("add_outer_product: arrays must be C-contiguous")
+    if not weights.flags.c_contiguous or not (delta.flags.c_contiguous or delta.flags.f_contiguous):
+        raise ValueError("add_outer_product: arrays must be C- or F-contiguous (weights C)")
+    if not (a_prev.flags.c_contiguous or a_prev.flags.f_contiguous):
+        raise ValueError("add_outer_product: arrays must be C- or F-contiguous (weights C)")
     if m == 0 or n == 0 or batch == 0:
         return
+    a_c, delta_c = a_prev.flags.c_contiguous, delta.flags.c_contiguous
     alpha, beta = np.full(1, scale), np.ones(1)
     status = _xxgemm(
         _DOUBLE,
-        _TRANSPOSE,  # A = a_prevᵀ stored column-major (B, n), used as a_prev (n, B)
-        _AS_IS,  # B = deltaᵀ stored column-major (B, m)
+        _TRANSPOSE if a_c else _AS_IS,  # A: a_prev (n, B)
+        _AS_IS if delta_c else _TRANSPOSE,  # B: deltaᵀ (B, m)
         n,
         m,
         batch,
         alpha.ctypes,
         a_prev.ctypes,
-        batch,
+        batch if a_c else n,
         delta.ctypes,
-        batch,
+        batch if delta_c else m,
         beta.ctypes,
         weights.ctypes,  # C = Wᵀ, column-major (n, m)
         n,
