@@ -1,20 +1,22 @@
-"""One BLAS call for the mini-batch weight update: ``W += α · delta · a_prevᵀ`` (dgemm with β = 1).
+"""One BLAS call that adds a matrix product into an array in place: ``C += α · A · B`` (dgemm with β = 1).
 
-    W  (m, n)  +=  α · delta (m, B) · a_prev (n, B)ᵀ         α = −η / B:  W+ = W − η · deltaᵀ·a_prev / B
+    C (p, q)  +=  α · A (p, k) · B (k, q)
 
-The product and the update are one pass over ``W`` (BLAS adds into ``C`` as it goes, on BLAS's threads)
-instead of a product into a buffer and a second loop subtracting it. numba's ``np.dot`` always calls
-its helper ``numba_xxgemm`` with α = 1, β = 0, so this module calls the same helper (SciPy's BLAS, loaded by
-numba) with its own α and β. The helper is an external symbol, resolved when the code is loaded, so functions
-that call it stay in numba's on-disk cache.
+The mini-batch kernel's two products with a layer's weights are of this form, each one pass over ``C``:
+
+    update:   W (n_out, n_in) += (−η / B) · deltaᵀ (n_out, B) · a_prev (B, n_in)   (W+ = W − η · dE/dW)
+    forward:  net (B, n_out)  +=  1 · a_prev (B, n_in) · Wᵀ (n_in, n_out)        (net filled with the bias first)
+
+instead of a product into a buffer and a second pass adding it (BLAS adds into ``C`` as it goes, on BLAS's
+threads). numba's ``np.dot`` always calls its helper ``numba_xxgemm`` with α = 1, β = 0, so this module calls
+the same helper (SciPy's BLAS, loaded by numba) with its own α and β. The helper is an external symbol,
+resolved when the code is loaded, so functions that call it stay in numba's on-disk cache.
 
 BLAS is column-major: a C-contiguous ``(r, c)`` array is the column-major ``(c, r)`` matrix, its transpose, and
-an F-contiguous one (``x.T`` of a C-contiguous ``x``) is the matrix itself. So the call is
-``Wᵀ (n, m) += α · a_prev (n, B) · deltaᵀ (B, m)`` in column-major terms, each operand used as stored or
-transposed, whichever its layout needs: a C-contiguous ``a_prev`` is stored as ``a_prevᵀ`` (transpose it,
-leading dimension B), an F-contiguous one as itself (leading dimension n); a C-contiguous ``delta`` is stored as
-``deltaᵀ`` (as is, leading dimension B), an F-contiguous one as ``delta`` (transpose it, leading dimension m);
-``W`` (C-contiguous) is stored as ``Wᵀ`` (leading dimension n).
+an F-contiguous one (``x.T`` of a C-contiguous ``x``) is the matrix itself. So the call computes
+``Cᵀ (q, p) += α · Bᵀ (q, k) · Aᵀ (k, p)``: a C-contiguous operand is passed as it is stored (leading dimension
+its row length), an F-contiguous one marked "transpose" (leading dimension its column length), and ``C``
+(C-contiguous) is ``Cᵀ`` with leading dimension ``q``.
 """
 
 from __future__ import annotations
@@ -31,38 +33,38 @@ _DOUBLE, _TRANSPOSE, _AS_IS = ord("d"), ord("t"), ord("n")
 
 
 @numba.njit(cache=True)
-def add_outer_product(weights: Array, scale: float, delta: Array, a_prev: Array) -> None:
-    """``weights (m, n) += scale · delta (m, B) · a_prev (n, B)ᵀ`` in place, one dgemm with β = 1.
+def add_product(c: Array, scale: float, a: Array, b: Array) -> None:
+    """``c (p, q) += scale · a (p, k) · b (k, q)`` in place, one dgemm with β = 1.
 
-    ``weights`` C-contiguous, ``delta`` and ``a_prev`` C- or F-contiguous (views such as rows of a flat buffer,
-    or the transpose ``x.T`` of a C-contiguous ``(B, n)`` batch, are fine).
+    ``c`` C-contiguous, ``a`` and ``b`` C- or F-contiguous (views such as rows of a flat buffer, or the
+    transpose ``x.T`` of a C-contiguous array, are fine); ``c`` must not overlap ``a`` or ``b``.
     """
-    m, n, batch = weights.shape[0], weights.shape[1], delta.shape[1]
-    if delta.shape[0] != m or a_prev.shape[0] != n or a_prev.shape[1] != batch:
-        raise ValueError("add_outer_product: shapes do not match")
-    if not weights.flags.c_contiguous or not (delta.flags.c_contiguous or delta.flags.f_contiguous):
-        raise ValueError("add_outer_product: arrays must be C- or F-contiguous (weights C)")
-    if not (a_prev.flags.c_contiguous or a_prev.flags.f_contiguous):
-        raise ValueError("add_outer_product: arrays must be C- or F-contiguous (weights C)")
-    if m == 0 or n == 0 or batch == 0:
+    p, q, k = c.shape[0], c.shape[1], a.shape[1]
+    if a.shape[0] != p or b.shape[0] != k or b.shape[1] != q:
+        raise ValueError("add_product: shapes do not match")
+    if not c.flags.c_contiguous:
+        raise ValueError("add_product: arrays must be contiguous (c C-contiguous)")
+    if not (a.flags.c_contiguous or a.flags.f_contiguous) or not (b.flags.c_contiguous or b.flags.f_contiguous):
+        raise ValueError("add_product: arrays must be contiguous (c C-contiguous)")
+    if p == 0 or q == 0 or k == 0:
         return
-    a_c, delta_c = a_prev.flags.c_contiguous, delta.flags.c_contiguous
+    a_c, b_c = a.flags.c_contiguous, b.flags.c_contiguous
     alpha, beta = np.full(1, scale), np.ones(1)
     status = _xxgemm(
         _DOUBLE,
-        _TRANSPOSE if a_c else _AS_IS,  # A: a_prev (n, B)
-        _AS_IS if delta_c else _TRANSPOSE,  # B: deltaᵀ (B, m)
-        n,
-        m,
-        batch,
+        _AS_IS if b_c else _TRANSPOSE,  # first operand: bᵀ (q, k)
+        _AS_IS if a_c else _TRANSPOSE,  # second operand: aᵀ (k, p)
+        q,
+        p,
+        k,
         alpha.ctypes,
-        a_prev.ctypes,
-        batch if a_c else n,
-        delta.ctypes,
-        batch if delta_c else m,
+        b.ctypes,
+        q if b_c else k,
+        a.ctypes,
+        k if a_c else p,
         beta.ctypes,
-        weights.ctypes,  # C = Wᵀ, column-major (n, m)
-        n,
+        c.ctypes,  # cᵀ, column-major (q, p)
+        q,
     )
     if status != 0:
-        raise RuntimeError("add_outer_product: BLAS dgemm failed")
+        raise RuntimeError("add_product: BLAS dgemm failed")

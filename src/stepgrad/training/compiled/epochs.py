@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stepgrad.training.compiled import LANE_MAX_WEIGHTS, OnlineSGDResult, cache_holds
-from stepgrad.training.compiled.blas import add_outer_product
+from stepgrad.training.compiled.blas import add_product
 from stepgrad.training.compiled.codes import SOFTMAX
 from stepgrad.training.compiled.lanes import (
     Layout,
@@ -102,6 +102,14 @@ def _block(buffer: Array, first: int, count: int, rows: int) -> Array:
     return buffer[first * rows : (first + count) * rows].reshape((rows, count))
 
 
+@numba.njit(cache=True, inline="always")
+def _bias(params: Array, b0: int, n_bias: int, j: int) -> float:
+    """Neuron ``j``'s bias: the layer's own (``n_bias`` = ``n_out``), its shared one (1) or none (0.0)."""
+    if n_bias == 0:
+        return 0.0
+    return params[b0] if n_bias == 1 else params[b0 + j]
+
+
 @numba.njit(cache=True)
 def _gather_rows(inputs: Array, samples: Ints, batch: Array) -> None:
     """``batch[r] = inputs[samples[r]]``: the batch's input rows ``(B, n_in)``."""
@@ -166,11 +174,10 @@ def _minibatch_kernel(
         for layer in range(n_layers):
             m, n, w0, b0, u0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer], row_start[layer + 1]
             a_prev, net = _block(out_all, row_start[layer], n, rows), _block(net_all, u0, m, rows)
-            np.dot(a_prev, params[w0 : w0 + m * n].reshape((m, n)).T, net)  # (B, n_out) = a_prev · Wᵀ
-            if n_bias[layer] > 0:
-                for r in range(rows):
-                    for j in range(m):
-                        net[r, j] += params[b0] if n_bias[layer] == 1 else params[b0 + j]
+            for r in range(rows):  # net = b, then net += a_prev · Wᵀ  (B, n_out): no pass of its own for b
+                for j in range(m):
+                    net[r, j] = _bias(params, b0, n_bias[layer], j)
+            add_product(net, 1.0, a_prev, params[w0 : w0 + m * n].reshape((m, n)).T)
             _activate_block(codes[layer], net, _block(out_all, u0, m, rows))
         u0, m = row_start[last + 1], n_out[last]
         out_last = _block(out_all, u0, m, rows).T  # the output layer's helpers take (n_out, B)
@@ -203,7 +210,7 @@ def _minibatch_kernel(
             delta = _block(delta_all, row_start[layer + 1], m, rows)
             # W+ = W − η · deltaᵀ · a_prev / B: one dgemm adding into W (one pass over it, on BLAS's threads)
             weights = params[w0 : w0 + m * n].reshape((m, n))
-            add_outer_product(weights, -learning_rate / rows, delta.T, _block(out_all, row_start[layer], n, rows).T)
+            add_product(weights, -learning_rate / rows, delta.T, _block(out_all, row_start[layer], n, rows))
             if train_bias[layer] and n_bias[layer] > 0:
                 grad_b = grad_b_all[:m]  # per neuron: Σ_B delta / B, each sum in the samples' order
                 grad_b[:] = 0.0
