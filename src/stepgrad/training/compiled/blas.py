@@ -49,7 +49,8 @@ def add_product(c: Array, scale: float, a: Array, b: Array) -> None:
     if p == 0 or q == 0 or k == 0:
         return
     a_c, b_c = a.flags.c_contiguous, b.flags.c_contiguous
-    alpha, beta = np.full(1, scale), np.ones(1)
+    alpha, beta = np.empty(1), np.empty(1)  # BLAS takes α and β by pointer
+    alpha[0], beta[0] = scale, 1.0
     status = _xxgemm(
         _DOUBLE,
         _AS_IS if b_c else _TRANSPOSE,  # first operand: bᵀ (q, k)

@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 
 from stepgrad.training.compiled import LANE_MAX_WEIGHTS, OnlineSGDResult, cache_holds
 from stepgrad.training.compiled.blas import add_product
-from stepgrad.training.compiled.codes import SOFTMAX
 from stepgrad.training.compiled.lanes import (
     Layout,
     Packed,
@@ -96,9 +95,14 @@ def lane_sized(weights: Sequence[Array]) -> bool:
 
 # --------------------------------------------------------------------------- mini-batch kernel
 @numba.njit(cache=True, inline="always")
+def _rows(buffer: Array, first: int, count: int, lanes: int) -> Array:
+    """Rows ``first … first + count − 1`` of a flat ``(rows, lanes)`` buffer as a contiguous ``(count, lanes)`` view."""
+    return buffer[first * lanes : (first + count) * lanes].reshape((count, lanes))
+
+
+@numba.njit(cache=True, inline="always")
 def _block(buffer: Array, first: int, count: int, rows: int) -> Array:
-    """Neurons ``first … first + count − 1`` of a batch of ``rows`` samples as a contiguous ``(rows, count)`` view
-    of a flat buffer: one row per sample (the blocks of different ``first`` never overlap)."""
+    """The same place of the buffer as ``_rows``, one row per sample: a contiguous ``(rows, count)`` view."""
     return buffer[first * rows : (first + count) * rows].reshape((rows, count))
 
 
@@ -114,26 +118,18 @@ def _bias(params: Array, b0: int, n_bias: int, j: int) -> float:
 def _gather_rows(inputs: Array, samples: Ints, batch: Array) -> None:
     """``batch[r] = inputs[samples[r]]``: the batch's input rows ``(B, n_in)``."""
     for r in range(samples.shape[0]):
-        batch[r, :] = inputs[samples[r], :]
+        for i in range(inputs.shape[1]):  # a loop: a slice assignment costs numba seconds to compile
+            batch[r, i] = inputs[samples[r], i]
 
 
 @numba.njit(cache=True)
-def _activate_block(code: int, net: Array, out: Array) -> None:
-    """``out = f(net)`` on ``(B, n)`` blocks. Every activation but softmax is elementwise, so ``activate`` reads
-    the block as it lies (``B`` rows of ``n`` lanes, in memory order); softmax runs per sample on the transpose."""
-    if code == SOFTMAX:
-        activate(code, net.T, out.T, 0, net.shape[1], net.shape[0])
+def _step_bias(params: Array, b0: int, n_bias: int, learning_rate: float, grad_b: Array) -> None:
+    """``b+ = b − η · grad_b`` per neuron, or ``b+ = b − η · Σ_j grad_b_j`` for a bias the layer shares."""
+    if n_bias == 1 and grad_b.shape[0] > 1:
+        params[b0] -= learning_rate * np.sum(grad_b)
     else:
-        activate(code, net, out, 0, net.shape[0], net.shape[1])
-
-
-@numba.njit(cache=True)
-def _backprop_block(code: int, net: Array, out: Array, dE_dout: Array, delta: Array) -> None:
-    """``delta = dE/dout · dout/dnet`` on ``(B, n)`` blocks, in memory order as ``_activate_block``."""
-    if code == SOFTMAX:
-        backprop_activation(code, net.T, out.T, dE_dout.T, delta.T, 0, net.shape[1], net.shape[0])
-    else:
-        backprop_activation(code, net, out, dE_dout, delta, 0, net.shape[0], net.shape[1])
+        for j in range(grad_b.shape[0]):
+            params[b0 + j] -= learning_rate * grad_b[j]
 
 
 @numba.njit(cache=True)
@@ -151,11 +147,12 @@ def _minibatch_kernel(
 ) -> None:
     """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place.
 
-    Every layer's values are ``(B, n_out)`` blocks, one row per sample, of flat buffers allocated once per call,
-    so a batch allocates nothing and the matrix products (BLAS) write straight into them; the samples are the
-    lanes of the ``lanes`` helpers, which read the blocks' transposes (or the blocks as they lie, where the
-    arithmetic is elementwise). ``(B, n_out)`` rather than ``(n_out, B)``: BLAS multiplies ``a_prev · Wᵀ``
-    about a fifth faster in this orientation for wide layers, and the batch's inputs are whole rows.
+    Each layer's values are views of flat buffers allocated once per call, so a batch allocates nothing and the
+    matrix products (BLAS) write straight into them. The inputs and hidden layers are ``(B, n)`` blocks, one row
+    per sample: BLAS multiplies ``a_prev · Wᵀ`` about a fifth faster in this orientation for wide layers, the
+    batch's inputs are whole-row copies, and the elementwise helpers of ``lanes`` read a block as it lies (``B``
+    rows of ``n`` lanes; a hidden layer is never softmax). The output layer is ``(n_out, B)``, the samples as
+    lanes, as ``output_delta`` and ``count_correct`` take it.
     ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
     it was classified correctly.
     """
@@ -171,25 +168,36 @@ def _minibatch_kernel(
         rows = stop - start
         samples = order[start:stop]
         _gather_rows(inputs, samples, _block(out_all, 0, n_in[0], rows))
+        # forward: net = b, then net += a_prev · Wᵀ (no pass of its own for b); out = f(net)
         for layer in range(n_layers):
             m, n, w0, b0, u0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer], row_start[layer + 1]
-            a_prev, net = _block(out_all, row_start[layer], n, rows), _block(net_all, u0, m, rows)
-            for r in range(rows):  # net = b, then net += a_prev · Wᵀ  (B, n_out): no pass of its own for b
+            a_prev, weights = _block(out_all, row_start[layer], n, rows), params[w0 : w0 + m * n].reshape((m, n))
+            if layer < last:  # (B, n_out)
+                net = _block(net_all, u0, m, rows)
+                for r in range(rows):
+                    for j in range(m):
+                        net[r, j] = _bias(params, b0, n_bias[layer], j)
+                add_product(net, 1.0, a_prev, weights.T)
+                activate(codes[layer], net, _block(out_all, u0, m, rows), 0, rows, m)
+            else:  # (n_out, B)
+                net = _rows(net_all, u0, m, rows)
                 for j in range(m):
-                    net[r, j] = _bias(params, b0, n_bias[layer], j)
-            add_product(net, 1.0, a_prev, params[w0 : w0 + m * n].reshape((m, n)).T)
-            _activate_block(codes[layer], net, _block(out_all, u0, m, rows))
+                    b = _bias(params, b0, n_bias[layer], j)
+                    for r in range(rows):
+                        net[j, r] = b
+                add_product(net, 1.0, weights, a_prev.T)
+                activate(codes[layer], net, _rows(out_all, u0, m, rows), 0, m, rows)
         u0, m = row_start[last + 1], n_out[last]
-        out_last = _block(out_all, u0, m, rows).T  # the output layer's helpers take (n_out, B)
+        out_last = _rows(out_all, u0, m, rows)
         output_delta(
             loss,
             codes[last],
             targets,
             samples,
-            _block(net_all, u0, m, rows).T,
+            _rows(net_all, u0, m, rows),
             out_last,
-            _block(delta_all, u0, m, rows).T,
-            _block(dE_dout_all, u0, m, rows).T,
+            _rows(delta_all, u0, m, rows),
+            _rows(dE_dout_all, u0, m, rows),
             0,
             m,
             rows,
@@ -197,33 +205,49 @@ def _minibatch_kernel(
         )
         count_correct(targets, samples, out_last, 0, m, rows, hits[start:stop])
         for layer in range(last - 1, -1, -1):
-            m1, m, u0 = n_out[layer + 1], n_out[layer], row_start[layer + 1]
+            m1, m, u0, u1 = n_out[layer + 1], n_out[layer], row_start[layer + 1], row_start[layer + 2]
             w1 = w_start[layer + 1]
             weights_next = params[w1 : w1 + m1 * m].reshape((m1, m))
             hidden_dE_dout = _block(dE_dout_all, u0, m, rows)
-            delta_next = _block(delta_all, row_start[layer + 2], m1, rows)
-            np.dot(delta_next, weights_next, hidden_dE_dout)  # Σ_k delta_k · w_kj, ORIGINAL weights
+            # dE/dout_j = Σ_k delta_k · w_kj  (B, n_out), through the ORIGINAL weights (add_product, not np.dot:
+            # the operand types of the updates, nothing more for numba to compile)
+            for r in range(rows):
+                for j in range(m):
+                    hidden_dE_dout[r, j] = 0.0
+            if layer + 1 == last:
+                add_product(hidden_dE_dout, 1.0, _rows(delta_all, u1, m1, rows).T, weights_next)
+            else:
+                add_product(hidden_dE_dout, 1.0, _block(delta_all, u1, m1, rows), weights_next)
             net, out, delta = _block(net_all, u0, m, rows), _block(out_all, u0, m, rows), _block(delta_all, u0, m, rows)
-            _backprop_block(codes[layer], net, out, hidden_dE_dout, delta)
+            backprop_activation(codes[layer], net, out, hidden_dE_dout, delta, 0, rows, m)
+        # W+ = W − η · deltaᵀ · a_prev / B: one dgemm adding into W (one pass over it, on BLAS's threads);
+        # b+ = b − η · Σ_B delta / B, each sum in the samples' order
         for layer in range(n_layers):
-            m, n, w0, b0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer]
-            delta = _block(delta_all, row_start[layer + 1], m, rows)
-            # W+ = W − η · deltaᵀ · a_prev / B: one dgemm adding into W (one pass over it, on BLAS's threads)
-            weights = params[w0 : w0 + m * n].reshape((m, n))
-            add_product(weights, -learning_rate / rows, delta.T, _block(out_all, row_start[layer], n, rows))
-            if train_bias[layer] and n_bias[layer] > 0:
-                grad_b = grad_b_all[:m]  # per neuron: Σ_B delta / B, each sum in the samples' order
-                grad_b[:] = 0.0
-                for r in range(rows):
+            m, n, w0, u0 = n_out[layer], n_in[layer], w_start[layer], row_start[layer + 1]
+            a_prev, weights = _block(out_all, row_start[layer], n, rows), params[w0 : w0 + m * n].reshape((m, n))
+            trains_bias, grad_b = train_bias[layer] and n_bias[layer] > 0, grad_b_all[:m]
+            if layer < last:
+                delta = _block(delta_all, u0, m, rows)
+                add_product(weights, -learning_rate / rows, delta.T, a_prev)
+                if trains_bias:
                     for j in range(m):
-                        grad_b[j] += delta[r, j]
+                        grad_b[j] = 0.0
+                    for r in range(rows):
+                        for j in range(m):
+                            grad_b[j] += delta[r, j]
+            else:
+                delta = _rows(delta_all, u0, m, rows)
+                add_product(weights, -learning_rate / rows, delta, a_prev)
+                if trains_bias:
+                    for j in range(m):
+                        total = 0.0
+                        for r in range(rows):
+                            total += delta[j, r]
+                        grad_b[j] = total
+            if trains_bias:
                 for j in range(m):
                     grad_b[j] /= rows
-                if n_bias[layer] == 1 and m > 1:
-                    params[b0] -= learning_rate * np.sum(grad_b)
-                else:
-                    for j in range(m):
-                        params[b0 + j] -= learning_rate * grad_b[j]
+                _step_bias(params, b_start[layer], n_bias[layer], learning_rate, grad_b)
 
 
 def minibatch_sgd(
