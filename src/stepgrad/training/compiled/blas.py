@@ -28,7 +28,9 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-_xxgemm = _BLAS().numba_xxgemm(numba.float64)  # numba_xxgemm(kind, transa, transb, m, n, k, α*, A, lda, B, …)
+# numba_xxgemm(kind, transa, transb, m, n, k, α*, A, lda, B, ldb, β*, C, ldc): the signature only, without
+# _BLAS() (which imports SciPy): this module imports without SciPy, and only a call needs its BLAS
+_xxgemm = _BLAS.numba_xxgemm(numba.float64)
 _DOUBLE, _TRANSPOSE, _AS_IS = ord("d"), ord("t"), ord("n")
 
 
