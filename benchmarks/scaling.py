@@ -97,18 +97,17 @@ def run(quick: bool) -> TaskResult:
     )
     result.notes.append(
         "`fit` as a user calls it: plain SGD runs on the compiled mini-batch kernel (numba; BLAS for the matrix "
-        "products, the learning rate folded into the (H, B) deltas before the weight-gradient product); its "
+        "products; the weight update is one of them, α = −η/B times deltaᵀ·a_prev added into the weights by BLAS, "
+        "β = 1, so no extra pass over them); its "
         "history is the running mean over the epoch's batches, so no extra pass over the training set. The NumPy "
         "column is `fit(use_compiled=False)`, the reference path (momentum and Adam train there)."
     )
     result.notes.append("The compiled kernel is the digits task's; its one-time compile is reported there.")
     if any(ratio > GOAL for ratio in ratios):
         result.notes.append(
-            "Where a row is not met (on an idle 2-core machine, from H = 512): PyTorch's parameter update and "
-            "elementwise work run on both cores, the kernel's passes over the H×784 weights on one, and at this "
-            "size those passes over memory outweigh the shared BLAS products; under load from other processes "
-            "PyTorch's threads lose more and the rows are met. Folding the update into the weight-gradient product "
-            "(one BLAS call with β = 1) is the known fix."
+            "Where a row is not met: both sides' large products run on two threads (SciPy's OpenBLAS in the kernel, "
+            "MKL in PyTorch), and under load from other processes a product waits for its slower thread, so a busy "
+            "machine moves these ratios by tens of percent either way; the figures that count are an idle machine's."
         )
     if quick:
         result.notes.append(f"--quick: {samples:,} samples, H in {hiddens}, one repeat; not for the README.")

@@ -125,8 +125,14 @@ def test_supports_names_only_what_the_kernel_implements() -> None:
         )
 
 
-# a network the lane kernel trains at every batch size, and one whose mini-batches run on the BLAS kernel
-SIZES = [[3, 5, 3], [3, LANE_MAX_WEIGHTS // 3 + 1, 3]]
+# a network the lane kernel trains at every batch size, and three whose mini-batches run on the BLAS kernel (one
+# with two hidden layers: a hidden delta from a hidden layer's; one with no hidden layer: the inputs feed the output)
+SIZES = [
+    [3, 5, 3],
+    [3, LANE_MAX_WEIGHTS // 3 + 1, 3],
+    [3, LANE_MAX_WEIGHTS // 3 + 1, 6, 3],
+    [LANE_MAX_WEIGHTS // 3 + 1, 3],
+]
 
 
 @pytest.mark.parametrize(("hidden", "output", "loss", "bias_mode", "train_bias"), CASES)
@@ -135,7 +141,7 @@ SIZES = [[3, 5, 3], [3, LANE_MAX_WEIGHTS // 3 + 1, 3]]
 def test_minibatch_sgd_equals_core_train_step_per_batch(hidden, output, loss, bias_mode, train_bias, batch_size, sizes):
     rng = np.random.default_rng(11)
     network = random_network(sizes, hidden, output, loss, bias_mode, train_bias, rng)
-    rate = 0.3 * 5 / sizes[1]  # a wider layer, a smaller step: no blow-up over 20 updates
+    rate = 0.3 * 5 / max(sizes[:-1])  # a wider layer, a smaller step: no blow-up over 20 updates
     assert compiled.lane_sized([layer.weights for layer in network.layers]) == (sizes == SIZES[0])
     inputs = rng.normal(0, 1, (10, sizes[0]))
     targets = targets_for(output, loss, rng, 10, sizes[-1])
@@ -155,14 +161,15 @@ def test_minibatch_sgd_equals_core_train_step_per_batch(hidden, output, loss, bi
 
 
 @pytest.mark.parametrize("sizes", SIZES)
-def test_minibatch_sgd_last_batch_may_be_shorter(sizes) -> None:
+@pytest.mark.parametrize("count", [7, 6])
+def test_minibatch_sgd_last_batch_may_be_shorter(sizes, count) -> None:
     rng = np.random.default_rng(3)
     network = random_network(sizes, "tanh", "sigmoid", "binary_cross_entropy", "per_neuron", True, rng)
-    inputs, targets = rng.normal(0, 1, (7, sizes[0])), rng.integers(0, 2, (7, sizes[-1])).astype(float)
-    order = np.arange(7)
+    inputs, targets = rng.normal(0, 1, (count, sizes[0])), rng.integers(0, 2, (count, sizes[-1])).astype(float)
+    order = np.arange(count)
     result = compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 5)
     network = train_step(network, inputs[:5], targets[:5], 0.5).network_new
-    network = train_step(network, inputs[5:], targets[5:], 0.5).network_new  # the 2 left over: their own mean
+    network = train_step(network, inputs[5:], targets[5:], 0.5).network_new  # the 2 (or 1) left: their own mean
     np.testing.assert_allclose(result.weights[0], network.layers[0].weights, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match="batch_size"):
         compiled.minibatch_sgd(*kernel_arguments(network, inputs, targets, order, 0.5), 0)

@@ -36,7 +36,7 @@ Per sample the kernels compute, exactly as the core does:
 A batch of ``B`` samples sums ``g = Σ dE/dθ`` sample after sample (``add_gradient``, scale 1) and steps
 ``θ+ = θ − η · (g / B)`` (``descend``): the ensemble and the lane kernel of one network both do exactly this,
 so they give the same bits. ``epochs._minibatch_kernel`` computes the same batch-mean step with the
-matrix products as ``np.dot`` calls (BLAS) inside the compiled loop (the same numbers to 1e-12).
+matrix products as BLAS calls (``compiled.blas``) inside the compiled loop (the same numbers to 1e-12).
 """
 
 from __future__ import annotations
