@@ -124,7 +124,14 @@ def run(quick: bool) -> TaskResult:
             stepgrad=True,
         ),
         Row("stepgrad NumPy reference path (informational)", numpy_s, f"{numpy_error:.6e}"),
-        Row("hand-unrolled numba loop for 2-2-2 (in-process floor)", unrolled_s, f"{unrolled_error:.6e}", goal=2.0),
+        # the in-process goal: the plain-Python lines, for a new process without numba, meet the pure-Python one
+        Row(
+            "hand-unrolled numba loop for 2-2-2 (in-process floor)",
+            unrolled_s,
+            f"{unrolled_error:.6e}",
+            goal=2.0,
+            goal_for=(0,),
+        ),
         Row("pure Python, per neuron (classic script style)", python_s, f"{python_error:.6e}", goal=0.2),
         Row("PyTorch eager (float64)", torch_s * scale, f"{torch_error:.6e}" if scale == 1 else "", goal=0.01),
         Row("micrograd", micro_s * scale, f"{micro_error:.6e}" if scale == 1 else ""),

@@ -100,6 +100,7 @@ class Row:
     check: str = ""
     goal: float | None = None  # stepgrad ÷ this runner must be at most this
     stepgrad: bool = False  # a stepgrad variant: the other rows get a ratio column for it
+    goal_for: tuple[int, ...] | None = None  # the stepgrad variants (by position) the goal is for; None: all
 
 
 @dataclass
@@ -131,7 +132,10 @@ class TaskResult:
             goal = f"≤ {row.goal:g}" if row.goal is not None else ""
             met = ""
             if row.goal is not None:
-                met = " / ".join("yes" if r <= row.goal else "**no**" for r in ratios)
+                held = range(len(ratios)) if row.goal_for is None else row.goal_for
+                met = " / ".join(
+                    ("yes" if r <= row.goal else "**no**") if i in held else "–" for i, r in enumerate(ratios)
+                )
             cells = " | ".join("" if row is v else f"{r:.3g}" for r, v in zip(ratios, variants, strict=True))
             lines.append(f"| {row.runner} | {format_seconds(row.seconds)} | {cells} | {goal} | {met} | {row.check} |")
         lines.extend(["", *(f"- {note}" for note in self.notes)] if self.notes else [])
