@@ -145,7 +145,8 @@ def _minibatch_kernel(
     losses: Array,
     hits: Array,
 ) -> None:
-    """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place.
+    """SGD on the batches ``order[0:B], order[B:2B], …`` (the last may be shorter), in place: per batch
+    ``_forward``, the output deltas with each sample's loss and hit, ``_backward``, ``_update``.
 
     Each layer's values are views of flat buffers allocated once per call, so a batch allocates nothing and the
     matrix products (BLAS) write straight into them. The inputs and hidden layers are ``(B, n)`` blocks, one row
@@ -156,37 +157,18 @@ def _minibatch_kernel(
     ``losses[k]`` is ``E_total`` of sample ``order[k]`` before its batch's update, ``hits[k]`` 1.0 when
     it was classified correctly.
     """
-    w_start, b_start, n_in, n_out, n_bias, row_start, codes, train_bias = layout
-    n_layers = len(n_in)
-    last = n_layers - 1
+    n_out, row_start, codes = layout[3], layout[5], layout[6]
+    last = len(n_out) - 1
     count = order.shape[0]
-    size = row_start[n_layers + 1] * batch_size  # every layer's values, the inputs first
+    size = row_start[last + 2] * batch_size  # every layer's values, the inputs first
     net_all, out_all, delta_all, dE_dout_all = np.empty(size), np.empty(size), np.empty(size), np.empty(size)
     grad_b_all = np.empty(max(n_out))
     for start in range(0, count, batch_size):
         stop = min(start + batch_size, count)
         rows = stop - start
         samples = order[start:stop]
-        _gather_rows(inputs, samples, _block(out_all, 0, n_in[0], rows))
-        # forward: net = b, then net += a_prev · Wᵀ (no pass of its own for b); out = f(net)
-        for layer in range(n_layers):
-            m, n, w0, b0, u0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer], row_start[layer + 1]
-            a_prev, weights = _block(out_all, row_start[layer], n, rows), params[w0 : w0 + m * n].reshape((m, n))
-            if layer < last:  # (B, n_out)
-                net = _block(net_all, u0, m, rows)
-                for r in range(rows):
-                    for j in range(m):
-                        net[r, j] = _bias(params, b0, n_bias[layer], j)
-                add_product(net, 1.0, a_prev, weights.T)
-                activate(codes[layer], net, _block(out_all, u0, m, rows), 0, rows, m)
-            else:  # (n_out, B)
-                net = _rows(net_all, u0, m, rows)
-                for j in range(m):
-                    b = _bias(params, b0, n_bias[layer], j)
-                    for r in range(rows):
-                        net[j, r] = b
-                add_product(net, 1.0, weights, a_prev.T)
-                activate(codes[layer], net, _rows(out_all, u0, m, rows), 0, m, rows)
+        _gather_rows(inputs, samples, _block(out_all, 0, layout[2][0], rows))
+        _forward(params, layout, net_all, out_all, rows)
         u0, m = row_start[last + 1], n_out[last]
         out_last = _rows(out_all, u0, m, rows)
         output_delta(
@@ -204,50 +186,96 @@ def _minibatch_kernel(
             losses[start:stop],
         )
         count_correct(targets, samples, out_last, 0, m, rows, hits[start:stop])
-        for layer in range(last - 1, -1, -1):
-            m1, m, u0, u1 = n_out[layer + 1], n_out[layer], row_start[layer + 1], row_start[layer + 2]
-            w1 = w_start[layer + 1]
-            weights_next = params[w1 : w1 + m1 * m].reshape((m1, m))
-            hidden_dE_dout = _block(dE_dout_all, u0, m, rows)
-            # dE/dout_j = Σ_k delta_k · w_kj  (B, n_out), through the ORIGINAL weights (add_product, not np.dot:
-            # the operand types of the updates, nothing more for numba to compile)
+        _backward(params, layout, net_all, out_all, delta_all, dE_dout_all, rows)
+        _update(params, layout, out_all, delta_all, grad_b_all, learning_rate, rows)
+
+
+@numba.njit(cache=True)
+def _forward(params: Array, layout: Layout, net_all: Array, out_all: Array, rows: int) -> None:
+    """Every layer's ``net = b + a_prev · Wᵀ`` (``net`` filled with the bias, then the product added into it: no
+    pass of its own for ``b``) and ``out = f(net)``: hidden layers ``(B, n_out)``, the output layer ``(n_out, B)``."""
+    w_start, b_start, n_in, n_out, n_bias, row_start, codes = layout[:7]
+    last = len(n_in) - 1
+    for layer in range(last + 1):
+        m, n, w0, b0, u0 = n_out[layer], n_in[layer], w_start[layer], b_start[layer], row_start[layer + 1]
+        a_prev, weights = _block(out_all, row_start[layer], n, rows), params[w0 : w0 + m * n].reshape((m, n))
+        if layer < last:  # (B, n_out)
+            net = _block(net_all, u0, m, rows)
             for r in range(rows):
                 for j in range(m):
-                    hidden_dE_dout[r, j] = 0.0
-            if layer + 1 == last:
-                add_product(hidden_dE_dout, 1.0, _rows(delta_all, u1, m1, rows).T, weights_next)
-            else:
-                add_product(hidden_dE_dout, 1.0, _block(delta_all, u1, m1, rows), weights_next)
-            net, out, delta = _block(net_all, u0, m, rows), _block(out_all, u0, m, rows), _block(delta_all, u0, m, rows)
-            backprop_activation(codes[layer], net, out, hidden_dE_dout, delta, 0, rows, m)
-        # W+ = W − η · deltaᵀ · a_prev / B: one dgemm adding into W (one pass over it, on BLAS's threads);
-        # b+ = b − η · Σ_B delta / B, each sum in the samples' order
-        for layer in range(n_layers):
-            m, n, w0, u0 = n_out[layer], n_in[layer], w_start[layer], row_start[layer + 1]
-            a_prev, weights = _block(out_all, row_start[layer], n, rows), params[w0 : w0 + m * n].reshape((m, n))
-            trains_bias, grad_b = train_bias[layer] and n_bias[layer] > 0, grad_b_all[:m]
-            if layer < last:
-                delta = _block(delta_all, u0, m, rows)
-                add_product(weights, -learning_rate / rows, delta.T, a_prev)
-                if trains_bias:
-                    for j in range(m):
-                        grad_b[j] = 0.0
-                    for r in range(rows):
-                        for j in range(m):
-                            grad_b[j] += delta[r, j]
-            else:
-                delta = _rows(delta_all, u0, m, rows)
-                add_product(weights, -learning_rate / rows, delta, a_prev)
-                if trains_bias:
-                    for j in range(m):
-                        total = 0.0
-                        for r in range(rows):
-                            total += delta[j, r]
-                        grad_b[j] = total
+                    net[r, j] = _bias(params, b0, n_bias[layer], j)
+            add_product(net, 1.0, a_prev, weights.T)
+            activate(codes[layer], net, _block(out_all, u0, m, rows), 0, rows, m)
+        else:  # (n_out, B)
+            net = _rows(net_all, u0, m, rows)
+            for j in range(m):
+                b = _bias(params, b0, n_bias[layer], j)
+                for r in range(rows):
+                    net[j, r] = b
+            add_product(net, 1.0, weights, a_prev.T)
+            activate(codes[layer], net, _rows(out_all, u0, m, rows), 0, m, rows)
+
+
+@numba.njit(cache=True)
+def _backward(
+    params: Array, layout: Layout, net_all: Array, out_all: Array, delta_all: Array, dE_dout_all: Array, rows: int
+) -> None:
+    """The hidden layers' deltas, from the output layer's down: ``dE/dout_j = Σ_k delta_k · w_kj`` through the
+    ORIGINAL weights, then ``delta_j = dE/dout_j · dout_j/dnet_j`` (``(B, n_out)`` blocks)."""
+    w_start, n_out, row_start, codes = layout[0], layout[3], layout[5], layout[6]
+    last = len(n_out) - 1
+    for layer in range(last - 1, -1, -1):
+        m1, m, u0, u1 = n_out[layer + 1], n_out[layer], row_start[layer + 1], row_start[layer + 2]
+        w1 = w_start[layer + 1]
+        weights_next = params[w1 : w1 + m1 * m].reshape((m1, m))
+        hidden_dE_dout = _block(dE_dout_all, u0, m, rows)
+        # add_product, not np.dot: the operand types of the updates, nothing more for numba to compile
+        for r in range(rows):
+            for j in range(m):
+                hidden_dE_dout[r, j] = 0.0
+        if layer + 1 == last:
+            add_product(hidden_dE_dout, 1.0, _rows(delta_all, u1, m1, rows).T, weights_next)
+        else:
+            add_product(hidden_dE_dout, 1.0, _block(delta_all, u1, m1, rows), weights_next)
+        net, out, delta = _block(net_all, u0, m, rows), _block(out_all, u0, m, rows), _block(delta_all, u0, m, rows)
+        backprop_activation(codes[layer], net, out, hidden_dE_dout, delta, 0, rows, m)
+
+
+@numba.njit(cache=True)
+def _update(
+    params: Array, layout: Layout, out_all: Array, delta_all: Array, grad_b_all: Array, learning_rate: float, rows: int
+) -> None:
+    """``W+ = W − η · deltaᵀ · a_prev / B``: one dgemm adding into ``W`` (one pass over it, on BLAS's threads);
+    ``b+ = b − η · Σ_B delta / B``, each sum in the samples' order."""
+    w_start, b_start, n_in, n_out, n_bias, row_start = layout[:6]
+    train_bias = layout[7]
+    last = len(n_in) - 1
+    for layer in range(last + 1):
+        m, n, w0, u0 = n_out[layer], n_in[layer], w_start[layer], row_start[layer + 1]
+        a_prev, weights = _block(out_all, row_start[layer], n, rows), params[w0 : w0 + m * n].reshape((m, n))
+        trains_bias, grad_b = train_bias[layer] and n_bias[layer] > 0, grad_b_all[:m]
+        if layer < last:
+            delta = _block(delta_all, u0, m, rows)
+            add_product(weights, -learning_rate / rows, delta.T, a_prev)
             if trains_bias:
                 for j in range(m):
-                    grad_b[j] /= rows
-                _step_bias(params, b_start[layer], n_bias[layer], learning_rate, grad_b)
+                    grad_b[j] = 0.0
+                for r in range(rows):
+                    for j in range(m):
+                        grad_b[j] += delta[r, j]
+        else:
+            delta = _rows(delta_all, u0, m, rows)
+            add_product(weights, -learning_rate / rows, delta, a_prev)
+            if trains_bias:
+                for j in range(m):
+                    total = 0.0
+                    for r in range(rows):
+                        total += delta[j, r]
+                    grad_b[j] = total
+        if trains_bias:
+            for j in range(m):
+                grad_b[j] /= rows
+            _step_bias(params, b_start[layer], n_bias[layer], learning_rate, grad_b)
 
 
 def minibatch_sgd(
