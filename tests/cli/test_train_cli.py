@@ -714,3 +714,44 @@ def test_l1_and_l2_options_reach_the_optimizer_and_a_negative_one_is_one_line(tm
     refused = run("train", "--data", "xor2d", "--l1", "-1", "--epochs", "2", "--no-progress")
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "the L1 regularization λ₁ must be a finite number ≥ 0, got -1" in refused.stderr
+
+
+def test_ctrl_c_between_an_epochs_end_and_its_log_hands_back_the_last_logged_epoch(monkeypatch) -> None:
+    """Ctrl-C can land after the guard kept an epoch's weights but before its log is written (here: while the
+    validation figures are computed): the run hands back the last logged epoch's weights, and the summary's
+    rows read that epoch's log (before, an IndexError traceback)."""
+    import numpy as np
+    from rich.table import Table
+
+    from stepgrad.cli.train_data import add_kept_rows
+    from stepgrad.data import load_dataset
+    from stepgrad.training import create_network, make_training
+    from stepgrad.training.loops import Training
+
+    data = load_dataset("xor")
+    training = make_training(
+        create_network([2, 3, 1], "tanh", "sigmoid", "binary_cross_entropy", rng=np.random.default_rng(1)),
+        data.inputs,
+        data.targets,
+        epochs=10,
+        batch_size=1,
+        validation=(data.inputs, data.targets),
+        use_compiled=False,
+    )
+    measured = Training._validation_metrics
+    calls = []
+
+    def interrupted_on_the_third(self):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return measured(self)
+
+    monkeypatch.setattr(Training, "_validation_metrics", interrupted_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        training.run()
+    assert len(training.history) == 2 and training.epoch == 2
+    assert training.kept.epoch == 2
+    table = Table()
+    add_kept_rows(table, training)
+    assert "(epoch 2)" in str(table.columns[1]._cells[0])

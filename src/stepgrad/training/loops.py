@@ -620,9 +620,15 @@ class Training:
                     count = max(1, min(8 * count, int(count * CHUNK_SECONDS / elapsed)))
         except KeyboardInterrupt:
             # Ctrl-C lands mid-epoch: hand back the weights of the last complete epoch, and count its
-            # epochs and updates only (not the updates of the epoch that was cut short).
-            if self._kept is not None:
-                self.stacked = self._kept.params
+            # epochs and updates only (not the updates of the epoch that was cut short). An epoch that ended
+            # but whose log was cut short (between the guard's end of epoch and the history) is not complete:
+            # the weights kept before it go back.
+            kept = self._kept
+            while kept is not None and kept.earlier is not None and int(np.max(kept.epoch)) > len(self.history):
+                kept = kept.earlier
+            if kept is not None:
+                self._kept = kept
+                self.stacked = kept.params
             self.epoch = len(self.history)
             self.updates = self.history[-1].updates if self.history else 0
             self.stop_reason = self.stop_reason or "interrupted"
