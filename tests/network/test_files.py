@@ -274,3 +274,26 @@ def test_write_atomic_without_permission_is_one_line_and_leaves_the_old_file() -
     finally:
         (top / "locked").chmod(0o755)
         shutil.rmtree(top)
+
+
+def test_ctrl_c_just_after_the_temporary_file_is_opened_leaves_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    """Python raises a pending KeyboardInterrupt when a C call returns: right after ``os.open`` created the
+    temporary file. The write must still take it away and leave the old file whole."""
+    import os
+
+    import stepgrad.network.atomic as atomic
+
+    path = tmp_path / "model.toml"
+    path.write_text("old", encoding="utf-8")
+    opened = os.open
+
+    def open_then_interrupted(*args, **kwargs):
+        opened(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "open", open_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(path, "new")
+    monkeypatch.undo()
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.toml"]

@@ -77,12 +77,13 @@ def check_output(path: str | None, figure: bool = False, data: str | None = None
         return  # /dev/null, a pipe: written into, not replaced
     if target.exists() and is_read_only(target):
         raise StepgradError("is read-only: not replacing it (make it writable, or write elsewhere)", path)
+    probe = folder / temporary_name()  # short: a 255-byte target name still fits beside it
     try:
-        probe = folder / temporary_name()  # short: a 255-byte target name still fits beside it
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        os.unlink(probe)
     except OSError as error:
         raise StepgradError(f"cannot write here: {error.strerror or error}", path) from error
+    finally:  # also after a Ctrl-C raised just after the open returned
+        probe.unlink(missing_ok=True)
 
 
 def check_targets(dataset: Any, loss: str) -> None:

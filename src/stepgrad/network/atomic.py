@@ -123,8 +123,8 @@ def _write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         raise StepgradError("the folder does not exist", str(path))
     clean_stale(directory)
     temporary = directory / temporary_name()
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
+    try:  # the open inside: Ctrl-C can be raised just after it returns, and the file must not be left
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb" if binary else "w", encoding=None if binary else "utf-8") as stream:
             stream.write(text)
             stream.flush()
