@@ -70,11 +70,6 @@ def _count(weights: Sequence[Array] | int) -> int:
     return weights if isinstance(weights, int) else sum(int(w.size) for w in weights)
 
 
-def _written_out(activation: str, net: str, out: str) -> tuple[str, str]:
-    """The registry's line forms of ``activation`` (``out = f(net)``, ``dout/dnet``) of these variables."""
-    return get_activation(activation).written_out(net, out)
-
-
 @dataclass(frozen=True)
 class Shape:
     """What the written-out loop depends on: layer sizes (inputs first), each layer's number of bias
@@ -173,7 +168,7 @@ def _forward_lines(shape: Shape) -> list[str]:
             products = " + ".join(f"a{layer - 1}_{i} * w{layer}_{j}_{i}" for i in range(shape.sizes[layer - 1]))
             bias = f" + {shape.bias(layer, j)}" if shape.n_bias[layer - 1] else ""
             lines.append(f"net{layer}_{j} = (0.0 + {products}){bias}")
-            value, _ = _written_out(shape.activations[layer - 1], f"net{layer}_{j}", f"a{layer}_{j}")
+            value, _ = get_activation(shape.activations[layer - 1]).written_out(f"net{layer}_{j}", f"a{layer}_{j}")
             lines.append(f"a{layer}_{j} = {value}")
     return lines
 
@@ -185,12 +180,12 @@ def _delta_lines(shape: Shape) -> list[str]:
     lines = []
     for k in range(n_out):
         _, gradient = get_loss(shape.loss).written_out(f"t[{k}]", f"a{last}_{k}", n_out)
-        _, derivative = _written_out(shape.activations[-1], f"net{last}_{k}", f"a{last}_{k}")
+        _, derivative = get_activation(shape.activations[-1]).written_out(f"net{last}_{k}", f"a{last}_{k}")
         lines.append(f"d{last}_{k} = ({gradient}) * ({derivative})")
     for layer in range(last - 1, 0, -1):
         for j in range(shape.sizes[layer]):
             through = " + ".join(f"d{layer + 1}_{k} * w{layer + 1}_{k}_{j}" for k in range(shape.sizes[layer + 1]))
-            _, derivative = _written_out(shape.activations[layer - 1], f"net{layer}_{j}", f"a{layer}_{j}")
+            _, derivative = get_activation(shape.activations[layer - 1]).written_out(f"net{layer}_{j}", f"a{layer}_{j}")
             lines.append(f"d{layer}_{j} = (0.0 + {through}) * ({derivative})")
     return lines
 
