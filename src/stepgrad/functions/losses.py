@@ -73,7 +73,7 @@ class TorchModule:
         """Why this instance of the module is not the loss, or None."""
         for attribute in self.refused:
             value = getattr(module, attribute, None)
-            if value is not None and value is not False and not (isinstance(value, float | int) and value == 0):
+            if value is not None and not (isinstance(value, float | int) and value == 0):  # False == 0 too
                 return f"{self.name} with {attribute} is not supported: stepgrad's losses have no {attribute}"
         for attribute, number in self.fixed.items():
             if float(getattr(module, attribute, number)) != number:
