@@ -246,10 +246,10 @@ def network_problem(activations: list[str], loss: str, n_outputs: int = 2) -> tu
         if not entry.hidden:
             return index, f"{entry.name} is for the output layer only"
     output = entries[last].name
-    takers = [entry for entry in LOSSES.values() if output in entry.outputs]  # the losses for a softmax output
-    if not entries[last].elementwise and chosen.name not in [entry.name for entry in takers]:
-        paired = [f'"{entry.name}"' for entry in takers if entry.paired_output == output]
-        others = [f'"{entry.name}"' for entry in takers if entry.paired_output != output]
+    takers = [entry.name for entry in LOSSES.values() if output in entry.outputs]  # the losses a softmax takes
+    if not entries[last].elementwise and chosen.name not in takers:
+        paired = [f'"{name}"' for name in takers if LOSSES[name].paired_output == output]
+        others = [f'"{name}"' for name in takers if LOSSES[name].paired_output != output]
         also = f" (or {' or '.join(others)})" if paired and others else ""
         return last, f"{output} needs loss = {' or '.join(paired or others)}{also}, the network has {chosen.name!r}"
     if not entries[last].elementwise and n_outputs < 2:
